@@ -1,0 +1,121 @@
+// Bundles the runtime with the user's socket.js (and its npm dependencies) into one CommonJS Lambda handler.
+import { readFile } from 'node:fs/promises'
+import path from 'node:path'
+import { fileURLToPath } from 'node:url'
+import * as esbuild from 'esbuild'
+import { formatDiagnostic, type Diagnostic } from '../config/index.ts'
+import { codeSha256, zip } from './zip.ts'
+
+/** Where runtime/ lives; the bundle loads it from a virtual namespace so no machine-specific path ends up in the output. */
+export const RUNTIME_DIR = fileURLToPath(new URL('../../runtime/', import.meta.url))
+const RUNTIME_NS = 'socket-action-runtime'
+const ENTRY_NAME = 'socket-action-entry.js'
+
+/** The file name inside the zip, and so the Lambda handler `index.handler`. */
+export const HANDLER_FILE = 'index.js'
+export const LAMBDA_HANDLER = 'index.handler'
+
+/** The Lambda Node.js runtimes ship AWS SDK v3: keep it out of the bundle. */
+export const EXTERNAL = ['@aws-sdk/*']
+
+export class BundleError extends Error {
+  constructor(readonly diagnostics: Diagnostic[]) {
+    super(diagnostics.map(formatDiagnostic).join('\n'))
+    this.name = 'BundleError'
+  }
+}
+
+export interface Bundle {
+  /** The handler source (`index.js`). */
+  code: Uint8Array
+  /** The deterministic deployment package. */
+  zip: Buffer
+  /** base64 sha256 of `zip`, comparable with Lambda's CodeSha256. */
+  sha256: string
+  /** Absolute paths of the user's files that went into the bundle (for watching). */
+  inputs: string[]
+}
+
+export interface BundleOptions {
+  /** Folder the user's paths are shown relative to (the code folder). */
+  codeDir?: string
+  /** The esbuild implementation; the GitHub Action passes esbuild-wasm. */
+  esbuild?: Pick<typeof esbuild, 'build'>
+}
+
+function runtimePlugin(): esbuild.Plugin {
+  return {
+    name: RUNTIME_NS,
+    setup(build) {
+      // `import { on } from 'socket-action'` works without installing the package.
+      build.onResolve({ filter: /^socket-action$/ }, () => ({ path: 'index.ts', namespace: RUNTIME_NS }))
+      build.onResolve({ filter: /^\./, namespace: RUNTIME_NS }, (args) => ({
+        path: path.posix.join(path.posix.dirname(args.importer), args.path),
+        namespace: RUNTIME_NS,
+      }))
+      build.onLoad({ filter: /.*/, namespace: RUNTIME_NS }, async (args) => ({
+        contents: await readFile(path.join(RUNTIME_DIR, args.path), 'utf8'),
+        loader: 'ts',
+        resolveDir: RUNTIME_DIR,
+      }))
+    },
+  }
+}
+
+export async function bundleSocket(handlerFile: string, options: BundleOptions = {}): Promise<Bundle> {
+  const codeDir = options.codeDir ?? path.dirname(handlerFile)
+  const userEntry = './' + path.relative(codeDir, handlerFile).split(path.sep).join('/')
+  const entry = [
+    `import ${JSON.stringify('socket-action')}`, // installs the global \`on\` before socket.js runs
+    `export { handler } from ${JSON.stringify('socket-action-lambda')}`,
+    `import ${JSON.stringify(userEntry)}`,
+  ].join('\n')
+  let result: esbuild.BuildResult & { metafile: esbuild.Metafile; outputFiles: esbuild.OutputFile[] }
+  try {
+    result = await (options.esbuild ?? esbuild).build({
+      stdin: { contents: entry, resolveDir: codeDir, sourcefile: ENTRY_NAME, loader: 'js' },
+      absWorkingDir: codeDir,
+      bundle: true,
+      platform: 'node',
+      format: 'cjs',
+      target: 'node20',
+      external: EXTERNAL,
+      keepNames: true,
+      legalComments: 'none',
+      charset: 'utf8',
+      metafile: true,
+      write: false,
+      logLevel: 'silent',
+      outfile: HANDLER_FILE,
+      plugins: [
+        runtimePlugin(),
+        {
+          name: 'socket-action-lambda',
+          setup(build) {
+            build.onResolve({ filter: /^socket-action-lambda$/ }, () => ({ path: 'lambda.ts', namespace: RUNTIME_NS }))
+          },
+        },
+      ],
+    })
+  } catch (error) {
+    const failure = error as esbuild.BuildFailure
+    if (!Array.isArray(failure.errors)) throw error
+    throw new BundleError(failure.errors.map((m) => toDiagnostic(m, codeDir)))
+  }
+  const output = result.outputFiles.find((f) => f.path.endsWith('.js'))
+  if (!output) throw new Error('esbuild produced no JavaScript output')
+  const code = output.contents
+  const archive = zip([{ name: HANDLER_FILE, data: code }])
+  const inputs = Object.keys(result.metafile.inputs)
+    .filter((p) => !p.includes(':') && p !== ENTRY_NAME)
+    .map((p) => path.resolve(codeDir, p))
+  return { code, zip: archive, sha256: codeSha256(archive), inputs }
+}
+
+function toDiagnostic(message: esbuild.Message, codeDir: string): Diagnostic {
+  const loc = message.location
+  if (!loc) return { file: 'socket.js', line: 1, column: 1, message: message.text }
+  const file = loc.file.startsWith(RUNTIME_NS) ? loc.file : path.relative(process.cwd(), path.resolve(codeDir, loc.file))
+  const hint = message.notes.map((n) => n.text).filter(Boolean).join(' ')
+  return { file, line: loc.line, column: loc.column + 1, message: hint ? `${message.text} (${hint})` : message.text }
+}

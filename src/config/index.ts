@@ -1,0 +1,11 @@
+export type { Diagnostic } from './diagnostics.ts'
+export { ConfigError, formatDiagnostic } from './diagnostics.ts'
+export type {
+  SocketInputs,
+  ParsedComponent,
+  ParsedConfig,
+  DefaultableField,
+  SocketConfig,
+  LoadedConfig,
+} from './types.ts'
+export { loadConfig } from './load.ts'

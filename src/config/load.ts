@@ -1,0 +1,681 @@
+import { readFile, stat } from 'node:fs/promises'
+import path from 'node:path'
+import { LineCounter, isAlias, isMap, isScalar, isSeq, parseDocument } from 'yaml'
+import type { Document, Node, Pair, YAMLMap } from 'yaml'
+import { ConfigError } from './diagnostics.ts'
+import type { Diagnostic } from './diagnostics.ts'
+import { AWS_REGIONS } from './regions.ts'
+import { didYouMean } from './suggest.ts'
+import type {
+  DefaultableField,
+  LoadConfigOptions,
+  LoadedConfig,
+  ParsedComponent,
+  ParsedConfig,
+  SocketConfig,
+  SocketInputs,
+} from './types.ts'
+
+// ---------------------------------------------------------------------------
+// constants
+
+const TOP_LEVEL_KEYS = ['name', 'stage'] as const
+const COMPONENT_KEYS = ['component', 'inputs'] as const
+const INPUT_KEYS = ['name', 'description', 'region', 'memory', 'timeout', 'env', 'code'] as const
+type InputKey = (typeof INPUT_KEYS)[number]
+
+const SOCKET_COMPONENT = '@serverless/socket'
+const SOCKET_COMPONENT_RE = /^@serverless\/socket(@[^\s@/]+)?$/
+const HANDLER_FILES = ['socket.js', 'socket.ts', 'socket.mjs'] as const
+const SNIPPET = `Socket: { component: "${SOCKET_COMPONENT}" }`
+
+const NAME_RE = /^[A-Za-z0-9][A-Za-z0-9_-]{0,63}$/
+const STAGE_RE = /^[A-Za-z0-9_-]{1,64}$/
+const ENV_NAME_RE = /^[a-zA-Z][a-zA-Z0-9_]*$/
+const ENV_REF_RE = /\$\{env\.([^}]*)\}/g
+const OTHER_VAR_RE = /\$\{[^}]*\}/g
+const INTEGER_RE = /^-?\d+$/
+const NUMBER_RE = /^-?\d+(\.\d+)?$/
+
+const MEMORY_MIN = 128
+const MEMORY_MAX = 10240
+const TIMEOUT_MIN = 1
+const TIMEOUT_MAX = 29
+const DESCRIPTION_MAX = 256
+const ENV_MAX_BYTES = 4096
+
+const DEFAULT_STAGE = 'dev'
+const DEFAULT_REGION = 'us-east-1'
+const DEFAULT_MEMORY = 512
+const DEFAULT_TIMEOUT = 10
+
+const RESERVED_ENV = new Set([
+  '_HANDLER',
+  '_X_AMZN_TRACE_ID',
+  'AWS_DEFAULT_REGION',
+  'AWS_REGION',
+  'AWS_EXECUTION_ENV',
+  'AWS_LAMBDA_FUNCTION_NAME',
+  'AWS_LAMBDA_FUNCTION_MEMORY_SIZE',
+  'AWS_LAMBDA_FUNCTION_VERSION',
+  'AWS_LAMBDA_INITIALIZATION_TYPE',
+  'AWS_LAMBDA_LOG_GROUP_NAME',
+  'AWS_LAMBDA_LOG_STREAM_NAME',
+  'AWS_ACCESS_KEY',
+  'AWS_ACCESS_KEY_ID',
+  'AWS_SECRET_ACCESS_KEY',
+  'AWS_SESSION_TOKEN',
+  'AWS_LAMBDA_RUNTIME_API',
+  'LAMBDA_TASK_ROOT',
+  'LAMBDA_RUNTIME_DIR',
+])
+
+// ---------------------------------------------------------------------------
+// context
+
+class Ctx {
+  readonly diagnostics: Diagnostic[] = []
+  constructor(
+    readonly file: string,
+    readonly lineCounter: LineCounter,
+    readonly doc: Document,
+    readonly env: Record<string, string | undefined>,
+  ) {}
+
+  at(offset: number, message: string): void {
+    const { line, col } = this.lineCounter.linePos(offset)
+    this.diagnostics.push({ file: this.file, line, column: col, message })
+  }
+
+  atStart(message: string): void {
+    this.diagnostics.push({ file: this.file, line: 1, column: 1, message })
+  }
+
+  line(offset: number): number {
+    return this.lineCounter.linePos(offset).line
+  }
+}
+
+/** A YAML value after alias resolution and ${env.X} substitution. */
+type Val =
+  | { kind: 'string'; value: string; substituted: boolean }
+  | { kind: 'number'; value: number }
+  | { kind: 'boolean'; value: boolean }
+  | { kind: 'null' }
+  | { kind: 'map'; node: YAMLMap }
+  | { kind: 'seq' }
+  | { kind: 'error' } // already reported
+
+interface Entry {
+  key: string
+  keyPos: number
+  /** position of the value, or of the key when the value is empty */
+  valuePos: number
+  value: Node | null
+}
+
+// ---------------------------------------------------------------------------
+// yaml helpers
+
+function deref(ctx: Ctx, node: unknown): Node | null {
+  let n = node
+  for (let i = 0; i < 20 && isAlias(n); i++) n = n.resolve(ctx.doc)
+  return (n ?? null) as Node | null
+}
+
+function startOf(node: unknown): number | undefined {
+  const r = (node as { range?: [number, number, number] } | null)?.range
+  return r ? r[0] : undefined
+}
+
+/** Unique entries with plain string keys; duplicates are reported by yaml itself. */
+function entries(ctx: Ctx, map: YAMLMap, fallbackPos: number): Entry[] {
+  const seen = new Set<string>()
+  const out: Entry[] = []
+  for (const item of map.items as Pair<unknown, unknown>[]) {
+    const keyNode = deref(ctx, item.key)
+    const keyPos = startOf(item.key) ?? startOf(keyNode) ?? fallbackPos
+    if (!isScalar(keyNode) || (typeof keyNode.value !== 'string' && typeof keyNode.value !== 'number')) {
+      ctx.at(keyPos, 'keys must be plain names (not lists, mappings or empty keys)')
+      continue
+    }
+    const key = String(keyNode.value)
+    if (seen.has(key)) continue
+    seen.add(key)
+    const value = deref(ctx, item.value)
+    let valuePos = startOf(item.value) ?? keyPos
+    if (value == null || (isScalar(value) && value.value == null && (value.source === '' || value.source == null))) {
+      valuePos = keyPos
+    }
+    out.push({ key, keyPos, valuePos, value })
+  }
+  return out
+}
+
+function substitute(ctx: Ctx, raw: string, pos: number): Val {
+  let ok = true
+  let substituted = false
+  const value = raw.replace(ENV_REF_RE, (whole, name: string) => {
+    substituted = true
+    if (!/^[A-Za-z_][A-Za-z0-9_]*$/.test(name)) {
+      ok = false
+      ctx.at(pos, `invalid reference ${whole}: write \${env.NAME} where NAME is an environment variable name`)
+      return ''
+    }
+    const v = ctx.env[name]
+    if (v === undefined) {
+      ok = false
+      ctx.at(pos, `environment variable "${name}" is not set (used by \${env.${name}}); set it or remove the reference`)
+      return ''
+    }
+    return v
+  })
+  if (ok) {
+    // only ${env.X} is supported; anything else left over is a mistake (e.g. ${self:...}, ${opt:stage})
+    const rest = raw.replace(ENV_REF_RE, '').match(OTHER_VAR_RE)
+    if (rest) {
+      ok = false
+      ctx.at(pos, `unsupported variable ${rest[0]}: only \${env.NAME} references are supported`)
+    }
+  }
+  return ok ? { kind: 'string', value, substituted } : { kind: 'error' }
+}
+
+function readValue(ctx: Ctx, node: Node | null, pos: number): Val {
+  if (node == null) return { kind: 'null' }
+  if (isMap(node)) return { kind: 'map', node }
+  if (isSeq(node)) return { kind: 'seq' }
+  if (isScalar(node)) {
+    const v = node.value
+    if (v == null) return { kind: 'null' }
+    if (typeof v === 'string') return substitute(ctx, v, pos)
+    if (typeof v === 'number') return { kind: 'number', value: v }
+    if (typeof v === 'bigint') return { kind: 'number', value: Number(v) }
+    if (typeof v === 'boolean') return { kind: 'boolean', value: v }
+    return { kind: 'string', value: String(v), substituted: false }
+  }
+  return { kind: 'error' }
+}
+
+function describe(v: Val): string {
+  switch (v.kind) {
+    case 'string':
+      return JSON.stringify(v.value)
+    case 'number':
+      return String(v.value)
+    case 'boolean':
+      return String(v.value)
+    case 'null':
+      return 'an empty value'
+    case 'map':
+      return 'a mapping'
+    case 'seq':
+      return 'a list'
+    case 'error':
+      return 'an invalid value'
+  }
+}
+
+function unknownKey(what: string, key: string, allowed: readonly string[], allowedText: string): string {
+  const hint = didYouMean(key, allowed)
+  return `${what} "${key}" - ${hint ?? allowedText}`
+}
+
+// ---------------------------------------------------------------------------
+// field validators (return undefined after reporting)
+
+function readString(ctx: Ctx, e: Entry, label: string): string | undefined {
+  const v = readValue(ctx, e.value, e.valuePos)
+  if (v.kind === 'error') return undefined
+  if (v.kind === 'string') return v.value
+  const hint = v.kind === 'number' || v.kind === 'boolean' ? ` - put it in quotes if you mean the text "${v.value}"` : ''
+  ctx.at(e.valuePos, `${label} must be a string, got ${describe(v)}${hint}`)
+  return undefined
+}
+
+function checkName(ctx: Ctx, e: Entry, label: string): string | undefined {
+  const s = readString(ctx, e, label)
+  if (s === undefined) return undefined
+  if (!NAME_RE.test(s)) {
+    ctx.at(
+      e.valuePos,
+      `${label} must be 1-64 characters of letters, digits, "-" and "_", starting with a letter or digit, got ${JSON.stringify(s)}`,
+    )
+    return undefined
+  }
+  return s
+}
+
+function stageProblem(stage: string): string | undefined {
+  if (STAGE_RE.test(stage)) return undefined
+  return `API Gateway stage names may contain only letters, digits, "-" and "_" (1-64 characters)`
+}
+
+function readInteger(ctx: Ctx, e: Entry, label: string, unit: string): number | undefined {
+  const v = readValue(ctx, e.value, e.valuePos)
+  if (v.kind === 'error') return undefined
+  if (v.kind === 'number' && Number.isInteger(v.value)) return v.value
+  if (v.kind === 'string' && v.substituted && INTEGER_RE.test(v.value.trim())) return Number(v.value.trim())
+  let hint = ''
+  if (v.kind === 'string' && !v.substituted && NUMBER_RE.test(v.value.trim())) hint = ' - remove the quotes'
+  ctx.at(e.valuePos, `${label} must be an integer number of ${unit}, got ${describe(v)}${hint}`)
+  return undefined
+}
+
+function checkRegion(ctx: Ctx, e: Entry): string | undefined {
+  const s = readString(ctx, e, 'input "region"')
+  if (s === undefined) return undefined
+  if (AWS_REGIONS.includes(s)) return s
+  const hint = didYouMean(s, AWS_REGIONS, 3)
+  ctx.at(
+    e.valuePos,
+    `input "region" must be an AWS region, got ${JSON.stringify(s)} - ${hint ?? `use one of ${AWS_REGIONS.join(', ')}`}`,
+  )
+  return undefined
+}
+
+function checkEnv(ctx: Ctx, e: Entry): Record<string, string> | undefined {
+  const v = readValue(ctx, e.value, e.valuePos)
+  if (v.kind === 'error') return undefined
+  if (v.kind === 'null') return {}
+  if (v.kind !== 'map') {
+    ctx.at(e.valuePos, `input "env" must be a mapping of environment variable names to values, got ${v.kind === 'string' ? 'a string' : describe(v)}`)
+    return undefined
+  }
+  const out: Record<string, string> = {}
+  let ok = true
+  for (const item of entries(ctx, v.node, e.valuePos)) {
+    if (RESERVED_ENV.has(item.key)) {
+      ok = false
+      ctx.at(item.keyPos, `env name "${item.key}" is reserved: Lambda sets it itself - remove it from env`)
+      continue
+    }
+    if (!ENV_NAME_RE.test(item.key)) {
+      ok = false
+      ctx.at(
+        item.keyPos,
+        `env name "${item.key}" is invalid: environment variable names must start with a letter and contain only letters, digits and "_"`,
+      )
+      continue
+    }
+    // never print env values: they may be secrets
+    const iv = readValue(ctx, item.value, item.valuePos)
+    switch (iv.kind) {
+      case 'string':
+        out[item.key] = iv.value
+        break
+      case 'number':
+      case 'boolean':
+        out[item.key] = String(iv.value)
+        break
+      case 'null':
+        ok = false
+        ctx.at(item.valuePos, `env "${item.key}" has no value - give it a value (use "" for an empty string) or remove it`)
+        break
+      case 'map':
+      case 'seq':
+        ok = false
+        ctx.at(item.valuePos, `env "${item.key}" must be a string, number or boolean, got ${describe(iv)}`)
+        break
+      case 'error':
+        ok = false
+        break
+    }
+  }
+  const size = Buffer.byteLength(JSON.stringify(out), 'utf8')
+  if (size > ENV_MAX_BYTES) {
+    ok = false
+    ctx.at(
+      e.keyPos,
+      `input "env" is ${size} bytes (as JSON), over Lambda's 4 KB limit (${ENV_MAX_BYTES} bytes) for all environment variables together - move large values elsewhere (e.g. SSM Parameter Store)`,
+    )
+  }
+  return ok ? out : undefined
+}
+
+// ---------------------------------------------------------------------------
+// components
+
+interface ComponentParse {
+  parsed: ParsedComponent
+  keyPos: number
+  codePos?: number
+  ok: boolean
+}
+
+function parseInputs(ctx: Ctx, map: YAMLMap, pos: number, codePos: { value?: number }): { inputs: SocketInputs; ok: boolean } {
+  const inputs: SocketInputs = {}
+  const before = ctx.diagnostics.length
+  for (const e of entries(ctx, map, pos)) {
+    if (!(INPUT_KEYS as readonly string[]).includes(e.key)) {
+      ctx.at(e.keyPos, unknownKey('unknown input', e.key, INPUT_KEYS, `allowed inputs are ${INPUT_KEYS.join(', ')}`))
+      continue
+    }
+    switch (e.key as InputKey) {
+      case 'name': {
+        const s = checkName(ctx, e, 'input "name"')
+        if (s !== undefined) inputs.name = s
+        break
+      }
+      case 'description': {
+        const s = readString(ctx, e, 'input "description"')
+        if (s === undefined) break
+        if (s.length > DESCRIPTION_MAX) {
+          ctx.at(e.valuePos, `input "description" is ${s.length} characters; Lambda allows at most ${DESCRIPTION_MAX} - shorten it`)
+          break
+        }
+        inputs.description = s
+        break
+      }
+      case 'region': {
+        const s = checkRegion(ctx, e)
+        if (s !== undefined) inputs.region = s
+        break
+      }
+      case 'memory': {
+        const n = readInteger(ctx, e, 'input "memory"', 'MB')
+        if (n === undefined) break
+        if (n < MEMORY_MIN || n > MEMORY_MAX) {
+          ctx.at(e.valuePos, `input "memory" must be between ${MEMORY_MIN} and ${MEMORY_MAX} MB (Lambda's allowed range), got ${n}`)
+          break
+        }
+        inputs.memory = n
+        break
+      }
+      case 'timeout': {
+        const n = readInteger(ctx, e, 'input "timeout"', 'seconds')
+        if (n === undefined) break
+        if (n < TIMEOUT_MIN || n > TIMEOUT_MAX) {
+          ctx.at(
+            e.valuePos,
+            `input "timeout" must be between ${TIMEOUT_MIN} and ${TIMEOUT_MAX} seconds, got ${n}: API Gateway's WebSocket integration timeout is ${TIMEOUT_MAX} seconds, so a longer Lambda timeout could never be used`,
+          )
+          break
+        }
+        inputs.timeout = n
+        break
+      }
+      case 'env': {
+        const env = checkEnv(ctx, e)
+        if (env !== undefined) inputs.env = env
+        break
+      }
+      case 'code': {
+        codePos.value = e.valuePos
+        const s = readString(ctx, e, 'input "code"')
+        if (s === undefined) break
+        if (s.trim() === '') {
+          ctx.at(e.valuePos, `input "code" must not be empty - give the folder that contains socket.js (e.g. ./), or remove it`)
+          break
+        }
+        inputs.code = s
+        break
+      }
+    }
+  }
+  return { inputs, ok: ctx.diagnostics.length === before }
+}
+
+function parseComponent(ctx: Ctx, top: Entry, map: YAMLMap): ComponentParse | undefined {
+  const before = ctx.diagnostics.length
+  let component: string | undefined
+  let inputs: SocketInputs = {}
+  const codePos: { value?: number } = {}
+  for (const e of entries(ctx, map, top.valuePos)) {
+    if (e.key === 'component') {
+      const s = readString(ctx, e, `"component" of "${top.key}"`)
+      if (s === undefined) continue
+      if (!SOCKET_COMPONENT_RE.test(s)) {
+        ctx.at(e.valuePos, `component ${JSON.stringify(s)} is not supported: socket-action deploys only "${SOCKET_COMPONENT}" components`)
+        continue
+      }
+      component = s
+    } else if (e.key === 'inputs') {
+      const v = readValue(ctx, e.value, e.valuePos)
+      if (v.kind === 'null' || v.kind === 'error') continue
+      if (v.kind !== 'map') {
+        ctx.at(e.valuePos, `"inputs" of component "${top.key}" must be a mapping of input names to values, got ${describe(v)}`)
+        continue
+      }
+      inputs = parseInputs(ctx, v.node, e.valuePos, codePos).inputs
+    } else {
+      ctx.at(
+        e.keyPos,
+        `unknown key "${e.key}" in component "${top.key}" - ${didYouMean(e.key, COMPONENT_KEYS) ?? `allowed keys are ${COMPONENT_KEYS.join(', ')}`}`,
+      )
+    }
+  }
+  if (component === undefined) return undefined
+  return {
+    parsed: { key: top.key, component, inputs, line: ctx.line(top.keyPos) },
+    keyPos: top.keyPos,
+    ...(codePos.value !== undefined ? { codePos: codePos.value } : {}),
+    ok: ctx.diagnostics.length === before,
+  }
+}
+
+// ---------------------------------------------------------------------------
+// filesystem
+
+async function statOrNull(p: string) {
+  try {
+    return await stat(p)
+  } catch {
+    return null
+  }
+}
+
+function sanitizeName(folder: string): string {
+  const s = folder
+    .replace(/[^A-Za-z0-9_-]+/g, '-')
+    .replace(/^[^A-Za-z0-9]+/, '')
+    .slice(0, 64)
+  return s === '' ? 'socket' : s
+}
+
+async function findHandler(
+  ctx: Ctx,
+  codeDir: string,
+  code: string | undefined,
+  codePos: number | undefined,
+): Promise<string | undefined> {
+  const report = (msg: string) => (codePos !== undefined ? ctx.at(codePos, msg) : ctx.atStart(msg))
+  const where = code !== undefined ? `code folder ${JSON.stringify(code)} (resolved to ${codeDir})` : `the folder of serverless.yml (${codeDir})`
+  const st = await statOrNull(codeDir)
+  if (st === null) {
+    report(`code folder ${JSON.stringify(code ?? '.')} not found (resolved to ${codeDir}) - create it or fix the path (relative paths are resolved against the folder of serverless.yml)`)
+    return undefined
+  }
+  if (!st.isDirectory()) {
+    report(`code ${JSON.stringify(code ?? '.')} is not a folder (resolved to ${codeDir}) - point "code" at the folder that contains socket.js`)
+    return undefined
+  }
+  const found: string[] = []
+  for (const f of HANDLER_FILES) {
+    const s = await statOrNull(path.join(codeDir, f))
+    if (s?.isFile()) found.push(f)
+  }
+  if (found.length === 0) {
+    const fix =
+      code !== undefined
+        ? `create socket.js there, or point "code" at the folder that contains it`
+        : `create socket.js next to serverless.yml, or set inputs.code to the folder that contains it`
+    report(`no socket handler found in ${where}: looked for ${HANDLER_FILES.join(', ')} - ${fix}`)
+    return undefined
+  }
+  if (found.length > 1) {
+    report(`several socket handlers in ${where}: ${found.join(', ')} - keep only one of them`)
+    return undefined
+  }
+  return path.join(codeDir, found[0]!)
+}
+
+// ---------------------------------------------------------------------------
+// entry point
+
+export async function loadConfig(configPath: string, options: LoadConfigOptions = {}): Promise<LoadedConfig> {
+  const env = options.env ?? process.env
+  const file = configPath
+  const absFile = path.resolve(configPath)
+  const dir = path.dirname(absFile)
+
+  let src: string
+  try {
+    src = await readFile(absFile, 'utf8')
+  } catch (err) {
+    const code = (err as NodeJS.ErrnoException).code
+    const message =
+      code === 'ENOENT'
+        ? `file not found: ${absFile} - create it (with e.g. ${SNIPPET}) or pass the right path`
+        : code === 'EISDIR'
+          ? `${absFile} is a folder, not a file - pass the path of the serverless.yml inside it`
+          : `cannot read ${absFile}: ${(err as Error).message}`
+    throw new ConfigError([{ file, line: 1, column: 1, message }])
+  }
+
+  const lineCounter = new LineCounter()
+  const doc = parseDocument(src, { lineCounter, prettyErrors: false, uniqueKeys: true })
+  const ctx = new Ctx(file, lineCounter, doc, env)
+
+  let fatal = false
+  for (const err of doc.errors) {
+    if (err.code === 'DUPLICATE_KEY') {
+      const key = (/^[^:\n]*/.exec(src.slice(err.pos[0]))?.[0] ?? '').trim().replace(/^(["'])(.*)\1$/, '$2')
+      ctx.at(err.pos[0], `duplicate key "${key}" - ${err.message.toLowerCase()}; remove or rename one of them`)
+    } else {
+      fatal = true
+      ctx.at(err.pos[0], `YAML syntax error: ${err.message}`)
+    }
+  }
+  if (fatal) throw new ConfigError(sortDiagnostics(ctx.diagnostics))
+
+  const parsed: ParsedConfig = { file, components: [] }
+  const comps: ComponentParse[] = []
+  let sawComponentLike = false
+
+  const root = deref(ctx, doc.contents)
+  if (root == null || (isScalar(root) && root.value == null)) {
+    ctx.atStart(`${path.basename(absFile)} is empty - add a socket component, e.g. ${SNIPPET}`)
+    throw new ConfigError(ctx.diagnostics)
+  }
+  if (!isMap(root)) {
+    const v = readValue(ctx, root, startOf(root) ?? 0)
+    ctx.at(startOf(root) ?? 0, `the top level of ${path.basename(absFile)} must be a mapping (key: value lines), got ${describe(v)} - e.g. ${SNIPPET}`)
+    throw new ConfigError(sortDiagnostics(ctx.diagnostics))
+  }
+
+  for (const e of entries(ctx, root, 0)) {
+    if (e.key === 'name') {
+      const s = checkName(ctx, e, 'top-level "name"')
+      if (s !== undefined) parsed.name = s
+      continue
+    }
+    if (e.key === 'stage') {
+      const s = readString(ctx, e, 'top-level "stage"')
+      if (s === undefined) continue
+      const problem = stageProblem(s)
+      if (problem) ctx.at(e.valuePos, `stage ${JSON.stringify(s)} is invalid: ${problem}`)
+      else parsed.stage = s
+      continue
+    }
+    const value = e.value
+    if (isMap(value) && value.has('component')) {
+      sawComponentLike = true
+      const c = parseComponent(ctx, e, value)
+      if (c) comps.push(c)
+      continue
+    }
+    const hint = didYouMean(e.key, TOP_LEVEL_KEYS)
+    if (hint) {
+      ctx.at(e.keyPos, `unknown top-level key "${e.key}" - ${hint}`)
+    } else if (isMap(value)) {
+      sawComponentLike = true
+      ctx.at(
+        e.keyPos,
+        `top-level key "${e.key}" has no "component:" - add component: "${SOCKET_COMPONENT}" to deploy it as a socket, or remove it`,
+      )
+    } else {
+      ctx.at(
+        e.keyPos,
+        `unknown top-level key "${e.key}" - allowed are name, stage and socket components such as ${SNIPPET}`,
+      )
+    }
+  }
+
+  let stage = parsed.stage
+  let stageDefaulted = false
+  if (options.stage !== undefined) {
+    const problem = stageProblem(options.stage)
+    if (problem) ctx.atStart(`stage ${JSON.stringify(options.stage)} (given as an option) is invalid: ${problem}`)
+    else stage = options.stage
+  }
+  if (stage === undefined) {
+    stage = DEFAULT_STAGE
+    stageDefaulted = true
+  }
+
+  if (comps.length === 0 && !sawComponentLike) {
+    ctx.atStart(`no socket component found - add one, e.g. ${SNIPPET}`)
+  }
+
+  const sockets: SocketConfig[] = []
+  const seenApps = new Map<string, string>()
+  for (const c of comps) {
+    parsed.components.push(c.parsed)
+    const inputs = c.parsed.inputs
+    const defaulted: DefaultableField[] = []
+    let app = inputs.name ?? parsed.name
+    if (app === undefined) {
+      app = sanitizeName(path.basename(dir))
+      defaulted.push('app')
+    }
+    if (stageDefaulted) defaulted.push('stage')
+    const region = inputs.region ?? (defaulted.push('region'), DEFAULT_REGION)
+    const memory = inputs.memory ?? (defaulted.push('memory'), DEFAULT_MEMORY)
+    const timeout = inputs.timeout ?? (defaulted.push('timeout'), DEFAULT_TIMEOUT)
+    const description = inputs.description ?? (defaulted.push('description'), `socket-action backend ${app}`)
+    const socketEnv = inputs.env ?? (defaulted.push('env'), {})
+    const codeDir = inputs.code !== undefined ? path.resolve(dir, inputs.code) : (defaulted.push('code'), dir)
+
+    // a `code` value that failed validation was already reported; don't pile on
+    const codeBroken = c.codePos !== undefined && inputs.code === undefined
+    const handlerFile = codeBroken ? undefined : await findHandler(ctx, codeDir, inputs.code, c.codePos)
+
+    const target = `${app}/${region}`
+    const other = seenApps.get(target)
+    if (other !== undefined) {
+      ctx.at(
+        c.keyPos,
+        `components "${other}" and "${c.parsed.key}" would both deploy as "${app}" in ${region} - give one of them a different inputs.name`,
+      )
+    } else {
+      seenApps.set(target, c.parsed.key)
+    }
+
+    if (handlerFile === undefined || !c.ok) continue
+    sockets.push({
+      componentKey: c.parsed.key,
+      configFile: absFile,
+      app,
+      stage,
+      region,
+      memory,
+      timeout,
+      description,
+      env: socketEnv,
+      codeDir,
+      handlerFile,
+      defaulted,
+    })
+  }
+
+  if (ctx.diagnostics.length > 0) throw new ConfigError(sortDiagnostics(ctx.diagnostics))
+  return { parsed, sockets }
+}
+
+function sortDiagnostics(ds: Diagnostic[]): Diagnostic[] {
+  return ds
+    .map((d, i) => ({ d, i }))
+    .sort((a, b) => a.d.line - b.d.line || a.d.column - b.d.column || a.i - b.i)
+    .map(({ d }) => d)
+}

@@ -1,0 +1,137 @@
+// `socket-action dev`: config -> bundle -> local Lambda -> local gateway, rebuilt and swapped on every change.
+import { watch, type FSWatcher } from 'node:fs'
+import path from 'node:path'
+import { bundleSocket, type Bundle } from '../bundle/build.ts'
+import { loadConfig, type SocketConfig } from '../config/index.ts'
+import { LocalGateway, type GatewayLimits } from './gateway.ts'
+import { LocalLambda, type LocalLambdaOptions } from './lambda.ts'
+
+export interface DevOptions {
+  configFile: string
+  port?: number
+  host?: string
+  stage?: string
+  component?: string
+  limits?: Partial<GatewayLimits>
+  /** Rebuild and swap the handler when socket.js, its imports or serverless.yml change. */
+  watch?: boolean
+  log?: (line: string) => void
+  env?: Record<string, string | undefined>
+}
+
+export interface DevServer {
+  url: string
+  connectionsUrl: string
+  port: number
+  socket: SocketConfig
+  /** Resolves after the next rebuild has been swapped in (or has failed); for tests and tools. */
+  nextReload(): Promise<{ ok: boolean; error?: unknown }>
+  close(): Promise<void>
+}
+
+export function pickSocket(sockets: SocketConfig[], component: string | undefined, configFile: string): SocketConfig {
+  if (component) {
+    const found = sockets.find((s) => s.componentKey === component)
+    if (!found) throw new Error(`${configFile}: no component "${component}" (found: ${sockets.map((s) => s.componentKey).join(', ')})`)
+    return found
+  }
+  if (sockets.length > 1) {
+    throw new Error(`${configFile} has ${sockets.length} socket components (${sockets.map((s) => s.componentKey).join(', ')}): choose one with --component NAME`)
+  }
+  return sockets[0]!
+}
+
+function lambdaOptions(socket: SocketConfig, log: (line: string) => void): LocalLambdaOptions {
+  return {
+    functionName: `${socket.app}-${socket.stage}`,
+    codeDir: socket.codeDir,
+    region: socket.region,
+    memory: socket.memory,
+    env: socket.env,
+    log,
+  }
+}
+
+async function resolveSocket(options: DevOptions): Promise<SocketConfig> {
+  const { sockets } = await loadConfig(options.configFile, { env: options.env, stage: options.stage })
+  return pickSocket(sockets, options.component, options.configFile)
+}
+
+export async function startDev(options: DevOptions): Promise<DevServer> {
+  const log = options.log ?? ((line: string) => console.log(line))
+  let socket = await resolveSocket(options)
+  let bundle = await bundleSocket(socket.handlerFile, { codeDir: socket.codeDir })
+  const lambda = new LocalLambda(new TextDecoder().decode(bundle.code), lambdaOptions(socket, log))
+  await lambda.ready()
+  const gateway = new LocalGateway({
+    invoke: lambda.invoke,
+    stage: socket.stage,
+    host: options.host,
+    port: options.port,
+    functionTimeoutMs: socket.timeout * 1000,
+    limits: options.limits,
+    log,
+  })
+  const address = await gateway.listen()
+
+  const waiters: Array<(r: { ok: boolean; error?: unknown }) => void> = []
+  const settle = (r: { ok: boolean; error?: unknown }) => waiters.splice(0).forEach((w) => w(r))
+  const watchers: FSWatcher[] = []
+  let timer: NodeJS.Timeout | undefined
+  let rebuilding: Promise<void> = Promise.resolve()
+
+  const rebuild = async () => {
+    try {
+      const next = await resolveSocket(options)
+      if (next.stage !== socket.stage) log(`stage changed to "${next.stage}": restart socket-action dev to serve it`)
+      const nextBundle = await bundleSocket(next.handlerFile, { codeDir: next.codeDir })
+      const settingsChanged = JSON.stringify({ ...next, defaulted: [] }) !== JSON.stringify({ ...socket, defaulted: [] })
+      if (nextBundle.sha256 !== bundle.sha256 || settingsChanged) {
+        await lambda.swap(new TextDecoder().decode(nextBundle.code), lambdaOptions(next, log))
+        log(`reloaded ${path.relative(process.cwd(), next.handlerFile) || next.handlerFile} (${nextBundle.sha256.slice(0, 8)})`)
+      }
+      socket = next
+      bundle = nextBundle
+      rewatch()
+      settle({ ok: true })
+    } catch (error) {
+      log(`rebuild failed, still serving the previous build:\n${error instanceof Error ? error.message : String(error)}`)
+      settle({ ok: false, error })
+    }
+  }
+  const schedule = () => {
+    clearTimeout(timer)
+    timer = setTimeout(() => {
+      rebuilding = rebuilding.then(rebuild)
+    }, 50)
+  }
+  const rewatch = () => {
+    if (!options.watch) return
+    watchers.splice(0).forEach((w) => w.close())
+    for (const file of new Set([...bundle.inputs.filter((f) => !f.includes(`${path.sep}node_modules${path.sep}`)), path.resolve(options.configFile)])) {
+      try {
+        watchers.push(watch(file, schedule))
+      } catch {
+        // A file that vanished between build and watch: the next change of another input rebuilds.
+      }
+    }
+  }
+  rewatch()
+
+  return {
+    ...address,
+    get socket() {
+      return socket
+    },
+    nextReload: () => new Promise((resolve) => waiters.push(resolve)),
+    async close() {
+      clearTimeout(timer)
+      watchers.splice(0).forEach((w) => w.close())
+      await rebuilding
+      await gateway.close()
+      await lambda.close()
+    },
+  }
+}
+
+export type { Bundle }

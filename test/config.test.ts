@@ -1,0 +1,234 @@
+import { test } from 'node:test'
+import assert from 'node:assert/strict'
+import { existsSync, readFileSync, readdirSync, writeFileSync } from 'node:fs'
+import path from 'node:path'
+import { fileURLToPath } from 'node:url'
+import { ConfigError, formatDiagnostic, loadConfig } from '../src/config/index.ts'
+import type { Diagnostic, LoadedConfig } from '../src/config/index.ts'
+import { didYouMean, editDistance } from '../src/config/suggest.ts'
+
+const here = path.dirname(fileURLToPath(import.meta.url))
+const fixtures = path.join(here, 'fixtures', 'config')
+const good = (name: string) => path.join(fixtures, 'good', name)
+const badDir = path.join(fixtures, 'bad')
+
+async function loadError(configPath: string, options?: Parameters<typeof loadConfig>[1]): Promise<ConfigError> {
+  try {
+    await loadConfig(configPath, options)
+  } catch (err) {
+    assert.ok(err instanceof ConfigError, `expected ConfigError, got ${String(err)}`)
+    return err
+  }
+  assert.fail(`expected ${configPath} to be rejected`)
+}
+
+// ---------------------------------------------------------------------------
+// good configs
+
+test('seed example (typo fixed) resolves every input as written', async () => {
+  const dir = good('seed')
+  const loaded = await loadConfig(path.join(dir, 'serverless.yml'), { env: {} })
+  assert.deepEqual(loaded.parsed, {
+    file: path.join(dir, 'serverless.yml'),
+    name: 'my-socket',
+    stage: 'dev',
+    components: [
+      {
+        key: 'Socket',
+        component: '@serverless/socket',
+        line: 6,
+        inputs: {
+          name: 'my-socket',
+          description: 'My Socket Backend',
+          region: 'us-east-1',
+          memory: 128,
+          timeout: 10,
+          env: { TABLE_NAME: 'my-table' },
+          code: './code',
+        },
+      },
+    ],
+  })
+  assert.deepEqual(loaded.sockets, [
+    {
+      componentKey: 'Socket',
+      configFile: path.join(dir, 'serverless.yml'),
+      app: 'my-socket',
+      stage: 'dev',
+      region: 'us-east-1',
+      memory: 128,
+      timeout: 10,
+      description: 'My Socket Backend',
+      env: { TABLE_NAME: 'my-table' },
+      codeDir: path.join(dir, 'code'),
+      handlerFile: path.join(dir, 'code', 'socket.js'),
+      defaulted: [],
+    },
+  ])
+})
+
+test('minimal config gets every default', async () => {
+  const dir = good('minimal')
+  const loaded: LoadedConfig = await loadConfig(path.join(dir, 'serverless.yml'), { env: {} })
+  assert.deepEqual(loaded.parsed.components, [
+    { key: 'Socket', component: '@serverless/socket', inputs: {}, line: 1 },
+  ])
+  assert.equal(loaded.parsed.name, undefined)
+  assert.equal(loaded.parsed.stage, undefined)
+  assert.deepEqual(loaded.sockets, [
+    {
+      componentKey: 'Socket',
+      configFile: path.join(dir, 'serverless.yml'),
+      app: 'minimal',
+      stage: 'dev',
+      region: 'us-east-1',
+      memory: 512,
+      timeout: 10,
+      description: 'socket-action backend minimal',
+      env: {},
+      codeDir: dir,
+      handlerFile: path.join(dir, 'socket.js'),
+      defaulted: ['app', 'stage', 'region', 'memory', 'timeout', 'description', 'env', 'code'],
+    },
+  ])
+})
+
+test('relative config path: file is echoed as given, paths are absolute', async () => {
+  const rel = path.relative(process.cwd(), path.join(good('minimal'), 'serverless.yml'))
+  const loaded = await loadConfig(rel, { env: {} })
+  assert.equal(loaded.parsed.file, rel)
+  assert.equal(loaded.sockets[0]?.configFile, path.resolve(rel))
+  assert.equal(loaded.sockets[0]?.codeDir, good('minimal'))
+})
+
+const substEnv = {
+  APP: 'chat',
+  SUFFIX: 'backend',
+  STAGE: 'prod',
+  REGION: 'eu-west-1',
+  MEM: '256',
+  API_KEY: 'k-123',
+}
+
+test('${env.X} substitution: whole values, parts, several per string, numeric coercion', async () => {
+  const dir = good('env-subst')
+  const loaded = await loadConfig(path.join(dir, 'serverless.yml'), { env: substEnv })
+  assert.equal(loaded.parsed.name, 'chat-backend')
+  assert.equal(loaded.parsed.stage, 'prod')
+  assert.equal(loaded.parsed.components[0]?.component, '@serverless/socket@1.2.0')
+  assert.deepEqual(loaded.sockets, [
+    {
+      componentKey: 'Socket',
+      configFile: path.join(dir, 'serverless.yml'),
+      app: 'chat-backend',
+      stage: 'prod',
+      region: 'eu-west-1',
+      memory: 256,
+      timeout: 20,
+      description: 'backend for chat in prod',
+      env: { TABLE_NAME: 'table-prod', API_KEY: 'k-123', RETRIES: '3', DEBUG: 'true' },
+      codeDir: path.join(dir, 'src'),
+      handlerFile: path.join(dir, 'src', 'socket.ts'),
+      defaulted: [],
+    },
+  ])
+})
+
+test('options.env defaults to process.env', async () => {
+  const dir = good('env-subst')
+  const saved = { ...process.env }
+  try {
+    Object.assign(process.env, substEnv)
+    const loaded = await loadConfig(path.join(dir, 'serverless.yml'))
+    assert.equal(loaded.sockets[0]?.region, 'eu-west-1')
+  } finally {
+    for (const k of Object.keys(substEnv)) if (!(k in saved)) delete process.env[k]
+  }
+})
+
+test('stage override wins over the file and is not "defaulted"', async () => {
+  const seed = await loadConfig(path.join(good('seed'), 'serverless.yml'), { env: {}, stage: 'prod' })
+  assert.equal(seed.parsed.stage, 'dev') // parsed = what the user wrote
+  assert.equal(seed.sockets[0]?.stage, 'prod')
+  const minimal = await loadConfig(path.join(good('minimal'), 'serverless.yml'), { env: {}, stage: 'qa_2' })
+  assert.equal(minimal.sockets[0]?.stage, 'qa_2')
+  assert.ok(!minimal.sockets[0]?.defaulted.includes('stage'))
+})
+
+test('invalid stage override is reported', async () => {
+  const err = await loadError(path.join(good('seed'), 'serverless.yml'), { env: {}, stage: 'bad stage' })
+  assert.equal(err.diagnostics.length, 1)
+  assert.match(err.diagnostics[0]!.message, /stage "bad stage" \(given as an option\) is invalid/)
+})
+
+// ---------------------------------------------------------------------------
+// helpers
+
+test('ConfigError message is the formatted diagnostics, one per line', () => {
+  const ds: Diagnostic[] = [
+    { file: 'a.yml', line: 1, column: 2, message: 'one' },
+    { file: 'a.yml', line: 3, column: 4, message: 'two' },
+  ]
+  const err = new ConfigError(ds)
+  assert.ok(err instanceof Error)
+  assert.equal(err.message, 'a.yml:1:2: one\na.yml:3:4: two')
+  assert.equal(formatDiagnostic(ds[0]!), 'a.yml:1:2: one')
+  assert.deepEqual(err.diagnostics, ds)
+})
+
+test('did-you-mean uses Damerau distance <= 2', () => {
+  assert.equal(editDistance('regoin', 'region'), 1)
+  assert.equal(editDistance('kitten', 'sitting'), 3)
+  assert.equal(didYouMean('regoin', ['name', 'region']), 'did you mean "region"?')
+  assert.equal(didYouMean('foo', ['name', 'region']), undefined)
+})
+
+// ---------------------------------------------------------------------------
+// corpus of bad configs: test/fixtures/config/bad/<case>/
+//   serverless.yml  the config (absent for the missing-file case)
+//   expected.txt    exact diagnostics, `serverless.yml:LINE:COL: message`; <CASE> = absolute case folder
+//   options.json    optional { env, stage } passed to loadConfig (env defaults to {})
+//   secrets.txt     optional strings (one a line) that must not appear in any message
+// UPDATE_EXPECTED=1 rewrites expected.txt from the actual output (review the diff!).
+
+const cases = readdirSync(badDir, { withFileTypes: true })
+  .filter((d) => d.isDirectory())
+  .map((d) => d.name)
+  .sort()
+
+test('corpus has enough cases', () => {
+  assert.ok(cases.length >= 25, `only ${cases.length} cases`)
+})
+
+for (const name of cases) {
+  test(`bad config: ${name}`, async () => {
+    const caseDir = path.join(badDir, name)
+    const options = existsSync(path.join(caseDir, 'options.json'))
+      ? (JSON.parse(readFileSync(path.join(caseDir, 'options.json'), 'utf8')) as { env?: Record<string, string>; stage?: string })
+      : {}
+    const configPath = path.relative(process.cwd(), path.join(caseDir, 'serverless.yml'))
+    const err = await loadError(configPath, { env: {}, ...options })
+
+    assert.ok(err.diagnostics.length > 0)
+    for (const d of err.diagnostics) {
+      assert.equal(d.file, configPath, 'diagnostic file is the path as given')
+      assert.ok(d.line >= 1 && d.column >= 1)
+    }
+    assert.equal(err.message, err.diagnostics.map(formatDiagnostic).join('\n'))
+
+    const actual = err.diagnostics
+      .map((d) => formatDiagnostic({ ...d, file: path.relative(caseDir, d.file) }).split(caseDir).join('<CASE>'))
+      .join('\n')
+    const expectedFile = path.join(caseDir, 'expected.txt')
+    if (process.env.UPDATE_EXPECTED === '1') writeFileSync(expectedFile, actual + '\n')
+    const expected = readFileSync(expectedFile, 'utf8').trimEnd()
+    assert.equal(actual, expected)
+
+    const secretsFile = path.join(caseDir, 'secrets.txt')
+    if (existsSync(secretsFile)) {
+      for (const secret of readFileSync(secretsFile, 'utf8').split('\n').filter(Boolean)) {
+        assert.ok(!err.message.includes(secret), `message leaks secret ${JSON.stringify(secret)}`)
+      }
+    }
+  })
+}
