@@ -24,10 +24,6 @@ try {
 }
 
 parentPort.on('message', async (message) => {
-  if (message.type === 'ping') {
-    parentPort.postMessage({ type: 'pong', id: message.id })
-    return
-  }
   if (message.type !== 'invoke') return
   const { id, event, deadline } = message
   const context = {

@@ -66,7 +66,6 @@ class Environment {
   readonly ready: Promise<{ name: string; message: string; stack?: string } | undefined>
   private nextId = 0
   private readonly pending = new Map<number, Pending>()
-  private readonly pongs = new Map<number, () => void>()
   initError: { name: string; message: string; stack?: string } | undefined
 
   constructor(code: string, options: LocalLambdaOptions) {
@@ -87,8 +86,7 @@ class Environment {
         else if (message.type === 'init-error') {
           this.initError = message.error
           resolve(message.error)
-        } else if (message.type === 'pong') this.pongs.get(message.id)?.()
-        else {
+        } else {
           const pending = this.pending.get(message.id)
           this.pending.delete(message.id)
           pending?.resolve(message)
@@ -120,23 +118,6 @@ class Environment {
 
   forget(id: number): void {
     this.pending.delete(id)
-  }
-
-  /** Whether the worker's event loop still answers (a handler stuck in a loop blocks it, as it would a Lambda environment). */
-  responsive(withinMs: number): Promise<boolean> {
-    const id = this.nextId++
-    return new Promise((resolve) => {
-      const timer = setTimeout(() => {
-        this.pongs.delete(id)
-        resolve(false)
-      }, withinMs)
-      this.pongs.set(id, () => {
-        clearTimeout(timer)
-        this.pongs.delete(id)
-        resolve(true)
-      })
-      this.worker.postMessage({ type: 'ping', id })
-    })
   }
 
   async stop(): Promise<void> {
@@ -203,21 +184,20 @@ export class LocalLambda {
     clearTimeout(timer)
     if (outcome === 'timeout') {
       env.forget(id)
-      void this.recoverIfStuck(env)
+      this.replaceAfterTimeout(env)
       return { ok: false, reason: 'timeout', error: { name: 'Sandbox.Timedout', message: `Task timed out after ${(timeoutMs / 1000).toFixed(2)} seconds` }, ms: ms() }
     }
     if (outcome.type === 'error') return { ok: false, reason: 'error', error: outcome.error!, ms: ms() }
     return { ok: true, result: outcome.result, ms: ms() }
   }
 
-  /** Lambda restarts an environment whose invocation timed out; do the same when the worker no longer answers. */
-  private async recoverIfStuck(env: Environment): Promise<void> {
-    if (env !== this.current || (await env.responsive(1000))) return
+  /** Lambda resets an execution environment after a timeout; the handler may still be running (or stuck) in it. */
+  private replaceAfterTimeout(env: Environment): void {
     if (env !== this.current) return
-    this.options.log?.('function environment is unresponsive after a timeout; starting a new one')
+    this.options.log?.('function timed out: starting a fresh environment, as Lambda does')
     this.current = new Environment(this.code, this.options)
     void this.reportInit(this.current)
-    await env.stop()
+    this.retire(env)
   }
 
   async close(): Promise<void> {
