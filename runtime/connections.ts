@@ -86,6 +86,9 @@ export async function broadcast(
   connectionIds: Iterable<string>,
   concurrency = 32,
 ): Promise<string[]> {
+  if (!Number.isInteger(concurrency) || concurrency < 1) {
+    throw new RangeError(`broadcast: concurrency must be a positive integer, got ${concurrency}`)
+  }
   const payload = encode(data)
   const ids = [...new Set(connectionIds)]
   const gone: string[] = []
@@ -102,7 +105,7 @@ export async function broadcast(
       }
     }
   }
-  await Promise.all(Array.from({ length: Math.max(1, Math.min(concurrency, ids.length)) }, lane))
+  await Promise.all(Array.from({ length: Math.min(concurrency, ids.length) }, lane))
   if (failures.length > 0) {
     throw new AggregateError(failures, `broadcast: ${failures.length} of ${ids.length} sends failed (${gone.length} gone)`)
   }

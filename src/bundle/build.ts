@@ -63,7 +63,8 @@ function runtimePlugin(): esbuild.Plugin {
 }
 
 export async function bundleSocket(handlerFile: string, options: BundleOptions = {}): Promise<Bundle> {
-  const codeDir = options.codeDir ?? path.dirname(handlerFile)
+  handlerFile = path.resolve(handlerFile)
+  const codeDir = path.resolve(options.codeDir ?? path.dirname(handlerFile))
   const userEntry = './' + path.relative(codeDir, handlerFile).split(path.sep).join('/')
   const entry = [
     `import ${JSON.stringify('socket-action')}`, // installs the global \`on\` before socket.js runs
@@ -100,7 +101,7 @@ export async function bundleSocket(handlerFile: string, options: BundleOptions =
   } catch (error) {
     const failure = error as esbuild.BuildFailure
     if (!Array.isArray(failure.errors)) throw error
-    throw new BundleError(failure.errors.map((m) => toDiagnostic(m, codeDir)))
+    throw new BundleError(failure.errors.map((m) => toDiagnostic(m, codeDir, handlerFile)))
   }
   const output = result.outputFiles.find((f) => f.path.endsWith('.js'))
   if (!output) throw new Error('esbuild produced no JavaScript output')
@@ -112,10 +113,25 @@ export async function bundleSocket(handlerFile: string, options: BundleOptions =
   return { code, zip: archive, sha256: codeSha256(archive), inputs }
 }
 
-function toDiagnostic(message: esbuild.Message, codeDir: string): Diagnostic {
-  const loc = message.location
-  if (!loc) return { file: 'socket.js', line: 1, column: 1, message: message.text }
-  const file = loc.file.startsWith(RUNTIME_NS) ? loc.file : path.relative(process.cwd(), path.resolve(codeDir, loc.file))
+/** esbuild's message, reworded where its own hint would mislead (e.g. "mark the path as external"). */
+function explain(message: esbuild.Message): string {
+  const unresolved = /^Could not resolve "([^"]+)"/.exec(message.text)
+  if (unresolved) {
+    const spec = unresolved[1]!
+    if (spec.startsWith('.') || spec.startsWith('/')) return `cannot resolve "${spec}": no such file, check the path relative to this file`
+    const pkg = spec.startsWith('@') ? spec.split('/').slice(0, 2).join('/') : spec.split('/')[0]!
+    return `cannot resolve "${spec}": install it next to socket.js (npm install ${pkg}) so it can be bundled`
+  }
+  if (/Top-level await is currently not supported/.test(message.text)) {
+    return 'top-level await is not supported in the Lambda bundle (CommonJS): move the await into a handler, or keep the promise and await it inside the handler'
+  }
   const hint = message.notes.map((n) => n.text).filter(Boolean).join(' ')
-  return { file, line: loc.line, column: loc.column + 1, message: hint ? `${message.text} (${hint})` : message.text }
+  return hint ? `${message.text} (${hint})` : message.text
+}
+
+function toDiagnostic(message: esbuild.Message, codeDir: string, handlerFile: string): Diagnostic {
+  const loc = message.location
+  if (!loc) return { file: path.relative(process.cwd(), handlerFile), line: 1, column: 1, message: explain(message) }
+  const file = loc.file.startsWith(RUNTIME_NS) ? loc.file : path.relative(process.cwd(), path.resolve(codeDir, loc.file))
+  return { file, line: loc.line, column: loc.column + 1, message: explain(message) }
 }

@@ -1,0 +1,105 @@
+// The bundle: one deterministic CommonJS handler, user dependencies inlined, the AWS SDK left to the Lambda runtime.
+import assert from 'node:assert/strict'
+import { execFileSync } from 'node:child_process'
+import { cp, mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises'
+import { tmpdir } from 'node:os'
+import path from 'node:path'
+import { describe, test } from 'node:test'
+import { BundleError, bundleSocket, HANDLER_FILE } from '../src/bundle/build.ts'
+import { codeSha256, zip } from '../src/bundle/zip.ts'
+
+const FIXTURES = path.join(import.meta.dirname, 'fixtures/socket')
+const ECHO = path.join(import.meta.dirname, '../examples/echo/socket.js')
+
+describe('bundle', () => {
+  test('the same inputs give the same bytes and sha256, in any folder', async () => {
+    const first = await bundleSocket(ECHO)
+    const second = await bundleSocket(ECHO)
+    assert.equal(first.sha256, second.sha256)
+    assert.ok(first.zip.equals(second.zip))
+
+    const elsewhere = await mkdtemp(path.join(tmpdir(), 'socket-action-bundle-'))
+    try {
+      await cp(path.dirname(ECHO), elsewhere, { recursive: true })
+      const moved = await bundleSocket(path.join(elsewhere, 'socket.js'))
+      assert.equal(moved.sha256, first.sha256, 'no machine-specific path may reach the bundle')
+    } finally {
+      await rm(elsewhere, { recursive: true, force: true })
+    }
+  })
+
+  test('sha256 is the base64 sha256 of the zip, as Lambda reports CodeSha256', async () => {
+    const bundle = await bundleSocket(ECHO)
+    const expected = execFileSync('python3', ['-c', 'import sys,hashlib,base64; print(base64.b64encode(hashlib.sha256(sys.stdin.buffer.read()).digest()).decode())'], { input: bundle.zip })
+      .toString()
+      .trim()
+    assert.equal(bundle.sha256, expected)
+  })
+
+  test('the zip is a valid archive holding only index.js, read back byte for byte by another implementation', async () => {
+    const bundle = await bundleSocket(ECHO)
+    const listing = execFileSync('python3', ['-c', `
+import sys, zipfile, io, json
+z = zipfile.ZipFile(io.BytesIO(sys.stdin.buffer.read()))
+assert z.testzip() is None
+info = z.infolist()[0]
+print(json.dumps({"names": z.namelist(), "date": list(info.date_time), "mode": oct(info.external_attr >> 16), "size": info.file_size, "body": z.read(info).decode()}))
+`], { input: bundle.zip })
+    const read = JSON.parse(listing.toString())
+    assert.deepEqual(read.names, [HANDLER_FILE])
+    assert.deepEqual(read.date, [1980, 1, 1, 0, 0, 0])
+    assert.equal(read.mode, '0o100644')
+    assert.equal(read.body, Buffer.from(bundle.code).toString())
+  })
+
+  test('zip entries keep their order and content', () => {
+    const archive = zip([{ name: 'a.txt', data: Buffer.from('alpha') }, { name: 'b/c.txt', data: Buffer.from('') }])
+    const names = execFileSync('python3', ['-c', 'import sys,zipfile,io; print(",".join(zipfile.ZipFile(io.BytesIO(sys.stdin.buffer.read())).namelist()))'], { input: archive })
+    assert.equal(names.toString().trim(), 'a.txt,b/c.txt')
+    assert.equal(codeSha256(archive), codeSha256(zip([{ name: 'a.txt', data: Buffer.from('alpha') }, { name: 'b/c.txt', data: Buffer.from('') }])))
+  })
+
+  test('user dependencies are inlined; @aws-sdk/* stays external for the Lambda runtime', async () => {
+    const bundle = await bundleSocket(path.join(FIXTURES, 'good/with-dependency/socket.js'))
+    const code = Buffer.from(bundle.code).toString()
+    assert.match(code, /padStart\(width, "\."\)/, 'left-pad-lite is inlined')
+    assert.match(code, /require\("@aws-sdk\/client-dynamodb"\)/)
+    assert.match(code, /require\("@aws-sdk\/client-apigatewaymanagementapi"\)/)
+    assert.ok(bundle.inputs.some((f) => f.endsWith(path.join('lib', 'format.js'))), 'imports are reported for watching')
+  })
+
+  test('socket.ts with `import { on } from "socket-action"` bundles without installing the package', async () => {
+    const bundle = await bundleSocket(path.join(FIXTURES, 'good/typescript/socket.ts'))
+    const code = Buffer.from(bundle.code).toString()
+    assert.match(code, /toUpperCase/)
+    assert.doesNotMatch(code, /interface Chat/)
+  })
+})
+
+describe('bad socket.js corpus', async () => {
+  const root = path.join(FIXTURES, 'bad')
+  for (const name of (await readdir(root)).sort()) {
+    test(name, async () => {
+      const dir = path.join(root, name)
+      const expected = (await readFile(path.join(dir, 'expected.txt'), 'utf8')).trim()
+      const error = await bundleSocket(path.join(dir, 'socket.js')).then(
+        () => assert.fail('bundling should fail'),
+        (e: unknown) => e,
+      )
+      assert.ok(error instanceof BundleError)
+      assert.equal(error.message.replaceAll(path.relative(process.cwd(), dir), '<CASE>'), expected)
+    })
+  }
+})
+
+test('a bundle error names the file and line for the editor', async () => {
+  const dir = await mkdtemp(path.join(tmpdir(), 'socket-action-bad-'))
+  try {
+    await writeFile(path.join(dir, 'socket.js'), "on('x', async () => {\n\n  const = 1\n})\n")
+    const error = (await bundleSocket(path.join(dir, 'socket.js')).catch((e) => e)) as BundleError
+    assert.equal(error.diagnostics[0]?.line, 3)
+    assert.equal(error.diagnostics[0]?.column, 9)
+  } finally {
+    await rm(dir, { recursive: true, force: true })
+  }
+})
