@@ -7,9 +7,11 @@ import { startDev } from '../dev/serve.ts'
 const HELP = `socket-action: ship a serverless WebSocket backend (API Gateway v2 + Lambda)
 
 Usage:
-  socket-action dev [dir] [--port 3001] [--config serverless.yml] [--stage S] [--component NAME]
-      Serve socket.js on ws://127.0.0.1:PORT behind a local gateway that behaves like API Gateway,
-      rebuilding on every change.
+  socket-action dev [dir] [--port 3001] [--host 127.0.0.1] [--config serverless.yml] [--stage S]
+                     [--component NAME] [--drop-disconnect]
+      Serve socket.js on ws://HOST:PORT/{stage} behind a local gateway that behaves like API Gateway,
+      rebuilding on every change. --port 0 picks a free port. --drop-disconnect never delivers
+      $disconnect (AWS delivers it only on a best-effort basis) to test how stale ids are handled.
 
 Options:
   -h, --help     show this help
@@ -49,6 +51,7 @@ async function dev(args: string[]): Promise<number> {
       config: { type: 'string' },
       stage: { type: 'string' },
       component: { type: 'string' },
+      'drop-disconnect': { type: 'boolean', default: false },
     },
   })
   if (positionals.length > 1) throw new Error(`dev takes one folder, got ${positionals.length}: ${positionals.join(' ')}`)
@@ -60,6 +63,7 @@ async function dev(args: string[]): Promise<number> {
     host: values.host,
     stage: values.stage,
     component: values.component,
+    dropDisconnect: values['drop-disconnect'],
     watch: true,
   })
   const s = server.socket

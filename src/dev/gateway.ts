@@ -43,6 +43,8 @@ export interface GatewayOptions {
   customRoutes?: string[]
   /** Routes with a route response: what their handler returns in `body` is sent back to the client. */
   twoWayRoutes?: string[]
+  /** Never deliver $disconnect, as AWS may not ("best effort"), so code that prunes stale ids can be tested. */
+  dropDisconnect?: boolean
   /** One line per invocation and per gateway event. */
   log?: (line: string) => void
 }
@@ -226,7 +228,7 @@ export class LocalGateway {
     conn.state = 'closed'
     clearTimeout(conn.idleTimer)
     clearTimeout(conn.maxTimer)
-    await this.run('$disconnect', conn, disconnectEvent(this.api, conn, code, reason))
+    if (!this.options.dropDisconnect) await this.run('$disconnect', conn, disconnectEvent(this.api, conn, code, reason))
     this.connections.delete(conn.connectionId)
   }
 

@@ -13,6 +13,8 @@ export interface DevOptions {
   stage?: string
   component?: string
   limits?: Partial<GatewayLimits>
+  /** Simulate AWS's best-effort $disconnect by never delivering it. */
+  dropDisconnect?: boolean
   /** Rebuild and swap the handler when socket.js, its imports or serverless.yml change. */
   watch?: boolean
   log?: (line: string) => void
@@ -70,6 +72,7 @@ export async function startDev(options: DevOptions): Promise<DevServer> {
     port: options.port,
     functionTimeoutMs: socket.timeout * 1000,
     limits: options.limits,
+    dropDisconnect: options.dropDisconnect,
     log,
   })
   const address = await gateway.listen()

@@ -1,0 +1,58 @@
+// The `socket-action` command as a user runs it: a child process, its output and its exit code.
+import assert from 'node:assert/strict'
+import { spawn } from 'node:child_process'
+import path from 'node:path'
+import { describe, test } from 'node:test'
+import { ask, connect } from './helpers/clients.ts'
+
+const ROOT = path.join(import.meta.dirname, '..')
+const BIN = path.join(ROOT, 'src/cli/bin.js')
+
+function run(args: string[]): { done: Promise<{ code: number | null; stdout: string; stderr: string }>; stdout: () => string; kill: (s: NodeJS.Signals) => void } {
+  const child = spawn(process.execPath, [BIN, ...args], { cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'] })
+  let stdout = ''
+  let stderr = ''
+  child.stdout.on('data', (d) => (stdout += d))
+  child.stderr.on('data', (d) => (stderr += d))
+  const done = new Promise<{ code: number | null; stdout: string; stderr: string }>((resolve) => child.on('close', (code) => resolve({ code, stdout, stderr })))
+  return { done, stdout: () => stdout, kill: (s) => child.kill(s) }
+}
+
+describe('socket-action CLI', () => {
+  test('--help lists dev and exits 0', async () => {
+    const { code, stdout } = await run(['--help']).done
+    assert.equal(code, 0)
+    assert.match(stdout, /socket-action dev \[dir\]/)
+  })
+
+  test('an unknown command exits 2 and says so', async () => {
+    const { code, stderr } = await run(['deploi']).done
+    assert.equal(code, 2)
+    assert.match(stderr, /unknown command "deploi"/)
+  })
+
+  test('a bad serverless.yml exits 1 with file, line and fix', async () => {
+    const { code, stderr } = await run(['dev', 'test/fixtures/config/bad/seed-regoin']).done
+    assert.equal(code, 1)
+    assert.equal(stderr.trim(), 'test/fixtures/config/bad/seed-regoin/serverless.yml:11:5: error: unknown input "regoin" - did you mean "region"?')
+  })
+
+  test('dev serves examples/echo until SIGINT', async () => {
+    const child = run(['dev', 'examples/echo', '--port', '0'])
+    let url: string | undefined
+    for (let i = 0; i < 200 && !url; i++) {
+      url = /WebSocket:\s+(ws:\/\/\S+)/.exec(child.stdout())?.[1]
+      if (!url) await new Promise((r) => setTimeout(r, 25))
+    }
+    assert.ok(url, `no URL printed: ${child.stdout()}`)
+    const client = await connect(url)
+    assert.deepEqual(await ask(client, 'message', { hello: 'cli' }), { hello: 'cli' })
+    client.ws.close()
+    await client.closed
+    child.kill('SIGINT')
+    const { code, stdout } = await child.done
+    assert.equal(code, 0)
+    assert.match(stdout, /\$connect\s+\S+\s+200/)
+    assert.match(stdout, /\$default\s+\S+\s+200/)
+  })
+})
