@@ -4,7 +4,7 @@ import { existsSync, readFileSync, readdirSync, writeFileSync } from 'node:fs'
 import path from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { ConfigError, formatDiagnostic, loadConfig } from '../src/config/index.ts'
-import type { Diagnostic, LoadedConfig } from '../src/config/index.ts'
+import type { Diagnostic, IamStatement, LoadedConfig } from '../src/config/index.ts'
 import { didYouMean, editDistance } from '../src/config/suggest.ts'
 
 const here = path.dirname(fileURLToPath(import.meta.url))
@@ -62,7 +62,10 @@ test('seed example (typo fixed) resolves every input as written', async () => {
       env: { TABLE_NAME: 'my-table' },
       codeDir: path.join(dir, 'code'),
       handlerFile: path.join(dir, 'code', 'socket.js'),
-      defaulted: [],
+      runtime: 'nodejs24.x',
+      architecture: 'arm64',
+      policy: [],
+      defaulted: ['runtime', 'architecture', 'policy', 'throttle'],
     },
   ])
 })
@@ -88,9 +91,26 @@ test('minimal config gets every default', async () => {
       env: {},
       codeDir: dir,
       handlerFile: path.join(dir, 'socket.js'),
-      defaulted: ['app', 'stage', 'region', 'memory', 'timeout', 'description', 'env', 'code'],
+      runtime: 'nodejs24.x',
+      architecture: 'arm64',
+      policy: [],
+      defaulted: [
+        'app',
+        'stage',
+        'region',
+        'memory',
+        'timeout',
+        'description',
+        'env',
+        'code',
+        'runtime',
+        'architecture',
+        'policy',
+        'throttle',
+      ],
     },
   ])
+  assert.ok(!('throttle' in loaded.sockets[0]!), 'no throttle key: account defaults apply')
 })
 
 test('relative config path: file is echoed as given, paths are absolute', async () => {
@@ -129,9 +149,62 @@ test('${env.X} substitution: whole values, parts, several per string, numeric co
       env: { TABLE_NAME: 'table-prod', API_KEY: 'k-123', RETRIES: '3', DEBUG: 'true' },
       codeDir: path.join(dir, 'src'),
       handlerFile: path.join(dir, 'src', 'socket.ts'),
-      defaulted: [],
+      runtime: 'nodejs24.x',
+      architecture: 'arm64',
+      policy: [],
+      defaulted: ['runtime', 'architecture', 'policy', 'throttle'],
     },
   ])
+})
+
+test('runtime, architecture, policy and throttle as written, with ${env.X} in policy strings and throttle numbers', async () => {
+  const dir = good('engine-inputs')
+  const env = { REGION: 'eu-west-1', ACCOUNT: '123456789012', TABLE: 'chat', BURST: '200' }
+  const loaded = await loadConfig(path.join(dir, 'serverless.yml'), { env })
+  const policy: IamStatement[] = [
+    {
+      Sid: 'ReadWriteTable',
+      Effect: 'Allow',
+      Action: ['dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:Query'],
+      Resource: [
+        'arn:aws:dynamodb:eu-west-1:123456789012:table/chat',
+        'arn:aws:dynamodb:eu-west-1:123456789012:table/chat/index/*',
+      ],
+    },
+    {
+      Effect: 'Deny',
+      NotAction: 's3:Get*',
+      NotResource: 'arn:aws:s3:::uploads/${aws:userid}/*', // IAM policy variables pass through
+      Condition: {
+        StringEquals: { 'aws:RequestedRegion': 'eu-west-1' },
+        NumericLessThan: { 's3:max-keys': 10 },
+        Bool: { 'aws:SecureTransport': [true, 'false'] },
+      },
+    },
+    { Effect: 'Allow', Action: '*', Resource: '*' },
+  ]
+  assert.deepEqual(loaded.parsed.components[0]?.inputs, {
+    runtime: 'nodejs22.x',
+    architecture: 'x86_64',
+    policy,
+    throttle: { burstLimit: 200, rateLimit: 12.5 },
+  })
+  const socket = loaded.sockets[0]!
+  assert.equal(socket.runtime, 'nodejs22.x')
+  assert.equal(socket.architecture, 'x86_64')
+  assert.deepEqual(socket.policy, policy)
+  assert.deepEqual(socket.throttle, { burstLimit: 200, rateLimit: 12.5 })
+  assert.deepEqual(socket.defaulted, ['app', 'stage', 'region', 'memory', 'timeout', 'description', 'env', 'code'])
+})
+
+test('empty policy and throttle are explicit, not defaulted', async () => {
+  const loaded = await loadConfig(path.join(good('engine-inputs-empty'), 'serverless.yml'), { env: {} })
+  const socket = loaded.sockets[0]!
+  assert.deepEqual(socket.policy, [])
+  assert.deepEqual(socket.throttle, {})
+  assert.ok(!socket.defaulted.includes('policy'))
+  assert.ok(!socket.defaulted.includes('throttle'))
+  assert.ok(socket.defaulted.includes('runtime') && socket.defaulted.includes('architecture'))
 })
 
 test('options.env defaults to process.env', async () => {

@@ -3,6 +3,8 @@ import { existsSync } from 'node:fs'
 import path from 'node:path'
 import { parseArgs } from 'node:util'
 import { startDev } from '../dev/serve.ts'
+import { formatPlan, planJson } from '../engine/format.ts'
+import { deployStage, planStage, removeStageOf, type StageOptions } from '../pipeline.ts'
 
 const HELP = `socket-action: ship a serverless WebSocket backend (API Gateway v2 + Lambda)
 
@@ -12,6 +14,18 @@ Usage:
       Serve socket.js on ws://HOST:PORT/{stage} behind a local gateway that behaves like API Gateway,
       rebuilding on every change. --port 0 picks a free port. --drop-disconnect never delivers
       $disconnect (AWS delivers it only on a best-effort basis) to test how stale ids are handled.
+
+  socket-action plan   [dir] --stage S [--region R] [--config F] [--component NAME] [--json]
+      Show what deploy would change on AWS (nothing is written).
+  socket-action deploy [dir] --stage S [--region R] [--config F] [--component NAME] [--json]
+      Create or update the stage's IAM role, Lambda function and WebSocket API, found by their tags.
+      An unchanged redeploy writes nothing. Prints the wss:// URL.
+  socket-action remove [dir] --stage S [--region R] [--config F] [--component NAME] [--json]
+      Delete every resource tagged with this app, stage and repository; nothing else.
+
+AWS credentials and region come from the standard environment and profile chain (AWS_PROFILE,
+AWS_ACCESS_KEY_ID, ..., AWS_ENDPOINT_URL); serverless.yml's region applies unless --region is given.
+The repository tag is GITHUB_REPOSITORY, or "local".
 
 Options:
   -h, --help     show this help
@@ -80,6 +94,81 @@ async function dev(args: string[]): Promise<number> {
   return 0
 }
 
+function stageArgs(args: string[]): { options: StageOptions; json: boolean } {
+  const { values, positionals } = parseArgs({
+    args,
+    allowPositionals: true,
+    options: {
+      stage: { type: 'string' },
+      region: { type: 'string' },
+      config: { type: 'string' },
+      component: { type: 'string' },
+      json: { type: 'boolean', default: false },
+    },
+  })
+  if (positionals.length > 1) throw new Error(`expected one folder, got ${positionals.length}: ${positionals.join(' ')}`)
+  return {
+    options: {
+      configFile: configPathFor(positionals[0], values.config),
+      stage: values.stage,
+      region: values.region,
+      component: values.component,
+      events: { log: (line) => console.error(line) },
+    },
+    json: values.json ?? false,
+  }
+}
+
+async function plan(args: string[]): Promise<number> {
+  const { options, json } = stageArgs(args)
+  const { plan, desired } = await planStage(options)
+  if (json) console.log(JSON.stringify({ stage: desired.names.stageName, region: desired.region, ...(planJson(plan) as object) }, null, 2))
+  else console.log(`Stage "${desired.identity.stage}" of "${desired.identity.app}" in ${desired.region}:\n${formatPlan(plan)}`)
+  return 0
+}
+
+async function deploy(args: string[]): Promise<number> {
+  const { options, json } = stageArgs(args)
+  const started = performance.now()
+  const result = await deployStage({
+    ...options,
+    events: {
+      ...options.events,
+      onAction: json ? undefined : (a, ms) => console.error(`  ${a.change} ${a.resource} ${a.name} (${Math.round(ms)} ms)`),
+    },
+  })
+  const seconds = ((performance.now() - started) / 1000).toFixed(1)
+  const summary = {
+    url: result.url,
+    apiId: result.apiId,
+    functionName: result.functionName,
+    functionArn: result.functionArn,
+    region: result.region,
+    stage: result.stage,
+    routes: result.routes,
+    changed: result.changed,
+    actions: result.actions.map((a) => `${a.change} ${a.resource} ${a.name}`),
+  }
+  if (json) console.log(JSON.stringify(summary, null, 2))
+  else {
+    console.log(result.changed ? `Deployed in ${seconds} s (${result.actions.length} changes).` : `Unchanged: nothing to do (${seconds} s).`)
+    console.log(`  url:      ${result.url}`)
+    console.log(`  api:      ${result.apiId}`)
+    console.log(`  function: ${result.functionArn}`)
+    console.log(`  routes:   ${result.routes.join(', ')}`)
+  }
+  return 0
+}
+
+async function remove(args: string[]): Promise<number> {
+  const { options, json } = stageArgs(args)
+  const result = await removeStageOf({ ...options, events: { ...options.events, onAction: json ? undefined : (a) => console.error(`  delete ${a.resource} ${a.name}`) } })
+  if (json) console.log(JSON.stringify({ stage: result.identity.stage, region: result.region, found: result.found, removed: result.removed.map((a) => `${a.resource} ${a.name}`) }, null, 2))
+  else console.log(result.found ? `Removed stage "${result.identity.stage}" (${result.removed.length} deletions).` : `Nothing to remove: no resources are tagged for stage "${result.identity.stage}" of "${result.identity.app}" (${result.identity.repo}).`)
+  for (const f of result.foreign) console.error(`note: ${f.kind} "${f.name}" has this stage's name but not its tags; it was left alone.`)
+  return 0
+}
+
 export async function main(argv: string[]): Promise<number> {
   const [command, ...rest] = argv
   try {
@@ -98,6 +187,12 @@ export async function main(argv: string[]): Promise<number> {
       }
       case 'dev':
         return await dev(rest)
+      case 'plan':
+        return await plan(rest)
+      case 'deploy':
+        return await deploy(rest)
+      case 'remove':
+        return await remove(rest)
       default:
         console.error(`error: unknown command "${command}"\n\n${HELP}`)
         return 2

@@ -2,6 +2,7 @@ export type { Diagnostic } from './diagnostics.ts'
 export { ConfigError, formatDiagnostic } from './diagnostics.ts'
 export type {
   SocketInputs,
+  IamStatement,
   ParsedComponent,
   ParsedConfig,
   DefaultableField,

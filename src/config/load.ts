@@ -1,13 +1,14 @@
 import { readFile, stat } from 'node:fs/promises'
 import path from 'node:path'
 import { LineCounter, isAlias, isMap, isScalar, isSeq, parseDocument } from 'yaml'
-import type { Document, Node, Pair, YAMLMap } from 'yaml'
+import type { Document, Node, Pair, YAMLMap, YAMLSeq } from 'yaml'
 import { ConfigError } from './diagnostics.ts'
 import type { Diagnostic } from './diagnostics.ts'
 import { AWS_REGIONS } from './regions.ts'
-import { didYouMean } from './suggest.ts'
+import { closest, didYouMean } from './suggest.ts'
 import type {
   DefaultableField,
+  IamStatement,
   LoadConfigOptions,
   LoadedConfig,
   ParsedComponent,
@@ -21,7 +22,19 @@ import type {
 
 const TOP_LEVEL_KEYS = ['name', 'stage'] as const
 const COMPONENT_KEYS = ['component', 'inputs'] as const
-const INPUT_KEYS = ['name', 'description', 'region', 'memory', 'timeout', 'env', 'code'] as const
+const INPUT_KEYS = [
+  'name',
+  'description',
+  'region',
+  'memory',
+  'timeout',
+  'env',
+  'code',
+  'runtime',
+  'architecture',
+  'policy',
+  'throttle',
+] as const
 type InputKey = (typeof INPUT_KEYS)[number]
 
 const SOCKET_COMPONENT = '@serverless/socket'
@@ -36,6 +49,49 @@ const ENV_REF_RE = /\$\{env\.([^}]*)\}/g
 const OTHER_VAR_RE = /\$\{[^}]*\}/g
 const INTEGER_RE = /^-?\d+$/
 const NUMBER_RE = /^-?\d+(\.\d+)?$/
+/**
+ * IAM policy variables such as ${aws:username} or ${*}, kept as-is in policy strings. Not ${s3:...},
+ * ${aws:region} or ${aws:accountId}: those are Serverless Framework variables, which are not supported.
+ */
+const IAM_VAR_RE =
+  /^\$\{(?:(?:aws|saml|sts|ec2|iam|cognito-identity\.amazonaws\.com|www\.amazon\.com|graph\.facebook\.com|accounts\.google\.com):[^}]+|[*?$])\}$/i
+const SERVERLESS_AWS_VAR_RE = /^\$\{aws:(region|accountId)\}$/i
+
+const RUNTIMES = ['nodejs24.x', 'nodejs22.x'] as const
+type Runtime = (typeof RUNTIMES)[number]
+const NODEJS_RUNTIME_RE = /^nodejs(\d+)(\.x)?$/i
+const RUNTIME_LOOSE_RE = /^(?:node(?:js)?)?[\s_-]*(\d+)(?:\.x)?$/i
+const ARCHITECTURES = ['arm64', 'x86_64'] as const
+type Architecture = (typeof ARCHITECTURES)[number]
+const ARCHITECTURE_ALIASES: Record<string, Architecture> = {
+  'x86-64': 'x86_64',
+  x8664: 'x86_64',
+  amd64: 'x86_64',
+  x64: 'x86_64',
+  x86: 'x86_64',
+  intel: 'x86_64',
+  aarch64: 'arm64',
+  arm: 'arm64',
+  arm64v8: 'arm64',
+  graviton: 'arm64',
+}
+
+const STATEMENT_KEYS = ['Sid', 'Effect', 'Action', 'NotAction', 'Resource', 'NotResource', 'Condition'] as const
+type StatementKey = (typeof STATEMENT_KEYS)[number]
+const EFFECTS = ['Allow', 'Deny'] as const
+const SID_RE = /^[A-Za-z0-9]+$/
+const ACTION_RE = /^[A-Za-z0-9-]+:[A-Za-z0-9*?]+$/
+const ACTION_FIXABLE_RE = /^([A-Za-z0-9-]+)\s*(?:[./_ ]|::)\s*([A-Za-z0-9*?]+)$/
+const ARN_PARTS_MIN = 6 // arn:partition:service:region:account:resource
+
+const THROTTLE_KEYS = ['burstLimit', 'rateLimit'] as const
+type ThrottleKey = (typeof THROTTLE_KEYS)[number]
+const THROTTLE_ALIASES: Record<string, ThrottleKey> = {
+  throttlingburstlimit: 'burstLimit',
+  throttlingratelimit: 'rateLimit',
+  burst: 'burstLimit',
+  rate: 'rateLimit',
+}
 
 const MEMORY_MIN = 128
 const MEMORY_MAX = 10240
@@ -48,6 +104,8 @@ const DEFAULT_STAGE = 'dev'
 const DEFAULT_REGION = 'us-east-1'
 const DEFAULT_MEMORY = 512
 const DEFAULT_TIMEOUT = 10
+const DEFAULT_RUNTIME: Runtime = 'nodejs24.x'
+const DEFAULT_ARCHITECTURE: Architecture = 'arm64'
 
 const RESERVED_ENV = new Set([
   '_HANDLER',
@@ -103,7 +161,7 @@ type Val =
   | { kind: 'boolean'; value: boolean }
   | { kind: 'null' }
   | { kind: 'map'; node: YAMLMap }
-  | { kind: 'seq' }
+  | { kind: 'seq'; node: YAMLSeq }
   | { kind: 'error' } // already reported
 
 interface Entry {
@@ -152,7 +210,13 @@ function entries(ctx: Ctx, map: YAMLMap, fallbackPos: number): Entry[] {
   return out
 }
 
-function substitute(ctx: Ctx, raw: string, pos: number): Val {
+/** Items of a list, aliases resolved, each with its position. */
+function listItems(ctx: Ctx, seq: YAMLSeq, fallbackPos: number): { node: Node | null; pos: number }[] {
+  return (seq.items as unknown[]).map((item) => ({ node: deref(ctx, item), pos: startOf(item) ?? fallbackPos }))
+}
+
+/** `policyVars`: leave IAM policy variables (${aws:username}) alone instead of reporting them. */
+function substitute(ctx: Ctx, raw: string, pos: number, policyVars = false): Val {
   let ok = true
   let substituted = false
   const value = raw.replace(ENV_REF_RE, (whole, name: string) => {
@@ -172,23 +236,27 @@ function substitute(ctx: Ctx, raw: string, pos: number): Val {
   })
   if (ok) {
     // only ${env.X} is supported; anything else left over is a mistake (e.g. ${self:...}, ${opt:stage})
-    const rest = raw.replace(ENV_REF_RE, '').match(OTHER_VAR_RE)
-    if (rest) {
+    const rest = raw
+      .replace(ENV_REF_RE, '')
+      .match(OTHER_VAR_RE)
+      ?.filter((v) => !(policyVars && IAM_VAR_RE.test(v) && !SERVERLESS_AWS_VAR_RE.test(v)))
+    if (rest?.[0] !== undefined) {
       ok = false
-      ctx.at(pos, `unsupported variable ${rest[0]}: only \${env.NAME} references are supported`)
+      const also = policyVars ? ' (and, in policy, IAM policy variables such as ${aws:username})' : ''
+      ctx.at(pos, `unsupported variable ${rest[0]}: only \${env.NAME} references are supported${also}`)
     }
   }
   return ok ? { kind: 'string', value, substituted } : { kind: 'error' }
 }
 
-function readValue(ctx: Ctx, node: Node | null, pos: number): Val {
+function readValue(ctx: Ctx, node: Node | null, pos: number, policyVars = false): Val {
   if (node == null) return { kind: 'null' }
   if (isMap(node)) return { kind: 'map', node }
-  if (isSeq(node)) return { kind: 'seq' }
+  if (isSeq(node)) return { kind: 'seq', node }
   if (isScalar(node)) {
     const v = node.value
     if (v == null) return { kind: 'null' }
-    if (typeof v === 'string') return substitute(ctx, v, pos)
+    if (typeof v === 'string') return substitute(ctx, v, pos, policyVars)
     if (typeof v === 'number') return { kind: 'number', value: v }
     if (typeof v === 'bigint') return { kind: 'number', value: Number(v) }
     if (typeof v === 'boolean') return { kind: 'boolean', value: v }
@@ -333,6 +401,332 @@ function checkEnv(ctx: Ctx, e: Entry): Record<string, string> | undefined {
   return ok ? out : undefined
 }
 
+function readNumber(ctx: Ctx, e: Entry, label: string, unit: string): number | undefined {
+  const v = readValue(ctx, e.value, e.valuePos)
+  if (v.kind === 'error') return undefined
+  if (v.kind === 'number' && Number.isFinite(v.value)) return v.value
+  if (v.kind === 'string' && v.substituted && NUMBER_RE.test(v.value.trim())) return Number(v.value.trim())
+  let hint = ''
+  if (v.kind === 'string' && !v.substituted && NUMBER_RE.test(v.value.trim())) hint = ' - remove the quotes'
+  ctx.at(e.valuePos, `${label} must be a number of ${unit}, got ${describe(v)}${hint}`)
+  return undefined
+}
+
+/** A string, or the text of a number/boolean (`runtime: 24`), for one-of-a-list checks; `shown` is for messages. */
+function readWord(ctx: Ctx, e: Entry, label: string, allowedText: string): { word: string; shown: string } | undefined {
+  const v = readValue(ctx, e.value, e.valuePos)
+  if (v.kind === 'error') return undefined
+  if (v.kind === 'string' || v.kind === 'number' || v.kind === 'boolean') return { word: String(v.value), shown: describe(v) }
+  ctx.at(e.valuePos, `${label} must be ${allowedText}, got ${describe(v)}`)
+  return undefined
+}
+
+function checkRuntime(ctx: Ctx, e: Entry): Runtime | undefined {
+  const label = 'input "runtime"'
+  const allowedText = RUNTIMES.join(' or ')
+  const w = readWord(ctx, e, label, allowedText)
+  if (w === undefined) return undefined
+  const s = w.word
+  if ((RUNTIMES as readonly string[]).includes(s)) return s as Runtime
+  const node = NODEJS_RUNTIME_RE.exec(s)
+  const major = node ? Number(node[1]) : undefined
+  if (major !== undefined && major < 22) {
+    const when = major === 20 ? ' in 2026' : ''
+    ctx.at(
+      e.valuePos,
+      `${label} is ${w.shown}, which is deprecated: Lambda blocks creating and updating functions on Node.js ${major}${when} - use nodejs24.x (the default) or nodejs22.x`,
+    )
+    return undefined
+  }
+  const loose = RUNTIME_LOOSE_RE.exec(s)
+  const wanted = loose ? `nodejs${Number(loose[1])}.x` : undefined
+  const hint =
+    wanted !== undefined && (RUNTIMES as readonly string[]).includes(wanted) ? `did you mean "${wanted}"?` : didYouMean(s, RUNTIMES)
+  ctx.at(e.valuePos, `${label} must be ${allowedText}, got ${w.shown}${hint ? ` - ${hint}` : ''}`)
+  return undefined
+}
+
+function checkArchitecture(ctx: Ctx, e: Entry): Architecture | undefined {
+  const label = 'input "architecture"'
+  const allowedText = ARCHITECTURES.join(' or ')
+  const w = readWord(ctx, e, label, allowedText)
+  if (w === undefined) return undefined
+  const s = w.word
+  if ((ARCHITECTURES as readonly string[]).includes(s)) return s as Architecture
+  const alias = ARCHITECTURE_ALIASES[s.trim().toLowerCase()]
+  const hint = alias !== undefined ? `did you mean "${alias}"?` : didYouMean(s, ARCHITECTURES)
+  ctx.at(e.valuePos, `${label} must be ${allowedText}, got ${w.shown}${hint ? ` - ${hint}` : ''}`)
+  return undefined
+}
+
+/** `input "policy[0].Action"` for the path policy[0].Action */
+function inputLabel(p: string): string {
+  return `input "${p}"`
+}
+
+/** Action/Resource values: a string or a non-empty list of strings, each passing `check` (which reports). */
+function readStringOrList(
+  ctx: Ctx,
+  e: Entry,
+  p: string,
+  check: (ctx: Ctx, s: string, label: string, pos: number) => boolean,
+): string | string[] | undefined {
+  const label = inputLabel(p)
+  const v = readValue(ctx, e.value, e.valuePos, true)
+  if (v.kind === 'error') return undefined
+  if (v.kind === 'string') return check(ctx, v.value, label, e.valuePos) ? v.value : undefined
+  if (v.kind !== 'seq') {
+    ctx.at(e.valuePos, `${label} must be a string or a list of strings, got ${describe(v)}`)
+    return undefined
+  }
+  const items = listItems(ctx, v.node, e.valuePos)
+  if (items.length === 0) {
+    ctx.at(e.valuePos, `${label} must not be an empty list`)
+    return undefined
+  }
+  const out: string[] = []
+  let ok = true
+  items.forEach((item, i) => {
+    const itemLabel = inputLabel(`${p}[${i}]`)
+    const iv = readValue(ctx, item.node, item.pos, true)
+    if (iv.kind === 'error') {
+      ok = false
+    } else if (iv.kind !== 'string') {
+      ok = false
+      ctx.at(item.pos, `${itemLabel} must be a string, got ${describe(iv)}`)
+    } else if (!check(ctx, iv.value, itemLabel, item.pos)) {
+      ok = false
+    } else {
+      out.push(iv.value)
+    }
+  })
+  return ok ? out : undefined
+}
+
+function checkAction(ctx: Ctx, s: string, label: string, pos: number): boolean {
+  if (s === '*' || ACTION_RE.test(s)) return true
+  const m = ACTION_FIXABLE_RE.exec(s.trim())
+  const hint = m ? ` - did you mean "${m[1]!.toLowerCase()}:${m[2]}"?` : ''
+  ctx.at(pos, `${label} must be "*" or service:Action (wildcards * allowed), e.g. "dynamodb:GetItem", got ${JSON.stringify(s)}${hint}`)
+  return false
+}
+
+function checkResource(ctx: Ctx, s: string, label: string, pos: number): boolean {
+  if (s === '*' || (s.startsWith('arn:') && s.split(':').length >= ARN_PARTS_MIN)) return true
+  ctx.at(pos, `${label} must be "*" or an ARN (arn:partition:service:region:account:resource), got ${JSON.stringify(s)}`)
+  return false
+}
+
+/** A YAML value as plain data, ${env.X} substituted (IAM policy variables kept); errors are reported. */
+function toPlain(ctx: Ctx, node: Node | null, pos: number): unknown {
+  const v = readValue(ctx, node, pos, true)
+  switch (v.kind) {
+    case 'string':
+    case 'number':
+    case 'boolean':
+      return v.value
+    case 'null':
+    case 'error':
+      return null
+    case 'map': {
+      const out: Record<string, unknown> = {}
+      for (const item of entries(ctx, v.node, pos)) {
+        // defineProperty: a "__proto__" key stays a plain key
+        Object.defineProperty(out, item.key, {
+          value: toPlain(ctx, item.value, item.valuePos),
+          enumerable: true,
+          writable: true,
+          configurable: true,
+        })
+      }
+      return out
+    }
+    case 'seq':
+      return listItems(ctx, v.node, pos).map((item) => toPlain(ctx, item.node, item.pos))
+  }
+}
+
+/** Exactly one of `a`/`b` (e.g. Action/NotAction); reports and returns undefined otherwise. */
+function pickOne(
+  ctx: Ctx,
+  found: Map<StatementKey, Entry>,
+  suggested: ReadonlySet<string>,
+  a: StatementKey,
+  b: StatementKey,
+  label: string,
+  pos: number,
+  missing: string,
+): Entry | undefined {
+  const ea = found.get(a)
+  const eb = found.get(b)
+  if (ea && eb) {
+    const later = ea.keyPos > eb.keyPos ? ea : eb
+    ctx.at(later.keyPos, `${label} has both "${a}" and "${b}" - keep only one`)
+    return undefined
+  }
+  if (!ea && !eb) {
+    if (!suggested.has(a) && !suggested.has(b)) ctx.at(pos, `${label} has no "${a}" - ${missing}`)
+    return undefined
+  }
+  return ea ?? eb
+}
+
+function checkStatement(ctx: Ctx, node: Node | null, pos: number, p: string): IamStatement | undefined {
+  const label = inputLabel(p)
+  const sub = (key: string) => inputLabel(`${p}.${key}`)
+  const v = readValue(ctx, node, pos, true)
+  if (v.kind === 'error') return undefined
+  if (v.kind !== 'map') {
+    ctx.at(pos, `${label} must be an IAM policy statement (a mapping with Effect, Action and Resource), got ${describe(v)}`)
+    return undefined
+  }
+  const before = ctx.diagnostics.length
+  const found = new Map<StatementKey, Entry>()
+  /** keys a misspelt key was taken for ("effect" -> Effect): not reported missing as well */
+  const suggested = new Set<string>()
+  for (const e of entries(ctx, v.node, pos)) {
+    if ((STATEMENT_KEYS as readonly string[]).includes(e.key)) {
+      found.set(e.key as StatementKey, e)
+    } else if (e.key === 'Principal' || e.key === 'NotPrincipal') {
+      ctx.at(e.keyPos, `${label} must not have "${e.key}": the statement is added to the function role's own policy, whose principal is the role - remove it`)
+    } else {
+      for (const k of closest(e.key, STATEMENT_KEYS)) suggested.add(k)
+      ctx.at(e.keyPos, `unknown key "${e.key}" in ${label} - ${didYouMean(e.key, STATEMENT_KEYS) ?? `allowed keys are ${STATEMENT_KEYS.join(', ')}`}`)
+    }
+  }
+
+  let sid: string | undefined
+  const sidEntry = found.get('Sid')
+  if (sidEntry) {
+    sid = readString(ctx, sidEntry, sub('Sid'))
+    if (sid !== undefined && !SID_RE.test(sid)) {
+      ctx.at(sidEntry.valuePos, `${sub('Sid')} must contain only letters and digits, got ${JSON.stringify(sid)}`)
+      sid = undefined
+    }
+  }
+
+  let effect: IamStatement['Effect'] | undefined
+  const effectEntry = found.get('Effect')
+  if (!effectEntry) {
+    if (!suggested.has('Effect')) ctx.at(pos, `${label} has no "Effect" - add Effect: Allow (or Deny)`)
+  } else {
+    const w = readWord(ctx, effectEntry, sub('Effect'), EFFECTS.join(' or '))
+    if (w !== undefined && (EFFECTS as readonly string[]).includes(w.word)) {
+      effect = w.word as IamStatement['Effect']
+    } else if (w !== undefined) {
+      const hint = didYouMean(w.word, EFFECTS)
+      ctx.at(effectEntry.valuePos, `${sub('Effect')} must be ${EFFECTS.join(' or ')}, got ${w.shown}${hint ? ` - ${hint}` : ''}`)
+    }
+  }
+
+  const values = new Map<StatementKey, string | string[]>()
+  for (const [key, check] of [
+    ['Action', checkAction],
+    ['NotAction', checkAction],
+    ['Resource', checkResource],
+    ['NotResource', checkResource],
+  ] as const) {
+    const e = found.get(key)
+    const value = e && readStringOrList(ctx, e, `${p}.${key}`, check)
+    if (value !== undefined) values.set(key, value)
+  }
+  const action = pickOne(ctx, found, suggested, 'Action', 'NotAction', label, pos, `add the actions it allows or denies, e.g. Action: "dynamodb:GetItem" (or use NotAction)`)
+  const resource = pickOne(
+    ctx,
+    found,
+    suggested,
+    'Resource',
+    'NotResource',
+    label,
+    pos,
+    `add the resources it applies to, e.g. Resource: "arn:aws:dynamodb:us-east-1:123456789012:table/my-table" or "*" (or use NotResource)`,
+  )
+
+  let condition: Record<string, unknown> | undefined
+  const conditionEntry = found.get('Condition')
+  if (conditionEntry) {
+    const cv = readValue(ctx, conditionEntry.value, conditionEntry.valuePos, true)
+    if (cv.kind === 'map') {
+      condition = toPlain(ctx, cv.node, conditionEntry.valuePos) as Record<string, unknown>
+    } else if (cv.kind !== 'error') {
+      ctx.at(
+        conditionEntry.valuePos,
+        `${sub('Condition')} must be a mapping of condition operators to conditions, e.g. StringEquals: { "aws:RequestedRegion": us-east-1 }, got ${describe(cv)}`,
+      )
+    }
+  }
+
+  if (ctx.diagnostics.length !== before || effect === undefined || !action || !resource) return undefined
+  const actionValue = values.get(action.key as StatementKey)
+  const resourceValue = values.get(resource.key as StatementKey)
+  if (actionValue === undefined || resourceValue === undefined) return undefined
+  return {
+    ...(sid !== undefined ? { Sid: sid } : {}),
+    Effect: effect,
+    [action.key]: actionValue,
+    [resource.key]: resourceValue,
+    ...(condition !== undefined ? { Condition: condition } : {}),
+  }
+}
+
+function checkPolicy(ctx: Ctx, e: Entry): IamStatement[] | undefined {
+  const v = readValue(ctx, e.value, e.valuePos)
+  if (v.kind === 'error') return undefined
+  if (v.kind === 'null') return []
+  if (v.kind !== 'seq') {
+    let hint = ''
+    if (v.kind === 'map') {
+      hint = v.node.has('Statement')
+        ? ' - give only the statements (the list under "Statement"), not a whole policy document'
+        : ' - put "- " before the statement to make it a list item'
+    } else if (v.kind === 'string' && v.value.startsWith('arn:')) {
+      hint = ' - managed policy ARNs are not supported; list the statements instead'
+    }
+    ctx.at(e.valuePos, `input "policy" must be a list of IAM policy statements, got ${describe(v)}${hint}`)
+    return undefined
+  }
+  const before = ctx.diagnostics.length
+  const out: IamStatement[] = []
+  listItems(ctx, v.node, e.valuePos).forEach((item, i) => {
+    const statement = checkStatement(ctx, item.node, item.pos, `policy[${i}]`)
+    if (statement) out.push(statement)
+  })
+  return ctx.diagnostics.length === before ? out : undefined
+}
+
+function checkThrottle(ctx: Ctx, e: Entry): { burstLimit?: number; rateLimit?: number } | undefined {
+  const v = readValue(ctx, e.value, e.valuePos)
+  if (v.kind === 'error') return undefined
+  if (v.kind === 'null') return {}
+  if (v.kind !== 'map') {
+    ctx.at(e.valuePos, `input "throttle" must be a mapping with burstLimit and/or rateLimit, got ${describe(v)}`)
+    return undefined
+  }
+  const before = ctx.diagnostics.length
+  const out: { burstLimit?: number; rateLimit?: number } = {}
+  for (const item of entries(ctx, v.node, e.valuePos)) {
+    if (!(THROTTLE_KEYS as readonly string[]).includes(item.key)) {
+      const alias = THROTTLE_ALIASES[item.key.toLowerCase()]
+      const hint = alias !== undefined ? `did you mean "${alias}"?` : didYouMean(item.key, THROTTLE_KEYS)
+      ctx.at(item.keyPos, `unknown key "${item.key}" in input "throttle" - ${hint ?? `allowed keys are ${THROTTLE_KEYS.join(', ')}`}`)
+      continue
+    }
+    const key = item.key as ThrottleKey
+    const label = inputLabel(`throttle.${key}`)
+    const n =
+      key === 'burstLimit'
+        ? readInteger(ctx, item, label, 'requests')
+        : readNumber(ctx, item, label, 'requests per second')
+    if (n === undefined) continue
+    if (n < 0) {
+      ctx.at(item.valuePos, `${label} must be 0 or more, got ${n}`)
+      continue
+    }
+    out[key] = n
+  }
+  return ctx.diagnostics.length === before ? out : undefined
+}
+
 // ---------------------------------------------------------------------------
 // components
 
@@ -409,6 +803,26 @@ function parseInputs(ctx: Ctx, map: YAMLMap, pos: number, codePos: { value?: num
           break
         }
         inputs.code = s
+        break
+      }
+      case 'runtime': {
+        const s = checkRuntime(ctx, e)
+        if (s !== undefined) inputs.runtime = s
+        break
+      }
+      case 'architecture': {
+        const s = checkArchitecture(ctx, e)
+        if (s !== undefined) inputs.architecture = s
+        break
+      }
+      case 'policy': {
+        const policy = checkPolicy(ctx, e)
+        if (policy !== undefined) inputs.policy = policy
+        break
+      }
+      case 'throttle': {
+        const throttle = checkThrottle(ctx, e)
+        if (throttle !== undefined) inputs.throttle = throttle
         break
       }
     }
@@ -636,6 +1050,11 @@ export async function loadConfig(configPath: string, options: LoadConfigOptions 
     const description = inputs.description ?? (defaulted.push('description'), `socket-action backend ${app}`)
     const socketEnv = inputs.env ?? (defaulted.push('env'), {})
     const codeDir = inputs.code !== undefined ? path.resolve(dir, inputs.code) : (defaulted.push('code'), dir)
+    const runtime = inputs.runtime ?? (defaulted.push('runtime'), DEFAULT_RUNTIME)
+    const architecture = inputs.architecture ?? (defaulted.push('architecture'), DEFAULT_ARCHITECTURE)
+    const policy = inputs.policy ?? (defaulted.push('policy'), [])
+    const throttle = inputs.throttle
+    if (throttle === undefined) defaulted.push('throttle')
 
     // a `code` value that failed validation was already reported; don't pile on
     const codeBroken = c.codePos !== undefined && inputs.code === undefined
@@ -665,6 +1084,10 @@ export async function loadConfig(configPath: string, options: LoadConfigOptions 
       env: socketEnv,
       codeDir,
       handlerFile,
+      runtime,
+      architecture,
+      policy,
+      ...(throttle !== undefined ? { throttle } : {}),
       defaulted,
     })
   }

@@ -6,6 +6,21 @@ export interface SocketInputs {
   timeout?: number
   env?: Record<string, string>
   code?: string
+  runtime?: SocketConfig['runtime']
+  architecture?: SocketConfig['architecture']
+  policy?: IamStatement[]
+  throttle?: { burstLimit?: number; rateLimit?: number }
+}
+
+/** One IAM policy statement added to the function's role (identity policy: no Principal). */
+export interface IamStatement {
+  Sid?: string
+  Effect: 'Allow' | 'Deny'
+  Action?: string | string[]
+  NotAction?: string | string[]
+  Resource?: string | string[]
+  NotResource?: string | string[]
+  Condition?: Record<string, unknown>
 }
 
 export interface ParsedComponent {
@@ -24,7 +39,19 @@ export interface ParsedConfig {
   components: ParsedComponent[]
 }
 
-export type DefaultableField = 'app' | 'stage' | 'region' | 'memory' | 'timeout' | 'description' | 'env' | 'code'
+export type DefaultableField =
+  | 'app'
+  | 'stage'
+  | 'region'
+  | 'memory'
+  | 'timeout'
+  | 'description'
+  | 'env'
+  | 'code'
+  | 'runtime'
+  | 'architecture'
+  | 'policy'
+  | 'throttle'
 
 /** One resolved socket component, defaults applied. */
 export interface SocketConfig {
@@ -39,6 +66,12 @@ export interface SocketConfig {
   env: Record<string, string>
   codeDir: string
   handlerFile: string
+  runtime: 'nodejs24.x' | 'nodejs22.x'
+  architecture: 'arm64' | 'x86_64'
+  /** statements the function's role gets in addition to its own */
+  policy: IamStatement[]
+  /** API Gateway stage default route throttling; absent: account defaults apply */
+  throttle?: { burstLimit?: number; rateLimit?: number }
   defaulted: DefaultableField[]
 }
 

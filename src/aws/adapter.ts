@@ -1,0 +1,30 @@
+// The engine's StageAdapter on AWS: reads from observe.ts, writes from writes.ts, nothing else talks to AWS.
+import type { DesiredState } from '../engine/model.ts'
+import type { StageAdapter } from '../engine/deploy.ts'
+import { isOurs, resourceNames, type StageIdentity } from '../engine/names.ts'
+import type { AwsClients } from './clients.ts'
+import { listApis, observeStage } from './observe.ts'
+import type { Sleep } from './retry.ts'
+import { executor, type WaitSettings } from './writes.ts'
+
+export interface AwsAdapterOptions {
+  clients: AwsClients
+  identity: StageIdentity
+  zip?: Uint8Array
+  waits?: WaitSettings
+  sleep?: Sleep
+  retryBaseMs?: number
+  log?: (line: string) => void
+}
+
+export function awsAdapter(options: AwsAdapterOptions): StageAdapter {
+  const names = resourceNames(options.identity)
+  return {
+    observe: (o) => observeStage(options.clients, options.identity, names, o),
+    executor: (desired?: DesiredState) => executor({ ...options, desired }),
+    taggedApis: async () =>
+      (await listApis(options.clients))
+        .filter((api) => api.ProtocolType === 'WEBSOCKET' && isOurs(api.Tags, options.identity))
+        .map((api) => ({ id: api.ApiId!, createdDate: api.CreatedDate?.toISOString() })),
+  }
+}

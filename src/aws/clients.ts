@@ -1,0 +1,40 @@
+// The AWS SDK clients of one deploy: standard credential and endpoint chain (AWS_ENDPOINT_URL works), SDK retries on.
+import { ApiGatewayV2Client } from '@aws-sdk/client-apigatewayv2'
+import { IAMClient } from '@aws-sdk/client-iam'
+import { LambdaClient } from '@aws-sdk/client-lambda'
+import { STSClient } from '@aws-sdk/client-sts'
+
+export interface AwsCredentials {
+  accessKeyId: string
+  secretAccessKey: string
+  sessionToken?: string
+  expiration?: Date
+}
+
+export interface AwsClients {
+  iam: IAMClient
+  lambda: LambdaClient
+  apigw: ApiGatewayV2Client
+  sts: STSClient
+}
+
+export interface ClientOptions {
+  region: string
+  credentials?: AwsCredentials
+  /** The SDK's own retries (throttling, 5xx, TooManyRequests), with its backoff. */
+  maxAttempts?: number
+}
+
+export function createClients({ region, credentials, maxAttempts = 6 }: ClientOptions): AwsClients {
+  const config = { region, credentials, maxAttempts }
+  return {
+    iam: new IAMClient(config),
+    lambda: new LambdaClient(config),
+    apigw: new ApiGatewayV2Client(config),
+    sts: new STSClient(config),
+  }
+}
+
+export function destroyClients(clients: AwsClients): void {
+  for (const client of Object.values(clients)) client.destroy()
+}

@@ -1,0 +1,168 @@
+// Reads what AWS holds for one stage, found by names and tags: two rounds of parallel reads, no writes.
+import { GetApisCommand, GetIntegrationsCommand, GetRoutesCommand, GetStagesCommand, type Api } from '@aws-sdk/client-apigatewayv2'
+import { GetRoleCommand, GetRolePolicyCommand, ListAttachedRolePoliciesCommand, ListRolePoliciesCommand, type Tag } from '@aws-sdk/client-iam'
+import { GetFunctionCommand, GetPolicyCommand } from '@aws-sdk/client-lambda'
+import { GetCallerIdentityCommand } from '@aws-sdk/client-sts'
+import type { ForeignResource, ObservedApi, ObservedFunction, ObservedRole, ObservedState } from '../engine/model.ts'
+import { isOurs, type ResourceNames, type StageIdentity } from '../engine/names.ts'
+import type { AwsClients } from './clients.ts'
+import { explainAwsError, isNotFound } from './errors.ts'
+
+async function orUndefined<T>(read: Promise<T>): Promise<T | undefined> {
+  try {
+    return await read
+  } catch (error) {
+    if (isNotFound(error)) return undefined
+    throw error
+  }
+}
+
+/** IAM returns policy documents URL-encoded. */
+function parsePolicy(document: string | undefined): unknown {
+  if (!document) return undefined
+  const text = document.trimStart().startsWith('{') ? document : decodeURIComponent(document)
+  return JSON.parse(text)
+}
+
+function iamTags(tags: Tag[] | undefined): Record<string, string> {
+  return Object.fromEntries((tags ?? []).map((t) => [t.Key ?? '', t.Value ?? '']))
+}
+
+async function allPages<T>(fetch: (token?: string) => Promise<{ items?: T[]; next?: string }>): Promise<T[]> {
+  const out: T[] = []
+  let token: string | undefined
+  do {
+    const page = await fetch(token)
+    out.push(...(page.items ?? []))
+    token = page.next
+  } while (token)
+  return out
+}
+
+export async function listApis(clients: AwsClients): Promise<Api[]> {
+  return allPages(async (NextToken) => {
+    const page = await clients.apigw.send(new GetApisCommand({ NextToken, MaxResults: '100' }))
+    return { items: page.Items, next: page.NextToken }
+  })
+}
+
+async function observeApi(clients: AwsClients, api: Api): Promise<ObservedApi> {
+  const ApiId = api.ApiId!
+  const [integrations, routes, stages] = await Promise.all([
+    allPages(async (NextToken) => {
+      const p = await clients.apigw.send(new GetIntegrationsCommand({ ApiId, NextToken }))
+      return { items: p.Items, next: p.NextToken }
+    }),
+    allPages(async (NextToken) => {
+      const p = await clients.apigw.send(new GetRoutesCommand({ ApiId, NextToken }))
+      return { items: p.Items, next: p.NextToken }
+    }),
+    allPages(async (NextToken) => {
+      const p = await clients.apigw.send(new GetStagesCommand({ ApiId, NextToken }))
+      return { items: p.Items, next: p.NextToken }
+    }),
+  ])
+  return {
+    id: ApiId,
+    name: api.Name ?? '',
+    createdDate: api.CreatedDate?.toISOString(),
+    tags: api.Tags ?? {},
+    endpoint: api.ApiEndpoint,
+    description: api.Description,
+    routeSelectionExpression: api.RouteSelectionExpression,
+    integrations: integrations.map((i) => ({ id: i.IntegrationId!, type: i.IntegrationType, uri: i.IntegrationUri, timeoutMs: i.TimeoutInMillis })),
+    routes: routes.map((r) => ({ id: r.RouteId!, key: r.RouteKey!, target: r.Target })),
+    stages: stages.map((s) => ({
+      name: s.StageName!,
+      deploymentId: s.DeploymentId,
+      description: s.Description,
+      tags: s.Tags ?? {},
+      throttle:
+        s.DefaultRouteSettings?.ThrottlingBurstLimit !== undefined || s.DefaultRouteSettings?.ThrottlingRateLimit !== undefined
+          ? { burstLimit: s.DefaultRouteSettings?.ThrottlingBurstLimit, rateLimit: s.DefaultRouteSettings?.ThrottlingRateLimit }
+          : undefined,
+    })),
+  }
+}
+
+export interface ObserveOptions {
+  /** List every inline and attached role policy (needed to delete the role). */
+  forRemoval?: boolean
+}
+
+export async function observeStage(clients: AwsClients, identity: StageIdentity, names: ResourceNames, options: ObserveOptions = {}): Promise<ObservedState> {
+  try {
+    const [identityOut, roleOut, rolePolicy, policyNames, attached, fnOut, fnPolicy, apis] = await Promise.all([
+      clients.sts.send(new GetCallerIdentityCommand({})),
+      orUndefined(clients.iam.send(new GetRoleCommand({ RoleName: names.roleName }))),
+      orUndefined(clients.iam.send(new GetRolePolicyCommand({ RoleName: names.roleName, PolicyName: names.policyName }))),
+      options.forRemoval ? orUndefined(clients.iam.send(new ListRolePoliciesCommand({ RoleName: names.roleName }))) : undefined,
+      options.forRemoval ? orUndefined(clients.iam.send(new ListAttachedRolePoliciesCommand({ RoleName: names.roleName }))) : undefined,
+      orUndefined(clients.lambda.send(new GetFunctionCommand({ FunctionName: names.functionName }))),
+      orUndefined(clients.lambda.send(new GetPolicyCommand({ FunctionName: names.functionName }))),
+      listApis(clients),
+    ])
+    const foreign: ForeignResource[] = []
+
+    let role: ObservedRole | undefined
+    if (roleOut?.Role) {
+      const tags = iamTags(roleOut.Role.Tags)
+      if (!isOurs(tags, identity)) foreign.push({ kind: 'role', name: names.roleName, tags })
+      else {
+        const policies: Record<string, unknown> = {}
+        if (rolePolicy?.PolicyDocument) policies[names.policyName] = parsePolicy(rolePolicy.PolicyDocument)
+        for (const name of policyNames?.PolicyNames ?? []) policies[name] ??= true
+        role = {
+          name: names.roleName,
+          arn: roleOut.Role.Arn!,
+          tags,
+          trustPolicy: parsePolicy(roleOut.Role.AssumeRolePolicyDocument),
+          policies,
+          attachedPolicyArns: (attached?.AttachedPolicies ?? []).map((p) => p.PolicyArn!),
+        }
+      }
+    }
+
+    let fn: ObservedFunction | undefined
+    if (fnOut?.Configuration) {
+      const tags = fnOut.Tags ?? {}
+      if (!isOurs(tags, identity)) foreign.push({ kind: 'function', name: names.functionName, tags })
+      else {
+        const c = fnOut.Configuration
+        const statement = fnPolicy?.Policy
+          ? (JSON.parse(fnPolicy.Policy).Statement as Array<{ Sid?: string; Condition?: { ArnLike?: Record<string, string> } }>).find((s) => s.Sid === names.permissionSid)
+          : undefined
+        fn = {
+          name: names.functionName,
+          arn: c.FunctionArn!,
+          tags,
+          state: c.State,
+          lastUpdateStatus: c.LastUpdateStatus,
+          permissionSourceArn: statement ? (statement.Condition?.ArnLike?.['AWS:SourceArn'] ?? '') : undefined,
+          spec: {
+            runtime: c.Runtime ?? '',
+            architecture: (c.Architectures?.[0] ?? 'x86_64') as 'arm64' | 'x86_64',
+            memory: c.MemorySize ?? 128,
+            timeout: c.Timeout ?? 3,
+            env: c.Environment?.Variables ?? {},
+            description: c.Description ?? '',
+            handler: c.Handler ?? '',
+            roleArn: c.Role ?? '',
+            codeSha256: c.CodeSha256 ?? '',
+          },
+        }
+      }
+    }
+
+    const ours = apis.filter((api) => api.ProtocolType === 'WEBSOCKET' && isOurs(api.Tags, identity))
+    return {
+      account: identityOut.Account!,
+      role,
+      fn,
+      apis: await Promise.all(ours.map((api) => observeApi(clients, api))),
+      foreign,
+    }
+  } catch (error) {
+    throw explainAwsError(error, `reading stage "${identity.stage}" of "${identity.app}"`)
+  }
+}

@@ -1,0 +1,235 @@
+// Every write the engine makes, one AWS call (plus its wait) per action, with the retries AWS asks for.
+import {
+  CreateApiCommand,
+  CreateDeploymentCommand,
+  CreateIntegrationCommand,
+  CreateRouteCommand,
+  CreateStageCommand,
+  DeleteApiCommand,
+  DeleteIntegrationCommand,
+  DeleteRouteCommand,
+  TagResourceCommand as TagApiResourceCommand,
+  UpdateApiCommand,
+  UpdateIntegrationCommand,
+  UpdateRouteCommand,
+  UpdateStageCommand,
+} from '@aws-sdk/client-apigatewayv2'
+import {
+  CreateRoleCommand,
+  DeleteRoleCommand,
+  DeleteRolePolicyCommand,
+  DetachRolePolicyCommand,
+  PutRolePolicyCommand,
+  TagRoleCommand,
+  UpdateAssumeRolePolicyCommand,
+} from '@aws-sdk/client-iam'
+import {
+  AddPermissionCommand,
+  CreateFunctionCommand,
+  DeleteFunctionCommand,
+  RemovePermissionCommand,
+  TagResourceCommand as TagFunctionCommand,
+  UpdateFunctionCodeCommand,
+  UpdateFunctionConfigurationCommand,
+  waitUntilFunctionActiveV2,
+  waitUntilFunctionUpdatedV2,
+} from '@aws-sdk/client-lambda'
+import { resolveParams, type Facts } from '../engine/apply.ts'
+import type { Action, DesiredState, FunctionSpec } from '../engine/model.ts'
+import { deploymentMarker } from '../engine/plan.ts'
+import type { AwsClients } from './clients.ts'
+import { explainAwsError, isConflict, isNotFound, isRoleNotReady, isUpdateInProgress, StaleObservation } from './errors.ts'
+import { retry, type Sleep } from './retry.ts'
+
+export interface WaitSettings {
+  /** Seconds between polls of the function's state (SDK waiter minDelay/maxDelay). */
+  minDelay: number
+  maxDelay: number
+  /** Seconds before a wait gives up. */
+  maxWaitTime: number
+}
+
+export const AWS_WAITS: WaitSettings = { minDelay: 1, maxDelay: 5, maxWaitTime: 300 }
+
+export interface WriteContext {
+  clients: AwsClients
+  /** Absent when removing. */
+  desired?: DesiredState
+  zip?: Uint8Array
+  waits?: WaitSettings
+  sleep?: Sleep
+  /** Base of the jittered backoff for role propagation and updates in progress. */
+  retryBaseMs?: number
+  log?: (line: string) => void
+}
+
+type Params = Record<string, any>
+
+const tagList = (tags: Record<string, string>) => Object.entries(tags).map(([Key, Value]) => ({ Key, Value }))
+
+function functionConfiguration(spec: FunctionSpec) {
+  return {
+    Runtime: spec.runtime as never,
+    Role: spec.roleArn,
+    Handler: spec.handler,
+    Description: spec.description,
+    Timeout: spec.timeout,
+    MemorySize: spec.memory,
+    Environment: { Variables: spec.env },
+  }
+}
+
+async function ignoreNotFound(write: Promise<unknown>): Promise<void> {
+  try {
+    await write
+  } catch (error) {
+    if (!isNotFound(error)) throw error
+  }
+}
+
+/** Something we were about to create exists already: another run got there first. Observe again. */
+async function raceSafe(write: Promise<unknown>, what: string): Promise<void> {
+  try {
+    await write
+  } catch (error) {
+    if (isConflict(error)) throw new StaleObservation(`${what} was created meanwhile (another deploy of this stage?)`)
+    throw error
+  }
+}
+
+export function executor(ctx: WriteContext) {
+  const { clients, desired } = ctx
+  const waits = ctx.waits ?? AWS_WAITS
+  const backoff = (retryable: (e: unknown) => boolean, what: string) => ({
+    retryable,
+    sleep: ctx.sleep,
+    baseMs: ctx.retryBaseMs ?? 500,
+    onRetry: (e: unknown, attempt: number, ms: number) => ctx.log?.(`  ${what}: ${(e as Error).message} (retry ${attempt} in ${ms} ms)`),
+  })
+  const waitActive = (FunctionName: string) => waitUntilFunctionActiveV2({ client: clients.lambda, ...waits }, { FunctionName })
+  const waitUpdated = (FunctionName: string) => waitUntilFunctionUpdatedV2({ client: clients.lambda, ...waits }, { FunctionName })
+
+  const run = async (action: Action, facts: Facts): Promise<void> => {
+    const p: Params = resolveParams(action.params, facts)
+    const { apigw, iam, lambda } = clients
+    switch (`${action.resource}:${action.change}`) {
+      case 'api:create': {
+        const out = await apigw.send(new CreateApiCommand(p as never))
+        facts.apiId = out.ApiId
+        return
+      }
+      case 'api:update':
+        if (action.id === 'api:tag') return void (await apigw.send(new TagApiResourceCommand(p as never)))
+        return void (await apigw.send(new UpdateApiCommand(p as never)))
+      case 'api:delete':
+        return ignoreNotFound(apigw.send(new DeleteApiCommand({ ApiId: p.apiId })))
+
+      case 'role:create':
+        return raceSafe(
+          iam.send(new CreateRoleCommand({ RoleName: p.RoleName, Description: p.Description, AssumeRolePolicyDocument: JSON.stringify(p.AssumeRolePolicyDocument), Tags: tagList(p.Tags) })),
+          `role ${p.RoleName}`,
+        )
+      case 'role:update':
+        if (action.id === 'role:tag') return void (await iam.send(new TagRoleCommand({ RoleName: p.RoleName, Tags: tagList(p.Tags) })))
+        return void (await iam.send(new UpdateAssumeRolePolicyCommand({ RoleName: p.RoleName, PolicyDocument: JSON.stringify(p.PolicyDocument) })))
+      case 'role:delete':
+        return ignoreNotFound(iam.send(new DeleteRoleCommand({ RoleName: p.RoleName })))
+      case 'role-policy:create':
+      case 'role-policy:update':
+        return void (await iam.send(new PutRolePolicyCommand({ RoleName: p.RoleName, PolicyName: p.PolicyName, PolicyDocument: JSON.stringify(p.PolicyDocument) })))
+      case 'role-policy:delete':
+        if (p.PolicyArn) return ignoreNotFound(iam.send(new DetachRolePolicyCommand({ RoleName: p.RoleName, PolicyArn: p.PolicyArn })))
+        return ignoreNotFound(iam.send(new DeleteRolePolicyCommand({ RoleName: p.RoleName, PolicyName: p.PolicyName })))
+
+      case 'function:create': {
+        const spec = p.spec as FunctionSpec
+        await retry(
+          () =>
+            raceSafe(
+              lambda.send(
+                new CreateFunctionCommand({
+                  FunctionName: p.FunctionName,
+                  ...functionConfiguration(spec),
+                  Architectures: [spec.architecture],
+                  Code: { ZipFile: ctx.zip },
+                  PackageType: 'Zip',
+                  Tags: p.Tags,
+                }),
+              ),
+              `function ${p.FunctionName}`,
+            ),
+          backoff(isRoleNotReady, 'waiting for the new role to propagate'),
+        )
+        await waitActive(p.FunctionName)
+        return
+      }
+      case 'function:update': {
+        if (action.id === 'function:tag') return void (await lambda.send(new TagFunctionCommand({ Resource: p.Resource, Tags: p.Tags })))
+        const spec = p.spec as FunctionSpec
+        await retry(
+          () => lambda.send(new UpdateFunctionConfigurationCommand({ FunctionName: p.FunctionName, ...functionConfiguration(spec) })),
+          backoff((e) => isUpdateInProgress(e) || isRoleNotReady(e), 'waiting for the function to accept an update'),
+        )
+        await waitUpdated(p.FunctionName)
+        return
+      }
+      case 'function-code:update':
+        await retry(
+          () => lambda.send(new UpdateFunctionCodeCommand({ FunctionName: p.FunctionName, ZipFile: ctx.zip, Architectures: [desired!.fn.architecture] })),
+          backoff(isUpdateInProgress, 'waiting for the function to accept an update'),
+        )
+        await waitUpdated(p.FunctionName)
+        return
+      case 'function:delete':
+        return ignoreNotFound(lambda.send(new DeleteFunctionCommand({ FunctionName: p.FunctionName })))
+
+      case 'permission:create':
+      case 'permission:update':
+        return raceSafe(lambda.send(new AddPermissionCommand(p as never)), `permission ${p.StatementId}`)
+      case 'permission:delete':
+        return ignoreNotFound(lambda.send(new RemovePermissionCommand({ FunctionName: p.FunctionName, StatementId: p.StatementId })))
+
+      case 'integration:create': {
+        const out = await apigw.send(new CreateIntegrationCommand(p as never))
+        facts.integrationId = out.IntegrationId
+        return
+      }
+      case 'integration:update':
+        return void (await apigw.send(new UpdateIntegrationCommand(p as never)))
+      case 'integration:delete':
+        return ignoreNotFound(apigw.send(new DeleteIntegrationCommand({ ApiId: p.ApiId, IntegrationId: p.IntegrationId })))
+
+      case 'route:create':
+        return raceSafe(apigw.send(new CreateRouteCommand(p as never)), `route ${p.RouteKey}`)
+      case 'route:update':
+        return void (await apigw.send(new UpdateRouteCommand(p as never)))
+      case 'route:delete':
+        return ignoreNotFound(apigw.send(new DeleteRouteCommand({ ApiId: p.ApiId, RouteId: p.RouteId })))
+
+      case 'deployment:create': {
+        const out = await apigw.send(new CreateDeploymentCommand({ ApiId: p.ApiId, Description: p.Description }))
+        facts.deploymentId = out.DeploymentId
+        return
+      }
+      case 'stage:create':
+        return raceSafe(apigw.send(new CreateStageCommand(p as never)), `stage ${p.StageName}`)
+      case 'stage:update':
+        if (action.id === 'stage:tag') return void (await apigw.send(new TagApiResourceCommand(p as never)))
+        return void (await apigw.send(new UpdateStageCommand(p as never)))
+    }
+    throw new Error(`internal: no write for ${action.resource}:${action.change}`)
+  }
+
+  return async (action: Action, facts: Facts): Promise<void> => {
+    // The stage marker names the integration the deployment contains; it is known once that integration exists.
+    if (desired && facts.integrationId && !facts.marker) facts.marker = deploymentMarker(desired, facts.integrationId)
+    try {
+      await run(action, facts)
+    } catch (error) {
+      if (error instanceof StaleObservation) throw error
+      // A resource deleted under us (a race, a hand edit): the next round observes again.
+      if (isNotFound(error)) throw new StaleObservation(`${action.resource} ${action.name} vanished meanwhile`)
+      throw explainAwsError(error, `${action.change} ${action.resource} ${action.name}`)
+    }
+  }
+}

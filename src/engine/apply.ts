@@ -1,0 +1,76 @@
+// Runs a plan's actions, each as soon as everything it waits for is done, so the chain of sequential round trips is
+// as short as the dependencies allow. What an action does is the adapter's business (`execute`).
+import type { Action } from './model.ts'
+
+/** Ids that actions produce for later ones: `${apiId}` etc. in params. */
+export interface Facts {
+  apiId?: string
+  integrationId?: string
+  deploymentId?: string
+  marker?: string
+}
+
+export type Execute = (action: Action, facts: Facts) => Promise<void>
+
+export interface ApplyEvents {
+  onStart?: (action: Action) => void
+  onDone?: (action: Action, ms: number) => void
+}
+
+export class ApplyError extends Error {
+  override readonly name = 'ApplyError'
+  constructor(
+    readonly action: Action,
+    readonly done: Action[],
+    cause: unknown,
+  ) {
+    super(`${action.change} ${action.resource} ${action.name} failed: ${cause instanceof Error ? cause.message : String(cause)}`, { cause })
+  }
+}
+
+/** Replaces `${apiId}`-style references with the ids earlier actions produced. */
+export function resolveParams<T>(params: T, facts: Facts): T {
+  const text = JSON.stringify(params).replace(/\$\{(apiId|integrationId|deploymentId|marker)\}/g, (ref, name: keyof Facts) => {
+    const value = facts[name]
+    if (value === undefined) throw new Error(`internal: ${ref} is not known yet; an action ran before the one that creates it`)
+    return value
+  })
+  return JSON.parse(text)
+}
+
+export async function applyPlan(actions: Action[], execute: Execute, facts: Facts, events: ApplyEvents = {}): Promise<Action[]> {
+  const done: Action[] = []
+  const finished = new Set<string>()
+  const started = new Set<string>()
+  const known = new Set(actions.map((a) => a.id))
+  let failure: ApplyError | undefined
+  const running = new Set<Promise<void>>()
+
+  const ready = () => actions.filter((a) => !started.has(a.id) && a.after.every((d) => finished.has(d) || !known.has(d)))
+  const launch = (action: Action) => {
+    started.add(action.id)
+    events.onStart?.(action)
+    const t0 = performance.now()
+    const run = execute(action, facts).then(
+      () => {
+        finished.add(action.id)
+        done.push(action)
+        events.onDone?.(action, performance.now() - t0)
+      },
+      (error: unknown) => {
+        failure ??= new ApplyError(action, done, error)
+      },
+    )
+    const tracked = run.finally(() => running.delete(tracked))
+    running.add(tracked)
+  }
+
+  for (;;) {
+    if (!failure) ready().forEach(launch)
+    if (running.size === 0) break
+    await Promise.race(running)
+  }
+  if (failure) throw failure
+  if (started.size !== actions.length) throw new Error('internal: the plan has a dependency cycle')
+  return done
+}

@@ -1,0 +1,122 @@
+// observe -> plan -> apply, repeated until AWS matches (a Kubernetes-style loop): a crashed or racing earlier run
+// leaves nothing that the next round does not finish or undo.
+import { applyPlan, ApplyError, type Execute, type Facts } from './apply.ts'
+import type { Action, DesiredState, ObservedState, Plan } from './model.ts'
+import { resourceNames, websocketUrl, type StageIdentity } from './names.ts'
+import { planDeploy, planRemove, survivingApi } from './plan.ts'
+
+/** What the engine needs from a cloud: reads, and a way to run one action. Only the AWS adapter implements it. */
+export interface StageAdapter {
+  observe(options?: { forRemoval?: boolean }): Promise<ObservedState>
+  /** `desired` is absent when removing. */
+  executor(desired?: DesiredState): Execute
+  /** Ids (and creation dates) of the APIs tagged for this stage right now: the race check after creating one. */
+  taggedApis(): Promise<Array<{ id: string; createdDate?: string }>>
+}
+
+export class StaleRound extends Error {}
+
+export interface EngineEvents {
+  onPlan?: (plan: Plan, round: number) => void
+  onAction?: (action: Action, ms: number) => void
+  log?: (line: string) => void
+}
+
+export interface DeployResult {
+  url: string
+  apiId: string
+  functionName: string
+  functionArn: string
+  region: string
+  stage: string
+  routes: string[]
+  changed: boolean
+  actions: Action[]
+  rounds: number
+}
+
+const MAX_ROUNDS = 5
+
+function isStale(error: unknown): boolean {
+  const cause = error instanceof ApplyError ? error.cause : error
+  return (cause as Error | undefined)?.name === 'StaleObservation'
+}
+
+export async function reconcile(
+  adapter: StageAdapter,
+  desiredFor: (observed: ObservedState) => DesiredState,
+  events: EngineEvents = {},
+): Promise<DeployResult> {
+  const done: Action[] = []
+  for (let round = 1; round <= MAX_ROUNDS; round++) {
+    const observed = await adapter.observe()
+    const desired = desiredFor(observed)
+    const plan = planDeploy(desired, observed)
+    events.onPlan?.(plan, round)
+    const facts: Facts = { apiId: plan.apiId, integrationId: plan.integrationId }
+    let raceCheck: Promise<boolean> | undefined
+    try {
+      done.push(
+        ...(await applyPlan(plan.actions, adapter.executor(desired), facts, {
+          onDone: (action, ms) => {
+            events.onAction?.(action, ms)
+            // Another deploy of this stage may have created an API at the same moment: find out beside the rest.
+            if (action.id === 'api:create') raceCheck = adapter.taggedApis().then((apis) => survivingApi(apis)?.id !== facts.apiId)
+          },
+        })),
+      )
+    } catch (error) {
+      if (isStale(error) && round < MAX_ROUNDS) {
+        events.log?.(`round ${round}: ${(error as Error).message}; observing again`)
+        continue
+      }
+      throw error
+    }
+    if (raceCheck && (await raceCheck)) {
+      events.log?.(`round ${round}: another deploy created an API for this stage at the same time; keeping the older one`)
+      continue
+    }
+    const apiId = facts.apiId!
+    return {
+      url: websocketUrl(apiId, desired.region, desired.names.stageName),
+      apiId,
+      functionName: desired.names.functionName,
+      functionArn: `arn:aws:lambda:${desired.region}:${desired.account}:function:${desired.names.functionName}`,
+      region: desired.region,
+      stage: desired.names.stageName,
+      routes: desired.api.routeKeys,
+      changed: done.length > 0,
+      actions: done,
+      rounds: round,
+    }
+  }
+  throw new Error(`the stage did not converge after ${MAX_ROUNDS} rounds: something keeps changing it (another deploy?); re-run when it is done`)
+}
+
+export interface RemoveResult {
+  removed: Action[]
+  found: boolean
+  foreign: ObservedState['foreign']
+}
+
+export async function removeStage(adapter: StageAdapter, identity: StageIdentity, events: EngineEvents = {}): Promise<RemoveResult> {
+  const names = resourceNames(identity)
+  const removed: Action[] = []
+  let found = false
+  let foreign: ObservedState['foreign'] = []
+  for (let round = 1; round <= MAX_ROUNDS; round++) {
+    const observed = await adapter.observe({ forRemoval: true })
+    foreign = observed.foreign
+    const plan = planRemove({ names, identity }, observed)
+    events.onPlan?.(plan, round)
+    if (plan.actions.length === 0) return { removed, found, foreign }
+    found = true
+    try {
+      removed.push(...(await applyPlan(plan.actions, adapter.executor(), {}, { onDone: events.onAction })))
+    } catch (error) {
+      if (isStale(error) && round < MAX_ROUNDS) continue
+      throw error
+    }
+  }
+  throw new Error(`the stage could not be removed after ${MAX_ROUNDS} rounds: something keeps recreating it`)
+}

@@ -1,0 +1,87 @@
+// The layers end to end: config -> bundle -> observe/plan -> apply -> result. The CLI and the Action both call these.
+import { awsAdapter } from './aws/adapter.ts'
+import { createClients, destroyClients, type AwsClients, type AwsCredentials } from './aws/clients.ts'
+import type { Sleep } from './aws/retry.ts'
+import type { WaitSettings } from './aws/writes.ts'
+import { bundleSocket, LAMBDA_HANDLER, type Bundle } from './bundle/build.ts'
+import { loadConfig, type SocketConfig } from './config/index.ts'
+import { reconcile, removeStage, type DeployResult, type EngineEvents, type RemoveResult } from './engine/deploy.ts'
+import { desiredState } from './engine/desired.ts'
+import type { DesiredState, ObservedState, Plan } from './engine/model.ts'
+import type { StageIdentity } from './engine/names.ts'
+import { planDeploy } from './engine/plan.ts'
+import { pickSocket } from './dev/serve.ts'
+import pkg from '../package.json' with { type: 'json' }
+
+export const VERSION: string = pkg.version
+
+export interface StageOptions {
+  configFile: string
+  stage?: string
+  region?: string
+  component?: string
+  /** `owner/repo`; defaults to GITHUB_REPOSITORY, else `local`. */
+  repo?: string
+  credentials?: AwsCredentials
+  env?: Record<string, string | undefined>
+  events?: EngineEvents
+  /** Tests and benchmarks shorten the waits between polls. */
+  waits?: WaitSettings
+  retryBaseMs?: number
+  sleep?: Sleep
+}
+
+interface Prepared {
+  socket: SocketConfig
+  identity: StageIdentity
+  region: string
+  clients: AwsClients
+}
+
+async function prepare(options: StageOptions): Promise<Prepared> {
+  const env = options.env ?? process.env
+  const { sockets } = await loadConfig(options.configFile, { env, stage: options.stage })
+  const socket = pickSocket(sockets, options.component, options.configFile)
+  const region = options.region ?? socket.region
+  const identity: StageIdentity = { app: socket.app, stage: socket.stage, repo: options.repo ?? env.GITHUB_REPOSITORY ?? 'local' }
+  return { socket, identity, region, clients: createClients({ region, credentials: options.credentials }) }
+}
+
+function desiredFor(p: Prepared, bundle: Bundle) {
+  return (observed: ObservedState): DesiredState =>
+    desiredState({ socket: p.socket, identity: p.identity, region: p.region, account: observed.account, codeSha256: bundle.sha256, handler: LAMBDA_HANDLER, version: VERSION })
+}
+
+export async function deployStage(options: StageOptions): Promise<DeployResult & { socket: SocketConfig }> {
+  const p = await prepare(options)
+  try {
+    const bundle = await bundleSocket(p.socket.handlerFile, { codeDir: p.socket.codeDir })
+    const adapter = awsAdapter({ clients: p.clients, identity: p.identity, zip: bundle.zip, waits: options.waits, sleep: options.sleep, retryBaseMs: options.retryBaseMs, log: options.events?.log })
+    const result = await reconcile(adapter, desiredFor(p, bundle), options.events)
+    return { ...result, socket: p.socket }
+  } finally {
+    destroyClients(p.clients)
+  }
+}
+
+export async function planStage(options: StageOptions): Promise<{ plan: Plan; desired: DesiredState; socket: SocketConfig }> {
+  const p = await prepare(options)
+  try {
+    const bundle = await bundleSocket(p.socket.handlerFile, { codeDir: p.socket.codeDir })
+    const observed = await awsAdapter({ clients: p.clients, identity: p.identity }).observe()
+    const desired = desiredFor(p, bundle)(observed)
+    return { plan: planDeploy(desired, observed), desired, socket: p.socket }
+  } finally {
+    destroyClients(p.clients)
+  }
+}
+
+export async function removeStageOf(options: StageOptions): Promise<RemoveResult & { identity: StageIdentity; region: string }> {
+  const p = await prepare(options)
+  try {
+    const adapter = awsAdapter({ clients: p.clients, identity: p.identity, waits: options.waits, sleep: options.sleep, retryBaseMs: options.retryBaseMs, log: options.events?.log })
+    return { ...(await removeStage(adapter, p.identity, options.events)), identity: p.identity, region: p.region }
+  } finally {
+    destroyClients(p.clients)
+  }
+}

@@ -1,0 +1,694 @@
+// A thin HTTP shim in front of moto (see shared/reference/moto.md): it names and logs every AWS call, fills the
+// gaps where moto differs from AWS (deployments, UpdateStage, wss:// endpoints, conflicts, eventual consistency),
+// and injects latency and faults on demand. Point the AWS SDK's `endpoint` at `shim.endpoint`.
+import { Agent, createServer, request as httpRequest, type IncomingHttpHeaders, type IncomingMessage, type ServerResponse } from 'node:http'
+import type { AddressInfo } from 'node:net'
+import { randomBytes } from 'node:crypto'
+import { performance } from 'node:perf_hooks'
+import { setTimeout as sleep } from 'node:timers/promises'
+
+export type CallKind = 'read' | 'write'
+
+export interface ShimCall {
+  /** The SigV4 service: 'lambda', 'apigateway', 'iam', 'sts', ... */
+  service: string
+  /** The AWS operation name, e.g. 'CreateFunction'; `METHOD /path` when unknown. */
+  operation: string
+  kind: CallKind
+  method: string
+  path: string
+  /** HTTP status answered; 0 when the socket was destroyed. */
+  status: number
+  /** performance.now() in ms. */
+  start: number
+  end: number
+}
+
+export interface FaultReply {
+  /** HTTP status (default 500). */
+  status?: number
+  /** AWS error code (default 'InternalFailure'). */
+  errorType?: string
+  message?: string
+  /** Destroy the socket instead of answering. */
+  network?: boolean
+}
+
+export interface FaultSpec extends FaultReply {
+  /** The operation to fail, e.g. 'CreateFunction', or '*' for every operation. */
+  operation: string
+  /** 1-based index, among this operation's calls counted from now, of the first call to fail (default 1). */
+  nth?: number
+  /** How many consecutive calls fail from nth on (default 1; Infinity for all). */
+  times?: number
+}
+
+export interface AsyncOptions {
+  /** GetFunction/GetFunctionConfiguration reads answering State "Pending" after CreateFunction (default 1). */
+  pendingReads: number
+  /** Reads answering LastUpdateStatus "InProgress" after UpdateFunctionCode/Configuration (default 1). */
+  inProgressReads: number
+  /** CreateFunction/UpdateFunctionConfiguration calls naming a new role that fail as "cannot be assumed" (default 1). */
+  roleUnassumableCalls: number
+}
+
+export interface ShimOptions extends Partial<AsyncOptions> {
+  /** moto's endpoint, e.g. http://127.0.0.1:5000 */
+  target: string
+}
+
+export interface Shim {
+  endpoint: string
+  calls(): ShimCall[]
+  writes(): ShimCall[]
+  clearCalls(): void
+  /** Milliseconds added to every call from now on (0 to stop). */
+  latency(ms: number): void
+  fault(spec: FaultSpec): void
+  /** The k-th write call from now (all services) and every write after it fail (default: 500 InternalFailure). */
+  failAfterWrites(k: number, reply?: FaultReply): void
+  clearFaults(): void
+  configure(options: Partial<AsyncOptions>): void
+  /** Forget calls, faults, latency and simulated state (call after moto's reset). */
+  reset(): void
+  stop(): Promise<void>
+}
+
+interface Call {
+  service: string
+  region: string
+  operation: string
+  kind: CallKind
+  method: string
+  /** Path and query, as received. */
+  url: string
+  path: string
+  params: Record<string, string>
+  headers: IncomingHttpHeaders
+  body: Buffer
+}
+
+interface Reply {
+  status: number
+  headers: Record<string, string | string[]>
+  body: string | Buffer
+}
+
+type Json = Record<string, any>
+type Hook = (call: Call) => Promise<Reply>
+
+interface ArmedFault {
+  spec: FaultSpec
+  seen: number
+}
+
+interface FunctionState {
+  arn: string
+  pendingReads: number
+  inProgressReads: number
+}
+
+interface Deployment {
+  deploymentId: string
+  deploymentStatus: 'DEPLOYED'
+  createdDate: string
+  autoDeployed: boolean
+  description?: string
+}
+
+const DEFAULTS: AsyncOptions = { pendingReads: 1, inProgressReads: 1, roleUnassumableCalls: 1 }
+
+// ---------------------------------------------------------------------------------------------------------------
+// Naming calls
+
+interface RestRoute {
+  method: string
+  regex: RegExp
+  names: string[]
+  operation: string
+}
+
+function rest(method: string, pattern: string, operation: string): RestRoute {
+  const names: string[] = []
+  const source = pattern.replace(/\{(\w+)(\+?)\}/g, (_, name: string, greedy: string) => {
+    names.push(name)
+    return greedy ? '(.+)' : '([^/]+)'
+  })
+  return { method, regex: new RegExp(`^${source}/?$`), names, operation }
+}
+
+/** Create/Get-list on a collection, Get/Update/Delete on its items. */
+function resource(base: string, singular: string, plural = `${singular}s`): RestRoute[] {
+  return [
+    rest('POST', base, `Create${singular}`),
+    rest('GET', base, `Get${plural}`),
+    rest('GET', `${base}/{id}`, `Get${singular}`),
+    rest('PATCH', `${base}/{id}`, `Update${singular}`),
+    rest('DELETE', `${base}/{id}`, `Delete${singular}`),
+  ]
+}
+
+const FN = '/{version}/functions/{fn}'
+const REST_ROUTES: Record<string, RestRoute[]> = {
+  lambda: [
+    rest('POST', '/{version}/functions', 'CreateFunction'),
+    rest('GET', '/{version}/functions', 'ListFunctions'),
+    rest('GET', FN, 'GetFunction'),
+    rest('DELETE', FN, 'DeleteFunction'),
+    rest('PUT', `${FN}/code`, 'UpdateFunctionCode'),
+    rest('GET', `${FN}/configuration`, 'GetFunctionConfiguration'),
+    rest('PUT', `${FN}/configuration`, 'UpdateFunctionConfiguration'),
+    rest('POST', `${FN}/policy`, 'AddPermission'),
+    rest('GET', `${FN}/policy`, 'GetPolicy'),
+    rest('DELETE', `${FN}/policy/{sid}`, 'RemovePermission'),
+    rest('POST', `${FN}/versions`, 'PublishVersion'),
+    rest('GET', `${FN}/versions`, 'ListVersionsByFunction'),
+    rest('POST', `${FN}/invocations`, 'Invoke'),
+    rest('PUT', `${FN}/concurrency`, 'PutFunctionConcurrency'),
+    rest('GET', '/{version}/tags/{arn+}', 'ListTags'),
+    rest('POST', '/{version}/tags/{arn+}', 'TagResource'),
+    rest('DELETE', '/{version}/tags/{arn+}', 'UntagResource'),
+  ],
+  apigateway: [
+    ...resource('/v2/apis', 'Api'),
+    ...resource('/v2/apis/{apiId}/routes/{routeId}/routeresponses', 'RouteResponse'),
+    ...resource('/v2/apis/{apiId}/integrations/{integrationId}/integrationresponses', 'IntegrationResponse'),
+    ...['Route', 'Integration', 'Stage', 'Deployment', 'Authorizer', 'Model'].flatMap((name) =>
+      resource(`/v2/apis/{apiId}/${name.toLowerCase()}s`, name),
+    ),
+    rest('GET', '/v2/tags/{arn+}', 'GetTags'),
+    rest('POST', '/v2/tags/{arn+}', 'TagResource'),
+    rest('DELETE', '/v2/tags/{arn+}', 'UntagResource'),
+  ],
+}
+
+/** Service and region from the SigV4 credential scope: Credential=AKID/DATE/REGION/SERVICE/aws4_request. */
+function credentialScope(authorization: string | undefined): { service: string; region: string } {
+  const match = /Credential=[^/]+\/\d+\/([^/]+)\/([^/]+)\/aws4_request/.exec(authorization ?? '')
+  return { region: match?.[1] ?? 'us-east-1', service: match?.[2] ?? 'unknown' }
+}
+
+function queryAction(req: IncomingMessage, url: URL, body: Buffer): string | undefined {
+  const fromQuery = url.searchParams.get('Action')
+  if (fromQuery) return fromQuery
+  if (!String(req.headers['content-type'] ?? '').includes('x-www-form-urlencoded')) return undefined
+  return new URLSearchParams(body.toString()).get('Action') ?? undefined
+}
+
+function identify(req: IncomingMessage, body: Buffer): Call {
+  const method = req.method ?? 'GET'
+  const url = new URL(req.url ?? '/', 'http://shim')
+  const { service, region } = credentialScope(req.headers.authorization)
+  const target = req.headers['x-amz-target']
+  let operation = typeof target === 'string' ? target.split('.').pop() : queryAction(req, url, body)
+  const params: Record<string, string> = {}
+  if (!operation) {
+    for (const route of REST_ROUTES[service] ?? []) {
+      const match = route.method === method ? route.regex.exec(url.pathname) : null
+      if (!match) continue
+      operation = route.operation
+      route.names.forEach((name, i) => (params[name] = decodeURIComponent(match[i + 1] ?? '')))
+      break
+    }
+  }
+  const known = operation !== undefined
+  operation ??= `${method} ${url.pathname}`
+  const kind: CallKind = (known ? /^(Get|List|Describe)/.test(operation) : method === 'GET') ? 'read' : 'write'
+  return { service, region, operation, kind, method, url: req.url ?? '/', path: url.pathname, params, headers: req.headers, body }
+}
+
+// ---------------------------------------------------------------------------------------------------------------
+// Replies
+
+const requestId = () => randomBytes(16).toString('hex')
+const isOk = (reply: Reply) => reply.status >= 200 && reply.status < 300
+const parse = (data: string | Buffer): Json => JSON.parse(data.toString() || '{}')
+const isoNow = () => new Date().toISOString().replace(/\.\d{3}Z$/, 'Z')
+
+function jsonReply(status: number, body: unknown): Reply {
+  return { status, headers: { 'content-type': 'application/json', 'x-amzn-RequestId': requestId() }, body: JSON.stringify(body) }
+}
+
+const QUERY_NAMESPACES: Record<string, string> = {
+  iam: 'https://iam.amazonaws.com/doc/2010-05-08/',
+  sts: 'https://sts.amazonaws.com/doc/2011-06-15/',
+}
+
+const xmlEscape = (text: string) => text.replace(/[<>&"']/g, (c) => `&#${c.charCodeAt(0)};`)
+
+/** An error shaped the way the service's protocol shapes it: XML for query APIs, JSON plus x-amzn-ErrorType otherwise. */
+function awsError(service: string, status: number, errorType: string, message: string): Reply {
+  const namespace = QUERY_NAMESPACES[service]
+  if (namespace) {
+    const type = status >= 500 ? 'Receiver' : 'Sender'
+    const body =
+      `<ErrorResponse xmlns="${namespace}"><Error><Type>${type}</Type><Code>${xmlEscape(errorType)}</Code>` +
+      `<Message>${xmlEscape(message)}</Message></Error><RequestId>${requestId()}</RequestId></ErrorResponse>`
+    return { status, headers: { 'content-type': 'text/xml' }, body }
+  }
+  const body: Json = service === 'lambda' ? { Type: status >= 500 ? 'Service' : 'User', message } : { message }
+  if (errorType === 'TooManyRequestsException' && service === 'lambda') body.Reason = 'CallerRateLimitExceeded'
+  const reply = jsonReply(status, body)
+  reply.headers['x-amzn-ErrorType'] = errorType
+  return reply
+}
+
+/** Rewrites a successful JSON reply; anything else passes through unchanged. */
+function editJson(reply: Reply, edit: (json: Json) => Json | void): Reply {
+  if (!isOk(reply) || reply.body.length === 0) return reply
+  const json = parse(reply.body)
+  const edited = edit(json) ?? json
+  return { ...reply, headers: { ...reply.headers, 'content-type': 'application/json' }, body: JSON.stringify(edited) }
+}
+
+// ---------------------------------------------------------------------------------------------------------------
+// The shim
+
+export async function startShim(options: ShimOptions): Promise<Shim> {
+  const target = new URL(options.target)
+  const agent = new Agent({ keepAlive: true })
+  let settings: AsyncOptions = { ...DEFAULTS, ...definedOnly(options) }
+  let log: ShimCall[] = []
+  let latencyMs = 0
+  let faults: ArmedFault[] = []
+  let writeFailure: { k: number; seen: number; reply: FaultReply } | undefined
+  const functions = new Map<string, FunctionState>()
+  const newRoles = new Map<string, number>()
+  const deployments = new Map<string, Deployment[]>()
+  const stageOverrides = new Map<string, Json>()
+
+  // --- moto -------------------------------------------------------------------------------------------------
+
+  function requestMoto(method: string, url: string, headers: IncomingHttpHeaders, body?: Buffer): Promise<Reply> {
+    const outgoing: IncomingHttpHeaders = { ...headers, host: target.host }
+    for (const name of ['accept-encoding', 'connection', 'content-length', 'transfer-encoding', 'expect']) delete outgoing[name]
+    if (body?.length) outgoing['content-length'] = String(body.length)
+    else delete outgoing['content-type']
+    return new Promise((resolve, reject) => {
+      const req = httpRequest({ host: target.hostname, port: target.port, method, path: url, headers: outgoing, agent }, (res) => {
+        const chunks: Buffer[] = []
+        res.on('data', (chunk: Buffer) => chunks.push(chunk))
+        res.on('error', reject)
+        res.on('end', () => {
+          const replyHeaders: Record<string, string | string[]> = {}
+          for (const [name, value] of Object.entries(res.headers)) {
+            if (value !== undefined && !['connection', 'content-length', 'transfer-encoding', 'keep-alive'].includes(name)) replyHeaders[name] = value
+          }
+          resolve({ status: res.statusCode ?? 502, headers: replyHeaders, body: Buffer.concat(chunks) })
+        })
+      })
+      req.on('error', reject)
+      req.end(body?.length ? body : undefined)
+    })
+  }
+
+  const forward = (call: Call) => requestMoto(call.method, call.url, call.headers, call.body)
+  /** A GET to moto on behalf of a call (same credentials), e.g. to check that a resource exists. */
+  const lookup = (call: Call, path: string) => requestMoto('GET', path, call.headers)
+
+  // --- faults -----------------------------------------------------------------------------------------------
+
+  function injectedFault(call: Call): FaultReply | undefined {
+    let hit: FaultReply | undefined
+    for (const fault of faults) {
+      if (fault.spec.operation !== call.operation && fault.spec.operation !== '*') continue
+      fault.seen += 1
+      const first = fault.spec.nth ?? 1
+      if (fault.seen >= first && fault.seen < first + (fault.spec.times ?? 1)) hit ??= fault.spec
+    }
+    if (writeFailure && call.kind === 'write') {
+      writeFailure.seen += 1
+      if (writeFailure.seen >= writeFailure.k) hit ??= writeFailure.reply
+    }
+    return hit
+  }
+
+  const faultReply = (call: Call, fault: FaultReply) =>
+    awsError(call.service, fault.status ?? 500, fault.errorType ?? 'InternalFailure', fault.message ?? 'Injected fault (aws-shim)')
+
+  // --- Lambda: asynchrony, role propagation, permission conflicts ---------------------------------------------
+
+  const functionKey = (call: Call, nameOrArn: string) => {
+    const name = nameOrArn.startsWith('arn:') ? (nameOrArn.split(':')[6] ?? nameOrArn) : (nameOrArn.split(':')[0] ?? nameOrArn)
+    return `${call.region}/${name}`
+  }
+  const lambdaConflict = (message: string) =>
+    awsError('lambda', 409, 'ResourceConflictException', `The operation cannot be performed at this time. ${message}`)
+
+  /** Fails a call naming a role created moments ago, as AWS does until the role has propagated. */
+  function roleNotYetAssumable(role: unknown): Reply | undefined {
+    const left = typeof role === 'string' ? newRoles.get(role) : undefined
+    if (!left) return undefined
+    if (left > 1) newRoles.set(role as string, left - 1)
+    else newRoles.delete(role as string)
+    return awsError('lambda', 400, 'InvalidParameterValueException', 'The role defined for the function cannot be assumed by Lambda.')
+  }
+
+  /** Applies (and counts down) the simulated state to a function configuration read from moto. */
+  function simulateState(state: FunctionState | undefined, config: Json | undefined): void {
+    if (!state || !config) return
+    if (state.pendingReads > 0) {
+      state.pendingReads -= 1
+      Object.assign(config, { State: 'Pending', StateReason: 'The function is being created.', StateReasonCode: 'Creating' })
+    } else if (state.inProgressReads > 0) {
+      state.inProgressReads -= 1
+      config.LastUpdateStatus = 'InProgress'
+    }
+  }
+
+  async function createFunction(call: Call): Promise<Reply> {
+    const input = parse(call.body)
+    const denied = roleNotYetAssumable(input.Role)
+    if (denied) return denied
+    const reply = await forward(call)
+    if (!isOk(reply) || settings.pendingReads === 0) return reply
+    return editJson(reply, (config) => {
+      functions.set(functionKey(call, config.FunctionName), { arn: config.FunctionArn, pendingReads: settings.pendingReads, inProgressReads: 0 })
+      Object.assign(config, { State: 'Pending', StateReason: 'The function is being created.', StateReasonCode: 'Creating' })
+    })
+  }
+
+  async function readFunction(call: Call): Promise<Reply> {
+    const reply = await forward(call)
+    if (new URL(call.url, 'http://shim').searchParams.get('Qualifier')) return reply
+    const state = functions.get(functionKey(call, call.params.fn ?? ''))
+    if (!state) return reply
+    return editJson(reply, (json) => simulateState(state, call.operation === 'GetFunction' ? json.Configuration : json))
+  }
+
+  async function updateFunction(call: Call): Promise<Reply> {
+    const key = functionKey(call, call.params.fn ?? '')
+    const state = functions.get(key)
+    if (state?.pendingReads) return lambdaConflict('The function is currently in the following state: Pending')
+    if (state?.inProgressReads) return lambdaConflict(`An update is in progress for resource: ${state.arn}`)
+    if (call.operation === 'UpdateFunctionConfiguration') {
+      const denied = roleNotYetAssumable(parse(call.body).Role)
+      if (denied) return denied
+    }
+    const reply = await forward(call)
+    if (!isOk(reply) || settings.inProgressReads === 0) return reply
+    return editJson(reply, (config) => {
+      functions.set(key, { arn: config.FunctionArn, pendingReads: 0, inProgressReads: settings.inProgressReads })
+      config.LastUpdateStatus = 'InProgress'
+    })
+  }
+
+  async function deleteFunction(call: Call): Promise<Reply> {
+    const reply = await forward(call)
+    if (isOk(reply)) functions.delete(functionKey(call, call.params.fn ?? ''))
+    return reply
+  }
+
+  async function addPermission(call: Call): Promise<Reply> {
+    const statementId = parse(call.body).StatementId
+    const policy = await lookup(call, call.url)
+    if (isOk(policy)) {
+      const statements: Json[] = JSON.parse(parse(policy.body).Policy ?? '{}').Statement ?? []
+      if (statements.some((statement) => statement.Sid === statementId)) {
+        return awsError('lambda', 409, 'ResourceConflictException',
+          `The statement id (${statementId}) provided already exists. Please provide a new statement id, or remove the existing statement.`)
+      }
+    }
+    return forward(call)
+  }
+
+  // --- IAM ----------------------------------------------------------------------------------------------------
+
+  async function createRole(call: Call): Promise<Reply> {
+    const reply = await forward(call)
+    const arn = /<Arn>([^<]+)<\/Arn>/.exec(reply.body.toString())?.[1]
+    if (isOk(reply) && arn && settings.roleUnassumableCalls > 0) newRoles.set(arn, settings.roleUnassumableCalls)
+    return reply
+  }
+
+  // --- API Gateway v2 -----------------------------------------------------------------------------------------
+
+  const apiPath = (call: Call) => `/v2/apis/${encodeURIComponent(call.params.apiId ?? '')}`
+  const stageKey = (apiId: string, stageName: string) => `${apiId}/${stageName}`
+  const conflict = (message: string) => awsError('apigateway', 409, 'ConflictException', message)
+  const notFound = (message: string) => awsError('apigateway', 404, 'NotFoundException', message)
+
+  function websocketEndpoint(api: Json): Json {
+    if (api.protocolType === 'WEBSOCKET' && typeof api.apiEndpoint === 'string') api.apiEndpoint = api.apiEndpoint.replace(/^https:\/\//, 'wss://')
+    return api
+  }
+
+  const withWss = async (call: Call) => editJson(await forward(call), websocketEndpoint)
+  const getApis = async (call: Call) => editJson(await forward(call), (json) => void (json.items ?? []).forEach(websocketEndpoint))
+
+  const mergeStage = (apiId: string, stage: Json): Json => ({ ...stage, ...stageOverrides.get(stageKey(apiId, stage.stageName)) })
+
+  /** Runs `action` only when moto confirms the resource at `path` exists; otherwise answers moto's 404. */
+  async function ifExists(call: Call, path: string, action: (found: Reply) => Promise<Reply> | Reply): Promise<Reply> {
+    const found = await lookup(call, path)
+    return isOk(found) ? action(found) : found
+  }
+
+  function recordDeployment(apiId: string, description: string | undefined, autoDeployed: boolean): Deployment {
+    const deployment: Deployment = { deploymentId: randomBytes(4).toString('hex').slice(0, 6), deploymentStatus: 'DEPLOYED', createdDate: isoNow(), autoDeployed }
+    if (description) deployment.description = description
+    deployments.set(apiId, [...(deployments.get(apiId) ?? []), deployment])
+    return deployment
+  }
+
+  function pointStage(apiId: string, stageName: string, deploymentId: string): void {
+    const key = stageKey(apiId, stageName)
+    stageOverrides.set(key, {
+      ...stageOverrides.get(key),
+      deploymentId,
+      lastDeploymentStatusMessage: `Successfully deployed stage with deployment ID '${deploymentId}'`,
+      lastUpdatedDate: isoNow(),
+    })
+  }
+
+  /** AWS redeploys stages with autoDeploy after every route or integration change. */
+  async function autoDeploy(call: Call, apiId: string): Promise<void> {
+    const stages = await lookup(call, `/v2/apis/${encodeURIComponent(apiId)}/stages`)
+    if (!isOk(stages)) return
+    for (const stage of (parse(stages.body).items ?? []) as Json[]) {
+      if (!mergeStage(apiId, stage).autoDeploy) continue
+      const deployment = recordDeployment(apiId, 'Automatic deployment triggered by changes to the Api configuration', true)
+      pointStage(apiId, stage.stageName, deployment.deploymentId)
+    }
+  }
+
+  const thenAutoDeploy = (hook: Hook): Hook => async (call) => {
+    const reply = await hook(call)
+    if (isOk(reply)) await autoDeploy(call, call.params.apiId ?? '')
+    return reply
+  }
+
+  async function createRoute(call: Call): Promise<Reply> {
+    const routeKey = parse(call.body).routeKey
+    const routes = await lookup(call, `${apiPath(call)}/routes`)
+    if (!isOk(routes)) return routes
+    if ((parse(routes.body).items ?? []).some((route: Json) => route.routeKey === routeKey)) {
+      return conflict(`Unable to create route ${routeKey}. A route with that key already exists for this API.`)
+    }
+    return forward(call)
+  }
+
+  const deleteRoute = (call: Call) => ifExists(call, call.path, () => forward(call))
+
+  async function createStage(call: Call): Promise<Reply> {
+    const input = parse(call.body)
+    const existing = await lookup(call, `${apiPath(call)}/stages/${encodeURIComponent(input.stageName ?? '')}`)
+    if (isOk(existing)) return conflict(`Stage already exists: ${input.stageName}`)
+    const reply = await forward(call)
+    if (!isOk(reply)) return reply
+    const apiId = call.params.apiId ?? ''
+    if (input.deploymentId) stageOverrides.set(stageKey(apiId, input.stageName), { deploymentId: input.deploymentId })
+    if (input.autoDeploy) await autoDeploy(call, apiId)
+    return editJson(reply, (stage) => mergeStage(apiId, stage))
+  }
+
+  const getStage = async (call: Call) => editJson(await forward(call), (stage) => mergeStage(call.params.apiId ?? '', stage))
+  const getStages = async (call: Call) =>
+    editJson(await forward(call), (json) => ({ ...json, items: (json.items ?? []).map((stage: Json) => mergeStage(call.params.apiId ?? '', stage)) }))
+
+  async function updateStage(call: Call): Promise<Reply> {
+    const apiId = call.params.apiId ?? ''
+    const stageName = call.params.id ?? ''
+    const changes = parse(call.body)
+    delete changes.stageName
+    return ifExists(call, call.path, async (found) => {
+      if (changes.deploymentId && !deployments.get(apiId)?.some((d) => d.deploymentId === changes.deploymentId)) {
+        return notFound(`Invalid deployment identifier specified ${changes.deploymentId}`)
+      }
+      const current = mergeStage(apiId, parse(found.body))
+      const override: Json = { ...stageOverrides.get(stageKey(apiId, stageName)), lastUpdatedDate: isoNow() }
+      for (const [field, value] of Object.entries(changes)) {
+        const old = current[field]
+        override[field] = isPlainObject(old) && isPlainObject(value) ? { ...old, ...value } : value
+      }
+      stageOverrides.set(stageKey(apiId, stageName), override)
+      if (changes.autoDeploy === true) await autoDeploy(call, apiId)
+      return jsonReply(200, mergeStage(apiId, parse(found.body)))
+    })
+  }
+
+  const deleteStage = (call: Call) =>
+    ifExists(call, call.path, async () => {
+      const reply = await forward(call)
+      if (isOk(reply)) stageOverrides.delete(stageKey(call.params.apiId ?? '', call.params.id ?? ''))
+      return reply
+    })
+
+  const deleteApi = (call: Call) =>
+    ifExists(call, call.path, async () => {
+      const reply = await forward(call)
+      const apiId = call.params.id ?? ''
+      if (isOk(reply)) {
+        deployments.delete(apiId)
+        for (const key of stageOverrides.keys()) if (key.startsWith(`${apiId}/`)) stageOverrides.delete(key)
+      }
+      return reply
+    })
+
+  const createDeployment = (call: Call) =>
+    ifExists(call, apiPath(call), async () => {
+      const input = parse(call.body)
+      const apiId = call.params.apiId ?? ''
+      if (input.stageName) {
+        const stage = await lookup(call, `${apiPath(call)}/stages/${encodeURIComponent(input.stageName)}`)
+        if (!isOk(stage)) return stage
+      }
+      const deployment = recordDeployment(apiId, input.description, false)
+      if (input.stageName) pointStage(apiId, input.stageName, deployment.deploymentId)
+      return jsonReply(201, deployment)
+    })
+
+  const getDeployments = (call: Call) => ifExists(call, apiPath(call), () => jsonReply(200, { items: deployments.get(call.params.apiId ?? '') ?? [] }))
+
+  const findDeployment = (call: Call) => deployments.get(call.params.apiId ?? '')?.find((d) => d.deploymentId === call.params.id)
+
+  const getDeployment = (call: Call) =>
+    ifExists(call, apiPath(call), () => {
+      const deployment = findDeployment(call)
+      return deployment ? jsonReply(200, deployment) : notFound(`Invalid Deployment identifier specified ${call.params.id}`)
+    })
+
+  const deleteDeployment = (call: Call) =>
+    ifExists(call, apiPath(call), () => {
+      const deployment = findDeployment(call)
+      if (!deployment) return notFound(`Invalid Deployment identifier specified ${call.params.id}`)
+      const apiId = call.params.apiId ?? ''
+      deployments.set(apiId, (deployments.get(apiId) ?? []).filter((d) => d !== deployment))
+      return { status: 204, headers: {}, body: '' }
+    })
+
+  const hooks: Record<string, Hook> = {
+    'lambda:CreateFunction': createFunction,
+    'lambda:GetFunction': readFunction,
+    'lambda:GetFunctionConfiguration': readFunction,
+    'lambda:UpdateFunctionCode': updateFunction,
+    'lambda:UpdateFunctionConfiguration': updateFunction,
+    'lambda:DeleteFunction': deleteFunction,
+    'lambda:AddPermission': addPermission,
+    'iam:CreateRole': createRole,
+    'apigateway:CreateApi': withWss,
+    'apigateway:GetApi': withWss,
+    'apigateway:UpdateApi': withWss,
+    'apigateway:GetApis': getApis,
+    'apigateway:DeleteApi': deleteApi,
+    'apigateway:CreateRoute': thenAutoDeploy(createRoute),
+    'apigateway:UpdateRoute': thenAutoDeploy(forward),
+    'apigateway:DeleteRoute': thenAutoDeploy(deleteRoute),
+    'apigateway:CreateIntegration': thenAutoDeploy(forward),
+    'apigateway:UpdateIntegration': thenAutoDeploy(forward),
+    'apigateway:DeleteIntegration': thenAutoDeploy(forward),
+    'apigateway:CreateStage': createStage,
+    'apigateway:GetStage': getStage,
+    'apigateway:GetStages': getStages,
+    'apigateway:UpdateStage': updateStage,
+    'apigateway:DeleteStage': deleteStage,
+    'apigateway:CreateDeployment': createDeployment,
+    'apigateway:GetDeployments': getDeployments,
+    'apigateway:GetDeployment': getDeployment,
+    'apigateway:DeleteDeployment': deleteDeployment,
+  }
+
+  // --- the server ---------------------------------------------------------------------------------------------
+
+  async function handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
+    const call = identify(req, await readBody(req))
+    const start = performance.now()
+    let status = 0
+    try {
+      if (latencyMs > 0) await sleep(latencyMs)
+      const fault = injectedFault(call)
+      if (fault?.network) {
+        req.socket.destroy()
+        return
+      }
+      const reply = fault ? faultReply(call, fault) : await (hooks[`${call.service}:${call.operation}`] ?? forward)(call)
+      status = reply.status
+      send(res, reply)
+    } catch (error) {
+      status = 502
+      send(res, awsError(call.service, 502, 'ShimError', `aws-shim: ${(error as Error).message}`))
+    } finally {
+      const { service, operation, kind, method, path } = call
+      log.push({ service, operation, kind, method, path, status, start, end: performance.now() })
+    }
+  }
+
+  // A client that hangs up mid-request just loses its socket.
+  const server = createServer((req, res) => void handle(req, res).catch(() => res.destroy()))
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve))
+  const { port } = server.address() as AddressInfo
+
+  return {
+    endpoint: `http://127.0.0.1:${port}`,
+    calls: () => [...log],
+    writes: () => log.filter((call) => call.kind === 'write'),
+    clearCalls: () => void (log = []),
+    latency: (ms) => void (latencyMs = ms),
+    fault: (spec) => void faults.push({ spec, seen: 0 }),
+    failAfterWrites: (k, reply = {}) => void (writeFailure = { k, seen: 0, reply }),
+    clearFaults() {
+      faults = []
+      writeFailure = undefined
+    },
+    configure: (changes) => void (settings = { ...settings, ...definedOnly(changes) }),
+    reset() {
+      log = []
+      latencyMs = 0
+      faults = []
+      writeFailure = undefined
+      settings = { ...DEFAULTS, ...definedOnly(options) }
+      for (const state of [functions, newRoles, deployments, stageOverrides]) state.clear()
+    },
+    async stop() {
+      server.closeAllConnections()
+      await new Promise<void>((resolve) => server.close(() => resolve()))
+      agent.destroy()
+    },
+  }
+}
+
+function readBody(req: IncomingMessage): Promise<Buffer> {
+  return new Promise((resolve, reject) => {
+    const chunks: Buffer[] = []
+    req.on('data', (chunk: Buffer) => chunks.push(chunk))
+    req.on('end', () => resolve(Buffer.concat(chunks)))
+    req.on('error', reject)
+  })
+}
+
+function send(res: ServerResponse, reply: Reply): void {
+  res.writeHead(reply.status, { ...reply.headers, 'content-length': Buffer.byteLength(reply.body) })
+  res.end(reply.body)
+}
+
+function isPlainObject(value: unknown): value is Json {
+  return typeof value === 'object' && value !== null && !Array.isArray(value)
+}
+
+function definedOnly(options: Partial<AsyncOptions>): Partial<AsyncOptions> {
+  const result: Partial<AsyncOptions> = {}
+  for (const key of ['pendingReads', 'inProgressReads', 'roleUnassumableCalls'] as const) {
+    if (options[key] !== undefined) result[key] = options[key]
+  }
+  return result
+}
