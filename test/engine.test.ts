@@ -1,0 +1,205 @@
+// The deploy engine against moto (behind the shim), through the real AWS SDK: what it creates, what an unchanged
+// or partly changed redeploy writes, what remove touches, and drift.
+import assert from 'node:assert/strict'
+import { after, before, beforeEach, describe, test } from 'node:test'
+import { CreateApiCommand, DeleteRouteCommand, GetRoutesCommand } from '@aws-sdk/client-apigatewayv2'
+import { CreateRoleCommand } from '@aws-sdk/client-iam'
+import { UpdateFunctionConfigurationCommand } from '@aws-sdk/client-lambda'
+import { deployStage, planStage, removeStageOf, VERSION } from '../src/pipeline.ts'
+import { formatPlan } from '../src/engine/format.ts'
+import { deploymentMarker } from '../src/engine/plan.ts'
+import { FAST, scratchProject, startAwsBed, type AwsBed, type Project } from './helpers/aws-bed.ts'
+import { readAccount, sdk } from './helpers/aws-state.ts'
+
+const ACCOUNT = '123456789012'
+
+describe('deploy engine on moto', () => {
+  let bed: AwsBed
+  let project: Project
+  before(async () => (bed = await startAwsBed()))
+  after(() => bed.stop())
+  beforeEach(async () => {
+    await bed.reset()
+    await project?.remove()
+    project = await scratchProject()
+  })
+  after(() => project?.remove())
+
+  const deploy = (stage = 'prod', extra = {}) => deployStage({ configFile: project.config, stage, ...FAST, ...extra })
+  const writes = () => bed.shim.writes().map((c) => c.operation)
+
+  test('a fresh deploy creates the role, function and WebSocket API of the stage, tagged, and returns the URL', async () => {
+    const result = await deploy()
+    assert.match(result.url, /^wss:\/\/[a-z0-9]+\.execute-api\.us-east-1\.amazonaws\.com\/prod$/)
+    assert.equal(result.changed, true)
+    const tags = { 'socket-action:app': 'my-socket', 'socket-action:stage': 'prod', 'socket-action:repo': 'local', 'socket-action:version': VERSION }
+    const state = await readAccount()
+
+    assert.equal(state.roles.length, 1)
+    const role = state.roles[0]!
+    assert.equal(role.name, 'my-socket-prod-socket')
+    assert.deepEqual(role.tags, tags)
+    const statements = (role.policies['socket-action'] as { Statement: Array<{ Sid?: string; Action: unknown; Resource: unknown }> }).Statement
+    assert.deepEqual(statements.find((s) => s.Sid === 'OwnConnections')?.Resource, `arn:aws:execute-api:us-east-1:${ACCOUNT}:${result.apiId}/prod/*/@connections/*`)
+    assert.deepEqual(statements.find((s) => s.Sid === 'OwnLogs')?.Resource, [
+      `arn:aws:logs:us-east-1:${ACCOUNT}:log-group:/aws/lambda/my-socket-prod`,
+      `arn:aws:logs:us-east-1:${ACCOUNT}:log-group:/aws/lambda/my-socket-prod:*`,
+    ])
+
+    assert.equal(state.functions.length, 1)
+    const fn = state.functions[0]!
+    assert.equal(fn.name, 'my-socket-prod')
+    assert.equal(result.functionArn, `arn:aws:lambda:us-east-1:${ACCOUNT}:function:my-socket-prod`)
+    assert.deepEqual(fn.tags, tags)
+    assert.equal(fn.runtime, 'nodejs24.x')
+    assert.deepEqual(fn.architectures, ['arm64'])
+    assert.equal(fn.memory, 128)
+    assert.equal(fn.timeout, 10)
+    assert.equal(fn.handler, 'index.handler')
+    assert.deepEqual(fn.env, { TABLE_NAME: 'my-table' })
+    assert.equal(fn.role, `arn:aws:iam::${ACCOUNT}:role/my-socket-prod-socket`)
+    assert.equal(fn.permissions.length, 1)
+    const permission = fn.permissions[0] as { Principal: unknown; Action: string; Condition: { ArnLike: Record<string, string> } }
+    assert.equal(permission.Action, 'lambda:InvokeFunction')
+    assert.equal(permission.Condition.ArnLike['AWS:SourceArn'], `arn:aws:execute-api:us-east-1:${ACCOUNT}:${result.apiId}/*`)
+
+    assert.equal(state.apis.length, 1)
+    const api = state.apis[0]!
+    assert.equal(api.id, result.apiId)
+    assert.deepEqual(api.tags, tags)
+    assert.equal(api.routeSelectionExpression, '$request.body.route')
+    assert.deepEqual(api.integrations, [{ type: 'AWS_PROXY', uri: `arn:aws:apigateway:us-east-1:lambda:path/2015-03-31/functions/${result.functionArn}/invocations`, timeout: 29000 }])
+    assert.deepEqual(api.routes, [
+      { key: '$connect', target: 'integration#0' },
+      { key: '$default', target: 'integration#0' },
+      { key: '$disconnect', target: 'integration#0' },
+    ])
+    assert.equal(api.stages.length, 1)
+    assert.equal(api.stages[0]!.name, 'prod')
+    assert.equal(api.stages[0]!.deployed, true)
+    assert.deepEqual(api.stages[0]!.tags, tags)
+    assert.deepEqual(result.routes, ['$connect', '$disconnect', '$default'])
+  })
+
+  test('an unchanged redeploy makes zero write calls', async () => {
+    await deploy()
+    bed.shim.clearCalls()
+    const result = await deploy()
+    assert.equal(result.changed, false)
+    assert.deepEqual(writes(), [])
+    assert.ok(bed.shim.calls().length > 0, 'it did read')
+  })
+
+  test('a code-only change makes only the code update (and its wait)', async () => {
+    await deploy()
+    await project.edit('socket.js', (s) => s.replace('await socket.send(data)\n})\n\n// Every', 'await socket.send({ echo: data })\n})\n\n// Every'))
+    bed.shim.clearCalls()
+    const result = await deploy()
+    assert.deepEqual(writes(), ['UpdateFunctionCode'])
+    assert.deepEqual(result.actions.map((a) => a.id), ['function:code'])
+    const reads = bed.shim.calls().filter((c) => c.kind === 'read' && c.start > bed.shim.writes()[0]!.end).map((c) => c.operation)
+    assert.ok(reads.includes('GetFunction'), `waited for LastUpdateStatus: ${reads}`)
+  })
+
+  test('a config-only change makes only the configuration update', async () => {
+    await deploy()
+    await project.edit('serverless.yml', (s) => s.replace('memory: 128', 'memory: 256'))
+    bed.shim.clearCalls()
+    await deploy()
+    assert.deepEqual(writes(), ['UpdateFunctionConfiguration'])
+    assert.equal((await readAccount()).functions[0]!.memory, 256)
+  })
+
+  test('a changed policy makes only the policy update', async () => {
+    await deploy()
+    await project.edit('serverless.yml', (s) => `${s}    policy:\n      - Effect: Allow\n        Action: dynamodb:GetItem\n        Resource: arn:aws:dynamodb:us-east-1:${ACCOUNT}:table/my-table\n`)
+    bed.shim.clearCalls()
+    await deploy()
+    assert.deepEqual(writes(), ['PutRolePolicy'])
+    const statements = ((await readAccount()).roles[0]!.policies['socket-action'] as { Statement: Array<{ Action: unknown }> }).Statement
+    assert.ok(statements.some((s) => s.Action === 'dynamodb:GetItem'))
+  })
+
+  test('remove deletes everything tagged for the stage and nothing else', async () => {
+    await deploy('prod')
+    await deploy('staging')
+    // Another repository's deploy of the same app and stage cannot share our role and function names...
+    await assert.rejects(deployStage({ configFile: project.config, stage: 'prod', repo: 'someone/else', ...FAST }), /not tagged as socket-action/)
+    // ...but its API could exist (API names are not unique): it must survive our remove.
+    await sdk().apigw.send(
+      new CreateApiCommand({ Name: 'my-socket-prod', ProtocolType: 'WEBSOCKET', RouteSelectionExpression: '$request.body.route', Tags: { 'socket-action:app': 'my-socket', 'socket-action:stage': 'prod', 'socket-action:repo': 'someone/else' } }),
+    )
+    const other = await scratchProject()
+    await other.edit('serverless.yml', (s) => s.replaceAll('my-socket', 'other-app'))
+    await deployStage({ configFile: other.config, stage: 'prod', ...FAST })
+    await other.remove()
+    // An untagged look-alike with one of our names.
+    await sdk().iam.send(new CreateRoleCommand({ RoleName: 'look-alike-prod-socket', AssumeRolePolicyDocument: '{}' }))
+    const before = await readAccount()
+
+    const result = await removeStageOf({ configFile: project.config, stage: 'prod', ...FAST })
+    assert.equal(result.found, true)
+    const afterRemove = await readAccount()
+    const isProd = (tags: Record<string, string>) => tags['socket-action:app'] === 'my-socket' && tags['socket-action:stage'] === 'prod' && tags['socket-action:repo'] === 'local'
+    assert.deepEqual(afterRemove.roles.filter((r) => isProd(r.tags)), [])
+    assert.deepEqual(afterRemove.functions.filter((f) => isProd(f.tags)), [])
+    assert.deepEqual(afterRemove.apis.filter((a) => isProd(a.tags)), [])
+    assert.deepEqual(afterRemove.roles, before.roles.filter((r) => !isProd(r.tags)))
+    assert.deepEqual(afterRemove.functions, before.functions.filter((f) => !isProd(f.tags)))
+    assert.deepEqual(afterRemove.apis, before.apis.filter((a) => !isProd(a.tags)))
+    assert.ok(afterRemove.apis.some((a) => a.tags['socket-action:repo'] === 'someone/else'), "another repository's API of the same app and stage is kept")
+
+    bed.shim.clearCalls()
+    const again = await removeStageOf({ configFile: project.config, stage: 'prod', ...FAST })
+    assert.equal(again.found, false)
+    assert.deepEqual(writes(), [])
+  })
+
+  test('a role or function with our name but not our tags is never adopted: error, no writes', async () => {
+    await sdk().iam.send(new CreateRoleCommand({ RoleName: 'my-socket-prod-socket', AssumeRolePolicyDocument: '{}', Tags: [{ Key: 'team', Value: 'payments' }] }))
+    bed.shim.clearCalls()
+    await assert.rejects(deploy(), /role "my-socket-prod-socket" exists but is not tagged as socket-action app "my-socket", stage "prod".*\n.*never adopts/)
+    assert.deepEqual(writes(), [])
+    const removed = await removeStageOf({ configFile: project.config, stage: 'prod', ...FAST })
+    assert.equal(removed.found, false)
+    assert.deepEqual(removed.foreign.map((f) => f.name), ['my-socket-prod-socket'])
+    assert.equal((await readAccount()).roles.length, 1)
+  })
+
+  test('plan shows no changes for an unchanged stage, and drift (a deleted route, memory changed by hand) that deploy repairs', async () => {
+    const deployed = await deploy()
+    assert.equal(formatPlan((await planStage({ configFile: project.config, stage: 'prod' })).plan), 'No changes: the stage matches serverless.yml and socket.js.')
+
+    const { apigw, lambda } = sdk()
+    const routes = (await apigw.send(new GetRoutesCommand({ ApiId: deployed.apiId }))).Items!
+    await apigw.send(new DeleteRouteCommand({ ApiId: deployed.apiId, RouteId: routes.find((r) => r.RouteKey === '$disconnect')!.RouteId! }))
+    await lambda.send(new UpdateFunctionConfigurationCommand({ FunctionName: 'my-socket-prod', MemorySize: 1024 }))
+
+    const { plan, desired } = await planStage({ configFile: project.config, stage: 'prod' })
+    const text = formatPlan(plan)
+    assert.match(text, /~ function my-socket-prod\n {6}memory: 1024 -> 128/)
+    assert.match(text, /\+ route \$disconnect/)
+    assert.match(text, /~ stage prod/)
+    assert.deepEqual(plan.actions.map((a) => a.id).sort(), ['deployment:create', 'function:config', 'route:create:$disconnect', 'stage:update'])
+
+    bed.shim.clearCalls()
+    const repaired = await deploy()
+    assert.equal(repaired.apiId, deployed.apiId)
+    assert.deepEqual(writes().sort(), ['CreateDeployment', 'CreateRoute', 'UpdateFunctionConfiguration', 'UpdateStage'])
+    const state = await readAccount()
+    assert.deepEqual(state.apis[0]!.routes.map((r) => r.key), ['$connect', '$default', '$disconnect'])
+    assert.equal(state.functions[0]!.memory, 128)
+    assert.equal(state.apis[0]!.stages[0]!.description, deploymentMarker(desired, plan.integrationId!))
+    assert.equal(formatPlan((await planStage({ configFile: project.config, stage: 'prod' })).plan), 'No changes: the stage matches serverless.yml and socket.js.')
+  })
+
+  test('env values never appear in a plan, only their names', async () => {
+    await deploy()
+    await project.edit('serverless.yml', (s) => s.replace('TABLE_NAME: my-table', 'TABLE_NAME: my-table\n      API_SECRET: hunter2-very-secret'))
+    const { plan } = await planStage({ configFile: project.config, stage: 'prod' })
+    const text = formatPlan(plan)
+    assert.match(text, /env: \+API_SECRET \(values hidden\)/)
+    assert.doesNotMatch(text, /hunter2/)
+    assert.doesNotMatch(JSON.stringify((await import('../src/engine/format.ts')).planJson(plan)), /hunter2|my-table/)
+  })
+})

@@ -1,0 +1,64 @@
+// moto behind the shim, with the standard AWS environment pointing at it, and a scratch copy of a project to deploy.
+import { cp, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises'
+import { tmpdir } from 'node:os'
+import path from 'node:path'
+import { startShim, type Shim } from './aws-shim.ts'
+import { startMoto, type Moto } from './moto.ts'
+
+export interface AwsBed {
+  moto: Moto
+  shim: Shim
+  /** Resets moto and the shim's state between tests. */
+  reset(): Promise<void>
+  stop(): Promise<void>
+}
+
+export async function startAwsBed(): Promise<AwsBed> {
+  const moto = await startMoto()
+  const shim = await startShim({ target: moto.endpoint })
+  Object.assign(process.env, {
+    AWS_ENDPOINT_URL: shim.endpoint,
+    AWS_ACCESS_KEY_ID: 'test',
+    AWS_SECRET_ACCESS_KEY: 'test',
+    AWS_REGION: 'us-east-1',
+    AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true',
+  })
+  delete process.env.AWS_PROFILE
+  delete process.env.GITHUB_REPOSITORY
+  return {
+    moto,
+    shim,
+    async reset() {
+      await moto.reset()
+      shim.reset()
+    },
+    async stop() {
+      await shim.stop()
+      await moto.stop()
+    },
+  }
+}
+
+/** Fast polls and backoff: the shim's Pending/InProgress states last one read, not seconds. */
+export const FAST = { waits: { minDelay: 0.01, maxDelay: 0.05, maxWaitTime: 20 }, retryBaseMs: 5 }
+
+export interface Project {
+  dir: string
+  config: string
+  edit(file: string, change: (text: string) => string): Promise<void>
+  remove(): Promise<void>
+}
+
+export async function scratchProject(from = path.join(import.meta.dirname, '../../examples/echo')): Promise<Project> {
+  const dir = await mkdtemp(path.join(tmpdir(), 'socket-action-project-'))
+  await cp(from, dir, { recursive: true })
+  return {
+    dir,
+    config: path.join(dir, 'serverless.yml'),
+    async edit(file, change) {
+      const target = path.join(dir, file)
+      await writeFile(target, change(await readFile(target, 'utf8')))
+    },
+    remove: () => rm(dir, { recursive: true, force: true }),
+  }
+}

@@ -1,0 +1,99 @@
+// What the account holds, read through the real SDK and normalized (ids replaced by stable names), so tests can
+// compare "after a crash and a re-run" with "after a clean deploy".
+import { ApiGatewayV2Client, GetApisCommand, GetIntegrationsCommand, GetRoutesCommand, GetStagesCommand } from '@aws-sdk/client-apigatewayv2'
+import { GetRoleCommand, IAMClient, ListAttachedRolePoliciesCommand, ListRolePoliciesCommand, ListRolesCommand, GetRolePolicyCommand } from '@aws-sdk/client-iam'
+import { GetFunctionCommand, GetPolicyCommand, LambdaClient, ListFunctionsCommand } from '@aws-sdk/client-lambda'
+
+export function sdk() {
+  const config = { region: 'us-east-1' }
+  return { iam: new IAMClient(config), lambda: new LambdaClient(config), apigw: new ApiGatewayV2Client(config) }
+}
+
+export interface AccountState {
+  roles: Array<{ name: string; tags: Record<string, string>; policies: Record<string, unknown>; attached: string[] }>
+  functions: Array<{ name: string; tags: Record<string, string>; runtime?: string; architectures?: string[]; memory?: number; timeout?: number; env?: Record<string, string>; handler?: string; role?: string; codeSha256?: string; permissions: unknown[] }>
+  apis: Array<{ id: string; name: string; tags: Record<string, string>; endpoint?: string; routeSelectionExpression?: string; integrations: Array<{ type?: string; uri?: string; timeout?: number }>; routes: Array<{ key: string; target?: string }>; stages: Array<{ name: string; deployed: boolean; description?: string; tags: Record<string, string>; throttle?: unknown }> }>
+}
+
+export async function readAccount(clients = sdk()): Promise<AccountState> {
+  const roleList = (await clients.iam.send(new ListRolesCommand({}))).Roles ?? []
+  const roles = await Promise.all(
+    roleList.map(async (r) => {
+      const role = (await clients.iam.send(new GetRoleCommand({ RoleName: r.RoleName! }))).Role!
+      const names = (await clients.iam.send(new ListRolePoliciesCommand({ RoleName: r.RoleName! }))).PolicyNames ?? []
+      const policies: Record<string, unknown> = {}
+      for (const n of names) {
+        const doc = (await clients.iam.send(new GetRolePolicyCommand({ RoleName: r.RoleName!, PolicyName: n }))).PolicyDocument!
+        policies[n] = JSON.parse(doc.startsWith('{') ? doc : decodeURIComponent(doc))
+      }
+      const attached = ((await clients.iam.send(new ListAttachedRolePoliciesCommand({ RoleName: r.RoleName! }))).AttachedPolicies ?? []).map((p) => p.PolicyArn!)
+      return { name: role.RoleName!, tags: Object.fromEntries((role.Tags ?? []).map((t) => [t.Key!, t.Value!])), policies, attached }
+    }),
+  )
+  const fnList = (await clients.lambda.send(new ListFunctionsCommand({}))).Functions ?? []
+  const functions = await Promise.all(
+    fnList.map(async (f) => {
+      const out = await clients.lambda.send(new GetFunctionCommand({ FunctionName: f.FunctionName! }))
+      const c = out.Configuration!
+      let permissions: unknown[] = []
+      try {
+        permissions = JSON.parse((await clients.lambda.send(new GetPolicyCommand({ FunctionName: f.FunctionName! }))).Policy!).Statement
+      } catch {
+        permissions = []
+      }
+      return {
+        name: c.FunctionName!,
+        tags: out.Tags ?? {},
+        runtime: c.Runtime,
+        architectures: c.Architectures,
+        memory: c.MemorySize,
+        timeout: c.Timeout,
+        env: c.Environment?.Variables,
+        handler: c.Handler,
+        role: c.Role,
+        codeSha256: c.CodeSha256,
+        permissions,
+      }
+    }),
+  )
+  const apiList = (await clients.apigw.send(new GetApisCommand({}))).Items ?? []
+  const apis = await Promise.all(
+    apiList.map(async (a) => {
+      const integrations = (await clients.apigw.send(new GetIntegrationsCommand({ ApiId: a.ApiId! }))).Items ?? []
+      const routes = (await clients.apigw.send(new GetRoutesCommand({ ApiId: a.ApiId! }))).Items ?? []
+      const stages = (await clients.apigw.send(new GetStagesCommand({ ApiId: a.ApiId! }))).Items ?? []
+      const integrationName = new Map(integrations.map((i, n) => [i.IntegrationId!, `integration#${n}`]))
+      return {
+        id: a.ApiId!,
+        name: a.Name!,
+        tags: a.Tags ?? {},
+        endpoint: a.ApiEndpoint,
+        routeSelectionExpression: a.RouteSelectionExpression,
+        integrations: integrations.map((i) => ({ type: i.IntegrationType, uri: i.IntegrationUri, timeout: i.TimeoutInMillis })),
+        routes: routes
+          .map((r) => ({ key: r.RouteKey!, target: r.Target?.replace(/integrations\/(.+)$/, (_m, id) => integrationName.get(id) ?? `missing:${id}`) }))
+          .sort((x, y) => x.key.localeCompare(y.key)),
+        stages: stages.map((s) => ({
+          name: s.StageName!,
+          deployed: !!s.DeploymentId,
+          description: s.Description,
+          tags: s.Tags ?? {},
+          throttle: s.DefaultRouteSettings && { burst: s.DefaultRouteSettings.ThrottlingBurstLimit, rate: s.DefaultRouteSettings.ThrottlingRateLimit },
+        })),
+      }
+    }),
+  )
+  return {
+    roles: roles.sort((a, b) => a.name.localeCompare(b.name)),
+    functions: functions.sort((a, b) => a.name.localeCompare(b.name)),
+    apis: apis.sort((a, b) => a.name.localeCompare(b.name) || a.id.localeCompare(b.id)),
+  }
+}
+
+/** The state without ids that differ between two equivalent deploys (API ids, and the ARNs and URLs holding them). */
+export function comparable(state: AccountState): unknown {
+  const apiIds = state.apis.map((a) => a.id)
+  const text = apiIds.reduce((t, id, n) => t.replaceAll(id, `api#${n}`), JSON.stringify(state))
+  // The stage marker hashes the integration id, which differs between two equivalent deploys.
+  return JSON.parse(text.replace(/socket-action deployment [0-9a-f]{16}/g, 'socket-action deployment <marker>'))
+}
