@@ -1,0 +1,75 @@
+// `socket-action plan|deploy|remove` as a user runs them, against moto through AWS_ENDPOINT_URL.
+import assert from 'node:assert/strict'
+import { spawn } from 'node:child_process'
+import path from 'node:path'
+import { after, before, describe, test } from 'node:test'
+import { scratchProject, startAwsBed, type AwsBed, type Project } from './helpers/aws-bed.ts'
+
+const BIN = path.join(import.meta.dirname, '../src/cli/bin.js')
+
+function cli(args: string[], cwd: string): Promise<{ code: number | null; stdout: string; stderr: string }> {
+  const child = spawn(process.execPath, [BIN, ...args], { cwd, env: process.env, stdio: ['ignore', 'pipe', 'pipe'] })
+  let stdout = ''
+  let stderr = ''
+  child.stdout.on('data', (d) => (stdout += d))
+  child.stderr.on('data', (d) => (stderr += d))
+  return new Promise((resolve) => child.on('close', (code) => resolve({ code, stdout, stderr })))
+}
+
+describe('socket-action plan, deploy, remove', () => {
+  let bed: AwsBed
+  let project: Project
+  before(async () => {
+    bed = await startAwsBed()
+    project = await scratchProject()
+  })
+  after(async () => {
+    await project.remove()
+    await bed.stop()
+  })
+
+  test('plan, deploy, redeploy, remove round trip', async () => {
+    const planned = await cli(['plan', '.', '--stage', 'pr-7'], project.dir)
+    assert.equal(planned.code, 0, planned.stderr)
+    assert.match(planned.stdout, /\+ api my-socket-pr-7/)
+    assert.match(planned.stdout, /\+ function my-socket-pr-7/)
+    assert.match(planned.stdout, /Plan: \d+ to create, 0 to update, 0 to delete\./)
+    assert.deepEqual(bed.shim.writes(), [], 'plan writes nothing')
+
+    const deployed = await cli(['deploy', '.', '--stage', 'pr-7', '--json'], project.dir)
+    assert.equal(deployed.code, 0, deployed.stderr)
+    const out = JSON.parse(deployed.stdout)
+    assert.match(out.url, /^wss:\/\/\w+\.execute-api\.us-east-1\.amazonaws\.com\/pr-7$/)
+    assert.equal(out.functionName, 'my-socket-pr-7')
+    assert.equal(out.changed, true)
+    assert.deepEqual(out.routes, ['$connect', '$disconnect', '$default'])
+
+    const again = await cli(['deploy', '.', '--stage', 'pr-7'], project.dir)
+    assert.equal(again.code, 0, again.stderr)
+    assert.match(again.stdout, /^Unchanged: nothing to do/m)
+    assert.match(again.stdout, new RegExp(`url: +${out.url.replace(/[/.]/g, '\\$&')}`))
+
+    const removed = await cli(['remove', '.', '--stage', 'pr-7'], project.dir)
+    assert.equal(removed.code, 0, removed.stderr)
+    assert.match(removed.stdout, /Removed stage "pr-7"/)
+    const nothing = await cli(['remove', '.', '--stage', 'pr-7'], project.dir)
+    assert.match(nothing.stdout, /Nothing to remove/)
+  })
+
+  test('a bad serverless.yml fails before any AWS call', async () => {
+    await project.edit('serverless.yml', (s) => s.replace('region: us-east-1', 'regoin: us-east-1'))
+    bed.shim.clearCalls()
+    const result = await cli(['deploy', '.', '--stage', 'prod'], project.dir)
+    assert.equal(result.code, 1)
+    assert.match(result.stderr, /serverless\.yml:9:5: error: unknown input "regoin" - did you mean "region"\?/)
+    assert.deepEqual(bed.shim.calls(), [])
+    await project.edit('serverless.yml', (s) => s.replace('regoin: us-east-1', 'region: us-east-1'))
+  })
+
+  test('--region overrides serverless.yml', async () => {
+    const result = await cli(['deploy', '.', '--stage', 'eu', '--region', 'eu-west-1', '--json'], project.dir)
+    assert.equal(result.code, 0, result.stderr)
+    assert.equal(JSON.parse(result.stdout).region, 'eu-west-1')
+    assert.match(JSON.parse(result.stdout).url, /\.eu-west-1\.amazonaws\.com\/eu$/)
+  })
+})
