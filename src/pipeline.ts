@@ -1,16 +1,16 @@
 // The layers end to end: config -> bundle -> observe/plan -> apply -> result. The CLI and the Action both call these.
 import { awsAdapter } from './aws/adapter.ts'
 import { createClients, destroyClients, type AwsClients, type AwsCredentials } from './aws/clients.ts'
+import { listStages } from './aws/stages.ts'
 import type { Sleep } from './aws/retry.ts'
 import type { WaitSettings } from './aws/writes.ts'
-import { bundleSocket, LAMBDA_HANDLER, type Bundle } from './bundle/build.ts'
-import { loadConfig, type SocketConfig } from './config/index.ts'
+import { bundleSocket, LAMBDA_HANDLER, type Bundle, type BundleOptions } from './bundle/build.ts'
+import { loadConfig, pickSocket, type SocketConfig } from './config/index.ts'
 import { reconcile, removeStage, type DeployResult, type EngineEvents, type RemoveResult } from './engine/deploy.ts'
 import { desiredState } from './engine/desired.ts'
 import type { DesiredState, ObservedState, Plan } from './engine/model.ts'
 import type { StageIdentity } from './engine/names.ts'
 import { planDeploy } from './engine/plan.ts'
-import { pickSocket } from './dev/serve.ts'
 import pkg from '../package.json' with { type: 'json' }
 
 export const VERSION: string = pkg.version
@@ -29,6 +29,8 @@ export interface StageOptions {
   waits?: WaitSettings
   retryBaseMs?: number
   sleep?: Sleep
+  /** The esbuild implementation (the Action passes esbuild-wasm). */
+  esbuild?: BundleOptions['esbuild']
 }
 
 interface Prepared {
@@ -55,7 +57,7 @@ function desiredFor(p: Prepared, bundle: Bundle) {
 export async function deployStage(options: StageOptions): Promise<DeployResult & { socket: SocketConfig }> {
   const p = await prepare(options)
   try {
-    const bundle = await bundleSocket(p.socket.handlerFile, { codeDir: p.socket.codeDir })
+    const bundle = await bundleSocket(p.socket.handlerFile, { codeDir: p.socket.codeDir, esbuild: options.esbuild })
     const adapter = awsAdapter({ clients: p.clients, identity: p.identity, zip: bundle.zip, waits: options.waits, sleep: options.sleep, retryBaseMs: options.retryBaseMs, log: options.events?.log })
     const result = await reconcile(adapter, desiredFor(p, bundle), options.events)
     return { ...result, socket: p.socket }
@@ -67,7 +69,7 @@ export async function deployStage(options: StageOptions): Promise<DeployResult &
 export async function planStage(options: StageOptions): Promise<{ plan: Plan; desired: DesiredState; socket: SocketConfig }> {
   const p = await prepare(options)
   try {
-    const bundle = await bundleSocket(p.socket.handlerFile, { codeDir: p.socket.codeDir })
+    const bundle = await bundleSocket(p.socket.handlerFile, { codeDir: p.socket.codeDir, esbuild: options.esbuild })
     const observed = await awsAdapter({ clients: p.clients, identity: p.identity }).observe()
     const desired = desiredFor(p, bundle)(observed)
     return { plan: planDeploy(desired, observed), desired, socket: p.socket }
@@ -81,6 +83,16 @@ export async function removeStageOf(options: StageOptions): Promise<RemoveResult
   try {
     const adapter = awsAdapter({ clients: p.clients, identity: p.identity, waits: options.waits, sleep: options.sleep, retryBaseMs: options.retryBaseMs, log: options.events?.log })
     return { ...(await removeStage(adapter, p.identity, options.events)), identity: p.identity, region: p.region }
+  } finally {
+    destroyClients(p.clients)
+  }
+}
+
+/** Every stage of this app and repository in the region (by tags). */
+export async function listStagesOf(options: StageOptions): Promise<{ app: string; repo: string; region: string; stages: string[] }> {
+  const p = await prepare(options)
+  try {
+    return { app: p.identity.app, repo: p.identity.repo, region: p.region, stages: await listStages(p.clients, p.identity.app, p.identity.repo) }
   } finally {
     destroyClients(p.clients)
   }

@@ -2,12 +2,18 @@
 import { readFile } from 'node:fs/promises'
 import path from 'node:path'
 import { fileURLToPath } from 'node:url'
-import * as esbuild from 'esbuild'
+import { existsSync } from 'node:fs'
+import type * as esbuild from 'esbuild'
 import { formatDiagnostic, type Diagnostic } from '../config/index.ts'
 import { codeSha256, zip } from './zip.ts'
 
-/** Where runtime/ lives; the bundle loads it from a virtual namespace so no machine-specific path ends up in the output. */
-export const RUNTIME_DIR = fileURLToPath(new URL('../../runtime/', import.meta.url))
+/**
+ * Where runtime/ lives: beside src/ in the repository, or copied into dist/ for the Action. The bundle loads it from a
+ * virtual namespace, so no machine-specific path ends up in the output.
+ */
+export const RUNTIME_DIR = ['../../runtime/', './runtime/']
+  .map((relative) => fileURLToPath(new URL(relative, import.meta.url)))
+  .find((dir) => existsSync(path.join(dir, 'lambda.ts')))!
 const RUNTIME_NS = 'socket-action-runtime'
 const ENTRY_NAME = 'socket-action-entry.js'
 
@@ -39,7 +45,7 @@ export interface Bundle {
 export interface BundleOptions {
   /** Folder the user's paths are shown relative to (the code folder). */
   codeDir?: string
-  /** The esbuild implementation; the GitHub Action passes esbuild-wasm. */
+  /** The esbuild implementation; the GitHub Action passes esbuild-wasm (no native binary to ship). */
   esbuild?: Pick<typeof esbuild, 'build'>
 }
 
@@ -73,7 +79,7 @@ export async function bundleSocket(handlerFile: string, options: BundleOptions =
   ].join('\n')
   let result: esbuild.BuildResult & { metafile: esbuild.Metafile; outputFiles: esbuild.OutputFile[] }
   try {
-    result = await (options.esbuild ?? esbuild).build({
+    result = await (options.esbuild ?? (await import('esbuild'))).build({
       stdin: { contents: entry, resolveDir: codeDir, sourcefile: ENTRY_NAME, loader: 'js' },
       absWorkingDir: codeDir,
       bundle: true,

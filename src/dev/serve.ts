@@ -2,7 +2,7 @@
 import { watch, type FSWatcher } from 'node:fs'
 import path from 'node:path'
 import { bundleSocket, type Bundle } from '../bundle/build.ts'
-import { loadConfig, type SocketConfig } from '../config/index.ts'
+import { loadConfig, pickSocket, type SocketConfig } from '../config/index.ts'
 import { LocalGateway, type GatewayLimits } from './gateway.ts'
 import { LocalLambda, type LocalLambdaOptions } from './lambda.ts'
 
@@ -29,18 +29,6 @@ export interface DevServer {
   /** Resolves after the next rebuild has been swapped in (or has failed); for tests and tools. */
   nextReload(): Promise<{ ok: boolean; error?: unknown }>
   close(): Promise<void>
-}
-
-export function pickSocket(sockets: SocketConfig[], component: string | undefined, configFile: string): SocketConfig {
-  if (component) {
-    const found = sockets.find((s) => s.componentKey === component)
-    if (!found) throw new Error(`${configFile}: no component "${component}" (found: ${sockets.map((s) => s.componentKey).join(', ')})`)
-    return found
-  }
-  if (sockets.length > 1) {
-    throw new Error(`${configFile} has ${sockets.length} socket components (${sockets.map((s) => s.componentKey).join(', ')}): choose one with --component NAME`)
-  }
-  return sockets[0]!
 }
 
 function lambdaOptions(socket: SocketConfig, log: (line: string) => void): LocalLambdaOptions {

@@ -1,9 +1,11 @@
 // Echo throughput and latency of the local gateway (`socket-action dev` serving examples/echo) against a plain `ws`
 // echo server measured in the same run, at 1 and 50 concurrent clients, each client in a closed loop.
 //
-//   npm run bench                                   # 5 s per scenario, table on stdout
-//   BENCH_SECONDS=2 npm run bench -- --json         # shorter, JSON on stdout
-//   npm run bench -- --seconds 10 --clients 1,10,50 --only gateway
+//   npm run bench:gateway                           # 5 s per scenario, table on stdout
+//   BENCH_SECONDS=2 npm run bench:gateway -- --json # shorter, JSON on stdout
+//   npm run bench:gateway -- --seconds 10 --clients 1,10,50 --only gateway
+//
+// (`npm run bench` runs this and then test/bench/deploy.bench.ts; pass flags through bench:gateway.)
 //
 // Flags (env var in brackets): --seconds N [BENCH_SECONDS] measured time per scenario (default 5),
 // --warmup N [BENCH_WARMUP] round trips per scenario before measuring, spread over its clients (default 2000: each

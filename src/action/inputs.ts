@@ -1,0 +1,52 @@
+// The Action's inputs, read and checked once, before anything else happens.
+import * as core from '@actions/core'
+import { InputError, parseStages, type StageRule } from './stages.ts'
+import type { Command } from './trigger.ts'
+
+export interface ActionInputs {
+  command: Command
+  config: string
+  workingDirectory: string
+  stage?: string
+  stages: StageRule[]
+  awsRegion?: string
+  roleToAssume?: string
+  roleSessionName: string
+  roleDurationSeconds: number
+  audience: string
+  githubToken: string
+  comment: boolean
+  dryRun: boolean
+}
+
+const COMMANDS: Command[] = ['auto', 'deploy', 'plan', 'remove', 'sweep']
+
+function flag(name: string, fallback: boolean): boolean {
+  const value = core.getInput(name).trim().toLowerCase()
+  if (value === '') return fallback
+  if (['true', 'yes', '1'].includes(value)) return true
+  if (['false', 'no', '0'].includes(value)) return false
+  throw new InputError(`input "${name}" must be true or false, got "${value}"`)
+}
+
+export function readInputs(): ActionInputs {
+  const command = (core.getInput('command').trim() || 'auto') as Command
+  if (!COMMANDS.includes(command)) throw new InputError(`input "command" must be one of ${COMMANDS.join(', ')}, got "${command}"`)
+  const stage = core.getInput('stage').trim() || undefined
+  if (stage && !/^[A-Za-z0-9_-]{1,64}$/.test(stage)) throw new InputError(`input "stage" must be letters, digits, "-" and "_" (at most 64), got "${stage}"`)
+  return {
+    command,
+    config: core.getInput('config').trim() || 'serverless.yml',
+    workingDirectory: core.getInput('working-directory').trim() || '.',
+    stage,
+    stages: parseStages(core.getInput('stages')),
+    awsRegion: core.getInput('aws-region').trim() || undefined,
+    roleToAssume: core.getInput('role-to-assume').trim() || undefined,
+    roleSessionName: core.getInput('role-session-name').trim() || 'GitHubActions',
+    roleDurationSeconds: Number(core.getInput('role-duration-seconds').trim() || '3600'),
+    audience: core.getInput('audience').trim() || 'sts.amazonaws.com',
+    githubToken: core.getInput('github-token'),
+    comment: flag('comment', true),
+    dryRun: flag('dry-run', true),
+  }
+}

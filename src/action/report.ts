@@ -1,0 +1,75 @@
+// What the Action tells people: the PR comment and the job summary. Plain text in, markdown out; nothing secret.
+import type { Action } from '../engine/model.ts'
+
+export interface DeployFacts {
+  app: string
+  stage: string
+  region: string
+  url: string
+  apiId: string
+  functionName: string
+  routes: string[]
+  changed: boolean
+  actions: Action[]
+  sha?: string
+  runUrl?: string
+}
+
+function changesOf(actions: Action[]): string {
+  if (actions.length === 0) return 'none (already up to date)'
+  return actions.map((a) => `${a.change} ${a.resource} \`${a.name}\``).join(', ')
+}
+
+export function deployedComment(f: DeployFacts): string {
+  return [
+    `### socket-action: \`${f.stage}\` is live`,
+    '',
+    '| | |',
+    '|---|---|',
+    `| URL | \`${f.url}\` |`,
+    `| Stage | \`${f.stage}\` |`,
+    `| Region | ${f.region} |`,
+    `| Commit | ${f.sha ? `\`${f.sha.slice(0, 7)}\`` : 'n/a'} |`,
+    `| Changes | ${changesOf(f.actions)} |`,
+    `| Routes | ${f.routes.map((r) => `\`${r}\``).join(', ')} |`,
+    '',
+    `Try it: \`npx wscat -c ${f.url}\``,
+    ...(f.runUrl ? ['', `[Workflow run](${f.runUrl})`] : []),
+  ].join('\n')
+}
+
+export function removedComment(o: { stage: string; region: string; sha?: string; found: boolean; runUrl?: string }): string {
+  return [
+    `### socket-action: \`${o.stage}\` was removed`,
+    '',
+    o.found
+      ? `Everything tagged for stage \`${o.stage}\` in ${o.region} has been deleted${o.sha ? ` (at \`${o.sha.slice(0, 7)}\`)` : ''}.`
+      : `Nothing was left to remove for stage \`${o.stage}\` in ${o.region}.`,
+    ...(o.runUrl ? ['', `[Workflow run](${o.runUrl})`] : []),
+  ].join('\n')
+}
+
+export function failedComment(o: { stage?: string; command: string; error: string; sha?: string; runUrl?: string }): string {
+  return [
+    `### socket-action: ${o.command} of \`${o.stage ?? '?'}\` failed`,
+    '',
+    '```',
+    o.error.slice(0, 3000),
+    '```',
+    ...(o.sha ? ['', `Commit \`${o.sha.slice(0, 7)}\`.`] : []),
+    ...(o.runUrl ? ['', `See the [workflow run](${o.runUrl}) for the log.`] : []),
+  ].join('\n')
+}
+
+export function summaryRows(f: DeployFacts): Array<[string, string]> {
+  return [
+    ['URL', f.url],
+    ['Stage', f.stage],
+    ['Region', f.region],
+    ['API', f.apiId],
+    ['Function', f.functionName],
+    ['Changed', String(f.changed)],
+    ['Changes', changesOf(f.actions)],
+    ['Routes', f.routes.join(', ')],
+  ]
+}

@@ -1,0 +1,212 @@
+// The Action: event -> stage -> credentials -> the engine -> comment, summary, outputs. Thin glue over the layers.
+import path from 'node:path'
+import * as core from '@actions/core'
+import { context } from '@actions/github'
+import type { AwsCredentials } from '../aws/clients.ts'
+import { loadConfig, pickSocket, type SocketConfig } from '../config/index.ts'
+import { formatPlan } from '../engine/format.ts'
+import { gitHub, repoOf, type GitHub } from '../github/client.ts'
+import { markerOf, upsertStickyComment } from '../github/comments.ts'
+import { deactivateDeployments, recordDeployment } from '../github/deployments.ts'
+import { pullRequestState } from '../github/pulls.ts'
+import { deployStage, listStagesOf, planStage, removeStageOf, type StageOptions } from '../pipeline.ts'
+import { assumeRoleWithOidc } from './credentials.ts'
+import { readInputs, type ActionInputs } from './inputs.ts'
+import { deployedComment, failedComment, removedComment, summaryRows } from './report.ts'
+import { resolveStage } from './stages.ts'
+import { triggerOf, type Trigger } from './trigger.ts'
+
+type Result = 'deployed' | 'unchanged' | 'removed' | 'planned' | 'swept' | 'skipped'
+
+interface Diagnosed {
+  diagnostics: Array<{ file: string; line: number; column: number; message: string }>
+}
+
+/** serverless.yml and socket.js errors become annotations on their file and line (paths relative to the workspace). */
+function annotate(error: unknown): boolean {
+  const diagnostics = (error as Partial<Diagnosed>)?.diagnostics
+  if (!Array.isArray(diagnostics)) return false
+  const workspace = process.env.GITHUB_WORKSPACE ?? process.cwd()
+  for (const d of diagnostics) {
+    const file = path.relative(workspace, path.resolve(d.file))
+    core.error(d.message, { title: 'socket-action', file, startLine: d.line, startColumn: d.column })
+  }
+  return true
+}
+
+function runUrl(): string | undefined {
+  const { GITHUB_SERVER_URL, GITHUB_REPOSITORY, GITHUB_RUN_ID } = process.env
+  return GITHUB_SERVER_URL && GITHUB_REPOSITORY && GITHUB_RUN_ID ? `${GITHUB_SERVER_URL}/${GITHUB_REPOSITORY}/actions/runs/${GITHUB_RUN_ID}` : undefined
+}
+
+async function loadEsbuild(): Promise<StageOptions['esbuild']> {
+  // The runner has no node_modules: dist/ ships esbuild-wasm, which runs anywhere Node does (no native binary).
+  // It starts its service as `node ...`: make that the node running this Action, whatever PATH holds.
+  process.env.PATH = `${path.dirname(process.execPath)}${path.delimiter}${process.env.PATH ?? ''}`
+  return (await import('esbuild-wasm')) as StageOptions['esbuild']
+}
+
+async function writeSummary(title: string, rows: Array<[string, string]>): Promise<void> {
+  if (!process.env.GITHUB_STEP_SUMMARY) return
+  await core.summary
+    .addHeading(title, 3)
+    .addTable([[{ data: '', header: true }, { data: '', header: true }], ...rows])
+    .write()
+}
+
+export async function run(): Promise<void> {
+  let inputs: ActionInputs | undefined
+  let trigger: Trigger | undefined
+  let stage: string | undefined
+  let socket: SocketConfig | undefined
+  let gh: GitHub | undefined
+  const repository = process.env.GITHUB_REPOSITORY ?? `${context.repo.owner}/${context.repo.repo}`
+  const repo = repoOf(repository)
+  try {
+    inputs = readInputs()
+    trigger = triggerOf({ eventName: context.eventName, payload: context.payload, ref: context.ref, sha: context.sha, repository }, inputs.command)
+    core.info(`socket-action: ${trigger.reason}`)
+    if (trigger.command === 'skip') {
+      core.notice(trigger.reason)
+      core.setOutput('result', 'skipped' satisfies Result)
+      return
+    }
+    if (trigger.pr?.fork) {
+      core.warning(
+        `pull request #${trigger.pr.number} comes from a fork (${trigger.pr.headRepo ?? 'deleted repository'}): GitHub gives fork pull requests neither an OIDC token ` +
+          'nor a token that can comment, so socket-action does not deploy them. Review the change and push it to a branch of this repository to get a preview; ' +
+          'do not switch to pull_request_target with untrusted code.',
+      )
+      core.setOutput('result', 'skipped' satisfies Result)
+      return
+    }
+
+    // Config before credentials: a mistake is an annotation on its line, and no AWS call is made.
+    const configFile = path.join(inputs.workingDirectory, inputs.config)
+    const loaded = await loadConfig(configFile)
+    socket = pickSocket(loaded.sockets, undefined, configFile)
+    const target = resolveStage({
+      pr: trigger.pr?.number,
+      branch: trigger.branch,
+      defaultBranch: trigger.defaultBranch,
+      configStage: loaded.parsed.stage,
+      explicit: inputs.stage,
+      rules: inputs.stages,
+    })
+    stage = target.stage
+    const region = inputs.awsRegion ?? target.awsRegion ?? socket.region
+    const roleToAssume = target.roleToAssume ?? inputs.roleToAssume
+    core.setOutput('stage', stage)
+    core.setOutput('region', region)
+    gh = inputs.githubToken ? gitHub(inputs.githubToken) : undefined
+
+    let credentials: AwsCredentials | undefined
+    if (roleToAssume) {
+      credentials = await assumeRoleWithOidc({
+        roleToAssume,
+        region,
+        sessionName: inputs.roleSessionName,
+        durationSeconds: inputs.roleDurationSeconds,
+        audience: inputs.audience,
+        getIDToken: (aud) => core.getIDToken(aud),
+        mask: (s) => core.setSecret(s),
+        log: (l) => core.info(l),
+      })
+    } else core.info('no role-to-assume: using the ambient AWS credentials')
+
+    const options: StageOptions = { configFile, stage, region, repo: repository, credentials, events: { log: (l) => core.info(l) } }
+    const pr = trigger.pr?.number
+    const commentOn = inputs.comment && pr !== undefined && gh ? { gh, pr, marker: markerOf(socket.app, stage) } : undefined
+
+    switch (trigger.command) {
+      case 'plan': {
+        const { plan } = await core.group('Plan', async () => {
+          const planned = await planStage({ ...options, esbuild: await loadEsbuild() })
+          core.info(formatPlan(planned.plan))
+          return planned
+        })
+        core.setOutput('changed', String(plan.actions.length > 0))
+        core.setOutput('result', 'planned' satisfies Result)
+        await writeSummary(`socket-action plan: ${stage}`, [['Changes', formatPlan(plan)]])
+        return
+      }
+      case 'deploy': {
+        const result = await core.group(`Deploy ${stage}`, async () =>
+          deployStage({ ...options, esbuild: await loadEsbuild(), events: { ...options.events, onAction: (a, ms) => core.info(`${a.change} ${a.resource} ${a.name} (${Math.round(ms)} ms)`) } }),
+        )
+        const facts = { app: socket.app, stage, region, url: result.url, apiId: result.apiId, functionName: result.functionName, routes: result.routes, changed: result.changed, actions: result.actions, sha: trigger.sha, runUrl: runUrl() }
+        core.setOutput('url', result.url)
+        core.setOutput('api-id', result.apiId)
+        core.setOutput('function-name', result.functionName)
+        core.setOutput('function-arn', result.functionArn)
+        core.setOutput('changed', String(result.changed))
+        core.setOutput('result', (result.changed ? 'deployed' : 'unchanged') satisfies Result)
+        core.info(`${result.changed ? 'deployed' : 'unchanged'}: ${result.url}`)
+        if (commentOn) await upsertStickyComment(commentOn.gh, repo, commentOn.pr, commentOn.marker, deployedComment(facts))
+        if (gh && trigger.sha && result.changed) {
+          await recordDeployment(gh, repo, { ref: trigger.pr?.headSha ?? trigger.sha, stage, url: result.url, logUrl: runUrl(), transient: pr !== undefined }).catch((e) =>
+            core.warning(`could not record a GitHub deployment for ${stage}: ${(e as Error).message} (needs "deployments: write")`),
+          )
+        }
+        await writeSummary(`socket-action: ${stage}`, summaryRows(facts))
+        return
+      }
+      case 'remove': {
+        const result = await core.group(`Remove ${stage}`, () => removeStageOf({ ...options, events: { ...options.events, onAction: (a) => core.info(`delete ${a.resource} ${a.name}`) } }))
+        for (const f of result.foreign) core.warning(`${f.kind} "${f.name}" has this stage's name but not its tags; it was left alone`)
+        core.setOutput('changed', String(result.removed.length > 0))
+        core.setOutput('result', 'removed' satisfies Result)
+        if (commentOn) await upsertStickyComment(commentOn.gh, repo, commentOn.pr, commentOn.marker, removedComment({ stage, region, sha: trigger.sha, found: result.found, runUrl: runUrl() }))
+        if (gh) await deactivateDeployments(gh, repo, stage).catch((e) => core.warning(`could not mark GitHub deployments of ${stage} inactive: ${(e as Error).message}`))
+        await writeSummary(`socket-action: ${stage} removed`, [['Stage', stage], ['Region', region], ['Deleted', result.removed.map((a) => `${a.resource} ${a.name}`).join(', ') || 'nothing was left']])
+        return
+      }
+      case 'sweep': {
+        await sweep(inputs, options, gh)
+        return
+      }
+    }
+  } catch (error) {
+    annotate(error)
+    const message = error instanceof Error ? error.message : String(error)
+    if (inputs?.comment && trigger?.pr && !trigger.pr.fork && gh && socket && stage && trigger.command !== 'sweep') {
+      await upsertStickyComment(gh, repo, trigger.pr.number, markerOf(socket.app, stage), failedComment({ stage, command: trigger.command, error: message, sha: trigger.sha, runUrl: runUrl() })).catch((e) =>
+        core.warning(`could not update the PR comment: ${(e as Error).message}`),
+      )
+    }
+    core.setFailed(message)
+  }
+}
+
+/** Removes the pr-N stages of closed pull requests; lists, and never removes, every other stage. */
+async function sweep(inputs: ActionInputs, options: StageOptions, gh: GitHub | undefined): Promise<void> {
+  if (!gh) throw new Error('sweep needs input "github-token" to ask which pull requests are closed')
+  const repo = repoOf(process.env.GITHUB_REPOSITORY ?? '')
+  const { stages, region, app } = await listStagesOf(options)
+  const closed: string[] = []
+  const kept: string[] = []
+  for (const stage of stages) {
+    const pr = /^pr-(\d+)$/.exec(stage)
+    const state = pr ? await pullRequestState(gh, repo, Number(pr[1])) : undefined
+    if (state === 'closed') closed.push(stage)
+    else kept.push(`${stage}${state ? ` (pull request ${state})` : ' (not a pull request stage)'}`)
+  }
+  core.info(`stages of ${app} in ${region}: ${stages.join(', ') || 'none'}`)
+  for (const k of kept) core.info(`keep ${k}`)
+  const removed: string[] = []
+  for (const stage of closed) {
+    if (inputs.dryRun) {
+      core.info(`would remove ${stage} (closed pull request); set dry-run: false to remove it`)
+      continue
+    }
+    await core.group(`Remove ${stage}`, () => removeStageOf({ ...options, stage }))
+    removed.push(stage)
+  }
+  core.setOutput('changed', String(removed.length > 0))
+  core.setOutput('result', 'swept' satisfies Result)
+  await writeSummary(`socket-action sweep (${inputs.dryRun ? 'dry run' : 'removing'})`, [
+    ['Closed pull request stages', closed.join(', ') || 'none'],
+    [inputs.dryRun ? 'Would remove' : 'Removed', (inputs.dryRun ? closed : removed).join(', ') || 'none'],
+    ['Kept', kept.join(', ') || 'none'],
+  ])
+}

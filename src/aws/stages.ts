@@ -1,0 +1,25 @@
+// Every stage of one app and repository in a region, found by tags (for sweep).
+import { ListFunctionsCommand, ListTagsCommand, type FunctionConfiguration } from '@aws-sdk/client-lambda'
+import { TAG_APP, TAG_REPO, TAG_STAGE } from '../engine/names.ts'
+import type { AwsClients } from './clients.ts'
+import { listApis } from './observe.ts'
+
+/** Stages with an API or a function tagged for this app and repository (a half-removed stage still counts). */
+export async function listStages(clients: AwsClients, app: string, repo: string): Promise<string[]> {
+  const ours = (tags: Record<string, string> | undefined) => tags?.[TAG_APP] === app && tags?.[TAG_REPO] === repo
+  const stages = new Set<string>()
+  for (const api of await listApis(clients)) if (ours(api.Tags)) stages.add(api.Tags![TAG_STAGE]!)
+
+  const functions: FunctionConfiguration[] = []
+  let Marker: string | undefined
+  do {
+    const page = await clients.lambda.send(new ListFunctionsCommand({ Marker }))
+    functions.push(...(page.Functions ?? []))
+    Marker = page.NextMarker
+  } while (Marker)
+  // Only functions named like this app's can be its own: skip reading everyone else's tags.
+  const candidates = functions.filter((f) => f.FunctionName?.startsWith(`${app}-`))
+  const tagged = await Promise.all(candidates.map((f) => clients.lambda.send(new ListTagsCommand({ Resource: f.FunctionArn! }))))
+  for (const { Tags } of tagged) if (ours(Tags)) stages.add(Tags![TAG_STAGE]!)
+  return [...stages].sort()
+}

@@ -1,0 +1,420 @@
+// AWS calls and sequential round trips of a deploy, counted from the AWS shim's call log: fresh deploy, unchanged
+// redeploy, code-only change and remove of a scratch copy of examples/echo, on moto behind the shim (started here).
+//
+//   npm run bench:deploy                            # 3 runs per latency, table on stdout
+//   npm run bench:deploy -- --json                  # JSON on stdout
+//   npm run bench:deploy -- --runs 5 --latency 100
+//
+// Flags (env var in brackets): --runs N [BENCH_RUNS] deploy sequences per latency (default 3), --latency MS
+// [BENCH_LATENCY] latency the shim adds to every call in the second set of runs (default 50), --json.
+//
+// Each run: reset moto and the shim, set the latency, then on a fresh scratch project: deploy (fresh), deploy again
+// (unchanged), edit socket.js and deploy (code-only change), remove. The waits are FAST (aws-bed): the shim answers
+// "Pending"/"InProgress" to one read only, so the waits' polling interval is not what is measured.
+//
+// Sequential round trips = the length of the longest chain of calls in which each call starts after the previous
+// one ended (the longest path in the interval order of the calls). "Excluding waits" drops, before computing it:
+//   - polls of a wait: GetFunction/GetFunctionConfiguration calls that start after a successful CreateFunction,
+//     UpdateFunctionCode or UpdateFunctionConfiguration of the same scenario ended;
+//   - role-propagation retries: CreateFunction calls that failed with status 400 (the shim refuses the first call
+//     naming a role created moments ago, as AWS does until the role has propagated).
+// Round trips come from the runs with latency: there every call lasts at least that long, so calls sent together
+// always overlap. At 0 ms a call can end before its sibling's request has even been read, which makes chains look
+// longer than they are; those figures are kept in --json (`roundTrips0ms`) only.
+//
+// The targets (from the issue) are printed for information; the process exits non-zero only on errors.
+import { availableParallelism } from 'node:os'
+import { performance } from 'node:perf_hooks'
+import { parseArgs } from 'node:util'
+import { deployStage, removeStageOf } from '../../src/pipeline.ts'
+import { FAST, scratchProject, startAwsBed, type AwsBed, type Project } from '../helpers/aws-bed.ts'
+import type { ShimCall } from '../helpers/aws-shim.ts'
+
+type ScenarioName = 'fresh deploy' | 'unchanged redeploy' | 'code-only change' | 'remove'
+const SCENARIOS: ScenarioName[] = ['fresh deploy', 'unchanged redeploy', 'code-only change', 'remove']
+
+interface Target {
+  text: string
+  check: (figures: Figures) => boolean
+}
+
+interface Figures {
+  calls: number
+  writes: number
+  reads: number
+  roundTrips: number
+  roundTripsExclWaits: number
+}
+
+const TARGETS: Partial<Record<ScenarioName, Target>> = {
+  'fresh deploy': { text: '<= 6 round trips excl. waits', check: (f) => f.roundTripsExclWaits <= 6 },
+  'unchanged redeploy': { text: '0 writes, <= 2 round trips', check: (f) => f.writes === 0 && f.roundTrips <= 2 },
+  'code-only change': { text: '<= 3 round trips excl. waits', check: (f) => f.roundTripsExclWaits <= 3 },
+}
+
+const RULE =
+  'Round trips = longest chain of calls, each starting after the previous one ended. "excl. waits" first drops ' +
+  'GetFunction/GetFunctionConfiguration calls that start after a successful CreateFunction/UpdateFunctionCode/' +
+  'UpdateFunctionConfiguration ended (polls of a wait), and CreateFunction calls answered 400 (retries while a new ' +
+  'role propagates).'
+
+// ---- options ---------------------------------------------------------------------------------------------------
+
+const { values: flags } = parseArgs({
+  options: {
+    json: { type: 'boolean', default: false },
+    runs: { type: 'string' },
+    latency: { type: 'string' },
+  },
+  strict: true,
+})
+
+function positiveNumber(name: string, raw: string | undefined, fallback: number): number {
+  if (raw === undefined || raw === '') return fallback
+  const n = Number(raw)
+  if (!Number.isFinite(n) || n <= 0) throw new Error(`${name} must be a positive number, got "${raw}"`)
+  return n
+}
+
+const runs = Math.round(positiveNumber('--runs / BENCH_RUNS', flags.runs ?? process.env.BENCH_RUNS, 3))
+const latencyMs = positiveNumber('--latency / BENCH_LATENCY', flags.latency ?? process.env.BENCH_LATENCY, 50)
+const progress = (line: string) => process.stderr.write(`${line}\n`)
+
+// ---- analysis --------------------------------------------------------------------------------------------------
+
+const WAITED_WRITES = new Set(['CreateFunction', 'UpdateFunctionCode', 'UpdateFunctionConfiguration'])
+const POLLS = new Set(['GetFunction', 'GetFunctionConfiguration'])
+const ok = (call: ShimCall) => call.status >= 200 && call.status < 300
+
+/** Why a call is left out of "excluding waits", or undefined if it counts. */
+function waitReason(call: ShimCall, all: ShimCall[]): 'poll' | 'role retry' | undefined {
+  if (call.service === 'lambda' && call.operation === 'CreateFunction' && call.status === 400) return 'role retry'
+  if (call.service === 'lambda' && POLLS.has(call.operation)) {
+    const after = all.some((w) => w.service === 'lambda' && WAITED_WRITES.has(w.operation) && ok(w) && w.end <= call.start)
+    if (after) return 'poll'
+  }
+  return undefined
+}
+
+/**
+ * The longest chain of calls in which each starts after the previous one ended (longest path in the interval order,
+ * O(n^2)), and for each position of the chain every call that could take that position: same depth (length of the
+ * longest chain ending in it) and ended before the next link started.
+ */
+function longestChain(calls: ShimCall[]): Array<{ call: ShimCall; peers: ShimCall[] }> {
+  const sorted = [...calls].sort((a, b) => a.start - b.start || a.end - b.end)
+  const depth: number[] = []
+  const previous: number[] = []
+  for (let i = 0; i < sorted.length; i++) {
+    depth[i] = 1
+    previous[i] = -1
+    for (let j = 0; j < i; j++) {
+      if (sorted[j]!.end > sorted[i]!.start) continue
+      const candidate = depth[j]! + 1
+      // Among equally long chains prefer the predecessor that ended last: the call this one most likely waited for.
+      if (candidate > depth[i]! || (candidate === depth[i]! && previous[i]! >= 0 && sorted[j]!.end > sorted[previous[i]!]!.end)) {
+        depth[i] = candidate
+        previous[i] = j
+      }
+    }
+  }
+  let best = -1
+  for (let i = 0; i < sorted.length; i++) {
+    if (best < 0 || depth[i]! > depth[best]! || (depth[i] === depth[best] && sorted[i]!.end > sorted[best]!.end)) best = i
+  }
+  const links: number[] = []
+  for (let i = best; i >= 0; i = previous[i]!) links.unshift(i)
+  return links.map((i, k) => {
+    const next = links[k + 1]
+    const peers = sorted.filter((c, x) => x !== i && depth[x] === depth[i] && (next === undefined || c.end <= sorted[next]!.start))
+    return { call: sorted[i]!, peers }
+  })
+}
+
+interface ChainStep {
+  operation: string
+  status: number
+  /** ms from the scenario's first call. */
+  startMs: number
+  endMs: number
+  /** Set on calls that "excluding waits" leaves out. */
+  wait?: 'poll' | 'role retry'
+  /** Other calls that could take this position of the chain (e.g. the other reads of an observe round). */
+  peers: string[]
+}
+
+interface LoggedCall {
+  service: string
+  operation: string
+  kind: 'read' | 'write'
+  status: number
+  startMs: number
+  endMs: number
+  wait?: 'poll' | 'role retry'
+}
+
+interface Measurement extends Figures {
+  scenario: ScenarioName
+  latencyMs: number
+  run: number
+  wallMs: number
+  chain: ChainStep[]
+  chainExclWaits: ChainStep[]
+  /** Every call of the scenario, by start time. */
+  log: LoggedCall[]
+}
+
+/** A call's name in chains: `CreateFunction (400)` when it failed. */
+const label = (c: ShimCall) => `${c.operation}${c.status >= 200 && c.status < 300 ? '' : ` (${c.status})`}`
+
+function analyse(scenario: ScenarioName, latency: number, run: number, calls: ShimCall[], wallMs: number): Measurement {
+  const t0 = Math.min(...calls.map((c) => c.start))
+  const round = (x: number) => Math.round(x * 10) / 10
+  const logged = (c: ShimCall): LoggedCall => {
+    const wait = waitReason(c, calls)
+    return { service: c.service, operation: c.operation, kind: c.kind, status: c.status, startMs: round(c.start - t0), endMs: round(c.end - t0), ...(wait ? { wait } : {}) }
+  }
+  const step = ({ call, peers }: { call: ShimCall; peers: ShimCall[] }): ChainStep => {
+    const { service: _service, kind: _kind, ...rest } = logged(call)
+    return { ...rest, peers: peers.map(label) }
+  }
+  const counted = calls.filter((c) => !waitReason(c, calls))
+  const chain = longestChain(calls)
+  const chainExclWaits = longestChain(counted)
+  return {
+    scenario,
+    latencyMs: latency,
+    run,
+    wallMs: round(wallMs),
+    calls: calls.length,
+    writes: calls.filter((c) => c.kind === 'write').length,
+    reads: calls.filter((c) => c.kind === 'read').length,
+    roundTrips: chain.length,
+    roundTripsExclWaits: chainExclWaits.length,
+    chain: chain.map(step),
+    chainExclWaits: chainExclWaits.map(step),
+    log: [...calls].sort((a, b) => a.start - b.start).map(logged),
+  }
+}
+
+// ---- runs ------------------------------------------------------------------------------------------------------
+
+/** Rejects if `promise` has not settled after `ms`: a stuck deploy must not hang the benchmark. */
+function within<T>(promise: Promise<T>, ms: number, what: string): Promise<T> {
+  let timer: NodeJS.Timeout | undefined
+  const timeout = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(new Error(`${what} did not finish within ${ms} ms`)), ms)
+  })
+  return Promise.race([promise, timeout]).finally(() => clearTimeout(timer))
+}
+
+const STAGE = 'bench'
+
+async function sequence(bed: AwsBed, latency: number, run: number): Promise<Measurement[]> {
+  await bed.reset()
+  bed.shim.latency(latency)
+  const project: Project = await scratchProject()
+  const options = { configFile: project.config, stage: STAGE, ...FAST }
+  const out: Measurement[] = []
+  const measure = async (scenario: ScenarioName, step: () => Promise<unknown>) => {
+    bed.shim.clearCalls()
+    const t0 = performance.now()
+    await within(step(), 120_000, `${scenario} (latency ${latency} ms, run ${run})`)
+    const wallMs = performance.now() - t0
+    const calls = bed.shim.calls()
+    if (calls.length === 0) throw new Error(`${scenario}: the shim logged no calls (is AWS_ENDPOINT_URL pointing at it?)`)
+    out.push(analyse(scenario, latency, run, calls, wallMs))
+  }
+  try {
+    await measure('fresh deploy', async () => {
+      const result = await deployStage(options)
+      if (!result.changed) throw new Error('fresh deploy: reported no change')
+    })
+    await measure('unchanged redeploy', () => deployStage(options))
+    await project.edit('socket.js', (s) => {
+      const changed = s.replace('console.log(`connected ${id}', 'console.log(`connected (changed) ${id}')
+      if (changed === s) throw new Error('code-only change: examples/echo/socket.js no longer has the line this benchmark edits')
+      return changed
+    })
+    await measure('code-only change', async () => {
+      const result = await deployStage(options)
+      if (!result.actions.some((a) => a.id === 'function:code')) throw new Error('code-only change: no function:code action ran')
+    })
+    await measure('remove', async () => {
+      const result = await removeStageOf(options)
+      if (!result.found) throw new Error('remove: found nothing to remove')
+    })
+  } finally {
+    await project.remove()
+  }
+  return out
+}
+
+// ---- report ----------------------------------------------------------------------------------------------------
+
+function median(xs: number[]): number {
+  const s = [...xs].sort((a, b) => a - b)
+  const mid = Math.floor(s.length / 2)
+  return s.length % 2 ? s[mid]! : (s[mid - 1]! + s[mid]!) / 2
+}
+
+/** "6", or "6–7" when the runs disagree. */
+function span(xs: number[]): string {
+  const lo = Math.min(...xs)
+  const hi = Math.max(...xs)
+  return lo === hi ? String(lo) : `${lo}–${hi}`
+}
+
+interface Row {
+  scenario: ScenarioName
+  /** Calls, writes, reads and round trips of the runs with latency (every run; usually all equal). */
+  calls: number[]
+  writes: number[]
+  reads: number[]
+  roundTrips: number[]
+  roundTripsExclWaits: number[]
+  /** The same chains measured without added latency (see the header comment). */
+  roundTrips0ms: number[]
+  roundTripsExclWaits0ms: number[]
+  wallMs0: number[]
+  wallMsLatency: number[]
+  medianWallMs0: number
+  medianWallMsLatency: number
+  target?: string
+  /** Judged on the worst run. */
+  met?: boolean
+  /** Chains of the first run with latency. */
+  chain: ChainStep[]
+  chainExclWaits: ChainStep[]
+}
+
+function rows(measurements: Measurement[]): Row[] {
+  return SCENARIOS.map((scenario) => {
+    const slow = measurements.filter((m) => m.scenario === scenario && m.latencyMs === latencyMs)
+    const fast = measurements.filter((m) => m.scenario === scenario && m.latencyMs === 0)
+    const target = TARGETS[scenario]
+    const worst: Figures = {
+      calls: Math.max(...slow.map((m) => m.calls)),
+      writes: Math.max(...slow.map((m) => m.writes)),
+      reads: Math.max(...slow.map((m) => m.reads)),
+      roundTrips: Math.max(...slow.map((m) => m.roundTrips)),
+      roundTripsExclWaits: Math.max(...slow.map((m) => m.roundTripsExclWaits)),
+    }
+    return {
+      scenario,
+      calls: slow.map((m) => m.calls),
+      writes: slow.map((m) => m.writes),
+      reads: slow.map((m) => m.reads),
+      roundTrips: slow.map((m) => m.roundTrips),
+      roundTripsExclWaits: slow.map((m) => m.roundTripsExclWaits),
+      roundTrips0ms: fast.map((m) => m.roundTrips),
+      roundTripsExclWaits0ms: fast.map((m) => m.roundTripsExclWaits),
+      wallMs0: fast.map((m) => m.wallMs),
+      wallMsLatency: slow.map((m) => m.wallMs),
+      medianWallMs0: Math.round(median(fast.map((m) => m.wallMs)) * 10) / 10,
+      medianWallMsLatency: Math.round(median(slow.map((m) => m.wallMs)) * 10) / 10,
+      ...(target ? { target: target.text, met: target.check(worst) } : {}),
+      chain: slow[0]!.chain,
+      chainExclWaits: slow[0]!.chainExclWaits,
+    }
+  })
+}
+
+function table(rs: Row[]): string {
+  const header = ['scenario', 'calls', 'writes', 'reads', 'round trips', 'excl. waits', 'wall ms @0', `wall ms @${latencyMs}`, 'target', 'met']
+  const cells = rs.map((r) => [
+    r.scenario,
+    span(r.calls),
+    span(r.writes),
+    span(r.reads),
+    span(r.roundTrips),
+    span(r.roundTripsExclWaits),
+    r.medianWallMs0.toFixed(0),
+    r.medianWallMsLatency.toFixed(0),
+    r.target ?? '-',
+    r.met === undefined ? '-' : r.met ? 'yes' : 'NO',
+  ])
+  const widths = header.map((h, i) => Math.max(h.length, ...cells.map((row) => row[i]!.length)))
+  const left = (i: number) => i === 0 || i >= 8
+  const line = (row: string[]) => `| ${row.map((c, i) => (left(i) ? c.padEnd(widths[i]!) : c.padStart(widths[i]!))).join(' | ')} |`
+  const rule = `|${widths.map((w, i) => (left(i) ? `${'-'.repeat(w + 1)}-` : `${'-'.repeat(w + 1)}:`)).join('|')}|`
+  return [line(header), rule, ...cells.map(line)].join('\n')
+}
+
+/** `Name×n` for repeated names, in first-seen order. */
+function counted(names: string[]): string[] {
+  const n = new Map<string, number>()
+  for (const name of names) n.set(name, (n.get(name) ?? 0) + 1)
+  return [...n].map(([name, k]) => (k > 1 ? `${name}×${k}` : name))
+}
+
+/** One line per link: the call on the chain (and its wait tag), then the other calls that could take its place. */
+function chainText(chain: ChainStep[], indent: string): string {
+  return chain
+    .map((s, k) => {
+      const own = `${s.operation}${s.status >= 200 && s.status < 300 ? '' : ` (${s.status})`}${s.wait ? ` [${s.wait}]` : ''}`
+      const others = counted(s.peers)
+      return `${indent}${String(k + 1).padStart(2)}. ${own}${others.length ? `   (or: ${others.join(', ')})` : ''}`
+    })
+    .join('\n')
+}
+
+// ---- main ------------------------------------------------------------------------------------------------------
+
+let bed: AwsBed | undefined
+try {
+  progress('starting moto and the AWS shim')
+  bed = await startAwsBed()
+
+  // moto answers the first calls to each service slowly (it loads the service on first use): one throwaway round.
+  progress('warm-up: one deploy and remove')
+  await bed.reset()
+  const warm = await scratchProject()
+  try {
+    await within(deployStage({ configFile: warm.config, stage: 'warmup', ...FAST }), 120_000, 'warm-up deploy')
+    await within(removeStageOf({ configFile: warm.config, stage: 'warmup', ...FAST }), 120_000, 'warm-up remove')
+  } finally {
+    await warm.remove()
+  }
+
+  const measurements: Measurement[] = []
+  for (const latency of [0, latencyMs]) {
+    for (let run = 1; run <= runs; run++) {
+      progress(`latency ${latency} ms, run ${run}/${runs}: fresh deploy, unchanged redeploy, code-only change, remove`)
+      measurements.push(...(await sequence(bed, latency, run)))
+    }
+  }
+
+  const rs = rows(measurements)
+  if (flags.json) {
+    const machine = { node: process.version, platform: process.platform, arch: process.arch, cpus: availableParallelism() }
+    process.stdout.write(`${JSON.stringify({ machine, runs, latencyMs, waits: FAST, rule: RULE, results: rs, measurements }, null, 2)}\n`)
+  } else {
+    const out: string[] = [
+      `Deploy round trips (examples/echo on moto behind the AWS shim; ${runs} run(s) per latency; figures from the ${latencyMs} ms runs, wall times are medians)`,
+      '',
+      table(rs),
+      '',
+      RULE,
+      'Targets are informational: this benchmark fails only on errors.',
+      '',
+      `Longest chains (first ${latencyMs} ms run):`,
+    ]
+    for (const r of rs) {
+      out.push(`  ${r.scenario}, all calls (${r.chain.length}):`, chainText(r.chain, '    '))
+      out.push(`  ${r.scenario}, excluding waits (${r.chainExclWaits.length}):`, chainText(r.chainExclWaits, '    '))
+    }
+    const differing = rs.filter((r) => span(r.roundTrips0ms) !== span(r.roundTrips) || span(r.roundTripsExclWaits0ms) !== span(r.roundTripsExclWaits))
+    if (differing.length) {
+      out.push('', 'At 0 ms latency the same scenarios measured (calls sent together do not always overlap there):')
+      for (const r of differing) out.push(`  ${r.scenario}: round trips ${span(r.roundTrips0ms)}, excl. waits ${span(r.roundTripsExclWaits0ms)}`)
+    }
+    process.stdout.write(`${out.join('\n')}\n`)
+  }
+  process.exitCode = 0
+} catch (error) {
+  progress(`deploy benchmark failed: ${(error as Error).stack ?? String(error)}`)
+  process.exitCode = 1
+} finally {
+  await bed?.stop()
+}
