@@ -1,5 +1,4 @@
 import { createRequire as __WEBPACK_EXTERNAL_createRequire } from "module";
-import * as __WEBPACK_EXTERNAL_MODULE_esbuild__ from "esbuild";
 import * as __WEBPACK_EXTERNAL_MODULE_esbuild_wasm_7905e8ee__ from "esbuild-wasm";
 /******/ var __webpack_modules__ = ({
 
@@ -83263,6 +83262,14 @@ function codeSha256(bytes) {
 }
 
 ;// CONCATENATED MODULE: ./src/bundle/build.ts
+var __rewriteRelativeImportExtension = (undefined && undefined.__rewriteRelativeImportExtension) || function (path, preserveJsx) {
+    if (typeof path === "string" && /^\.\.?\//.test(path)) {
+        return path.replace(/\.(tsx)$|((?:\.d)?)((?:\.[^./]+?)?)\.([cm]?)ts$/i, function (m, tsx, d, ext, cm) {
+            return tsx ? preserveJsx ? ".jsx" : ".js" : d && (!ext || !cm) ? m : (d + ext + "." + cm.toLowerCase() + "js");
+        });
+    }
+    return path;
+};
 // Bundles the runtime with the user's socket.js (and its npm dependencies) into one CommonJS Lambda handler.
 
 
@@ -83284,6 +83291,13 @@ const HANDLER_FILE = 'index.js';
 const LAMBDA_HANDLER = 'index.handler';
 /** The Lambda Node.js runtimes ship AWS SDK v3: keep it out of the bundle. */
 const EXTERNAL = ['@aws-sdk/*'];
+/**
+ * The native esbuild, loaded only when no implementation is given. The package name goes through a parameter so that
+ * ncc leaves it out of dist/ (where esbuild-wasm is passed instead: a native binary cannot ship in an Action).
+ */
+function nativeEsbuild(name = 'esbuild') {
+    return __nccwpck_require__(1728)(__rewriteRelativeImportExtension(name));
+}
 class BundleError extends Error {
     diagnostics;
     constructor(diagnostics) {
@@ -83321,7 +83335,7 @@ async function bundleSocket(handlerFile, options = {}) {
     ].join('\n');
     let result;
     try {
-        result = await (options.esbuild ?? (await Promise.resolve(/* import() */).then(__nccwpck_require__.bind(__nccwpck_require__, 898)))).build({
+        result = await (options.esbuild ?? (await nativeEsbuild())).build({
             stdin: { contents: entry, resolveDir: codeDir, sourcefile: ENTRY_NAME, loader: 'js' },
             absWorkingDir: codeDir,
             bundle: true,
@@ -83414,8 +83428,11 @@ async function reconcile(adapter, desiredFor, events = {}) {
                 onDone: (action, ms) => {
                     events.onAction?.(action, ms);
                     // Another deploy of this stage may have created an API at the same moment: find out beside the rest.
-                    if (action.id === 'api:create')
+                    if (action.id === 'api:create') {
                         raceCheck = adapter.taggedApis().then((apis) => survivingApi(apis)?.id !== facts.apiId);
+                        // A round that fails or goes stale never awaits it: its failure must not become an unhandled rejection.
+                        raceCheck.catch(() => undefined);
+                    }
                 },
             })));
         }
@@ -84108,10 +84125,22 @@ async function sweep(inputs, options, gh) {
 
 /***/ }),
 
-/***/ 898:
+/***/ 1728:
 /***/ ((module) => {
 
-module.exports = __WEBPACK_EXTERNAL_MODULE_esbuild__;
+function webpackEmptyAsyncContext(req) {
+	// Here Promise.resolve().then() is used instead of new Promise() to prevent
+	// uncaught exception popping up in devtools
+	return Promise.resolve().then(() => {
+		var e = new Error("Cannot find module '" + req + "'");
+		e.code = 'MODULE_NOT_FOUND';
+		throw e;
+	});
+}
+webpackEmptyAsyncContext.keys = () => ([]);
+webpackEmptyAsyncContext.resolve = webpackEmptyAsyncContext;
+webpackEmptyAsyncContext.id = 1728;
+module.exports = webpackEmptyAsyncContext;
 
 /***/ }),
 

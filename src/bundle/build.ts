@@ -24,6 +24,14 @@ export const LAMBDA_HANDLER = 'index.handler'
 /** The Lambda Node.js runtimes ship AWS SDK v3: keep it out of the bundle. */
 export const EXTERNAL = ['@aws-sdk/*']
 
+/**
+ * The native esbuild, loaded only when no implementation is given. The package name goes through a parameter so that
+ * ncc leaves it out of dist/ (where esbuild-wasm is passed instead: a native binary cannot ship in an Action).
+ */
+function nativeEsbuild(name = 'esbuild'): Promise<Pick<typeof esbuild, 'build'>> {
+  return import(name)
+}
+
 export class BundleError extends Error {
   constructor(readonly diagnostics: Diagnostic[]) {
     super(diagnostics.map(formatDiagnostic).join('\n'))
@@ -79,7 +87,7 @@ export async function bundleSocket(handlerFile: string, options: BundleOptions =
   ].join('\n')
   let result: esbuild.BuildResult & { metafile: esbuild.Metafile; outputFiles: esbuild.OutputFile[] }
   try {
-    result = await (options.esbuild ?? (await import('esbuild'))).build({
+    result = await (options.esbuild ?? (await nativeEsbuild())).build({
       stdin: { contents: entry, resolveDir: codeDir, sourcefile: ENTRY_NAME, loader: 'js' },
       absWorkingDir: codeDir,
       bundle: true,

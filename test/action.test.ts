@@ -1,0 +1,269 @@
+// The Action run the way the runner runs it: `node dist/index.js` from a folder holding only action.yml and dist/,
+// with INPUT_* variables, an event file, GITHUB_OUTPUT and GITHUB_STEP_SUMMARY, GitHub's REST API and OIDC issuer
+// served locally, and AWS being moto behind the shim.
+import assert from 'node:assert/strict'
+import { spawn } from 'node:child_process'
+import { cp, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises'
+import { tmpdir } from 'node:os'
+import path from 'node:path'
+import { after, before, beforeEach, describe, test } from 'node:test'
+import { scratchProject, startAwsBed, type AwsBed, type Project } from './helpers/aws-bed.ts'
+import { readAccount } from './helpers/aws-state.ts'
+import { startFakeGitHub, type FakeGitHub } from './helpers/github-fake.ts'
+
+const ROOT = path.join(import.meta.dirname, '..')
+const REPO = 'octo/sockets'
+const ROLE = 'arn:aws:iam::123456789012:role/socket-deployer'
+
+interface ActionRun {
+  code: number | null
+  stdout: string
+  stderr: string
+  outputs: Record<string, string>
+  summary: string
+}
+
+function parseOutputs(text: string): Record<string, string> {
+  const out: Record<string, string> = {}
+  const re = /^([^<\n]+)<<(\S+)\n([\s\S]*?)\n\2$/gm
+  for (const m of text.matchAll(re)) out[m[1]!] = m[3]!
+  return out
+}
+
+const repository = { full_name: REPO, name: 'sockets', owner: { login: 'octo' }, default_branch: 'main' }
+
+function prEvent(action: string, number: number, opts: { sha?: string; fork?: boolean } = {}) {
+  const sha = opts.sha ?? 'a1b2c3d4e5f60718293a4b5c6d7e8f9012345678'
+  return {
+    action,
+    number,
+    pull_request: {
+      number,
+      state: action === 'closed' ? 'closed' : 'open',
+      head: { sha, ref: 'feature/chat', repo: { full_name: opts.fork ? 'mallory/sockets' : REPO, fork: !!opts.fork } },
+      base: { ref: 'main', sha: 'b'.repeat(40), repo: { full_name: REPO } },
+    },
+    repository,
+  }
+}
+
+function pushEvent(branch: string, sha = 'c'.repeat(40)) {
+  return { ref: `refs/heads/${branch}`, before: '0'.repeat(40), after: sha, deleted: false, repository }
+}
+
+describe('the Action (node dist/index.js)', () => {
+  let bed: AwsBed
+  let gh: FakeGitHub
+  let actionDir: string
+  let project: Project
+  let scratch: string
+
+  before(async () => {
+    bed = await startAwsBed()
+    gh = await startFakeGitHub(REPO)
+    actionDir = await mkdtemp(path.join(tmpdir(), 'socket-action-checkout-'))
+    await cp(path.join(ROOT, 'action.yml'), path.join(actionDir, 'action.yml'))
+    await cp(path.join(ROOT, 'dist'), path.join(actionDir, 'dist'), { recursive: true })
+    scratch = await mkdtemp(path.join(tmpdir(), 'socket-action-runner-'))
+  })
+  after(async () => {
+    await project?.remove()
+    await gh.close()
+    await bed.stop()
+    await rm(actionDir, { recursive: true, force: true })
+    await rm(scratch, { recursive: true, force: true })
+  })
+  beforeEach(async () => {
+    await bed.reset()
+    // The runner's view: moto's simulated states last one read, role propagation one call.
+    gh.comments.length = 0
+    gh.deployments.length = 0
+    gh.requests.length = 0
+    gh.pulls.clear()
+    await project?.remove()
+    project = await scratchProject()
+  })
+
+  async function runAction(eventName: string, payload: unknown, inputs: Record<string, string> = {}, env: Record<string, string | undefined> = {}): Promise<ActionRun> {
+    const eventPath = path.join(scratch, 'event.json')
+    const outputPath = path.join(scratch, `output-${Date.now()}`)
+    const summaryPath = path.join(scratch, `summary-${Date.now()}`)
+    await writeFile(eventPath, JSON.stringify(payload))
+    await writeFile(outputPath, '')
+    await writeFile(summaryPath, '')
+    const allInputs: Record<string, string> = { command: 'auto', config: 'serverless.yml', 'working-directory': '.', 'role-to-assume': ROLE, 'role-session-name': 'GitHubActions', 'role-duration-seconds': '3600', audience: 'sts.amazonaws.com', 'github-token': 'ghs_fake_installation_token', comment: 'true', 'dry-run': 'true', ...inputs }
+    const childEnv: Record<string, string> = {
+      PATH: process.env.PATH ?? '',
+      HOME: process.env.HOME ?? scratch,
+      GITHUB_ACTIONS: 'true',
+      CI: 'true',
+      GITHUB_EVENT_NAME: eventName,
+      GITHUB_EVENT_PATH: eventPath,
+      GITHUB_OUTPUT: outputPath,
+      GITHUB_STEP_SUMMARY: summaryPath,
+      GITHUB_API_URL: gh.url,
+      GITHUB_SERVER_URL: 'https://github.com',
+      GITHUB_REPOSITORY: REPO,
+      GITHUB_RUN_ID: '4242',
+      GITHUB_SHA: (payload as { after?: string }).after ?? 'd'.repeat(40),
+      GITHUB_REF: eventName === 'push' ? (payload as { ref: string }).ref : 'refs/pull/42/merge',
+      GITHUB_WORKSPACE: project.dir,
+      RUNNER_TEMP: scratch,
+      ACTIONS_ID_TOKEN_REQUEST_URL: gh.oidcUrl,
+      ACTIONS_ID_TOKEN_REQUEST_TOKEN: gh.oidcToken,
+      AWS_ENDPOINT_URL: bed.shim.endpoint,
+      AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true',
+    }
+    for (const [name, value] of Object.entries(allInputs)) childEnv[`INPUT_${name.replace(/ /g, '_').toUpperCase()}`] = value
+    for (const [name, value] of Object.entries(env)) {
+      if (value === undefined) delete childEnv[name]
+      else childEnv[name] = value
+    }
+    const child = spawn(process.execPath, [path.join(actionDir, 'dist/index.js')], { cwd: project.dir, env: childEnv, stdio: ['ignore', 'pipe', 'pipe'] })
+    let stdout = ''
+    let stderr = ''
+    child.stdout.on('data', (d) => (stdout += d))
+    child.stderr.on('data', (d) => (stderr += d))
+    const code = await new Promise<number | null>((resolve) => child.on('close', resolve))
+    return { code, stdout, stderr, outputs: parseOutputs(await readFile(outputPath, 'utf8')), summary: await readFile(summaryPath, 'utf8') }
+  }
+
+  /** Writes to AWS resources: exchanging the OIDC token for credentials (STS) changes nothing. */
+  const resourceWrites = () => bed.shim.writes().map((c) => c.operation).filter((op) => op !== 'AssumeRoleWithWebIdentity')
+
+  const stageResources = async (stage: string) => {
+    const state = await readAccount()
+    const ours = (tags: Record<string, string>) => tags['socket-action:stage'] === stage && tags['socket-action:repo'] === REPO
+    return { roles: state.roles.filter((r) => ours(r.tags)), functions: state.functions.filter((f) => ours(f.tags)), apis: state.apis.filter((a) => ours(a.tags)) }
+  }
+
+  test('PR opened deploys pr-N; synchronize without change writes nothing and updates the same comment; closed removes it', async () => {
+    const opened = await runAction('pull_request', prEvent('opened', 42))
+    assert.equal(opened.code, 0, opened.stdout + opened.stderr)
+    assert.equal(opened.outputs.result, 'deployed')
+    assert.equal(opened.outputs.stage, 'pr-42')
+    assert.equal(opened.outputs.region, 'us-east-1')
+    assert.equal(opened.outputs['function-name'], 'my-socket-pr-42')
+    assert.match(opened.outputs.url!, /^wss:\/\/\w+\.execute-api\.us-east-1\.amazonaws\.com\/pr-42$/)
+    assert.equal(opened.outputs['api-id'], opened.outputs.url!.slice(6).split('.')[0])
+    assert.equal(opened.outputs.changed, 'true')
+    const live = await stageResources('pr-42')
+    assert.equal(live.functions.length, 1)
+    assert.equal(live.apis.length, 1)
+    assert.equal(live.roles.length, 1)
+
+    // OIDC: the token was requested with the runner's bearer token and the audience, and the keys were masked.
+    const oidc = gh.requests.find((r) => r.path.startsWith('/_oidc/token'))
+    assert.ok(oidc && oidc.path.includes('audience=sts.amazonaws.com') && oidc.authorization === `Bearer ${gh.oidcToken}`)
+    assert.ok(bed.shim.calls().some((c) => c.operation === 'AssumeRoleWithWebIdentity'))
+    // The ID token (masked by @actions/core) and the three credentials.
+    assert.equal((opened.stdout.match(/^::add-mask::/gm) ?? []).length, 4)
+
+    assert.equal(gh.comments.length, 1)
+    const comment = gh.comments[0]!
+    assert.equal(comment.issue, 42)
+    assert.ok(comment.body.startsWith('<!-- socket-action:stage=pr-42 app=my-socket -->'))
+    assert.ok(comment.body.includes(opened.outputs.url!))
+    assert.ok(comment.body.includes(`npx wscat -c ${opened.outputs.url}`))
+    assert.ok(comment.body.includes('`a1b2c3d`'))
+    assert.match(opened.summary, /pr-42/)
+    assert.ok(opened.summary.includes(opened.outputs.url!))
+    assert.equal(gh.deployments.length, 1)
+    assert.equal(gh.deployments[0]!.environment, 'pr-42')
+    assert.deepEqual(gh.deployments[0]!.statuses, [{ state: 'success', environment_url: opened.outputs.url }])
+
+    bed.shim.clearCalls()
+    const sync = await runAction('pull_request', prEvent('synchronize', 42, { sha: 'e'.repeat(40) }))
+    assert.equal(sync.code, 0, sync.stdout + sync.stderr)
+    assert.equal(sync.outputs.result, 'unchanged')
+    assert.equal(sync.outputs.changed, 'false')
+    assert.equal(sync.outputs.url, opened.outputs.url)
+    assert.deepEqual(resourceWrites(), [], 'no AWS writes')
+    assert.equal(gh.comments.length, 1, 'never a second comment')
+    assert.equal(gh.comments[0]!.id, comment.id)
+    assert.ok(gh.comments[0]!.body.includes('`eeeeeee`'), 'the comment shows the new commit')
+
+    const closed = await runAction('pull_request', prEvent('closed', 42))
+    assert.equal(closed.code, 0, closed.stdout + closed.stderr)
+    assert.equal(closed.outputs.result, 'removed')
+    assert.deepEqual(await stageResources('pr-42'), { roles: [], functions: [], apis: [] })
+    assert.equal(gh.comments.length, 1)
+    assert.match(gh.comments[0]!.body, /`pr-42` was removed/)
+    assert.deepEqual(gh.deployments[0]!.statuses.at(-1), { state: 'inactive', environment_url: undefined })
+  })
+
+  test('push to main deploys the mapped stage; a stage input wins', async () => {
+    const mapped = await runAction('push', pushEvent('main'), { stages: 'main: prod\nrelease/*: staging' })
+    assert.equal(mapped.code, 0, mapped.stdout + mapped.stderr)
+    assert.equal(mapped.outputs.stage, 'prod')
+    assert.equal((await stageResources('prod')).functions.length, 1)
+    assert.equal(gh.comments.length, 0, 'no PR, no comment')
+
+    const release = await runAction('push', pushEvent('release/2.0'), { stages: 'main: prod\nrelease/*: staging' })
+    assert.equal(release.outputs.stage, 'staging')
+
+    const unmapped = await runAction('push', pushEvent('main'))
+    assert.equal(unmapped.outputs.stage, 'dev', "the default branch falls back to serverless.yml's stage")
+
+    const explicit = await runAction('push', pushEvent('main'), { stages: 'main: prod', stage: 'demo' })
+    assert.equal(explicit.outputs.stage, 'demo')
+    assert.equal((await stageResources('demo')).functions.length, 1)
+  })
+
+  test('a fork PR is skipped before any AWS call or comment write', async () => {
+    const run = await runAction('pull_request', prEvent('opened', 7, { fork: true }), {}, { ACTIONS_ID_TOKEN_REQUEST_URL: undefined, ACTIONS_ID_TOKEN_REQUEST_TOKEN: undefined })
+    assert.equal(run.code, 0, run.stdout + run.stderr)
+    assert.equal(run.outputs.result, 'skipped')
+    assert.match(run.stdout, /::warning::pull request #7 comes from a fork/)
+    assert.deepEqual(bed.shim.calls(), [])
+    assert.deepEqual(gh.writes(), [])
+  })
+
+  test('without id-token permission it fails and names the fix', async () => {
+    const run = await runAction('pull_request', prEvent('opened', 8), {}, { ACTIONS_ID_TOKEN_REQUEST_URL: undefined, ACTIONS_ID_TOKEN_REQUEST_TOKEN: undefined })
+    assert.equal(run.code, 1)
+    assert.match(run.stdout, /::error::.*permissions: id-token: write/)
+    assert.deepEqual(bed.shim.calls(), [])
+  })
+
+  test('a bad serverless.yml fails with an annotation on its line and no AWS call', async () => {
+    await project.edit('serverless.yml', (s) => s.replace('region: us-east-1', 'regoin: us-east-1'))
+    const run = await runAction('pull_request', prEvent('opened', 9))
+    assert.equal(run.code, 1)
+    assert.match(run.stdout, /::error title=socket-action,file=serverless\.yml,line=9,col=5::unknown input "regoin" - did you mean "region"\?/)
+    assert.deepEqual(bed.shim.calls(), [])
+  })
+
+  test('sweep lists closed PR stages in a dry run, and removes only those when asked', async () => {
+    for (const stage of ['pr-1', 'pr-2', 'pr-3', 'prod']) {
+      const run = await runAction('workflow_dispatch', { repository, inputs: {} }, { command: 'deploy', stage }, { GITHUB_REF: 'refs/heads/main' })
+      assert.equal(run.code, 0, run.stdout + run.stderr)
+    }
+    gh.pulls.set(1, 'closed')
+    gh.pulls.set(2, 'closed')
+    gh.pulls.set(3, 'open')
+
+    bed.shim.clearCalls()
+    const dry = await runAction('schedule', { schedule: '0 4 * * *', repository }, { command: 'sweep' }, { GITHUB_REF: 'refs/heads/main' })
+    assert.equal(dry.code, 0, dry.stdout + dry.stderr)
+    assert.equal(dry.outputs.result, 'swept')
+    assert.match(dry.stdout, /would remove pr-1/)
+    assert.match(dry.stdout, /would remove pr-2/)
+    assert.match(dry.stdout, /keep pr-3 \(pull request open\)/)
+    assert.match(dry.stdout, /keep prod \(not a pull request stage\)/)
+    assert.deepEqual(resourceWrites(), [])
+
+    const wet = await runAction('schedule', { schedule: '0 4 * * *', repository }, { command: 'sweep', 'dry-run': 'false' }, { GITHUB_REF: 'refs/heads/main' })
+    assert.equal(wet.code, 0, wet.stdout + wet.stderr)
+    for (const stage of ['pr-1', 'pr-2']) assert.deepEqual(await stageResources(stage), { roles: [], functions: [], apis: [] })
+    for (const stage of ['pr-3', 'prod']) assert.equal((await stageResources(stage)).functions.length, 1)
+  })
+
+  test('an event it does not handle is a clear message and no AWS call', async () => {
+    const run = await runAction('issues', { action: 'opened', repository })
+    assert.equal(run.code, 0)
+    assert.equal(run.outputs.result, 'skipped')
+    assert.match(run.stdout, /nothing to do on "issues"/)
+    assert.deepEqual(bed.shim.calls(), [])
+  })
+})
