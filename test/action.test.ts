@@ -128,8 +128,7 @@ describe('the Action (node dist/index.js)', () => {
     return { code, stdout, stderr, outputs: parseOutputs(await readFile(outputPath, 'utf8')), summary: await readFile(summaryPath, 'utf8') }
   }
 
-  /** Writes to AWS resources: exchanging the OIDC token for credentials (STS) changes nothing. */
-  const resourceWrites = () => bed.shim.writes().map((c) => c.operation).filter((op) => op !== 'AssumeRoleWithWebIdentity')
+  const resourceWrites = () => bed.shim.writes().map((c) => c.operation)
 
   const stageResources = async (stage: string) => {
     const state = await readAccount()

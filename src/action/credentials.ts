@@ -45,7 +45,7 @@ function claimsOf(token: string): { sub?: string; aud?: string } {
   }
 }
 
-const RETRYABLE = new Set(['IDPCommunicationErrorException', 'InvalidIdentityTokenException', 'ThrottlingException', 'Throttling', 'ServiceUnavailable', 'InternalFailure'])
+const RETRYABLE = new Set(['IDPCommunicationErrorException', 'IDPCommunicationError', 'InvalidIdentityTokenException', 'InvalidIdentityToken', 'ThrottlingException', 'Throttling', 'ServiceUnavailable', 'InternalFailure'])
 
 export async function assumeRoleWithOidc(o: OidcOptions): Promise<AwsCredentials> {
   const env = o.env ?? process.env
