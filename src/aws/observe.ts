@@ -155,11 +155,13 @@ export async function observeStage(clients: AwsClients, identity: StageIdentity,
     }
 
     const ours = apis.filter((api) => api.ProtocolType === 'WEBSOCKET' && isOurs(api.Tags, identity))
+    // An API deleted between the listing and its reads (another deploy removing a duplicate) is simply gone.
+    const observedApis = await Promise.all(ours.map((api) => orUndefined(observeApi(clients, api))))
     return {
       account: identityOut.Account!,
       role,
       fn,
-      apis: await Promise.all(ours.map((api) => observeApi(clients, api))),
+      apis: observedApis.filter((api): api is ObservedApi => api !== undefined),
       foreign,
     }
   } catch (error) {

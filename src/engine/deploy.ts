@@ -61,7 +61,11 @@ export async function reconcile(
           onDone: (action, ms) => {
             events.onAction?.(action, ms)
             // Another deploy of this stage may have created an API at the same moment: find out beside the rest.
-            if (action.id === 'api:create') raceCheck = adapter.taggedApis().then((apis) => survivingApi(apis)?.id !== facts.apiId)
+            if (action.id === 'api:create') {
+              raceCheck = adapter.taggedApis().then((apis) => survivingApi(apis)?.id !== facts.apiId)
+              // A round that fails or goes stale never awaits it: its failure must not become an unhandled rejection.
+              raceCheck.catch(() => undefined)
+            }
           },
         })),
       )

@@ -213,8 +213,11 @@ function identify(req: IncomingMessage, body: Buffer): Call {
   }
   const known = operation !== undefined
   operation ??= `${method} ${url.pathname}`
-  const kind: CallKind = (known ? /^(Get|List|Describe)/.test(operation) : method === 'GET') ? 'read' : 'write'
-  return { service, region, operation, kind, method, url: req.url ?? '/', path: url.pathname, params, headers: req.headers, body }
+  // AssumeRoleWithWebIdentity is unsigned (the token is the credential): no scope names its service.
+  const callService = service === 'unknown' && /^AssumeRoleWith/.test(operation) ? 'sts' : service
+  // Exchanging a token for credentials changes no resource: a read for "no writes" assertions.
+  const kind: CallKind = (known ? /^(Get|List|Describe|AssumeRole)/.test(operation) : method === 'GET') ? 'read' : 'write'
+  return { service: callService, region, operation, kind, method, url: req.url ?? '/', path: url.pathname, params, headers: req.headers, body }
 }
 
 // ---------------------------------------------------------------------------------------------------------------
@@ -577,6 +580,17 @@ export async function startShim(options: ShimOptions): Promise<Shim> {
       return { status: 204, headers: {}, body: '' }
     })
 
+  /** Runs a check-then-create hook one call at a time per key, so concurrent duplicates conflict as on AWS. */
+  const chains = new Map<string, Promise<unknown>>()
+  const serialized = (key: (call: Call) => string, hook: Hook): Hook => (call) => {
+    const name = key(call)
+    const run = (chains.get(name) ?? Promise.resolve()).then(() => hook(call))
+    const tail = run.catch(() => undefined)
+    chains.set(name, tail)
+    void tail.then(() => chains.get(name) === tail && chains.delete(name))
+    return run
+  }
+
   const hooks: Record<string, Hook> = {
     'lambda:CreateFunction': createFunction,
     'lambda:GetFunction': readFunction,
@@ -584,20 +598,20 @@ export async function startShim(options: ShimOptions): Promise<Shim> {
     'lambda:UpdateFunctionCode': updateFunction,
     'lambda:UpdateFunctionConfiguration': updateFunction,
     'lambda:DeleteFunction': deleteFunction,
-    'lambda:AddPermission': addPermission,
+    'lambda:AddPermission': serialized((call) => `permission:${functionKey(call, call.params.fn ?? '')}`, addPermission),
     'iam:CreateRole': createRole,
     'apigateway:CreateApi': withWss,
     'apigateway:GetApi': withWss,
     'apigateway:UpdateApi': withWss,
     'apigateway:GetApis': getApis,
     'apigateway:DeleteApi': deleteApi,
-    'apigateway:CreateRoute': thenAutoDeploy(createRoute),
+    'apigateway:CreateRoute': serialized((call) => `routes:${call.params.apiId}`, thenAutoDeploy(createRoute)),
     'apigateway:UpdateRoute': thenAutoDeploy(forward),
     'apigateway:DeleteRoute': thenAutoDeploy(deleteRoute),
     'apigateway:CreateIntegration': thenAutoDeploy(forward),
     'apigateway:UpdateIntegration': thenAutoDeploy(forward),
     'apigateway:DeleteIntegration': thenAutoDeploy(forward),
-    'apigateway:CreateStage': createStage,
+    'apigateway:CreateStage': serialized((call) => `stages:${call.params.apiId}`, createStage),
     'apigateway:GetStage': getStage,
     'apigateway:GetStages': getStages,
     'apigateway:UpdateStage': updateStage,
