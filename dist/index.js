@@ -79600,6 +79600,8 @@ const TAG_APP = 'socket-action:app';
 const TAG_STAGE = 'socket-action:stage';
 const TAG_REPO = 'socket-action:repo';
 const TAG_VERSION = 'socket-action:version';
+/** When an API was created, to the millisecond: API Gateway's CreatedDate has whole seconds, too coarse to order a race. */
+const TAG_CREATED = 'socket-action:created';
 function ownTags(id, version) {
     return { [TAG_APP]: id.app, [TAG_STAGE]: id.stage, [TAG_REPO]: id.repo, [TAG_VERSION]: version };
 }
@@ -79925,9 +79927,13 @@ class PlanError extends Error {
 function canonical(value) {
     return JSON.stringify(value, (_key, v) => v && typeof v === 'object' && !Array.isArray(v) ? Object.fromEntries(Object.entries(v).sort(([a], [b]) => a.localeCompare(b))) : v);
 }
-/** Which of several APIs of one stage survives a race: the oldest, then the smallest id; the same answer in every run. */
+/**
+ * Which of several APIs of one stage survives a race: the first created (by our millisecond tag, else CreatedDate),
+ * then the smallest id; the same answer in every run, and a later creator always loses to an API it can see.
+ */
 function survivingApi(apis) {
-    return [...apis].sort((a, b) => (a.createdDate ?? '').localeCompare(b.createdDate ?? '') || a.id.localeCompare(b.id))[0];
+    const created = (api) => api.tags[TAG_CREATED] ?? api.createdDate ?? '';
+    return [...apis].sort((a, b) => created(a).localeCompare(created(b)) || a.id.localeCompare(b.id))[0];
 }
 /** Marks the stage with what its current deployment contains, written only after the deployment succeeded. */
 function deploymentMarker(desired, integrationId) {
@@ -80264,6 +80270,7 @@ async function retry(run, options) {
 
 
 
+
 const AWS_WAITS = { minDelay: 1, maxDelay: 5, maxWaitTime: 300 };
 const tagList = (tags) => Object.entries(tags).map(([Key, Value]) => ({ Key, Value }));
 function functionConfiguration(spec) {
@@ -80313,7 +80320,7 @@ function executor(ctx) {
         const { apigw, iam, lambda } = clients;
         switch (`${action.resource}:${action.change}`) {
             case 'api:create': {
-                const out = await apigw.send(new dist_cjs/* CreateApiCommand */.qU1(p));
+                const out = await apigw.send(new dist_cjs/* CreateApiCommand */.qU1({ ...p, Tags: { ...p.Tags, [TAG_CREATED]: new Date().toISOString() } }));
                 facts.apiId = out.ApiId;
                 return;
             }
@@ -80428,7 +80435,7 @@ function awsAdapter(options) {
         executor: (desired) => executor({ ...options, desired }),
         taggedApis: async () => (await listApis(options.clients))
             .filter((api) => api.ProtocolType === 'WEBSOCKET' && isOurs(api.Tags, options.identity))
-            .map((api) => ({ id: api.ApiId, createdDate: api.CreatedDate?.toISOString() })),
+            .map((api) => ({ id: api.ApiId, createdDate: api.CreatedDate?.toISOString(), tags: api.Tags ?? {} })),
     };
 }
 
@@ -83650,7 +83657,7 @@ function claimsOf(token) {
         return {};
     }
 }
-const RETRYABLE = new Set(['IDPCommunicationErrorException', 'InvalidIdentityTokenException', 'ThrottlingException', 'Throttling', 'ServiceUnavailable', 'InternalFailure']);
+const RETRYABLE = new Set(['IDPCommunicationErrorException', 'IDPCommunicationError', 'InvalidIdentityTokenException', 'InvalidIdentityToken', 'ThrottlingException', 'Throttling', 'ServiceUnavailable', 'InternalFailure']);
 async function assumeRoleWithOidc(o) {
     const env = o.env ?? process.env;
     if (!env.ACTIONS_ID_TOKEN_REQUEST_URL || !env.ACTIONS_ID_TOKEN_REQUEST_TOKEN) {

@@ -66,7 +66,9 @@ describe('deploy engine on moto', () => {
     assert.equal(state.apis.length, 1)
     const api = state.apis[0]!
     assert.equal(api.id, result.apiId)
-    assert.deepEqual(api.tags, tags)
+    const { 'socket-action:created': created, ...apiTags } = api.tags
+    assert.deepEqual(apiTags, tags)
+    assert.match(created ?? '', /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z$/, 'creation time to the millisecond')
     assert.equal(api.routeSelectionExpression, '$request.body.route')
     assert.deepEqual(api.integrations, [{ type: 'AWS_PROXY', uri: `arn:aws:apigateway:us-east-1:lambda:path/2015-03-31/functions/${result.functionArn}/invocations`, timeout: 29000 }])
     assert.deepEqual(api.routes, [

@@ -25,6 +25,6 @@ export function awsAdapter(options: AwsAdapterOptions): StageAdapter {
     taggedApis: async () =>
       (await listApis(options.clients))
         .filter((api) => api.ProtocolType === 'WEBSOCKET' && isOurs(api.Tags, options.identity))
-        .map((api) => ({ id: api.ApiId!, createdDate: api.CreatedDate?.toISOString() })),
+        .map((api) => ({ id: api.ApiId!, createdDate: api.CreatedDate?.toISOString(), tags: api.Tags ?? {} })),
   }
 }

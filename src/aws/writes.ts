@@ -37,6 +37,7 @@ import {
 import { resolveParams, type Facts } from '../engine/apply.ts'
 import type { Action, DesiredState, FunctionSpec } from '../engine/model.ts'
 import { deploymentMarker } from '../engine/plan.ts'
+import { TAG_CREATED } from '../engine/names.ts'
 import type { AwsClients } from './clients.ts'
 import { explainAwsError, isConflict, isNotFound, isRoleNotReady, isUpdateInProgress, StaleObservation } from './errors.ts'
 import { retry, type Sleep } from './retry.ts'
@@ -114,7 +115,7 @@ export function executor(ctx: WriteContext) {
     const { apigw, iam, lambda } = clients
     switch (`${action.resource}:${action.change}`) {
       case 'api:create': {
-        const out = await apigw.send(new CreateApiCommand(p as never))
+        const out = await apigw.send(new CreateApiCommand({ ...p, Tags: { ...p.Tags, [TAG_CREATED]: new Date().toISOString() } } as never))
         facts.apiId = out.ApiId
         return
       }

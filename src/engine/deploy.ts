@@ -11,7 +11,7 @@ export interface StageAdapter {
   /** `desired` is absent when removing. */
   executor(desired?: DesiredState): Execute
   /** Ids (and creation dates) of the APIs tagged for this stage right now: the race check after creating one. */
-  taggedApis(): Promise<Array<{ id: string; createdDate?: string }>>
+  taggedApis(): Promise<Array<{ id: string; createdDate?: string; tags: Record<string, string> }>>
 }
 
 export class StaleRound extends Error {}

@@ -5,6 +5,8 @@ export const TAG_APP = 'socket-action:app'
 export const TAG_STAGE = 'socket-action:stage'
 export const TAG_REPO = 'socket-action:repo'
 export const TAG_VERSION = 'socket-action:version'
+/** When an API was created, to the millisecond: API Gateway's CreatedDate has whole seconds, too coarse to order a race. */
+export const TAG_CREATED = 'socket-action:created'
 
 /** Identifies one deployed stage: the three tags teardown and discovery match on. */
 export interface StageIdentity {

@@ -1,7 +1,7 @@
 // The planner: a pure function from (desired, observed) to the ordered writes that make AWS match.
 import { createHash } from 'node:crypto'
 import type { Action, DesiredState, FieldDiff, FunctionSpec, ObservedApi, ObservedState, Plan } from './model.ts'
-import { arn } from './names.ts'
+import { arn, TAG_CREATED } from './names.ts'
 
 export class PlanError extends Error {
   override readonly name = 'PlanError'
@@ -14,9 +14,13 @@ export function canonical(value: unknown): string {
   )
 }
 
-/** Which of several APIs of one stage survives a race: the oldest, then the smallest id; the same answer in every run. */
-export function survivingApi<T extends Pick<ObservedApi, 'id' | 'createdDate'>>(apis: T[]): T | undefined {
-  return [...apis].sort((a, b) => (a.createdDate ?? '').localeCompare(b.createdDate ?? '') || a.id.localeCompare(b.id))[0]
+/**
+ * Which of several APIs of one stage survives a race: the first created (by our millisecond tag, else CreatedDate),
+ * then the smallest id; the same answer in every run, and a later creator always loses to an API it can see.
+ */
+export function survivingApi<T extends Pick<ObservedApi, 'id' | 'createdDate' | 'tags'>>(apis: T[]): T | undefined {
+  const created = (api: T) => api.tags[TAG_CREATED] ?? api.createdDate ?? ''
+  return [...apis].sort((a, b) => created(a).localeCompare(created(b)) || a.id.localeCompare(b.id))[0]
 }
 
 /** Marks the stage with what its current deployment contains, written only after the deployment succeeded. */

@@ -95,5 +95,9 @@ export function comparable(state: AccountState): unknown {
   const apiIds = state.apis.map((a) => a.id)
   const text = apiIds.reduce((t, id, n) => t.replaceAll(id, `api#${n}`), JSON.stringify(state))
   // The stage marker hashes the integration id, which differs between two equivalent deploys.
-  return JSON.parse(text.replace(/socket-action deployment [0-9a-f]{16}/g, 'socket-action deployment <marker>'))
+  return JSON.parse(
+    text
+      .replace(/socket-action deployment [0-9a-f]{16}/g, 'socket-action deployment <marker>')
+      .replace(/"socket-action:created":"[^"]+"/g, '"socket-action:created":"<time>"'),
+  )
 }
