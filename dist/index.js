@@ -16720,16 +16720,16 @@ __webpack_unused_export__ = paginateListLayers;
 __webpack_unused_export__ = paginateListProvisionedConcurrencyConfigs;
 __webpack_unused_export__ = paginateListVersionsByFunction;
 __webpack_unused_export__ = waitForFunctionActive;
-__webpack_unused_export__ = waitForFunctionActiveV2;
+exports.fNG = waitForFunctionActiveV2;
 __webpack_unused_export__ = waitForFunctionExists;
 __webpack_unused_export__ = waitForFunctionUpdated;
-__webpack_unused_export__ = waitForFunctionUpdatedV2;
+exports.u5c = waitForFunctionUpdatedV2;
 __webpack_unused_export__ = waitForPublishedVersionActive;
 __webpack_unused_export__ = waitUntilFunctionActive;
-exports._RC = waitUntilFunctionActiveV2;
+__webpack_unused_export__ = waitUntilFunctionActiveV2;
 __webpack_unused_export__ = waitUntilFunctionExists;
 __webpack_unused_export__ = waitUntilFunctionUpdated;
-exports.rWV = waitUntilFunctionUpdatedV2;
+__webpack_unused_export__ = waitUntilFunctionUpdatedV2;
 __webpack_unused_export__ = waitUntilPublishedVersionActive;
 
 
@@ -79564,7 +79564,7 @@ async function recordDeployment(gh, repo, o) {
         auto_merge: false,
         required_contexts: [],
         transient_environment: o.transient,
-        production_environment: !o.transient,
+        production_environment: o.production,
         description: `socket-action ${o.stage}`,
     });
     if (!('id' in created.data))
@@ -79865,7 +79865,8 @@ class ApplyError extends Error {
     done;
     name = 'ApplyError';
     constructor(action, done, cause) {
-        super(`${action.change} ${action.resource} ${action.name} failed: ${cause instanceof Error ? cause.message : String(cause)}`, { cause });
+        // The adapter's errors already say what was being done; anything else gets the action named.
+        super(cause instanceof Error ? cause.message : `${action.change} ${action.resource} ${action.name} failed: ${String(cause)}`, { cause });
         this.action = action;
         this.done = done;
     }
@@ -79954,7 +79955,8 @@ function tagDiff(observed, desired) {
         .filter(([k, v]) => observed[k] !== v)
         .map(([k, v]) => ({ field: `tags.${k}`, from: observed[k], to: v }));
 }
-const CONFIG_FIELDS = ['runtime', 'architecture', 'memory', 'timeout', 'env', 'description', 'handler', 'roleArn'];
+// Architecture is not among them: Lambda changes it with the code (UpdateFunctionCode), not the configuration.
+const CONFIG_FIELDS = ['runtime', 'memory', 'timeout', 'env', 'description', 'handler', 'roleArn'];
 function functionConfigDiff(observed, desired) {
     return CONFIG_FIELDS.filter((f) => canonical(observed[f]) !== canonical(desired[f])).map((f) => ({ field: f, from: observed[f], to: desired[f] }));
 }
@@ -79982,6 +79984,7 @@ function planDeploy(desired, observed) {
             b.add({ id: `api:delete:${api.id}`, resource: 'api', change: 'delete', name: `${api.name} (${api.id}, duplicate)`, params: { apiId: api.id } });
     }
     let apiCreate;
+    let apiUpdate;
     const apiId = kept?.id ?? '${apiId}';
     if (!kept) {
         apiCreate = b.add({
@@ -80001,7 +80004,7 @@ function planDeploy(desired, observed) {
         if (kept.name !== names.apiName)
             diff.push({ field: 'name', from: kept.name, to: names.apiName });
         if (diff.length) {
-            b.add({ id: 'api:update', resource: 'api', change: 'update', name: names.apiName, diff, params: { ApiId: kept.id, Name: names.apiName, RouteSelectionExpression: desired.api.routeSelectionExpression, Description: desired.api.description } });
+            apiUpdate = b.add({ id: 'api:update', resource: 'api', change: 'update', name: names.apiName, diff, params: { ApiId: kept.id, Name: names.apiName, RouteSelectionExpression: desired.api.routeSelectionExpression, Description: desired.api.description } });
         }
         else
             b.unchanged.push(`api ${names.apiName}`);
@@ -80054,18 +80057,13 @@ function planDeploy(desired, observed) {
         const diff = functionConfigDiff(fn.spec, desired.fn);
         if (diff.length)
             fnWrite = b.add({ id: 'function:config', resource: 'function', change: 'update', name: names.functionName, diff, params: { FunctionName: names.functionName, spec: desired.fn } });
-        if (fn.spec.codeSha256 !== desired.fn.codeSha256) {
-            fnWrite = b.add({
-                id: 'function:code',
-                resource: 'function-code',
-                change: 'update',
-                name: names.functionName,
-                diff: [{ field: 'codeSha256', from: fn.spec.codeSha256, to: desired.fn.codeSha256 }],
-                after: [fnWrite],
-                params: { FunctionName: names.functionName },
-            });
+        const codeDiff = ['codeSha256', 'architecture']
+            .filter((f) => fn.spec[f] !== desired.fn[f])
+            .map((f) => ({ field: f, from: fn.spec[f], to: desired.fn[f] }));
+        if (codeDiff.length) {
+            fnWrite = b.add({ id: 'function:code', resource: 'function-code', change: 'update', name: names.functionName, diff: codeDiff, after: [fnWrite], params: { FunctionName: names.functionName } });
         }
-        if (!diff.length && fn.spec.codeSha256 === desired.fn.codeSha256)
+        if (!diff.length && !codeDiff.length)
             b.unchanged.push(`function ${names.functionName}`);
         const td = tagDiff(fn.tags, tags);
         if (td.length)
@@ -80093,7 +80091,8 @@ function planDeploy(desired, observed) {
     const routedTo = new Set(kept?.routes.map((r) => r.target?.replace(/^integrations\//, '')) ?? []);
     const integration = ours.find((i) => routedTo.has(i.id)) ?? ours[0];
     const integrationId = integration?.id ?? '${integrationId}';
-    const apiChanges = [];
+    // A changed route selection only takes effect with a new deployment.
+    const apiChanges = apiUpdate ? [apiUpdate] : [];
     let integrationWrite;
     if (!integration) {
         integrationWrite = b.add({
@@ -80172,8 +80171,9 @@ function planDeploy(desired, observed) {
     }
     else {
         const diff = [];
-        const throttle = desired.api.throttle ?? {};
-        if ((stage.throttle?.burstLimit ?? undefined) !== throttle.burstLimit || (stage.throttle?.rateLimit ?? undefined) !== throttle.rateLimit) {
+        // Only a configured throttle is enforced: UpdateStage cannot unset limits, so removing `throttle` leaves them.
+        const throttle = desired.api.throttle;
+        if (throttle && (stage.throttle?.burstLimit !== throttle.burstLimit || stage.throttle?.rateLimit !== throttle.rateLimit)) {
             diff.push({ field: 'throttle', from: stage.throttle, to: desired.api.throttle });
         }
         if (deployment || diff.length) {
@@ -80203,18 +80203,18 @@ function planDeploy(desired, observed) {
 /** Everything tagged for this app, stage and repository, in dependency order. Nothing else. */
 function planRemove(desired, observed) {
     const b = new Builder();
-    const apiDeletes = observed.apis.map((api) => b.add({ id: `api:delete:${api.id}`, resource: 'api', change: 'delete', name: `${api.name} (${api.id})`, params: { apiId: api.id } }));
-    let fnDelete;
+    observed.apis.forEach((api) => b.add({ id: `api:delete:${api.id}`, resource: 'api', change: 'delete', name: `${api.name} (${api.id})`, params: { apiId: api.id } }));
     if (observed.fn) {
-        fnDelete = b.add({ id: 'function:delete', resource: 'function', change: 'delete', name: observed.fn.name, after: apiDeletes, params: { FunctionName: observed.fn.name } });
+        b.add({ id: 'function:delete', resource: 'function', change: 'delete', name: observed.fn.name, params: { FunctionName: observed.fn.name } });
     }
     if (observed.role) {
         const role = observed.role;
         const detach = [
-            ...Object.keys(role.policies).map((p) => b.add({ id: `role-policy:delete:${p}`, resource: 'role-policy', change: 'delete', name: `${role.name}/${p}`, after: [fnDelete], params: { RoleName: role.name, PolicyName: p } })),
-            ...role.attachedPolicyArns.map((p) => b.add({ id: `role-policy:detach:${p}`, resource: 'role-policy', change: 'delete', name: `${role.name}/${p}`, after: [fnDelete], params: { RoleName: role.name, PolicyArn: p } })),
+            ...Object.keys(role.policies).map((p) => b.add({ id: `role-policy:delete:${p}`, resource: 'role-policy', change: 'delete', name: `${role.name}/${p}`, params: { RoleName: role.name, PolicyName: p } })),
+            ...role.attachedPolicyArns.map((p) => b.add({ id: `role-policy:detach:${p}`, resource: 'role-policy', change: 'delete', name: `${role.name}/${p}`, params: { RoleName: role.name, PolicyArn: p } })),
         ];
-        b.add({ id: 'role:delete', resource: 'role', change: 'delete', name: role.name, after: [fnDelete, ...detach], params: { RoleName: role.name } });
+        // IAM refuses to delete a role that still has policies; nothing else has to wait for anything.
+        b.add({ id: 'role:delete', resource: 'role', change: 'delete', name: role.name, after: detach, params: { RoleName: role.name } });
     }
     return { actions: order(b.actions), unchanged: [] };
 }
@@ -80304,6 +80304,22 @@ async function raceSafe(write, what) {
         throw error;
     }
 }
+/**
+ * A wait that did not succeed, said with the function's state and reason only: the SDK's own waiter error carries the
+ * whole GetFunction response, environment values and a signed code URL included, which must never reach a log.
+ */
+function settled(functionName, what, result) {
+    if (result.state === 'SUCCESS')
+        return;
+    const reason = result.reason;
+    const c = reason && 'Configuration' in reason ? reason.Configuration : undefined;
+    const detail = c
+        ? `State ${c.State}${c.StateReason ? ` (${c.StateReason})` : ''}, LastUpdateStatus ${c.LastUpdateStatus}${c.LastUpdateStatusReason ? ` (${c.LastUpdateStatusReason})` : ''}`
+        : reason instanceof Error
+            ? `${reason.name}: ${reason.message}`
+            : 'no answer';
+    throw new Error(`function ${functionName} did not ${what} (${result.state === 'TIMEOUT' ? 'timed out' : result.state.toLowerCase()}): ${detail}`);
+}
 function executor(ctx) {
     const { clients, desired } = ctx;
     const waits = ctx.waits ?? AWS_WAITS;
@@ -80313,8 +80329,8 @@ function executor(ctx) {
         baseMs: ctx.retryBaseMs ?? 500,
         onRetry: (e, attempt, ms) => ctx.log?.(`  ${what}: ${e.message} (retry ${attempt} in ${ms} ms)`),
     });
-    const waitActive = (FunctionName) => (0,client_lambda_dist_cjs/* waitUntilFunctionActiveV2 */._RC)({ client: clients.lambda, ...waits }, { FunctionName });
-    const waitUpdated = (FunctionName) => (0,client_lambda_dist_cjs/* waitUntilFunctionUpdatedV2 */.rWV)({ client: clients.lambda, ...waits }, { FunctionName });
+    const waitActive = async (FunctionName) => settled(FunctionName, 'become Active', await (0,client_lambda_dist_cjs/* waitForFunctionActiveV2 */.fNG)({ client: clients.lambda, ...waits }, { FunctionName }));
+    const waitUpdated = async (FunctionName) => settled(FunctionName, 'finish its update', await (0,client_lambda_dist_cjs/* waitForFunctionUpdatedV2 */.u5c)({ client: clients.lambda, ...waits }, { FunctionName }));
     const run = async (action, facts) => {
         const p = resolveParams(action.params, facts);
         const { apigw, iam, lambda } = clients;
@@ -83853,9 +83869,12 @@ function failedComment(o) {
     return [
         `### socket-action: ${o.command} of \`${o.stage ?? '?'}\` failed`,
         '',
-        '```',
-        o.error.slice(0, 3000),
-        '```',
+        // Indented, not fenced: an error that contains a fence cannot break out of it.
+        o.error
+            .slice(0, 3000)
+            .split('\n')
+            .map((line) => `    ${line}`)
+            .join('\n'),
         ...(o.sha ? ['', `Commit \`${o.sha.slice(0, 7)}\`.`] : []),
         ...(o.runUrl ? ['', `See the [workflow run](${o.runUrl}) for the log.`] : []),
     ].join('\n');
@@ -83966,6 +83985,15 @@ async function loadEsbuild() {
     process.env.PATH = `${external_node_path_default().dirname(process.execPath)}${(external_node_path_default()).delimiter}${process.env.PATH ?? ''}`;
     return (await Promise.resolve(/* import() */).then(__nccwpck_require__.bind(__nccwpck_require__, 2141)));
 }
+/** The comment is a report: failing to write it (no pull-requests: write, a GitHub outage) must not fail the job. */
+async function comment(repo, on, body) {
+    try {
+        await upsertStickyComment(on.gh, repo, on.pr, on.marker, body);
+    }
+    catch (error) {
+        warning(`could not write the PR comment: ${error.message} (needs "pull-requests: write")`);
+    }
+}
 async function writeSummary(title, rows) {
     if (!process.env.GITHUB_STEP_SUMMARY)
         return;
@@ -84003,7 +84031,8 @@ async function run() {
         const loaded = await loadConfig(configFile);
         socket = pickSocket(loaded.sockets, undefined, configFile);
         const target = resolveStage({
-            pr: trigger.pr?.number,
+            // sweep works where the pull request stages live: the `pr-*` rule's account and region.
+            pr: trigger.command === 'sweep' ? 0 : trigger.pr?.number,
             branch: trigger.branch,
             defaultBranch: trigger.defaultBranch,
             configStage: loaded.parsed.stage,
@@ -84011,7 +84040,8 @@ async function run() {
             rules: inputs.stages,
         });
         stage = target.stage;
-        const region = inputs.awsRegion ?? target.awsRegion ?? socket.region;
+        // A matching `stages` rule picks its own account and region over the global inputs.
+        const region = target.awsRegion ?? inputs.awsRegion ?? socket.region;
         const roleToAssume = target.roleToAssume ?? inputs.roleToAssume;
         setOutput('stage', stage);
         setOutput('region', region);
@@ -84057,9 +84087,10 @@ async function run() {
                 setOutput('result', (result.changed ? 'deployed' : 'unchanged'));
                 info(`${result.changed ? 'deployed' : 'unchanged'}: ${result.url}`);
                 if (commentOn)
-                    await upsertStickyComment(commentOn.gh, repo, commentOn.pr, commentOn.marker, deployedComment(facts));
+                    await comment(repo, commentOn, deployedComment(facts));
                 if (gh && trigger.sha && result.changed) {
-                    await recordDeployment(gh, repo, { ref: trigger.pr?.headSha ?? trigger.sha, stage, url: result.url, logUrl: runUrl(), transient: pr !== undefined }).catch((e) => warning(`could not record a GitHub deployment for ${stage}: ${e.message} (needs "deployments: write")`));
+                    const production = pr === undefined && trigger.branch !== undefined && trigger.branch === trigger.defaultBranch;
+                    await recordDeployment(gh, repo, { ref: trigger.pr?.headSha ?? trigger.sha, stage, url: result.url, logUrl: runUrl(), transient: pr !== undefined, production }).catch((e) => warning(`could not record a GitHub deployment for ${stage}: ${e.message} (needs "deployments: write")`));
                 }
                 await writeSummary(`socket-action: ${stage}`, summaryRows(facts));
                 return;
@@ -84071,14 +84102,14 @@ async function run() {
                 setOutput('changed', String(result.removed.length > 0));
                 setOutput('result', 'removed');
                 if (commentOn)
-                    await upsertStickyComment(commentOn.gh, repo, commentOn.pr, commentOn.marker, removedComment({ stage, region, sha: trigger.sha, found: result.found, runUrl: runUrl() }));
+                    await comment(repo, commentOn, removedComment({ stage, region, sha: trigger.sha, found: result.found, runUrl: runUrl() }));
                 if (gh)
                     await deactivateDeployments(gh, repo, stage).catch((e) => warning(`could not mark GitHub deployments of ${stage} inactive: ${e.message}`));
                 await writeSummary(`socket-action: ${stage} removed`, [['Stage', stage], ['Region', region], ['Deleted', result.removed.map((a) => `${a.resource} ${a.name}`).join(', ') || 'nothing was left']]);
                 return;
             }
             case 'sweep': {
-                await sweep(inputs, options, gh);
+                await sweep(inputs, options, gh, repo);
                 return;
             }
         }
@@ -84087,16 +84118,15 @@ async function run() {
         annotate(error);
         const message = error instanceof Error ? error.message : String(error);
         if (inputs?.comment && trigger?.pr && !trigger.pr.fork && gh && socket && stage && trigger.command !== 'sweep') {
-            await upsertStickyComment(gh, repo, trigger.pr.number, markerOf(socket.app, stage), failedComment({ stage, command: trigger.command, error: message, sha: trigger.sha, runUrl: runUrl() })).catch((e) => warning(`could not update the PR comment: ${e.message}`));
+            await comment(repo, { gh, pr: trigger.pr.number, marker: markerOf(socket.app, stage) }, failedComment({ stage, command: trigger.command, error: message, sha: trigger.sha, runUrl: runUrl() }));
         }
         setFailed(message);
     }
 }
 /** Removes the pr-N stages of closed pull requests; lists, and never removes, every other stage. */
-async function sweep(inputs, options, gh) {
+async function sweep(inputs, options, gh, repo) {
     if (!gh)
         throw new Error('sweep needs input "github-token" to ask which pull requests are closed');
-    const repo = repoOf(process.env.GITHUB_REPOSITORY ?? '');
     const { stages, region, app } = await listStagesOf(options);
     const closed = [];
     const kept = [];

@@ -258,6 +258,34 @@ describe('the Action (node dist/index.js)', () => {
     for (const stage of ['pr-3', 'prod']) assert.equal((await stageResources(stage)).functions.length, 1)
   })
 
+  test('a failed deploy edits the PR comment to show the error and link the run', async () => {
+    bed.shim.fault({ operation: 'CreateApi', times: Infinity, status: 400, errorType: 'BadRequestException', message: 'Too many APIs in this account' })
+    const run = await runAction('pull_request', prEvent('opened', 11))
+    assert.equal(run.code, 1)
+    assert.match(run.stdout, /::error::.*Too many APIs in this account/)
+    assert.equal(gh.comments.length, 1)
+    const body = gh.comments[0]!.body
+    assert.ok(body.startsWith('<!-- socket-action:stage=pr-11 app=my-socket -->'))
+    assert.match(body, /deploy of `pr-11` failed/)
+    assert.match(body, /Too many APIs in this account/)
+    assert.ok(body.includes('https://github.com/octo/sockets/actions/runs/4242'))
+  })
+
+  test('deleting a branch removes its stage; a stages rule picks its own region', async () => {
+    const pushed = await runAction('push', pushEvent('feature/old'))
+    assert.equal(pushed.outputs.stage, 'feature-old')
+    assert.equal((await stageResources('feature-old')).functions.length, 1)
+    const deleted = await runAction('delete', { ref: 'feature/old', ref_type: 'branch', repository }, {}, { GITHUB_REF: 'refs/heads/main' })
+    assert.equal(deleted.code, 0, deleted.stdout + deleted.stderr)
+    assert.equal(deleted.outputs.result, 'removed')
+    assert.deepEqual(await stageResources('feature-old'), { roles: [], functions: [], apis: [] })
+
+    const regional = await runAction('pull_request', prEvent('opened', 12), { 'aws-region': 'us-east-1', stages: 'pr-*: { aws-region: eu-west-1 }' })
+    assert.equal(regional.code, 0, regional.stdout + regional.stderr)
+    assert.equal(regional.outputs.region, 'eu-west-1')
+    assert.match(regional.outputs.url!, /\.eu-west-1\.amazonaws\.com\/pr-12$/)
+  })
+
   test('an event it does not handle is a clear message and no AWS call', async () => {
     const run = await runAction('issues', { action: 'opened', repository })
     assert.equal(run.code, 0)

@@ -205,3 +205,52 @@ describe('deploy engine on moto', () => {
     assert.doesNotMatch(JSON.stringify((await import('../src/engine/format.ts')).planJson(plan)), /hunter2|my-table/)
   })
 })
+
+describe('deploy engine details on moto', () => {
+  let bed: AwsBed
+  let project: Project
+  before(async () => {
+    bed = await startAwsBed()
+    project = await scratchProject()
+  })
+  after(async () => {
+    await project.remove()
+    await bed.stop()
+  })
+  const deploy = () => deployStage({ configFile: project.config, stage: 'prod', ...FAST })
+  const writes = () => bed.shim.writes().map((c) => c.operation)
+
+  test('throttle is set on the stage and updated in place; an architecture change goes with the code', async () => {
+    await project.edit('serverless.yml', (s) => `${s}    throttle:\n      burstLimit: 50\n      rateLimit: 25\n`)
+    await deploy()
+    assert.deepEqual((await readAccount()).apis[0]!.stages[0]!.throttle, { burst: 50, rate: 25 })
+
+    await project.edit('serverless.yml', (s) => s.replace('burstLimit: 50', 'burstLimit: 80'))
+    bed.shim.clearCalls()
+    await deploy()
+    assert.deepEqual(writes(), ['UpdateStage'])
+    assert.deepEqual((await readAccount()).apis[0]!.stages[0]!.throttle, { burst: 80, rate: 25 })
+
+    await project.edit('serverless.yml', (s) => `${s}    architecture: x86_64\n`)
+    bed.shim.clearCalls()
+    await deploy()
+    assert.deepEqual(writes(), ['UpdateFunctionCode'])
+    assert.deepEqual((await readAccount()).functions[0]!.architectures, ['x86_64'])
+    bed.shim.clearCalls()
+    await deploy()
+    assert.deepEqual(writes(), [], 'and then it has converged')
+  })
+})
+
+test('a failed wait says the state and reason, never the GetFunction response (env values, code URL)', async () => {
+  const { settled } = await import('../src/aws/writes.ts')
+  const reason = {
+    Configuration: { State: 'Active', LastUpdateStatus: 'Failed', LastUpdateStatusReason: 'The role is invalid', Environment: { Variables: { API_SECRET: 'hunter2' } } },
+    Code: { Location: 'https://awslambda.s3.amazonaws.com/snapshot?X-Amz-Signature=abc' },
+  }
+  assert.throws(() => settled('chat-prod', 'finish its update', { state: 'FAILURE', reason }), (error: Error) => {
+    assert.equal(error.message, 'function chat-prod did not finish its update (failure): State Active, LastUpdateStatus Failed (The role is invalid)')
+    return true
+  })
+  assert.doesNotThrow(() => settled('chat-prod', 'become Active', { state: 'SUCCESS', reason }))
+})

@@ -53,9 +53,12 @@ export function failedComment(o: { stage?: string; command: string; error: strin
   return [
     `### socket-action: ${o.command} of \`${o.stage ?? '?'}\` failed`,
     '',
-    '```',
-    o.error.slice(0, 3000),
-    '```',
+    // Indented, not fenced: an error that contains a fence cannot break out of it.
+    o.error
+      .slice(0, 3000)
+      .split('\n')
+      .map((line) => `    ${line}`)
+      .join('\n'),
     ...(o.sha ? ['', `Commit \`${o.sha.slice(0, 7)}\`.`] : []),
     ...(o.runUrl ? ['', `See the [workflow run](${o.runUrl}) for the log.`] : []),
   ].join('\n')

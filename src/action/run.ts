@@ -5,7 +5,7 @@ import { context } from '@actions/github'
 import type { AwsCredentials } from '../aws/clients.ts'
 import { loadConfig, pickSocket, type SocketConfig } from '../config/index.ts'
 import { formatPlan } from '../engine/format.ts'
-import { gitHub, repoOf, type GitHub } from '../github/client.ts'
+import { gitHub, repoOf, type GitHub, type Repo } from '../github/client.ts'
 import { markerOf, upsertStickyComment } from '../github/comments.ts'
 import { deactivateDeployments, recordDeployment } from '../github/deployments.ts'
 import { pullRequestState } from '../github/pulls.ts'
@@ -44,6 +44,15 @@ async function loadEsbuild(): Promise<StageOptions['esbuild']> {
   // It starts its service as `node ...`: make that the node running this Action, whatever PATH holds.
   process.env.PATH = `${path.dirname(process.execPath)}${path.delimiter}${process.env.PATH ?? ''}`
   return (await import('esbuild-wasm')) as StageOptions['esbuild']
+}
+
+/** The comment is a report: failing to write it (no pull-requests: write, a GitHub outage) must not fail the job. */
+async function comment(repo: Repo, on: { gh: GitHub; pr: number; marker: string }, body: string): Promise<void> {
+  try {
+    await upsertStickyComment(on.gh, repo, on.pr, on.marker, body)
+  } catch (error) {
+    core.warning(`could not write the PR comment: ${(error as Error).message} (needs "pull-requests: write")`)
+  }
 }
 
 async function writeSummary(title: string, rows: Array<[string, string]>): Promise<void> {
@@ -86,7 +95,8 @@ export async function run(): Promise<void> {
     const loaded = await loadConfig(configFile)
     socket = pickSocket(loaded.sockets, undefined, configFile)
     const target = resolveStage({
-      pr: trigger.pr?.number,
+      // sweep works where the pull request stages live: the `pr-*` rule's account and region.
+      pr: trigger.command === 'sweep' ? 0 : trigger.pr?.number,
       branch: trigger.branch,
       defaultBranch: trigger.defaultBranch,
       configStage: loaded.parsed.stage,
@@ -94,7 +104,8 @@ export async function run(): Promise<void> {
       rules: inputs.stages,
     })
     stage = target.stage
-    const region = inputs.awsRegion ?? target.awsRegion ?? socket.region
+    // A matching `stages` rule picks its own account and region over the global inputs.
+    const region = target.awsRegion ?? inputs.awsRegion ?? socket.region
     const roleToAssume = target.roleToAssume ?? inputs.roleToAssume
     core.setOutput('stage', stage)
     core.setOutput('region', region)
@@ -142,9 +153,10 @@ export async function run(): Promise<void> {
         core.setOutput('changed', String(result.changed))
         core.setOutput('result', (result.changed ? 'deployed' : 'unchanged') satisfies Result)
         core.info(`${result.changed ? 'deployed' : 'unchanged'}: ${result.url}`)
-        if (commentOn) await upsertStickyComment(commentOn.gh, repo, commentOn.pr, commentOn.marker, deployedComment(facts))
+        if (commentOn) await comment(repo, commentOn, deployedComment(facts))
         if (gh && trigger.sha && result.changed) {
-          await recordDeployment(gh, repo, { ref: trigger.pr?.headSha ?? trigger.sha, stage, url: result.url, logUrl: runUrl(), transient: pr !== undefined }).catch((e) =>
+          const production = pr === undefined && trigger.branch !== undefined && trigger.branch === trigger.defaultBranch
+          await recordDeployment(gh, repo, { ref: trigger.pr?.headSha ?? trigger.sha, stage, url: result.url, logUrl: runUrl(), transient: pr !== undefined, production }).catch((e) =>
             core.warning(`could not record a GitHub deployment for ${stage}: ${(e as Error).message} (needs "deployments: write")`),
           )
         }
@@ -156,13 +168,13 @@ export async function run(): Promise<void> {
         for (const f of result.foreign) core.warning(`${f.kind} "${f.name}" has this stage's name but not its tags; it was left alone`)
         core.setOutput('changed', String(result.removed.length > 0))
         core.setOutput('result', 'removed' satisfies Result)
-        if (commentOn) await upsertStickyComment(commentOn.gh, repo, commentOn.pr, commentOn.marker, removedComment({ stage, region, sha: trigger.sha, found: result.found, runUrl: runUrl() }))
+        if (commentOn) await comment(repo, commentOn, removedComment({ stage, region, sha: trigger.sha, found: result.found, runUrl: runUrl() }))
         if (gh) await deactivateDeployments(gh, repo, stage).catch((e) => core.warning(`could not mark GitHub deployments of ${stage} inactive: ${(e as Error).message}`))
         await writeSummary(`socket-action: ${stage} removed`, [['Stage', stage], ['Region', region], ['Deleted', result.removed.map((a) => `${a.resource} ${a.name}`).join(', ') || 'nothing was left']])
         return
       }
       case 'sweep': {
-        await sweep(inputs, options, gh)
+        await sweep(inputs, options, gh, repo)
         return
       }
     }
@@ -170,18 +182,15 @@ export async function run(): Promise<void> {
     annotate(error)
     const message = error instanceof Error ? error.message : String(error)
     if (inputs?.comment && trigger?.pr && !trigger.pr.fork && gh && socket && stage && trigger.command !== 'sweep') {
-      await upsertStickyComment(gh, repo, trigger.pr.number, markerOf(socket.app, stage), failedComment({ stage, command: trigger.command, error: message, sha: trigger.sha, runUrl: runUrl() })).catch((e) =>
-        core.warning(`could not update the PR comment: ${(e as Error).message}`),
-      )
+      await comment(repo, { gh, pr: trigger.pr.number, marker: markerOf(socket.app, stage) }, failedComment({ stage, command: trigger.command, error: message, sha: trigger.sha, runUrl: runUrl() }))
     }
     core.setFailed(message)
   }
 }
 
 /** Removes the pr-N stages of closed pull requests; lists, and never removes, every other stage. */
-async function sweep(inputs: ActionInputs, options: StageOptions, gh: GitHub | undefined): Promise<void> {
+async function sweep(inputs: ActionInputs, options: StageOptions, gh: GitHub | undefined, repo: Repo): Promise<void> {
   if (!gh) throw new Error('sweep needs input "github-token" to ask which pull requests are closed')
-  const repo = repoOf(process.env.GITHUB_REPOSITORY ?? '')
   const { stages, region, app } = await listStagesOf(options)
   const closed: string[] = []
   const kept: string[] = []

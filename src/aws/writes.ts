@@ -31,8 +31,9 @@ import {
   TagResourceCommand as TagFunctionCommand,
   UpdateFunctionCodeCommand,
   UpdateFunctionConfigurationCommand,
-  waitUntilFunctionActiveV2,
-  waitUntilFunctionUpdatedV2,
+  waitForFunctionActiveV2,
+  waitForFunctionUpdatedV2,
+  type GetFunctionCommandOutput,
 } from '@aws-sdk/client-lambda'
 import { resolveParams, type Facts } from '../engine/apply.ts'
 import type { Action, DesiredState, FunctionSpec } from '../engine/model.ts'
@@ -98,6 +99,22 @@ async function raceSafe(write: Promise<unknown>, what: string): Promise<void> {
   }
 }
 
+/**
+ * A wait that did not succeed, said with the function's state and reason only: the SDK's own waiter error carries the
+ * whole GetFunction response, environment values and a signed code URL included, which must never reach a log.
+ */
+export function settled(functionName: string, what: string, result: { state: string; reason?: unknown }): void {
+  if (result.state === 'SUCCESS') return
+  const reason = result.reason as GetFunctionCommandOutput | Error | undefined
+  const c = reason && 'Configuration' in reason ? reason.Configuration : undefined
+  const detail = c
+    ? `State ${c.State}${c.StateReason ? ` (${c.StateReason})` : ''}, LastUpdateStatus ${c.LastUpdateStatus}${c.LastUpdateStatusReason ? ` (${c.LastUpdateStatusReason})` : ''}`
+    : reason instanceof Error
+      ? `${reason.name}: ${reason.message}`
+      : 'no answer'
+  throw new Error(`function ${functionName} did not ${what} (${result.state === 'TIMEOUT' ? 'timed out' : result.state.toLowerCase()}): ${detail}`)
+}
+
 export function executor(ctx: WriteContext) {
   const { clients, desired } = ctx
   const waits = ctx.waits ?? AWS_WAITS
@@ -107,8 +124,9 @@ export function executor(ctx: WriteContext) {
     baseMs: ctx.retryBaseMs ?? 500,
     onRetry: (e: unknown, attempt: number, ms: number) => ctx.log?.(`  ${what}: ${(e as Error).message} (retry ${attempt} in ${ms} ms)`),
   })
-  const waitActive = (FunctionName: string) => waitUntilFunctionActiveV2({ client: clients.lambda, ...waits }, { FunctionName })
-  const waitUpdated = (FunctionName: string) => waitUntilFunctionUpdatedV2({ client: clients.lambda, ...waits }, { FunctionName })
+  const waitActive = async (FunctionName: string) => settled(FunctionName, 'become Active', await waitForFunctionActiveV2({ client: clients.lambda, ...waits }, { FunctionName }))
+  const waitUpdated = async (FunctionName: string) =>
+    settled(FunctionName, 'finish its update', await waitForFunctionUpdatedV2({ client: clients.lambda, ...waits }, { FunctionName }))
 
   const run = async (action: Action, facts: Facts): Promise<void> => {
     const p: Params = resolveParams(action.params, facts)

@@ -3,7 +3,8 @@
 import { createServer, STATUS_CODES, type IncomingMessage, type Server, type ServerResponse } from 'node:http'
 import type { AddressInfo, Socket as NetSocket } from 'node:net'
 import { WebSocketServer, type WebSocket } from 'ws'
-import type { ProxyResult, WebSocketEvent } from '../../runtime/types.ts'
+import { toProxyResult } from '../../runtime/handler.ts'
+import type { HandlerResult, ProxyResult, WebSocketEvent } from '../../runtime/types.ts'
 import { awsId, connectEvent, disconnectEvent, messageEvent, type ApiFacts, type ConnectionFacts } from './events.ts'
 import type { Invocation, Invoke } from './lambda.ts'
 
@@ -123,7 +124,7 @@ export class LocalGateway {
     this.inflight.add(call)
     try {
       const outcome = await call
-      const status = outcome.ok ? String(statusOf(outcome.result) ?? 200) : outcome.reason === 'timeout' ? 'timeout' : 'error'
+      const status = outcome.ok ? String(normalize(outcome.result).statusCode) : outcome.reason === 'timeout' ? 'timeout' : 'error'
       this.options.log?.(`${routeKey.padEnd(12)} ${conn.connectionId}  ${status.padEnd(7)} ${outcome.ms}ms${outcome.ok ? '' : `  ${outcome.error.name}: ${outcome.error.message}`}`)
       return outcome
     } finally {
@@ -280,18 +281,8 @@ export class LocalGateway {
   }
 }
 
-function statusOf(result: unknown): number | undefined {
-  return normalize(result).statusCode
-}
-
-/** What API Gateway makes of a function's return value. */
-function normalize(result: unknown): ProxyResult {
-  if (typeof result === 'number') return { statusCode: result }
-  if (result && typeof result === 'object' && typeof (result as ProxyResult).statusCode === 'number') return result as ProxyResult
-  if (result === undefined || result === null) return { statusCode: 200 }
-  return { statusCode: 200, body: typeof result === 'string' ? result : JSON.stringify(result) }
-}
-
+/** What API Gateway makes of a function's return value (the runtime's own rule, so both sides agree). */
+const normalize = (result: unknown): ProxyResult => toProxyResult(result as HandlerResult)
 function reject(socket: NetSocket, status: number, body: unknown): void {
   if (socket.destroyed) return
   const text = typeof body === 'string' ? body : JSON.stringify(body)

@@ -24,7 +24,8 @@ export class ApplyError extends Error {
     readonly done: Action[],
     cause: unknown,
   ) {
-    super(`${action.change} ${action.resource} ${action.name} failed: ${cause instanceof Error ? cause.message : String(cause)}`, { cause })
+    // The adapter's errors already say what was being done; anything else gets the action named.
+    super(cause instanceof Error ? cause.message : `${action.change} ${action.resource} ${action.name} failed: ${String(cause)}`, { cause })
   }
 }
 

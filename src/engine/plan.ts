@@ -45,7 +45,8 @@ function tagDiff(observed: Record<string, string>, desired: Record<string, strin
     .map(([k, v]) => ({ field: `tags.${k}`, from: observed[k], to: v }))
 }
 
-const CONFIG_FIELDS: Array<keyof FunctionSpec> = ['runtime', 'architecture', 'memory', 'timeout', 'env', 'description', 'handler', 'roleArn']
+// Architecture is not among them: Lambda changes it with the code (UpdateFunctionCode), not the configuration.
+const CONFIG_FIELDS: Array<keyof FunctionSpec> = ['runtime', 'memory', 'timeout', 'env', 'description', 'handler', 'roleArn']
 
 function functionConfigDiff(observed: FunctionSpec, desired: FunctionSpec): FieldDiff[] {
   return CONFIG_FIELDS.filter((f) => canonical(observed[f]) !== canonical(desired[f])).map((f) => ({ field: f, from: observed[f], to: desired[f] }))
@@ -81,6 +82,7 @@ export function planDeploy(desired: DesiredState, observed: ObservedState): Plan
     if (api !== kept) b.add({ id: `api:delete:${api.id}`, resource: 'api', change: 'delete', name: `${api.name} (${api.id}, duplicate)`, params: { apiId: api.id } })
   }
   let apiCreate: string | undefined
+  let apiUpdate: string | undefined
   const apiId = kept?.id ?? '${apiId}'
   if (!kept) {
     apiCreate = b.add({
@@ -97,7 +99,7 @@ export function planDeploy(desired: DesiredState, observed: ObservedState): Plan
     if (kept.description !== desired.api.description) diff.push({ field: 'description', from: kept.description, to: desired.api.description })
     if (kept.name !== names.apiName) diff.push({ field: 'name', from: kept.name, to: names.apiName })
     if (diff.length) {
-      b.add({ id: 'api:update', resource: 'api', change: 'update', name: names.apiName, diff, params: { ApiId: kept.id, Name: names.apiName, RouteSelectionExpression: desired.api.routeSelectionExpression, Description: desired.api.description } })
+      apiUpdate = b.add({ id: 'api:update', resource: 'api', change: 'update', name: names.apiName, diff, params: { ApiId: kept.id, Name: names.apiName, RouteSelectionExpression: desired.api.routeSelectionExpression, Description: desired.api.description } })
     } else b.unchanged.push(`api ${names.apiName}`)
     const td = tagDiff(kept.tags, tags)
     if (td.length) b.add({ id: 'api:tag', resource: 'api', change: 'update', name: names.apiName, diff: td, params: { ResourceArn: arn.apiResource(desired.region, kept.id), Tags: tags } })
@@ -143,18 +145,13 @@ export function planDeploy(desired: DesiredState, observed: ObservedState): Plan
   } else {
     const diff = functionConfigDiff(fn.spec, desired.fn)
     if (diff.length) fnWrite = b.add({ id: 'function:config', resource: 'function', change: 'update', name: names.functionName, diff, params: { FunctionName: names.functionName, spec: desired.fn } })
-    if (fn.spec.codeSha256 !== desired.fn.codeSha256) {
-      fnWrite = b.add({
-        id: 'function:code',
-        resource: 'function-code',
-        change: 'update',
-        name: names.functionName,
-        diff: [{ field: 'codeSha256', from: fn.spec.codeSha256, to: desired.fn.codeSha256 }],
-        after: [fnWrite],
-        params: { FunctionName: names.functionName },
-      })
+    const codeDiff = (['codeSha256', 'architecture'] as const)
+      .filter((f) => fn.spec[f] !== desired.fn[f])
+      .map((f) => ({ field: f, from: fn.spec[f], to: desired.fn[f] }))
+    if (codeDiff.length) {
+      fnWrite = b.add({ id: 'function:code', resource: 'function-code', change: 'update', name: names.functionName, diff: codeDiff, after: [fnWrite], params: { FunctionName: names.functionName } })
     }
-    if (!diff.length && fn.spec.codeSha256 === desired.fn.codeSha256) b.unchanged.push(`function ${names.functionName}`)
+    if (!diff.length && !codeDiff.length) b.unchanged.push(`function ${names.functionName}`)
     const td = tagDiff(fn.tags, tags)
     if (td.length) b.add({ id: 'function:tag', resource: 'function', change: 'update', name: names.functionName, diff: td, params: { Resource: fn.arn, Tags: tags } })
   }
@@ -182,7 +179,8 @@ export function planDeploy(desired: DesiredState, observed: ObservedState): Plan
   const routedTo = new Set(kept?.routes.map((r) => r.target?.replace(/^integrations\//, '')) ?? [])
   const integration = ours.find((i) => routedTo.has(i.id)) ?? ours[0]
   const integrationId = integration?.id ?? '${integrationId}'
-  const apiChanges: string[] = []
+  // A changed route selection only takes effect with a new deployment.
+  const apiChanges: string[] = apiUpdate ? [apiUpdate] : []
   let integrationWrite: string | undefined
   if (!integration) {
     integrationWrite = b.add({
@@ -261,8 +259,9 @@ export function planDeploy(desired: DesiredState, observed: ObservedState): Plan
     })
   } else {
     const diff: FieldDiff[] = []
-    const throttle = desired.api.throttle ?? {}
-    if ((stage.throttle?.burstLimit ?? undefined) !== throttle.burstLimit || (stage.throttle?.rateLimit ?? undefined) !== throttle.rateLimit) {
+    // Only a configured throttle is enforced: UpdateStage cannot unset limits, so removing `throttle` leaves them.
+    const throttle = desired.api.throttle
+    if (throttle && (stage.throttle?.burstLimit !== throttle.burstLimit || stage.throttle?.rateLimit !== throttle.rateLimit)) {
       diff.push({ field: 'throttle', from: stage.throttle, to: desired.api.throttle })
     }
     if (deployment || diff.length) {
@@ -290,20 +289,20 @@ export function planDeploy(desired: DesiredState, observed: ObservedState): Plan
 /** Everything tagged for this app, stage and repository, in dependency order. Nothing else. */
 export function planRemove(desired: Pick<DesiredState, 'names' | 'identity'>, observed: ObservedState): Plan {
   const b = new Builder()
-  const apiDeletes = observed.apis.map((api) =>
+  observed.apis.forEach((api) =>
     b.add({ id: `api:delete:${api.id}`, resource: 'api', change: 'delete', name: `${api.name} (${api.id})`, params: { apiId: api.id } }),
   )
-  let fnDelete: string | undefined
   if (observed.fn) {
-    fnDelete = b.add({ id: 'function:delete', resource: 'function', change: 'delete', name: observed.fn.name, after: apiDeletes, params: { FunctionName: observed.fn.name } })
+    b.add({ id: 'function:delete', resource: 'function', change: 'delete', name: observed.fn.name, params: { FunctionName: observed.fn.name } })
   }
   if (observed.role) {
     const role = observed.role
     const detach = [
-      ...Object.keys(role.policies).map((p) => b.add({ id: `role-policy:delete:${p}`, resource: 'role-policy', change: 'delete', name: `${role.name}/${p}`, after: [fnDelete], params: { RoleName: role.name, PolicyName: p } })),
-      ...role.attachedPolicyArns.map((p) => b.add({ id: `role-policy:detach:${p}`, resource: 'role-policy', change: 'delete', name: `${role.name}/${p}`, after: [fnDelete], params: { RoleName: role.name, PolicyArn: p } })),
+      ...Object.keys(role.policies).map((p) => b.add({ id: `role-policy:delete:${p}`, resource: 'role-policy', change: 'delete', name: `${role.name}/${p}`, params: { RoleName: role.name, PolicyName: p } })),
+      ...role.attachedPolicyArns.map((p) => b.add({ id: `role-policy:detach:${p}`, resource: 'role-policy', change: 'delete', name: `${role.name}/${p}`, params: { RoleName: role.name, PolicyArn: p } })),
     ]
-    b.add({ id: 'role:delete', resource: 'role', change: 'delete', name: role.name, after: [fnDelete, ...detach], params: { RoleName: role.name } })
+    // IAM refuses to delete a role that still has policies; nothing else has to wait for anything.
+    b.add({ id: 'role:delete', resource: 'role', change: 'delete', name: role.name, after: detach, params: { RoleName: role.name } })
   }
   return { actions: order(b.actions), unchanged: [] }
 }

@@ -1,7 +1,7 @@
 // GitHub deployments per stage: "View deployment" on the PR, marked inactive when the stage is removed.
 import type { GitHub, Repo } from './client.ts'
 
-export async function recordDeployment(gh: GitHub, repo: Repo, o: { ref: string; stage: string; url: string; logUrl?: string; transient: boolean }): Promise<void> {
+export async function recordDeployment(gh: GitHub, repo: Repo, o: { ref: string; stage: string; url: string; logUrl?: string; transient: boolean; production: boolean }): Promise<void> {
   const created = await gh.rest.repos.createDeployment({
     ...repo,
     ref: o.ref,
@@ -9,7 +9,7 @@ export async function recordDeployment(gh: GitHub, repo: Repo, o: { ref: string;
     auto_merge: false,
     required_contexts: [],
     transient_environment: o.transient,
-    production_environment: !o.transient,
+    production_environment: o.production,
     description: `socket-action ${o.stage}`,
   })
   if (!('id' in created.data)) return

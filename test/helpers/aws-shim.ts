@@ -276,6 +276,8 @@ export async function startShim(options: ShimOptions): Promise<Shim> {
   let faults: ArmedFault[] = []
   let writeFailure: { k: number; seen: number; reply: FaultReply } | undefined
   const functions = new Map<string, FunctionState>()
+  /** Architectures set by UpdateFunctionCode, which moto does not apply. */
+  const architectures = new Map<string, string>()
   const newRoles = new Map<string, number>()
   const deployments = new Map<string, Deployment[]>()
   const stageOverrides = new Map<string, Json>()
@@ -374,9 +376,15 @@ export async function startShim(options: ShimOptions): Promise<Shim> {
   async function readFunction(call: Call): Promise<Reply> {
     const reply = await forward(call)
     if (new URL(call.url, 'http://shim').searchParams.get('Qualifier')) return reply
-    const state = functions.get(functionKey(call, call.params.fn ?? ''))
-    if (!state) return reply
-    return editJson(reply, (json) => simulateState(state, call.operation === 'GetFunction' ? json.Configuration : json))
+    const key = functionKey(call, call.params.fn ?? '')
+    const state = functions.get(key)
+    const architecture = architectures.get(key)
+    if ((!state && !architecture) || !isOk(reply)) return reply
+    return editJson(reply, (json) => {
+      const config = call.operation === 'GetFunction' ? json.Configuration : json
+      if (architecture && config) config.Architectures = [architecture]
+      simulateState(state, config)
+    })
   }
 
   async function updateFunction(call: Call): Promise<Reply> {
@@ -389,8 +397,13 @@ export async function startShim(options: ShimOptions): Promise<Shim> {
       if (denied) return denied
     }
     const reply = await forward(call)
-    if (!isOk(reply) || settings.inProgressReads === 0) return reply
+    // moto ignores UpdateFunctionCode's Architectures; AWS changes the architecture with the code.
+    const architecture = call.operation === 'UpdateFunctionCode' ? parse(call.body).Architectures?.[0] : undefined
+    if (isOk(reply) && architecture) architectures.set(key, architecture)
+    if (!isOk(reply) || (settings.inProgressReads === 0 && !architecture)) return reply
     return editJson(reply, (config) => {
+      if (architectures.has(key)) config.Architectures = [architectures.get(key)]
+      if (settings.inProgressReads === 0) return
       functions.set(key, { arn: config.FunctionArn, pendingReads: 0, inProgressReads: settings.inProgressReads })
       config.LastUpdateStatus = 'InProgress'
     })
@@ -398,7 +411,10 @@ export async function startShim(options: ShimOptions): Promise<Shim> {
 
   async function deleteFunction(call: Call): Promise<Reply> {
     const reply = await forward(call)
-    if (isOk(reply)) functions.delete(functionKey(call, call.params.fn ?? ''))
+    if (isOk(reply)) {
+      functions.delete(functionKey(call, call.params.fn ?? ''))
+      architectures.delete(functionKey(call, call.params.fn ?? ''))
+    }
     return reply
   }
 
@@ -671,7 +687,7 @@ export async function startShim(options: ShimOptions): Promise<Shim> {
       faults = []
       writeFailure = undefined
       settings = { ...DEFAULTS, ...definedOnly(options) }
-      for (const state of [functions, newRoles, deployments, stageOverrides]) state.clear()
+      for (const state of [functions, architectures, newRoles, deployments, stageOverrides]) state.clear()
     },
     async stop() {
       server.closeAllConnections()

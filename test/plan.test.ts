@@ -1,0 +1,110 @@
+// The planner alone: a pure function of (desired, observed). No AWS here.
+import assert from 'node:assert/strict'
+import { describe, test } from 'node:test'
+import { desiredState } from '../src/engine/desired.ts'
+import { formatPlan } from '../src/engine/format.ts'
+import type { ObservedApi, ObservedState } from '../src/engine/model.ts'
+import { deploymentMarker, planDeploy, planRemove, PlanError, survivingApi } from '../src/engine/plan.ts'
+import { resourceNames, fitName } from '../src/engine/names.ts'
+import type { SocketConfig } from '../src/config/index.ts'
+
+const socket: SocketConfig = {
+  componentKey: 'Socket', configFile: '/p/serverless.yml', app: 'chat', stage: 'prod', region: 'us-east-1', memory: 512, timeout: 10,
+  description: 'd', env: { A: '1' }, codeDir: '/p', handlerFile: '/p/socket.js', defaulted: [], runtime: 'nodejs24.x', architecture: 'arm64', policy: [],
+}
+const identity = { app: 'chat', stage: 'prod', repo: 'octo/sockets' }
+const desired = desiredState({ socket, identity, region: 'us-east-1', account: '111111111111', codeSha256: 'sha-1', handler: 'index.handler', version: '1.0.0' })
+const empty: ObservedState = { account: '111111111111', apis: [], foreign: [] }
+
+/** What AWS would hold after a clean deploy of `desired`. */
+function deployed(): ObservedState {
+  const apiId = 'abc123'
+  const integrationId = 'int1'
+  return {
+    account: '111111111111',
+    role: {
+      name: desired.names.roleName, arn: 'arn:aws:iam::111111111111:role/x', tags: desired.tags, trustPolicy: desired.role.trustPolicy,
+      policies: { 'socket-action': JSON.parse(JSON.stringify(desired.role.policy).replaceAll('${apiId}', apiId)) }, attachedPolicyArns: [],
+    },
+    fn: { name: desired.names.functionName, arn: 'arn:fn', tags: desired.tags, spec: { ...desired.fn }, permissionSourceArn: `arn:aws:execute-api:us-east-1:111111111111:${apiId}/*` },
+    apis: [{
+      id: apiId, name: desired.names.apiName, createdDate: '2026-01-01T00:00:00.000Z', tags: desired.tags, description: desired.api.description,
+      routeSelectionExpression: '$request.body.route',
+      integrations: [{ id: integrationId, type: 'AWS_PROXY', uri: desired.api.integrationUri, timeoutMs: 29000 }],
+      routes: desired.api.routeKeys.map((key, i) => ({ id: `r${i}`, key, target: `integrations/${integrationId}` })),
+      stages: [{ name: 'prod', deploymentId: 'dep1', description: deploymentMarker(desired, integrationId), tags: desired.tags }],
+    }],
+    foreign: [],
+  }
+}
+
+describe('planDeploy', () => {
+  test('an empty account: everything is created, each action after what it needs', () => {
+    const plan = planDeploy(desired, empty)
+    const byId = new Map(plan.actions.map((a) => [a.id, a]))
+    assert.deepEqual([...byId.keys()].sort(), ['api:create', 'deployment:create', 'function:create', 'integration:create', 'permission:add', 'role-policy:put', 'role:create', 'route:create:$connect', 'route:create:$default', 'route:create:$disconnect', 'stage:create'])
+    assert.deepEqual(byId.get('function:create')!.after, ['role:create'])
+    assert.deepEqual(byId.get('role-policy:put')!.after.sort(), ['api:create', 'role:create'])
+    assert.deepEqual(byId.get('stage:create')!.after, ['deployment:create'])
+    // Every action comes after the ones it waits for.
+    const seen = new Set<string>()
+    for (const a of plan.actions) {
+      for (const dep of a.after) assert.ok(seen.has(dep), `${a.id} before ${dep}`)
+      seen.add(a.id)
+    }
+    // The API id is not known yet: a placeholder that apply fills in.
+    assert.match(JSON.stringify(byId.get('role-policy:put')!.params), /\$\{apiId\}\/prod\/\*\/@connections\/\*/)
+  })
+
+  test('a stage that matches: nothing to do', () => {
+    const plan = planDeploy(desired, deployed())
+    assert.deepEqual(plan.actions, [])
+    assert.equal(formatPlan(plan), 'No changes: the stage matches serverless.yml and socket.js.')
+  })
+
+  test('field-level diffs: only what changed', () => {
+    const observed = deployed()
+    observed.fn!.spec = { ...observed.fn!.spec, memory: 128, codeSha256: 'old' }
+    const plan = planDeploy(desired, observed)
+    assert.deepEqual(plan.actions.map((a) => a.id), ['function:config', 'function:code'])
+    assert.deepEqual(plan.actions[0]!.diff, [{ field: 'memory', from: 128, to: 512 }])
+    assert.deepEqual(plan.actions[1]!.after, ['function:config'], 'Lambda takes one update at a time')
+  })
+
+  test('a stage whose deployment marker is stale is redeployed', () => {
+    const observed = deployed()
+    observed.apis[0]!.stages[0]!.description = 'socket-action deployment 0000000000000000'
+    assert.deepEqual(planDeploy(desired, observed).actions.map((a) => a.id), ['deployment:create', 'stage:update'])
+  })
+
+  test('foreign resources stop the plan', () => {
+    assert.throws(() => planDeploy(desired, { ...empty, foreign: [{ kind: 'function', name: 'chat-prod', tags: {} }] }), PlanError)
+  })
+
+  test('duplicate APIs: the first created survives, the others are deleted', () => {
+    const observed = deployed()
+    const dup: ObservedApi = { ...observed.apis[0]!, id: 'zzz999', createdDate: '2026-01-01T00:00:00.000Z', tags: { ...desired.tags, 'socket-action:created': '2026-01-01T00:00:00.500Z' } }
+    observed.apis[0]!.tags = { ...desired.tags, 'socket-action:created': '2026-01-01T00:00:00.200Z' }
+    observed.apis.push(dup)
+    assert.equal(survivingApi(observed.apis)!.id, 'abc123')
+    assert.deepEqual(planDeploy(desired, observed).actions.map((a) => a.id), ['api:delete:zzz999'])
+  })
+})
+
+test('planRemove deletes the role after its policies, everything else at once', () => {
+  const plan = planRemove({ names: desired.names, identity }, deployed())
+  assert.deepEqual(plan.actions.map((a) => [a.id, a.after]), [
+    ['api:delete:abc123', []],
+    ['function:delete', []],
+    ['role-policy:delete:socket-action', []],
+    ['role:delete', ['role-policy:delete:socket-action']],
+  ])
+  assert.deepEqual(planRemove({ names: desired.names, identity }, empty).actions, [])
+})
+
+test('names fit AWS limits and stay distinct', () => {
+  const long = resourceNames({ app: 'a'.repeat(60), stage: 'feature-with-a-long-name', repo: 'local' })
+  assert.ok(long.functionName.length <= 64 && long.roleName.length <= 64)
+  assert.notEqual(fitName('x'.repeat(70) + '1', 64), fitName('x'.repeat(70) + '2', 64))
+  assert.equal(resourceNames({ app: 'chat', stage: 'pr-42', repo: 'local' }).functionName, 'chat-pr-42')
+})
