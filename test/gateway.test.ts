@@ -149,6 +149,15 @@ describe('local gateway', () => {
     client.ws.close()
   })
 
+  test('routes are one-way: what a handler returns is not sent to the client', async () => {
+    const client = await connect(server.url)
+    client.send({ route: 'reply' })
+    client.send({ route: 'version' })
+    assert.equal(await client.next(), 'v1', 'the next frame is the following handler\'s send, not the returned body')
+    await assert.rejects(client.next(200), /no frame/)
+    client.ws.close()
+  })
+
   test('a handler that throws sends the Internal server error frame and keeps the connection', async () => {
     const client = await connect(server.url)
     const frame = await ask(client, 'throw')

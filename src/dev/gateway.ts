@@ -40,10 +40,6 @@ export interface GatewayOptions {
   /** The function's own timeout in ms (serverless.yml `timeout`). */
   functionTimeoutMs?: number
   limits?: Partial<GatewayLimits>
-  /** Route keys the API has besides $connect/$disconnect/$default; a frame whose `route` matches one gets it as routeKey. */
-  customRoutes?: string[]
-  /** Routes with a route response: what their handler returns in `body` is sent back to the client. */
-  twoWayRoutes?: string[]
   /** Never deliver $disconnect, as AWS may not ("best effort"), so code that prunes stale ids can be tested. */
   dropDisconnect?: boolean
   /** One line per invocation and per gateway event. */
@@ -65,8 +61,6 @@ export class LocalGateway {
   private readonly wss: WebSocketServer
   private readonly connections = new Map<string, Connection>()
   private readonly limits: GatewayLimits
-  private readonly customRoutes: Set<string>
-  private readonly twoWayRoutes: Set<string>
   private recentConnects: number[] = []
   private api!: ApiFacts
   private port = 0
@@ -74,8 +68,6 @@ export class LocalGateway {
 
   constructor(private readonly options: GatewayOptions) {
     this.limits = { ...AWS_LIMITS, ...options.limits }
-    this.customRoutes = new Set(options.customRoutes ?? [])
-    this.twoWayRoutes = new Set(options.twoWayRoutes ?? [])
     this.wss = new WebSocketServer({
       noServer: true,
       maxPayload: this.limits.frameBytes,
@@ -194,33 +186,17 @@ export class LocalGateway {
 
   // ---- messages --------------------------------------------------------------------------------------------------
 
-  private routeKeyOf(body: string): string {
-    if (this.customRoutes.size === 0) return '$default'
-    try {
-      const parsed = JSON.parse(body)
-      if (parsed && typeof parsed === 'object' && 'route' in parsed) {
-        const route = typeof parsed.route === 'string' ? parsed.route : JSON.stringify(parsed.route)
-        if (this.customRoutes.has(route)) return route
-      }
-    } catch {
-      // Not JSON: $default.
-    }
-    return '$default'
-  }
-
+  /**
+   * Every message goes to $default, as on the deployed API (it has no custom routes: the runtime reads the frame's
+   * `route` itself), and routes are one-way: what the handler returns is not sent back.
+   */
   private async onMessage(conn: Connection, body: string): Promise<void> {
-    const routeKey = this.routeKeyOf(body)
+    const routeKey = '$default'
     const event = messageEvent(this.api, conn, routeKey, body)
     const outcome = await this.run(routeKey, conn, event)
-    if (conn.state !== 'open') return
-    if (!outcome.ok) {
+    if (conn.state === 'open' && !outcome.ok) {
       const frame = { message: 'Internal server error', connectionId: conn.connectionId, requestId: event.requestContext.requestId }
       conn.ws!.send(JSON.stringify(frame))
-      return
-    }
-    if (this.twoWayRoutes.has(routeKey)) {
-      const { body: reply } = normalize(outcome.result)
-      if (reply !== undefined) conn.ws!.send(reply)
     }
   }
 
