@@ -79653,6 +79653,68 @@ var client_iam_dist_cjs = __nccwpck_require__(6764);
 var client_lambda_dist_cjs = __nccwpck_require__(1696);
 // EXTERNAL MODULE: ./node_modules/@aws-sdk/client-sts/dist-cjs/index.js
 var client_sts_dist_cjs = __nccwpck_require__(1695);
+;// CONCATENATED MODULE: ./src/engine/apply.ts
+/** A failure worth a fresh observe-plan-apply round: something changed under us (a race, a hand edit). */
+class StaleObservation extends Error {
+    name = 'StaleObservation';
+}
+class ApplyError extends Error {
+    action;
+    done;
+    name = 'ApplyError';
+    constructor(action, done, cause) {
+        // The adapter's errors already say what was being done; anything else gets the action named.
+        super(cause instanceof Error ? cause.message : `${action.change} ${action.resource} ${action.name} failed: ${String(cause)}`, { cause });
+        this.action = action;
+        this.done = done;
+    }
+}
+/** Replaces `${apiId}`-style references with the ids earlier actions produced. */
+function resolveParams(params, facts) {
+    const text = JSON.stringify(params).replace(/\$\{(apiId|integrationId|deploymentId|marker)\}/g, (ref, name) => {
+        const value = facts[name];
+        if (value === undefined)
+            throw new Error(`internal: ${ref} is not known yet; an action ran before the one that creates it`);
+        return value;
+    });
+    return JSON.parse(text);
+}
+async function applyPlan(actions, execute, facts, events = {}) {
+    const done = [];
+    const finished = new Set();
+    const started = new Set();
+    const known = new Set(actions.map((a) => a.id));
+    let failure;
+    const running = new Set();
+    const ready = () => actions.filter((a) => !started.has(a.id) && a.after.every((d) => finished.has(d) || !known.has(d)));
+    const launch = (action) => {
+        started.add(action.id);
+        events.onStart?.(action);
+        const t0 = performance.now();
+        const run = execute(action, facts).then(() => {
+            finished.add(action.id);
+            done.push(action);
+            events.onDone?.(action, performance.now() - t0);
+        }, (error) => {
+            failure ??= new ApplyError(action, done, error);
+        });
+        const tracked = run.finally(() => running.delete(tracked));
+        running.add(tracked);
+    };
+    for (;;) {
+        if (!failure)
+            ready().forEach(launch);
+        if (running.size === 0)
+            break;
+        await Promise.race(running);
+    }
+    if (failure)
+        throw failure;
+    if (started.size !== actions.length)
+        throw new Error('internal: the plan has a dependency cycle');
+    return done;
+}
+
 ;// CONCATENATED MODULE: ./src/aws/errors.ts
 // AWS errors, recognized by name and turned into what the user should do.
 function errorName(error) {
@@ -79674,10 +79736,7 @@ function isRoleNotReady(error) {
 function isUpdateInProgress(error) {
     return errorName(error) === 'ResourceConflictException' && !/already exist/i.test(error.message ?? '');
 }
-/** A failure worth a fresh observe-plan-apply round: something changed under us (a race, a hand edit). */
-class StaleObservation extends Error {
-    name = 'StaleObservation';
-}
+
 const NOT_AUTHORIZED = /is not authorized to perform: (\S+) on resource: (\S+)/;
 /** The message a person needs: for a missing permission, which action on which resource. */
 function explainAwsError(error, doing) {
@@ -79857,64 +79916,6 @@ async function observeStage(clients, identity, names, options = {}) {
     catch (error) {
         throw explainAwsError(error, `reading stage "${identity.stage}" of "${identity.app}"`);
     }
-}
-
-;// CONCATENATED MODULE: ./src/engine/apply.ts
-class ApplyError extends Error {
-    action;
-    done;
-    name = 'ApplyError';
-    constructor(action, done, cause) {
-        // The adapter's errors already say what was being done; anything else gets the action named.
-        super(cause instanceof Error ? cause.message : `${action.change} ${action.resource} ${action.name} failed: ${String(cause)}`, { cause });
-        this.action = action;
-        this.done = done;
-    }
-}
-/** Replaces `${apiId}`-style references with the ids earlier actions produced. */
-function resolveParams(params, facts) {
-    const text = JSON.stringify(params).replace(/\$\{(apiId|integrationId|deploymentId|marker)\}/g, (ref, name) => {
-        const value = facts[name];
-        if (value === undefined)
-            throw new Error(`internal: ${ref} is not known yet; an action ran before the one that creates it`);
-        return value;
-    });
-    return JSON.parse(text);
-}
-async function applyPlan(actions, execute, facts, events = {}) {
-    const done = [];
-    const finished = new Set();
-    const started = new Set();
-    const known = new Set(actions.map((a) => a.id));
-    let failure;
-    const running = new Set();
-    const ready = () => actions.filter((a) => !started.has(a.id) && a.after.every((d) => finished.has(d) || !known.has(d)));
-    const launch = (action) => {
-        started.add(action.id);
-        events.onStart?.(action);
-        const t0 = performance.now();
-        const run = execute(action, facts).then(() => {
-            finished.add(action.id);
-            done.push(action);
-            events.onDone?.(action, performance.now() - t0);
-        }, (error) => {
-            failure ??= new ApplyError(action, done, error);
-        });
-        const tracked = run.finally(() => running.delete(tracked));
-        running.add(tracked);
-    };
-    for (;;) {
-        if (!failure)
-            ready().forEach(launch);
-        if (running.size === 0)
-            break;
-        await Promise.race(running);
-    }
-    if (failure)
-        throw failure;
-    if (started.size !== actions.length)
-        throw new Error('internal: the plan has a dependency cycle');
-    return done;
 }
 
 ;// CONCATENATED MODULE: ./src/engine/plan.ts
@@ -83430,13 +83431,12 @@ function toDiagnostic(message, codeDir, handlerFile) {
 
 
 
-class StaleRound extends (/* unused pure expression or super */ null && (Error)) {
-}
 const MAX_ROUNDS = 5;
 function isStale(error) {
-    const cause = error instanceof ApplyError ? error.cause : error;
-    return cause?.name === 'StaleObservation';
+    return (error instanceof ApplyError ? error.cause : error) instanceof StaleObservation;
 }
+/** Writes that name the API id: a run that lost the race for the API must not point them at its own. */
+const GRANTS = new Set(['role-policy:put', 'permission:add']);
 async function reconcile(adapter, desiredFor, events = {}) {
     const done = [];
     for (let round = 1; round <= MAX_ROUNDS; round++) {
@@ -83446,8 +83446,14 @@ async function reconcile(adapter, desiredFor, events = {}) {
         events.onPlan?.(plan, round);
         const facts = { apiId: plan.apiId, integrationId: plan.integrationId };
         let raceCheck;
+        const execute = adapter.executor(desired);
+        const gated = async (action, f) => {
+            if (raceCheck && GRANTS.has(action.id) && (await raceCheck))
+                throw new StaleObservation('another deploy created an API for this stage first');
+            return execute(action, f);
+        };
         try {
-            done.push(...(await applyPlan(plan.actions, adapter.executor(desired), facts, {
+            done.push(...(await applyPlan(plan.actions, gated, facts, {
                 onDone: (action, ms) => {
                     events.onAction?.(action, ms);
                     // Another deploy of this stage may have created an API at the same moment: find out beside the rest.

@@ -30,10 +30,7 @@ export function isUpdateInProgress(error: unknown): boolean {
   return errorName(error) === 'ResourceConflictException' && !/already exist/i.test((error as AwsError).message ?? '')
 }
 
-/** A failure worth a fresh observe-plan-apply round: something changed under us (a race, a hand edit). */
-export class StaleObservation extends Error {
-  override readonly name = 'StaleObservation'
-}
+export { StaleObservation } from '../engine/apply.ts'
 
 const NOT_AUTHORIZED = /is not authorized to perform: (\S+) on resource: (\S+)/
 

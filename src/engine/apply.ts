@@ -12,6 +12,11 @@ export interface Facts {
 
 export type Execute = (action: Action, facts: Facts) => Promise<void>
 
+/** A failure worth a fresh observe-plan-apply round: something changed under us (a race, a hand edit). */
+export class StaleObservation extends Error {
+  override readonly name = 'StaleObservation'
+}
+
 export interface ApplyEvents {
   onStart?: (action: Action) => void
   onDone?: (action: Action, ms: number) => void

@@ -1,6 +1,6 @@
 // observe -> plan -> apply, repeated until AWS matches (a Kubernetes-style loop): a crashed or racing earlier run
 // leaves nothing that the next round does not finish or undo.
-import { applyPlan, ApplyError, type Execute, type Facts } from './apply.ts'
+import { applyPlan, ApplyError, StaleObservation, type Execute, type Facts } from './apply.ts'
 import type { Action, DesiredState, ObservedState, Plan } from './model.ts'
 import { resourceNames, websocketUrl, type StageIdentity } from './names.ts'
 import { planDeploy, planRemove, survivingApi } from './plan.ts'
@@ -13,8 +13,6 @@ export interface StageAdapter {
   /** Ids (and creation dates) of the APIs tagged for this stage right now: the race check after creating one. */
   taggedApis(): Promise<Array<{ id: string; createdDate?: string; tags: Record<string, string> }>>
 }
-
-export class StaleRound extends Error {}
 
 export interface EngineEvents {
   onPlan?: (plan: Plan, round: number) => void
@@ -38,9 +36,11 @@ export interface DeployResult {
 const MAX_ROUNDS = 5
 
 function isStale(error: unknown): boolean {
-  const cause = error instanceof ApplyError ? error.cause : error
-  return (cause as Error | undefined)?.name === 'StaleObservation'
+  return (error instanceof ApplyError ? error.cause : error) instanceof StaleObservation
 }
+
+/** Writes that name the API id: a run that lost the race for the API must not point them at its own. */
+const GRANTS = new Set(['role-policy:put', 'permission:add'])
 
 export async function reconcile(
   adapter: StageAdapter,
@@ -55,9 +55,14 @@ export async function reconcile(
     events.onPlan?.(plan, round)
     const facts: Facts = { apiId: plan.apiId, integrationId: plan.integrationId }
     let raceCheck: Promise<boolean> | undefined
+    const execute = adapter.executor(desired)
+    const gated: Execute = async (action, f) => {
+      if (raceCheck && GRANTS.has(action.id) && (await raceCheck)) throw new StaleObservation('another deploy created an API for this stage first')
+      return execute(action, f)
+    }
     try {
       done.push(
-        ...(await applyPlan(plan.actions, adapter.executor(desired), facts, {
+        ...(await applyPlan(plan.actions, gated, facts, {
           onDone: (action, ms) => {
             events.onAction?.(action, ms)
             // Another deploy of this stage may have created an API at the same moment: find out beside the rest.
