@@ -79513,8 +79513,9 @@ function planJson(plan) {
 ;// CONCATENATED MODULE: ./src/github/client.ts
 // The only module that talks to GitHub's REST API (through @actions/github's Octokit, GITHUB_API_URL aware).
 
-function gitHub(token) {
-    return getOctokit(token);
+/** A client of GITHUB_API_URL (GitHub Enterprise Server too), read when the client is made. */
+function gitHub(token, baseUrl = process.env.GITHUB_API_URL ?? 'https://api.github.com') {
+    return getOctokit(token, { baseUrl });
 }
 function repoOf(fullName) {
     const [owner = '', repo = ''] = fullName.split('/');

@@ -8,8 +8,9 @@ export interface Repo {
   repo: string
 }
 
-export function gitHub(token: string): GitHub {
-  return getOctokit(token)
+/** A client of GITHUB_API_URL (GitHub Enterprise Server too), read when the client is made. */
+export function gitHub(token: string, baseUrl = process.env.GITHUB_API_URL ?? 'https://api.github.com'): GitHub {
+  return getOctokit(token, { baseUrl })
 }
 
 export function repoOf(fullName: string): Repo {
