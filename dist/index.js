@@ -79284,6 +79284,9 @@ async function loadConfig(configPath, options = {}) {
     }
     catch (err) {
         const code = err.code;
+        if (code === 'ENOENT' && options.optional && (await hasHandler(dir))) {
+            return loadConfigText(ZERO_CONFIG, file, absFile, dir, env, options);
+        }
         const message = code === 'ENOENT'
             ? `file not found: ${absFile} - create it (with e.g. ${SNIPPET}) or pass the right path`
             : code === 'EISDIR'
@@ -79291,6 +79294,17 @@ async function loadConfig(configPath, options = {}) {
                 : `cannot read ${absFile}: ${err.message}`;
         throw new ConfigError([{ file, line: 1, column: 1, message }]);
     }
+    return loadConfigText(src, file, absFile, dir, env, options);
+}
+/** A project with a socket.js and no serverless.yml: every input defaulted (the seed's "zero configuration"). */
+const ZERO_CONFIG = `Socket:\n  component: "${SOCKET_COMPONENT}"\n`;
+async function hasHandler(dir) {
+    for (const f of HANDLER_FILES)
+        if ((await statOrNull(external_node_path_default().join(dir, f)))?.isFile())
+            return true;
+    return false;
+}
+async function loadConfigText(src, file, absFile, dir, env, options) {
     const lineCounter = new dist/* LineCounter */.HN();
     const doc = (0,dist/* parseDocument */.Tp)(src, { lineCounter, prettyErrors: false, uniqueKeys: true });
     const ctx = new Ctx(file, lineCounter, doc, env);
@@ -83597,7 +83611,7 @@ const package_namespaceObject = {"rE":"0.1.0"};
 const pipeline_VERSION = package_namespaceObject.rE;
 async function prepare(options) {
     const env = options.env ?? process.env;
-    const { sockets } = await loadConfig(options.configFile, { env, stage: options.stage });
+    const { sockets } = await loadConfig(options.configFile, { env, stage: options.stage, optional: options.configOptional });
     const socket = pickSocket(sockets, options.component, options.configFile);
     const region = options.region ?? socket.region;
     const identity = { app: socket.app, stage: socket.stage, repo: options.repo ?? env.GITHUB_REPOSITORY ?? 'local' };
@@ -84035,7 +84049,9 @@ async function run() {
         }
         // Config before credentials: a mistake is an annotation on its line, and no AWS call is made.
         const configFile = external_node_path_default().join(inputs.workingDirectory, inputs.config);
-        const loaded = await loadConfig(configFile);
+        // The default path may be absent: a folder with only a socket.js deploys with every default.
+        const configOptional = inputs.config === 'serverless.yml';
+        const loaded = await loadConfig(configFile, { optional: configOptional });
         socket = pickSocket(loaded.sockets, undefined, configFile);
         const target = resolveStage({
             // sweep works where the pull request stages live: the `pr-*` rule's account and region.
@@ -84068,7 +84084,7 @@ async function run() {
         }
         else
             info('no role-to-assume: using the ambient AWS credentials');
-        const options = { configFile, stage, region, repo: repository, credentials, events: { log: (l) => info(l) } };
+        const options = { configFile, configOptional, stage, region, repo: repository, credentials, events: { log: (l) => info(l) } };
         const pr = trigger.pr?.number;
         const commentOn = inputs.comment && pr !== undefined && gh ? { gh, pr, marker: markerOf(socket.app, stage) } : undefined;
         switch (trigger.command) {

@@ -17,6 +17,8 @@ export const VERSION: string = pkg.version
 
 export interface StageOptions {
   configFile: string
+  /** configFile is only the default path: without it, a folder with a socket.js deploys with every default. */
+  configOptional?: boolean
   stage?: string
   region?: string
   component?: string
@@ -42,7 +44,7 @@ interface Prepared {
 
 async function prepare(options: StageOptions): Promise<Prepared> {
   const env = options.env ?? process.env
-  const { sockets } = await loadConfig(options.configFile, { env, stage: options.stage })
+  const { sockets } = await loadConfig(options.configFile, { env, stage: options.stage, optional: options.configOptional })
   const socket = pickSocket(sockets, options.component, options.configFile)
   const region = options.region ?? socket.region
   const identity: StageIdentity = { app: socket.app, stage: socket.stage, repo: options.repo ?? env.GITHUB_REPOSITORY ?? 'local' }

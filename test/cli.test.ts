@@ -1,6 +1,8 @@
 // The `socket-action` command as a user runs it: a child process, its output and its exit code.
 import assert from 'node:assert/strict'
 import { spawn } from 'node:child_process'
+import { cp, mkdtemp, rm } from 'node:fs/promises'
+import { tmpdir } from 'node:os'
 import path from 'node:path'
 import { describe, test } from 'node:test'
 import { ask, connect } from './helpers/clients.ts'
@@ -35,6 +37,27 @@ describe('socket-action CLI', () => {
     const { code, stderr } = await run(['dev', 'test/fixtures/config/bad/seed-regoin']).done
     assert.equal(code, 1)
     assert.equal(stderr.trim(), 'test/fixtures/config/bad/seed-regoin/serverless.yml:11:5: error: unknown input "regoin" - did you mean "region"?')
+  })
+
+  test('dev serves a folder with only a socket.js (zero configuration)', async () => {
+    const dir = await mkdtemp(path.join(tmpdir(), 'zero-config-cli-'))
+    await cp(path.join(ROOT, 'examples/echo/socket.js'), path.join(dir, 'socket.js'))
+    const child = run(['dev', dir, '--port', '0'])
+    try {
+      let url: string | undefined
+      for (let i = 0; i < 200 && !url; i++) {
+        url = /WebSocket:\s+(ws:\/\/\S+)/.exec(child.stdout())?.[1]
+        if (!url) await new Promise((r) => setTimeout(r, 25))
+      }
+      assert.match(url ?? '', /\/dev$/, `stage dev by default: ${child.stdout()}`)
+      const client = await connect(url!)
+      assert.deepEqual(await ask(client, 'message', { zero: 'config' }), { zero: 'config' })
+      client.ws.close()
+    } finally {
+      child.kill('SIGINT')
+      await child.done
+      await rm(dir, { recursive: true, force: true })
+    }
   })
 
   test('dev serves examples/echo until SIGINT', async () => {

@@ -2,6 +2,8 @@ import { test } from 'node:test'
 import assert from 'node:assert/strict'
 import { existsSync, readFileSync, readdirSync, writeFileSync } from 'node:fs'
 import path from 'node:path'
+import { mkdtemp, rm, writeFile } from 'node:fs/promises'
+import { tmpdir } from 'node:os'
 import { fileURLToPath } from 'node:url'
 import { ConfigError, formatDiagnostic, loadConfig } from '../src/config/index.ts'
 import type { Diagnostic, IamStatement, LoadedConfig } from '../src/config/index.ts'
@@ -305,3 +307,21 @@ for (const name of cases) {
     }
   })
 }
+
+test('zero configuration: a folder with only socket.js loads with every default when serverless.yml is optional', async () => {
+  const dir = await mkdtemp(path.join(tmpdir(), 'zero-config-'))
+  try {
+    await writeFile(path.join(dir, 'socket.js'), "on('default', async (d, s) => s.send(d))\n")
+    const configFile = path.join(dir, 'serverless.yml')
+    const { sockets } = await loadConfig(configFile, { optional: true, env: {} })
+    assert.equal(sockets.length, 1)
+    assert.equal(sockets[0]!.app, path.basename(dir).replace(/[^A-Za-z0-9_-]/g, '-'))
+    assert.equal(sockets[0]!.handlerFile, path.join(dir, 'socket.js'))
+    assert.ok(sockets[0]!.defaulted.includes('app') && sockets[0]!.defaulted.includes('region'))
+    // Named explicitly, a missing file stays an error; so does an optional one beside no socket.js.
+    await assert.rejects(loadConfig(configFile, { env: {} }), /file not found/)
+    await assert.rejects(loadConfig(path.join(tmpdir(), 'nowhere-here', 'serverless.yml'), { optional: true, env: {} }), /file not found/)
+  } finally {
+    await rm(dir, { recursive: true, force: true })
+  }
+})

@@ -92,7 +92,9 @@ export async function run(): Promise<void> {
 
     // Config before credentials: a mistake is an annotation on its line, and no AWS call is made.
     const configFile = path.join(inputs.workingDirectory, inputs.config)
-    const loaded = await loadConfig(configFile)
+    // The default path may be absent: a folder with only a socket.js deploys with every default.
+    const configOptional = inputs.config === 'serverless.yml'
+    const loaded = await loadConfig(configFile, { optional: configOptional })
     socket = pickSocket(loaded.sockets, undefined, configFile)
     const target = resolveStage({
       // sweep works where the pull request stages live: the `pr-*` rule's account and region.
@@ -125,7 +127,7 @@ export async function run(): Promise<void> {
       })
     } else core.info('no role-to-assume: using the ambient AWS credentials')
 
-    const options: StageOptions = { configFile, stage, region, repo: repository, credentials, events: { log: (l) => core.info(l) } }
+    const options: StageOptions = { configFile, configOptional, stage, region, repo: repository, credentials, events: { log: (l) => core.info(l) } }
     const pr = trigger.pr?.number
     const commentOn = inputs.comment && pr !== undefined && gh ? { gh, pr, marker: markerOf(socket.app, stage) } : undefined
 

@@ -73,6 +73,7 @@ async function dev(args: string[]): Promise<number> {
   if (!Number.isInteger(port) || port < 0 || port > 65535) throw new Error(`--port must be a port number (0-65535), got "${values.port}"`)
   const server = await startDev({
     configFile: configPathFor(positionals[0], values.config),
+    configOptional: values.config === undefined,
     port,
     host: values.host,
     stage: values.stage,
@@ -110,6 +111,7 @@ function stageArgs(args: string[]): { options: StageOptions; json: boolean } {
   return {
     options: {
       configFile: configPathFor(positionals[0], values.config),
+      configOptional: values.config === undefined,
       stage: values.stage,
       region: values.region,
       component: values.component,

@@ -938,6 +938,9 @@ export async function loadConfig(configPath: string, options: LoadConfigOptions 
     src = await readFile(absFile, 'utf8')
   } catch (err) {
     const code = (err as NodeJS.ErrnoException).code
+    if (code === 'ENOENT' && options.optional && (await hasHandler(dir))) {
+      return loadConfigText(ZERO_CONFIG, file, absFile, dir, env, options)
+    }
     const message =
       code === 'ENOENT'
         ? `file not found: ${absFile} - create it (with e.g. ${SNIPPET}) or pass the right path`
@@ -946,7 +949,25 @@ export async function loadConfig(configPath: string, options: LoadConfigOptions 
           : `cannot read ${absFile}: ${(err as Error).message}`
     throw new ConfigError([{ file, line: 1, column: 1, message }])
   }
+  return loadConfigText(src, file, absFile, dir, env, options)
+}
 
+/** A project with a socket.js and no serverless.yml: every input defaulted (the seed's "zero configuration"). */
+const ZERO_CONFIG = `Socket:\n  component: "${SOCKET_COMPONENT}"\n`
+
+async function hasHandler(dir: string): Promise<boolean> {
+  for (const f of HANDLER_FILES) if ((await statOrNull(path.join(dir, f)))?.isFile()) return true
+  return false
+}
+
+async function loadConfigText(
+  src: string,
+  file: string,
+  absFile: string,
+  dir: string,
+  env: Record<string, string | undefined>,
+  options: LoadConfigOptions,
+): Promise<LoadedConfig> {
   const lineCounter = new LineCounter()
   const doc = parseDocument(src, { lineCounter, prettyErrors: false, uniqueKeys: true })
   const ctx = new Ctx(file, lineCounter, doc, env)

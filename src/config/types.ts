@@ -83,4 +83,9 @@ export interface LoadedConfig {
 export interface LoadConfigOptions {
   env?: Record<string, string | undefined>
   stage?: string
+  /**
+   * The path is only the default one: when it does not exist but its folder has a socket.js, use every default
+   * (zero configuration) instead of failing.
+   */
+  optional?: boolean
 }

@@ -8,6 +8,8 @@ import { LocalLambda, type LocalLambdaOptions } from './lambda.ts'
 
 export interface DevOptions {
   configFile: string
+  /** configFile is only the default path: without it, a folder with a socket.js is served with every default. */
+  configOptional?: boolean
   port?: number
   host?: string
   stage?: string
@@ -43,7 +45,7 @@ function lambdaOptions(socket: SocketConfig, log: (line: string) => void): Local
 }
 
 async function resolveSocket(options: DevOptions): Promise<SocketConfig> {
-  const { sockets } = await loadConfig(options.configFile, { env: options.env, stage: options.stage })
+  const { sockets } = await loadConfig(options.configFile, { env: options.env, stage: options.stage, optional: options.configOptional })
   return pickSocket(sockets, options.component, options.configFile)
 }
 
