@@ -242,6 +242,27 @@ describe('deploy engine details on moto', () => {
   })
 })
 
+test('a missing permission says which action on which resource is needed', async () => {
+  const bed = await startAwsBed()
+  const project = await scratchProject()
+  try {
+    bed.shim.fault({
+      operation: 'CreateFunction',
+      status: 403,
+      errorType: 'AccessDeniedException',
+      message:
+        'User: arn:aws:sts::123456789012:assumed-role/deploy/GitHubActions is not authorized to perform: lambda:CreateFunction on resource: arn:aws:lambda:us-east-1:123456789012:function:my-socket-prod because no identity-based policy allows the lambda:CreateFunction action',
+    })
+    await assert.rejects(
+      deployStage({ configFile: project.config, stage: 'prod', ...FAST }),
+      /create function my-socket-prod: access denied: the deploy credentials need lambda:CreateFunction on arn:aws:lambda:us-east-1:123456789012:function:my-socket-prod\. Add it to the deploy role's policy/,
+    )
+  } finally {
+    await project.remove()
+    await bed.stop()
+  }
+})
+
 test('a failed wait says the state and reason, never the GetFunction response (env values, code URL)', async () => {
   const { settled } = await import('../src/aws/writes.ts')
   const reason = {
