@@ -286,6 +286,20 @@ describe('the Action (node dist/index.js)', () => {
     assert.match(regional.outputs.url!, /\.eu-west-1\.amazonaws\.com\/pr-12$/)
   })
 
+  test('socket.js with npm dependencies is bundled on the runner by the esbuild-wasm shipped in dist/', async () => {
+    await project.remove()
+    project = await scratchProject(path.join(ROOT, 'test/fixtures/socket/good/with-dependency'))
+    await writeFile(path.join(project.dir, 'serverless.yml'), 'name: deps\nstage: dev\nSocket:\n  component: "@serverless/socket"\n')
+    const run = await runAction('workflow_dispatch', { repository, inputs: {} }, { command: 'deploy' }, { GITHUB_REF: 'refs/heads/main' })
+    assert.equal(run.code, 0, run.stdout + run.stderr)
+    assert.equal(run.outputs.result, 'deployed')
+    const fn = (await readAccount()).functions.find((f) => f.name === 'deps-dev')
+    assert.ok(fn, 'the function exists')
+    // The same bytes as the native esbuild of the CLI: the code hash matches a local bundle of the same project.
+    const { bundleSocket } = await import('../src/bundle/build.ts')
+    assert.equal(fn.codeSha256, (await bundleSocket(path.join(project.dir, 'socket.js'))).sha256)
+  })
+
   test('an event it does not handle is a clear message and no AWS call', async () => {
     const run = await runAction('issues', { action: 'opened', repository })
     assert.equal(run.code, 0)
