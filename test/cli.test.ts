@@ -39,6 +39,20 @@ describe('socket-action CLI', () => {
     assert.equal(stderr.trim(), 'test/fixtures/config/bad/seed-regoin/serverless.yml:11:5: error: unknown input "regoin" - did you mean "region"?')
   })
 
+  test('a port in use is an error that says what to do', async () => {
+    const { createServer } = await import('node:net')
+    const holder = createServer().listen(0, '127.0.0.1')
+    await new Promise((r) => holder.once('listening', r))
+    const port = (holder.address() as { port: number }).port
+    try {
+      const { code, stderr } = await run(['dev', 'examples/echo', '--port', String(port)]).done
+      assert.equal(code, 1)
+      assert.equal(stderr.trim(), `error: port ${port} on 127.0.0.1 is in use: stop what holds it, or pass --port 0 for a free port`)
+    } finally {
+      holder.close()
+    }
+  })
+
   test('dev serves a folder with only a socket.js (zero configuration)', async () => {
     const dir = await mkdtemp(path.join(tmpdir(), 'zero-config-cli-'))
     await cp(path.join(ROOT, 'examples/echo/socket.js'), path.join(dir, 'socket.js'))

@@ -82,9 +82,12 @@ export class LocalGateway {
 
   async listen(): Promise<{ url: string; connectionsUrl: string; port: number }> {
     const host = this.options.host ?? '127.0.0.1'
+    const port = this.options.port ?? 3001
     await new Promise<void>((resolve, reject) => {
-      this.server.once('error', reject)
-      this.server.listen(this.options.port ?? 3001, host, () => resolve())
+      this.server.once('error', (error: NodeJS.ErrnoException) =>
+        reject(error.code === 'EADDRINUSE' ? new Error(`port ${port} on ${host} is in use: stop what holds it, or pass --port 0 for a free port`) : error),
+      )
+      this.server.listen(port, host, () => resolve())
     })
     this.port = (this.server.address() as AddressInfo).port
     const hostPort = `${host.includes(':') ? `[${host}]` : host}:${this.port}`

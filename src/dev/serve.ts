@@ -65,7 +65,14 @@ export async function startDev(options: DevOptions): Promise<DevServer> {
     dropDisconnect: options.dropDisconnect,
     log,
   })
-  const address = await gateway.listen()
+  let address: Awaited<ReturnType<LocalGateway['listen']>>
+  try {
+    address = await gateway.listen()
+  } catch (error) {
+    await gateway.close()
+    await lambda.close()
+    throw error
+  }
 
   const waiters: Array<(r: { ok: boolean; error?: unknown }) => void> = []
   const settle = (r: { ok: boolean; error?: unknown }) => waiters.splice(0).forEach((w) => w(r))
