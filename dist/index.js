@@ -84100,7 +84100,28 @@ async function run() {
                 return;
             }
             case 'deploy': {
-                const result = await group(`Deploy ${stage}`, async () => deployStage({ ...options, esbuild: await loadEsbuild(), events: { ...options.events, onAction: (a, ms) => info(`${a.change} ${a.resource} ${a.name} (${Math.round(ms)} ms)`) } }));
+                // Log sections as the engine goes: the plan of each round, then what it applied.
+                let open = false;
+                const section = (title) => {
+                    if (open)
+                        endGroup();
+                    startGroup(title);
+                    open = true;
+                };
+                const result = await deployStage({
+                    ...options,
+                    esbuild: await loadEsbuild(),
+                    events: {
+                        ...options.events,
+                        onPlan: (plan, round) => {
+                            section(`Plan ${stage}${round > 1 ? ` (round ${round})` : ''}`);
+                            info(formatPlan(plan));
+                            if (plan.actions.length > 0)
+                                section(`Apply ${stage}`);
+                        },
+                        onAction: (a, ms) => info(`${a.change} ${a.resource} ${a.name} (${Math.round(ms)} ms)`),
+                    },
+                }).finally(() => open && endGroup());
                 const facts = { app: socket.app, stage, region, url: result.url, apiId: result.apiId, functionName: result.functionName, routes: result.routes, changed: result.changed, actions: result.actions, sha: trigger.sha, runUrl: runUrl() };
                 setOutput('url', result.url);
                 setOutput('api-id', result.apiId);

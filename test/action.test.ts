@@ -165,6 +165,7 @@ describe('the Action (node dist/index.js)', () => {
     assert.ok(comment.body.includes(opened.outputs.url!))
     assert.ok(comment.body.includes(`npx wscat -c ${opened.outputs.url}`))
     assert.ok(comment.body.includes('`a1b2c3d`'))
+    assert.match(opened.stdout, /^::group::Plan pr-42\n[\s\S]*\+ function my-socket-pr-42[\s\S]*^::group::Apply pr-42\n[\s\S]*create function my-socket-pr-42 \(\d+ ms\)[\s\S]*^::endgroup::/m)
     assert.match(opened.summary, /pr-42/)
     assert.ok(opened.summary.includes(opened.outputs.url!))
     assert.equal(gh.deployments.length, 1)

@@ -144,9 +144,26 @@ export async function run(): Promise<void> {
         return
       }
       case 'deploy': {
-        const result = await core.group(`Deploy ${stage}`, async () =>
-          deployStage({ ...options, esbuild: await loadEsbuild(), events: { ...options.events, onAction: (a, ms) => core.info(`${a.change} ${a.resource} ${a.name} (${Math.round(ms)} ms)`) } }),
-        )
+        // Log sections as the engine goes: the plan of each round, then what it applied.
+        let open = false
+        const section = (title: string) => {
+          if (open) core.endGroup()
+          core.startGroup(title)
+          open = true
+        }
+        const result = await deployStage({
+          ...options,
+          esbuild: await loadEsbuild(),
+          events: {
+            ...options.events,
+            onPlan: (plan, round) => {
+              section(`Plan ${stage}${round > 1 ? ` (round ${round})` : ''}`)
+              core.info(formatPlan(plan))
+              if (plan.actions.length > 0) section(`Apply ${stage}`)
+            },
+            onAction: (a, ms) => core.info(`${a.change} ${a.resource} ${a.name} (${Math.round(ms)} ms)`),
+          },
+        }).finally(() => open && core.endGroup())
         const facts = { app: socket.app, stage, region, url: result.url, apiId: result.apiId, functionName: result.functionName, routes: result.routes, changed: result.changed, actions: result.actions, sha: trigger.sha, runUrl: runUrl() }
         core.setOutput('url', result.url)
         core.setOutput('api-id', result.apiId)
