@@ -1,0 +1,51 @@
+// Pagination of the AWS reads (moto ignores it, so it is tested here with a scripted client: one function each).
+import assert from 'node:assert/strict'
+import { test } from 'node:test'
+import type { AwsClients } from '../src/aws/clients.ts'
+import { listApis } from '../src/aws/observe.ts'
+import { listStages } from '../src/aws/stages.ts'
+
+type Page = { items: unknown[]; next?: string }
+
+function scripted(pages: Record<string, Record<string, Page>>, seen: string[]): AwsClients {
+  const client = (service: string) => ({
+    send: async (command: { constructor: { name: string }; input: Record<string, string | undefined> }) => {
+      const name = command.constructor.name
+      const token = command.input.NextToken ?? command.input.Marker ?? command.input.Resource ?? ''
+      seen.push(`${name}:${token}`)
+      if (name === 'ListTagsCommand') return { Tags: pages.tags![command.input.Resource!]!.items[0] }
+      const page = pages[name]![token]!
+      return name === 'ListFunctionsCommand' ? { Functions: page.items, NextMarker: page.next } : { Items: page.items, NextToken: page.next }
+    },
+    service,
+  })
+  return { apigw: client('apigw'), lambda: client('lambda') } as unknown as AwsClients
+}
+
+const tags = (stage: string, repo = 'octo/sockets') => ({ 'socket-action:app': 'chat', 'socket-action:stage': stage, 'socket-action:repo': repo })
+
+test('listApis follows NextToken to the last page', async () => {
+  const seen: string[] = []
+  const clients = scripted({ GetApisCommand: { '': { items: [{ ApiId: 'a' }], next: 't1' }, t1: { items: [{ ApiId: 'b' }], next: 't2' }, t2: { items: [{ ApiId: 'c' }] } } }, seen)
+  assert.deepEqual((await listApis(clients)).map((a) => a.ApiId), ['a', 'b', 'c'])
+  assert.deepEqual(seen, ['GetApisCommand:', 'GetApisCommand:t1', 'GetApisCommand:t2'])
+})
+
+test("listStages finds every stage of the app and repository across pages of APIs and functions, and reads only the app's functions' tags", async () => {
+  const seen: string[] = []
+  const clients = scripted(
+    {
+      GetApisCommand: { '': { items: [{ ApiId: 'a', Tags: tags('pr-1') }], next: 'n' }, n: { items: [{ ApiId: 'b', Tags: tags('pr-2', 'someone/else') }, { ApiId: 'c', Tags: tags('prod') }] } },
+      ListFunctionsCommand: {
+        '': { items: [{ FunctionName: 'chat-pr-3', FunctionArn: 'arn:chat-pr-3' }, { FunctionName: 'other-app', FunctionArn: 'arn:other' }], next: 'm' },
+        m: { items: [{ FunctionName: 'chat-pr-1', FunctionArn: 'arn:chat-pr-1' }] },
+      },
+      tags: { 'arn:chat-pr-3': { items: [tags('pr-3')] }, 'arn:chat-pr-1': { items: [tags('pr-1')] } },
+    },
+    seen,
+  )
+  assert.deepEqual(await listStages(clients, 'chat', 'octo/sockets'), ['pr-1', 'pr-3', 'prod'])
+  assert.ok(seen.includes('ListFunctionsCommand:m'))
+  assert.ok(seen.includes('ListTagsCommand:arn:chat-pr-3'))
+  assert.ok(!seen.includes('ListTagsCommand:arn:other'), "another app's function is not read")
+})
