@@ -2,7 +2,6 @@
 // with INPUT_* variables, an event file, GITHUB_OUTPUT and GITHUB_STEP_SUMMARY, GitHub's REST API and OIDC issuer
 // served locally, and AWS being moto behind the shim.
 import assert from 'node:assert/strict'
-import { spawn } from 'node:child_process'
 import { cp, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import path from 'node:path'
@@ -10,6 +9,7 @@ import { after, before, beforeEach, describe, test } from 'node:test'
 import { scratchProject, startAwsBed, type AwsBed, type Project } from './helpers/aws-bed.ts'
 import { readAccount } from './helpers/aws-state.ts'
 import { startFakeGitHub, type FakeGitHub } from './helpers/github-fake.ts'
+import { runNode } from './helpers/processes.ts'
 
 const ROOT = path.join(import.meta.dirname, '..')
 const REPO = 'octo/sockets'
@@ -119,12 +119,7 @@ describe('the Action (node dist/index.js)', () => {
       if (value === undefined) delete childEnv[name]
       else childEnv[name] = value
     }
-    const child = spawn(process.execPath, [path.join(actionDir, 'dist/index.js')], { cwd: project.dir, env: childEnv, stdio: ['ignore', 'pipe', 'pipe'] })
-    let stdout = ''
-    let stderr = ''
-    child.stdout.on('data', (d) => (stdout += d))
-    child.stderr.on('data', (d) => (stderr += d))
-    const code = await new Promise<number | null>((resolve) => child.on('close', resolve))
+    const { code, stdout, stderr } = await runNode(path.join(actionDir, 'dist/index.js'), [], { cwd: project.dir, env: childEnv }).done
     return { code, stdout, stderr, outputs: parseOutputs(await readFile(outputPath, 'utf8')), summary: await readFile(summaryPath, 'utf8') }
   }
 

@@ -1,20 +1,13 @@
 // `socket-action plan|deploy|remove` as a user runs them, against moto through AWS_ENDPOINT_URL.
 import assert from 'node:assert/strict'
-import { spawn } from 'node:child_process'
 import path from 'node:path'
 import { after, before, describe, test } from 'node:test'
 import { scratchProject, startAwsBed, type AwsBed, type Project } from './helpers/aws-bed.ts'
+import { runNode } from './helpers/processes.ts'
 
 const BIN = path.join(import.meta.dirname, '../src/cli/bin.js')
 
-function cli(args: string[], cwd: string): Promise<{ code: number | null; stdout: string; stderr: string }> {
-  const child = spawn(process.execPath, [BIN, ...args], { cwd, env: process.env, stdio: ['ignore', 'pipe', 'pipe'] })
-  let stdout = ''
-  let stderr = ''
-  child.stdout.on('data', (d) => (stdout += d))
-  child.stderr.on('data', (d) => (stderr += d))
-  return new Promise((resolve) => child.on('close', (code) => resolve({ code, stdout, stderr })))
-}
+const cli = (args: string[], cwd: string) => runNode(BIN, args, { cwd }).done
 
 describe('socket-action plan, deploy, remove', () => {
   let bed: AwsBed

@@ -1,24 +1,16 @@
 // The `socket-action` command as a user runs it: a child process, its output and its exit code.
 import assert from 'node:assert/strict'
-import { spawn } from 'node:child_process'
 import { cp, mkdtemp, rm } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import path from 'node:path'
 import { describe, test } from 'node:test'
 import { ask, connect } from './helpers/clients.ts'
+import { runNode } from './helpers/processes.ts'
 
 const ROOT = path.join(import.meta.dirname, '..')
 const BIN = path.join(ROOT, 'src/cli/bin.js')
 
-function run(args: string[]): { done: Promise<{ code: number | null; stdout: string; stderr: string }>; stdout: () => string; kill: (s: NodeJS.Signals) => void } {
-  const child = spawn(process.execPath, [BIN, ...args], { cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'] })
-  let stdout = ''
-  let stderr = ''
-  child.stdout.on('data', (d) => (stdout += d))
-  child.stderr.on('data', (d) => (stderr += d))
-  const done = new Promise<{ code: number | null; stdout: string; stderr: string }>((resolve) => child.on('close', (code) => resolve({ code, stdout, stderr })))
-  return { done, stdout: () => stdout, kill: (s) => child.kill(s) }
-}
+const run = (args: string[]) => runNode(BIN, args, { cwd: ROOT })
 
 describe('socket-action CLI', () => {
   test('--help lists dev and exits 0', async () => {
