@@ -84066,7 +84066,8 @@ async function run() {
         // A matching `stages` rule picks its own account and region over the global inputs.
         const region = target.awsRegion ?? inputs.awsRegion ?? socket.region;
         const roleToAssume = target.roleToAssume ?? inputs.roleToAssume;
-        setOutput('stage', stage);
+        if (trigger.command !== 'sweep')
+            setOutput('stage', stage);
         setOutput('region', region);
         gh = inputs.githubToken ? gitHub(inputs.githubToken) : undefined;
         let credentials;

@@ -242,6 +242,7 @@ describe('the Action (node dist/index.js)', () => {
     const dry = await runAction('schedule', { schedule: '0 4 * * *', repository }, { command: 'sweep' }, { GITHUB_REF: 'refs/heads/main' })
     assert.equal(dry.code, 0, dry.stdout + dry.stderr)
     assert.equal(dry.outputs.result, 'swept')
+    assert.equal(dry.outputs.stage, undefined, 'a sweep has no single stage')
     assert.match(dry.stdout, /would remove pr-1/)
     assert.match(dry.stdout, /would remove pr-2/)
     assert.match(dry.stdout, /keep pr-3 \(pull request open\)/)

@@ -109,7 +109,7 @@ export async function run(): Promise<void> {
     // A matching `stages` rule picks its own account and region over the global inputs.
     const region = target.awsRegion ?? inputs.awsRegion ?? socket.region
     const roleToAssume = target.roleToAssume ?? inputs.roleToAssume
-    core.setOutput('stage', stage)
+    if (trigger.command !== 'sweep') core.setOutput('stage', stage)
     core.setOutput('region', region)
     gh = inputs.githubToken ? gitHub(inputs.githubToken) : undefined
 
