@@ -79760,7 +79760,7 @@ function explainAwsError(error, doing) {
     const denied = NOT_AUTHORIZED.exec(message);
     if (denied || e?.name === 'AccessDeniedException' || e?.name === 'AccessDenied') {
         const what = denied ? `${denied[1]} on ${denied[2]}` : message;
-        return new Error(`${doing}: access denied: the deploy credentials need ${what}. Add it to the deploy role's policy (README: "IAM policy for the deploy role").`, { cause: error });
+        return new Error(`${doing}: access denied: the deploy credentials need ${what}. Add it to the deploy role's policy (README: "AWS setup", step 3).`, { cause: error });
     }
     if (e?.name === 'ExpiredTokenException' || e?.name === 'ExpiredToken') {
         return new Error(`${doing}: the AWS credentials have expired: refresh them (or re-run the job to get a new OIDC session).`, { cause: error });
@@ -79945,12 +79945,14 @@ function canonical(value) {
     return JSON.stringify(value, (_key, v) => v && typeof v === 'object' && !Array.isArray(v) ? Object.fromEntries(Object.entries(v).sort(([a], [b]) => a.localeCompare(b))) : v);
 }
 /**
- * Which of several APIs of one stage survives a race: the first created (by our millisecond tag, else CreatedDate),
- * then the smallest id; the same answer in every run, and a later creator always loses to an API it can see.
+ * Which of several APIs of one stage survives a race: the first created by API Gateway's clock (CreatedDate, whole
+ * seconds), within one second by our millisecond tag (the runner's clock), then the smallest id. Every run gets the
+ * same answer, and a later creator loses to any API it can see.
  */
 function survivingApi(apis) {
-    const created = (api) => api.tags[TAG_CREATED] ?? api.createdDate ?? '';
-    return [...apis].sort((a, b) => created(a).localeCompare(created(b)) || a.id.localeCompare(b.id))[0];
+    const second = (api) => (api.createdDate ?? '').slice(0, 19);
+    const within = (api) => api.tags[TAG_CREATED] ?? '';
+    return [...apis].sort((a, b) => second(a).localeCompare(second(b)) || within(a).localeCompare(within(b)) || a.id.localeCompare(b.id))[0];
 }
 /** Marks the stage with what its current deployment contains, written only after the deployment succeeded. */
 function deploymentMarker(desired, integrationId) {
@@ -80020,7 +80022,10 @@ function planDeploy(desired, observed) {
         if (kept.name !== names.apiName)
             diff.push({ field: 'name', from: kept.name, to: names.apiName });
         if (diff.length) {
-            apiUpdate = b.add({ id: 'api:update', resource: 'api', change: 'update', name: names.apiName, diff, params: { ApiId: kept.id, Name: names.apiName, RouteSelectionExpression: desired.api.routeSelectionExpression, Description: desired.api.description } });
+            const update = b.add({ id: 'api:update', resource: 'api', change: 'update', name: names.apiName, diff, params: { ApiId: kept.id, Name: names.apiName, RouteSelectionExpression: desired.api.routeSelectionExpression, Description: desired.api.description } });
+            // Only a new route selection needs a new deployment; a name or description does not.
+            if (diff.some((d) => d.field === 'routeSelectionExpression'))
+                apiUpdate = update;
         }
         else
             b.unchanged.push(`api ${names.apiName}`);
@@ -80333,7 +80338,8 @@ function settled(functionName, what, result) {
         ? `State ${c.State}${c.StateReason ? ` (${c.StateReason})` : ''}, LastUpdateStatus ${c.LastUpdateStatus}${c.LastUpdateStatusReason ? ` (${c.LastUpdateStatusReason})` : ''}`
         : reason instanceof Error
             ? `${reason.name}: ${reason.message}`
-            : 'no answer';
+            : // On a timeout the waiter keeps only "status: message" per answer (no bodies): enough to show a 403 or throttling.
+                `answers seen: ${Object.keys(result.observedResponses ?? {}).join('; ') || 'none'}`;
     throw new Error(`function ${functionName} did not ${what} (${result.state === 'TIMEOUT' ? 'timed out' : result.state.toLowerCase()}): ${detail}`);
 }
 function executor(ctx) {
@@ -83451,7 +83457,7 @@ function isStale(error) {
     return (error instanceof ApplyError ? error.cause : error) instanceof StaleObservation;
 }
 /** Writes that name the API id: a run that lost the race for the API must not point them at its own. */
-const GRANTS = new Set(['role-policy:put', 'permission:add']);
+const GRANTS = new Set(['role-policy:put', 'permission:add', 'permission:remove']);
 async function reconcile(adapter, desiredFor, events = {}) {
     const done = [];
     for (let round = 1; round <= MAX_ROUNDS; round++) {
@@ -83473,7 +83479,9 @@ async function reconcile(adapter, desiredFor, events = {}) {
                     events.onAction?.(action, ms);
                     // Another deploy of this stage may have created an API at the same moment: find out beside the rest.
                     if (action.id === 'api:create') {
-                        raceCheck = adapter.taggedApis().then((apis) => survivingApi(apis)?.id !== facts.apiId);
+                        raceCheck = adapter.taggedApis().then((apis) => survivingApi(apis)?.id !== facts.apiId, (error) => {
+                            throw new Error(`listing this stage's APIs after creating one: ${error.message}`, { cause: error });
+                        });
                         // A round that fails or goes stale never awaits it: its failure must not become an unhandled rejection.
                         raceCheck.catch(() => undefined);
                     }
@@ -83839,6 +83847,7 @@ function readInputs() {
     return {
         command,
         config: getInput('config').trim() || 'serverless.yml',
+        configGiven: getInput('config').trim() !== '',
         workingDirectory: getInput('working-directory').trim() || '.',
         stage,
         stages: parseStages(getInput('stages')),
@@ -84050,7 +84059,7 @@ async function run() {
         // Config before credentials: a mistake is an annotation on its line, and no AWS call is made.
         const configFile = external_node_path_default().join(inputs.workingDirectory, inputs.config);
         // The default path may be absent: a folder with only a socket.js deploys with every default.
-        const configOptional = inputs.config === 'serverless.yml';
+        const configOptional = !inputs.configGiven;
         const loaded = await loadConfig(configFile, { optional: configOptional });
         socket = pickSocket(loaded.sockets, undefined, configFile);
         const target = resolveStage({

@@ -91,7 +91,7 @@ describe('the Action (node dist/index.js)', () => {
     await writeFile(eventPath, JSON.stringify(payload))
     await writeFile(outputPath, '')
     await writeFile(summaryPath, '')
-    const allInputs: Record<string, string> = { command: 'auto', config: 'serverless.yml', 'working-directory': '.', 'role-to-assume': ROLE, 'role-session-name': 'GitHubActions', 'role-duration-seconds': '3600', audience: 'sts.amazonaws.com', 'github-token': 'ghs_fake_installation_token', comment: 'true', 'dry-run': 'true', ...inputs }
+    const allInputs: Record<string, string> = { command: 'auto', config: '', 'working-directory': '.', 'role-to-assume': ROLE, 'role-session-name': 'GitHubActions', 'role-duration-seconds': '3600', audience: 'sts.amazonaws.com', 'github-token': 'ghs_fake_installation_token', comment: 'true', 'dry-run': 'true', ...inputs }
     const childEnv: Record<string, string> = {
       PATH: process.env.PATH ?? '',
       HOME: process.env.HOME ?? scratch,

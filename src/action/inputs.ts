@@ -6,6 +6,8 @@ import type { Command } from './trigger.ts'
 export interface ActionInputs {
   command: Command
   config: string
+  /** Whether `config` was given: a named file must exist; the default may be absent (zero configuration). */
+  configGiven: boolean
   workingDirectory: string
   stage?: string
   stages: StageRule[]
@@ -37,6 +39,7 @@ export function readInputs(): ActionInputs {
   return {
     command,
     config: core.getInput('config').trim() || 'serverless.yml',
+    configGiven: core.getInput('config').trim() !== '',
     workingDirectory: core.getInput('working-directory').trim() || '.',
     stage,
     stages: parseStages(core.getInput('stages')),

@@ -93,7 +93,7 @@ export async function run(): Promise<void> {
     // Config before credentials: a mistake is an annotation on its line, and no AWS call is made.
     const configFile = path.join(inputs.workingDirectory, inputs.config)
     // The default path may be absent: a folder with only a socket.js deploys with every default.
-    const configOptional = inputs.config === 'serverless.yml'
+    const configOptional = !inputs.configGiven
     const loaded = await loadConfig(configFile, { optional: configOptional })
     socket = pickSocket(loaded.sockets, undefined, configFile)
     const target = resolveStage({

@@ -41,7 +41,7 @@ export function explainAwsError(error: unknown, doing: string): Error {
   const denied = NOT_AUTHORIZED.exec(message)
   if (denied || e?.name === 'AccessDeniedException' || e?.name === 'AccessDenied') {
     const what = denied ? `${denied[1]} on ${denied[2]}` : message
-    return new Error(`${doing}: access denied: the deploy credentials need ${what}. Add it to the deploy role's policy (README: "IAM policy for the deploy role").`, { cause: error })
+    return new Error(`${doing}: access denied: the deploy credentials need ${what}. Add it to the deploy role's policy (README: "AWS setup", step 3).`, { cause: error })
   }
   if (e?.name === 'ExpiredTokenException' || e?.name === 'ExpiredToken') {
     return new Error(`${doing}: the AWS credentials have expired: refresh them (or re-run the job to get a new OIDC session).`, { cause: error })

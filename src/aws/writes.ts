@@ -103,7 +103,7 @@ async function raceSafe(write: Promise<unknown>, what: string): Promise<void> {
  * A wait that did not succeed, said with the function's state and reason only: the SDK's own waiter error carries the
  * whole GetFunction response, environment values and a signed code URL included, which must never reach a log.
  */
-export function settled(functionName: string, what: string, result: { state: string; reason?: unknown }): void {
+export function settled(functionName: string, what: string, result: { state: string; reason?: unknown; observedResponses?: Record<string, number> }): void {
   if (result.state === 'SUCCESS') return
   const reason = result.reason as GetFunctionCommandOutput | Error | undefined
   const c = reason && 'Configuration' in reason ? reason.Configuration : undefined
@@ -111,7 +111,8 @@ export function settled(functionName: string, what: string, result: { state: str
     ? `State ${c.State}${c.StateReason ? ` (${c.StateReason})` : ''}, LastUpdateStatus ${c.LastUpdateStatus}${c.LastUpdateStatusReason ? ` (${c.LastUpdateStatusReason})` : ''}`
     : reason instanceof Error
       ? `${reason.name}: ${reason.message}`
-      : 'no answer'
+      : // On a timeout the waiter keeps only "status: message" per answer (no bodies): enough to show a 403 or throttling.
+        `answers seen: ${Object.keys(result.observedResponses ?? {}).join('; ') || 'none'}`
   throw new Error(`function ${functionName} did not ${what} (${result.state === 'TIMEOUT' ? 'timed out' : result.state.toLowerCase()}): ${detail}`)
 }
 

@@ -40,7 +40,7 @@ function isStale(error: unknown): boolean {
 }
 
 /** Writes that name the API id: a run that lost the race for the API must not point them at its own. */
-const GRANTS = new Set(['role-policy:put', 'permission:add'])
+const GRANTS = new Set(['role-policy:put', 'permission:add', 'permission:remove'])
 
 export async function reconcile(
   adapter: StageAdapter,
@@ -67,7 +67,12 @@ export async function reconcile(
             events.onAction?.(action, ms)
             // Another deploy of this stage may have created an API at the same moment: find out beside the rest.
             if (action.id === 'api:create') {
-              raceCheck = adapter.taggedApis().then((apis) => survivingApi(apis)?.id !== facts.apiId)
+              raceCheck = adapter.taggedApis().then(
+                (apis) => survivingApi(apis)?.id !== facts.apiId,
+                (error: Error) => {
+                  throw new Error(`listing this stage's APIs after creating one: ${error.message}`, { cause: error })
+                },
+              )
               // A round that fails or goes stale never awaits it: its failure must not become an unhandled rejection.
               raceCheck.catch(() => undefined)
             }

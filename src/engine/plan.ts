@@ -15,12 +15,14 @@ export function canonical(value: unknown): string {
 }
 
 /**
- * Which of several APIs of one stage survives a race: the first created (by our millisecond tag, else CreatedDate),
- * then the smallest id; the same answer in every run, and a later creator always loses to an API it can see.
+ * Which of several APIs of one stage survives a race: the first created by API Gateway's clock (CreatedDate, whole
+ * seconds), within one second by our millisecond tag (the runner's clock), then the smallest id. Every run gets the
+ * same answer, and a later creator loses to any API it can see.
  */
 export function survivingApi<T extends Pick<ObservedApi, 'id' | 'createdDate' | 'tags'>>(apis: T[]): T | undefined {
-  const created = (api: T) => api.tags[TAG_CREATED] ?? api.createdDate ?? ''
-  return [...apis].sort((a, b) => created(a).localeCompare(created(b)) || a.id.localeCompare(b.id))[0]
+  const second = (api: T) => (api.createdDate ?? '').slice(0, 19)
+  const within = (api: T) => api.tags[TAG_CREATED] ?? ''
+  return [...apis].sort((a, b) => second(a).localeCompare(second(b)) || within(a).localeCompare(within(b)) || a.id.localeCompare(b.id))[0]
 }
 
 /** Marks the stage with what its current deployment contains, written only after the deployment succeeded. */
@@ -99,7 +101,9 @@ export function planDeploy(desired: DesiredState, observed: ObservedState): Plan
     if (kept.description !== desired.api.description) diff.push({ field: 'description', from: kept.description, to: desired.api.description })
     if (kept.name !== names.apiName) diff.push({ field: 'name', from: kept.name, to: names.apiName })
     if (diff.length) {
-      apiUpdate = b.add({ id: 'api:update', resource: 'api', change: 'update', name: names.apiName, diff, params: { ApiId: kept.id, Name: names.apiName, RouteSelectionExpression: desired.api.routeSelectionExpression, Description: desired.api.description } })
+      const update = b.add({ id: 'api:update', resource: 'api', change: 'update', name: names.apiName, diff, params: { ApiId: kept.id, Name: names.apiName, RouteSelectionExpression: desired.api.routeSelectionExpression, Description: desired.api.description } })
+      // Only a new route selection needs a new deployment; a name or description does not.
+      if (diff.some((d) => d.field === 'routeSelectionExpression')) apiUpdate = update
     } else b.unchanged.push(`api ${names.apiName}`)
     const td = tagDiff(kept.tags, tags)
     if (td.length) b.add({ id: 'api:tag', resource: 'api', change: 'update', name: names.apiName, diff: td, params: { ResourceArn: arn.apiResource(desired.region, kept.id), Tags: tags } })
