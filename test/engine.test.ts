@@ -274,4 +274,8 @@ test('a failed wait says the state and reason, never the GetFunction response (e
     return true
   })
   assert.doesNotThrow(() => settled('chat-prod', 'become Active', { state: 'SUCCESS', reason }))
+  assert.throws(
+    () => settled('chat-prod', 'become Active', { state: 'TIMEOUT', observedResponses: { '403: User is not authorized to perform: lambda:GetFunction': 12 } }),
+    /did not become Active \(timed out\): answers seen: 403: User is not authorized to perform: lambda:GetFunction$/,
+  )
 })
