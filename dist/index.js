@@ -1,5 +1,4 @@
 import { createRequire as __WEBPACK_EXTERNAL_createRequire } from "module";
-import * as __WEBPACK_EXTERNAL_MODULE_esbuild_wasm_7905e8ee__ from "esbuild-wasm";
 /******/ var __webpack_modules__ = ({
 
 /***/ 9659:
@@ -70375,6 +70374,8 @@ __nccwpck_require__.d(__webpack_exports__, {
 // EXTERNAL MODULE: external "node:path"
 var external_node_path_ = __nccwpck_require__(6760);
 var external_node_path_default = /*#__PURE__*/__nccwpck_require__.n(external_node_path_);
+// EXTERNAL MODULE: external "node:url"
+var external_node_url_ = __nccwpck_require__(3136);
 ;// CONCATENATED MODULE: external "os"
 const external_os_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("os");
 ;// CONCATENATED MODULE: ./node_modules/@actions/core/lib/utils.js
@@ -80525,8 +80526,6 @@ async function listStages(clients, app, repo) {
     return [...stages].sort();
 }
 
-// EXTERNAL MODULE: external "node:url"
-var external_node_url_ = __nccwpck_require__(3136);
 // EXTERNAL MODULE: external "node:fs"
 var external_node_fs_ = __nccwpck_require__(3024);
 // EXTERNAL MODULE: external "node:zlib"
@@ -83977,7 +83976,16 @@ function triggerOf(ctx, command) {
 }
 
 ;// CONCATENATED MODULE: ./src/action/run.ts
+var run_rewriteRelativeImportExtension = (undefined && undefined.__rewriteRelativeImportExtension) || function (path, preserveJsx) {
+    if (typeof path === "string" && /^\.\.?\//.test(path)) {
+        return path.replace(/\.(tsx)$|((?:\.d)?)((?:\.[^./]+?)?)\.([cm]?)ts$/i, function (m, tsx, d, ext, cm) {
+            return tsx ? preserveJsx ? ".jsx" : ".js" : d && (!ext || !cm) ? m : (d + ext + "." + cm.toLowerCase() + "js");
+        });
+    }
+    return path;
+};
 // The Action: event -> stage -> credentials -> the engine -> comment, summary, outputs. Thin glue over the layers.
+
 
 
 
@@ -84013,7 +84021,9 @@ async function loadEsbuild() {
     // The runner has no node_modules: dist/ ships esbuild-wasm, which runs anywhere Node does (no native binary).
     // It starts its service as `node ...`: make that the node running this Action, whatever PATH holds.
     process.env.PATH = `${external_node_path_default().dirname(process.execPath)}${(external_node_path_default()).delimiter}${process.env.PATH ?? ''}`;
-    return (await Promise.resolve(/* import() */).then(__nccwpck_require__.bind(__nccwpck_require__, 2141)));
+    // dist/esbuild-wasm/, not dist/node_modules/: runners and `git archive` keep it, and no .gitignore rule drops it.
+    const main = external_node_path_default().join(external_node_path_default().dirname((0,external_node_url_.fileURLToPath)(import.meta.url)), 'esbuild-wasm', 'lib', 'main.js');
+    return (await __nccwpck_require__(1494)(run_rewriteRelativeImportExtension((0,external_node_url_.pathToFileURL)(main).href)));
 }
 /** The comment is a report: failing to write it (no pull-requests: write, a GitHub outage) must not fail the job. */
 async function comment(repo, on, body) {
@@ -84216,6 +84226,25 @@ async function sweep(inputs, options, gh, repo) {
 
 /***/ }),
 
+/***/ 1494:
+/***/ ((module) => {
+
+function webpackEmptyAsyncContext(req) {
+	// Here Promise.resolve().then() is used instead of new Promise() to prevent
+	// uncaught exception popping up in devtools
+	return Promise.resolve().then(() => {
+		var e = new Error("Cannot find module '" + req + "'");
+		e.code = 'MODULE_NOT_FOUND';
+		throw e;
+	});
+}
+webpackEmptyAsyncContext.keys = () => ([]);
+webpackEmptyAsyncContext.resolve = webpackEmptyAsyncContext;
+webpackEmptyAsyncContext.id = 1494;
+module.exports = webpackEmptyAsyncContext;
+
+/***/ }),
+
 /***/ 1728:
 /***/ ((module) => {
 
@@ -84232,13 +84261,6 @@ webpackEmptyAsyncContext.keys = () => ([]);
 webpackEmptyAsyncContext.resolve = webpackEmptyAsyncContext;
 webpackEmptyAsyncContext.id = 1728;
 module.exports = webpackEmptyAsyncContext;
-
-/***/ }),
-
-/***/ 2141:
-/***/ ((module) => {
-
-module.exports = __WEBPACK_EXTERNAL_MODULE_esbuild_wasm_7905e8ee__;
 
 /***/ }),
 

@@ -1,5 +1,6 @@
 // Builds dist/: the Action as one file (ncc), plus what cannot be inlined: runtime/ (bundled with each user's
 // socket.js at deploy time) and esbuild-wasm (a WebAssembly esbuild: no native binary, so any runner can bundle).
+// Nothing goes under a node_modules/ folder: .gitignore rules and runners that copy a local action drop those.
 import { execFileSync } from 'node:child_process'
 import { cpSync, mkdirSync, readdirSync, rmSync } from 'node:fs'
 import { createRequire } from 'node:module'
@@ -12,7 +13,7 @@ const require = createRequire(import.meta.url)
 rmSync(dist, { recursive: true, force: true })
 execFileSync(
   process.execPath,
-  [require.resolve('@vercel/ncc/dist/ncc/cli.js'), 'build', 'src/action/index.ts', '-o', 'dist', '-e', 'esbuild', '-e', 'esbuild-wasm', '--license', 'licenses.txt', '--no-source-map-register', '--quiet'],
+  [require.resolve('@vercel/ncc/dist/ncc/cli.js'), 'build', 'src/action/index.ts', '-o', 'dist', '-e', 'esbuild', '--license', 'licenses.txt', '--no-source-map-register', '--quiet'],
   { cwd: root, stdio: 'inherit' },
 )
 // ncc copies files it thinks are assets; runtime/ is copied whole below instead.
@@ -22,7 +23,7 @@ mkdirSync(path.join(dist, 'runtime'))
 for (const file of readdirSync(path.join(root, 'runtime'))) cpSync(path.join(root, 'runtime', file), path.join(dist, 'runtime', file))
 
 const wasm = path.dirname(require.resolve('esbuild-wasm/package.json'))
-const target = path.join(dist, 'node_modules', 'esbuild-wasm')
+const target = path.join(dist, 'esbuild-wasm')
 for (const file of ['package.json', 'LICENSE.md', 'esbuild.wasm', 'wasm_exec.js', 'wasm_exec_node.js', 'bin/esbuild', 'lib/main.js']) {
   mkdirSync(path.dirname(path.join(target, file)), { recursive: true })
   cpSync(path.join(wasm, file), path.join(target, file))

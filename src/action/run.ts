@@ -1,5 +1,6 @@
 // The Action: event -> stage -> credentials -> the engine -> comment, summary, outputs. Thin glue over the layers.
 import path from 'node:path'
+import { fileURLToPath, pathToFileURL } from 'node:url'
 import * as core from '@actions/core'
 import { context } from '@actions/github'
 import type { AwsCredentials } from '../aws/clients.ts'
@@ -43,7 +44,9 @@ async function loadEsbuild(): Promise<StageOptions['esbuild']> {
   // The runner has no node_modules: dist/ ships esbuild-wasm, which runs anywhere Node does (no native binary).
   // It starts its service as `node ...`: make that the node running this Action, whatever PATH holds.
   process.env.PATH = `${path.dirname(process.execPath)}${path.delimiter}${process.env.PATH ?? ''}`
-  return (await import('esbuild-wasm')) as StageOptions['esbuild']
+  // dist/esbuild-wasm/, not dist/node_modules/: runners and `git archive` keep it, and no .gitignore rule drops it.
+  const main = path.join(path.dirname(fileURLToPath(import.meta.url)), 'esbuild-wasm', 'lib', 'main.js')
+  return (await import(pathToFileURL(main).href)) as StageOptions['esbuild']
 }
 
 /** The comment is a report: failing to write it (no pull-requests: write, a GitHub outage) must not fail the job. */
