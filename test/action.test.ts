@@ -1,8 +1,9 @@
-// The Action run the way the runner runs it: `node dist/index.js` from a folder holding only action.yml and dist/,
+// The Action run the way the runner runs it: `node dist/index.js` from a folder holding only what git tracks of
+// action.yml and dist/ at HEAD (what a tag gives users; commit before running),
 // with INPUT_* variables, an event file, GITHUB_OUTPUT and GITHUB_STEP_SUMMARY, GitHub's REST API and OIDC issuer
 // served locally, and AWS being moto behind the shim.
 import assert from 'node:assert/strict'
-import { cp, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises'
+import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import path from 'node:path'
 import { after, before, beforeEach, describe, test } from 'node:test'
@@ -10,6 +11,7 @@ import { scratchProject, startAwsBed, type AwsBed, type Project } from './helper
 import { readAccount } from './helpers/aws-state.ts'
 import { startFakeGitHub, type FakeGitHub } from './helpers/github-fake.ts'
 import { runNode } from './helpers/processes.ts'
+import { trackedCopy } from './helpers/tracked.ts'
 
 const ROOT = path.join(import.meta.dirname, '..')
 const REPO = 'octo/sockets'
@@ -61,9 +63,7 @@ describe('the Action (node dist/index.js)', () => {
   before(async () => {
     bed = await startAwsBed()
     gh = await startFakeGitHub(REPO)
-    actionDir = await mkdtemp(path.join(tmpdir(), 'socket-action-checkout-'))
-    await cp(path.join(ROOT, 'action.yml'), path.join(actionDir, 'action.yml'))
-    await cp(path.join(ROOT, 'dist'), path.join(actionDir, 'dist'), { recursive: true })
+    actionDir = await trackedCopy('socket-action-checkout-', ['action.yml', 'dist'])
     scratch = await mkdtemp(path.join(tmpdir(), 'socket-action-runner-'))
   })
   after(async () => {
