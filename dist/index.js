@@ -84023,7 +84023,7 @@ async function loadEsbuild() {
     process.env.PATH = `${external_node_path_default().dirname(process.execPath)}${(external_node_path_default()).delimiter}${process.env.PATH ?? ''}`;
     // dist/esbuild-wasm/, not dist/node_modules/: runners and `git archive` keep it, and no .gitignore rule drops it.
     const main = external_node_path_default().join(external_node_path_default().dirname((0,external_node_url_.fileURLToPath)(import.meta.url)), 'esbuild-wasm', 'lib', 'main.js');
-    return (await __nccwpck_require__(1494)(run_rewriteRelativeImportExtension((0,external_node_url_.pathToFileURL)(main).href)));
+    return (await import(run_rewriteRelativeImportExtension(/* webpackIgnore: true */ (0,external_node_url_.pathToFileURL)(main).href)));
 }
 /** The comment is a report: failing to write it (no pull-requests: write, a GitHub outage) must not fail the job. */
 async function comment(repo, on, body) {
@@ -84223,25 +84223,6 @@ async function sweep(inputs, options, gh, repo) {
     ]);
 }
 
-
-/***/ }),
-
-/***/ 1494:
-/***/ ((module) => {
-
-function webpackEmptyAsyncContext(req) {
-	// Here Promise.resolve().then() is used instead of new Promise() to prevent
-	// uncaught exception popping up in devtools
-	return Promise.resolve().then(() => {
-		var e = new Error("Cannot find module '" + req + "'");
-		e.code = 'MODULE_NOT_FOUND';
-		throw e;
-	});
-}
-webpackEmptyAsyncContext.keys = () => ([]);
-webpackEmptyAsyncContext.resolve = webpackEmptyAsyncContext;
-webpackEmptyAsyncContext.id = 1494;
-module.exports = webpackEmptyAsyncContext;
 
 /***/ }),
 

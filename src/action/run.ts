@@ -46,7 +46,7 @@ async function loadEsbuild(): Promise<StageOptions['esbuild']> {
   process.env.PATH = `${path.dirname(process.execPath)}${path.delimiter}${process.env.PATH ?? ''}`
   // dist/esbuild-wasm/, not dist/node_modules/: runners and `git archive` keep it, and no .gitignore rule drops it.
   const main = path.join(path.dirname(fileURLToPath(import.meta.url)), 'esbuild-wasm', 'lib', 'main.js')
-  return (await import(pathToFileURL(main).href)) as StageOptions['esbuild']
+  return (await import(/* webpackIgnore: true */ pathToFileURL(main).href)) as StageOptions['esbuild']
 }
 
 /** The comment is a report: failing to write it (no pull-requests: write, a GitHub outage) must not fail the job. */
