@@ -61,3 +61,8 @@ test('it runs on node24 from a main that git tracks', () => {
   assert.equal(manifest.runs.using, 'node24')
   assert.ok(trackedFiles('dist').includes(manifest.runs.main), `${manifest.runs.main} is not tracked by git`)
 })
+
+test('no file of dist/ matches a .gitignore rule (runners such as act drop ignored files when they copy an action)', () => {
+  const ignored = execFileSync('git', ['ls-files', '--cached', '--ignored', '--exclude-standard', '--', 'dist'], { cwd: REPO_ROOT, encoding: 'utf8' })
+  assert.equal(ignored, '')
+})
