@@ -79647,18 +79647,37 @@ function resourceNames(id) {
         permissionSid: 'socket-action-apigateway',
     };
 }
-const arn = {
-    role: (account, roleName) => `arn:aws:iam::${account}:role/${roleName}`,
-    function: (region, account, functionName) => `arn:aws:lambda:${region}:${account}:function:${functionName}`,
-    api: (region, account, apiId) => `arn:aws:execute-api:${region}:${account}:${apiId}`,
-    apiResource: (region, apiId) => `arn:aws:apigateway:${region}::/apis/${apiId}`,
-    stageResource: (region, apiId, stage) => `arn:aws:apigateway:${region}::/apis/${apiId}/stages/${stage}`,
-    /** The URI API Gateway needs for a Lambda proxy integration of a WebSocket API. */
-    lambdaIntegration: (region, functionArn) => `arn:aws:apigateway:${region}:lambda:path/2015-03-31/functions/${functionArn}/invocations`,
-    logGroup: (region, account, functionName) => `arn:aws:logs:${region}:${account}:log-group:/aws/lambda/${functionName}`,
+const DNS_SUFFIXES = {
+    aws: 'amazonaws.com',
+    'aws-cn': 'amazonaws.com.cn',
+    'aws-us-gov': 'amazonaws.com',
+    'aws-iso': 'c2s.ic.gov',
+    'aws-iso-b': 'sc2s.sgov.gov',
+    'aws-iso-e': 'cloud.adc-e.uk',
+    'aws-iso-f': 'csp.hci.ic.gov',
+    'aws-eusc': 'amazonaws.eu',
 };
-function websocketUrl(apiId, region, stage) {
-    return `wss://${apiId}.execute-api.${region}.amazonaws.com/${stage}`;
+const AWS_PARTITION = { id: 'aws', dnsSuffix: 'amazonaws.com' };
+/** The partition of an ARN such as GetCallerIdentity's `arn:aws-cn:sts::123456789012:assumed-role/...`. */
+function partitionOf(anyArn) {
+    const id = /^arn:([a-z-]+):/.exec(anyArn)?.[1];
+    const dnsSuffix = id ? DNS_SUFFIXES[id] : undefined;
+    if (!id || !dnsSuffix)
+        throw new Error(`cannot tell the AWS partition of "${anyArn}": expected arn:aws:..., arn:aws-cn:... or arn:aws-us-gov:...`);
+    return { id, dnsSuffix };
+}
+const arn = {
+    role: (p, account, roleName) => `arn:${p.id}:iam::${account}:role/${roleName}`,
+    function: (p, region, account, functionName) => `arn:${p.id}:lambda:${region}:${account}:function:${functionName}`,
+    api: (p, region, account, apiId) => `arn:${p.id}:execute-api:${region}:${account}:${apiId}`,
+    apiResource: (p, region, apiId) => `arn:${p.id}:apigateway:${region}::/apis/${apiId}`,
+    stageResource: (p, region, apiId, stage) => `arn:${p.id}:apigateway:${region}::/apis/${apiId}/stages/${stage}`,
+    /** The URI API Gateway needs for a Lambda proxy integration of a WebSocket API. */
+    lambdaIntegration: (p, region, functionArn) => `arn:${p.id}:apigateway:${region}:lambda:path/2015-03-31/functions/${functionArn}/invocations`,
+    logGroup: (p, region, account, functionName) => `arn:${p.id}:logs:${region}:${account}:log-group:/aws/lambda/${functionName}`,
+};
+function websocketUrl(p, apiId, region, stage) {
+    return `wss://${apiId}.execute-api.${region}.${p.dnsSuffix}/${stage}`;
 }
 
 // EXTERNAL MODULE: ./node_modules/@aws-sdk/client-apigatewayv2/dist-cjs/index.js
@@ -79923,6 +79942,7 @@ async function observeStage(clients, identity, names, options = {}) {
         const observedApis = await Promise.all(ours.map((api) => orUndefined(observeApi(clients, api))));
         return {
             account: identityOut.Account,
+            partition: partitionOf(identityOut.Arn),
             role,
             fn,
             apis: observedApis.filter((api) => api !== undefined),
@@ -80032,7 +80052,7 @@ function planDeploy(desired, observed) {
             b.unchanged.push(`api ${names.apiName}`);
         const td = tagDiff(kept.tags, tags);
         if (td.length)
-            b.add({ id: 'api:tag', resource: 'api', change: 'update', name: names.apiName, diff: td, params: { ResourceArn: arn.apiResource(desired.region, kept.id), Tags: tags } });
+            b.add({ id: 'api:tag', resource: 'api', change: 'update', name: names.apiName, diff: td, params: { ResourceArn: arn.apiResource(desired.partition, desired.region, kept.id), Tags: tags } });
     }
     // ---- role ----
     const role = observed.role;
@@ -80092,7 +80112,7 @@ function planDeploy(desired, observed) {
             b.add({ id: 'function:tag', resource: 'function', change: 'update', name: names.functionName, diff: td, params: { Resource: fn.arn, Tags: tags } });
     }
     // ---- permission: API Gateway may invoke the function, from this API only ----
-    const sourceArn = `${arn.api(desired.region, desired.account, apiId)}/*`;
+    const sourceArn = `${arn.api(desired.partition, desired.region, desired.account, apiId)}/*`;
     if (!fn || fn.permissionSourceArn !== sourceArn) {
         let removed;
         if (fn?.permissionSourceArn !== undefined) {
@@ -80218,7 +80238,7 @@ function planDeploy(desired, observed) {
             b.unchanged.push(`stage ${names.stageName}`);
         const td = tagDiff(stage.tags, tags);
         if (td.length)
-            b.add({ id: 'stage:tag', resource: 'stage', change: 'update', name: names.stageName, diff: td, params: { ResourceArn: arn.stageResource(desired.region, apiId, names.stageName), Tags: tags } });
+            b.add({ id: 'stage:tag', resource: 'stage', change: 'update', name: names.stageName, diff: td, params: { ResourceArn: arn.stageResource(desired.partition, desired.region, apiId, names.stageName), Tags: tags } });
     }
     return { actions: order(b.actions), apiId: kept?.id, integrationId: integration?.id, unchanged: b.unchanged };
 }
@@ -83500,10 +83520,10 @@ async function reconcile(adapter, desiredFor, events = {}) {
         }
         const apiId = facts.apiId;
         return {
-            url: websocketUrl(apiId, desired.region, desired.names.stageName),
+            url: websocketUrl(desired.partition, apiId, desired.region, desired.names.stageName),
             apiId,
             functionName: desired.names.functionName,
-            functionArn: `arn:aws:lambda:${desired.region}:${desired.account}:function:${desired.names.functionName}`,
+            functionArn: arn.function(desired.partition, desired.region, desired.account, desired.names.functionName),
             region: desired.region,
             stage: desired.names.stageName,
             routes: desired.api.routeKeys,
@@ -83544,10 +83564,10 @@ async function removeStage(adapter, identity, events = {}) {
 const ROUTE_KEYS = ['$connect', '$disconnect', '$default'];
 const ROUTE_SELECTION = '$request.body.route';
 const INTEGRATION_TIMEOUT_MS = 29_000;
-function desiredState({ socket, identity, region, account, codeSha256, handler, version }) {
+function desiredState({ socket, identity, region, account, partition, codeSha256, handler, version }) {
     const names = resourceNames(identity);
-    const functionArn = arn.function(region, account, names.functionName);
-    const logGroup = arn.logGroup(region, account, names.functionName);
+    const functionArn = arn.function(partition, region, account, names.functionName);
+    const logGroup = arn.logGroup(partition, region, account, names.functionName);
     const policy = {
         Version: '2012-10-17',
         Statement: [
@@ -83562,7 +83582,7 @@ function desiredState({ socket, identity, region, account, codeSha256, handler, 
                 Effect: 'Allow',
                 Action: 'execute-api:ManageConnections',
                 // `${apiId}` is filled in by apply when the API is created in the same run.
-                Resource: `arn:aws:execute-api:${region}:${account}:\${apiId}/${names.stageName}/*/@connections/*`,
+                Resource: `${arn.api(partition, region, account, '${apiId}')}/${names.stageName}/*/@connections/*`,
             },
             ...socket.policy,
         ],
@@ -83571,6 +83591,7 @@ function desiredState({ socket, identity, region, account, codeSha256, handler, 
         identity,
         region,
         account,
+        partition,
         names,
         tags: ownTags(identity, version),
         role: {
@@ -83588,14 +83609,14 @@ function desiredState({ socket, identity, region, account, codeSha256, handler, 
             env: socket.env,
             description: socket.description,
             handler,
-            roleArn: arn.role(account, names.roleName),
+            roleArn: arn.role(partition, account, names.roleName),
             codeSha256,
         },
         api: {
             description: `socket-action ${identity.app} (${identity.repo})`,
             routeSelectionExpression: ROUTE_SELECTION,
             routeKeys: ROUTE_KEYS,
-            integrationUri: arn.lambdaIntegration(region, functionArn),
+            integrationUri: arn.lambdaIntegration(partition, region, functionArn),
             integrationTimeoutMs: INTEGRATION_TIMEOUT_MS,
             throttle: socket.throttle,
         },
@@ -83625,7 +83646,7 @@ async function prepare(options) {
     return { socket, identity, region, clients: createClients({ region, credentials: options.credentials }) };
 }
 function desiredFor(p, bundle) {
-    return (observed) => desiredState({ socket: p.socket, identity: p.identity, region: p.region, account: observed.account, codeSha256: bundle.sha256, handler: LAMBDA_HANDLER, version: pipeline_VERSION });
+    return (observed) => desiredState({ socket: p.socket, identity: p.identity, region: p.region, account: observed.account, partition: observed.partition, codeSha256: bundle.sha256, handler: LAMBDA_HANDLER, version: pipeline_VERSION });
 }
 async function deployStage(options) {
     const p = await prepare(options);

@@ -53,7 +53,7 @@ async function prepare(options: StageOptions): Promise<Prepared> {
 
 function desiredFor(p: Prepared, bundle: Bundle) {
   return (observed: ObservedState): DesiredState =>
-    desiredState({ socket: p.socket, identity: p.identity, region: p.region, account: observed.account, codeSha256: bundle.sha256, handler: LAMBDA_HANDLER, version: VERSION })
+    desiredState({ socket: p.socket, identity: p.identity, region: p.region, account: observed.account, partition: observed.partition, codeSha256: bundle.sha256, handler: LAMBDA_HANDLER, version: VERSION })
 }
 
 export async function deployStage(options: StageOptions): Promise<DeployResult & { socket: SocketConfig }> {

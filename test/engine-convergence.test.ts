@@ -226,7 +226,7 @@ describe('deploy engine convergence on moto', () => {
       const bundle = await bundleSocket(socket.handlerFile, { codeDir: socket.codeDir })
       const identity = { app: socket.app, stage: socket.stage, repo: 'local' }
       const desiredFor = (o: ObservedState) =>
-        desiredState({ socket, identity, region: 'us-east-1', account: o.account, codeSha256: bundle.sha256, handler: LAMBDA_HANDLER, version: VERSION })
+        desiredState({ socket, identity, region: 'us-east-1', account: o.account, partition: o.partition, codeSha256: bundle.sha256, handler: LAMBDA_HANDLER, version: VERSION })
       const lost: string[] = []
       for (let attempt = 0; attempt < 6; attempt++) {
         await bed.reset()

@@ -5,7 +5,7 @@ import { desiredState } from '../src/engine/desired.ts'
 import { formatPlan } from '../src/engine/format.ts'
 import type { ObservedApi, ObservedState } from '../src/engine/model.ts'
 import { deploymentMarker, planDeploy, planRemove, PlanError, survivingApi } from '../src/engine/plan.ts'
-import { resourceNames, fitName } from '../src/engine/names.ts'
+import { AWS_PARTITION, partitionOf, resourceNames, fitName, websocketUrl } from '../src/engine/names.ts'
 import type { SocketConfig } from '../src/config/index.ts'
 
 const socket: SocketConfig = {
@@ -13,8 +13,8 @@ const socket: SocketConfig = {
   description: 'd', env: { A: '1' }, codeDir: '/p', handlerFile: '/p/socket.js', defaulted: [], runtime: 'nodejs24.x', architecture: 'arm64', policy: [],
 }
 const identity = { app: 'chat', stage: 'prod', repo: 'octo/sockets' }
-const desired = desiredState({ socket, identity, region: 'us-east-1', account: '111111111111', codeSha256: 'sha-1', handler: 'index.handler', version: '1.0.0' })
-const empty: ObservedState = { account: '111111111111', apis: [], foreign: [] }
+const desired = desiredState({ socket, identity, region: 'us-east-1', account: '111111111111', partition: AWS_PARTITION, codeSha256: 'sha-1', handler: 'index.handler', version: '1.0.0' })
+const empty: ObservedState = { account: '111111111111', partition: AWS_PARTITION, apis: [], foreign: [] }
 
 /** What AWS would hold after a clean deploy of `desired`. */
 function deployed(): ObservedState {
@@ -22,6 +22,7 @@ function deployed(): ObservedState {
   const integrationId = 'int1'
   return {
     account: '111111111111',
+    partition: AWS_PARTITION,
     role: {
       name: desired.names.roleName, arn: 'arn:aws:iam::111111111111:role/x', tags: desired.tags, trustPolicy: desired.role.trustPolicy,
       policies: { 'socket-action': JSON.parse(JSON.stringify(desired.role.policy).replaceAll('${apiId}', apiId)) }, attachedPolicyArns: [],
@@ -107,4 +108,30 @@ test('names fit AWS limits and stay distinct', () => {
   assert.ok(long.functionName.length <= 64 && long.roleName.length <= 64)
   assert.notEqual(fitName('x'.repeat(70) + '1', 64), fitName('x'.repeat(70) + '2', 64))
   assert.equal(resourceNames({ app: 'chat', stage: 'pr-42', repo: 'local' }).functionName, 'chat-pr-42')
+})
+
+describe('partitions: every ARN, URI and URL comes from the caller identity', () => {
+  const cases = [
+    { callerArn: 'arn:aws-cn:sts::111111111111:assumed-role/deploy/GitHubActions', region: 'cn-north-1', id: 'aws-cn', url: 'wss://abc123.execute-api.cn-north-1.amazonaws.com.cn/prod' },
+    { callerArn: 'arn:aws-us-gov:sts::111111111111:assumed-role/deploy/GitHubActions', region: 'us-gov-west-1', id: 'aws-us-gov', url: 'wss://abc123.execute-api.us-gov-west-1.amazonaws.com/prod' },
+    { callerArn: 'arn:aws:sts::111111111111:assumed-role/deploy/GitHubActions', region: 'eu-west-1', id: 'aws', url: 'wss://abc123.execute-api.eu-west-1.amazonaws.com/prod' },
+  ]
+  for (const c of cases) {
+    test(c.id, () => {
+      const partition = partitionOf(c.callerArn)
+      assert.equal(partition.id, c.id)
+      const d = desiredState({ socket, identity, region: c.region, account: '111111111111', partition, codeSha256: 'sha-1', handler: 'index.handler', version: '1.0.0' })
+      const plan = planDeploy(d, { account: '111111111111', partition, apis: [], foreign: [] })
+      // Everything the plan sends, and the desired state it came from: each ARN is in this partition and region.
+      const text = JSON.stringify({ d, actions: plan.actions.map((a) => a.params) })
+      const arns = [...text.matchAll(/arn:[a-z-]+:[a-z-]+:[^"\\]*/g)].map((m) => m[0])
+      assert.ok(arns.length >= 8, `found ${arns.length} ARNs`)
+      for (const found of arns) assert.ok(found.startsWith(`arn:${c.id}:`), found)
+      assert.ok(arns.some((a) => a.includes(`:${c.region}:`)))
+      assert.equal(websocketUrl(partition, 'abc123', c.region, 'prod'), c.url)
+    })
+  }
+  test('an ARN of no known partition is an error, not a guess', () => {
+    assert.throws(() => partitionOf('arn:aws-mars:sts::1:x'), /cannot tell the AWS partition of "arn:aws-mars:sts::1:x"/)
+  })
 })

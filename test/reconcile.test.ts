@@ -6,15 +6,16 @@ import type { Facts } from '../src/engine/apply.ts'
 import { reconcile, type StageAdapter } from '../src/engine/deploy.ts'
 import { desiredState } from '../src/engine/desired.ts'
 import type { Action, ObservedApi, ObservedState } from '../src/engine/model.ts'
+import { AWS_PARTITION } from '../src/engine/names.ts'
 
 const socket: SocketConfig = {
   componentKey: 'Socket', configFile: '/p/serverless.yml', app: 'chat', stage: 'prod', region: 'us-east-1', memory: 512, timeout: 10,
   description: 'd', env: {}, codeDir: '/p', handlerFile: '/p/socket.js', defaulted: [], runtime: 'nodejs24.x', architecture: 'arm64', policy: [],
 }
 const identity = { app: 'chat', stage: 'prod', repo: 'octo/sockets' }
-const desiredFor = (o: ObservedState) => desiredState({ socket, identity, region: 'us-east-1', account: o.account, codeSha256: 'sha', handler: 'index.handler', version: '1' })
+const desiredFor = (o: ObservedState) => desiredState({ socket, identity, region: 'us-east-1', account: o.account, partition: o.partition, codeSha256: 'sha', handler: 'index.handler', version: '1' })
 const bareApi = (id: string, created: string): ObservedApi => ({
-  id, name: 'chat-prod', createdDate: created, tags: { ...desiredFor({ account: '1', apis: [], foreign: [] }).tags, 'socket-action:created': created },
+  id, name: 'chat-prod', createdDate: created, tags: { ...desiredFor({ account: '1', partition: AWS_PARTITION, apis: [], foreign: [] }).tags, 'socket-action:created': created },
   routeSelectionExpression: '$request.body.route', description: 'socket-action chat (octo/sockets)', integrations: [], routes: [], stages: [],
 })
 
@@ -27,7 +28,7 @@ test('a run whose new API lost the race never points the role policy or the perm
     // Round 1 sees nothing (the other run had not created its API yet); round 2 sees both.
     observe: async () => {
       round++
-      return { account: '111111111111', apis: round === 1 ? [] : [theirs, mine], foreign: [] }
+      return { account: '111111111111', partition: AWS_PARTITION, apis: round === 1 ? [] : [theirs, mine], foreign: [] }
     },
     executor: () => async (action, facts) => {
       if (action.id === 'api:create') facts.apiId = 'mine'

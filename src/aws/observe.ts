@@ -4,7 +4,7 @@ import { GetRoleCommand, GetRolePolicyCommand, ListAttachedRolePoliciesCommand, 
 import { GetFunctionCommand, GetPolicyCommand } from '@aws-sdk/client-lambda'
 import { GetCallerIdentityCommand } from '@aws-sdk/client-sts'
 import type { ForeignResource, ObservedApi, ObservedFunction, ObservedRole, ObservedState } from '../engine/model.ts'
-import { isOurs, type ResourceNames, type StageIdentity } from '../engine/names.ts'
+import { isOurs, partitionOf, type ResourceNames, type StageIdentity } from '../engine/names.ts'
 import type { AwsClients } from './clients.ts'
 import { explainAwsError, isNotFound } from './errors.ts'
 
@@ -159,6 +159,7 @@ export async function observeStage(clients: AwsClients, identity: StageIdentity,
     const observedApis = await Promise.all(ours.map((api) => orUndefined(observeApi(clients, api))))
     return {
       account: identityOut.Account!,
+      partition: partitionOf(identityOut.Arn!),
       role,
       fn,
       apis: observedApis.filter((api): api is ObservedApi => api !== undefined),

@@ -2,7 +2,7 @@
 // leaves nothing that the next round does not finish or undo.
 import { applyPlan, ApplyError, StaleObservation, type Execute, type Facts } from './apply.ts'
 import type { Action, DesiredState, ObservedState, Plan } from './model.ts'
-import { resourceNames, websocketUrl, type StageIdentity } from './names.ts'
+import { arn, resourceNames, websocketUrl, type StageIdentity } from './names.ts'
 import { planDeploy, planRemove, survivingApi } from './plan.ts'
 
 /** What the engine needs from a cloud: reads, and a way to run one action. Only the AWS adapter implements it. */
@@ -92,10 +92,10 @@ export async function reconcile(
     }
     const apiId = facts.apiId!
     return {
-      url: websocketUrl(apiId, desired.region, desired.names.stageName),
+      url: websocketUrl(desired.partition, apiId, desired.region, desired.names.stageName),
       apiId,
       functionName: desired.names.functionName,
-      functionArn: `arn:aws:lambda:${desired.region}:${desired.account}:function:${desired.names.functionName}`,
+      functionArn: arn.function(desired.partition, desired.region, desired.account, desired.names.functionName),
       region: desired.region,
       stage: desired.names.stageName,
       routes: desired.api.routeKeys,

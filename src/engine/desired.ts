@@ -1,7 +1,7 @@
 // What a stage should look like on AWS, from the resolved serverless.yml and the bundle.
 import type { SocketConfig } from '../config/index.ts'
 import type { DesiredState, PolicyDocument } from './model.ts'
-import { arn, ownTags, resourceNames, type StageIdentity } from './names.ts'
+import { arn, ownTags, resourceNames, type Partition, type StageIdentity } from './names.ts'
 
 export const ROUTE_KEYS = ['$connect', '$disconnect', '$default']
 export const ROUTE_SELECTION = '$request.body.route'
@@ -12,15 +12,17 @@ export interface DesiredInputs {
   identity: StageIdentity
   region: string
   account: string
+  /** The account's partition (from the caller identity). */
+  partition: Partition
   codeSha256: string
   handler: string
   version: string
 }
 
-export function desiredState({ socket, identity, region, account, codeSha256, handler, version }: DesiredInputs): DesiredState {
+export function desiredState({ socket, identity, region, account, partition, codeSha256, handler, version }: DesiredInputs): DesiredState {
   const names = resourceNames(identity)
-  const functionArn = arn.function(region, account, names.functionName)
-  const logGroup = arn.logGroup(region, account, names.functionName)
+  const functionArn = arn.function(partition, region, account, names.functionName)
+  const logGroup = arn.logGroup(partition, region, account, names.functionName)
   const policy: PolicyDocument = {
     Version: '2012-10-17',
     Statement: [
@@ -35,7 +37,7 @@ export function desiredState({ socket, identity, region, account, codeSha256, ha
         Effect: 'Allow',
         Action: 'execute-api:ManageConnections',
         // `${apiId}` is filled in by apply when the API is created in the same run.
-        Resource: `arn:aws:execute-api:${region}:${account}:\${apiId}/${names.stageName}/*/@connections/*`,
+        Resource: `${arn.api(partition, region, account, '${apiId}')}/${names.stageName}/*/@connections/*`,
       },
       ...(socket.policy as unknown as Array<Record<string, unknown>>),
     ],
@@ -44,6 +46,7 @@ export function desiredState({ socket, identity, region, account, codeSha256, ha
     identity,
     region,
     account,
+    partition,
     names,
     tags: ownTags(identity, version),
     role: {
@@ -61,14 +64,14 @@ export function desiredState({ socket, identity, region, account, codeSha256, ha
       env: socket.env,
       description: socket.description,
       handler,
-      roleArn: arn.role(account, names.roleName),
+      roleArn: arn.role(partition, account, names.roleName),
       codeSha256,
     },
     api: {
       description: `socket-action ${identity.app} (${identity.repo})`,
       routeSelectionExpression: ROUTE_SELECTION,
       routeKeys: ROUTE_KEYS,
-      integrationUri: arn.lambdaIntegration(region, functionArn),
+      integrationUri: arn.lambdaIntegration(partition, region, functionArn),
       integrationTimeoutMs: INTEGRATION_TIMEOUT_MS,
       throttle: socket.throttle,
     },

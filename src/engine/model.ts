@@ -1,5 +1,5 @@
 // The engine's vocabulary: the desired state of a stage, what AWS holds (observed), and the plan between them.
-import type { ResourceNames, StageIdentity } from './names.ts'
+import type { Partition, ResourceNames, StageIdentity } from './names.ts'
 
 export interface PolicyDocument {
   Version: '2012-10-17'
@@ -22,6 +22,7 @@ export interface DesiredState {
   identity: StageIdentity
   region: string
   account: string
+  partition: Partition
   names: ResourceNames
   tags: Record<string, string>
   role: { trustPolicy: PolicyDocument; policy: PolicyDocument }
@@ -100,6 +101,8 @@ export interface ForeignResource {
 
 export interface ObservedState {
   account: string
+  /** From the caller identity's ARN. */
+  partition: Partition
   role?: ObservedRole
   fn?: ObservedFunction
   /** APIs tagged with this app, stage and repository (more than one only after a race). */

@@ -60,18 +60,49 @@ export function resourceNames(id: StageIdentity): ResourceNames {
   }
 }
 
-export const arn = {
-  role: (account: string, roleName: string) => `arn:aws:iam::${account}:role/${roleName}`,
-  function: (region: string, account: string, functionName: string) => `arn:aws:lambda:${region}:${account}:function:${functionName}`,
-  api: (region: string, account: string, apiId: string) => `arn:aws:execute-api:${region}:${account}:${apiId}`,
-  apiResource: (region: string, apiId: string) => `arn:aws:apigateway:${region}::/apis/${apiId}`,
-  stageResource: (region: string, apiId: string, stage: string) => `arn:aws:apigateway:${region}::/apis/${apiId}/stages/${stage}`,
-  /** The URI API Gateway needs for a Lambda proxy integration of a WebSocket API. */
-  lambdaIntegration: (region: string, functionArn: string) =>
-    `arn:aws:apigateway:${region}:lambda:path/2015-03-31/functions/${functionArn}/invocations`,
-  logGroup: (region: string, account: string, functionName: string) => `arn:aws:logs:${region}:${account}:log-group:/aws/lambda/${functionName}`,
+/**
+ * An AWS partition: the ARN prefix and the DNS suffix of its endpoints. Taken from the caller identity's ARN, so a
+ * deploy to China or GovCloud builds its ARNs and URLs right without being told.
+ */
+export interface Partition {
+  id: string
+  dnsSuffix: string
 }
 
-export function websocketUrl(apiId: string, region: string, stage: string): string {
-  return `wss://${apiId}.execute-api.${region}.amazonaws.com/${stage}`
+const DNS_SUFFIXES: Record<string, string> = {
+  aws: 'amazonaws.com',
+  'aws-cn': 'amazonaws.com.cn',
+  'aws-us-gov': 'amazonaws.com',
+  'aws-iso': 'c2s.ic.gov',
+  'aws-iso-b': 'sc2s.sgov.gov',
+  'aws-iso-e': 'cloud.adc-e.uk',
+  'aws-iso-f': 'csp.hci.ic.gov',
+  'aws-eusc': 'amazonaws.eu',
+}
+
+export const AWS_PARTITION: Partition = { id: 'aws', dnsSuffix: 'amazonaws.com' }
+
+/** The partition of an ARN such as GetCallerIdentity's `arn:aws-cn:sts::123456789012:assumed-role/...`. */
+export function partitionOf(anyArn: string): Partition {
+  const id = /^arn:([a-z-]+):/.exec(anyArn)?.[1]
+  const dnsSuffix = id ? DNS_SUFFIXES[id] : undefined
+  if (!id || !dnsSuffix) throw new Error(`cannot tell the AWS partition of "${anyArn}": expected arn:aws:..., arn:aws-cn:... or arn:aws-us-gov:...`)
+  return { id, dnsSuffix }
+}
+
+export const arn = {
+  role: (p: Partition, account: string, roleName: string) => `arn:${p.id}:iam::${account}:role/${roleName}`,
+  function: (p: Partition, region: string, account: string, functionName: string) => `arn:${p.id}:lambda:${region}:${account}:function:${functionName}`,
+  api: (p: Partition, region: string, account: string, apiId: string) => `arn:${p.id}:execute-api:${region}:${account}:${apiId}`,
+  apiResource: (p: Partition, region: string, apiId: string) => `arn:${p.id}:apigateway:${region}::/apis/${apiId}`,
+  stageResource: (p: Partition, region: string, apiId: string, stage: string) => `arn:${p.id}:apigateway:${region}::/apis/${apiId}/stages/${stage}`,
+  /** The URI API Gateway needs for a Lambda proxy integration of a WebSocket API. */
+  lambdaIntegration: (p: Partition, region: string, functionArn: string) =>
+    `arn:${p.id}:apigateway:${region}:lambda:path/2015-03-31/functions/${functionArn}/invocations`,
+  logGroup: (p: Partition, region: string, account: string, functionName: string) =>
+    `arn:${p.id}:logs:${region}:${account}:log-group:/aws/lambda/${functionName}`,
+}
+
+export function websocketUrl(p: Partition, apiId: string, region: string, stage: string): string {
+  return `wss://${apiId}.execute-api.${region}.${p.dnsSuffix}/${stage}`
 }

@@ -106,7 +106,7 @@ export function planDeploy(desired: DesiredState, observed: ObservedState): Plan
       if (diff.some((d) => d.field === 'routeSelectionExpression')) apiUpdate = update
     } else b.unchanged.push(`api ${names.apiName}`)
     const td = tagDiff(kept.tags, tags)
-    if (td.length) b.add({ id: 'api:tag', resource: 'api', change: 'update', name: names.apiName, diff: td, params: { ResourceArn: arn.apiResource(desired.region, kept.id), Tags: tags } })
+    if (td.length) b.add({ id: 'api:tag', resource: 'api', change: 'update', name: names.apiName, diff: td, params: { ResourceArn: arn.apiResource(desired.partition, desired.region, kept.id), Tags: tags } })
   }
 
   // ---- role ----
@@ -161,7 +161,7 @@ export function planDeploy(desired: DesiredState, observed: ObservedState): Plan
   }
 
   // ---- permission: API Gateway may invoke the function, from this API only ----
-  const sourceArn = `${arn.api(desired.region, desired.account, apiId)}/*`
+  const sourceArn = `${arn.api(desired.partition, desired.region, desired.account, apiId)}/*`
   if (!fn || fn.permissionSourceArn !== sourceArn) {
     let removed: string | undefined
     if (fn?.permissionSourceArn !== undefined) {
@@ -285,7 +285,7 @@ export function planDeploy(desired: DesiredState, observed: ObservedState): Plan
       })
     } else b.unchanged.push(`stage ${names.stageName}`)
     const td = tagDiff(stage.tags, tags)
-    if (td.length) b.add({ id: 'stage:tag', resource: 'stage', change: 'update', name: names.stageName, diff: td, params: { ResourceArn: arn.stageResource(desired.region, apiId, names.stageName), Tags: tags } })
+    if (td.length) b.add({ id: 'stage:tag', resource: 'stage', change: 'update', name: names.stageName, diff: td, params: { ResourceArn: arn.stageResource(desired.partition, desired.region, apiId, names.stageName), Tags: tags } })
   }
   return { actions: order(b.actions), apiId: kept?.id, integrationId: integration?.id, unchanged: b.unchanged }
 }
