@@ -70352,7 +70352,7 @@ module.exports = {
 /***/ ((module, __unused_webpack___webpack_exports__, __nccwpck_require__) => {
 
 __nccwpck_require__.a(module, async (__webpack_handle_async_dependencies__, __webpack_async_result__) => { try {
-/* harmony import */ var _run_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(6150);
+/* harmony import */ var _run_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(7334);
 // The Action's entry point: everything happens in run().
 
 await (0,_run_js__WEBPACK_IMPORTED_MODULE_0__/* .run */ .e)();
@@ -70362,7 +70362,7 @@ __webpack_async_result__();
 
 /***/ }),
 
-/***/ 6150:
+/***/ 7334:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
 
@@ -78452,7 +78452,8 @@ const HANDLER_FILES = ['socket.js', 'socket.ts', 'socket.mjs'];
 const SNIPPET = `Socket: { component: "${SOCKET_COMPONENT}" }`;
 const NAME_RE = /^[A-Za-z0-9][A-Za-z0-9_-]{0,63}$/;
 const STAGE_RE = /^[A-Za-z0-9_-]{1,64}$/;
-const ENV_NAME_RE = /^[a-zA-Z][a-zA-Z0-9_]*$/;
+// Lambda's key pattern, [a-zA-Z]([a-zA-Z0-9_])+: at least two characters.
+const ENV_NAME_RE = /^[a-zA-Z][a-zA-Z0-9_]+$/;
 const ENV_REF_RE = /\$\{env\.([^}]*)\}/g;
 const OTHER_VAR_RE = /\$\{[^}]*\}/g;
 const INTEGER_RE = /^-?\d+$/;
@@ -78738,7 +78739,7 @@ function checkEnv(ctx, e) {
         }
         if (!ENV_NAME_RE.test(item.key)) {
             ok = false;
-            ctx.at(item.keyPos, `env name "${item.key}" is invalid: environment variable names must start with a letter and contain only letters, digits and "_"`);
+            ctx.at(item.keyPos, `env name "${item.key}" is invalid: Lambda needs at least two characters, a letter first, then only letters, digits and "_"`);
             continue;
         }
         // never print env values: they may be secrets
@@ -79173,6 +79174,8 @@ function parseInputs(ctx, map, pos, codePos) {
                 const policy = checkPolicy(ctx, e);
                 if (policy !== undefined)
                     inputs.policy = policy;
+                const { line, col } = ctx.lineCounter.linePos(e.keyPos);
+                inputs.policyAt = { line, column: col };
                 break;
             }
             case 'throttle': {
@@ -79442,6 +79445,7 @@ async function loadConfigText(src, file, absFile, dir, env, options) {
             runtime,
             architecture,
             policy,
+            ...(inputs.policyAt ? { policyAt: inputs.policyAt } : {}),
             ...(throttle !== undefined ? { throttle } : {}),
             defaulted,
         });
@@ -83623,10 +83627,53 @@ function desiredState({ socket, identity, region, account, partition, codeSha256
     };
 }
 
+;// CONCATENATED MODULE: ./src/engine/limits.ts
+/** IAM: all inline policies of a role together, whitespace not counted. */
+const ROLE_POLICY_MAX_CHARS = 10_240;
+/** Lambda: a deployment package uploaded directly (ZipFile), and unzipped. */
+const ZIP_MAX_BYTES = 50 * 1024 * 1024;
+const UNZIPPED_MAX_BYTES = 250 * 1024 * 1024;
+/** API Gateway API ids are 10 characters; the policy names the API before it exists. */
+const API_ID_PLACEHOLDER = 'abcdefghij';
+const mb = (bytes) => `${(bytes / 1024 / 1024).toFixed(1)} MB`;
+/** The size IAM counts: the document as JSON without insignificant whitespace. */
+function rolePolicyChars(desired) {
+    return JSON.stringify(desired.role.policy).replaceAll('${apiId}', API_ID_PLACEHOLDER).length;
+}
+function checkLimits(desired, size, socket) {
+    const problems = [];
+    const chars = rolePolicyChars(desired);
+    if (chars > ROLE_POLICY_MAX_CHARS) {
+        const own = chars - JSON.stringify(socket.policy).length;
+        const at = socket.policyAt ?? { line: 1, column: 1 };
+        problems.push({
+            file: socket.configFile,
+            ...at,
+            message: `the function role's policy would be ${chars.toLocaleString('en')} characters, over IAM's ${ROLE_POLICY_MAX_CHARS.toLocaleString('en')} for a role ` +
+                `(about ${own.toLocaleString('en')} are socket-action's own statements) - shorten "policy": merge statements, and use wildcards in Action and Resource`,
+        });
+    }
+    const atHandler = { file: socket.handlerFile, line: 1, column: 1 };
+    if (size.zipBytes > ZIP_MAX_BYTES) {
+        problems.push({
+            ...atHandler,
+            message: `the deployment package is ${mb(size.zipBytes)} zipped, over Lambda's 50 MB for a direct upload - bundle fewer or smaller dependencies (keep large assets in S3)`,
+        });
+    }
+    if (size.unzippedBytes > UNZIPPED_MAX_BYTES) {
+        problems.push({
+            ...atHandler,
+            message: `the bundled handler is ${mb(size.unzippedBytes)}, over Lambda's 250 MB unzipped - bundle fewer or smaller dependencies (keep large assets in S3)`,
+        });
+    }
+    return problems;
+}
+
 ;// CONCATENATED MODULE: ./package.json
 const package_namespaceObject = {"rE":"0.1.0"};
 ;// CONCATENATED MODULE: ./src/pipeline.ts
 // The layers end to end: config -> bundle -> observe/plan -> apply -> result. The CLI and the Action both call these.
+
 
 
 
@@ -83645,8 +83692,15 @@ async function prepare(options) {
     const identity = { app: socket.app, stage: socket.stage, repo: options.repo ?? env.GITHUB_REPOSITORY ?? 'local' };
     return { socket, identity, region, clients: createClients({ region, credentials: options.credentials }) };
 }
+/** The desired state for what was observed; a limit it breaks throws with its file and line, before any write. */
 function desiredFor(p, bundle) {
-    return (observed) => desiredState({ socket: p.socket, identity: p.identity, region: p.region, account: observed.account, partition: observed.partition, codeSha256: bundle.sha256, handler: LAMBDA_HANDLER, version: pipeline_VERSION });
+    return (observed) => {
+        const desired = desiredState({ socket: p.socket, identity: p.identity, region: p.region, account: observed.account, partition: observed.partition, codeSha256: bundle.sha256, handler: LAMBDA_HANDLER, version: pipeline_VERSION });
+        const problems = checkLimits(desired, { zipBytes: bundle.zip.length, unzippedBytes: bundle.code.length }, p.socket);
+        if (problems.length)
+            throw new ConfigError(problems);
+        return desired;
+    };
 }
 async function deployStage(options) {
     const p = await prepare(options);

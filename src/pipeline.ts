@@ -5,9 +5,10 @@ import { listStages } from './aws/stages.ts'
 import type { Sleep } from './aws/retry.ts'
 import type { WaitSettings } from './aws/writes.ts'
 import { bundleSocket, LAMBDA_HANDLER, type Bundle, type BundleOptions } from './bundle/build.ts'
-import { loadConfig, pickSocket, type SocketConfig } from './config/index.ts'
+import { ConfigError, loadConfig, pickSocket, type SocketConfig } from './config/index.ts'
 import { reconcile, removeStage, type DeployResult, type EngineEvents, type RemoveResult } from './engine/deploy.ts'
 import { desiredState } from './engine/desired.ts'
+import { checkLimits } from './engine/limits.ts'
 import type { DesiredState, ObservedState, Plan } from './engine/model.ts'
 import type { StageIdentity } from './engine/names.ts'
 import { planDeploy } from './engine/plan.ts'
@@ -51,9 +52,14 @@ async function prepare(options: StageOptions): Promise<Prepared> {
   return { socket, identity, region, clients: createClients({ region, credentials: options.credentials }) }
 }
 
+/** The desired state for what was observed; a limit it breaks throws with its file and line, before any write. */
 function desiredFor(p: Prepared, bundle: Bundle) {
-  return (observed: ObservedState): DesiredState =>
-    desiredState({ socket: p.socket, identity: p.identity, region: p.region, account: observed.account, partition: observed.partition, codeSha256: bundle.sha256, handler: LAMBDA_HANDLER, version: VERSION })
+  return (observed: ObservedState): DesiredState => {
+    const desired = desiredState({ socket: p.socket, identity: p.identity, region: p.region, account: observed.account, partition: observed.partition, codeSha256: bundle.sha256, handler: LAMBDA_HANDLER, version: VERSION })
+    const problems = checkLimits(desired, { zipBytes: bundle.zip.length, unzippedBytes: bundle.code.length }, p.socket)
+    if (problems.length) throw new ConfigError(problems)
+    return desired
+  }
 }
 
 export async function deployStage(options: StageOptions): Promise<DeployResult & { socket: SocketConfig }> {

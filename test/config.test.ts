@@ -189,9 +189,11 @@ test('runtime, architecture, policy and throttle as written, with ${env.X} in po
     runtime: 'nodejs22.x',
     architecture: 'x86_64',
     policy,
+    policyAt: { line: 6, column: 5 },
     throttle: { burstLimit: 200, rateLimit: 12.5 },
   })
   const socket = loaded.sockets[0]!
+  assert.deepEqual(socket.policyAt, { line: 6, column: 5 }, 'where policy is written, for the role policy size check')
   assert.equal(socket.runtime, 'nodejs22.x')
   assert.equal(socket.architecture, 'x86_64')
   assert.deepEqual(socket.policy, policy)

@@ -44,7 +44,8 @@ const SNIPPET = `Socket: { component: "${SOCKET_COMPONENT}" }`
 
 const NAME_RE = /^[A-Za-z0-9][A-Za-z0-9_-]{0,63}$/
 const STAGE_RE = /^[A-Za-z0-9_-]{1,64}$/
-const ENV_NAME_RE = /^[a-zA-Z][a-zA-Z0-9_]*$/
+// Lambda's key pattern, [a-zA-Z]([a-zA-Z0-9_])+: at least two characters.
+const ENV_NAME_RE = /^[a-zA-Z][a-zA-Z0-9_]+$/
 const ENV_REF_RE = /\$\{env\.([^}]*)\}/g
 const OTHER_VAR_RE = /\$\{[^}]*\}/g
 const INTEGER_RE = /^-?\d+$/
@@ -362,7 +363,7 @@ function checkEnv(ctx: Ctx, e: Entry): Record<string, string> | undefined {
       ok = false
       ctx.at(
         item.keyPos,
-        `env name "${item.key}" is invalid: environment variable names must start with a letter and contain only letters, digits and "_"`,
+        `env name "${item.key}" is invalid: Lambda needs at least two characters, a letter first, then only letters, digits and "_"`,
       )
       continue
     }
@@ -818,6 +819,8 @@ function parseInputs(ctx: Ctx, map: YAMLMap, pos: number, codePos: { value?: num
       case 'policy': {
         const policy = checkPolicy(ctx, e)
         if (policy !== undefined) inputs.policy = policy
+        const { line, col } = ctx.lineCounter.linePos(e.keyPos)
+        inputs.policyAt = { line, column: col }
         break
       }
       case 'throttle': {
@@ -1108,6 +1111,7 @@ async function loadConfigText(
       runtime,
       architecture,
       policy,
+      ...(inputs.policyAt ? { policyAt: inputs.policyAt } : {}),
       ...(throttle !== undefined ? { throttle } : {}),
       defaulted,
     })

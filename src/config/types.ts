@@ -10,6 +10,8 @@ export interface SocketInputs {
   architecture?: SocketConfig['architecture']
   policy?: IamStatement[]
   throttle?: { burstLimit?: number; rateLimit?: number }
+  /** Where `policy` is written, for limits only known once the whole role policy is built. */
+  policyAt?: { line: number; column: number }
 }
 
 /** One IAM policy statement added to the function's role (identity policy: no Principal). */
@@ -72,6 +74,8 @@ export interface SocketConfig {
   policy: IamStatement[]
   /** API Gateway stage default route throttling; absent: account defaults apply */
   throttle?: { burstLimit?: number; rateLimit?: number }
+  /** Where `policy` is written (its key), for limits checked once the whole role policy is built. */
+  policyAt?: { line: number; column: number }
   defaulted: DefaultableField[]
 }
 
