@@ -80095,6 +80095,8 @@ function planDeploy(desired, observed) {
         b.unchanged.push(`role ${names.roleName}`);
     // ---- function ----
     const fn = observed.fn;
+    // The last write to the function so far: Lambda takes one change at a time (409 ResourceConflictException while
+    // it is Pending or an update is InProgress), so every function write, tags and permissions too, waits for the last.
     let fnWrite;
     if (!fn) {
         fnWrite = b.add({ id: 'function:create', resource: 'function', change: 'create', name: names.functionName, after: [roleCreate], params: { FunctionName: names.functionName, spec: desired.fn, Tags: tags } });
@@ -80113,14 +80115,14 @@ function planDeploy(desired, observed) {
             b.unchanged.push(`function ${names.functionName}`);
         const td = tagDiff(fn.tags, tags);
         if (td.length)
-            b.add({ id: 'function:tag', resource: 'function', change: 'update', name: names.functionName, diff: td, params: { Resource: fn.arn, Tags: tags } });
+            fnWrite = b.add({ id: 'function:tag', resource: 'function', change: 'update', name: names.functionName, diff: td, after: [fnWrite], params: { Resource: fn.arn, Tags: tags } });
     }
     // ---- permission: API Gateway may invoke the function, from this API only ----
     const sourceArn = `${arn.api(desired.partition, desired.region, desired.account, apiId)}/*`;
     if (!fn || fn.permissionSourceArn !== sourceArn) {
         let removed;
         if (fn?.permissionSourceArn !== undefined) {
-            removed = b.add({ id: 'permission:remove', resource: 'permission', change: 'delete', name: names.permissionSid, params: { FunctionName: names.functionName, StatementId: names.permissionSid } });
+            removed = b.add({ id: 'permission:remove', resource: 'permission', change: 'delete', name: names.permissionSid, after: [fnWrite], params: { FunctionName: names.functionName, StatementId: names.permissionSid } });
         }
         b.add({
             id: 'permission:add',
@@ -80128,7 +80130,7 @@ function planDeploy(desired, observed) {
             change: fn?.permissionSourceArn !== undefined ? 'update' : 'create',
             name: names.permissionSid,
             diff: fn?.permissionSourceArn !== undefined ? [{ field: 'SourceArn', from: fn.permissionSourceArn, to: sourceArn }] : undefined,
-            after: [fn ? undefined : fnWrite, apiCreate, removed],
+            after: [fnWrite, apiCreate, removed],
             params: { FunctionName: names.functionName, StatementId: names.permissionSid, Action: 'lambda:InvokeFunction', Principal: 'apigateway.amazonaws.com', SourceArn: sourceArn },
         });
     }
@@ -80378,6 +80380,8 @@ function executor(ctx) {
     });
     const waitActive = async (FunctionName) => settled(FunctionName, 'become Active', await (0,client_lambda_dist_cjs/* waitForFunctionActiveV2 */.fNG)({ client: clients.lambda, ...waits }, { FunctionName }));
     const waitUpdated = async (FunctionName) => settled(FunctionName, 'finish its update', await (0,client_lambda_dist_cjs/* waitForFunctionUpdatedV2 */.u5c)({ client: clients.lambda, ...waits }, { FunctionName }));
+    /** A write another change to the function may still hold up (the plan orders ours; others may run beside it). */
+    const busyRetried = async (write) => void (await retry(write, backoff(isUpdateInProgress, 'waiting for the function to accept a change')));
     const run = async (action, facts) => {
         const p = resolveParams(action.params, facts);
         const { apigw, iam, lambda } = clients;
@@ -80423,7 +80427,7 @@ function executor(ctx) {
             }
             case 'function:update': {
                 if (action.id === 'function:tag')
-                    return void (await lambda.send(new client_lambda_dist_cjs/* TagResourceCommand */.eqU({ Resource: p.Resource, Tags: p.Tags })));
+                    return busyRetried(() => lambda.send(new client_lambda_dist_cjs/* TagResourceCommand */.eqU({ Resource: p.Resource, Tags: p.Tags })));
                 const spec = p.spec;
                 await retry(() => lambda.send(new client_lambda_dist_cjs/* UpdateFunctionConfigurationCommand */.Zlw({ FunctionName: p.FunctionName, ...functionConfiguration(spec) })), backoff((e) => isUpdateInProgress(e) || isRoleNotReady(e), 'waiting for the function to accept an update'));
                 await waitUpdated(p.FunctionName);
@@ -80437,9 +80441,9 @@ function executor(ctx) {
                 return ignoreNotFound(lambda.send(new client_lambda_dist_cjs/* DeleteFunctionCommand */.Z3K({ FunctionName: p.FunctionName })));
             case 'permission:create':
             case 'permission:update':
-                return raceSafe(lambda.send(new client_lambda_dist_cjs/* AddPermissionCommand */.AL$(p)), `permission ${p.StatementId}`);
+                return busyRetried(() => raceSafe(lambda.send(new client_lambda_dist_cjs/* AddPermissionCommand */.AL$(p)), `permission ${p.StatementId}`));
             case 'permission:delete':
-                return ignoreNotFound(lambda.send(new client_lambda_dist_cjs/* RemovePermissionCommand */.h$5({ FunctionName: p.FunctionName, StatementId: p.StatementId })));
+                return busyRetried(() => ignoreNotFound(lambda.send(new client_lambda_dist_cjs/* RemovePermissionCommand */.h$5({ FunctionName: p.FunctionName, StatementId: p.StatementId }))));
             case 'integration:create': {
                 const out = await apigw.send(new dist_cjs/* CreateIntegrationCommand */.Asl(p));
                 facts.integrationId = out.IntegrationId;

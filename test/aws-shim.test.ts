@@ -234,7 +234,8 @@ describe('API Gateway v2 gaps', () => {
 
 describe('Lambda and IAM asynchrony', () => {
   test('a duplicate permission statement id is a ResourceConflictException', async () => {
-    shim.configure({ roleUnassumableCalls: 0 })
+    // An Active function: a Pending one refuses AddPermission for another reason (see the conflict tests).
+    shim.configure({ roleUnassumableCalls: 0, pendingReads: 0 })
     const { iam, lambda } = aws()
     await createFunction(lambda, await createRole(iam))
     const permission = { FunctionName: 'socket-fn', StatementId: 'apigw', Action: 'lambda:InvokeFunction', Principal: 'apigateway.amazonaws.com' }

@@ -129,6 +129,10 @@ export function executor(ctx: WriteContext) {
   const waitUpdated = async (FunctionName: string) =>
     settled(FunctionName, 'finish its update', await waitForFunctionUpdatedV2({ client: clients.lambda, ...waits }, { FunctionName }))
 
+  /** A write another change to the function may still hold up (the plan orders ours; others may run beside it). */
+  const busyRetried = async (write: () => Promise<unknown>): Promise<void> =>
+    void (await retry(write, backoff(isUpdateInProgress, 'waiting for the function to accept a change')))
+
   const run = async (action: Action, facts: Facts): Promise<void> => {
     const p: Params = resolveParams(action.params, facts)
     const { apigw, iam, lambda } = clients
@@ -184,7 +188,7 @@ export function executor(ctx: WriteContext) {
         return
       }
       case 'function:update': {
-        if (action.id === 'function:tag') return void (await lambda.send(new TagFunctionCommand({ Resource: p.Resource, Tags: p.Tags })))
+        if (action.id === 'function:tag') return busyRetried(() => lambda.send(new TagFunctionCommand({ Resource: p.Resource, Tags: p.Tags })))
         const spec = p.spec as FunctionSpec
         await retry(
           () => lambda.send(new UpdateFunctionConfigurationCommand({ FunctionName: p.FunctionName, ...functionConfiguration(spec) })),
@@ -205,9 +209,9 @@ export function executor(ctx: WriteContext) {
 
       case 'permission:create':
       case 'permission:update':
-        return raceSafe(lambda.send(new AddPermissionCommand(p as never)), `permission ${p.StatementId}`)
+        return busyRetried(() => raceSafe(lambda.send(new AddPermissionCommand(p as never)), `permission ${p.StatementId}`))
       case 'permission:delete':
-        return ignoreNotFound(lambda.send(new RemovePermissionCommand({ FunctionName: p.FunctionName, StatementId: p.StatementId })))
+        return busyRetried(() => ignoreNotFound(lambda.send(new RemovePermissionCommand({ FunctionName: p.FunctionName, StatementId: p.StatementId }))))
 
       case 'integration:create': {
         const out = await apigw.send(new CreateIntegrationCommand(p as never))

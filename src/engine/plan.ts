@@ -143,6 +143,8 @@ export function planDeploy(desired: DesiredState, observed: ObservedState): Plan
 
   // ---- function ----
   const fn = observed.fn
+  // The last write to the function so far: Lambda takes one change at a time (409 ResourceConflictException while
+  // it is Pending or an update is InProgress), so every function write, tags and permissions too, waits for the last.
   let fnWrite: string | undefined
   if (!fn) {
     fnWrite = b.add({ id: 'function:create', resource: 'function', change: 'create', name: names.functionName, after: [roleCreate], params: { FunctionName: names.functionName, spec: desired.fn, Tags: tags } })
@@ -157,7 +159,7 @@ export function planDeploy(desired: DesiredState, observed: ObservedState): Plan
     }
     if (!diff.length && !codeDiff.length) b.unchanged.push(`function ${names.functionName}`)
     const td = tagDiff(fn.tags, tags)
-    if (td.length) b.add({ id: 'function:tag', resource: 'function', change: 'update', name: names.functionName, diff: td, params: { Resource: fn.arn, Tags: tags } })
+    if (td.length) fnWrite = b.add({ id: 'function:tag', resource: 'function', change: 'update', name: names.functionName, diff: td, after: [fnWrite], params: { Resource: fn.arn, Tags: tags } })
   }
 
   // ---- permission: API Gateway may invoke the function, from this API only ----
@@ -165,7 +167,7 @@ export function planDeploy(desired: DesiredState, observed: ObservedState): Plan
   if (!fn || fn.permissionSourceArn !== sourceArn) {
     let removed: string | undefined
     if (fn?.permissionSourceArn !== undefined) {
-      removed = b.add({ id: 'permission:remove', resource: 'permission', change: 'delete', name: names.permissionSid, params: { FunctionName: names.functionName, StatementId: names.permissionSid } })
+      removed = b.add({ id: 'permission:remove', resource: 'permission', change: 'delete', name: names.permissionSid, after: [fnWrite], params: { FunctionName: names.functionName, StatementId: names.permissionSid } })
     }
     b.add({
       id: 'permission:add',
@@ -173,7 +175,7 @@ export function planDeploy(desired: DesiredState, observed: ObservedState): Plan
       change: fn?.permissionSourceArn !== undefined ? 'update' : 'create',
       name: names.permissionSid,
       diff: fn?.permissionSourceArn !== undefined ? [{ field: 'SourceArn', from: fn.permissionSourceArn, to: sourceArn }] : undefined,
-      after: [fn ? undefined : fnWrite, apiCreate, removed],
+      after: [fnWrite, apiCreate, removed],
       params: { FunctionName: names.functionName, StatementId: names.permissionSid, Action: 'lambda:InvokeFunction', Principal: 'apigateway.amazonaws.com', SourceArn: sourceArn },
     })
   }

@@ -387,11 +387,22 @@ export async function startShim(options: ShimOptions): Promise<Shim> {
     })
   }
 
-  async function updateFunction(call: Call): Promise<Reply> {
-    const key = functionKey(call, call.params.fn ?? '')
+  /** AWS refuses changes to a function while it is Pending or an update is InProgress (409 ResourceConflictException). */
+  function functionBusy(key: string): Reply | undefined {
     const state = functions.get(key)
     if (state?.pendingReads) return lambdaConflict('The function is currently in the following state: Pending')
     if (state?.inProgressReads) return lambdaConflict(`An update is in progress for resource: ${state.arn}`)
+    return undefined
+  }
+
+  /** TagResource, UntagResource, RemovePermission: refused while the function is busy, as on AWS. */
+  const unlessFunctionBusy = (keyOf: (call: Call) => string): Hook => async (call) => functionBusy(keyOf(call)) ?? forward(call)
+  const taggedFunctionKey = (call: Call) => functionKey(call, decodeURIComponent(call.params.arn ?? ''))
+
+  async function updateFunction(call: Call): Promise<Reply> {
+    const key = functionKey(call, call.params.fn ?? '')
+    const busy = functionBusy(key)
+    if (busy) return busy
     if (call.operation === 'UpdateFunctionConfiguration') {
       const denied = roleNotYetAssumable(parse(call.body).Role)
       if (denied) return denied
@@ -419,6 +430,8 @@ export async function startShim(options: ShimOptions): Promise<Shim> {
   }
 
   async function addPermission(call: Call): Promise<Reply> {
+    const busy = functionBusy(functionKey(call, call.params.fn ?? ''))
+    if (busy) return busy
     const statementId = parse(call.body).StatementId
     const policy = await lookup(call, call.url)
     if (isOk(policy)) {
@@ -615,6 +628,9 @@ export async function startShim(options: ShimOptions): Promise<Shim> {
     'lambda:UpdateFunctionConfiguration': updateFunction,
     'lambda:DeleteFunction': deleteFunction,
     'lambda:AddPermission': serialized((call) => `permission:${functionKey(call, call.params.fn ?? '')}`, addPermission),
+    'lambda:RemovePermission': unlessFunctionBusy((call) => functionKey(call, call.params.fn ?? '')),
+    'lambda:TagResource': unlessFunctionBusy(taggedFunctionKey),
+    'lambda:UntagResource': unlessFunctionBusy(taggedFunctionKey),
     'iam:CreateRole': createRole,
     'apigateway:CreateApi': withWss,
     'apigateway:GetApi': withWss,
