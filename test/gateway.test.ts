@@ -52,7 +52,9 @@ async function lastDisconnect(url: string, id: string): Promise<any> {
 describe('local gateway', () => {
   let server: DevServer
   let lines: string[]
-  before(async () => ({ server, lines } = await start({ integrationTimeoutMs: 300, frameBytes: 1024, payloadBytes: 8192 })))
+  // 2 s: short enough to test timeouts, long enough that a fresh environment answers in time on a loaded 2-core CI
+  // machine (300 ms was not, with the whole suite running beside it on Node 22).
+  before(async () => ({ server, lines } = await start({ integrationTimeoutMs: 2000, frameBytes: 1024, payloadBytes: 8192 })))
   after(() => server.close())
 
   test('$connect event has the AWS shape: headers, query, requestContext, no body or messageId', async () => {
@@ -99,7 +101,7 @@ describe('local gateway', () => {
 
   test('a $connect that throws or times out gives 502', async () => {
     await assert.rejects(connect(`${server.url}?throw=1`), /Unexpected server response: 502/)
-    await assert.rejects(connect(`${server.url}?sleep=1000`), /Unexpected server response: 502/)
+    await assert.rejects(connect(`${server.url}?sleep=4000`), /Unexpected server response: 502/)
   })
 
   test('the subprotocol returned by $connect is echoed', async () => {
@@ -170,7 +172,7 @@ describe('local gateway', () => {
 
   test('the integration timeout sends the Internal server error frame', async () => {
     const client = await connect(server.url)
-    const frame = await ask(client, 'sleep', { ms: 1000 })
+    const frame = await ask(client, 'sleep', { ms: 4000 })
     assert.equal(frame.message, 'Internal server error')
     assert.ok(lines.some((l) => l.includes('timeout') && l.includes('Task timed out')))
     client.ws.close()
