@@ -79771,6 +79771,11 @@ function isConflict(error) {
 function isRoleNotReady(error) {
     return errorName(error) === 'InvalidParameterValueException' && /cannot be assumed|role defined for the function/i.test(error.message ?? '');
 }
+/** IAM has not yet caught up with a policy just deleted from a role (Terraform retries DeleteRole on it too). */
+function isDeleteConflict(error) {
+    const name = errorName(error);
+    return name === 'DeleteConflictException' || name === 'DeleteConflict';
+}
 /** Another update of the function is still running. */
 function isUpdateInProgress(error) {
     return errorName(error) === 'ResourceConflictException' && !/already exist/i.test(error.message ?? '');
@@ -80404,7 +80409,7 @@ function executor(ctx) {
                     return void (await iam.send(new client_iam_dist_cjs/* TagRoleCommand */.Wcv({ RoleName: p.RoleName, Tags: tagList(p.Tags) })));
                 return void (await iam.send(new client_iam_dist_cjs/* UpdateAssumeRolePolicyCommand */.tuH({ RoleName: p.RoleName, PolicyDocument: JSON.stringify(p.PolicyDocument) })));
             case 'role:delete':
-                return ignoreNotFound(iam.send(new client_iam_dist_cjs/* DeleteRoleCommand */.$kI({ RoleName: p.RoleName })));
+                return retry(() => ignoreNotFound(iam.send(new client_iam_dist_cjs/* DeleteRoleCommand */.$kI({ RoleName: p.RoleName }))), backoff(isDeleteConflict, 'waiting for IAM to let go of the deleted policies'));
             case 'role-policy:create':
             case 'role-policy:update':
                 return void (await iam.send(new client_iam_dist_cjs/* PutRolePolicyCommand */.pMt({ RoleName: p.RoleName, PolicyName: p.PolicyName, PolicyDocument: JSON.stringify(p.PolicyDocument) })));

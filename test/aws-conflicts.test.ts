@@ -3,9 +3,9 @@
 import assert from 'node:assert/strict'
 import { after, before, beforeEach, describe, test } from 'node:test'
 import { AddPermissionCommand, RemovePermissionCommand, TagResourceCommand, UntagResourceCommand, UpdateFunctionCodeCommand, UpdateFunctionConfigurationCommand } from '@aws-sdk/client-lambda'
-import { deployStage } from '../src/pipeline.ts'
+import { deployStage, removeStageOf } from '../src/pipeline.ts'
 import { FAST, scratchProject, startAwsBed, type AwsBed, type Project } from './helpers/aws-bed.ts'
-import { sdk } from './helpers/aws-state.ts'
+import { readAccount, sdk } from './helpers/aws-state.ts'
 
 describe('Lambda conflicts: one change to a function at a time', () => {
   let bed: AwsBed
@@ -73,5 +73,14 @@ describe('Lambda conflicts: one change to a function at a time', () => {
     bed.shim.fault({ operation: 'TagResource', ...busy })
     await deploy()
     assert.deepEqual(statuses('TagResource'), [409, 'ok'])
+  })
+
+  test('remove waits out IAM DeleteConflict on DeleteRole right after DeleteRolePolicy', async () => {
+    await deploy()
+    bed.shim.clearCalls()
+    const removed = await removeStageOf({ configFile: project.config, stage: 'prod', ...FAST })
+    assert.ok(removed.removed.length > 0)
+    assert.deepEqual(statuses('DeleteRole'), [409, 'ok'])
+    assert.deepEqual((await readAccount()).roles, [])
   })
 })

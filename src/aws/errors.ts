@@ -25,6 +25,12 @@ export function isRoleNotReady(error: unknown): boolean {
   return errorName(error) === 'InvalidParameterValueException' && /cannot be assumed|role defined for the function/i.test((error as AwsError).message ?? '')
 }
 
+/** IAM has not yet caught up with a policy just deleted from a role (Terraform retries DeleteRole on it too). */
+export function isDeleteConflict(error: unknown): boolean {
+  const name = errorName(error)
+  return name === 'DeleteConflictException' || name === 'DeleteConflict'
+}
+
 /** Another update of the function is still running. */
 export function isUpdateInProgress(error: unknown): boolean {
   return errorName(error) === 'ResourceConflictException' && !/already exist/i.test((error as AwsError).message ?? '')

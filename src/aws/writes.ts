@@ -40,7 +40,7 @@ import type { Action, DesiredState, FunctionSpec } from '../engine/model.ts'
 import { deploymentMarker } from '../engine/plan.ts'
 import { TAG_CREATED } from '../engine/names.ts'
 import type { AwsClients } from './clients.ts'
-import { explainAwsError, isConflict, isNotFound, isRoleNotReady, isUpdateInProgress, StaleObservation } from './errors.ts'
+import { explainAwsError, isConflict, isDeleteConflict, isNotFound, isRoleNotReady, isUpdateInProgress, StaleObservation } from './errors.ts'
 import { retry, type Sleep } from './retry.ts'
 
 export interface WaitSettings {
@@ -157,7 +157,10 @@ export function executor(ctx: WriteContext) {
         if (action.id === 'role:tag') return void (await iam.send(new TagRoleCommand({ RoleName: p.RoleName, Tags: tagList(p.Tags) })))
         return void (await iam.send(new UpdateAssumeRolePolicyCommand({ RoleName: p.RoleName, PolicyDocument: JSON.stringify(p.PolicyDocument) })))
       case 'role:delete':
-        return ignoreNotFound(iam.send(new DeleteRoleCommand({ RoleName: p.RoleName })))
+        return retry(
+          () => ignoreNotFound(iam.send(new DeleteRoleCommand({ RoleName: p.RoleName }))),
+          backoff(isDeleteConflict, 'waiting for IAM to let go of the deleted policies'),
+        )
       case 'role-policy:create':
       case 'role-policy:update':
         return void (await iam.send(new PutRolePolicyCommand({ RoleName: p.RoleName, PolicyName: p.PolicyName, PolicyDocument: JSON.stringify(p.PolicyDocument) })))

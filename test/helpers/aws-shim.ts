@@ -50,6 +50,8 @@ export interface AsyncOptions {
   inProgressReads: number
   /** CreateFunction/UpdateFunctionConfiguration calls naming a new role that fail as "cannot be assumed" (default 1). */
   roleUnassumableCalls: number
+  /** DeleteRole calls answering 409 DeleteConflict right after a DeleteRolePolicy of that role (default 1). */
+  deleteConflictCalls: number
 }
 
 export interface ShimOptions extends Partial<AsyncOptions> {
@@ -116,7 +118,7 @@ interface Deployment {
   description?: string
 }
 
-const DEFAULTS: AsyncOptions = { pendingReads: 1, inProgressReads: 1, roleUnassumableCalls: 1 }
+const DEFAULTS: AsyncOptions = { pendingReads: 1, inProgressReads: 1, roleUnassumableCalls: 1, deleteConflictCalls: 1 }
 
 // ---------------------------------------------------------------------------------------------------------------
 // Naming calls
@@ -279,6 +281,8 @@ export async function startShim(options: ShimOptions): Promise<Shim> {
   /** Architectures set by UpdateFunctionCode, which moto does not apply. */
   const architectures = new Map<string, string>()
   const newRoles = new Map<string, number>()
+  /** Roles whose inline policy was just deleted: IAM answers DeleteConflict to DeleteRole for a moment. */
+  const rolesSettling = new Map<string, number>()
   const deployments = new Map<string, Deployment[]>()
   const stageOverrides = new Map<string, Json>()
 
@@ -451,6 +455,25 @@ export async function startShim(options: ShimOptions): Promise<Shim> {
     const arn = /<Arn>([^<]+)<\/Arn>/.exec(reply.body.toString())?.[1]
     if (isOk(reply) && arn && settings.roleUnassumableCalls > 0) newRoles.set(arn, settings.roleUnassumableCalls)
     return reply
+  }
+
+  const roleNameOf = (call: Call) => new URLSearchParams(call.body.toString()).get('RoleName') ?? ''
+
+  async function deleteRolePolicy(call: Call): Promise<Reply> {
+    const reply = await forward(call)
+    if (isOk(reply) && settings.deleteConflictCalls > 0) rolesSettling.set(roleNameOf(call), settings.deleteConflictCalls)
+    return reply
+  }
+
+  async function deleteRole(call: Call): Promise<Reply> {
+    const name = roleNameOf(call)
+    const left = rolesSettling.get(name)
+    if (left) {
+      if (left > 1) rolesSettling.set(name, left - 1)
+      else rolesSettling.delete(name)
+      return awsError('iam', 409, 'DeleteConflict', 'Cannot delete entity, must delete policies first.')
+    }
+    return forward(call)
   }
 
   // --- API Gateway v2 -----------------------------------------------------------------------------------------
@@ -632,6 +655,8 @@ export async function startShim(options: ShimOptions): Promise<Shim> {
     'lambda:TagResource': unlessFunctionBusy(taggedFunctionKey),
     'lambda:UntagResource': unlessFunctionBusy(taggedFunctionKey),
     'iam:CreateRole': createRole,
+    'iam:DeleteRolePolicy': deleteRolePolicy,
+    'iam:DeleteRole': deleteRole,
     'apigateway:CreateApi': withWss,
     'apigateway:GetApi': withWss,
     'apigateway:UpdateApi': withWss,
@@ -703,7 +728,7 @@ export async function startShim(options: ShimOptions): Promise<Shim> {
       faults = []
       writeFailure = undefined
       settings = { ...DEFAULTS, ...definedOnly(options) }
-      for (const state of [functions, architectures, newRoles, deployments, stageOverrides]) state.clear()
+      for (const state of [functions, architectures, newRoles, rolesSettling, deployments, stageOverrides]) state.clear()
     },
     async stop() {
       server.closeAllConnections()
@@ -733,7 +758,7 @@ function isPlainObject(value: unknown): value is Json {
 
 function definedOnly(options: Partial<AsyncOptions>): Partial<AsyncOptions> {
   const result: Partial<AsyncOptions> = {}
-  for (const key of ['pendingReads', 'inProgressReads', 'roleUnassumableCalls'] as const) {
+  for (const key of ['pendingReads', 'inProgressReads', 'roleUnassumableCalls', 'deleteConflictCalls'] as const) {
     if (options[key] !== undefined) result[key] = options[key]
   }
   return result
