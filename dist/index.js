@@ -4352,7 +4352,7 @@ __webpack_unused_export__ = GetAuthorizersCommand;
 __webpack_unused_export__ = GetAuthorizersRequest$;
 __webpack_unused_export__ = GetAuthorizersResponse$;
 __webpack_unused_export__ = GetDeployment$;
-__webpack_unused_export__ = GetDeploymentCommand;
+exports.Tvn = GetDeploymentCommand;
 __webpack_unused_export__ = GetDeploymentRequest$;
 __webpack_unused_export__ = GetDeploymentResponse$;
 __webpack_unused_export__ = GetDeployments$;
@@ -79776,6 +79776,11 @@ function isDeleteConflict(error) {
     const name = errorName(error);
     return name === 'DeleteConflictException' || name === 'DeleteConflict';
 }
+/** A request quota (not a transient throttle the SDK retries a few times): API Gateway's CreateDeployment, say. */
+function isTooManyRequests(error) {
+    const name = errorName(error);
+    return name === 'TooManyRequestsException' || error?.$metadata?.httpStatusCode === 429;
+}
 /** Another update of the function is still running. */
 function isUpdateInProgress(error) {
     return errorName(error) === 'ResourceConflictException' && !/already exist/i.test(error.message ?? '');
@@ -80376,6 +80381,7 @@ function settled(functionName, what, result) {
 }
 function executor(ctx) {
     const { clients, desired } = ctx;
+    const { apigw } = clients;
     const waits = ctx.waits ?? AWS_WAITS;
     const backoff = (retryable, what) => ({
         retryable,
@@ -80385,6 +80391,21 @@ function executor(ctx) {
     });
     const waitActive = async (FunctionName) => settled(FunctionName, 'become Active', await (0,client_lambda_dist_cjs/* waitForFunctionActiveV2 */.fNG)({ client: clients.lambda, ...waits }, { FunctionName }));
     const waitUpdated = async (FunctionName) => settled(FunctionName, 'finish its update', await (0,client_lambda_dist_cjs/* waitForFunctionUpdatedV2 */.u5c)({ client: clients.lambda, ...waits }, { FunctionName }));
+    /** A deployment is usable once DEPLOYED: wait out PENDING, and fail on FAILED with API Gateway's reason. */
+    const deploymentSettled = async (ApiId, created) => {
+        let current = created;
+        const started = performance.now();
+        const pause = ctx.sleep ?? realSleep;
+        while (current.DeploymentStatus === 'PENDING') {
+            if (performance.now() - started > waits.maxWaitTime * 1000)
+                throw new Error(`deployment ${created.DeploymentId} of API ${ApiId} is still PENDING after ${waits.maxWaitTime} s`);
+            await pause(waits.minDelay * 1000);
+            current = await apigw.send(new dist_cjs/* GetDeploymentCommand */.Tvn({ ApiId, DeploymentId: created.DeploymentId }));
+        }
+        if (current.DeploymentStatus === 'FAILED') {
+            throw new Error(`API Gateway could not deploy API ${ApiId} (deployment ${created.DeploymentId} FAILED): ${current.DeploymentStatusMessage ?? 'no reason given'}`);
+        }
+    };
     /** A write another change to the function may still hold up (the plan orders ours; others may run beside it). */
     const busyRetried = async (write) => void (await retry(write, backoff(isUpdateInProgress, 'waiting for the function to accept a change')));
     const run = async (action, facts) => {
@@ -80465,7 +80486,9 @@ function executor(ctx) {
             case 'route:delete':
                 return ignoreNotFound(apigw.send(new dist_cjs/* DeleteRouteCommand */.e2S({ ApiId: p.ApiId, RouteId: p.RouteId })));
             case 'deployment:create': {
-                const out = await apigw.send(new dist_cjs/* CreateDeploymentCommand */.ttP({ ApiId: p.ApiId, Description: p.Description }));
+                // API Gateway allows 1 CreateDeployment every 5 s per account: parallel deploys take turns.
+                const out = await retry(() => apigw.send(new dist_cjs/* CreateDeploymentCommand */.ttP({ ApiId: p.ApiId, Description: p.Description })), backoff(isTooManyRequests, "waiting for API Gateway's deployment quota (1 every 5 s per account)"));
+                await deploymentSettled(p.ApiId, out);
                 facts.deploymentId = out.DeploymentId;
                 return;
             }

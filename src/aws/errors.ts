@@ -31,6 +31,12 @@ export function isDeleteConflict(error: unknown): boolean {
   return name === 'DeleteConflictException' || name === 'DeleteConflict'
 }
 
+/** A request quota (not a transient throttle the SDK retries a few times): API Gateway's CreateDeployment, say. */
+export function isTooManyRequests(error: unknown): boolean {
+  const name = errorName(error)
+  return name === 'TooManyRequestsException' || (error as AwsError | undefined)?.$metadata?.httpStatusCode === 429
+}
+
 /** Another update of the function is still running. */
 export function isUpdateInProgress(error: unknown): boolean {
   return errorName(error) === 'ResourceConflictException' && !/already exist/i.test((error as AwsError).message ?? '')

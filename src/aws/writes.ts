@@ -8,6 +8,7 @@ import {
   DeleteApiCommand,
   DeleteIntegrationCommand,
   DeleteRouteCommand,
+  GetDeploymentCommand,
   TagResourceCommand as TagApiResourceCommand,
   UpdateApiCommand,
   UpdateIntegrationCommand,
@@ -40,8 +41,8 @@ import type { Action, DesiredState, FunctionSpec } from '../engine/model.ts'
 import { deploymentMarker } from '../engine/plan.ts'
 import { TAG_CREATED } from '../engine/names.ts'
 import type { AwsClients } from './clients.ts'
-import { explainAwsError, isConflict, isDeleteConflict, isNotFound, isRoleNotReady, isUpdateInProgress, StaleObservation } from './errors.ts'
-import { retry, type Sleep } from './retry.ts'
+import { explainAwsError, isConflict, isDeleteConflict, isNotFound, isRoleNotReady, isTooManyRequests, isUpdateInProgress, StaleObservation } from './errors.ts'
+import { realSleep, retry, type Sleep } from './retry.ts'
 
 export interface WaitSettings {
   /** Seconds between polls of the function's state (SDK waiter minDelay/maxDelay). */
@@ -118,6 +119,7 @@ export function settled(functionName: string, what: string, result: { state: str
 
 export function executor(ctx: WriteContext) {
   const { clients, desired } = ctx
+  const { apigw } = clients
   const waits = ctx.waits ?? AWS_WAITS
   const backoff = (retryable: (e: unknown) => boolean, what: string) => ({
     retryable,
@@ -128,6 +130,21 @@ export function executor(ctx: WriteContext) {
   const waitActive = async (FunctionName: string) => settled(FunctionName, 'become Active', await waitForFunctionActiveV2({ client: clients.lambda, ...waits }, { FunctionName }))
   const waitUpdated = async (FunctionName: string) =>
     settled(FunctionName, 'finish its update', await waitForFunctionUpdatedV2({ client: clients.lambda, ...waits }, { FunctionName }))
+
+  /** A deployment is usable once DEPLOYED: wait out PENDING, and fail on FAILED with API Gateway's reason. */
+  const deploymentSettled = async (ApiId: string, created: { DeploymentId?: string; DeploymentStatus?: string; DeploymentStatusMessage?: string }) => {
+    let current = created
+    const started = performance.now()
+    const pause = ctx.sleep ?? realSleep
+    while (current.DeploymentStatus === 'PENDING') {
+      if (performance.now() - started > waits.maxWaitTime * 1000) throw new Error(`deployment ${created.DeploymentId} of API ${ApiId} is still PENDING after ${waits.maxWaitTime} s`)
+      await pause(waits.minDelay * 1000)
+      current = await apigw.send(new GetDeploymentCommand({ ApiId, DeploymentId: created.DeploymentId }))
+    }
+    if (current.DeploymentStatus === 'FAILED') {
+      throw new Error(`API Gateway could not deploy API ${ApiId} (deployment ${created.DeploymentId} FAILED): ${current.DeploymentStatusMessage ?? 'no reason given'}`)
+    }
+  }
 
   /** A write another change to the function may still hold up (the plan orders ours; others may run beside it). */
   const busyRetried = async (write: () => Promise<unknown>): Promise<void> =>
@@ -234,7 +251,12 @@ export function executor(ctx: WriteContext) {
         return ignoreNotFound(apigw.send(new DeleteRouteCommand({ ApiId: p.ApiId, RouteId: p.RouteId })))
 
       case 'deployment:create': {
-        const out = await apigw.send(new CreateDeploymentCommand({ ApiId: p.ApiId, Description: p.Description }))
+        // API Gateway allows 1 CreateDeployment every 5 s per account: parallel deploys take turns.
+        const out = await retry(
+          () => apigw.send(new CreateDeploymentCommand({ ApiId: p.ApiId, Description: p.Description })),
+          backoff(isTooManyRequests, "waiting for API Gateway's deployment quota (1 every 5 s per account)"),
+        )
+        await deploymentSettled(p.ApiId, out)
         facts.deploymentId = out.DeploymentId
         return
       }

@@ -52,6 +52,15 @@ export interface AsyncOptions {
   roleUnassumableCalls: number
   /** DeleteRole calls answering 409 DeleteConflict right after a DeleteRolePolicy of that role (default 1). */
   deleteConflictCalls: number
+  /**
+   * CreateDeployment quota: calls in one account closer together than this answer 429 TooManyRequestsException.
+   * AWS allows 1 every 5 s (5000); default 0 (off), so tests that deploy often stay fast.
+   */
+  deploymentIntervalMs: number
+  /** GetDeployment reads answering PENDING after CreateDeployment (default 0: DEPLOYED at once, as moto). */
+  deploymentPendingReads: number
+  /** The next N CreateDeployment calls answer FAILED with a status message (default 0). */
+  failingDeployments: number
 }
 
 export interface ShimOptions extends Partial<AsyncOptions> {
@@ -112,13 +121,14 @@ interface FunctionState {
 
 interface Deployment {
   deploymentId: string
-  deploymentStatus: 'DEPLOYED'
+  deploymentStatus: 'DEPLOYED' | 'PENDING' | 'FAILED'
+  deploymentStatusMessage?: string
   createdDate: string
   autoDeployed: boolean
   description?: string
 }
 
-const DEFAULTS: AsyncOptions = { pendingReads: 1, inProgressReads: 1, roleUnassumableCalls: 1, deleteConflictCalls: 1 }
+const DEFAULTS: AsyncOptions = { pendingReads: 1, inProgressReads: 1, roleUnassumableCalls: 1, deleteConflictCalls: 1, deploymentIntervalMs: 0, deploymentPendingReads: 0, failingDeployments: 0 }
 
 // ---------------------------------------------------------------------------------------------------------------
 // Naming calls
@@ -600,8 +610,15 @@ export async function startShim(options: ShimOptions): Promise<Shim> {
       return reply
     })
 
+  let lastDeploymentAt = -Infinity
+  /** Deployments still PENDING, by id: reads left. */
+  const pendingDeployments = new Map<string, number>()
+
   const createDeployment = (call: Call) =>
     ifExists(call, apiPath(call), async () => {
+      const now = performance.now()
+      if (now - lastDeploymentAt < settings.deploymentIntervalMs) return awsError('apigateway', 429, 'TooManyRequestsException', 'Too Many Requests')
+      lastDeploymentAt = now
       const input = parse(call.body)
       const apiId = call.params.apiId ?? ''
       if (input.stageName) {
@@ -609,6 +626,15 @@ export async function startShim(options: ShimOptions): Promise<Shim> {
         if (!isOk(stage)) return stage
       }
       const deployment = recordDeployment(apiId, input.description, false)
+      if (settings.failingDeployments > 0) {
+        settings.failingDeployments -= 1
+        Object.assign(deployment, { deploymentStatus: 'FAILED', deploymentStatusMessage: 'Execution failed due to configuration error: Invalid permissions on Lambda function' })
+        return jsonReply(201, deployment)
+      }
+      if (settings.deploymentPendingReads > 0) {
+        deployment.deploymentStatus = 'PENDING'
+        pendingDeployments.set(deployment.deploymentId, settings.deploymentPendingReads)
+      }
       if (input.stageName) pointStage(apiId, input.stageName, deployment.deploymentId)
       return jsonReply(201, deployment)
     })
@@ -620,7 +646,16 @@ export async function startShim(options: ShimOptions): Promise<Shim> {
   const getDeployment = (call: Call) =>
     ifExists(call, apiPath(call), () => {
       const deployment = findDeployment(call)
-      return deployment ? jsonReply(200, deployment) : notFound(`Invalid Deployment identifier specified ${call.params.id}`)
+      if (!deployment) return notFound(`Invalid Deployment identifier specified ${call.params.id}`)
+      const left = pendingDeployments.get(deployment.deploymentId)
+      if (left !== undefined) {
+        if (left > 1) pendingDeployments.set(deployment.deploymentId, left - 1)
+        else {
+          pendingDeployments.delete(deployment.deploymentId)
+          deployment.deploymentStatus = 'DEPLOYED'
+        }
+      }
+      return jsonReply(200, { ...deployment, ...(left !== undefined ? { deploymentStatus: left > 0 ? 'PENDING' : 'DEPLOYED' } : {}) })
     })
 
   const deleteDeployment = (call: Call) =>
@@ -728,7 +763,8 @@ export async function startShim(options: ShimOptions): Promise<Shim> {
       faults = []
       writeFailure = undefined
       settings = { ...DEFAULTS, ...definedOnly(options) }
-      for (const state of [functions, architectures, newRoles, rolesSettling, deployments, stageOverrides]) state.clear()
+      for (const state of [functions, architectures, newRoles, rolesSettling, deployments, stageOverrides, pendingDeployments]) state.clear()
+      lastDeploymentAt = -Infinity
     },
     async stop() {
       server.closeAllConnections()
@@ -758,7 +794,7 @@ function isPlainObject(value: unknown): value is Json {
 
 function definedOnly(options: Partial<AsyncOptions>): Partial<AsyncOptions> {
   const result: Partial<AsyncOptions> = {}
-  for (const key of ['pendingReads', 'inProgressReads', 'roleUnassumableCalls', 'deleteConflictCalls'] as const) {
+  for (const key of Object.keys(DEFAULTS) as Array<keyof AsyncOptions>) {
     if (options[key] !== undefined) result[key] = options[key]
   }
   return result
