@@ -53,7 +53,7 @@ describe('socket-action plan, deploy, remove', () => {
     await project.edit('serverless.yml', (s) => s.replace('region: us-east-1', 'regoin: us-east-1'))
     bed.shim.clearCalls()
     const result = await cli(['deploy', '.', '--stage', 'prod'], project.dir)
-    assert.equal(result.code, 1)
+    assert.equal(result.code, 2, 'a config error is the input to fix')
     assert.match(result.stderr, /serverless\.yml:9:5: error: unknown input "regoin" - did you mean "region"\?/)
     assert.deepEqual(bed.shim.calls(), [])
     await project.edit('serverless.yml', (s) => s.replace('regoin: us-east-1', 'region: us-east-1'))

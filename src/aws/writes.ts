@@ -42,6 +42,7 @@ import { TAG_CREATED } from '../engine/names.ts'
 import type { AwsClients } from './clients.ts'
 import { explainAwsError, isConflict, isNotFound, isRoleNotReady, isUpdateInProgress, StaleObservation } from './errors.ts'
 import { retry, type Sleep } from './retry.ts'
+import { waitingFor, type Progress } from '../progress/progress.ts'
 
 export interface WaitSettings {
   /** Seconds between polls of the function's state (SDK waiter minDelay/maxDelay). */
@@ -63,6 +64,8 @@ export interface WriteContext {
   /** Base of the jittered backoff for role propagation and updates in progress. */
   retryBaseMs?: number
   log?: (line: string) => void
+  /** Told about every wait: the function's state, role propagation, an update in progress. */
+  progress?: Progress
 }
 
 type Params = Record<string, any>
@@ -119,15 +122,32 @@ export function settled(functionName: string, what: string, result: { state: str
 export function executor(ctx: WriteContext) {
   const { clients, desired } = ctx
   const waits = ctx.waits ?? AWS_WAITS
-  const backoff = (retryable: (e: unknown) => boolean, what: string) => ({
-    retryable,
-    sleep: ctx.sleep,
-    baseMs: ctx.retryBaseMs ?? 500,
-    onRetry: (e: unknown, attempt: number, ms: number) => ctx.log?.(`  ${what}: ${(e as Error).message} (retry ${attempt} in ${ms} ms)`),
-  })
-  const waitActive = async (FunctionName: string) => settled(FunctionName, 'become Active', await waitForFunctionActiveV2({ client: clients.lambda, ...waits }, { FunctionName }))
-  const waitUpdated = async (FunctionName: string) =>
-    settled(FunctionName, 'finish its update', await waitForFunctionUpdatedV2({ client: clients.lambda, ...waits }, { FunctionName }))
+  /** Retries `write` while AWS asks us to wait; from the first retry on, that wait is reported as `what`. */
+  const retrying = async (write: () => Promise<unknown>, retryable: (e: unknown) => boolean, what: string): Promise<void> => {
+    let endWait: (() => void) | undefined
+    try {
+      await retry(write, {
+        retryable,
+        sleep: ctx.sleep,
+        baseMs: ctx.retryBaseMs ?? 500,
+        onRetry: (e: unknown) => {
+          if (endWait) return
+          ctx.log?.(`  waiting for ${what}: ${(e as Error).message}`)
+          endWait = ctx.progress?.waitFor(what) ?? (() => {})
+        },
+      })
+    } finally {
+      endWait?.()
+    }
+  }
+  const waitActive = (FunctionName: string) =>
+    waitingFor(ctx.progress, `function ${FunctionName} to become Active`, async () =>
+      settled(FunctionName, 'become Active', await waitForFunctionActiveV2({ client: clients.lambda, ...waits }, { FunctionName })),
+    )
+  const waitUpdated = (FunctionName: string) =>
+    waitingFor(ctx.progress, `function ${FunctionName} to finish its update`, async () =>
+      settled(FunctionName, 'finish its update', await waitForFunctionUpdatedV2({ client: clients.lambda, ...waits }, { FunctionName })),
+    )
 
   const run = async (action: Action, facts: Facts): Promise<void> => {
     const p: Params = resolveParams(action.params, facts)
@@ -163,7 +183,7 @@ export function executor(ctx: WriteContext) {
 
       case 'function:create': {
         const spec = p.spec as FunctionSpec
-        await retry(
+        await retrying(
           () =>
             raceSafe(
               lambda.send(
@@ -178,7 +198,8 @@ export function executor(ctx: WriteContext) {
               ),
               `function ${p.FunctionName}`,
             ),
-          backoff(isRoleNotReady, 'waiting for the new role to propagate'),
+          isRoleNotReady,
+          `role ${spec.roleArn.split('/').pop()} to become usable by Lambda`,
         )
         await waitActive(p.FunctionName)
         return
@@ -186,17 +207,19 @@ export function executor(ctx: WriteContext) {
       case 'function:update': {
         if (action.id === 'function:tag') return void (await lambda.send(new TagFunctionCommand({ Resource: p.Resource, Tags: p.Tags })))
         const spec = p.spec as FunctionSpec
-        await retry(
+        await retrying(
           () => lambda.send(new UpdateFunctionConfigurationCommand({ FunctionName: p.FunctionName, ...functionConfiguration(spec) })),
-          backoff((e) => isUpdateInProgress(e) || isRoleNotReady(e), 'waiting for the function to accept an update'),
+          (e) => isUpdateInProgress(e) || isRoleNotReady(e),
+          `function ${p.FunctionName} to accept an update`,
         )
         await waitUpdated(p.FunctionName)
         return
       }
       case 'function-code:update':
-        await retry(
+        await retrying(
           () => lambda.send(new UpdateFunctionCodeCommand({ FunctionName: p.FunctionName, ZipFile: ctx.zip, Architectures: [desired!.fn.architecture] })),
-          backoff(isUpdateInProgress, 'waiting for the function to accept an update'),
+          isUpdateInProgress,
+          `function ${p.FunctionName} to accept an update`,
         )
         await waitUpdated(p.FunctionName)
         return
