@@ -36,6 +36,14 @@ export interface SweepOptions extends StageOptions {
   removing?: (stage: string, remove: () => Promise<RemoveResult>) => Promise<RemoveResult>
 }
 
+async function pullRequestStateOf(gh: GitHub, repo: string, pr: number): Promise<'open' | 'closed' | 'missing'> {
+  try {
+    return await pullRequestState(gh, repoOf(repo), pr)
+  } catch (error) {
+    throw new Error(`asking GitHub for pull request #${pr} of ${repo}: ${(error as Error).message}`, { cause: error })
+  }
+}
+
 export async function sweepClosedPullRequests(options: SweepOptions): Promise<SweepResult> {
   const { gh, dryRun, removing = (_stage, remove) => remove() } = options
   const { app, repo, region, stages } = await listStagesOf(options)
@@ -43,7 +51,7 @@ export async function sweepClosedPullRequests(options: SweepOptions): Promise<Sw
   const kept: KeptStage[] = []
   for (const stage of stages) {
     const pr = /^pr-(\d+)$/.exec(stage)
-    const state = pr ? await pullRequestState(gh, repoOf(options.repo), Number(pr[1])) : undefined
+    const state = pr ? await pullRequestStateOf(gh, options.repo, Number(pr[1])) : undefined
     if (state === 'closed') closed.push(stage)
     else kept.push({ stage, reason: state ? `pull request ${state}` : 'not a pull request stage' })
   }

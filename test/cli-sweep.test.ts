@@ -110,7 +110,7 @@ describe('socket-action sweep', () => {
     bed.shim.clearCalls()
     const result = await sweep(['--no-dry-run', '--repo', REPO], { GITHUB_API_URL: 'http://127.0.0.1:9' })
     assert.equal(result.code, 1)
-    assert.match(result.stderr, /^error: /m)
+    assert.match(result.stderr, /^error: asking GitHub for pull request #3 of octo\/sockets: /m)
     assert.deepEqual(bed.shim.writes(), [])
   })
 })
