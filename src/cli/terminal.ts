@@ -1,8 +1,9 @@
 // Where the CLI's progress and notes go: stderr, as a live line on a terminal, as plain lines anywhere else.
-import { lineProgress, type LineReporter } from '../progress/lines.ts'
+import { lineProgress } from '../progress/lines.ts'
+import type { Reporter } from '../progress/progress.ts'
 import { liveProgress } from '../progress/live.ts'
 
-export function stderrReporter(stream: NodeJS.WriteStream = process.stderr, env: NodeJS.ProcessEnv = process.env): LineReporter {
+export function stderrReporter(stream: NodeJS.WriteStream = process.stderr, env: NodeJS.ProcessEnv = process.env): Reporter {
   if (stream.isTTY && env.TERM !== 'dumb' && !env.CI) {
     return liveProgress({ write: (text) => stream.write(text), get columns() { return stream.columns } })
   }

@@ -1,7 +1,7 @@
 // Progress as plain lines, for CI logs, the Action and any stream that is not a terminal: a wait that lasts more
 // than a second gets a line, then one every few seconds while it lasts, and one when it ends.
 import { realClock, type Clock } from './clock.ts'
-import { waitedLine, waitingLine, type Progress } from './progress.ts'
+import { waitedLine, waitingLine, type Reporter } from './progress.ts'
 
 export interface LineProgressOptions {
   clock?: Clock
@@ -11,12 +11,7 @@ export interface LineProgressOptions {
   everyMs?: number
 }
 
-export interface LineReporter extends Progress {
-  /** Any other line of output, in order with the progress lines. */
-  line(text: string): void
-}
-
-export function lineProgress(write: (line: string) => void, options: LineProgressOptions = {}): LineReporter {
+export function lineProgress(write: (line: string) => void, options: LineProgressOptions = {}): Reporter {
   const { clock = realClock, firstAfterMs = 1000, everyMs = 5000 } = options
   return {
     line: write,

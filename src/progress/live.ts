@@ -1,8 +1,7 @@
 // Progress on a terminal: one status line, redrawn in place while waits last and erased when they end. Other output
 // goes through `line`, which prints above the status line.
 import { realClock, type Clock } from './clock.ts'
-import { waitingLine } from './progress.ts'
-import type { LineReporter } from './lines.ts'
+import { waitingLine, type Reporter } from './progress.ts'
 
 export interface StatusStream {
   write(text: string): unknown
@@ -18,7 +17,7 @@ export interface LiveProgressOptions {
 
 const ERASE_LINE = '\r\x1b[2K'
 
-export function liveProgress(stream: StatusStream, options: LiveProgressOptions = {}): LineReporter {
+export function liveProgress(stream: StatusStream, options: LiveProgressOptions = {}): Reporter {
   const { clock = realClock, firstAfterMs = 1000 } = options
   const waits = new Map<number, { what: string; started: number }>()
   let nextId = 0

@@ -9,6 +9,11 @@ export interface Progress {
   waitFor(what: string): () => void
 }
 
+/** A Progress that also prints the other lines of output, so they do not collide with a live progress line. */
+export interface Reporter extends Progress {
+  line(text: string): void
+}
+
 export const NO_PROGRESS: Progress = { waitFor: () => () => {} }
 
 /** Runs `work` as a wait for `what`. */
