@@ -115,6 +115,13 @@ describe('socket-action CLI', () => {
     assert.match(option.stderr, /"--stage" is not a command; options come after it/)
   })
 
+  test('--component naming no component is an input to fix (exit 2), before any AWS call', async () => {
+    const env = { ...process.env, AWS_ENDPOINT_URL: 'http://127.0.0.1:9' }
+    const { code, stderr } = await runNode(BIN, ['plan', 'examples/echo', '--component', 'Sockets'], { cwd: ROOT, env }).done
+    assert.equal(code, 2)
+    assert.match(stderr, /^error: examples\/echo\/serverless\.yml: no component "Sockets" \(found: Socket\)$/m)
+  })
+
   test('sweep without a token or a repository is a clear usage error, before any AWS call', async () => {
     const env = { ...process.env, AWS_ENDPOINT_URL: 'http://127.0.0.1:9', GITHUB_TOKEN: '', GH_TOKEN: '', GITHUB_REPOSITORY: '' }
     const noRepo = await runNode(BIN, ['sweep', 'examples/echo'], { cwd: ROOT, env }).done
