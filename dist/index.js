@@ -70352,7 +70352,7 @@ module.exports = {
 /***/ ((module, __unused_webpack___webpack_exports__, __nccwpck_require__) => {
 
 __nccwpck_require__.a(module, async (__webpack_handle_async_dependencies__, __webpack_async_result__) => { try {
-/* harmony import */ var _run_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(7334);
+/* harmony import */ var _run_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(360);
 // The Action's entry point: everything happens in run().
 
 await (0,_run_js__WEBPACK_IMPORTED_MODULE_0__/* .run */ .e)();
@@ -70362,7 +70362,7 @@ __webpack_async_result__();
 
 /***/ }),
 
-/***/ 7334:
+/***/ 360:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
 
@@ -79462,16 +79462,20 @@ function sortDiagnostics(ds) {
 }
 
 ;// CONCATENATED MODULE: ./src/config/pick.ts
+/** --component names no component, or several exist and none was named. */
+class ComponentChoiceError extends Error {
+    name = 'ComponentChoiceError';
+}
 /** The one socket component, or the one named; several without a name is an error that lists them. */
 function pickSocket(sockets, component, configFile) {
     if (component) {
         const found = sockets.find((s) => s.componentKey === component);
         if (!found)
-            throw new Error(`${configFile}: no component "${component}" (found: ${sockets.map((s) => s.componentKey).join(', ')})`);
+            throw new ComponentChoiceError(`${configFile}: no component "${component}" (found: ${sockets.map((s) => s.componentKey).join(', ')})`);
         return found;
     }
     if (sockets.length > 1) {
-        throw new Error(`${configFile} has ${sockets.length} socket components (${sockets.map((s) => s.componentKey).join(', ')}): choose one with --component NAME`);
+        throw new ComponentChoiceError(`${configFile} has ${sockets.length} socket components (${sockets.map((s) => s.componentKey).join(', ')}): choose one with --component NAME`);
     }
     return sockets[0];
 }
@@ -79598,17 +79602,70 @@ async function deactivateDeployments(gh, repo, stage) {
     return deployments.length;
 }
 
-;// CONCATENATED MODULE: ./src/github/pulls.ts
-async function pullRequestState(gh, repo, pr) {
+;// CONCATENATED MODULE: ./src/progress/clock.ts
+// Time for the progress reporters, injected so tests can drive it.
+const realClock = {
+    now: () => performance.now(),
+    every(ms, tick) {
+        const timer = setInterval(tick, ms);
+        timer.unref();
+        return () => clearInterval(timer);
+    },
+};
+
+;// CONCATENATED MODULE: ./src/progress/progress.ts
+// Waits that may take a while, reported while they last. Whoever runs the engine passes a Progress in (no global
+// state): the CLI draws a live line on a terminal, CI logs and the Action get plain lines now and then.
+const NO_PROGRESS = { waitFor: () => () => { } };
+/** Runs `work` as a wait for `what`. */
+async function waitingFor(progress, what, work) {
+    const end = (progress ?? NO_PROGRESS).waitFor(what);
     try {
-        const { data } = await gh.rest.pulls.get({ ...repo, pull_number: pr });
-        return data.state === 'open' ? 'open' : 'closed';
+        return await work();
     }
-    catch (error) {
-        if (error.status === 404)
-            return 'missing';
-        throw error;
+    finally {
+        end();
     }
+}
+/** "waiting for function my-socket-dev to become Active… 4 s" */
+function waitingLine(what, elapsedMs) {
+    return `waiting for ${what}… ${Math.floor(elapsedMs / 1000)} s`;
+}
+/** "waited 7 s for function my-socket-dev to become Active" */
+function waitedLine(what, elapsedMs) {
+    return `waited ${Math.round(elapsedMs / 1000)} s for ${what}`;
+}
+
+;// CONCATENATED MODULE: ./src/progress/lines.ts
+// Progress as plain lines, for CI logs, the Action and any stream that is not a terminal: a wait that lasts more
+// than a second gets a line, then one every few seconds while it lasts, and one when it ends.
+
+
+function lineProgress(write, options = {}) {
+    const { clock = realClock, firstAfterMs = 1000, everyMs = 5000 } = options;
+    return {
+        line: write,
+        waitFor(what) {
+            const started = clock.now();
+            let lastPrinted;
+            const stop = clock.every(250, () => {
+                const elapsed = clock.now() - started;
+                if (elapsed < firstAfterMs || (lastPrinted !== undefined && elapsed - lastPrinted < everyMs))
+                    return;
+                lastPrinted = elapsed;
+                write(waitingLine(what, elapsed));
+            });
+            let ended = false;
+            return () => {
+                if (ended)
+                    return;
+                ended = true;
+                stop();
+                if (lastPrinted !== undefined)
+                    write(waitedLine(what, clock.now() - started));
+            };
+        },
+    };
 }
 
 // EXTERNAL MODULE: external "node:crypto"
@@ -80329,6 +80386,7 @@ async function retry(run, options) {
 
 
 
+
 const AWS_WAITS = { minDelay: 1, maxDelay: 5, maxWaitTime: 300 };
 const tagList = (tags) => Object.entries(tags).map(([Key, Value]) => ({ Key, Value }));
 function functionConfiguration(spec) {
@@ -80383,14 +80441,28 @@ function executor(ctx) {
     const { clients, desired } = ctx;
     const { apigw } = clients;
     const waits = ctx.waits ?? AWS_WAITS;
-    const backoff = (retryable, what) => ({
-        retryable,
-        sleep: ctx.sleep,
-        baseMs: ctx.retryBaseMs ?? 500,
-        onRetry: (e, attempt, ms) => ctx.log?.(`  ${what}: ${e.message} (retry ${attempt} in ${ms} ms)`),
-    });
-    const waitActive = async (FunctionName) => settled(FunctionName, 'become Active', await (0,client_lambda_dist_cjs/* waitForFunctionActiveV2 */.fNG)({ client: clients.lambda, ...waits }, { FunctionName }));
-    const waitUpdated = async (FunctionName) => settled(FunctionName, 'finish its update', await (0,client_lambda_dist_cjs/* waitForFunctionUpdatedV2 */.u5c)({ client: clients.lambda, ...waits }, { FunctionName }));
+    /** Retries `write` while AWS asks us to wait; from the first retry on, that wait is reported as `what`. */
+    const retrying = async (write, retryable, what) => {
+        let endWait;
+        try {
+            return await retry(write, {
+                retryable,
+                sleep: ctx.sleep,
+                baseMs: ctx.retryBaseMs ?? 500,
+                onRetry: (e) => {
+                    if (endWait)
+                        return;
+                    ctx.log?.(`  waiting for ${what}: ${e.message}`);
+                    endWait = ctx.progress?.waitFor(what) ?? (() => { });
+                },
+            });
+        }
+        finally {
+            endWait?.();
+        }
+    };
+    const waitActive = (FunctionName) => waitingFor(ctx.progress, `function ${FunctionName} to become Active`, async () => settled(FunctionName, 'become Active', await (0,client_lambda_dist_cjs/* waitForFunctionActiveV2 */.fNG)({ client: clients.lambda, ...waits }, { FunctionName })));
+    const waitUpdated = (FunctionName) => waitingFor(ctx.progress, `function ${FunctionName} to finish its update`, async () => settled(FunctionName, 'finish its update', await (0,client_lambda_dist_cjs/* waitForFunctionUpdatedV2 */.u5c)({ client: clients.lambda, ...waits }, { FunctionName })));
     /** A deployment is usable once DEPLOYED: wait out PENDING, and fail on FAILED with API Gateway's reason. */
     const deploymentSettled = async (ApiId, created) => {
         let current = created;
@@ -80407,7 +80479,7 @@ function executor(ctx) {
         }
     };
     /** A write another change to the function may still hold up (the plan orders ours; others may run beside it). */
-    const busyRetried = async (write) => void (await retry(write, backoff(isUpdateInProgress, 'waiting for the function to accept a change')));
+    const busyRetried = async (write) => void (await retrying(write, isUpdateInProgress, 'the function to accept a change'));
     const run = async (action, facts) => {
         const p = resolveParams(action.params, facts);
         const { apigw, iam, lambda } = clients;
@@ -80430,7 +80502,7 @@ function executor(ctx) {
                     return void (await iam.send(new client_iam_dist_cjs/* TagRoleCommand */.Wcv({ RoleName: p.RoleName, Tags: tagList(p.Tags) })));
                 return void (await iam.send(new client_iam_dist_cjs/* UpdateAssumeRolePolicyCommand */.tuH({ RoleName: p.RoleName, PolicyDocument: JSON.stringify(p.PolicyDocument) })));
             case 'role:delete':
-                return retry(() => ignoreNotFound(iam.send(new client_iam_dist_cjs/* DeleteRoleCommand */.$kI({ RoleName: p.RoleName }))), backoff(isDeleteConflict, 'waiting for IAM to let go of the deleted policies'));
+                return retrying(() => ignoreNotFound(iam.send(new client_iam_dist_cjs/* DeleteRoleCommand */.$kI({ RoleName: p.RoleName }))), isDeleteConflict, 'IAM to let go of the deleted policies');
             case 'role-policy:create':
             case 'role-policy:update':
                 return void (await iam.send(new client_iam_dist_cjs/* PutRolePolicyCommand */.pMt({ RoleName: p.RoleName, PolicyName: p.PolicyName, PolicyDocument: JSON.stringify(p.PolicyDocument) })));
@@ -80440,14 +80512,14 @@ function executor(ctx) {
                 return ignoreNotFound(iam.send(new client_iam_dist_cjs/* DeleteRolePolicyCommand */.Tt({ RoleName: p.RoleName, PolicyName: p.PolicyName })));
             case 'function:create': {
                 const spec = p.spec;
-                await retry(() => raceSafe(lambda.send(new client_lambda_dist_cjs/* CreateFunctionCommand */.Y8X({
+                await retrying(() => raceSafe(lambda.send(new client_lambda_dist_cjs/* CreateFunctionCommand */.Y8X({
                     FunctionName: p.FunctionName,
                     ...functionConfiguration(spec),
                     Architectures: [spec.architecture],
                     Code: { ZipFile: ctx.zip },
                     PackageType: 'Zip',
                     Tags: p.Tags,
-                })), `function ${p.FunctionName}`), backoff(isRoleNotReady, 'waiting for the new role to propagate'));
+                })), `function ${p.FunctionName}`), isRoleNotReady, `role ${spec.roleArn.split('/').pop()} to become usable by Lambda`);
                 await waitActive(p.FunctionName);
                 return;
             }
@@ -80455,12 +80527,12 @@ function executor(ctx) {
                 if (action.id === 'function:tag')
                     return busyRetried(() => lambda.send(new client_lambda_dist_cjs/* TagResourceCommand */.eqU({ Resource: p.Resource, Tags: p.Tags })));
                 const spec = p.spec;
-                await retry(() => lambda.send(new client_lambda_dist_cjs/* UpdateFunctionConfigurationCommand */.Zlw({ FunctionName: p.FunctionName, ...functionConfiguration(spec) })), backoff((e) => isUpdateInProgress(e) || isRoleNotReady(e), 'waiting for the function to accept an update'));
+                await retrying(() => lambda.send(new client_lambda_dist_cjs/* UpdateFunctionConfigurationCommand */.Zlw({ FunctionName: p.FunctionName, ...functionConfiguration(spec) })), (e) => isUpdateInProgress(e) || isRoleNotReady(e), `function ${p.FunctionName} to accept an update`);
                 await waitUpdated(p.FunctionName);
                 return;
             }
             case 'function-code:update':
-                await retry(() => lambda.send(new client_lambda_dist_cjs/* UpdateFunctionCodeCommand */.KfB({ FunctionName: p.FunctionName, ZipFile: ctx.zip, Architectures: [desired.fn.architecture] })), backoff(isUpdateInProgress, 'waiting for the function to accept an update'));
+                await retrying(() => lambda.send(new client_lambda_dist_cjs/* UpdateFunctionCodeCommand */.KfB({ FunctionName: p.FunctionName, ZipFile: ctx.zip, Architectures: [desired.fn.architecture] })), isUpdateInProgress, `function ${p.FunctionName} to accept an update`);
                 await waitUpdated(p.FunctionName);
                 return;
             case 'function:delete':
@@ -80487,7 +80559,7 @@ function executor(ctx) {
                 return ignoreNotFound(apigw.send(new dist_cjs/* DeleteRouteCommand */.e2S({ ApiId: p.ApiId, RouteId: p.RouteId })));
             case 'deployment:create': {
                 // API Gateway allows 1 CreateDeployment every 5 s per account: parallel deploys take turns.
-                const out = await retry(() => apigw.send(new dist_cjs/* CreateDeploymentCommand */.ttP({ ApiId: p.ApiId, Description: p.Description })), backoff(isTooManyRequests, "waiting for API Gateway's deployment quota (1 every 5 s per account)"));
+                const out = await retrying(() => apigw.send(new dist_cjs/* CreateDeploymentCommand */.ttP({ ApiId: p.ApiId, Description: p.Description })), isTooManyRequests, "API Gateway's deployment quota (1 every 5 s per account)");
                 await deploymentSettled(p.ApiId, out);
                 facts.deploymentId = out.DeploymentId;
                 return;
@@ -80523,10 +80595,11 @@ function executor(ctx) {
 
 
 
+
 function awsAdapter(options) {
     const names = resourceNames(options.identity);
     return {
-        observe: (o) => observeStage(options.clients, options.identity, names, o),
+        observe: (o) => waitingFor(options.progress, `AWS to describe stage ${options.identity.stage}`, () => observeStage(options.clients, options.identity, names, o)),
         executor: (desired) => executor({ ...options, desired }),
         taggedApis: async () => (await listApis(options.clients))
             .filter((api) => api.ProtocolType === 'WEBSOCKET' && isOurs(api.Tags, options.identity))
@@ -83715,6 +83788,8 @@ const package_namespaceObject = {"rE":"0.1.0"};
 
 
 
+
+
 const pipeline_VERSION = package_namespaceObject.rE;
 async function prepare(options) {
     const env = options.env ?? process.env;
@@ -83723,6 +83798,13 @@ async function prepare(options) {
     const region = options.region ?? socket.region;
     const identity = { app: socket.app, stage: socket.stage, repo: options.repo ?? env.GITHUB_REPOSITORY ?? 'local' };
     return { socket, identity, region, clients: createClients({ region, credentials: options.credentials }) };
+}
+function bundleFor(p, options) {
+    return waitingFor(options.progress, `esbuild to bundle ${external_node_path_default().basename(p.socket.handlerFile)}`, () => bundleSocket(p.socket.handlerFile, { codeDir: p.socket.codeDir, esbuild: options.esbuild }));
+}
+function adapterOptions(p, options) {
+    const { waits, sleep, retryBaseMs, progress } = options;
+    return { clients: p.clients, identity: p.identity, waits, sleep, retryBaseMs, progress, log: options.events?.log };
 }
 /** The desired state for what was observed; a limit it breaks throws with its file and line, before any write. */
 function desiredFor(p, bundle) {
@@ -83737,8 +83819,8 @@ function desiredFor(p, bundle) {
 async function deployStage(options) {
     const p = await prepare(options);
     try {
-        const bundle = await bundleSocket(p.socket.handlerFile, { codeDir: p.socket.codeDir, esbuild: options.esbuild });
-        const adapter = awsAdapter({ clients: p.clients, identity: p.identity, zip: bundle.zip, waits: options.waits, sleep: options.sleep, retryBaseMs: options.retryBaseMs, log: options.events?.log });
+        const bundle = await bundleFor(p, options);
+        const adapter = awsAdapter({ ...adapterOptions(p, options), zip: bundle.zip });
         const result = await reconcile(adapter, desiredFor(p, bundle), options.events);
         return { ...result, socket: p.socket };
     }
@@ -83749,8 +83831,8 @@ async function deployStage(options) {
 async function planStage(options) {
     const p = await prepare(options);
     try {
-        const bundle = await bundleSocket(p.socket.handlerFile, { codeDir: p.socket.codeDir, esbuild: options.esbuild });
-        const observed = await awsAdapter({ clients: p.clients, identity: p.identity }).observe();
+        const bundle = await bundleFor(p, options);
+        const observed = await awsAdapter({ clients: p.clients, identity: p.identity, progress: options.progress }).observe();
         const desired = desiredFor(p, bundle)(observed);
         return { plan: planDeploy(desired, observed), desired, socket: p.socket };
     }
@@ -83761,7 +83843,7 @@ async function planStage(options) {
 async function removeStageOf(options) {
     const p = await prepare(options);
     try {
-        const adapter = awsAdapter({ clients: p.clients, identity: p.identity, waits: options.waits, sleep: options.sleep, retryBaseMs: options.retryBaseMs, log: options.events?.log });
+        const adapter = awsAdapter(adapterOptions(p, options));
         return { ...(await removeStage(adapter, p.identity, options.events)), identity: p.identity, region: p.region };
     }
     finally {
@@ -83772,11 +83854,61 @@ async function removeStageOf(options) {
 async function listStagesOf(options) {
     const p = await prepare(options);
     try {
-        return { app: p.identity.app, repo: p.identity.repo, region: p.region, stages: await listStages(p.clients, p.identity.app, p.identity.repo) };
+        const stages = await waitingFor(options.progress, `AWS to list the stages of ${p.identity.app}`, () => listStages(p.clients, p.identity.app, p.identity.repo));
+        return { app: p.identity.app, repo: p.identity.repo, region: p.region, stages };
     }
     finally {
         destroyClients(p.clients);
     }
+}
+
+;// CONCATENATED MODULE: ./src/github/pulls.ts
+async function pullRequestState(gh, repo, pr) {
+    try {
+        const { data } = await gh.rest.pulls.get({ ...repo, pull_number: pr });
+        return data.state === 'open' ? 'open' : 'closed';
+    }
+    catch (error) {
+        if (error.status === 404)
+            return 'missing';
+        throw error;
+    }
+}
+
+;// CONCATENATED MODULE: ./src/sweep.ts
+
+
+
+async function pullRequestStateOf(gh, repo, pr) {
+    try {
+        return await pullRequestState(gh, repoOf(repo), pr);
+    }
+    catch (error) {
+        throw new Error(`asking GitHub for pull request #${pr} of ${repo}: ${error.message}`, { cause: error });
+    }
+}
+async function sweepClosedPullRequests(options) {
+    const { gh, dryRun, removing = (_stage, remove) => remove() } = options;
+    const { app, repo, region, stages } = await listStagesOf(options);
+    const closed = [];
+    const kept = [];
+    for (const stage of stages) {
+        const pr = /^pr-(\d+)$/.exec(stage);
+        const state = pr ? await pullRequestStateOf(gh, options.repo, Number(pr[1])) : undefined;
+        if (state === 'closed')
+            closed.push(stage);
+        else
+            kept.push({ stage, reason: state ? `pull request ${state}` : 'not a pull request stage' });
+    }
+    options.found?.({ app, repo, region, stages, closed, kept, dryRun });
+    const removed = [];
+    if (!dryRun) {
+        for (const stage of closed) {
+            await removing(stage, () => removeStageOf({ ...options, stage }));
+            removed.push(stage);
+        }
+    }
+    return { app, repo, region, stages, closed, kept, removed, dryRun };
 }
 
 ;// CONCATENATED MODULE: ./src/action/credentials.ts
@@ -84108,6 +84240,7 @@ var run_rewriteRelativeImportExtension = (undefined && undefined.__rewriteRelati
 
 
 
+
 /** serverless.yml and socket.js errors become annotations on their file and line (paths relative to the workspace). */
 function annotate(error) {
     const diagnostics = error?.diagnostics;
@@ -84211,7 +84344,7 @@ async function run() {
         }
         else
             info('no role-to-assume: using the ambient AWS credentials');
-        const options = { configFile, configOptional, stage, region, repo: repository, credentials, events: { log: (l) => info(l) } };
+        const options = { configFile, configOptional, stage, region, repo: repository, credentials, events: { log: (l) => info(l) }, progress: lineProgress((l) => info(l)) };
         const pr = trigger.pr?.number;
         const commentOn = inputs.comment && pr !== undefined && gh ? { gh, pr, marker: markerOf(socket.app, stage) } : undefined;
         switch (trigger.command) {
@@ -84280,7 +84413,7 @@ async function run() {
                 return;
             }
             case 'sweep': {
-                await sweep(inputs, options, gh, repo);
+                await sweep(inputs, { ...options, repo: repository }, gh);
                 return;
             }
         }
@@ -84295,37 +84428,29 @@ async function run() {
     }
 }
 /** Removes the pr-N stages of closed pull requests; lists, and never removes, every other stage. */
-async function sweep(inputs, options, gh, repo) {
+async function sweep(inputs, options, gh) {
     if (!gh)
         throw new Error('sweep needs input "github-token" to ask which pull requests are closed');
-    const { stages, region, app } = await listStagesOf(options);
-    const closed = [];
-    const kept = [];
-    for (const stage of stages) {
-        const pr = /^pr-(\d+)$/.exec(stage);
-        const state = pr ? await pullRequestState(gh, repo, Number(pr[1])) : undefined;
-        if (state === 'closed')
-            closed.push(stage);
-        else
-            kept.push(`${stage}${state ? ` (pull request ${state})` : ' (not a pull request stage)'}`);
-    }
-    info(`stages of ${app} in ${region}: ${stages.join(', ') || 'none'}`);
-    for (const k of kept)
-        info(`keep ${k}`);
-    const removed = [];
-    for (const stage of closed) {
-        if (inputs.dryRun) {
-            info(`would remove ${stage} (closed pull request); set dry-run: false to remove it`);
-            continue;
-        }
-        await group(`Remove ${stage}`, () => removeStageOf({ ...options, stage }));
-        removed.push(stage);
-    }
-    setOutput('changed', String(removed.length > 0));
+    const result = await sweepClosedPullRequests({
+        ...options,
+        gh,
+        dryRun: inputs.dryRun,
+        found: (found) => {
+            info(`stages of ${found.app} in ${found.region}: ${found.stages.join(', ') || 'none'}`);
+            for (const k of found.kept)
+                info(`keep ${k.stage} (${k.reason})`);
+            if (inputs.dryRun)
+                for (const stage of found.closed)
+                    info(`would remove ${stage} (closed pull request); set dry-run: false to remove it`);
+        },
+        removing: (stage, remove) => group(`Remove ${stage}`, remove),
+    });
+    const kept = result.kept.map((k) => `${k.stage} (${k.reason})`);
+    setOutput('changed', String(result.removed.length > 0));
     setOutput('result', 'swept');
     await writeSummary(`socket-action sweep (${inputs.dryRun ? 'dry run' : 'removing'})`, [
-        ['Closed pull request stages', closed.join(', ') || 'none'],
-        [inputs.dryRun ? 'Would remove' : 'Removed', (inputs.dryRun ? closed : removed).join(', ') || 'none'],
+        ['Closed pull request stages', result.closed.join(', ') || 'none'],
+        [inputs.dryRun ? 'Would remove' : 'Removed', (inputs.dryRun ? result.closed : result.removed).join(', ') || 'none'],
         ['Kept', kept.join(', ') || 'none'],
     ]);
 }

@@ -1,5 +1,6 @@
 // The layers end to end: config -> bundle -> observe/plan -> apply -> result. The CLI and the Action both call these.
-import { awsAdapter } from './aws/adapter.ts'
+import path from 'node:path'
+import { awsAdapter, type AwsAdapterOptions } from './aws/adapter.ts'
 import { createClients, destroyClients, type AwsClients, type AwsCredentials } from './aws/clients.ts'
 import { listStages } from './aws/stages.ts'
 import type { Sleep } from './aws/retry.ts'
@@ -12,6 +13,7 @@ import { checkLimits } from './engine/limits.ts'
 import type { DesiredState, ObservedState, Plan } from './engine/model.ts'
 import type { StageIdentity } from './engine/names.ts'
 import { planDeploy } from './engine/plan.ts'
+import { waitingFor, type Progress } from './progress/progress.ts'
 import pkg from '../package.json' with { type: 'json' }
 
 export const VERSION: string = pkg.version
@@ -28,6 +30,8 @@ export interface StageOptions {
   credentials?: AwsCredentials
   env?: Record<string, string | undefined>
   events?: EngineEvents
+  /** Told about each wait that may take a while (bundling, AWS states, retries). */
+  progress?: Progress
   /** Tests and benchmarks shorten the waits between polls. */
   waits?: WaitSettings
   retryBaseMs?: number
@@ -52,6 +56,17 @@ async function prepare(options: StageOptions): Promise<Prepared> {
   return { socket, identity, region, clients: createClients({ region, credentials: options.credentials }) }
 }
 
+function bundleFor(p: Prepared, options: StageOptions): Promise<Bundle> {
+  return waitingFor(options.progress, `esbuild to bundle ${path.basename(p.socket.handlerFile)}`, () =>
+    bundleSocket(p.socket.handlerFile, { codeDir: p.socket.codeDir, esbuild: options.esbuild }),
+  )
+}
+
+function adapterOptions(p: Prepared, options: StageOptions): AwsAdapterOptions {
+  const { waits, sleep, retryBaseMs, progress } = options
+  return { clients: p.clients, identity: p.identity, waits, sleep, retryBaseMs, progress, log: options.events?.log }
+}
+
 /** The desired state for what was observed; a limit it breaks throws with its file and line, before any write. */
 function desiredFor(p: Prepared, bundle: Bundle) {
   return (observed: ObservedState): DesiredState => {
@@ -65,8 +80,8 @@ function desiredFor(p: Prepared, bundle: Bundle) {
 export async function deployStage(options: StageOptions): Promise<DeployResult & { socket: SocketConfig }> {
   const p = await prepare(options)
   try {
-    const bundle = await bundleSocket(p.socket.handlerFile, { codeDir: p.socket.codeDir, esbuild: options.esbuild })
-    const adapter = awsAdapter({ clients: p.clients, identity: p.identity, zip: bundle.zip, waits: options.waits, sleep: options.sleep, retryBaseMs: options.retryBaseMs, log: options.events?.log })
+    const bundle = await bundleFor(p, options)
+    const adapter = awsAdapter({ ...adapterOptions(p, options), zip: bundle.zip })
     const result = await reconcile(adapter, desiredFor(p, bundle), options.events)
     return { ...result, socket: p.socket }
   } finally {
@@ -77,8 +92,8 @@ export async function deployStage(options: StageOptions): Promise<DeployResult &
 export async function planStage(options: StageOptions): Promise<{ plan: Plan; desired: DesiredState; socket: SocketConfig }> {
   const p = await prepare(options)
   try {
-    const bundle = await bundleSocket(p.socket.handlerFile, { codeDir: p.socket.codeDir, esbuild: options.esbuild })
-    const observed = await awsAdapter({ clients: p.clients, identity: p.identity }).observe()
+    const bundle = await bundleFor(p, options)
+    const observed = await awsAdapter({ clients: p.clients, identity: p.identity, progress: options.progress }).observe()
     const desired = desiredFor(p, bundle)(observed)
     return { plan: planDeploy(desired, observed), desired, socket: p.socket }
   } finally {
@@ -89,7 +104,7 @@ export async function planStage(options: StageOptions): Promise<{ plan: Plan; de
 export async function removeStageOf(options: StageOptions): Promise<RemoveResult & { identity: StageIdentity; region: string }> {
   const p = await prepare(options)
   try {
-    const adapter = awsAdapter({ clients: p.clients, identity: p.identity, waits: options.waits, sleep: options.sleep, retryBaseMs: options.retryBaseMs, log: options.events?.log })
+    const adapter = awsAdapter(adapterOptions(p, options))
     return { ...(await removeStage(adapter, p.identity, options.events)), identity: p.identity, region: p.region }
   } finally {
     destroyClients(p.clients)
@@ -100,7 +115,8 @@ export async function removeStageOf(options: StageOptions): Promise<RemoveResult
 export async function listStagesOf(options: StageOptions): Promise<{ app: string; repo: string; region: string; stages: string[] }> {
   const p = await prepare(options)
   try {
-    return { app: p.identity.app, repo: p.identity.repo, region: p.region, stages: await listStages(p.clients, p.identity.app, p.identity.repo) }
+    const stages = await waitingFor(options.progress, `AWS to list the stages of ${p.identity.app}`, () => listStages(p.clients, p.identity.app, p.identity.repo))
+    return { app: p.identity.app, repo: p.identity.repo, region: p.region, stages }
   } finally {
     destroyClients(p.clients)
   }

@@ -7,7 +7,7 @@ import { runNode } from './helpers/processes.ts'
 
 const BIN = path.join(import.meta.dirname, '../src/cli/bin.js')
 
-const cli = (args: string[], cwd: string) => runNode(BIN, args, { cwd }).done
+const cli = (args: string[], cwd: string, env?: NodeJS.ProcessEnv) => runNode(BIN, args, { cwd, env }).done
 
 describe('socket-action plan, deploy, remove', () => {
   let bed: AwsBed
@@ -53,7 +53,7 @@ describe('socket-action plan, deploy, remove', () => {
     await project.edit('serverless.yml', (s) => s.replace('region: us-east-1', 'regoin: us-east-1'))
     bed.shim.clearCalls()
     const result = await cli(['deploy', '.', '--stage', 'prod'], project.dir)
-    assert.equal(result.code, 1)
+    assert.equal(result.code, 2, 'a config error is the input to fix')
     assert.match(result.stderr, /serverless\.yml:9:5: error: unknown input "regoin" - did you mean "region"\?/)
     assert.deepEqual(bed.shim.calls(), [])
     await project.edit('serverless.yml', (s) => s.replace('regoin: us-east-1', 'region: us-east-1'))
@@ -64,5 +64,35 @@ describe('socket-action plan, deploy, remove', () => {
     assert.equal(result.code, 0, result.stderr)
     assert.equal(JSON.parse(result.stdout).region, 'eu-west-1')
     assert.match(JSON.parse(result.stdout).url, /\.eu-west-1\.amazonaws\.com\/eu$/)
+  })
+
+  test('without --stage, the stage is serverless.yml\'s', async () => {
+    const planned = await cli(['plan', '--json'], project.dir)
+    assert.equal(planned.code, 0, planned.stderr)
+    assert.equal(JSON.parse(planned.stdout).stage, 'dev')
+    await project.edit('serverless.yml', (s) => s.replace('stage: dev', 'stage: qa'))
+    const fromYaml = await cli(['plan', '--json'], project.dir)
+    assert.equal(JSON.parse(fromYaml.stdout).stage, 'qa')
+    await project.edit('serverless.yml', (s) => s.replace('stage: qa', 'stage: dev'))
+  })
+
+  test('a wait over a second is reported on stderr as plain lines when it is not a terminal, without env values', async () => {
+    // Two Pending reads: the SDK waiter polls again after 1 s, then after 1-2 s: a wait of 2-3 s.
+    bed.shim.configure({ pendingReads: 2 })
+    await project.edit('serverless.yml', (s) => s.replace('TABLE_NAME: my-table', 'TABLE_NAME: ${env.SECRET_TABLE}'))
+    try {
+      const result = await cli(['deploy', '--stage', 'slow'], project.dir, { ...process.env, SECRET_TABLE: 'table-that-is-a-secret' })
+      assert.equal(result.code, 0, result.stderr)
+      const lines = result.stderr.split('\n')
+      const waiting = lines.filter((l) => l.includes('function my-socket-slow to become Active'))
+      assert.equal(waiting[0], 'waiting for function my-socket-slow to become Active… 1 s', result.stderr)
+      assert.match(waiting.at(-1)!, /^waited [23] s for function my-socket-slow to become Active$/)
+      assert.ok(waiting.length <= 3, `one line when it starts, one at most every 5 s, one at the end: ${waiting.join(' | ')}`)
+      assert.ok(!/\r|\x1b\[/.test(result.stderr), 'no terminal control characters in a log')
+      assert.ok(!result.stderr.includes('table-that-is-a-secret') && !result.stdout.includes('table-that-is-a-secret'), 'env values are never printed')
+    } finally {
+      bed.shim.configure({ pendingReads: 1 })
+      await project.edit('serverless.yml', (s) => s.replace('TABLE_NAME: ${env.SECRET_TABLE}', 'TABLE_NAME: my-table'))
+    }
   })
 })

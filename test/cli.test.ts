@@ -11,23 +11,133 @@ const ROOT = path.join(import.meta.dirname, '..')
 const BIN = path.join(ROOT, 'src/cli/bin.js')
 
 const run = (args: string[]) => runNode(BIN, args, { cwd: ROOT })
+const COMMANDS = ['dev', 'plan', 'deploy', 'remove', 'sweep']
 
 describe('socket-action CLI', () => {
-  test('--help lists dev and exits 0', async () => {
-    const { code, stdout } = await run(['--help']).done
+  test('--help lists every command and the exit codes, and exits 0', async () => {
+    const { code, stdout, stderr } = await run(['--help']).done
     assert.equal(code, 0)
-    assert.match(stdout, /socket-action dev \[dir\]/)
+    assert.equal(stderr, '')
+    for (const command of COMMANDS) assert.match(stdout, new RegExp(`^  ${command} `, 'm'))
+    assert.match(stdout, /socket-action <command> --help/)
+    assert.match(stdout, /^Exit codes:\n  0  done\n  1  the command failed.*\n  2  fix the input/m)
   })
 
-  test('an unknown command exits 2 and says so', async () => {
-    const { code, stderr } = await run(['deploi']).done
+  test('no command prints the overview on stderr and exits 2', async () => {
+    const { code, stdout, stderr } = await run([]).done
     assert.equal(code, 2)
-    assert.match(stderr, /unknown command "deploi"/)
+    assert.equal(stdout, '')
+    assert.match(stderr, /^Commands:/m)
   })
 
-  test('a bad serverless.yml exits 1 with file, line and fix', async () => {
+  for (const command of COMMANDS) {
+    test(`${command} --help (and -h, and help ${command}) shows its usage and options, and exits 0`, async () => {
+      const long = await run([command, '--help']).done
+      assert.equal(long.code, 0, long.stderr)
+      assert.equal(long.stderr, '')
+      assert.match(long.stdout, new RegExp(`^Usage: socket-action ${command} \\[dir\\] \\[options\\]$`, 'm'))
+      assert.match(long.stdout, /^  -h, --help +show this help$/m)
+      assert.match(long.stdout, /^Exit codes:$/m)
+      assert.equal((await run([command, '-h']).done).stdout, long.stdout)
+      assert.equal((await run(['help', command]).done).stdout, long.stdout)
+    })
+  }
+
+  test('--help wins over other options, even unknown ones', async () => {
+    const { code, stdout } = await run(['deploy', '--stgae', 'x', '--help']).done
+    assert.equal(code, 0)
+    assert.match(stdout, /^Usage: socket-action deploy/m)
+  })
+
+  test('--stage is optional and help says its default: serverless.yml\'s stage, else dev', async () => {
+    for (const command of ['dev', 'plan', 'deploy', 'remove']) {
+      const { stdout } = await run([command, '--help']).done
+      assert.match(stdout, /^Usage: socket-action \w+ \[dir\] \[options\]$/m, 'no required option in the usage line')
+      assert.match(stdout, /^  --stage S +.*\(default: serverless\.yml's stage,\s+else "dev"\)$/m, `${command} --help`)
+    }
+  })
+
+  test('deploy, plan and remove list their options with defaults', async () => {
+    const { stdout } = await run(['deploy', '--help']).done
+    assert.match(stdout, /^  --region R +the AWS region \(default: serverless\.yml's region, else us-east-1\)$/m)
+    assert.match(stdout, /^  --repo OWNER\/NAME +[^]*?\(default:\s+GITHUB_REPOSITORY, else "local"\)/m)
+    assert.match(stdout, /^  --json +/m)
+    assert.match(stdout, /AWS_ENDPOINT_URL/)
+  })
+
+  test('sweep --help says it is a dry run unless --no-dry-run, and where the token comes from', async () => {
+    const { stdout } = await run(['sweep', '--help']).done
+    assert.match(stdout, /^  --no-dry-run +remove the stages of closed pull requests/m)
+    assert.match(stdout, /GITHUB_TOKEN, else GH_TOKEN/)
+    assert.match(stdout, /GITHUB_API_URL/)
+  })
+
+  test('an unknown option names it, suggests the close one, points at the command\'s help, and exits 2', async () => {
+    const { code, stdout, stderr } = await run(['deploy', '--stgae', 'pr-1']).done
+    assert.equal(code, 2)
+    assert.equal(stdout, '')
+    assert.equal(stderr, 'error: unknown option "--stgae" for "socket-action deploy" - did you mean "--stage"?\nSee "socket-action deploy --help".\n')
+  })
+
+  test('an unknown option with nothing close still names it', async () => {
+    const { code, stderr } = await run(['dev', '--verbose']).done
+    assert.equal(code, 2)
+    assert.equal(stderr, 'error: unknown option "--verbose" for "socket-action dev"\nSee "socket-action dev --help".\n')
+    assert.match((await run(['plan', '-x']).done).stderr, /^error: unknown option "-x" for "socket-action plan"$/m)
+  })
+
+  test('an option without its value, a flag with a value, or one folder too many exit 2', async () => {
+    const missing = await run(['deploy', '--stage']).done
+    assert.equal(missing.code, 2)
+    assert.match(missing.stderr, /^error: option --stage needs a value: --stage S$/m)
+    const swallowed = await run(['deploy', '--stage', '--json']).done
+    assert.equal(swallowed.code, 2, 'the next option is not a stage name')
+    const flagValue = await run(['plan', '--json=yes']).done
+    assert.equal(flagValue.code, 2)
+    assert.match(flagValue.stderr, /^error: option --json takes no value/m)
+    const extra = await run(['remove', 'a', 'b']).done
+    assert.equal(extra.code, 2)
+    assert.match(extra.stderr, /^error: "socket-action remove" takes one argument \(dir\), got 2: a b$/m)
+    const port = await run(['dev', '--port', 'http']).done
+    assert.equal(port.code, 2)
+    assert.match(port.stderr, /^error: --port must be a port number \(0-65535\), got "http"$/m)
+  })
+
+  test('an unknown command gets a did-you-mean and exits 2', async () => {
+    const { code, stderr } = await run(['deplyo']).done
+    assert.equal(code, 2)
+    assert.equal(stderr, 'error: unknown command "deplyo" - did you mean "deploy"?\nSee "socket-action --help".\n')
+    const far = await run(['frobnicate']).done
+    assert.equal(far.code, 2)
+    assert.match(far.stderr, /^error: unknown command "frobnicate"; the commands are dev, plan, deploy, remove, sweep$/m)
+    const option = await run(['--stage', 'x']).done
+    assert.equal(option.code, 2)
+    assert.match(option.stderr, /"--stage" is not a command; options come after it/)
+  })
+
+  test('--component naming no component is an input to fix (exit 2), before any AWS call', async () => {
+    const env = { ...process.env, AWS_ENDPOINT_URL: 'http://127.0.0.1:9' }
+    const { code, stderr } = await runNode(BIN, ['plan', 'examples/echo', '--component', 'Sockets'], { cwd: ROOT, env }).done
+    assert.equal(code, 2)
+    assert.match(stderr, /^error: examples\/echo\/serverless\.yml: no component "Sockets" \(found: Socket\)$/m)
+  })
+
+  test('sweep without a token or a repository is a clear usage error, before any AWS call', async () => {
+    const env = { ...process.env, AWS_ENDPOINT_URL: 'http://127.0.0.1:9', GITHUB_TOKEN: '', GH_TOKEN: '', GITHUB_REPOSITORY: '' }
+    const noRepo = await runNode(BIN, ['sweep', 'examples/echo'], { cwd: ROOT, env }).done
+    assert.equal(noRepo.code, 2)
+    assert.match(noRepo.stderr, /^error: sweep needs the repository whose pull requests to check: pass --repo OWNER\/NAME or set GITHUB_REPOSITORY$/m)
+    const noToken = await runNode(BIN, ['sweep', 'examples/echo', '--repo', 'octo/sockets'], { cwd: ROOT, env }).done
+    assert.equal(noToken.code, 2)
+    assert.match(noToken.stderr, /^error: sweep needs a GitHub token .*: set GITHUB_TOKEN \(or GH_TOKEN\)/m)
+    const badRepo = await runNode(BIN, ['sweep', '--repo', 'sockets'], { cwd: ROOT, env }).done
+    assert.equal(badRepo.code, 2)
+    assert.match(badRepo.stderr, /^error: --repo must be OWNER\/NAME/m)
+  })
+
+  test('a bad serverless.yml exits 2 (fix the input) with file, line and fix', async () => {
     const { code, stderr } = await run(['dev', 'test/fixtures/config/bad/seed-regoin']).done
-    assert.equal(code, 1)
+    assert.equal(code, 2)
     assert.equal(stderr.trim(), 'test/fixtures/config/bad/seed-regoin/serverless.yml:11:5: error: unknown input "regoin" - did you mean "region"?')
   })
 

@@ -9,8 +9,9 @@ import { formatPlan } from '../engine/format.ts'
 import { gitHub, repoOf, type GitHub, type Repo } from '../github/client.ts'
 import { markerOf, upsertStickyComment } from '../github/comments.ts'
 import { deactivateDeployments, recordDeployment } from '../github/deployments.ts'
-import { pullRequestState } from '../github/pulls.ts'
-import { deployStage, listStagesOf, planStage, removeStageOf, type StageOptions } from '../pipeline.ts'
+import { lineProgress } from '../progress/lines.ts'
+import { deployStage, planStage, removeStageOf, type StageOptions } from '../pipeline.ts'
+import { sweepClosedPullRequests } from '../sweep.ts'
 import { assumeRoleWithOidc } from './credentials.ts'
 import { readInputs, type ActionInputs } from './inputs.ts'
 import { deployedComment, failedComment, removedComment, summaryRows } from './report.ts'
@@ -130,7 +131,7 @@ export async function run(): Promise<void> {
       })
     } else core.info('no role-to-assume: using the ambient AWS credentials')
 
-    const options: StageOptions = { configFile, configOptional, stage, region, repo: repository, credentials, events: { log: (l) => core.info(l) } }
+    const options: StageOptions = { configFile, configOptional, stage, region, repo: repository, credentials, events: { log: (l) => core.info(l) }, progress: lineProgress((l) => core.info(l)) }
     const pr = trigger.pr?.number
     const commentOn = inputs.comment && pr !== undefined && gh ? { gh, pr, marker: markerOf(socket.app, stage) } : undefined
 
@@ -196,7 +197,7 @@ export async function run(): Promise<void> {
         return
       }
       case 'sweep': {
-        await sweep(inputs, options, gh, repo)
+        await sweep(inputs, { ...options, repo: repository }, gh)
         return
       }
     }
@@ -211,33 +212,25 @@ export async function run(): Promise<void> {
 }
 
 /** Removes the pr-N stages of closed pull requests; lists, and never removes, every other stage. */
-async function sweep(inputs: ActionInputs, options: StageOptions, gh: GitHub | undefined, repo: Repo): Promise<void> {
+async function sweep(inputs: ActionInputs, options: StageOptions & { repo: string }, gh: GitHub | undefined): Promise<void> {
   if (!gh) throw new Error('sweep needs input "github-token" to ask which pull requests are closed')
-  const { stages, region, app } = await listStagesOf(options)
-  const closed: string[] = []
-  const kept: string[] = []
-  for (const stage of stages) {
-    const pr = /^pr-(\d+)$/.exec(stage)
-    const state = pr ? await pullRequestState(gh, repo, Number(pr[1])) : undefined
-    if (state === 'closed') closed.push(stage)
-    else kept.push(`${stage}${state ? ` (pull request ${state})` : ' (not a pull request stage)'}`)
-  }
-  core.info(`stages of ${app} in ${region}: ${stages.join(', ') || 'none'}`)
-  for (const k of kept) core.info(`keep ${k}`)
-  const removed: string[] = []
-  for (const stage of closed) {
-    if (inputs.dryRun) {
-      core.info(`would remove ${stage} (closed pull request); set dry-run: false to remove it`)
-      continue
-    }
-    await core.group(`Remove ${stage}`, () => removeStageOf({ ...options, stage }))
-    removed.push(stage)
-  }
-  core.setOutput('changed', String(removed.length > 0))
+  const result = await sweepClosedPullRequests({
+    ...options,
+    gh,
+    dryRun: inputs.dryRun,
+    found: (found) => {
+      core.info(`stages of ${found.app} in ${found.region}: ${found.stages.join(', ') || 'none'}`)
+      for (const k of found.kept) core.info(`keep ${k.stage} (${k.reason})`)
+      if (inputs.dryRun) for (const stage of found.closed) core.info(`would remove ${stage} (closed pull request); set dry-run: false to remove it`)
+    },
+    removing: (stage, remove) => core.group(`Remove ${stage}`, remove),
+  })
+  const kept = result.kept.map((k) => `${k.stage} (${k.reason})`)
+  core.setOutput('changed', String(result.removed.length > 0))
   core.setOutput('result', 'swept' satisfies Result)
   await writeSummary(`socket-action sweep (${inputs.dryRun ? 'dry run' : 'removing'})`, [
-    ['Closed pull request stages', closed.join(', ') || 'none'],
-    [inputs.dryRun ? 'Would remove' : 'Removed', (inputs.dryRun ? closed : removed).join(', ') || 'none'],
+    ['Closed pull request stages', result.closed.join(', ') || 'none'],
+    [inputs.dryRun ? 'Would remove' : 'Removed', (inputs.dryRun ? result.closed : result.removed).join(', ') || 'none'],
     ['Kept', kept.join(', ') || 'none'],
   ])
 }

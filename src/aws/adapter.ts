@@ -5,6 +5,7 @@ import { isOurs, resourceNames, type StageIdentity } from '../engine/names.ts'
 import type { AwsClients } from './clients.ts'
 import { listApis, observeStage } from './observe.ts'
 import type { Sleep } from './retry.ts'
+import { waitingFor, type Progress } from '../progress/progress.ts'
 import { executor, type WaitSettings } from './writes.ts'
 
 export interface AwsAdapterOptions {
@@ -15,12 +16,13 @@ export interface AwsAdapterOptions {
   sleep?: Sleep
   retryBaseMs?: number
   log?: (line: string) => void
+  progress?: Progress
 }
 
 export function awsAdapter(options: AwsAdapterOptions): StageAdapter {
   const names = resourceNames(options.identity)
   return {
-    observe: (o) => observeStage(options.clients, options.identity, names, o),
+    observe: (o) => waitingFor(options.progress, `AWS to describe stage ${options.identity.stage}`, () => observeStage(options.clients, options.identity, names, o)),
     executor: (desired?: DesiredState) => executor({ ...options, desired }),
     taggedApis: async () =>
       (await listApis(options.clients))

@@ -43,6 +43,7 @@ import { TAG_CREATED } from '../engine/names.ts'
 import type { AwsClients } from './clients.ts'
 import { explainAwsError, isConflict, isDeleteConflict, isNotFound, isRoleNotReady, isTooManyRequests, isUpdateInProgress, StaleObservation } from './errors.ts'
 import { realSleep, retry, type Sleep } from './retry.ts'
+import { waitingFor, type Progress } from '../progress/progress.ts'
 
 export interface WaitSettings {
   /** Seconds between polls of the function's state (SDK waiter minDelay/maxDelay). */
@@ -64,6 +65,8 @@ export interface WriteContext {
   /** Base of the jittered backoff for role propagation and updates in progress. */
   retryBaseMs?: number
   log?: (line: string) => void
+  /** Told about every wait: the function's state, role propagation, an update in progress. */
+  progress?: Progress
 }
 
 type Params = Record<string, any>
@@ -121,15 +124,32 @@ export function executor(ctx: WriteContext) {
   const { clients, desired } = ctx
   const { apigw } = clients
   const waits = ctx.waits ?? AWS_WAITS
-  const backoff = (retryable: (e: unknown) => boolean, what: string) => ({
-    retryable,
-    sleep: ctx.sleep,
-    baseMs: ctx.retryBaseMs ?? 500,
-    onRetry: (e: unknown, attempt: number, ms: number) => ctx.log?.(`  ${what}: ${(e as Error).message} (retry ${attempt} in ${ms} ms)`),
-  })
-  const waitActive = async (FunctionName: string) => settled(FunctionName, 'become Active', await waitForFunctionActiveV2({ client: clients.lambda, ...waits }, { FunctionName }))
-  const waitUpdated = async (FunctionName: string) =>
-    settled(FunctionName, 'finish its update', await waitForFunctionUpdatedV2({ client: clients.lambda, ...waits }, { FunctionName }))
+  /** Retries `write` while AWS asks us to wait; from the first retry on, that wait is reported as `what`. */
+  const retrying = async <T>(write: () => Promise<T>, retryable: (e: unknown) => boolean, what: string): Promise<T> => {
+    let endWait: (() => void) | undefined
+    try {
+      return await retry(write, {
+        retryable,
+        sleep: ctx.sleep,
+        baseMs: ctx.retryBaseMs ?? 500,
+        onRetry: (e: unknown) => {
+          if (endWait) return
+          ctx.log?.(`  waiting for ${what}: ${(e as Error).message}`)
+          endWait = ctx.progress?.waitFor(what) ?? (() => {})
+        },
+      })
+    } finally {
+      endWait?.()
+    }
+  }
+  const waitActive = (FunctionName: string) =>
+    waitingFor(ctx.progress, `function ${FunctionName} to become Active`, async () =>
+      settled(FunctionName, 'become Active', await waitForFunctionActiveV2({ client: clients.lambda, ...waits }, { FunctionName })),
+    )
+  const waitUpdated = (FunctionName: string) =>
+    waitingFor(ctx.progress, `function ${FunctionName} to finish its update`, async () =>
+      settled(FunctionName, 'finish its update', await waitForFunctionUpdatedV2({ client: clients.lambda, ...waits }, { FunctionName })),
+    )
 
   /** A deployment is usable once DEPLOYED: wait out PENDING, and fail on FAILED with API Gateway's reason. */
   const deploymentSettled = async (ApiId: string, created: { DeploymentId?: string; DeploymentStatus?: string; DeploymentStatusMessage?: string }) => {
@@ -148,7 +168,7 @@ export function executor(ctx: WriteContext) {
 
   /** A write another change to the function may still hold up (the plan orders ours; others may run beside it). */
   const busyRetried = async (write: () => Promise<unknown>): Promise<void> =>
-    void (await retry(write, backoff(isUpdateInProgress, 'waiting for the function to accept a change')))
+    void (await retrying(write, isUpdateInProgress, 'the function to accept a change'))
 
   const run = async (action: Action, facts: Facts): Promise<void> => {
     const p: Params = resolveParams(action.params, facts)
@@ -174,9 +194,10 @@ export function executor(ctx: WriteContext) {
         if (action.id === 'role:tag') return void (await iam.send(new TagRoleCommand({ RoleName: p.RoleName, Tags: tagList(p.Tags) })))
         return void (await iam.send(new UpdateAssumeRolePolicyCommand({ RoleName: p.RoleName, PolicyDocument: JSON.stringify(p.PolicyDocument) })))
       case 'role:delete':
-        return retry(
+        return retrying(
           () => ignoreNotFound(iam.send(new DeleteRoleCommand({ RoleName: p.RoleName }))),
-          backoff(isDeleteConflict, 'waiting for IAM to let go of the deleted policies'),
+          isDeleteConflict,
+          'IAM to let go of the deleted policies',
         )
       case 'role-policy:create':
       case 'role-policy:update':
@@ -187,7 +208,7 @@ export function executor(ctx: WriteContext) {
 
       case 'function:create': {
         const spec = p.spec as FunctionSpec
-        await retry(
+        await retrying(
           () =>
             raceSafe(
               lambda.send(
@@ -202,7 +223,8 @@ export function executor(ctx: WriteContext) {
               ),
               `function ${p.FunctionName}`,
             ),
-          backoff(isRoleNotReady, 'waiting for the new role to propagate'),
+          isRoleNotReady,
+          `role ${spec.roleArn.split('/').pop()} to become usable by Lambda`,
         )
         await waitActive(p.FunctionName)
         return
@@ -210,17 +232,19 @@ export function executor(ctx: WriteContext) {
       case 'function:update': {
         if (action.id === 'function:tag') return busyRetried(() => lambda.send(new TagFunctionCommand({ Resource: p.Resource, Tags: p.Tags })))
         const spec = p.spec as FunctionSpec
-        await retry(
+        await retrying(
           () => lambda.send(new UpdateFunctionConfigurationCommand({ FunctionName: p.FunctionName, ...functionConfiguration(spec) })),
-          backoff((e) => isUpdateInProgress(e) || isRoleNotReady(e), 'waiting for the function to accept an update'),
+          (e) => isUpdateInProgress(e) || isRoleNotReady(e),
+          `function ${p.FunctionName} to accept an update`,
         )
         await waitUpdated(p.FunctionName)
         return
       }
       case 'function-code:update':
-        await retry(
+        await retrying(
           () => lambda.send(new UpdateFunctionCodeCommand({ FunctionName: p.FunctionName, ZipFile: ctx.zip, Architectures: [desired!.fn.architecture] })),
-          backoff(isUpdateInProgress, 'waiting for the function to accept an update'),
+          isUpdateInProgress,
+          `function ${p.FunctionName} to accept an update`,
         )
         await waitUpdated(p.FunctionName)
         return
@@ -252,9 +276,10 @@ export function executor(ctx: WriteContext) {
 
       case 'deployment:create': {
         // API Gateway allows 1 CreateDeployment every 5 s per account: parallel deploys take turns.
-        const out = await retry(
+        const out = await retrying(
           () => apigw.send(new CreateDeploymentCommand({ ApiId: p.ApiId, Description: p.Description })),
-          backoff(isTooManyRequests, "waiting for API Gateway's deployment quota (1 every 5 s per account)"),
+          isTooManyRequests,
+          "API Gateway's deployment quota (1 every 5 s per account)",
         )
         await deploymentSettled(p.ApiId, out)
         facts.deploymentId = out.DeploymentId

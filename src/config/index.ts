@@ -10,4 +10,4 @@ export type {
   LoadedConfig,
 } from './types.ts'
 export { loadConfig } from './load.ts'
-export { pickSocket } from './pick.ts'
+export { ComponentChoiceError, pickSocket } from './pick.ts'

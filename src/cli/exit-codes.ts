@@ -1,0 +1,25 @@
+// What the exit code of `socket-action` means, and which errors get which.
+import { ComponentChoiceError } from '../config/index.ts'
+import { UsageError } from './usage.ts'
+
+export const EXIT_OK = 0
+/** The command ran and failed: AWS, GitHub, the network, a port in use. Retrying may help. */
+export const EXIT_FAILED = 1
+/** The input needs fixing: the command line, serverless.yml, socket.js, a missing token. Retrying will not help. */
+export const EXIT_USAGE = 2
+
+export const EXIT_CODES_HELP = `Exit codes:
+  0  done
+  1  the command failed: AWS, GitHub, the network, a port in use (retrying may help)
+  2  fix the input: an unknown command or option, a bad value, serverless.yml or socket.js
+     errors, a missing GitHub token or repository (retrying will not help)`
+
+/** serverless.yml and socket.js errors (ConfigError, BundleError) carry their file and line. */
+export function hasDiagnostics(error: unknown): error is Error & { diagnostics: Array<{ file: string; line: number; column: number; message: string }> } {
+  return error instanceof Error && Array.isArray((error as { diagnostics?: unknown }).diagnostics)
+}
+
+export function exitCodeFor(error: unknown): number {
+  if (error instanceof UsageError || error instanceof ComponentChoiceError || hasDiagnostics(error)) return EXIT_USAGE
+  return EXIT_FAILED
+}

@@ -1,0 +1,11 @@
+// Where the CLI's progress and notes go: stderr, as a live line on a terminal, as plain lines anywhere else.
+import { lineProgress } from '../progress/lines.ts'
+import type { Reporter } from '../progress/progress.ts'
+import { liveProgress } from '../progress/live.ts'
+
+export function stderrReporter(stream: NodeJS.WriteStream = process.stderr, env: NodeJS.ProcessEnv = process.env): Reporter {
+  if (stream.isTTY && env.TERM !== 'dumb' && !env.CI) {
+    return liveProgress({ write: (text) => stream.write(text), get columns() { return stream.columns } })
+  }
+  return lineProgress((line) => stream.write(`${line}\n`))
+}
