@@ -56,6 +56,17 @@ describe('assumeRoleWithOidc', () => {
     await assert.rejects(assumeRoleWithOidc(base([], [])), /trust policy must trust token\.actions\.githubusercontent\.com and allow sub "repo:octo\/sockets:pull_request#0" with aud "sts\.amazonaws\.com"/)
   })
 
+  test('an invalid identity token fails at once (no retry) and names the provider and trust policy to set up', async () => {
+    bed.shim.fault({ operation: 'AssumeRoleWithWebIdentity', times: Infinity, status: 400, errorType: 'InvalidIdentityToken', message: 'No OpenIDConnect provider found in your account for https://token.actions.githubusercontent.com' })
+    const tokens: string[] = []
+    await assert.rejects(
+      assumeRoleWithOidc(base(tokens, [])),
+      /AWS rejected the GitHub OIDC token .*No OpenIDConnect provider found.*identity provider https:\/\/token\.actions\.githubusercontent\.com with audience "sts\.amazonaws\.com".*allow sub "repo:octo\/sockets:pull_request#0"/,
+    )
+    assert.equal(tokens.length, 1, 'one attempt')
+    assert.equal(bed.shim.calls().filter((c) => c.operation === 'AssumeRoleWithWebIdentity').length, 1)
+  })
+
   test('no OIDC token request variables: the fix is id-token: write', async () => {
     await assert.rejects(assumeRoleWithOidc({ ...base([], []), env: {} }), /permissions: id-token: write/)
   })

@@ -45,7 +45,10 @@ function claimsOf(token: string): { sub?: string; aud?: string } {
   }
 }
 
-const RETRYABLE = new Set(['IDPCommunicationErrorException', 'IDPCommunicationError', 'InvalidIdentityTokenException', 'InvalidIdentityToken', 'ThrottlingException', 'Throttling', 'ServiceUnavailable', 'InternalFailure'])
+// InvalidIdentityToken is not here: AWS cannot validate the token against the account's identity provider (missing,
+// or another audience), which no retry changes.
+const RETRYABLE = new Set(['IDPCommunicationErrorException', 'IDPCommunicationError', 'ThrottlingException', 'Throttling', 'ServiceUnavailable', 'InternalFailure'])
+const INVALID_TOKEN = new Set(['InvalidIdentityTokenException', 'InvalidIdentityToken'])
 
 export async function assumeRoleWithOidc(o: OidcOptions): Promise<AwsCredentials> {
   const env = o.env ?? process.env
@@ -88,6 +91,14 @@ export async function assumeRoleWithOidc(o: OidcOptions): Promise<AwsCredentials
       throw new CredentialsError(
         `not authorized to assume ${o.roleToAssume} with web identity: the role's trust policy must trust token.actions.githubusercontent.com ` +
           `and allow sub "${lastClaims.sub ?? '?'}" with aud "${lastClaims.aud ?? o.audience}" (see the README's trust policy, which covers both sub formats)`,
+        { cause: error },
+      )
+    }
+    if (INVALID_TOKEN.has(errorName(error) ?? '')) {
+      throw new CredentialsError(
+        `AWS rejected the GitHub OIDC token for ${o.roleToAssume} (${(error as Error).message}): the account needs the OpenID Connect identity provider ` +
+          `https://token.actions.githubusercontent.com with audience "${lastClaims.aud ?? o.audience}", and the role's trust policy must name it and allow ` +
+          `sub "${lastClaims.sub ?? '?'}" (README: "AWS setup", steps 1 and 2)`,
         { cause: error },
       )
     }
