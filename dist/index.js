@@ -80485,8 +80485,10 @@ function executor(ctx) {
         const { apigw, iam, lambda } = clients;
         switch (`${action.resource}:${action.change}`) {
             case 'api:create': {
-                const out = await apigw.send(new dist_cjs/* CreateApiCommand */.qU1({ ...p, Tags: { ...p.Tags, [TAG_CREATED]: new Date().toISOString() } }));
+                const tags = { ...p.Tags, [TAG_CREATED]: new Date().toISOString() };
+                const out = await apigw.send(new dist_cjs/* CreateApiCommand */.qU1({ ...p, Tags: tags }));
                 facts.apiId = out.ApiId;
+                facts.createdApi = { id: out.ApiId, createdDate: out.CreatedDate?.toISOString(), tags };
                 return;
             }
             case 'api:update':
@@ -83586,10 +83588,21 @@ function isStale(error) {
 }
 /** Writes that name the API id: a run that lost the race for the API must not point them at its own. */
 const GRANTS = new Set(['role-policy:put', 'permission:add', 'permission:remove']);
+/** `observed`, plus the APIs this run created that the listing does not show yet (and that it has not deleted). */
+function withCreatedApis(observed, created, done) {
+    const deleted = new Set(done.filter((a) => a.resource === 'api' && a.change === 'delete').map((a) => String(a.params.apiId)));
+    const missing = [...created.values()].filter((api) => !deleted.has(api.id) && !observed.apis.some((a) => a.id === api.id));
+    if (!missing.length)
+        return observed;
+    const bare = missing.map((api) => ({ ...api, name: `${api.id} (created by this run)`, integrations: [], routes: [], stages: [] }));
+    return { ...observed, apis: [...observed.apis, ...bare] };
+}
 async function reconcile(adapter, desiredFor, events = {}) {
     const done = [];
+    // APIs this run created: AWS's listing can lag behind CreateApi, and an API the run knows exists must count.
+    const created = new Map();
     for (let round = 1; round <= MAX_ROUNDS; round++) {
-        const observed = await adapter.observe();
+        const observed = withCreatedApis(await adapter.observe(), created, done);
         const desired = desiredFor(observed);
         const plan = planDeploy(desired, observed);
         events.onPlan?.(plan, round);
@@ -83607,7 +83620,10 @@ async function reconcile(adapter, desiredFor, events = {}) {
                     events.onAction?.(action, ms);
                     // Another deploy of this stage may have created an API at the same moment: find out beside the rest.
                     if (action.id === 'api:create') {
-                        raceCheck = adapter.taggedApis().then((apis) => survivingApi(apis)?.id !== facts.apiId, (error) => {
+                        if (facts.createdApi)
+                            created.set(facts.createdApi.id, facts.createdApi);
+                        const own = facts.createdApi;
+                        raceCheck = adapter.taggedApis().then((apis) => survivingApi(own && !apis.some((a) => a.id === own.id) ? [...apis, own] : apis)?.id !== facts.apiId, (error) => {
                             throw new Error(`listing this stage's APIs after creating one: ${error.message}`, { cause: error });
                         });
                         // A round that fails or goes stale never awaits it: its failure must not become an unhandled rejection.

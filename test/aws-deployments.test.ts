@@ -1,5 +1,5 @@
-// API Gateway deployments as AWS runs them, where moto does not: a per-account quota on CreateDeployment, PENDING
-// before DEPLOYED, and FAILED with a reason. Each test fails without the engine's handling of that case.
+// API Gateway as AWS runs it, where moto does not: a per-account quota on CreateDeployment, PENDING before DEPLOYED,
+// FAILED with a reason, and a GetApis listing that lags behind CreateApi. Each test fails without the engine's handling of that case.
 import assert from 'node:assert/strict'
 import { after, before, beforeEach, describe, test } from 'node:test'
 import { GetStagesCommand } from '@aws-sdk/client-apigatewayv2'
@@ -56,5 +56,18 @@ describe('API Gateway deployments', () => {
     const stages = (await readAccount()).apis.flatMap((a) => a.stages)
     assert.equal(stages.length, 3)
     assert.ok(stages.every((s) => s.deployed && s.description?.startsWith('socket-action deployment')))
+  })
+
+  test('a GetApis listing that lags behind CreateApi does not make the run create a second API', async () => {
+    // Two lagging reads: the race check after CreateApi, and the next round's observe if the run thought it lost.
+    bed.shim.configure({ apiListingLagReads: 2 })
+    const result = await deploy()
+    assert.equal(calls('CreateApi').length, 1)
+    let apis = (await readAccount()).apis
+    for (let read = 1; read < 4 && apis.length === 0; read++) apis = (await readAccount()).apis // the listing catches up
+    assert.deepEqual(apis.map((a) => a.id), [result.apiId])
+    assert.ok(apis[0]!.stages[0]?.deployed)
+    bed.shim.clearCalls()
+    assert.equal((await deploy()).changed, false)
   })
 })

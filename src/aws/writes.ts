@@ -175,8 +175,10 @@ export function executor(ctx: WriteContext) {
     const { apigw, iam, lambda } = clients
     switch (`${action.resource}:${action.change}`) {
       case 'api:create': {
-        const out = await apigw.send(new CreateApiCommand({ ...p, Tags: { ...p.Tags, [TAG_CREATED]: new Date().toISOString() } } as never))
+        const tags = { ...p.Tags, [TAG_CREATED]: new Date().toISOString() }
+        const out = await apigw.send(new CreateApiCommand({ ...p, Tags: tags } as never))
         facts.apiId = out.ApiId
+        facts.createdApi = { id: out.ApiId!, createdDate: out.CreatedDate?.toISOString(), tags }
         return
       }
       case 'api:update':

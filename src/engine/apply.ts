@@ -5,6 +5,8 @@ import type { Action } from './model.ts'
 /** Ids that actions produce for later ones: `${apiId}` etc. in params. */
 export interface Facts {
   apiId?: string
+  /** The API this round created, as CreateApi answered: a listing right after may not show it yet. */
+  createdApi?: { id: string; createdDate?: string; tags: Record<string, string> }
   integrationId?: string
   deploymentId?: string
   marker?: string
@@ -36,7 +38,7 @@ export class ApplyError extends Error {
 
 /** Replaces `${apiId}`-style references with the ids earlier actions produced. */
 export function resolveParams<T>(params: T, facts: Facts): T {
-  const text = JSON.stringify(params).replace(/\$\{(apiId|integrationId|deploymentId|marker)\}/g, (ref, name: keyof Facts) => {
+  const text = JSON.stringify(params).replace(/\$\{(apiId|integrationId|deploymentId|marker)\}/g, (ref, name: 'apiId' | 'integrationId' | 'deploymentId' | 'marker') => {
     const value = facts[name]
     if (value === undefined) throw new Error(`internal: ${ref} is not known yet; an action ran before the one that creates it`)
     return value

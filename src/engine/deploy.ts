@@ -1,7 +1,7 @@
 // observe -> plan -> apply, repeated until AWS matches (a Kubernetes-style loop): a crashed or racing earlier run
 // leaves nothing that the next round does not finish or undo.
 import { applyPlan, ApplyError, StaleObservation, type Execute, type Facts } from './apply.ts'
-import type { Action, DesiredState, ObservedState, Plan } from './model.ts'
+import type { Action, DesiredState, ObservedApi, ObservedState, Plan } from './model.ts'
 import { arn, resourceNames, websocketUrl, type StageIdentity } from './names.ts'
 import { planDeploy, planRemove, survivingApi } from './plan.ts'
 
@@ -42,14 +42,25 @@ function isStale(error: unknown): boolean {
 /** Writes that name the API id: a run that lost the race for the API must not point them at its own. */
 const GRANTS = new Set(['role-policy:put', 'permission:add', 'permission:remove'])
 
+/** `observed`, plus the APIs this run created that the listing does not show yet (and that it has not deleted). */
+function withCreatedApis(observed: ObservedState, created: Map<string, NonNullable<Facts['createdApi']>>, done: Action[]): ObservedState {
+  const deleted = new Set(done.filter((a) => a.resource === 'api' && a.change === 'delete').map((a) => String(a.params.apiId)))
+  const missing = [...created.values()].filter((api) => !deleted.has(api.id) && !observed.apis.some((a) => a.id === api.id))
+  if (!missing.length) return observed
+  const bare = missing.map((api): ObservedApi => ({ ...api, name: `${api.id} (created by this run)`, integrations: [], routes: [], stages: [] }))
+  return { ...observed, apis: [...observed.apis, ...bare] }
+}
+
 export async function reconcile(
   adapter: StageAdapter,
   desiredFor: (observed: ObservedState) => DesiredState,
   events: EngineEvents = {},
 ): Promise<DeployResult> {
   const done: Action[] = []
+  // APIs this run created: AWS's listing can lag behind CreateApi, and an API the run knows exists must count.
+  const created = new Map<string, NonNullable<Facts['createdApi']>>()
   for (let round = 1; round <= MAX_ROUNDS; round++) {
-    const observed = await adapter.observe()
+    const observed = withCreatedApis(await adapter.observe(), created, done)
     const desired = desiredFor(observed)
     const plan = planDeploy(desired, observed)
     events.onPlan?.(plan, round)
@@ -67,8 +78,10 @@ export async function reconcile(
             events.onAction?.(action, ms)
             // Another deploy of this stage may have created an API at the same moment: find out beside the rest.
             if (action.id === 'api:create') {
+              if (facts.createdApi) created.set(facts.createdApi.id, facts.createdApi)
+              const own = facts.createdApi
               raceCheck = adapter.taggedApis().then(
-                (apis) => survivingApi(apis)?.id !== facts.apiId,
+                (apis) => survivingApi(own && !apis.some((a) => a.id === own.id) ? [...apis, own] : apis)?.id !== facts.apiId,
                 (error: Error) => {
                   throw new Error(`listing this stage's APIs after creating one: ${error.message}`, { cause: error })
                 },

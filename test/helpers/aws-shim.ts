@@ -61,6 +61,8 @@ export interface AsyncOptions {
   deploymentPendingReads: number
   /** The next N CreateDeployment calls answer FAILED with a status message (default 0). */
   failingDeployments: number
+  /** GetApis calls that still omit an API after its CreateApi, as AWS's listing can lag for a moment (default 0). */
+  apiListingLagReads: number
 }
 
 export interface ShimOptions extends Partial<AsyncOptions> {
@@ -128,7 +130,7 @@ interface Deployment {
   description?: string
 }
 
-const DEFAULTS: AsyncOptions = { pendingReads: 1, inProgressReads: 1, roleUnassumableCalls: 1, deleteConflictCalls: 1, deploymentIntervalMs: 0, deploymentPendingReads: 0, failingDeployments: 0 }
+const DEFAULTS: AsyncOptions = { pendingReads: 1, inProgressReads: 1, roleUnassumableCalls: 1, deleteConflictCalls: 1, deploymentIntervalMs: 0, deploymentPendingReads: 0, failingDeployments: 0, apiListingLagReads: 0 }
 
 // ---------------------------------------------------------------------------------------------------------------
 // Naming calls
@@ -499,7 +501,17 @@ export async function startShim(options: ShimOptions): Promise<Shim> {
   }
 
   const withWss = async (call: Call) => editJson(await forward(call), websocketEndpoint)
-  const getApis = async (call: Call) => editJson(await forward(call), (json) => void (json.items ?? []).forEach(websocketEndpoint))
+  /** APIs the listing does not show yet: GetApis calls left. */
+  const laggingApis = new Map<string, number>()
+  const createApi = async (call: Call) =>
+    editJson(await withWss(call), (json) => void (settings.apiListingLagReads > 0 && laggingApis.set(json.apiId, settings.apiListingLagReads)))
+  const getApis = async (call: Call) =>
+    editJson(await forward(call), (json) => {
+      const items: Json[] = (json.items ?? []).filter((api: Json) => !laggingApis.has(api.apiId))
+      for (const [id, left] of laggingApis) left > 1 ? laggingApis.set(id, left - 1) : laggingApis.delete(id)
+      items.forEach(websocketEndpoint)
+      return { ...json, items }
+    })
 
   const mergeStage = (apiId: string, stage: Json): Json => ({ ...stage, ...stageOverrides.get(stageKey(apiId, stage.stageName)) })
 
@@ -692,7 +704,7 @@ export async function startShim(options: ShimOptions): Promise<Shim> {
     'iam:CreateRole': createRole,
     'iam:DeleteRolePolicy': deleteRolePolicy,
     'iam:DeleteRole': deleteRole,
-    'apigateway:CreateApi': withWss,
+    'apigateway:CreateApi': createApi,
     'apigateway:GetApi': withWss,
     'apigateway:UpdateApi': withWss,
     'apigateway:GetApis': getApis,
@@ -763,7 +775,7 @@ export async function startShim(options: ShimOptions): Promise<Shim> {
       faults = []
       writeFailure = undefined
       settings = { ...DEFAULTS, ...definedOnly(options) }
-      for (const state of [functions, architectures, newRoles, rolesSettling, deployments, stageOverrides, pendingDeployments]) state.clear()
+      for (const state of [functions, architectures, newRoles, rolesSettling, deployments, stageOverrides, pendingDeployments, laggingApis]) state.clear()
       lastDeploymentAt = -Infinity
     },
     async stop() {
