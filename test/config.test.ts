@@ -67,7 +67,8 @@ test('seed example (typo fixed) resolves every input as written', async () => {
       runtime: 'nodejs24.x',
       architecture: 'arm64',
       policy: [],
-      defaulted: ['runtime', 'architecture', 'policy', 'throttle'],
+      logRetentionDays: 30,
+      defaulted: ['runtime', 'architecture', 'policy', 'throttle', 'logRetentionDays'],
     },
   ])
 })
@@ -96,6 +97,7 @@ test('minimal config gets every default', async () => {
       runtime: 'nodejs24.x',
       architecture: 'arm64',
       policy: [],
+      logRetentionDays: 30,
       defaulted: [
         'app',
         'stage',
@@ -109,6 +111,7 @@ test('minimal config gets every default', async () => {
         'architecture',
         'policy',
         'throttle',
+        'logRetentionDays',
       ],
     },
   ])
@@ -154,7 +157,8 @@ test('${env.X} substitution: whole values, parts, several per string, numeric co
       runtime: 'nodejs24.x',
       architecture: 'arm64',
       policy: [],
-      defaulted: ['runtime', 'architecture', 'policy', 'throttle'],
+      logRetentionDays: 30,
+      defaulted: ['runtime', 'architecture', 'policy', 'throttle', 'logRetentionDays'],
     },
   ])
 })
@@ -198,7 +202,7 @@ test('runtime, architecture, policy and throttle as written, with ${env.X} in po
   assert.equal(socket.architecture, 'x86_64')
   assert.deepEqual(socket.policy, policy)
   assert.deepEqual(socket.throttle, { burstLimit: 200, rateLimit: 12.5 })
-  assert.deepEqual(socket.defaulted, ['app', 'stage', 'region', 'memory', 'timeout', 'description', 'env', 'code'])
+  assert.deepEqual(socket.defaulted, ['app', 'stage', 'region', 'memory', 'timeout', 'description', 'env', 'code', 'logRetentionDays'])
 })
 
 test('empty policy and throttle are explicit, not defaulted', async () => {

@@ -80,7 +80,8 @@ describe('deploy engine convergence on moto', () => {
     assert.equal(state.apis[0]!.stages.length, 1)
     assert.ok(deployWrites.length >= 10, `a fresh deploy writes every resource: ${deployWrites}`)
     // DeleteRole twice: IAM answers DeleteConflict right after DeleteRolePolicy, and the engine waits it out.
-    assert.deepEqual([...removeWrites].sort(), ['DeleteApi', 'DeleteFunction', 'DeleteRole', 'DeleteRole', 'DeleteRolePolicy'])
+    assert.deepEqual([...removeWrites].sort(), ['DeleteApi', 'DeleteFunction', 'DeleteLogGroup', 'DeleteRole', 'DeleteRole', 'DeleteRolePolicy'])
+    assert.ok(deployWrites.includes('CreateLogGroup') && deployWrites.includes('PutRetentionPolicy'), 'the crash tests cover the log group')
   })
 
   test('a fresh deploy that dies at any write is finished by the next deploy: same state, no duplicates', async () => {
@@ -111,7 +112,7 @@ describe('deploy engine convergence on moto', () => {
       assert.equal(again.found, true, `the re-run after dying at write ${k} still finds what is left`)
       const state = await readAccount()
       assert.deepEqual(tagged(state), { roles: [], functions: [], apis: [] }, `left after dying at write ${k} and re-running`)
-      assert.deepEqual(state, { roles: [], functions: [], apis: [] })
+      assert.deepEqual(state, { logGroups: [], roles: [], functions: [], apis: [] })
       bed.shim.clearCalls()
       const last = await remove()
       assert.equal(last.found, false)

@@ -11,7 +11,7 @@ import { FAST, scratchProject, startAwsBed, type AwsBed, type Project } from './
 
 const socket: SocketConfig = {
   componentKey: 'Socket', configFile: '/p/serverless.yml', app: 'chat', stage: 'prod', region: 'us-east-1', memory: 512, timeout: 10,
-  description: 'd', env: {}, codeDir: '/p', handlerFile: '/p/socket.js', defaulted: [], runtime: 'nodejs24.x', architecture: 'arm64', policy: [],
+  description: 'd', env: {}, codeDir: '/p', handlerFile: '/p/socket.js', defaulted: [], runtime: 'nodejs24.x', architecture: 'arm64', policy: [], logRetentionDays: 30,
 }
 const identity = { app: 'chat', stage: 'prod', repo: 'octo/sockets' }
 const desiredWith = (s: SocketConfig) =>

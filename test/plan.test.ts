@@ -10,7 +10,7 @@ import type { SocketConfig } from '../src/config/index.ts'
 
 const socket: SocketConfig = {
   componentKey: 'Socket', configFile: '/p/serverless.yml', app: 'chat', stage: 'prod', region: 'us-east-1', memory: 512, timeout: 10,
-  description: 'd', env: { A: '1' }, codeDir: '/p', handlerFile: '/p/socket.js', defaulted: [], runtime: 'nodejs24.x', architecture: 'arm64', policy: [],
+  description: 'd', env: { A: '1' }, codeDir: '/p', handlerFile: '/p/socket.js', defaulted: [], runtime: 'nodejs24.x', architecture: 'arm64', policy: [], logRetentionDays: 30,
 }
 const identity = { app: 'chat', stage: 'prod', repo: 'octo/sockets' }
 const desired = desiredState({ socket, identity, region: 'us-east-1', account: '111111111111', partition: AWS_PARTITION, codeSha256: 'sha-1', handler: 'index.handler', version: '1.0.0' })
@@ -27,6 +27,7 @@ function deployed(): ObservedState {
       name: desired.names.roleName, arn: 'arn:aws:iam::111111111111:role/x', tags: desired.tags, trustPolicy: desired.role.trustPolicy,
       policies: { 'socket-action': JSON.parse(JSON.stringify(desired.role.policy).replaceAll('${apiId}', apiId)) }, attachedPolicyArns: [],
     },
+    logGroup: { name: desired.logGroup.name, arn: 'arn:aws:logs:us-east-1:111111111111:log-group:/aws/lambda/chat-prod', retentionDays: 30, tags: desired.tags },
     fn: { name: desired.names.functionName, arn: 'arn:fn', tags: desired.tags, spec: { ...desired.fn }, permissionSourceArn: `arn:aws:execute-api:us-east-1:111111111111:${apiId}/*` },
     apis: [{
       id: apiId, name: desired.names.apiName, createdDate: '2026-01-01T00:00:00.000Z', tags: desired.tags, description: desired.api.description,
@@ -43,7 +44,8 @@ describe('planDeploy', () => {
   test('an empty account: everything is created, each action after what it needs', () => {
     const plan = planDeploy(desired, empty)
     const byId = new Map(plan.actions.map((a) => [a.id, a]))
-    assert.deepEqual([...byId.keys()].sort(), ['api:create', 'deployment:create', 'function:create', 'integration:create', 'permission:add', 'role-policy:put', 'role:create', 'route:create:$connect', 'route:create:$default', 'route:create:$disconnect', 'stage:create'])
+    assert.deepEqual([...byId.keys()].sort(), ['api:create', 'deployment:create', 'function:create', 'integration:create', 'log-group:create', 'permission:add', 'role-policy:put', 'role:create', 'route:create:$connect', 'route:create:$default', 'route:create:$disconnect', 'stage:create'])
+    assert.deepEqual(byId.get('log-group:create')!.params, { logGroupName: '/aws/lambda/chat-prod', tags: desired.tags, retentionInDays: 30 })
     assert.deepEqual(byId.get('function:create')!.after, ['role:create'])
     assert.deepEqual(byId.get('role-policy:put')!.after.sort(), ['api:create', 'role:create'])
     assert.deepEqual(byId.get('stage:create')!.after, ['deployment:create'])
@@ -92,11 +94,12 @@ describe('planDeploy', () => {
   })
 })
 
-test('planRemove deletes the role after its policies, everything else at once', () => {
+test('planRemove deletes the role after its policies, the log group after the function, everything else at once', () => {
   const plan = planRemove({ names: desired.names, identity }, deployed())
   assert.deepEqual(plan.actions.map((a) => [a.id, a.after]), [
     ['api:delete:abc123', []],
     ['function:delete', []],
+    ['log-group:delete', ['function:delete']],
     ['role-policy:delete:socket-action', []],
     ['role:delete', ['role-policy:delete:socket-action']],
   ])

@@ -1,5 +1,6 @@
 // The AWS SDK clients of one deploy: standard credential and endpoint chain (AWS_ENDPOINT_URL works), SDK retries on.
 import { ApiGatewayV2Client } from '@aws-sdk/client-apigatewayv2'
+import { CloudWatchLogsClient } from '@aws-sdk/client-cloudwatch-logs'
 import { IAMClient } from '@aws-sdk/client-iam'
 import { LambdaClient } from '@aws-sdk/client-lambda'
 import { STSClient } from '@aws-sdk/client-sts'
@@ -15,6 +16,7 @@ export interface AwsClients {
   iam: IAMClient
   lambda: LambdaClient
   apigw: ApiGatewayV2Client
+  logs: CloudWatchLogsClient
   sts: STSClient
 }
 
@@ -31,6 +33,7 @@ export function createClients({ region, credentials, maxAttempts = 6 }: ClientOp
     iam: new IAMClient(config),
     lambda: new LambdaClient(config),
     apigw: new ApiGatewayV2Client(config),
+    logs: new CloudWatchLogsClient(config),
     sts: new STSClient(config),
   }
 }

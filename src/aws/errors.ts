@@ -17,7 +17,7 @@ export function isNotFound(error: unknown): boolean {
 
 export function isConflict(error: unknown): boolean {
   const name = errorName(error)
-  return name === 'ConflictException' || name === 'EntityAlreadyExistsException' || name === 'EntityAlreadyExists' || (name === 'ResourceConflictException' && /already exist/i.test((error as AwsError).message ?? ''))
+  return name === 'ConflictException' || name === 'EntityAlreadyExistsException' || name === 'EntityAlreadyExists' || name === 'ResourceAlreadyExistsException' || (name === 'ResourceConflictException' && /already exist/i.test((error as AwsError).message ?? ''))
 }
 
 /** Lambda refuses a role IAM has not propagated yet: it becomes usable within seconds. */

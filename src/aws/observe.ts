@@ -3,7 +3,8 @@ import { GetApisCommand, GetIntegrationsCommand, GetRoutesCommand, GetStagesComm
 import { GetRoleCommand, GetRolePolicyCommand, ListAttachedRolePoliciesCommand, ListRolePoliciesCommand, type Tag } from '@aws-sdk/client-iam'
 import { GetFunctionCommand, GetPolicyCommand } from '@aws-sdk/client-lambda'
 import { GetCallerIdentityCommand } from '@aws-sdk/client-sts'
-import type { ForeignResource, ObservedApi, ObservedFunction, ObservedRole, ObservedState } from '../engine/model.ts'
+import { DescribeLogGroupsCommand, ListTagsForResourceCommand } from '@aws-sdk/client-cloudwatch-logs'
+import type { ForeignResource, ObservedApi, ObservedFunction, ObservedLogGroup, ObservedRole, ObservedState } from '../engine/model.ts'
 import { isOurs, partitionOf, type ResourceNames, type StageIdentity } from '../engine/names.ts'
 import type { AwsClients } from './clients.ts'
 import { explainAwsError, isNotFound } from './errors.ts'
@@ -90,9 +91,19 @@ export interface ObserveOptions {
   forRemoval?: boolean
 }
 
+/** The function's log group, exactly that name (DescribeLogGroups matches by prefix), with its tags. */
+async function observeLogGroup(clients: AwsClients, name: string): Promise<ObservedLogGroup | undefined> {
+  const { logGroups } = await clients.logs.send(new DescribeLogGroupsCommand({ logGroupNamePrefix: name, limit: 50 }))
+  const group = logGroups?.find((g) => g.logGroupName === name)
+  if (!group) return undefined
+  const arn = group.logGroupArn ?? group.arn!.replace(/:\*$/, '')
+  const { tags } = await clients.logs.send(new ListTagsForResourceCommand({ resourceArn: arn }))
+  return { name, arn, retentionDays: group.retentionInDays, tags: tags ?? {} }
+}
+
 export async function observeStage(clients: AwsClients, identity: StageIdentity, names: ResourceNames, options: ObserveOptions = {}): Promise<ObservedState> {
   try {
-    const [identityOut, roleOut, rolePolicy, policyNames, attached, fnOut, fnPolicy, apis] = await Promise.all([
+    const [identityOut, roleOut, rolePolicy, policyNames, attached, fnOut, fnPolicy, apis, logGroup] = await Promise.all([
       clients.sts.send(new GetCallerIdentityCommand({})),
       orUndefined(clients.iam.send(new GetRoleCommand({ RoleName: names.roleName }))),
       orUndefined(clients.iam.send(new GetRolePolicyCommand({ RoleName: names.roleName, PolicyName: names.policyName }))),
@@ -101,8 +112,11 @@ export async function observeStage(clients: AwsClients, identity: StageIdentity,
       orUndefined(clients.lambda.send(new GetFunctionCommand({ FunctionName: names.functionName }))),
       orUndefined(clients.lambda.send(new GetPolicyCommand({ FunctionName: names.functionName }))),
       listApis(clients),
+      observeLogGroup(clients, names.logGroupName),
     ])
     const foreign: ForeignResource[] = []
+    const untagged = logGroup && Object.keys(logGroup.tags).every((key) => !key.startsWith('socket-action:'))
+    if (logGroup && !untagged && !isOurs(logGroup.tags, identity)) foreign.push({ kind: 'log-group', name: logGroup.name, tags: logGroup.tags })
 
     let role: ObservedRole | undefined
     if (roleOut?.Role) {
@@ -162,6 +176,8 @@ export async function observeStage(clients: AwsClients, identity: StageIdentity,
       partition: partitionOf(identityOut.Arn!),
       role,
       fn,
+      // An untagged group is adopted on deploy (Lambda made it for a stage older than this), never deleted by remove.
+      logGroup: logGroup && (isOurs(logGroup.tags, identity) || (untagged && !options.forRemoval)) ? logGroup : undefined,
       apis: observedApis.filter((api): api is ObservedApi => api !== undefined),
       foreign,
     }

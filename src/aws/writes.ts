@@ -38,6 +38,7 @@ import {
 } from '@aws-sdk/client-lambda'
 import { resolveParams, type Facts } from '../engine/apply.ts'
 import type { Action, DesiredState, FunctionSpec } from '../engine/model.ts'
+import { CreateLogGroupCommand, DeleteLogGroupCommand, PutRetentionPolicyCommand, TagResourceCommand } from '@aws-sdk/client-cloudwatch-logs'
 import { deploymentMarker } from '../engine/plan.ts'
 import { TAG_CREATED } from '../engine/names.ts'
 import type { AwsClients } from './clients.ts'
@@ -207,6 +208,16 @@ export function executor(ctx: WriteContext) {
       case 'role-policy:delete':
         if (p.PolicyArn) return ignoreNotFound(iam.send(new DetachRolePolicyCommand({ RoleName: p.RoleName, PolicyArn: p.PolicyArn })))
         return ignoreNotFound(iam.send(new DeleteRolePolicyCommand({ RoleName: p.RoleName, PolicyName: p.PolicyName })))
+
+      case 'log-group:create':
+        // CreateLogGroup takes no retention: a run that dies between the two calls is finished by the next (an update).
+        await raceSafe(clients.logs.send(new CreateLogGroupCommand({ logGroupName: p.logGroupName, tags: p.tags })), `log group ${p.logGroupName}`)
+        return void (await clients.logs.send(new PutRetentionPolicyCommand({ logGroupName: p.logGroupName, retentionInDays: p.retentionInDays })))
+      case 'log-group:update':
+        if (action.id === 'log-group:tag') return void (await clients.logs.send(new TagResourceCommand({ resourceArn: p.resourceArn, tags: p.tags })))
+        return void (await clients.logs.send(new PutRetentionPolicyCommand({ logGroupName: p.logGroupName, retentionInDays: p.retentionInDays })))
+      case 'log-group:delete':
+        return ignoreNotFound(clients.logs.send(new DeleteLogGroupCommand({ logGroupName: p.logGroupName })))
 
       case 'function:create': {
         const spec = p.spec as FunctionSpec

@@ -34,6 +34,7 @@ const INPUT_KEYS = [
   'architecture',
   'policy',
   'throttle',
+  'logRetentionDays',
 ] as const
 type InputKey = (typeof INPUT_KEYS)[number]
 
@@ -105,6 +106,10 @@ const DEFAULT_STAGE = 'dev'
 const DEFAULT_REGION = 'us-east-1'
 const DEFAULT_MEMORY = 512
 const DEFAULT_TIMEOUT = 10
+/** CloudWatch Logs accepts only these retention periods (days). */
+export const LOG_RETENTION_DAYS = [1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400, 545, 731, 1096, 1827, 2192, 2557, 2922, 3288, 3653]
+/** A month: enough to look back at a preview's or an incident's logs; Lambda's own default keeps them (and bills) forever. */
+const DEFAULT_LOG_RETENTION_DAYS = 30
 const DEFAULT_RUNTIME: Runtime = 'nodejs24.x'
 const DEFAULT_ARCHITECTURE: Architecture = 'arm64'
 
@@ -777,6 +782,17 @@ function parseInputs(ctx: Ctx, map: YAMLMap, pos: number, codePos: { value?: num
         inputs.memory = n
         break
       }
+      case 'logRetentionDays': {
+        const n = readInteger(ctx, e, 'input "logRetentionDays"', 'days')
+        if (n === undefined) break
+        if (!LOG_RETENTION_DAYS.includes(n)) {
+          const nearest = LOG_RETENTION_DAYS.reduce((best, d) => (Math.abs(d - n) < Math.abs(best - n) ? d : best))
+          ctx.at(e.valuePos, `input "logRetentionDays" must be a retention CloudWatch Logs accepts, got ${n} - did you mean ${nearest}? (one of ${LOG_RETENTION_DAYS.join(', ')})`)
+          break
+        }
+        inputs.logRetentionDays = n
+        break
+      }
       case 'timeout': {
         const n = readInteger(ctx, e, 'input "timeout"', 'seconds')
         if (n === undefined) break
@@ -1079,6 +1095,7 @@ async function loadConfigText(
     const policy = inputs.policy ?? (defaulted.push('policy'), [])
     const throttle = inputs.throttle
     if (throttle === undefined) defaulted.push('throttle')
+    const logRetentionDays = inputs.logRetentionDays ?? (defaulted.push('logRetentionDays'), DEFAULT_LOG_RETENTION_DAYS)
 
     // a `code` value that failed validation was already reported; don't pile on
     const codeBroken = c.codePos !== undefined && inputs.code === undefined
@@ -1113,6 +1130,7 @@ async function loadConfigText(
       policy,
       ...(inputs.policyAt ? { policyAt: inputs.policyAt } : {}),
       ...(throttle !== undefined ? { throttle } : {}),
+      logRetentionDays,
       defaulted,
     })
   }

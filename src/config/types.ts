@@ -10,6 +10,7 @@ export interface SocketInputs {
   architecture?: SocketConfig['architecture']
   policy?: IamStatement[]
   throttle?: { burstLimit?: number; rateLimit?: number }
+  logRetentionDays?: number
   /** Where `policy` is written, for limits only known once the whole role policy is built. */
   policyAt?: { line: number; column: number }
 }
@@ -54,6 +55,7 @@ export type DefaultableField =
   | 'architecture'
   | 'policy'
   | 'throttle'
+  | 'logRetentionDays'
 
 /** One resolved socket component, defaults applied. */
 export interface SocketConfig {
@@ -74,6 +76,8 @@ export interface SocketConfig {
   policy: IamStatement[]
   /** API Gateway stage default route throttling; absent: account defaults apply */
   throttle?: { burstLimit?: number; rateLimit?: number }
+  /** Days the function's CloudWatch log group keeps its logs. */
+  logRetentionDays: number
   /** Where `policy` is written (its key), for limits checked once the whole role policy is built. */
   policyAt?: { line: number; column: number }
   defaulted: DefaultableField[]

@@ -56,6 +56,7 @@ export function desiredState({ socket, identity, region, account, partition, cod
       },
       policy,
     },
+    logGroup: { name: names.logGroupName, retentionDays: socket.logRetentionDays },
     fn: {
       runtime: socket.runtime,
       architecture: socket.architecture,

@@ -26,6 +26,8 @@ export interface DesiredState {
   names: ResourceNames
   tags: Record<string, string>
   role: { trustPolicy: PolicyDocument; policy: PolicyDocument }
+  /** The function's CloudWatch log group, made by us (tagged, with a retention) before Lambda would make it. */
+  logGroup: { name: string; retentionDays: number }
   fn: FunctionSpec
   api: {
     description: string
@@ -92,9 +94,18 @@ export interface ObservedApi {
   stages: ObservedStage[]
 }
 
+export interface ObservedLogGroup {
+  name: string
+  /** Without the `:*` suffix DescribeLogGroups' `arn` has. */
+  arn: string
+  /** Undefined: never expire. */
+  retentionDays?: number
+  tags: Record<string, string>
+}
+
 /** A resource with one of our deterministic names that is not tagged as ours: never adopted, changed or deleted. */
 export interface ForeignResource {
-  kind: 'role' | 'function'
+  kind: 'role' | 'function' | 'log-group'
   name: string
   tags: Record<string, string>
 }
@@ -105,12 +116,14 @@ export interface ObservedState {
   partition: Partition
   role?: ObservedRole
   fn?: ObservedFunction
+  /** Ours, or untagged (made by Lambda for a stage deployed before socket-action made it): adopted and tagged. */
+  logGroup?: ObservedLogGroup
   /** APIs tagged with this app, stage and repository (more than one only after a race). */
   apis: ObservedApi[]
   foreign: ForeignResource[]
 }
 
-export type Resource = 'role' | 'role-policy' | 'function' | 'function-code' | 'permission' | 'api' | 'integration' | 'route' | 'stage' | 'deployment'
+export type Resource = 'role' | 'role-policy' | 'log-group' | 'function' | 'function-code' | 'permission' | 'api' | 'integration' | 'route' | 'stage' | 'deployment'
 
 export interface FieldDiff {
   field: string

@@ -44,6 +44,8 @@ export interface ResourceNames {
   stageName: string
   /** The role's inline policy. */
   policyName: string
+  /** Where Lambda writes the function's logs. */
+  logGroupName: string
   /** The Lambda permission that lets this API invoke the function (no dots: Lambda statement ids). */
   permissionSid: string
 }
@@ -56,6 +58,7 @@ export function resourceNames(id: StageIdentity): ResourceNames {
     apiName: fitName(base, 128),
     stageName: stageName(id.stage),
     policyName: 'socket-action',
+    logGroupName: `/aws/lambda/${fitName(base, 64)}`,
     permissionSid: 'socket-action-apigateway',
   }
 }

@@ -141,6 +141,19 @@ export function planDeploy(desired: DesiredState, observed: ObservedState): Plan
     })
   } else if (role) b.unchanged.push(`role ${names.roleName}`)
 
+  // ---- log group: ours before the first invocation, or Lambda makes it untagged and keeps logs forever ----
+  const group = observed.logGroup
+  if (!group) {
+    b.add({ id: 'log-group:create', resource: 'log-group', change: 'create', name: desired.logGroup.name, params: { logGroupName: desired.logGroup.name, tags, retentionInDays: desired.logGroup.retentionDays } })
+  } else {
+    if (group.retentionDays !== desired.logGroup.retentionDays) {
+      b.add({ id: 'log-group:retention', resource: 'log-group', change: 'update', name: group.name, diff: [{ field: 'retentionInDays', from: group.retentionDays ?? 'never expire', to: desired.logGroup.retentionDays }], params: { logGroupName: group.name, retentionInDays: desired.logGroup.retentionDays } })
+    }
+    const td = tagDiff(group.tags, tags)
+    if (td.length) b.add({ id: 'log-group:tag', resource: 'log-group', change: 'update', name: group.name, diff: td, params: { resourceArn: group.arn, tags } })
+    if (group.retentionDays === desired.logGroup.retentionDays && !td.length) b.unchanged.push(`log group ${group.name}`)
+  }
+
   // ---- function ----
   const fn = observed.fn
   // The last write to the function so far: Lambda takes one change at a time (409 ResourceConflictException while
@@ -298,8 +311,13 @@ export function planRemove(desired: Pick<DesiredState, 'names' | 'identity'>, ob
   observed.apis.forEach((api) =>
     b.add({ id: `api:delete:${api.id}`, resource: 'api', change: 'delete', name: `${api.name} (${api.id})`, params: { apiId: api.id } }),
   )
+  let fnDelete: string | undefined
   if (observed.fn) {
-    b.add({ id: 'function:delete', resource: 'function', change: 'delete', name: observed.fn.name, params: { FunctionName: observed.fn.name } })
+    fnDelete = b.add({ id: 'function:delete', resource: 'function', change: 'delete', name: observed.fn.name, params: { FunctionName: observed.fn.name } })
+  }
+  // After the function: a last invocation would make the group again, untagged.
+  if (observed.logGroup) {
+    b.add({ id: 'log-group:delete', resource: 'log-group', change: 'delete', name: observed.logGroup.name, after: [fnDelete], params: { logGroupName: observed.logGroup.name } })
   }
   if (observed.role) {
     const role = observed.role

@@ -3,13 +3,15 @@
 import { ApiGatewayV2Client, GetApisCommand, GetIntegrationsCommand, GetRoutesCommand, GetStagesCommand } from '@aws-sdk/client-apigatewayv2'
 import { GetRoleCommand, IAMClient, ListAttachedRolePoliciesCommand, ListRolePoliciesCommand, ListRolesCommand, GetRolePolicyCommand } from '@aws-sdk/client-iam'
 import { GetFunctionCommand, GetPolicyCommand, LambdaClient, ListFunctionsCommand } from '@aws-sdk/client-lambda'
+import { CloudWatchLogsClient, DescribeLogGroupsCommand, ListTagsForResourceCommand } from '@aws-sdk/client-cloudwatch-logs'
 
 export function sdk() {
   const config = { region: 'us-east-1' }
-  return { iam: new IAMClient(config), lambda: new LambdaClient(config), apigw: new ApiGatewayV2Client(config) }
+  return { iam: new IAMClient(config), lambda: new LambdaClient(config), apigw: new ApiGatewayV2Client(config), logs: new CloudWatchLogsClient(config) }
 }
 
 export interface AccountState {
+  logGroups: Array<{ name: string; retentionDays?: number; tags: Record<string, string> }>
   roles: Array<{ name: string; tags: Record<string, string>; policies: Record<string, unknown>; attached: string[] }>
   functions: Array<{ name: string; tags: Record<string, string>; runtime?: string; architectures?: string[]; memory?: number; timeout?: number; env?: Record<string, string>; handler?: string; role?: string; codeSha256?: string; permissions: unknown[] }>
   apis: Array<{ id: string; name: string; tags: Record<string, string>; endpoint?: string; routeSelectionExpression?: string; integrations: Array<{ type?: string; uri?: string; timeout?: number }>; routes: Array<{ key: string; target?: string }>; stages: Array<{ name: string; deployed: boolean; description?: string; tags: Record<string, string>; throttle?: unknown }> }>
@@ -83,7 +85,16 @@ export async function readAccount(clients = sdk()): Promise<AccountState> {
       }
     }),
   )
+  const groupList = (await clients.logs.send(new DescribeLogGroupsCommand({}))).logGroups ?? []
+  const logGroups = await Promise.all(
+    groupList.map(async (g) => ({
+      name: g.logGroupName!,
+      retentionDays: g.retentionInDays,
+      tags: (await clients.logs.send(new ListTagsForResourceCommand({ resourceArn: g.logGroupArn ?? g.arn!.replace(/:\*$/, '') }))).tags ?? {},
+    })),
+  )
   return {
+    logGroups: logGroups.sort((a, b) => a.name.localeCompare(b.name)),
     roles: roles.sort((a, b) => a.name.localeCompare(b.name)),
     functions: functions.sort((a, b) => a.name.localeCompare(b.name)),
     apis: apis.sort((a, b) => a.name.localeCompare(b.name) || a.id.localeCompare(b.id)),

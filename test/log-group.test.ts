@@ -1,0 +1,69 @@
+// The function's CloudWatch log group: made by the deploy with a retention and our tags, before Lambda would make it
+// untagged and keep logs forever; adopted when Lambda made it for an older stage; deleted by remove, only when ours.
+import assert from 'node:assert/strict'
+import { after, before, beforeEach, describe, test } from 'node:test'
+import { CreateLogGroupCommand } from '@aws-sdk/client-cloudwatch-logs'
+import { deployStage, removeStageOf } from '../src/pipeline.ts'
+import { FAST, scratchProject, startAwsBed, type AwsBed, type Project } from './helpers/aws-bed.ts'
+import { readAccount, sdk } from './helpers/aws-state.ts'
+
+const GROUP = '/aws/lambda/my-socket-prod'
+
+describe('the log group', () => {
+  let bed: AwsBed
+  let project: Project
+  const deploy = () => deployStage({ configFile: project.config, stage: 'prod', ...FAST })
+  const remove = () => removeStageOf({ configFile: project.config, stage: 'prod', ...FAST })
+  const writes = () => bed.shim.writes().map((c) => c.operation)
+
+  before(async () => (bed = await startAwsBed()))
+  after(async () => {
+    await project?.remove()
+    await bed.stop()
+  })
+  beforeEach(async () => {
+    await bed.reset()
+    await project?.remove()
+    project = await scratchProject()
+  })
+
+  test('a fresh deploy makes it tagged, with 30 days by default; logRetentionDays changes only the retention', async () => {
+    await deploy()
+    const [group] = (await readAccount()).logGroups
+    assert.equal(group!.name, GROUP)
+    assert.equal(group!.retentionDays, 30)
+    assert.deepEqual(
+      Object.fromEntries(Object.entries(group!.tags).filter(([k]) => k !== 'socket-action:version')),
+      { 'socket-action:app': 'my-socket', 'socket-action:stage': 'prod', 'socket-action:repo': 'local' },
+    )
+    await project.edit('serverless.yml', (s) => s.replace('timeout: 10', 'timeout: 10\n    logRetentionDays: 7'))
+    bed.shim.clearCalls()
+    await deploy()
+    assert.deepEqual(writes(), ['PutRetentionPolicy'])
+    assert.equal((await readAccount()).logGroups[0]!.retentionDays, 7)
+  })
+
+  test('a group Lambda made for an older stage (untagged, never expiring) is adopted, then removed with the stage', async () => {
+    await sdk().logs.send(new CreateLogGroupCommand({ logGroupName: GROUP }))
+    await deploy()
+    const [group] = (await readAccount()).logGroups
+    assert.equal(group!.retentionDays, 30)
+    assert.equal(group!.tags['socket-action:stage'], 'prod')
+    await remove()
+    assert.deepEqual((await readAccount()).logGroups, [])
+  })
+
+  test('remove never deletes an untagged group, and deploy never touches one tagged for another stage', async () => {
+    await sdk().logs.send(new CreateLogGroupCommand({ logGroupName: GROUP }))
+    bed.shim.clearCalls()
+    await remove()
+    assert.ok(!writes().includes('DeleteLogGroup'))
+    assert.equal((await readAccount()).logGroups.length, 1)
+
+    await bed.reset()
+    await sdk().logs.send(new CreateLogGroupCommand({ logGroupName: GROUP, tags: { 'socket-action:app': 'other', 'socket-action:stage': 'prod', 'socket-action:repo': 'local' } }))
+    bed.shim.clearCalls()
+    await assert.rejects(deploy(), /log-group "\/aws\/lambda\/my-socket-prod" exists but is not tagged as socket-action app "my-socket"/)
+    assert.deepEqual(writes(), [])
+  })
+})
