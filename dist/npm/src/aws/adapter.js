@@ -1,0 +1,13 @@
+import { isOurs, resourceNames } from "../engine/names.js";
+import { listApis, observeStage } from "./observe.js";
+import { executor } from "./writes.js";
+export function awsAdapter(options) {
+    const names = resourceNames(options.identity);
+    return {
+        observe: (o) => observeStage(options.clients, options.identity, names, o),
+        executor: (desired) => executor({ ...options, desired }),
+        taggedApis: async () => (await listApis(options.clients))
+            .filter((api) => api.ProtocolType === 'WEBSOCKET' && isOurs(api.Tags, options.identity))
+            .map((api) => ({ id: api.ApiId, createdDate: api.CreatedDate?.toISOString(), tags: api.Tags ?? {} })),
+    };
+}
