@@ -1,12 +1,13 @@
-// The npm package as users get it: `npm pack` of what git tracks, installed from the tarball into an empty folder.
-// Shared by test/package.test.ts and test/bench/cli.bench.ts. Every missing prerequisite (git, npm, the registry) is
-// an error that says what to do, never a skip.
-import { execFileSync, spawn } from 'node:child_process'
-import { accessSync, constants, copyFileSync, existsSync, mkdirSync, mkdtempSync, readdirSync, realpathSync, rmSync, statSync, writeFileSync } from 'node:fs'
+// The npm package as users get it: `npm pack` of what git tracks at HEAD (see tracked.ts), installed from the tarball
+// into an empty folder. Shared by test/package.test.ts and test/bench/cli.bench.ts. Every missing prerequisite (git,
+// npm, the registry) is an error that says what to do, never a skip.
+import { spawn } from 'node:child_process'
+import { accessSync, constants, existsSync, mkdirSync, mkdtempSync, readdirSync, realpathSync, rmSync, statSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import path from 'node:path'
+import { REPO_ROOT, trackedCopy } from './tracked.ts'
 
-export const ROOT = path.join(import.meta.dirname, '../..')
+export const ROOT = REPO_ROOT
 
 /** npm's own script (npm-cli.js), run with the node running the tests, so npm and the package see the same Node.js. */
 export function findNpm(): string {
@@ -64,30 +65,6 @@ export function run(command: string, args: string[], options: { cwd: string; env
   })
 }
 
-/** Copies the files git tracks (with their content in the work tree) into `into`, so the tarball holds nothing else. */
-export function copyTrackedFiles(into: string): void {
-  let listed: string
-  try {
-    listed = execFileSync('git', ['ls-files', '-z', '--cached'], { cwd: ROOT, encoding: 'utf8', maxBuffer: 64 << 20 })
-  } catch (error) {
-    throw new Error(`cannot list the files git tracks in ${ROOT} (${(error as Error).message.split('\n')[0]}): the package is packed from what git tracks, so this test needs git and a checkout`)
-  }
-  // A file the build made but git does not track yet would be missing from the package: say so rather than fail later.
-  const untracked = execFileSync('git', ['ls-files', '-z', '--others', '--exclude-standard', '--', 'dist/npm', 'runtime'], { cwd: ROOT, encoding: 'utf8' })
-    .split('\0')
-    .filter(Boolean)
-  if (untracked.length > 0) {
-    throw new Error(`files of the package that git does not track: ${untracked.join(', ')} (the package is packed from what git tracks: git add them, or run npm run build again)`)
-  }
-  for (const file of listed.split('\0').filter(Boolean)) {
-    const from = path.join(ROOT, file)
-    if (!existsSync(from) || !statSync(from).isFile()) continue // deleted in the work tree, or a submodule
-    const to = path.join(into, file)
-    mkdirSync(path.dirname(to), { recursive: true })
-    copyFileSync(from, to)
-  }
-}
-
 export interface Installed {
   /** Scratch folder holding everything below; remove it when done. */
   work: string
@@ -108,15 +85,18 @@ export interface Installed {
 /** npm pack of the tracked files, then npm install of the tarball into an empty project. */
 export async function packAndInstall(): Promise<Installed> {
   const npm = findNpm()
+  let source: string
+  try {
+    source = await trackedCopy('socket-action-source-')
+  } catch (error) {
+    throw new Error(`cannot extract git archive HEAD of ${ROOT} (${(error as Error).message.split('\n')[0]}): the package is packed from what git tracks, so this needs git and a checkout`)
+  }
   const work = mkdtempSync(path.join(tmpdir(), 'socket-action-package-'))
   try {
-    const source = path.join(work, 'source')
-    copyTrackedFiles(source)
     const packed = await run(process.execPath, [npm, 'pack', '--json', '--pack-destination', work], { cwd: source })
     if (packed.code !== 0) throw new Error(`npm pack failed (${packed.code}):\n${packed.stderr}`)
     const [info] = JSON.parse(packed.stdout.slice(packed.stdout.indexOf('['))) as { filename: string; size: number; entryCount: number }[]
     const tarball = path.join(work, info!.filename)
-    rmSync(source, { recursive: true, force: true })
 
     const app = path.join(work, 'app')
     mkdirSync(app)
@@ -133,6 +113,8 @@ export async function packAndInstall(): Promise<Installed> {
   } catch (error) {
     rmSync(work, { recursive: true, force: true })
     throw error
+  } finally {
+    rmSync(source, { recursive: true, force: true })
   }
 }
 
