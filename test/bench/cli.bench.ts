@@ -93,7 +93,7 @@ try {
     measure('installed package (compiled)', [node, pkg.bin, '--help'], pkg.app),
     measure(`tsx from source, before (${baselineCommit})`, [node, path.join(baseline, 'src/cli/bin.js'), '--help'], baseline),
     measure('tsx from source, now (src/cli/bin.js)', [node, path.join(ROOT, 'src/cli/bin.js'), '--help'], ROOT),
-  ].map((r) => ({ ...r, command: r.command.replace(baseline, `<git archive ${baselineCommit}>`).replace(pkg.app, '<consumer>') }))
+  ].map((r) => ({ ...r, command: r.command.replace(baseline, `<git archive ${baselineCommit}>`).replace(pkg.app, '<consumer>').replace(node, 'node') }))
 
   const installedPackage = folderBytes(path.join(pkg.app, 'node_modules/socket-action'))
   const installedAll = folderBytes(path.join(pkg.app, 'node_modules'))
