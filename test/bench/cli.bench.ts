@@ -61,7 +61,10 @@ function measure(name: string, command: string[], cwd: string) {
   process.stderr.write(`${name}: ${runs} runs of ${command.join(' ')}\n`)
   sample(command, cwd) // unmeasured: fills the OS file cache, as any second start would find it
   const samples = Array.from({ length: runs }, () => sample(command, cwd))
+  // More CPU than the machine's CPUs could give in that wall time: the VM's accounting under load, not the command.
+  const impossible = samples.filter((s) => s.cpuMs > s.wallMs * availableParallelism()).length
   return {
+    impossible,
     name,
     command: command.map((a) => a.replace(ROOT, '.')).join(' '),
     cpuMs: median(samples.map((s) => s.cpuMs)),
@@ -117,6 +120,7 @@ try {
       ...rows.map((r) => `| ${r.name} | ${r.cpuMs.toFixed(0)} | ${r.minCpuMs.toFixed(0)}-${r.maxCpuMs.toFixed(0)} | ${r.wallMs.toFixed(0)} |`),
       '',
       `--help CPU of the installed package: ${verdicts.helpCpu}`,
+      ...rows.filter((r) => r.impossible > 0).map((r) => `warning: ${r.name}: ${r.impossible} of ${runs} samples report more CPU than ${machine.cpus} CPUs × wall; the VM's CPU accounting is unreliable now (load?), run again`),
       '',
       '| size | |',
       '|---|---:|',
