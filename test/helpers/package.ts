@@ -31,8 +31,11 @@ export function findNpm(): string {
 export function userEnv(extra: NodeJS.ProcessEnv = {}): NodeJS.ProcessEnv {
   const env: NodeJS.ProcessEnv = {}
   for (const [name, value] of Object.entries(process.env)) {
-    // `npm test` sets these for its scripts; a nested npm would take npm_config_local_prefix as its project folder.
-    if (/^npm_(package|lifecycle|config_local_prefix|config_prefix)/i.test(name) || name === 'INIT_CWD') continue
+    // `npm test` (or `npm exec -c`) passes its own state to its scripts as npm_* variables, which a nested npm would
+    // take as its configuration (npm_config_local_prefix: the project folder; npm_config_call: run that instead).
+    // Keep only where the registry is and how to reach it.
+    const keep = /^npm_config_(registry|cache|userconfig|https?_proxy|proxy|noproxy|strict_ssl|cafile|ca)$/i
+    if ((/^npm_/i.test(name) && !keep.test(name)) || name === 'INIT_CWD') continue
     env[name] = value
   }
   env.PATH = `${path.dirname(process.execPath)}${path.delimiter}${process.env.PATH ?? ''}`
