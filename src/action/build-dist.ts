@@ -47,6 +47,10 @@ for (const entry of readdirSync(npm, { recursive: true, withFileTypes: true })) 
   const text = readFileSync(file, 'utf8')
   writeFileSync(file, text.replace(/((?:from|import)\s*\(?\s*)(['"])(\.\.?\/[^'"]*)\.ts\2/g, '$1$2$3.js$2'))
 }
+// The bundler (dist/npm/src/bundle/build.js) reads runtime/'s TypeScript sources to bundle them with each socket.js; it
+// looks for them in ./runtime/ beside itself, as dist/index.js does (dist/npm/runtime/ is the compiled module).
+mkdirSync(path.join(npm, 'src/bundle/runtime'))
+for (const file of readdirSync(path.join(root, 'runtime'))) cpSync(path.join(root, 'runtime', file), path.join(npm, 'src/bundle/runtime', file))
 // tsc copies package.json whole (src/pipeline.ts imports it for its version): keep only what the compiled code reads.
 const { version } = JSON.parse(readFileSync(path.join(root, 'package.json'), 'utf8')) as { version: string }
 writeFileSync(path.join(npm, 'package.json'), JSON.stringify({ version, type: 'module' }, null, 2) + '\n')

@@ -14,12 +14,10 @@ import { existsSync } from 'node:fs';
 import { formatDiagnostic } from "../config/index.js";
 import { codeSha256, zip } from "./zip.js";
 /**
- * Where runtime/ (the TypeScript source) lives: beside src/ in the repository, copied into dist/ for the Action, or, for
- * the compiled npm package (dist/npm/src/bundle/build.js), the package's own runtime/ folder, shipped as source
- * (dist/npm/runtime/ holds only the compiled `socket-action` module). The bundle loads it from a virtual namespace, so
- * no machine-specific path ends up in the output.
+ * Where runtime/ lives: beside src/ in the repository, or copied into dist/ for the Action. The bundle loads it from a
+ * virtual namespace, so no machine-specific path ends up in the output.
  */
-export const RUNTIME_DIR = ['../../runtime/', './runtime/', '../../../../runtime/']
+export const RUNTIME_DIR = ['../../runtime/', './runtime/']
     .map((relative) => fileURLToPath(new URL(relative, import.meta.url)))
     .find((dir) => existsSync(path.join(dir, 'lambda.ts')));
 const RUNTIME_NS = 'socket-action-runtime';
