@@ -14,6 +14,16 @@ export function isConflict(error) {
 export function isRoleNotReady(error) {
     return errorName(error) === 'InvalidParameterValueException' && /cannot be assumed|role defined for the function/i.test(error.message ?? '');
 }
+/** IAM has not yet caught up with a policy just deleted from a role (Terraform retries DeleteRole on it too). */
+export function isDeleteConflict(error) {
+    const name = errorName(error);
+    return name === 'DeleteConflictException' || name === 'DeleteConflict';
+}
+/** A request quota (not a transient throttle the SDK retries a few times): API Gateway's CreateDeployment, say. */
+export function isTooManyRequests(error) {
+    const name = errorName(error);
+    return name === 'TooManyRequestsException' || error?.$metadata?.httpStatusCode === 429;
+}
 /** Another update of the function is still running. */
 export function isUpdateInProgress(error) {
     return errorName(error) === 'ResourceConflictException' && !/already exist/i.test(error.message ?? '');

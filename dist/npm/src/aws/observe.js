@@ -3,7 +3,7 @@ import { GetApisCommand, GetIntegrationsCommand, GetRoutesCommand, GetStagesComm
 import { GetRoleCommand, GetRolePolicyCommand, ListAttachedRolePoliciesCommand, ListRolePoliciesCommand } from '@aws-sdk/client-iam';
 import { GetFunctionCommand, GetPolicyCommand } from '@aws-sdk/client-lambda';
 import { GetCallerIdentityCommand } from '@aws-sdk/client-sts';
-import { isOurs } from "../engine/names.js";
+import { isOurs, partitionOf } from "../engine/names.js";
 import { explainAwsError, isNotFound } from "./errors.js";
 async function orUndefined(read) {
     try {
@@ -148,6 +148,7 @@ export async function observeStage(clients, identity, names, options = {}) {
         const observedApis = await Promise.all(ours.map((api) => orUndefined(observeApi(clients, api))));
         return {
             account: identityOut.Account,
+            partition: partitionOf(identityOut.Arn),
             role,
             fn,
             apis: observedApis.filter((api) => api !== undefined),

@@ -1,12 +1,13 @@
 // Every write the engine makes, one AWS call (plus its wait) per action, with the retries AWS asks for.
-import { CreateApiCommand, CreateDeploymentCommand, CreateIntegrationCommand, CreateRouteCommand, CreateStageCommand, DeleteApiCommand, DeleteIntegrationCommand, DeleteRouteCommand, TagResourceCommand as TagApiResourceCommand, UpdateApiCommand, UpdateIntegrationCommand, UpdateRouteCommand, UpdateStageCommand, } from '@aws-sdk/client-apigatewayv2';
+import { CreateApiCommand, CreateDeploymentCommand, CreateIntegrationCommand, CreateRouteCommand, CreateStageCommand, DeleteApiCommand, DeleteIntegrationCommand, DeleteRouteCommand, GetDeploymentCommand, TagResourceCommand as TagApiResourceCommand, UpdateApiCommand, UpdateIntegrationCommand, UpdateRouteCommand, UpdateStageCommand, } from '@aws-sdk/client-apigatewayv2';
 import { CreateRoleCommand, DeleteRoleCommand, DeleteRolePolicyCommand, DetachRolePolicyCommand, PutRolePolicyCommand, TagRoleCommand, UpdateAssumeRolePolicyCommand, } from '@aws-sdk/client-iam';
 import { AddPermissionCommand, CreateFunctionCommand, DeleteFunctionCommand, RemovePermissionCommand, TagResourceCommand as TagFunctionCommand, UpdateFunctionCodeCommand, UpdateFunctionConfigurationCommand, waitForFunctionActiveV2, waitForFunctionUpdatedV2, } from '@aws-sdk/client-lambda';
 import { resolveParams } from "../engine/apply.js";
 import { deploymentMarker } from "../engine/plan.js";
 import { TAG_CREATED } from "../engine/names.js";
-import { explainAwsError, isConflict, isNotFound, isRoleNotReady, isUpdateInProgress, StaleObservation } from "./errors.js";
-import { retry } from "./retry.js";
+import { explainAwsError, isConflict, isDeleteConflict, isNotFound, isRoleNotReady, isTooManyRequests, isUpdateInProgress, StaleObservation } from "./errors.js";
+import { realSleep, retry } from "./retry.js";
+import { waitingFor } from "../progress/progress.js";
 export const AWS_WAITS = { minDelay: 1, maxDelay: 5, maxWaitTime: 300 };
 const tagList = (tags) => Object.entries(tags).map(([Key, Value]) => ({ Key, Value }));
 function functionConfiguration(spec) {
@@ -59,15 +60,47 @@ export function settled(functionName, what, result) {
 }
 export function executor(ctx) {
     const { clients, desired } = ctx;
+    const { apigw } = clients;
     const waits = ctx.waits ?? AWS_WAITS;
-    const backoff = (retryable, what) => ({
-        retryable,
-        sleep: ctx.sleep,
-        baseMs: ctx.retryBaseMs ?? 500,
-        onRetry: (e, attempt, ms) => ctx.log?.(`  ${what}: ${e.message} (retry ${attempt} in ${ms} ms)`),
-    });
-    const waitActive = async (FunctionName) => settled(FunctionName, 'become Active', await waitForFunctionActiveV2({ client: clients.lambda, ...waits }, { FunctionName }));
-    const waitUpdated = async (FunctionName) => settled(FunctionName, 'finish its update', await waitForFunctionUpdatedV2({ client: clients.lambda, ...waits }, { FunctionName }));
+    /** Retries `write` while AWS asks us to wait; from the first retry on, that wait is reported as `what`. */
+    const retrying = async (write, retryable, what) => {
+        let endWait;
+        try {
+            return await retry(write, {
+                retryable,
+                sleep: ctx.sleep,
+                baseMs: ctx.retryBaseMs ?? 500,
+                onRetry: (e) => {
+                    if (endWait)
+                        return;
+                    ctx.log?.(`  waiting for ${what}: ${e.message}`);
+                    endWait = ctx.progress?.waitFor(what) ?? (() => { });
+                },
+            });
+        }
+        finally {
+            endWait?.();
+        }
+    };
+    const waitActive = (FunctionName) => waitingFor(ctx.progress, `function ${FunctionName} to become Active`, async () => settled(FunctionName, 'become Active', await waitForFunctionActiveV2({ client: clients.lambda, ...waits }, { FunctionName })));
+    const waitUpdated = (FunctionName) => waitingFor(ctx.progress, `function ${FunctionName} to finish its update`, async () => settled(FunctionName, 'finish its update', await waitForFunctionUpdatedV2({ client: clients.lambda, ...waits }, { FunctionName })));
+    /** A deployment is usable once DEPLOYED: wait out PENDING, and fail on FAILED with API Gateway's reason. */
+    const deploymentSettled = async (ApiId, created) => {
+        let current = created;
+        const started = performance.now();
+        const pause = ctx.sleep ?? realSleep;
+        while (current.DeploymentStatus === 'PENDING') {
+            if (performance.now() - started > waits.maxWaitTime * 1000)
+                throw new Error(`deployment ${created.DeploymentId} of API ${ApiId} is still PENDING after ${waits.maxWaitTime} s`);
+            await pause(waits.minDelay * 1000);
+            current = await apigw.send(new GetDeploymentCommand({ ApiId, DeploymentId: created.DeploymentId }));
+        }
+        if (current.DeploymentStatus === 'FAILED') {
+            throw new Error(`API Gateway could not deploy API ${ApiId} (deployment ${created.DeploymentId} FAILED): ${current.DeploymentStatusMessage ?? 'no reason given'}`);
+        }
+    };
+    /** A write another change to the function may still hold up (the plan orders ours; others may run beside it). */
+    const busyRetried = async (write) => void (await retrying(write, isUpdateInProgress, 'the function to accept a change'));
     const run = async (action, facts) => {
         const p = resolveParams(action.params, facts);
         const { apigw, iam, lambda } = clients;
@@ -90,7 +123,7 @@ export function executor(ctx) {
                     return void (await iam.send(new TagRoleCommand({ RoleName: p.RoleName, Tags: tagList(p.Tags) })));
                 return void (await iam.send(new UpdateAssumeRolePolicyCommand({ RoleName: p.RoleName, PolicyDocument: JSON.stringify(p.PolicyDocument) })));
             case 'role:delete':
-                return ignoreNotFound(iam.send(new DeleteRoleCommand({ RoleName: p.RoleName })));
+                return retrying(() => ignoreNotFound(iam.send(new DeleteRoleCommand({ RoleName: p.RoleName }))), isDeleteConflict, 'IAM to let go of the deleted policies');
             case 'role-policy:create':
             case 'role-policy:update':
                 return void (await iam.send(new PutRolePolicyCommand({ RoleName: p.RoleName, PolicyName: p.PolicyName, PolicyDocument: JSON.stringify(p.PolicyDocument) })));
@@ -100,36 +133,36 @@ export function executor(ctx) {
                 return ignoreNotFound(iam.send(new DeleteRolePolicyCommand({ RoleName: p.RoleName, PolicyName: p.PolicyName })));
             case 'function:create': {
                 const spec = p.spec;
-                await retry(() => raceSafe(lambda.send(new CreateFunctionCommand({
+                await retrying(() => raceSafe(lambda.send(new CreateFunctionCommand({
                     FunctionName: p.FunctionName,
                     ...functionConfiguration(spec),
                     Architectures: [spec.architecture],
                     Code: { ZipFile: ctx.zip },
                     PackageType: 'Zip',
                     Tags: p.Tags,
-                })), `function ${p.FunctionName}`), backoff(isRoleNotReady, 'waiting for the new role to propagate'));
+                })), `function ${p.FunctionName}`), isRoleNotReady, `role ${spec.roleArn.split('/').pop()} to become usable by Lambda`);
                 await waitActive(p.FunctionName);
                 return;
             }
             case 'function:update': {
                 if (action.id === 'function:tag')
-                    return void (await lambda.send(new TagFunctionCommand({ Resource: p.Resource, Tags: p.Tags })));
+                    return busyRetried(() => lambda.send(new TagFunctionCommand({ Resource: p.Resource, Tags: p.Tags })));
                 const spec = p.spec;
-                await retry(() => lambda.send(new UpdateFunctionConfigurationCommand({ FunctionName: p.FunctionName, ...functionConfiguration(spec) })), backoff((e) => isUpdateInProgress(e) || isRoleNotReady(e), 'waiting for the function to accept an update'));
+                await retrying(() => lambda.send(new UpdateFunctionConfigurationCommand({ FunctionName: p.FunctionName, ...functionConfiguration(spec) })), (e) => isUpdateInProgress(e) || isRoleNotReady(e), `function ${p.FunctionName} to accept an update`);
                 await waitUpdated(p.FunctionName);
                 return;
             }
             case 'function-code:update':
-                await retry(() => lambda.send(new UpdateFunctionCodeCommand({ FunctionName: p.FunctionName, ZipFile: ctx.zip, Architectures: [desired.fn.architecture] })), backoff(isUpdateInProgress, 'waiting for the function to accept an update'));
+                await retrying(() => lambda.send(new UpdateFunctionCodeCommand({ FunctionName: p.FunctionName, ZipFile: ctx.zip, Architectures: [desired.fn.architecture] })), isUpdateInProgress, `function ${p.FunctionName} to accept an update`);
                 await waitUpdated(p.FunctionName);
                 return;
             case 'function:delete':
                 return ignoreNotFound(lambda.send(new DeleteFunctionCommand({ FunctionName: p.FunctionName })));
             case 'permission:create':
             case 'permission:update':
-                return raceSafe(lambda.send(new AddPermissionCommand(p)), `permission ${p.StatementId}`);
+                return busyRetried(() => raceSafe(lambda.send(new AddPermissionCommand(p)), `permission ${p.StatementId}`));
             case 'permission:delete':
-                return ignoreNotFound(lambda.send(new RemovePermissionCommand({ FunctionName: p.FunctionName, StatementId: p.StatementId })));
+                return busyRetried(() => ignoreNotFound(lambda.send(new RemovePermissionCommand({ FunctionName: p.FunctionName, StatementId: p.StatementId }))));
             case 'integration:create': {
                 const out = await apigw.send(new CreateIntegrationCommand(p));
                 facts.integrationId = out.IntegrationId;
@@ -146,7 +179,9 @@ export function executor(ctx) {
             case 'route:delete':
                 return ignoreNotFound(apigw.send(new DeleteRouteCommand({ ApiId: p.ApiId, RouteId: p.RouteId })));
             case 'deployment:create': {
-                const out = await apigw.send(new CreateDeploymentCommand({ ApiId: p.ApiId, Description: p.Description }));
+                // API Gateway allows 1 CreateDeployment every 5 s per account: parallel deploys take turns.
+                const out = await retrying(() => apigw.send(new CreateDeploymentCommand({ ApiId: p.ApiId, Description: p.Description })), isTooManyRequests, "API Gateway's deployment quota (1 every 5 s per account)");
+                await deploymentSettled(p.ApiId, out);
                 facts.deploymentId = out.DeploymentId;
                 return;
             }

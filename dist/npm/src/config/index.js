@@ -1,3 +1,3 @@
 export { ConfigError, formatDiagnostic } from "./diagnostics.js";
 export { loadConfig } from "./load.js";
-export { pickSocket } from "./pick.js";
+export { ComponentChoiceError, pickSocket } from "./pick.js";

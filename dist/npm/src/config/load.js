@@ -27,7 +27,8 @@ const HANDLER_FILES = ['socket.js', 'socket.ts', 'socket.mjs'];
 const SNIPPET = `Socket: { component: "${SOCKET_COMPONENT}" }`;
 const NAME_RE = /^[A-Za-z0-9][A-Za-z0-9_-]{0,63}$/;
 const STAGE_RE = /^[A-Za-z0-9_-]{1,64}$/;
-const ENV_NAME_RE = /^[a-zA-Z][a-zA-Z0-9_]*$/;
+// Lambda's key pattern, [a-zA-Z]([a-zA-Z0-9_])+: at least two characters.
+const ENV_NAME_RE = /^[a-zA-Z][a-zA-Z0-9_]+$/;
 const ENV_REF_RE = /\$\{env\.([^}]*)\}/g;
 const OTHER_VAR_RE = /\$\{[^}]*\}/g;
 const INTEGER_RE = /^-?\d+$/;
@@ -313,7 +314,7 @@ function checkEnv(ctx, e) {
         }
         if (!ENV_NAME_RE.test(item.key)) {
             ok = false;
-            ctx.at(item.keyPos, `env name "${item.key}" is invalid: environment variable names must start with a letter and contain only letters, digits and "_"`);
+            ctx.at(item.keyPos, `env name "${item.key}" is invalid: Lambda needs at least two characters, a letter first, then only letters, digits and "_"`);
             continue;
         }
         // never print env values: they may be secrets
@@ -748,6 +749,8 @@ function parseInputs(ctx, map, pos, codePos) {
                 const policy = checkPolicy(ctx, e);
                 if (policy !== undefined)
                     inputs.policy = policy;
+                const { line, col } = ctx.lineCounter.linePos(e.keyPos);
+                inputs.policyAt = { line, column: col };
                 break;
             }
             case 'throttle': {
@@ -1017,6 +1020,7 @@ async function loadConfigText(src, file, absFile, dir, env, options) {
             runtime,
             architecture,
             policy,
+            ...(inputs.policyAt ? { policyAt: inputs.policyAt } : {}),
             ...(throttle !== undefined ? { throttle } : {}),
             defaulted,
         });

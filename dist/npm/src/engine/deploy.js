@@ -1,7 +1,7 @@
 // observe -> plan -> apply, repeated until AWS matches (a Kubernetes-style loop): a crashed or racing earlier run
 // leaves nothing that the next round does not finish or undo.
 import { applyPlan, ApplyError, StaleObservation } from "./apply.js";
-import { resourceNames, websocketUrl } from "./names.js";
+import { arn, resourceNames, websocketUrl } from "./names.js";
 import { planDeploy, planRemove, survivingApi } from "./plan.js";
 const MAX_ROUNDS = 5;
 function isStale(error) {
@@ -52,10 +52,10 @@ export async function reconcile(adapter, desiredFor, events = {}) {
         }
         const apiId = facts.apiId;
         return {
-            url: websocketUrl(apiId, desired.region, desired.names.stageName),
+            url: websocketUrl(desired.partition, apiId, desired.region, desired.names.stageName),
             apiId,
             functionName: desired.names.functionName,
-            functionArn: `arn:aws:lambda:${desired.region}:${desired.account}:function:${desired.names.functionName}`,
+            functionArn: arn.function(desired.partition, desired.region, desired.account, desired.names.functionName),
             region: desired.region,
             stage: desired.names.stageName,
             routes: desired.api.routeKeys,

@@ -2,10 +2,10 @@ import { arn, ownTags, resourceNames } from "./names.js";
 export const ROUTE_KEYS = ['$connect', '$disconnect', '$default'];
 export const ROUTE_SELECTION = '$request.body.route';
 export const INTEGRATION_TIMEOUT_MS = 29_000;
-export function desiredState({ socket, identity, region, account, codeSha256, handler, version }) {
+export function desiredState({ socket, identity, region, account, partition, codeSha256, handler, version }) {
     const names = resourceNames(identity);
-    const functionArn = arn.function(region, account, names.functionName);
-    const logGroup = arn.logGroup(region, account, names.functionName);
+    const functionArn = arn.function(partition, region, account, names.functionName);
+    const logGroup = arn.logGroup(partition, region, account, names.functionName);
     const policy = {
         Version: '2012-10-17',
         Statement: [
@@ -20,7 +20,7 @@ export function desiredState({ socket, identity, region, account, codeSha256, ha
                 Effect: 'Allow',
                 Action: 'execute-api:ManageConnections',
                 // `${apiId}` is filled in by apply when the API is created in the same run.
-                Resource: `arn:aws:execute-api:${region}:${account}:\${apiId}/${names.stageName}/*/@connections/*`,
+                Resource: `${arn.api(partition, region, account, '${apiId}')}/${names.stageName}/*/@connections/*`,
             },
             ...socket.policy,
         ],
@@ -29,6 +29,7 @@ export function desiredState({ socket, identity, region, account, codeSha256, ha
         identity,
         region,
         account,
+        partition,
         names,
         tags: ownTags(identity, version),
         role: {
@@ -46,14 +47,14 @@ export function desiredState({ socket, identity, region, account, codeSha256, ha
             env: socket.env,
             description: socket.description,
             handler,
-            roleArn: arn.role(account, names.roleName),
+            roleArn: arn.role(partition, account, names.roleName),
             codeSha256,
         },
         api: {
             description: `socket-action ${identity.app} (${identity.repo})`,
             routeSelectionExpression: ROUTE_SELECTION,
             routeKeys: ROUTE_KEYS,
-            integrationUri: arn.lambdaIntegration(region, functionArn),
+            integrationUri: arn.lambdaIntegration(partition, region, functionArn),
             integrationTimeoutMs: INTEGRATION_TIMEOUT_MS,
             throttle: socket.throttle,
         },

@@ -35,16 +35,35 @@ export function resourceNames(id) {
         permissionSid: 'socket-action-apigateway',
     };
 }
-export const arn = {
-    role: (account, roleName) => `arn:aws:iam::${account}:role/${roleName}`,
-    function: (region, account, functionName) => `arn:aws:lambda:${region}:${account}:function:${functionName}`,
-    api: (region, account, apiId) => `arn:aws:execute-api:${region}:${account}:${apiId}`,
-    apiResource: (region, apiId) => `arn:aws:apigateway:${region}::/apis/${apiId}`,
-    stageResource: (region, apiId, stage) => `arn:aws:apigateway:${region}::/apis/${apiId}/stages/${stage}`,
-    /** The URI API Gateway needs for a Lambda proxy integration of a WebSocket API. */
-    lambdaIntegration: (region, functionArn) => `arn:aws:apigateway:${region}:lambda:path/2015-03-31/functions/${functionArn}/invocations`,
-    logGroup: (region, account, functionName) => `arn:aws:logs:${region}:${account}:log-group:/aws/lambda/${functionName}`,
+const DNS_SUFFIXES = {
+    aws: 'amazonaws.com',
+    'aws-cn': 'amazonaws.com.cn',
+    'aws-us-gov': 'amazonaws.com',
+    'aws-iso': 'c2s.ic.gov',
+    'aws-iso-b': 'sc2s.sgov.gov',
+    'aws-iso-e': 'cloud.adc-e.uk',
+    'aws-iso-f': 'csp.hci.ic.gov',
+    'aws-eusc': 'amazonaws.eu',
 };
-export function websocketUrl(apiId, region, stage) {
-    return `wss://${apiId}.execute-api.${region}.amazonaws.com/${stage}`;
+export const AWS_PARTITION = { id: 'aws', dnsSuffix: 'amazonaws.com' };
+/** The partition of an ARN such as GetCallerIdentity's `arn:aws-cn:sts::123456789012:assumed-role/...`. */
+export function partitionOf(anyArn) {
+    const id = /^arn:([a-z-]+):/.exec(anyArn)?.[1];
+    const dnsSuffix = id ? DNS_SUFFIXES[id] : undefined;
+    if (!id || !dnsSuffix)
+        throw new Error(`cannot tell the AWS partition of "${anyArn}": expected arn:aws:..., arn:aws-cn:... or arn:aws-us-gov:...`);
+    return { id, dnsSuffix };
+}
+export const arn = {
+    role: (p, account, roleName) => `arn:${p.id}:iam::${account}:role/${roleName}`,
+    function: (p, region, account, functionName) => `arn:${p.id}:lambda:${region}:${account}:function:${functionName}`,
+    api: (p, region, account, apiId) => `arn:${p.id}:execute-api:${region}:${account}:${apiId}`,
+    apiResource: (p, region, apiId) => `arn:${p.id}:apigateway:${region}::/apis/${apiId}`,
+    stageResource: (p, region, apiId, stage) => `arn:${p.id}:apigateway:${region}::/apis/${apiId}/stages/${stage}`,
+    /** The URI API Gateway needs for a Lambda proxy integration of a WebSocket API. */
+    lambdaIntegration: (p, region, functionArn) => `arn:${p.id}:apigateway:${region}:lambda:path/2015-03-31/functions/${functionArn}/invocations`,
+    logGroup: (p, region, account, functionName) => `arn:${p.id}:logs:${region}:${account}:log-group:/aws/lambda/${functionName}`,
+};
+export function websocketUrl(p, apiId, region, stage) {
+    return `wss://${apiId}.execute-api.${region}.${p.dnsSuffix}/${stage}`;
 }

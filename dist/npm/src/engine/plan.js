@@ -95,7 +95,7 @@ export function planDeploy(desired, observed) {
             b.unchanged.push(`api ${names.apiName}`);
         const td = tagDiff(kept.tags, tags);
         if (td.length)
-            b.add({ id: 'api:tag', resource: 'api', change: 'update', name: names.apiName, diff: td, params: { ResourceArn: arn.apiResource(desired.region, kept.id), Tags: tags } });
+            b.add({ id: 'api:tag', resource: 'api', change: 'update', name: names.apiName, diff: td, params: { ResourceArn: arn.apiResource(desired.partition, desired.region, kept.id), Tags: tags } });
     }
     // ---- role ----
     const role = observed.role;
@@ -134,6 +134,8 @@ export function planDeploy(desired, observed) {
         b.unchanged.push(`role ${names.roleName}`);
     // ---- function ----
     const fn = observed.fn;
+    // The last write to the function so far: Lambda takes one change at a time (409 ResourceConflictException while
+    // it is Pending or an update is InProgress), so every function write, tags and permissions too, waits for the last.
     let fnWrite;
     if (!fn) {
         fnWrite = b.add({ id: 'function:create', resource: 'function', change: 'create', name: names.functionName, after: [roleCreate], params: { FunctionName: names.functionName, spec: desired.fn, Tags: tags } });
@@ -152,14 +154,14 @@ export function planDeploy(desired, observed) {
             b.unchanged.push(`function ${names.functionName}`);
         const td = tagDiff(fn.tags, tags);
         if (td.length)
-            b.add({ id: 'function:tag', resource: 'function', change: 'update', name: names.functionName, diff: td, params: { Resource: fn.arn, Tags: tags } });
+            fnWrite = b.add({ id: 'function:tag', resource: 'function', change: 'update', name: names.functionName, diff: td, after: [fnWrite], params: { Resource: fn.arn, Tags: tags } });
     }
     // ---- permission: API Gateway may invoke the function, from this API only ----
-    const sourceArn = `${arn.api(desired.region, desired.account, apiId)}/*`;
+    const sourceArn = `${arn.api(desired.partition, desired.region, desired.account, apiId)}/*`;
     if (!fn || fn.permissionSourceArn !== sourceArn) {
         let removed;
         if (fn?.permissionSourceArn !== undefined) {
-            removed = b.add({ id: 'permission:remove', resource: 'permission', change: 'delete', name: names.permissionSid, params: { FunctionName: names.functionName, StatementId: names.permissionSid } });
+            removed = b.add({ id: 'permission:remove', resource: 'permission', change: 'delete', name: names.permissionSid, after: [fnWrite], params: { FunctionName: names.functionName, StatementId: names.permissionSid } });
         }
         b.add({
             id: 'permission:add',
@@ -167,7 +169,7 @@ export function planDeploy(desired, observed) {
             change: fn?.permissionSourceArn !== undefined ? 'update' : 'create',
             name: names.permissionSid,
             diff: fn?.permissionSourceArn !== undefined ? [{ field: 'SourceArn', from: fn.permissionSourceArn, to: sourceArn }] : undefined,
-            after: [fn ? undefined : fnWrite, apiCreate, removed],
+            after: [fnWrite, apiCreate, removed],
             params: { FunctionName: names.functionName, StatementId: names.permissionSid, Action: 'lambda:InvokeFunction', Principal: 'apigateway.amazonaws.com', SourceArn: sourceArn },
         });
     }
@@ -281,7 +283,7 @@ export function planDeploy(desired, observed) {
             b.unchanged.push(`stage ${names.stageName}`);
         const td = tagDiff(stage.tags, tags);
         if (td.length)
-            b.add({ id: 'stage:tag', resource: 'stage', change: 'update', name: names.stageName, diff: td, params: { ResourceArn: arn.stageResource(desired.region, apiId, names.stageName), Tags: tags } });
+            b.add({ id: 'stage:tag', resource: 'stage', change: 'update', name: names.stageName, diff: td, params: { ResourceArn: arn.stageResource(desired.partition, desired.region, apiId, names.stageName), Tags: tags } });
     }
     return { actions: order(b.actions), apiId: kept?.id, integrationId: integration?.id, unchanged: b.unchanged };
 }
