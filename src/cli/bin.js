@@ -1,7 +1,7 @@
 #!/usr/bin/env node
-// Runs the TypeScript CLI straight from source (tsx), so it works right after `npm ci` with no build step.
+// Runs the CLI straight from the TypeScript source through tsx (a dev dependency): the tests and `npm run dev` use it,
+// so they never depend on a stale build. The package's `bin` is the compiled dist/npm/src/cli/index.js instead.
 import { register } from 'tsx/esm/api'
 
 register()
-const { main } = await import('./main.ts')
-process.exitCode = await main(process.argv.slice(2))
+await import('./index.ts')

@@ -1,5 +1,6 @@
 // What the exit code of `socket-action` means, and which errors get which.
-import { ComponentChoiceError } from '../config/index.ts'
+// From pick.ts, not config/index.ts: the index loads the YAML parser, which --help and usage errors do not need.
+import { ComponentChoiceError } from '../config/pick.ts'
 import { UsageError } from './usage.ts'
 
 export const EXIT_OK = 0

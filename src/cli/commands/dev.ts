@@ -1,6 +1,5 @@
 // `socket-action dev`: the local gateway, until Ctrl-C.
 import path from 'node:path'
-import { startDev } from '../../dev/serve.ts'
 import { flag, stringValue } from '../args.ts'
 import { UsageError } from '../usage.ts'
 import type { Command } from './command.ts'
@@ -27,6 +26,8 @@ rebuilding on every change of socket.js, its imports or serverless.yml. No AWS a
     const portText = stringValue(values, 'port') ?? '3001'
     const port = Number(portText)
     if (!/^\d+$/.test(portText) || port > 65535) throw new UsageError(`--port must be a port number (0-65535), got "${portText}"`, 'dev')
+    // Loaded when the command runs, so --help and usage errors answer without loading the gateway and esbuild.
+    const { startDev } = await import('../../dev/serve.ts')
     const server = await startDev({
       ...projectOf(values, positionals),
       port,

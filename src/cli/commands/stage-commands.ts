@@ -1,6 +1,7 @@
 // `socket-action plan | deploy | remove`: one stage of the project on AWS.
-import { formatPlan, planJson } from '../../engine/format.ts'
-import { deployStage, planStage, removeStageOf, type StageOptions } from '../../pipeline.ts'
+// The pipeline (the AWS SDK) and the plan formatter are imported inside each run(), so --help and usage errors load
+// neither.
+import type { StageOptions } from '../../pipeline.ts'
 import { flag, stringValue, type OptionSpec, type Values } from '../args.ts'
 import type { Reporter } from '../../progress/progress.ts'
 import { stderrReporter } from '../terminal.ts'
@@ -31,6 +32,7 @@ export const planCommand: Command = {
   spec: stageSpec('plan', 'show what deploy would change on AWS; writes nothing', 'Show what deploy would change on AWS, Terraform-style, with field-level diffs. Nothing is written.'),
   async run(values, positionals) {
     const { options } = stageOptionsOf('plan', values, positionals)
+    const [{ planStage }, { formatPlan, planJson }] = await Promise.all([import('../../pipeline.ts'), import('../../engine/format.ts')])
     const { plan, desired } = await planStage(options)
     if (flag(values, 'json')) console.log(JSON.stringify({ stage: desired.names.stageName, region: desired.region, ...(planJson(plan) as object) }, null, 2))
     else console.log(`Stage "${desired.identity.stage}" of "${desired.identity.app}" in ${desired.region}:\n${formatPlan(plan)}`)
@@ -49,6 +51,7 @@ An unchanged redeploy writes nothing. Prints the wss:// URL.`,
     const { options, reporter } = stageOptionsOf('deploy', values, positionals)
     const json = flag(values, 'json')
     const started = performance.now()
+    const { deployStage } = await import('../../pipeline.ts')
     const result = await deployStage({
       ...options,
       events: { ...options.events, onAction: json ? undefined : (a, ms) => reporter.line(`  ${a.change} ${a.resource} ${a.name} (${Math.round(ms)} ms)`) },
@@ -73,6 +76,7 @@ export const removeCommand: Command = {
   async run(values, positionals) {
     const { options, reporter } = stageOptionsOf('remove', values, positionals)
     const json = flag(values, 'json')
+    const { removeStageOf } = await import('../../pipeline.ts')
     const result = await removeStageOf({ ...options, events: { ...options.events, onAction: json ? undefined : (a) => reporter.line(`  delete ${a.resource} ${a.name}`) } })
     const { identity } = result
     if (json) console.log(JSON.stringify({ stage: identity.stage, region: result.region, found: result.found, removed: result.removed.map((a) => `${a.resource} ${a.name}`) }, null, 2))

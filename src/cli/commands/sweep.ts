@@ -1,6 +1,4 @@
 // `socket-action sweep`: the Action's sweep from a terminal: remove the pr-N stages of closed pull requests.
-import { gitHub } from '../../github/client.ts'
-import { sweepClosedPullRequests } from '../../sweep.ts'
 import { flag, stringValue } from '../args.ts'
 import { stderrReporter } from '../terminal.ts'
 import { UsageError } from '../usage.ts'
@@ -44,6 +42,8 @@ ${AWS_NOTES}`,
     const dryRun = !flag(values, 'no-dry-run')
     const json = flag(values, 'json')
     const reporter = stderrReporter()
+    // Imported here, not at the top: --help and usage errors need neither GitHub's client nor the AWS SDK.
+    const [{ gitHub }, { sweepClosedPullRequests }] = await Promise.all([import('../../github/client.ts'), import('../../sweep.ts')])
     const result = await sweepClosedPullRequests({
       ...projectOf(values, positionals),
       region: stringValue(values, 'region'),

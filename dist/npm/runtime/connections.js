@@ -1,0 +1,100 @@
+// The @connections management API, through the unchanged AWS SDK client, so what works behind the local gateway works on AWS.
+import { ApiGatewayManagementApiClient, DeleteConnectionCommand, GetConnectionCommand, PostToConnectionCommand, } from '@aws-sdk/client-apigatewaymanagementapi';
+/** A connection that is closed or never existed (HTTP 410 GoneException). Prune its id. */
+export class GoneConnectionError extends Error {
+    connectionId;
+    name = 'GoneConnectionError';
+    constructor(connectionId, options) {
+        super(`connection ${connectionId} is gone`, options);
+        this.connectionId = connectionId;
+    }
+}
+// One client per endpoint, kept across invocations of a warm Lambda environment.
+const clients = new Map();
+const LOOPBACK = /^(localhost|127\.\d+\.\d+\.\d+|\[::1\])(:\d+)?$/;
+/** `https://{domainName}/{stage}` on AWS; plain http when the domain is the local gateway on loopback. */
+export function connectionsEndpoint(domainName, stage) {
+    const scheme = LOOPBACK.test(domainName) ? 'http' : 'https';
+    return `${scheme}://${domainName}/${stage}`;
+}
+export function clientFor(domainName, stage) {
+    const endpoint = connectionsEndpoint(domainName, stage);
+    let client = clients.get(endpoint);
+    if (!client) {
+        // cacheMiddleware: the stack is built once per command instead of on every send (a measurable CPU cost per send).
+        client = new ApiGatewayManagementApiClient({ endpoint, cacheMiddleware: true });
+        clients.set(endpoint, client);
+    }
+    return client;
+}
+function isGone(error) {
+    const e = error;
+    return e?.name === 'GoneException' || e?.$metadata?.httpStatusCode === 410;
+}
+async function call(connectionId, run) {
+    try {
+        return await run();
+    }
+    catch (error) {
+        if (isGone(error))
+            throw new GoneConnectionError(connectionId, { cause: error });
+        throw error;
+    }
+}
+export function encode(data) {
+    if (typeof data === 'string')
+        return Buffer.from(data);
+    if (data instanceof Uint8Array)
+        return data;
+    return Buffer.from(JSON.stringify(data) ?? 'null');
+}
+export function postToConnection(client, connectionId, data) {
+    return call(connectionId, async () => {
+        await client.send(new PostToConnectionCommand({ ConnectionId: connectionId, Data: data }));
+    });
+}
+export function deleteConnection(client, connectionId) {
+    return call(connectionId, async () => {
+        await client.send(new DeleteConnectionCommand({ ConnectionId: connectionId }));
+    });
+}
+export function getConnection(client, connectionId) {
+    return call(connectionId, async () => {
+        const out = await client.send(new GetConnectionCommand({ ConnectionId: connectionId }));
+        return {
+            connectedAt: out.ConnectedAt,
+            lastActiveAt: out.LastActiveAt,
+            identity: out.Identity && { sourceIp: out.Identity.SourceIp, userAgent: out.Identity.UserAgent },
+        };
+    });
+}
+/** Posts one payload to many connections, at most `concurrency` at a time. Resolves to the gone ids; other failures reject together at the end. */
+export async function broadcast(client, data, connectionIds, concurrency = 32) {
+    if (!Number.isInteger(concurrency) || concurrency < 1) {
+        throw new RangeError(`broadcast: concurrency must be a positive integer, got ${concurrency}`);
+    }
+    const payload = encode(data);
+    const ids = [...new Set(connectionIds)];
+    const gone = [];
+    const failures = [];
+    let next = 0;
+    const lane = async () => {
+        while (next < ids.length) {
+            const id = ids[next++];
+            try {
+                await postToConnection(client, id, payload);
+            }
+            catch (error) {
+                if (error instanceof GoneConnectionError)
+                    gone.push(id);
+                else
+                    failures.push(error);
+            }
+        }
+    };
+    await Promise.all(Array.from({ length: Math.min(concurrency, ids.length) }, lane));
+    if (failures.length > 0) {
+        throw new AggregateError(failures, `broadcast: ${failures.length} of ${ids.length} sends failed (${gone.length} gone)`);
+    }
+    return gone;
+}

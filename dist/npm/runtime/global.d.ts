@@ -1,0 +1,4 @@
+declare global {
+    var on: typeof import('./registry.js').on;
+}
+export {};

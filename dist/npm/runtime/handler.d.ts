@@ -1,0 +1,11 @@
+import type { HandlerResult, LambdaContext, ProxyResult, Socket, WebSocketEvent } from './types.js';
+export interface Dispatch {
+    route: string;
+    data: unknown;
+}
+/** Which socket.js route an event goes to, and the `data` it gets. Reads the body itself, whatever routeKey the API delivered. */
+export declare function dispatchOf(event: WebSocketEvent): Dispatch;
+export declare function socketFor(event: WebSocketEvent): Socket;
+/** A number is the status; `{statusCode}` passes through; nothing is 200; any other value is a 200 body. */
+export declare function toProxyResult(value: HandlerResult): ProxyResult;
+export declare function handle(event: WebSocketEvent, _context?: LambdaContext): Promise<ProxyResult>;

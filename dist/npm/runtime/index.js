@@ -1,0 +1,4 @@
+// What TypeScript users import: `import { on } from 'socket-action'`.
+import "./global.js";
+export { on } from "./registry.js";
+export { GoneConnectionError } from "./connections.js";

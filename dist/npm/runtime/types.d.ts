@@ -1,0 +1,79 @@
+export interface RequestContext {
+    routeKey: string;
+    eventType: 'CONNECT' | 'MESSAGE' | 'DISCONNECT';
+    connectionId: string;
+    domainName: string;
+    stage: string;
+    apiId: string;
+    requestId: string;
+    extendedRequestId?: string;
+    requestTime?: string;
+    requestTimeEpoch?: number;
+    connectedAt?: number;
+    messageDirection?: 'IN';
+    messageId?: string;
+    disconnectStatusCode?: number;
+    disconnectReason?: string;
+    identity?: {
+        sourceIp?: string;
+        userAgent?: string;
+    };
+}
+export interface WebSocketEvent {
+    requestContext: RequestContext;
+    isBase64Encoded?: boolean;
+    body?: string;
+    headers?: Record<string, string>;
+    multiValueHeaders?: Record<string, string[]>;
+    queryStringParameters?: Record<string, string>;
+    multiValueQueryStringParameters?: Record<string, string[]>;
+}
+export interface LambdaContext {
+    awsRequestId?: string;
+    functionName?: string;
+    getRemainingTimeInMillis?: () => number;
+}
+export interface ProxyResult {
+    statusCode: number;
+    headers?: Record<string, string>;
+    body?: string;
+}
+/** `data` of the `connect` route. */
+export interface ConnectData {
+    headers: Record<string, string>;
+    query: Record<string, string>;
+}
+/** `data` of the `disconnect` route. */
+export interface DisconnectData {
+    statusCode: number | undefined;
+    reason: string;
+}
+export interface ConnectionInfo {
+    connectedAt?: Date;
+    lastActiveAt?: Date;
+    identity?: {
+        sourceIp?: string;
+        userAgent?: string;
+    };
+}
+export interface Socket {
+    /** This connection's id. */
+    readonly id: string;
+    readonly domain: string;
+    readonly stage: string;
+    /** The raw Lambda event. */
+    readonly event: WebSocketEvent;
+    /** Sends to a connection (this one by default). Non-strings are JSON-encoded. Rejects with GoneConnectionError for a closed id. */
+    send(data: unknown, connectionId?: string): Promise<void>;
+    /** Closes a connection (this one by default); its `disconnect` handler runs. */
+    close(connectionId?: string): Promise<void>;
+    /** Reads a connection's metadata (this one by default). */
+    info(connectionId?: string): Promise<ConnectionInfo>;
+    /** Sends to many connections with bounded concurrency; resolves to the ids that are gone. */
+    broadcast(data: unknown, connectionIds: Iterable<string>, options?: {
+        concurrency?: number;
+    }): Promise<string[]>;
+}
+/** What a handler may return: a status code, a full proxy result, a body, or nothing (200). */
+export type HandlerResult = number | ProxyResult | string | Record<string, unknown> | void | undefined | null;
+export type RouteHandler<D = any> = (data: D, socket: Socket) => HandlerResult | Promise<HandlerResult>;

@@ -1,0 +1,20 @@
+// The AWS SDK clients of one deploy: standard credential and endpoint chain (AWS_ENDPOINT_URL works), SDK retries on.
+import { ApiGatewayV2Client } from '@aws-sdk/client-apigatewayv2';
+import { CloudWatchLogsClient } from '@aws-sdk/client-cloudwatch-logs';
+import { IAMClient } from '@aws-sdk/client-iam';
+import { LambdaClient } from '@aws-sdk/client-lambda';
+import { STSClient } from '@aws-sdk/client-sts';
+export function createClients({ region, credentials, maxAttempts = 6 }) {
+    const config = { region, credentials, maxAttempts };
+    return {
+        iam: new IAMClient(config),
+        lambda: new LambdaClient(config),
+        apigw: new ApiGatewayV2Client(config),
+        logs: new CloudWatchLogsClient(config),
+        sts: new STSClient(config),
+    };
+}
+export function destroyClients(clients) {
+    for (const client of Object.values(clients))
+        client.destroy();
+}

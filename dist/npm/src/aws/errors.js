@@ -1,0 +1,49 @@
+// AWS errors, recognized by name and turned into what the user should do.
+export function errorName(error) {
+    return error?.name;
+}
+export function isNotFound(error) {
+    const name = errorName(error);
+    return name === 'NoSuchEntityException' || name === 'NoSuchEntity' || name === 'ResourceNotFoundException' || name === 'NotFoundException';
+}
+export function isConflict(error) {
+    const name = errorName(error);
+    return name === 'ConflictException' || name === 'EntityAlreadyExistsException' || name === 'EntityAlreadyExists' || name === 'ResourceAlreadyExistsException' || (name === 'ResourceConflictException' && /already exist/i.test(error.message ?? ''));
+}
+/** Lambda refuses a role IAM has not propagated yet: it becomes usable within seconds. */
+export function isRoleNotReady(error) {
+    return errorName(error) === 'InvalidParameterValueException' && /cannot be assumed|role defined for the function/i.test(error.message ?? '');
+}
+/** IAM has not yet caught up with a policy just deleted from a role (Terraform retries DeleteRole on it too). */
+export function isDeleteConflict(error) {
+    const name = errorName(error);
+    return name === 'DeleteConflictException' || name === 'DeleteConflict';
+}
+/** A request quota (not a transient throttle the SDK retries a few times): API Gateway's CreateDeployment, say. */
+export function isTooManyRequests(error) {
+    const name = errorName(error);
+    return name === 'TooManyRequestsException' || error?.$metadata?.httpStatusCode === 429;
+}
+/** Another update of the function is still running. */
+export function isUpdateInProgress(error) {
+    return errorName(error) === 'ResourceConflictException' && !/already exist/i.test(error.message ?? '');
+}
+export { StaleObservation } from "../engine/apply.js";
+const NOT_AUTHORIZED = /is not authorized to perform: (\S+) on resource: (\S+)/;
+/** The message a person needs: for a missing permission, which action on which resource. */
+export function explainAwsError(error, doing) {
+    const e = error;
+    const message = e?.message ?? String(error);
+    const denied = NOT_AUTHORIZED.exec(message);
+    if (denied || e?.name === 'AccessDeniedException' || e?.name === 'AccessDenied') {
+        const what = denied ? `${denied[1]} on ${denied[2]}` : message;
+        return new Error(`${doing}: access denied: the deploy credentials need ${what}. Add it to the deploy role's policy (README: "AWS setup", step 3).`, { cause: error });
+    }
+    if (e?.name === 'ExpiredTokenException' || e?.name === 'ExpiredToken') {
+        return new Error(`${doing}: the AWS credentials have expired: refresh them (or re-run the job to get a new OIDC session).`, { cause: error });
+    }
+    if (e?.name === 'CredentialsProviderError') {
+        return new Error(`${doing}: no AWS credentials found: set AWS_PROFILE or AWS_ACCESS_KEY_ID/AWS_SECRET_ACCESS_KEY (in GitHub: role-to-assume with OIDC).`, { cause: error });
+    }
+    return new Error(`${doing}: ${e?.name ? `${e.name}: ` : ''}${message}`, { cause: error });
+}

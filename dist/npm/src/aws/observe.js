@@ -1,0 +1,178 @@
+// Reads what AWS holds for one stage, found by names and tags: two rounds of parallel reads, no writes.
+import { GetApisCommand, GetIntegrationsCommand, GetRoutesCommand, GetStagesCommand } from '@aws-sdk/client-apigatewayv2';
+import { GetRoleCommand, GetRolePolicyCommand, ListAttachedRolePoliciesCommand, ListRolePoliciesCommand } from '@aws-sdk/client-iam';
+import { GetFunctionCommand, GetPolicyCommand } from '@aws-sdk/client-lambda';
+import { GetCallerIdentityCommand } from '@aws-sdk/client-sts';
+import { DescribeLogGroupsCommand, ListTagsForResourceCommand } from '@aws-sdk/client-cloudwatch-logs';
+import { isOurs, partitionOf } from "../engine/names.js";
+import { explainAwsError, isNotFound } from "./errors.js";
+async function orUndefined(read) {
+    try {
+        return await read;
+    }
+    catch (error) {
+        if (isNotFound(error))
+            return undefined;
+        throw error;
+    }
+}
+/** IAM returns policy documents URL-encoded. */
+function parsePolicy(document) {
+    if (!document)
+        return undefined;
+    const text = document.trimStart().startsWith('{') ? document : decodeURIComponent(document);
+    return JSON.parse(text);
+}
+function iamTags(tags) {
+    return Object.fromEntries((tags ?? []).map((t) => [t.Key ?? '', t.Value ?? '']));
+}
+async function allPages(fetch) {
+    const out = [];
+    let token;
+    do {
+        const page = await fetch(token);
+        out.push(...(page.items ?? []));
+        token = page.next;
+    } while (token);
+    return out;
+}
+export async function listApis(clients) {
+    return allPages(async (NextToken) => {
+        const page = await clients.apigw.send(new GetApisCommand({ NextToken, MaxResults: '100' }));
+        return { items: page.Items, next: page.NextToken };
+    });
+}
+async function observeApi(clients, api) {
+    const ApiId = api.ApiId;
+    const [integrations, routes, stages] = await Promise.all([
+        allPages(async (NextToken) => {
+            const p = await clients.apigw.send(new GetIntegrationsCommand({ ApiId, NextToken }));
+            return { items: p.Items, next: p.NextToken };
+        }),
+        allPages(async (NextToken) => {
+            const p = await clients.apigw.send(new GetRoutesCommand({ ApiId, NextToken }));
+            return { items: p.Items, next: p.NextToken };
+        }),
+        allPages(async (NextToken) => {
+            const p = await clients.apigw.send(new GetStagesCommand({ ApiId, NextToken }));
+            return { items: p.Items, next: p.NextToken };
+        }),
+    ]);
+    return {
+        id: ApiId,
+        name: api.Name ?? '',
+        createdDate: api.CreatedDate?.toISOString(),
+        tags: api.Tags ?? {},
+        endpoint: api.ApiEndpoint,
+        description: api.Description,
+        routeSelectionExpression: api.RouteSelectionExpression,
+        integrations: integrations.map((i) => ({ id: i.IntegrationId, type: i.IntegrationType, uri: i.IntegrationUri, timeoutMs: i.TimeoutInMillis })),
+        routes: routes.map((r) => ({ id: r.RouteId, key: r.RouteKey, target: r.Target })),
+        stages: stages.map((s) => ({
+            name: s.StageName,
+            deploymentId: s.DeploymentId,
+            description: s.Description,
+            tags: s.Tags ?? {},
+            throttle: s.DefaultRouteSettings?.ThrottlingBurstLimit !== undefined || s.DefaultRouteSettings?.ThrottlingRateLimit !== undefined
+                ? { burstLimit: s.DefaultRouteSettings?.ThrottlingBurstLimit, rateLimit: s.DefaultRouteSettings?.ThrottlingRateLimit }
+                : undefined,
+        })),
+    };
+}
+/** The function's log group, exactly that name (DescribeLogGroups matches by prefix), with its tags. */
+async function observeLogGroup(clients, name) {
+    const { logGroups } = await clients.logs.send(new DescribeLogGroupsCommand({ logGroupNamePrefix: name, limit: 50 }));
+    const group = logGroups?.find((g) => g.logGroupName === name);
+    if (!group)
+        return undefined;
+    const arn = group.logGroupArn ?? group.arn.replace(/:\*$/, '');
+    const { tags } = await clients.logs.send(new ListTagsForResourceCommand({ resourceArn: arn }));
+    return { name, arn, retentionDays: group.retentionInDays, tags: tags ?? {} };
+}
+export async function observeStage(clients, identity, names, options = {}) {
+    try {
+        const [identityOut, roleOut, rolePolicy, policyNames, attached, fnOut, fnPolicy, apis, logGroup] = await Promise.all([
+            clients.sts.send(new GetCallerIdentityCommand({})),
+            orUndefined(clients.iam.send(new GetRoleCommand({ RoleName: names.roleName }))),
+            orUndefined(clients.iam.send(new GetRolePolicyCommand({ RoleName: names.roleName, PolicyName: names.policyName }))),
+            options.forRemoval ? orUndefined(clients.iam.send(new ListRolePoliciesCommand({ RoleName: names.roleName }))) : undefined,
+            options.forRemoval ? orUndefined(clients.iam.send(new ListAttachedRolePoliciesCommand({ RoleName: names.roleName }))) : undefined,
+            orUndefined(clients.lambda.send(new GetFunctionCommand({ FunctionName: names.functionName }))),
+            orUndefined(clients.lambda.send(new GetPolicyCommand({ FunctionName: names.functionName }))),
+            listApis(clients),
+            observeLogGroup(clients, names.logGroupName),
+        ]);
+        const foreign = [];
+        const untagged = logGroup && Object.keys(logGroup.tags).every((key) => !key.startsWith('socket-action:'));
+        if (logGroup && !untagged && !isOurs(logGroup.tags, identity))
+            foreign.push({ kind: 'log-group', name: logGroup.name, tags: logGroup.tags });
+        let role;
+        if (roleOut?.Role) {
+            const tags = iamTags(roleOut.Role.Tags);
+            if (!isOurs(tags, identity))
+                foreign.push({ kind: 'role', name: names.roleName, tags });
+            else {
+                const policies = {};
+                if (rolePolicy?.PolicyDocument)
+                    policies[names.policyName] = parsePolicy(rolePolicy.PolicyDocument);
+                for (const name of policyNames?.PolicyNames ?? [])
+                    policies[name] ??= true;
+                role = {
+                    name: names.roleName,
+                    arn: roleOut.Role.Arn,
+                    tags,
+                    trustPolicy: parsePolicy(roleOut.Role.AssumeRolePolicyDocument),
+                    policies,
+                    attachedPolicyArns: (attached?.AttachedPolicies ?? []).map((p) => p.PolicyArn),
+                };
+            }
+        }
+        let fn;
+        if (fnOut?.Configuration) {
+            const tags = fnOut.Tags ?? {};
+            if (!isOurs(tags, identity))
+                foreign.push({ kind: 'function', name: names.functionName, tags });
+            else {
+                const c = fnOut.Configuration;
+                const statement = fnPolicy?.Policy
+                    ? JSON.parse(fnPolicy.Policy).Statement.find((s) => s.Sid === names.permissionSid)
+                    : undefined;
+                fn = {
+                    name: names.functionName,
+                    arn: c.FunctionArn,
+                    tags,
+                    state: c.State,
+                    lastUpdateStatus: c.LastUpdateStatus,
+                    permissionSourceArn: statement ? (statement.Condition?.ArnLike?.['AWS:SourceArn'] ?? '') : undefined,
+                    spec: {
+                        runtime: c.Runtime ?? '',
+                        architecture: (c.Architectures?.[0] ?? 'x86_64'),
+                        memory: c.MemorySize ?? 128,
+                        timeout: c.Timeout ?? 3,
+                        env: c.Environment?.Variables ?? {},
+                        description: c.Description ?? '',
+                        handler: c.Handler ?? '',
+                        roleArn: c.Role ?? '',
+                        codeSha256: c.CodeSha256 ?? '',
+                    },
+                };
+            }
+        }
+        const ours = apis.filter((api) => api.ProtocolType === 'WEBSOCKET' && isOurs(api.Tags, identity));
+        // An API deleted between the listing and its reads (another deploy removing a duplicate) is simply gone.
+        const observedApis = await Promise.all(ours.map((api) => orUndefined(observeApi(clients, api))));
+        return {
+            account: identityOut.Account,
+            partition: partitionOf(identityOut.Arn),
+            role,
+            fn,
+            // An untagged group is adopted on deploy (Lambda made it for a stage older than this), never deleted by remove.
+            logGroup: logGroup && (isOurs(logGroup.tags, identity) || (untagged && !options.forRemoval)) ? logGroup : undefined,
+            apis: observedApis.filter((api) => api !== undefined),
+            foreign,
+        };
+    }
+    catch (error) {
+        throw explainAwsError(error, `reading stage "${identity.stage}" of "${identity.app}"`);
+    }
+}

@@ -1,0 +1,138 @@
+var __rewriteRelativeImportExtension = (this && this.__rewriteRelativeImportExtension) || function (path, preserveJsx) {
+    if (typeof path === "string" && /^\.\.?\//.test(path)) {
+        return path.replace(/\.(tsx)$|((?:\.d)?)((?:\.[^./]+?)?)\.([cm]?)ts$/i, function (m, tsx, d, ext, cm) {
+            return tsx ? preserveJsx ? ".jsx" : ".js" : d && (!ext || !cm) ? m : (d + ext + "." + cm.toLowerCase() + "js");
+        });
+    }
+    return path;
+};
+// Bundles the runtime with the user's socket.js (and its npm dependencies) into one CommonJS Lambda handler.
+import { readFile } from 'node:fs/promises';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { existsSync } from 'node:fs';
+import { formatDiagnostic } from "../config/index.js";
+import { codeSha256, zip } from "./zip.js";
+/**
+ * Where runtime/ lives: beside src/ in the repository, or copied into dist/ for the Action. The bundle loads it from a
+ * virtual namespace, so no machine-specific path ends up in the output.
+ */
+export const RUNTIME_DIR = ['../../runtime/', './runtime/']
+    .map((relative) => fileURLToPath(new URL(relative, import.meta.url)))
+    .find((dir) => existsSync(path.join(dir, 'lambda.ts')));
+const RUNTIME_NS = 'socket-action-runtime';
+const ENTRY_NAME = 'socket-action-entry.js';
+/** The file name inside the zip, and so the Lambda handler `index.handler`. */
+export const HANDLER_FILE = 'index.js';
+export const LAMBDA_HANDLER = 'index.handler';
+/** The Lambda Node.js runtimes ship AWS SDK v3: keep it out of the bundle. */
+export const EXTERNAL = ['@aws-sdk/*'];
+/**
+ * The native esbuild, loaded only when no implementation is given. The package name goes through a parameter so that
+ * ncc leaves it out of dist/ (where esbuild-wasm is passed instead: a native binary cannot ship in an Action).
+ */
+function nativeEsbuild(name = 'esbuild') {
+    return import(__rewriteRelativeImportExtension(name));
+}
+export class BundleError extends Error {
+    diagnostics;
+    constructor(diagnostics) {
+        super(diagnostics.map(formatDiagnostic).join('\n'));
+        this.diagnostics = diagnostics;
+        this.name = 'BundleError';
+    }
+}
+function runtimePlugin() {
+    return {
+        name: RUNTIME_NS,
+        setup(build) {
+            // `import { on } from 'socket-action'` works without installing the package.
+            build.onResolve({ filter: /^socket-action$/ }, () => ({ path: 'index.ts', namespace: RUNTIME_NS }));
+            build.onResolve({ filter: /^\./, namespace: RUNTIME_NS }, (args) => ({
+                path: path.posix.join(path.posix.dirname(args.importer), args.path),
+                namespace: RUNTIME_NS,
+            }));
+            build.onLoad({ filter: /.*/, namespace: RUNTIME_NS }, async (args) => ({
+                contents: await readFile(path.join(RUNTIME_DIR, args.path), 'utf8'),
+                loader: 'ts',
+                resolveDir: RUNTIME_DIR,
+            }));
+        },
+    };
+}
+export async function bundleSocket(handlerFile, options = {}) {
+    handlerFile = path.resolve(handlerFile);
+    const codeDir = path.resolve(options.codeDir ?? path.dirname(handlerFile));
+    const userEntry = './' + path.relative(codeDir, handlerFile).split(path.sep).join('/');
+    const entry = [
+        `import ${JSON.stringify('socket-action')}`, // installs the global \`on\` before socket.js runs
+        `export { handler } from ${JSON.stringify('socket-action-lambda')}`,
+        `import ${JSON.stringify(userEntry)}`,
+    ].join('\n');
+    let result;
+    try {
+        result = await (options.esbuild ?? (await nativeEsbuild())).build({
+            stdin: { contents: entry, resolveDir: codeDir, sourcefile: ENTRY_NAME, loader: 'js' },
+            absWorkingDir: codeDir,
+            bundle: true,
+            platform: 'node',
+            format: 'cjs',
+            target: 'node20',
+            external: EXTERNAL,
+            keepNames: true,
+            legalComments: 'none',
+            charset: 'utf8',
+            metafile: true,
+            write: false,
+            logLevel: 'silent',
+            outfile: HANDLER_FILE,
+            plugins: [
+                runtimePlugin(),
+                {
+                    name: 'socket-action-lambda',
+                    setup(build) {
+                        build.onResolve({ filter: /^socket-action-lambda$/ }, () => ({ path: 'lambda.ts', namespace: RUNTIME_NS }));
+                    },
+                },
+            ],
+        });
+    }
+    catch (error) {
+        const failure = error;
+        if (!Array.isArray(failure.errors))
+            throw error;
+        throw new BundleError(failure.errors.map((m) => toDiagnostic(m, codeDir, handlerFile)));
+    }
+    const output = result.outputFiles.find((f) => f.path.endsWith('.js'));
+    if (!output)
+        throw new Error('esbuild produced no JavaScript output');
+    const code = output.contents;
+    const archive = zip([{ name: HANDLER_FILE, data: code }]);
+    const inputs = Object.keys(result.metafile.inputs)
+        .filter((p) => !p.includes(':') && p !== ENTRY_NAME)
+        .map((p) => path.resolve(codeDir, p));
+    return { code, zip: archive, sha256: codeSha256(archive), inputs };
+}
+/** esbuild's message, reworded where its own hint would mislead (e.g. "mark the path as external"). */
+function explain(message) {
+    const unresolved = /^Could not resolve "([^"]+)"/.exec(message.text);
+    if (unresolved) {
+        const spec = unresolved[1];
+        if (spec.startsWith('.') || spec.startsWith('/'))
+            return `cannot resolve "${spec}": no such file, check the path relative to this file`;
+        const pkg = spec.startsWith('@') ? spec.split('/').slice(0, 2).join('/') : spec.split('/')[0];
+        return `cannot resolve "${spec}": install it next to socket.js (npm install ${pkg}) so it can be bundled`;
+    }
+    if (/Top-level await is currently not supported/.test(message.text)) {
+        return 'top-level await is not supported in the Lambda bundle (CommonJS): move the await into a handler, or keep the promise and await it inside the handler';
+    }
+    const hint = message.notes.map((n) => n.text).filter(Boolean).join(' ');
+    return hint ? `${message.text} (${hint})` : message.text;
+}
+function toDiagnostic(message, codeDir, handlerFile) {
+    const loc = message.location;
+    if (!loc)
+        return { file: path.relative(process.cwd(), handlerFile), line: 1, column: 1, message: explain(message) };
+    const file = loc.file.startsWith(RUNTIME_NS) ? loc.file : path.relative(process.cwd(), path.resolve(codeDir, loc.file));
+    return { file, line: loc.line, column: loc.column + 1, message: explain(message) };
+}

@@ -1,0 +1,51 @@
+// `socket-action dev`: the local gateway, until Ctrl-C.
+import path from 'node:path';
+import { flag, stringValue } from "../args.js";
+import { UsageError } from "../usage.js";
+import { COMPONENT_OPTION, CONFIG_OPTION, DIR_ARGUMENT, projectOf, STAGE_OPTION } from "./project-options.js";
+export const devCommand = {
+    spec: {
+        name: 'dev',
+        summary: 'serve socket.js locally behind a gateway that behaves like API Gateway',
+        synopsis: '[dir] [options]',
+        description: `Serve socket.js on ws://HOST:PORT/{stage} behind a local gateway that behaves like API Gateway,
+rebuilding on every change of socket.js, its imports or serverless.yml. No AWS account needed.`,
+        positionals: [DIR_ARGUMENT],
+        options: [
+            { name: 'port', value: 'N', description: 'the port; 0 picks a free one', default: '3001' },
+            { name: 'host', value: 'H', description: 'the address to listen on', default: '127.0.0.1' },
+            CONFIG_OPTION,
+            { ...STAGE_OPTION, description: 'the stage, the first segment of the URL path' },
+            COMPONENT_OPTION,
+            { name: 'drop-disconnect', description: 'never deliver $disconnect (AWS delivers it only on a best-effort basis), to test how stale ids are handled' },
+        ],
+    },
+    async run(values, positionals) {
+        const portText = stringValue(values, 'port') ?? '3001';
+        const port = Number(portText);
+        if (!/^\d+$/.test(portText) || port > 65535)
+            throw new UsageError(`--port must be a port number (0-65535), got "${portText}"`, 'dev');
+        // Loaded when the command runs, so --help and usage errors answer without loading the gateway and esbuild.
+        const { startDev } = await import("../../dev/serve.js");
+        const server = await startDev({
+            ...projectOf(values, positionals),
+            port,
+            host: stringValue(values, 'host') ?? '127.0.0.1',
+            stage: stringValue(values, 'stage'),
+            dropDisconnect: flag(values, 'drop-disconnect'),
+            watch: true,
+        });
+        const s = server.socket;
+        console.log(`socket-action dev: ${s.app} (stage ${s.stage}, ${path.relative(process.cwd(), s.handlerFile) || s.handlerFile})`);
+        console.log(`  WebSocket:    ${server.url}`);
+        console.log(`  @connections: ${server.connectionsUrl}/{connectionId}`);
+        console.log(`  try it:       npx wscat -c ${server.url}`);
+        await new Promise((resolve) => {
+            const stop = () => resolve();
+            process.once('SIGINT', stop);
+            process.once('SIGTERM', stop);
+        });
+        await server.close();
+        return 0;
+    },
+};

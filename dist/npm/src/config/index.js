@@ -1,0 +1,3 @@
+export { ConfigError, formatDiagnostic } from "./diagnostics.js";
+export { loadConfig } from "./load.js";
+export { ComponentChoiceError, pickSocket } from "./pick.js";

@@ -1,0 +1,17 @@
+/** --component names no component, or several exist and none was named. */
+export class ComponentChoiceError extends Error {
+    name = 'ComponentChoiceError';
+}
+/** The one socket component, or the one named; several without a name is an error that lists them. */
+export function pickSocket(sockets, component, configFile) {
+    if (component) {
+        const found = sockets.find((s) => s.componentKey === component);
+        if (!found)
+            throw new ComponentChoiceError(`${configFile}: no component "${component}" (found: ${sockets.map((s) => s.componentKey).join(', ')})`);
+        return found;
+    }
+    if (sockets.length > 1) {
+        throw new ComponentChoiceError(`${configFile} has ${sockets.length} socket components (${sockets.map((s) => s.componentKey).join(', ')}): choose one with --component NAME`);
+    }
+    return sockets[0];
+}

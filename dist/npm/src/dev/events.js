@@ -1,0 +1,85 @@
+// Builds Lambda proxy events exactly as API Gateway v2 sends them for a WebSocket API.
+import { randomBytes } from 'node:crypto';
+/** AWS-looking ids: base64 of random bytes, as in `L0SM9cOFvHcCIhw=`. */
+export function awsId(bytes = 11) {
+    return randomBytes(bytes).toString('base64');
+}
+const MONTHS = ['Jan', 'Feb', 'Mar', 'Apr', 'May', 'Jun', 'Jul', 'Aug', 'Sep', 'Oct', 'Nov', 'Dec'];
+/** Common Log Format, e.g. `25/Nov/2026:21:49:57 +0000`. */
+export function clfTime(epochMs) {
+    const d = new Date(epochMs);
+    const pad = (n) => String(n).padStart(2, '0');
+    return `${pad(d.getUTCDate())}/${MONTHS[d.getUTCMonth()]}/${d.getUTCFullYear()}:${pad(d.getUTCHours())}:${pad(d.getUTCMinutes())}:${pad(d.getUTCSeconds())} +0000`;
+}
+function context(api, conn, routeKey, eventType) {
+    const now = Date.now();
+    const requestId = awsId(9);
+    return {
+        routeKey,
+        eventType,
+        extendedRequestId: requestId,
+        requestTime: clfTime(now),
+        messageDirection: 'IN',
+        stage: api.stage,
+        connectedAt: conn.connectedAt,
+        requestTimeEpoch: now,
+        identity: { sourceIp: conn.sourceIp, userAgent: conn.userAgent },
+        requestId,
+        domainName: api.domainName,
+        connectionId: conn.connectionId,
+        apiId: api.apiId,
+    };
+}
+// API Gateway sends these names in this casing whatever the client wrote.
+const CANONICAL = new Map(['Host', 'Sec-WebSocket-Extensions', 'Sec-WebSocket-Key', 'Sec-WebSocket-Version', 'Sec-WebSocket-Protocol', 'User-Agent', 'X-Amzn-Trace-Id', 'X-Forwarded-For', 'X-Forwarded-Port', 'X-Forwarded-Proto'].map((name) => [name.toLowerCase(), name]));
+// Hop-by-hop headers API Gateway does not pass on.
+const DROPPED = new Set(['connection', 'upgrade']);
+export function connectEvent(api, conn, req, localPort) {
+    const multiValueHeaders = {};
+    const raw = req.rawHeaders;
+    for (let i = 0; i + 1 < raw.length; i += 2) {
+        const lower = raw[i].toLowerCase();
+        if (DROPPED.has(lower))
+            continue;
+        const name = CANONICAL.get(lower) ?? raw[i];
+        (multiValueHeaders[name] ??= []).push(raw[i + 1]);
+    }
+    const forwardedFor = multiValueHeaders['X-Forwarded-For']?.[0];
+    multiValueHeaders['X-Forwarded-For'] = [forwardedFor ? `${forwardedFor}, ${conn.sourceIp}` : conn.sourceIp];
+    multiValueHeaders['X-Forwarded-Port'] = [String(localPort)];
+    multiValueHeaders['X-Forwarded-Proto'] = ['http'];
+    multiValueHeaders['X-Amzn-Trace-Id'] ??= [`Root=1-${Math.floor(conn.connectedAt / 1000).toString(16)}-${randomBytes(12).toString('hex')}`];
+    const headers = Object.fromEntries(Object.entries(multiValueHeaders).map(([k, v]) => [k, v.join(',')]));
+    const event = {
+        headers,
+        multiValueHeaders,
+        requestContext: context(api, conn, '$connect', 'CONNECT'),
+        isBase64Encoded: false,
+    };
+    const url = new URL(req.url ?? '/', 'http://local');
+    if (url.search.length > 1) {
+        const multi = {};
+        for (const [k, v] of url.searchParams)
+            (multi[k] ??= []).push(v);
+        event.queryStringParameters = Object.fromEntries(Object.entries(multi).map(([k, v]) => [k, v[v.length - 1]]));
+        event.multiValueQueryStringParameters = multi;
+    }
+    return event;
+}
+export function messageEvent(api, conn, routeKey, body) {
+    const requestContext = context(api, conn, routeKey, 'MESSAGE');
+    requestContext.messageId = awsId(9);
+    return { requestContext, body, isBase64Encoded: false };
+}
+export function disconnectEvent(api, conn, statusCode, reason) {
+    const requestContext = context(api, conn, '$disconnect', 'DISCONNECT');
+    requestContext.disconnectStatusCode = statusCode;
+    requestContext.disconnectReason = reason;
+    const headers = { Host: api.domainName, 'x-api-key': '', 'X-Forwarded-For': '', 'x-restapi': '' };
+    return {
+        headers,
+        multiValueHeaders: Object.fromEntries(Object.entries(headers).map(([k, v]) => [k, [v]])),
+        requestContext,
+        isBase64Encoded: false,
+    };
+}

@@ -1,0 +1,249 @@
+// A local API Gateway v2 WebSocket API: $connect before the upgrade, route selection, the @connections API,
+// frame limits and timeouts, as described in shared/reference/apigw-websocket.md.
+import { createServer, STATUS_CODES } from 'node:http';
+import { WebSocketServer } from 'ws';
+import { toProxyResult } from "../../runtime/handler.js";
+import { awsId, connectEvent, disconnectEvent, messageEvent } from "./events.js";
+export const AWS_LIMITS = {
+    frameBytes: 32 * 1024,
+    payloadBytes: 128 * 1024,
+    idleTimeoutMs: 10 * 60 * 1000,
+    maxDurationMs: 2 * 60 * 60 * 1000,
+    integrationTimeoutMs: 29_000,
+    connectionsPerSecond: 500,
+};
+const WS_GUID_PROTOCOL = Symbol('socket-action:subprotocol');
+export class LocalGateway {
+    options;
+    server;
+    wss;
+    connections = new Map();
+    limits;
+    recentConnects = [];
+    api;
+    port = 0;
+    inflight = new Set();
+    constructor(options) {
+        this.options = options;
+        this.limits = { ...AWS_LIMITS, ...options.limits };
+        this.wss = new WebSocketServer({
+            noServer: true,
+            maxPayload: this.limits.frameBytes,
+            perMessageDeflate: false,
+            clientTracking: false,
+            handleProtocols: (_protocols, req) => req[WS_GUID_PROTOCOL] ?? false,
+        });
+        this.server = createServer((req, res) => void this.onRequest(req, res));
+        this.server.on('upgrade', (req, socket, head) => void this.onUpgrade(req, socket, head));
+        this.server.keepAliveTimeout = 60_000;
+    }
+    async listen() {
+        const host = this.options.host ?? '127.0.0.1';
+        const port = this.options.port ?? 3001;
+        await new Promise((resolve, reject) => {
+            this.server.once('error', (error) => reject(error.code === 'EADDRINUSE' ? new Error(`port ${port} on ${host} is in use: stop what holds it, or pass --port 0 for a free port`) : error));
+            this.server.listen(port, host, () => resolve());
+        });
+        this.port = this.server.address().port;
+        const hostPort = `${host.includes(':') ? `[${host}]` : host}:${this.port}`;
+        this.api = { apiId: this.options.apiId ?? 'local', domainName: hostPort, stage: this.options.stage };
+        return {
+            url: `ws://${hostPort}/${this.options.stage}`,
+            connectionsUrl: `http://${hostPort}/${this.options.stage}/@connections`,
+            port: this.port,
+        };
+    }
+    get connectionCount() {
+        return [...this.connections.values()].filter((c) => c.state === 'open').length;
+    }
+    async close() {
+        for (const conn of this.connections.values())
+            conn.ws?.terminate();
+        await new Promise((resolve) => this.server.close(() => resolve()));
+        this.server.closeAllConnections();
+        await Promise.allSettled([...this.inflight]);
+    }
+    timeoutMs() {
+        return Math.min(this.limits.integrationTimeoutMs, this.options.functionTimeoutMs ?? Infinity);
+    }
+    async run(routeKey, conn, event) {
+        const call = this.options.invoke(event, this.timeoutMs());
+        this.inflight.add(call);
+        try {
+            const outcome = await call;
+            const status = outcome.ok ? String(normalize(outcome.result).statusCode) : outcome.reason === 'timeout' ? 'timeout' : 'error';
+            this.options.log?.(`${routeKey.padEnd(12)} ${conn.connectionId}  ${status.padEnd(7)} ${outcome.ms}ms${outcome.ok ? '' : `  ${outcome.error.name}: ${outcome.error.message}`}`);
+            return outcome;
+        }
+        finally {
+            this.inflight.delete(call);
+        }
+    }
+    // ---- handshake -------------------------------------------------------------------------------------------------
+    async onUpgrade(req, socket, head) {
+        const path = new URL(req.url ?? '/', 'http://local').pathname.replace(/\/+$/, '');
+        if (path !== '' && path !== `/${this.options.stage}`)
+            return reject(socket, 403, { message: 'Forbidden' });
+        const now = Date.now();
+        this.recentConnects = this.recentConnects.filter((t) => now - t < 1000);
+        if (this.recentConnects.length >= this.limits.connectionsPerSecond)
+            return reject(socket, 429, { message: 'Too Many Requests' });
+        this.recentConnects.push(now);
+        const conn = {
+            connectionId: awsId(),
+            connectedAt: now,
+            lastActiveAt: now,
+            sourceIp: (socket.remoteAddress ?? '127.0.0.1').replace(/^::ffff:/, ''),
+            userAgent: req.headers['user-agent'] ?? '',
+            state: 'connecting',
+        };
+        this.connections.set(conn.connectionId, conn);
+        let socketClosed = false;
+        socket.once('close', () => (socketClosed = true));
+        const outcome = await this.run('$connect', conn, connectEvent(this.api, conn, req, this.port));
+        if (!outcome.ok) {
+            this.connections.delete(conn.connectionId);
+            return reject(socket, 502, { message: 'Internal server error' });
+        }
+        const result = normalize(outcome.result);
+        if (result.statusCode < 200 || result.statusCode > 299) {
+            this.connections.delete(conn.connectionId);
+            return reject(socket, result.statusCode, result.body ?? '');
+        }
+        if (socketClosed) {
+            this.connections.delete(conn.connectionId);
+            return;
+        }
+        const protocol = Object.entries(result.headers ?? {}).find(([k]) => k.toLowerCase() === 'sec-websocket-protocol')?.[1];
+        if (protocol)
+            req[WS_GUID_PROTOCOL] = protocol;
+        this.wss.handleUpgrade(req, socket, head, (ws) => this.onOpen(conn, ws));
+    }
+    onOpen(conn, ws) {
+        conn.ws = ws;
+        conn.state = 'open';
+        this.touch(conn);
+        conn.maxTimer = setTimeout(() => ws.close(1001, 'Going away'), this.limits.maxDurationMs);
+        ws.on('message', (data, isBinary) => {
+            if (isBinary) {
+                ws.close(1003, 'Binary frames are not supported');
+                return;
+            }
+            this.touch(conn);
+            void this.onMessage(conn, data.toString());
+        });
+        ws.on('close', (code, reason) => void this.onClose(conn, code, reason.toString()));
+        ws.on('error', () => {
+            // A protocol error (e.g. a frame over the limit) closes the socket; 'close' reports its code.
+        });
+    }
+    // ---- messages --------------------------------------------------------------------------------------------------
+    /**
+     * Every message goes to $default, as on the deployed API (it has no custom routes: the runtime reads the frame's
+     * `route` itself), and routes are one-way: what the handler returns is not sent back.
+     */
+    async onMessage(conn, body) {
+        const routeKey = '$default';
+        const event = messageEvent(this.api, conn, routeKey, body);
+        const outcome = await this.run(routeKey, conn, event);
+        if (conn.state === 'open' && !outcome.ok) {
+            const frame = { message: 'Internal server error', connectionId: conn.connectionId, requestId: event.requestContext.requestId };
+            conn.ws.send(JSON.stringify(frame));
+        }
+    }
+    async onClose(conn, code, reason) {
+        if (conn.state === 'closed')
+            return;
+        conn.state = 'closed';
+        clearTimeout(conn.idleTimer);
+        clearTimeout(conn.maxTimer);
+        if (!this.options.dropDisconnect)
+            await this.run('$disconnect', conn, disconnectEvent(this.api, conn, code, reason));
+        this.connections.delete(conn.connectionId);
+    }
+    touch(conn) {
+        conn.lastActiveAt = Date.now();
+        clearTimeout(conn.idleTimer);
+        conn.idleTimer = setTimeout(() => conn.ws?.close(1001, 'Going away'), this.limits.idleTimeoutMs);
+    }
+    // ---- HTTP: the @connections API and everything that is not an upgrade -----------------------------------------
+    async onRequest(req, res) {
+        const url = new URL(req.url ?? '/', 'http://local');
+        const match = /^\/([^/]+)\/@connections\/([^/]+)$/.exec(url.pathname);
+        if (!match) {
+            await readBody(req, 0);
+            if (req.method === 'GET')
+                return send(res, 426, { message: 'Upgrade Required: connect with a WebSocket client' });
+            return send(res, 403, { message: 'Missing Authentication Token' });
+        }
+        const [, stage, rawId] = match;
+        const id = decodeURIComponent(rawId);
+        if (stage !== this.options.stage) {
+            await readBody(req, 0);
+            return send(res, 403, { message: 'Forbidden' }, 'ForbiddenException');
+        }
+        const conn = this.connections.get(id);
+        if (req.method === 'POST') {
+            const body = await readBody(req, this.limits.payloadBytes);
+            if (body === 'too-large')
+                return send(res, 413, { message: 'Request entity too large' }, 'PayloadTooLargeException');
+            if (!conn || conn.state !== 'open')
+                return gone(res);
+            conn.ws.send(body.toString('utf8'));
+            this.touch(conn);
+            return send(res, 200);
+        }
+        await readBody(req, 0);
+        if (!conn || conn.state !== 'open')
+            return gone(res);
+        if (req.method === 'GET') {
+            return send(res, 200, {
+                connectedAt: new Date(conn.connectedAt).toISOString(),
+                identity: { sourceIp: conn.sourceIp, userAgent: conn.userAgent },
+                lastActiveAt: new Date(conn.lastActiveAt).toISOString(),
+            });
+        }
+        if (req.method === 'DELETE') {
+            conn.ws.close(1000);
+            return send(res, 204);
+        }
+        return send(res, 405, { message: 'Method Not Allowed' });
+    }
+}
+/** What API Gateway makes of a function's return value (the runtime's own rule, so both sides agree). */
+const normalize = (result) => toProxyResult(result);
+function reject(socket, status, body) {
+    if (socket.destroyed)
+        return;
+    const text = typeof body === 'string' ? body : JSON.stringify(body);
+    socket.end(`HTTP/1.1 ${status} ${STATUS_CODES[status] ?? 'Error'}\r\nConnection: close\r\nContent-Type: application/json\r\nContent-Length: ${Buffer.byteLength(text)}\r\n\r\n${text}`);
+}
+function send(res, status, body, errorType) {
+    const headers = {};
+    if (errorType)
+        headers['x-amzn-ErrorType'] = errorType;
+    if (body === undefined) {
+        res.writeHead(status, headers).end();
+        return;
+    }
+    const text = JSON.stringify(body);
+    headers['Content-Type'] = 'application/json';
+    res.writeHead(status, headers).end(text);
+}
+function gone(res) {
+    send(res, 410, { message: null }, 'GoneException');
+}
+/** Reads a request body up to `limit` bytes (0: read and discard); 'too-large' past it. */
+async function readBody(req, limit) {
+    const chunks = [];
+    let size = 0;
+    let tooLarge = false;
+    for await (const chunk of req) {
+        size += chunk.length;
+        if (limit > 0 && size > limit)
+            tooLarge = true;
+        else if (limit > 0)
+            chunks.push(chunk);
+    }
+    return tooLarge ? 'too-large' : Buffer.concat(chunks);
+}

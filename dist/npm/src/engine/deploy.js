@@ -1,0 +1,106 @@
+// observe -> plan -> apply, repeated until AWS matches (a Kubernetes-style loop): a crashed or racing earlier run
+// leaves nothing that the next round does not finish or undo.
+import { applyPlan, ApplyError, StaleObservation } from "./apply.js";
+import { arn, resourceNames, websocketUrl } from "./names.js";
+import { planDeploy, planRemove, survivingApi } from "./plan.js";
+const MAX_ROUNDS = 5;
+function isStale(error) {
+    return (error instanceof ApplyError ? error.cause : error) instanceof StaleObservation;
+}
+/** Writes that name the API id: a run that lost the race for the API must not point them at its own. */
+const GRANTS = new Set(['role-policy:put', 'permission:add', 'permission:remove']);
+/** `observed`, plus the APIs this run created that the listing does not show yet (and that it has not deleted). */
+function withCreatedApis(observed, created, done) {
+    const deleted = new Set(done.filter((a) => a.resource === 'api' && a.change === 'delete').map((a) => String(a.params.apiId)));
+    const missing = [...created.values()].filter((api) => !deleted.has(api.id) && !observed.apis.some((a) => a.id === api.id));
+    if (!missing.length)
+        return observed;
+    const bare = missing.map((api) => ({ ...api, name: `${api.id} (created by this run)`, integrations: [], routes: [], stages: [] }));
+    return { ...observed, apis: [...observed.apis, ...bare] };
+}
+export async function reconcile(adapter, desiredFor, events = {}) {
+    const done = [];
+    // APIs this run created: AWS's listing can lag behind CreateApi, and an API the run knows exists must count.
+    const created = new Map();
+    for (let round = 1; round <= MAX_ROUNDS; round++) {
+        const observed = withCreatedApis(await adapter.observe(), created, done);
+        const desired = desiredFor(observed);
+        const plan = planDeploy(desired, observed);
+        events.onPlan?.(plan, round);
+        const facts = { apiId: plan.apiId, integrationId: plan.integrationId };
+        let raceCheck;
+        const execute = adapter.executor(desired);
+        const gated = async (action, f) => {
+            if (raceCheck && GRANTS.has(action.id) && (await raceCheck))
+                throw new StaleObservation('another deploy created an API for this stage first');
+            return execute(action, f);
+        };
+        try {
+            done.push(...(await applyPlan(plan.actions, gated, facts, {
+                onDone: (action, ms) => {
+                    events.onAction?.(action, ms);
+                    // Another deploy of this stage may have created an API at the same moment: find out beside the rest.
+                    if (action.id === 'api:create') {
+                        if (facts.createdApi)
+                            created.set(facts.createdApi.id, facts.createdApi);
+                        const own = facts.createdApi;
+                        raceCheck = adapter.taggedApis().then((apis) => survivingApi(own && !apis.some((a) => a.id === own.id) ? [...apis, own] : apis)?.id !== facts.apiId, (error) => {
+                            throw new Error(`listing this stage's APIs after creating one: ${error.message}`, { cause: error });
+                        });
+                        // A round that fails or goes stale never awaits it: its failure must not become an unhandled rejection.
+                        raceCheck.catch(() => undefined);
+                    }
+                },
+            })));
+        }
+        catch (error) {
+            if (isStale(error) && round < MAX_ROUNDS) {
+                events.log?.(`round ${round}: ${error.message}; observing again`);
+                continue;
+            }
+            throw error;
+        }
+        if (raceCheck && (await raceCheck)) {
+            events.log?.(`round ${round}: another deploy created an API for this stage at the same time; keeping the older one`);
+            continue;
+        }
+        const apiId = facts.apiId;
+        return {
+            url: websocketUrl(desired.partition, apiId, desired.region, desired.names.stageName),
+            apiId,
+            functionName: desired.names.functionName,
+            functionArn: arn.function(desired.partition, desired.region, desired.account, desired.names.functionName),
+            region: desired.region,
+            stage: desired.names.stageName,
+            routes: desired.api.routeKeys,
+            changed: done.length > 0,
+            actions: done,
+            rounds: round,
+        };
+    }
+    throw new Error(`the stage did not converge after ${MAX_ROUNDS} rounds: something keeps changing it (another deploy?); re-run when it is done`);
+}
+export async function removeStage(adapter, identity, events = {}) {
+    const names = resourceNames(identity);
+    const removed = [];
+    let found = false;
+    let foreign = [];
+    for (let round = 1; round <= MAX_ROUNDS; round++) {
+        const observed = await adapter.observe({ forRemoval: true });
+        foreign = observed.foreign;
+        const plan = planRemove({ names, identity }, observed);
+        events.onPlan?.(plan, round);
+        if (plan.actions.length === 0)
+            return { removed, found, foreign };
+        found = true;
+        try {
+            removed.push(...(await applyPlan(plan.actions, adapter.executor(), {}, { onDone: events.onAction })));
+        }
+        catch (error) {
+            if (isStale(error) && round < MAX_ROUNDS)
+                continue;
+            throw error;
+        }
+    }
+    throw new Error(`the stage could not be removed after ${MAX_ROUNDS} rounds: something keeps recreating it`);
+}

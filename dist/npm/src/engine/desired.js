@@ -1,0 +1,63 @@
+import { arn, ownTags, resourceNames } from "./names.js";
+export const ROUTE_KEYS = ['$connect', '$disconnect', '$default'];
+export const ROUTE_SELECTION = '$request.body.route';
+export const INTEGRATION_TIMEOUT_MS = 29_000;
+export function desiredState({ socket, identity, region, account, partition, codeSha256, handler, version }) {
+    const names = resourceNames(identity);
+    const functionArn = arn.function(partition, region, account, names.functionName);
+    const logGroup = arn.logGroup(partition, region, account, names.functionName);
+    const policy = {
+        Version: '2012-10-17',
+        Statement: [
+            {
+                Sid: 'OwnLogs',
+                Effect: 'Allow',
+                Action: ['logs:CreateLogGroup', 'logs:CreateLogStream', 'logs:PutLogEvents'],
+                Resource: [logGroup, `${logGroup}:*`],
+            },
+            {
+                Sid: 'OwnConnections',
+                Effect: 'Allow',
+                Action: 'execute-api:ManageConnections',
+                // `${apiId}` is filled in by apply when the API is created in the same run.
+                Resource: `${arn.api(partition, region, account, '${apiId}')}/${names.stageName}/*/@connections/*`,
+            },
+            ...socket.policy,
+        ],
+    };
+    return {
+        identity,
+        region,
+        account,
+        partition,
+        names,
+        tags: ownTags(identity, version),
+        role: {
+            trustPolicy: {
+                Version: '2012-10-17',
+                Statement: [{ Effect: 'Allow', Principal: { Service: 'lambda.amazonaws.com' }, Action: 'sts:AssumeRole' }],
+            },
+            policy,
+        },
+        logGroup: { name: names.logGroupName, retentionDays: socket.logRetentionDays },
+        fn: {
+            runtime: socket.runtime,
+            architecture: socket.architecture,
+            memory: socket.memory,
+            timeout: socket.timeout,
+            env: socket.env,
+            description: socket.description,
+            handler,
+            roleArn: arn.role(partition, account, names.roleName),
+            codeSha256,
+        },
+        api: {
+            description: `socket-action ${identity.app} (${identity.repo})`,
+            routeSelectionExpression: ROUTE_SELECTION,
+            routeKeys: ROUTE_KEYS,
+            integrationUri: arn.lambdaIntegration(partition, region, functionArn),
+            integrationTimeoutMs: INTEGRATION_TIMEOUT_MS,
+            throttle: socket.throttle,
+        },
+    };
+}

@@ -1,0 +1,46 @@
+const SIGN = { create: '+', update: '~', delete: '-' };
+function show(value) {
+    if (value === undefined)
+        return '(none)';
+    const text = typeof value === 'string' ? value : JSON.stringify(value);
+    return text.length > 120 ? `${text.slice(0, 117)}...` : text;
+}
+/** Environment values may be secrets: a diff shows which names changed, never the values. */
+function redact(field, value) {
+    if (field !== 'env' || !value || typeof value !== 'object')
+        return value;
+    return Object.fromEntries(Object.keys(value).map((k) => [k, '***']));
+}
+export function formatPlan(plan) {
+    if (plan.actions.length === 0)
+        return 'No changes: the stage matches serverless.yml and socket.js.';
+    const lines = plan.actions.map((a) => {
+        const head = `  ${SIGN[a.change]} ${a.resource} ${a.name}`;
+        const diff = (a.diff ?? []).map((d) => {
+            if (d.field === 'env') {
+                const from = (d.from ?? {});
+                const to = (d.to ?? {});
+                const changed = [...new Set([...Object.keys(from), ...Object.keys(to)])].filter((k) => from[k] !== to[k]);
+                return `      env: ${changed.map((k) => (!(k in from) ? `+${k}` : !(k in to) ? `-${k}` : `~${k}`)).join(' ')} (values hidden)`;
+            }
+            return `      ${d.field}: ${show(redact(d.field, d.from))} -> ${show(redact(d.field, d.to))}`;
+        });
+        return [head, ...diff].join('\n');
+    });
+    const counts = ['create', 'update', 'delete'].map((c) => `${plan.actions.filter((a) => a.change === c).length} to ${c}`).join(', ');
+    return `${lines.join('\n')}\nPlan: ${counts}.`;
+}
+/** The plan as JSON, without anything secret (env values). */
+export function planJson(plan) {
+    return {
+        changes: plan.actions.map((a) => ({
+            id: a.id,
+            change: a.change,
+            resource: a.resource,
+            name: a.name,
+            after: a.after,
+            diff: a.diff?.map((d) => ({ field: d.field, from: redact(d.field, d.from), to: redact(d.field, d.to) })),
+        })),
+        unchanged: plan.unchanged,
+    };
+}

@@ -1,0 +1,346 @@
+// The planner: a pure function from (desired, observed) to the ordered writes that make AWS match.
+import { createHash } from 'node:crypto';
+import { arn, TAG_CREATED } from "./names.js";
+export class PlanError extends Error {
+    name = 'PlanError';
+}
+/** JSON with sorted keys, so documents compare by content, not by key order. */
+export function canonical(value) {
+    return JSON.stringify(value, (_key, v) => v && typeof v === 'object' && !Array.isArray(v) ? Object.fromEntries(Object.entries(v).sort(([a], [b]) => a.localeCompare(b))) : v);
+}
+/**
+ * Which of several APIs of one stage survives a race: the first created by API Gateway's clock (CreatedDate, whole
+ * seconds), within one second by our millisecond tag (the runner's clock), then the smallest id. Every run gets the
+ * same answer, and a later creator loses to any API it can see.
+ */
+export function survivingApi(apis) {
+    const second = (api) => (api.createdDate ?? '').slice(0, 19);
+    const within = (api) => api.tags[TAG_CREATED] ?? '';
+    return [...apis].sort((a, b) => second(a).localeCompare(second(b)) || within(a).localeCompare(within(b)) || a.id.localeCompare(b.id))[0];
+}
+/** Marks the stage with what its current deployment contains, written only after the deployment succeeded. */
+export function deploymentMarker(desired, integrationId) {
+    const content = canonical({
+        routeSelectionExpression: desired.api.routeSelectionExpression,
+        routes: desired.api.routeKeys,
+        integrationId,
+        uri: desired.api.integrationUri,
+        timeout: desired.api.integrationTimeoutMs,
+    });
+    return `socket-action deployment ${createHash('sha256').update(content).digest('hex').slice(0, 16)}`;
+}
+function substitute(value, apiId) {
+    return JSON.parse(JSON.stringify(value).replaceAll('${apiId}', apiId));
+}
+function tagDiff(observed, desired) {
+    return Object.entries(desired)
+        .filter(([k, v]) => observed[k] !== v)
+        .map(([k, v]) => ({ field: `tags.${k}`, from: observed[k], to: v }));
+}
+// Architecture is not among them: Lambda changes it with the code (UpdateFunctionCode), not the configuration.
+const CONFIG_FIELDS = ['runtime', 'memory', 'timeout', 'env', 'description', 'handler', 'roleArn'];
+function functionConfigDiff(observed, desired) {
+    return CONFIG_FIELDS.filter((f) => canonical(observed[f]) !== canonical(desired[f])).map((f) => ({ field: f, from: observed[f], to: desired[f] }));
+}
+class Builder {
+    actions = [];
+    unchanged = [];
+    add(action) {
+        this.actions.push({ ...action, after: (action.after ?? []).filter((a) => !!a) });
+        return action.id;
+    }
+}
+function foreignError(observed, desired) {
+    const lines = observed.foreign.map((f) => `${f.kind} "${f.name}" exists but is not tagged as socket-action app "${desired.identity.app}", stage "${desired.identity.stage}", repository "${desired.identity.repo}" (its tags: ${canonical(f.tags)})`);
+    return new PlanError(`${lines.join('\n')}\nsocket-action never adopts, changes or deletes a resource it did not create. Choose another app name or stage, or delete or rename that ${observed.foreign[0].kind} yourself if it is a leftover.`);
+}
+export function planDeploy(desired, observed) {
+    if (observed.foreign.length > 0)
+        throw foreignError(observed, desired);
+    const b = new Builder();
+    const { names, tags } = desired;
+    // ---- API (first: the role policy and the permission need its id) ----
+    const kept = survivingApi(observed.apis);
+    for (const api of observed.apis) {
+        if (api !== kept)
+            b.add({ id: `api:delete:${api.id}`, resource: 'api', change: 'delete', name: `${api.name} (${api.id}, duplicate)`, params: { apiId: api.id } });
+    }
+    let apiCreate;
+    let apiUpdate;
+    const apiId = kept?.id ?? '${apiId}';
+    if (!kept) {
+        apiCreate = b.add({
+            id: 'api:create',
+            resource: 'api',
+            change: 'create',
+            name: names.apiName,
+            params: { Name: names.apiName, ProtocolType: 'WEBSOCKET', RouteSelectionExpression: desired.api.routeSelectionExpression, Description: desired.api.description, Tags: tags },
+        });
+    }
+    else {
+        const diff = [];
+        if (kept.routeSelectionExpression !== desired.api.routeSelectionExpression)
+            diff.push({ field: 'routeSelectionExpression', from: kept.routeSelectionExpression, to: desired.api.routeSelectionExpression });
+        if (kept.description !== desired.api.description)
+            diff.push({ field: 'description', from: kept.description, to: desired.api.description });
+        if (kept.name !== names.apiName)
+            diff.push({ field: 'name', from: kept.name, to: names.apiName });
+        if (diff.length) {
+            const update = b.add({ id: 'api:update', resource: 'api', change: 'update', name: names.apiName, diff, params: { ApiId: kept.id, Name: names.apiName, RouteSelectionExpression: desired.api.routeSelectionExpression, Description: desired.api.description } });
+            // Only a new route selection needs a new deployment; a name or description does not.
+            if (diff.some((d) => d.field === 'routeSelectionExpression'))
+                apiUpdate = update;
+        }
+        else
+            b.unchanged.push(`api ${names.apiName}`);
+        const td = tagDiff(kept.tags, tags);
+        if (td.length)
+            b.add({ id: 'api:tag', resource: 'api', change: 'update', name: names.apiName, diff: td, params: { ResourceArn: arn.apiResource(desired.partition, desired.region, kept.id), Tags: tags } });
+    }
+    // ---- role ----
+    const role = observed.role;
+    let roleCreate;
+    const policyDoc = kept ? substitute(desired.role.policy, kept.id) : desired.role.policy;
+    if (!role) {
+        roleCreate = b.add({
+            id: 'role:create',
+            resource: 'role',
+            change: 'create',
+            name: names.roleName,
+            params: { RoleName: names.roleName, AssumeRolePolicyDocument: desired.role.trustPolicy, Tags: tags, Description: `socket-action function role of ${desired.identity.app}/${desired.identity.stage}` },
+        });
+    }
+    else {
+        if (canonical(role.trustPolicy) !== canonical(desired.role.trustPolicy)) {
+            b.add({ id: 'role:trust', resource: 'role', change: 'update', name: names.roleName, diff: [{ field: 'trustPolicy', from: role.trustPolicy, to: desired.role.trustPolicy }], params: { RoleName: names.roleName, PolicyDocument: desired.role.trustPolicy } });
+        }
+        const td = tagDiff(role.tags, tags);
+        if (td.length)
+            b.add({ id: 'role:tag', resource: 'role', change: 'update', name: names.roleName, diff: td, params: { RoleName: names.roleName, Tags: tags } });
+    }
+    const currentPolicy = role?.policies[names.policyName];
+    if (!kept || canonical(currentPolicy) !== canonical(policyDoc)) {
+        b.add({
+            id: 'role-policy:put',
+            resource: 'role-policy',
+            change: currentPolicy === undefined ? 'create' : 'update',
+            name: `${names.roleName}/${names.policyName}`,
+            diff: currentPolicy === undefined ? undefined : [{ field: 'policy', from: currentPolicy, to: policyDoc }],
+            after: [roleCreate, apiCreate],
+            params: { RoleName: names.roleName, PolicyName: names.policyName, PolicyDocument: policyDoc },
+        });
+    }
+    else if (role)
+        b.unchanged.push(`role ${names.roleName}`);
+    // ---- log group: ours before the first invocation, or Lambda makes it untagged and keeps logs forever ----
+    const group = observed.logGroup;
+    if (!group) {
+        b.add({ id: 'log-group:create', resource: 'log-group', change: 'create', name: desired.logGroup.name, params: { logGroupName: desired.logGroup.name, tags, retentionInDays: desired.logGroup.retentionDays } });
+    }
+    else {
+        if (group.retentionDays !== desired.logGroup.retentionDays) {
+            b.add({ id: 'log-group:retention', resource: 'log-group', change: 'update', name: group.name, diff: [{ field: 'retentionInDays', from: group.retentionDays ?? 'never expire', to: desired.logGroup.retentionDays }], params: { logGroupName: group.name, retentionInDays: desired.logGroup.retentionDays } });
+        }
+        const td = tagDiff(group.tags, tags);
+        if (td.length)
+            b.add({ id: 'log-group:tag', resource: 'log-group', change: 'update', name: group.name, diff: td, params: { resourceArn: group.arn, tags } });
+        if (group.retentionDays === desired.logGroup.retentionDays && !td.length)
+            b.unchanged.push(`log group ${group.name}`);
+    }
+    // ---- function ----
+    const fn = observed.fn;
+    // The last write to the function so far: Lambda takes one change at a time (409 ResourceConflictException while
+    // it is Pending or an update is InProgress), so every function write, tags and permissions too, waits for the last.
+    let fnWrite;
+    if (!fn) {
+        fnWrite = b.add({ id: 'function:create', resource: 'function', change: 'create', name: names.functionName, after: [roleCreate], params: { FunctionName: names.functionName, spec: desired.fn, Tags: tags } });
+    }
+    else {
+        const diff = functionConfigDiff(fn.spec, desired.fn);
+        if (diff.length)
+            fnWrite = b.add({ id: 'function:config', resource: 'function', change: 'update', name: names.functionName, diff, params: { FunctionName: names.functionName, spec: desired.fn } });
+        const codeDiff = ['codeSha256', 'architecture']
+            .filter((f) => fn.spec[f] !== desired.fn[f])
+            .map((f) => ({ field: f, from: fn.spec[f], to: desired.fn[f] }));
+        if (codeDiff.length) {
+            fnWrite = b.add({ id: 'function:code', resource: 'function-code', change: 'update', name: names.functionName, diff: codeDiff, after: [fnWrite], params: { FunctionName: names.functionName } });
+        }
+        if (!diff.length && !codeDiff.length)
+            b.unchanged.push(`function ${names.functionName}`);
+        const td = tagDiff(fn.tags, tags);
+        if (td.length)
+            fnWrite = b.add({ id: 'function:tag', resource: 'function', change: 'update', name: names.functionName, diff: td, after: [fnWrite], params: { Resource: fn.arn, Tags: tags } });
+    }
+    // ---- permission: API Gateway may invoke the function, from this API only ----
+    const sourceArn = `${arn.api(desired.partition, desired.region, desired.account, apiId)}/*`;
+    if (!fn || fn.permissionSourceArn !== sourceArn) {
+        let removed;
+        if (fn?.permissionSourceArn !== undefined) {
+            removed = b.add({ id: 'permission:remove', resource: 'permission', change: 'delete', name: names.permissionSid, after: [fnWrite], params: { FunctionName: names.functionName, StatementId: names.permissionSid } });
+        }
+        b.add({
+            id: 'permission:add',
+            resource: 'permission',
+            change: fn?.permissionSourceArn !== undefined ? 'update' : 'create',
+            name: names.permissionSid,
+            diff: fn?.permissionSourceArn !== undefined ? [{ field: 'SourceArn', from: fn.permissionSourceArn, to: sourceArn }] : undefined,
+            after: [fnWrite, apiCreate, removed],
+            params: { FunctionName: names.functionName, StatementId: names.permissionSid, Action: 'lambda:InvokeFunction', Principal: 'apigateway.amazonaws.com', SourceArn: sourceArn },
+        });
+    }
+    // ---- integration, routes, deployment, stage ----
+    const ours = kept?.integrations.filter((i) => i.uri === desired.api.integrationUri) ?? [];
+    const routedTo = new Set(kept?.routes.map((r) => r.target?.replace(/^integrations\//, '')) ?? []);
+    const integration = ours.find((i) => routedTo.has(i.id)) ?? ours[0];
+    const integrationId = integration?.id ?? '${integrationId}';
+    // A changed route selection only takes effect with a new deployment.
+    const apiChanges = apiUpdate ? [apiUpdate] : [];
+    let integrationWrite;
+    if (!integration) {
+        integrationWrite = b.add({
+            id: 'integration:create',
+            resource: 'integration',
+            change: 'create',
+            name: 'AWS_PROXY',
+            after: [apiCreate],
+            params: { ApiId: apiId, IntegrationType: 'AWS_PROXY', IntegrationMethod: 'POST', IntegrationUri: desired.api.integrationUri, TimeoutInMillis: desired.api.integrationTimeoutMs },
+        });
+        apiChanges.push(integrationWrite);
+    }
+    else if (integration.type !== 'AWS_PROXY' || integration.timeoutMs !== desired.api.integrationTimeoutMs) {
+        integrationWrite = b.add({
+            id: 'integration:update',
+            resource: 'integration',
+            change: 'update',
+            name: 'AWS_PROXY',
+            diff: [{ field: 'TimeoutInMillis', from: integration.timeoutMs, to: desired.api.integrationTimeoutMs }],
+            params: { ApiId: apiId, IntegrationId: integration.id, IntegrationType: 'AWS_PROXY', TimeoutInMillis: desired.api.integrationTimeoutMs },
+        });
+        apiChanges.push(integrationWrite);
+    }
+    const target = `integrations/${integrationId}`;
+    const routeWrites = [];
+    for (const key of desired.api.routeKeys) {
+        const route = kept?.routes.find((r) => r.key === key);
+        if (!route) {
+            routeWrites.push(b.add({ id: `route:create:${key}`, resource: 'route', change: 'create', name: key, after: [apiCreate, integrationWrite], params: { ApiId: apiId, RouteKey: key, Target: target } }));
+        }
+        else if (route.target !== target) {
+            routeWrites.push(b.add({ id: `route:update:${key}`, resource: 'route', change: 'update', name: key, diff: [{ field: 'Target', from: route.target, to: target }], after: [integrationWrite], params: { ApiId: apiId, RouteId: route.id, Target: target } }));
+        }
+    }
+    for (const route of kept?.routes ?? []) {
+        if (!desired.api.routeKeys.includes(route.key)) {
+            routeWrites.push(b.add({ id: `route:delete:${route.key}`, resource: 'route', change: 'delete', name: route.key, params: { ApiId: apiId, RouteId: route.id } }));
+        }
+    }
+    apiChanges.push(...routeWrites);
+    // Integrations nothing routes to any more (a race, or a hand edit) go once the routes have moved.
+    for (const extra of kept?.integrations ?? []) {
+        if (extra.id !== integration?.id) {
+            b.add({ id: `integration:delete:${extra.id}`, resource: 'integration', change: 'delete', name: extra.id, after: routeWrites, params: { ApiId: apiId, IntegrationId: extra.id } });
+        }
+    }
+    const stage = kept?.stages.find((s) => s.name === names.stageName);
+    const marker = integration ? deploymentMarker(desired, integrationId) : undefined;
+    const needsDeployment = apiChanges.length > 0 || !stage || !stage.deploymentId || stage.description !== marker;
+    let deployment;
+    if (needsDeployment) {
+        deployment = b.add({
+            id: 'deployment:create',
+            resource: 'deployment',
+            change: 'create',
+            name: names.stageName,
+            diff: stage?.deploymentId ? [{ field: 'marker', from: stage.description, to: marker ?? '(new integration)' }] : undefined,
+            after: [apiCreate, ...apiChanges],
+            params: { ApiId: apiId, Description: `socket-action ${desired.identity.app}/${desired.identity.stage}` },
+        });
+    }
+    const stageSettings = {
+        DefaultRouteSettings: desired.api.throttle
+            ? { ThrottlingBurstLimit: desired.api.throttle.burstLimit, ThrottlingRateLimit: desired.api.throttle.rateLimit }
+            : undefined,
+    };
+    if (!stage) {
+        b.add({
+            id: 'stage:create',
+            resource: 'stage',
+            change: 'create',
+            name: names.stageName,
+            after: [deployment],
+            params: { ApiId: apiId, StageName: names.stageName, DeploymentId: '${deploymentId}', Description: '${marker}', Tags: tags, ...stageSettings },
+        });
+    }
+    else {
+        const diff = [];
+        // Only a configured throttle is enforced: UpdateStage cannot unset limits, so removing `throttle` leaves them.
+        const throttle = desired.api.throttle;
+        if (throttle && (stage.throttle?.burstLimit !== throttle.burstLimit || stage.throttle?.rateLimit !== throttle.rateLimit)) {
+            diff.push({ field: 'throttle', from: stage.throttle, to: desired.api.throttle });
+        }
+        if (deployment || diff.length) {
+            b.add({
+                id: 'stage:update',
+                resource: 'stage',
+                change: 'update',
+                name: names.stageName,
+                diff: diff.length ? diff : undefined,
+                after: [deployment],
+                params: {
+                    ApiId: apiId,
+                    StageName: names.stageName,
+                    ...(deployment ? { DeploymentId: '${deploymentId}', Description: '${marker}' } : {}),
+                    ...(diff.length ? stageSettings : {}),
+                },
+            });
+        }
+        else
+            b.unchanged.push(`stage ${names.stageName}`);
+        const td = tagDiff(stage.tags, tags);
+        if (td.length)
+            b.add({ id: 'stage:tag', resource: 'stage', change: 'update', name: names.stageName, diff: td, params: { ResourceArn: arn.stageResource(desired.partition, desired.region, apiId, names.stageName), Tags: tags } });
+    }
+    return { actions: order(b.actions), apiId: kept?.id, integrationId: integration?.id, unchanged: b.unchanged };
+}
+/** Everything tagged for this app, stage and repository, in dependency order. Nothing else. */
+export function planRemove(desired, observed) {
+    const b = new Builder();
+    observed.apis.forEach((api) => b.add({ id: `api:delete:${api.id}`, resource: 'api', change: 'delete', name: `${api.name} (${api.id})`, params: { apiId: api.id } }));
+    let fnDelete;
+    if (observed.fn) {
+        fnDelete = b.add({ id: 'function:delete', resource: 'function', change: 'delete', name: observed.fn.name, params: { FunctionName: observed.fn.name } });
+    }
+    // After the function: a last invocation would make the group again, untagged.
+    if (observed.logGroup) {
+        b.add({ id: 'log-group:delete', resource: 'log-group', change: 'delete', name: observed.logGroup.name, after: [fnDelete], params: { logGroupName: observed.logGroup.name } });
+    }
+    if (observed.role) {
+        const role = observed.role;
+        const detach = [
+            ...Object.keys(role.policies).map((p) => b.add({ id: `role-policy:delete:${p}`, resource: 'role-policy', change: 'delete', name: `${role.name}/${p}`, params: { RoleName: role.name, PolicyName: p } })),
+            ...role.attachedPolicyArns.map((p) => b.add({ id: `role-policy:detach:${p}`, resource: 'role-policy', change: 'delete', name: `${role.name}/${p}`, params: { RoleName: role.name, PolicyArn: p } })),
+        ];
+        // IAM refuses to delete a role that still has policies; nothing else has to wait for anything.
+        b.add({ id: 'role:delete', resource: 'role', change: 'delete', name: role.name, after: detach, params: { RoleName: role.name } });
+    }
+    return { actions: order(b.actions), unchanged: [] };
+}
+/** A stable topological order: each action after everything it waits for, otherwise in the order planned. */
+function order(actions) {
+    const byId = new Map(actions.map((a) => [a.id, a]));
+    const done = new Set();
+    const out = [];
+    const visit = (a) => {
+        if (done.has(a.id))
+            return;
+        done.add(a.id);
+        for (const dep of a.after) {
+            const d = byId.get(dep);
+            if (d)
+                visit(d);
+        }
+        out.push(a);
+    };
+    actions.forEach(visit);
+    return out;
+}

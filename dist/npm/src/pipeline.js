@@ -1,0 +1,84 @@
+// The layers end to end: config -> bundle -> observe/plan -> apply -> result. The CLI and the Action both call these.
+import path from 'node:path';
+import { awsAdapter } from "./aws/adapter.js";
+import { createClients, destroyClients } from "./aws/clients.js";
+import { listStages } from "./aws/stages.js";
+import { bundleSocket, LAMBDA_HANDLER } from "./bundle/build.js";
+import { ConfigError, loadConfig, pickSocket } from "./config/index.js";
+import { reconcile, removeStage } from "./engine/deploy.js";
+import { desiredState } from "./engine/desired.js";
+import { checkLimits } from "./engine/limits.js";
+import { planDeploy } from "./engine/plan.js";
+import { waitingFor } from "./progress/progress.js";
+import pkg from '../package.json' with { type: 'json' };
+export const VERSION = pkg.version;
+async function prepare(options) {
+    const env = options.env ?? process.env;
+    const { sockets } = await loadConfig(options.configFile, { env, stage: options.stage, optional: options.configOptional });
+    const socket = pickSocket(sockets, options.component, options.configFile);
+    const region = options.region ?? socket.region;
+    const identity = { app: socket.app, stage: socket.stage, repo: options.repo ?? env.GITHUB_REPOSITORY ?? 'local' };
+    return { socket, identity, region, clients: createClients({ region, credentials: options.credentials }) };
+}
+function bundleFor(p, options) {
+    return waitingFor(options.progress, `esbuild to bundle ${path.basename(p.socket.handlerFile)}`, () => bundleSocket(p.socket.handlerFile, { codeDir: p.socket.codeDir, esbuild: options.esbuild }));
+}
+function adapterOptions(p, options) {
+    const { waits, sleep, retryBaseMs, progress } = options;
+    return { clients: p.clients, identity: p.identity, waits, sleep, retryBaseMs, progress, log: options.events?.log };
+}
+/** The desired state for what was observed; a limit it breaks throws with its file and line, before any write. */
+function desiredFor(p, bundle) {
+    return (observed) => {
+        const desired = desiredState({ socket: p.socket, identity: p.identity, region: p.region, account: observed.account, partition: observed.partition, codeSha256: bundle.sha256, handler: LAMBDA_HANDLER, version: VERSION });
+        const problems = checkLimits(desired, { zipBytes: bundle.zip.length, unzippedBytes: bundle.code.length }, p.socket);
+        if (problems.length)
+            throw new ConfigError(problems);
+        return desired;
+    };
+}
+export async function deployStage(options) {
+    const p = await prepare(options);
+    try {
+        const bundle = await bundleFor(p, options);
+        const adapter = awsAdapter({ ...adapterOptions(p, options), zip: bundle.zip });
+        const result = await reconcile(adapter, desiredFor(p, bundle), options.events);
+        return { ...result, socket: p.socket };
+    }
+    finally {
+        destroyClients(p.clients);
+    }
+}
+export async function planStage(options) {
+    const p = await prepare(options);
+    try {
+        const bundle = await bundleFor(p, options);
+        const observed = await awsAdapter({ clients: p.clients, identity: p.identity, progress: options.progress }).observe();
+        const desired = desiredFor(p, bundle)(observed);
+        return { plan: planDeploy(desired, observed), desired, socket: p.socket };
+    }
+    finally {
+        destroyClients(p.clients);
+    }
+}
+export async function removeStageOf(options) {
+    const p = await prepare(options);
+    try {
+        const adapter = awsAdapter(adapterOptions(p, options));
+        return { ...(await removeStage(adapter, p.identity, options.events)), identity: p.identity, region: p.region };
+    }
+    finally {
+        destroyClients(p.clients);
+    }
+}
+/** Every stage of this app and repository in the region (by tags). */
+export async function listStagesOf(options) {
+    const p = await prepare(options);
+    try {
+        const stages = await waitingFor(options.progress, `AWS to list the stages of ${p.identity.app}`, () => listStages(p.clients, p.identity.app, p.identity.repo));
+        return { app: p.identity.app, repo: p.identity.repo, region: p.region, stages };
+    }
+    finally {
+        destroyClients(p.clients);
+    }
+}
