@@ -17,7 +17,8 @@
 //   - polls of a wait: GetFunction/GetFunctionConfiguration calls that start after a successful CreateFunction,
 //     UpdateFunctionCode or UpdateFunctionConfiguration of the same scenario ended;
 //   - role-propagation retries: CreateFunction calls that failed with status 400 (the shim refuses the first call
-//     naming a role created moments ago, as AWS does until the role has propagated).
+//     naming a role created moments ago, as AWS does until the role has propagated);
+//   - DeleteRole calls answered 409 DeleteConflict right after DeleteRolePolicy (IAM catching up; remove retries).
 // Round trips come from the runs with latency: there every call lasts at least that long, so calls sent together
 // always overlap. At 0 ms a call can end before its sibling's request has even been read, which makes chains look
 // longer than they are; those figures are kept in --json (`roundTrips0ms`) only.
@@ -56,7 +57,7 @@ const RULE =
   'Round trips = longest chain of calls, each starting after the previous one ended. "excl. waits" first drops ' +
   'GetFunction/GetFunctionConfiguration calls that start after a successful CreateFunction/UpdateFunctionCode/' +
   'UpdateFunctionConfiguration ended (polls of a wait), and CreateFunction calls answered 400 (retries while a new ' +
-  'role propagates).'
+  'role propagates), and DeleteRole calls answered 409 (IAM catching up after DeleteRolePolicy).'
 
 // ---- options ---------------------------------------------------------------------------------------------------
 
@@ -87,8 +88,9 @@ const POLLS = new Set(['GetFunction', 'GetFunctionConfiguration'])
 const ok = (call: ShimCall) => call.status >= 200 && call.status < 300
 
 /** Why a call is left out of "excluding waits", or undefined if it counts. */
-function waitReason(call: ShimCall, all: ShimCall[]): 'poll' | 'role retry' | undefined {
+function waitReason(call: ShimCall, all: ShimCall[]): 'poll' | 'role retry' | 'delete-conflict retry' | undefined {
   if (call.service === 'lambda' && call.operation === 'CreateFunction' && call.status === 400) return 'role retry'
+  if (call.service === 'iam' && call.operation === 'DeleteRole' && call.status === 409) return 'delete-conflict retry'
   if (call.service === 'lambda' && POLLS.has(call.operation)) {
     const after = all.some((w) => w.service === 'lambda' && WAITED_WRITES.has(w.operation) && ok(w) && w.end <= call.start)
     if (after) return 'poll'
@@ -138,7 +140,7 @@ interface ChainStep {
   startMs: number
   endMs: number
   /** Set on calls that "excluding waits" leaves out. */
-  wait?: 'poll' | 'role retry'
+  wait?: 'poll' | 'role retry' | 'delete-conflict retry'
   /** Other calls that could take this position of the chain (e.g. the other reads of an observe round). */
   peers: string[]
 }
@@ -150,7 +152,7 @@ interface LoggedCall {
   status: number
   startMs: number
   endMs: number
-  wait?: 'poll' | 'role retry'
+  wait?: 'poll' | 'role retry' | 'delete-conflict retry'
 }
 
 interface Measurement extends Figures {
@@ -248,6 +250,53 @@ async function sequence(bed: AwsBed, latency: number, run: number): Promise<Meas
     await project.remove()
   }
   return out
+}
+
+// ---- parallel stages under API Gateway's CreateDeployment quota ------------------------------------------------
+
+const PARALLEL_STAGES = ['pr-1', 'pr-2', 'pr-3']
+/** AWS's quota: 1 CreateDeployment every 5 s per account (the shim enforces it when told to). */
+const DEPLOYMENT_INTERVAL_MS = 5000
+
+interface ParallelFigures {
+  /** Three fresh stages at once with no quota: the baseline, measured in the same run. */
+  baselineWallMs: number
+  /** The same under the quota. */
+  quotaWallMs: number
+  /** No schedule can do better than the baseline plus (stages - 1) quota intervals. */
+  floorMs: number
+  /** CreateDeployment answers 429 (the SDK's and the engine's retries). */
+  throttled: number
+}
+
+async function parallelStages(bed: AwsBed, intervalMs: number): Promise<{ wallMs: number; throttled: number }> {
+  await bed.reset()
+  bed.shim.latency(0)
+  bed.shim.configure({ deploymentIntervalMs: intervalMs })
+  const project: Project = await scratchProject()
+  try {
+    // Production backoff (retryBaseMs 500), so the wait for the quota is what a user's deploy would do.
+    const options = (stage: string) => ({ configFile: project.config, stage, ...FAST, retryBaseMs: 500 })
+    const t0 = performance.now()
+    await within(Promise.all(PARALLEL_STAGES.map((stage) => deployStage(options(stage)))), 180_000, 'three parallel stages')
+    const wallMs = performance.now() - t0
+    const throttled = bed.shim.calls().filter((c) => c.operation === 'CreateDeployment' && c.status === 429).length
+    return { wallMs, throttled }
+  } finally {
+    bed.shim.configure({ deploymentIntervalMs: 0 })
+    await project.remove()
+  }
+}
+
+async function parallelUnderQuota(bed: AwsBed): Promise<ParallelFigures> {
+  const baseline = await parallelStages(bed, 0)
+  const quota = await parallelStages(bed, DEPLOYMENT_INTERVAL_MS)
+  return {
+    baselineWallMs: Math.round(baseline.wallMs),
+    quotaWallMs: Math.round(quota.wallMs),
+    floorMs: Math.round(baseline.wallMs + (PARALLEL_STAGES.length - 1) * DEPLOYMENT_INTERVAL_MS),
+    throttled: quota.throttled,
+  }
 }
 
 // ---- report ----------------------------------------------------------------------------------------------------
@@ -385,10 +434,13 @@ try {
     }
   }
 
+  progress(`three fresh stages at once, without and with the CreateDeployment quota (1 every ${DEPLOYMENT_INTERVAL_MS / 1000} s)`)
+  const parallel = await parallelUnderQuota(bed)
+
   const rs = rows(measurements)
   if (flags.json) {
     const machine = { node: process.version, platform: process.platform, arch: process.arch, cpus: availableParallelism() }
-    process.stdout.write(`${JSON.stringify({ machine, runs, latencyMs, waits: FAST, rule: RULE, results: rs, measurements }, null, 2)}\n`)
+    process.stdout.write(`${JSON.stringify({ machine, runs, latencyMs, waits: FAST, rule: RULE, results: rs, parallel, measurements }, null, 2)}\n`)
   } else {
     const out: string[] = [
       `Deploy round trips (examples/echo on moto behind the AWS shim; ${runs} run(s) per latency; figures from the ${latencyMs} ms runs, wall times are medians)`,
@@ -404,6 +456,13 @@ try {
       out.push(`  ${r.scenario}, all calls (${r.chain.length}):`, chainText(r.chain, '    '))
       out.push(`  ${r.scenario}, excluding waits (${r.chainExclWaits.length}):`, chainText(r.chainExclWaits, '    '))
     }
+    out.push(
+      '',
+      `Three fresh stages at once in one account (${PARALLEL_STAGES.join(', ')}), 0 ms latency, production retry backoff:`,
+      `  without a quota (baseline):                         ${parallel.baselineWallMs} ms`,
+      `  under CreateDeployment's 1 every ${DEPLOYMENT_INTERVAL_MS / 1000} s:                  ${parallel.quotaWallMs} ms (${parallel.throttled} CreateDeployment calls answered 429)`,
+      `  floor (baseline + ${PARALLEL_STAGES.length - 1} x ${DEPLOYMENT_INTERVAL_MS / 1000} s, no schedule does better):    ${parallel.floorMs} ms; overhead ${parallel.quotaWallMs - parallel.floorMs} ms`,
+    )
     const differing = rs.filter((r) => span(r.roundTrips0ms) !== span(r.roundTrips) || span(r.roundTripsExclWaits0ms) !== span(r.roundTripsExclWaits))
     if (differing.length) {
       out.push('', 'At 0 ms latency the same scenarios measured (calls sent together do not always overlap there):')
