@@ -9,12 +9,12 @@ import path from 'node:path'
 import { after, before, beforeEach, describe, test } from 'node:test'
 import { scratchProject, startAwsBed, type AwsBed, type Project } from './helpers/aws-bed.ts'
 import { readAccount } from './helpers/aws-state.ts'
+import { prEvent, pushEvent, REPO, repository } from './helpers/events.ts'
 import { startFakeGitHub, type FakeGitHub } from './helpers/github-fake.ts'
 import { runNode } from './helpers/processes.ts'
 import { trackedCopy } from './helpers/tracked.ts'
 
 const ROOT = path.join(import.meta.dirname, '..')
-const REPO = 'octo/sockets'
 const ROLE = 'arn:aws:iam::123456789012:role/socket-deployer'
 
 interface ActionRun {
@@ -30,27 +30,6 @@ function parseOutputs(text: string): Record<string, string> {
   const re = /^([^<\n]+)<<(\S+)\n([\s\S]*?)\n\2$/gm
   for (const m of text.matchAll(re)) out[m[1]!] = m[3]!
   return out
-}
-
-const repository = { full_name: REPO, name: 'sockets', owner: { login: 'octo' }, default_branch: 'main' }
-
-function prEvent(action: string, number: number, opts: { sha?: string; fork?: boolean } = {}) {
-  const sha = opts.sha ?? 'a1b2c3d4e5f60718293a4b5c6d7e8f9012345678'
-  return {
-    action,
-    number,
-    pull_request: {
-      number,
-      state: action === 'closed' ? 'closed' : 'open',
-      head: { sha, ref: 'feature/chat', repo: { full_name: opts.fork ? 'mallory/sockets' : REPO, fork: !!opts.fork } },
-      base: { ref: 'main', sha: 'b'.repeat(40), repo: { full_name: REPO } },
-    },
-    repository,
-  }
-}
-
-function pushEvent(branch: string, sha = 'c'.repeat(40)) {
-  return { ref: `refs/heads/${branch}`, before: '0'.repeat(40), after: sha, deleted: false, repository }
 }
 
 describe('the Action (node dist/index.js)', () => {

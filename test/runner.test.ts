@@ -15,10 +15,10 @@ import path from 'node:path'
 import { after, before, beforeEach, describe, test } from 'node:test'
 import { startAwsBed, type AwsBed } from './helpers/aws-bed.ts'
 import { readAccount } from './helpers/aws-state.ts'
+import { prEvent, pushEvent, REPO } from './helpers/events.ts'
 import { startFakeGitHub, type FakeGitHub } from './helpers/github-fake.ts'
 import { REPO_ROOT, trackedCopy } from './helpers/tracked.ts'
 
-const REPO = 'octo/sockets'
 const ACT = path.join(REPO_ROOT, '.tools/bin/act')
 const NODE24 = path.join(REPO_ROOT, '.tools/node24/bin')
 const WORKFLOW = '.github/workflows/socket.yml'
@@ -29,22 +29,6 @@ interface ActRun {
   log: string
   /** What the later step read from `steps.socket.outputs`. */
   outputs: Record<string, string>
-}
-
-const repository = { full_name: REPO, name: 'sockets', owner: { login: 'octo' }, default_branch: 'main' }
-
-function prEvent(action: string, number: number, opts: { sha?: string; fork?: boolean } = {}) {
-  return {
-    action,
-    number,
-    pull_request: {
-      number,
-      state: action === 'closed' ? 'closed' : 'open',
-      head: { sha: opts.sha ?? 'a1b2c3d4e5f60718293a4b5c6d7e8f9012345678', ref: 'feature/chat', repo: { full_name: opts.fork ? 'mallory/sockets' : REPO, fork: !!opts.fork } },
-      base: { ref: 'main', sha: 'b'.repeat(40), repo: { full_name: REPO } },
-    },
-    repository,
-  }
 }
 
 describe('the Action under nektos/act, from git archive HEAD, on Node 24', () => {
@@ -162,7 +146,7 @@ describe('the Action under nektos/act, from git archive HEAD, on Node 24', () =>
   })
 
   test('a push to the default branch deploys its mapped stage', async () => {
-    const run = await act('push', { ref: 'refs/heads/main', before: '0'.repeat(40), after: 'c'.repeat(40), deleted: false, repository })
+    const run = await act('push', pushEvent('main'))
     assert.equal(run.code, 0, run.log)
     assert.equal(run.outputs.result, 'deployed', run.log)
     assert.equal(run.outputs.stage, 'prod')
