@@ -10,6 +10,8 @@ export interface SocketInputs {
   architecture?: SocketConfig['architecture']
   policy?: IamStatement[]
   throttle?: { burstLimit?: number; rateLimit?: number }
+  /** ARN of the managed policy every function role gets as its permissions boundary. */
+  permissionsBoundary?: string
   /** Where `policy` is written, for limits only known once the whole role policy is built. */
   policyAt?: { line: number; column: number }
 }
@@ -54,6 +56,7 @@ export type DefaultableField =
   | 'architecture'
   | 'policy'
   | 'throttle'
+  | 'permissionsBoundary'
 
 /** One resolved socket component, defaults applied. */
 export interface SocketConfig {
@@ -74,6 +77,11 @@ export interface SocketConfig {
   policy: IamStatement[]
   /** API Gateway stage default route throttling; absent: account defaults apply */
   throttle?: { burstLimit?: number; rateLimit?: number }
+  /**
+   * ARN of the managed policy the function role gets as its permissions boundary (CreateRole PermissionsBoundary):
+   * the role can never do more than it allows, whatever `policy` says. Absent: no boundary is set.
+   */
+  permissionsBoundary?: string
   /** Where `policy` is written (its key), for limits checked once the whole role policy is built. */
   policyAt?: { line: number; column: number }
   defaulted: DefaultableField[]
