@@ -58,7 +58,7 @@ export function explainAwsError(error: unknown, doing: string): Error {
   if (denied || e?.name === 'AccessDeniedException' || e?.name === 'AccessDenied') {
     const what = denied ? `${denied[1]} on ${denied[2]}` : message
     const hint = denied && BOUNDED_WRITES.test(denied[1]!) ? BOUNDARY_HINT : ''
-    return new Error(`${doing}: access denied: the deploy credentials need ${what}. Add it to the deploy role's policy (README: "AWS setup", step 3).${hint}`, { cause: error })
+    return new Error(`${doing}: access denied: the deploy credentials need ${what}. Add it to the deploy role's policy (README: "AWS setup", step 4).${hint}`, { cause: error })
   }
   if (e?.name === 'ExpiredTokenException' || e?.name === 'ExpiredToken') {
     return new Error(`${doing}: the AWS credentials have expired: refresh them (or re-run the job to get a new OIDC session).`, { cause: error })

@@ -131,8 +131,9 @@ export function planDeploy(desired: DesiredState, observed: ObservedState): Plan
       },
     })
   } else {
-    // The boundary goes on before the policy changes: a deploy policy that requires it (README) allows PutRolePolicy
-    // only on a role that has it, and a role never holds a new policy without its limit.
+    // The boundary goes on before the policy or trust changes: a deploy policy that requires it (README) allows
+    // PutRolePolicy and UpdateAssumeRolePolicy only on a role that has it, and a role never holds a new policy without
+    // its limit.
     if (boundary && role.permissionsBoundary !== boundary) {
       roleBoundary = b.add({
         id: 'role:boundary',
@@ -149,7 +150,15 @@ export function planDeploy(desired: DesiredState, observed: ObservedState): Plan
       )
     }
     if (canonical(role.trustPolicy) !== canonical(desired.role.trustPolicy)) {
-      b.add({ id: 'role:trust', resource: 'role', change: 'update', name: names.roleName, diff: [{ field: 'trustPolicy', from: role.trustPolicy, to: desired.role.trustPolicy }], params: { RoleName: names.roleName, PolicyDocument: desired.role.trustPolicy } })
+      b.add({
+        id: 'role:trust',
+        resource: 'role',
+        change: 'update',
+        name: names.roleName,
+        diff: [{ field: 'trustPolicy', from: role.trustPolicy, to: desired.role.trustPolicy }],
+        after: [roleBoundary],
+        params: { RoleName: names.roleName, PolicyDocument: desired.role.trustPolicy },
+      })
     }
     const td = tagDiff(role.tags, tags)
     if (td.length) b.add({ id: 'role:tag', resource: 'role', change: 'update', name: names.roleName, diff: td, params: { RoleName: names.roleName, Tags: tags } })
