@@ -16020,7 +16020,7 @@ __webpack_unused_export__ = PutGroupPolicy$;
 __webpack_unused_export__ = PutGroupPolicyCommand;
 __webpack_unused_export__ = PutGroupPolicyRequest$;
 __webpack_unused_export__ = PutRolePermissionsBoundary$;
-__webpack_unused_export__ = PutRolePermissionsBoundaryCommand;
+exports.fly = PutRolePermissionsBoundaryCommand;
 __webpack_unused_export__ = PutRolePermissionsBoundaryRequest$;
 __webpack_unused_export__ = PutRolePolicy$;
 exports.pMt = PutRolePolicyCommand;
@@ -75635,7 +75635,7 @@ module.exports = {
 /***/ ((module, __unused_webpack___webpack_exports__, __nccwpck_require__) => {
 
 __nccwpck_require__.a(module, async (__webpack_handle_async_dependencies__, __webpack_async_result__) => { try {
-/* harmony import */ var _run_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(360);
+/* harmony import */ var _run_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(7471);
 // The Action's entry point: everything happens in run().
 
 await (0,_run_js__WEBPACK_IMPORTED_MODULE_0__/* .run */ .e)();
@@ -75645,7 +75645,7 @@ __webpack_async_result__();
 
 /***/ }),
 
-/***/ 360:
+/***/ 7471:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
 
@@ -83622,6 +83622,37 @@ class ConfigError extends Error {
 var promises_ = __nccwpck_require__(1455);
 // EXTERNAL MODULE: ./node_modules/yaml/dist/index.js
 var dist = __nccwpck_require__(8815);
+;// CONCATENATED MODULE: ./src/config/boundary.ts
+// The permissions boundary of the function role: a managed policy's ARN, checked the same way wherever it is given
+// (serverless.yml, the Action's input, the CLI's flag).
+/** arn:PARTITION:iam::ACCOUNT:policy/[PATH/]NAME, ACCOUNT being 12 digits or `aws` (an AWS managed policy). */
+const POLICY_ARN_RE = /^arn:aws(-[a-z]+)*:iam::(\d{12}|aws):policy\/([\w+=,.@-]+\/)*[\w+=,.@-]{1,128}$/;
+const BOUNDARY_EXAMPLE = 'arn:aws:iam::123456789012:policy/socket-action-boundary';
+/** What is wrong with `value` as a permissions boundary, with the likely fix; undefined when it is a policy ARN. */
+function permissionsBoundaryProblem(value) {
+    if (POLICY_ARN_RE.test(value))
+        return undefined;
+    const got = JSON.stringify(value);
+    const parts = value.split(':');
+    const fix = guess(value, parts);
+    const hint = fix ? `did you mean "${fix}"?` : `give the ARN of a managed policy, e.g. "${BOUNDARY_EXAMPLE}"`;
+    if (!value.startsWith('arn:'))
+        return `must be the ARN of an IAM managed policy, got ${got} - ${hint}`;
+    if (parts[2] === 'iam' && /^role\//.test(parts.slice(5).join(':'))) {
+        return `must be the ARN of an IAM managed policy, got ${got}, which is a role - a boundary is a policy, e.g. "${BOUNDARY_EXAMPLE}"`;
+    }
+    return `must be the ARN of an IAM managed policy (arn:aws:iam::ACCOUNT:policy/NAME), got ${got} - ${hint}`;
+}
+/** The policy ARN someone probably meant: a region dropped, `policy/` spelled right, a bare name left as is. */
+function guess(value, parts) {
+    if (parts.length < 6 || parts[0] !== 'arn' || parts[2] !== 'iam')
+        return undefined;
+    const [, partition, , , account] = parts;
+    const resource = parts.slice(5).join(':').replace(/^[a-z]+\//i, (type) => (/^pol[a-z]*\/$/i.test(type) || /^p[a-z]*cy\/$/i.test(type) ? 'policy/' : type));
+    const fixed = `arn:${partition}:iam::${account}:${resource}`;
+    return fixed !== value && POLICY_ARN_RE.test(fixed) ? fixed : undefined;
+}
+
 ;// CONCATENATED MODULE: ./src/config/regions.ts
 /**
  * AWS regions socket-action can deploy to: commercial, GovCloud and China.
@@ -83712,6 +83743,7 @@ function didYouMean(input, candidates, max = 2) {
 
 
 
+
 // ---------------------------------------------------------------------------
 // constants
 const TOP_LEVEL_KEYS = ['name', 'stage'];
@@ -83727,6 +83759,7 @@ const INPUT_KEYS = [
     'runtime',
     'architecture',
     'policy',
+    'permissionsBoundary',
     'throttle',
     'logRetentionDays',
 ];
@@ -84340,6 +84373,18 @@ function checkPolicy(ctx, e) {
     });
     return ctx.diagnostics.length === before ? out : undefined;
 }
+function checkPermissionsBoundary(ctx, e) {
+    const label = 'input "permissionsBoundary"';
+    const s = readString(ctx, e, label);
+    if (s === undefined)
+        return undefined;
+    const problem = permissionsBoundaryProblem(s.trim());
+    if (problem) {
+        ctx.at(e.valuePos, `${label} ${problem}`);
+        return undefined;
+    }
+    return s.trim();
+}
 function checkThrottle(ctx, e) {
     const v = readValue(ctx, e.value, e.valuePos);
     if (v.kind === 'error')
@@ -84476,6 +84521,12 @@ function parseInputs(ctx, map, pos, codePos) {
                     inputs.policy = policy;
                 const { line, col } = ctx.lineCounter.linePos(e.keyPos);
                 inputs.policyAt = { line, column: col };
+                break;
+            }
+            case 'permissionsBoundary': {
+                const s = checkPermissionsBoundary(ctx, e);
+                if (s !== undefined)
+                    inputs.permissionsBoundary = s;
                 break;
             }
             case 'throttle': {
@@ -84718,6 +84769,9 @@ async function loadConfigText(src, file, absFile, dir, env, options) {
         if (throttle === undefined)
             defaulted.push('throttle');
         const logRetentionDays = inputs.logRetentionDays ?? (defaulted.push('logRetentionDays'), DEFAULT_LOG_RETENTION_DAYS);
+        const permissionsBoundary = inputs.permissionsBoundary;
+        if (permissionsBoundary === undefined)
+            defaulted.push('permissionsBoundary');
         // a `code` value that failed validation was already reported; don't pile on
         const codeBroken = c.codePos !== undefined && inputs.code === undefined;
         const handlerFile = codeBroken ? undefined : await findHandler(ctx, codeDir, inputs.code, c.codePos);
@@ -84749,6 +84803,7 @@ async function loadConfigText(src, file, absFile, dir, env, options) {
             ...(inputs.policyAt ? { policyAt: inputs.policyAt } : {}),
             ...(throttle !== undefined ? { throttle } : {}),
             logRetentionDays,
+            ...(permissionsBoundary !== undefined ? { permissionsBoundary } : {}),
             defaulted,
         });
     }
@@ -84802,8 +84857,9 @@ function redact(field, value) {
     return Object.fromEntries(Object.keys(value).map((k) => [k, '***']));
 }
 function formatPlan(plan) {
+    const notes = (plan.notes ?? []).map((n) => `\nNote: ${n}`).join('');
     if (plan.actions.length === 0)
-        return 'No changes: the stage matches serverless.yml and socket.js.';
+        return `No changes: the stage matches serverless.yml and socket.js.${notes}`;
     const lines = plan.actions.map((a) => {
         const head = `  ${SIGN[a.change]} ${a.resource} ${a.name}`;
         const diff = (a.diff ?? []).map((d) => {
@@ -84818,7 +84874,7 @@ function formatPlan(plan) {
         return [head, ...diff].join('\n');
     });
     const counts = ['create', 'update', 'delete'].map((c) => `${plan.actions.filter((a) => a.change === c).length} to ${c}`).join(', ');
-    return `${lines.join('\n')}\nPlan: ${counts}.`;
+    return `${lines.join('\n')}\nPlan: ${counts}.${notes}`;
 }
 /** The plan as JSON, without anything secret (env values). */
 function planJson(plan) {
@@ -84832,6 +84888,7 @@ function planJson(plan) {
             diff: a.diff?.map((d) => ({ field: d.field, from: redact(d.field, d.from), to: redact(d.field, d.to) })),
         })),
         unchanged: plan.unchanged,
+        ...(plan.notes ? { notes: plan.notes } : {}),
     };
 }
 
@@ -85149,6 +85206,9 @@ function isUpdateInProgress(error) {
 }
 
 const NOT_AUTHORIZED = /is not authorized to perform: (\S+) on resource: (\S+)/;
+/** The writes a deploy policy that requires a permissions boundary (README) allows only with that boundary. */
+const BOUNDED_WRITES = /^iam:(CreateRole|PutRolePolicy|AttachRolePolicy|PutRolePermissionsBoundary)$/;
+const BOUNDARY_HINT = ' If the deploy role allows it only with a permissions boundary (README: "AWS setup"), give that boundary: the permissions-boundary input, --permissions-boundary, or inputs.permissionsBoundary.';
 /** The message a person needs: for a missing permission, which action on which resource. */
 function explainAwsError(error, doing) {
     const e = error;
@@ -85156,7 +85216,8 @@ function explainAwsError(error, doing) {
     const denied = NOT_AUTHORIZED.exec(message);
     if (denied || e?.name === 'AccessDeniedException' || e?.name === 'AccessDenied') {
         const what = denied ? `${denied[1]} on ${denied[2]}` : message;
-        return new Error(`${doing}: access denied: the deploy credentials need ${what}. Add it to the deploy role's policy (README: "AWS setup", step 3).`, { cause: error });
+        const hint = denied && BOUNDED_WRITES.test(denied[1]) ? BOUNDARY_HINT : '';
+        return new Error(`${doing}: access denied: the deploy credentials need ${what}. Add it to the deploy role's policy (README: "AWS setup", step 4).${hint}`, { cause: error });
     }
     if (e?.name === 'ExpiredTokenException' || e?.name === 'ExpiredToken') {
         return new Error(`${doing}: the AWS credentials have expired: refresh them (or re-run the job to get a new OIDC session).`, { cause: error });
@@ -85294,6 +85355,7 @@ async function observeStage(clients, identity, names, options = {}) {
                     trustPolicy: parsePolicy(roleOut.Role.AssumeRolePolicyDocument),
                     policies,
                     attachedPolicyArns: (attached?.AttachedPolicies ?? []).map((p) => p.PolicyArn),
+                    ...(roleOut.Role.PermissionsBoundary?.PermissionsBoundaryArn ? { permissionsBoundary: roleOut.Role.PermissionsBoundary.PermissionsBoundaryArn } : {}),
                 };
             }
         }
@@ -85450,6 +85512,9 @@ function planDeploy(desired, observed) {
     // ---- role ----
     const role = observed.role;
     let roleCreate;
+    let roleBoundary;
+    const notes = [];
+    const boundary = desired.role.permissionsBoundary;
     const policyDoc = kept ? plan_substitute(desired.role.policy, kept.id) : desired.role.policy;
     if (!role) {
         roleCreate = b.add({
@@ -85457,12 +85522,43 @@ function planDeploy(desired, observed) {
             resource: 'role',
             change: 'create',
             name: names.roleName,
-            params: { RoleName: names.roleName, AssumeRolePolicyDocument: desired.role.trustPolicy, Tags: tags, Description: `socket-action function role of ${desired.identity.app}/${desired.identity.stage}` },
+            params: {
+                RoleName: names.roleName,
+                AssumeRolePolicyDocument: desired.role.trustPolicy,
+                Tags: tags,
+                Description: `socket-action function role of ${desired.identity.app}/${desired.identity.stage}`,
+                ...(boundary ? { PermissionsBoundary: boundary } : {}),
+            },
         });
     }
     else {
+        // The boundary goes on before the policy or trust changes: a deploy policy that requires it (README) allows
+        // PutRolePolicy and UpdateAssumeRolePolicy only on a role that has it, and a role never holds a new policy without
+        // its limit.
+        if (boundary && role.permissionsBoundary !== boundary) {
+            roleBoundary = b.add({
+                id: 'role:boundary',
+                resource: 'role',
+                change: 'update',
+                name: names.roleName,
+                diff: [{ field: 'permissionsBoundary', from: role.permissionsBoundary, to: boundary }],
+                params: { RoleName: names.roleName, PermissionsBoundary: boundary },
+            });
+        }
+        else if (!boundary && role.permissionsBoundary) {
+            notes.push(`role ${names.roleName} keeps its permissions boundary ${role.permissionsBoundary}: socket-action never removes one (the README's deploy policy denies it). ` +
+                `To drop it on purpose: aws iam delete-role-permissions-boundary --role-name ${names.roleName}`);
+        }
         if (canonical(role.trustPolicy) !== canonical(desired.role.trustPolicy)) {
-            b.add({ id: 'role:trust', resource: 'role', change: 'update', name: names.roleName, diff: [{ field: 'trustPolicy', from: role.trustPolicy, to: desired.role.trustPolicy }], params: { RoleName: names.roleName, PolicyDocument: desired.role.trustPolicy } });
+            b.add({
+                id: 'role:trust',
+                resource: 'role',
+                change: 'update',
+                name: names.roleName,
+                diff: [{ field: 'trustPolicy', from: role.trustPolicy, to: desired.role.trustPolicy }],
+                after: [roleBoundary],
+                params: { RoleName: names.roleName, PolicyDocument: desired.role.trustPolicy },
+            });
         }
         const td = tagDiff(role.tags, tags);
         if (td.length)
@@ -85476,7 +85572,7 @@ function planDeploy(desired, observed) {
             change: currentPolicy === undefined ? 'create' : 'update',
             name: `${names.roleName}/${names.policyName}`,
             diff: currentPolicy === undefined ? undefined : [{ field: 'policy', from: currentPolicy, to: policyDoc }],
-            after: [roleCreate, apiCreate],
+            after: [roleCreate, roleBoundary, apiCreate],
             params: { RoleName: names.roleName, PolicyName: names.policyName, PolicyDocument: policyDoc },
         });
     }
@@ -85650,7 +85746,7 @@ function planDeploy(desired, observed) {
         if (td.length)
             b.add({ id: 'stage:tag', resource: 'stage', change: 'update', name: names.stageName, diff: td, params: { ResourceArn: arn.stageResource(desired.partition, desired.region, apiId, names.stageName), Tags: tags } });
     }
-    return { actions: order(b.actions), apiId: kept?.id, integrationId: integration?.id, unchanged: b.unchanged };
+    return { actions: order(b.actions), apiId: kept?.id, integrationId: integration?.id, unchanged: b.unchanged, ...(notes.length ? { notes } : {}) };
 }
 /** Everything tagged for this app, stage and repository, in dependency order. Nothing else. */
 function planRemove(desired, observed) {
@@ -85764,6 +85860,21 @@ async function raceSafe(write, what) {
     }
 }
 /**
+ * IAM answers NoSuchEntity when the boundary policy does not exist: no later round can fix that, so it is said plainly
+ * (not taken for a resource that vanished meanwhile).
+ */
+async function boundaryMustExist(write, boundary) {
+    try {
+        await write;
+    }
+    catch (error) {
+        if (boundary && isNotFound(error) && String(error.message).includes(boundary)) {
+            throw new Error(`the permissions boundary ${boundary} does not exist (or is not a policy a role can have as its boundary): create it once from .github/aws/socket-action-boundary.json (README: "AWS setup"), or fix permissions-boundary`, { cause: error });
+        }
+        throw error;
+    }
+}
+/**
  * A wait that did not succeed, said with the function's state and reason only: the SDK's own waiter error carries the
  * whole GetFunction response, environment values and a signed code URL included, which must never reach a log.
  */
@@ -85841,8 +85952,17 @@ function executor(ctx) {
             case 'api:delete':
                 return ignoreNotFound(apigw.send(new dist_cjs/* DeleteApiCommand */.VfR({ ApiId: p.apiId })));
             case 'role:create':
-                return raceSafe(iam.send(new client_iam_dist_cjs/* CreateRoleCommand */.IS({ RoleName: p.RoleName, Description: p.Description, AssumeRolePolicyDocument: JSON.stringify(p.AssumeRolePolicyDocument), Tags: tagList(p.Tags) })), `role ${p.RoleName}`);
+                return boundaryMustExist(raceSafe(iam.send(new client_iam_dist_cjs/* CreateRoleCommand */.IS({
+                    RoleName: p.RoleName,
+                    Description: p.Description,
+                    AssumeRolePolicyDocument: JSON.stringify(p.AssumeRolePolicyDocument),
+                    Tags: tagList(p.Tags),
+                    PermissionsBoundary: p.PermissionsBoundary,
+                })), `role ${p.RoleName}`), p.PermissionsBoundary);
             case 'role:update':
+                if (action.id === 'role:boundary') {
+                    return boundaryMustExist(iam.send(new client_iam_dist_cjs/* PutRolePermissionsBoundaryCommand */.fly({ RoleName: p.RoleName, PermissionsBoundary: p.PermissionsBoundary })), p.PermissionsBoundary);
+                }
                 if (action.id === 'role:tag')
                     return void (await iam.send(new client_iam_dist_cjs/* TagRoleCommand */.Wcv({ RoleName: p.RoleName, Tags: tagList(p.Tags) })));
                 return void (await iam.send(new client_iam_dist_cjs/* UpdateAssumeRolePolicyCommand */.tuH({ RoleName: p.RoleName, PolicyDocument: JSON.stringify(p.PolicyDocument) })));
@@ -88961,6 +89081,8 @@ async function reconcile(adapter, desiredFor, events = {}) {
         const desired = desiredFor(observed);
         const plan = planDeploy(desired, observed);
         events.onPlan?.(plan, round);
+        if (round === 1)
+            plan.notes?.forEach((note) => events.log?.(`note: ${note}`));
         const facts = { apiId: plan.apiId, integrationId: plan.integrationId };
         let raceCheck;
         const execute = adapter.executor(desired);
@@ -89080,6 +89202,7 @@ function desiredState({ socket, identity, region, account, partition, codeSha256
                 Statement: [{ Effect: 'Allow', Principal: { Service: 'lambda.amazonaws.com' }, Action: 'sts:AssumeRole' }],
             },
             policy,
+            ...(socket.permissionsBoundary ? { permissionsBoundary: socket.permissionsBoundary } : {}),
         },
         logGroup: { name: names.logGroupName, retentionDays: socket.logRetentionDays },
         fn: {
@@ -89162,11 +89285,17 @@ const package_namespaceObject = {"rE":"0.1.0"};
 
 
 
+
 const pipeline_VERSION = package_namespaceObject.rE;
 async function prepare(options) {
     const env = options.env ?? process.env;
     const { sockets } = await loadConfig(options.configFile, { env, stage: options.stage, optional: options.configOptional });
-    const socket = pickSocket(sockets, options.component, options.configFile);
+    const picked = pickSocket(sockets, options.component, options.configFile);
+    const problem = options.permissionsBoundary === undefined ? undefined : permissionsBoundaryProblem(options.permissionsBoundary);
+    if (problem)
+        throw new Error(`the permissions boundary ${problem}`);
+    const permissionsBoundary = options.permissionsBoundary ?? picked.permissionsBoundary;
+    const socket = permissionsBoundary ? { ...picked, permissionsBoundary } : picked;
     const region = options.region ?? socket.region;
     const identity = { app: socket.app, stage: socket.stage, repo: options.repo ?? env.GITHUB_REPOSITORY ?? 'local' };
     return { socket, identity, region, clients: createClients({ region, credentials: options.credentials }) };
@@ -89444,6 +89573,7 @@ function resolveStage(q) {
 // The Action's inputs, read and checked once, before anything else happens.
 
 
+
 const COMMANDS = ['auto', 'deploy', 'plan', 'remove', 'sweep'];
 function flag(name, fallback) {
     const value = getInput(name).trim().toLowerCase();
@@ -89454,6 +89584,15 @@ function flag(name, fallback) {
     if (['false', 'no', '0'].includes(value))
         return false;
     throw new InputError(`input "${name}" must be true or false, got "${value}"`);
+}
+function permissionsBoundary() {
+    const arn = getInput('permissions-boundary').trim();
+    if (arn === '')
+        return undefined;
+    const problem = permissionsBoundaryProblem(arn);
+    if (problem)
+        throw new InputError(`input "permissions-boundary" ${problem}`);
+    return arn;
 }
 function readInputs() {
     const command = (getInput('command').trim() || 'auto');
@@ -89473,6 +89612,7 @@ function readInputs() {
         roleToAssume: getInput('role-to-assume').trim() || undefined,
         roleSessionName: getInput('role-session-name').trim() || 'GitHubActions',
         roleDurationSeconds: Number(getInput('role-duration-seconds').trim() || '3600'),
+        permissionsBoundary: permissionsBoundary(),
         audience: getInput('audience').trim() || 'sts.amazonaws.com',
         githubToken: getInput('github-token'),
         comment: flag('comment', true),
@@ -89724,7 +89864,7 @@ async function run() {
         }
         else
             info('no role-to-assume: using the ambient AWS credentials');
-        const options = { configFile, configOptional, stage, region, repo: repository, credentials, events: { log: (l) => info(l) }, progress: lineProgress((l) => info(l)) };
+        const options = { configFile, configOptional, stage, region, repo: repository, credentials, permissionsBoundary: inputs.permissionsBoundary, events: { log: (l) => info(l) }, progress: lineProgress((l) => info(l)) };
         const pr = trigger.pr?.number;
         const commentOn = inputs.comment && pr !== undefined && gh ? { gh, pr, marker: markerOf(socket.app, stage) } : undefined;
         switch (trigger.command) {

@@ -6,6 +6,7 @@ import { listStages } from './aws/stages.ts'
 import type { Sleep } from './aws/retry.ts'
 import type { WaitSettings } from './aws/writes.ts'
 import { bundleSocket, LAMBDA_HANDLER, type Bundle, type BundleOptions } from './bundle/build.ts'
+import { permissionsBoundaryProblem } from './config/boundary.ts'
 import { ConfigError, loadConfig, pickSocket, type SocketConfig } from './config/index.ts'
 import { reconcile, removeStage, type DeployResult, type EngineEvents, type RemoveResult } from './engine/deploy.ts'
 import { desiredState } from './engine/desired.ts'
@@ -27,6 +28,8 @@ export interface StageOptions {
   component?: string
   /** `owner/repo`; defaults to GITHUB_REPOSITORY, else `local`. */
   repo?: string
+  /** ARN of the function role's permissions boundary (the Action input, the CLI flag); wins over serverless.yml's. */
+  permissionsBoundary?: string
   credentials?: AwsCredentials
   env?: Record<string, string | undefined>
   events?: EngineEvents
@@ -50,7 +53,11 @@ interface Prepared {
 async function prepare(options: StageOptions): Promise<Prepared> {
   const env = options.env ?? process.env
   const { sockets } = await loadConfig(options.configFile, { env, stage: options.stage, optional: options.configOptional })
-  const socket = pickSocket(sockets, options.component, options.configFile)
+  const picked = pickSocket(sockets, options.component, options.configFile)
+  const problem = options.permissionsBoundary === undefined ? undefined : permissionsBoundaryProblem(options.permissionsBoundary)
+  if (problem) throw new Error(`the permissions boundary ${problem}`)
+  const permissionsBoundary = options.permissionsBoundary ?? picked.permissionsBoundary
+  const socket = permissionsBoundary ? { ...picked, permissionsBoundary } : picked
   const region = options.region ?? socket.region
   const identity: StageIdentity = { app: socket.app, stage: socket.stage, repo: options.repo ?? env.GITHUB_REPOSITORY ?? 'local' }
   return { socket, identity, region, clients: createClients({ region, credentials: options.credentials }) }

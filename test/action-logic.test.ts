@@ -4,6 +4,7 @@ import { describe, test } from 'node:test'
 import { branchStage, globMatch, InputError, parseStages, resolveStage } from '../src/action/stages.ts'
 import { triggerOf, type EventContext } from '../src/action/trigger.ts'
 import { checkOidcInputs } from '../src/action/credentials.ts'
+import { readInputs } from '../src/action/inputs.ts'
 
 const repository = { full_name: 'octo/sockets', default_branch: 'main' }
 const ctx = (eventName: string, payload: Record<string, unknown>, ref?: string): EventContext => ({ eventName, payload: { repository, ...payload }, ref, sha: 'f'.repeat(40), repository: 'octo/sockets' })
@@ -83,4 +84,20 @@ test('OIDC inputs are checked before any call', () => {
   assert.throws(() => checkOidcInputs({ roleToAssume: 'arn:aws:iam::123456789012:role/d', sessionName: 'a b', durationSeconds: 3600 }), /role-session-name/)
   assert.throws(() => checkOidcInputs({ roleToAssume: 'arn:aws:iam::123456789012:role/d', sessionName: 'ok', durationSeconds: 60 }), /900 to 43200/)
   checkOidcInputs({ roleToAssume: 'arn:aws:iam::123456789012:role/path/d', sessionName: 'GitHubActions', durationSeconds: 3600 })
+})
+
+test('the permissions-boundary input is a policy ARN, checked before any call; empty means none', () => {
+  const name = 'INPUT_PERMISSIONS-BOUNDARY'
+  const before = process.env[name]
+  try {
+    process.env[name] = ' arn:aws:iam::123456789012:policy/socket-action-boundary '
+    assert.equal(readInputs().permissionsBoundary, 'arn:aws:iam::123456789012:policy/socket-action-boundary')
+    process.env[name] = ''
+    assert.equal(readInputs().permissionsBoundary, undefined)
+    process.env[name] = 'socket-action-boundary'
+    assert.throws(() => readInputs(), (e: Error) => e instanceof InputError && /^input "permissions-boundary" must be the ARN of an IAM managed policy, got "socket-action-boundary"/.test(e.message))
+  } finally {
+    if (before === undefined) delete process.env[name]
+    else process.env[name] = before
+  }
 })

@@ -103,6 +103,19 @@ describe('socket-action CLI', () => {
     assert.match(port.stderr, /^error: --port must be a port number \(0-65535\), got "http"$/m)
   })
 
+  test('--permissions-boundary takes a policy ARN on plan and deploy, and remove has none', async () => {
+    const role = await run(['deploy', '--permissions-boundary', 'arn:aws:iam::123456789012:role/socket-action-boundary']).done
+    assert.equal(role.code, 2)
+    assert.match(role.stderr, /^error: --permissions-boundary must be the ARN of an IAM managed policy, got "arn:aws:iam::123456789012:role\/socket-action-boundary", which is a role/m)
+    const regional = await run(['plan', '--permissions-boundary', 'arn:aws:iam:us-east-1:123456789012:policy/b']).done
+    assert.equal(regional.code, 2)
+    assert.match(regional.stderr, /did you mean "arn:aws:iam::123456789012:policy\/b"\?/)
+    const remove = await run(['remove', '--permissions-boundary', 'arn:aws:iam::123456789012:policy/b']).done
+    assert.equal(remove.code, 2)
+    assert.match(remove.stderr, /^error: unknown option "--permissions-boundary" for "socket-action remove"/m)
+    assert.match((await run(['deploy', '--help']).done).stdout, /^  --permissions-boundary ARN\n +the managed policy every function role gets as its permissions boundary/m)
+  })
+
   test('an unknown command gets a did-you-mean and exits 2', async () => {
     const { code, stderr } = await run(['deplyo']).done
     assert.equal(code, 2)

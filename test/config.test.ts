@@ -68,7 +68,7 @@ test('seed example (typo fixed) resolves every input as written', async () => {
       architecture: 'arm64',
       policy: [],
       logRetentionDays: 30,
-      defaulted: ['runtime', 'architecture', 'policy', 'throttle', 'logRetentionDays'],
+      defaulted: ['runtime', 'architecture', 'policy', 'throttle', 'logRetentionDays', 'permissionsBoundary'],
     },
   ])
 })
@@ -112,6 +112,7 @@ test('minimal config gets every default', async () => {
         'policy',
         'throttle',
         'logRetentionDays',
+        'permissionsBoundary',
       ],
     },
   ])
@@ -158,7 +159,7 @@ test('${env.X} substitution: whole values, parts, several per string, numeric co
       architecture: 'arm64',
       policy: [],
       logRetentionDays: 30,
-      defaulted: ['runtime', 'architecture', 'policy', 'throttle', 'logRetentionDays'],
+      defaulted: ['runtime', 'architecture', 'policy', 'throttle', 'logRetentionDays', 'permissionsBoundary'],
     },
   ])
 })
@@ -195,6 +196,7 @@ test('runtime, architecture, policy and throttle as written, with ${env.X} in po
     policy,
     policyAt: { line: 6, column: 5 },
     throttle: { burstLimit: 200, rateLimit: 12.5 },
+    permissionsBoundary: 'arn:aws:iam::123456789012:policy/socket-action-boundary',
   })
   const socket = loaded.sockets[0]!
   assert.deepEqual(socket.policyAt, { line: 6, column: 5 }, 'where policy is written, for the role policy size check')
@@ -202,6 +204,7 @@ test('runtime, architecture, policy and throttle as written, with ${env.X} in po
   assert.equal(socket.architecture, 'x86_64')
   assert.deepEqual(socket.policy, policy)
   assert.deepEqual(socket.throttle, { burstLimit: 200, rateLimit: 12.5 })
+  assert.equal(socket.permissionsBoundary, 'arn:aws:iam::123456789012:policy/socket-action-boundary')
   assert.deepEqual(socket.defaulted, ['app', 'stage', 'region', 'memory', 'timeout', 'description', 'env', 'code', 'logRetentionDays'])
 })
 

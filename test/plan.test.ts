@@ -138,3 +138,32 @@ describe('partitions: every ARN, URI and URL comes from the caller identity', ()
     assert.throws(() => partitionOf('arn:aws-mars:sts::1:x'), /cannot tell the AWS partition of "arn:aws-mars:sts::1:x"/)
   })
 })
+
+describe('permissions boundary', () => {
+  const boundary = 'arn:aws:iam::111111111111:policy/socket-action-boundary'
+  const bounded = desiredState({ socket: { ...socket, permissionsBoundary: boundary }, identity, region: 'us-east-1', account: '111111111111', partition: AWS_PARTITION, codeSha256: 'sha-1', handler: 'index.handler', version: '1.0.0' })
+
+  test('a new role is created with it', () => {
+    const create = planDeploy(bounded, empty).actions.find((a) => a.id === 'role:create')!
+    assert.equal(create.params.PermissionsBoundary, boundary)
+    assert.ok(!('PermissionsBoundary' in planDeploy(desired, empty).actions.find((a) => a.id === 'role:create')!.params), 'none configured: none sent')
+  })
+
+  test('an existing role without it gets it first: its policy and trust changes wait for the boundary', () => {
+    const observed = deployed()
+    observed.role = { ...observed.role!, trustPolicy: {}, policies: {} }
+    const byId = new Map(planDeploy(bounded, observed).actions.map((a) => [a.id, a]))
+    assert.deepEqual(byId.get('role:boundary')!.diff, [{ field: 'permissionsBoundary', from: undefined, to: boundary }])
+    assert.ok(byId.get('role-policy:put')!.after.includes('role:boundary'))
+    assert.ok(byId.get('role:trust')!.after.includes('role:boundary'))
+  })
+
+  test('the same boundary plans nothing; a dropped one is kept, with a note', () => {
+    const observed = deployed()
+    observed.role = { ...observed.role!, permissionsBoundary: boundary }
+    assert.deepEqual(planDeploy(bounded, observed).actions, [])
+    const dropped = planDeploy(desired, observed)
+    assert.deepEqual(dropped.actions, [])
+    assert.match(dropped.notes?.[0] ?? '', /keeps its permissions boundary arn:aws:iam::111111111111:policy\/socket-action-boundary: socket-action never removes one/)
+  })
+})

@@ -1,5 +1,6 @@
 // The Action's inputs, read and checked once, before anything else happens.
 import * as core from '@actions/core'
+import { permissionsBoundaryProblem } from '../config/boundary.ts'
 import { InputError, parseStages, type StageRule } from './stages.ts'
 import type { Command } from './trigger.ts'
 
@@ -15,6 +16,8 @@ export interface ActionInputs {
   roleToAssume?: string
   roleSessionName: string
   roleDurationSeconds: number
+  /** ARN of the function role's permissions boundary; wins over serverless.yml's permissionsBoundary. */
+  permissionsBoundary?: string
   audience: string
   githubToken: string
   comment: boolean
@@ -29,6 +32,14 @@ function flag(name: string, fallback: boolean): boolean {
   if (['true', 'yes', '1'].includes(value)) return true
   if (['false', 'no', '0'].includes(value)) return false
   throw new InputError(`input "${name}" must be true or false, got "${value}"`)
+}
+
+function permissionsBoundary(): string | undefined {
+  const arn = core.getInput('permissions-boundary').trim()
+  if (arn === '') return undefined
+  const problem = permissionsBoundaryProblem(arn)
+  if (problem) throw new InputError(`input "permissions-boundary" ${problem}`)
+  return arn
 }
 
 export function readInputs(): ActionInputs {
@@ -47,6 +58,7 @@ export function readInputs(): ActionInputs {
     roleToAssume: core.getInput('role-to-assume').trim() || undefined,
     roleSessionName: core.getInput('role-session-name').trim() || 'GitHubActions',
     roleDurationSeconds: Number(core.getInput('role-duration-seconds').trim() || '3600'),
+    permissionsBoundary: permissionsBoundary(),
     audience: core.getInput('audience').trim() || 'sts.amazonaws.com',
     githubToken: core.getInput('github-token'),
     comment: flag('comment', true),

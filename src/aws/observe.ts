@@ -133,6 +133,7 @@ export async function observeStage(clients: AwsClients, identity: StageIdentity,
           trustPolicy: parsePolicy(roleOut.Role.AssumeRolePolicyDocument),
           policies,
           attachedPolicyArns: (attached?.AttachedPolicies ?? []).map((p) => p.PolicyArn!),
+          ...(roleOut.Role.PermissionsBoundary?.PermissionsBoundaryArn ? { permissionsBoundary: roleOut.Role.PermissionsBoundary.PermissionsBoundaryArn } : {}),
         }
       }
     }

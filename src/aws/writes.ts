@@ -20,6 +20,7 @@ import {
   DeleteRoleCommand,
   DeleteRolePolicyCommand,
   DetachRolePolicyCommand,
+  PutRolePermissionsBoundaryCommand,
   PutRolePolicyCommand,
   TagRoleCommand,
   UpdateAssumeRolePolicyCommand,
@@ -100,6 +101,24 @@ async function raceSafe(write: Promise<unknown>, what: string): Promise<void> {
     await write
   } catch (error) {
     if (isConflict(error)) throw new StaleObservation(`${what} was created meanwhile (another deploy of this stage?)`)
+    throw error
+  }
+}
+
+/**
+ * IAM answers NoSuchEntity when the boundary policy does not exist: no later round can fix that, so it is said plainly
+ * (not taken for a resource that vanished meanwhile).
+ */
+async function boundaryMustExist(write: Promise<unknown>, boundary: string | undefined): Promise<void> {
+  try {
+    await write
+  } catch (error) {
+    if (boundary && isNotFound(error) && String((error as Error).message).includes(boundary)) {
+      throw new Error(
+        `the permissions boundary ${boundary} does not exist (or is not a policy a role can have as its boundary): create it once from .github/aws/socket-action-boundary.json (README: "AWS setup"), or fix permissions-boundary`,
+        { cause: error },
+      )
+    }
     throw error
   }
 }
@@ -189,11 +208,25 @@ export function executor(ctx: WriteContext) {
         return ignoreNotFound(apigw.send(new DeleteApiCommand({ ApiId: p.apiId })))
 
       case 'role:create':
-        return raceSafe(
-          iam.send(new CreateRoleCommand({ RoleName: p.RoleName, Description: p.Description, AssumeRolePolicyDocument: JSON.stringify(p.AssumeRolePolicyDocument), Tags: tagList(p.Tags) })),
-          `role ${p.RoleName}`,
+        return boundaryMustExist(
+          raceSafe(
+            iam.send(
+              new CreateRoleCommand({
+                RoleName: p.RoleName,
+                Description: p.Description,
+                AssumeRolePolicyDocument: JSON.stringify(p.AssumeRolePolicyDocument),
+                Tags: tagList(p.Tags),
+                PermissionsBoundary: p.PermissionsBoundary,
+              }),
+            ),
+            `role ${p.RoleName}`,
+          ),
+          p.PermissionsBoundary,
         )
       case 'role:update':
+        if (action.id === 'role:boundary') {
+          return boundaryMustExist(iam.send(new PutRolePermissionsBoundaryCommand({ RoleName: p.RoleName, PermissionsBoundary: p.PermissionsBoundary })), p.PermissionsBoundary)
+        }
         if (action.id === 'role:tag') return void (await iam.send(new TagRoleCommand({ RoleName: p.RoleName, Tags: tagList(p.Tags) })))
         return void (await iam.send(new UpdateAssumeRolePolicyCommand({ RoleName: p.RoleName, PolicyDocument: JSON.stringify(p.PolicyDocument) })))
       case 'role:delete':

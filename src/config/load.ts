@@ -4,6 +4,7 @@ import { LineCounter, isAlias, isMap, isScalar, isSeq, parseDocument } from 'yam
 import type { Document, Node, Pair, YAMLMap, YAMLSeq } from 'yaml'
 import { ConfigError } from './diagnostics.ts'
 import type { Diagnostic } from './diagnostics.ts'
+import { permissionsBoundaryProblem } from './boundary.ts'
 import { AWS_REGIONS } from './regions.ts'
 import { closest, didYouMean } from './suggest.ts'
 import type {
@@ -33,6 +34,7 @@ const INPUT_KEYS = [
   'runtime',
   'architecture',
   'policy',
+  'permissionsBoundary',
   'throttle',
   'logRetentionDays',
 ] as const
@@ -700,6 +702,18 @@ function checkPolicy(ctx: Ctx, e: Entry): IamStatement[] | undefined {
   return ctx.diagnostics.length === before ? out : undefined
 }
 
+function checkPermissionsBoundary(ctx: Ctx, e: Entry): string | undefined {
+  const label = 'input "permissionsBoundary"'
+  const s = readString(ctx, e, label)
+  if (s === undefined) return undefined
+  const problem = permissionsBoundaryProblem(s.trim())
+  if (problem) {
+    ctx.at(e.valuePos, `${label} ${problem}`)
+    return undefined
+  }
+  return s.trim()
+}
+
 function checkThrottle(ctx: Ctx, e: Entry): { burstLimit?: number; rateLimit?: number } | undefined {
   const v = readValue(ctx, e.value, e.valuePos)
   if (v.kind === 'error') return undefined
@@ -837,6 +851,11 @@ function parseInputs(ctx: Ctx, map: YAMLMap, pos: number, codePos: { value?: num
         if (policy !== undefined) inputs.policy = policy
         const { line, col } = ctx.lineCounter.linePos(e.keyPos)
         inputs.policyAt = { line, column: col }
+        break
+      }
+      case 'permissionsBoundary': {
+        const s = checkPermissionsBoundary(ctx, e)
+        if (s !== undefined) inputs.permissionsBoundary = s
         break
       }
       case 'throttle': {
@@ -1096,6 +1115,8 @@ async function loadConfigText(
     const throttle = inputs.throttle
     if (throttle === undefined) defaulted.push('throttle')
     const logRetentionDays = inputs.logRetentionDays ?? (defaulted.push('logRetentionDays'), DEFAULT_LOG_RETENTION_DAYS)
+    const permissionsBoundary = inputs.permissionsBoundary
+    if (permissionsBoundary === undefined) defaulted.push('permissionsBoundary')
 
     // a `code` value that failed validation was already reported; don't pile on
     const codeBroken = c.codePos !== undefined && inputs.code === undefined
@@ -1131,6 +1152,7 @@ async function loadConfigText(
       ...(inputs.policyAt ? { policyAt: inputs.policyAt } : {}),
       ...(throttle !== undefined ? { throttle } : {}),
       logRetentionDays,
+      ...(permissionsBoundary !== undefined ? { permissionsBoundary } : {}),
       defaulted,
     })
   }

@@ -11,6 +11,8 @@ export interface SocketInputs {
   policy?: IamStatement[]
   throttle?: { burstLimit?: number; rateLimit?: number }
   logRetentionDays?: number
+  /** ARN of the managed policy every function role gets as its permissions boundary. */
+  permissionsBoundary?: string
   /** Where `policy` is written, for limits only known once the whole role policy is built. */
   policyAt?: { line: number; column: number }
 }
@@ -56,6 +58,7 @@ export type DefaultableField =
   | 'policy'
   | 'throttle'
   | 'logRetentionDays'
+  | 'permissionsBoundary'
 
 /** One resolved socket component, defaults applied. */
 export interface SocketConfig {
@@ -78,6 +81,11 @@ export interface SocketConfig {
   throttle?: { burstLimit?: number; rateLimit?: number }
   /** Days the function's CloudWatch log group keeps its logs. */
   logRetentionDays: number
+  /**
+   * ARN of the managed policy the function role gets as its permissions boundary (CreateRole PermissionsBoundary):
+   * the role can never do more than it allows, whatever `policy` says. Absent: no boundary is set.
+   */
+  permissionsBoundary?: string
   /** Where `policy` is written (its key), for limits checked once the whole role policy is built. */
   policyAt?: { line: number; column: number }
   defaulted: DefaultableField[]

@@ -64,6 +64,7 @@ export async function reconcile(
     const desired = desiredFor(observed)
     const plan = planDeploy(desired, observed)
     events.onPlan?.(plan, round)
+    if (round === 1) plan.notes?.forEach((note) => events.log?.(`note: ${note}`))
     const facts: Facts = { apiId: plan.apiId, integrationId: plan.integrationId }
     let raceCheck: Promise<boolean> | undefined
     const execute = adapter.executor(desired)

@@ -55,6 +55,7 @@ export function desiredState({ socket, identity, region, account, partition, cod
         Statement: [{ Effect: 'Allow', Principal: { Service: 'lambda.amazonaws.com' }, Action: 'sts:AssumeRole' }],
       },
       policy,
+      ...(socket.permissionsBoundary ? { permissionsBoundary: socket.permissionsBoundary } : {}),
     },
     logGroup: { name: names.logGroupName, retentionDays: socket.logRetentionDays },
     fn: {

@@ -16,7 +16,8 @@ function redact(field: string, value: unknown): unknown {
 }
 
 export function formatPlan(plan: Plan): string {
-  if (plan.actions.length === 0) return 'No changes: the stage matches serverless.yml and socket.js.'
+  const notes = (plan.notes ?? []).map((n) => `\nNote: ${n}`).join('')
+  if (plan.actions.length === 0) return `No changes: the stage matches serverless.yml and socket.js.${notes}`
   const lines = plan.actions.map((a) => {
     const head = `  ${SIGN[a.change]} ${a.resource} ${a.name}`
     const diff = (a.diff ?? []).map((d) => {
@@ -31,7 +32,7 @@ export function formatPlan(plan: Plan): string {
     return [head, ...diff].join('\n')
   })
   const counts = (['create', 'update', 'delete'] as const).map((c) => `${plan.actions.filter((a) => a.change === c).length} to ${c}`).join(', ')
-  return `${lines.join('\n')}\nPlan: ${counts}.`
+  return `${lines.join('\n')}\nPlan: ${counts}.${notes}`
 }
 
 /** The plan as JSON, without anything secret (env values). */
@@ -46,5 +47,6 @@ export function planJson(plan: Plan): unknown {
       diff: a.diff?.map((d) => ({ field: d.field, from: redact(d.field, d.from), to: redact(d.field, d.to) })),
     })),
     unchanged: plan.unchanged,
+    ...(plan.notes ? { notes: plan.notes } : {}),
   }
 }

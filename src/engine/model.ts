@@ -25,7 +25,12 @@ export interface DesiredState {
   partition: Partition
   names: ResourceNames
   tags: Record<string, string>
-  role: { trustPolicy: PolicyDocument; policy: PolicyDocument }
+  role: {
+    trustPolicy: PolicyDocument
+    policy: PolicyDocument
+    /** ARN of the managed policy set as the role's permissions boundary; absent: none is set (an existing one is kept). */
+    permissionsBoundary?: string
+  }
   /** The function's CloudWatch log group, made by us (tagged, with a retention) before Lambda would make it. */
   logGroup: { name: string; retentionDays: number }
   fn: FunctionSpec
@@ -47,6 +52,8 @@ export interface ObservedRole {
   /** Inline policies by name (parsed documents). */
   policies: Record<string, unknown>
   attachedPolicyArns: string[]
+  /** ARN of the role's permissions boundary, when it has one. */
+  permissionsBoundary?: string
 }
 
 export interface ObservedFunction {
@@ -155,4 +162,6 @@ export interface Plan {
   integrationId?: string
   /** Resources that need no change, for the report. */
   unchanged: string[]
+  /** What the plan deliberately leaves as it is, and why (e.g. a boundary no longer configured is kept). */
+  notes?: string[]
 }

@@ -112,6 +112,9 @@ export function planDeploy(desired: DesiredState, observed: ObservedState): Plan
   // ---- role ----
   const role = observed.role
   let roleCreate: string | undefined
+  let roleBoundary: string | undefined
+  const notes: string[] = []
+  const boundary = desired.role.permissionsBoundary
   const policyDoc = kept ? substitute(desired.role.policy, kept.id) : desired.role.policy
   if (!role) {
     roleCreate = b.add({
@@ -119,11 +122,43 @@ export function planDeploy(desired: DesiredState, observed: ObservedState): Plan
       resource: 'role',
       change: 'create',
       name: names.roleName,
-      params: { RoleName: names.roleName, AssumeRolePolicyDocument: desired.role.trustPolicy, Tags: tags, Description: `socket-action function role of ${desired.identity.app}/${desired.identity.stage}` },
+      params: {
+        RoleName: names.roleName,
+        AssumeRolePolicyDocument: desired.role.trustPolicy,
+        Tags: tags,
+        Description: `socket-action function role of ${desired.identity.app}/${desired.identity.stage}`,
+        ...(boundary ? { PermissionsBoundary: boundary } : {}),
+      },
     })
   } else {
+    // The boundary goes on before the policy or trust changes: a deploy policy that requires it (README) allows
+    // PutRolePolicy and UpdateAssumeRolePolicy only on a role that has it, and a role never holds a new policy without
+    // its limit.
+    if (boundary && role.permissionsBoundary !== boundary) {
+      roleBoundary = b.add({
+        id: 'role:boundary',
+        resource: 'role',
+        change: 'update',
+        name: names.roleName,
+        diff: [{ field: 'permissionsBoundary', from: role.permissionsBoundary, to: boundary }],
+        params: { RoleName: names.roleName, PermissionsBoundary: boundary },
+      })
+    } else if (!boundary && role.permissionsBoundary) {
+      notes.push(
+        `role ${names.roleName} keeps its permissions boundary ${role.permissionsBoundary}: socket-action never removes one (the README's deploy policy denies it). ` +
+          `To drop it on purpose: aws iam delete-role-permissions-boundary --role-name ${names.roleName}`,
+      )
+    }
     if (canonical(role.trustPolicy) !== canonical(desired.role.trustPolicy)) {
-      b.add({ id: 'role:trust', resource: 'role', change: 'update', name: names.roleName, diff: [{ field: 'trustPolicy', from: role.trustPolicy, to: desired.role.trustPolicy }], params: { RoleName: names.roleName, PolicyDocument: desired.role.trustPolicy } })
+      b.add({
+        id: 'role:trust',
+        resource: 'role',
+        change: 'update',
+        name: names.roleName,
+        diff: [{ field: 'trustPolicy', from: role.trustPolicy, to: desired.role.trustPolicy }],
+        after: [roleBoundary],
+        params: { RoleName: names.roleName, PolicyDocument: desired.role.trustPolicy },
+      })
     }
     const td = tagDiff(role.tags, tags)
     if (td.length) b.add({ id: 'role:tag', resource: 'role', change: 'update', name: names.roleName, diff: td, params: { RoleName: names.roleName, Tags: tags } })
@@ -136,7 +171,7 @@ export function planDeploy(desired: DesiredState, observed: ObservedState): Plan
       change: currentPolicy === undefined ? 'create' : 'update',
       name: `${names.roleName}/${names.policyName}`,
       diff: currentPolicy === undefined ? undefined : [{ field: 'policy', from: currentPolicy, to: policyDoc }],
-      after: [roleCreate, apiCreate],
+      after: [roleCreate, roleBoundary, apiCreate],
       params: { RoleName: names.roleName, PolicyName: names.policyName, PolicyDocument: policyDoc },
     })
   } else if (role) b.unchanged.push(`role ${names.roleName}`)
@@ -302,7 +337,7 @@ export function planDeploy(desired: DesiredState, observed: ObservedState): Plan
     const td = tagDiff(stage.tags, tags)
     if (td.length) b.add({ id: 'stage:tag', resource: 'stage', change: 'update', name: names.stageName, diff: td, params: { ResourceArn: arn.stageResource(desired.partition, desired.region, apiId, names.stageName), Tags: tags } })
   }
-  return { actions: order(b.actions), apiId: kept?.id, integrationId: integration?.id, unchanged: b.unchanged }
+  return { actions: order(b.actions), apiId: kept?.id, integrationId: integration?.id, unchanged: b.unchanged, ...(notes.length ? { notes } : {}) }
 }
 
 /** Everything tagged for this app, stage and repository, in dependency order. Nothing else. */

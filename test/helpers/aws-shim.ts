@@ -462,7 +462,25 @@ export async function startShim(options: ShimOptions): Promise<Shim> {
 
   // --- IAM ----------------------------------------------------------------------------------------------------
 
+  /**
+   * IAM refuses a permissions boundary that names no existing policy (NoSuchEntity, "Scope ARN ... does not exist");
+   * moto only checks the ARN's shape.
+   */
+  async function missingBoundary(call: Call): Promise<Reply | undefined> {
+    const boundary = new URLSearchParams(call.body.toString()).get('PermissionsBoundary')
+    if (!boundary) return undefined
+    const found = await lookup(call, `/?Action=GetPolicy&Version=2010-05-08&PolicyArn=${encodeURIComponent(boundary)}`)
+    if (found.status !== 404) return undefined
+    return awsError('iam', 404, 'NoSuchEntity', `Scope ARN: ${boundary} does not exist or is not attachable.`)
+  }
+
+  async function putRolePermissionsBoundary(call: Call): Promise<Reply> {
+    return (await missingBoundary(call)) ?? forward(call)
+  }
+
   async function createRole(call: Call): Promise<Reply> {
+    const refused = await missingBoundary(call)
+    if (refused) return refused
     const reply = await forward(call)
     const arn = /<Arn>([^<]+)<\/Arn>/.exec(reply.body.toString())?.[1]
     if (isOk(reply) && arn && settings.roleUnassumableCalls > 0) newRoles.set(arn, settings.roleUnassumableCalls)
@@ -702,6 +720,7 @@ export async function startShim(options: ShimOptions): Promise<Shim> {
     'lambda:TagResource': unlessFunctionBusy(taggedFunctionKey),
     'lambda:UntagResource': unlessFunctionBusy(taggedFunctionKey),
     'iam:CreateRole': createRole,
+    'iam:PutRolePermissionsBoundary': putRolePermissionsBoundary,
     'iam:DeleteRolePolicy': deleteRolePolicy,
     'iam:DeleteRole': deleteRole,
     'apigateway:CreateApi': createApi,

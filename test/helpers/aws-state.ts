@@ -12,7 +12,7 @@ export function sdk() {
 
 export interface AccountState {
   logGroups: Array<{ name: string; retentionDays?: number; tags: Record<string, string> }>
-  roles: Array<{ name: string; tags: Record<string, string>; policies: Record<string, unknown>; attached: string[] }>
+  roles: Array<{ name: string; tags: Record<string, string>; policies: Record<string, unknown>; attached: string[]; boundary?: string }>
   functions: Array<{ name: string; tags: Record<string, string>; runtime?: string; architectures?: string[]; memory?: number; timeout?: number; env?: Record<string, string>; handler?: string; role?: string; codeSha256?: string; permissions: unknown[] }>
   apis: Array<{ id: string; name: string; tags: Record<string, string>; endpoint?: string; routeSelectionExpression?: string; integrations: Array<{ type?: string; uri?: string; timeout?: number }>; routes: Array<{ key: string; target?: string }>; stages: Array<{ name: string; deployed: boolean; description?: string; tags: Record<string, string>; throttle?: unknown }> }>
 }
@@ -29,7 +29,8 @@ export async function readAccount(clients = sdk()): Promise<AccountState> {
         policies[n] = JSON.parse(doc.startsWith('{') ? doc : decodeURIComponent(doc))
       }
       const attached = ((await clients.iam.send(new ListAttachedRolePoliciesCommand({ RoleName: r.RoleName! }))).AttachedPolicies ?? []).map((p) => p.PolicyArn!)
-      return { name: role.RoleName!, tags: Object.fromEntries((role.Tags ?? []).map((t) => [t.Key!, t.Value!])), policies, attached }
+      const boundary = role.PermissionsBoundary?.PermissionsBoundaryArn
+      return { name: role.RoleName!, tags: Object.fromEntries((role.Tags ?? []).map((t) => [t.Key!, t.Value!])), policies, attached, ...(boundary ? { boundary } : {}) }
     }),
   )
   const fnList = (await clients.lambda.send(new ListFunctionsCommand({}))).Functions ?? []

@@ -4,6 +4,7 @@ import { awsAdapter } from "./aws/adapter.js";
 import { createClients, destroyClients } from "./aws/clients.js";
 import { listStages } from "./aws/stages.js";
 import { bundleSocket, LAMBDA_HANDLER } from "./bundle/build.js";
+import { permissionsBoundaryProblem } from "./config/boundary.js";
 import { ConfigError, loadConfig, pickSocket } from "./config/index.js";
 import { reconcile, removeStage } from "./engine/deploy.js";
 import { desiredState } from "./engine/desired.js";
@@ -15,7 +16,12 @@ export const VERSION = pkg.version;
 async function prepare(options) {
     const env = options.env ?? process.env;
     const { sockets } = await loadConfig(options.configFile, { env, stage: options.stage, optional: options.configOptional });
-    const socket = pickSocket(sockets, options.component, options.configFile);
+    const picked = pickSocket(sockets, options.component, options.configFile);
+    const problem = options.permissionsBoundary === undefined ? undefined : permissionsBoundaryProblem(options.permissionsBoundary);
+    if (problem)
+        throw new Error(`the permissions boundary ${problem}`);
+    const permissionsBoundary = options.permissionsBoundary ?? picked.permissionsBoundary;
+    const socket = permissionsBoundary ? { ...picked, permissionsBoundary } : picked;
     const region = options.region ?? socket.region;
     const identity = { app: socket.app, stage: socket.stage, repo: options.repo ?? env.GITHUB_REPOSITORY ?? 'local' };
     return { socket, identity, region, clients: createClients({ region, credentials: options.credentials }) };

@@ -2,6 +2,7 @@
 // and sweep (dev takes the project ones).
 import { existsSync } from 'node:fs'
 import path from 'node:path'
+import { permissionsBoundaryProblem } from '../../config/boundary.ts'
 import type { OptionSpec, Values } from '../args.ts'
 import { stringValue } from '../args.ts'
 import { UsageError } from '../usage.ts'
@@ -23,6 +24,12 @@ export const REPO_OPTION: OptionSpec = {
   description: "the stage's repository tag; the Action tags with its repository",
   default: 'GITHUB_REPOSITORY, else "local"',
 }
+export const PERMISSIONS_BOUNDARY_OPTION: OptionSpec = {
+  name: 'permissions-boundary',
+  value: 'ARN',
+  description: 'the managed policy every function role gets as its permissions boundary',
+  default: "serverless.yml's permissionsBoundary, else none",
+}
 export const JSON_OPTION: OptionSpec = { name: 'json', description: 'print the result as JSON on stdout' }
 
 export const AWS_NOTES = `AWS credentials and region come from the standard environment and profile chain (AWS_PROFILE,
@@ -39,6 +46,14 @@ export function configPathFor(dir: string | undefined, config: string | undefine
 export function projectOf(values: Values, positionals: string[]): { configFile: string; configOptional: boolean; component?: string } {
   const config = stringValue(values, 'config')
   return { configFile: configPathFor(positionals[0], config), configOptional: config === undefined, component: stringValue(values, 'component') }
+}
+
+/** `--permissions-boundary ARN`, checked. */
+export function permissionsBoundaryValue(values: Values, command: string): string | undefined {
+  const arn = stringValue(values, 'permissions-boundary')
+  const problem = arn === undefined ? undefined : permissionsBoundaryProblem(arn)
+  if (problem) throw new UsageError(`--permissions-boundary ${problem}`, command)
+  return arn
 }
 
 /** `--repo owner/name`, checked. */

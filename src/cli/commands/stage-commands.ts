@@ -6,12 +6,27 @@ import { flag, stringValue, type OptionSpec, type Values } from '../args.ts'
 import type { Reporter } from '../../progress/progress.ts'
 import { stderrReporter } from '../terminal.ts'
 import type { Command } from './command.ts'
-import { AWS_NOTES, COMPONENT_OPTION, CONFIG_OPTION, DIR_ARGUMENT, JSON_OPTION, projectOf, REGION_OPTION, REPO_OPTION, repoValue, STAGE_OPTION } from './project-options.ts'
+import {
+  AWS_NOTES,
+  COMPONENT_OPTION,
+  CONFIG_OPTION,
+  DIR_ARGUMENT,
+  JSON_OPTION,
+  PERMISSIONS_BOUNDARY_OPTION,
+  permissionsBoundaryValue,
+  projectOf,
+  REGION_OPTION,
+  REPO_OPTION,
+  repoValue,
+  STAGE_OPTION,
+} from './project-options.ts'
 
 const STAGE_COMMAND_OPTIONS: OptionSpec[] = [STAGE_OPTION, REGION_OPTION, CONFIG_OPTION, COMPONENT_OPTION, REPO_OPTION, JSON_OPTION]
+/** plan and deploy (may) create the function role; remove never does. */
+const ROLE_CREATING_OPTIONS: OptionSpec[] = [...STAGE_COMMAND_OPTIONS.slice(0, -1), PERMISSIONS_BOUNDARY_OPTION, JSON_OPTION]
 
-function stageSpec(name: string, summary: string, description: string) {
-  return { name, summary, synopsis: '[dir] [options]', description, positionals: [DIR_ARGUMENT], options: STAGE_COMMAND_OPTIONS, notes: AWS_NOTES }
+function stageSpec(name: string, summary: string, description: string, options = STAGE_COMMAND_OPTIONS) {
+  return { name, summary, synopsis: '[dir] [options]', description, positionals: [DIR_ARGUMENT], options, notes: AWS_NOTES }
 }
 
 /** The stage to work on, and where its notes and progress go (stderr). */
@@ -22,6 +37,7 @@ function stageOptionsOf(command: string, values: Values, positionals: string[]):
     stage: stringValue(values, 'stage'),
     region: stringValue(values, 'region'),
     repo: repoValue(values, command),
+    permissionsBoundary: permissionsBoundaryValue(values, command),
     events: { log: (line) => reporter.line(line) },
     progress: reporter,
   }
@@ -29,7 +45,7 @@ function stageOptionsOf(command: string, values: Values, positionals: string[]):
 }
 
 export const planCommand: Command = {
-  spec: stageSpec('plan', 'show what deploy would change on AWS; writes nothing', 'Show what deploy would change on AWS, Terraform-style, with field-level diffs. Nothing is written.'),
+  spec: stageSpec('plan', 'show what deploy would change on AWS; writes nothing', 'Show what deploy would change on AWS, Terraform-style, with field-level diffs. Nothing is written.', ROLE_CREATING_OPTIONS),
   async run(values, positionals) {
     const { options } = stageOptionsOf('plan', values, positionals)
     const [{ planStage }, { formatPlan, planJson }] = await Promise.all([import('../../pipeline.ts'), import('../../engine/format.ts')])
@@ -46,6 +62,7 @@ export const deployCommand: Command = {
     "create or update a stage on AWS; prints its wss:// URL",
     `Create or update the stage's IAM role, Lambda function and WebSocket API, found by their tags.
 An unchanged redeploy writes nothing. Prints the wss:// URL.`,
+    ROLE_CREATING_OPTIONS,
   ),
   async run(values, positionals) {
     const { options, reporter } = stageOptionsOf('deploy', values, positionals)

@@ -30,6 +30,9 @@ export function isUpdateInProgress(error) {
 }
 export { StaleObservation } from "../engine/apply.js";
 const NOT_AUTHORIZED = /is not authorized to perform: (\S+) on resource: (\S+)/;
+/** The writes a deploy policy that requires a permissions boundary (README) allows only with that boundary. */
+const BOUNDED_WRITES = /^iam:(CreateRole|PutRolePolicy|AttachRolePolicy|PutRolePermissionsBoundary)$/;
+const BOUNDARY_HINT = ' If the deploy role allows it only with a permissions boundary (README: "AWS setup"), give that boundary: the permissions-boundary input, --permissions-boundary, or inputs.permissionsBoundary.';
 /** The message a person needs: for a missing permission, which action on which resource. */
 export function explainAwsError(error, doing) {
     const e = error;
@@ -37,7 +40,8 @@ export function explainAwsError(error, doing) {
     const denied = NOT_AUTHORIZED.exec(message);
     if (denied || e?.name === 'AccessDeniedException' || e?.name === 'AccessDenied') {
         const what = denied ? `${denied[1]} on ${denied[2]}` : message;
-        return new Error(`${doing}: access denied: the deploy credentials need ${what}. Add it to the deploy role's policy (README: "AWS setup", step 3).`, { cause: error });
+        const hint = denied && BOUNDED_WRITES.test(denied[1]) ? BOUNDARY_HINT : '';
+        return new Error(`${doing}: access denied: the deploy credentials need ${what}. Add it to the deploy role's policy (README: "AWS setup", step 4).${hint}`, { cause: error });
     }
     if (e?.name === 'ExpiredTokenException' || e?.name === 'ExpiredToken') {
         return new Error(`${doing}: the AWS credentials have expired: refresh them (or re-run the job to get a new OIDC session).`, { cause: error });

@@ -124,6 +124,7 @@ export async function observeStage(clients, identity, names, options = {}) {
                     trustPolicy: parsePolicy(roleOut.Role.AssumeRolePolicyDocument),
                     policies,
                     attachedPolicyArns: (attached?.AttachedPolicies ?? []).map((p) => p.PolicyArn),
+                    ...(roleOut.Role.PermissionsBoundary?.PermissionsBoundaryArn ? { permissionsBoundary: roleOut.Role.PermissionsBoundary.PermissionsBoundaryArn } : {}),
                 };
             }
         }

@@ -1,6 +1,6 @@
 // Every write the engine makes, one AWS call (plus its wait) per action, with the retries AWS asks for.
 import { CreateApiCommand, CreateDeploymentCommand, CreateIntegrationCommand, CreateRouteCommand, CreateStageCommand, DeleteApiCommand, DeleteIntegrationCommand, DeleteRouteCommand, GetDeploymentCommand, TagResourceCommand as TagApiResourceCommand, UpdateApiCommand, UpdateIntegrationCommand, UpdateRouteCommand, UpdateStageCommand, } from '@aws-sdk/client-apigatewayv2';
-import { CreateRoleCommand, DeleteRoleCommand, DeleteRolePolicyCommand, DetachRolePolicyCommand, PutRolePolicyCommand, TagRoleCommand, UpdateAssumeRolePolicyCommand, } from '@aws-sdk/client-iam';
+import { CreateRoleCommand, DeleteRoleCommand, DeleteRolePolicyCommand, DetachRolePolicyCommand, PutRolePermissionsBoundaryCommand, PutRolePolicyCommand, TagRoleCommand, UpdateAssumeRolePolicyCommand, } from '@aws-sdk/client-iam';
 import { AddPermissionCommand, CreateFunctionCommand, DeleteFunctionCommand, RemovePermissionCommand, TagResourceCommand as TagFunctionCommand, UpdateFunctionCodeCommand, UpdateFunctionConfigurationCommand, waitForFunctionActiveV2, waitForFunctionUpdatedV2, } from '@aws-sdk/client-lambda';
 import { resolveParams } from "../engine/apply.js";
 import { CreateLogGroupCommand, DeleteLogGroupCommand, PutRetentionPolicyCommand, TagResourceCommand } from '@aws-sdk/client-cloudwatch-logs';
@@ -39,6 +39,21 @@ async function raceSafe(write, what) {
     catch (error) {
         if (isConflict(error))
             throw new StaleObservation(`${what} was created meanwhile (another deploy of this stage?)`);
+        throw error;
+    }
+}
+/**
+ * IAM answers NoSuchEntity when the boundary policy does not exist: no later round can fix that, so it is said plainly
+ * (not taken for a resource that vanished meanwhile).
+ */
+async function boundaryMustExist(write, boundary) {
+    try {
+        await write;
+    }
+    catch (error) {
+        if (boundary && isNotFound(error) && String(error.message).includes(boundary)) {
+            throw new Error(`the permissions boundary ${boundary} does not exist (or is not a policy a role can have as its boundary): create it once from .github/aws/socket-action-boundary.json (README: "AWS setup"), or fix permissions-boundary`, { cause: error });
+        }
         throw error;
     }
 }
@@ -120,8 +135,17 @@ export function executor(ctx) {
             case 'api:delete':
                 return ignoreNotFound(apigw.send(new DeleteApiCommand({ ApiId: p.apiId })));
             case 'role:create':
-                return raceSafe(iam.send(new CreateRoleCommand({ RoleName: p.RoleName, Description: p.Description, AssumeRolePolicyDocument: JSON.stringify(p.AssumeRolePolicyDocument), Tags: tagList(p.Tags) })), `role ${p.RoleName}`);
+                return boundaryMustExist(raceSafe(iam.send(new CreateRoleCommand({
+                    RoleName: p.RoleName,
+                    Description: p.Description,
+                    AssumeRolePolicyDocument: JSON.stringify(p.AssumeRolePolicyDocument),
+                    Tags: tagList(p.Tags),
+                    PermissionsBoundary: p.PermissionsBoundary,
+                })), `role ${p.RoleName}`), p.PermissionsBoundary);
             case 'role:update':
+                if (action.id === 'role:boundary') {
+                    return boundaryMustExist(iam.send(new PutRolePermissionsBoundaryCommand({ RoleName: p.RoleName, PermissionsBoundary: p.PermissionsBoundary })), p.PermissionsBoundary);
+                }
                 if (action.id === 'role:tag')
                     return void (await iam.send(new TagRoleCommand({ RoleName: p.RoleName, Tags: tagList(p.Tags) })));
                 return void (await iam.send(new UpdateAssumeRolePolicyCommand({ RoleName: p.RoleName, PolicyDocument: JSON.stringify(p.PolicyDocument) })));

@@ -2,6 +2,7 @@ import { readFile, stat } from 'node:fs/promises';
 import path from 'node:path';
 import { LineCounter, isAlias, isMap, isScalar, isSeq, parseDocument } from 'yaml';
 import { ConfigError } from "./diagnostics.js";
+import { permissionsBoundaryProblem } from "./boundary.js";
 import { AWS_REGIONS } from "./regions.js";
 import { closest, didYouMean } from "./suggest.js";
 // ---------------------------------------------------------------------------
@@ -19,6 +20,7 @@ const INPUT_KEYS = [
     'runtime',
     'architecture',
     'policy',
+    'permissionsBoundary',
     'throttle',
     'logRetentionDays',
 ];
@@ -632,6 +634,18 @@ function checkPolicy(ctx, e) {
     });
     return ctx.diagnostics.length === before ? out : undefined;
 }
+function checkPermissionsBoundary(ctx, e) {
+    const label = 'input "permissionsBoundary"';
+    const s = readString(ctx, e, label);
+    if (s === undefined)
+        return undefined;
+    const problem = permissionsBoundaryProblem(s.trim());
+    if (problem) {
+        ctx.at(e.valuePos, `${label} ${problem}`);
+        return undefined;
+    }
+    return s.trim();
+}
 function checkThrottle(ctx, e) {
     const v = readValue(ctx, e.value, e.valuePos);
     if (v.kind === 'error')
@@ -768,6 +782,12 @@ function parseInputs(ctx, map, pos, codePos) {
                     inputs.policy = policy;
                 const { line, col } = ctx.lineCounter.linePos(e.keyPos);
                 inputs.policyAt = { line, column: col };
+                break;
+            }
+            case 'permissionsBoundary': {
+                const s = checkPermissionsBoundary(ctx, e);
+                if (s !== undefined)
+                    inputs.permissionsBoundary = s;
                 break;
             }
             case 'throttle': {
@@ -1010,6 +1030,9 @@ async function loadConfigText(src, file, absFile, dir, env, options) {
         if (throttle === undefined)
             defaulted.push('throttle');
         const logRetentionDays = inputs.logRetentionDays ?? (defaulted.push('logRetentionDays'), DEFAULT_LOG_RETENTION_DAYS);
+        const permissionsBoundary = inputs.permissionsBoundary;
+        if (permissionsBoundary === undefined)
+            defaulted.push('permissionsBoundary');
         // a `code` value that failed validation was already reported; don't pile on
         const codeBroken = c.codePos !== undefined && inputs.code === undefined;
         const handlerFile = codeBroken ? undefined : await findHandler(ctx, codeDir, inputs.code, c.codePos);
@@ -1041,6 +1064,7 @@ async function loadConfigText(src, file, absFile, dir, env, options) {
             ...(inputs.policyAt ? { policyAt: inputs.policyAt } : {}),
             ...(throttle !== undefined ? { throttle } : {}),
             logRetentionDays,
+            ...(permissionsBoundary !== undefined ? { permissionsBoundary } : {}),
             defaulted,
         });
     }

@@ -27,6 +27,8 @@ export async function reconcile(adapter, desiredFor, events = {}) {
         const desired = desiredFor(observed);
         const plan = planDeploy(desired, observed);
         events.onPlan?.(plan, round);
+        if (round === 1)
+            plan.notes?.forEach((note) => events.log?.(`note: ${note}`));
         const facts = { apiId: plan.apiId, integrationId: plan.integrationId };
         let raceCheck;
         const execute = adapter.executor(desired);

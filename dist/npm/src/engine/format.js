@@ -12,8 +12,9 @@ function redact(field, value) {
     return Object.fromEntries(Object.keys(value).map((k) => [k, '***']));
 }
 export function formatPlan(plan) {
+    const notes = (plan.notes ?? []).map((n) => `\nNote: ${n}`).join('');
     if (plan.actions.length === 0)
-        return 'No changes: the stage matches serverless.yml and socket.js.';
+        return `No changes: the stage matches serverless.yml and socket.js.${notes}`;
     const lines = plan.actions.map((a) => {
         const head = `  ${SIGN[a.change]} ${a.resource} ${a.name}`;
         const diff = (a.diff ?? []).map((d) => {
@@ -28,7 +29,7 @@ export function formatPlan(plan) {
         return [head, ...diff].join('\n');
     });
     const counts = ['create', 'update', 'delete'].map((c) => `${plan.actions.filter((a) => a.change === c).length} to ${c}`).join(', ');
-    return `${lines.join('\n')}\nPlan: ${counts}.`;
+    return `${lines.join('\n')}\nPlan: ${counts}.${notes}`;
 }
 /** The plan as JSON, without anything secret (env values). */
 export function planJson(plan) {
@@ -42,5 +43,6 @@ export function planJson(plan) {
             diff: a.diff?.map((d) => ({ field: d.field, from: redact(d.field, d.from), to: redact(d.field, d.to) })),
         })),
         unchanged: plan.unchanged,
+        ...(plan.notes ? { notes: plan.notes } : {}),
     };
 }

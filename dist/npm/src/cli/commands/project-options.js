@@ -2,6 +2,7 @@
 // and sweep (dev takes the project ones).
 import { existsSync } from 'node:fs';
 import path from 'node:path';
+import { permissionsBoundaryProblem } from "../../config/boundary.js";
 import { stringValue } from "../args.js";
 import { UsageError } from "../usage.js";
 export const DIR_ARGUMENT = { name: 'dir', description: 'the folder with serverless.yml or socket.js (default: .)' };
@@ -20,6 +21,12 @@ export const REPO_OPTION = {
     description: "the stage's repository tag; the Action tags with its repository",
     default: 'GITHUB_REPOSITORY, else "local"',
 };
+export const PERMISSIONS_BOUNDARY_OPTION = {
+    name: 'permissions-boundary',
+    value: 'ARN',
+    description: 'the managed policy every function role gets as its permissions boundary',
+    default: "serverless.yml's permissionsBoundary, else none",
+};
 export const JSON_OPTION = { name: 'json', description: 'print the result as JSON on stdout' };
 export const AWS_NOTES = `AWS credentials and region come from the standard environment and profile chain (AWS_PROFILE,
 AWS_ACCESS_KEY_ID, ..., AWS_ENDPOINT_URL); --region, else serverless.yml's region, picks the region.
@@ -34,6 +41,14 @@ export function configPathFor(dir, config) {
 export function projectOf(values, positionals) {
     const config = stringValue(values, 'config');
     return { configFile: configPathFor(positionals[0], config), configOptional: config === undefined, component: stringValue(values, 'component') };
+}
+/** `--permissions-boundary ARN`, checked. */
+export function permissionsBoundaryValue(values, command) {
+    const arn = stringValue(values, 'permissions-boundary');
+    const problem = arn === undefined ? undefined : permissionsBoundaryProblem(arn);
+    if (problem)
+        throw new UsageError(`--permissions-boundary ${problem}`, command);
+    return arn;
 }
 /** `--repo owner/name`, checked. */
 export function repoValue(values, command) {

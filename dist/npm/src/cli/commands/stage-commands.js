@@ -1,9 +1,11 @@
 import { flag, stringValue } from "../args.js";
 import { stderrReporter } from "../terminal.js";
-import { AWS_NOTES, COMPONENT_OPTION, CONFIG_OPTION, DIR_ARGUMENT, JSON_OPTION, projectOf, REGION_OPTION, REPO_OPTION, repoValue, STAGE_OPTION } from "./project-options.js";
+import { AWS_NOTES, COMPONENT_OPTION, CONFIG_OPTION, DIR_ARGUMENT, JSON_OPTION, PERMISSIONS_BOUNDARY_OPTION, permissionsBoundaryValue, projectOf, REGION_OPTION, REPO_OPTION, repoValue, STAGE_OPTION, } from "./project-options.js";
 const STAGE_COMMAND_OPTIONS = [STAGE_OPTION, REGION_OPTION, CONFIG_OPTION, COMPONENT_OPTION, REPO_OPTION, JSON_OPTION];
-function stageSpec(name, summary, description) {
-    return { name, summary, synopsis: '[dir] [options]', description, positionals: [DIR_ARGUMENT], options: STAGE_COMMAND_OPTIONS, notes: AWS_NOTES };
+/** plan and deploy (may) create the function role; remove never does. */
+const ROLE_CREATING_OPTIONS = [...STAGE_COMMAND_OPTIONS.slice(0, -1), PERMISSIONS_BOUNDARY_OPTION, JSON_OPTION];
+function stageSpec(name, summary, description, options = STAGE_COMMAND_OPTIONS) {
+    return { name, summary, synopsis: '[dir] [options]', description, positionals: [DIR_ARGUMENT], options, notes: AWS_NOTES };
 }
 /** The stage to work on, and where its notes and progress go (stderr). */
 function stageOptionsOf(command, values, positionals) {
@@ -13,13 +15,14 @@ function stageOptionsOf(command, values, positionals) {
         stage: stringValue(values, 'stage'),
         region: stringValue(values, 'region'),
         repo: repoValue(values, command),
+        permissionsBoundary: permissionsBoundaryValue(values, command),
         events: { log: (line) => reporter.line(line) },
         progress: reporter,
     };
     return { options, reporter };
 }
 export const planCommand = {
-    spec: stageSpec('plan', 'show what deploy would change on AWS; writes nothing', 'Show what deploy would change on AWS, Terraform-style, with field-level diffs. Nothing is written.'),
+    spec: stageSpec('plan', 'show what deploy would change on AWS; writes nothing', 'Show what deploy would change on AWS, Terraform-style, with field-level diffs. Nothing is written.', ROLE_CREATING_OPTIONS),
     async run(values, positionals) {
         const { options } = stageOptionsOf('plan', values, positionals);
         const [{ planStage }, { formatPlan, planJson }] = await Promise.all([import("../../pipeline.js"), import("../../engine/format.js")]);
@@ -33,7 +36,7 @@ export const planCommand = {
 };
 export const deployCommand = {
     spec: stageSpec('deploy', "create or update a stage on AWS; prints its wss:// URL", `Create or update the stage's IAM role, Lambda function and WebSocket API, found by their tags.
-An unchanged redeploy writes nothing. Prints the wss:// URL.`),
+An unchanged redeploy writes nothing. Prints the wss:// URL.`, ROLE_CREATING_OPTIONS),
     async run(values, positionals) {
         const { options, reporter } = stageOptionsOf('deploy', values, positionals);
         const json = flag(values, 'json');
