@@ -85036,10 +85036,12 @@ const TAG_APP = 'socket-action:app';
 const TAG_STAGE = 'socket-action:stage';
 const TAG_REPO = 'socket-action:repo';
 const TAG_VERSION = 'socket-action:version';
+/** The region of the stage: the role, IAM's only global resource here, exists once per region too. */
+const TAG_REGION = 'socket-action:region';
 /** When an API was created, to the millisecond: API Gateway's CreatedDate has whole seconds, too coarse to order a race. */
 const TAG_CREATED = 'socket-action:created';
 function ownTags(id, version) {
-    return { [TAG_APP]: id.app, [TAG_STAGE]: id.stage, [TAG_REPO]: id.repo, [TAG_VERSION]: version };
+    return { [TAG_APP]: id.app, [TAG_STAGE]: id.stage, [TAG_REPO]: id.repo, [TAG_REGION]: id.region, [TAG_VERSION]: version };
 }
 /** Whether tags name this app, stage and repository (the version may differ). */
 function isOurs(tags, id) {
@@ -85060,7 +85062,8 @@ function resourceNames(id) {
     const base = `${id.app}-${id.stage}`.replace(/[^A-Za-z0-9_-]/g, '-');
     return {
         functionName: fitName(base, 64),
-        roleName: fitName(`${base}-socket`, 64),
+        roleName: fitName(`${base}-socket-${id.region}`, 64),
+        legacyRoleName: fitName(`${base}-socket`, 64),
         apiName: fitName(base, 128),
         stageName: stageName(id.stage),
         policyName: 'socket-action',
@@ -85322,7 +85325,7 @@ async function observeLogGroup(clients, name) {
 }
 async function observeStage(clients, identity, names, options = {}) {
     try {
-        const [identityOut, roleOut, rolePolicy, policyNames, attached, fnOut, fnPolicy, apis, logGroup] = await Promise.all([
+        const [identityOut, roleOut, rolePolicy, policyNames, attached, fnOut, fnPolicy, apis, logGroup, legacyRoleOut] = await Promise.all([
             clients.sts.send(new client_sts_dist_cjs/* GetCallerIdentityCommand */.zI({})),
             orUndefined(clients.iam.send(new client_iam_dist_cjs/* GetRoleCommand */.kbp({ RoleName: names.roleName }))),
             orUndefined(clients.iam.send(new client_iam_dist_cjs/* GetRolePolicyCommand */.WHQ({ RoleName: names.roleName, PolicyName: names.policyName }))),
@@ -85332,7 +85335,10 @@ async function observeStage(clients, identity, names, options = {}) {
             orUndefined(clients.lambda.send(new client_lambda_dist_cjs/* GetPolicyCommand */.s4W({ FunctionName: names.functionName }))),
             listApis(clients),
             observeLogGroup(clients, names.logGroupName),
+            orUndefined(clients.iam.send(new client_iam_dist_cjs/* GetRoleCommand */.kbp({ RoleName: names.legacyRoleName }))),
         ]);
+        const legacyTags = iamTags(legacyRoleOut?.Role?.Tags);
+        const legacyRole = legacyRoleOut?.Role && isOurs(legacyTags, identity) ? { name: names.legacyRoleName, arn: legacyRoleOut.Role.Arn } : undefined;
         const foreign = [];
         const untagged = logGroup && Object.keys(logGroup.tags).every((key) => !key.startsWith('socket-action:'));
         if (logGroup && !untagged && !isOurs(logGroup.tags, identity))
@@ -85398,6 +85404,7 @@ async function observeStage(clients, identity, names, options = {}) {
             partition: partitionOf(identityOut.Arn),
             role,
             fn,
+            ...(legacyRole ? { legacyRole } : {}),
             // An untagged group is adopted on deploy (Lambda made it for a stage older than this), never deleted by remove.
             logGroup: logGroup && (isOurs(logGroup.tags, identity) || (untagged && !options.forRemoval)) ? logGroup : undefined,
             apis: observedApis.filter((api) => api !== undefined),
@@ -85565,8 +85572,9 @@ function planDeploy(desired, observed) {
             b.add({ id: 'role:tag', resource: 'role', change: 'update', name: names.roleName, diff: td, params: { RoleName: names.roleName, Tags: tags } });
     }
     const currentPolicy = role?.policies[names.policyName];
+    let policyPut;
     if (!kept || canonical(currentPolicy) !== canonical(policyDoc)) {
-        b.add({
+        policyPut = b.add({
             id: 'role-policy:put',
             resource: 'role-policy',
             change: currentPolicy === undefined ? 'create' : 'update',
@@ -85603,8 +85611,10 @@ function planDeploy(desired, observed) {
     }
     else {
         const diff = functionConfigDiff(fn.spec, desired.fn);
+        // A new role (the region-named one replacing the shared one of older stages) is used only once it is complete.
+        const roleMoves = fn.spec.roleArn !== desired.fn.roleArn;
         if (diff.length)
-            fnWrite = b.add({ id: 'function:config', resource: 'function', change: 'update', name: names.functionName, diff, params: { FunctionName: names.functionName, spec: desired.fn } });
+            fnWrite = b.add({ id: 'function:config', resource: 'function', change: 'update', name: names.functionName, diff, after: roleMoves ? [roleCreate, policyPut] : [], params: { FunctionName: names.functionName, spec: desired.fn } });
         const codeDiff = ['codeSha256', 'architecture']
             .filter((f) => fn.spec[f] !== desired.fn[f])
             .map((f) => ({ field: f, from: fn.spec[f], to: desired.fn[f] }));
@@ -85746,7 +85756,17 @@ function planDeploy(desired, observed) {
         if (td.length)
             b.add({ id: 'stage:tag', resource: 'stage', change: 'update', name: names.stageName, diff: td, params: { ResourceArn: arn.stageResource(desired.partition, desired.region, apiId, names.stageName), Tags: tags } });
     }
+    if (observed.legacyRole && observed.fn?.spec.roleArn !== observed.legacyRole.arn)
+        notes.push(legacyRoleNote(observed.legacyRole.name));
+    else if (observed.legacyRole)
+        notes.push(`this region's function moves from role ${observed.legacyRole.name}, which every region of the stage shared, to its own role ${names.roleName}. ${legacyRoleNote(observed.legacyRole.name)}`);
     return { actions: order(b.actions), apiId: kept?.id, integrationId: integration?.id, unchanged: b.unchanged, ...(notes.length ? { notes } : {}) };
+}
+/** Roles are global: the shared role of an older stage may still serve this stage in another region. */
+function legacyRoleNote(name) {
+    return (`role ${name} is left as it is: stages deployed before roles carried the region shared it between regions, and a function in another ` +
+        `region may still use it. Once every region of the stage has been deployed again (or removed), delete it: ` +
+        `aws iam delete-role-policy --role-name ${name} --policy-name socket-action && aws iam delete-role --role-name ${name}`);
 }
 /** Everything tagged for this app, stage and repository, in dependency order. Nothing else. */
 function planRemove(desired, observed) {
@@ -85769,7 +85789,7 @@ function planRemove(desired, observed) {
         // IAM refuses to delete a role that still has policies; nothing else has to wait for anything.
         b.add({ id: 'role:delete', resource: 'role', change: 'delete', name: role.name, after: detach, params: { RoleName: role.name } });
     }
-    return { actions: order(b.actions), unchanged: [] };
+    return { actions: order(b.actions), unchanged: [], ...(observed.legacyRole ? { notes: [legacyRoleNote(observed.legacyRole.name)] } : {}) };
 }
 /** A stable topological order: each action after everything it waits for, otherwise in the order planned. */
 function order(actions) {
@@ -89146,6 +89166,8 @@ async function removeStage(adapter, identity, events = {}) {
         foreign = observed.foreign;
         const plan = planRemove({ names, identity }, observed);
         events.onPlan?.(plan, round);
+        if (round === 1)
+            plan.notes?.forEach((note) => events.log?.(`note: ${note}`));
         if (plan.actions.length === 0)
             return { removed, found, foreign };
         found = true;
@@ -89297,7 +89319,7 @@ async function prepare(options) {
     const permissionsBoundary = options.permissionsBoundary ?? picked.permissionsBoundary;
     const socket = permissionsBoundary ? { ...picked, permissionsBoundary } : picked;
     const region = options.region ?? socket.region;
-    const identity = { app: socket.app, stage: socket.stage, repo: options.repo ?? env.GITHUB_REPOSITORY ?? 'local' };
+    const identity = { app: socket.app, stage: socket.stage, repo: options.repo ?? env.GITHUB_REPOSITORY ?? 'local', region };
     return { socket, identity, region, clients: createClients({ region, credentials: options.credentials }) };
 }
 function bundleFor(p, options) {

@@ -59,7 +59,7 @@ async function prepare(options: StageOptions): Promise<Prepared> {
   const permissionsBoundary = options.permissionsBoundary ?? picked.permissionsBoundary
   const socket = permissionsBoundary ? { ...picked, permissionsBoundary } : picked
   const region = options.region ?? socket.region
-  const identity: StageIdentity = { app: socket.app, stage: socket.stage, repo: options.repo ?? env.GITHUB_REPOSITORY ?? 'local' }
+  const identity: StageIdentity = { app: socket.app, stage: socket.stage, repo: options.repo ?? env.GITHUB_REPOSITORY ?? 'local', region }
   return { socket, identity, region, clients: createClients({ region, credentials: options.credentials }) }
 }
 

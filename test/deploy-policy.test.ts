@@ -116,7 +116,7 @@ const SOCKET: SocketConfig = {
 }
 
 function functionRolePolicy(): unknown {
-  const desired = desiredState({ socket: SOCKET, identity: { app: 'my-socket', stage: 'prod', repo: 'octo/sockets' }, region: 'us-east-1', account: ACCOUNT, partition: AWS_PARTITION, codeSha256: 'x', handler: 'index.handler', version: '0' })
+  const desired = desiredState({ socket: SOCKET, identity: { app: 'my-socket', stage: 'prod', repo: 'octo/sockets', region: 'us-east-1' }, region: 'us-east-1', account: ACCOUNT, partition: AWS_PARTITION, codeSha256: 'x', handler: 'index.handler', version: '0' })
   assert.equal(desired.role.permissionsBoundary, BOUNDARY)
   return JSON.parse(JSON.stringify(desired.role.policy).replaceAll('${apiId}', API_ID))
 }

@@ -226,7 +226,7 @@ describe('deploy engine convergence on moto', () => {
       const { sockets } = await loadConfig(project.config, { env: process.env, stage: 'prod' })
       const socket = sockets[0]!
       const bundle = await bundleSocket(socket.handlerFile, { codeDir: socket.codeDir })
-      const identity = { app: socket.app, stage: socket.stage, repo: 'local' }
+      const identity = { app: socket.app, stage: socket.stage, repo: 'local', region: 'us-east-1' }
       const desiredFor = (o: ObservedState) =>
         desiredState({ socket, identity, region: 'us-east-1', account: o.account, partition: o.partition, codeSha256: bundle.sha256, handler: LAMBDA_HANDLER, version: VERSION })
       const lost: string[] = []

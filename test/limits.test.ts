@@ -13,7 +13,7 @@ const socket: SocketConfig = {
   componentKey: 'Socket', configFile: '/p/serverless.yml', app: 'chat', stage: 'prod', region: 'us-east-1', memory: 512, timeout: 10,
   description: 'd', env: {}, codeDir: '/p', handlerFile: '/p/socket.js', defaulted: [], runtime: 'nodejs24.x', architecture: 'arm64', policy: [], logRetentionDays: 30,
 }
-const identity = { app: 'chat', stage: 'prod', repo: 'octo/sockets' }
+const identity = { app: 'chat', stage: 'prod', repo: 'octo/sockets', region: 'us-east-1' }
 const desiredWith = (s: SocketConfig) =>
   desiredState({ socket: s, identity, region: 'us-east-1', account: '111111111111', partition: AWS_PARTITION, codeSha256: 'x', handler: 'index.handler', version: '1' })
 const small = { zipBytes: 1000, unzippedBytes: 4000 }

@@ -12,7 +12,7 @@ const socket: SocketConfig = {
   componentKey: 'Socket', configFile: '/p/serverless.yml', app: 'chat', stage: 'prod', region: 'us-east-1', memory: 512, timeout: 10,
   description: 'd', env: { A: '1' }, codeDir: '/p', handlerFile: '/p/socket.js', defaulted: [], runtime: 'nodejs24.x', architecture: 'arm64', policy: [], logRetentionDays: 30,
 }
-const identity = { app: 'chat', stage: 'prod', repo: 'octo/sockets' }
+const identity = { app: 'chat', stage: 'prod', repo: 'octo/sockets', region: 'us-east-1' }
 const desired = desiredState({ socket, identity, region: 'us-east-1', account: '111111111111', partition: AWS_PARTITION, codeSha256: 'sha-1', handler: 'index.handler', version: '1.0.0' })
 const empty: ObservedState = { account: '111111111111', partition: AWS_PARTITION, apis: [], foreign: [] }
 
@@ -107,10 +107,10 @@ test('planRemove deletes the role after its policies, the log group after the fu
 })
 
 test('names fit AWS limits and stay distinct', () => {
-  const long = resourceNames({ app: 'a'.repeat(60), stage: 'feature-with-a-long-name', repo: 'local' })
+  const long = resourceNames({ app: 'a'.repeat(60), stage: 'feature-with-a-long-name', repo: 'local', region: 'ap-southeast-7' })
   assert.ok(long.functionName.length <= 64 && long.roleName.length <= 64)
   assert.notEqual(fitName('x'.repeat(70) + '1', 64), fitName('x'.repeat(70) + '2', 64))
-  assert.equal(resourceNames({ app: 'chat', stage: 'pr-42', repo: 'local' }).functionName, 'chat-pr-42')
+  assert.equal(resourceNames({ app: 'chat', stage: 'pr-42', repo: 'local', region: 'us-east-1' }).functionName, 'chat-pr-42')
 })
 
 describe('partitions: every ARN, URI and URL comes from the caller identity', () => {

@@ -12,7 +12,7 @@ const socket: SocketConfig = {
   componentKey: 'Socket', configFile: '/p/serverless.yml', app: 'chat', stage: 'prod', region: 'us-east-1', memory: 512, timeout: 10,
   description: 'd', env: {}, codeDir: '/p', handlerFile: '/p/socket.js', defaulted: [], runtime: 'nodejs24.x', architecture: 'arm64', policy: [], logRetentionDays: 30,
 }
-const identity = { app: 'chat', stage: 'prod', repo: 'octo/sockets' }
+const identity = { app: 'chat', stage: 'prod', repo: 'octo/sockets', region: 'us-east-1' }
 const desiredFor = (o: ObservedState) => desiredState({ socket, identity, region: 'us-east-1', account: o.account, partition: o.partition, codeSha256: 'sha', handler: 'index.handler', version: '1' })
 const bareApi = (id: string, created: string): ObservedApi => ({
   id, name: 'chat-prod', createdDate: created, tags: { ...desiredFor({ account: '1', partition: AWS_PARTITION, apis: [], foreign: [] }).tags, 'socket-action:created': created },

@@ -137,6 +137,7 @@ export async function removeStage(adapter: StageAdapter, identity: StageIdentity
     foreign = observed.foreign
     const plan = planRemove({ names, identity }, observed)
     events.onPlan?.(plan, round)
+    if (round === 1) plan.notes?.forEach((note) => events.log?.(`note: ${note}`))
     if (plan.actions.length === 0) return { removed, found, foreign }
     found = true
     try {

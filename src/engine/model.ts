@@ -123,6 +123,8 @@ export interface ObservedState {
   partition: Partition
   role?: ObservedRole
   fn?: ObservedFunction
+  /** The role every region of this stage shared before roles carried the region (ours by tags), if it still exists. */
+  legacyRole?: { name: string; arn: string }
   /** Ours, or untagged (made by Lambda for a stage deployed before socket-action made it): adopted and tagged. */
   logGroup?: ObservedLogGroup
   /** APIs tagged with this app, stage and repository (more than one only after a race). */

@@ -5,19 +5,25 @@ export const TAG_APP = 'socket-action:app'
 export const TAG_STAGE = 'socket-action:stage'
 export const TAG_REPO = 'socket-action:repo'
 export const TAG_VERSION = 'socket-action:version'
+/** The region of the stage: the role, IAM's only global resource here, exists once per region too. */
+export const TAG_REGION = 'socket-action:region'
 /** When an API was created, to the millisecond: API Gateway's CreatedDate has whole seconds, too coarse to order a race. */
 export const TAG_CREATED = 'socket-action:created'
 
-/** Identifies one deployed stage: the three tags teardown and discovery match on. */
+/**
+ * Identifies one deployed stage: app, stage and repository are the tags teardown and discovery match on; the region
+ * names the role (global in IAM), so the same stage in two regions never shares or deletes the other's role.
+ */
 export interface StageIdentity {
   app: string
   stage: string
   /** `owner/repo` in GitHub, else `local`. */
   repo: string
+  region: string
 }
 
 export function ownTags(id: StageIdentity, version: string): Record<string, string> {
-  return { [TAG_APP]: id.app, [TAG_STAGE]: id.stage, [TAG_REPO]: id.repo, [TAG_VERSION]: version }
+  return { [TAG_APP]: id.app, [TAG_STAGE]: id.stage, [TAG_REPO]: id.repo, [TAG_REGION]: id.region, [TAG_VERSION]: version }
 }
 
 /** Whether tags name this app, stage and repository (the version may differ). */
@@ -46,6 +52,8 @@ export interface ResourceNames {
   policyName: string
   /** Where Lambda writes the function's logs. */
   logGroupName: string
+  /** The role every region of the stage shared before roles carried the region: migrated away from, never deleted. */
+  legacyRoleName: string
   /** The Lambda permission that lets this API invoke the function (no dots: Lambda statement ids). */
   permissionSid: string
 }
@@ -54,7 +62,8 @@ export function resourceNames(id: StageIdentity): ResourceNames {
   const base = `${id.app}-${id.stage}`.replace(/[^A-Za-z0-9_-]/g, '-')
   return {
     functionName: fitName(base, 64),
-    roleName: fitName(`${base}-socket`, 64),
+    roleName: fitName(`${base}-socket-${id.region}`, 64),
+    legacyRoleName: fitName(`${base}-socket`, 64),
     apiName: fitName(base, 128),
     stageName: stageName(id.stage),
     policyName: 'socket-action',

@@ -23,7 +23,7 @@ async function prepare(options) {
     const permissionsBoundary = options.permissionsBoundary ?? picked.permissionsBoundary;
     const socket = permissionsBoundary ? { ...picked, permissionsBoundary } : picked;
     const region = options.region ?? socket.region;
-    const identity = { app: socket.app, stage: socket.stage, repo: options.repo ?? env.GITHUB_REPOSITORY ?? 'local' };
+    const identity = { app: socket.app, stage: socket.stage, repo: options.repo ?? env.GITHUB_REPOSITORY ?? 'local', region };
     return { socket, identity, region, clients: createClients({ region, credentials: options.credentials }) };
 }
 function bundleFor(p, options) {

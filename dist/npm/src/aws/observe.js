@@ -91,7 +91,7 @@ async function observeLogGroup(clients, name) {
 }
 export async function observeStage(clients, identity, names, options = {}) {
     try {
-        const [identityOut, roleOut, rolePolicy, policyNames, attached, fnOut, fnPolicy, apis, logGroup] = await Promise.all([
+        const [identityOut, roleOut, rolePolicy, policyNames, attached, fnOut, fnPolicy, apis, logGroup, legacyRoleOut] = await Promise.all([
             clients.sts.send(new GetCallerIdentityCommand({})),
             orUndefined(clients.iam.send(new GetRoleCommand({ RoleName: names.roleName }))),
             orUndefined(clients.iam.send(new GetRolePolicyCommand({ RoleName: names.roleName, PolicyName: names.policyName }))),
@@ -101,7 +101,10 @@ export async function observeStage(clients, identity, names, options = {}) {
             orUndefined(clients.lambda.send(new GetPolicyCommand({ FunctionName: names.functionName }))),
             listApis(clients),
             observeLogGroup(clients, names.logGroupName),
+            orUndefined(clients.iam.send(new GetRoleCommand({ RoleName: names.legacyRoleName }))),
         ]);
+        const legacyTags = iamTags(legacyRoleOut?.Role?.Tags);
+        const legacyRole = legacyRoleOut?.Role && isOurs(legacyTags, identity) ? { name: names.legacyRoleName, arn: legacyRoleOut.Role.Arn } : undefined;
         const foreign = [];
         const untagged = logGroup && Object.keys(logGroup.tags).every((key) => !key.startsWith('socket-action:'));
         if (logGroup && !untagged && !isOurs(logGroup.tags, identity))
@@ -167,6 +170,7 @@ export async function observeStage(clients, identity, names, options = {}) {
             partition: partitionOf(identityOut.Arn),
             role,
             fn,
+            ...(legacyRole ? { legacyRole } : {}),
             // An untagged group is adopted on deploy (Lambda made it for a stage older than this), never deleted by remove.
             logGroup: logGroup && (isOurs(logGroup.tags, identity) || (untagged && !options.forRemoval)) ? logGroup : undefined,
             apis: observedApis.filter((api) => api !== undefined),

@@ -92,6 +92,8 @@ export async function removeStage(adapter, identity, events = {}) {
         foreign = observed.foreign;
         const plan = planRemove({ names, identity }, observed);
         events.onPlan?.(plan, round);
+        if (round === 1)
+            plan.notes?.forEach((note) => events.log?.(`note: ${note}`));
         if (plan.actions.length === 0)
             return { removed, found, foreign };
         found = true;

@@ -4,10 +4,12 @@ export const TAG_APP = 'socket-action:app';
 export const TAG_STAGE = 'socket-action:stage';
 export const TAG_REPO = 'socket-action:repo';
 export const TAG_VERSION = 'socket-action:version';
+/** The region of the stage: the role, IAM's only global resource here, exists once per region too. */
+export const TAG_REGION = 'socket-action:region';
 /** When an API was created, to the millisecond: API Gateway's CreatedDate has whole seconds, too coarse to order a race. */
 export const TAG_CREATED = 'socket-action:created';
 export function ownTags(id, version) {
-    return { [TAG_APP]: id.app, [TAG_STAGE]: id.stage, [TAG_REPO]: id.repo, [TAG_VERSION]: version };
+    return { [TAG_APP]: id.app, [TAG_STAGE]: id.stage, [TAG_REPO]: id.repo, [TAG_REGION]: id.region, [TAG_VERSION]: version };
 }
 /** Whether tags name this app, stage and repository (the version may differ). */
 export function isOurs(tags, id) {
@@ -28,7 +30,8 @@ export function resourceNames(id) {
     const base = `${id.app}-${id.stage}`.replace(/[^A-Za-z0-9_-]/g, '-');
     return {
         functionName: fitName(base, 64),
-        roleName: fitName(`${base}-socket`, 64),
+        roleName: fitName(`${base}-socket-${id.region}`, 64),
+        legacyRoleName: fitName(`${base}-socket`, 64),
         apiName: fitName(base, 128),
         stageName: stageName(id.stage),
         policyName: 'socket-action',

@@ -153,8 +153,9 @@ export function planDeploy(desired, observed) {
             b.add({ id: 'role:tag', resource: 'role', change: 'update', name: names.roleName, diff: td, params: { RoleName: names.roleName, Tags: tags } });
     }
     const currentPolicy = role?.policies[names.policyName];
+    let policyPut;
     if (!kept || canonical(currentPolicy) !== canonical(policyDoc)) {
-        b.add({
+        policyPut = b.add({
             id: 'role-policy:put',
             resource: 'role-policy',
             change: currentPolicy === undefined ? 'create' : 'update',
@@ -191,8 +192,10 @@ export function planDeploy(desired, observed) {
     }
     else {
         const diff = functionConfigDiff(fn.spec, desired.fn);
+        // A new role (the region-named one replacing the shared one of older stages) is used only once it is complete.
+        const roleMoves = fn.spec.roleArn !== desired.fn.roleArn;
         if (diff.length)
-            fnWrite = b.add({ id: 'function:config', resource: 'function', change: 'update', name: names.functionName, diff, params: { FunctionName: names.functionName, spec: desired.fn } });
+            fnWrite = b.add({ id: 'function:config', resource: 'function', change: 'update', name: names.functionName, diff, after: roleMoves ? [roleCreate, policyPut] : [], params: { FunctionName: names.functionName, spec: desired.fn } });
         const codeDiff = ['codeSha256', 'architecture']
             .filter((f) => fn.spec[f] !== desired.fn[f])
             .map((f) => ({ field: f, from: fn.spec[f], to: desired.fn[f] }));
@@ -334,7 +337,17 @@ export function planDeploy(desired, observed) {
         if (td.length)
             b.add({ id: 'stage:tag', resource: 'stage', change: 'update', name: names.stageName, diff: td, params: { ResourceArn: arn.stageResource(desired.partition, desired.region, apiId, names.stageName), Tags: tags } });
     }
+    if (observed.legacyRole && observed.fn?.spec.roleArn !== observed.legacyRole.arn)
+        notes.push(legacyRoleNote(observed.legacyRole.name));
+    else if (observed.legacyRole)
+        notes.push(`this region's function moves from role ${observed.legacyRole.name}, which every region of the stage shared, to its own role ${names.roleName}. ${legacyRoleNote(observed.legacyRole.name)}`);
     return { actions: order(b.actions), apiId: kept?.id, integrationId: integration?.id, unchanged: b.unchanged, ...(notes.length ? { notes } : {}) };
+}
+/** Roles are global: the shared role of an older stage may still serve this stage in another region. */
+function legacyRoleNote(name) {
+    return (`role ${name} is left as it is: stages deployed before roles carried the region shared it between regions, and a function in another ` +
+        `region may still use it. Once every region of the stage has been deployed again (or removed), delete it: ` +
+        `aws iam delete-role-policy --role-name ${name} --policy-name socket-action && aws iam delete-role --role-name ${name}`);
 }
 /** Everything tagged for this app, stage and repository, in dependency order. Nothing else. */
 export function planRemove(desired, observed) {
@@ -357,7 +370,7 @@ export function planRemove(desired, observed) {
         // IAM refuses to delete a role that still has policies; nothing else has to wait for anything.
         b.add({ id: 'role:delete', resource: 'role', change: 'delete', name: role.name, after: detach, params: { RoleName: role.name } });
     }
-    return { actions: order(b.actions), unchanged: [] };
+    return { actions: order(b.actions), unchanged: [], ...(observed.legacyRole ? { notes: [legacyRoleNote(observed.legacyRole.name)] } : {}) };
 }
 /** A stable topological order: each action after everything it waits for, otherwise in the order planned. */
 function order(actions) {
