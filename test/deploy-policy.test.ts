@@ -14,7 +14,7 @@ import { REPO_ROOT } from './helpers/tracked.ts'
 
 const ACCOUNT = '123456789012'
 const BOUNDARY = `arn:aws:iam::${ACCOUNT}:policy/socket-action-boundary`
-const ROLE = `arn:aws:iam::${ACCOUNT}:role/my-socket-prod-socket`
+const ROLE = `arn:aws:iam::${ACCOUNT}:role/my-socket-prod-socket-us-east-1`
 const API_ID = 'a1b2c3d4e5'
 
 interface Call {

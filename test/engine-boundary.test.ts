@@ -32,7 +32,7 @@ describe('permissions boundary on moto', () => {
   const deploy = (extra = {}) => deployStage({ configFile: project.config, stage: 'prod', ...FAST, ...extra })
   const plan = (extra = {}) => planStage({ configFile: project.config, stage: 'prod', ...extra })
   const writes = () => bed.shim.writes().map((c) => c.operation)
-  const role = async () => (await readAccount()).roles.find((r) => r.name === 'my-socket-prod-socket')!
+  const role = async () => (await readAccount()).roles.find((r) => r.name === 'my-socket-prod-socket-us-east-1')!
   const withBoundaryInConfig = (arn: string) => project.edit('serverless.yml', (s) => `${s}    permissionsBoundary: ${arn}\n`)
 
   test("a deploy with serverless.yml's permissionsBoundary creates the role with it", async () => {
@@ -52,7 +52,7 @@ describe('permissions boundary on moto', () => {
     await deploy({ permissionsBoundary: BOUNDARY })
     const planned = await plan({ permissionsBoundary: NEXT_BOUNDARY })
     assert.deepEqual(planned.plan.actions.map((a) => a.id), ['role:boundary'])
-    assert.match(formatPlan(planned.plan), new RegExp(`~ role my-socket-prod-socket\\n\\s+permissionsBoundary: ${BOUNDARY} -> ${NEXT_BOUNDARY}`))
+    assert.match(formatPlan(planned.plan), new RegExp(`~ role my-socket-prod-socket-us-east-1\\n\\s+permissionsBoundary: ${BOUNDARY} -> ${NEXT_BOUNDARY}`))
 
     bed.shim.clearCalls()
     await deploy({ permissionsBoundary: NEXT_BOUNDARY })
@@ -81,7 +81,7 @@ describe('permissions boundary on moto', () => {
     await deploy({ permissionsBoundary: BOUNDARY })
     const planned = await plan()
     assert.deepEqual(planned.plan.actions, [])
-    assert.match(formatPlan(planned.plan), /No changes[\s\S]*Note: role my-socket-prod-socket keeps its permissions boundary arn:aws:iam::123456789012:policy\/socket-action-boundary/)
+    assert.match(formatPlan(planned.plan), /No changes[\s\S]*Note: role my-socket-prod-socket-us-east-1 keeps its permissions boundary arn:aws:iam::123456789012:policy\/socket-action-boundary/)
     const logged: string[] = []
     bed.shim.clearCalls()
     const result = await deploy({ events: { log: (line: string) => logged.push(line) } })

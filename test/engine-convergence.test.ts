@@ -20,7 +20,7 @@ import type { FaultReply } from './helpers/aws-shim.ts'
 
 /** A failure the SDK does not retry (a 400 of a type it does not know), so the run really dies at that write. */
 const CRASH: FaultReply = { status: 400, errorType: 'InjectedCrash', message: 'the deploy died here' }
-const TAGS = { 'socket-action:app': 'my-socket', 'socket-action:stage': 'prod', 'socket-action:repo': 'local', 'socket-action:version': VERSION }
+const TAGS = { 'socket-action:app': 'my-socket', 'socket-action:stage': 'prod', 'socket-action:repo': 'local', 'socket-action:region': 'us-east-1', 'socket-action:version': VERSION }
 
 const isProd = (tags: Record<string, string>) =>
   tags['socket-action:app'] === 'my-socket' && tags['socket-action:stage'] === 'prod' && tags['socket-action:repo'] === 'local'

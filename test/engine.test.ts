@@ -32,12 +32,12 @@ describe('deploy engine on moto', () => {
     const result = await deploy()
     assert.match(result.url, /^wss:\/\/[a-z0-9]+\.execute-api\.us-east-1\.amazonaws\.com\/prod$/)
     assert.equal(result.changed, true)
-    const tags = { 'socket-action:app': 'my-socket', 'socket-action:stage': 'prod', 'socket-action:repo': 'local', 'socket-action:version': VERSION }
+    const tags = { 'socket-action:app': 'my-socket', 'socket-action:stage': 'prod', 'socket-action:repo': 'local', 'socket-action:region': 'us-east-1', 'socket-action:version': VERSION }
     const state = await readAccount()
 
     assert.equal(state.roles.length, 1)
     const role = state.roles[0]!
-    assert.equal(role.name, 'my-socket-prod-socket')
+    assert.equal(role.name, 'my-socket-prod-socket-us-east-1')
     assert.deepEqual(role.tags, tags)
     const statements = (role.policies['socket-action'] as { Statement: Array<{ Sid?: string; Action: unknown; Resource: unknown }> }).Statement
     assert.deepEqual(statements.find((s) => s.Sid === 'OwnConnections')?.Resource, `arn:aws:execute-api:us-east-1:${ACCOUNT}:${result.apiId}/prod/*/@connections/*`)
@@ -57,7 +57,7 @@ describe('deploy engine on moto', () => {
     assert.equal(fn.timeout, 10)
     assert.equal(fn.handler, 'index.handler')
     assert.deepEqual(fn.env, { TABLE_NAME: 'my-table' })
-    assert.equal(fn.role, `arn:aws:iam::${ACCOUNT}:role/my-socket-prod-socket`)
+    assert.equal(fn.role, `arn:aws:iam::${ACCOUNT}:role/my-socket-prod-socket-us-east-1`)
     assert.equal(fn.permissions.length, 1)
     const permission = fn.permissions[0] as { Principal: unknown; Action: string; Condition: { ArnLike: Record<string, string> } }
     assert.equal(permission.Action, 'lambda:InvokeFunction')
@@ -158,13 +158,13 @@ describe('deploy engine on moto', () => {
   })
 
   test('a role or function with our name but not our tags is never adopted: error, no writes', async () => {
-    await sdk().iam.send(new CreateRoleCommand({ RoleName: 'my-socket-prod-socket', AssumeRolePolicyDocument: '{}', Tags: [{ Key: 'team', Value: 'payments' }] }))
+    await sdk().iam.send(new CreateRoleCommand({ RoleName: 'my-socket-prod-socket-us-east-1', AssumeRolePolicyDocument: '{}', Tags: [{ Key: 'team', Value: 'payments' }] }))
     bed.shim.clearCalls()
-    await assert.rejects(deploy(), /role "my-socket-prod-socket" exists but is not tagged as socket-action app "my-socket", stage "prod".*\n.*never adopts/)
+    await assert.rejects(deploy(), /role "my-socket-prod-socket-us-east-1" exists but is not tagged as socket-action app "my-socket", stage "prod".*\n.*never adopts/)
     assert.deepEqual(writes(), [])
     const removed = await removeStageOf({ configFile: project.config, stage: 'prod', ...FAST })
     assert.equal(removed.found, false)
-    assert.deepEqual(removed.foreign.map((f) => f.name), ['my-socket-prod-socket'])
+    assert.deepEqual(removed.foreign.map((f) => f.name), ['my-socket-prod-socket-us-east-1'])
     assert.equal((await readAccount()).roles.length, 1)
   })
 

@@ -34,7 +34,7 @@ describe('the log group', () => {
     assert.equal(group!.retentionDays, 30)
     assert.deepEqual(
       Object.fromEntries(Object.entries(group!.tags).filter(([k]) => k !== 'socket-action:version')),
-      { 'socket-action:app': 'my-socket', 'socket-action:stage': 'prod', 'socket-action:repo': 'local' },
+      { 'socket-action:app': 'my-socket', 'socket-action:stage': 'prod', 'socket-action:repo': 'local', 'socket-action:region': 'us-east-1' },
     )
     await project.edit('serverless.yml', (s) => s.replace('timeout: 10', 'timeout: 10\n    logRetentionDays: 7'))
     bed.shim.clearCalls()
