@@ -91,19 +91,23 @@ export interface ObserveOptions {
   forRemoval?: boolean
 }
 
-/** The function's log group, exactly that name (DescribeLogGroups matches by prefix), with its tags. */
-async function observeLogGroup(clients: AwsClients, name: string): Promise<ObservedLogGroup | undefined> {
+/** The function's log group, exactly that name (DescribeLogGroups matches by prefix); its tags are a second read. */
+async function findLogGroup(clients: AwsClients, name: string): Promise<{ name: string; arn: string; retentionDays?: number } | undefined> {
   const { logGroups } = await clients.logs.send(new DescribeLogGroupsCommand({ logGroupNamePrefix: name, limit: 50 }))
   const group = logGroups?.find((g) => g.logGroupName === name)
   if (!group) return undefined
-  const arn = group.logGroupArn ?? group.arn!.replace(/:\*$/, '')
-  const { tags } = await clients.logs.send(new ListTagsForResourceCommand({ resourceArn: arn }))
-  return { name, arn, retentionDays: group.retentionInDays, tags: tags ?? {} }
+  return { name, arn: group.logGroupArn ?? group.arn!.replace(/:\*$/, ''), retentionDays: group.retentionInDays }
+}
+
+async function withTags(clients: AwsClients, group: { name: string; arn: string; retentionDays?: number }): Promise<ObservedLogGroup> {
+  const { tags } = await clients.logs.send(new ListTagsForResourceCommand({ resourceArn: group.arn }))
+  return { ...group, tags: tags ?? {} }
 }
 
 export async function observeStage(clients: AwsClients, identity: StageIdentity, names: ResourceNames, options: ObserveOptions = {}): Promise<ObservedState> {
   try {
-    const [identityOut, roleOut, rolePolicy, policyNames, attached, fnOut, fnPolicy, apis, logGroup, legacyRoleOut] = await Promise.all([
+    // Two rounds of parallel reads: everything named, then what the first round found (API details, the group's tags).
+    const [identityOut, roleOut, rolePolicy, policyNames, attached, fnOut, fnPolicy, apis, foundGroup, legacyRoleOut] = await Promise.all([
       clients.sts.send(new GetCallerIdentityCommand({})),
       orUndefined(clients.iam.send(new GetRoleCommand({ RoleName: names.roleName }))),
       orUndefined(clients.iam.send(new GetRolePolicyCommand({ RoleName: names.roleName, PolicyName: names.policyName }))),
@@ -112,11 +116,17 @@ export async function observeStage(clients: AwsClients, identity: StageIdentity,
       orUndefined(clients.lambda.send(new GetFunctionCommand({ FunctionName: names.functionName }))),
       orUndefined(clients.lambda.send(new GetPolicyCommand({ FunctionName: names.functionName }))),
       listApis(clients),
-      observeLogGroup(clients, names.logGroupName),
+      findLogGroup(clients, names.logGroupName),
       orUndefined(clients.iam.send(new GetRoleCommand({ RoleName: names.legacyRoleName }))),
     ])
     const legacyTags = iamTags(legacyRoleOut?.Role?.Tags)
     const legacyRole = legacyRoleOut?.Role && isOurs(legacyTags, identity) ? { name: names.legacyRoleName, arn: legacyRoleOut.Role.Arn! } : undefined
+    const ours = apis.filter((api) => api.ProtocolType === 'WEBSOCKET' && isOurs(api.Tags, identity))
+    // An API deleted between the listing and its reads (another deploy removing a duplicate) is simply gone.
+    const [observedApis, logGroup] = await Promise.all([
+      Promise.all(ours.map((api) => orUndefined(observeApi(clients, api)))),
+      foundGroup ? orUndefined(withTags(clients, foundGroup)) : undefined,
+    ])
     const foreign: ForeignResource[] = []
     const untagged = logGroup && Object.keys(logGroup.tags).every((key) => !key.startsWith('socket-action:'))
     if (logGroup && !untagged && !isOurs(logGroup.tags, identity)) foreign.push({ kind: 'log-group', name: logGroup.name, tags: logGroup.tags })
@@ -172,9 +182,6 @@ export async function observeStage(clients: AwsClients, identity: StageIdentity,
       }
     }
 
-    const ours = apis.filter((api) => api.ProtocolType === 'WEBSOCKET' && isOurs(api.Tags, identity))
-    // An API deleted between the listing and its reads (another deploy removing a duplicate) is simply gone.
-    const observedApis = await Promise.all(ours.map((api) => orUndefined(observeApi(clients, api))))
     return {
       account: identityOut.Account!,
       partition: partitionOf(identityOut.Arn!),
