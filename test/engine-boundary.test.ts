@@ -4,7 +4,7 @@
 import assert from 'node:assert/strict'
 import { after, before, beforeEach, describe, test } from 'node:test'
 import { CreatePolicyCommand } from '@aws-sdk/client-iam'
-import { deployStage, planStage } from '../src/pipeline.ts'
+import { deployStage, planStage, removeStageOf } from '../src/pipeline.ts'
 import { formatPlan } from '../src/engine/format.ts'
 import { FAST, scratchProject, startAwsBed, type AwsBed, type Project } from './helpers/aws-bed.ts'
 import { readAccount, sdk } from './helpers/aws-state.ts'
@@ -105,5 +105,35 @@ describe('permissions boundary on moto', () => {
   test('an option that is not a policy ARN fails before any AWS call', async () => {
     await assert.rejects(deploy({ permissionsBoundary: `arn:aws:iam::${ACCOUNT}:role/socket-action-boundary` }), /permissions boundary must be the ARN of an IAM managed policy/)
     assert.deepEqual(bed.shim.calls(), [])
+  })
+
+  test('a deploy or remove with a boundary that dies at any write is finished by the next run', async () => {
+    await withBoundaryInConfig(BOUNDARY)
+    const crash = { status: 400, errorType: 'InjectedCrash', message: 'the run died here' }
+    const remove = () => removeStageOf({ configFile: project.config, stage: 'prod', ...FAST })
+    await deploy()
+    bed.shim.clearCalls()
+    await remove()
+    const removeWrites = bed.shim.writes().length
+    bed.shim.clearCalls()
+    await deploy()
+    const deployWrites = bed.shim.writes().length
+    await remove()
+    for (const [what, count, run] of [['deploy', deployWrites, deploy], ['remove', removeWrites, remove]] as const) {
+      for (let k = 1; k <= count; k++) {
+        if (what === 'remove') await deploy()
+        bed.shim.failAfterWrites(k, crash)
+        await assert.rejects(run(), /InjectedCrash/, `${what} dying at write ${k}`)
+        bed.shim.clearFaults()
+        await run()
+        const state = await readAccount()
+        if (what === 'deploy') {
+          assert.equal((await role()).boundary, BOUNDARY, `the role has its boundary after dying at write ${k}`)
+          await remove()
+        } else {
+          assert.deepEqual([state.roles.length, state.functions.length, state.apis.length, state.logGroups.length], [0, 0, 0, 0], `remove dying at write ${k}`)
+        }
+      }
+    }
   })
 })
