@@ -4328,7 +4328,7 @@ __webpack_unused_export__ = ExportApiCommand;
 __webpack_unused_export__ = ExportApiRequest$;
 __webpack_unused_export__ = ExportApiResponse$;
 __webpack_unused_export__ = GetApi$;
-__webpack_unused_export__ = GetApiCommand;
+exports.Uqy = GetApiCommand;
 __webpack_unused_export__ = GetApiMapping$;
 __webpack_unused_export__ = GetApiMappingCommand;
 __webpack_unused_export__ = GetApiMappingRequest$;
@@ -85313,6 +85313,11 @@ async function observeApi(clients, api) {
         })),
     };
 }
+/** One API by id (consistent, where the listing may lag behind CreateApi); undefined when it is gone. */
+async function describeApi(clients, ApiId) {
+    const api = await orUndefined(clients.apigw.send(new dist_cjs/* GetApiCommand */.Uqy({ ApiId })));
+    return api ? orUndefined(observeApi(clients, api)) : undefined;
+}
 /** The function's log group, exactly that name (DescribeLogGroups matches by prefix); its tags are a second read. */
 async function findLogGroup(clients, name) {
     const { logGroups } = await clients.logs.send(new client_cloudwatch_logs_dist_cjs/* DescribeLogGroupsCommand */.VlF({ logGroupNamePrefix: name, limit: 50 }));
@@ -85598,13 +85603,19 @@ function planDeploy(desired, observed) {
         b.add({ id: 'log-group:create', resource: 'log-group', change: 'create', name: desired.logGroup.name, params: { logGroupName: desired.logGroup.name, tags, retentionInDays: desired.logGroup.retentionDays } });
     }
     else {
-        if (group.retentionDays !== desired.logGroup.retentionDays) {
+        // The default retention is for new groups: an existing one (Lambda's, a person's, or ours from an explicit setting
+        // since removed) never has its logs' life shortened unless serverless.yml asks for it.
+        const keepRetention = desired.logGroup.retentionDefaulted;
+        if (keepRetention && group.retentionDays !== desired.logGroup.retentionDays) {
+            notes.push(`log group ${group.name} keeps its retention (${group.retentionDays ? `${group.retentionDays} days` : 'never expire'}); set logRetentionDays in serverless.yml to change it`);
+        }
+        else if (group.retentionDays !== desired.logGroup.retentionDays) {
             b.add({ id: 'log-group:retention', resource: 'log-group', change: 'update', name: group.name, diff: [{ field: 'retentionInDays', from: group.retentionDays ?? 'never expire', to: desired.logGroup.retentionDays }], params: { logGroupName: group.name, retentionInDays: desired.logGroup.retentionDays } });
         }
         const td = tagDiff(group.tags, tags);
         if (td.length)
             b.add({ id: 'log-group:tag', resource: 'log-group', change: 'update', name: group.name, diff: td, params: { resourceArn: group.arn, tags } });
-        if (group.retentionDays === desired.logGroup.retentionDays && !td.length)
+        if ((keepRetention || group.retentionDays === desired.logGroup.retentionDays) && !td.length)
             b.unchanged.push(`log group ${group.name}`);
     }
     // ---- function ----
@@ -86102,6 +86113,7 @@ function awsAdapter(options) {
     return {
         observe: (o) => waitingFor(options.progress, `AWS to describe stage ${options.identity.stage}`, () => observeStage(options.clients, options.identity, names, o)),
         executor: (desired) => executor({ ...options, desired }),
+        describeApi: (id) => describeApi(options.clients, id),
         taggedApis: async () => (await listApis(options.clients))
             .filter((api) => api.ProtocolType === 'WEBSOCKET' && isOurs(api.Tags, options.identity))
             .map((api) => ({ id: api.ApiId, createdDate: api.CreatedDate?.toISOString(), tags: api.Tags ?? {} })),
@@ -89089,21 +89101,24 @@ function isStale(error) {
 }
 /** Writes that name the API id: a run that lost the race for the API must not point them at its own. */
 const GRANTS = new Set(['role-policy:put', 'permission:add', 'permission:remove']);
-/** `observed`, plus the APIs this run created that the listing does not show yet (and that it has not deleted). */
-function withCreatedApis(observed, created, done) {
+/**
+ * `observed`, plus the APIs this run created that the listing does not show yet (and that it has not deleted), read
+ * by id: reads by id are consistent where the listing is not, so the plan sees their integrations, routes and stages.
+ */
+async function withCreatedApis(adapter, observed, created, done) {
     const deleted = new Set(done.filter((a) => a.resource === 'api' && a.change === 'delete').map((a) => String(a.params.apiId)));
-    const missing = [...created.values()].filter((api) => !deleted.has(api.id) && !observed.apis.some((a) => a.id === api.id));
+    const missing = [...created].filter((id) => !deleted.has(id) && !observed.apis.some((a) => a.id === id));
     if (!missing.length)
         return observed;
-    const bare = missing.map((api) => ({ ...api, name: `${api.id} (created by this run)`, integrations: [], routes: [], stages: [] }));
-    return { ...observed, apis: [...observed.apis, ...bare] };
+    const read = (await Promise.all(missing.map((id) => adapter.describeApi(id)))).filter((api) => api !== undefined);
+    return { ...observed, apis: [...observed.apis, ...read] };
 }
 async function reconcile(adapter, desiredFor, events = {}) {
     const done = [];
     // APIs this run created: AWS's listing can lag behind CreateApi, and an API the run knows exists must count.
-    const created = new Map();
+    const created = new Set();
     for (let round = 1; round <= MAX_ROUNDS; round++) {
-        const observed = withCreatedApis(await adapter.observe(), created, done);
+        const observed = await withCreatedApis(adapter, await adapter.observe(), created, done);
         const desired = desiredFor(observed);
         const plan = planDeploy(desired, observed);
         events.onPlan?.(plan, round);
@@ -89124,7 +89139,7 @@ async function reconcile(adapter, desiredFor, events = {}) {
                     // Another deploy of this stage may have created an API at the same moment: find out beside the rest.
                     if (action.id === 'api:create') {
                         if (facts.createdApi)
-                            created.set(facts.createdApi.id, facts.createdApi);
+                            created.add(facts.createdApi.id);
                         const own = facts.createdApi;
                         raceCheck = adapter.taggedApis().then((apis) => survivingApi(own && !apis.some((a) => a.id === own.id) ? [...apis, own] : apis)?.id !== facts.apiId, (error) => {
                             throw new Error(`listing this stage's APIs after creating one: ${error.message}`, { cause: error });
@@ -89136,6 +89151,9 @@ async function reconcile(adapter, desiredFor, events = {}) {
             })));
         }
         catch (error) {
+            // What a failed or stale round did is still done: it counts in the result, and in what later rounds know.
+            if (error instanceof ApplyError)
+                done.push(...error.done);
             if (isStale(error) && round < MAX_ROUNDS) {
                 events.log?.(`round ${round}: ${error.message}; observing again`);
                 continue;
@@ -89181,6 +89199,8 @@ async function removeStage(adapter, identity, events = {}) {
             removed.push(...(await applyPlan(plan.actions, adapter.executor(), {}, { onDone: events.onAction })));
         }
         catch (error) {
+            if (error instanceof ApplyError)
+                removed.push(...error.done);
             if (isStale(error) && round < MAX_ROUNDS)
                 continue;
             throw error;
@@ -89232,7 +89252,7 @@ function desiredState({ socket, identity, region, account, partition, codeSha256
             policy,
             ...(socket.permissionsBoundary ? { permissionsBoundary: socket.permissionsBoundary } : {}),
         },
-        logGroup: { name: names.logGroupName, retentionDays: socket.logRetentionDays },
+        logGroup: { name: names.logGroupName, retentionDays: socket.logRetentionDays, retentionDefaulted: socket.defaulted.includes('logRetentionDays') },
         fn: {
             runtime: socket.runtime,
             architecture: socket.architecture,
@@ -89469,10 +89489,13 @@ function claimsOf(token) {
         return {};
     }
 }
-// InvalidIdentityToken is not here: AWS cannot validate the token against the account's identity provider (missing,
-// or another audience), which no retry changes.
 const RETRYABLE = new Set(['IDPCommunicationErrorException', 'IDPCommunicationError', 'ThrottlingException', 'Throttling', 'ServiceUnavailable', 'InternalFailure']);
 const INVALID_TOKEN = new Set(['InvalidIdentityTokenException', 'InvalidIdentityToken']);
+/**
+ * InvalidIdentityToken is final (no provider, another audience) except for one message STS gives while it cannot
+ * fetch GitHub's signing keys for a moment; configure-aws-credentials and the AWS SDKs retry that one too.
+ */
+const isTransientTokenError = (e) => INVALID_TOKEN.has(errorName(e) ?? '') && /retrieve verification key/i.test(e.message ?? '');
 async function assumeRoleWithOidc(o) {
     const env = o.env ?? process.env;
     if (!env.ACTIONS_ID_TOKEN_REQUEST_URL || !env.ACTIONS_ID_TOKEN_REQUEST_TOKEN) {
@@ -89489,7 +89512,7 @@ async function assumeRoleWithOidc(o) {
             lastClaims = claimsOf(token);
             return sts.send(new client_sts_dist_cjs/* AssumeRoleWithWebIdentityCommand */.WH({ RoleArn: o.roleToAssume, RoleSessionName: o.sessionName, DurationSeconds: o.durationSeconds, WebIdentityToken: token }));
         }, {
-            retryable: (e) => RETRYABLE.has(errorName(e) ?? '') || (e.$metadata?.httpStatusCode ?? 0) >= 500,
+            retryable: (e) => RETRYABLE.has(errorName(e) ?? '') || isTransientTokenError(e) || (e.$metadata?.httpStatusCode ?? 0) >= 500,
             budgetMs: 30_000,
             baseMs: 500,
             sleep: o.sleep,

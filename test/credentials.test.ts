@@ -67,6 +67,13 @@ describe('assumeRoleWithOidc', () => {
     assert.equal(bed.shim.calls().filter((c) => c.operation === 'AssumeRoleWithWebIdentity').length, 1)
   })
 
+  test("STS briefly unable to fetch GitHub's keys (InvalidIdentityToken) is retried with a fresh token", async () => {
+    bed.shim.fault({ operation: 'AssumeRoleWithWebIdentity', times: 2, status: 400, errorType: 'InvalidIdentityToken', message: "Couldn't retrieve verification key from your identity provider, please reference AssumeRoleWithWebIdentity documentation for requirements" })
+    const tokens: string[] = []
+    await assumeRoleWithOidc(base(tokens, []))
+    assert.equal(tokens.length, 3)
+  })
+
   test('no OIDC token request variables: the fix is id-token: write', async () => {
     await assert.rejects(assumeRoleWithOidc({ ...base([], []), env: {} }), /permissions: id-token: write/)
   })

@@ -43,12 +43,21 @@ describe('the log group', () => {
     assert.equal((await readAccount()).logGroups[0]!.retentionDays, 7)
   })
 
-  test('a group Lambda made for an older stage (untagged, never expiring) is adopted, then removed with the stage', async () => {
+  test('a group Lambda made for an older stage (untagged, never expiring) is adopted, keeps its logs, then is removed with the stage', async () => {
     await sdk().logs.send(new CreateLogGroupCommand({ logGroupName: GROUP }))
-    await deploy()
-    const [group] = (await readAccount()).logGroups
-    assert.equal(group!.retentionDays, 30)
+    const logs: string[] = []
+    await deployStage({ configFile: project.config, stage: 'prod', ...FAST, events: { log: (l) => logs.push(l) } })
+    let [group] = (await readAccount()).logGroups
+    assert.equal(group!.retentionDays, undefined, 'the default never shortens the life of logs that exist')
     assert.equal(group!.tags['socket-action:stage'], 'prod')
+    assert.ok(logs.some((l) => l.includes(`log group ${GROUP} keeps its retention (never expire); set logRetentionDays`)), logs.join('\n'))
+    bed.shim.clearCalls()
+    await deploy()
+    assert.deepEqual(writes(), [], 'and the next deploy still writes nothing')
+    await project.edit('serverless.yml', (s) => s.replace('timeout: 10', 'timeout: 10\n    logRetentionDays: 90'))
+    await deploy()
+    ;[group] = (await readAccount()).logGroups
+    assert.equal(group!.retentionDays, 90, 'an explicit setting applies')
     await remove()
     assert.deepEqual((await readAccount()).logGroups, [])
   })

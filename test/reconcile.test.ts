@@ -30,6 +30,7 @@ test('a run whose new API lost the race never points the role policy or the perm
       round++
       return { account: '111111111111', partition: AWS_PARTITION, apis: round === 1 ? [] : [theirs, mine], foreign: [] }
     },
+    describeApi: async (id) => [theirs, mine].find((api) => api.id === id),
     executor: () => async (action, facts) => {
       if (action.id === 'api:create') facts.apiId = 'mine'
       if (action.id === 'integration:create') facts.integrationId = `int-${round}`

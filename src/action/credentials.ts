@@ -45,10 +45,13 @@ function claimsOf(token: string): { sub?: string; aud?: string } {
   }
 }
 
-// InvalidIdentityToken is not here: AWS cannot validate the token against the account's identity provider (missing,
-// or another audience), which no retry changes.
 const RETRYABLE = new Set(['IDPCommunicationErrorException', 'IDPCommunicationError', 'ThrottlingException', 'Throttling', 'ServiceUnavailable', 'InternalFailure'])
 const INVALID_TOKEN = new Set(['InvalidIdentityTokenException', 'InvalidIdentityToken'])
+/**
+ * InvalidIdentityToken is final (no provider, another audience) except for one message STS gives while it cannot
+ * fetch GitHub's signing keys for a moment; configure-aws-credentials and the AWS SDKs retry that one too.
+ */
+const isTransientTokenError = (e: unknown) => INVALID_TOKEN.has(errorName(e) ?? '') && /retrieve verification key/i.test((e as Error).message ?? '')
 
 export async function assumeRoleWithOidc(o: OidcOptions): Promise<AwsCredentials> {
   const env = o.env ?? process.env
@@ -72,7 +75,7 @@ export async function assumeRoleWithOidc(o: OidcOptions): Promise<AwsCredentials
         )
       },
       {
-        retryable: (e) => RETRYABLE.has(errorName(e) ?? '') || ((e as { $metadata?: { httpStatusCode?: number } }).$metadata?.httpStatusCode ?? 0) >= 500,
+        retryable: (e) => RETRYABLE.has(errorName(e) ?? '') || isTransientTokenError(e) || ((e as { $metadata?: { httpStatusCode?: number } }).$metadata?.httpStatusCode ?? 0) >= 500,
         budgetMs: 30_000,
         baseMs: 500,
         sleep: o.sleep,

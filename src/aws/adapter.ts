@@ -3,7 +3,7 @@ import type { DesiredState } from '../engine/model.ts'
 import type { StageAdapter } from '../engine/deploy.ts'
 import { isOurs, resourceNames, type StageIdentity } from '../engine/names.ts'
 import type { AwsClients } from './clients.ts'
-import { listApis, observeStage } from './observe.ts'
+import { describeApi, listApis, observeStage } from './observe.ts'
 import type { Sleep } from './retry.ts'
 import { waitingFor, type Progress } from '../progress/progress.ts'
 import { executor, type WaitSettings } from './writes.ts'
@@ -24,6 +24,7 @@ export function awsAdapter(options: AwsAdapterOptions): StageAdapter {
   return {
     observe: (o) => waitingFor(options.progress, `AWS to describe stage ${options.identity.stage}`, () => observeStage(options.clients, options.identity, names, o)),
     executor: (desired?: DesiredState) => executor({ ...options, desired }),
+    describeApi: (id) => describeApi(options.clients, id),
     taggedApis: async () =>
       (await listApis(options.clients))
         .filter((api) => api.ProtocolType === 'WEBSOCKET' && isOurs(api.Tags, options.identity))

@@ -1,5 +1,5 @@
 // Reads what AWS holds for one stage, found by names and tags: two rounds of parallel reads, no writes.
-import { GetApisCommand, GetIntegrationsCommand, GetRoutesCommand, GetStagesCommand, type Api } from '@aws-sdk/client-apigatewayv2'
+import { GetApiCommand, GetApisCommand, GetIntegrationsCommand, GetRoutesCommand, GetStagesCommand, type Api } from '@aws-sdk/client-apigatewayv2'
 import { GetRoleCommand, GetRolePolicyCommand, ListAttachedRolePoliciesCommand, ListRolePoliciesCommand, type Tag } from '@aws-sdk/client-iam'
 import { GetFunctionCommand, GetPolicyCommand } from '@aws-sdk/client-lambda'
 import { GetCallerIdentityCommand } from '@aws-sdk/client-sts'
@@ -47,7 +47,7 @@ export async function listApis(clients: AwsClients): Promise<Api[]> {
   })
 }
 
-async function observeApi(clients: AwsClients, api: Api): Promise<ObservedApi> {
+async function observeApi(clients: AwsClients, api: Partial<Api>): Promise<ObservedApi> {
   const ApiId = api.ApiId!
   const [integrations, routes, stages] = await Promise.all([
     allPages(async (NextToken) => {
@@ -89,6 +89,12 @@ async function observeApi(clients: AwsClients, api: Api): Promise<ObservedApi> {
 export interface ObserveOptions {
   /** List every inline and attached role policy (needed to delete the role). */
   forRemoval?: boolean
+}
+
+/** One API by id (consistent, where the listing may lag behind CreateApi); undefined when it is gone. */
+export async function describeApi(clients: AwsClients, ApiId: string): Promise<ObservedApi | undefined> {
+  const api = await orUndefined(clients.apigw.send(new GetApiCommand({ ApiId })))
+  return api ? orUndefined(observeApi(clients, api)) : undefined
 }
 
 /** The function's log group, exactly that name (DescribeLogGroups matches by prefix); its tags are a second read. */

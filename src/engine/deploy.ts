@@ -10,6 +10,8 @@ export interface StageAdapter {
   observe(options?: { forRemoval?: boolean }): Promise<ObservedState>
   /** `desired` is absent when removing. */
   executor(desired?: DesiredState): Execute
+  /** One API by id, as observe describes it; undefined when it is gone. */
+  describeApi(id: string): Promise<ObservedApi | undefined>
   /** Ids (and creation dates) of the APIs tagged for this stage right now: the race check after creating one. */
   taggedApis(): Promise<Array<{ id: string; createdDate?: string; tags: Record<string, string> }>>
 }
@@ -42,13 +44,16 @@ function isStale(error: unknown): boolean {
 /** Writes that name the API id: a run that lost the race for the API must not point them at its own. */
 const GRANTS = new Set(['role-policy:put', 'permission:add', 'permission:remove'])
 
-/** `observed`, plus the APIs this run created that the listing does not show yet (and that it has not deleted). */
-function withCreatedApis(observed: ObservedState, created: Map<string, NonNullable<Facts['createdApi']>>, done: Action[]): ObservedState {
+/**
+ * `observed`, plus the APIs this run created that the listing does not show yet (and that it has not deleted), read
+ * by id: reads by id are consistent where the listing is not, so the plan sees their integrations, routes and stages.
+ */
+async function withCreatedApis(adapter: StageAdapter, observed: ObservedState, created: Set<string>, done: Action[]): Promise<ObservedState> {
   const deleted = new Set(done.filter((a) => a.resource === 'api' && a.change === 'delete').map((a) => String(a.params.apiId)))
-  const missing = [...created.values()].filter((api) => !deleted.has(api.id) && !observed.apis.some((a) => a.id === api.id))
+  const missing = [...created].filter((id) => !deleted.has(id) && !observed.apis.some((a) => a.id === id))
   if (!missing.length) return observed
-  const bare = missing.map((api): ObservedApi => ({ ...api, name: `${api.id} (created by this run)`, integrations: [], routes: [], stages: [] }))
-  return { ...observed, apis: [...observed.apis, ...bare] }
+  const read = (await Promise.all(missing.map((id) => adapter.describeApi(id)))).filter((api): api is ObservedApi => api !== undefined)
+  return { ...observed, apis: [...observed.apis, ...read] }
 }
 
 export async function reconcile(
@@ -58,9 +63,9 @@ export async function reconcile(
 ): Promise<DeployResult> {
   const done: Action[] = []
   // APIs this run created: AWS's listing can lag behind CreateApi, and an API the run knows exists must count.
-  const created = new Map<string, NonNullable<Facts['createdApi']>>()
+  const created = new Set<string>()
   for (let round = 1; round <= MAX_ROUNDS; round++) {
-    const observed = withCreatedApis(await adapter.observe(), created, done)
+    const observed = await withCreatedApis(adapter, await adapter.observe(), created, done)
     const desired = desiredFor(observed)
     const plan = planDeploy(desired, observed)
     events.onPlan?.(plan, round)
@@ -79,7 +84,7 @@ export async function reconcile(
             events.onAction?.(action, ms)
             // Another deploy of this stage may have created an API at the same moment: find out beside the rest.
             if (action.id === 'api:create') {
-              if (facts.createdApi) created.set(facts.createdApi.id, facts.createdApi)
+              if (facts.createdApi) created.add(facts.createdApi.id)
               const own = facts.createdApi
               raceCheck = adapter.taggedApis().then(
                 (apis) => survivingApi(own && !apis.some((a) => a.id === own.id) ? [...apis, own] : apis)?.id !== facts.apiId,
@@ -94,6 +99,8 @@ export async function reconcile(
         })),
       )
     } catch (error) {
+      // What a failed or stale round did is still done: it counts in the result, and in what later rounds know.
+      if (error instanceof ApplyError) done.push(...error.done)
       if (isStale(error) && round < MAX_ROUNDS) {
         events.log?.(`round ${round}: ${(error as Error).message}; observing again`)
         continue
@@ -143,6 +150,7 @@ export async function removeStage(adapter: StageAdapter, identity: StageIdentity
     try {
       removed.push(...(await applyPlan(plan.actions, adapter.executor(), {}, { onDone: events.onAction })))
     } catch (error) {
+      if (error instanceof ApplyError) removed.push(...error.done)
       if (isStale(error) && round < MAX_ROUNDS) continue
       throw error
     }

@@ -32,7 +32,12 @@ export interface DesiredState {
     permissionsBoundary?: string
   }
   /** The function's CloudWatch log group, made by us (tagged, with a retention) before Lambda would make it. */
-  logGroup: { name: string; retentionDays: number }
+  logGroup: {
+    name: string
+    retentionDays: number
+    /** serverless.yml does not set it: a group made before socket-action managed it keeps its own retention. */
+    retentionDefaulted: boolean
+  }
   fn: FunctionSpec
   api: {
     description: string

@@ -182,12 +182,19 @@ export function planDeploy(desired: DesiredState, observed: ObservedState): Plan
   if (!group) {
     b.add({ id: 'log-group:create', resource: 'log-group', change: 'create', name: desired.logGroup.name, params: { logGroupName: desired.logGroup.name, tags, retentionInDays: desired.logGroup.retentionDays } })
   } else {
-    if (group.retentionDays !== desired.logGroup.retentionDays) {
+    // The default retention is for new groups: an existing one (Lambda's, a person's, or ours from an explicit setting
+    // since removed) never has its logs' life shortened unless serverless.yml asks for it.
+    const keepRetention = desired.logGroup.retentionDefaulted
+    if (keepRetention && group.retentionDays !== desired.logGroup.retentionDays) {
+      notes.push(
+        `log group ${group.name} keeps its retention (${group.retentionDays ? `${group.retentionDays} days` : 'never expire'}); set logRetentionDays in serverless.yml to change it`,
+      )
+    } else if (group.retentionDays !== desired.logGroup.retentionDays) {
       b.add({ id: 'log-group:retention', resource: 'log-group', change: 'update', name: group.name, diff: [{ field: 'retentionInDays', from: group.retentionDays ?? 'never expire', to: desired.logGroup.retentionDays }], params: { logGroupName: group.name, retentionInDays: desired.logGroup.retentionDays } })
     }
     const td = tagDiff(group.tags, tags)
     if (td.length) b.add({ id: 'log-group:tag', resource: 'log-group', change: 'update', name: group.name, diff: td, params: { resourceArn: group.arn, tags } })
-    if (group.retentionDays === desired.logGroup.retentionDays && !td.length) b.unchanged.push(`log group ${group.name}`)
+    if ((keepRetention || group.retentionDays === desired.logGroup.retentionDays) && !td.length) b.unchanged.push(`log group ${group.name}`)
   }
 
   // ---- function ----

@@ -1,5 +1,5 @@
 // Reads what AWS holds for one stage, found by names and tags: two rounds of parallel reads, no writes.
-import { GetApisCommand, GetIntegrationsCommand, GetRoutesCommand, GetStagesCommand } from '@aws-sdk/client-apigatewayv2';
+import { GetApiCommand, GetApisCommand, GetIntegrationsCommand, GetRoutesCommand, GetStagesCommand } from '@aws-sdk/client-apigatewayv2';
 import { GetRoleCommand, GetRolePolicyCommand, ListAttachedRolePoliciesCommand, ListRolePoliciesCommand } from '@aws-sdk/client-iam';
 import { GetFunctionCommand, GetPolicyCommand } from '@aws-sdk/client-lambda';
 import { GetCallerIdentityCommand } from '@aws-sdk/client-sts';
@@ -78,6 +78,11 @@ async function observeApi(clients, api) {
                 : undefined,
         })),
     };
+}
+/** One API by id (consistent, where the listing may lag behind CreateApi); undefined when it is gone. */
+export async function describeApi(clients, ApiId) {
+    const api = await orUndefined(clients.apigw.send(new GetApiCommand({ ApiId })));
+    return api ? orUndefined(observeApi(clients, api)) : undefined;
 }
 /** The function's log group, exactly that name (DescribeLogGroups matches by prefix); its tags are a second read. */
 async function findLogGroup(clients, name) {

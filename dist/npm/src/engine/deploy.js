@@ -9,21 +9,24 @@ function isStale(error) {
 }
 /** Writes that name the API id: a run that lost the race for the API must not point them at its own. */
 const GRANTS = new Set(['role-policy:put', 'permission:add', 'permission:remove']);
-/** `observed`, plus the APIs this run created that the listing does not show yet (and that it has not deleted). */
-function withCreatedApis(observed, created, done) {
+/**
+ * `observed`, plus the APIs this run created that the listing does not show yet (and that it has not deleted), read
+ * by id: reads by id are consistent where the listing is not, so the plan sees their integrations, routes and stages.
+ */
+async function withCreatedApis(adapter, observed, created, done) {
     const deleted = new Set(done.filter((a) => a.resource === 'api' && a.change === 'delete').map((a) => String(a.params.apiId)));
-    const missing = [...created.values()].filter((api) => !deleted.has(api.id) && !observed.apis.some((a) => a.id === api.id));
+    const missing = [...created].filter((id) => !deleted.has(id) && !observed.apis.some((a) => a.id === id));
     if (!missing.length)
         return observed;
-    const bare = missing.map((api) => ({ ...api, name: `${api.id} (created by this run)`, integrations: [], routes: [], stages: [] }));
-    return { ...observed, apis: [...observed.apis, ...bare] };
+    const read = (await Promise.all(missing.map((id) => adapter.describeApi(id)))).filter((api) => api !== undefined);
+    return { ...observed, apis: [...observed.apis, ...read] };
 }
 export async function reconcile(adapter, desiredFor, events = {}) {
     const done = [];
     // APIs this run created: AWS's listing can lag behind CreateApi, and an API the run knows exists must count.
-    const created = new Map();
+    const created = new Set();
     for (let round = 1; round <= MAX_ROUNDS; round++) {
-        const observed = withCreatedApis(await adapter.observe(), created, done);
+        const observed = await withCreatedApis(adapter, await adapter.observe(), created, done);
         const desired = desiredFor(observed);
         const plan = planDeploy(desired, observed);
         events.onPlan?.(plan, round);
@@ -44,7 +47,7 @@ export async function reconcile(adapter, desiredFor, events = {}) {
                     // Another deploy of this stage may have created an API at the same moment: find out beside the rest.
                     if (action.id === 'api:create') {
                         if (facts.createdApi)
-                            created.set(facts.createdApi.id, facts.createdApi);
+                            created.add(facts.createdApi.id);
                         const own = facts.createdApi;
                         raceCheck = adapter.taggedApis().then((apis) => survivingApi(own && !apis.some((a) => a.id === own.id) ? [...apis, own] : apis)?.id !== facts.apiId, (error) => {
                             throw new Error(`listing this stage's APIs after creating one: ${error.message}`, { cause: error });
@@ -56,6 +59,9 @@ export async function reconcile(adapter, desiredFor, events = {}) {
             })));
         }
         catch (error) {
+            // What a failed or stale round did is still done: it counts in the result, and in what later rounds know.
+            if (error instanceof ApplyError)
+                done.push(...error.done);
             if (isStale(error) && round < MAX_ROUNDS) {
                 events.log?.(`round ${round}: ${error.message}; observing again`);
                 continue;
@@ -101,6 +107,8 @@ export async function removeStage(adapter, identity, events = {}) {
             removed.push(...(await applyPlan(plan.actions, adapter.executor(), {}, { onDone: events.onAction })));
         }
         catch (error) {
+            if (error instanceof ApplyError)
+                removed.push(...error.done);
             if (isStale(error) && round < MAX_ROUNDS)
                 continue;
             throw error;

@@ -40,7 +40,7 @@ export function desiredState({ socket, identity, region, account, partition, cod
             policy,
             ...(socket.permissionsBoundary ? { permissionsBoundary: socket.permissionsBoundary } : {}),
         },
-        logGroup: { name: names.logGroupName, retentionDays: socket.logRetentionDays },
+        logGroup: { name: names.logGroupName, retentionDays: socket.logRetentionDays, retentionDefaulted: socket.defaulted.includes('logRetentionDays') },
         fn: {
             runtime: socket.runtime,
             architecture: socket.architecture,
