@@ -85038,6 +85038,8 @@ const TAG_REPO = 'socket-action:repo';
 const TAG_VERSION = 'socket-action:version';
 /** The region of the stage: the role, IAM's only global resource here, exists once per region too. */
 const TAG_REGION = 'socket-action:region';
+/** On a log group socket-action adopted (Lambda, or a person, made it): it keeps its own retention by default. */
+const TAG_ADOPTED = 'socket-action:adopted';
 /** When an API was created, to the millisecond: API Gateway's CreatedDate has whole seconds, too coarse to order a race. */
 const TAG_CREATED = 'socket-action:created';
 function ownTags(id, version) {
@@ -85603,18 +85605,20 @@ function planDeploy(desired, observed) {
         b.add({ id: 'log-group:create', resource: 'log-group', change: 'create', name: desired.logGroup.name, params: { logGroupName: desired.logGroup.name, tags, retentionInDays: desired.logGroup.retentionDays } });
     }
     else {
-        // The default retention is for new groups: an existing one (Lambda's, a person's, or ours from an explicit setting
-        // since removed) never has its logs' life shortened unless serverless.yml asks for it.
-        const keepRetention = desired.logGroup.retentionDefaulted;
+        // The default retention is for groups socket-action made: one it adopted (Lambda's, a person's) never has its logs'
+        // life shortened unless serverless.yml asks for it. A group it made but whose retention a crash left unset gets it.
+        const adopted = !isOurs(group.tags, desired.identity) || group.tags[TAG_ADOPTED] === 'true';
+        const groupTags = adopted ? { ...tags, [TAG_ADOPTED]: 'true' } : tags;
+        const keepRetention = adopted && desired.logGroup.retentionDefaulted;
         if (keepRetention && group.retentionDays !== desired.logGroup.retentionDays) {
             notes.push(`log group ${group.name} keeps its retention (${group.retentionDays ? `${group.retentionDays} days` : 'never expire'}); set logRetentionDays in serverless.yml to change it`);
         }
         else if (group.retentionDays !== desired.logGroup.retentionDays) {
             b.add({ id: 'log-group:retention', resource: 'log-group', change: 'update', name: group.name, diff: [{ field: 'retentionInDays', from: group.retentionDays ?? 'never expire', to: desired.logGroup.retentionDays }], params: { logGroupName: group.name, retentionInDays: desired.logGroup.retentionDays } });
         }
-        const td = tagDiff(group.tags, tags);
+        const td = tagDiff(group.tags, groupTags);
         if (td.length)
-            b.add({ id: 'log-group:tag', resource: 'log-group', change: 'update', name: group.name, diff: td, params: { resourceArn: group.arn, tags } });
+            b.add({ id: 'log-group:tag', resource: 'log-group', change: 'update', name: group.name, diff: td, params: { resourceArn: group.arn, tags: groupTags } });
         if ((keepRetention || group.retentionDays === desired.logGroup.retentionDays) && !td.length)
             b.unchanged.push(`log group ${group.name}`);
     }

@@ -6,6 +6,8 @@ export const TAG_REPO = 'socket-action:repo';
 export const TAG_VERSION = 'socket-action:version';
 /** The region of the stage: the role, IAM's only global resource here, exists once per region too. */
 export const TAG_REGION = 'socket-action:region';
+/** On a log group socket-action adopted (Lambda, or a person, made it): it keeps its own retention by default. */
+export const TAG_ADOPTED = 'socket-action:adopted';
 /** When an API was created, to the millisecond: API Gateway's CreatedDate has whole seconds, too coarse to order a race. */
 export const TAG_CREATED = 'socket-action:created';
 export function ownTags(id, version) {

@@ -1,6 +1,6 @@
 // The planner: a pure function from (desired, observed) to the ordered writes that make AWS match.
 import { createHash } from 'node:crypto';
-import { arn, TAG_CREATED } from "./names.js";
+import { arn, isOurs, TAG_ADOPTED, TAG_CREATED } from "./names.js";
 export class PlanError extends Error {
     name = 'PlanError';
 }
@@ -173,18 +173,20 @@ export function planDeploy(desired, observed) {
         b.add({ id: 'log-group:create', resource: 'log-group', change: 'create', name: desired.logGroup.name, params: { logGroupName: desired.logGroup.name, tags, retentionInDays: desired.logGroup.retentionDays } });
     }
     else {
-        // The default retention is for new groups: an existing one (Lambda's, a person's, or ours from an explicit setting
-        // since removed) never has its logs' life shortened unless serverless.yml asks for it.
-        const keepRetention = desired.logGroup.retentionDefaulted;
+        // The default retention is for groups socket-action made: one it adopted (Lambda's, a person's) never has its logs'
+        // life shortened unless serverless.yml asks for it. A group it made but whose retention a crash left unset gets it.
+        const adopted = !isOurs(group.tags, desired.identity) || group.tags[TAG_ADOPTED] === 'true';
+        const groupTags = adopted ? { ...tags, [TAG_ADOPTED]: 'true' } : tags;
+        const keepRetention = adopted && desired.logGroup.retentionDefaulted;
         if (keepRetention && group.retentionDays !== desired.logGroup.retentionDays) {
             notes.push(`log group ${group.name} keeps its retention (${group.retentionDays ? `${group.retentionDays} days` : 'never expire'}); set logRetentionDays in serverless.yml to change it`);
         }
         else if (group.retentionDays !== desired.logGroup.retentionDays) {
             b.add({ id: 'log-group:retention', resource: 'log-group', change: 'update', name: group.name, diff: [{ field: 'retentionInDays', from: group.retentionDays ?? 'never expire', to: desired.logGroup.retentionDays }], params: { logGroupName: group.name, retentionInDays: desired.logGroup.retentionDays } });
         }
-        const td = tagDiff(group.tags, tags);
+        const td = tagDiff(group.tags, groupTags);
         if (td.length)
-            b.add({ id: 'log-group:tag', resource: 'log-group', change: 'update', name: group.name, diff: td, params: { resourceArn: group.arn, tags } });
+            b.add({ id: 'log-group:tag', resource: 'log-group', change: 'update', name: group.name, diff: td, params: { resourceArn: group.arn, tags: groupTags } });
         if ((keepRetention || group.retentionDays === desired.logGroup.retentionDays) && !td.length)
             b.unchanged.push(`log group ${group.name}`);
     }
