@@ -5,6 +5,7 @@ import { request } from 'node:http'
 import { tmpdir } from 'node:os'
 import path from 'node:path'
 import { after, before, describe, test } from 'node:test'
+import { createConnection } from 'node:net'
 import { setTimeout as sleep } from 'node:timers/promises'
 import { startDev, type DevServer } from '../src/dev/serve.ts'
 import { ask, connect } from './helpers/clients.ts'
@@ -66,7 +67,7 @@ describe('local gateway', () => {
     assert.equal(ctx.stage, 'test')
     assert.equal(ctx.domainName, new URL(server.url).host)
     assert.equal(ctx.messageDirection, 'IN')
-    assert.match(ctx.connectionId, /^[A-Za-z0-9+/]{15}=$/)
+    assert.match(ctx.connectionId, /^[A-Za-z0-9_-]{15}=$/)
     assert.match(ctx.requestTime, /^\d{2}\/[A-Z][a-z]{2}\/\d{4}:\d{2}:\d{2}:\d{2} \+0000$/)
     assert.equal(typeof ctx.requestTimeEpoch, 'number')
     assert.equal(typeof ctx.connectedAt, 'number')
@@ -121,6 +122,43 @@ describe('local gateway', () => {
     assert.equal((await ask(root, 'nothing-here')).routeKey, '$default')
     root.ws.close()
     await assert.rejects(connect(server.url.replace(/\/test$/, '/prod')), /Unexpected server response: 403/)
+  })
+
+  test('malformed requests answer 400 and never take dev down', async () => {
+    const { hostname, port } = new URL(server.url)
+    /** What the gateway answers to raw request bytes (the status line). */
+    const raw = (text: string) =>
+      new Promise<string>((resolve, reject) => {
+        const socket = createConnection({ host: hostname, port: Number(port) }, () => socket.write(text))
+        let got = ''
+        socket.on('data', (d) => (got += d))
+        socket.on('end', () => resolve(got.split('\r\n')[0]!))
+        socket.on('error', reject)
+        setTimeout(() => (socket.destroy(), resolve(got.split('\r\n')[0]!)), 2000)
+      })
+    assert.equal(await raw('GET http://[ HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n'), 'HTTP/1.1 400 Bad Request')
+    assert.equal(
+      await raw('GET http://[ HTTP/1.1\r\nHost: x\r\nUpgrade: websocket\r\nConnection: Upgrade\r\nSec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\nSec-WebSocket-Version: 13\r\n\r\n'),
+      'HTTP/1.1 400 Bad Request',
+    )
+    const badId = await http('POST', `${server.url.replace('ws://', 'http://')}/@connections/%E0%A4%A`, 'x')
+    assert.equal(badId.status, 400)
+    assert.equal(badId.headers['x-amzn-errortype'], 'BadRequestException')
+    // Still serving.
+    const client = await connect(server.url)
+    assert.equal((await ask(client, 'event')).requestContext.eventType, 'MESSAGE')
+    client.ws.close()
+  })
+
+  test(`connection ids look like API Gateway's: URL-safe base64 ending in "=", usable raw in @connections paths`, async () => {
+    for (let i = 0; i < 12; i++) {
+      const client = await connect(server.url)
+      const id = (await ask(client, 'event')).requestContext.connectionId as string
+      assert.match(id, /^[A-Za-z0-9_-]{15}=$/)
+      const info = await http('GET', `${server.url.replace('ws://', 'http://')}/@connections/${id}`)
+      assert.equal(info.status, 200, id)
+      client.ws.close()
+    }
   })
 
   test('a plain HTTP GET answers 426', async () => {

@@ -21,6 +21,14 @@ export function awsId(bytes = 11): string {
   return randomBytes(bytes).toString('base64')
 }
 
+/**
+ * A connection id as API Gateway makes them: 15 URL-safe base64 characters and `=` (e.g. `ZDb-VclrIAMCJ3w=`), so a
+ * client may put it raw into `/@connections/{id}`: no `/` or `+`.
+ */
+export function connectionId(): string {
+  return `${randomBytes(11).toString('base64url')}=`
+}
+
 const MONTHS = ['Jan', 'Feb', 'Mar', 'Apr', 'May', 'Jun', 'Jul', 'Aug', 'Sep', 'Oct', 'Nov', 'Dec']
 
 /** Common Log Format, e.g. `25/Nov/2026:21:49:57 +0000`. */

@@ -5,7 +5,7 @@ import type { AddressInfo, Socket as NetSocket } from 'node:net'
 import { WebSocketServer, type WebSocket } from 'ws'
 import { toProxyResult } from '../../runtime/handler.ts'
 import type { HandlerResult, ProxyResult, WebSocketEvent } from '../../runtime/types.ts'
-import { awsId, connectEvent, disconnectEvent, messageEvent, type ApiFacts, type ConnectionFacts } from './events.ts'
+import { connectEvent, connectionId, disconnectEvent, messageEvent, type ApiFacts, type ConnectionFacts } from './events.ts'
 import type { Invocation, Invoke } from './lambda.ts'
 
 export interface GatewayLimits {
@@ -75,8 +75,20 @@ export class LocalGateway {
       clientTracking: false,
       handleProtocols: (_protocols, req) => (req as IncomingMessage & { [WS_GUID_PROTOCOL]?: string })[WS_GUID_PROTOCOL] ?? false,
     })
-    this.server = createServer((req, res) => void this.onRequest(req, res))
-    this.server.on('upgrade', (req, socket, head) => void this.onUpgrade(req, socket as NetSocket, head))
+    // A request the gateway did not foresee answers 500 and is logged: it never takes `dev` down.
+    this.server = createServer((req, res) =>
+      this.onRequest(req, res).catch((error: Error) => {
+        this.options.log?.(`internal error answering ${req.method} ${JSON.stringify(req.url)}: ${error.message}`)
+        if (!res.headersSent) send(res, 500, { message: 'Internal server error' })
+        else res.destroy()
+      }),
+    )
+    this.server.on('upgrade', (req, socket, head) =>
+      this.onUpgrade(req, socket as NetSocket, head).catch((error: Error) => {
+        this.options.log?.(`internal error answering an upgrade to ${JSON.stringify(req.url)}: ${error.message}`)
+        reject(socket as NetSocket, 500, { message: 'Internal server error' })
+      }),
+    )
     this.server.keepAliveTimeout = 60_000
   }
 
@@ -130,7 +142,8 @@ export class LocalGateway {
   // ---- handshake -------------------------------------------------------------------------------------------------
 
   private async onUpgrade(req: IncomingMessage, socket: NetSocket, head: Buffer): Promise<void> {
-    const path = new URL(req.url ?? '/', 'http://local').pathname.replace(/\/+$/, '')
+    const path = pathOf(req)?.replace(/\/+$/, '')
+    if (path === undefined) return reject(socket, 400, { message: 'Bad Request' })
     if (path !== '' && path !== `/${this.options.stage}`) return reject(socket, 403, { message: 'Forbidden' })
     const now = Date.now()
     this.recentConnects = this.recentConnects.filter((t) => now - t < 1000)
@@ -138,7 +151,7 @@ export class LocalGateway {
     this.recentConnects.push(now)
 
     const conn: Connection = {
-      connectionId: awsId(),
+      connectionId: connectionId(),
       connectedAt: now,
       lastActiveAt: now,
       sourceIp: (socket.remoteAddress ?? '127.0.0.1').replace(/^::ffff:/, ''),
@@ -221,15 +234,23 @@ export class LocalGateway {
   // ---- HTTP: the @connections API and everything that is not an upgrade -----------------------------------------
 
   private async onRequest(req: IncomingMessage, res: ServerResponse): Promise<void> {
-    const url = new URL(req.url ?? '/', 'http://local')
-    const match = /^\/([^/]+)\/@connections\/([^/]+)$/.exec(url.pathname)
+    const path = pathOf(req)
+    if (path === undefined) {
+      await readBody(req, 0)
+      return send(res, 400, { message: 'Bad Request' }, 'BadRequestException')
+    }
+    const match = /^\/([^/]+)\/@connections\/([^/]+)$/.exec(path)
     if (!match) {
       await readBody(req, 0)
       if (req.method === 'GET') return send(res, 426, { message: 'Upgrade Required: connect with a WebSocket client' })
       return send(res, 403, { message: 'Missing Authentication Token' })
     }
     const [, stage, rawId] = match
-    const id = decodeURIComponent(rawId!)
+    const id = decoded(rawId!)
+    if (id === undefined) {
+      await readBody(req, 0)
+      return send(res, 400, { message: `Invalid connectionId: ${rawId}` }, 'BadRequestException')
+    }
     if (stage !== this.options.stage) {
       await readBody(req, 0)
       return send(res, 403, { message: 'Forbidden' }, 'ForbiddenException')
@@ -238,13 +259,13 @@ export class LocalGateway {
     if (req.method === 'POST') {
       const body = await readBody(req, this.limits.payloadBytes)
       if (body === 'too-large') return send(res, 413, { message: 'Request entity too large' }, 'PayloadTooLargeException')
-      if (!conn || conn.state !== 'open') return gone(res)
-      conn.ws!.send(body.toString('utf8'))
+      if (!isOpen(conn)) return gone(res)
+      conn!.ws!.send(body.toString('utf8'))
       this.touch(conn)
       return send(res, 200)
     }
     await readBody(req, 0)
-    if (!conn || conn.state !== 'open') return gone(res)
+    if (!isOpen(conn)) return gone(res)
     if (req.method === 'GET') {
       return send(res, 200, {
         connectedAt: new Date(conn.connectedAt).toISOString(),
@@ -258,6 +279,29 @@ export class LocalGateway {
     }
     return send(res, 405, { message: 'Method Not Allowed' })
   }
+}
+
+/** The request's path, or undefined when its target is not a URL at all (`GET http://[ HTTP/1.1`). */
+function pathOf(req: IncomingMessage): string | undefined {
+  try {
+    return new URL(req.url ?? '/', 'http://local').pathname
+  } catch {
+    return undefined
+  }
+}
+
+/** A path segment decoded, or undefined for malformed percent-encoding (`%E0%A4%A`). */
+function decoded(segment: string): string | undefined {
+  try {
+    return decodeURIComponent(segment)
+  } catch {
+    return undefined
+  }
+}
+
+/** Open for API Gateway: connected, and not closing (a client's close frame makes it Gone at once). */
+function isOpen(conn: Connection | undefined): conn is Connection {
+  return !!conn && conn.state === 'open' && conn.ws?.readyState === 1
 }
 
 /** What API Gateway makes of a function's return value (the runtime's own rule, so both sides agree). */

@@ -3,7 +3,7 @@
 import { createServer, STATUS_CODES } from 'node:http';
 import { WebSocketServer } from 'ws';
 import { toProxyResult } from "../../runtime/handler.js";
-import { awsId, connectEvent, disconnectEvent, messageEvent } from "./events.js";
+import { connectEvent, connectionId, disconnectEvent, messageEvent } from "./events.js";
 export const AWS_LIMITS = {
     frameBytes: 32 * 1024,
     payloadBytes: 128 * 1024,
@@ -33,8 +33,18 @@ export class LocalGateway {
             clientTracking: false,
             handleProtocols: (_protocols, req) => req[WS_GUID_PROTOCOL] ?? false,
         });
-        this.server = createServer((req, res) => void this.onRequest(req, res));
-        this.server.on('upgrade', (req, socket, head) => void this.onUpgrade(req, socket, head));
+        // A request the gateway did not foresee answers 500 and is logged: it never takes `dev` down.
+        this.server = createServer((req, res) => this.onRequest(req, res).catch((error) => {
+            this.options.log?.(`internal error answering ${req.method} ${JSON.stringify(req.url)}: ${error.message}`);
+            if (!res.headersSent)
+                send(res, 500, { message: 'Internal server error' });
+            else
+                res.destroy();
+        }));
+        this.server.on('upgrade', (req, socket, head) => this.onUpgrade(req, socket, head).catch((error) => {
+            this.options.log?.(`internal error answering an upgrade to ${JSON.stringify(req.url)}: ${error.message}`);
+            reject(socket, 500, { message: 'Internal server error' });
+        }));
         this.server.keepAliveTimeout = 60_000;
     }
     async listen() {
@@ -81,7 +91,9 @@ export class LocalGateway {
     }
     // ---- handshake -------------------------------------------------------------------------------------------------
     async onUpgrade(req, socket, head) {
-        const path = new URL(req.url ?? '/', 'http://local').pathname.replace(/\/+$/, '');
+        const path = pathOf(req)?.replace(/\/+$/, '');
+        if (path === undefined)
+            return reject(socket, 400, { message: 'Bad Request' });
         if (path !== '' && path !== `/${this.options.stage}`)
             return reject(socket, 403, { message: 'Forbidden' });
         const now = Date.now();
@@ -90,7 +102,7 @@ export class LocalGateway {
             return reject(socket, 429, { message: 'Too Many Requests' });
         this.recentConnects.push(now);
         const conn = {
-            connectionId: awsId(),
+            connectionId: connectionId(),
             connectedAt: now,
             lastActiveAt: now,
             sourceIp: (socket.remoteAddress ?? '127.0.0.1').replace(/^::ffff:/, ''),
@@ -168,8 +180,12 @@ export class LocalGateway {
     }
     // ---- HTTP: the @connections API and everything that is not an upgrade -----------------------------------------
     async onRequest(req, res) {
-        const url = new URL(req.url ?? '/', 'http://local');
-        const match = /^\/([^/]+)\/@connections\/([^/]+)$/.exec(url.pathname);
+        const path = pathOf(req);
+        if (path === undefined) {
+            await readBody(req, 0);
+            return send(res, 400, { message: 'Bad Request' }, 'BadRequestException');
+        }
+        const match = /^\/([^/]+)\/@connections\/([^/]+)$/.exec(path);
         if (!match) {
             await readBody(req, 0);
             if (req.method === 'GET')
@@ -177,7 +193,11 @@ export class LocalGateway {
             return send(res, 403, { message: 'Missing Authentication Token' });
         }
         const [, stage, rawId] = match;
-        const id = decodeURIComponent(rawId);
+        const id = decoded(rawId);
+        if (id === undefined) {
+            await readBody(req, 0);
+            return send(res, 400, { message: `Invalid connectionId: ${rawId}` }, 'BadRequestException');
+        }
         if (stage !== this.options.stage) {
             await readBody(req, 0);
             return send(res, 403, { message: 'Forbidden' }, 'ForbiddenException');
@@ -187,14 +207,14 @@ export class LocalGateway {
             const body = await readBody(req, this.limits.payloadBytes);
             if (body === 'too-large')
                 return send(res, 413, { message: 'Request entity too large' }, 'PayloadTooLargeException');
-            if (!conn || conn.state !== 'open')
+            if (!isOpen(conn))
                 return gone(res);
             conn.ws.send(body.toString('utf8'));
             this.touch(conn);
             return send(res, 200);
         }
         await readBody(req, 0);
-        if (!conn || conn.state !== 'open')
+        if (!isOpen(conn))
             return gone(res);
         if (req.method === 'GET') {
             return send(res, 200, {
@@ -209,6 +229,28 @@ export class LocalGateway {
         }
         return send(res, 405, { message: 'Method Not Allowed' });
     }
+}
+/** The request's path, or undefined when its target is not a URL at all (`GET http://[ HTTP/1.1`). */
+function pathOf(req) {
+    try {
+        return new URL(req.url ?? '/', 'http://local').pathname;
+    }
+    catch {
+        return undefined;
+    }
+}
+/** A path segment decoded, or undefined for malformed percent-encoding (`%E0%A4%A`). */
+function decoded(segment) {
+    try {
+        return decodeURIComponent(segment);
+    }
+    catch {
+        return undefined;
+    }
+}
+/** Open for API Gateway: connected, and not closing (a client's close frame makes it Gone at once). */
+function isOpen(conn) {
+    return !!conn && conn.state === 'open' && conn.ws?.readyState === 1;
 }
 /** What API Gateway makes of a function's return value (the runtime's own rule, so both sides agree). */
 const normalize = (result) => toProxyResult(result);
