@@ -1,36 +1,23 @@
 // AWS as it behaves where moto is lenient, each case simulated by the shim and handled by the engine: Lambda takes
 // one change to a function at a time. Each test fails without the engine's handling (ordering, or retry).
 import assert from 'node:assert/strict'
-import { after, before, beforeEach, describe, test } from 'node:test'
+import { describe, test } from 'node:test'
 import { AddPermissionCommand, RemovePermissionCommand, TagResourceCommand, UntagResourceCommand, UpdateFunctionCodeCommand, UpdateFunctionConfigurationCommand } from '@aws-sdk/client-lambda'
 import { deployStage, removeStageOf } from '../src/pipeline.ts'
-import { FAST, scratchProject, startAwsBed, type AwsBed, type Project } from './helpers/aws-bed.ts'
+import { FAST, freshStagePerTest } from './helpers/aws-bed.ts'
 import { readAccount, sdk } from './helpers/aws-state.ts'
 
 describe('Lambda conflicts: one change to a function at a time', () => {
-  let bed: AwsBed
-  let project: Project
-  const deploy = () => deployStage({ configFile: project.config, stage: 'prod', ...FAST })
-  const lambdaWrites = () => bed.shim.writes().filter((c) => c.service === 'lambda')
+  const suite = freshStagePerTest()
+  const deploy = () => deployStage({ configFile: suite.project.config, stage: 'prod', ...FAST })
+  const lambdaWrites = () => suite.bed.shim.writes().filter((c) => c.service === 'lambda')
   const statuses = (operation: string) =>
-    bed.shim.calls().filter((c) => c.operation === operation).map((c) => (c.status >= 200 && c.status < 300 ? 'ok' : c.status))
+    suite.bed.shim.calls().filter((c) => c.operation === operation).map((c) => (c.status >= 200 && c.status < 300 ? 'ok' : c.status))
 
-  before(async () => {
-    bed = await startAwsBed()
-  })
-  after(async () => {
-    await project?.remove()
-    await bed.stop()
-  })
-  beforeEach(async () => {
-    await bed.reset()
-    await project?.remove()
-    project = await scratchProject()
-  })
 
   test('the shim refuses TagResource, AddPermission and RemovePermission while an update is InProgress, as AWS does', async () => {
     const { functionArn, functionName } = await deploy()
-    bed.shim.configure({ inProgressReads: 5 })
+    suite.bed.shim.configure({ inProgressReads: 5 })
     const { lambda } = sdk()
     await lambda.send(new UpdateFunctionConfigurationCommand({ FunctionName: functionName, Description: 'changed by hand' }))
     const refused = async (name: string, call: Promise<unknown>) =>
@@ -49,10 +36,10 @@ describe('Lambda conflicts: one change to a function at a time', () => {
     const first = await deploy()
     // The socket-action version tag changes with the bundle when socket-action is upgraded: drift the tag instead.
     await sdk().lambda.send(new UntagResourceCommand({ Resource: first.functionArn, TagKeys: ['socket-action:version'] }))
-    await project.edit('socket.js', (s) => `${s}\nglobalThis.codeVersion = 2\n`)
-    await project.edit('serverless.yml', (s) => s.replace('memory: 128', 'memory: 256'))
-    bed.shim.configure({ inProgressReads: 3 })
-    bed.shim.clearCalls()
+    await suite.project.edit('socket.js', (s) => `${s}\nglobalThis.codeVersion = 2\n`)
+    await suite.project.edit('serverless.yml', (s) => s.replace('memory: 128', 'memory: 256'))
+    suite.bed.shim.configure({ inProgressReads: 3 })
+    suite.bed.shim.clearCalls()
     const second = await deploy()
     assert.equal(second.changed, true)
     const ops = lambdaWrites().map((c) => `${c.operation} ${c.status}`)
@@ -62,23 +49,23 @@ describe('Lambda conflicts: one change to a function at a time', () => {
 
   test('a ResourceConflictException from a change made elsewhere is waited out on AddPermission and TagResource', async () => {
     const busy = { status: 409, errorType: 'ResourceConflictException', message: 'The operation cannot be performed at this time. An update is in progress for resource: arn:aws:lambda:us-east-1:123456789012:function:my-socket-prod' }
-    bed.shim.fault({ operation: 'AddPermission', ...busy, times: 2 })
+    suite.bed.shim.fault({ operation: 'AddPermission', ...busy, times: 2 })
     await deploy()
     assert.deepEqual(statuses('AddPermission'), [409, 409, 'ok'])
 
     const { lambda } = sdk()
     const fn = (await deploy()).functionArn
     await lambda.send(new UntagResourceCommand({ Resource: fn, TagKeys: ['socket-action:version'] }))
-    bed.shim.clearCalls()
-    bed.shim.fault({ operation: 'TagResource', ...busy })
+    suite.bed.shim.clearCalls()
+    suite.bed.shim.fault({ operation: 'TagResource', ...busy })
     await deploy()
     assert.deepEqual(statuses('TagResource'), [409, 'ok'])
   })
 
   test('remove waits out IAM DeleteConflict on DeleteRole right after DeleteRolePolicy', async () => {
     await deploy()
-    bed.shim.clearCalls()
-    const removed = await removeStageOf({ configFile: project.config, stage: 'prod', ...FAST })
+    suite.bed.shim.clearCalls()
+    const removed = await removeStageOf({ configFile: suite.project.config, stage: 'prod', ...FAST })
     assert.ok(removed.removed.length > 0)
     assert.deepEqual(statuses('DeleteRole'), [409, 'ok'])
     assert.deepEqual((await readAccount()).roles, [])

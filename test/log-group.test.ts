@@ -1,31 +1,20 @@
 // The function's CloudWatch log group: made by the deploy with a retention and our tags, before Lambda would make it
 // untagged and keep logs forever; adopted when Lambda made it for an older stage; deleted by remove, only when ours.
 import assert from 'node:assert/strict'
-import { after, before, beforeEach, describe, test } from 'node:test'
+import { describe, test } from 'node:test'
 import { CreateLogGroupCommand } from '@aws-sdk/client-cloudwatch-logs'
 import { deployStage, removeStageOf } from '../src/pipeline.ts'
-import { FAST, scratchProject, startAwsBed, type AwsBed, type Project } from './helpers/aws-bed.ts'
+import { FAST, freshStagePerTest } from './helpers/aws-bed.ts'
 import { readAccount, sdk } from './helpers/aws-state.ts'
 
 const GROUP = '/aws/lambda/my-socket-prod'
 
 describe('the log group', () => {
-  let bed: AwsBed
-  let project: Project
-  const deploy = () => deployStage({ configFile: project.config, stage: 'prod', ...FAST })
-  const remove = () => removeStageOf({ configFile: project.config, stage: 'prod', ...FAST })
-  const writes = () => bed.shim.writes().map((c) => c.operation)
+  const suite = freshStagePerTest()
+  const deploy = () => deployStage({ configFile: suite.project.config, stage: 'prod', ...FAST })
+  const remove = () => removeStageOf({ configFile: suite.project.config, stage: 'prod', ...FAST })
+  const writes = () => suite.bed.shim.writes().map((c) => c.operation)
 
-  before(async () => (bed = await startAwsBed()))
-  after(async () => {
-    await project?.remove()
-    await bed.stop()
-  })
-  beforeEach(async () => {
-    await bed.reset()
-    await project?.remove()
-    project = await scratchProject()
-  })
 
   test('a fresh deploy makes it tagged, with 30 days by default; logRetentionDays changes only the retention', async () => {
     await deploy()
@@ -36,8 +25,8 @@ describe('the log group', () => {
       Object.fromEntries(Object.entries(group!.tags).filter(([k]) => k !== 'socket-action:version')),
       { 'socket-action:app': 'my-socket', 'socket-action:stage': 'prod', 'socket-action:repo': 'local', 'socket-action:region': 'us-east-1' },
     )
-    await project.edit('serverless.yml', (s) => s.replace('timeout: 10', 'timeout: 10\n    logRetentionDays: 7'))
-    bed.shim.clearCalls()
+    await suite.project.edit('serverless.yml', (s) => s.replace('timeout: 10', 'timeout: 10\n    logRetentionDays: 7'))
+    suite.bed.shim.clearCalls()
     await deploy()
     assert.deepEqual(writes(), ['PutRetentionPolicy'])
     assert.equal((await readAccount()).logGroups[0]!.retentionDays, 7)
@@ -46,15 +35,15 @@ describe('the log group', () => {
   test('a group Lambda made for an older stage (untagged, never expiring) is adopted, keeps its logs, then is removed with the stage', async () => {
     await sdk().logs.send(new CreateLogGroupCommand({ logGroupName: GROUP }))
     const logs: string[] = []
-    await deployStage({ configFile: project.config, stage: 'prod', ...FAST, events: { log: (l) => logs.push(l) } })
+    await deployStage({ configFile: suite.project.config, stage: 'prod', ...FAST, events: { log: (l) => logs.push(l) } })
     let [group] = (await readAccount()).logGroups
     assert.equal(group!.retentionDays, undefined, 'the default never shortens the life of logs that exist')
     assert.equal(group!.tags['socket-action:stage'], 'prod')
     assert.ok(logs.some((l) => l.includes(`log group ${GROUP} keeps its retention (never expire); set logRetentionDays`)), logs.join('\n'))
-    bed.shim.clearCalls()
+    suite.bed.shim.clearCalls()
     await deploy()
     assert.deepEqual(writes(), [], 'and the next deploy still writes nothing')
-    await project.edit('serverless.yml', (s) => s.replace('timeout: 10', 'timeout: 10\n    logRetentionDays: 90'))
+    await suite.project.edit('serverless.yml', (s) => s.replace('timeout: 10', 'timeout: 10\n    logRetentionDays: 90'))
     await deploy()
     ;[group] = (await readAccount()).logGroups
     assert.equal(group!.retentionDays, 90, 'an explicit setting applies')
@@ -64,14 +53,14 @@ describe('the log group', () => {
 
   test('remove never deletes an untagged group, and deploy never touches one tagged for another stage', async () => {
     await sdk().logs.send(new CreateLogGroupCommand({ logGroupName: GROUP }))
-    bed.shim.clearCalls()
+    suite.bed.shim.clearCalls()
     await remove()
     assert.ok(!writes().includes('DeleteLogGroup'))
     assert.equal((await readAccount()).logGroups.length, 1)
 
-    await bed.reset()
+    await suite.bed.reset()
     await sdk().logs.send(new CreateLogGroupCommand({ logGroupName: GROUP, tags: { 'socket-action:app': 'other', 'socket-action:stage': 'prod', 'socket-action:repo': 'local' } }))
-    bed.shim.clearCalls()
+    suite.bed.shim.clearCalls()
     await assert.rejects(deploy(), /log-group "\/aws\/lambda\/my-socket-prod" exists but is not tagged as socket-action app "my-socket"/)
     assert.deepEqual(writes(), [])
   })

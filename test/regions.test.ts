@@ -2,30 +2,21 @@
 // tagged with the region, and removing one region never touches the other's. A stage from before roles carried the
 // region moves to its own role without a moment without one, and the old shared role is left for the user.
 import assert from 'node:assert/strict'
-import { after, before, beforeEach, describe, test } from 'node:test'
+import { beforeEach, describe, test } from 'node:test'
 import { CreateRoleCommand, DeleteRoleCommand, DeleteRolePolicyCommand, PutRolePolicyCommand } from '@aws-sdk/client-iam'
 import { GetFunctionConfigurationCommand, LambdaClient, UpdateFunctionConfigurationCommand } from '@aws-sdk/client-lambda'
 import { deployStage, removeStageOf } from '../src/pipeline.ts'
-import { FAST, scratchProject, startAwsBed, type AwsBed, type Project } from './helpers/aws-bed.ts'
+import { FAST, freshStagePerTest } from './helpers/aws-bed.ts'
 import { readAccount, sdk } from './helpers/aws-state.ts'
 
 describe('regions', () => {
-  let bed: AwsBed
-  let project: Project
+  const suite = freshStagePerTest()
   const logs: string[] = []
-  const options = (region: string) => ({ configFile: project.config, stage: 'prod', region, ...FAST, events: { log: (l: string) => logs.push(l) } })
+  const options = (region: string) => ({ configFile: suite.project.config, stage: 'prod', region, ...FAST, events: { log: (l: string) => logs.push(l) } })
   const functionRole = async (region: string) =>
     (await new LambdaClient({ region }).send(new GetFunctionConfigurationCommand({ FunctionName: 'my-socket-prod' }))).Role
 
-  before(async () => (bed = await startAwsBed()))
-  after(async () => {
-    await project?.remove()
-    await bed.stop()
-  })
-  beforeEach(async () => {
-    await bed.reset()
-    await project?.remove()
-    project = await scratchProject()
+  beforeEach(() => {
     logs.length = 0
   })
 
@@ -47,7 +38,7 @@ describe('regions', () => {
     await removeStageOf(options('eu-west-1'))
     assert.deepEqual((await readAccount()).roles.map((r) => r.name), ['my-socket-prod-socket-us-east-1'])
     assert.match((await functionRole('us-east-1'))!, /socket-us-east-1$/)
-    bed.shim.clearCalls()
+    suite.bed.shim.clearCalls()
     assert.equal((await deployStage(options('us-east-1'))).changed, false, 'the other region is untouched')
   })
 
@@ -59,20 +50,20 @@ describe('regions', () => {
     const legacy = 'my-socket-prod-socket'
     const trust = JSON.stringify({ Version: '2012-10-17', Statement: [{ Effect: 'Allow', Principal: { Service: 'lambda.amazonaws.com' }, Action: 'sts:AssumeRole' }] })
     const tags = Object.entries(current.tags).filter(([k]) => k !== 'socket-action:region').map(([Key, Value]) => ({ Key, Value }))
-    bed.shim.configure({ roleUnassumableCalls: 0, deleteConflictCalls: 0 })
+    suite.bed.shim.configure({ roleUnassumableCalls: 0, deleteConflictCalls: 0 })
     const made = await iam.send(new CreateRoleCommand({ RoleName: legacy, AssumeRolePolicyDocument: trust, Tags: tags }))
     await iam.send(new PutRolePolicyCommand({ RoleName: legacy, PolicyName: 'socket-action', PolicyDocument: JSON.stringify(current.policies['socket-action']) }))
     await new LambdaClient({ region: 'us-east-1' }).send(new UpdateFunctionConfigurationCommand({ FunctionName: 'my-socket-prod', Role: made.Role!.Arn }))
     await iam.send(new DeleteRolePolicyCommand({ RoleName: current.name, PolicyName: 'socket-action' }))
     await iam.send(new DeleteRoleCommand({ RoleName: current.name }))
-    bed.shim.configure({ roleUnassumableCalls: 1, deleteConflictCalls: 1 }) // AWS as usual for the migration itself
+    suite.bed.shim.configure({ roleUnassumableCalls: 1, deleteConflictCalls: 1 }) // AWS as usual for the migration itself
 
     const legacyBefore = (await readAccount()).roles.find((r) => r.name === legacy)
-    bed.shim.clearCalls()
+    suite.bed.shim.clearCalls()
     await deployStage(options('us-east-1'))
     assert.match((await functionRole('us-east-1'))!, /role\/my-socket-prod-socket-us-east-1$/)
     assert.deepEqual((await readAccount()).roles.find((r) => r.name === legacy), legacyBefore, 'the old role is exactly as it was: tags, policies, boundary')
-    const calls = bed.shim.calls().filter((c) => c.status < 300)
+    const calls = suite.bed.shim.calls().filter((c) => c.status < 300)
     const end = (op: string) => Math.max(...calls.filter((c) => c.operation === op).map((c) => c.end))
     const switched = calls.find((c) => c.operation === 'UpdateFunctionConfiguration')!
     assert.ok(switched.start >= end('CreateRole') && switched.start >= end('PutRolePolicy'), 'the role has its policy before the function uses it')

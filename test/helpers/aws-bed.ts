@@ -2,6 +2,7 @@
 import { cp, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import path from 'node:path'
+import { after, before, beforeEach } from 'node:test'
 import { startShim, type Shim } from './aws-shim.ts'
 import { startMoto, type Moto } from './moto.ts'
 
@@ -61,4 +62,25 @@ export async function scratchProject(from = path.join(import.meta.dirname, '../.
     },
     remove: () => rm(dir, { recursive: true, force: true }),
   }
+}
+
+/**
+ * The hooks of a suite that deploys on moto: one bed for the suite, then for each test a reset account and a fresh
+ * scratch copy of examples/echo. Read `bed` and `project` inside tests (they are set by the hooks).
+ */
+export function freshStagePerTest(): { readonly bed: AwsBed; readonly project: Project } {
+  const suite = {} as { bed: AwsBed; project: Project }
+  before(async () => {
+    suite.bed = await startAwsBed()
+  })
+  after(async () => {
+    await suite.project?.remove()
+    await suite.bed?.stop()
+  })
+  beforeEach(async () => {
+    await suite.bed.reset()
+    await suite.project?.remove()
+    suite.project = await scratchProject()
+  })
+  return suite
 }
