@@ -101,6 +101,9 @@ describe('socket-action CLI', () => {
     const port = await run(['dev', '--port', 'http']).done
     assert.equal(port.code, 2)
     assert.match(port.stderr, /^error: --port must be a port number \(0-65535\), got "http"$/m)
+    const concurrency = await run(['dev', '--concurrency', '0']).done
+    assert.equal(concurrency.code, 2)
+    assert.match(concurrency.stderr, /^error: --concurrency must be a whole number from 1 to 1000, got "0"$/m)
   })
 
   test('--permissions-boundary takes a policy ARN on plan and deploy, and remove has none', async () => {

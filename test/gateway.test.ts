@@ -55,7 +55,8 @@ describe('local gateway', () => {
   let lines: string[]
   // 2 s: short enough to test timeouts, long enough that a fresh environment answers in time on a loaded 2-core CI
   // machine (300 ms was not, with the whole suite running beside it on Node 22).
-  before(async () => ({ server, lines } = await start({ integrationTimeoutMs: 2000, frameBytes: 1024, payloadBytes: 8192 })))
+  // One environment (reserved concurrency 1): the fixture keeps what it saw in module scope, which is per environment.
+  before(async () => ({ server, lines } = await start({ integrationTimeoutMs: 2000, frameBytes: 1024, payloadBytes: 8192 }, { maxEnvironments: 1 })))
   after(() => server.close())
 
   test('$connect event has the AWS shape: headers, query, requestContext, no body or messageId', async () => {
@@ -100,9 +101,8 @@ describe('local gateway', () => {
     await assert.rejects(connect(`${server.url}?reject=403`), /Unexpected server response: 403/)
   })
 
-  test('a $connect that throws or times out gives 502', async () => {
+  test('a $connect that throws gives 502', async () => {
     await assert.rejects(connect(`${server.url}?throw=1`), /Unexpected server response: 502/)
-    await assert.rejects(connect(`${server.url}?sleep=4000`), /Unexpected server response: 502/)
   })
 
   test('the subprotocol returned by $connect is echoed', async () => {
@@ -148,6 +148,45 @@ describe('local gateway', () => {
     const client = await connect(server.url)
     assert.equal((await ask(client, 'event')).requestContext.eventType, 'MESSAGE')
     client.ws.close()
+  })
+
+  test('a connection whose close frame arrived is Gone at once: POST, GET and DELETE answer 410', async () => {
+    // A raw client that sends a close frame and then keeps its TCP side open: the gateway's socket stays CLOSING
+    // (waiting for the TCP close) instead of passing through it in microseconds, as it does with a real client.
+    const { hostname, port } = new URL(server.url)
+    const socket = createConnection({ host: hostname, port: Number(port) })
+    let buffered = Buffer.alloc(0)
+    const incoming: Array<() => void> = []
+    socket.on('data', (chunk) => {
+      buffered = Buffer.concat([buffered, chunk])
+      incoming.splice(0).forEach((wake) => wake())
+    })
+    const waitFor = async (ready: () => boolean) => {
+      while (!ready()) await new Promise<void>((resolve) => incoming.push(resolve))
+    }
+    const masked = (opcode: number, payload: Buffer) => {
+      const mask = Buffer.from([1, 2, 3, 4])
+      const body = Buffer.from(payload.map((byte, i) => byte ^ mask[i % 4]!))
+      return Buffer.concat([Buffer.from([0x80 | opcode, 0x80 | payload.length]), mask, body])
+    }
+    socket.write(`GET /${server.socket.stage} HTTP/1.1\r\nHost: x\r\nUpgrade: websocket\r\nConnection: Upgrade\r\nSec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\nSec-WebSocket-Version: 13\r\n\r\n`)
+    await waitFor(() => buffered.includes('\r\n\r\n'))
+    assert.match(buffered.toString(), /^HTTP\/1\.1 101 /)
+    buffered = buffered.subarray(buffered.indexOf('\r\n\r\n') + 4)
+    socket.write(masked(1, Buffer.from(JSON.stringify({ route: 'event' }))))
+    // The server's text frame: 0x81, then a 16-bit length (the event is over 125 bytes).
+    await waitFor(() => buffered.length >= 4 && buffered.length >= 4 + buffered.readUInt16BE(2))
+    const id = JSON.parse(buffered.subarray(4, 4 + buffered.readUInt16BE(2)).toString()).requestContext.connectionId
+    const connections = `${server.url.replace('ws://', 'http://')}/@connections/${id}`
+    assert.equal((await http('GET', connections)).status, 200, 'open before the close frame')
+    socket.write(masked(8, Buffer.from([0x03, 0xe8]))) // close, 1000
+    await waitFor(() => buffered.subarray(4 + buffered.readUInt16BE(2)).includes(0x88)) // the gateway's close frame back
+    for (const method of ['POST', 'GET', 'DELETE']) {
+      const answer = await http(method, connections, method === 'POST' ? 'too late' : undefined)
+      assert.equal(answer.status, 410, method)
+      assert.equal(answer.headers['x-amzn-errortype'], 'GoneException', method)
+    }
+    socket.destroy()
   })
 
   test(`connection ids look like API Gateway's: URL-safe base64 ending in "=", usable raw in @connections paths`, async () => {
@@ -205,22 +244,6 @@ describe('local gateway', () => {
     assert.equal(typeof frame.requestId, 'string')
     const event = await ask(client, 'event')
     assert.equal(frame.connectionId, event.requestContext.connectionId)
-    client.ws.close()
-  })
-
-  test('the integration timeout sends the Internal server error frame', async () => {
-    const client = await connect(server.url)
-    const frame = await ask(client, 'sleep', { ms: 4000 })
-    assert.equal(frame.message, 'Internal server error')
-    assert.ok(lines.some((l) => l.includes('timeout') && l.includes('Task timed out')))
-    client.ws.close()
-  })
-
-  test('a handler stuck in a loop times out, and the environment is replaced', async () => {
-    const client = await connect(server.url)
-    assert.equal((await ask(client, 'spin')).message, 'Internal server error')
-    assert.equal((await ask(client, 'version', {})), 'v1')
-    assert.ok(lines.some((l) => l.includes('starting a fresh environment')))
     client.ws.close()
   })
 
@@ -329,6 +352,37 @@ describe('local gateway', () => {
     assert.match(line ?? '', /^\$connect\s+\S+=\s+200\s+[\d.]+ms$/)
     client.ws.close()
   })
+})
+
+// Handlers that hold their environment past API Gateway's answer, on a server of their own.
+describe('timeouts', () => {
+  let server: DevServer
+  let lines: string[]
+  before(async () => ({ server, lines } = await start({ integrationTimeoutMs: 2000 })))
+  after(() => server.close())
+
+  test('a $connect that times out gives 502', async () => {
+    await assert.rejects(connect(`${server.url}?sleep=4000`), /Unexpected server response: 502/)
+  })
+
+  test('the integration timeout sends the Internal server error frame', async () => {
+    const client = await connect(server.url)
+    const frame = await ask(client, 'sleep', { ms: 4000 })
+    assert.equal(frame.message, 'Internal server error')
+    assert.ok(lines.some((l) => l.includes('timeout') && l.includes("Endpoint request timed out: no answer within API Gateway's 2.00 seconds")), lines.join('\n'))
+    client.ws.close()
+  })
+
+  test('a handler stuck in a loop times out, and the environment is replaced', async () => {
+    const client = await connect(server.url)
+    assert.equal((await ask(client, 'spin')).message, 'Internal server error')
+    // Another environment answers meanwhile; the stuck one is replaced at the function's own timeout (5 s).
+    assert.equal((await ask(client, 'version', {})), 'v1')
+    for (let i = 0; i < 200 && !lines.some((l) => l.includes('starting a fresh environment')); i++) await sleep(50)
+    assert.ok(lines.some((l) => l.includes('function timed out: starting a fresh environment')), lines.join('\n'))
+    client.ws.close()
+  })
+
 })
 
 describe('local gateway limits', () => {

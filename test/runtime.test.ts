@@ -13,7 +13,7 @@ import http from 'node:http'
 import type { AddressInfo } from 'node:net'
 import path from 'node:path'
 import { fileURLToPath } from 'node:url'
-import { broadcast, clientFor, connectionsEndpoint, GoneConnectionError } from '../runtime/connections.ts'
+import { broadcast, clientFor, connectionsEndpoint, ENDPOINT_VARIABLE, GoneConnectionError } from '../runtime/connections.ts'
 import { dispatchOf, handle, socketFor, toProxyResult } from '../runtime/handler.ts'
 import { clearHandlers, on } from '../runtime/registry.ts'
 import type { Socket, WebSocketEvent } from '../runtime/types.ts'
@@ -401,18 +401,36 @@ describe('toProxyResult', () => {
 // connectionsEndpoint
 
 describe('connectionsEndpoint', () => {
-  test('https on AWS', () => {
-    assert.equal(connectionsEndpoint('abc.execute-api.us-east-1.amazonaws.com', 'dev'), 'https://abc.execute-api.us-east-1.amazonaws.com/dev')
+  const env = { AWS_REGION: 'eu-west-1' }
+  test('built from the API id and the function region, whatever domainName says', () => {
+    assert.equal(connectionsEndpoint({ apiId: 'abc123defg', stage: 'prod' }, env), 'https://abc123defg.execute-api.eu-west-1.amazonaws.com/prod')
   })
-  test('http on loopback', () => {
-    assert.equal(connectionsEndpoint('127.0.0.1:3001', 'dev'), 'http://127.0.0.1:3001/dev')
-    assert.equal(connectionsEndpoint('localhost:3001', 'local'), 'http://localhost:3001/local')
-    assert.equal(connectionsEndpoint('[::1]:3001', 'dev'), 'http://[::1]:3001/dev')
-    assert.equal(connectionsEndpoint('127.0.0.1', 'dev'), 'http://127.0.0.1/dev')
+  test('China regions use the amazonaws.com.cn suffix', () => {
+    assert.equal(connectionsEndpoint({ apiId: 'abc', stage: 'dev' }, { AWS_REGION: 'cn-north-1' }), 'https://abc.execute-api.cn-north-1.amazonaws.com.cn/dev')
   })
-  test('https for names that only look like loopback', () => {
-    assert.equal(connectionsEndpoint('localhost.example.com', 'dev'), 'https://localhost.example.com/dev')
-    assert.equal(connectionsEndpoint('127.0.0.1.nip.io:3001', 'dev'), 'https://127.0.0.1.nip.io:3001/dev')
+  test('AWS_ENDPOINT_URL_APIGATEWAYMANAGEMENTAPI wins (how dev points the function at the local gateway)', () => {
+    const local = { ...env, [ENDPOINT_VARIABLE]: 'http://127.0.0.1:3001/dev/' }
+    assert.equal(connectionsEndpoint({ apiId: 'abc', stage: 'dev' }, local), 'http://127.0.0.1:3001/dev')
+  })
+  test('no region: a clear error, not a request to a wrong host', () => {
+    assert.throws(() => connectionsEndpoint({ apiId: 'abc', stage: 'dev' }, {}), /AWS_REGION is not set/)
+  })
+  test('a custom domainName: the SDK client of socket.send targets execute-api, not the custom domain', async () => {
+    const saved = process.env[ENDPOINT_VARIABLE]
+    delete process.env[ENDPOINT_VARIABLE]
+    try {
+      const event = fixture('message-route')
+      event.requestContext.domainName = 'ws.example.com'
+      event.requestContext.apiId = 'k3x9q2w1ab'
+      event.requestContext.stage = 'prod'
+      const client = clientFor(connectionsEndpoint(event.requestContext))
+      const endpoint = await client.config.endpoint!()
+      assert.equal(endpoint.hostname, 'k3x9q2w1ab.execute-api.us-east-1.amazonaws.com')
+      assert.equal(endpoint.path, '/prod')
+      assert.equal(endpoint.protocol, 'https:')
+    } finally {
+      if (saved !== undefined) process.env[ENDPOINT_VARIABLE] = saved
+    }
   })
 })
 
@@ -453,10 +471,10 @@ function idOf(req: Seen): string | undefined {
   return req.path.startsWith(prefix) ? req.path.slice(prefix.length) : undefined
 }
 
-/** A MESSAGE event whose domainName points at the local server. */
+/** A MESSAGE event of the stage the local server serves (reached through ENDPOINT_VARIABLE). */
 function localEvent(): WebSocketEvent {
   const event = fixture('message-route')
-  event.requestContext.domainName = domain
+  event.requestContext.domainName = 'ws.example.com' // a custom domain: sends still go to the API's own endpoint
   event.requestContext.stage = STAGE
   return event
 }
@@ -487,10 +505,12 @@ describe('socket methods against a local @connections server', () => {
     })
     await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve))
     domain = `127.0.0.1:${(server.address() as AddressInfo).port}`
+    process.env[ENDPOINT_VARIABLE] = `http://${domain}/${STAGE}`
   })
 
   after(async () => {
-    clientFor(domain, STAGE).destroy()
+    clientFor(`http://${domain}/${STAGE}`).destroy()
+    delete process.env[ENDPOINT_VARIABLE]
     server.closeAllConnections()
     await new Promise<void>((resolve) => server.close(() => resolve()))
   })
@@ -625,7 +645,7 @@ describe('socket methods against a local @connections server', () => {
   test('broadcast never has more than `concurrency` requests in flight', async () => {
     respond = () => ({ status: 200, delayMs: 15 })
     const ids = Array.from({ length: 12 }, (_, i) => `conn-${i}`)
-    assert.deepEqual(await broadcast(clientFor(domain, STAGE), 'x', ids, 3), [])
+    assert.deepEqual(await broadcast(clientFor(`http://${domain}/${STAGE}`), 'x', ids, 3), [])
     assert.equal(requests.length, 12)
     assert.equal(maxInFlight, 3)
   })

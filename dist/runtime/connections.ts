@@ -18,16 +18,30 @@ export class GoneConnectionError extends Error {
 // One client per endpoint, kept across invocations of a warm Lambda environment.
 const clients = new Map<string, ApiGatewayManagementApiClient>()
 
-const LOOPBACK = /^(localhost|127\.\d+\.\d+\.\d+|\[::1\])(:\d+)?$/
+/**
+ * The standard SDK variable for this service's endpoint. `socket-action dev` sets it to the local gateway; on AWS it is
+ * unset unless the user points the function somewhere else on purpose.
+ */
+export const ENDPOINT_VARIABLE = 'AWS_ENDPOINT_URL_APIGATEWAYMANAGEMENTAPI'
 
-/** `https://{domainName}/{stage}` on AWS; plain http when the domain is the local gateway on loopback. */
-export function connectionsEndpoint(domainName: string, stage: string): string {
-  const scheme = LOOPBACK.test(domainName) ? 'http' : 'https'
-  return `${scheme}://${domainName}/${stage}`
+/**
+ * Where the @connections API of the API that sent `event` lives: `https://{apiId}.execute-api.{region}.{suffix}/{stage}`.
+ * Built from the API id and the function's region, never from `domainName`, which is the custom domain when one is
+ * mapped (and a custom domain has no @connections API).
+ */
+export function connectionsEndpoint(
+  context: { apiId: string; stage: string },
+  env: Record<string, string | undefined> = process.env,
+): string {
+  const override = env[ENDPOINT_VARIABLE]
+  if (override) return override.replace(/\/+$/, '')
+  const region = env.AWS_REGION ?? env.AWS_DEFAULT_REGION
+  if (!region) throw new Error('socket-action: AWS_REGION is not set, so the @connections endpoint is unknown')
+  const suffix = region.startsWith('cn-') ? 'amazonaws.com.cn' : 'amazonaws.com'
+  return `https://${context.apiId}.execute-api.${region}.${suffix}/${context.stage}`
 }
 
-export function clientFor(domainName: string, stage: string): ApiGatewayManagementApiClient {
-  const endpoint = connectionsEndpoint(domainName, stage)
+export function clientFor(endpoint: string): ApiGatewayManagementApiClient {
   let client = clients.get(endpoint)
   if (!client) {
     // cacheMiddleware: the stack is built once per command instead of on every send (a measurable CPU cost per send).

@@ -1,5 +1,5 @@
 // The Lambda handler: turns an API Gateway WebSocket event into a call of the socket.js route handler.
-import { broadcast, clientFor, deleteConnection, encode, getConnection, postToConnection } from './connections.ts'
+import { broadcast, clientFor, connectionsEndpoint, deleteConnection, encode, getConnection, postToConnection } from './connections.ts'
 import { handlerFor, LIFECYCLE_ROUTES } from './registry.ts'
 import type { HandlerResult, LambdaContext, ProxyResult, Socket, WebSocketEvent } from './types.ts'
 
@@ -34,18 +34,61 @@ export function dispatchOf(event: WebSocketEvent): Dispatch {
   return { route: 'default', data: parsed }
 }
 
-export function socketFor(event: WebSocketEvent): Socket {
+/** A socket call still running, and where socket.js made it. */
+interface PendingCall {
+  method: string
+  site: { stack?: string }
+}
+
+/**
+ * Starts a socket call and keeps it in `pending` until it settles, with its call site: a call still pending when the
+ * handler returns was not awaited, and Lambda freezes the environment at that point.
+ */
+function tracked<T>(pending: Set<PendingCall> | undefined, method: string, caller: Function, start: () => Promise<T>): Promise<T> {
+  if (!pending) return start()
+  const call: PendingCall = { method, site: {} }
+  // Only captured here; formatted (and source-mapped) only if the warning is printed.
+  Error.captureStackTrace(call.site, caller)
+  pending.add(call)
+  const promise = start()
+  promise.then(
+    () => pending.delete(call),
+    () => pending.delete(call),
+  )
+  return promise
+}
+
+/** `file:line:col` of the first frame of a captured stack. */
+function callSite(stack: string | undefined): string {
+  const frame = stack?.split('\n').find((line) => line.trimStart().startsWith('at '))
+  if (!frame) return 'unknown location'
+  const inParens = /\(([^()]+)\)\s*$/.exec(frame)
+  return (inParens?.[1] ?? frame.trim().replace(/^at\s+(async\s+)?/, '')).replace(/^file:\/\//, '')
+}
+
+export function socketFor(event: WebSocketEvent, pending?: Set<PendingCall>): Socket {
   const { connectionId, domainName, stage } = event.requestContext
-  const client = () => clientFor(domainName, stage)
-  return {
+  const client = () => clientFor(connectionsEndpoint(event.requestContext))
+  const socket: Socket = {
     id: connectionId,
     domain: domainName,
     stage,
     event,
-    send: (data, id = connectionId) => postToConnection(client(), id, encode(data)),
-    close: (id = connectionId) => deleteConnection(client(), id),
-    info: (id = connectionId) => getConnection(client(), id),
-    broadcast: (data, ids, options) => broadcast(client(), data, ids, options?.concurrency),
+    send: (data, id = connectionId) => tracked(pending, 'send', socket.send, () => postToConnection(client(), id, encode(data))),
+    close: (id = connectionId) => tracked(pending, 'close', socket.close, () => deleteConnection(client(), id)),
+    info: (id = connectionId) => tracked(pending, 'info', socket.info, () => getConnection(client(), id)),
+    broadcast: (data, ids, options) => tracked(pending, 'broadcast', socket.broadcast, () => broadcast(client(), data, ids, options?.concurrency)),
+  }
+  return socket
+}
+
+/** One warning per socket call the handler left running: on Lambda it may never complete. */
+function warnNotAwaited(pending: Set<PendingCall>, route: string): void {
+  for (const call of pending) {
+    console.warn(
+      `socket-action: socket.${call.method}() in the "${route}" handler was not awaited (${callSite(call.site.stack)}): ` +
+        'on Lambda this send may never happen, because the environment is frozen when the handler returns. Await it.',
+    )
   }
 }
 
@@ -77,8 +120,9 @@ export async function handle(event: WebSocketEvent, _context?: LambdaContext): P
     }
     return { statusCode: 200 }
   }
+  const pending = new Set<PendingCall>()
   try {
-    return toProxyResult(await handler(data, socketFor(event)))
+    return toProxyResult(await handler(data, socketFor(event, pending)))
   } catch (error) {
     // Logged here with its route and connection; rethrown so API Gateway answers as it does for a failed integration.
     console.error(
@@ -91,5 +135,7 @@ export async function handle(event: WebSocketEvent, _context?: LambdaContext): P
       }),
     )
     throw error
+  } finally {
+    warnNotAwaited(pending, route)
   }
 }

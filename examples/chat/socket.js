@@ -2,10 +2,11 @@
 //   {"route":"join","data":{"room":"lobby","name":"ada"}}   joins a room (leaving the previous one)
 //   {"route":"say","data":{"text":"hello"}}                  sends to everyone in your room
 //
-// Membership lives in module memory: right for `socket-action dev` and for one warm Lambda environment. Traffic that
-// Lambda spreads over several environments needs it in a table (e.g. DynamoDB keyed by room, with `policy` granting
-// access); the handlers stay the same. Either way, ids can go stale ($disconnect is best effort), so every broadcast
-// prunes the connections API Gateway reports as gone.
+// Membership lives in module memory, which is per Lambda execution environment: right while one environment serves
+// all traffic (reserved concurrency 1, or `socket-action dev --concurrency 1`). Lambda starts more environments when
+// events overlap, and so does `dev`; then membership needs a table (e.g. DynamoDB keyed by room, with `policy`
+// granting access), and the handlers stay the same. Either way, ids can go stale ($disconnect is best effort), so
+// every broadcast prunes the connections API Gateway reports as gone.
 
 const rooms = new Map() // room -> Map(connectionId -> name)
 const roomOf = new Map() // connectionId -> room

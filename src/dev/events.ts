@@ -7,7 +7,8 @@ export interface ConnectionFacts {
   connectionId: string
   connectedAt: number
   sourceIp: string
-  userAgent: string
+  /** Absent when the client sent no User-Agent. */
+  userAgent?: string
 }
 
 export interface ApiFacts {
@@ -16,13 +17,8 @@ export interface ApiFacts {
   stage: string
 }
 
-/** AWS-looking ids: base64 of random bytes, as in `L0SM9cOFvHcCIhw=`. */
-export function awsId(bytes = 11): string {
-  return randomBytes(bytes).toString('base64')
-}
-
 /**
- * A connection id as API Gateway makes them: 15 URL-safe base64 characters and `=` (e.g. `ZDb-VclrIAMCJ3w=`), so a
+ * A connection (or request, or message) id as API Gateway makes them: 15 URL-safe base64 characters and `=` (e.g. `ZDb-VclrIAMCJ3w=`), so a
  * client may put it raw into `/@connections/{id}`: no `/` or `+`.
  */
 export function connectionId(): string {
@@ -38,19 +34,37 @@ export function clfTime(epochMs: number): string {
   return `${pad(d.getUTCDate())}/${MONTHS[d.getUTCMonth()]}/${d.getUTCFullYear()}:${pad(d.getUTCHours())}:${pad(d.getUTCMinutes())}:${pad(d.getUTCSeconds())} +0000`
 }
 
-function context(api: ApiFacts, conn: ConnectionFacts, routeKey: string, eventType: RequestContext['eventType']): RequestContext {
+/** `identity` as AWS sends it: `userAgent` first and only when the client sent one (captured events from 2024). */
+export function identityOf(conn: ConnectionFacts): { userAgent?: string; sourceIp: string } {
+  return conn.userAgent === undefined ? { sourceIp: conn.sourceIp } : { userAgent: conn.userAgent, sourceIp: conn.sourceIp }
+}
+
+/**
+ * requestContext in AWS's field order (from captured events): MESSAGE adds `messageId` after `routeKey`, DISCONNECT
+ * adds `disconnectStatusCode` there and `disconnectReason` after `messageDirection`.
+ */
+function context(
+  api: ApiFacts,
+  conn: ConnectionFacts,
+  routeKey: string,
+  eventType: RequestContext['eventType'],
+  extra: { messageId?: string; disconnectStatusCode?: number; disconnectReason?: string } = {},
+): RequestContext {
   const now = Date.now()
-  const requestId = awsId(9)
+  const requestId = connectionId()
   return {
     routeKey,
+    ...(extra.messageId !== undefined && { messageId: extra.messageId }),
+    ...(extra.disconnectStatusCode !== undefined && { disconnectStatusCode: extra.disconnectStatusCode }),
     eventType,
     extendedRequestId: requestId,
     requestTime: clfTime(now),
     messageDirection: 'IN',
+    ...(extra.disconnectReason !== undefined && { disconnectReason: extra.disconnectReason }),
     stage: api.stage,
     connectedAt: conn.connectedAt,
     requestTimeEpoch: now,
-    identity: { sourceIp: conn.sourceIp, userAgent: conn.userAgent },
+    identity: identityOf(conn),
     requestId,
     domainName: api.domainName,
     connectionId: conn.connectionId,
@@ -83,12 +97,8 @@ export function connectEvent(api: ApiFacts, conn: ConnectionFacts, req: Incoming
   multiValueHeaders['X-Amzn-Trace-Id'] ??= [`Root=1-${Math.floor(conn.connectedAt / 1000).toString(16)}-${randomBytes(12).toString('hex')}`]
   const headers = Object.fromEntries(Object.entries(multiValueHeaders).map(([k, v]) => [k, v.join(',')]))
 
-  const event: WebSocketEvent = {
-    headers,
-    multiValueHeaders,
-    requestContext: context(api, conn, '$connect', 'CONNECT'),
-    isBase64Encoded: false,
-  }
+  // AWS's order: headers, query, requestContext; the query fields only when the URL had a query.
+  const event: WebSocketEvent = { headers, multiValueHeaders } as WebSocketEvent
   const url = new URL(req.url ?? '/', 'http://local')
   if (url.search.length > 1) {
     const multi: Record<string, string[]> = {}
@@ -96,19 +106,22 @@ export function connectEvent(api: ApiFacts, conn: ConnectionFacts, req: Incoming
     event.queryStringParameters = Object.fromEntries(Object.entries(multi).map(([k, v]) => [k, v[v.length - 1]!]))
     event.multiValueQueryStringParameters = multi
   }
+  event.requestContext = context(api, conn, '$connect', 'CONNECT')
+  event.isBase64Encoded = false
   return event
 }
 
 export function messageEvent(api: ApiFacts, conn: ConnectionFacts, routeKey: string, body: string): WebSocketEvent {
-  const requestContext = context(api, conn, routeKey, 'MESSAGE')
-  requestContext.messageId = awsId(9)
+  const requestContext = context(api, conn, routeKey, 'MESSAGE', { messageId: connectionId() })
   return { requestContext, body, isBase64Encoded: false }
 }
 
+/** What API Gateway puts in `disconnectReason` for a close frame without a status code (1005). */
+export const NO_STATUS_REASON = 'Client-side close frame status not set'
+
 export function disconnectEvent(api: ApiFacts, conn: ConnectionFacts, statusCode: number, reason: string): WebSocketEvent {
-  const requestContext = context(api, conn, '$disconnect', 'DISCONNECT')
-  requestContext.disconnectStatusCode = statusCode
-  requestContext.disconnectReason = reason
+  const disconnectReason = statusCode === 1005 && reason === '' ? NO_STATUS_REASON : reason
+  const requestContext = context(api, conn, '$disconnect', 'DISCONNECT', { disconnectStatusCode: statusCode, disconnectReason })
   const headers = { Host: api.domainName, 'x-api-key': '', 'X-Forwarded-For': '', 'x-restapi': '' }
   return {
     headers,

@@ -5,7 +5,7 @@ import type { AddressInfo, Socket as NetSocket } from 'node:net'
 import { WebSocketServer, type WebSocket } from 'ws'
 import { toProxyResult } from '../../runtime/handler.ts'
 import type { HandlerResult, ProxyResult, WebSocketEvent } from '../../runtime/types.ts'
-import { connectEvent, connectionId, disconnectEvent, messageEvent, type ApiFacts, type ConnectionFacts } from './events.ts'
+import { connectEvent, connectionId, disconnectEvent, identityOf, messageEvent, type ApiFacts, type ConnectionFacts } from './events.ts'
 import type { Invocation, Invoke } from './lambda.ts'
 
 export interface GatewayLimits {
@@ -37,8 +37,6 @@ export interface GatewayOptions {
   host?: string
   /** 0 picks a free port. */
   port?: number
-  /** The function's own timeout in ms (serverless.yml `timeout`). */
-  functionTimeoutMs?: number
   limits?: Partial<GatewayLimits>
   /** Never deliver $disconnect, as AWS may not ("best effort"), so code that prunes stale ids can be tested. */
   dropDisconnect?: boolean
@@ -122,12 +120,8 @@ export class LocalGateway {
     await Promise.allSettled([...this.inflight])
   }
 
-  private timeoutMs(): number {
-    return Math.min(this.limits.integrationTimeoutMs, this.options.functionTimeoutMs ?? Infinity)
-  }
-
   private async run(routeKey: string, conn: Connection, event: WebSocketEvent): Promise<Invocation> {
-    const call = this.options.invoke(event, this.timeoutMs())
+    const call = this.options.invoke(event, this.limits.integrationTimeoutMs)
     this.inflight.add(call)
     try {
       const outcome = await call
@@ -155,7 +149,7 @@ export class LocalGateway {
       connectedAt: now,
       lastActiveAt: now,
       sourceIp: (socket.remoteAddress ?? '127.0.0.1').replace(/^::ffff:/, ''),
-      userAgent: req.headers['user-agent'] ?? '',
+      userAgent: req.headers['user-agent'],
       state: 'connecting',
     }
     this.connections.set(conn.connectionId, conn)
@@ -269,7 +263,7 @@ export class LocalGateway {
     if (req.method === 'GET') {
       return send(res, 200, {
         connectedAt: new Date(conn.connectedAt).toISOString(),
-        identity: { sourceIp: conn.sourceIp, userAgent: conn.userAgent },
+        identity: identityOf(conn),
         lastActiveAt: new Date(conn.lastActiveAt).toISOString(),
       })
     }

@@ -1,29 +1,54 @@
-// A local stand-in for the Lambda function behind the gateway: runs the deployable bundle in a worker thread,
-// enforces the timeout, and swaps in a rebuilt bundle without disturbing the gateway's connections.
+// A local stand-in for the Lambda function behind the gateway. Like Lambda, it runs the deployable bundle in execution
+// environments (worker threads) that take one event at a time, are frozen between events, start more when all are
+// busy, time out, run out of memory, and are replaced when they die; a rebuilt bundle is swapped in without disturbing
+// the gateway's connections.
 import { createRequire } from 'node:module'
 import path from 'node:path'
 import { Worker } from 'node:worker_threads'
+import { ENDPOINT_VARIABLE } from '../../runtime/connections.ts'
 import type { ProxyResult, WebSocketEvent } from '../../runtime/types.ts'
+
+export interface FunctionError {
+  name: string
+  message: string
+  stack?: string
+}
 
 export type Invocation =
   | { ok: true; result: unknown; ms: number }
-  | { ok: false; reason: 'error' | 'timeout' | 'init'; error: { name: string; message: string; stack?: string }; ms: number }
+  | { ok: false; reason: 'error' | 'timeout' | 'init'; error: FunctionError; ms: number }
 
+/** Runs one event; `integrationTimeoutMs` bounds the whole call (queue, init and run), as API Gateway's timeout does. */
 export interface Invoke {
-  (event: WebSocketEvent, timeoutMs: number): Promise<Invocation>
+  (event: WebSocketEvent, integrationTimeoutMs: number): Promise<Invocation>
 }
 
 export interface LocalLambdaOptions {
   functionName: string
   /** Folder the bundle pretends to live in (the code folder), so user-installed packages stay resolvable. */
   codeDir: string
+  /** The user's handler file as shown in messages (e.g. `socket.js`). */
+  handlerName?: string
   region: string
   memory: number
+  /** The function's own timeout (serverless.yml `timeout`), counted from when an environment starts the event. */
+  timeoutMs: number
   /** `env` from serverless.yml. */
   env: Record<string, string>
-  /** Where to print what the function writes to stderr on init failure. */
+  /** The local gateway's @connections endpoint (`http://host:port/{stage}`), where the runtime sends. */
+  connectionsEndpoint?: string
+  /** Lambda's init phase limit: 10 s. */
+  initTimeoutMs?: number
+  /** Most environments running at once; further events wait for one (Lambda's concurrency limit, small for a laptop). */
+  maxEnvironments?: number
+  /** Gateway-side messages: init failures, environments replaced. */
   log?: (line: string) => void
+  /** What the function writes to stdout and stderr; the process's own streams by default. */
+  output?: (stream: 'stdout' | 'stderr', text: string) => void
 }
+
+export const INIT_TIMEOUT_MS = 10_000
+export const MAX_ENVIRONMENTS = 10
 
 // Variables of the developer's shell that a Lambda function would also have (credentials come from its role there).
 const PASSED_THROUGH = ['PATH', 'HOME', 'LANG', 'TZ', 'AWS_PROFILE', 'AWS_ACCESS_KEY_ID', 'AWS_SECRET_ACCESS_KEY', 'AWS_SESSION_TOKEN', 'AWS_CONFIG_FILE', 'AWS_SHARED_CREDENTIALS_FILE']
@@ -54,154 +79,292 @@ export function lambdaEnvironment(options: LocalLambdaOptions, parent: NodeJS.Pr
     // The SDK warns on Node.js < 22; Lambda runs 22 or 24, so the warning would only ever be a local artifact.
     AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true',
   })
+  if (options.connectionsEndpoint) env[ENDPOINT_VARIABLE] = options.connectionsEndpoint
   return env
 }
 
-interface Pending {
-  resolve: (message: { type: 'result' | 'error'; result?: unknown; error?: { name: string; message: string; stack?: string } }) => void
+interface WorkerReply {
+  type: 'result' | 'error'
+  result?: unknown
+  error?: FunctionError
 }
 
+const seconds = (ms: number) => `${(ms / 1000).toFixed(2)} seconds`
+
+/** One execution environment: a worker thread that loads the bundle once and then takes one event at a time. */
 class Environment {
   readonly worker: Worker
-  readonly ready: Promise<{ name: string; message: string; stack?: string } | undefined>
+  /** Resolves to the init error, or undefined once the handler is loaded. */
+  readonly ready: Promise<FunctionError | undefined>
+  initError: FunctionError | undefined
+  busy = false
+  dead = false
+  /** Set when a newer bundle replaced this one: stop after the current event. */
+  retired = false
+  private readonly gate = new Int32Array(new SharedArrayBuffer(4))
+  private pending: ((reply: WorkerReply) => void) | undefined
   private nextId = 0
-  private readonly pending = new Map<number, Pending>()
-  initError: { name: string; message: string; stack?: string } | undefined
 
-  constructor(code: string, options: LocalLambdaOptions) {
+  constructor(code: string, options: LocalLambdaOptions, onDeath: (env: Environment) => void) {
+    const handlerName = options.handlerName ?? 'socket.js'
     this.worker = new Worker(new URL('./lambda-worker.js', import.meta.url), {
       workerData: {
         code,
         filename: path.join(options.codeDir, 'index.js'),
         sdkPaths: sdkSearchPaths(),
         functionName: options.functionName,
+        memoryMb: options.memory,
+        gate: this.gate.buffer,
       },
       env: lambdaEnvironment(options),
+      // The V8 heap part of `memory`; the worker itself checks Buffers and ArrayBuffers against the rest.
       resourceLimits: { maxOldGenerationSizeMb: Math.max(64, options.memory) },
+      stdout: true,
+      stderr: true,
     })
+    const output = options.output ?? ((stream, text) => process[stream].write(text))
+    this.worker.stdout.on('data', (chunk: Buffer) => output('stdout', chunk.toString()))
+    this.worker.stderr.on('data', (chunk: Buffer) => output('stderr', chunk.toString()))
     this.worker.unref()
-    this.ready = new Promise((resolve) => {
-      this.worker.on('message', (message) => {
-        if (message.type === 'ready') resolve(undefined)
-        else if (message.type === 'init-error') {
-          this.initError = message.error
-          resolve(message.error)
-        } else {
-          const pending = this.pending.get(message.id)
-          this.pending.delete(message.id)
-          pending?.resolve(message)
-        }
-      })
-      const fail = (error: Error) => {
-        this.initError ??= { name: error.name, message: error.message, stack: error.stack }
-        resolve(this.initError)
-        for (const [id, pending] of this.pending) {
-          this.pending.delete(id)
-          pending.resolve({ type: 'error', error: { name: 'Runtime.ExitError', message: `the function's environment exited: ${error.message}` } })
-        }
+
+    let settle!: (error: FunctionError | undefined) => void
+    this.ready = new Promise((resolve) => (settle = resolve))
+    const initTimeoutMs = options.initTimeoutMs ?? INIT_TIMEOUT_MS
+    const initTimer = setTimeout(() => {
+      this.initError = {
+        name: 'Runtime.InitTimeout',
+        message: `${handlerName} did not finish loading in ${seconds(initTimeoutMs)}, Lambda's init phase limit: look for a loop or a long wait at the top level of ${handlerName}`,
       }
-      this.worker.on('error', fail)
-      this.worker.on('exit', (code) => fail(new Error(`exit code ${code}`)))
+      settle(this.initError)
+      this.kill(onDeath)
+    }, initTimeoutMs)
+    initTimer.unref()
+
+    this.worker.on('message', (message: { type: WorkerReply['type'] | 'ready' | 'init-error'; fatal?: boolean } & Omit<WorkerReply, 'type'>) => {
+      if (message.type === 'ready') {
+        clearTimeout(initTimer)
+        settle(undefined)
+      } else if (message.type === 'init-error') {
+        clearTimeout(initTimer)
+        this.initError = message.error
+        settle(message.error)
+        this.kill(onDeath)
+      } else {
+        const pending = this.pending
+        this.pending = undefined
+        pending?.(message as WorkerReply)
+        if (message.fatal) this.kill(onDeath)
+      }
     })
+    const died = (error: FunctionError) => {
+      clearTimeout(initTimer)
+      this.initError ??= error
+      settle(this.initError)
+      const pending = this.pending
+      this.pending = undefined
+      pending?.({ type: 'error', error })
+      this.kill(onDeath)
+    }
+    this.worker.on('error', (error: Error & { code?: string }) =>
+      died(
+        error.code === 'ERR_WORKER_OUT_OF_MEMORY'
+          ? { name: 'Runtime.OutOfMemory', message: `Runtime exited with error: signal: killed (over the function's ${options.memory} MB)` }
+          : { name: error.name, message: error.message, stack: error.stack },
+      ),
+    )
+    this.worker.on('exit', (code) =>
+      died(
+        this.dead
+          ? { name: 'Runtime.Stopped', message: 'the environment was stopped (shutdown, timeout or a newer bundle)' }
+          : { name: 'Runtime.ExitError', message: `Runtime exited with error: exit status ${code} (process.exit(${code}) in ${handlerName} or a dependency?)` },
+      ),
+    )
   }
 
-  get inFlight(): number {
-    return this.pending.size
+  /** Thaws the environment and runs one event in it. */
+  run(event: WebSocketEvent, deadline: number): Promise<WorkerReply> {
+    const done = new Promise<WorkerReply>((resolve) => (this.pending = resolve))
+    Atomics.add(this.gate, 0, 1)
+    Atomics.notify(this.gate, 0)
+    this.worker.postMessage({ type: 'invoke', id: this.nextId++, event, deadline })
+    return done
   }
 
-  call(event: WebSocketEvent, deadline: number): { id: number; done: Promise<Parameters<Pending['resolve']>[0]> } {
-    const id = this.nextId++
-    const done = new Promise<Parameters<Pending['resolve']>[0]>((resolve) => this.pending.set(id, { resolve }))
-    this.worker.postMessage({ type: 'invoke', id, event, deadline })
-    return { id, done }
-  }
-
-  forget(id: number): void {
-    this.pending.delete(id)
-  }
-
-  async stop(): Promise<void> {
-    await this.worker.terminate()
+  kill(onDeath?: (env: Environment) => void): void {
+    if (this.dead) return
+    this.dead = true
+    void this.worker.terminate()
+    onDeath?.(this)
   }
 }
 
+interface Waiter {
+  take: (env: Environment) => void
+  cancel: () => void
+}
+
 export class LocalLambda {
-  private current: Environment
   private code: string
+  /** Environments of the current bundle. */
+  private readonly environments = new Set<Environment>()
+  /** Environments of replaced bundles still finishing an event. */
   private readonly retired = new Set<Environment>()
+  private readonly waiters: Waiter[] = []
+  private warm: Environment
+  private closed = false
 
   constructor(code: string, private options: LocalLambdaOptions) {
     this.code = code
-    this.current = new Environment(code, options)
-    void this.reportInit(this.current)
+    this.warm = this.spawn()
   }
 
-  private async reportInit(env: Environment): Promise<void> {
-    const error = await env.ready
-    if (error) this.options.log?.(`function failed to initialize: ${error.stack ?? `${error.name}: ${error.message}`}`)
-  }
-
-  /** Waits until the current environment has loaded the handler; resolves to its init error, if any. */
+  /** Waits until the first environment has loaded the handler; resolves to its init error, if any. */
   ready(): Promise<unknown> {
-    return this.current.ready
+    return this.warm.ready
   }
 
-  /** Loads a rebuilt bundle (or new settings) into a new environment; invocations already running finish in the old one. */
-  async swap(code: string, options: LocalLambdaOptions = this.options): Promise<void> {
-    this.options = options
-    const next = new Environment(code, options)
-    await this.reportInit(next)
-    const previous = this.current
-    this.current = next
-    this.code = code
-    this.retire(previous)
-  }
-
-  private retire(env: Environment): void {
-    this.retired.add(env)
-    const check = setInterval(() => {
-      if (env.inFlight === 0) {
-        clearInterval(check)
-        this.retired.delete(env)
-        void env.stop()
-      }
-    }, 100)
-    check.unref()
-  }
-
-  invoke: Invoke = async (event, timeoutMs) => {
-    const started = performance.now()
-    const env = this.current
-    await env.ready
-    const ms = () => Math.round((performance.now() - started) * 10) / 10
-    if (env.initError) return { ok: false, reason: 'init', error: env.initError, ms: ms() }
-    const { id, done } = env.call(event, Date.now() + timeoutMs)
-    let timer: NodeJS.Timeout | undefined
-    const timedOut = new Promise<'timeout'>((resolve) => {
-      timer = setTimeout(() => resolve('timeout'), timeoutMs)
+  private spawn(code = this.code, options = this.options): Environment {
+    const env = new Environment(code, options, (dead) => this.onDeath(dead))
+    this.environments.add(env)
+    void env.ready.then((error) => {
+      if (error && !this.closed) this.options.log?.(`function failed to initialize: ${error.stack ?? `${error.name}: ${error.message}`}`)
     })
-    const outcome = await Promise.race([done, timedOut])
-    clearTimeout(timer)
+    return env
+  }
+
+  private onDeath(env: Environment): void {
+    this.environments.delete(env)
+    this.retired.delete(env)
+    this.pump()
+  }
+
+  /** Hands free environments (or new ones, up to the limit) to waiting events, oldest event first. */
+  private pump(): void {
+    if (this.closed) return
+    const limit = this.options.maxEnvironments ?? MAX_ENVIRONMENTS
+    while (this.waiters.length > 0) {
+      let env = [...this.environments].find((e) => !e.busy && !e.dead)
+      if (!env && this.environments.size < limit) env = this.spawn()
+      if (!env) return
+      env.busy = true
+      this.waiters.shift()!.take(env)
+    }
+  }
+
+  private release(env: Environment): void {
+    env.busy = false
+    if (env.retired) {
+      env.kill()
+      this.retired.delete(env)
+    }
+    this.pump()
+  }
+
+  /** An environment for one event, or undefined when none came free before `deadline`. */
+  private acquire(deadline: number): Promise<Environment | undefined> {
+    return new Promise((resolve) => {
+      const waiter: Waiter = {
+        take: (env) => {
+          clearTimeout(timer)
+          resolve(env)
+        },
+        cancel: () => {
+          clearTimeout(timer)
+          resolve(undefined)
+        },
+      }
+      const timer = setTimeout(() => {
+        this.waiters.splice(this.waiters.indexOf(waiter), 1)
+        resolve(undefined)
+      }, Math.max(0, deadline - Date.now()))
+      this.waiters.push(waiter)
+      this.pump()
+    })
+  }
+
+  /** Loads a rebuilt bundle (or new settings) into a new environment; events already running finish in the old ones. */
+  async swap(code: string, options: LocalLambdaOptions = this.options): Promise<void> {
+    const next = new Environment(code, options, (dead) => this.onDeath(dead))
+    const error = await next.ready
+    if (error) this.options.log?.(`function failed to initialize: ${error.stack ?? `${error.name}: ${error.message}`}`)
+    this.code = code
+    this.options = options
+    for (const env of this.environments) {
+      this.environments.delete(env)
+      if (env.busy) {
+        env.retired = true
+        this.retired.add(env)
+      } else env.kill()
+    }
+    if (!next.dead) this.environments.add(next)
+    this.warm = next
+    this.pump()
+  }
+
+  invoke: Invoke = async (event, integrationTimeoutMs) => {
+    const started = performance.now()
+    const ms = () => Math.round((performance.now() - started) * 10) / 10
+    const integrationDeadline = Date.now() + integrationTimeoutMs
+    const integrationTimeout = (): Invocation => ({
+      ok: false,
+      reason: 'timeout',
+      error: { name: 'IntegrationTimeout', message: `Endpoint request timed out: no answer within API Gateway's ${seconds(integrationTimeoutMs)}` },
+      ms: ms(),
+    })
+    if (this.closed) return { ok: false, reason: 'error', error: { name: 'Runtime.Shutdown', message: 'socket-action dev is shutting down' }, ms: ms() }
+    const env = await this.acquire(integrationDeadline)
+    if (!env) return integrationTimeout()
+    const initError = await env.ready
+    if (initError) {
+      // Lambda runs init again in a fresh environment for the next event; this one is gone.
+      this.release(env)
+      return { ok: false, reason: 'init', error: initError, ms: ms() }
+    }
+    // The function's timeout starts when its environment starts the event: time spent queued does not count.
+    const timeoutMs = this.options.timeoutMs
+    const reply = env.run(event, Date.now() + timeoutMs)
+    let functionTimer: NodeJS.Timeout | undefined
+    const timedOut = new Promise<'timeout'>((resolve) => {
+      functionTimer = setTimeout(() => resolve('timeout'), timeoutMs)
+    })
+    const finished = Promise.race([reply, timedOut]).then((outcome) => {
+      clearTimeout(functionTimer)
+      if (outcome === 'timeout') {
+        // Lambda resets an environment after a timeout; the handler may still be running (or stuck) in it.
+        this.options.log?.('function timed out: starting a fresh environment for the next event, as Lambda does')
+        env.kill()
+        this.onDeath(env)
+      } else if (!env.dead) this.release(env)
+      return outcome
+    })
+    let integrationTimer: NodeJS.Timeout | undefined
+    const integrationOver = new Promise<'integration'>((resolve) => {
+      integrationTimer = setTimeout(() => resolve('integration'), Math.max(0, integrationDeadline - Date.now()))
+    })
+    const outcome = await Promise.race([finished, integrationOver])
+    clearTimeout(integrationTimer)
+    // API Gateway stops waiting; the function runs on to its own end or timeout, holding its environment.
+    if (outcome === 'integration') return integrationTimeout()
     if (outcome === 'timeout') {
-      env.forget(id)
-      this.replaceAfterTimeout(env)
-      return { ok: false, reason: 'timeout', error: { name: 'Sandbox.Timedout', message: `Task timed out after ${(timeoutMs / 1000).toFixed(2)} seconds` }, ms: ms() }
+      return { ok: false, reason: 'timeout', error: { name: 'Sandbox.Timedout', message: `Task timed out after ${seconds(timeoutMs)}` }, ms: ms() }
     }
     if (outcome.type === 'error') return { ok: false, reason: 'error', error: outcome.error!, ms: ms() }
     return { ok: true, result: outcome.result, ms: ms() }
   }
 
-  /** Lambda resets an execution environment after a timeout; the handler may still be running (or stuck) in it. */
-  private replaceAfterTimeout(env: Environment): void {
-    if (env !== this.current) return
-    this.options.log?.('function timed out: starting a fresh environment, as Lambda does')
-    this.current = new Environment(this.code, this.options)
-    void this.reportInit(this.current)
-    this.retire(env)
+  /** How many environments exist now (for tests and the bench). */
+  get environmentCount(): number {
+    return this.environments.size
   }
 
   async close(): Promise<void> {
-    await Promise.all([this.current.stop(), ...[...this.retired].map((e) => e.stop())])
+    this.closed = true
+    for (const waiter of this.waiters.splice(0)) waiter.cancel()
+    const all = [...this.environments, ...this.retired]
+    this.environments.clear()
+    this.retired.clear()
+    for (const env of all) env.dead = true
+    await Promise.all(all.map((env) => env.worker.terminate()))
   }
 }
 

@@ -20,6 +20,12 @@ export interface DevOptions {
   /** Rebuild and swap the handler when socket.js, its imports or serverless.yml change. */
   watch?: boolean
   log?: (line: string) => void
+  /** What the function writes to stdout/stderr; the process's own streams by default. */
+  output?: LocalLambdaOptions['output']
+  /** Lambda's init limit (10 s); shorter in tests. */
+  initTimeoutMs?: number
+  /** Most execution environments at once (Lambda concurrency). */
+  maxEnvironments?: number
   env?: Record<string, string | undefined>
 }
 
@@ -33,14 +39,20 @@ export interface DevServer {
   close(): Promise<void>
 }
 
-function lambdaOptions(socket: SocketConfig, log: (line: string) => void): LocalLambdaOptions {
+function lambdaOptions(socket: SocketConfig, options: DevOptions, log: (line: string) => void, connectionsEndpoint: string): LocalLambdaOptions {
   return {
     functionName: `${socket.app}-${socket.stage}`,
     codeDir: socket.codeDir,
+    handlerName: path.relative(socket.codeDir, socket.handlerFile) || path.basename(socket.handlerFile),
     region: socket.region,
     memory: socket.memory,
+    timeoutMs: socket.timeout * 1000,
     env: socket.env,
+    connectionsEndpoint,
+    initTimeoutMs: options.initTimeoutMs,
+    maxEnvironments: options.maxEnvironments,
     log,
+    output: options.output,
   }
 }
 
@@ -53,14 +65,13 @@ export async function startDev(options: DevOptions): Promise<DevServer> {
   const log = options.log ?? ((line: string) => console.log(line))
   let socket = await resolveSocket(options)
   let bundle = await bundleSocket(socket.handlerFile, { codeDir: socket.codeDir })
-  const lambda = new LocalLambda(new TextDecoder().decode(bundle.code), lambdaOptions(socket, log))
-  await lambda.ready()
+  // The gateway listens first: the function's environments need its address as their @connections endpoint.
+  let lambda: LocalLambda | undefined
   const gateway = new LocalGateway({
-    invoke: lambda.invoke,
+    invoke: (event, timeoutMs) => lambda!.invoke(event, timeoutMs),
     stage: socket.stage,
     host: options.host,
     port: options.port,
-    functionTimeoutMs: socket.timeout * 1000,
     limits: options.limits,
     dropDisconnect: options.dropDisconnect,
     log,
@@ -70,9 +81,11 @@ export async function startDev(options: DevOptions): Promise<DevServer> {
     address = await gateway.listen()
   } catch (error) {
     await gateway.close()
-    await lambda.close()
     throw error
   }
+  const endpoint = address.connectionsUrl.replace(/\/@connections$/, '')
+  lambda = new LocalLambda(new TextDecoder().decode(bundle.code), lambdaOptions(socket, options, log, endpoint))
+  await lambda.ready()
 
   const waiters: Array<(r: { ok: boolean; error?: unknown }) => void> = []
   const settle = (r: { ok: boolean; error?: unknown }) => waiters.splice(0).forEach((w) => w(r))
@@ -87,7 +100,7 @@ export async function startDev(options: DevOptions): Promise<DevServer> {
       const nextBundle = await bundleSocket(next.handlerFile, { codeDir: next.codeDir })
       const settingsChanged = JSON.stringify({ ...next, defaulted: [] }) !== JSON.stringify({ ...socket, defaulted: [] })
       if (nextBundle.sha256 !== bundle.sha256 || settingsChanged) {
-        await lambda.swap(new TextDecoder().decode(nextBundle.code), lambdaOptions(next, log))
+        await lambda!.swap(new TextDecoder().decode(nextBundle.code), lambdaOptions(next, options, log, endpoint))
         log(`reloaded ${path.relative(process.cwd(), next.handlerFile) || next.handlerFile} (${nextBundle.sha256.slice(0, 8)})`)
       }
       socket = next
@@ -129,7 +142,7 @@ export async function startDev(options: DevOptions): Promise<DevServer> {
       watchers.splice(0).forEach((w) => w.close())
       await rebuilding
       await gateway.close()
-      await lambda.close()
+      await lambda!.close()
     },
   }
 }

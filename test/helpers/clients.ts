@@ -36,11 +36,16 @@ export function connect(url: string, protocols?: string | string[], options?: Cl
         }
         const queued = frames.shift()
         if (queued !== undefined) return resolve(parse(queued))
-        const timer = setTimeout(() => reject(new Error(`no frame within ${timeoutMs} ms`)), timeoutMs)
-        waiters.push((text) => {
+        const waiter = (text: string) => {
           clearTimeout(timer)
           resolve(parse(text))
-        })
+        }
+        // A waiter that timed out leaves the queue, so the frame that comes later is not lost to it.
+        const timer = setTimeout(() => {
+          waiters.splice(waiters.indexOf(waiter), 1)
+          reject(new Error(`no frame within ${timeoutMs} ms`))
+        }, timeoutMs)
+        waiters.push(waiter)
       }),
   }
   return new Promise((resolve, reject) => {

@@ -8,9 +8,21 @@ export declare class GoneConnectionError extends Error {
         cause?: unknown;
     });
 }
-/** `https://{domainName}/{stage}` on AWS; plain http when the domain is the local gateway on loopback. */
-export declare function connectionsEndpoint(domainName: string, stage: string): string;
-export declare function clientFor(domainName: string, stage: string): ApiGatewayManagementApiClient;
+/**
+ * The standard SDK variable for this service's endpoint. `socket-action dev` sets it to the local gateway; on AWS it is
+ * unset unless the user points the function somewhere else on purpose.
+ */
+export declare const ENDPOINT_VARIABLE = "AWS_ENDPOINT_URL_APIGATEWAYMANAGEMENTAPI";
+/**
+ * Where the @connections API of the API that sent `event` lives: `https://{apiId}.execute-api.{region}.{suffix}/{stage}`.
+ * Built from the API id and the function's region, never from `domainName`, which is the custom domain when one is
+ * mapped (and a custom domain has no @connections API).
+ */
+export declare function connectionsEndpoint(context: {
+    apiId: string;
+    stage: string;
+}, env?: Record<string, string | undefined>): string;
+export declare function clientFor(endpoint: string): ApiGatewayManagementApiClient;
 export declare function encode(data: unknown): Uint8Array;
 export declare function postToConnection(client: ApiGatewayManagementApiClient, connectionId: string, data: Uint8Array): Promise<void>;
 export declare function deleteConnection(client: ApiGatewayManagementApiClient, connectionId: string): Promise<void>;

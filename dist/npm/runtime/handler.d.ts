@@ -5,7 +5,15 @@ export interface Dispatch {
 }
 /** Which socket.js route an event goes to, and the `data` it gets. Reads the body itself, whatever routeKey the API delivered. */
 export declare function dispatchOf(event: WebSocketEvent): Dispatch;
-export declare function socketFor(event: WebSocketEvent): Socket;
+/** A socket call still running, and where socket.js made it. */
+interface PendingCall {
+    method: string;
+    site: {
+        stack?: string;
+    };
+}
+export declare function socketFor(event: WebSocketEvent, pending?: Set<PendingCall>): Socket;
 /** A number is the status; `{statusCode}` passes through; nothing is 200; any other value is a 200 body. */
 export declare function toProxyResult(value: HandlerResult): ProxyResult;
 export declare function handle(event: WebSocketEvent, _context?: LambdaContext): Promise<ProxyResult>;
+export {};

@@ -1,5 +1,5 @@
 // The Lambda handler: turns an API Gateway WebSocket event into a call of the socket.js route handler.
-import { broadcast, clientFor, deleteConnection, encode, getConnection, postToConnection } from "./connections.js";
+import { broadcast, clientFor, connectionsEndpoint, deleteConnection, encode, getConnection, postToConnection } from "./connections.js";
 import { handlerFor, LIFECYCLE_ROUTES } from "./registry.js";
 /** Which socket.js route an event goes to, and the `data` it gets. Reads the body itself, whatever routeKey the API delivered. */
 export function dispatchOf(event) {
@@ -28,19 +28,50 @@ export function dispatchOf(event) {
     }
     return { route: 'default', data: parsed };
 }
-export function socketFor(event) {
+/**
+ * Starts a socket call and keeps it in `pending` until it settles, with its call site: a call still pending when the
+ * handler returns was not awaited, and Lambda freezes the environment at that point.
+ */
+function tracked(pending, method, caller, start) {
+    if (!pending)
+        return start();
+    const call = { method, site: {} };
+    // Only captured here; formatted (and source-mapped) only if the warning is printed.
+    Error.captureStackTrace(call.site, caller);
+    pending.add(call);
+    const promise = start();
+    promise.then(() => pending.delete(call), () => pending.delete(call));
+    return promise;
+}
+/** `file:line:col` of the first frame of a captured stack. */
+function callSite(stack) {
+    const frame = stack?.split('\n').find((line) => line.trimStart().startsWith('at '));
+    if (!frame)
+        return 'unknown location';
+    const inParens = /\(([^()]+)\)\s*$/.exec(frame);
+    return (inParens?.[1] ?? frame.trim().replace(/^at\s+(async\s+)?/, '')).replace(/^file:\/\//, '');
+}
+export function socketFor(event, pending) {
     const { connectionId, domainName, stage } = event.requestContext;
-    const client = () => clientFor(domainName, stage);
-    return {
+    const client = () => clientFor(connectionsEndpoint(event.requestContext));
+    const socket = {
         id: connectionId,
         domain: domainName,
         stage,
         event,
-        send: (data, id = connectionId) => postToConnection(client(), id, encode(data)),
-        close: (id = connectionId) => deleteConnection(client(), id),
-        info: (id = connectionId) => getConnection(client(), id),
-        broadcast: (data, ids, options) => broadcast(client(), data, ids, options?.concurrency),
+        send: (data, id = connectionId) => tracked(pending, 'send', socket.send, () => postToConnection(client(), id, encode(data))),
+        close: (id = connectionId) => tracked(pending, 'close', socket.close, () => deleteConnection(client(), id)),
+        info: (id = connectionId) => tracked(pending, 'info', socket.info, () => getConnection(client(), id)),
+        broadcast: (data, ids, options) => tracked(pending, 'broadcast', socket.broadcast, () => broadcast(client(), data, ids, options?.concurrency)),
     };
+    return socket;
+}
+/** One warning per socket call the handler left running: on Lambda it may never complete. */
+function warnNotAwaited(pending, route) {
+    for (const call of pending) {
+        console.warn(`socket-action: socket.${call.method}() in the "${route}" handler was not awaited (${callSite(call.site.stack)}): ` +
+            'on Lambda this send may never happen, because the environment is frozen when the handler returns. Await it.');
+    }
 }
 /** A number is the status; `{statusCode}` passes through; nothing is 200; any other value is a 200 body. */
 export function toProxyResult(value) {
@@ -71,8 +102,9 @@ export async function handle(event, _context) {
         }
         return { statusCode: 200 };
     }
+    const pending = new Set();
     try {
-        return toProxyResult(await handler(data, socketFor(event)));
+        return toProxyResult(await handler(data, socketFor(event, pending)));
     }
     catch (error) {
         // Logged here with its route and connection; rethrown so API Gateway answers as it does for a failed integration.
@@ -84,5 +116,8 @@ export async function handle(event, _context) {
             error: error instanceof Error ? { name: error.name, message: error.message, stack: error.stack } : String(error),
         }));
         throw error;
+    }
+    finally {
+        warnNotAwaited(pending, route);
     }
 }

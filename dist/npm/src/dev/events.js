@@ -1,11 +1,7 @@
 // Builds Lambda proxy events exactly as API Gateway v2 sends them for a WebSocket API.
 import { randomBytes } from 'node:crypto';
-/** AWS-looking ids: base64 of random bytes, as in `L0SM9cOFvHcCIhw=`. */
-export function awsId(bytes = 11) {
-    return randomBytes(bytes).toString('base64');
-}
 /**
- * A connection id as API Gateway makes them: 15 URL-safe base64 characters and `=` (e.g. `ZDb-VclrIAMCJ3w=`), so a
+ * A connection (or request, or message) id as API Gateway makes them: 15 URL-safe base64 characters and `=` (e.g. `ZDb-VclrIAMCJ3w=`), so a
  * client may put it raw into `/@connections/{id}`: no `/` or `+`.
  */
 export function connectionId() {
@@ -18,19 +14,30 @@ export function clfTime(epochMs) {
     const pad = (n) => String(n).padStart(2, '0');
     return `${pad(d.getUTCDate())}/${MONTHS[d.getUTCMonth()]}/${d.getUTCFullYear()}:${pad(d.getUTCHours())}:${pad(d.getUTCMinutes())}:${pad(d.getUTCSeconds())} +0000`;
 }
-function context(api, conn, routeKey, eventType) {
+/** `identity` as AWS sends it: `userAgent` first and only when the client sent one (captured events from 2024). */
+export function identityOf(conn) {
+    return conn.userAgent === undefined ? { sourceIp: conn.sourceIp } : { userAgent: conn.userAgent, sourceIp: conn.sourceIp };
+}
+/**
+ * requestContext in AWS's field order (from captured events): MESSAGE adds `messageId` after `routeKey`, DISCONNECT
+ * adds `disconnectStatusCode` there and `disconnectReason` after `messageDirection`.
+ */
+function context(api, conn, routeKey, eventType, extra = {}) {
     const now = Date.now();
-    const requestId = awsId(9);
+    const requestId = connectionId();
     return {
         routeKey,
+        ...(extra.messageId !== undefined && { messageId: extra.messageId }),
+        ...(extra.disconnectStatusCode !== undefined && { disconnectStatusCode: extra.disconnectStatusCode }),
         eventType,
         extendedRequestId: requestId,
         requestTime: clfTime(now),
         messageDirection: 'IN',
+        ...(extra.disconnectReason !== undefined && { disconnectReason: extra.disconnectReason }),
         stage: api.stage,
         connectedAt: conn.connectedAt,
         requestTimeEpoch: now,
-        identity: { sourceIp: conn.sourceIp, userAgent: conn.userAgent },
+        identity: identityOf(conn),
         requestId,
         domainName: api.domainName,
         connectionId: conn.connectionId,
@@ -57,12 +64,8 @@ export function connectEvent(api, conn, req, localPort) {
     multiValueHeaders['X-Forwarded-Proto'] = ['http'];
     multiValueHeaders['X-Amzn-Trace-Id'] ??= [`Root=1-${Math.floor(conn.connectedAt / 1000).toString(16)}-${randomBytes(12).toString('hex')}`];
     const headers = Object.fromEntries(Object.entries(multiValueHeaders).map(([k, v]) => [k, v.join(',')]));
-    const event = {
-        headers,
-        multiValueHeaders,
-        requestContext: context(api, conn, '$connect', 'CONNECT'),
-        isBase64Encoded: false,
-    };
+    // AWS's order: headers, query, requestContext; the query fields only when the URL had a query.
+    const event = { headers, multiValueHeaders };
     const url = new URL(req.url ?? '/', 'http://local');
     if (url.search.length > 1) {
         const multi = {};
@@ -71,17 +74,19 @@ export function connectEvent(api, conn, req, localPort) {
         event.queryStringParameters = Object.fromEntries(Object.entries(multi).map(([k, v]) => [k, v[v.length - 1]]));
         event.multiValueQueryStringParameters = multi;
     }
+    event.requestContext = context(api, conn, '$connect', 'CONNECT');
+    event.isBase64Encoded = false;
     return event;
 }
 export function messageEvent(api, conn, routeKey, body) {
-    const requestContext = context(api, conn, routeKey, 'MESSAGE');
-    requestContext.messageId = awsId(9);
+    const requestContext = context(api, conn, routeKey, 'MESSAGE', { messageId: connectionId() });
     return { requestContext, body, isBase64Encoded: false };
 }
+/** What API Gateway puts in `disconnectReason` for a close frame without a status code (1005). */
+export const NO_STATUS_REASON = 'Client-side close frame status not set';
 export function disconnectEvent(api, conn, statusCode, reason) {
-    const requestContext = context(api, conn, '$disconnect', 'DISCONNECT');
-    requestContext.disconnectStatusCode = statusCode;
-    requestContext.disconnectReason = reason;
+    const disconnectReason = statusCode === 1005 && reason === '' ? NO_STATUS_REASON : reason;
+    const requestContext = context(api, conn, '$disconnect', 'DISCONNECT', { disconnectStatusCode: statusCode, disconnectReason });
     const headers = { Host: api.domainName, 'x-api-key': '', 'X-Forwarded-For': '', 'x-restapi': '' };
     return {
         headers,

@@ -3,7 +3,7 @@
 import { createServer, STATUS_CODES } from 'node:http';
 import { WebSocketServer } from 'ws';
 import { toProxyResult } from "../../runtime/handler.js";
-import { connectEvent, connectionId, disconnectEvent, messageEvent } from "./events.js";
+import { connectEvent, connectionId, disconnectEvent, identityOf, messageEvent } from "./events.js";
 export const AWS_LIMITS = {
     frameBytes: 32 * 1024,
     payloadBytes: 128 * 1024,
@@ -73,11 +73,8 @@ export class LocalGateway {
         this.server.closeAllConnections();
         await Promise.allSettled([...this.inflight]);
     }
-    timeoutMs() {
-        return Math.min(this.limits.integrationTimeoutMs, this.options.functionTimeoutMs ?? Infinity);
-    }
     async run(routeKey, conn, event) {
-        const call = this.options.invoke(event, this.timeoutMs());
+        const call = this.options.invoke(event, this.limits.integrationTimeoutMs);
         this.inflight.add(call);
         try {
             const outcome = await call;
@@ -106,7 +103,7 @@ export class LocalGateway {
             connectedAt: now,
             lastActiveAt: now,
             sourceIp: (socket.remoteAddress ?? '127.0.0.1').replace(/^::ffff:/, ''),
-            userAgent: req.headers['user-agent'] ?? '',
+            userAgent: req.headers['user-agent'],
             state: 'connecting',
         };
         this.connections.set(conn.connectionId, conn);
@@ -219,7 +216,7 @@ export class LocalGateway {
         if (req.method === 'GET') {
             return send(res, 200, {
                 connectedAt: new Date(conn.connectedAt).toISOString(),
-                identity: { sourceIp: conn.sourceIp, userAgent: conn.userAgent },
+                identity: identityOf(conn),
                 lastActiveAt: new Date(conn.lastActiveAt).toISOString(),
             });
         }

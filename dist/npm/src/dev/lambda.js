@@ -1,8 +1,13 @@
-// A local stand-in for the Lambda function behind the gateway: runs the deployable bundle in a worker thread,
-// enforces the timeout, and swaps in a rebuilt bundle without disturbing the gateway's connections.
+// A local stand-in for the Lambda function behind the gateway. Like Lambda, it runs the deployable bundle in execution
+// environments (worker threads) that take one event at a time, are frozen between events, start more when all are
+// busy, time out, run out of memory, and are replaced when they die; a rebuilt bundle is swapped in without disturbing
+// the gateway's connections.
 import { createRequire } from 'node:module';
 import path from 'node:path';
 import { Worker } from 'node:worker_threads';
+import { ENDPOINT_VARIABLE } from "../../runtime/connections.js";
+export const INIT_TIMEOUT_MS = 10_000;
+export const MAX_ENVIRONMENTS = 10;
 // Variables of the developer's shell that a Lambda function would also have (credentials come from its role there).
 const PASSED_THROUGH = ['PATH', 'HOME', 'LANG', 'TZ', 'AWS_PROFILE', 'AWS_ACCESS_KEY_ID', 'AWS_SECRET_ACCESS_KEY', 'AWS_SESSION_TOKEN', 'AWS_CONFIG_FILE', 'AWS_SHARED_CREDENTIALS_FILE'];
 /** Where this package's own AWS SDK lives: the stand-in for the SDK the Lambda runtime ships. */
@@ -32,142 +37,276 @@ export function lambdaEnvironment(options, parent = process.env) {
         // The SDK warns on Node.js < 22; Lambda runs 22 or 24, so the warning would only ever be a local artifact.
         AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true',
     });
+    if (options.connectionsEndpoint)
+        env[ENDPOINT_VARIABLE] = options.connectionsEndpoint;
     return env;
 }
+const seconds = (ms) => `${(ms / 1000).toFixed(2)} seconds`;
+/** One execution environment: a worker thread that loads the bundle once and then takes one event at a time. */
 class Environment {
     worker;
+    /** Resolves to the init error, or undefined once the handler is loaded. */
     ready;
-    nextId = 0;
-    pending = new Map();
     initError;
-    constructor(code, options) {
+    busy = false;
+    dead = false;
+    /** Set when a newer bundle replaced this one: stop after the current event. */
+    retired = false;
+    gate = new Int32Array(new SharedArrayBuffer(4));
+    pending;
+    nextId = 0;
+    constructor(code, options, onDeath) {
+        const handlerName = options.handlerName ?? 'socket.js';
         this.worker = new Worker(new URL('./lambda-worker.js', import.meta.url), {
             workerData: {
                 code,
                 filename: path.join(options.codeDir, 'index.js'),
                 sdkPaths: sdkSearchPaths(),
                 functionName: options.functionName,
+                memoryMb: options.memory,
+                gate: this.gate.buffer,
             },
             env: lambdaEnvironment(options),
+            // The V8 heap part of `memory`; the worker itself checks Buffers and ArrayBuffers against the rest.
             resourceLimits: { maxOldGenerationSizeMb: Math.max(64, options.memory) },
+            stdout: true,
+            stderr: true,
         });
+        const output = options.output ?? ((stream, text) => process[stream].write(text));
+        this.worker.stdout.on('data', (chunk) => output('stdout', chunk.toString()));
+        this.worker.stderr.on('data', (chunk) => output('stderr', chunk.toString()));
         this.worker.unref();
-        this.ready = new Promise((resolve) => {
-            this.worker.on('message', (message) => {
-                if (message.type === 'ready')
-                    resolve(undefined);
-                else if (message.type === 'init-error') {
-                    this.initError = message.error;
-                    resolve(message.error);
-                }
-                else {
-                    const pending = this.pending.get(message.id);
-                    this.pending.delete(message.id);
-                    pending?.resolve(message);
-                }
-            });
-            const fail = (error) => {
-                this.initError ??= { name: error.name, message: error.message, stack: error.stack };
-                resolve(this.initError);
-                for (const [id, pending] of this.pending) {
-                    this.pending.delete(id);
-                    pending.resolve({ type: 'error', error: { name: 'Runtime.ExitError', message: `the function's environment exited: ${error.message}` } });
-                }
+        let settle;
+        this.ready = new Promise((resolve) => (settle = resolve));
+        const initTimeoutMs = options.initTimeoutMs ?? INIT_TIMEOUT_MS;
+        const initTimer = setTimeout(() => {
+            this.initError = {
+                name: 'Runtime.InitTimeout',
+                message: `${handlerName} did not finish loading in ${seconds(initTimeoutMs)}, Lambda's init phase limit: look for a loop or a long wait at the top level of ${handlerName}`,
             };
-            this.worker.on('error', fail);
-            this.worker.on('exit', (code) => fail(new Error(`exit code ${code}`)));
+            settle(this.initError);
+            this.kill(onDeath);
+        }, initTimeoutMs);
+        initTimer.unref();
+        this.worker.on('message', (message) => {
+            if (message.type === 'ready') {
+                clearTimeout(initTimer);
+                settle(undefined);
+            }
+            else if (message.type === 'init-error') {
+                clearTimeout(initTimer);
+                this.initError = message.error;
+                settle(message.error);
+                this.kill(onDeath);
+            }
+            else {
+                const pending = this.pending;
+                this.pending = undefined;
+                pending?.(message);
+                if (message.fatal)
+                    this.kill(onDeath);
+            }
         });
+        const died = (error) => {
+            clearTimeout(initTimer);
+            this.initError ??= error;
+            settle(this.initError);
+            const pending = this.pending;
+            this.pending = undefined;
+            pending?.({ type: 'error', error });
+            this.kill(onDeath);
+        };
+        this.worker.on('error', (error) => died(error.code === 'ERR_WORKER_OUT_OF_MEMORY'
+            ? { name: 'Runtime.OutOfMemory', message: `Runtime exited with error: signal: killed (over the function's ${options.memory} MB)` }
+            : { name: error.name, message: error.message, stack: error.stack }));
+        this.worker.on('exit', (code) => died(this.dead
+            ? { name: 'Runtime.Stopped', message: 'the environment was stopped (shutdown, timeout or a newer bundle)' }
+            : { name: 'Runtime.ExitError', message: `Runtime exited with error: exit status ${code} (process.exit(${code}) in ${handlerName} or a dependency?)` }));
     }
-    get inFlight() {
-        return this.pending.size;
+    /** Thaws the environment and runs one event in it. */
+    run(event, deadline) {
+        const done = new Promise((resolve) => (this.pending = resolve));
+        Atomics.add(this.gate, 0, 1);
+        Atomics.notify(this.gate, 0);
+        this.worker.postMessage({ type: 'invoke', id: this.nextId++, event, deadline });
+        return done;
     }
-    call(event, deadline) {
-        const id = this.nextId++;
-        const done = new Promise((resolve) => this.pending.set(id, { resolve }));
-        this.worker.postMessage({ type: 'invoke', id, event, deadline });
-        return { id, done };
-    }
-    forget(id) {
-        this.pending.delete(id);
-    }
-    async stop() {
-        await this.worker.terminate();
+    kill(onDeath) {
+        if (this.dead)
+            return;
+        this.dead = true;
+        void this.worker.terminate();
+        onDeath?.(this);
     }
 }
 export class LocalLambda {
     options;
-    current;
     code;
+    /** Environments of the current bundle. */
+    environments = new Set();
+    /** Environments of replaced bundles still finishing an event. */
     retired = new Set();
+    waiters = [];
+    warm;
+    closed = false;
     constructor(code, options) {
         this.options = options;
         this.code = code;
-        this.current = new Environment(code, options);
-        void this.reportInit(this.current);
+        this.warm = this.spawn();
     }
-    async reportInit(env) {
-        const error = await env.ready;
+    /** Waits until the first environment has loaded the handler; resolves to its init error, if any. */
+    ready() {
+        return this.warm.ready;
+    }
+    spawn(code = this.code, options = this.options) {
+        const env = new Environment(code, options, (dead) => this.onDeath(dead));
+        this.environments.add(env);
+        void env.ready.then((error) => {
+            if (error && !this.closed)
+                this.options.log?.(`function failed to initialize: ${error.stack ?? `${error.name}: ${error.message}`}`);
+        });
+        return env;
+    }
+    onDeath(env) {
+        this.environments.delete(env);
+        this.retired.delete(env);
+        this.pump();
+    }
+    /** Hands free environments (or new ones, up to the limit) to waiting events, oldest event first. */
+    pump() {
+        if (this.closed)
+            return;
+        const limit = this.options.maxEnvironments ?? MAX_ENVIRONMENTS;
+        while (this.waiters.length > 0) {
+            let env = [...this.environments].find((e) => !e.busy && !e.dead);
+            if (!env && this.environments.size < limit)
+                env = this.spawn();
+            if (!env)
+                return;
+            env.busy = true;
+            this.waiters.shift().take(env);
+        }
+    }
+    release(env) {
+        env.busy = false;
+        if (env.retired) {
+            env.kill();
+            this.retired.delete(env);
+        }
+        this.pump();
+    }
+    /** An environment for one event, or undefined when none came free before `deadline`. */
+    acquire(deadline) {
+        return new Promise((resolve) => {
+            const waiter = {
+                take: (env) => {
+                    clearTimeout(timer);
+                    resolve(env);
+                },
+                cancel: () => {
+                    clearTimeout(timer);
+                    resolve(undefined);
+                },
+            };
+            const timer = setTimeout(() => {
+                this.waiters.splice(this.waiters.indexOf(waiter), 1);
+                resolve(undefined);
+            }, Math.max(0, deadline - Date.now()));
+            this.waiters.push(waiter);
+            this.pump();
+        });
+    }
+    /** Loads a rebuilt bundle (or new settings) into a new environment; events already running finish in the old ones. */
+    async swap(code, options = this.options) {
+        const next = new Environment(code, options, (dead) => this.onDeath(dead));
+        const error = await next.ready;
         if (error)
             this.options.log?.(`function failed to initialize: ${error.stack ?? `${error.name}: ${error.message}`}`);
-    }
-    /** Waits until the current environment has loaded the handler; resolves to its init error, if any. */
-    ready() {
-        return this.current.ready;
-    }
-    /** Loads a rebuilt bundle (or new settings) into a new environment; invocations already running finish in the old one. */
-    async swap(code, options = this.options) {
-        this.options = options;
-        const next = new Environment(code, options);
-        await this.reportInit(next);
-        const previous = this.current;
-        this.current = next;
         this.code = code;
-        this.retire(previous);
-    }
-    retire(env) {
-        this.retired.add(env);
-        const check = setInterval(() => {
-            if (env.inFlight === 0) {
-                clearInterval(check);
-                this.retired.delete(env);
-                void env.stop();
+        this.options = options;
+        for (const env of this.environments) {
+            this.environments.delete(env);
+            if (env.busy) {
+                env.retired = true;
+                this.retired.add(env);
             }
-        }, 100);
-        check.unref();
+            else
+                env.kill();
+        }
+        if (!next.dead)
+            this.environments.add(next);
+        this.warm = next;
+        this.pump();
     }
-    invoke = async (event, timeoutMs) => {
+    invoke = async (event, integrationTimeoutMs) => {
         const started = performance.now();
-        const env = this.current;
-        await env.ready;
         const ms = () => Math.round((performance.now() - started) * 10) / 10;
-        if (env.initError)
-            return { ok: false, reason: 'init', error: env.initError, ms: ms() };
-        const { id, done } = env.call(event, Date.now() + timeoutMs);
-        let timer;
-        const timedOut = new Promise((resolve) => {
-            timer = setTimeout(() => resolve('timeout'), timeoutMs);
+        const integrationDeadline = Date.now() + integrationTimeoutMs;
+        const integrationTimeout = () => ({
+            ok: false,
+            reason: 'timeout',
+            error: { name: 'IntegrationTimeout', message: `Endpoint request timed out: no answer within API Gateway's ${seconds(integrationTimeoutMs)}` },
+            ms: ms(),
         });
-        const outcome = await Promise.race([done, timedOut]);
-        clearTimeout(timer);
+        if (this.closed)
+            return { ok: false, reason: 'error', error: { name: 'Runtime.Shutdown', message: 'socket-action dev is shutting down' }, ms: ms() };
+        const env = await this.acquire(integrationDeadline);
+        if (!env)
+            return integrationTimeout();
+        const initError = await env.ready;
+        if (initError) {
+            // Lambda runs init again in a fresh environment for the next event; this one is gone.
+            this.release(env);
+            return { ok: false, reason: 'init', error: initError, ms: ms() };
+        }
+        // The function's timeout starts when its environment starts the event: time spent queued does not count.
+        const timeoutMs = this.options.timeoutMs;
+        const reply = env.run(event, Date.now() + timeoutMs);
+        let functionTimer;
+        const timedOut = new Promise((resolve) => {
+            functionTimer = setTimeout(() => resolve('timeout'), timeoutMs);
+        });
+        const finished = Promise.race([reply, timedOut]).then((outcome) => {
+            clearTimeout(functionTimer);
+            if (outcome === 'timeout') {
+                // Lambda resets an environment after a timeout; the handler may still be running (or stuck) in it.
+                this.options.log?.('function timed out: starting a fresh environment for the next event, as Lambda does');
+                env.kill();
+                this.onDeath(env);
+            }
+            else if (!env.dead)
+                this.release(env);
+            return outcome;
+        });
+        let integrationTimer;
+        const integrationOver = new Promise((resolve) => {
+            integrationTimer = setTimeout(() => resolve('integration'), Math.max(0, integrationDeadline - Date.now()));
+        });
+        const outcome = await Promise.race([finished, integrationOver]);
+        clearTimeout(integrationTimer);
+        // API Gateway stops waiting; the function runs on to its own end or timeout, holding its environment.
+        if (outcome === 'integration')
+            return integrationTimeout();
         if (outcome === 'timeout') {
-            env.forget(id);
-            this.replaceAfterTimeout(env);
-            return { ok: false, reason: 'timeout', error: { name: 'Sandbox.Timedout', message: `Task timed out after ${(timeoutMs / 1000).toFixed(2)} seconds` }, ms: ms() };
+            return { ok: false, reason: 'timeout', error: { name: 'Sandbox.Timedout', message: `Task timed out after ${seconds(timeoutMs)}` }, ms: ms() };
         }
         if (outcome.type === 'error')
             return { ok: false, reason: 'error', error: outcome.error, ms: ms() };
         return { ok: true, result: outcome.result, ms: ms() };
     };
-    /** Lambda resets an execution environment after a timeout; the handler may still be running (or stuck) in it. */
-    replaceAfterTimeout(env) {
-        if (env !== this.current)
-            return;
-        this.options.log?.('function timed out: starting a fresh environment, as Lambda does');
-        this.current = new Environment(this.code, this.options);
-        void this.reportInit(this.current);
-        this.retire(env);
+    /** How many environments exist now (for tests and the bench). */
+    get environmentCount() {
+        return this.environments.size;
     }
     async close() {
-        await Promise.all([this.current.stop(), ...[...this.retired].map((e) => e.stop())]);
+        this.closed = true;
+        for (const waiter of this.waiters.splice(0))
+            waiter.cancel();
+        const all = [...this.environments, ...this.retired];
+        this.environments.clear();
+        this.retired.clear();
+        for (const env of all)
+            env.dead = true;
+        await Promise.all(all.map((env) => env.worker.terminate()));
     }
 }

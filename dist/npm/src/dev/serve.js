@@ -5,14 +5,20 @@ import { bundleSocket } from "../bundle/build.js";
 import { loadConfig, pickSocket } from "../config/index.js";
 import { LocalGateway } from "./gateway.js";
 import { LocalLambda } from "./lambda.js";
-function lambdaOptions(socket, log) {
+function lambdaOptions(socket, options, log, connectionsEndpoint) {
     return {
         functionName: `${socket.app}-${socket.stage}`,
         codeDir: socket.codeDir,
+        handlerName: path.relative(socket.codeDir, socket.handlerFile) || path.basename(socket.handlerFile),
         region: socket.region,
         memory: socket.memory,
+        timeoutMs: socket.timeout * 1000,
         env: socket.env,
+        connectionsEndpoint,
+        initTimeoutMs: options.initTimeoutMs,
+        maxEnvironments: options.maxEnvironments,
         log,
+        output: options.output,
     };
 }
 async function resolveSocket(options) {
@@ -23,14 +29,13 @@ export async function startDev(options) {
     const log = options.log ?? ((line) => console.log(line));
     let socket = await resolveSocket(options);
     let bundle = await bundleSocket(socket.handlerFile, { codeDir: socket.codeDir });
-    const lambda = new LocalLambda(new TextDecoder().decode(bundle.code), lambdaOptions(socket, log));
-    await lambda.ready();
+    // The gateway listens first: the function's environments need its address as their @connections endpoint.
+    let lambda;
     const gateway = new LocalGateway({
-        invoke: lambda.invoke,
+        invoke: (event, timeoutMs) => lambda.invoke(event, timeoutMs),
         stage: socket.stage,
         host: options.host,
         port: options.port,
-        functionTimeoutMs: socket.timeout * 1000,
         limits: options.limits,
         dropDisconnect: options.dropDisconnect,
         log,
@@ -41,9 +46,11 @@ export async function startDev(options) {
     }
     catch (error) {
         await gateway.close();
-        await lambda.close();
         throw error;
     }
+    const endpoint = address.connectionsUrl.replace(/\/@connections$/, '');
+    lambda = new LocalLambda(new TextDecoder().decode(bundle.code), lambdaOptions(socket, options, log, endpoint));
+    await lambda.ready();
     const waiters = [];
     const settle = (r) => waiters.splice(0).forEach((w) => w(r));
     const watchers = [];
@@ -57,7 +64,7 @@ export async function startDev(options) {
             const nextBundle = await bundleSocket(next.handlerFile, { codeDir: next.codeDir });
             const settingsChanged = JSON.stringify({ ...next, defaulted: [] }) !== JSON.stringify({ ...socket, defaulted: [] });
             if (nextBundle.sha256 !== bundle.sha256 || settingsChanged) {
-                await lambda.swap(new TextDecoder().decode(nextBundle.code), lambdaOptions(next, log));
+                await lambda.swap(new TextDecoder().decode(nextBundle.code), lambdaOptions(next, options, log, endpoint));
                 log(`reloaded ${path.relative(process.cwd(), next.handlerFile) || next.handlerFile} (${nextBundle.sha256.slice(0, 8)})`);
             }
             socket = next;

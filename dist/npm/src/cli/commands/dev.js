@@ -17,6 +17,12 @@ rebuilding on every change of socket.js, its imports or serverless.yml. No AWS a
             CONFIG_OPTION,
             { ...STAGE_OPTION, description: 'the stage, the first segment of the URL path' },
             COMPONENT_OPTION,
+            {
+                name: 'concurrency',
+                value: 'N',
+                description: 'most Lambda execution environments at once; module-level state is per environment, as on AWS',
+                default: '10',
+            },
             { name: 'drop-disconnect', description: 'never deliver $disconnect (AWS delivers it only on a best-effort basis), to test how stale ids are handled' },
         ],
     },
@@ -25,6 +31,11 @@ rebuilding on every change of socket.js, its imports or serverless.yml. No AWS a
         const port = Number(portText);
         if (!/^\d+$/.test(portText) || port > 65535)
             throw new UsageError(`--port must be a port number (0-65535), got "${portText}"`, 'dev');
+        const concurrencyText = stringValue(values, 'concurrency') ?? '10';
+        const concurrency = Number(concurrencyText);
+        if (!/^\d+$/.test(concurrencyText) || concurrency < 1 || concurrency > 1000) {
+            throw new UsageError(`--concurrency must be a whole number from 1 to 1000, got "${concurrencyText}"`, 'dev');
+        }
         // Loaded when the command runs, so --help and usage errors answer without loading the gateway and esbuild.
         const { startDev } = await import("../../dev/serve.js");
         const server = await startDev({
@@ -33,6 +44,7 @@ rebuilding on every change of socket.js, its imports or serverless.yml. No AWS a
             host: stringValue(values, 'host') ?? '127.0.0.1',
             stage: stringValue(values, 'stage'),
             dropDisconnect: flag(values, 'drop-disconnect'),
+            maxEnvironments: concurrency,
             watch: true,
         });
         const s = server.socket;
