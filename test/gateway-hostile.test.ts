@@ -7,6 +7,8 @@ import { createConnection, type Socket } from 'node:net'
 import path from 'node:path'
 import { after, before, describe, test } from 'node:test'
 import { setTimeout as sleep } from 'node:timers/promises'
+import { setFlagsFromString } from 'node:v8'
+import { runInNewContext } from 'node:vm'
 import { startDev, type DevServer } from '../src/dev/serve.ts'
 import { ask, connect } from './helpers/clients.ts'
 
@@ -105,6 +107,18 @@ async function closeCodeFor(port: number, bytes: Buffer): Promise<number | 'hung
   })
 }
 
+/** A full garbage collection before measuring RSS: `--expose-gc`'s gc, or the same function switched on here. */
+function collector(): (() => void) | undefined {
+  const exposed = (globalThis as { gc?: () => void }).gc
+  if (exposed) return exposed
+  try {
+    setFlagsFromString('--expose-gc')
+    return runInNewContext('gc') as () => void
+  } catch {
+    return undefined
+  }
+}
+
 async function start(limits: Parameters<typeof startDev>[0]['limits'] = {}): Promise<{ server: DevServer; lines: string[] }> {
   const lines: string[] = []
   const server = await startDev({ configFile: path.join(FIXTURE, 'serverless.yml'), port: 0, limits, log: (l) => lines.push(l) })
@@ -165,6 +179,7 @@ const CORPUS: Array<{ name: string; chunks: Array<string | Buffer>; status?: Reg
   { name: 'a chunk size that is not hex', chunks: ['POST /test/@connections/abc HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\n\r\n', 'ZZ\r\nhello\r\n0\r\n\r\n'], status: /^HTTP\/1\.1 400 / },
   { name: 'a chunk size beyond 2^64', chunks: ['POST /test/@connections/abc HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\n\r\n', 'FFFFFFFFFFFFFFFFFFFFFF\r\nx\r\n'], status: /^HTTP\/1\.1 400 / },
   { name: 'a chunk longer than its size', chunks: ['POST /test/@connections/abc HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\n\r\n', '2\r\nhello\r\n0\r\n\r\n'], status: /^HTTP\/1\.1 400 / },
+  { name: 'chunk extensions over 16 KB', chunks: ['POST /test/@connections/abc HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\n\r\n', `5;${'e'.repeat(20_000)}\r\nhello\r\n0\r\n\r\n`] },
   { name: 'a Transfer-Encoding that is not chunked', chunks: ['POST /test/@connections/abc HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: gzip\r\n\r\nxx'], status: /^HTTP\/1\.1 400 / },
   { name: 'an @connections POST over 128 KB', chunks: [`POST /test/@connections/abc HTTP/1.1\r\nHost: x\r\nContent-Length: ${200 * 1024}\r\nConnection: close\r\n\r\n${'x'.repeat(200 * 1024)}`], status: /^HTTP\/1\.1 413 / },
   { name: 'a body on GET', chunks: ['GET /test/@connections/abc HTTP/1.1\r\nHost: x\r\nContent-Length: 5\r\nConnection: close\r\n\r\nhello'], status: /^HTTP\/1\.1 410 / },
@@ -176,6 +191,7 @@ const CORPUS: Array<{ name: string; chunks: Array<string | Buffer>; status?: Reg
   // Handshakes.
   { name: 'an upgrade without Sec-WebSocket-Key', chunks: ['GET /test HTTP/1.1\r\nHost: x\r\nUpgrade: websocket\r\nConnection: Upgrade\r\nSec-WebSocket-Version: 13\r\n\r\n'], status: /^HTTP\/1\.1 400 / },
   { name: 'an upgrade with an invalid Sec-WebSocket-Key', chunks: [`GET /test HTTP/1.1\r\n${upgradeHeaders('', 'not-a-key')}\r\n`], status: /^HTTP\/1\.1 400 / },
+  { name: 'an upgrade with two Sec-WebSocket-Keys', chunks: [`GET /test HTTP/1.1\r\n${upgradeHeaders(`Sec-WebSocket-Key: ${KEY}\r\n`)}\r\n`], status: /^HTTP\/1\.1 400 / },
   { name: 'an upgrade without Sec-WebSocket-Version', chunks: [`GET /test HTTP/1.1\r\nHost: x\r\nUpgrade: websocket\r\nConnection: Upgrade\r\nSec-WebSocket-Key: ${KEY}\r\n\r\n`], status: /^HTTP\/1\.1 400 / },
   { name: 'an upgrade with Sec-WebSocket-Version 12', chunks: [`GET /test HTTP/1.1\r\n${upgradeHeaders('', KEY, '12')}\r\n`], status: /^HTTP\/1\.1 400 / },
   { name: 'an upgrade with a malformed Sec-WebSocket-Protocol', chunks: [`GET /test HTTP/1.1\r\n${upgradeHeaders('Sec-WebSocket-Protocol: a,,b\r\n')}\r\n`], status: /^HTTP\/1\.1 400 / },
@@ -302,7 +318,7 @@ describe('local gateway backpressure', () => {
           req.end(body)
         })
 
-      const gc = (globalThis as { gc?: () => void }).gc
+      const gc = collector()
       gc?.()
       const rssBefore = process.memoryUsage().rss
       const payload = Buffer.alloc(128 * 1024, 'x')
@@ -321,12 +337,21 @@ describe('local gateway backpressure', () => {
       console.log(`# backpressure: ${JSON.stringify(Object.fromEntries(statuses))}; RSS grew ${grewMb.toFixed(1)} MB (peak), gc ${gc ? 'on' : 'off'}`)
 
       assert.deepEqual([...statuses.keys()].sort(), ['200', '429 LimitExceededException'])
-      assert.ok(statuses.get('429 LimitExceededException')! > 300, 'most of the 50 MB was refused, not buffered')
+      // What was accepted is the 1 MB bound plus what the OS buffers on loopback (a few MB).
+      assert.ok(statuses.get('200')! < 200, 'most of the 50 MB was refused, not buffered')
       assert.ok(grewMb < 100, `RSS grew by ${grewMb.toFixed(1)} MB`)
 
       // The connection is still open: it is the client's buffer that is full, not the connection that is gone.
       const info = await new Promise<number>((resolve, reject) => request(`${server.connectionsUrl}/${id}`, { agent }, (res) => (res.resume(), resolve(res.statusCode!))).on('error', reject).end())
       assert.equal(info, 200)
+      // Once the client reads again, POSTs are delivered again.
+      socket.resume()
+      let status = 429
+      for (let i = 0; i < 200 && status === 429; i++) {
+        status = (await post(Buffer.from('again'))).status
+        if (status === 429) await sleep(20)
+      }
+      assert.equal(status, 200)
       socket.destroy()
       await stillServes(server, lines)
     } finally {
