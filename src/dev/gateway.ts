@@ -382,8 +382,9 @@ const answered = new WeakSet<Duplex>()
 
 /**
  * Bytes Node's HTTP parser refused (bad request line, header, chunk size, Content-Length...), headers or chunk
- * extensions too large, or a client too slow: answer 400 / 431 / 413 / 408 like Node's default would, but close gracefully so the client reads the
- * answer, and never throw. Called again for the same socket when more bytes follow; answered once.
+ * extensions too large, or a client too slow: answer 400 / 431 / 413 / 408 like Node's default would, but close
+ * gracefully so the client reads the answer, and never throw. Called again for the same socket when more bytes follow;
+ * answered once.
  */
 function onClientError(error: NodeJS.ErrnoException, socket: Duplex): void {
   if (answered.has(socket)) return
@@ -391,7 +392,8 @@ function onClientError(error: NodeJS.ErrnoException, socket: Duplex): void {
   socket.on('error', () => socket.destroy())
   const inFlight = (socket as Duplex & { _httpMessage?: ServerResponse })._httpMessage
   if (error.code === 'ECONNRESET' || !socket.writable || inFlight?.headersSent) return void socket.destroy()
-  const status = { HPE_HEADER_OVERFLOW: 431, HPE_CHUNK_EXTENSIONS_OVERFLOW: 413, ERR_HTTP_REQUEST_TIMEOUT: 408 }[error.code ?? ''] ?? 400
+  const statuses: Record<string, number> = { HPE_HEADER_OVERFLOW: 431, HPE_CHUNK_EXTENSIONS_OVERFLOW: 413, ERR_HTTP_REQUEST_TIMEOUT: 408 }
+  const status = statuses[error.code ?? ''] ?? 400
   const text = JSON.stringify({ message: STATUS_CODES[status] })
   socket.end(`HTTP/1.1 ${status} ${STATUS_CODES[status]}\r\nConnection: close\r\nContent-Type: application/json\r\nContent-Length: ${text.length}\r\n\r\n${text}`)
   // Whatever the client still sends is dropped; a client that never closes its side is cut off.
