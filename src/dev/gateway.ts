@@ -2,6 +2,7 @@
 // frame limits and timeouts, as described in shared/reference/apigw-websocket.md.
 import { createServer, STATUS_CODES, type IncomingMessage, type Server, type ServerResponse } from 'node:http'
 import type { AddressInfo, Socket as NetSocket } from 'node:net'
+import type { Duplex } from 'node:stream'
 import { WebSocketServer, type WebSocket } from 'ws'
 import { toProxyResult } from '../../runtime/handler.ts'
 import type { HandlerResult, ProxyResult, WebSocketEvent } from '../../runtime/types.ts'
@@ -19,6 +20,15 @@ export interface GatewayLimits {
   integrationTimeoutMs: number
   /** New connections per second before handshakes are refused with 429. */
   connectionsPerSecond: number
+  /**
+   * Bytes queued for a client that does not read (beyond what the OS buffers) before `@connections` POSTs to it answer
+   * 429 LimitExceededException ("the WebSocket client side buffer is full"). AWS does not publish its size.
+   */
+  sendBufferBytes: number
+  /** Time a client has to send a request's headers (slowloris); past it 408 and the socket is closed. */
+  headersTimeoutMs: number
+  /** Time a client has to send a whole HTTP request, body included; past it 408. */
+  requestTimeoutMs: number
 }
 
 export const AWS_LIMITS: GatewayLimits = {
@@ -28,6 +38,9 @@ export const AWS_LIMITS: GatewayLimits = {
   maxDurationMs: 2 * 60 * 60 * 1000,
   integrationTimeoutMs: 29_000,
   connectionsPerSecond: 500,
+  sendBufferBytes: 1024 * 1024,
+  headersTimeoutMs: 10_000,
+  requestTimeoutMs: 30_000,
 }
 
 export interface GatewayOptions {
@@ -73,9 +86,17 @@ export class LocalGateway {
       clientTracking: false,
       handleProtocols: (_protocols, req) => (req as IncomingMessage & { [WS_GUID_PROTOCOL]?: string })[WS_GUID_PROTOCOL] ?? false,
     })
+    // Node's timers for slow clients, checked often enough that a short headersTimeoutMs (tests) is honoured.
+    const timeouts = {
+      headersTimeout: this.limits.headersTimeoutMs,
+      requestTimeout: Math.max(this.limits.requestTimeoutMs, this.limits.headersTimeoutMs),
+      connectionsCheckingInterval: Math.max(50, Math.min(1000, this.limits.headersTimeoutMs / 4)),
+    }
     // A request the gateway did not foresee answers 500 and is logged: it never takes `dev` down.
-    this.server = createServer((req, res) =>
+    this.server = createServer(timeouts, (req, res) =>
       this.onRequest(req, res).catch((error: Error) => {
+        // A client that went away or sent a broken body mid-request is not the gateway's error (clientError answered).
+        if (error instanceof ClientAborted) return void res.destroy()
         this.options.log?.(`internal error answering ${req.method} ${JSON.stringify(req.url)}: ${error.message}`)
         if (!res.headersSent) send(res, 500, { message: 'Internal server error' })
         else res.destroy()
@@ -87,6 +108,7 @@ export class LocalGateway {
         reject(socket as NetSocket, 500, { message: 'Internal server error' })
       }),
     )
+    this.server.on('clientError', onClientError)
     this.server.keepAliveTimeout = 60_000
   }
 
@@ -136,8 +158,13 @@ export class LocalGateway {
   // ---- handshake -------------------------------------------------------------------------------------------------
 
   private async onUpgrade(req: IncomingMessage, socket: NetSocket, head: Buffer): Promise<void> {
-    const path = pathOf(req)?.replace(/\/+$/, '')
+    // Node no longer watches an upgraded socket: a reset while $connect runs must not be an uncaught 'error'.
+    socket.on('error', () => socket.destroy())
+    const path = malformedTarget(req) ? undefined : pathOf(req)?.replace(/\/+$/, '')
     if (path === undefined) return reject(socket, 400, { message: 'Bad Request' })
+    // A broken handshake is refused before $connect runs (ws would refuse it only after, leaving the id behind).
+    const handshake = handshakeProblem(req)
+    if (handshake) return reject(socket, handshake.status, { message: handshake.message }, handshake.headers)
     if (path !== '' && path !== `/${this.options.stage}`) return reject(socket, 403, { message: 'Forbidden' })
     const now = Date.now()
     this.recentConnects = this.recentConnects.filter((t) => now - t < 1000)
@@ -154,7 +181,11 @@ export class LocalGateway {
     }
     this.connections.set(conn.connectionId, conn)
     let socketClosed = false
-    socket.once('close', () => (socketClosed = true))
+    socket.once('close', () => {
+      socketClosed = true
+      // A handshake that never completed (client gone, or refused by ws) leaves no connection behind.
+      if (conn.state === 'connecting') this.connections.delete(conn.connectionId)
+    })
 
     const outcome = await this.run('$connect', conn, connectEvent(this.api, conn, req, this.port))
     if (!outcome.ok) {
@@ -229,11 +260,11 @@ export class LocalGateway {
 
   private async onRequest(req: IncomingMessage, res: ServerResponse): Promise<void> {
     const path = pathOf(req)
-    if (path === undefined) {
+    const match = path === undefined ? null : /^\/([^/]+)\/@connections\/([^/]+)$/.exec(path)
+    if (path === undefined || (!match && malformedTarget(req))) {
       await readBody(req, 0)
       return send(res, 400, { message: 'Bad Request' }, 'BadRequestException')
     }
-    const match = /^\/([^/]+)\/@connections\/([^/]+)$/.exec(path)
     if (!match) {
       await readBody(req, 0)
       if (req.method === 'GET') return send(res, 426, { message: 'Upgrade Required: connect with a WebSocket client' })
@@ -254,6 +285,10 @@ export class LocalGateway {
       const body = await readBody(req, this.limits.payloadBytes)
       if (body === 'too-large') return send(res, 413, { message: 'Request entity too large' }, 'PayloadTooLargeException')
       if (!isOpen(conn)) return gone(res)
+      // A client that does not read fills its buffer; API Gateway then answers 429 LimitExceededException.
+      if (conn.ws!.bufferedAmount >= this.limits.sendBufferBytes) {
+        return send(res, 429, { message: 'Limit Exceeded' }, 'LimitExceededException')
+      }
       conn!.ws!.send(body.toString('utf8'))
       this.touch(conn)
       return send(res, 200)
@@ -284,6 +319,34 @@ function pathOf(req: IncomingMessage): string | undefined {
   }
 }
 
+/** True when the path or query has malformed percent-encoding (`/dev?x=%ZZ`, `%E0%A4%A`): API Gateway answers 400. */
+function malformedTarget(req: IncomingMessage): boolean {
+  const target = req.url ?? '/'
+  if (!target.includes('%')) return false
+  const query = target.indexOf('?')
+  const parts = query < 0 ? target.split('/') : [...target.slice(0, query).split('/'), ...target.slice(query + 1).split(/[&=]/)]
+  return parts.some((part) => decoded(part.replaceAll('+', ' ')) === undefined)
+}
+
+// RFC 7230 token characters, for Sec-WebSocket-Protocol.
+const TOKEN = /^[!#$%&'*+\-.^_`|~0-9A-Za-z]+$/
+
+/** What is wrong with a WebSocket handshake (the checks `ws` makes, with its statuses), or undefined. */
+function handshakeProblem(req: IncomingMessage): { status: number; message: string; headers?: Record<string, string> } | undefined {
+  if (req.method !== 'GET') return { status: 405, message: 'Invalid HTTP method' }
+  if (req.headers.upgrade?.toLowerCase() !== 'websocket') return { status: 400, message: 'Invalid Upgrade header' }
+  if (!/^[+/0-9A-Za-z]{22}==$/.test(req.headers['sec-websocket-key'] ?? '')) return { status: 400, message: 'Missing or invalid Sec-WebSocket-Key header' }
+  const version = req.headers['sec-websocket-version']
+  if (version !== '13' && version !== '8') {
+    return { status: 400, message: 'Missing or invalid Sec-WebSocket-Version header', headers: { 'Sec-WebSocket-Version': '13, 8' } }
+  }
+  const protocols = req.headers['sec-websocket-protocol']?.split(',').map((p) => p.trim())
+  if (protocols && (protocols.some((p) => !TOKEN.test(p)) || new Set(protocols).size !== protocols.length)) {
+    return { status: 400, message: 'Invalid Sec-WebSocket-Protocol header' }
+  }
+  return undefined
+}
+
 /** A path segment decoded, or undefined for malformed percent-encoding (`%E0%A4%A`). */
 function decoded(segment: string): string | undefined {
   try {
@@ -300,12 +363,35 @@ function isOpen(conn: Connection | undefined): conn is Connection {
 
 /** What API Gateway makes of a function's return value (the runtime's own rule, so both sides agree). */
 const normalize = (result: unknown): ProxyResult => toProxyResult(result as HandlerResult)
-function reject(socket: NetSocket, status: number, body: unknown): void {
+function reject(socket: NetSocket, status: number, body: unknown, headers: Record<string, string> = {}): void {
   if (socket.destroyed) return
   const text = typeof body === 'string' ? body : JSON.stringify(body)
+  const extra = Object.entries(headers).map(([k, v]) => `${k}: ${v}\r\n`).join('')
   socket.end(
-    `HTTP/1.1 ${status} ${STATUS_CODES[status] ?? 'Error'}\r\nConnection: close\r\nContent-Type: application/json\r\nContent-Length: ${Buffer.byteLength(text)}\r\n\r\n${text}`,
+    `HTTP/1.1 ${status} ${STATUS_CODES[status] ?? 'Error'}\r\nConnection: close\r\nContent-Type: application/json\r\nContent-Length: ${Buffer.byteLength(text)}\r\n${extra}\r\n${text}`,
   )
+}
+
+const answered = new WeakSet<Duplex>()
+
+/**
+ * Bytes Node's HTTP parser refused (bad request line, header, chunk size, Content-Length...), headers or chunk
+ * extensions too large, or a client too slow: answer 400 / 431 / 413 / 408 like Node's default would, but close
+ * gracefully so the client reads the answer, and never throw. Called again for the same socket when more bytes follow;
+ * answered once.
+ */
+function onClientError(error: NodeJS.ErrnoException, socket: Duplex): void {
+  if (answered.has(socket)) return
+  answered.add(socket)
+  socket.on('error', () => socket.destroy())
+  const inFlight = (socket as Duplex & { _httpMessage?: ServerResponse })._httpMessage
+  if (error.code === 'ECONNRESET' || !socket.writable || inFlight?.headersSent) return void socket.destroy()
+  const statuses: Record<string, number> = { HPE_HEADER_OVERFLOW: 431, HPE_CHUNK_EXTENSIONS_OVERFLOW: 413, ERR_HTTP_REQUEST_TIMEOUT: 408 }
+  const status = statuses[error.code ?? ''] ?? 400
+  const text = JSON.stringify({ message: STATUS_CODES[status] })
+  socket.end(`HTTP/1.1 ${status} ${STATUS_CODES[status]}\r\nConnection: close\r\nContent-Type: application/json\r\nContent-Length: ${text.length}\r\n\r\n${text}`)
+  // Whatever the client still sends is dropped; a client that never closes its side is cut off.
+  setTimeout(() => socket.destroy(), 2000).unref()
 }
 
 function send(res: ServerResponse, status: number, body?: unknown, errorType?: string): void {
@@ -329,10 +415,21 @@ async function readBody(req: IncomingMessage, limit: number): Promise<Buffer | '
   const chunks: Buffer[] = []
   let size = 0
   let tooLarge = false
-  for await (const chunk of req as AsyncIterable<Buffer>) {
-    size += chunk.length
-    if (limit > 0 && size > limit) tooLarge = true
-    else if (limit > 0) chunks.push(chunk)
+  try {
+    for await (const chunk of req as AsyncIterable<Buffer>) {
+      size += chunk.length
+      if (limit > 0 && size > limit) tooLarge = true
+      else if (limit > 0) chunks.push(chunk)
+    }
+  } catch (error) {
+    throw new ClientAborted(error)
   }
   return tooLarge ? 'too-large' : Buffer.concat(chunks)
+}
+
+/** The client went away or broke the body mid-request (clientError has answered it, if it still could). */
+class ClientAborted extends Error {
+  constructor(cause: unknown) {
+    super('the client aborted the request', { cause })
+  }
 }
