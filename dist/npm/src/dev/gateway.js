@@ -11,6 +11,9 @@ export const AWS_LIMITS = {
     maxDurationMs: 2 * 60 * 60 * 1000,
     integrationTimeoutMs: 29_000,
     connectionsPerSecond: 500,
+    sendBufferBytes: 1024 * 1024,
+    headersTimeoutMs: 10_000,
+    requestTimeoutMs: 30_000,
 };
 const WS_GUID_PROTOCOL = Symbol('socket-action:subprotocol');
 export class LocalGateway {
@@ -33,8 +36,17 @@ export class LocalGateway {
             clientTracking: false,
             handleProtocols: (_protocols, req) => req[WS_GUID_PROTOCOL] ?? false,
         });
+        // Node's timers for slow clients, checked often enough that a short headersTimeoutMs (tests) is honoured.
+        const timeouts = {
+            headersTimeout: this.limits.headersTimeoutMs,
+            requestTimeout: Math.max(this.limits.requestTimeoutMs, this.limits.headersTimeoutMs),
+            connectionsCheckingInterval: Math.max(50, Math.min(1000, this.limits.headersTimeoutMs / 4)),
+        };
         // A request the gateway did not foresee answers 500 and is logged: it never takes `dev` down.
-        this.server = createServer((req, res) => this.onRequest(req, res).catch((error) => {
+        this.server = createServer(timeouts, (req, res) => this.onRequest(req, res).catch((error) => {
+            // A client that went away or sent a broken body mid-request is not the gateway's error (clientError answered).
+            if (error instanceof ClientAborted)
+                return void res.destroy();
             this.options.log?.(`internal error answering ${req.method} ${JSON.stringify(req.url)}: ${error.message}`);
             if (!res.headersSent)
                 send(res, 500, { message: 'Internal server error' });
@@ -45,6 +57,7 @@ export class LocalGateway {
             this.options.log?.(`internal error answering an upgrade to ${JSON.stringify(req.url)}: ${error.message}`);
             reject(socket, 500, { message: 'Internal server error' });
         }));
+        this.server.on('clientError', onClientError);
         this.server.keepAliveTimeout = 60_000;
     }
     async listen() {
@@ -88,9 +101,15 @@ export class LocalGateway {
     }
     // ---- handshake -------------------------------------------------------------------------------------------------
     async onUpgrade(req, socket, head) {
-        const path = pathOf(req)?.replace(/\/+$/, '');
+        // Node no longer watches an upgraded socket: a reset while $connect runs must not be an uncaught 'error'.
+        socket.on('error', () => socket.destroy());
+        const path = malformedTarget(req) ? undefined : pathOf(req)?.replace(/\/+$/, '');
         if (path === undefined)
             return reject(socket, 400, { message: 'Bad Request' });
+        // A broken handshake is refused before $connect runs (ws would refuse it only after, leaving the id behind).
+        const handshake = handshakeProblem(req);
+        if (handshake)
+            return reject(socket, handshake.status, { message: handshake.message }, handshake.headers);
         if (path !== '' && path !== `/${this.options.stage}`)
             return reject(socket, 403, { message: 'Forbidden' });
         const now = Date.now();
@@ -108,7 +127,12 @@ export class LocalGateway {
         };
         this.connections.set(conn.connectionId, conn);
         let socketClosed = false;
-        socket.once('close', () => (socketClosed = true));
+        socket.once('close', () => {
+            socketClosed = true;
+            // A handshake that never completed (client gone, or refused by ws) leaves no connection behind.
+            if (conn.state === 'connecting')
+                this.connections.delete(conn.connectionId);
+        });
         const outcome = await this.run('$connect', conn, connectEvent(this.api, conn, req, this.port));
         if (!outcome.ok) {
             this.connections.delete(conn.connectionId);
@@ -178,11 +202,11 @@ export class LocalGateway {
     // ---- HTTP: the @connections API and everything that is not an upgrade -----------------------------------------
     async onRequest(req, res) {
         const path = pathOf(req);
-        if (path === undefined) {
+        const match = path === undefined ? null : /^\/([^/]+)\/@connections\/([^/]+)$/.exec(path);
+        if (path === undefined || (!match && malformedTarget(req))) {
             await readBody(req, 0);
             return send(res, 400, { message: 'Bad Request' }, 'BadRequestException');
         }
-        const match = /^\/([^/]+)\/@connections\/([^/]+)$/.exec(path);
         if (!match) {
             await readBody(req, 0);
             if (req.method === 'GET')
@@ -206,6 +230,10 @@ export class LocalGateway {
                 return send(res, 413, { message: 'Request entity too large' }, 'PayloadTooLargeException');
             if (!isOpen(conn))
                 return gone(res);
+            // A client that does not read fills its buffer; API Gateway then answers 429 LimitExceededException.
+            if (conn.ws.bufferedAmount >= this.limits.sendBufferBytes) {
+                return send(res, 429, { message: 'Limit Exceeded' }, 'LimitExceededException');
+            }
             conn.ws.send(body.toString('utf8'));
             this.touch(conn);
             return send(res, 200);
@@ -236,6 +264,35 @@ function pathOf(req) {
         return undefined;
     }
 }
+/** True when the path or query has malformed percent-encoding (`/dev?x=%ZZ`, `%E0%A4%A`): API Gateway answers 400. */
+function malformedTarget(req) {
+    const target = req.url ?? '/';
+    if (!target.includes('%'))
+        return false;
+    const query = target.indexOf('?');
+    const parts = query < 0 ? target.split('/') : [...target.slice(0, query).split('/'), ...target.slice(query + 1).split(/[&=]/)];
+    return parts.some((part) => decoded(part.replaceAll('+', ' ')) === undefined);
+}
+// RFC 7230 token characters, for Sec-WebSocket-Protocol.
+const TOKEN = /^[!#$%&'*+\-.^_`|~0-9A-Za-z]+$/;
+/** What is wrong with a WebSocket handshake (the checks `ws` makes, with its statuses), or undefined. */
+function handshakeProblem(req) {
+    if (req.method !== 'GET')
+        return { status: 405, message: 'Invalid HTTP method' };
+    if (req.headers.upgrade?.toLowerCase() !== 'websocket')
+        return { status: 400, message: 'Invalid Upgrade header' };
+    if (!/^[+/0-9A-Za-z]{22}==$/.test(req.headers['sec-websocket-key'] ?? ''))
+        return { status: 400, message: 'Missing or invalid Sec-WebSocket-Key header' };
+    const version = req.headers['sec-websocket-version'];
+    if (version !== '13' && version !== '8') {
+        return { status: 400, message: 'Missing or invalid Sec-WebSocket-Version header', headers: { 'Sec-WebSocket-Version': '13, 8' } };
+    }
+    const protocols = req.headers['sec-websocket-protocol']?.split(',').map((p) => p.trim());
+    if (protocols && (protocols.some((p) => !TOKEN.test(p)) || new Set(protocols).size !== protocols.length)) {
+        return { status: 400, message: 'Invalid Sec-WebSocket-Protocol header' };
+    }
+    return undefined;
+}
 /** A path segment decoded, or undefined for malformed percent-encoding (`%E0%A4%A`). */
 function decoded(segment) {
     try {
@@ -251,11 +308,34 @@ function isOpen(conn) {
 }
 /** What API Gateway makes of a function's return value (the runtime's own rule, so both sides agree). */
 const normalize = (result) => toProxyResult(result);
-function reject(socket, status, body) {
+function reject(socket, status, body, headers = {}) {
     if (socket.destroyed)
         return;
     const text = typeof body === 'string' ? body : JSON.stringify(body);
-    socket.end(`HTTP/1.1 ${status} ${STATUS_CODES[status] ?? 'Error'}\r\nConnection: close\r\nContent-Type: application/json\r\nContent-Length: ${Buffer.byteLength(text)}\r\n\r\n${text}`);
+    const extra = Object.entries(headers).map(([k, v]) => `${k}: ${v}\r\n`).join('');
+    socket.end(`HTTP/1.1 ${status} ${STATUS_CODES[status] ?? 'Error'}\r\nConnection: close\r\nContent-Type: application/json\r\nContent-Length: ${Buffer.byteLength(text)}\r\n${extra}\r\n${text}`);
+}
+const answered = new WeakSet();
+/**
+ * Bytes Node's HTTP parser refused (bad request line, header, chunk size, Content-Length...), headers or chunk
+ * extensions too large, or a client too slow: answer 400 / 431 / 413 / 408 like Node's default would, but close
+ * gracefully so the client reads the answer, and never throw. Called again for the same socket when more bytes follow;
+ * answered once.
+ */
+function onClientError(error, socket) {
+    if (answered.has(socket))
+        return;
+    answered.add(socket);
+    socket.on('error', () => socket.destroy());
+    const inFlight = socket._httpMessage;
+    if (error.code === 'ECONNRESET' || !socket.writable || inFlight?.headersSent)
+        return void socket.destroy();
+    const statuses = { HPE_HEADER_OVERFLOW: 431, HPE_CHUNK_EXTENSIONS_OVERFLOW: 413, ERR_HTTP_REQUEST_TIMEOUT: 408 };
+    const status = statuses[error.code ?? ''] ?? 400;
+    const text = JSON.stringify({ message: STATUS_CODES[status] });
+    socket.end(`HTTP/1.1 ${status} ${STATUS_CODES[status]}\r\nConnection: close\r\nContent-Type: application/json\r\nContent-Length: ${text.length}\r\n\r\n${text}`);
+    // Whatever the client still sends is dropped; a client that never closes its side is cut off.
+    setTimeout(() => socket.destroy(), 2000).unref();
 }
 function send(res, status, body, errorType) {
     const headers = {};
@@ -277,12 +357,23 @@ async function readBody(req, limit) {
     const chunks = [];
     let size = 0;
     let tooLarge = false;
-    for await (const chunk of req) {
-        size += chunk.length;
-        if (limit > 0 && size > limit)
-            tooLarge = true;
-        else if (limit > 0)
-            chunks.push(chunk);
+    try {
+        for await (const chunk of req) {
+            size += chunk.length;
+            if (limit > 0 && size > limit)
+                tooLarge = true;
+            else if (limit > 0)
+                chunks.push(chunk);
+        }
+    }
+    catch (error) {
+        throw new ClientAborted(error);
     }
     return tooLarge ? 'too-large' : Buffer.concat(chunks);
+}
+/** The client went away or broke the body mid-request (clientError has answered it, if it still could). */
+class ClientAborted extends Error {
+    constructor(cause) {
+        super('the client aborted the request', { cause });
+    }
 }
