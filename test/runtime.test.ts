@@ -666,6 +666,31 @@ describe('socket methods against a local @connections server', () => {
     assert.ok(maxInFlight > 3, `max in flight ${maxInFlight}: sends are not concurrent`)
   })
 
+  test('a socket call the handler did not await is reported with its call site, and so is its failure', async (t) => {
+    const warn = t.mock.method(console, 'warn', () => {})
+    const error = t.mock.method(console, 'error', () => {})
+    respond = () => ({ ...gone(), delayMs: 50 })
+    on('message', (_data, socket) => {
+      void socket.send('never awaited', 'stale=')
+    })
+    assert.deepEqual(await handle(localEvent()), { statusCode: 200 })
+    assert.equal(warn.mock.callCount(), 1)
+    const warning = String(warn.mock.calls[0]!.arguments[0])
+    assert.match(warning, /socket\.send\(\) in the "message" handler was not awaited \(.*runtime\.test\.ts:\d+:\d+\): on Lambda this send may never happen/)
+    for (let i = 0; i < 100 && error.mock.callCount() === 0; i++) await new Promise((r) => setTimeout(r, 10))
+    assert.match(String(error.mock.calls[0]?.arguments[0]), /socket\.send\(\) that was not awaited failed: GoneConnectionError: connection stale= is gone/)
+  })
+
+  test('awaited socket calls print no warning', async (t) => {
+    const warn = t.mock.method(console, 'warn', () => {})
+    on('message', async (_data, socket) => {
+      await socket.send('awaited')
+      await Promise.all([socket.send('a'), socket.broadcast('b', ['x=', 'y='])])
+    })
+    await handle(localEvent())
+    assert.equal(warn.mock.callCount(), 0)
+  })
+
   test('broadcast with nothing to send makes no request', async () => {
     assert.deepEqual(await socketFor(localEvent()).broadcast('x', []), [])
     assert.equal(requests.length, 0)

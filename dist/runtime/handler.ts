@@ -38,6 +38,8 @@ export function dispatchOf(event: WebSocketEvent): Dispatch {
 interface PendingCall {
   method: string
   site: { stack?: string }
+  /** The handler returned while this call was running. */
+  orphaned?: boolean
 }
 
 /**
@@ -53,7 +55,11 @@ function tracked<T>(pending: Set<PendingCall> | undefined, method: string, calle
   const promise = start()
   promise.then(
     () => pending.delete(call),
-    () => pending.delete(call),
+    (error: unknown) => {
+      pending.delete(call)
+      // Nobody awaits an orphaned call, so its failure would vanish: say so (an awaited one reaches the handler).
+      if (call.orphaned) console.error(`socket-action: socket.${method}() that was not awaited failed: ${error instanceof Error ? `${error.name}: ${error.message}` : String(error)}`)
+    },
   )
   return promise
 }
@@ -85,6 +91,7 @@ export function socketFor(event: WebSocketEvent, pending?: Set<PendingCall>): So
 /** One warning per socket call the handler left running: on Lambda it may never complete. */
 function warnNotAwaited(pending: Set<PendingCall>, route: string): void {
   for (const call of pending) {
+    call.orphaned = true
     console.warn(
       `socket-action: socket.${call.method}() in the "${route}" handler was not awaited (${callSite(call.site.stack)}): ` +
         'on Lambda this send may never happen, because the environment is frozen when the handler returns. Await it.',

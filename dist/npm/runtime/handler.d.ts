@@ -11,6 +11,8 @@ interface PendingCall {
     site: {
         stack?: string;
     };
+    /** The handler returned while this call was running. */
+    orphaned?: boolean;
 }
 export declare function socketFor(event: WebSocketEvent, pending?: Set<PendingCall>): Socket;
 /** A number is the status; `{statusCode}` passes through; nothing is 200; any other value is a 200 body. */

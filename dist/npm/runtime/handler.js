@@ -40,7 +40,12 @@ function tracked(pending, method, caller, start) {
     Error.captureStackTrace(call.site, caller);
     pending.add(call);
     const promise = start();
-    promise.then(() => pending.delete(call), () => pending.delete(call));
+    promise.then(() => pending.delete(call), (error) => {
+        pending.delete(call);
+        // Nobody awaits an orphaned call, so its failure would vanish: say so (an awaited one reaches the handler).
+        if (call.orphaned)
+            console.error(`socket-action: socket.${method}() that was not awaited failed: ${error instanceof Error ? `${error.name}: ${error.message}` : String(error)}`);
+    });
     return promise;
 }
 /** `file:line:col` of the first frame of a captured stack. */
@@ -69,6 +74,7 @@ export function socketFor(event, pending) {
 /** One warning per socket call the handler left running: on Lambda it may never complete. */
 function warnNotAwaited(pending, route) {
     for (const call of pending) {
+        call.orphaned = true;
         console.warn(`socket-action: socket.${call.method}() in the "${route}" handler was not awaited (${callSite(call.site.stack)}): ` +
             'on Lambda this send may never happen, because the environment is frozen when the handler returns. Await it.');
     }
