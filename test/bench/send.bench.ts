@@ -1,6 +1,7 @@
-// CPU per `socket.send` in the runtime: the AWS SDK @connections client as it was configured before (baseline) and
-// as runtime/connections.ts configures it now, both measured in the same process against the same local
-// @connections server.
+// CPU per `socket.send` in the runtime, all rows measured in the same process against the same local @connections
+// server, interleaved: the AWS SDK client as runtime/connections.ts configured it before (baseline), the best
+// SDK-only configuration found (not shipped), runtime/connections.ts as it is now (clientFor + the send fast path),
+// and the floor (a bare node:http POST with no SDK and no signing).
 //
 //   npm run bench:send                       # table on stdout
 //   npm run bench:send -- --json
@@ -15,7 +16,6 @@
 // only the client side: the runtime's code, the SDK and Node's HTTP client. It answers 200 to
 // POST /{stage}/@connections/{id}, and 410 GoneException when the id starts with "gone-".
 import { spawn, type ChildProcess } from 'node:child_process'
-import { createHash, createHmac, createSecretKey, type Hash, type Hmac, type KeyObject } from 'node:crypto'
 import http from 'node:http'
 import { performance } from 'node:perf_hooks'
 import { parseArgs } from 'node:util'
@@ -26,8 +26,7 @@ process.env.AWS_SECRET_ACCESS_KEY ??= 'bench-secret-access-key'
 process.env.AWS_REGION ??= 'us-east-1'
 
 const { ApiGatewayManagementApiClient } = await import('@aws-sdk/client-apigatewaymanagementapi')
-const { NodeHttpHandler } = await import('@smithy/node-http-handler')
-const { broadcast, clientFor, connectionsEndpoint, postToConnection, sendThroughSdk } = await import('../../runtime/connections.ts')
+const { broadcast, clientFor, connectionsEndpoint, KeyedSha256, postToConnection, sendThroughSdk } = await import('../../runtime/connections.ts')
 
 type Client = InstanceType<typeof ApiGatewayManagementApiClient>
 
@@ -107,48 +106,34 @@ async function startServer(): Promise<Server> {
 
 // ---- the configurations ------------------------------------------------------------------------------------------
 
+interface Sender {
+  post(id: string, payload: Uint8Array): Promise<void>
+  /** Resolves to the gone ids. */
+  broadcast(payload: unknown, ids: string[]): Promise<string[]>
+  close(): void
+}
 interface Config {
   name: string
-  make(domain: string, stage: string): Client
+  make(domain: string, stage: string): Sender
 }
 
-// The best SDK-only configuration found while profiling (kept here to justify the fast path): one SignatureV4 per
-// client instead of one per request, HMAC keys kept as KeyObjects, and no user-agent, recursion-detection or logger
-// middleware. Not what the runtime ships.
-const hmacKeys = new Map<string, KeyObject>()
-const hmacKeyObjects = new WeakMap<Uint8Array, KeyObject>()
-function hmacKey(secret: string | Uint8Array): KeyObject {
-  if (typeof secret === 'string') {
-    let key = hmacKeys.get(secret)
-    if (!key) hmacKeys.set(secret, (key = createSecretKey(Buffer.from(secret))))
-    return key
-  }
-  let key = hmacKeyObjects.get(secret)
-  if (!key) hmacKeyObjects.set(secret, (key = createSecretKey(Buffer.from(secret.buffer, secret.byteOffset, secret.byteLength))))
-  return key
-}
-class KeyedSha256 {
-  private readonly hash: Hash | Hmac
-  constructor(secret?: string | Uint8Array) {
-    this.hash = secret === undefined ? createHash('sha256') : createHmac('sha256', hmacKey(secret))
-  }
-  update(data: Uint8Array | string): void {
-    this.hash.update(data)
-  }
-  async digest(): Promise<Uint8Array> {
-    const b = this.hash.digest()
-    return new Uint8Array(b.buffer, b.byteOffset, b.byteLength)
-  }
-  reset(): void {
-    throw new Error('KeyedSha256: reset is not supported')
+function sdkSender(client: Client): Sender {
+  return {
+    post: (id, payload) => postToConnection(client, id, payload),
+    broadcast: (payload, ids) => broadcast(client, payload, ids),
+    close: () => client.destroy(),
   }
 }
+
+// The best SDK-only configuration found while profiling (kept to justify the fast path): the runtime's KeyedSha256,
+// one SignatureV4 per client instead of one per request, and no user-agent, recursion-detection or logger
+// middleware. Every send through client.send. Not what the runtime ships.
 function tunedSdkClient(endpoint: string): Client {
   const client = new ApiGatewayManagementApiClient({
     endpoint,
     cacheMiddleware: true,
-    sha256: KeyedSha256 as never,
-    requestHandler: new NodeHttpHandler({ httpAgent: new http.Agent({ keepAlive: true, maxSockets: 50 }) }),
+    sha256: KeyedSha256,
+    requestHandler: { httpAgent: new http.Agent({ keepAlive: true, maxSockets: 50 }) },
   })
   for (const name of ['getUserAgentMiddleware', 'recursionDetectionMiddleware', 'loggerMiddleware']) client.middlewareStack.remove(name)
   const config = client.config as unknown as { signer: (scheme?: unknown) => Promise<unknown> }
@@ -159,6 +144,59 @@ function tunedSdkClient(endpoint: string): Client {
   return client
 }
 
+// The floor: the same POST with node:http on a keep-alive agent, headers as the fast path sends them but with a
+// fixed (fake) signature, no SDK, no signing. Its broadcast runs 32 lanes like the runtime's.
+function floorSender(domain: string, stage: string): Sender {
+  const agent = new http.Agent({ keepAlive: true, maxSockets: 50 })
+  const [host, port] = domain.split(':') as [string, string]
+  const auth = `AWS4-HMAC-SHA256 Credential=AKIDBENCHBENCHBENCH0/20261126/us-east-1/execute-api/aws4_request, SignedHeaders=content-length;content-type;host;x-amz-content-sha256;x-amz-date, Signature=${'0'.repeat(64)}`
+  const post = (id: string, payload: Uint8Array) =>
+    new Promise<number>((resolve, reject) => {
+      const req = http.request(
+        {
+          agent,
+          host,
+          port: Number(port),
+          method: 'POST',
+          path: `/${stage}/@connections/${encodeURIComponent(id)}`,
+          headers: {
+            'content-type': 'application/octet-stream',
+            'content-length': String(payload.byteLength),
+            'x-amz-date': '20261126T101010Z',
+            'x-amz-content-sha256': '0'.repeat(64),
+            authorization: auth,
+          },
+        },
+        (res) => {
+          res.resume()
+          res.on('end', () => resolve(res.statusCode ?? 0))
+        },
+      )
+      req.on('error', reject)
+      req.end(payload)
+    })
+  return {
+    post: async (id, payload) => {
+      const status = await post(id, payload)
+      if (status !== 200) throw new Error(`floor: HTTP ${status}`)
+    },
+    broadcast: async (data, ids) => {
+      const payload = Buffer.from(JSON.stringify(data))
+      const gone: string[] = []
+      let next = 0
+      const lane = async () => {
+        while (next < ids.length) {
+          const id = ids[next++]!
+          if ((await post(id, payload)) === 410) gone.push(id)
+        }
+      }
+      await Promise.all(Array.from({ length: Math.min(32, ids.length) }, lane))
+      return gone
+    },
+    close: () => agent.destroy(),
+  }
+}
+
 const configs: Config[] = [
   {
     // runtime/connections.ts before this change: every send through the SDK client, built as below.
@@ -166,16 +204,20 @@ const configs: Config[] = [
     make: (domain, stage) => {
       const client = new ApiGatewayManagementApiClient({ endpoint: connectionsEndpoint(domain, stage), cacheMiddleware: true })
       sendThroughSdk(client)
-      return client
+      return sdkSender(client)
     },
   },
   {
     name: 'SDK client, tuned (not shipped)',
-    make: (domain, stage) => tunedSdkClient(connectionsEndpoint(domain, stage)),
+    make: (domain, stage) => sdkSender(tunedSdkClient(connectionsEndpoint(domain, stage))),
   },
   {
-    name: 'runtime now: clientFor + fast path',
-    make: (domain, stage) => clientFor(domain, stage),
+    name: 'runtime now: clientFor (fast path)',
+    make: (domain, stage) => sdkSender(clientFor(domain, stage)),
+  },
+  {
+    name: 'floor: node:http POST, no SDK, no signing',
+    make: floorSender,
   },
 ]
 
@@ -188,10 +230,10 @@ const median = (xs: number[]) => {
 }
 const cpuMicros = (u: NodeJS.CpuUsage) => u.user + u.system
 
-async function sequentialSends(client: Client, n: number, payload: Uint8Array): Promise<{ cpuUs: number; wallMs: number }> {
+async function sequentialSends(sender: Sender, n: number, payload: Uint8Array): Promise<{ cpuUs: number; wallMs: number }> {
   const t0 = performance.now()
   const c0 = process.cpuUsage()
-  for (let i = 0; i < n; i++) await postToConnection(client, `conn-${i}`, payload)
+  for (let i = 0; i < n; i++) await sender.post(`conn-${i}`, payload)
   const cpu = cpuMicros(process.cpuUsage(c0))
   return { cpuUs: cpu / n, wallMs: performance.now() - t0 }
 }
@@ -199,10 +241,10 @@ async function sequentialSends(client: Client, n: number, payload: Uint8Array): 
 const ids = Array.from({ length: broadcastIds }, (_, i) => (i % 20 === 19 ? `gone-${i}` : `conn-${i}`))
 const expectedGone = ids.filter((id) => id.startsWith('gone-')).length
 
-async function oneBroadcast(client: Client, payload: unknown): Promise<{ cpuMs: number; wallMs: number }> {
+async function oneBroadcast(sender: Sender, payload: unknown): Promise<{ cpuMs: number; wallMs: number }> {
   const t0 = performance.now()
   const c0 = process.cpuUsage()
-  const gone = await broadcast(client, payload, ids)
+  const gone = await sender.broadcast(payload, ids)
   const cpu = cpuMicros(process.cpuUsage(c0))
   const wallMs = performance.now() - t0
   if (gone.length !== expectedGone) throw new Error(`broadcast: ${gone.length} gone ids, expected ${expectedGone}`)
@@ -229,12 +271,12 @@ try {
   const clients = configs.map((config, i) => config.make(server.domain, `bench${i}`))
   for (const [i, client] of clients.entries()) {
     progress(`warm-up: ${configs[i]!.name}`)
-    for (let k = 0; k < warmup; k++) await postToConnection(client, `conn-${k}`, payload)
+    for (let k = 0; k < warmup; k++) await client.post(`conn-${k}`, payload)
     await oneBroadcast(client, { hello: 'all' })
   }
   const sendRuns = clients.map(() => [] as { cpuUs: number; wallMs: number }[])
   const broadcastRuns = clients.map(() => [] as { cpuMs: number; wallMs: number }[])
-  // Interleaved, so that drift on a shared VM hits both configurations alike.
+  // Interleaved, so that drift on a shared VM hits every configuration alike.
   for (let r = 0; r < runs; r++) {
     for (const [i, client] of clients.entries()) {
       sendRuns[i]!.push(await sequentialSends(client, sends, payload))
@@ -254,7 +296,7 @@ try {
       broadcastCpuMsRuns: broadcastRuns[i]!.map((x) => Math.round(x.cpuMs)),
     })
   }
-  for (const client of clients) client.destroy()
+  for (const client of clients) client.close()
 } finally {
   server.child.kill()
 }
