@@ -219,9 +219,9 @@ interface Answer {
   body: Buffer
 }
 
-/** One signed POST; rejects when the request failed before an answer arrived. */
-async function fastPost(fast: FastPath, path: string, data: Uint8Array): Promise<Answer> {
-  const signed = await fast.signer.sign(
+/** Signs the POST with the client's signer (throws what the signer throws, credential errors say). */
+function sign(fast: FastPath, path: string, data: Uint8Array): Promise<SignableRequest> {
+  return fast.signer.sign(
     {
       method: 'POST',
       protocol: fast.protocol,
@@ -234,6 +234,10 @@ async function fastPost(fast: FastPath, path: string, data: Uint8Array): Promise
     },
     { signingDate: new Date(Date.now() + (fast.config.systemClockOffset ?? 0)) },
   )
+}
+
+/** Sends a signed POST; rejects when the request failed before an answer arrived. */
+function post(fast: FastPath, signed: SignableRequest, data: Uint8Array): Promise<Answer> {
   return new Promise((resolve, reject) => {
     const req = fast.request(
       { agent: fast.agent, host: fast.hostname.replace(/^\[(.*)\]$/, '$1'), port: fast.port, method: 'POST', path: signed.path, headers: signed.headers },
@@ -266,7 +270,7 @@ type Handle = (request: { method?: string; path?: string }, options?: unknown) =
 // Per client: answers waiting for the SDK's first attempt, by "METHOD path".
 const handoffs = new WeakMap<ApiGatewayManagementApiClient, Map<string, Handoff[]>>()
 
-/** Wraps the client's request handler once so that it can be handed answers. False if the client has none we know. */
+/** Wraps the client's request handler once so that it can be handed answers; undefined if the client has none we know. */
 function handoffQueue(client: ApiGatewayManagementApiClient): Map<string, Handoff[]> | undefined {
   let queue = handoffs.get(client)
   if (queue) return queue
@@ -309,9 +313,16 @@ export async function postToConnection(client: ApiGatewayManagementApiClient, co
   const queue = fast ? handoffQueue(client) : undefined
   if (!fast || !queue) return sdkPost(client, connectionId, data)
   const path = `${fast.basePath}/@connections/${encodeLabel(connectionId)}`
+  let signed: SignableRequest
+  try {
+    signed = await sign(fast, path, data)
+  } catch {
+    // Let the SDK client sign (and fail) the same way, with its own error.
+    return sdkPost(client, connectionId, data)
+  }
   let handoff: Handoff
   try {
-    const answer = await fastPost(fast, path, data)
+    const answer = await post(fast, signed, data)
     if (answer.status >= 200 && answer.status < 300) return
     handoff = { answer }
   } catch (error) {
@@ -333,6 +344,7 @@ export async function postToConnection(client: ApiGatewayManagementApiClient, co
     }
   }
 }
+
 export function deleteConnection(client: ApiGatewayManagementApiClient, connectionId: string): Promise<void> {
   return call(connectionId, async () => {
     await client.send(new DeleteConnectionCommand({ ConnectionId: connectionId }))
