@@ -11,6 +11,8 @@ function serializeError(error) {
 }
 
 let handler
+// The bundle carries its source map inline: stack traces name socket.js lines, as the deployed function's do.
+process.setSourceMapsEnabled(true)
 try {
   const mod = new Module(filename)
   mod.filename = filename
