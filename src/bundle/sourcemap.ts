@@ -1,5 +1,7 @@
 // Source map post-processing for the Lambda bundle: keep only the mappings of chosen sources (the user's files and
-// the runtime, not node_modules), so the map stays small; and turn a map into an inline `sourceMappingURL` comment.
+// the runtime, not node_modules), so the map stays small; turn a map into an inline `sourceMappingURL` comment; and
+// find where a mapped stack trace enters the user's code.
+import path from 'node:path'
 
 export interface RawSourceMap {
   version: number
@@ -133,4 +135,23 @@ export function isDependency(source: string): boolean {
 /** The `//# sourceMappingURL=` comment that carries the map itself (base64 JSON). */
 export function inlineSourceMapComment(map: RawSourceMap): string {
   return `//# sourceMappingURL=data:application/json;base64,${Buffer.from(JSON.stringify(map)).toString('base64')}\n`
+}
+
+/**
+ * Where a mapped stack trace first enters the user's code, as `file:line:column` relative to `codeDir`: the first frame
+ * in a file that is neither Node.js's, the runtime's (`socket-action-runtime:`), an installed package's, nor the
+ * bundle itself (`bundleFile`: code the map leaves unmapped, i.e. a dependency's). Undefined when there is none.
+ */
+export function stackOrigin(stack: string | undefined, codeDir: string, bundleFile: string): string | undefined {
+  for (const line of (stack ?? '').split('\n')) {
+    const frame = line.trim()
+    if (!frame.startsWith('at ')) continue
+    const location = frame.endsWith(')') ? frame.slice(frame.lastIndexOf('(') + 1, -1) : frame.slice(3).replace(/^async /, '')
+    const match = /^(.*):(\d+):(\d+)$/.exec(location)
+    if (!match) continue
+    const file = match[1]!.startsWith('file://') ? decodeURIComponent(new URL(match[1]!).pathname) : match[1]!
+    if (!path.isAbsolute(file) || file === bundleFile || /[\\/]node_modules[\\/]/.test(file)) continue
+    return `${path.relative(codeDir, file).split(path.sep).join('/')}:${match[2]}:${match[3]}`
+  }
+  return undefined
 }

@@ -4,6 +4,7 @@ import { createServer, STATUS_CODES, type IncomingMessage, type Server, type Ser
 import type { AddressInfo, Socket as NetSocket } from 'node:net'
 import { WebSocketServer, type WebSocket } from 'ws'
 import { toProxyResult } from '../../runtime/handler.ts'
+import { stackOrigin } from '../bundle/sourcemap.ts'
 import type { HandlerResult, ProxyResult, WebSocketEvent } from '../../runtime/types.ts'
 import { connectEvent, connectionId, disconnectEvent, messageEvent, type ApiFacts, type ConnectionFacts } from './events.ts'
 import type { Invocation, Invoke } from './lambda.ts'
@@ -44,6 +45,8 @@ export interface GatewayOptions {
   dropDisconnect?: boolean
   /** One line per invocation and per gateway event. */
   log?: (line: string) => void
+  /** The code folder and the bundle's file name in it: a failed invocation's log line names the user's frame. */
+  source?: () => { codeDir: string; bundleFile: string }
 }
 
 interface Connection extends ConnectionFacts {
@@ -122,6 +125,13 @@ export class LocalGateway {
     await Promise.allSettled([...this.inflight])
   }
 
+  /** `Name: message`, and where it was thrown in the user's code (source-mapped): `Error: boom (socket.js:6:9)`. */
+  private describe(error: { name: string; message: string; stack?: string }): string {
+    const source = this.options.source?.()
+    const origin = source && stackOrigin(error.stack, source.codeDir, source.bundleFile)
+    return `${error.name}: ${error.message}${origin ? ` (${origin})` : ''}`
+  }
+
   private timeoutMs(): number {
     return Math.min(this.limits.integrationTimeoutMs, this.options.functionTimeoutMs ?? Infinity)
   }
@@ -132,7 +142,7 @@ export class LocalGateway {
     try {
       const outcome = await call
       const status = outcome.ok ? String(normalize(outcome.result).statusCode) : outcome.reason === 'timeout' ? 'timeout' : 'error'
-      this.options.log?.(`${routeKey.padEnd(12)} ${conn.connectionId}  ${status.padEnd(7)} ${outcome.ms}ms${outcome.ok ? '' : `  ${outcome.error.name}: ${outcome.error.message}`}`)
+      this.options.log?.(`${routeKey.padEnd(12)} ${conn.connectionId}  ${status.padEnd(7)} ${outcome.ms}ms${outcome.ok ? '' : `  ${this.describe(outcome.error)}`}`)
       return outcome
     } finally {
       this.inflight.delete(call)
