@@ -77,6 +77,7 @@ class Environment {
         functionName: options.functionName,
       },
       env: lambdaEnvironment(options),
+      execArgv: [], // not the CLI's flags (tsx's --import in tests turns source maps on): the worker enables its own
       resourceLimits: { maxOldGenerationSizeMb: Math.max(64, options.memory) },
     })
     this.worker.unref()
