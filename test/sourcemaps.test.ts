@@ -89,6 +89,12 @@ describe('the source map in the zip', () => {
     }
   })
 
+  test("esbuild-wasm (the Action's esbuild) builds the same zip, map included", async () => {
+    const wasm = await import('esbuild-wasm')
+    const [native, viaWasm] = await Promise.all([bundleSocket(path.join(dir, 'socket.js')), bundleSocket(path.join(dir, 'socket.js'), { esbuild: wasm })])
+    assert.equal(viaWasm.sha256, native.sha256)
+  })
+
   test("decoding and re-encoding esbuild's mappings gives the same text; keeping every source keeps the map", async () => {
     const bundle = await bundleSocket(path.join(dir, 'socket.js'), { sourceMap: { map: 'external', scope: 'all', loader: false } })
     const map = JSON.parse(new TextDecoder().decode(unzipSync(bundle.zip)[`${HANDLER_FILE}.map`])) as RawSourceMap
@@ -194,6 +200,25 @@ describe('socket-action dev', () => {
     assert.match(dependency.logLine, new RegExp(`RangeError: from a dependency \\(${DEPENDENCY}\\)$`))
     assert.match(frames(dependency.logged.error.stack)[0]!, new RegExp(`at explode \\(${dir}/${HANDLER_FILE}:\\d+:\\d+\\)$`))
   })
+})
+
+test('an error while socket.js loads (init) names socket.js:LINE, deployed and in dev', async () => {
+  const dir = fixture()
+  let task: string | undefined
+  try {
+    writeFileSync(path.join(dir, 'socket.js'), "on('ok', async () => 'fine')\n\nthrow new Error('cannot start')\n")
+    task = extractZip((await bundleSocket(path.join(dir, 'socket.js'))).zip)
+    assert.throws(() => runZip(task!, ['ok']), (e: Error) => e.message.includes(`Error: cannot start\n    at Object.<anonymous> (${task}/socket.js:3:7)`))
+
+    const lines: string[] = []
+    const server = await startDev({ configFile: path.join(dir, 'serverless.yml'), port: 0, log: (l) => lines.push(l) })
+    await server.close()
+    const init = lines.find((l) => l.startsWith('function failed to initialize'))
+    assert.match(init ?? lines.join('\n'), new RegExp(`Error: cannot start\n    at .*\(${dir}/socket.js:3:7\)`))
+  } finally {
+    rmSync(dir, { recursive: true, force: true })
+    if (task) rmSync(task, { recursive: true, force: true })
+  }
 })
 
 test('stackOrigin: the first frame in the user code, relative to the code folder', () => {
