@@ -221,6 +221,19 @@ test('an error while socket.js loads (init) names socket.js:LINE, deployed and i
   }
 })
 
+test('restrictSourceMap: a run of dropped code starts with one source-less segment, also on a later line', () => {
+  // line 0: kept (source 0) then dropped (source 1); line 1: dropped only; line 2: kept, then dropped, dropped.
+  const lines = [[[0, 0, 0, 0], [10, 1, 0, 0]], [[0, 1, 1, 0]], [[0, 0, 1, 0, 0], [4, 1, 2, 0], [8, 1, 2, 4]], [[0, 1, 3, 0]]]
+  const map: RawSourceMap = { version: 3, sources: ['socket.js', 'node_modules/x/i.js'], names: ['on'], mappings: encodeMappings(lines) }
+  const restricted = restrictSourceMap(map, (s) => !s.includes('node_modules'))
+  assert.deepEqual(restricted.sources, ['socket.js'])
+  assert.deepEqual(restricted.names, ['on'])
+  assert.deepEqual(decodeMappings(restricted.mappings), [[[0, 0, 0, 0], [10]], [], [[0, 0, 1, 0, 0], [4]], []])
+  // Dropped code that follows dropped code on a new line, after kept code on an earlier line, still gets its terminator.
+  const later = encodeMappings([[[0, 0, 0, 0]], [[0, 1, 0, 0]]])
+  assert.deepEqual(decodeMappings(restrictSourceMap({ ...map, mappings: later }, (s) => s === 'socket.js').mappings), [[[0, 0, 0, 0]], [[0]]])
+})
+
 test('stackOrigin: the first frame in the user code, relative to the code folder', () => {
   const stack = [
     'Error: x',

@@ -84,9 +84,9 @@ export function encodeMappings(lines: Segment[][]): string {
 }
 
 /**
- * The map with only the mappings into sources `keep` accepts. Code from other sources gets one source-less segment
- * where it starts, so a position inside it maps to nothing (Node.js then prints the bundle's own line) instead of to
- * the kept code before it.
+ * The map with only the mappings into sources `keep` accepts. A run of code from other sources gets one source-less
+ * segment where it starts, so a position inside it maps to nothing (Node.js then prints the bundle's own line) instead
+ * of to the kept code before it.
  */
 export function restrictSourceMap(map: RawSourceMap, keep: (source: string) => boolean): RawSourceMap {
   const kept = map.sources.map((s) => keep(s))
@@ -95,9 +95,11 @@ export function restrictSourceMap(map: RawSourceMap, keep: (source: string) => b
   const sources: string[] = []
   const sourcesContent: Array<string | null> = []
   const names: string[] = []
+  // Whether the last segment so far maps into a kept source. Node.js looks a position up as the last segment at or
+  // before it, on whatever line that is: so dependency code after kept code needs its terminator, even lines later.
+  let open = false
   const lines = decodeMappings(map.mappings).map((segments) => {
     const out: Segment[] = []
-    let open = false // the previous segment on this line maps into a kept source
     for (const segment of segments) {
       if (segment.length === 1 || !kept[segment[1]!]) {
         if (open) out.push([segment[0]!])
