@@ -1,6 +1,7 @@
 // Source maps: a handler's error names socket.js and the line it was thrown on, in the deployed function's logs (the
 // built zip run as Lambda runs it), in `socket-action dev`'s logs, and in the gateway's line for the client's error frame.
 import assert from 'node:assert/strict'
+import { spawnSync } from 'node:child_process'
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import path from 'node:path'
@@ -137,6 +138,12 @@ describe('the deployed function (the built zip, required by a fresh node as Lamb
     const dependency = frames(run.invocations[1]!.error!.stack)
     assert.match(dependency[0]!, new RegExp(`at explode \\(${task}/${BUNDLE_FILE}:\\d+:\\d+\\)$`), dependency.join('\n'))
     assert.match(dependency[1]!, new RegExp(`${task}/${DEPENDENCY}\\)$`), dependency.join('\n'))
+  })
+
+  test("the loader index.js exports `handler` to import() too (a runtime that loads the handler as ESM)", () => {
+    const script = `const m = await import(${JSON.stringify(path.join(task, HANDLER_FILE))}); console.log(typeof m.handler)`
+    const out = spawnSync(process.execPath, ['--input-type=module', '-e', script], { encoding: 'utf8', env: { PATH: process.env.PATH ?? '' } })
+    assert.equal(out.stdout.trim(), 'function', out.stderr)
   })
 
   test('without a source map the same error points into the bundle (the check above can fail)', async () => {
