@@ -22,7 +22,9 @@ export function extractZip(zip: Uint8Array, prefix = 'socket-action-zip-'): stri
 
 export interface ZipRun {
   loadMs: number
-  invocations: Array<{ route: string; ms: number; error?: { name: string; message: string; stack: string } }>
+  /** CPU (user+sys) of this thread while requiring index.js: steadier than wall time on a loaded machine. */
+  loadCpuMs: number
+  invocations: Array<{ route: string; ms: number; cpuMs: number; error?: { name: string; message: string; stack: string } }>
   /** What the handler wrote with console.error (the runtime's JSON line for a failed route). */
   logged: string[]
 }

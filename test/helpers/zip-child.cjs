@@ -34,11 +34,15 @@ function messageEvent(route, n) {
 
 async function main() {
   const t0 = performance.now()
+  const cpu0 = process.cpuUsage()
   const { handler } = require(path.resolve(dir, 'index.js'))
+  const cpu = process.cpuUsage(cpu0)
   const loadMs = performance.now() - t0
+  const loadCpuMs = (cpu.user + cpu.system) / 1000
   const invocations = []
   for (const [n, route] of routes.entries()) {
     const started = performance.now()
+    const cpuStarted = process.cpuUsage()
     let error
     try {
       await handler(messageEvent(route, n), {})
@@ -46,9 +50,10 @@ async function main() {
       // Lambda's runtime formats the stack of what the handler threw into its own log line.
       error = { name: e.name, message: e.message, stack: e.stack }
     }
-    invocations.push({ route, ms: performance.now() - started, error })
+    const cpu = process.cpuUsage(cpuStarted)
+    invocations.push({ route, ms: performance.now() - started, cpuMs: (cpu.user + cpu.system) / 1000, error })
   }
-  process.stdout.write(`${JSON.stringify({ loadMs, invocations, logged })}\n`)
+  process.stdout.write(`${JSON.stringify({ loadMs, loadCpuMs, invocations, logged })}\n`)
 }
 
 main().catch((e) => {
