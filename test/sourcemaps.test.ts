@@ -182,11 +182,11 @@ describe('socket-action dev', () => {
 
   async function fail(route: string): Promise<{ logLine: string; logged: any }> {
     const client = await connect(server.url)
-    const id = await new Promise<string>((resolve) => {
-      client.send({ route, data: { n: 1 } })
-      void client.next().then((frame) => resolve(frame.connectionId))
-    })
+    client.send({ route, data: { n: 1 } })
+    const frame = await client.next()
     client.ws.close()
+    assert.equal(frame.message, 'Internal server error')
+    const id: string = frame.connectionId
     const logLine = lines.find((l) => l.includes(id) && l.includes(' error '))
     assert.ok(logLine, `a gateway line for ${id} in:\n${lines.join('\n')}`)
     for (let i = 0; i < 100 && !stderr.join('').includes(id); i++) await new Promise((r) => setTimeout(r, 20))
