@@ -75635,7 +75635,7 @@ module.exports = {
 /***/ ((module, __unused_webpack___webpack_exports__, __nccwpck_require__) => {
 
 __nccwpck_require__.a(module, async (__webpack_handle_async_dependencies__, __webpack_async_result__) => { try {
-/* harmony import */ var _run_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(7471);
+/* harmony import */ var _run_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(8681);
 // The Action's entry point: everything happens in run().
 
 await (0,_run_js__WEBPACK_IMPORTED_MODULE_0__/* .run */ .e)();
@@ -75645,7 +75645,7 @@ __webpack_async_result__();
 
 /***/ }),
 
-/***/ 7471:
+/***/ 8681:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
 
@@ -88953,6 +88953,150 @@ function codeSha256(bytes) {
     return (0,external_node_crypto_.createHash)('sha256').update(bytes).digest('base64');
 }
 
+;// CONCATENATED MODULE: ./src/bundle/sourcemap.ts
+// Source map post-processing for the Lambda bundle: keep only the mappings of chosen sources (the user's files and
+// the runtime, not node_modules), so the map stays small; turn a map into an inline `sourceMappingURL` comment; and
+// find where a mapped stack trace enters the user's code.
+
+const BASE64 = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/';
+const DIGIT = new Map([...BASE64].map((c, i) => [c, i]));
+function decodeVlq(text) {
+    const out = [];
+    let value = 0;
+    let shift = 0;
+    for (const c of text) {
+        const digit = DIGIT.get(c);
+        if (digit === undefined)
+            throw new Error(`invalid base64 VLQ digit "${c}" in a source map`);
+        value += (digit & 31) << shift;
+        if (digit & 32) {
+            shift += 5;
+            continue;
+        }
+        out.push(value & 1 ? -(value >>> 1) : value >>> 1);
+        value = 0;
+        shift = 0;
+    }
+    return out;
+}
+function encodeVlq(n) {
+    let value = n < 0 ? (-n << 1) | 1 : n << 1;
+    let out = '';
+    do {
+        let digit = value & 31;
+        value >>>= 5;
+        if (value > 0)
+            digit |= 32;
+        out += BASE64[digit];
+    } while (value > 0);
+    return out;
+}
+function decodeMappings(mappings) {
+    const state = [0, 0, 0, 0, 0];
+    return mappings.split(';').map((line) => {
+        state[0] = 0;
+        if (line === '')
+            return [];
+        return line.split(',').map((text) => {
+            const fields = decodeVlq(text);
+            return fields.map((delta, i) => (state[i] += delta));
+        });
+    });
+}
+function encodeMappings(lines) {
+    const state = [0, 0, 0, 0, 0];
+    return lines
+        .map((segments) => {
+        state[0] = 0;
+        return segments
+            .map((segment) => segment
+            .map((value, i) => {
+            const delta = value - state[i];
+            state[i] = value;
+            return encodeVlq(delta);
+        })
+            .join(''))
+            .join(',');
+    })
+        .join(';');
+}
+/**
+ * The map with only the mappings into sources `keep` accepts. A run of code from other sources gets one source-less
+ * segment where it starts, so a position inside it maps to nothing (Node.js then prints the bundle's own line) instead
+ * of to the kept code before it.
+ */
+function restrictSourceMap(map, keep) {
+    const kept = map.sources.map((s) => keep(s));
+    const sourceIndex = new Map();
+    const nameIndex = new Map();
+    const sources = [];
+    const sourcesContent = [];
+    const names = [];
+    // Whether the last segment so far maps into a kept source. Node.js looks a position up as the last segment at or
+    // before it, on whatever line that is: so dependency code after kept code needs its terminator, even lines later.
+    let open = false;
+    const lines = decodeMappings(map.mappings).map((segments) => {
+        const out = [];
+        for (const segment of segments) {
+            if (segment.length === 1 || !kept[segment[1]]) {
+                if (open)
+                    out.push([segment[0]]);
+                open = false;
+                continue;
+            }
+            let source = sourceIndex.get(segment[1]);
+            if (source === undefined) {
+                source = sources.push(map.sources[segment[1]]) - 1;
+                sourceIndex.set(segment[1], source);
+                if (map.sourcesContent)
+                    sourcesContent.push(map.sourcesContent[segment[1]] ?? null);
+            }
+            const mapped = [segment[0], source, segment[2], segment[3]];
+            if (segment.length === 5) {
+                let name = nameIndex.get(segment[4]);
+                if (name === undefined) {
+                    name = names.push(map.names[segment[4]]) - 1;
+                    nameIndex.set(segment[4], name);
+                }
+                mapped.push(name);
+            }
+            out.push(mapped);
+            open = true;
+        }
+        return out;
+    });
+    return { ...map, sources, ...(map.sourcesContent && { sourcesContent }), names, mappings: encodeMappings(lines) };
+}
+/** A source esbuild names relative to the output folder that lies in an installed package. */
+function isDependency(source) {
+    return /(^|\/)node_modules\//.test(source);
+}
+/** The `//# sourceMappingURL=` comment that carries the map itself (base64 JSON). */
+function inlineSourceMapComment(map) {
+    return `//# sourceMappingURL=data:application/json;base64,${Buffer.from(JSON.stringify(map)).toString('base64')}\n`;
+}
+/**
+ * Where a mapped stack trace first enters the user's code, as `file:line:column` relative to `codeDir`: the first frame
+ * in a file that is neither Node.js's, the runtime's (`socket-action-runtime:`), an installed package's, nor the
+ * bundle itself (`bundleFile`: code the map leaves unmapped, i.e. a dependency's). Undefined when there is none.
+ */
+function stackOrigin(stack, codeDir, bundleFile) {
+    for (const line of (stack ?? '').split('\n')) {
+        const frame = line.trim();
+        if (!frame.startsWith('at '))
+            continue;
+        const location = frame.endsWith(')') ? frame.slice(frame.lastIndexOf('(') + 1, -1) : frame.slice(3).replace(/^async /, '');
+        const match = /^(.*):(\d+):(\d+)$/.exec(location);
+        if (!match)
+            continue;
+        const file = match[1].startsWith('file://') ? decodeURIComponent(new URL(match[1]).pathname) : match[1];
+        if (!path.isAbsolute(file) || file === bundleFile || /[\\/]node_modules[\\/]/.test(file))
+            continue;
+        return `${path.relative(codeDir, file).split(path.sep).join('/')}:${match[2]}:${match[3]}`;
+    }
+    return undefined;
+}
+
 ;// CONCATENATED MODULE: ./src/bundle/build.ts
 var __rewriteRelativeImportExtension = (undefined && undefined.__rewriteRelativeImportExtension) || function (path, preserveJsx) {
     if (typeof path === "string" && /^\.\.?\//.test(path)) {
@@ -88963,6 +89107,7 @@ var __rewriteRelativeImportExtension = (undefined && undefined.__rewriteRelative
     return path;
 };
 // Bundles the runtime with the user's socket.js (and its npm dependencies) into one CommonJS Lambda handler.
+
 
 
 
@@ -88981,6 +89126,11 @@ const ENTRY_NAME = 'socket-action-entry.js';
 /** The file name inside the zip, and so the Lambda handler `index.handler`. */
 const HANDLER_FILE = 'index.js';
 const LAMBDA_HANDLER = 'index.handler';
+/** Where the bundle goes in the zip when index.js is the loader that turns source maps on before requiring it. */
+const BUNDLE_FILE = 'bundle.js';
+const SOURCE_MAP_LAYOUT = { map: 'external', scope: 'user', loader: true };
+/** index.js when `loader` is on; Lambda's runtime require()s it (CommonJS: the zip has no package.json). */
+const LOADER = `"use strict";\n// Maps stack traces to socket.js lines (the source map is ${BUNDLE_FILE}.map), then loads the handler.\nprocess.setSourceMapsEnabled(true);\nmodule.exports = require("./${BUNDLE_FILE}");\n`;
 /** The Lambda Node.js runtimes ship AWS SDK v3: keep it out of the bundle. */
 const EXTERNAL = ['@aws-sdk/*'];
 /**
@@ -89042,6 +89192,10 @@ async function bundleSocket(handlerFile, options = {}) {
             write: false,
             logLevel: 'silent',
             outfile: HANDLER_FILE,
+            // Paths in the map are relative to the output (the code folder); runtime files are `socket-action-runtime:x.ts`.
+            // No sourcesContent: Node.js needs only the mappings to print socket.js:LINE, and the zip stays small.
+            sourcemap: 'external',
+            sourcesContent: false,
             plugins: [
                 runtimePlugin(),
                 {
@@ -89060,14 +89214,38 @@ async function bundleSocket(handlerFile, options = {}) {
         throw new BundleError(failure.errors.map((m) => toDiagnostic(m, codeDir, handlerFile)));
     }
     const output = result.outputFiles.find((f) => f.path.endsWith('.js'));
-    if (!output)
-        throw new Error('esbuild produced no JavaScript output');
-    const code = output.contents;
-    const archive = zip_zip([{ name: HANDLER_FILE, data: code }]);
+    const mapOutput = result.outputFiles.find((f) => f.path.endsWith('.js.map'));
+    if (!output || !mapOutput)
+        throw new Error('esbuild produced no JavaScript output or no source map');
+    const layout = options.sourceMap ?? SOURCE_MAP_LAYOUT;
+    let map = JSON.parse(mapOutput.text);
+    if (layout.scope === 'user')
+        map = restrictSourceMap(map, (source) => !isDependency(source));
+    const js = output.text.endsWith('\n') ? output.text : `${output.text}\n`; // 'external': esbuild adds no comment
+    const code = new TextEncoder().encode(js + inlineSourceMapComment(map));
+    const files = packageFiles(js, map, layout);
+    const archive = zip_zip(files);
     const inputs = Object.keys(result.metafile.inputs)
         .filter((p) => !p.includes(':') && p !== ENTRY_NAME)
         .map((p) => external_node_path_default().resolve(codeDir, p));
-    return { code, zip: archive, sha256: codeSha256(archive), inputs };
+    return { code, files, zip: archive, sha256: codeSha256(archive), inputs };
+}
+function packageFiles(js, map, layout) {
+    const name = layout.loader ? BUNDLE_FILE : HANDLER_FILE;
+    const text = (s) => new TextEncoder().encode(s);
+    const files = [];
+    if (layout.loader)
+        files.push({ name: HANDLER_FILE, data: text(LOADER) });
+    if (layout.map === 'none')
+        files.push({ name, data: text(js) });
+    else if (layout.map === 'inline')
+        files.push({ name, data: text(js + inlineSourceMapComment(map)) });
+    else {
+        // The sources are relative to the map's folder, which is the bundle's: the same names as with `file: name`.
+        files.push({ name, data: text(`${js}//# sourceMappingURL=${name}.map\n`) });
+        files.push({ name: `${name}.map`, data: text(JSON.stringify({ ...map, file: name })) });
+    }
+    return files;
 }
 /** esbuild's message, reworded where its own hint would mislead (e.g. "mark the path as external"). */
 function explain(message) {
@@ -89363,7 +89541,7 @@ function adapterOptions(p, options) {
 function desiredFor(p, bundle) {
     return (observed) => {
         const desired = desiredState({ socket: p.socket, identity: p.identity, region: p.region, account: observed.account, partition: observed.partition, codeSha256: bundle.sha256, handler: LAMBDA_HANDLER, version: pipeline_VERSION });
-        const problems = checkLimits(desired, { zipBytes: bundle.zip.length, unzippedBytes: bundle.code.length }, p.socket);
+        const problems = checkLimits(desired, { zipBytes: bundle.zip.length, unzippedBytes: bundle.files.reduce((n, f) => n + f.data.length, 0) }, p.socket);
         if (problems.length)
             throw new ConfigError(problems);
         return desired;

@@ -78,7 +78,7 @@ function adapterOptions(p: Prepared, options: StageOptions): AwsAdapterOptions {
 function desiredFor(p: Prepared, bundle: Bundle) {
   return (observed: ObservedState): DesiredState => {
     const desired = desiredState({ socket: p.socket, identity: p.identity, region: p.region, account: observed.account, partition: observed.partition, codeSha256: bundle.sha256, handler: LAMBDA_HANDLER, version: VERSION })
-    const problems = checkLimits(desired, { zipBytes: bundle.zip.length, unzippedBytes: bundle.code.length }, p.socket)
+    const problems = checkLimits(desired, { zipBytes: bundle.zip.length, unzippedBytes: bundle.files.reduce((n, f) => n + f.data.length, 0) }, p.socket)
     if (problems.length) throw new ConfigError(problems)
     return desired
   }

@@ -5,7 +5,7 @@ import { cp, mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import path from 'node:path'
 import { describe, test } from 'node:test'
-import { BundleError, bundleSocket, HANDLER_FILE } from '../src/bundle/build.ts'
+import { BUNDLE_FILE, BundleError, bundleSocket, HANDLER_FILE } from '../src/bundle/build.ts'
 import { codeSha256, zip } from '../src/bundle/zip.ts'
 
 const FIXTURES = path.join(import.meta.dirname, 'fixtures/socket')
@@ -36,20 +36,21 @@ describe('bundle', () => {
     assert.equal(bundle.sha256, expected)
   })
 
-  test('the zip is a valid archive holding only index.js, read back byte for byte by another implementation', async () => {
+  test('the zip is a valid archive of the loader, the bundle and its source map, read back byte for byte by another implementation', async () => {
     const bundle = await bundleSocket(ECHO)
     const listing = execFileSync('python3', ['-c', `
 import sys, zipfile, io, json
 z = zipfile.ZipFile(io.BytesIO(sys.stdin.buffer.read()))
 assert z.testzip() is None
-info = z.infolist()[0]
-print(json.dumps({"names": z.namelist(), "date": list(info.date_time), "mode": oct(info.external_attr >> 16), "size": info.file_size, "body": z.read(info).decode()}))
+print(json.dumps([{"name": i.filename, "date": list(i.date_time), "mode": oct(i.external_attr >> 16), "body": z.read(i).decode()} for i in z.infolist()]))
 `], { input: bundle.zip })
-    const read = JSON.parse(listing.toString())
-    assert.deepEqual(read.names, [HANDLER_FILE])
-    assert.deepEqual(read.date, [1980, 1, 1, 0, 0, 0])
-    assert.equal(read.mode, '0o100644')
-    assert.equal(read.body, Buffer.from(bundle.code).toString())
+    const read = JSON.parse(listing.toString()) as Array<{ name: string; date: number[]; mode: string; body: string }>
+    assert.deepEqual(read.map((f) => f.name), [HANDLER_FILE, BUNDLE_FILE, `${BUNDLE_FILE}.map`])
+    for (const [i, file] of read.entries()) {
+      assert.deepEqual(file.date, [1980, 1, 1, 0, 0, 0])
+      assert.equal(file.mode, '0o100644')
+      assert.equal(file.body, Buffer.from(bundle.files[i]!.data).toString())
+    }
   })
 
   test('zip entries keep their order and content', () => {

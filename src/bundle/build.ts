@@ -5,7 +5,8 @@ import { fileURLToPath } from 'node:url'
 import { existsSync } from 'node:fs'
 import type * as esbuild from 'esbuild'
 import { formatDiagnostic, type Diagnostic } from '../config/index.ts'
-import { codeSha256, zip } from './zip.ts'
+import { codeSha256, zip, type ZipEntry } from './zip.ts'
+import { inlineSourceMapComment, isDependency, restrictSourceMap, type RawSourceMap } from './sourcemap.ts'
 
 /**
  * Where runtime/ lives: beside src/ in the repository, or copied into dist/ for the Action. The bundle loads it from a
@@ -20,6 +21,30 @@ const ENTRY_NAME = 'socket-action-entry.js'
 /** The file name inside the zip, and so the Lambda handler `index.handler`. */
 export const HANDLER_FILE = 'index.js'
 export const LAMBDA_HANDLER = 'index.handler'
+
+/** Where the bundle goes in the zip when index.js is the loader that turns source maps on before requiring it. */
+export const BUNDLE_FILE = 'bundle.js'
+
+/**
+ * How stack traces get mapped back to socket.js lines (see BENCHMARKS.md, "Source maps", for the measurements):
+ *   - map:    'external' ships `<bundle>.map` beside the bundle; 'inline' appends it as a data URL; 'none' ships none.
+ *   - scope:  'user' keeps only the mappings into the user's files and the runtime (not node_modules); 'all' keeps all.
+ *   - loader: true makes index.js a two-line loader that calls process.setSourceMapsEnabled(true) and requires the
+ *             bundle (BUNDLE_FILE), so no NODE_OPTIONS=--enable-source-maps is needed on the function. Enabling source
+ *             maps from inside the bundle itself is too late for the bundle's own frames: Node.js reads a module's map
+ *             when it compiles the module.
+ * The other combinations exist for the benchmark (test/bench/sourcemaps.bench.ts).
+ */
+export interface SourceMapLayout {
+  map: 'external' | 'inline' | 'none'
+  scope: 'user' | 'all'
+  loader: boolean
+}
+
+export const SOURCE_MAP_LAYOUT: SourceMapLayout = { map: 'external', scope: 'user', loader: true }
+
+/** index.js when `loader` is on; Lambda's runtime require()s it (CommonJS: the zip has no package.json). */
+const LOADER = `"use strict";\n// Maps stack traces to socket.js lines (the source map is ${BUNDLE_FILE}.map), then loads the handler.\nprocess.setSourceMapsEnabled(true);\nmodule.exports = require("./${BUNDLE_FILE}");\n`
 
 /** The Lambda Node.js runtimes ship AWS SDK v3: keep it out of the bundle. */
 export const EXTERNAL = ['@aws-sdk/*']
@@ -40,8 +65,13 @@ export class BundleError extends Error {
 }
 
 export interface Bundle {
-  /** The handler source (`index.js`). */
+  /**
+   * The handler source as one file, its source map inline (the dev gateway compiles this text, with source maps on,
+   * in its Lambda stand-in).
+   */
   code: Uint8Array
+  /** What the zip holds, in order. */
+  files: ZipEntry[]
   /** The deterministic deployment package. */
   zip: Buffer
   /** base64 sha256 of `zip`, comparable with Lambda's CodeSha256. */
@@ -55,6 +85,8 @@ export interface BundleOptions {
   codeDir?: string
   /** The esbuild implementation; the GitHub Action passes esbuild-wasm (no native binary to ship). */
   esbuild?: Pick<typeof esbuild, 'build'>
+  /** How the zip carries the source map; the default is SOURCE_MAP_LAYOUT (other values are for the benchmark). */
+  sourceMap?: SourceMapLayout
 }
 
 function runtimePlugin(): esbuild.Plugin {
@@ -102,6 +134,10 @@ export async function bundleSocket(handlerFile: string, options: BundleOptions =
       write: false,
       logLevel: 'silent',
       outfile: HANDLER_FILE,
+      // Paths in the map are relative to the output (the code folder); runtime files are `socket-action-runtime:x.ts`.
+      // No sourcesContent: Node.js needs only the mappings to print socket.js:LINE, and the zip stays small.
+      sourcemap: 'external',
+      sourcesContent: false,
       plugins: [
         runtimePlugin(),
         {
@@ -118,13 +154,34 @@ export async function bundleSocket(handlerFile: string, options: BundleOptions =
     throw new BundleError(failure.errors.map((m) => toDiagnostic(m, codeDir, handlerFile)))
   }
   const output = result.outputFiles.find((f) => f.path.endsWith('.js'))
-  if (!output) throw new Error('esbuild produced no JavaScript output')
-  const code = output.contents
-  const archive = zip([{ name: HANDLER_FILE, data: code }])
+  const mapOutput = result.outputFiles.find((f) => f.path.endsWith('.js.map'))
+  if (!output || !mapOutput) throw new Error('esbuild produced no JavaScript output or no source map')
+  const layout = options.sourceMap ?? SOURCE_MAP_LAYOUT
+  let map = JSON.parse(mapOutput.text) as RawSourceMap
+  if (layout.scope === 'user') map = restrictSourceMap(map, (source) => !isDependency(source))
+  const js = output.text.endsWith('\n') ? output.text : `${output.text}\n` // 'external': esbuild adds no comment
+  const code = new TextEncoder().encode(js + inlineSourceMapComment(map))
+  const files = packageFiles(js, map, layout)
+  const archive = zip(files)
   const inputs = Object.keys(result.metafile.inputs)
     .filter((p) => !p.includes(':') && p !== ENTRY_NAME)
     .map((p) => path.resolve(codeDir, p))
-  return { code, zip: archive, sha256: codeSha256(archive), inputs }
+  return { code, files, zip: archive, sha256: codeSha256(archive), inputs }
+}
+
+function packageFiles(js: string, map: RawSourceMap, layout: SourceMapLayout): ZipEntry[] {
+  const name = layout.loader ? BUNDLE_FILE : HANDLER_FILE
+  const text = (s: string) => new TextEncoder().encode(s)
+  const files: ZipEntry[] = []
+  if (layout.loader) files.push({ name: HANDLER_FILE, data: text(LOADER) })
+  if (layout.map === 'none') files.push({ name, data: text(js) })
+  else if (layout.map === 'inline') files.push({ name, data: text(js + inlineSourceMapComment(map)) })
+  else {
+    // The sources are relative to the map's folder, which is the bundle's: the same names as with `file: name`.
+    files.push({ name, data: text(`${js}//# sourceMappingURL=${name}.map\n`) })
+    files.push({ name: `${name}.map`, data: text(JSON.stringify({ ...map, file: name })) })
+  }
+  return files
 }
 
 /** esbuild's message, reworded where its own hint would mislead (e.g. "mark the path as external"). */

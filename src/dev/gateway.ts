@@ -5,6 +5,7 @@ import type { AddressInfo, Socket as NetSocket } from 'node:net'
 import type { Duplex } from 'node:stream'
 import { WebSocketServer, type WebSocket } from 'ws'
 import { toProxyResult } from '../../runtime/handler.ts'
+import { stackOrigin } from '../bundle/sourcemap.ts'
 import type { HandlerResult, ProxyResult, WebSocketEvent } from '../../runtime/types.ts'
 import { connectEvent, connectionId, disconnectEvent, identityOf, messageEvent, type ApiFacts, type ConnectionFacts } from './events.ts'
 import type { Invocation, Invoke } from './lambda.ts'
@@ -55,6 +56,8 @@ export interface GatewayOptions {
   dropDisconnect?: boolean
   /** One line per invocation and per gateway event. */
   log?: (line: string) => void
+  /** The code folder and the bundle's file name in it: a failed invocation's log line names the user's frame. */
+  source?: () => { codeDir: string; bundleFile: string }
 }
 
 interface Connection extends ConnectionFacts {
@@ -142,13 +145,20 @@ export class LocalGateway {
     await Promise.allSettled([...this.inflight])
   }
 
+  /** `Name: message`, and where it was thrown in the user's code (source-mapped): `Error: boom (socket.js:6:9)`. */
+  private describe(error: { name: string; message: string; stack?: string }): string {
+    const source = this.options.source?.()
+    const origin = source && stackOrigin(error.stack, source.codeDir, source.bundleFile)
+    return `${error.name}: ${error.message}${origin ? ` (${origin})` : ''}`
+  }
+
   private async run(routeKey: string, conn: Connection, event: WebSocketEvent): Promise<Invocation> {
     const call = this.options.invoke(event, this.limits.integrationTimeoutMs)
     this.inflight.add(call)
     try {
       const outcome = await call
       const status = outcome.ok ? String(normalize(outcome.result).statusCode) : outcome.reason === 'timeout' ? 'timeout' : 'error'
-      this.options.log?.(`${routeKey.padEnd(12)} ${conn.connectionId}  ${status.padEnd(7)} ${outcome.ms}ms${outcome.ok ? '' : `  ${outcome.error.name}: ${outcome.error.message}`}`)
+      this.options.log?.(`${routeKey.padEnd(12)} ${conn.connectionId}  ${status.padEnd(7)} ${outcome.ms}ms${outcome.ok ? '' : `  ${this.describe(outcome.error)}`}`)
       return outcome
     } finally {
       this.inflight.delete(call)

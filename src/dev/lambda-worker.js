@@ -36,6 +36,8 @@ function outOfMemory() {
 }
 
 let handler
+// The bundle carries its source map inline: stack traces name socket.js lines, as the deployed function's do.
+process.setSourceMapsEnabled(true)
 try {
   const mod = new Module(filename)
   mod.filename = filename

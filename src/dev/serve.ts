@@ -1,7 +1,7 @@
 // `socket-action dev`: config -> bundle -> local Lambda -> local gateway, rebuilt and swapped on every change.
 import { watch, type FSWatcher } from 'node:fs'
 import path from 'node:path'
-import { bundleSocket, type Bundle } from '../bundle/build.ts'
+import { bundleSocket, HANDLER_FILE, type Bundle } from '../bundle/build.ts'
 import { loadConfig, pickSocket, type SocketConfig } from '../config/index.ts'
 import { LocalGateway, type GatewayLimits } from './gateway.ts'
 import { LocalLambda, type LocalLambdaOptions } from './lambda.ts'
@@ -75,6 +75,8 @@ export async function startDev(options: DevOptions): Promise<DevServer> {
     limits: options.limits,
     dropDisconnect: options.dropDisconnect,
     log,
+    // The Lambda stand-in compiles the bundle as index.js in the code folder (src/dev/lambda.ts).
+    source: () => ({ codeDir: socket.codeDir, bundleFile: path.join(socket.codeDir, HANDLER_FILE) }),
   })
   let address: Awaited<ReturnType<LocalGateway['listen']>>
   try {

@@ -23,9 +23,23 @@ export declare function connectionsEndpoint(context: {
     stage: string;
 }, env?: Record<string, string | undefined>): string;
 export declare function clientFor(endpoint: string): ApiGatewayManagementApiClient;
+type SourceData = string | ArrayBuffer | ArrayBufferView;
+/** SHA-256 (or HMAC-SHA256 given a secret) in the SDK's `Checksum` shape, for the client's `sha256` option. */
+export declare class KeyedSha256 {
+    private readonly secret?;
+    private hash;
+    constructor(secret?: SourceData | undefined);
+    private create;
+    update(data: SourceData): void;
+    digest(): Promise<Uint8Array>;
+    reset(): void;
+}
 export declare function encode(data: unknown): Uint8Array;
+/** Makes every send of this client go through the SDK client alone, as before the fast path (the benchmark's baseline). */
+export declare function sendThroughSdk(client: ApiGatewayManagementApiClient): void;
 export declare function postToConnection(client: ApiGatewayManagementApiClient, connectionId: string, data: Uint8Array): Promise<void>;
 export declare function deleteConnection(client: ApiGatewayManagementApiClient, connectionId: string): Promise<void>;
 export declare function getConnection(client: ApiGatewayManagementApiClient, connectionId: string): Promise<ConnectionInfo>;
 /** Posts one payload to many connections, at most `concurrency` at a time. Resolves to the gone ids; other failures reject together at the end. */
 export declare function broadcast(client: ApiGatewayManagementApiClient, data: unknown, connectionIds: Iterable<string>, concurrency?: number): Promise<string[]>;
+export {};

@@ -13,6 +13,7 @@ import { fileURLToPath } from 'node:url';
 import { existsSync } from 'node:fs';
 import { formatDiagnostic } from "../config/index.js";
 import { codeSha256, zip } from "./zip.js";
+import { inlineSourceMapComment, isDependency, restrictSourceMap } from "./sourcemap.js";
 /**
  * Where runtime/ lives: beside src/ in the repository, or copied into dist/ for the Action. The bundle loads it from a
  * virtual namespace, so no machine-specific path ends up in the output.
@@ -25,6 +26,11 @@ const ENTRY_NAME = 'socket-action-entry.js';
 /** The file name inside the zip, and so the Lambda handler `index.handler`. */
 export const HANDLER_FILE = 'index.js';
 export const LAMBDA_HANDLER = 'index.handler';
+/** Where the bundle goes in the zip when index.js is the loader that turns source maps on before requiring it. */
+export const BUNDLE_FILE = 'bundle.js';
+export const SOURCE_MAP_LAYOUT = { map: 'external', scope: 'user', loader: true };
+/** index.js when `loader` is on; Lambda's runtime require()s it (CommonJS: the zip has no package.json). */
+const LOADER = `"use strict";\n// Maps stack traces to socket.js lines (the source map is ${BUNDLE_FILE}.map), then loads the handler.\nprocess.setSourceMapsEnabled(true);\nmodule.exports = require("./${BUNDLE_FILE}");\n`;
 /** The Lambda Node.js runtimes ship AWS SDK v3: keep it out of the bundle. */
 export const EXTERNAL = ['@aws-sdk/*'];
 /**
@@ -86,6 +92,10 @@ export async function bundleSocket(handlerFile, options = {}) {
             write: false,
             logLevel: 'silent',
             outfile: HANDLER_FILE,
+            // Paths in the map are relative to the output (the code folder); runtime files are `socket-action-runtime:x.ts`.
+            // No sourcesContent: Node.js needs only the mappings to print socket.js:LINE, and the zip stays small.
+            sourcemap: 'external',
+            sourcesContent: false,
             plugins: [
                 runtimePlugin(),
                 {
@@ -104,14 +114,38 @@ export async function bundleSocket(handlerFile, options = {}) {
         throw new BundleError(failure.errors.map((m) => toDiagnostic(m, codeDir, handlerFile)));
     }
     const output = result.outputFiles.find((f) => f.path.endsWith('.js'));
-    if (!output)
-        throw new Error('esbuild produced no JavaScript output');
-    const code = output.contents;
-    const archive = zip([{ name: HANDLER_FILE, data: code }]);
+    const mapOutput = result.outputFiles.find((f) => f.path.endsWith('.js.map'));
+    if (!output || !mapOutput)
+        throw new Error('esbuild produced no JavaScript output or no source map');
+    const layout = options.sourceMap ?? SOURCE_MAP_LAYOUT;
+    let map = JSON.parse(mapOutput.text);
+    if (layout.scope === 'user')
+        map = restrictSourceMap(map, (source) => !isDependency(source));
+    const js = output.text.endsWith('\n') ? output.text : `${output.text}\n`; // 'external': esbuild adds no comment
+    const code = new TextEncoder().encode(js + inlineSourceMapComment(map));
+    const files = packageFiles(js, map, layout);
+    const archive = zip(files);
     const inputs = Object.keys(result.metafile.inputs)
         .filter((p) => !p.includes(':') && p !== ENTRY_NAME)
         .map((p) => path.resolve(codeDir, p));
-    return { code, zip: archive, sha256: codeSha256(archive), inputs };
+    return { code, files, zip: archive, sha256: codeSha256(archive), inputs };
+}
+function packageFiles(js, map, layout) {
+    const name = layout.loader ? BUNDLE_FILE : HANDLER_FILE;
+    const text = (s) => new TextEncoder().encode(s);
+    const files = [];
+    if (layout.loader)
+        files.push({ name: HANDLER_FILE, data: text(LOADER) });
+    if (layout.map === 'none')
+        files.push({ name, data: text(js) });
+    else if (layout.map === 'inline')
+        files.push({ name, data: text(js + inlineSourceMapComment(map)) });
+    else {
+        // The sources are relative to the map's folder, which is the bundle's: the same names as with `file: name`.
+        files.push({ name, data: text(`${js}//# sourceMappingURL=${name}.map\n`) });
+        files.push({ name: `${name}.map`, data: text(JSON.stringify({ ...map, file: name })) });
+    }
+    return files;
 }
 /** esbuild's message, reworded where its own hint would mislead (e.g. "mark the path as external"). */
 function explain(message) {

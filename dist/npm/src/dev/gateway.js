@@ -3,6 +3,7 @@
 import { createServer, STATUS_CODES } from 'node:http';
 import { WebSocketServer } from 'ws';
 import { toProxyResult } from "../../runtime/handler.js";
+import { stackOrigin } from "../bundle/sourcemap.js";
 import { connectEvent, connectionId, disconnectEvent, identityOf, messageEvent } from "./events.js";
 export const AWS_LIMITS = {
     frameBytes: 32 * 1024,
@@ -86,13 +87,19 @@ export class LocalGateway {
         this.server.closeAllConnections();
         await Promise.allSettled([...this.inflight]);
     }
+    /** `Name: message`, and where it was thrown in the user's code (source-mapped): `Error: boom (socket.js:6:9)`. */
+    describe(error) {
+        const source = this.options.source?.();
+        const origin = source && stackOrigin(error.stack, source.codeDir, source.bundleFile);
+        return `${error.name}: ${error.message}${origin ? ` (${origin})` : ''}`;
+    }
     async run(routeKey, conn, event) {
         const call = this.options.invoke(event, this.limits.integrationTimeoutMs);
         this.inflight.add(call);
         try {
             const outcome = await call;
             const status = outcome.ok ? String(normalize(outcome.result).statusCode) : outcome.reason === 'timeout' ? 'timeout' : 'error';
-            this.options.log?.(`${routeKey.padEnd(12)} ${conn.connectionId}  ${status.padEnd(7)} ${outcome.ms}ms${outcome.ok ? '' : `  ${outcome.error.name}: ${outcome.error.message}`}`);
+            this.options.log?.(`${routeKey.padEnd(12)} ${conn.connectionId}  ${status.padEnd(7)} ${outcome.ms}ms${outcome.ok ? '' : `  ${this.describe(outcome.error)}`}`);
             return outcome;
         }
         finally {

@@ -31,6 +31,8 @@ function outOfMemory() {
     return used > memoryMb ? { name: 'Runtime.OutOfMemory', message: `Runtime exited with error: signal: killed (the function used ${Math.round(used)} MB of its ${memoryMb} MB)` } : undefined;
 }
 let handler;
+// The bundle carries its source map inline: stack traces name socket.js lines, as the deployed function's do.
+process.setSourceMapsEnabled(true);
 try {
     const mod = new Module(filename);
     mod.filename = filename;

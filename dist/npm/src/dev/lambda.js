@@ -68,6 +68,7 @@ class Environment {
             },
             env: lambdaEnvironment(options),
             // The V8 heap part of `memory`; the worker itself checks Buffers and ArrayBuffers against the rest.
+            execArgv: [], // not the CLI's flags (tsx's --import in tests turns source maps on): the worker enables its own
             resourceLimits: { maxOldGenerationSizeMb: Math.max(64, options.memory) },
             stdout: true,
             stderr: true,

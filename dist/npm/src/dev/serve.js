@@ -1,7 +1,7 @@
 // `socket-action dev`: config -> bundle -> local Lambda -> local gateway, rebuilt and swapped on every change.
 import { watch } from 'node:fs';
 import path from 'node:path';
-import { bundleSocket } from "../bundle/build.js";
+import { bundleSocket, HANDLER_FILE } from "../bundle/build.js";
 import { loadConfig, pickSocket } from "../config/index.js";
 import { LocalGateway } from "./gateway.js";
 import { LocalLambda } from "./lambda.js";
@@ -39,6 +39,8 @@ export async function startDev(options) {
         limits: options.limits,
         dropDisconnect: options.dropDisconnect,
         log,
+        // The Lambda stand-in compiles the bundle as index.js in the code folder (src/dev/lambda.ts).
+        source: () => ({ codeDir: socket.codeDir, bundleFile: path.join(socket.codeDir, HANDLER_FILE) }),
     });
     let address;
     try {
