@@ -80,6 +80,14 @@ describe('Lambda lifecycle in dev', () => {
     assert.match(warning, /socket\.send\(\) in the "unawaited" handler was not awaited \((\S*\/)?socket\.js:19:\d+\): on Lambda this send may never happen/)
   })
 
+  test('what the function logs arrives before it is frozen, not at its next event', async () => {
+    const client = await connect(dev.server.url)
+    client.send({ route: 'log', data: { tag: 'T1' } })
+    const all = ['log line 1 of T1', 'log line 2 of T1', 'log line 3 of T1', 'error line of T1']
+    await eventually(() => all.every((line) => dev.output.join('').includes(line)), 'all four lines, with no later event', 5000)
+    client.ws.close()
+  })
+
   test('process.exit ends the environment; the next event gets a fresh one', async () => {
     const client = await connect(dev.server.url)
     const before = (await ask(client, 'whoami')).environment

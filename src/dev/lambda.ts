@@ -141,8 +141,10 @@ class Environment {
     }, initTimeoutMs)
     initTimer.unref()
 
-    this.worker.on('message', (message: { type: WorkerReply['type'] | 'ready' | 'init-error'; fatal?: boolean } & Omit<WorkerReply, 'type'>) => {
-      if (message.type === 'ready') {
+    this.worker.on('message', (message: { type: WorkerReply['type'] | 'ready' | 'init-error' | 'output'; fatal?: boolean; stream?: 'stdout' | 'stderr'; text?: string } & Omit<WorkerReply, 'type'>) => {
+      if (message.type === 'output') {
+        output(message.stream!, message.text!)
+      } else if (message.type === 'ready') {
         clearTimeout(initTimer)
         settle(undefined)
       } else if (message.type === 'init-error') {

@@ -30,6 +30,19 @@ function outOfMemory() {
     const used = memoryUsedMb();
     return used > memoryMb ? { name: 'Runtime.OutOfMemory', message: `Runtime exited with error: signal: killed (the function used ${Math.round(used)} MB of its ${memoryMb} MB)` } : undefined;
 }
+// What the function writes goes to the parent at once, as Lambda's runtime writes logs synchronously. A worker's own
+// stdio streams wait for the parent's acknowledgement before sending more, which a frozen environment never reads:
+// a log line would then appear only at the environment's next event.
+for (const name of ['stdout', 'stderr']) {
+    process[name].write = (chunk, encoding, callback) => {
+        const text = typeof chunk === 'string' ? chunk : Buffer.from(chunk).toString(typeof encoding === 'string' ? encoding : 'utf8');
+        parentPort.postMessage({ type: 'output', stream: name, text });
+        const done = typeof encoding === 'function' ? encoding : callback;
+        if (typeof done === 'function')
+            queueMicrotask(done);
+        return true;
+    };
+}
 let handler;
 // The bundle carries its source map inline: stack traces name socket.js lines, as the deployed function's do.
 process.setSourceMapsEnabled(true);

@@ -90,7 +90,10 @@ class Environment {
         }, initTimeoutMs);
         initTimer.unref();
         this.worker.on('message', (message) => {
-            if (message.type === 'ready') {
+            if (message.type === 'output') {
+                output(message.stream, message.text);
+            }
+            else if (message.type === 'ready') {
                 clearTimeout(initTimer);
                 settle(undefined);
             }
