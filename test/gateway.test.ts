@@ -385,6 +385,20 @@ describe('timeouts', () => {
 
 })
 
+test('closing dev while a $connect is still running ends that handshake and returns', async () => {
+  const { server } = await start({ integrationTimeoutMs: 10_000 })
+  const pending = connect(`${server.url}?sleep=3000`)
+  const outcome = pending.then(
+    () => 'opened',
+    () => 'refused',
+  )
+  await sleep(300) // the $connect is running
+  const closed = server.close().then(() => 'closed')
+  const first = await Promise.race([closed, sleep(8000).then(() => 'close() hung')])
+  assert.equal(first, 'closed')
+  assert.equal(await outcome, 'refused', 'no WebSocket opens once close() has begun')
+})
+
 describe('local gateway limits', () => {
   test('idle connections are closed with 1001 Going away', async () => {
     const { server } = await start({ idleTimeoutMs: 200 })

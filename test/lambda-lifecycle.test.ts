@@ -41,11 +41,11 @@ test('a busy environment gets company: two slow events run at once, in two envir
   const dev = await start('lifecycle', { limits: { integrationTimeoutMs: 10_000 } })
   try {
     const [a, b] = await Promise.all([connect(dev.server.url), connect(dev.server.url)])
-    a.send({ route: 'sleep', data: { ms: 600 } })
-    b.send({ route: 'sleep', data: { ms: 600 } })
+    a.send({ route: 'sleep', data: { ms: 1500 } })
+    b.send({ route: 'sleep', data: { ms: 1500 } })
     const [fromA, fromB] = await Promise.all([a.next(), b.next()])
-    assert.equal(fromA.slept, 600)
-    assert.equal(fromB.slept, 600)
+    assert.equal(fromA.slept, 1500)
+    assert.equal(fromB.slept, 1500)
     assert.notEqual(fromA.environment, fromB.environment, 'each environment takes one event at a time')
     a.ws.close()
     b.ws.close()
@@ -71,12 +71,9 @@ describe('Lambda lifecycle in dev', () => {
     assert.equal(await client.next(), 'late')
     assert.deepEqual(await client.next(), { environment })
     client.ws.close()
-  })
-
-  test('a socket call still pending when the handler returns is reported with its call site', async () => {
+    // And the runtime said so when the handler returned, naming the line (source-mapped to socket.js).
     await eventually(() => dev.output.join('').includes('not awaited'), 'the not-awaited warning')
     const warning = dev.output.join('').split('\n').find((line) => line.includes('not awaited'))!
-    // Source-mapped to the fixture's own line, where socket.send('late') is called without await.
     assert.match(warning, /socket\.send\(\) in the "unawaited" handler was not awaited \((\S*\/)?socket\.js:19:\d+\): on Lambda this send may never happen/)
   })
 
@@ -110,15 +107,15 @@ describe('Lambda lifecycle in dev', () => {
 
 describe('queueing and timeouts', () => {
   test('time spent waiting for an environment does not count against the function timeout', async () => {
-    // One environment, a 1 s function timeout: the second 700 ms event waits ~700 ms, then runs 700 ms.
+    // One environment, a 3 s function timeout: the second 1.5 s event waits ~1.5 s, then runs 1.5 s.
     const dev = await start('lifecycle', { maxEnvironments: 1, limits: { integrationTimeoutMs: 10_000 } })
     try {
       const [a, b] = await Promise.all([connect(dev.server.url), connect(dev.server.url)])
-      a.send({ route: 'sleep', data: { ms: 700 } })
-      b.send({ route: 'sleep', data: { ms: 700 } })
+      a.send({ route: 'sleep', data: { ms: 1500 } })
+      b.send({ route: 'sleep', data: { ms: 1500 } })
       const [fromA, fromB] = await Promise.all([a.next(), b.next()])
-      assert.equal(fromA.slept, 700)
-      assert.equal(fromB.slept, 700)
+      assert.equal(fromA.slept, 1500)
+      assert.equal(fromB.slept, 1500)
       assert.equal(fromA.environment, fromB.environment, 'one environment served both, one after the other')
       assert.ok(!dev.lines.some((l) => l.includes('timed out')), dev.lines.join('\n'))
       a.ws.close()
@@ -128,13 +125,33 @@ describe('queueing and timeouts', () => {
     }
   })
 
+  test('a flood of events behind busy environments is throttled at once, not held in memory', async () => {
+    const dev = await start('lifecycle', { maxEnvironments: 1, maxQueued: 2, limits: { integrationTimeoutMs: 10_000 } })
+    try {
+      const client = await connect(dev.server.url)
+      await ask(client, 'whoami')
+      client.send({ route: 'sleep', data: { ms: 1500 } }) // holds the only environment
+      await sleep(200)
+      for (let i = 0; i < 5; i++) client.send({ route: 'whoami' }) // two may wait; three are throttled
+      const frames = await Promise.all(Array.from({ length: 6 }, () => client.next(8000)))
+      assert.equal(frames.filter((f) => f.message === 'Internal server error').length, 3, JSON.stringify(frames))
+      assert.equal(frames.filter((f) => f.environment && !f.slept).length, 2, JSON.stringify(frames))
+      assert.ok(dev.lines.some((l) => l.includes('TooManyRequestsException')), dev.lines.join('\n'))
+      client.ws.close()
+    } finally {
+      await dev.server.close()
+    }
+  })
+
   test("API Gateway's integration timeout still bounds queue wait plus run", async () => {
-    const dev = await start('lifecycle', { maxEnvironments: 1, limits: { integrationTimeoutMs: 1000 } })
+    // 2.5 s: the first 1 s event fits; the second waits 1 s and runs 1 s more (a 1 s margin either side).
+    const dev = await start('lifecycle', { maxEnvironments: 1, limits: { integrationTimeoutMs: 2500 } })
     try {
       const [a, b] = await Promise.all([connect(dev.server.url), connect(dev.server.url)])
-      a.send({ route: 'sleep', data: { ms: 700 } })
-      b.send({ route: 'sleep', data: { ms: 700 } })
-      assert.equal((await a.next()).slept, 700)
+      await ask(a, 'whoami') // the environment is warm, so the first event's time is its sleep
+      a.send({ route: 'sleep', data: { ms: 1000 } })
+      b.send({ route: 'sleep', data: { ms: 2000 } })
+      assert.equal((await a.next()).slept, 1000)
       assert.equal((await b.next()).message, 'Internal server error')
       assert.ok(dev.lines.some((l) => l.includes('IntegrationTimeout')), dev.lines.join('\n'))
       a.ws.close()

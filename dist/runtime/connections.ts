@@ -276,6 +276,8 @@ function post(fast: FastPath, signed: SignableRequest, data: Uint8Array): Promis
 // failing send therefore makes exactly the requests it made before the fast path.
 
 interface Handoff {
+  /** The payload of the send it belongs to: the SDK passes the same bytes as the request body. */
+  data: Uint8Array
   answer?: Answer
   error?: unknown
 }
@@ -295,8 +297,10 @@ function handoffQueue(client: ApiGatewayManagementApiClient): Map<string, Handof
   handler.handle = (request, options) => {
     const key = `${request.method} ${request.path}`
     const waiting = pending.get(key)
-    const handoff = waiting?.shift()
-    if (!handoff) return handle(request, options)
+    // Only the answer of this very send: two failing sends to one id must not take each other's answers.
+    const at = waiting?.findIndex((h) => h.data === (request as { body?: unknown }).body) ?? -1
+    if (at < 0) return handle(request, options)
+    const handoff = waiting!.splice(at, 1)[0]!
     if (waiting!.length === 0) pending.delete(key)
     if (!handoff.answer) return Promise.reject(handoff.error)
     const { status, headers, body } = handoff.answer
@@ -338,9 +342,9 @@ export async function postToConnection(client: ApiGatewayManagementApiClient, co
   try {
     const answer = await post(fast, signed, data)
     if (answer.status >= 200 && answer.status < 300) return
-    handoff = { answer }
+    handoff = { data, answer }
   } catch (error) {
-    handoff = { error }
+    handoff = { data, error }
   }
   const key = `POST ${path}`
   const waiting = queue.get(key)

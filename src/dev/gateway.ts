@@ -79,6 +79,9 @@ export class LocalGateway {
   private api!: ApiFacts
   private port = 0
   private readonly inflight = new Set<Promise<unknown>>()
+  /** Sockets whose upgrade waits for $connect. */
+  private readonly handshakes = new Set<NetSocket>()
+  private closing = false
 
   constructor(private readonly options: GatewayOptions) {
     this.limits = { ...AWS_LIMITS, ...options.limits }
@@ -139,7 +142,10 @@ export class LocalGateway {
   }
 
   async close(): Promise<void> {
+    this.closing = true
     for (const conn of this.connections.values()) conn.ws?.terminate()
+    // Handshakes still waiting for $connect: no WebSocket to terminate yet, so end their sockets.
+    for (const socket of this.handshakes) socket.destroy()
     await new Promise<void>((resolve) => this.server.close(() => resolve()))
     this.server.closeAllConnections()
     await Promise.allSettled([...this.inflight])
@@ -190,6 +196,7 @@ export class LocalGateway {
       state: 'connecting',
     }
     this.connections.set(conn.connectionId, conn)
+    this.handshakes.add(socket)
     let socketClosed = false
     socket.once('close', () => {
       socketClosed = true
@@ -198,6 +205,11 @@ export class LocalGateway {
     })
 
     const outcome = await this.run('$connect', conn, connectEvent(this.api, conn, req, this.port))
+    this.handshakes.delete(socket)
+    if (this.closing) {
+      this.connections.delete(conn.connectionId)
+      return void socket.destroy()
+    }
     if (!outcome.ok) {
       this.connections.delete(conn.connectionId)
       return reject(socket, 502, { message: 'Internal server error' })

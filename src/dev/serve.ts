@@ -26,6 +26,8 @@ export interface DevOptions {
   initTimeoutMs?: number
   /** Most execution environments at once (Lambda concurrency). */
   maxEnvironments?: number
+  /** Most events waiting for a busy environment before more are throttled. */
+  maxQueued?: number
   env?: Record<string, string | undefined>
 }
 
@@ -51,6 +53,7 @@ function lambdaOptions(socket: SocketConfig, options: DevOptions, log: (line: st
     connectionsEndpoint,
     initTimeoutMs: options.initTimeoutMs,
     maxEnvironments: options.maxEnvironments,
+    maxQueued: options.maxQueued,
     log,
     output: options.output,
   }

@@ -220,9 +220,11 @@ function handoffQueue(client) {
     handler.handle = (request, options) => {
         const key = `${request.method} ${request.path}`;
         const waiting = pending.get(key);
-        const handoff = waiting?.shift();
-        if (!handoff)
+        // Only the answer of this very send: two failing sends to one id must not take each other's answers.
+        const at = waiting?.findIndex((h) => h.data === request.body) ?? -1;
+        if (at < 0)
             return handle(request, options);
+        const handoff = waiting.splice(at, 1)[0];
         if (waiting.length === 0)
             pending.delete(key);
         if (!handoff.answer)
@@ -268,10 +270,10 @@ export async function postToConnection(client, connectionId, data) {
         const answer = await post(fast, signed, data);
         if (answer.status >= 200 && answer.status < 300)
             return;
-        handoff = { answer };
+        handoff = { data, answer };
     }
     catch (error) {
-        handoff = { error };
+        handoff = { data, error };
     }
     const key = `POST ${path}`;
     const waiting = queue.get(key);

@@ -39,14 +39,18 @@ function tracked(pending, method, caller, start) {
     // Only captured here; formatted (and source-mapped) only if the warning is printed.
     Error.captureStackTrace(call.site, caller);
     pending.add(call);
-    const promise = start();
-    promise.then(() => pending.delete(call), (error) => {
+    return start().then((value) => {
         pending.delete(call);
-        // Nobody awaits an orphaned call, so its failure would vanish: say so (an awaited one reaches the handler).
-        if (call.orphaned)
-            console.error(`socket-action: socket.${method}() that was not awaited failed: ${error instanceof Error ? `${error.name}: ${error.message}` : String(error)}`);
+        return value;
+    }, (error) => {
+        pending.delete(call);
+        // After the handler returned nobody can await it: say so instead of an unhandled rejection that would end the
+        // environment. Before that, the rejection goes to the caller, or is unhandled as any promise's would be.
+        if (!call.orphaned)
+            throw error;
+        console.error(`socket-action: socket.${method}() that was not awaited failed: ${error instanceof Error ? `${error.name}: ${error.message}` : String(error)}`);
+        return undefined;
     });
-    return promise;
 }
 /** `file:line:col` of the first frame of a captured stack. */
 function callSite(stack) {

@@ -27,6 +27,9 @@ export class LocalGateway {
     api;
     port = 0;
     inflight = new Set();
+    /** Sockets whose upgrade waits for $connect. */
+    handshakes = new Set();
+    closing = false;
     constructor(options) {
         this.options = options;
         this.limits = { ...AWS_LIMITS, ...options.limits };
@@ -81,8 +84,12 @@ export class LocalGateway {
         return [...this.connections.values()].filter((c) => c.state === 'open').length;
     }
     async close() {
+        this.closing = true;
         for (const conn of this.connections.values())
             conn.ws?.terminate();
+        // Handshakes still waiting for $connect: no WebSocket to terminate yet, so end their sockets.
+        for (const socket of this.handshakes)
+            socket.destroy();
         await new Promise((resolve) => this.server.close(() => resolve()));
         this.server.closeAllConnections();
         await Promise.allSettled([...this.inflight]);
@@ -133,6 +140,7 @@ export class LocalGateway {
             state: 'connecting',
         };
         this.connections.set(conn.connectionId, conn);
+        this.handshakes.add(socket);
         let socketClosed = false;
         socket.once('close', () => {
             socketClosed = true;
@@ -141,6 +149,11 @@ export class LocalGateway {
                 this.connections.delete(conn.connectionId);
         });
         const outcome = await this.run('$connect', conn, connectEvent(this.api, conn, req, this.port));
+        this.handshakes.delete(socket);
+        if (this.closing) {
+            this.connections.delete(conn.connectionId);
+            return void socket.destroy();
+        }
         if (!outcome.ok) {
             this.connections.delete(conn.connectionId);
             return reject(socket, 502, { message: 'Internal server error' });

@@ -102,7 +102,7 @@ parentPort.on('message', async (message) => {
     // Lambda kills an environment over its memory; the parent then starts a fresh one for the next event.
     if (oom) {
         parentPort.postMessage({ type: 'error', id, error: oom, fatal: true });
-        return;
+        process.exit(137); // nothing of this environment may run on, unfrozen, until the parent's terminate lands
     }
     try {
         parentPort.postMessage(reply);

@@ -8,6 +8,8 @@ import { Worker } from 'node:worker_threads';
 import { ENDPOINT_VARIABLE } from "../../runtime/connections.js";
 export const INIT_TIMEOUT_MS = 10_000;
 export const MAX_ENVIRONMENTS = 10;
+/** Events that may wait per environment allowed: a bound on what a flood of frames holds in memory. */
+export const QUEUED_PER_ENVIRONMENT = 100;
 // Variables of the developer's shell that a Lambda function would also have (credentials come from its role there).
 const PASSED_THROUGH = ['PATH', 'HOME', 'LANG', 'TZ', 'AWS_PROFILE', 'AWS_ACCESS_KEY_ID', 'AWS_SECRET_ACCESS_KEY', 'AWS_SESSION_TOKEN', 'AWS_CONFIG_FILE', 'AWS_SHARED_CREDENTIALS_FILE'];
 /** Where this package's own AWS SDK lives: the stand-in for the SDK the Lambda runtime ships. */
@@ -40,6 +42,10 @@ export function lambdaEnvironment(options, parent = process.env) {
     if (options.connectionsEndpoint)
         env[ENDPOINT_VARIABLE] = options.connectionsEndpoint;
     return env;
+}
+/** Resolves at `epochMs` (unref'd: it never keeps dev alive). */
+function sleepUntil(epochMs) {
+    return new Promise((resolve) => setTimeout(resolve, Math.max(0, epochMs - Date.now())).unref());
 }
 const seconds = (ms) => `${(ms / 1000).toFixed(2)} seconds`;
 /** One execution environment: a worker thread that loads the bundle once and then takes one event at a time. */
@@ -183,7 +189,8 @@ export class LocalLambda {
         const limit = this.options.maxEnvironments ?? MAX_ENVIRONMENTS;
         while (this.waiters.length > 0) {
             let env = [...this.environments].find((e) => !e.busy && !e.dead);
-            if (!env && this.environments.size < limit)
+            // Environments of a replaced bundle still finishing an event count too.
+            if (!env && this.environments.size + this.retired.size < limit)
                 env = this.spawn();
             if (!env)
                 return;
@@ -201,6 +208,9 @@ export class LocalLambda {
     }
     /** An environment for one event, or undefined when none came free before `deadline`. */
     acquire(deadline) {
+        const limit = this.options.maxQueued ?? QUEUED_PER_ENVIRONMENT * (this.options.maxEnvironments ?? MAX_ENVIRONMENTS);
+        if (this.waiters.length >= limit)
+            return Promise.resolve('throttled');
         return new Promise((resolve) => {
             const waiter = {
                 take: (env) => {
@@ -224,6 +234,10 @@ export class LocalLambda {
     async swap(code, options = this.options) {
         const next = new Environment(code, options, (dead) => this.onDeath(dead));
         const error = await next.ready;
+        if (this.closed) {
+            next.kill();
+            return;
+        }
         if (error)
             this.options.log?.(`function failed to initialize: ${error.stack ?? `${error.name}: ${error.message}`}`);
         this.code = code;
@@ -252,11 +266,18 @@ export class LocalLambda {
             error: { name: 'IntegrationTimeout', message: `Endpoint request timed out: no answer within API Gateway's ${seconds(integrationTimeoutMs)}` },
             ms: ms(),
         });
+        const shutdown = () => ({ ok: false, reason: 'error', error: { name: 'Runtime.Shutdown', message: 'socket-action dev is shutting down' }, ms: ms() });
         if (this.closed)
-            return { ok: false, reason: 'error', error: { name: 'Runtime.Shutdown', message: 'socket-action dev is shutting down' }, ms: ms() };
+            return shutdown();
         const env = await this.acquire(integrationDeadline);
+        if (env === 'throttled') {
+            const error = { name: 'TooManyRequestsException', message: 'Rate Exceeded: every execution environment is busy and too many events are waiting (raise --concurrency)' };
+            return { ok: false, reason: 'error', error, ms: ms() };
+        }
         if (!env)
-            return integrationTimeout();
+            return this.closed ? shutdown() : integrationTimeout();
+        // A cold start counts against API Gateway's timeout too; the event still runs after it, as on Lambda.
+        const late = await Promise.race([env.ready.then(() => false), sleepUntil(integrationDeadline).then(() => true)]);
         const initError = await env.ready;
         if (initError) {
             // Lambda runs init again in a fresh environment for the next event; this one is gone.
@@ -286,7 +307,7 @@ export class LocalLambda {
         const integrationOver = new Promise((resolve) => {
             integrationTimer = setTimeout(() => resolve('integration'), Math.max(0, integrationDeadline - Date.now()));
         });
-        const outcome = await Promise.race([finished, integrationOver]);
+        const outcome = late ? 'integration' : await Promise.race([finished, integrationOver]);
         clearTimeout(integrationTimer);
         // API Gateway stops waiting; the function runs on to its own end or timeout, holding its environment.
         if (outcome === 'integration')

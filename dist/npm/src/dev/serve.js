@@ -17,6 +17,7 @@ function lambdaOptions(socket, options, log, connectionsEndpoint) {
         connectionsEndpoint,
         initTimeoutMs: options.initTimeoutMs,
         maxEnvironments: options.maxEnvironments,
+        maxQueued: options.maxQueued,
         log,
         output: options.output,
     };
