@@ -93,9 +93,13 @@ interface WorkerReply {
   error?: FunctionError
 }
 
-/** Resolves at `epochMs` (unref'd: it never keeps dev alive). */
-function sleepUntil(epochMs: number): Promise<void> {
-  return new Promise((resolve) => setTimeout(resolve, Math.max(0, epochMs - Date.now())).unref())
+/** A promise that resolves at `epochMs`, and its cancel (so thousands of events leave no timers behind). */
+function deadlineTimer(epochMs: number): { passed: Promise<void>; cancel: () => void } {
+  let timer: NodeJS.Timeout | undefined
+  const passed = new Promise<void>((resolve) => {
+    timer = setTimeout(resolve, Math.max(0, epochMs - Date.now()))
+  })
+  return { passed, cancel: () => clearTimeout(timer) }
 }
 
 const seconds = (ms: number) => `${(ms / 1000).toFixed(2)} seconds`
@@ -339,7 +343,9 @@ export class LocalLambda {
     }
     if (!env) return this.closed ? shutdown() : integrationTimeout()
     // A cold start counts against API Gateway's timeout too; the event still runs after it, as on Lambda.
-    const late = await Promise.race([env.ready.then(() => false), sleepUntil(integrationDeadline).then(() => true)])
+    const initDeadline = deadlineTimer(integrationDeadline)
+    const late = await Promise.race([env.ready.then(() => false), initDeadline.passed.then(() => true)])
+    initDeadline.cancel()
     const initError = await env.ready
     if (initError) {
       // Lambda runs init again in a fresh environment for the next event; this one is gone.

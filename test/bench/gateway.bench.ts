@@ -10,7 +10,8 @@
 // Flags (env var in brackets): --seconds N [BENCH_SECONDS] measured time per scenario (default 5),
 // --warmup N [BENCH_WARMUP] round trips per scenario before measuring, spread over its clients (default 2000: each
 // gateway scenario starts a fresh Lambda worker whose AWS SDK path is still being JIT-compiled after 200),
-// --clients A,B [BENCH_CLIENTS] client counts (default 1,50), --only plain|gateway, --json.
+// --clients A,B [BENCH_CLIENTS] client counts (default 1,50), --only plain|gateway, --json,
+// --concurrency N the gateway's execution environments (default: dev's, 10).
 //
 // Everything listens on 127.0.0.1 with port 0; clients and servers are closed at the end so the process exits.
 import path from 'node:path'
@@ -54,6 +55,7 @@ const { values: flags } = parseArgs({
     warmup: { type: 'string' },
     clients: { type: 'string' },
     only: { type: 'string' },
+    concurrency: { type: 'string' },
   },
   strict: true,
 })
@@ -67,6 +69,8 @@ function positiveNumber(name: string, raw: string | undefined, fallback: number)
 
 const seconds = positiveNumber('--seconds / BENCH_SECONDS', flags.seconds ?? process.env.BENCH_SECONDS, 5)
 const warmup = Math.round(positiveNumber('--warmup / BENCH_WARMUP', flags.warmup ?? process.env.BENCH_WARMUP, 2000))
+// Lambda execution environments of the gateway (`socket-action dev --concurrency`), default as dev's.
+const environments = flags.concurrency === undefined ? undefined : Math.round(positiveNumber('--concurrency', flags.concurrency, 1))
 const clientCounts = (flags.clients ?? process.env.BENCH_CLIENTS ?? '1,50')
   .split(',')
   .map((s) => Math.round(positiveNumber('--clients / BENCH_CLIENTS', s.trim(), 1)))
@@ -109,7 +113,7 @@ async function startPlain(): Promise<Target> {
 }
 
 async function startGateway(): Promise<Target> {
-  const dev = await startDev({ configFile: echoConfig, host: '127.0.0.1', port: 0, watch: false, log: () => {} })
+  const dev = await startDev({ configFile: echoConfig, host: '127.0.0.1', port: 0, watch: false, log: () => {}, maxEnvironments: environments })
   return { url: dev.url, close: () => dev.close() }
 }
 
