@@ -46,7 +46,12 @@ interface PendingCall {
  * Starts a socket call and keeps it in `pending` until it settles, with its call site: a call still pending when the
  * handler returns was not awaited, and Lambda freezes the environment at that point.
  */
-function tracked<T>(pending: Set<PendingCall> | undefined, method: string, caller: Function, start: () => Promise<T>): Promise<T> {
+function tracked<T>(
+  pending: Set<PendingCall> | undefined,
+  method: string,
+  caller: (...args: never[]) => unknown,
+  start: () => Promise<T>,
+): Promise<T> {
   if (!pending) return start()
   const call: PendingCall = { method, site: {} }
   // Only captured here; formatted (and source-mapped) only if the warning is printed.

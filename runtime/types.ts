@@ -77,6 +77,8 @@ export interface Socket {
 }
 
 /** What a handler may return: a status code, a full proxy result, a body, or nothing (200). */
+// biome-ignore lint/suspicious/noConfusingVoidType: a handler written `() => { ... }` returns void, and must type-check.
 export type HandlerResult = number | ProxyResult | string | Record<string, unknown> | void | undefined | null
 
+// biome-ignore lint/suspicious/noExplicitAny: `any` lets a handler annotate its own data type (`(data: Chat) => ...`).
 export type RouteHandler<D = any> = (data: D, socket: Socket) => HandlerResult | Promise<HandlerResult>

@@ -288,7 +288,7 @@ const handoffs = new WeakMap<ApiGatewayManagementApiClient, Map<string, Handoff[
 
 /** Wraps the client's request handler once so that it can be handed answers; undefined if the client has none we know. */
 function handoffQueue(client: ApiGatewayManagementApiClient): Map<string, Handoff[]> | undefined {
-  let queue = handoffs.get(client)
+  const queue = handoffs.get(client)
   if (queue) return queue
   const handler = (client.config as unknown as { requestHandler?: { handle?: Handle } }).requestHandler
   if (!handler || typeof handler.handle !== 'function') return undefined

@@ -88,7 +88,9 @@ export function connectEvent(api: ApiFacts, conn: ConnectionFacts, req: Incoming
     const lower = raw[i]!.toLowerCase()
     if (DROPPED.has(lower)) continue
     const name = CANONICAL.get(lower) ?? raw[i]!
-    ;(multiValueHeaders[name] ??= []).push(raw[i + 1]!)
+    const values = multiValueHeaders[name] ?? []
+    values.push(raw[i + 1]!)
+    multiValueHeaders[name] = values
   }
   const forwardedFor = multiValueHeaders['X-Forwarded-For']?.[0]
   multiValueHeaders['X-Forwarded-For'] = [forwardedFor ? `${forwardedFor}, ${conn.sourceIp}` : conn.sourceIp]
@@ -102,7 +104,7 @@ export function connectEvent(api: ApiFacts, conn: ConnectionFacts, req: Incoming
   const url = new URL(req.url ?? '/', 'http://local')
   if (url.search.length > 1) {
     const multi: Record<string, string[]> = {}
-    for (const [k, v] of url.searchParams) (multi[k] ??= []).push(v)
+    for (const [k, v] of url.searchParams) multi[k] = [...(multi[k] ?? []), v]
     event.queryStringParameters = Object.fromEntries(Object.entries(multi).map(([k, v]) => [k, v[v.length - 1]!]))
     event.multiValueQueryStringParameters = multi
   }

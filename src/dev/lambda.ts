@@ -19,9 +19,7 @@ export type Invocation =
   | { ok: false; reason: 'error' | 'timeout' | 'init'; error: FunctionError; ms: number }
 
 /** Runs one event; `integrationTimeoutMs` bounds the whole call (queue, init and run), as API Gateway's timeout does. */
-export interface Invoke {
-  (event: WebSocketEvent, integrationTimeoutMs: number): Promise<Invocation>
-}
+export type Invoke = (event: WebSocketEvent, integrationTimeoutMs: number) => Promise<Invocation>
 
 export interface LocalLambdaOptions {
   functionName: string

@@ -209,7 +209,7 @@ function post(fast, signed, data) {
 const handoffs = new WeakMap();
 /** Wraps the client's request handler once so that it can be handed answers; undefined if the client has none we know. */
 function handoffQueue(client) {
-    let queue = handoffs.get(client);
+    const queue = handoffs.get(client);
     if (queue)
         return queue;
     const handler = client.config.requestHandler;

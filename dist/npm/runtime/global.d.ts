@@ -1,4 +1,4 @@
+import { on as register } from './registry.js';
 declare global {
-    var on: typeof import('./registry.js').on;
+    var on: typeof register;
 }
-export {};

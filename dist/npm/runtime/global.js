@@ -1,3 +1,3 @@
 // Installs the global `on` that socket.js files use without importing anything (the seed's format).
-import { on } from "./registry.js";
-globalThis.on = on;
+import { on as register } from "./registry.js";
+globalThis.on = register;

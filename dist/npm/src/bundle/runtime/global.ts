@@ -1,9 +1,9 @@
 // Installs the global `on` that socket.js files use without importing anything (the seed's format).
-import { on } from './registry.ts'
+import { on as register } from './registry.ts'
 
 declare global {
-  // eslint-disable-next-line no-var
-  var on: typeof import('./registry.ts').on
+  // A global property is declared with `var` (let/const would not be one).
+  var on: typeof register
 }
 
-globalThis.on = on
+globalThis.on = register
