@@ -20,7 +20,7 @@ describe('socket-action CLI', () => {
     assert.equal(stderr, '')
     for (const command of COMMANDS) assert.match(stdout, new RegExp(`^  ${command} `, 'm'))
     assert.match(stdout, /socket-action <command> --help/)
-    assert.match(stdout, /^Exit codes:\n  0  done\n  1  the command failed.*\n  2  fix the input/m)
+    assert.match(stdout, /^Exit codes:\n {2}0 {2}done\n {2}1 {2}the command failed.*\n {2}2 {2}fix the input/m)
   })
 
   test('no command prints the overview on stderr and exits 2', async () => {
@@ -36,7 +36,7 @@ describe('socket-action CLI', () => {
       assert.equal(long.code, 0, long.stderr)
       assert.equal(long.stderr, '')
       assert.match(long.stdout, new RegExp(`^Usage: socket-action ${command} \\[dir\\] \\[options\\]$`, 'm'))
-      assert.match(long.stdout, /^  -h, --help +show this help$/m)
+      assert.match(long.stdout, /^ {2}-h, --help +show this help$/m)
       assert.match(long.stdout, /^Exit codes:$/m)
       assert.equal((await run([command, '-h']).done).stdout, long.stdout)
       assert.equal((await run(['help', command]).done).stdout, long.stdout)
@@ -53,21 +53,21 @@ describe('socket-action CLI', () => {
     for (const command of ['dev', 'plan', 'deploy', 'remove']) {
       const { stdout } = await run([command, '--help']).done
       assert.match(stdout, /^Usage: socket-action \w+ \[dir\] \[options\]$/m, 'no required option in the usage line')
-      assert.match(stdout, /^  --stage S +.*\(default: serverless\.yml's stage,\s+else "dev"\)$/m, `${command} --help`)
+      assert.match(stdout, /^ {2}--stage S +.*\(default: serverless\.yml's stage,\s+else "dev"\)$/m, `${command} --help`)
     }
   })
 
   test('deploy, plan and remove list their options with defaults', async () => {
     const { stdout } = await run(['deploy', '--help']).done
-    assert.match(stdout, /^  --region R +the AWS region \(default: serverless\.yml's region, else us-east-1\)$/m)
-    assert.match(stdout, /^  --repo OWNER\/NAME +[^]*?\(default:\s+GITHUB_REPOSITORY, else "local"\)/m)
-    assert.match(stdout, /^  --json +/m)
+    assert.match(stdout, /^ {2}--region R +the AWS region \(default: serverless\.yml's region, else us-east-1\)$/m)
+    assert.match(stdout, /^ {2}--repo OWNER\/NAME +[\s\S]*?\(default:\s+GITHUB_REPOSITORY, else "local"\)/m)
+    assert.match(stdout, /^ {2}--json +/m)
     assert.match(stdout, /AWS_ENDPOINT_URL/)
   })
 
   test('sweep --help says it is a dry run unless --no-dry-run, and where the token comes from', async () => {
     const { stdout } = await run(['sweep', '--help']).done
-    assert.match(stdout, /^  --no-dry-run +remove the stages of closed pull requests/m)
+    assert.match(stdout, /^ {2}--no-dry-run +remove the stages of closed pull requests/m)
     assert.match(stdout, /GITHUB_TOKEN, else GH_TOKEN/)
     assert.match(stdout, /GITHUB_API_URL/)
   })
@@ -116,7 +116,7 @@ describe('socket-action CLI', () => {
     const remove = await run(['remove', '--permissions-boundary', 'arn:aws:iam::123456789012:policy/b']).done
     assert.equal(remove.code, 2)
     assert.match(remove.stderr, /^error: unknown option "--permissions-boundary" for "socket-action remove"/m)
-    assert.match((await run(['deploy', '--help']).done).stdout, /^  --permissions-boundary ARN\n +the managed policy every function role gets as its permissions boundary/m)
+    assert.match((await run(['deploy', '--help']).done).stdout, /^ {2}--permissions-boundary ARN\n +the managed policy every function role gets as its permissions boundary/m)
   })
 
   test('an unknown command gets a did-you-mean and exits 2', async () => {

@@ -89,7 +89,10 @@ async function closeCodeFor(port: number, bytes: Buffer): Promise<number | 'hung
   const { socket, rest } = await rawUpgrade(port)
   return new Promise((resolve) => {
     let got = rest
-    const timer = setTimeout(() => (socket.destroy(), resolve('hung')), WAIT_MS)
+    const timer = setTimeout(() => {
+      socket.destroy()
+      resolve('hung')
+    }, WAIT_MS)
     const read = () => {
       // Server frames are unmasked; the close frame is 0x88, a length under 126, then the 2-byte code.
       const at = got.indexOf(0x88)
@@ -99,8 +102,14 @@ async function closeCodeFor(port: number, bytes: Buffer): Promise<number | 'hung
         resolve(got.readUInt16BE(at + 2))
       }
     }
-    socket.on('data', (d) => ((got = Buffer.concat([got, d])), read()))
-    socket.on('close', () => (clearTimeout(timer), resolve('no close frame')))
+    socket.on('data', (d) => {
+      got = Buffer.concat([got, d])
+      read()
+    })
+    socket.on('close', () => {
+      clearTimeout(timer)
+      resolve('no close frame')
+    })
     socket.on('error', () => {})
     socket.write(bytes)
     read()
@@ -342,7 +351,14 @@ describe('local gateway backpressure', () => {
       assert.ok(grewMb < 100, `RSS grew by ${grewMb.toFixed(1)} MB`)
 
       // The connection is still open: it is the client's buffer that is full, not the connection that is gone.
-      const info = await new Promise<number>((resolve, reject) => request(`${server.connectionsUrl}/${id}`, { agent }, (res) => (res.resume(), resolve(res.statusCode!))).on('error', reject).end())
+      const info = await new Promise<number>((resolve, reject) =>
+        request(`${server.connectionsUrl}/${id}`, { agent }, (res) => {
+          res.resume()
+          resolve(res.statusCode!)
+        })
+          .on('error', reject)
+          .end(),
+      )
       assert.equal(info, 200)
       // Once the client reads again, POSTs are delivered again.
       socket.resume()
@@ -371,7 +387,10 @@ describe('local gateway backpressure', () => {
       client.ws.on('message', () => received++)
       for (let i = 0; i < 64; i++) {
         const status = await new Promise<number>((resolve, reject) => {
-          const req = request(`${server.connectionsUrl}/${id}`, { method: 'POST', agent }, (res) => (res.resume(), resolve(res.statusCode!)))
+          const req = request(`${server.connectionsUrl}/${id}`, { method: 'POST', agent }, (res) => {
+            res.resume()
+            resolve(res.statusCode!)
+          })
           req.on('error', reject)
           req.end(payload)
         })

@@ -48,7 +48,7 @@ function idOf(req: Seen): string {
 
 const sha256hex = (data: string | Buffer) => createHash('sha256').update(data).digest('hex')
 const hmac = (key: string | Buffer, data: string) => createHmac('sha256', key).update(data).digest()
-const escape = (s: string) => encodeURIComponent(s).replace(/[!'()*]/g, (c) => `%${c.charCodeAt(0).toString(16).toUpperCase()}`)
+const escapeLabel = (s: string) => encodeURIComponent(s).replace(/[!'()*]/g, (c) => `%${c.charCodeAt(0).toString(16).toUpperCase()}`)
 
 /** Recomputes the request's SigV4 signature from what the server received; returns [expected, received]. */
 function signatures(req: Seen, secret: string): [string, string] {
@@ -60,7 +60,7 @@ function signatures(req: Seen, secret: string): [string, string] {
   const names = signedHeaders!.split(';')
   assert.ok(names.includes('host') && names.includes('x-amz-date'), signedHeaders)
   // API Gateway (not S3): each path segment is escaped once more in the canonical URI.
-  const canonicalUri = req.rawUrl.split('?')[0]!.split('/').map(escape).join('/')
+  const canonicalUri = req.rawUrl.split('?')[0]!.split('/').map(escapeLabel).join('/')
   const canonicalHeaders = names.map((n) => `${n}:${String(req.headers[n]).trim().replace(/\s+/g, ' ')}\n`).join('')
   const canonical = ['POST', canonicalUri, '', canonicalHeaders, signedHeaders, sha256hex(req.body)].join('\n')
   const scope = `${day}/${region}/${service}/aws4_request`

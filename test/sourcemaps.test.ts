@@ -221,7 +221,7 @@ test('an error while socket.js loads (init) names socket.js:LINE, deployed and i
     const server = await startDev({ configFile: path.join(dir, 'serverless.yml'), port: 0, log: (l) => lines.push(l) })
     await server.close()
     const init = lines.find((l) => l.startsWith('function failed to initialize'))
-    assert.match(init ?? lines.join('\n'), new RegExp(`Error: cannot start\n    at .*\(${dir}/socket.js:3:7\)`))
+    assert.match(init ?? lines.join('\n'), new RegExp(`Error: cannot start\n    at .*(${dir}/socket.js:3:7)`))
   } finally {
     rmSync(dir, { recursive: true, force: true })
     if (task) rmSync(task, { recursive: true, force: true })

@@ -19,7 +19,6 @@
 //   - error:      the median of the next four throwing invocations (map already parsed);
 //   - process:    wall time of the whole child, node's own start-up included (spawnSync around it).
 // Reported: medians over the runs; the zip's size; whether the stack names socket.js:<line of the throw>.
-import { spawnSync } from 'node:child_process'
 import { cpSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs'
 import { availableParallelism, tmpdir } from 'node:os'
 import path from 'node:path'

@@ -221,7 +221,9 @@ function identify(req: IncomingMessage, body: Buffer): Call {
       const match = route.method === method ? route.regex.exec(url.pathname) : null
       if (!match) continue
       operation = route.operation
-      route.names.forEach((name, i) => (params[name] = decodeURIComponent(match[i + 1] ?? '')))
+      route.names.forEach((name, i) => {
+        params[name] = decodeURIComponent(match[i + 1] ?? '')
+      })
       break
     }
   }
@@ -271,6 +273,7 @@ function awsError(service: string, status: number, errorType: string, message: s
 }
 
 /** Rewrites a successful JSON reply; anything else passes through unchanged. */
+// biome-ignore lint/suspicious/noConfusingVoidType: edits either mutate the document (void) or return a new one.
 function editJson(reply: Reply, edit: (json: Json) => Json | void): Reply {
   if (!isOk(reply) || reply.body.length === 0) return reply
   const json = parse(reply.body)
@@ -779,15 +782,23 @@ export async function startShim(options: ShimOptions): Promise<Shim> {
     endpoint: `http://127.0.0.1:${port}`,
     calls: () => [...log],
     writes: () => log.filter((call) => call.kind === 'write'),
-    clearCalls: () => void (log = []),
-    latency: (ms) => void (latencyMs = ms),
+    clearCalls: () => {
+      log = []
+    },
+    latency: (ms) => {
+      latencyMs = ms
+    },
     fault: (spec) => void faults.push({ spec, seen: 0 }),
-    failAfterWrites: (k, reply = {}) => void (writeFailure = { k, seen: 0, reply }),
+    failAfterWrites: (k, reply = {}) => {
+      writeFailure = { k, seen: 0, reply }
+    },
     clearFaults() {
       faults = []
       writeFailure = undefined
     },
-    configure: (changes) => void (settings = { ...settings, ...definedOnly(changes) }),
+    configure: (changes) => {
+      settings = { ...settings, ...definedOnly(changes) }
+    },
     reset() {
       log = []
       latencyMs = 0

@@ -75,9 +75,9 @@ export async function startFakeGitHub(repo = 'octo/sockets'): Promise<FakeGitHub
     const prefix = `/repos/${repo}`
     if (!p.startsWith(prefix)) return json(res, 404, { message: 'Not Found' })
     const rest = p.slice(prefix.length)
-    let m: RegExpExecArray | null
-    if ((m = /^\/issues\/(\d+)\/comments$/.exec(rest))) {
-      const issue = Number(m[1])
+    const issueComments = /^\/issues\/(\d+)\/comments$/.exec(rest)
+    if (issueComments) {
+      const issue = Number(issueComments[1])
       if (req.method === 'GET') {
         const perPage = Number(url.searchParams.get('per_page') ?? 30)
         const page = Number(url.searchParams.get('page') ?? 1)
@@ -93,16 +93,18 @@ export async function startFakeGitHub(repo = 'octo/sockets'): Promise<FakeGitHub
         return json(res, 201, { id: comment.id, body: comment.body, user: comment.user })
       }
     }
-    if ((m = /^\/issues\/comments\/(\d+)$/.exec(rest)) && req.method === 'PATCH') {
-      const comment = state.comments.find((c) => c.id === Number(m![1]))
+    const commentPath = /^\/issues\/comments\/(\d+)$/.exec(rest)
+    if (commentPath && req.method === 'PATCH') {
+      const comment = state.comments.find((c) => c.id === Number(commentPath[1]))
       if (!comment) return json(res, 404, { message: 'Not Found' })
       if (comment.user.login !== BOT.login) return json(res, 403, { message: 'Resource not accessible by integration' })
       comment.body = body.body
       return json(res, 200, { id: comment.id, body: comment.body, user: comment.user })
     }
-    if ((m = /^\/pulls\/(\d+)$/.exec(rest)) && req.method === 'GET') {
-      const s = state.pulls.get(Number(m[1]))
-      return s ? json(res, 200, { number: Number(m[1]), state: s }) : json(res, 404, { message: 'Not Found' })
+    const pull = /^\/pulls\/(\d+)$/.exec(rest)
+    if (pull && req.method === 'GET') {
+      const s = state.pulls.get(Number(pull[1]))
+      return s ? json(res, 200, { number: Number(pull[1]), state: s }) : json(res, 404, { message: 'Not Found' })
     }
     if (rest === '/deployments' && req.method === 'POST') {
       const d = { id: nextId++, environment: body.environment, ref: body.ref, statuses: [] }
@@ -113,8 +115,9 @@ export async function startFakeGitHub(repo = 'octo/sockets'): Promise<FakeGitHub
       const env = url.searchParams.get('environment')
       return json(res, 200, state.deployments.filter((d) => !env || d.environment === env).map((d) => ({ id: d.id, environment: d.environment, ref: d.ref })))
     }
-    if ((m = /^\/deployments\/(\d+)\/statuses$/.exec(rest)) && req.method === 'POST') {
-      const d = state.deployments.find((x) => x.id === Number(m![1]))
+    const statuses = /^\/deployments\/(\d+)\/statuses$/.exec(rest)
+    if (statuses && req.method === 'POST') {
+      const d = state.deployments.find((x) => x.id === Number(statuses[1]))
       if (!d) return json(res, 404, { message: 'Not Found' })
       d.statuses.push({ state: body.state, environment_url: body.environment_url })
       return json(res, 201, { id: nextId++, state: body.state })

@@ -57,6 +57,6 @@ async function main() {
 }
 
 main().catch((e) => {
-  process.stdout.write(`${JSON.stringify({ fatal: String(e && e.stack) })}\n`)
+  process.stdout.write(`${JSON.stringify({ fatal: String(e?.stack) })}\n`)
   process.exitCode = 1
 })
