@@ -49,7 +49,7 @@ const GRANTS = new Set(['role-policy:put', 'permission:add', 'permission:remove'
  * by id: reads by id are consistent where the listing is not, so the plan sees their integrations, routes and stages.
  */
 async function withCreatedApis(adapter: StageAdapter, observed: ObservedState, created: Set<string>, done: Action[]): Promise<ObservedState> {
-  const deleted = new Set(done.filter((a) => a.resource === 'api' && a.change === 'delete').map((a) => String(a.params.apiId)))
+  const deleted = new Set(done.flatMap((a) => (a.write === 'DeleteApi' && a.params.ApiId ? [a.params.ApiId] : [])))
   const missing = [...created].filter((id) => !deleted.has(id) && !observed.apis.some((a) => a.id === id))
   if (!missing.length) return observed
   const read = (await Promise.all(missing.map((id) => adapter.describeApi(id)))).filter((api): api is ObservedApi => api !== undefined)
