@@ -1,4 +1,5 @@
-// Every write the engine makes, one AWS call (plus its wait) per action, with the retries AWS asks for.
+// Every write the engine makes, one AWS call (plus its wait) per action, with the retries AWS asks for: an exhaustive
+// switch on the action's `write`, each case sending the SDK input the planner built, its references resolved.
 import {
   CreateApiCommand,
   CreateDeploymentCommand,

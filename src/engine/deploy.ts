@@ -42,7 +42,7 @@ function isStale(error: unknown): boolean {
 }
 
 /** Writes that name the API id: a run that lost the race for the API must not point them at its own. */
-const GRANTS = new Set(['role-policy:put', 'permission:add', 'permission:remove'])
+const GRANTS = new Set<Action['write']>(['PutRolePolicy', 'AddPermission', 'RemovePermission'])
 
 /**
  * `observed`, plus the APIs this run created that the listing does not show yet (and that it has not deleted), read
@@ -74,7 +74,7 @@ export async function reconcile(
     let raceCheck: Promise<boolean> | undefined
     const execute = adapter.executor(desired)
     const gated: Execute = async (action, f) => {
-      if (raceCheck && GRANTS.has(action.id) && (await raceCheck)) throw new StaleObservation('another deploy created an API for this stage first')
+      if (raceCheck && GRANTS.has(action.write) && (await raceCheck)) throw new StaleObservation('another deploy created an API for this stage first')
       return execute(action, f)
     }
     try {
@@ -83,7 +83,7 @@ export async function reconcile(
           onDone: (action, ms) => {
             events.onAction?.(action, ms)
             // Another deploy of this stage may have created an API at the same moment: find out beside the rest.
-            if (action.id === 'api:create') {
+            if (action.write === 'CreateApi') {
               if (facts.createdApi) created.add(facts.createdApi.id)
               const own = facts.createdApi
               raceCheck = adapter.taggedApis().then(
