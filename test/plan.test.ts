@@ -3,9 +3,10 @@ import assert from 'node:assert/strict'
 import { describe, test } from 'node:test'
 import { desiredState } from '../src/engine/desired.ts'
 import { formatPlan } from '../src/engine/format.ts'
-import type { ObservedApi, ObservedState } from '../src/engine/model.ts'
+import type { Action, ObservedApi, ObservedState } from '../src/engine/model.ts'
 import { deploymentMarker, planDeploy, planRemove, PlanError, survivingApi } from '../src/engine/plan.ts'
 import { AWS_PARTITION, partitionOf, resourceNames, fitName, websocketUrl } from '../src/engine/names.ts'
+import { Ref, resolveDocument } from '../src/engine/refs.ts'
 import type { SocketConfig } from '../src/config/index.ts'
 
 const socket: SocketConfig = {
@@ -25,7 +26,7 @@ function deployed(): ObservedState {
     partition: AWS_PARTITION,
     role: {
       name: desired.names.roleName, arn: 'arn:aws:iam::111111111111:role/x', tags: desired.tags, trustPolicy: desired.role.trustPolicy,
-      policies: { 'socket-action': JSON.parse(JSON.stringify(desired.role.policy).replaceAll('${apiId}', apiId)) }, attachedPolicyArns: [],
+      policies: { 'socket-action': resolveDocument(desired.role.policy, { apiId }) }, attachedPolicyArns: [],
     },
     logGroup: { name: desired.logGroup.name, arn: 'arn:aws:logs:us-east-1:111111111111:log-group:/aws/lambda/chat-prod', retentionDays: 30, tags: desired.tags },
     fn: { name: desired.names.functionName, arn: 'arn:fn', tags: desired.tags, spec: { ...desired.fn }, permissionSourceArn: `arn:aws:execute-api:us-east-1:111111111111:${apiId}/*` },
@@ -57,6 +58,15 @@ describe('planDeploy', () => {
     }
     // The API id is not known yet: a placeholder that apply fills in.
     assert.match(JSON.stringify(byId.get('role-policy:put')!.params), /\$\{apiId\}\/prod\/\*\/@connections\/\*/)
+    // ... a typed reference, not text: apply resolves it where the id goes.
+    const put = byId.get('role-policy:put')
+    assert.ok(put?.write === 'PutRolePolicy')
+    const ref = put.params.PolicyDocument.Statement.find((s) => s.Sid === 'OwnConnections')?.Resource
+    assert.ok(ref instanceof Ref && ref.fact === 'apiId')
+    assert.equal(ref.resolve({ apiId: 'abc123' }), 'arn:aws:execute-api:us-east-1:111111111111:abc123/prod/*/@connections/*')
+    const stage = byId.get('stage:create')
+    assert.ok(stage?.write === 'CreateStage')
+    assert.deepEqual([stage.params.ApiId, stage.params.DeploymentId, stage.params.Description], [new Ref('apiId'), new Ref('deploymentId'), new Ref('marker')])
   })
 
   test('a stage that matches: nothing to do', () => {
@@ -144,7 +154,8 @@ describe('permissions boundary', () => {
   const bounded = desiredState({ socket: { ...socket, permissionsBoundary: boundary }, identity, region: 'us-east-1', account: '111111111111', partition: AWS_PARTITION, codeSha256: 'sha-1', handler: 'index.handler', version: '1.0.0' })
 
   test('a new role is created with it', () => {
-    const create = planDeploy(bounded, empty).actions.find((a) => a.id === 'role:create')!
+    const create = planDeploy(bounded, empty).actions.find((a) => a.id === 'role:create')
+    assert.ok(create?.write === 'CreateRole')
     assert.equal(create.params.PermissionsBoundary, boundary)
     assert.ok(!('PermissionsBoundary' in planDeploy(desired, empty).actions.find((a) => a.id === 'role:create')!.params), 'none configured: none sent')
   })
@@ -166,4 +177,16 @@ describe('permissions boundary', () => {
     assert.deepEqual(dropped.actions, [])
     assert.match(dropped.notes?.[0] ?? '', /keeps its permissions boundary arn:aws:iam::111111111111:policy\/socket-action-boundary: socket-action never removes one/)
   })
+})
+
+test("an action's params are the SDK's own input: a misspelt field, a runtime Lambda does not know, a reference where no id can be pending do not compile", () => {
+  const base = { id: 'x', name: 'x', after: [] }
+  const fine: Action = { ...base, write: 'CreateIntegration', resource: 'integration', change: 'create', params: { ApiId: new Ref('apiId'), IntegrationType: 'AWS_PROXY', TimeoutInMillis: 29_000 } }
+  // @ts-expect-error TimeoutInMilis is not a field of CreateIntegration
+  const misspelt: Action = { ...base, write: 'CreateIntegration', resource: 'integration', change: 'create', params: { ApiId: 'a', IntegrationType: 'AWS_PROXY', TimeoutInMilis: 29_000 } }
+  // @ts-expect-error not a Lambda runtime
+  const runtime: Action = { ...base, write: 'UpdateFunctionConfiguration', resource: 'function', change: 'update', params: { FunctionName: 'f', Runtime: 'nodejs99.x' } }
+  // @ts-expect-error UpdateApi only runs on an API that exists: its id is known
+  const pending: Action = { ...base, write: 'UpdateApi', resource: 'api', change: 'update', params: { ApiId: new Ref('apiId') } }
+  assert.deepEqual([fine, misspelt, runtime, pending].map((a) => a.write), ['CreateIntegration', 'CreateIntegration', 'UpdateFunctionConfiguration', 'UpdateApi'])
 })

@@ -1,15 +1,12 @@
 // Runs a plan's actions, each as soon as everything it waits for is done, so the chain of sequential round trips is
 // as short as the dependencies allow. What an action does is the adapter's business (`execute`).
 import type { Action } from './model.ts'
+import type { Known } from './refs.ts'
 
-/** Ids that actions produce for later ones: `${apiId}` etc. in params. */
-export interface Facts {
-  apiId?: string
+/** Ids that actions produce for later ones (the references in their params, ./refs.ts), and the API this round made. */
+export interface Facts extends Known {
   /** The API this round created, as CreateApi answered: a listing right after may not show it yet. */
   createdApi?: { id: string; createdDate?: string; tags: Record<string, string> }
-  integrationId?: string
-  deploymentId?: string
-  marker?: string
 }
 
 export type Execute = (action: Action, facts: Facts) => Promise<void>
@@ -34,16 +31,6 @@ export class ApplyError extends Error {
     // The adapter's errors already say what was being done; anything else gets the action named.
     super(cause instanceof Error ? cause.message : `${action.change} ${action.resource} ${action.name} failed: ${String(cause)}`, { cause })
   }
-}
-
-/** Replaces `${apiId}`-style references with the ids earlier actions produced. */
-export function resolveParams<T>(params: T, facts: Facts): T {
-  const text = JSON.stringify(params).replace(/\$\{(apiId|integrationId|deploymentId|marker)\}/g, (ref, name: 'apiId' | 'integrationId' | 'deploymentId' | 'marker') => {
-    const value = facts[name]
-    if (value === undefined) throw new Error(`internal: ${ref} is not known yet; an action ran before the one that creates it`)
-    return value
-  })
-  return JSON.parse(text)
 }
 
 export async function applyPlan(actions: Action[], execute: Execute, facts: Facts, events: ApplyEvents = {}): Promise<Action[]> {

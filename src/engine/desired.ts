@@ -2,6 +2,7 @@
 import type { SocketConfig } from '../config/index.ts'
 import type { DesiredState, PolicyDocument } from './model.ts'
 import { arn, ownTags, resourceNames, type Partition, type StageIdentity } from './names.ts'
+import { Ref } from './refs.ts'
 
 export const ROUTE_KEYS = ['$connect', '$disconnect', '$default']
 export const ROUTE_SELECTION = '$request.body.route'
@@ -36,8 +37,8 @@ export function desiredState({ socket, identity, region, account, partition, cod
         Sid: 'OwnConnections',
         Effect: 'Allow',
         Action: 'execute-api:ManageConnections',
-        // `${apiId}` is filled in by apply when the API is created in the same run.
-        Resource: `${arn.api(partition, region, account, '${apiId}')}/${names.stageName}/*/@connections/*`,
+        // The API's id: the planner fills it in when the API exists, apply when the same run creates it.
+        Resource: new Ref('apiId', arn.api(partition, region, account, ''), `/${names.stageName}/*/@connections/*`),
       },
       ...(socket.policy as unknown as Array<Record<string, unknown>>),
     ],

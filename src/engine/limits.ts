@@ -3,6 +3,7 @@
 import type { Diagnostic } from '../config/index.ts'
 import type { SocketConfig } from '../config/index.ts'
 import type { DesiredState } from './model.ts'
+import { resolveDocument } from './refs.ts'
 
 /** IAM: all inline policies of a role together, whitespace not counted. */
 export const ROLE_POLICY_MAX_CHARS = 10_240
@@ -22,7 +23,7 @@ const mb = (bytes: number) => `${(bytes / 1024 / 1024).toFixed(1)} MB`
 
 /** The size IAM counts: the document as JSON without insignificant whitespace. */
 export function rolePolicyChars(desired: DesiredState): number {
-  return JSON.stringify(desired.role.policy).replaceAll('${apiId}', API_ID_PLACEHOLDER).length
+  return JSON.stringify(resolveDocument(desired.role.policy, { apiId: API_ID_PLACEHOLDER })).length
 }
 
 export function checkLimits(desired: DesiredState, size: PackageSize, socket: Pick<SocketConfig, 'configFile' | 'handlerFile' | 'policyAt' | 'policy'>): Diagnostic[] {

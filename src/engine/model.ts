@@ -1,5 +1,47 @@
 // The engine's vocabulary: the desired state of a stage, what AWS holds (observed), and the plan between them.
+import type {
+  CreateApiCommandInput,
+  CreateDeploymentCommandInput,
+  CreateIntegrationCommandInput,
+  CreateRouteCommandInput,
+  CreateStageCommandInput,
+  DeleteApiCommandInput,
+  DeleteIntegrationCommandInput,
+  DeleteRouteCommandInput,
+  TagResourceCommandInput as TagApiResourceCommandInput,
+  UpdateApiCommandInput,
+  UpdateIntegrationCommandInput,
+  UpdateRouteCommandInput,
+  UpdateStageCommandInput,
+} from '@aws-sdk/client-apigatewayv2'
+import type {
+  CreateLogGroupCommandInput,
+  DeleteLogGroupCommandInput,
+  PutRetentionPolicyCommandInput,
+  TagResourceCommandInput as TagLogGroupCommandInput,
+} from '@aws-sdk/client-cloudwatch-logs'
+import type {
+  CreateRoleCommandInput,
+  DeleteRoleCommandInput,
+  DeleteRolePolicyCommandInput,
+  DetachRolePolicyCommandInput,
+  PutRolePermissionsBoundaryCommandInput,
+  PutRolePolicyCommandInput,
+  TagRoleCommandInput,
+  UpdateAssumeRolePolicyCommandInput,
+} from '@aws-sdk/client-iam'
+import type {
+  AddPermissionCommandInput,
+  CreateFunctionCommandInput,
+  DeleteFunctionCommandInput,
+  RemovePermissionCommandInput,
+  Runtime,
+  TagResourceCommandInput as TagFunctionCommandInput,
+  UpdateFunctionCodeCommandInput,
+  UpdateFunctionConfigurationCommandInput,
+} from '@aws-sdk/client-lambda'
 import type { Partition, ResourceNames, StageIdentity } from './names.ts'
+import type { WithRefs } from './refs.ts'
 
 export interface PolicyDocument {
   Version: '2012-10-17'
@@ -16,6 +58,11 @@ export interface FunctionSpec {
   handler: string
   roleArn: string
   codeSha256: string
+}
+
+/** The function as serverless.yml wants it: a runtime Lambda knows (an observed one may be anything, or none). */
+export interface DesiredFunction extends FunctionSpec {
+  runtime: Runtime
 }
 
 export interface DesiredState {
@@ -38,7 +85,7 @@ export interface DesiredState {
     /** serverless.yml does not set it: a group made before socket-action managed it keeps its own retention. */
     retentionDefaulted: boolean
   }
-  fn: FunctionSpec
+  fn: DesiredFunction
   api: {
     description: string
     routeSelectionExpression: string
@@ -145,21 +192,62 @@ export interface FieldDiff {
   to: unknown
 }
 
+export type Change = 'create' | 'update' | 'delete'
+
 /**
- * One write. `params` may hold `${apiId}`, `${integrationId}` or `${deploymentId}`: ids that only exist once an earlier
- * action has run; apply substitutes them.
+ * One write: `write` names the AWS call, and `params` is that call's own SDK input, so a misspelt field fails to
+ * compile. Fields that may name an id only known once an earlier action has run (the API the plan creates, its
+ * integration, its deployment) are typed `Ref` (./refs.ts) and resolved by apply. The writes that are not one call:
+ * CreateLogGroup also sets the retention; CreateFunction and UpdateFunctionCode get the zip from the adapter;
+ * PutRolePolicy takes the document unserialized (it may hold a reference).
  */
-export interface Action {
+interface Write<W extends string, R extends Resource, C extends Change, P> {
+  write: W
   id: string
-  resource: Resource
-  change: 'create' | 'update' | 'delete'
+  resource: R
+  change: C
   /** What a person reads: the resource's name or key. */
   name: string
   diff?: FieldDiff[]
   /** Ids of actions that must finish first. */
   after: string[]
-  params: Record<string, unknown>
+  params: P
 }
+
+export type Action =
+  | Write<'CreateApi', 'api', 'create', CreateApiCommandInput>
+  | Write<'UpdateApi', 'api', 'update', UpdateApiCommandInput>
+  | Write<'TagApi', 'api', 'update', TagApiResourceCommandInput>
+  | Write<'DeleteApi', 'api', 'delete', DeleteApiCommandInput>
+  | Write<'CreateRole', 'role', 'create', CreateRoleCommandInput>
+  | Write<'PutRolePermissionsBoundary', 'role', 'update', PutRolePermissionsBoundaryCommandInput>
+  | Write<'UpdateAssumeRolePolicy', 'role', 'update', UpdateAssumeRolePolicyCommandInput>
+  | Write<'TagRole', 'role', 'update', TagRoleCommandInput>
+  | Write<'DeleteRole', 'role', 'delete', DeleteRoleCommandInput>
+  | Write<'PutRolePolicy', 'role-policy', 'create' | 'update', Omit<PutRolePolicyCommandInput, 'PolicyDocument'> & { PolicyDocument: PolicyDocument }>
+  | Write<'DeleteRolePolicy', 'role-policy', 'delete', DeleteRolePolicyCommandInput>
+  | Write<'DetachRolePolicy', 'role-policy', 'delete', DetachRolePolicyCommandInput>
+  | Write<'CreateLogGroup', 'log-group', 'create', CreateLogGroupCommandInput & Pick<PutRetentionPolicyCommandInput, 'retentionInDays'>>
+  | Write<'PutRetentionPolicy', 'log-group', 'update', PutRetentionPolicyCommandInput>
+  | Write<'TagLogGroup', 'log-group', 'update', TagLogGroupCommandInput>
+  | Write<'DeleteLogGroup', 'log-group', 'delete', DeleteLogGroupCommandInput>
+  | Write<'CreateFunction', 'function', 'create', Omit<CreateFunctionCommandInput, 'Code'>>
+  | Write<'UpdateFunctionConfiguration', 'function', 'update', UpdateFunctionConfigurationCommandInput>
+  | Write<'UpdateFunctionCode', 'function-code', 'update', Omit<UpdateFunctionCodeCommandInput, 'ZipFile'>>
+  | Write<'TagFunction', 'function', 'update', TagFunctionCommandInput>
+  | Write<'DeleteFunction', 'function', 'delete', DeleteFunctionCommandInput>
+  | Write<'AddPermission', 'permission', 'create' | 'update', WithRefs<AddPermissionCommandInput, 'SourceArn'>>
+  | Write<'RemovePermission', 'permission', 'delete', RemovePermissionCommandInput>
+  | Write<'CreateIntegration', 'integration', 'create', WithRefs<CreateIntegrationCommandInput, 'ApiId'>>
+  | Write<'UpdateIntegration', 'integration', 'update', WithRefs<UpdateIntegrationCommandInput, 'ApiId'>>
+  | Write<'DeleteIntegration', 'integration', 'delete', WithRefs<DeleteIntegrationCommandInput, 'ApiId'>>
+  | Write<'CreateRoute', 'route', 'create', WithRefs<CreateRouteCommandInput, 'ApiId' | 'Target'>>
+  | Write<'UpdateRoute', 'route', 'update', WithRefs<UpdateRouteCommandInput, 'ApiId' | 'Target'>>
+  | Write<'DeleteRoute', 'route', 'delete', WithRefs<DeleteRouteCommandInput, 'ApiId'>>
+  | Write<'CreateDeployment', 'deployment', 'create', WithRefs<CreateDeploymentCommandInput, 'ApiId'>>
+  | Write<'CreateStage', 'stage', 'create', WithRefs<CreateStageCommandInput, 'ApiId' | 'DeploymentId' | 'Description'>>
+  | Write<'UpdateStage', 'stage', 'update', WithRefs<UpdateStageCommandInput, 'ApiId' | 'DeploymentId' | 'Description'>>
+  | Write<'TagStage', 'stage', 'update', TagApiResourceCommandInput>
 
 export interface Plan {
   actions: Action[]
