@@ -75635,7 +75635,7 @@ module.exports = {
 /***/ ((module, __unused_webpack___webpack_exports__, __nccwpck_require__) => {
 
 __nccwpck_require__.a(module, async (__webpack_handle_async_dependencies__, __webpack_async_result__) => { try {
-/* harmony import */ var _run_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(8681);
+/* harmony import */ var _run_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(6828);
 // The Action's entry point: everything happens in run().
 
 await (0,_run_js__WEBPACK_IMPORTED_MODULE_0__/* .run */ .e)();
@@ -75645,7 +75645,7 @@ __webpack_async_result__();
 
 /***/ }),
 
-/***/ 8681:
+/***/ 6828:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
 
@@ -85132,16 +85132,6 @@ class ApplyError extends Error {
         this.done = done;
     }
 }
-/** Replaces `${apiId}`-style references with the ids earlier actions produced. */
-function resolveParams(params, facts) {
-    const text = JSON.stringify(params).replace(/\$\{(apiId|integrationId|deploymentId|marker)\}/g, (ref, name) => {
-        const value = facts[name];
-        if (value === undefined)
-            throw new Error(`internal: ${ref} is not known yet; an action ran before the one that creates it`);
-        return value;
-    });
-    return JSON.parse(text);
-}
 async function applyPlan(actions, execute, facts, events = {}) {
     const done = [];
     const finished = new Set();
@@ -85429,8 +85419,54 @@ async function observeStage(clients, identity, names, options = {}) {
     }
 }
 
+;// CONCATENATED MODULE: ./src/engine/refs.ts
+/** Text holding one id that is not known yet: `prefix` + the id + `suffix`. */
+class Ref {
+    fact;
+    prefix;
+    suffix;
+    constructor(fact, prefix = '', suffix = '') {
+        this.fact = fact;
+        this.prefix = prefix;
+        this.suffix = suffix;
+    }
+    resolve(known) {
+        const value = known[this.fact];
+        if (value === undefined)
+            throw new Error(`internal: \${${this.fact}} is not known yet; an action ran before the one that creates it`);
+        return `${this.prefix}${value}${this.suffix}`;
+    }
+    /** How a plan shows it (JSON, diffs): `${apiId}` in place of the id. */
+    toJSON() {
+        return `${this.prefix}\${${this.fact}}${this.suffix}`;
+    }
+    toString() {
+        return this.toJSON();
+    }
+}
+function resolved(value, known) {
+    return value instanceof Ref ? value.resolve(known) : value;
+}
+function resolveValue(value, known) {
+    if (value instanceof Ref)
+        return value.resolve(known);
+    if (Array.isArray(value))
+        return value.map((v) => resolveValue(v, known));
+    if (value && typeof value === 'object')
+        return resolveObject(value, known);
+    return value;
+}
+function resolveObject(value, known) {
+    return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, resolveValue(v, known)]));
+}
+/** A policy document with its references filled in (key order kept, so its JSON is the same text). */
+function resolveDocument(doc, known) {
+    return { ...doc, Statement: doc.Statement.map((s) => resolveObject(s, known)) };
+}
+
 ;// CONCATENATED MODULE: ./src/engine/plan.ts
 // The planner: a pure function from (desired, observed) to the ordered writes that make AWS match.
+
 
 
 class PlanError extends Error {
@@ -85461,8 +85497,18 @@ function deploymentMarker(desired, integrationId) {
     });
     return `socket-action deployment ${(0,external_node_crypto_.createHash)('sha256').update(content).digest('hex').slice(0, 16)}`;
 }
-function plan_substitute(value, apiId) {
-    return JSON.parse(JSON.stringify(value).replaceAll('${apiId}', apiId));
+const tagList = (tags) => Object.entries(tags).map(([Key, Value]) => ({ Key, Value }));
+/** What CreateFunction and UpdateFunctionConfiguration both set. */
+function functionConfiguration(spec) {
+    return {
+        Runtime: spec.runtime,
+        Role: spec.roleArn,
+        Handler: spec.handler,
+        Description: spec.description,
+        Timeout: spec.timeout,
+        MemorySize: spec.memory,
+        Environment: { Variables: spec.env },
+    };
 }
 function tagDiff(observed, desired) {
     return Object.entries(desired)
@@ -85495,13 +85541,14 @@ function planDeploy(desired, observed) {
     const kept = survivingApi(observed.apis);
     for (const api of observed.apis) {
         if (api !== kept)
-            b.add({ id: `api:delete:${api.id}`, resource: 'api', change: 'delete', name: `${api.name} (${api.id}, duplicate)`, params: { apiId: api.id } });
+            b.add({ write: 'DeleteApi', id: `api:delete:${api.id}`, resource: 'api', change: 'delete', name: `${api.name} (${api.id}, duplicate)`, params: { ApiId: api.id } });
     }
     let apiCreate;
     let apiUpdate;
-    const apiId = kept?.id ?? '${apiId}';
+    const apiId = kept?.id ?? new Ref('apiId');
     if (!kept) {
         apiCreate = b.add({
+            write: 'CreateApi',
             id: 'api:create',
             resource: 'api',
             change: 'create',
@@ -85518,7 +85565,7 @@ function planDeploy(desired, observed) {
         if (kept.name !== names.apiName)
             diff.push({ field: 'name', from: kept.name, to: names.apiName });
         if (diff.length) {
-            const update = b.add({ id: 'api:update', resource: 'api', change: 'update', name: names.apiName, diff, params: { ApiId: kept.id, Name: names.apiName, RouteSelectionExpression: desired.api.routeSelectionExpression, Description: desired.api.description } });
+            const update = b.add({ write: 'UpdateApi', id: 'api:update', resource: 'api', change: 'update', name: names.apiName, diff, params: { ApiId: kept.id, Name: names.apiName, RouteSelectionExpression: desired.api.routeSelectionExpression, Description: desired.api.description } });
             // Only a new route selection needs a new deployment; a name or description does not.
             if (diff.some((d) => d.field === 'routeSelectionExpression'))
                 apiUpdate = update;
@@ -85527,7 +85574,7 @@ function planDeploy(desired, observed) {
             b.unchanged.push(`api ${names.apiName}`);
         const td = tagDiff(kept.tags, tags);
         if (td.length)
-            b.add({ id: 'api:tag', resource: 'api', change: 'update', name: names.apiName, diff: td, params: { ResourceArn: arn.apiResource(desired.partition, desired.region, kept.id), Tags: tags } });
+            b.add({ write: 'TagApi', id: 'api:tag', resource: 'api', change: 'update', name: names.apiName, diff: td, params: { ResourceArn: arn.apiResource(desired.partition, desired.region, kept.id), Tags: tags } });
     }
     // ---- role ----
     const role = observed.role;
@@ -85535,17 +85582,18 @@ function planDeploy(desired, observed) {
     let roleBoundary;
     const notes = [];
     const boundary = desired.role.permissionsBoundary;
-    const policyDoc = kept ? plan_substitute(desired.role.policy, kept.id) : desired.role.policy;
+    const policyDoc = kept ? resolveDocument(desired.role.policy, { apiId: kept.id }) : desired.role.policy;
     if (!role) {
         roleCreate = b.add({
+            write: 'CreateRole',
             id: 'role:create',
             resource: 'role',
             change: 'create',
             name: names.roleName,
             params: {
                 RoleName: names.roleName,
-                AssumeRolePolicyDocument: desired.role.trustPolicy,
-                Tags: tags,
+                AssumeRolePolicyDocument: JSON.stringify(desired.role.trustPolicy),
+                Tags: tagList(tags),
                 Description: `socket-action function role of ${desired.identity.app}/${desired.identity.stage}`,
                 ...(boundary ? { PermissionsBoundary: boundary } : {}),
             },
@@ -85557,6 +85605,7 @@ function planDeploy(desired, observed) {
         // its limit.
         if (boundary && role.permissionsBoundary !== boundary) {
             roleBoundary = b.add({
+                write: 'PutRolePermissionsBoundary',
                 id: 'role:boundary',
                 resource: 'role',
                 change: 'update',
@@ -85571,23 +85620,25 @@ function planDeploy(desired, observed) {
         }
         if (canonical(role.trustPolicy) !== canonical(desired.role.trustPolicy)) {
             b.add({
+                write: 'UpdateAssumeRolePolicy',
                 id: 'role:trust',
                 resource: 'role',
                 change: 'update',
                 name: names.roleName,
                 diff: [{ field: 'trustPolicy', from: role.trustPolicy, to: desired.role.trustPolicy }],
                 after: [roleBoundary],
-                params: { RoleName: names.roleName, PolicyDocument: desired.role.trustPolicy },
+                params: { RoleName: names.roleName, PolicyDocument: JSON.stringify(desired.role.trustPolicy) },
             });
         }
         const td = tagDiff(role.tags, tags);
         if (td.length)
-            b.add({ id: 'role:tag', resource: 'role', change: 'update', name: names.roleName, diff: td, params: { RoleName: names.roleName, Tags: tags } });
+            b.add({ write: 'TagRole', id: 'role:tag', resource: 'role', change: 'update', name: names.roleName, diff: td, params: { RoleName: names.roleName, Tags: tagList(tags) } });
     }
     const currentPolicy = role?.policies[names.policyName];
     let policyPut;
     if (!kept || canonical(currentPolicy) !== canonical(policyDoc)) {
         policyPut = b.add({
+            write: 'PutRolePolicy',
             id: 'role-policy:put',
             resource: 'role-policy',
             change: currentPolicy === undefined ? 'create' : 'update',
@@ -85602,7 +85653,7 @@ function planDeploy(desired, observed) {
     // ---- log group: ours before the first invocation, or Lambda makes it untagged and keeps logs forever ----
     const group = observed.logGroup;
     if (!group) {
-        b.add({ id: 'log-group:create', resource: 'log-group', change: 'create', name: desired.logGroup.name, params: { logGroupName: desired.logGroup.name, tags, retentionInDays: desired.logGroup.retentionDays } });
+        b.add({ write: 'CreateLogGroup', id: 'log-group:create', resource: 'log-group', change: 'create', name: desired.logGroup.name, params: { logGroupName: desired.logGroup.name, tags, retentionInDays: desired.logGroup.retentionDays } });
     }
     else {
         // The default retention is for groups socket-action made: one it adopted (Lambda's, a person's) never has its logs'
@@ -85614,11 +85665,11 @@ function planDeploy(desired, observed) {
             notes.push(`log group ${group.name} keeps its retention (${group.retentionDays ? `${group.retentionDays} days` : 'never expire'}); set logRetentionDays in serverless.yml to change it`);
         }
         else if (group.retentionDays !== desired.logGroup.retentionDays) {
-            b.add({ id: 'log-group:retention', resource: 'log-group', change: 'update', name: group.name, diff: [{ field: 'retentionInDays', from: group.retentionDays ?? 'never expire', to: desired.logGroup.retentionDays }], params: { logGroupName: group.name, retentionInDays: desired.logGroup.retentionDays } });
+            b.add({ write: 'PutRetentionPolicy', id: 'log-group:retention', resource: 'log-group', change: 'update', name: group.name, diff: [{ field: 'retentionInDays', from: group.retentionDays ?? 'never expire', to: desired.logGroup.retentionDays }], params: { logGroupName: group.name, retentionInDays: desired.logGroup.retentionDays } });
         }
         const td = tagDiff(group.tags, groupTags);
         if (td.length)
-            b.add({ id: 'log-group:tag', resource: 'log-group', change: 'update', name: group.name, diff: td, params: { resourceArn: group.arn, tags: groupTags } });
+            b.add({ write: 'TagLogGroup', id: 'log-group:tag', resource: 'log-group', change: 'update', name: group.name, diff: td, params: { resourceArn: group.arn, tags: groupTags } });
         if ((keepRetention || group.retentionDays === desired.logGroup.retentionDays) && !td.length)
             b.unchanged.push(`log group ${group.name}`);
     }
@@ -85628,39 +85679,49 @@ function planDeploy(desired, observed) {
     // it is Pending or an update is InProgress), so every function write, tags and permissions too, waits for the last.
     let fnWrite;
     if (!fn) {
-        fnWrite = b.add({ id: 'function:create', resource: 'function', change: 'create', name: names.functionName, after: [roleCreate], params: { FunctionName: names.functionName, spec: desired.fn, Tags: tags } });
+        fnWrite = b.add({
+            write: 'CreateFunction',
+            id: 'function:create',
+            resource: 'function',
+            change: 'create',
+            name: names.functionName,
+            after: [roleCreate],
+            params: { FunctionName: names.functionName, ...functionConfiguration(desired.fn), Architectures: [desired.fn.architecture], PackageType: 'Zip', Tags: tags },
+        });
     }
     else {
         const diff = functionConfigDiff(fn.spec, desired.fn);
         // A new role (the region-named one replacing the shared one of older stages) is used only once it is complete.
         const roleMoves = fn.spec.roleArn !== desired.fn.roleArn;
         if (diff.length)
-            fnWrite = b.add({ id: 'function:config', resource: 'function', change: 'update', name: names.functionName, diff, after: roleMoves ? [roleCreate, policyPut] : [], params: { FunctionName: names.functionName, spec: desired.fn } });
+            fnWrite = b.add({ write: 'UpdateFunctionConfiguration', id: 'function:config', resource: 'function', change: 'update', name: names.functionName, diff, after: roleMoves ? [roleCreate, policyPut] : [], params: { FunctionName: names.functionName, ...functionConfiguration(desired.fn) } });
         const codeDiff = ['codeSha256', 'architecture']
             .filter((f) => fn.spec[f] !== desired.fn[f])
             .map((f) => ({ field: f, from: fn.spec[f], to: desired.fn[f] }));
         if (codeDiff.length) {
-            fnWrite = b.add({ id: 'function:code', resource: 'function-code', change: 'update', name: names.functionName, diff: codeDiff, after: [fnWrite], params: { FunctionName: names.functionName } });
+            fnWrite = b.add({ write: 'UpdateFunctionCode', id: 'function:code', resource: 'function-code', change: 'update', name: names.functionName, diff: codeDiff, after: [fnWrite], params: { FunctionName: names.functionName, Architectures: [desired.fn.architecture] } });
         }
         if (!diff.length && !codeDiff.length)
             b.unchanged.push(`function ${names.functionName}`);
         const td = tagDiff(fn.tags, tags);
         if (td.length)
-            fnWrite = b.add({ id: 'function:tag', resource: 'function', change: 'update', name: names.functionName, diff: td, after: [fnWrite], params: { Resource: fn.arn, Tags: tags } });
+            fnWrite = b.add({ write: 'TagFunction', id: 'function:tag', resource: 'function', change: 'update', name: names.functionName, diff: td, after: [fnWrite], params: { Resource: fn.arn, Tags: tags } });
     }
     // ---- permission: API Gateway may invoke the function, from this API only ----
-    const sourceArn = `${arn.api(desired.partition, desired.region, desired.account, apiId)}/*`;
+    const apiArn = arn.api(desired.partition, desired.region, desired.account, '');
+    const sourceArn = kept ? `${apiArn}${kept.id}/*` : new Ref('apiId', apiArn, '/*');
     if (!fn || fn.permissionSourceArn !== sourceArn) {
         let removed;
         if (fn?.permissionSourceArn !== undefined) {
-            removed = b.add({ id: 'permission:remove', resource: 'permission', change: 'delete', name: names.permissionSid, after: [fnWrite], params: { FunctionName: names.functionName, StatementId: names.permissionSid } });
+            removed = b.add({ write: 'RemovePermission', id: 'permission:remove', resource: 'permission', change: 'delete', name: names.permissionSid, after: [fnWrite], params: { FunctionName: names.functionName, StatementId: names.permissionSid } });
         }
         b.add({
+            write: 'AddPermission',
             id: 'permission:add',
             resource: 'permission',
             change: fn?.permissionSourceArn !== undefined ? 'update' : 'create',
             name: names.permissionSid,
-            diff: fn?.permissionSourceArn !== undefined ? [{ field: 'SourceArn', from: fn.permissionSourceArn, to: sourceArn }] : undefined,
+            diff: fn?.permissionSourceArn !== undefined ? [{ field: 'SourceArn', from: fn.permissionSourceArn, to: String(sourceArn) }] : undefined,
             after: [fnWrite, apiCreate, removed],
             params: { FunctionName: names.functionName, StatementId: names.permissionSid, Action: 'lambda:InvokeFunction', Principal: 'apigateway.amazonaws.com', SourceArn: sourceArn },
         });
@@ -85669,12 +85730,13 @@ function planDeploy(desired, observed) {
     const ours = kept?.integrations.filter((i) => i.uri === desired.api.integrationUri) ?? [];
     const routedTo = new Set(kept?.routes.map((r) => r.target?.replace(/^integrations\//, '')) ?? []);
     const integration = ours.find((i) => routedTo.has(i.id)) ?? ours[0];
-    const integrationId = integration?.id ?? '${integrationId}';
+    const integrationId = integration?.id;
     // A changed route selection only takes effect with a new deployment.
     const apiChanges = apiUpdate ? [apiUpdate] : [];
     let integrationWrite;
     if (!integration) {
         integrationWrite = b.add({
+            write: 'CreateIntegration',
             id: 'integration:create',
             resource: 'integration',
             change: 'create',
@@ -85686,6 +85748,7 @@ function planDeploy(desired, observed) {
     }
     else if (integration.type !== 'AWS_PROXY' || integration.timeoutMs !== desired.api.integrationTimeoutMs) {
         integrationWrite = b.add({
+            write: 'UpdateIntegration',
             id: 'integration:update',
             resource: 'integration',
             change: 'update',
@@ -85695,35 +85758,36 @@ function planDeploy(desired, observed) {
         });
         apiChanges.push(integrationWrite);
     }
-    const target = `integrations/${integrationId}`;
+    const target = integrationId ? `integrations/${integrationId}` : new Ref('integrationId', 'integrations/');
     const routeWrites = [];
     for (const key of desired.api.routeKeys) {
         const route = kept?.routes.find((r) => r.key === key);
         if (!route) {
-            routeWrites.push(b.add({ id: `route:create:${key}`, resource: 'route', change: 'create', name: key, after: [apiCreate, integrationWrite], params: { ApiId: apiId, RouteKey: key, Target: target } }));
+            routeWrites.push(b.add({ write: 'CreateRoute', id: `route:create:${key}`, resource: 'route', change: 'create', name: key, after: [apiCreate, integrationWrite], params: { ApiId: apiId, RouteKey: key, Target: target } }));
         }
         else if (route.target !== target) {
-            routeWrites.push(b.add({ id: `route:update:${key}`, resource: 'route', change: 'update', name: key, diff: [{ field: 'Target', from: route.target, to: target }], after: [integrationWrite], params: { ApiId: apiId, RouteId: route.id, Target: target } }));
+            routeWrites.push(b.add({ write: 'UpdateRoute', id: `route:update:${key}`, resource: 'route', change: 'update', name: key, diff: [{ field: 'Target', from: route.target, to: String(target) }], after: [integrationWrite], params: { ApiId: apiId, RouteId: route.id, Target: target } }));
         }
     }
     for (const route of kept?.routes ?? []) {
         if (!desired.api.routeKeys.includes(route.key)) {
-            routeWrites.push(b.add({ id: `route:delete:${route.key}`, resource: 'route', change: 'delete', name: route.key, params: { ApiId: apiId, RouteId: route.id } }));
+            routeWrites.push(b.add({ write: 'DeleteRoute', id: `route:delete:${route.key}`, resource: 'route', change: 'delete', name: route.key, params: { ApiId: apiId, RouteId: route.id } }));
         }
     }
     apiChanges.push(...routeWrites);
     // Integrations nothing routes to any more (a race, or a hand edit) go once the routes have moved.
     for (const extra of kept?.integrations ?? []) {
         if (extra.id !== integration?.id) {
-            b.add({ id: `integration:delete:${extra.id}`, resource: 'integration', change: 'delete', name: extra.id, after: routeWrites, params: { ApiId: apiId, IntegrationId: extra.id } });
+            b.add({ write: 'DeleteIntegration', id: `integration:delete:${extra.id}`, resource: 'integration', change: 'delete', name: extra.id, after: routeWrites, params: { ApiId: apiId, IntegrationId: extra.id } });
         }
     }
     const stage = kept?.stages.find((s) => s.name === names.stageName);
-    const marker = integration ? deploymentMarker(desired, integrationId) : undefined;
+    const marker = integrationId ? deploymentMarker(desired, integrationId) : undefined;
     const needsDeployment = apiChanges.length > 0 || !stage || !stage.deploymentId || stage.description !== marker;
     let deployment;
     if (needsDeployment) {
         deployment = b.add({
+            write: 'CreateDeployment',
             id: 'deployment:create',
             resource: 'deployment',
             change: 'create',
@@ -85740,12 +85804,13 @@ function planDeploy(desired, observed) {
     };
     if (!stage) {
         b.add({
+            write: 'CreateStage',
             id: 'stage:create',
             resource: 'stage',
             change: 'create',
             name: names.stageName,
             after: [deployment],
-            params: { ApiId: apiId, StageName: names.stageName, DeploymentId: '${deploymentId}', Description: '${marker}', Tags: tags, ...stageSettings },
+            params: { ApiId: apiId, StageName: names.stageName, DeploymentId: new Ref('deploymentId'), Description: new Ref('marker'), Tags: tags, ...stageSettings },
         });
     }
     else {
@@ -85757,6 +85822,7 @@ function planDeploy(desired, observed) {
         }
         if (deployment || diff.length) {
             b.add({
+                write: 'UpdateStage',
                 id: 'stage:update',
                 resource: 'stage',
                 change: 'update',
@@ -85766,7 +85832,7 @@ function planDeploy(desired, observed) {
                 params: {
                     ApiId: apiId,
                     StageName: names.stageName,
-                    ...(deployment ? { DeploymentId: '${deploymentId}', Description: '${marker}' } : {}),
+                    ...(deployment ? { DeploymentId: new Ref('deploymentId'), Description: new Ref('marker') } : {}),
                     ...(diff.length ? stageSettings : {}),
                 },
             });
@@ -85774,8 +85840,9 @@ function planDeploy(desired, observed) {
         else
             b.unchanged.push(`stage ${names.stageName}`);
         const td = tagDiff(stage.tags, tags);
-        if (td.length)
-            b.add({ id: 'stage:tag', resource: 'stage', change: 'update', name: names.stageName, diff: td, params: { ResourceArn: arn.stageResource(desired.partition, desired.region, apiId, names.stageName), Tags: tags } });
+        // A stage that exists is on the API that exists.
+        if (td.length && kept)
+            b.add({ write: 'TagStage', id: 'stage:tag', resource: 'stage', change: 'update', name: names.stageName, diff: td, params: { ResourceArn: arn.stageResource(desired.partition, desired.region, kept.id, names.stageName), Tags: tags } });
     }
     if (observed.legacyRole && observed.fn?.spec.roleArn !== observed.legacyRole.arn)
         notes.push(legacyRoleNote(observed.legacyRole.name));
@@ -85792,23 +85859,23 @@ function legacyRoleNote(name) {
 /** Everything tagged for this app, stage and repository, in dependency order. Nothing else. */
 function planRemove(desired, observed) {
     const b = new Builder();
-    observed.apis.forEach((api) => b.add({ id: `api:delete:${api.id}`, resource: 'api', change: 'delete', name: `${api.name} (${api.id})`, params: { apiId: api.id } }));
+    observed.apis.forEach((api) => b.add({ write: 'DeleteApi', id: `api:delete:${api.id}`, resource: 'api', change: 'delete', name: `${api.name} (${api.id})`, params: { ApiId: api.id } }));
     let fnDelete;
     if (observed.fn) {
-        fnDelete = b.add({ id: 'function:delete', resource: 'function', change: 'delete', name: observed.fn.name, params: { FunctionName: observed.fn.name } });
+        fnDelete = b.add({ write: 'DeleteFunction', id: 'function:delete', resource: 'function', change: 'delete', name: observed.fn.name, params: { FunctionName: observed.fn.name } });
     }
     // After the function: a last invocation would make the group again, untagged.
     if (observed.logGroup) {
-        b.add({ id: 'log-group:delete', resource: 'log-group', change: 'delete', name: observed.logGroup.name, after: [fnDelete], params: { logGroupName: observed.logGroup.name } });
+        b.add({ write: 'DeleteLogGroup', id: 'log-group:delete', resource: 'log-group', change: 'delete', name: observed.logGroup.name, after: [fnDelete], params: { logGroupName: observed.logGroup.name } });
     }
     if (observed.role) {
         const role = observed.role;
         const detach = [
-            ...Object.keys(role.policies).map((p) => b.add({ id: `role-policy:delete:${p}`, resource: 'role-policy', change: 'delete', name: `${role.name}/${p}`, params: { RoleName: role.name, PolicyName: p } })),
-            ...role.attachedPolicyArns.map((p) => b.add({ id: `role-policy:detach:${p}`, resource: 'role-policy', change: 'delete', name: `${role.name}/${p}`, params: { RoleName: role.name, PolicyArn: p } })),
+            ...Object.keys(role.policies).map((p) => b.add({ write: 'DeleteRolePolicy', id: `role-policy:delete:${p}`, resource: 'role-policy', change: 'delete', name: `${role.name}/${p}`, params: { RoleName: role.name, PolicyName: p } })),
+            ...role.attachedPolicyArns.map((p) => b.add({ write: 'DetachRolePolicy', id: `role-policy:detach:${p}`, resource: 'role-policy', change: 'delete', name: `${role.name}/${p}`, params: { RoleName: role.name, PolicyArn: p } })),
         ];
         // IAM refuses to delete a role that still has policies; nothing else has to wait for anything.
-        b.add({ id: 'role:delete', resource: 'role', change: 'delete', name: role.name, after: detach, params: { RoleName: role.name } });
+        b.add({ write: 'DeleteRole', id: 'role:delete', resource: 'role', change: 'delete', name: role.name, after: detach, params: { RoleName: role.name } });
     }
     return { actions: order(b.actions), unchanged: [], ...(observed.legacyRole ? { notes: [legacyRoleNote(observed.legacyRole.name)] } : {}) };
 }
@@ -85856,7 +85923,8 @@ async function retry(run, options) {
 }
 
 ;// CONCATENATED MODULE: ./src/aws/writes.ts
-// Every write the engine makes, one AWS call (plus its wait) per action, with the retries AWS asks for.
+// Every write the engine makes, one AWS call (plus its wait) per action, with the retries AWS asks for: an exhaustive
+// switch on the action's `write`, each case sending the SDK input the planner built, its references resolved.
 
 
 
@@ -85868,18 +85936,6 @@ async function retry(run, options) {
 
 
 const AWS_WAITS = { minDelay: 1, maxDelay: 5, maxWaitTime: 300 };
-const tagList = (tags) => Object.entries(tags).map(([Key, Value]) => ({ Key, Value }));
-function functionConfiguration(spec) {
-    return {
-        Runtime: spec.runtime,
-        Role: spec.roleArn,
-        Handler: spec.handler,
-        Description: spec.description,
-        Timeout: spec.timeout,
-        MemorySize: spec.memory,
-        Environment: { Variables: spec.env },
-    };
-}
 async function ignoreNotFound(write) {
     try {
         await write;
@@ -85976,118 +86032,131 @@ function executor(ctx) {
     /** A write another change to the function may still hold up (the plan orders ours; others may run beside it). */
     const busyRetried = async (write) => void (await retrying(write, isUpdateInProgress, 'the function to accept a change'));
     const run = async (action, facts) => {
-        const p = resolveParams(action.params, facts);
-        const { apigw, iam, lambda } = clients;
-        switch (`${action.resource}:${action.change}`) {
-            case 'api:create': {
+        const { apigw, iam, lambda, logs } = clients;
+        const at = (value) => resolved(value, facts);
+        switch (action.write) {
+            case 'CreateApi': {
+                const p = action.params;
                 const tags = { ...p.Tags, [TAG_CREATED]: new Date().toISOString() };
                 const out = await apigw.send(new dist_cjs/* CreateApiCommand */.qU1({ ...p, Tags: tags }));
+                if (!out.ApiId)
+                    throw new Error('CreateApi answered without an ApiId');
                 facts.apiId = out.ApiId;
                 facts.createdApi = { id: out.ApiId, createdDate: out.CreatedDate?.toISOString(), tags };
                 return;
             }
-            case 'api:update':
-                if (action.id === 'api:tag')
-                    return void (await apigw.send(new dist_cjs/* TagResourceCommand */.eqU(p)));
-                return void (await apigw.send(new dist_cjs/* UpdateApiCommand */.NC(p)));
-            case 'api:delete':
-                return ignoreNotFound(apigw.send(new dist_cjs/* DeleteApiCommand */.VfR({ ApiId: p.apiId })));
-            case 'role:create':
-                return boundaryMustExist(raceSafe(iam.send(new client_iam_dist_cjs/* CreateRoleCommand */.IS({
-                    RoleName: p.RoleName,
-                    Description: p.Description,
-                    AssumeRolePolicyDocument: JSON.stringify(p.AssumeRolePolicyDocument),
-                    Tags: tagList(p.Tags),
-                    PermissionsBoundary: p.PermissionsBoundary,
-                })), `role ${p.RoleName}`), p.PermissionsBoundary);
-            case 'role:update':
-                if (action.id === 'role:boundary') {
-                    return boundaryMustExist(iam.send(new client_iam_dist_cjs/* PutRolePermissionsBoundaryCommand */.fly({ RoleName: p.RoleName, PermissionsBoundary: p.PermissionsBoundary })), p.PermissionsBoundary);
-                }
-                if (action.id === 'role:tag')
-                    return void (await iam.send(new client_iam_dist_cjs/* TagRoleCommand */.Wcv({ RoleName: p.RoleName, Tags: tagList(p.Tags) })));
-                return void (await iam.send(new client_iam_dist_cjs/* UpdateAssumeRolePolicyCommand */.tuH({ RoleName: p.RoleName, PolicyDocument: JSON.stringify(p.PolicyDocument) })));
-            case 'role:delete':
-                return retrying(() => ignoreNotFound(iam.send(new client_iam_dist_cjs/* DeleteRoleCommand */.$kI({ RoleName: p.RoleName }))), isDeleteConflict, 'IAM to let go of the deleted policies');
-            case 'role-policy:create':
-            case 'role-policy:update':
-                return void (await iam.send(new client_iam_dist_cjs/* PutRolePolicyCommand */.pMt({ RoleName: p.RoleName, PolicyName: p.PolicyName, PolicyDocument: JSON.stringify(p.PolicyDocument) })));
-            case 'role-policy:delete':
-                if (p.PolicyArn)
-                    return ignoreNotFound(iam.send(new client_iam_dist_cjs/* DetachRolePolicyCommand */.BA7({ RoleName: p.RoleName, PolicyArn: p.PolicyArn })));
-                return ignoreNotFound(iam.send(new client_iam_dist_cjs/* DeleteRolePolicyCommand */.Tt({ RoleName: p.RoleName, PolicyName: p.PolicyName })));
-            case 'log-group:create':
+            case 'UpdateApi':
+                return void (await apigw.send(new dist_cjs/* UpdateApiCommand */.NC(action.params)));
+            case 'TagApi':
+            case 'TagStage':
+                return void (await apigw.send(new dist_cjs/* TagResourceCommand */.eqU(action.params)));
+            case 'DeleteApi':
+                return ignoreNotFound(apigw.send(new dist_cjs/* DeleteApiCommand */.VfR(action.params)));
+            case 'CreateRole': {
+                const p = action.params;
+                return boundaryMustExist(raceSafe(iam.send(new client_iam_dist_cjs/* CreateRoleCommand */.IS(p)), `role ${p.RoleName}`), p.PermissionsBoundary);
+            }
+            case 'PutRolePermissionsBoundary':
+                return boundaryMustExist(iam.send(new client_iam_dist_cjs/* PutRolePermissionsBoundaryCommand */.fly(action.params)), action.params.PermissionsBoundary);
+            case 'TagRole':
+                return void (await iam.send(new client_iam_dist_cjs/* TagRoleCommand */.Wcv(action.params)));
+            case 'UpdateAssumeRolePolicy':
+                return void (await iam.send(new client_iam_dist_cjs/* UpdateAssumeRolePolicyCommand */.tuH(action.params)));
+            case 'DeleteRole': {
+                const p = action.params;
+                return retrying(() => ignoreNotFound(iam.send(new client_iam_dist_cjs/* DeleteRoleCommand */.$kI(p))), isDeleteConflict, 'IAM to let go of the deleted policies');
+            }
+            case 'PutRolePolicy': {
+                const p = action.params;
+                return void (await iam.send(new client_iam_dist_cjs/* PutRolePolicyCommand */.pMt({ ...p, PolicyDocument: JSON.stringify(resolveDocument(p.PolicyDocument, facts)) })));
+            }
+            case 'DetachRolePolicy':
+                return ignoreNotFound(iam.send(new client_iam_dist_cjs/* DetachRolePolicyCommand */.BA7(action.params)));
+            case 'DeleteRolePolicy':
+                return ignoreNotFound(iam.send(new client_iam_dist_cjs/* DeleteRolePolicyCommand */.Tt(action.params)));
+            case 'CreateLogGroup': {
+                const { retentionInDays, ...p } = action.params;
                 // CreateLogGroup takes no retention: a run that dies between the two calls is finished by the next (an update).
-                await raceSafe(clients.logs.send(new client_cloudwatch_logs_dist_cjs/* CreateLogGroupCommand */.BOU({ logGroupName: p.logGroupName, tags: p.tags })), `log group ${p.logGroupName}`);
-                return void (await clients.logs.send(new client_cloudwatch_logs_dist_cjs/* PutRetentionPolicyCommand */.h5R({ logGroupName: p.logGroupName, retentionInDays: p.retentionInDays })));
-            case 'log-group:update':
-                if (action.id === 'log-group:tag')
-                    return void (await clients.logs.send(new client_cloudwatch_logs_dist_cjs/* TagResourceCommand */.eqU({ resourceArn: p.resourceArn, tags: p.tags })));
-                return void (await clients.logs.send(new client_cloudwatch_logs_dist_cjs/* PutRetentionPolicyCommand */.h5R({ logGroupName: p.logGroupName, retentionInDays: p.retentionInDays })));
-            case 'log-group:delete':
-                return ignoreNotFound(clients.logs.send(new client_cloudwatch_logs_dist_cjs/* DeleteLogGroupCommand */.ID1({ logGroupName: p.logGroupName })));
-            case 'function:create': {
-                const spec = p.spec;
-                await retrying(() => raceSafe(lambda.send(new client_lambda_dist_cjs/* CreateFunctionCommand */.Y8X({
-                    FunctionName: p.FunctionName,
-                    ...functionConfiguration(spec),
-                    Architectures: [spec.architecture],
-                    Code: { ZipFile: ctx.zip },
-                    PackageType: 'Zip',
-                    Tags: p.Tags,
-                })), `function ${p.FunctionName}`), isRoleNotReady, `role ${spec.roleArn.split('/').pop()} to become usable by Lambda`);
+                await raceSafe(logs.send(new client_cloudwatch_logs_dist_cjs/* CreateLogGroupCommand */.BOU(p)), `log group ${p.logGroupName}`);
+                return void (await logs.send(new client_cloudwatch_logs_dist_cjs/* PutRetentionPolicyCommand */.h5R({ logGroupName: p.logGroupName, retentionInDays })));
+            }
+            case 'PutRetentionPolicy':
+                return void (await logs.send(new client_cloudwatch_logs_dist_cjs/* PutRetentionPolicyCommand */.h5R(action.params)));
+            case 'TagLogGroup':
+                return void (await logs.send(new client_cloudwatch_logs_dist_cjs/* TagResourceCommand */.eqU(action.params)));
+            case 'DeleteLogGroup':
+                return ignoreNotFound(logs.send(new client_cloudwatch_logs_dist_cjs/* DeleteLogGroupCommand */.ID1(action.params)));
+            case 'CreateFunction': {
+                const p = action.params;
+                await retrying(() => raceSafe(lambda.send(new client_lambda_dist_cjs/* CreateFunctionCommand */.Y8X({ ...p, Code: { ZipFile: ctx.zip } })), `function ${p.FunctionName}`), isRoleNotReady, `role ${p.Role?.split('/').pop()} to become usable by Lambda`);
                 await waitActive(p.FunctionName);
                 return;
             }
-            case 'function:update': {
-                if (action.id === 'function:tag')
-                    return busyRetried(() => lambda.send(new client_lambda_dist_cjs/* TagResourceCommand */.eqU({ Resource: p.Resource, Tags: p.Tags })));
-                const spec = p.spec;
-                await retrying(() => lambda.send(new client_lambda_dist_cjs/* UpdateFunctionConfigurationCommand */.Zlw({ FunctionName: p.FunctionName, ...functionConfiguration(spec) })), (e) => isUpdateInProgress(e) || isRoleNotReady(e), `function ${p.FunctionName} to accept an update`);
+            case 'UpdateFunctionConfiguration': {
+                const p = action.params;
+                await retrying(() => lambda.send(new client_lambda_dist_cjs/* UpdateFunctionConfigurationCommand */.Zlw(p)), (e) => isUpdateInProgress(e) || isRoleNotReady(e), `function ${p.FunctionName} to accept an update`);
                 await waitUpdated(p.FunctionName);
                 return;
             }
-            case 'function-code:update':
-                await retrying(() => lambda.send(new client_lambda_dist_cjs/* UpdateFunctionCodeCommand */.KfB({ FunctionName: p.FunctionName, ZipFile: ctx.zip, Architectures: [desired.fn.architecture] })), isUpdateInProgress, `function ${p.FunctionName} to accept an update`);
+            case 'UpdateFunctionCode': {
+                const p = action.params;
+                await retrying(() => lambda.send(new client_lambda_dist_cjs/* UpdateFunctionCodeCommand */.KfB({ ...p, ZipFile: ctx.zip })), isUpdateInProgress, `function ${p.FunctionName} to accept an update`);
                 await waitUpdated(p.FunctionName);
                 return;
-            case 'function:delete':
-                return ignoreNotFound(lambda.send(new client_lambda_dist_cjs/* DeleteFunctionCommand */.Z3K({ FunctionName: p.FunctionName })));
-            case 'permission:create':
-            case 'permission:update':
+            }
+            case 'TagFunction': {
+                const p = action.params;
+                return busyRetried(() => lambda.send(new client_lambda_dist_cjs/* TagResourceCommand */.eqU(p)));
+            }
+            case 'DeleteFunction':
+                return ignoreNotFound(lambda.send(new client_lambda_dist_cjs/* DeleteFunctionCommand */.Z3K(action.params)));
+            case 'AddPermission': {
+                const p = { ...action.params, SourceArn: at(action.params.SourceArn) };
                 return busyRetried(() => raceSafe(lambda.send(new client_lambda_dist_cjs/* AddPermissionCommand */.AL$(p)), `permission ${p.StatementId}`));
-            case 'permission:delete':
-                return busyRetried(() => ignoreNotFound(lambda.send(new client_lambda_dist_cjs/* RemovePermissionCommand */.h$5({ FunctionName: p.FunctionName, StatementId: p.StatementId }))));
-            case 'integration:create': {
-                const out = await apigw.send(new dist_cjs/* CreateIntegrationCommand */.Asl(p));
+            }
+            case 'RemovePermission': {
+                const p = action.params;
+                return busyRetried(() => ignoreNotFound(lambda.send(new client_lambda_dist_cjs/* RemovePermissionCommand */.h$5(p))));
+            }
+            case 'CreateIntegration': {
+                const out = await apigw.send(new dist_cjs/* CreateIntegrationCommand */.Asl({ ...action.params, ApiId: at(action.params.ApiId) }));
                 facts.integrationId = out.IntegrationId;
                 return;
             }
-            case 'integration:update':
-                return void (await apigw.send(new dist_cjs/* UpdateIntegrationCommand */.fak(p)));
-            case 'integration:delete':
-                return ignoreNotFound(apigw.send(new dist_cjs/* DeleteIntegrationCommand */.zzx({ ApiId: p.ApiId, IntegrationId: p.IntegrationId })));
-            case 'route:create':
+            case 'UpdateIntegration':
+                return void (await apigw.send(new dist_cjs/* UpdateIntegrationCommand */.fak({ ...action.params, ApiId: at(action.params.ApiId) })));
+            case 'DeleteIntegration':
+                return ignoreNotFound(apigw.send(new dist_cjs/* DeleteIntegrationCommand */.zzx({ ...action.params, ApiId: at(action.params.ApiId) })));
+            case 'CreateRoute': {
+                const p = { ...action.params, ApiId: at(action.params.ApiId), Target: at(action.params.Target) };
                 return raceSafe(apigw.send(new dist_cjs/* CreateRouteCommand */.n0F(p)), `route ${p.RouteKey}`);
-            case 'route:update':
-                return void (await apigw.send(new dist_cjs/* UpdateRouteCommand */.G7r(p)));
-            case 'route:delete':
-                return ignoreNotFound(apigw.send(new dist_cjs/* DeleteRouteCommand */.e2S({ ApiId: p.ApiId, RouteId: p.RouteId })));
-            case 'deployment:create': {
+            }
+            case 'UpdateRoute':
+                return void (await apigw.send(new dist_cjs/* UpdateRouteCommand */.G7r({ ...action.params, ApiId: at(action.params.ApiId), Target: at(action.params.Target) })));
+            case 'DeleteRoute':
+                return ignoreNotFound(apigw.send(new dist_cjs/* DeleteRouteCommand */.e2S({ ...action.params, ApiId: at(action.params.ApiId) })));
+            case 'CreateDeployment': {
+                const p = { ...action.params, ApiId: at(action.params.ApiId) };
                 // API Gateway allows 1 CreateDeployment every 5 s per account: parallel deploys take turns.
-                const out = await retrying(() => apigw.send(new dist_cjs/* CreateDeploymentCommand */.ttP({ ApiId: p.ApiId, Description: p.Description })), isTooManyRequests, "API Gateway's deployment quota (1 every 5 s per account)");
+                const out = await retrying(() => apigw.send(new dist_cjs/* CreateDeploymentCommand */.ttP(p)), isTooManyRequests, "API Gateway's deployment quota (1 every 5 s per account)");
                 await deploymentSettled(p.ApiId, out);
                 facts.deploymentId = out.DeploymentId;
                 return;
             }
-            case 'stage:create':
-                return raceSafe(apigw.send(new dist_cjs/* CreateStageCommand */.oCS(p)), `stage ${p.StageName}`);
-            case 'stage:update':
-                if (action.id === 'stage:tag')
-                    return void (await apigw.send(new dist_cjs/* TagResourceCommand */.eqU(p)));
-                return void (await apigw.send(new dist_cjs/* UpdateStageCommand */.hJS(p)));
+            case 'CreateStage': {
+                const p = action.params;
+                const input = { ...p, ApiId: at(p.ApiId), DeploymentId: at(p.DeploymentId), Description: at(p.Description) };
+                return raceSafe(apigw.send(new dist_cjs/* CreateStageCommand */.oCS(input)), `stage ${p.StageName}`);
+            }
+            case 'UpdateStage': {
+                const p = action.params;
+                return void (await apigw.send(new dist_cjs/* UpdateStageCommand */.hJS({ ...p, ApiId: at(p.ApiId), DeploymentId: at(p.DeploymentId), Description: at(p.Description) })));
+            }
+            default: {
+                const unknown = action;
+                throw new Error(`internal: no write for ${JSON.stringify(unknown)}`);
+            }
         }
-        throw new Error(`internal: no write for ${action.resource}:${action.change}`);
     };
     return async (action, facts) => {
         // The stage marker names the integration the deployment contains; it is known once that integration exists.
@@ -89282,13 +89351,13 @@ function isStale(error) {
     return (error instanceof ApplyError ? error.cause : error) instanceof StaleObservation;
 }
 /** Writes that name the API id: a run that lost the race for the API must not point them at its own. */
-const GRANTS = new Set(['role-policy:put', 'permission:add', 'permission:remove']);
+const GRANTS = new Set(['PutRolePolicy', 'AddPermission', 'RemovePermission']);
 /**
  * `observed`, plus the APIs this run created that the listing does not show yet (and that it has not deleted), read
  * by id: reads by id are consistent where the listing is not, so the plan sees their integrations, routes and stages.
  */
 async function withCreatedApis(adapter, observed, created, done) {
-    const deleted = new Set(done.filter((a) => a.resource === 'api' && a.change === 'delete').map((a) => String(a.params.apiId)));
+    const deleted = new Set(done.flatMap((a) => (a.write === 'DeleteApi' && a.params.ApiId ? [a.params.ApiId] : [])));
     const missing = [...created].filter((id) => !deleted.has(id) && !observed.apis.some((a) => a.id === id));
     if (!missing.length)
         return observed;
@@ -89310,7 +89379,7 @@ async function reconcile(adapter, desiredFor, events = {}) {
         let raceCheck;
         const execute = adapter.executor(desired);
         const gated = async (action, f) => {
-            if (raceCheck && GRANTS.has(action.id) && (await raceCheck))
+            if (raceCheck && GRANTS.has(action.write) && (await raceCheck))
                 throw new StaleObservation('another deploy created an API for this stage first');
             return execute(action, f);
         };
@@ -89319,7 +89388,7 @@ async function reconcile(adapter, desiredFor, events = {}) {
                 onDone: (action, ms) => {
                     events.onAction?.(action, ms);
                     // Another deploy of this stage may have created an API at the same moment: find out beside the rest.
-                    if (action.id === 'api:create') {
+                    if (action.write === 'CreateApi') {
                         if (facts.createdApi)
                             created.add(facts.createdApi.id);
                         const own = facts.createdApi;
@@ -89393,6 +89462,7 @@ async function removeStage(adapter, identity, events = {}) {
 
 ;// CONCATENATED MODULE: ./src/engine/desired.ts
 
+
 const ROUTE_KEYS = ['$connect', '$disconnect', '$default'];
 const ROUTE_SELECTION = '$request.body.route';
 const INTEGRATION_TIMEOUT_MS = 29_000;
@@ -89413,8 +89483,8 @@ function desiredState({ socket, identity, region, account, partition, codeSha256
                 Sid: 'OwnConnections',
                 Effect: 'Allow',
                 Action: 'execute-api:ManageConnections',
-                // `${apiId}` is filled in by apply when the API is created in the same run.
-                Resource: `${arn.api(partition, region, account, '${apiId}')}/${names.stageName}/*/@connections/*`,
+                // The API's id: the planner fills it in when the API exists, apply when the same run creates it.
+                Resource: new Ref('apiId', arn.api(partition, region, account, ''), `/${names.stageName}/*/@connections/*`),
             },
             ...socket.policy,
         ],
@@ -89458,6 +89528,7 @@ function desiredState({ socket, identity, region, account, partition, codeSha256
 }
 
 ;// CONCATENATED MODULE: ./src/engine/limits.ts
+
 /** IAM: all inline policies of a role together, whitespace not counted. */
 const ROLE_POLICY_MAX_CHARS = 10_240;
 /** Lambda: a deployment package uploaded directly (ZipFile), and unzipped. */
@@ -89468,7 +89539,7 @@ const API_ID_PLACEHOLDER = 'abcdefghij';
 const mb = (bytes) => `${(bytes / 1024 / 1024).toFixed(1)} MB`;
 /** The size IAM counts: the document as JSON without insignificant whitespace. */
 function rolePolicyChars(desired) {
-    return JSON.stringify(desired.role.policy).replaceAll('${apiId}', API_ID_PLACEHOLDER).length;
+    return JSON.stringify(resolveDocument(desired.role.policy, { apiId: API_ID_PLACEHOLDER })).length;
 }
 function checkLimits(desired, size, socket) {
     const problems = [];

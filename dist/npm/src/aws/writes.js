@@ -1,8 +1,9 @@
-// Every write the engine makes, one AWS call (plus its wait) per action, with the retries AWS asks for.
+// Every write the engine makes, one AWS call (plus its wait) per action, with the retries AWS asks for: an exhaustive
+// switch on the action's `write`, each case sending the SDK input the planner built, its references resolved.
 import { CreateApiCommand, CreateDeploymentCommand, CreateIntegrationCommand, CreateRouteCommand, CreateStageCommand, DeleteApiCommand, DeleteIntegrationCommand, DeleteRouteCommand, GetDeploymentCommand, TagResourceCommand as TagApiResourceCommand, UpdateApiCommand, UpdateIntegrationCommand, UpdateRouteCommand, UpdateStageCommand, } from '@aws-sdk/client-apigatewayv2';
 import { CreateRoleCommand, DeleteRoleCommand, DeleteRolePolicyCommand, DetachRolePolicyCommand, PutRolePermissionsBoundaryCommand, PutRolePolicyCommand, TagRoleCommand, UpdateAssumeRolePolicyCommand, } from '@aws-sdk/client-iam';
 import { AddPermissionCommand, CreateFunctionCommand, DeleteFunctionCommand, RemovePermissionCommand, TagResourceCommand as TagFunctionCommand, UpdateFunctionCodeCommand, UpdateFunctionConfigurationCommand, waitForFunctionActiveV2, waitForFunctionUpdatedV2, } from '@aws-sdk/client-lambda';
-import { resolveParams } from "../engine/apply.js";
+import { resolveDocument, resolved } from "../engine/refs.js";
 import { CreateLogGroupCommand, DeleteLogGroupCommand, PutRetentionPolicyCommand, TagResourceCommand } from '@aws-sdk/client-cloudwatch-logs';
 import { deploymentMarker } from "../engine/plan.js";
 import { TAG_CREATED } from "../engine/names.js";
@@ -10,18 +11,6 @@ import { explainAwsError, isConflict, isDeleteConflict, isNotFound, isRoleNotRea
 import { realSleep, retry } from "./retry.js";
 import { waitingFor } from "../progress/progress.js";
 export const AWS_WAITS = { minDelay: 1, maxDelay: 5, maxWaitTime: 300 };
-const tagList = (tags) => Object.entries(tags).map(([Key, Value]) => ({ Key, Value }));
-function functionConfiguration(spec) {
-    return {
-        Runtime: spec.runtime,
-        Role: spec.roleArn,
-        Handler: spec.handler,
-        Description: spec.description,
-        Timeout: spec.timeout,
-        MemorySize: spec.memory,
-        Environment: { Variables: spec.env },
-    };
-}
 async function ignoreNotFound(write) {
     try {
         await write;
@@ -118,118 +107,131 @@ export function executor(ctx) {
     /** A write another change to the function may still hold up (the plan orders ours; others may run beside it). */
     const busyRetried = async (write) => void (await retrying(write, isUpdateInProgress, 'the function to accept a change'));
     const run = async (action, facts) => {
-        const p = resolveParams(action.params, facts);
-        const { apigw, iam, lambda } = clients;
-        switch (`${action.resource}:${action.change}`) {
-            case 'api:create': {
+        const { apigw, iam, lambda, logs } = clients;
+        const at = (value) => resolved(value, facts);
+        switch (action.write) {
+            case 'CreateApi': {
+                const p = action.params;
                 const tags = { ...p.Tags, [TAG_CREATED]: new Date().toISOString() };
                 const out = await apigw.send(new CreateApiCommand({ ...p, Tags: tags }));
+                if (!out.ApiId)
+                    throw new Error('CreateApi answered without an ApiId');
                 facts.apiId = out.ApiId;
                 facts.createdApi = { id: out.ApiId, createdDate: out.CreatedDate?.toISOString(), tags };
                 return;
             }
-            case 'api:update':
-                if (action.id === 'api:tag')
-                    return void (await apigw.send(new TagApiResourceCommand(p)));
-                return void (await apigw.send(new UpdateApiCommand(p)));
-            case 'api:delete':
-                return ignoreNotFound(apigw.send(new DeleteApiCommand({ ApiId: p.apiId })));
-            case 'role:create':
-                return boundaryMustExist(raceSafe(iam.send(new CreateRoleCommand({
-                    RoleName: p.RoleName,
-                    Description: p.Description,
-                    AssumeRolePolicyDocument: JSON.stringify(p.AssumeRolePolicyDocument),
-                    Tags: tagList(p.Tags),
-                    PermissionsBoundary: p.PermissionsBoundary,
-                })), `role ${p.RoleName}`), p.PermissionsBoundary);
-            case 'role:update':
-                if (action.id === 'role:boundary') {
-                    return boundaryMustExist(iam.send(new PutRolePermissionsBoundaryCommand({ RoleName: p.RoleName, PermissionsBoundary: p.PermissionsBoundary })), p.PermissionsBoundary);
-                }
-                if (action.id === 'role:tag')
-                    return void (await iam.send(new TagRoleCommand({ RoleName: p.RoleName, Tags: tagList(p.Tags) })));
-                return void (await iam.send(new UpdateAssumeRolePolicyCommand({ RoleName: p.RoleName, PolicyDocument: JSON.stringify(p.PolicyDocument) })));
-            case 'role:delete':
-                return retrying(() => ignoreNotFound(iam.send(new DeleteRoleCommand({ RoleName: p.RoleName }))), isDeleteConflict, 'IAM to let go of the deleted policies');
-            case 'role-policy:create':
-            case 'role-policy:update':
-                return void (await iam.send(new PutRolePolicyCommand({ RoleName: p.RoleName, PolicyName: p.PolicyName, PolicyDocument: JSON.stringify(p.PolicyDocument) })));
-            case 'role-policy:delete':
-                if (p.PolicyArn)
-                    return ignoreNotFound(iam.send(new DetachRolePolicyCommand({ RoleName: p.RoleName, PolicyArn: p.PolicyArn })));
-                return ignoreNotFound(iam.send(new DeleteRolePolicyCommand({ RoleName: p.RoleName, PolicyName: p.PolicyName })));
-            case 'log-group:create':
+            case 'UpdateApi':
+                return void (await apigw.send(new UpdateApiCommand(action.params)));
+            case 'TagApi':
+            case 'TagStage':
+                return void (await apigw.send(new TagApiResourceCommand(action.params)));
+            case 'DeleteApi':
+                return ignoreNotFound(apigw.send(new DeleteApiCommand(action.params)));
+            case 'CreateRole': {
+                const p = action.params;
+                return boundaryMustExist(raceSafe(iam.send(new CreateRoleCommand(p)), `role ${p.RoleName}`), p.PermissionsBoundary);
+            }
+            case 'PutRolePermissionsBoundary':
+                return boundaryMustExist(iam.send(new PutRolePermissionsBoundaryCommand(action.params)), action.params.PermissionsBoundary);
+            case 'TagRole':
+                return void (await iam.send(new TagRoleCommand(action.params)));
+            case 'UpdateAssumeRolePolicy':
+                return void (await iam.send(new UpdateAssumeRolePolicyCommand(action.params)));
+            case 'DeleteRole': {
+                const p = action.params;
+                return retrying(() => ignoreNotFound(iam.send(new DeleteRoleCommand(p))), isDeleteConflict, 'IAM to let go of the deleted policies');
+            }
+            case 'PutRolePolicy': {
+                const p = action.params;
+                return void (await iam.send(new PutRolePolicyCommand({ ...p, PolicyDocument: JSON.stringify(resolveDocument(p.PolicyDocument, facts)) })));
+            }
+            case 'DetachRolePolicy':
+                return ignoreNotFound(iam.send(new DetachRolePolicyCommand(action.params)));
+            case 'DeleteRolePolicy':
+                return ignoreNotFound(iam.send(new DeleteRolePolicyCommand(action.params)));
+            case 'CreateLogGroup': {
+                const { retentionInDays, ...p } = action.params;
                 // CreateLogGroup takes no retention: a run that dies between the two calls is finished by the next (an update).
-                await raceSafe(clients.logs.send(new CreateLogGroupCommand({ logGroupName: p.logGroupName, tags: p.tags })), `log group ${p.logGroupName}`);
-                return void (await clients.logs.send(new PutRetentionPolicyCommand({ logGroupName: p.logGroupName, retentionInDays: p.retentionInDays })));
-            case 'log-group:update':
-                if (action.id === 'log-group:tag')
-                    return void (await clients.logs.send(new TagResourceCommand({ resourceArn: p.resourceArn, tags: p.tags })));
-                return void (await clients.logs.send(new PutRetentionPolicyCommand({ logGroupName: p.logGroupName, retentionInDays: p.retentionInDays })));
-            case 'log-group:delete':
-                return ignoreNotFound(clients.logs.send(new DeleteLogGroupCommand({ logGroupName: p.logGroupName })));
-            case 'function:create': {
-                const spec = p.spec;
-                await retrying(() => raceSafe(lambda.send(new CreateFunctionCommand({
-                    FunctionName: p.FunctionName,
-                    ...functionConfiguration(spec),
-                    Architectures: [spec.architecture],
-                    Code: { ZipFile: ctx.zip },
-                    PackageType: 'Zip',
-                    Tags: p.Tags,
-                })), `function ${p.FunctionName}`), isRoleNotReady, `role ${spec.roleArn.split('/').pop()} to become usable by Lambda`);
+                await raceSafe(logs.send(new CreateLogGroupCommand(p)), `log group ${p.logGroupName}`);
+                return void (await logs.send(new PutRetentionPolicyCommand({ logGroupName: p.logGroupName, retentionInDays })));
+            }
+            case 'PutRetentionPolicy':
+                return void (await logs.send(new PutRetentionPolicyCommand(action.params)));
+            case 'TagLogGroup':
+                return void (await logs.send(new TagResourceCommand(action.params)));
+            case 'DeleteLogGroup':
+                return ignoreNotFound(logs.send(new DeleteLogGroupCommand(action.params)));
+            case 'CreateFunction': {
+                const p = action.params;
+                await retrying(() => raceSafe(lambda.send(new CreateFunctionCommand({ ...p, Code: { ZipFile: ctx.zip } })), `function ${p.FunctionName}`), isRoleNotReady, `role ${p.Role?.split('/').pop()} to become usable by Lambda`);
                 await waitActive(p.FunctionName);
                 return;
             }
-            case 'function:update': {
-                if (action.id === 'function:tag')
-                    return busyRetried(() => lambda.send(new TagFunctionCommand({ Resource: p.Resource, Tags: p.Tags })));
-                const spec = p.spec;
-                await retrying(() => lambda.send(new UpdateFunctionConfigurationCommand({ FunctionName: p.FunctionName, ...functionConfiguration(spec) })), (e) => isUpdateInProgress(e) || isRoleNotReady(e), `function ${p.FunctionName} to accept an update`);
+            case 'UpdateFunctionConfiguration': {
+                const p = action.params;
+                await retrying(() => lambda.send(new UpdateFunctionConfigurationCommand(p)), (e) => isUpdateInProgress(e) || isRoleNotReady(e), `function ${p.FunctionName} to accept an update`);
                 await waitUpdated(p.FunctionName);
                 return;
             }
-            case 'function-code:update':
-                await retrying(() => lambda.send(new UpdateFunctionCodeCommand({ FunctionName: p.FunctionName, ZipFile: ctx.zip, Architectures: [desired.fn.architecture] })), isUpdateInProgress, `function ${p.FunctionName} to accept an update`);
+            case 'UpdateFunctionCode': {
+                const p = action.params;
+                await retrying(() => lambda.send(new UpdateFunctionCodeCommand({ ...p, ZipFile: ctx.zip })), isUpdateInProgress, `function ${p.FunctionName} to accept an update`);
                 await waitUpdated(p.FunctionName);
                 return;
-            case 'function:delete':
-                return ignoreNotFound(lambda.send(new DeleteFunctionCommand({ FunctionName: p.FunctionName })));
-            case 'permission:create':
-            case 'permission:update':
+            }
+            case 'TagFunction': {
+                const p = action.params;
+                return busyRetried(() => lambda.send(new TagFunctionCommand(p)));
+            }
+            case 'DeleteFunction':
+                return ignoreNotFound(lambda.send(new DeleteFunctionCommand(action.params)));
+            case 'AddPermission': {
+                const p = { ...action.params, SourceArn: at(action.params.SourceArn) };
                 return busyRetried(() => raceSafe(lambda.send(new AddPermissionCommand(p)), `permission ${p.StatementId}`));
-            case 'permission:delete':
-                return busyRetried(() => ignoreNotFound(lambda.send(new RemovePermissionCommand({ FunctionName: p.FunctionName, StatementId: p.StatementId }))));
-            case 'integration:create': {
-                const out = await apigw.send(new CreateIntegrationCommand(p));
+            }
+            case 'RemovePermission': {
+                const p = action.params;
+                return busyRetried(() => ignoreNotFound(lambda.send(new RemovePermissionCommand(p))));
+            }
+            case 'CreateIntegration': {
+                const out = await apigw.send(new CreateIntegrationCommand({ ...action.params, ApiId: at(action.params.ApiId) }));
                 facts.integrationId = out.IntegrationId;
                 return;
             }
-            case 'integration:update':
-                return void (await apigw.send(new UpdateIntegrationCommand(p)));
-            case 'integration:delete':
-                return ignoreNotFound(apigw.send(new DeleteIntegrationCommand({ ApiId: p.ApiId, IntegrationId: p.IntegrationId })));
-            case 'route:create':
+            case 'UpdateIntegration':
+                return void (await apigw.send(new UpdateIntegrationCommand({ ...action.params, ApiId: at(action.params.ApiId) })));
+            case 'DeleteIntegration':
+                return ignoreNotFound(apigw.send(new DeleteIntegrationCommand({ ...action.params, ApiId: at(action.params.ApiId) })));
+            case 'CreateRoute': {
+                const p = { ...action.params, ApiId: at(action.params.ApiId), Target: at(action.params.Target) };
                 return raceSafe(apigw.send(new CreateRouteCommand(p)), `route ${p.RouteKey}`);
-            case 'route:update':
-                return void (await apigw.send(new UpdateRouteCommand(p)));
-            case 'route:delete':
-                return ignoreNotFound(apigw.send(new DeleteRouteCommand({ ApiId: p.ApiId, RouteId: p.RouteId })));
-            case 'deployment:create': {
+            }
+            case 'UpdateRoute':
+                return void (await apigw.send(new UpdateRouteCommand({ ...action.params, ApiId: at(action.params.ApiId), Target: at(action.params.Target) })));
+            case 'DeleteRoute':
+                return ignoreNotFound(apigw.send(new DeleteRouteCommand({ ...action.params, ApiId: at(action.params.ApiId) })));
+            case 'CreateDeployment': {
+                const p = { ...action.params, ApiId: at(action.params.ApiId) };
                 // API Gateway allows 1 CreateDeployment every 5 s per account: parallel deploys take turns.
-                const out = await retrying(() => apigw.send(new CreateDeploymentCommand({ ApiId: p.ApiId, Description: p.Description })), isTooManyRequests, "API Gateway's deployment quota (1 every 5 s per account)");
+                const out = await retrying(() => apigw.send(new CreateDeploymentCommand(p)), isTooManyRequests, "API Gateway's deployment quota (1 every 5 s per account)");
                 await deploymentSettled(p.ApiId, out);
                 facts.deploymentId = out.DeploymentId;
                 return;
             }
-            case 'stage:create':
-                return raceSafe(apigw.send(new CreateStageCommand(p)), `stage ${p.StageName}`);
-            case 'stage:update':
-                if (action.id === 'stage:tag')
-                    return void (await apigw.send(new TagApiResourceCommand(p)));
-                return void (await apigw.send(new UpdateStageCommand(p)));
+            case 'CreateStage': {
+                const p = action.params;
+                const input = { ...p, ApiId: at(p.ApiId), DeploymentId: at(p.DeploymentId), Description: at(p.Description) };
+                return raceSafe(apigw.send(new CreateStageCommand(input)), `stage ${p.StageName}`);
+            }
+            case 'UpdateStage': {
+                const p = action.params;
+                return void (await apigw.send(new UpdateStageCommand({ ...p, ApiId: at(p.ApiId), DeploymentId: at(p.DeploymentId), Description: at(p.Description) })));
+            }
+            default: {
+                const unknown = action;
+                throw new Error(`internal: no write for ${JSON.stringify(unknown)}`);
+            }
         }
-        throw new Error(`internal: no write for ${action.resource}:${action.change}`);
     };
     return async (action, facts) => {
         // The stage marker names the integration the deployment contains; it is known once that integration exists.

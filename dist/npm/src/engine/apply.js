@@ -13,16 +13,6 @@ export class ApplyError extends Error {
         this.done = done;
     }
 }
-/** Replaces `${apiId}`-style references with the ids earlier actions produced. */
-export function resolveParams(params, facts) {
-    const text = JSON.stringify(params).replace(/\$\{(apiId|integrationId|deploymentId|marker)\}/g, (ref, name) => {
-        const value = facts[name];
-        if (value === undefined)
-            throw new Error(`internal: ${ref} is not known yet; an action ran before the one that creates it`);
-        return value;
-    });
-    return JSON.parse(text);
-}
 export async function applyPlan(actions, execute, facts, events = {}) {
     const done = [];
     const finished = new Set();

@@ -8,13 +8,13 @@ function isStale(error) {
     return (error instanceof ApplyError ? error.cause : error) instanceof StaleObservation;
 }
 /** Writes that name the API id: a run that lost the race for the API must not point them at its own. */
-const GRANTS = new Set(['role-policy:put', 'permission:add', 'permission:remove']);
+const GRANTS = new Set(['PutRolePolicy', 'AddPermission', 'RemovePermission']);
 /**
  * `observed`, plus the APIs this run created that the listing does not show yet (and that it has not deleted), read
  * by id: reads by id are consistent where the listing is not, so the plan sees their integrations, routes and stages.
  */
 async function withCreatedApis(adapter, observed, created, done) {
-    const deleted = new Set(done.filter((a) => a.resource === 'api' && a.change === 'delete').map((a) => String(a.params.apiId)));
+    const deleted = new Set(done.flatMap((a) => (a.write === 'DeleteApi' && a.params.ApiId ? [a.params.ApiId] : [])));
     const missing = [...created].filter((id) => !deleted.has(id) && !observed.apis.some((a) => a.id === id));
     if (!missing.length)
         return observed;
@@ -36,7 +36,7 @@ export async function reconcile(adapter, desiredFor, events = {}) {
         let raceCheck;
         const execute = adapter.executor(desired);
         const gated = async (action, f) => {
-            if (raceCheck && GRANTS.has(action.id) && (await raceCheck))
+            if (raceCheck && GRANTS.has(action.write) && (await raceCheck))
                 throw new StaleObservation('another deploy created an API for this stage first');
             return execute(action, f);
         };
@@ -45,7 +45,7 @@ export async function reconcile(adapter, desiredFor, events = {}) {
                 onDone: (action, ms) => {
                     events.onAction?.(action, ms);
                     // Another deploy of this stage may have created an API at the same moment: find out beside the rest.
-                    if (action.id === 'api:create') {
+                    if (action.write === 'CreateApi') {
                         if (facts.createdApi)
                             created.add(facts.createdApi.id);
                         const own = facts.createdApi;

@@ -1,4 +1,5 @@
 import { arn, ownTags, resourceNames } from "./names.js";
+import { Ref } from "./refs.js";
 export const ROUTE_KEYS = ['$connect', '$disconnect', '$default'];
 export const ROUTE_SELECTION = '$request.body.route';
 export const INTEGRATION_TIMEOUT_MS = 29_000;
@@ -19,8 +20,8 @@ export function desiredState({ socket, identity, region, account, partition, cod
                 Sid: 'OwnConnections',
                 Effect: 'Allow',
                 Action: 'execute-api:ManageConnections',
-                // `${apiId}` is filled in by apply when the API is created in the same run.
-                Resource: `${arn.api(partition, region, account, '${apiId}')}/${names.stageName}/*/@connections/*`,
+                // The API's id: the planner fills it in when the API exists, apply when the same run creates it.
+                Resource: new Ref('apiId', arn.api(partition, region, account, ''), `/${names.stageName}/*/@connections/*`),
             },
             ...socket.policy,
         ],

@@ -1,3 +1,4 @@
+import { resolveDocument } from "./refs.js";
 /** IAM: all inline policies of a role together, whitespace not counted. */
 export const ROLE_POLICY_MAX_CHARS = 10_240;
 /** Lambda: a deployment package uploaded directly (ZipFile), and unzipped. */
@@ -8,7 +9,7 @@ const API_ID_PLACEHOLDER = 'abcdefghij';
 const mb = (bytes) => `${(bytes / 1024 / 1024).toFixed(1)} MB`;
 /** The size IAM counts: the document as JSON without insignificant whitespace. */
 export function rolePolicyChars(desired) {
-    return JSON.stringify(desired.role.policy).replaceAll('${apiId}', API_ID_PLACEHOLDER).length;
+    return JSON.stringify(resolveDocument(desired.role.policy, { apiId: API_ID_PLACEHOLDER })).length;
 }
 export function checkLimits(desired, size, socket) {
     const problems = [];

@@ -1,6 +1,7 @@
 // The planner: a pure function from (desired, observed) to the ordered writes that make AWS match.
 import { createHash } from 'node:crypto';
 import { arn, isOurs, TAG_ADOPTED, TAG_CREATED } from "./names.js";
+import { Ref, resolveDocument } from "./refs.js";
 export class PlanError extends Error {
     name = 'PlanError';
 }
@@ -29,8 +30,18 @@ export function deploymentMarker(desired, integrationId) {
     });
     return `socket-action deployment ${createHash('sha256').update(content).digest('hex').slice(0, 16)}`;
 }
-function substitute(value, apiId) {
-    return JSON.parse(JSON.stringify(value).replaceAll('${apiId}', apiId));
+const tagList = (tags) => Object.entries(tags).map(([Key, Value]) => ({ Key, Value }));
+/** What CreateFunction and UpdateFunctionConfiguration both set. */
+function functionConfiguration(spec) {
+    return {
+        Runtime: spec.runtime,
+        Role: spec.roleArn,
+        Handler: spec.handler,
+        Description: spec.description,
+        Timeout: spec.timeout,
+        MemorySize: spec.memory,
+        Environment: { Variables: spec.env },
+    };
 }
 function tagDiff(observed, desired) {
     return Object.entries(desired)
@@ -63,13 +74,14 @@ export function planDeploy(desired, observed) {
     const kept = survivingApi(observed.apis);
     for (const api of observed.apis) {
         if (api !== kept)
-            b.add({ id: `api:delete:${api.id}`, resource: 'api', change: 'delete', name: `${api.name} (${api.id}, duplicate)`, params: { apiId: api.id } });
+            b.add({ write: 'DeleteApi', id: `api:delete:${api.id}`, resource: 'api', change: 'delete', name: `${api.name} (${api.id}, duplicate)`, params: { ApiId: api.id } });
     }
     let apiCreate;
     let apiUpdate;
-    const apiId = kept?.id ?? '${apiId}';
+    const apiId = kept?.id ?? new Ref('apiId');
     if (!kept) {
         apiCreate = b.add({
+            write: 'CreateApi',
             id: 'api:create',
             resource: 'api',
             change: 'create',
@@ -86,7 +98,7 @@ export function planDeploy(desired, observed) {
         if (kept.name !== names.apiName)
             diff.push({ field: 'name', from: kept.name, to: names.apiName });
         if (diff.length) {
-            const update = b.add({ id: 'api:update', resource: 'api', change: 'update', name: names.apiName, diff, params: { ApiId: kept.id, Name: names.apiName, RouteSelectionExpression: desired.api.routeSelectionExpression, Description: desired.api.description } });
+            const update = b.add({ write: 'UpdateApi', id: 'api:update', resource: 'api', change: 'update', name: names.apiName, diff, params: { ApiId: kept.id, Name: names.apiName, RouteSelectionExpression: desired.api.routeSelectionExpression, Description: desired.api.description } });
             // Only a new route selection needs a new deployment; a name or description does not.
             if (diff.some((d) => d.field === 'routeSelectionExpression'))
                 apiUpdate = update;
@@ -95,7 +107,7 @@ export function planDeploy(desired, observed) {
             b.unchanged.push(`api ${names.apiName}`);
         const td = tagDiff(kept.tags, tags);
         if (td.length)
-            b.add({ id: 'api:tag', resource: 'api', change: 'update', name: names.apiName, diff: td, params: { ResourceArn: arn.apiResource(desired.partition, desired.region, kept.id), Tags: tags } });
+            b.add({ write: 'TagApi', id: 'api:tag', resource: 'api', change: 'update', name: names.apiName, diff: td, params: { ResourceArn: arn.apiResource(desired.partition, desired.region, kept.id), Tags: tags } });
     }
     // ---- role ----
     const role = observed.role;
@@ -103,17 +115,18 @@ export function planDeploy(desired, observed) {
     let roleBoundary;
     const notes = [];
     const boundary = desired.role.permissionsBoundary;
-    const policyDoc = kept ? substitute(desired.role.policy, kept.id) : desired.role.policy;
+    const policyDoc = kept ? resolveDocument(desired.role.policy, { apiId: kept.id }) : desired.role.policy;
     if (!role) {
         roleCreate = b.add({
+            write: 'CreateRole',
             id: 'role:create',
             resource: 'role',
             change: 'create',
             name: names.roleName,
             params: {
                 RoleName: names.roleName,
-                AssumeRolePolicyDocument: desired.role.trustPolicy,
-                Tags: tags,
+                AssumeRolePolicyDocument: JSON.stringify(desired.role.trustPolicy),
+                Tags: tagList(tags),
                 Description: `socket-action function role of ${desired.identity.app}/${desired.identity.stage}`,
                 ...(boundary ? { PermissionsBoundary: boundary } : {}),
             },
@@ -125,6 +138,7 @@ export function planDeploy(desired, observed) {
         // its limit.
         if (boundary && role.permissionsBoundary !== boundary) {
             roleBoundary = b.add({
+                write: 'PutRolePermissionsBoundary',
                 id: 'role:boundary',
                 resource: 'role',
                 change: 'update',
@@ -139,23 +153,25 @@ export function planDeploy(desired, observed) {
         }
         if (canonical(role.trustPolicy) !== canonical(desired.role.trustPolicy)) {
             b.add({
+                write: 'UpdateAssumeRolePolicy',
                 id: 'role:trust',
                 resource: 'role',
                 change: 'update',
                 name: names.roleName,
                 diff: [{ field: 'trustPolicy', from: role.trustPolicy, to: desired.role.trustPolicy }],
                 after: [roleBoundary],
-                params: { RoleName: names.roleName, PolicyDocument: desired.role.trustPolicy },
+                params: { RoleName: names.roleName, PolicyDocument: JSON.stringify(desired.role.trustPolicy) },
             });
         }
         const td = tagDiff(role.tags, tags);
         if (td.length)
-            b.add({ id: 'role:tag', resource: 'role', change: 'update', name: names.roleName, diff: td, params: { RoleName: names.roleName, Tags: tags } });
+            b.add({ write: 'TagRole', id: 'role:tag', resource: 'role', change: 'update', name: names.roleName, diff: td, params: { RoleName: names.roleName, Tags: tagList(tags) } });
     }
     const currentPolicy = role?.policies[names.policyName];
     let policyPut;
     if (!kept || canonical(currentPolicy) !== canonical(policyDoc)) {
         policyPut = b.add({
+            write: 'PutRolePolicy',
             id: 'role-policy:put',
             resource: 'role-policy',
             change: currentPolicy === undefined ? 'create' : 'update',
@@ -170,7 +186,7 @@ export function planDeploy(desired, observed) {
     // ---- log group: ours before the first invocation, or Lambda makes it untagged and keeps logs forever ----
     const group = observed.logGroup;
     if (!group) {
-        b.add({ id: 'log-group:create', resource: 'log-group', change: 'create', name: desired.logGroup.name, params: { logGroupName: desired.logGroup.name, tags, retentionInDays: desired.logGroup.retentionDays } });
+        b.add({ write: 'CreateLogGroup', id: 'log-group:create', resource: 'log-group', change: 'create', name: desired.logGroup.name, params: { logGroupName: desired.logGroup.name, tags, retentionInDays: desired.logGroup.retentionDays } });
     }
     else {
         // The default retention is for groups socket-action made: one it adopted (Lambda's, a person's) never has its logs'
@@ -182,11 +198,11 @@ export function planDeploy(desired, observed) {
             notes.push(`log group ${group.name} keeps its retention (${group.retentionDays ? `${group.retentionDays} days` : 'never expire'}); set logRetentionDays in serverless.yml to change it`);
         }
         else if (group.retentionDays !== desired.logGroup.retentionDays) {
-            b.add({ id: 'log-group:retention', resource: 'log-group', change: 'update', name: group.name, diff: [{ field: 'retentionInDays', from: group.retentionDays ?? 'never expire', to: desired.logGroup.retentionDays }], params: { logGroupName: group.name, retentionInDays: desired.logGroup.retentionDays } });
+            b.add({ write: 'PutRetentionPolicy', id: 'log-group:retention', resource: 'log-group', change: 'update', name: group.name, diff: [{ field: 'retentionInDays', from: group.retentionDays ?? 'never expire', to: desired.logGroup.retentionDays }], params: { logGroupName: group.name, retentionInDays: desired.logGroup.retentionDays } });
         }
         const td = tagDiff(group.tags, groupTags);
         if (td.length)
-            b.add({ id: 'log-group:tag', resource: 'log-group', change: 'update', name: group.name, diff: td, params: { resourceArn: group.arn, tags: groupTags } });
+            b.add({ write: 'TagLogGroup', id: 'log-group:tag', resource: 'log-group', change: 'update', name: group.name, diff: td, params: { resourceArn: group.arn, tags: groupTags } });
         if ((keepRetention || group.retentionDays === desired.logGroup.retentionDays) && !td.length)
             b.unchanged.push(`log group ${group.name}`);
     }
@@ -196,39 +212,49 @@ export function planDeploy(desired, observed) {
     // it is Pending or an update is InProgress), so every function write, tags and permissions too, waits for the last.
     let fnWrite;
     if (!fn) {
-        fnWrite = b.add({ id: 'function:create', resource: 'function', change: 'create', name: names.functionName, after: [roleCreate], params: { FunctionName: names.functionName, spec: desired.fn, Tags: tags } });
+        fnWrite = b.add({
+            write: 'CreateFunction',
+            id: 'function:create',
+            resource: 'function',
+            change: 'create',
+            name: names.functionName,
+            after: [roleCreate],
+            params: { FunctionName: names.functionName, ...functionConfiguration(desired.fn), Architectures: [desired.fn.architecture], PackageType: 'Zip', Tags: tags },
+        });
     }
     else {
         const diff = functionConfigDiff(fn.spec, desired.fn);
         // A new role (the region-named one replacing the shared one of older stages) is used only once it is complete.
         const roleMoves = fn.spec.roleArn !== desired.fn.roleArn;
         if (diff.length)
-            fnWrite = b.add({ id: 'function:config', resource: 'function', change: 'update', name: names.functionName, diff, after: roleMoves ? [roleCreate, policyPut] : [], params: { FunctionName: names.functionName, spec: desired.fn } });
+            fnWrite = b.add({ write: 'UpdateFunctionConfiguration', id: 'function:config', resource: 'function', change: 'update', name: names.functionName, diff, after: roleMoves ? [roleCreate, policyPut] : [], params: { FunctionName: names.functionName, ...functionConfiguration(desired.fn) } });
         const codeDiff = ['codeSha256', 'architecture']
             .filter((f) => fn.spec[f] !== desired.fn[f])
             .map((f) => ({ field: f, from: fn.spec[f], to: desired.fn[f] }));
         if (codeDiff.length) {
-            fnWrite = b.add({ id: 'function:code', resource: 'function-code', change: 'update', name: names.functionName, diff: codeDiff, after: [fnWrite], params: { FunctionName: names.functionName } });
+            fnWrite = b.add({ write: 'UpdateFunctionCode', id: 'function:code', resource: 'function-code', change: 'update', name: names.functionName, diff: codeDiff, after: [fnWrite], params: { FunctionName: names.functionName, Architectures: [desired.fn.architecture] } });
         }
         if (!diff.length && !codeDiff.length)
             b.unchanged.push(`function ${names.functionName}`);
         const td = tagDiff(fn.tags, tags);
         if (td.length)
-            fnWrite = b.add({ id: 'function:tag', resource: 'function', change: 'update', name: names.functionName, diff: td, after: [fnWrite], params: { Resource: fn.arn, Tags: tags } });
+            fnWrite = b.add({ write: 'TagFunction', id: 'function:tag', resource: 'function', change: 'update', name: names.functionName, diff: td, after: [fnWrite], params: { Resource: fn.arn, Tags: tags } });
     }
     // ---- permission: API Gateway may invoke the function, from this API only ----
-    const sourceArn = `${arn.api(desired.partition, desired.region, desired.account, apiId)}/*`;
+    const apiArn = arn.api(desired.partition, desired.region, desired.account, '');
+    const sourceArn = kept ? `${apiArn}${kept.id}/*` : new Ref('apiId', apiArn, '/*');
     if (!fn || fn.permissionSourceArn !== sourceArn) {
         let removed;
         if (fn?.permissionSourceArn !== undefined) {
-            removed = b.add({ id: 'permission:remove', resource: 'permission', change: 'delete', name: names.permissionSid, after: [fnWrite], params: { FunctionName: names.functionName, StatementId: names.permissionSid } });
+            removed = b.add({ write: 'RemovePermission', id: 'permission:remove', resource: 'permission', change: 'delete', name: names.permissionSid, after: [fnWrite], params: { FunctionName: names.functionName, StatementId: names.permissionSid } });
         }
         b.add({
+            write: 'AddPermission',
             id: 'permission:add',
             resource: 'permission',
             change: fn?.permissionSourceArn !== undefined ? 'update' : 'create',
             name: names.permissionSid,
-            diff: fn?.permissionSourceArn !== undefined ? [{ field: 'SourceArn', from: fn.permissionSourceArn, to: sourceArn }] : undefined,
+            diff: fn?.permissionSourceArn !== undefined ? [{ field: 'SourceArn', from: fn.permissionSourceArn, to: String(sourceArn) }] : undefined,
             after: [fnWrite, apiCreate, removed],
             params: { FunctionName: names.functionName, StatementId: names.permissionSid, Action: 'lambda:InvokeFunction', Principal: 'apigateway.amazonaws.com', SourceArn: sourceArn },
         });
@@ -237,12 +263,13 @@ export function planDeploy(desired, observed) {
     const ours = kept?.integrations.filter((i) => i.uri === desired.api.integrationUri) ?? [];
     const routedTo = new Set(kept?.routes.map((r) => r.target?.replace(/^integrations\//, '')) ?? []);
     const integration = ours.find((i) => routedTo.has(i.id)) ?? ours[0];
-    const integrationId = integration?.id ?? '${integrationId}';
+    const integrationId = integration?.id;
     // A changed route selection only takes effect with a new deployment.
     const apiChanges = apiUpdate ? [apiUpdate] : [];
     let integrationWrite;
     if (!integration) {
         integrationWrite = b.add({
+            write: 'CreateIntegration',
             id: 'integration:create',
             resource: 'integration',
             change: 'create',
@@ -254,6 +281,7 @@ export function planDeploy(desired, observed) {
     }
     else if (integration.type !== 'AWS_PROXY' || integration.timeoutMs !== desired.api.integrationTimeoutMs) {
         integrationWrite = b.add({
+            write: 'UpdateIntegration',
             id: 'integration:update',
             resource: 'integration',
             change: 'update',
@@ -263,35 +291,36 @@ export function planDeploy(desired, observed) {
         });
         apiChanges.push(integrationWrite);
     }
-    const target = `integrations/${integrationId}`;
+    const target = integrationId ? `integrations/${integrationId}` : new Ref('integrationId', 'integrations/');
     const routeWrites = [];
     for (const key of desired.api.routeKeys) {
         const route = kept?.routes.find((r) => r.key === key);
         if (!route) {
-            routeWrites.push(b.add({ id: `route:create:${key}`, resource: 'route', change: 'create', name: key, after: [apiCreate, integrationWrite], params: { ApiId: apiId, RouteKey: key, Target: target } }));
+            routeWrites.push(b.add({ write: 'CreateRoute', id: `route:create:${key}`, resource: 'route', change: 'create', name: key, after: [apiCreate, integrationWrite], params: { ApiId: apiId, RouteKey: key, Target: target } }));
         }
         else if (route.target !== target) {
-            routeWrites.push(b.add({ id: `route:update:${key}`, resource: 'route', change: 'update', name: key, diff: [{ field: 'Target', from: route.target, to: target }], after: [integrationWrite], params: { ApiId: apiId, RouteId: route.id, Target: target } }));
+            routeWrites.push(b.add({ write: 'UpdateRoute', id: `route:update:${key}`, resource: 'route', change: 'update', name: key, diff: [{ field: 'Target', from: route.target, to: String(target) }], after: [integrationWrite], params: { ApiId: apiId, RouteId: route.id, Target: target } }));
         }
     }
     for (const route of kept?.routes ?? []) {
         if (!desired.api.routeKeys.includes(route.key)) {
-            routeWrites.push(b.add({ id: `route:delete:${route.key}`, resource: 'route', change: 'delete', name: route.key, params: { ApiId: apiId, RouteId: route.id } }));
+            routeWrites.push(b.add({ write: 'DeleteRoute', id: `route:delete:${route.key}`, resource: 'route', change: 'delete', name: route.key, params: { ApiId: apiId, RouteId: route.id } }));
         }
     }
     apiChanges.push(...routeWrites);
     // Integrations nothing routes to any more (a race, or a hand edit) go once the routes have moved.
     for (const extra of kept?.integrations ?? []) {
         if (extra.id !== integration?.id) {
-            b.add({ id: `integration:delete:${extra.id}`, resource: 'integration', change: 'delete', name: extra.id, after: routeWrites, params: { ApiId: apiId, IntegrationId: extra.id } });
+            b.add({ write: 'DeleteIntegration', id: `integration:delete:${extra.id}`, resource: 'integration', change: 'delete', name: extra.id, after: routeWrites, params: { ApiId: apiId, IntegrationId: extra.id } });
         }
     }
     const stage = kept?.stages.find((s) => s.name === names.stageName);
-    const marker = integration ? deploymentMarker(desired, integrationId) : undefined;
+    const marker = integrationId ? deploymentMarker(desired, integrationId) : undefined;
     const needsDeployment = apiChanges.length > 0 || !stage || !stage.deploymentId || stage.description !== marker;
     let deployment;
     if (needsDeployment) {
         deployment = b.add({
+            write: 'CreateDeployment',
             id: 'deployment:create',
             resource: 'deployment',
             change: 'create',
@@ -308,12 +337,13 @@ export function planDeploy(desired, observed) {
     };
     if (!stage) {
         b.add({
+            write: 'CreateStage',
             id: 'stage:create',
             resource: 'stage',
             change: 'create',
             name: names.stageName,
             after: [deployment],
-            params: { ApiId: apiId, StageName: names.stageName, DeploymentId: '${deploymentId}', Description: '${marker}', Tags: tags, ...stageSettings },
+            params: { ApiId: apiId, StageName: names.stageName, DeploymentId: new Ref('deploymentId'), Description: new Ref('marker'), Tags: tags, ...stageSettings },
         });
     }
     else {
@@ -325,6 +355,7 @@ export function planDeploy(desired, observed) {
         }
         if (deployment || diff.length) {
             b.add({
+                write: 'UpdateStage',
                 id: 'stage:update',
                 resource: 'stage',
                 change: 'update',
@@ -334,7 +365,7 @@ export function planDeploy(desired, observed) {
                 params: {
                     ApiId: apiId,
                     StageName: names.stageName,
-                    ...(deployment ? { DeploymentId: '${deploymentId}', Description: '${marker}' } : {}),
+                    ...(deployment ? { DeploymentId: new Ref('deploymentId'), Description: new Ref('marker') } : {}),
                     ...(diff.length ? stageSettings : {}),
                 },
             });
@@ -342,8 +373,9 @@ export function planDeploy(desired, observed) {
         else
             b.unchanged.push(`stage ${names.stageName}`);
         const td = tagDiff(stage.tags, tags);
-        if (td.length)
-            b.add({ id: 'stage:tag', resource: 'stage', change: 'update', name: names.stageName, diff: td, params: { ResourceArn: arn.stageResource(desired.partition, desired.region, apiId, names.stageName), Tags: tags } });
+        // A stage that exists is on the API that exists.
+        if (td.length && kept)
+            b.add({ write: 'TagStage', id: 'stage:tag', resource: 'stage', change: 'update', name: names.stageName, diff: td, params: { ResourceArn: arn.stageResource(desired.partition, desired.region, kept.id, names.stageName), Tags: tags } });
     }
     if (observed.legacyRole && observed.fn?.spec.roleArn !== observed.legacyRole.arn)
         notes.push(legacyRoleNote(observed.legacyRole.name));
@@ -360,23 +392,23 @@ function legacyRoleNote(name) {
 /** Everything tagged for this app, stage and repository, in dependency order. Nothing else. */
 export function planRemove(desired, observed) {
     const b = new Builder();
-    observed.apis.forEach((api) => b.add({ id: `api:delete:${api.id}`, resource: 'api', change: 'delete', name: `${api.name} (${api.id})`, params: { apiId: api.id } }));
+    observed.apis.forEach((api) => b.add({ write: 'DeleteApi', id: `api:delete:${api.id}`, resource: 'api', change: 'delete', name: `${api.name} (${api.id})`, params: { ApiId: api.id } }));
     let fnDelete;
     if (observed.fn) {
-        fnDelete = b.add({ id: 'function:delete', resource: 'function', change: 'delete', name: observed.fn.name, params: { FunctionName: observed.fn.name } });
+        fnDelete = b.add({ write: 'DeleteFunction', id: 'function:delete', resource: 'function', change: 'delete', name: observed.fn.name, params: { FunctionName: observed.fn.name } });
     }
     // After the function: a last invocation would make the group again, untagged.
     if (observed.logGroup) {
-        b.add({ id: 'log-group:delete', resource: 'log-group', change: 'delete', name: observed.logGroup.name, after: [fnDelete], params: { logGroupName: observed.logGroup.name } });
+        b.add({ write: 'DeleteLogGroup', id: 'log-group:delete', resource: 'log-group', change: 'delete', name: observed.logGroup.name, after: [fnDelete], params: { logGroupName: observed.logGroup.name } });
     }
     if (observed.role) {
         const role = observed.role;
         const detach = [
-            ...Object.keys(role.policies).map((p) => b.add({ id: `role-policy:delete:${p}`, resource: 'role-policy', change: 'delete', name: `${role.name}/${p}`, params: { RoleName: role.name, PolicyName: p } })),
-            ...role.attachedPolicyArns.map((p) => b.add({ id: `role-policy:detach:${p}`, resource: 'role-policy', change: 'delete', name: `${role.name}/${p}`, params: { RoleName: role.name, PolicyArn: p } })),
+            ...Object.keys(role.policies).map((p) => b.add({ write: 'DeleteRolePolicy', id: `role-policy:delete:${p}`, resource: 'role-policy', change: 'delete', name: `${role.name}/${p}`, params: { RoleName: role.name, PolicyName: p } })),
+            ...role.attachedPolicyArns.map((p) => b.add({ write: 'DetachRolePolicy', id: `role-policy:detach:${p}`, resource: 'role-policy', change: 'delete', name: `${role.name}/${p}`, params: { RoleName: role.name, PolicyArn: p } })),
         ];
         // IAM refuses to delete a role that still has policies; nothing else has to wait for anything.
-        b.add({ id: 'role:delete', resource: 'role', change: 'delete', name: role.name, after: detach, params: { RoleName: role.name } });
+        b.add({ write: 'DeleteRole', id: 'role:delete', resource: 'role', change: 'delete', name: role.name, after: detach, params: { RoleName: role.name } });
     }
     return { actions: order(b.actions), unchanged: [], ...(observed.legacyRole ? { notes: [legacyRoleNote(observed.legacyRole.name)] } : {}) };
 }
