@@ -1,41 +1,32 @@
-// serverless.yml: parsed with `yaml` (positions), validated by ajv against schema/serverless.schema.json (the schema
-// editors use too), each schema error turned into a `file:line:col: message` with the fix. Beside the schema: ${env.X}
-// substitution, did-you-mean hints, deprecations, the 4 KB env total and the filesystem (code folder, socket.js).
-import { readFile, stat } from 'node:fs/promises'
+// serverless.yml: parsed with `yaml` (keeping positions), turned into plain data (${env.X} substituted), validated by ajv
+// against schema/serverless.schema.json (the schema editors use too); each schema error becomes `file:line:col: message`
+// (messages.ts says what is wrong and how to fix it). Beside the schema: substitution, the 4 KB env total, the statement
+// rules' wording, and the filesystem (handler.ts: the code folder and its socket.js).
+import { readFile } from 'node:fs/promises'
 import path from 'node:path'
 import { Ajv } from 'ajv'
 import type { ErrorObject } from 'ajv'
 import { LineCounter, isAlias, isMap, isScalar, isSeq, parseDocument } from 'yaml'
 import type { Document, Node, Pair } from 'yaml'
 import schema from '../../schema/serverless.schema.json' with { type: 'json' }
-import { permissionsBoundaryProblem } from './boundary.ts'
+import { appFromFolder, findHandler, hasHandler } from './handler.ts'
 import { ConfigError } from './diagnostics.ts'
 import type { Diagnostic } from './diagnostics.ts'
-import { AWS_REGIONS } from './regions.ts'
+import { KEY, NUMBER_RE, SNIPPET, SOCKET_COMPONENT, STAGE_RULE, VALUE, describe, isComponent, isObj, topLevelMessage } from './messages.ts'
+import type { Obj } from './messages.ts'
 import { closest, didYouMean } from './suggest.ts'
 import type { DefaultableField, LoadConfigOptions, LoadedConfig, ParsedConfig, SocketConfig, SocketInputs } from './types.ts'
 
 const D = schema.definitions
 const INPUTS = D.inputs.properties
 const TOP_LEVEL_KEYS = Object.keys(schema.properties)
-const COMPONENT_KEYS = Object.keys(D.component.properties)
 const INPUT_KEYS = Object.keys(INPUTS)
 const STATEMENT_KEYS = Object.keys(D.statement.properties)
-const THROTTLE_KEYS = Object.keys(INPUTS.throttle.properties)
-const RESERVED_ENV = INPUTS.env.propertyNames.not.enum
-/** CloudWatch Logs accepts only these retention periods (days). */
-export const LOG_RETENTION_DAYS = D.retentionDays.enum
 const validate = new Ajv({ allErrors: true, allowUnionTypes: true }).compile(schema)
 
-const SOCKET_COMPONENT = '@serverless/socket'
-const HANDLER_FILES = ['socket.js', 'socket.ts', 'socket.mjs'] as const
-const SNIPPET = `Socket: { component: "${SOCKET_COMPONENT}" }`
 const STAGE_RE = /^[A-Za-z0-9_-]{1,64}$/
-const STAGE_RULE = `API Gateway stage names may contain only letters, digits, "-" and "_" (1-64 characters)`
-const ENV_NAME_RE = new RegExp(Object.keys(INPUTS.env.patternProperties)[0]!)
 const ENV_REF_RE = /\$\{env\.([^}]*)\}/g
 const OTHER_VAR_RE = /\$\{[^}]*\}/g
-const NUMBER_RE = /^-?\d+(\.\d+)?$/
 /** Inputs whose ${env.X} text is read as a number. */
 const NUMERIC = new Set(['memory', 'timeout', 'logRetentionDays', 'throttle/burstLimit', 'throttle/rateLimit'])
 /**
@@ -45,22 +36,10 @@ const NUMERIC = new Set(['memory', 'timeout', 'logRetentionDays', 'throttle/burs
 const IAM_VAR_RE =
   /^\$\{(?:(?:aws|saml|sts|ec2|iam|cognito-identity\.amazonaws\.com|www\.amazon\.com|graph\.facebook\.com|accounts\.google\.com):[^}]+|[*?$])\}$/i
 const SERVERLESS_AWS_VAR_RE = /^\$\{aws:(region|accountId)\}$/i
-const NODEJS_RUNTIME_RE = /^nodejs(\d+)(\.x)?$/i
-const RUNTIME_LOOSE_RE = /^(?:node(?:js)?)?[\s_-]*(\d+)(?:\.x)?$/i
-const ARCHITECTURE_ALIASES: Record<string, string> = {
-  'x86-64': 'x86_64', x8664: 'x86_64', amd64: 'x86_64', x64: 'x86_64', x86: 'x86_64', intel: 'x86_64',
-  aarch64: 'arm64', arm: 'arm64', arm64v8: 'arm64', graviton: 'arm64',
-}
-const THROTTLE_ALIASES: Record<string, string> = {
-  throttlingburstlimit: 'burstLimit', throttlingratelimit: 'rateLimit', burst: 'burstLimit', rate: 'rateLimit',
-}
-const ACTION_FIXABLE_RE = /^([A-Za-z0-9-]+)\s*(?:[./_ ]|::)\s*([A-Za-z0-9*?]+)$/
 const ENV_MAX_BYTES = 4096
 const DEFAULT_STAGE = schema.properties.stage.default
 
 type Seg = string | number
-type Obj = Record<string, unknown>
-const isObj = (v: unknown): v is Obj => typeof v === 'object' && v !== null && !Array.isArray(v)
 const pathKey = (p: readonly Seg[]) => p.map((s) => `${s}\0`).join('')
 
 class Ctx {
@@ -179,156 +158,6 @@ function toData(ctx: Ctx, node: unknown, p: Seg[], pos: number, keyPos: number):
   return numeric && NUMBER_RE.test(s.trim()) ? Number(s.trim()) : s
 }
 
-function describe(v: unknown): string {
-  if (v == null) return 'an empty value'
-  if (Array.isArray(v)) return 'a list'
-  if (typeof v === 'object') return 'a mapping'
-  return typeof v === 'string' ? JSON.stringify(v) : String(v)
-}
-
-// ---------------------------------------------------------------------------
-// messages: ajv says where the file breaks the schema; these say what is wrong there and how to fix it
-
-interface At {
-  v: unknown
-  label: string
-  sub: boolean
-  p: string[]
-}
-type Message = (at: At) => string
-
-const str = ({ v, label }: At) =>
-  `${label} must be a string, got ${describe(v)}${typeof v === 'number' || typeof v === 'boolean' ? ` - put it in quotes if you mean the text "${v}"` : ''}`
-const ifString = (m: (s: string, at: At) => string): Message => (at) => (typeof at.v === 'string' ? m(at.v, at) : str(at))
-const number = (what: string, range: (n: number, label: string) => string, integer = true): Message => (at) => {
-  const { v, label, sub } = at
-  if (typeof v === 'number' && (!integer || Number.isInteger(v))) return range(v, label)
-  const hint = typeof v === 'string' && !sub && NUMBER_RE.test(v.trim()) ? ' - remove the quotes' : ''
-  return `${label} must be ${what}, got ${describe(v)}${hint}`
-}
-/** One of a few words; `hint` may suggest one for a near miss. */
-const choice = (allowed: readonly string[], hint: (w: string) => string | undefined = (w) => didYouMean(w, allowed)): Message =>
-  ({ v, label }) => {
-    const base = `${label} must be ${allowed.join(' or ')}, got ${describe(v)}`
-    const h = v === null || typeof v === 'object' ? undefined : hint(String(v))
-    return h ? `${base} - ${h}` : base
-  }
-const nameRule = ifString((s, { label }) => `${label} must be 1-64 characters of letters, digits, "-" and "_", starting with a letter or digit, got ${JSON.stringify(s)}`)
-const action = (s: string, { label }: At) => {
-  const m = ACTION_FIXABLE_RE.exec(s.trim())
-  const hint = m ? ` - did you mean "${m[1]!.toLowerCase()}:${m[2]}"?` : ''
-  return `${label} must be "*" or service:Action (wildcards * allowed), e.g. "dynamodb:GetItem", got ${JSON.stringify(s)}${hint}`
-}
-const resource = (s: string, { label }: At) =>
-  `${label} must be "*" or an ARN (arn:partition:service:region:account:resource), got ${JSON.stringify(s)}`
-const item = (m: (s: string, at: At) => string): Message => (at) =>
-  typeof at.v === 'string' ? m(at.v, at) : `${at.label} must be a string, got ${describe(at.v)}`
-const list = (item: (s: string, at: At) => string): Message => (at) =>
-  typeof at.v === 'string' ? item(at.v, at)
-  : Array.isArray(at.v) ? `${at.label} must not be an empty list`
-  : `${at.label} must be a string or a list of strings, got ${describe(at.v)}`
-const notNegative = (n: number, label: string) => `${label} must be 0 or more, got ${n}`
-
-/** By field: @name for the top level and the component's own keys, the input's path (# a list index) for inputs. */
-const VALUE: Record<string, Message> = {
-  '@name': nameRule,
-  '@stage': ifString((s) => `stage ${JSON.stringify(s)} is invalid: ${STAGE_RULE}`),
-  '@component': (at) =>
-    typeof at.v === 'string'
-      ? `component ${JSON.stringify(at.v)} is not supported: socket-action deploys only "${SOCKET_COMPONENT}" components`
-      : str({ ...at, label: `"component" of "${at.p[0]}"` }),
-  '@inputs': ({ v, p }) => `"inputs" of component "${p[0]}" must be a mapping of input names to values, got ${describe(v)}`,
-  name: nameRule,
-  description: ifString((s, { label }) => `${label} is ${s.length} characters; Lambda allows at most ${INPUTS.description.maxLength} - shorten it`),
-  region: ifString((s, { label }) => `${label} must be an AWS region, got ${JSON.stringify(s)} - ${didYouMean(s, AWS_REGIONS, 3) ?? `use one of ${AWS_REGIONS.join(', ')}`}`),
-  memory: number('an integer number of MB', (n, label) => {
-    const { minimum, maximum } = INPUTS.memory
-    return `${label} must be between ${minimum} and ${maximum} MB (Lambda's allowed range), got ${n}`
-  }),
-  timeout: number('an integer number of seconds', (n, label) => {
-    const { minimum, maximum } = INPUTS.timeout
-    return `${label} must be between ${minimum} and ${maximum} seconds, got ${n}: API Gateway's WebSocket integration timeout is ${maximum} seconds, so a longer Lambda timeout could never be used`
-  }),
-  logRetentionDays: number('an integer number of days', (n, label) => {
-    const nearest = LOG_RETENTION_DAYS.reduce((best, d) => (Math.abs(d - n) < Math.abs(best - n) ? d : best))
-    return `${label} must be a retention CloudWatch Logs accepts, got ${n} - did you mean ${nearest}? (one of ${LOG_RETENTION_DAYS.join(', ')})`
-  }),
-  env: ({ v, label }) => `${label} must be a mapping of environment variable names to values, got ${typeof v === 'string' ? 'a string' : describe(v)}`,
-  // never print env values: they may be secrets
-  'env/*': ({ v, p }) =>
-    v === null
-      ? `env "${p[3]}" has no value - give it a value (use "" for an empty string) or remove it`
-      : `env "${p[3]}" must be a string, number or boolean, got ${describe(v)}`,
-  code: ifString((_, { label }) => `${label} must not be empty - give the folder that contains socket.js (e.g. ./), or remove it`),
-  runtime: (at) => {
-    const major = Number(NODEJS_RUNTIME_RE.exec(String(at.v))?.[1])
-    if (major < 22 && typeof at.v === 'string') {
-      const when = major === 20 ? ' in 2026' : ''
-      return `${at.label} is ${describe(at.v)}, which is deprecated: Lambda blocks creating and updating functions on Node.js ${major}${when} - use nodejs24.x (the default) or nodejs22.x`
-    }
-    return choice(D.runtimes.enum, (w) => {
-      const loose = RUNTIME_LOOSE_RE.exec(w)
-      const wanted = loose ? `nodejs${Number(loose[1])}.x` : ''
-      return D.runtimes.enum.includes(wanted) ? `did you mean "${wanted}"?` : didYouMean(w, D.runtimes.enum)
-    })(at)
-  },
-  architecture: choice(D.architectures.enum, (w) => {
-    const alias = ARCHITECTURE_ALIASES[w.trim().toLowerCase()]
-    return alias !== undefined ? `did you mean "${alias}"?` : didYouMean(w, D.architectures.enum)
-  }),
-  policy: ({ v, label }) => {
-    let hint = ''
-    if (isObj(v)) hint = 'Statement' in v ? ' - give only the statements (the list under "Statement"), not a whole policy document' : ' - put "- " before the statement to make it a list item'
-    else if (typeof v === 'string' && v.startsWith('arn:')) hint = ' - managed policy ARNs are not supported; list the statements instead'
-    return `${label} must be a list of IAM policy statements, got ${describe(v)}${hint}`
-  },
-  'policy/#': ({ v, label }) => `${label} must be an IAM policy statement (a mapping with Effect, Action and Resource), got ${describe(v)}`,
-  'policy/#/Sid': ifString((s, { label }) => `${label} must contain only letters and digits, got ${JSON.stringify(s)}`),
-  'policy/#/Effect': choice(D.effects.enum),
-  'policy/#/Action': list(action),
-  'policy/#/NotAction': list(action),
-  'policy/#/Action/#': item(action),
-  'policy/#/NotAction/#': item(action),
-  'policy/#/Resource': list(resource),
-  'policy/#/NotResource': list(resource),
-  'policy/#/Resource/#': item(resource),
-  'policy/#/NotResource/#': item(resource),
-  'policy/#/Condition': ({ v, label }) =>
-    `${label} must be a mapping of condition operators to conditions, e.g. StringEquals: { "aws:RequestedRegion": us-east-1 }, got ${describe(v)}`,
-  permissionsBoundary: ifString((s, { label }) => `${label} ${permissionsBoundaryProblem(s.trim())}`),
-  throttle: ({ v, label }) => `${label} must be a mapping with burstLimit and/or rateLimit, got ${describe(v)}`,
-  'throttle/burstLimit': number('an integer number of requests', notNegative),
-  'throttle/rateLimit': number('a number of requests per second', notNegative, false),
-}
-
-const allowed = (key: string, keys: readonly string[], what: string) => didYouMean(key, keys) ?? `allowed ${what} ${keys.join(', ')}`
-/** A key the schema does not allow, by the field of the mapping it is in. */
-const KEY: Record<string, (key: string, at: At) => string> = {
-  '@*': (key, { p }) => `unknown key "${key}" in component "${p[0]}" - ${allowed(key, COMPONENT_KEYS, 'keys are')}`,
-  '@inputs': (key) => `unknown input "${key}" - ${allowed(key, INPUT_KEYS, 'inputs are')}`,
-  env: (key) =>
-    RESERVED_ENV.includes(key)
-      ? `env name "${key}" is reserved: Lambda sets it itself - remove it from env`
-      : `env name "${key}" is invalid: Lambda needs at least two characters, a letter first, then only letters, digits and "_"`,
-  'policy/#': (key, { label }) =>
-    key === 'Principal' || key === 'NotPrincipal'
-      ? `${label} must not have "${key}": the statement is added to the function role's own policy, whose principal is the role - remove it`
-      : `unknown key "${key}" in ${label} - ${allowed(key, STATEMENT_KEYS, 'keys are')}`,
-  throttle: (key, { label }) => {
-    const alias = THROTTLE_ALIASES[key.toLowerCase()]
-    return `unknown key "${key}" in ${label} - ${alias !== undefined ? `did you mean "${alias}"?` : allowed(key, THROTTLE_KEYS, 'keys are')}`
-  },
-}
-
-const isComponent = (v: unknown): v is Obj => isObj(v) && Object.hasOwn(v, 'component')
-
-function topLevelMessage(key: string, v: unknown): string {
-  const hint = didYouMean(key, TOP_LEVEL_KEYS)
-  if (hint) return `unknown top-level key "${key}" - ${hint}`
-  if (isObj(v)) return `top-level key "${key}" has no "component:" - add component: "${SOCKET_COMPONENT}" to deploy it as a socket, or remove it`
-  return `unknown top-level key "${key}" - allowed are ${TOP_LEVEL_KEYS.join(', ')} and socket components such as ${SNIPPET}`
-}
-
 /** The field of a path (a key of VALUE and KEY) and how messages name it. */
 function fieldOf(data: Obj, p: string[]): { field: string; label: string } {
   if (p.length === 1) return { field: TOP_LEVEL_KEYS.includes(p[0]!) ? `@${p[0]}` : '@*', label: `top-level "${p[0]}"` }
@@ -385,63 +214,9 @@ function checkStatement(ctx: Ctx, s: Obj, p: string[], label: string): void {
 }
 
 // ---------------------------------------------------------------------------
-// filesystem
-
-async function statOrNull(p: string) {
-  try {
-    return await stat(p)
-  } catch {
-    return null
-  }
-}
-
-function sanitizeName(folder: string): string {
-  const s = folder
-    .replace(/[^A-Za-z0-9_-]+/g, '-')
-    .replace(/^[^A-Za-z0-9]+/, '')
-    .slice(0, 64)
-  return s === '' ? 'socket' : s
-}
-
-async function findHandler(
-  ctx: Ctx,
-  codeDir: string,
-  code: string | undefined,
-  codePos: number | undefined,
-): Promise<string | undefined> {
-  const report = (msg: string) => (codePos !== undefined ? ctx.at(codePos, msg) : ctx.at(0, msg))
-  const where = code !== undefined ? `code folder ${JSON.stringify(code)} (resolved to ${codeDir})` : `the folder of serverless.yml (${codeDir})`
-  const st = await statOrNull(codeDir)
-  if (st === null) {
-    report(`code folder ${JSON.stringify(code ?? '.')} not found (resolved to ${codeDir}) - create it or fix the path (relative paths are resolved against the folder of serverless.yml)`)
-    return undefined
-  }
-  if (!st.isDirectory()) {
-    report(`code ${JSON.stringify(code ?? '.')} is not a folder (resolved to ${codeDir}) - point "code" at the folder that contains socket.js`)
-    return undefined
-  }
-  const found: string[] = []
-  for (const f of HANDLER_FILES) {
-    const s = await statOrNull(path.join(codeDir, f))
-    if (s?.isFile()) found.push(f)
-  }
-  if (found.length === 0) {
-    const fix =
-      code !== undefined
-        ? `create socket.js there, or point "code" at the folder that contains it`
-        : `create socket.js next to serverless.yml, or set inputs.code to the folder that contains it`
-    report(`no socket handler found in ${where}: looked for ${HANDLER_FILES.join(', ')} - ${fix}`)
-    return undefined
-  }
-  if (found.length > 1) {
-    report(`several socket handlers in ${where}: ${found.join(', ')} - keep only one of them`)
-    return undefined
-  }
-  return path.join(codeDir, found[0]!)
-}
-
-// ---------------------------------------------------------------------------
 // entry point
+
+export { LOG_RETENTION_DAYS } from './messages.ts'
 
 export async function loadConfig(configPath: string, options: LoadConfigOptions = {}): Promise<LoadedConfig> {
   const env = options.env ?? process.env
@@ -470,11 +245,6 @@ export async function loadConfig(configPath: string, options: LoadConfigOptions 
 
 /** A project with a socket.js and no serverless.yml: every input defaulted (the seed's "zero configuration"). */
 const ZERO_CONFIG = `Socket:\n  component: "${SOCKET_COMPONENT}"\n`
-
-async function hasHandler(dir: string): Promise<boolean> {
-  for (const f of HANDLER_FILES) if ((await statOrNull(path.join(dir, f)))?.isFile()) return true
-  return false
-}
 
 async function loadConfigText(
   src: string,
@@ -565,27 +335,39 @@ async function loadConfigText(
     const keyPos = ctx.keyPos([key])
     parsed.components.push({ key, component: c.component as string, inputs, line: lineCounter.linePos(keyPos).line })
 
-    const defaulted: DefaultableField[] = []
-    const or = <T>(field: DefaultableField, v: T | undefined, fallback: T): T => (v !== undefined ? v : (defaulted.push(field), fallback))
-    const app = or('app', inputs.name ?? parsed.name, sanitizeName(path.basename(dir)))
-    if (stage === undefined) defaulted.push('stage')
-    const region = or('region', inputs.region, INPUTS.region.default)
-    const memory = or('memory', inputs.memory, INPUTS.memory.default)
-    const timeout = or('timeout', inputs.timeout, INPUTS.timeout.default)
-    const description = or('description', inputs.description, `socket-action backend ${app}`)
-    const socketEnv = or('env', inputs.env, {})
-    const codeDir = or('code', inputs.code === undefined ? undefined : path.resolve(dir, inputs.code), dir)
-    const runtime = or('runtime', inputs.runtime, INPUTS.runtime.default as SocketConfig['runtime'])
-    const architecture = or('architecture', inputs.architecture, INPUTS.architecture.default as SocketConfig['architecture'])
-    const policy = or('policy', inputs.policy, [])
-    const throttle = or('throttle', inputs.throttle, undefined)
-    /** A month: enough to look back at a preview's or an incident's logs; Lambda's own default keeps them (and bills) forever. */
-    const logRetentionDays = or('logRetentionDays', inputs.logRetentionDays, INPUTS.logRetentionDays.default)
-    const permissionsBoundary = or('permissionsBoundary', inputs.permissionsBoundary, undefined)
+    const app = inputs.name ?? parsed.name ?? appFromFolder(path.basename(dir))
+    const codeDir = inputs.code === undefined ? dir : path.resolve(dir, inputs.code)
+    // in the order `defaulted` lists them; 30 days of logs: enough to look back at a preview's or an incident's (Lambda's
+    // own default keeps them, and bills, forever)
+    const defaults = {
+      region: INPUTS.region.default,
+      memory: INPUTS.memory.default,
+      timeout: INPUTS.timeout.default,
+      description: `socket-action backend ${app}`,
+      env: {},
+      code: undefined,
+      runtime: INPUTS.runtime.default as SocketConfig['runtime'],
+      architecture: INPUTS.architecture.default as SocketConfig['architecture'],
+      policy: [],
+      throttle: undefined,
+      logRetentionDays: INPUTS.logRetentionDays.default,
+      permissionsBoundary: undefined,
+    }
+    const defaulted: DefaultableField[] = [
+      ...(inputs.name === undefined && parsed.name === undefined ? ['app' as const] : []),
+      ...(stage === undefined ? ['stage' as const] : []),
+      ...(Object.keys(defaults) as (keyof typeof defaults)[]).filter((k) => inputs[k] === undefined),
+    ]
+    const { region } = { ...defaults, ...inputs }
 
     // a `code` value that failed validation was already reported; don't pile on
     const codePos = Object.hasOwn(given, 'code') ? ctx.valuePos([key, 'inputs', 'code']) : undefined
-    const handlerFile = codePos !== undefined && inputs.code === undefined ? undefined : await findHandler(ctx, codeDir, inputs.code, codePos)
+    let handlerFile: string | undefined
+    if (codePos === undefined || inputs.code !== undefined) {
+      const found = await findHandler(codeDir, inputs.code)
+      if ('file' in found) handlerFile = found.file
+      else ctx.at(codePos ?? 0, found.problem)
+    }
 
     const target = `${app}/${region}`
     const other = seenApps.get(target)
@@ -595,27 +377,11 @@ async function loadConfigText(
       seenApps.set(target, key)
     }
     if (handlerFile === undefined || !ctx.ok([key])) continue
-    sockets.push({
-      componentKey: key,
-      configFile: absFile,
-      app,
-      stage: stage ?? DEFAULT_STAGE,
-      region,
-      memory,
-      timeout,
-      description,
-      env: socketEnv,
-      codeDir,
-      handlerFile,
-      runtime,
-      architecture,
-      policy,
-      ...(inputs.policyAt ? { policyAt: inputs.policyAt } : {}),
-      ...(throttle !== undefined ? { throttle } : {}),
-      logRetentionDays,
-      ...(permissionsBoundary !== undefined ? { permissionsBoundary } : {}),
-      defaulted,
-    })
+    const { name: _name, code: _code, ...values } = { ...defaults, ...inputs }
+    const socket: SocketConfig = { componentKey: key, configFile: absFile, app, stage: stage ?? DEFAULT_STAGE, ...values, codeDir, handlerFile, defaulted }
+    if (socket.throttle === undefined) delete socket.throttle
+    if (socket.permissionsBoundary === undefined) delete socket.permissionsBoundary
+    sockets.push(socket)
   }
 
   if (ctx.diagnostics.length > 0) throw fail()
