@@ -178,6 +178,7 @@ function fieldOf(data: Obj, p: string[]): { field: string; label: string } {
 function check(ctx: Ctx, data: Obj): void {
   if (validate(data)) return
   const statements = new Map<string, () => void>()
+  const keysDone = new Set<string>()
   for (const e of validate.errors as ErrorObject[]) {
     const p = e.instancePath.split('/').slice(1).map((s) => s.replace(/~1/g, '/').replace(/~0/g, '~'))
     if (p[0] === undefined) continue
@@ -187,7 +188,9 @@ function check(ctx: Ctx, data: Obj): void {
     }
     const key = (e.params.additionalProperty ?? e.params.propertyName ?? e.propertyName) as string | undefined
     const where = key === undefined ? p : [...p, key]
-    if (ctx.done(where)) continue
+    // a bad key is reported even when its value's ${env.X} was: its fix comes first
+    if (key === undefined ? ctx.done(p) : ctx.done(p) || keysDone.has(pathKey(where))) continue
+    if (key !== undefined) keysDone.add(pathKey(where))
     const { field, label } = fieldOf(data, p)
     const at = { v: p.reduce<unknown>((v, s) => (v as Obj)[s], data), label, sub: ctx.substituted.has(pathKey(p)), p }
     if (key !== undefined) ctx.at(ctx.keyPos(where), (KEY[field] ?? (() => `${label} ${e.message}`))(key, at), where)
