@@ -364,6 +364,14 @@ test('schema: the npm package ships it and every example points its editor at it
   }
 })
 
+test("schema: the README's serverless.yml passes as an editor checks it", async () => {
+  const readme = readFileSync(path.join(root, 'README.md'), 'utf8')
+  const block = /## serverless\.yml\n\n```yaml\n(# yaml-language-server: \$schema=\S+\n[\s\S]*?)```/.exec(readme)
+  assert.ok(block, 'the README shows serverless.yml with its $schema line first')
+  const validate = await editorValidator()
+  assert.ok(validate(parse(block[1]!)), JSON.stringify(validate.errors))
+})
+
 test('schema: the good fixtures pass as written (${env.X} included), and an editor flags typical mistakes', async () => {
   const validate = await editorValidator()
   for (const name of readdirSync(path.join(fixtures, 'good'))) {
