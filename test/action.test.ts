@@ -204,7 +204,7 @@ describe('the Action (node dist/index.js)', () => {
     await project.edit('serverless.yml', (s) => s.replace('region: us-east-1', 'regoin: us-east-1'))
     const run = await runAction('pull_request', prEvent('opened', 9))
     assert.equal(run.code, 1)
-    assert.match(run.stdout, /::error title=socket-action,file=serverless\.yml,line=9,col=5::unknown input "regoin" - did you mean "region"\?/)
+    assert.match(run.stdout, /::error title=socket-action,file=serverless\.yml,line=10,col=5::unknown input "regoin" - did you mean "region"\?/)
     assert.deepEqual(bed.shim.calls(), [])
   })
 

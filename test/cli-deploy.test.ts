@@ -54,7 +54,7 @@ describe('socket-action plan, deploy, remove', () => {
     bed.shim.clearCalls()
     const result = await cli(['deploy', '.', '--stage', 'prod'], project.dir)
     assert.equal(result.code, 2, 'a config error is the input to fix')
-    assert.match(result.stderr, /serverless\.yml:9:5: error: unknown input "regoin" - did you mean "region"\?/)
+    assert.match(result.stderr, /serverless\.yml:10:5: error: unknown input "regoin" - did you mean "region"\?/)
     assert.deepEqual(bed.shim.calls(), [])
     await project.edit('serverless.yml', (s) => s.replace('regoin: us-east-1', 'region: us-east-1'))
   })

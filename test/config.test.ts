@@ -5,6 +5,7 @@ import path from 'node:path'
 import { mkdtemp, rm, writeFile } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { fileURLToPath } from 'node:url'
+import { parse } from 'yaml'
 import { ConfigError, formatDiagnostic, loadConfig } from '../src/config/index.ts'
 import type { Diagnostic, IamStatement, LoadedConfig } from '../src/config/index.ts'
 import { didYouMean, editDistance } from '../src/config/suggest.ts'
@@ -332,5 +333,53 @@ test('zero configuration: a folder with only socket.js loads with every default 
     await assert.rejects(loadConfig(path.join(tmpdir(), 'nowhere-here', 'serverless.yml'), { optional: true, env: {} }), /file not found/)
   } finally {
     await rm(dir, { recursive: true, force: true })
+  }
+})
+
+// ---------------------------------------------------------------------------
+// the shipped JSON Schema, as an editor uses it: the file's own text (no ${env.X} substitution), checked by ajv alone
+
+const root = path.join(here, '..')
+const schemaFile = path.join(root, 'schema', 'serverless.schema.json')
+
+async function editorValidator() {
+  const { Ajv } = await import('ajv')
+  const ajv = new Ajv({ allErrors: true, allowUnionTypes: true })
+  return ajv.compile(JSON.parse(readFileSync(schemaFile, 'utf8')) as object)
+}
+
+test('schema: the npm package ships it and every example points its editor at it', async () => {
+  const pkg = JSON.parse(readFileSync(path.join(root, 'package.json'), 'utf8')) as { files: string[] }
+  assert.ok(pkg.files.includes('schema/serverless.schema.json'), 'package.json "files" ships the schema')
+  const validate = await editorValidator()
+  const examples = readdirSync(path.join(root, 'examples'))
+  assert.ok(examples.length >= 2)
+  for (const name of examples) {
+    const file = path.join(root, 'examples', name, 'serverless.yml')
+    const text = readFileSync(file, 'utf8')
+    const first = /^# yaml-language-server: \$schema=(\S+)\n/.exec(text)
+    assert.ok(first, `${file} starts with a yaml-language-server $schema line`)
+    assert.equal(path.resolve(path.dirname(file), first[1]!), schemaFile, `${file}'s $schema is the shipped schema`)
+    assert.ok(validate(parse(text)), `${file}: ${JSON.stringify(validate.errors)}`)
+  }
+})
+
+test("schema: the README's serverless.yml passes as an editor checks it", async () => {
+  const readme = readFileSync(path.join(root, 'README.md'), 'utf8')
+  const block = /## serverless\.yml\n\n```yaml\n(# yaml-language-server: \$schema=\S+\n[\s\S]*?)```/.exec(readme)
+  assert.ok(block, 'the README shows serverless.yml with its $schema line first')
+  const validate = await editorValidator()
+  assert.ok(validate(parse(block[1]!)), JSON.stringify(validate.errors))
+})
+
+test('schema: the good fixtures pass as written (${env.X} included), and an editor flags typical mistakes', async () => {
+  const validate = await editorValidator()
+  for (const name of readdirSync(path.join(fixtures, 'good'))) {
+    const data = parse(readFileSync(path.join(fixtures, 'good', name, 'serverless.yml'), 'utf8'))
+    assert.ok(validate(data), `good/${name}: ${JSON.stringify(validate.errors)}`)
+  }
+  for (const name of ['seed-regoin', 'region-typo', 'memory-out-of-range', 'runtime-deprecated', 'policy-unknown-key', 'env-reserved', 'unsupported-component']) {
+    const data = parse(readFileSync(path.join(badDir, name, 'serverless.yml'), 'utf8'))
+    assert.ok(!validate(data), `bad/${name} is flagged`)
   }
 })
