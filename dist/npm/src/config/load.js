@@ -1,139 +1,80 @@
-import { readFile, stat } from 'node:fs/promises';
+// serverless.yml: parsed with `yaml` (keeping positions), turned into plain data (${env.X} substituted), validated by ajv
+// against schema/serverless.schema.json (the schema editors use too); each schema error becomes `file:line:col: message`
+// (messages.ts says what is wrong and how to fix it). Beside the schema: substitution, the 4 KB env total, the statement
+// rules' wording, and the filesystem (handler.ts: the code folder and its socket.js).
+import { readFile } from 'node:fs/promises';
 import path from 'node:path';
+import { Ajv } from 'ajv';
 import { LineCounter, isAlias, isMap, isScalar, isSeq, parseDocument } from 'yaml';
+import schema from '../../schema/serverless.schema.json' with { type: 'json' };
+import { appFromFolder, findHandler, hasHandler } from "./handler.js";
 import { ConfigError } from "./diagnostics.js";
-import { permissionsBoundaryProblem } from "./boundary.js";
-import { AWS_REGIONS } from "./regions.js";
+import { KEY, NUMBER_RE, SNIPPET, SOCKET_COMPONENT, STAGE_RULE, VALUE, describe, isComponent, isObj, topLevelMessage } from "./messages.js";
 import { closest, didYouMean } from "./suggest.js";
-// ---------------------------------------------------------------------------
-// constants
-const TOP_LEVEL_KEYS = ['name', 'stage'];
-const COMPONENT_KEYS = ['component', 'inputs'];
-const INPUT_KEYS = [
-    'name',
-    'description',
-    'region',
-    'memory',
-    'timeout',
-    'env',
-    'code',
-    'runtime',
-    'architecture',
-    'policy',
-    'permissionsBoundary',
-    'throttle',
-    'logRetentionDays',
-];
-const SOCKET_COMPONENT = '@serverless/socket';
-const SOCKET_COMPONENT_RE = /^@serverless\/socket(@[^\s@/]+)?$/;
-const HANDLER_FILES = ['socket.js', 'socket.ts', 'socket.mjs'];
-const SNIPPET = `Socket: { component: "${SOCKET_COMPONENT}" }`;
-const NAME_RE = /^[A-Za-z0-9][A-Za-z0-9_-]{0,63}$/;
+const D = schema.definitions;
+const INPUTS = D.inputs.properties;
+const TOP_LEVEL_KEYS = Object.keys(schema.properties);
+const INPUT_KEYS = Object.keys(INPUTS);
+const STATEMENT_KEYS = Object.keys(D.statement.properties);
+const validate = new Ajv({ allErrors: true, allowUnionTypes: true }).compile(schema);
 const STAGE_RE = /^[A-Za-z0-9_-]{1,64}$/;
-// Lambda's key pattern, [a-zA-Z]([a-zA-Z0-9_])+: at least two characters.
-const ENV_NAME_RE = /^[a-zA-Z][a-zA-Z0-9_]+$/;
 const ENV_REF_RE = /\$\{env\.([^}]*)\}/g;
 const OTHER_VAR_RE = /\$\{[^}]*\}/g;
-const INTEGER_RE = /^-?\d+$/;
-const NUMBER_RE = /^-?\d+(\.\d+)?$/;
+/** Inputs whose ${env.X} text is read as a number. */
+const NUMERIC = new Set(['memory', 'timeout', 'logRetentionDays', 'throttle/burstLimit', 'throttle/rateLimit']);
 /**
  * IAM policy variables such as ${aws:username} or ${*}, kept as-is in policy strings. Not ${s3:...},
  * ${aws:region} or ${aws:accountId}: those are Serverless Framework variables, which are not supported.
  */
 const IAM_VAR_RE = /^\$\{(?:(?:aws|saml|sts|ec2|iam|cognito-identity\.amazonaws\.com|www\.amazon\.com|graph\.facebook\.com|accounts\.google\.com):[^}]+|[*?$])\}$/i;
 const SERVERLESS_AWS_VAR_RE = /^\$\{aws:(region|accountId)\}$/i;
-const RUNTIMES = ['nodejs24.x', 'nodejs22.x'];
-const NODEJS_RUNTIME_RE = /^nodejs(\d+)(\.x)?$/i;
-const RUNTIME_LOOSE_RE = /^(?:node(?:js)?)?[\s_-]*(\d+)(?:\.x)?$/i;
-const ARCHITECTURES = ['arm64', 'x86_64'];
-const ARCHITECTURE_ALIASES = {
-    'x86-64': 'x86_64',
-    x8664: 'x86_64',
-    amd64: 'x86_64',
-    x64: 'x86_64',
-    x86: 'x86_64',
-    intel: 'x86_64',
-    aarch64: 'arm64',
-    arm: 'arm64',
-    arm64v8: 'arm64',
-    graviton: 'arm64',
-};
-const STATEMENT_KEYS = ['Sid', 'Effect', 'Action', 'NotAction', 'Resource', 'NotResource', 'Condition'];
-const EFFECTS = ['Allow', 'Deny'];
-const SID_RE = /^[A-Za-z0-9]+$/;
-const ACTION_RE = /^[A-Za-z0-9-]+:[A-Za-z0-9*?]+$/;
-const ACTION_FIXABLE_RE = /^([A-Za-z0-9-]+)\s*(?:[./_ ]|::)\s*([A-Za-z0-9*?]+)$/;
-const ARN_PARTS_MIN = 6; // arn:partition:service:region:account:resource
-const THROTTLE_KEYS = ['burstLimit', 'rateLimit'];
-const THROTTLE_ALIASES = {
-    throttlingburstlimit: 'burstLimit',
-    throttlingratelimit: 'rateLimit',
-    burst: 'burstLimit',
-    rate: 'rateLimit',
-};
-const MEMORY_MIN = 128;
-const MEMORY_MAX = 10240;
-const TIMEOUT_MIN = 1;
-const TIMEOUT_MAX = 29;
-const DESCRIPTION_MAX = 256;
 const ENV_MAX_BYTES = 4096;
-const DEFAULT_STAGE = 'dev';
-const DEFAULT_REGION = 'us-east-1';
-const DEFAULT_MEMORY = 512;
-const DEFAULT_TIMEOUT = 10;
-/** CloudWatch Logs accepts only these retention periods (days). */
-export const LOG_RETENTION_DAYS = [1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400, 545, 731, 1096, 1827, 2192, 2557, 2922, 3288, 3653];
-/** A month: enough to look back at a preview's or an incident's logs; Lambda's own default keeps them (and bills) forever. */
-const DEFAULT_LOG_RETENTION_DAYS = 30;
-const DEFAULT_RUNTIME = 'nodejs24.x';
-const DEFAULT_ARCHITECTURE = 'arm64';
-const RESERVED_ENV = new Set([
-    '_HANDLER',
-    '_X_AMZN_TRACE_ID',
-    'AWS_DEFAULT_REGION',
-    'AWS_REGION',
-    'AWS_EXECUTION_ENV',
-    'AWS_LAMBDA_FUNCTION_NAME',
-    'AWS_LAMBDA_FUNCTION_MEMORY_SIZE',
-    'AWS_LAMBDA_FUNCTION_VERSION',
-    'AWS_LAMBDA_INITIALIZATION_TYPE',
-    'AWS_LAMBDA_LOG_GROUP_NAME',
-    'AWS_LAMBDA_LOG_STREAM_NAME',
-    'AWS_ACCESS_KEY',
-    'AWS_ACCESS_KEY_ID',
-    'AWS_SECRET_ACCESS_KEY',
-    'AWS_SESSION_TOKEN',
-    'AWS_LAMBDA_RUNTIME_API',
-    'LAMBDA_TASK_ROOT',
-    'LAMBDA_RUNTIME_DIR',
-]);
-// ---------------------------------------------------------------------------
-// context
+const DEFAULT_STAGE = schema.properties.stage.default;
+const pathKey = (p) => p.map((s) => `${s}\0`).join('');
 class Ctx {
     file;
     lineCounter;
     doc;
     env;
     diagnostics = [];
+    /** key and value position of every path read */
+    pos = new Map();
+    /** paths with a problem reported: nothing under them is reported again */
+    reported = [];
+    /** paths with a problem: their component is not deployed */
+    broken = [];
+    substituted = new Set();
     constructor(file, lineCounter, doc, env) {
         this.file = file;
         this.lineCounter = lineCounter;
         this.doc = doc;
         this.env = env;
     }
-    at(offset, message) {
+    at(offset, message, p, final = true) {
         const { line, col } = this.lineCounter.linePos(offset);
         this.diagnostics.push({ file: this.file, line, column: col, message });
+        if (p)
+            this.broken.push(pathKey(p));
+        if (p && final)
+            this.reported.push(pathKey(p));
     }
-    atStart(message) {
-        this.diagnostics.push({ file: this.file, line: 1, column: 1, message });
+    /** a problem at or above `p` was reported */
+    done(p) {
+        const k = pathKey(p);
+        return this.reported.some((r) => k.startsWith(r));
     }
-    line(offset) {
-        return this.lineCounter.linePos(offset).line;
+    /** no problem at or under `p` */
+    ok(p) {
+        const k = pathKey(p);
+        return !this.broken.some((b) => b.startsWith(k));
+    }
+    keyPos(p) {
+        return this.pos.get(pathKey(p))?.key ?? 0;
+    }
+    valuePos(p) {
+        return this.pos.get(pathKey(p))?.value ?? 0;
     }
 }
-// ---------------------------------------------------------------------------
-// yaml helpers
 function deref(ctx, node) {
     let n = node;
     for (let i = 0; i < 20 && isAlias(n); i++)
@@ -141,754 +82,149 @@ function deref(ctx, node) {
     return (n ?? null);
 }
 function startOf(node) {
-    const r = node?.range;
-    return r ? r[0] : undefined;
-}
-/** Unique entries with plain string keys; duplicates are reported by yaml itself. */
-function entries(ctx, map, fallbackPos) {
-    const seen = new Set();
-    const out = [];
-    for (const item of map.items) {
-        const keyNode = deref(ctx, item.key);
-        const keyPos = startOf(item.key) ?? startOf(keyNode) ?? fallbackPos;
-        if (!isScalar(keyNode) || (typeof keyNode.value !== 'string' && typeof keyNode.value !== 'number')) {
-            ctx.at(keyPos, 'keys must be plain names (not lists, mappings or empty keys)');
-            continue;
-        }
-        const key = String(keyNode.value);
-        if (seen.has(key))
-            continue;
-        seen.add(key);
-        const value = deref(ctx, item.value);
-        let valuePos = startOf(item.value) ?? keyPos;
-        if (value == null || (isScalar(value) && value.value == null && (value.source === '' || value.source == null))) {
-            valuePos = keyPos;
-        }
-        out.push({ key, keyPos, valuePos, value });
-    }
-    return out;
-}
-/** Items of a list, aliases resolved, each with its position. */
-function listItems(ctx, seq, fallbackPos) {
-    return seq.items.map((item) => ({ node: deref(ctx, item), pos: startOf(item) ?? fallbackPos }));
+    return node?.range?.[0];
 }
 /** `policyVars`: leave IAM policy variables (${aws:username}) alone instead of reporting them. */
-function substitute(ctx, raw, pos, policyVars = false) {
+function substitute(ctx, raw, pos, p, policyVars) {
     let ok = true;
-    let substituted = false;
     const value = raw.replace(ENV_REF_RE, (whole, name) => {
-        substituted = true;
+        ctx.substituted.add(pathKey(p));
         if (!/^[A-Za-z_][A-Za-z0-9_]*$/.test(name)) {
             ok = false;
-            ctx.at(pos, `invalid reference ${whole}: write \${env.NAME} where NAME is an environment variable name`);
+            ctx.at(pos, `invalid reference ${whole}: write \${env.NAME} where NAME is an environment variable name`, p);
             return '';
         }
         const v = ctx.env[name];
-        if (v === undefined) {
-            ok = false;
-            ctx.at(pos, `environment variable "${name}" is not set (used by \${env.${name}}); set it or remove the reference`);
-            return '';
-        }
-        return v;
-    });
-    if (ok) {
-        // only ${env.X} is supported; anything else left over is a mistake (e.g. ${self:...}, ${opt:stage})
-        const rest = raw
-            .replace(ENV_REF_RE, '')
-            .match(OTHER_VAR_RE)
-            ?.filter((v) => !(policyVars && IAM_VAR_RE.test(v) && !SERVERLESS_AWS_VAR_RE.test(v)));
-        if (rest?.[0] !== undefined) {
-            ok = false;
-            const also = policyVars ? ' (and, in policy, IAM policy variables such as ${aws:username})' : '';
-            ctx.at(pos, `unsupported variable ${rest[0]}: only \${env.NAME} references are supported${also}`);
-        }
-    }
-    return ok ? { kind: 'string', value, substituted } : { kind: 'error' };
-}
-function readValue(ctx, node, pos, policyVars = false) {
-    if (node == null)
-        return { kind: 'null' };
-    if (isMap(node))
-        return { kind: 'map', node };
-    if (isSeq(node))
-        return { kind: 'seq', node };
-    if (isScalar(node)) {
-        const v = node.value;
-        if (v == null)
-            return { kind: 'null' };
-        if (typeof v === 'string')
-            return substitute(ctx, v, pos, policyVars);
-        if (typeof v === 'number')
-            return { kind: 'number', value: v };
-        if (typeof v === 'bigint')
-            return { kind: 'number', value: Number(v) };
-        if (typeof v === 'boolean')
-            return { kind: 'boolean', value: v };
-        return { kind: 'string', value: String(v), substituted: false };
-    }
-    return { kind: 'error' };
-}
-function describe(v) {
-    switch (v.kind) {
-        case 'string':
-            return JSON.stringify(v.value);
-        case 'number':
-            return String(v.value);
-        case 'boolean':
-            return String(v.value);
-        case 'null':
-            return 'an empty value';
-        case 'map':
-            return 'a mapping';
-        case 'seq':
-            return 'a list';
-        case 'error':
-            return 'an invalid value';
-    }
-}
-function unknownKey(what, key, allowed, allowedText) {
-    const hint = didYouMean(key, allowed);
-    return `${what} "${key}" - ${hint ?? allowedText}`;
-}
-// ---------------------------------------------------------------------------
-// field validators (return undefined after reporting)
-function readString(ctx, e, label) {
-    const v = readValue(ctx, e.value, e.valuePos);
-    if (v.kind === 'error')
-        return undefined;
-    if (v.kind === 'string')
-        return v.value;
-    const hint = v.kind === 'number' || v.kind === 'boolean' ? ` - put it in quotes if you mean the text "${v.value}"` : '';
-    ctx.at(e.valuePos, `${label} must be a string, got ${describe(v)}${hint}`);
-    return undefined;
-}
-function checkName(ctx, e, label) {
-    const s = readString(ctx, e, label);
-    if (s === undefined)
-        return undefined;
-    if (!NAME_RE.test(s)) {
-        ctx.at(e.valuePos, `${label} must be 1-64 characters of letters, digits, "-" and "_", starting with a letter or digit, got ${JSON.stringify(s)}`);
-        return undefined;
-    }
-    return s;
-}
-function stageProblem(stage) {
-    if (STAGE_RE.test(stage))
-        return undefined;
-    return `API Gateway stage names may contain only letters, digits, "-" and "_" (1-64 characters)`;
-}
-function readInteger(ctx, e, label, unit) {
-    const v = readValue(ctx, e.value, e.valuePos);
-    if (v.kind === 'error')
-        return undefined;
-    if (v.kind === 'number' && Number.isInteger(v.value))
-        return v.value;
-    if (v.kind === 'string' && v.substituted && INTEGER_RE.test(v.value.trim()))
-        return Number(v.value.trim());
-    let hint = '';
-    if (v.kind === 'string' && !v.substituted && NUMBER_RE.test(v.value.trim()))
-        hint = ' - remove the quotes';
-    ctx.at(e.valuePos, `${label} must be an integer number of ${unit}, got ${describe(v)}${hint}`);
-    return undefined;
-}
-function checkRegion(ctx, e) {
-    const s = readString(ctx, e, 'input "region"');
-    if (s === undefined)
-        return undefined;
-    if (AWS_REGIONS.includes(s))
-        return s;
-    const hint = didYouMean(s, AWS_REGIONS, 3);
-    ctx.at(e.valuePos, `input "region" must be an AWS region, got ${JSON.stringify(s)} - ${hint ?? `use one of ${AWS_REGIONS.join(', ')}`}`);
-    return undefined;
-}
-function checkEnv(ctx, e) {
-    const v = readValue(ctx, e.value, e.valuePos);
-    if (v.kind === 'error')
-        return undefined;
-    if (v.kind === 'null')
-        return {};
-    if (v.kind !== 'map') {
-        ctx.at(e.valuePos, `input "env" must be a mapping of environment variable names to values, got ${v.kind === 'string' ? 'a string' : describe(v)}`);
-        return undefined;
-    }
-    const out = {};
-    let ok = true;
-    for (const item of entries(ctx, v.node, e.valuePos)) {
-        if (RESERVED_ENV.has(item.key)) {
-            ok = false;
-            ctx.at(item.keyPos, `env name "${item.key}" is reserved: Lambda sets it itself - remove it from env`);
-            continue;
-        }
-        if (!ENV_NAME_RE.test(item.key)) {
-            ok = false;
-            ctx.at(item.keyPos, `env name "${item.key}" is invalid: Lambda needs at least two characters, a letter first, then only letters, digits and "_"`);
-            continue;
-        }
-        // never print env values: they may be secrets
-        const iv = readValue(ctx, item.value, item.valuePos);
-        switch (iv.kind) {
-            case 'string':
-                out[item.key] = iv.value;
-                break;
-            case 'number':
-            case 'boolean':
-                out[item.key] = String(iv.value);
-                break;
-            case 'null':
-                ok = false;
-                ctx.at(item.valuePos, `env "${item.key}" has no value - give it a value (use "" for an empty string) or remove it`);
-                break;
-            case 'map':
-            case 'seq':
-                ok = false;
-                ctx.at(item.valuePos, `env "${item.key}" must be a string, number or boolean, got ${describe(iv)}`);
-                break;
-            case 'error':
-                ok = false;
-                break;
-        }
-    }
-    const size = Buffer.byteLength(JSON.stringify(out), 'utf8');
-    if (size > ENV_MAX_BYTES) {
+        if (v !== undefined)
+            return v;
         ok = false;
-        ctx.at(e.keyPos, `input "env" is ${size} bytes (as JSON), over Lambda's 4 KB limit (${ENV_MAX_BYTES} bytes) for all environment variables together - move large values elsewhere (e.g. SSM Parameter Store)`);
-    }
-    return ok ? out : undefined;
-}
-function readNumber(ctx, e, label, unit) {
-    const v = readValue(ctx, e.value, e.valuePos);
-    if (v.kind === 'error')
-        return undefined;
-    if (v.kind === 'number' && Number.isFinite(v.value))
-        return v.value;
-    if (v.kind === 'string' && v.substituted && NUMBER_RE.test(v.value.trim()))
-        return Number(v.value.trim());
-    let hint = '';
-    if (v.kind === 'string' && !v.substituted && NUMBER_RE.test(v.value.trim()))
-        hint = ' - remove the quotes';
-    ctx.at(e.valuePos, `${label} must be a number of ${unit}, got ${describe(v)}${hint}`);
-    return undefined;
-}
-/** A string, or the text of a number/boolean (`runtime: 24`), for one-of-a-list checks; `shown` is for messages. */
-function readWord(ctx, e, label, allowedText) {
-    const v = readValue(ctx, e.value, e.valuePos);
-    if (v.kind === 'error')
-        return undefined;
-    if (v.kind === 'string' || v.kind === 'number' || v.kind === 'boolean')
-        return { word: String(v.value), shown: describe(v) };
-    ctx.at(e.valuePos, `${label} must be ${allowedText}, got ${describe(v)}`);
-    return undefined;
-}
-function checkRuntime(ctx, e) {
-    const label = 'input "runtime"';
-    const allowedText = RUNTIMES.join(' or ');
-    const w = readWord(ctx, e, label, allowedText);
-    if (w === undefined)
-        return undefined;
-    const s = w.word;
-    if (RUNTIMES.includes(s))
-        return s;
-    const node = NODEJS_RUNTIME_RE.exec(s);
-    const major = node ? Number(node[1]) : undefined;
-    if (major !== undefined && major < 22) {
-        const when = major === 20 ? ' in 2026' : '';
-        ctx.at(e.valuePos, `${label} is ${w.shown}, which is deprecated: Lambda blocks creating and updating functions on Node.js ${major}${when} - use nodejs24.x (the default) or nodejs22.x`);
-        return undefined;
-    }
-    const loose = RUNTIME_LOOSE_RE.exec(s);
-    const wanted = loose ? `nodejs${Number(loose[1])}.x` : undefined;
-    const hint = wanted !== undefined && RUNTIMES.includes(wanted) ? `did you mean "${wanted}"?` : didYouMean(s, RUNTIMES);
-    ctx.at(e.valuePos, `${label} must be ${allowedText}, got ${w.shown}${hint ? ` - ${hint}` : ''}`);
-    return undefined;
-}
-function checkArchitecture(ctx, e) {
-    const label = 'input "architecture"';
-    const allowedText = ARCHITECTURES.join(' or ');
-    const w = readWord(ctx, e, label, allowedText);
-    if (w === undefined)
-        return undefined;
-    const s = w.word;
-    if (ARCHITECTURES.includes(s))
-        return s;
-    const alias = ARCHITECTURE_ALIASES[s.trim().toLowerCase()];
-    const hint = alias !== undefined ? `did you mean "${alias}"?` : didYouMean(s, ARCHITECTURES);
-    ctx.at(e.valuePos, `${label} must be ${allowedText}, got ${w.shown}${hint ? ` - ${hint}` : ''}`);
-    return undefined;
-}
-/** `input "policy[0].Action"` for the path policy[0].Action */
-function inputLabel(p) {
-    return `input "${p}"`;
-}
-/** Action/Resource values: a string or a non-empty list of strings, each passing `check` (which reports). */
-function readStringOrList(ctx, e, p, check) {
-    const label = inputLabel(p);
-    const v = readValue(ctx, e.value, e.valuePos, true);
-    if (v.kind === 'error')
-        return undefined;
-    if (v.kind === 'string')
-        return check(ctx, v.value, label, e.valuePos) ? v.value : undefined;
-    if (v.kind !== 'seq') {
-        ctx.at(e.valuePos, `${label} must be a string or a list of strings, got ${describe(v)}`);
-        return undefined;
-    }
-    const items = listItems(ctx, v.node, e.valuePos);
-    if (items.length === 0) {
-        ctx.at(e.valuePos, `${label} must not be an empty list`);
-        return undefined;
-    }
-    const out = [];
-    let ok = true;
-    items.forEach((item, i) => {
-        const itemLabel = inputLabel(`${p}[${i}]`);
-        const iv = readValue(ctx, item.node, item.pos, true);
-        if (iv.kind === 'error') {
-            ok = false;
-        }
-        else if (iv.kind !== 'string') {
-            ok = false;
-            ctx.at(item.pos, `${itemLabel} must be a string, got ${describe(iv)}`);
-        }
-        else if (!check(ctx, iv.value, itemLabel, item.pos)) {
-            ok = false;
-        }
-        else {
-            out.push(iv.value);
-        }
+        ctx.at(pos, `environment variable "${name}" is not set (used by \${env.${name}}); set it or remove the reference`, p);
+        return '';
     });
-    return ok ? out : undefined;
+    if (!ok)
+        return undefined;
+    // only ${env.X} is supported; anything else left over is a mistake (e.g. ${self:...}, ${opt:stage})
+    const rest = raw
+        .replace(ENV_REF_RE, '')
+        .match(OTHER_VAR_RE)
+        ?.find((v) => !(policyVars && IAM_VAR_RE.test(v) && !SERVERLESS_AWS_VAR_RE.test(v)));
+    if (rest === undefined)
+        return value;
+    const also = policyVars ? ' (and, in policy, IAM policy variables such as ${aws:username})' : '';
+    ctx.at(pos, `unsupported variable ${rest}: only \${env.NAME} references are supported${also}`, p);
+    return undefined;
 }
-function checkAction(ctx, s, label, pos) {
-    if (s === '*' || ACTION_RE.test(s))
-        return true;
-    const m = ACTION_FIXABLE_RE.exec(s.trim());
-    const hint = m ? ` - did you mean "${m[1].toLowerCase()}:${m[2]}"?` : '';
-    ctx.at(pos, `${label} must be "*" or service:Action (wildcards * allowed), e.g. "dynamodb:GetItem", got ${JSON.stringify(s)}${hint}`);
-    return false;
-}
-function checkResource(ctx, s, label, pos) {
-    if (s === '*' || (s.startsWith('arn:') && s.split(':').length >= ARN_PARTS_MIN))
-        return true;
-    ctx.at(pos, `${label} must be "*" or an ARN (arn:partition:service:region:account:resource), got ${JSON.stringify(s)}`);
-    return false;
-}
-/** A YAML value as plain data, ${env.X} substituted (IAM policy variables kept); errors are reported. */
-function toPlain(ctx, node, pos) {
-    const v = readValue(ctx, node, pos, true);
-    switch (v.kind) {
-        case 'string':
-        case 'number':
-        case 'boolean':
-            return v.value;
-        case 'null':
-        case 'error':
-            return null;
-        case 'map': {
-            const out = {};
-            for (const item of entries(ctx, v.node, pos)) {
-                // defineProperty: a "__proto__" key stays a plain key
-                Object.defineProperty(out, item.key, {
-                    value: toPlain(ctx, item.value, item.valuePos),
-                    enumerable: true,
-                    writable: true,
-                    configurable: true,
-                });
-            }
-            return out;
-        }
-        case 'seq':
-            return listItems(ctx, v.node, pos).map((item) => toPlain(ctx, item.node, item.pos));
-    }
-}
-/** Exactly one of `a`/`b` (e.g. Action/NotAction); reports and returns undefined otherwise. */
-function pickOne(ctx, found, suggested, a, b, label, pos, missing) {
-    const ea = found.get(a);
-    const eb = found.get(b);
-    if (ea && eb) {
-        const later = ea.keyPos > eb.keyPos ? ea : eb;
-        ctx.at(later.keyPos, `${label} has both "${a}" and "${b}" - keep only one`);
-        return undefined;
-    }
-    if (!ea && !eb) {
-        if (!suggested.has(a) && !suggested.has(b))
-            ctx.at(pos, `${label} has no "${a}" - ${missing}`);
-        return undefined;
-    }
-    return ea ?? eb;
-}
-function checkStatement(ctx, node, pos, p) {
-    const label = inputLabel(p);
-    const sub = (key) => inputLabel(`${p}.${key}`);
-    const v = readValue(ctx, node, pos, true);
-    if (v.kind === 'error')
-        return undefined;
-    if (v.kind !== 'map') {
-        ctx.at(pos, `${label} must be an IAM policy statement (a mapping with Effect, Action and Resource), got ${describe(v)}`);
-        return undefined;
-    }
-    const before = ctx.diagnostics.length;
-    const found = new Map();
-    /** keys a misspelt key was taken for ("effect" -> Effect): not reported missing as well */
-    const suggested = new Set();
-    for (const e of entries(ctx, v.node, pos)) {
-        if (STATEMENT_KEYS.includes(e.key)) {
-            found.set(e.key, e);
-        }
-        else if (e.key === 'Principal' || e.key === 'NotPrincipal') {
-            ctx.at(e.keyPos, `${label} must not have "${e.key}": the statement is added to the function role's own policy, whose principal is the role - remove it`);
-        }
-        else {
-            for (const k of closest(e.key, STATEMENT_KEYS))
-                suggested.add(k);
-            ctx.at(e.keyPos, `unknown key "${e.key}" in ${label} - ${didYouMean(e.key, STATEMENT_KEYS) ?? `allowed keys are ${STATEMENT_KEYS.join(', ')}`}`);
-        }
-    }
-    let sid;
-    const sidEntry = found.get('Sid');
-    if (sidEntry) {
-        sid = readString(ctx, sidEntry, sub('Sid'));
-        if (sid !== undefined && !SID_RE.test(sid)) {
-            ctx.at(sidEntry.valuePos, `${sub('Sid')} must contain only letters and digits, got ${JSON.stringify(sid)}`);
-            sid = undefined;
-        }
-    }
-    let effect;
-    const effectEntry = found.get('Effect');
-    if (!effectEntry) {
-        if (!suggested.has('Effect'))
-            ctx.at(pos, `${label} has no "Effect" - add Effect: Allow (or Deny)`);
-    }
-    else {
-        const w = readWord(ctx, effectEntry, sub('Effect'), EFFECTS.join(' or '));
-        if (w !== undefined && EFFECTS.includes(w.word)) {
-            effect = w.word;
-        }
-        else if (w !== undefined) {
-            const hint = didYouMean(w.word, EFFECTS);
-            ctx.at(effectEntry.valuePos, `${sub('Effect')} must be ${EFFECTS.join(' or ')}, got ${w.shown}${hint ? ` - ${hint}` : ''}`);
-        }
-    }
-    const values = new Map();
-    for (const [key, check] of [
-        ['Action', checkAction],
-        ['NotAction', checkAction],
-        ['Resource', checkResource],
-        ['NotResource', checkResource],
-    ]) {
-        const e = found.get(key);
-        const value = e && readStringOrList(ctx, e, `${p}.${key}`, check);
-        if (value !== undefined)
-            values.set(key, value);
-    }
-    const action = pickOne(ctx, found, suggested, 'Action', 'NotAction', label, pos, `add the actions it allows or denies, e.g. Action: "dynamodb:GetItem" (or use NotAction)`);
-    const resource = pickOne(ctx, found, suggested, 'Resource', 'NotResource', label, pos, `add the resources it applies to, e.g. Resource: "arn:aws:dynamodb:us-east-1:123456789012:table/my-table" or "*" (or use NotResource)`);
-    let condition;
-    const conditionEntry = found.get('Condition');
-    if (conditionEntry) {
-        const cv = readValue(ctx, conditionEntry.value, conditionEntry.valuePos, true);
-        if (cv.kind === 'map') {
-            condition = toPlain(ctx, cv.node, conditionEntry.valuePos);
-        }
-        else if (cv.kind !== 'error') {
-            ctx.at(conditionEntry.valuePos, `${sub('Condition')} must be a mapping of condition operators to conditions, e.g. StringEquals: { "aws:RequestedRegion": us-east-1 }, got ${describe(cv)}`);
-        }
-    }
-    if (ctx.diagnostics.length !== before || effect === undefined || !action || !resource)
-        return undefined;
-    const actionValue = values.get(action.key);
-    const resourceValue = values.get(resource.key);
-    if (actionValue === undefined || resourceValue === undefined)
-        return undefined;
-    return {
-        ...(sid !== undefined ? { Sid: sid } : {}),
-        Effect: effect,
-        [action.key]: actionValue,
-        [resource.key]: resourceValue,
-        ...(condition !== undefined ? { Condition: condition } : {}),
-    };
-}
-function checkPolicy(ctx, e) {
-    const v = readValue(ctx, e.value, e.valuePos);
-    if (v.kind === 'error')
-        return undefined;
-    if (v.kind === 'null')
-        return [];
-    if (v.kind !== 'seq') {
-        let hint = '';
-        if (v.kind === 'map') {
-            hint = v.node.has('Statement')
-                ? ' - give only the statements (the list under "Statement"), not a whole policy document'
-                : ' - put "- " before the statement to make it a list item';
-        }
-        else if (v.kind === 'string' && v.value.startsWith('arn:')) {
-            hint = ' - managed policy ARNs are not supported; list the statements instead';
-        }
-        ctx.at(e.valuePos, `input "policy" must be a list of IAM policy statements, got ${describe(v)}${hint}`);
-        return undefined;
-    }
-    const before = ctx.diagnostics.length;
-    const out = [];
-    listItems(ctx, v.node, e.valuePos).forEach((item, i) => {
-        const statement = checkStatement(ctx, item.node, item.pos, `policy[${i}]`);
-        if (statement)
-            out.push(statement);
-    });
-    return ctx.diagnostics.length === before ? out : undefined;
-}
-function checkPermissionsBoundary(ctx, e) {
-    const label = 'input "permissionsBoundary"';
-    const s = readString(ctx, e, label);
-    if (s === undefined)
-        return undefined;
-    const problem = permissionsBoundaryProblem(s.trim());
-    if (problem) {
-        ctx.at(e.valuePos, `${label} ${problem}`);
-        return undefined;
-    }
-    return s.trim();
-}
-function checkThrottle(ctx, e) {
-    const v = readValue(ctx, e.value, e.valuePos);
-    if (v.kind === 'error')
-        return undefined;
-    if (v.kind === 'null')
-        return {};
-    if (v.kind !== 'map') {
-        ctx.at(e.valuePos, `input "throttle" must be a mapping with burstLimit and/or rateLimit, got ${describe(v)}`);
-        return undefined;
-    }
-    const before = ctx.diagnostics.length;
-    const out = {};
-    for (const item of entries(ctx, v.node, e.valuePos)) {
-        if (!THROTTLE_KEYS.includes(item.key)) {
-            const alias = THROTTLE_ALIASES[item.key.toLowerCase()];
-            const hint = alias !== undefined ? `did you mean "${alias}"?` : didYouMean(item.key, THROTTLE_KEYS);
-            ctx.at(item.keyPos, `unknown key "${item.key}" in input "throttle" - ${hint ?? `allowed keys are ${THROTTLE_KEYS.join(', ')}`}`);
-            continue;
-        }
-        const key = item.key;
-        const label = inputLabel(`throttle.${key}`);
-        const n = key === 'burstLimit'
-            ? readInteger(ctx, item, label, 'requests')
-            : readNumber(ctx, item, label, 'requests per second');
-        if (n === undefined)
-            continue;
-        if (n < 0) {
-            ctx.at(item.valuePos, `${label} must be 0 or more, got ${n}`);
-            continue;
-        }
-        out[key] = n;
-    }
-    return ctx.diagnostics.length === before ? out : undefined;
-}
-function parseInputs(ctx, map, pos, codePos) {
-    const inputs = {};
-    const before = ctx.diagnostics.length;
-    for (const e of entries(ctx, map, pos)) {
-        if (!INPUT_KEYS.includes(e.key)) {
-            ctx.at(e.keyPos, unknownKey('unknown input', e.key, INPUT_KEYS, `allowed inputs are ${INPUT_KEYS.join(', ')}`));
-            continue;
-        }
-        switch (e.key) {
-            case 'name': {
-                const s = checkName(ctx, e, 'input "name"');
-                if (s !== undefined)
-                    inputs.name = s;
-                break;
-            }
-            case 'description': {
-                const s = readString(ctx, e, 'input "description"');
-                if (s === undefined)
-                    break;
-                if (s.length > DESCRIPTION_MAX) {
-                    ctx.at(e.valuePos, `input "description" is ${s.length} characters; Lambda allows at most ${DESCRIPTION_MAX} - shorten it`);
-                    break;
-                }
-                inputs.description = s;
-                break;
-            }
-            case 'region': {
-                const s = checkRegion(ctx, e);
-                if (s !== undefined)
-                    inputs.region = s;
-                break;
-            }
-            case 'memory': {
-                const n = readInteger(ctx, e, 'input "memory"', 'MB');
-                if (n === undefined)
-                    break;
-                if (n < MEMORY_MIN || n > MEMORY_MAX) {
-                    ctx.at(e.valuePos, `input "memory" must be between ${MEMORY_MIN} and ${MEMORY_MAX} MB (Lambda's allowed range), got ${n}`);
-                    break;
-                }
-                inputs.memory = n;
-                break;
-            }
-            case 'logRetentionDays': {
-                const n = readInteger(ctx, e, 'input "logRetentionDays"', 'days');
-                if (n === undefined)
-                    break;
-                if (!LOG_RETENTION_DAYS.includes(n)) {
-                    const nearest = LOG_RETENTION_DAYS.reduce((best, d) => (Math.abs(d - n) < Math.abs(best - n) ? d : best));
-                    ctx.at(e.valuePos, `input "logRetentionDays" must be a retention CloudWatch Logs accepts, got ${n} - did you mean ${nearest}? (one of ${LOG_RETENTION_DAYS.join(', ')})`);
-                    break;
-                }
-                inputs.logRetentionDays = n;
-                break;
-            }
-            case 'timeout': {
-                const n = readInteger(ctx, e, 'input "timeout"', 'seconds');
-                if (n === undefined)
-                    break;
-                if (n < TIMEOUT_MIN || n > TIMEOUT_MAX) {
-                    ctx.at(e.valuePos, `input "timeout" must be between ${TIMEOUT_MIN} and ${TIMEOUT_MAX} seconds, got ${n}: API Gateway's WebSocket integration timeout is ${TIMEOUT_MAX} seconds, so a longer Lambda timeout could never be used`);
-                    break;
-                }
-                inputs.timeout = n;
-                break;
-            }
-            case 'env': {
-                const env = checkEnv(ctx, e);
-                if (env !== undefined)
-                    inputs.env = env;
-                break;
-            }
-            case 'code': {
-                codePos.value = e.valuePos;
-                const s = readString(ctx, e, 'input "code"');
-                if (s === undefined)
-                    break;
-                if (s.trim() === '') {
-                    ctx.at(e.valuePos, `input "code" must not be empty - give the folder that contains socket.js (e.g. ./), or remove it`);
-                    break;
-                }
-                inputs.code = s;
-                break;
-            }
-            case 'runtime': {
-                const s = checkRuntime(ctx, e);
-                if (s !== undefined)
-                    inputs.runtime = s;
-                break;
-            }
-            case 'architecture': {
-                const s = checkArchitecture(ctx, e);
-                if (s !== undefined)
-                    inputs.architecture = s;
-                break;
-            }
-            case 'policy': {
-                const policy = checkPolicy(ctx, e);
-                if (policy !== undefined)
-                    inputs.policy = policy;
-                const { line, col } = ctx.lineCounter.linePos(e.keyPos);
-                inputs.policyAt = { line, column: col };
-                break;
-            }
-            case 'permissionsBoundary': {
-                const s = checkPermissionsBoundary(ctx, e);
-                if (s !== undefined)
-                    inputs.permissionsBoundary = s;
-                break;
-            }
-            case 'throttle': {
-                const throttle = checkThrottle(ctx, e);
-                if (throttle !== undefined)
-                    inputs.throttle = throttle;
-                break;
-            }
-        }
-    }
-    return { inputs, ok: ctx.diagnostics.length === before };
-}
-function parseComponent(ctx, top, map) {
-    const before = ctx.diagnostics.length;
-    let component;
-    let inputs = {};
-    const codePos = {};
-    for (const e of entries(ctx, map, top.valuePos)) {
-        if (e.key === 'component') {
-            const s = readString(ctx, e, `"component" of "${top.key}"`);
-            if (s === undefined)
-                continue;
-            if (!SOCKET_COMPONENT_RE.test(s)) {
-                ctx.at(e.valuePos, `component ${JSON.stringify(s)} is not supported: socket-action deploys only "${SOCKET_COMPONENT}" components`);
+/** The YAML as plain data for the schema, ${env.X} substituted, every path's position recorded. */
+function toData(ctx, node, p, pos, keyPos) {
+    const n = deref(ctx, node);
+    ctx.pos.set(pathKey(p), { key: keyPos, value: pos });
+    if (isMap(n)) {
+        const out = {};
+        for (const item of n.items) {
+            const keyNode = deref(ctx, item.key);
+            const kPos = startOf(item.key) ?? startOf(keyNode) ?? pos;
+            if (!isScalar(keyNode) || (typeof keyNode.value !== 'string' && typeof keyNode.value !== 'number')) {
+                ctx.at(kPos, 'keys must be plain names (not lists, mappings or empty keys)', p, false);
                 continue;
             }
-            component = s;
+            const key = String(keyNode.value);
+            if (Object.hasOwn(out, key))
+                continue; // a duplicate, reported by yaml
+            const v = deref(ctx, item.value);
+            const empty = v == null || (isScalar(v) && v.value == null && (v.source === '' || v.source == null));
+            const value = toData(ctx, item.value, [...p, key], empty ? kPos : (startOf(item.value) ?? kPos), kPos);
+            // defineProperty: a "__proto__" key stays a plain key
+            Object.defineProperty(out, key, { value, enumerable: true, writable: true, configurable: true });
         }
-        else if (e.key === 'inputs') {
-            const v = readValue(ctx, e.value, e.valuePos);
-            if (v.kind === 'null' || v.kind === 'error')
-                continue;
-            if (v.kind !== 'map') {
-                ctx.at(e.valuePos, `"inputs" of component "${top.key}" must be a mapping of input names to values, got ${describe(v)}`);
-                continue;
-            }
-            inputs = parseInputs(ctx, v.node, e.valuePos, codePos).inputs;
-        }
-        else {
-            ctx.at(e.keyPos, `unknown key "${e.key}" in component "${top.key}" - ${didYouMean(e.key, COMPONENT_KEYS) ?? `allowed keys are ${COMPONENT_KEYS.join(', ')}`}`);
-        }
+        return out;
     }
-    if (component === undefined)
-        return undefined;
-    return {
-        parsed: { key: top.key, component, inputs, line: ctx.line(top.keyPos) },
-        keyPos: top.keyPos,
-        ...(codePos.value !== undefined ? { codePos: codePos.value } : {}),
-        ok: ctx.diagnostics.length === before,
-    };
-}
-// ---------------------------------------------------------------------------
-// filesystem
-async function statOrNull(p) {
-    try {
-        return await stat(p);
-    }
-    catch {
+    if (isSeq(n))
+        return n.items.map((item, i) => toData(ctx, item, [...p, i], startOf(item) ?? pos, startOf(item) ?? pos));
+    const v = isScalar(n) ? n.value : null;
+    if (v == null)
         return null;
-    }
+    if (typeof v === 'bigint')
+        return Number(v);
+    if (typeof v !== 'string')
+        return typeof v === 'number' || typeof v === 'boolean' ? v : String(v);
+    const s = substitute(ctx, v, pos, p, p[1] === 'inputs' && p[2] === 'policy');
+    if (s === undefined)
+        return null;
+    const numeric = ctx.substituted.has(pathKey(p)) && p[1] === 'inputs' && NUMERIC.has(p.slice(2).join('/'));
+    return numeric && NUMBER_RE.test(s.trim()) ? Number(s.trim()) : s;
 }
-function sanitizeName(folder) {
-    const s = folder
-        .replace(/[^A-Za-z0-9_-]+/g, '-')
-        .replace(/^[^A-Za-z0-9]+/, '')
-        .slice(0, 64);
-    return s === '' ? 'socket' : s;
+/** The field of a path (a key of VALUE and KEY) and how messages name it. */
+function fieldOf(data, p) {
+    if (p.length === 1)
+        return { field: TOP_LEVEL_KEYS.includes(p[0]) ? `@${p[0]}` : '@*', label: `top-level "${p[0]}"` };
+    if (p.length === 2 || p[1] !== 'inputs')
+        return { field: `@${p[1]}`, label: '' };
+    let v = data[p[0]].inputs;
+    const field = [];
+    let label = '';
+    for (const s of p.slice(2)) {
+        const list = Array.isArray(v);
+        field.push(list ? '#' : field.join('/') === 'env' ? '*' : s);
+        label += list ? `[${s}]` : label ? `.${s}` : s;
+        v = v?.[s];
+    }
+    return { field: field.join('/'), label: `input "${label}"` };
 }
-async function findHandler(ctx, codeDir, code, codePos) {
-    const report = (msg) => (codePos !== undefined ? ctx.at(codePos, msg) : ctx.atStart(msg));
-    const where = code !== undefined ? `code folder ${JSON.stringify(code)} (resolved to ${codeDir})` : `the folder of serverless.yml (${codeDir})`;
-    const st = await statOrNull(codeDir);
-    if (st === null) {
-        report(`code folder ${JSON.stringify(code ?? '.')} not found (resolved to ${codeDir}) - create it or fix the path (relative paths are resolved against the folder of serverless.yml)`);
-        return undefined;
+/** Every schema error of `data`, as a message at its line, one per place. */
+function check(ctx, data) {
+    if (validate(data))
+        return;
+    const statements = new Map();
+    const keysDone = new Set();
+    for (const e of validate.errors) {
+        const p = e.instancePath.split('/').slice(1).map((s) => s.replace(/~1/g, '/').replace(/~0/g, '~'));
+        if (p[0] === undefined)
+            continue;
+        if (!TOP_LEVEL_KEYS.includes(p[0]) && !isComponent(data[p[0]])) {
+            if (!ctx.done([p[0]]))
+                ctx.at(ctx.keyPos([p[0]]), topLevelMessage(p[0], data[p[0]]), [p[0]]);
+            continue;
+        }
+        const key = (e.params.additionalProperty ?? e.params.propertyName ?? e.propertyName);
+        const where = key === undefined ? p : [...p, key];
+        // a bad key is reported even when its value's ${env.X} was: its fix comes first
+        if (key === undefined ? ctx.done(p) : ctx.done(p) || keysDone.has(pathKey(where)))
+            continue;
+        if (key !== undefined)
+            keysDone.add(pathKey(where));
+        const { field, label } = fieldOf(data, p);
+        const at = { v: p.reduce((v, s) => v[s], data), label, sub: ctx.substituted.has(pathKey(p)), p };
+        if (key !== undefined)
+            ctx.at(ctx.keyPos(where), (KEY[field] ?? (() => `${label} ${e.message}`))(key, at), where);
+        else if (field === 'policy/#' && isObj(at.v))
+            statements.set(pathKey(p), checkStatement.bind(null, ctx, at.v, p, label));
+        else
+            ctx.at(ctx.valuePos(p), (VALUE[field] ?? (() => `${label} ${e.message}`))(at), p);
     }
-    if (!st.isDirectory()) {
-        report(`code ${JSON.stringify(code ?? '.')} is not a folder (resolved to ${codeDir}) - point "code" at the folder that contains socket.js`);
-        return undefined;
+    for (const checkOne of statements.values())
+        checkOne();
+}
+/** What `required` and the Action/NotAction, Resource/NotResource rules of a statement mean. */
+function checkStatement(ctx, s, p, label) {
+    const has = (k) => Object.hasOwn(s, k);
+    /** keys a misspelt key was taken for ("effect" -> Effect): not reported missing as well */
+    const suggested = new Set(Object.keys(s).filter((k) => !STATEMENT_KEYS.includes(k) && !/^(Not)?Principal$/.test(k)).flatMap((k) => closest(k, STATEMENT_KEYS)));
+    const pos = ctx.valuePos(p);
+    if (!has('Effect') && !suggested.has('Effect'))
+        ctx.at(pos, `${label} has no "Effect" - add Effect: Allow (or Deny)`, p);
+    for (const [a, b, add] of [
+        ['Action', 'NotAction', 'add the actions it allows or denies, e.g. Action: "dynamodb:GetItem" (or use NotAction)'],
+        ['Resource', 'NotResource', 'add the resources it applies to, e.g. Resource: "arn:aws:dynamodb:us-east-1:123456789012:table/my-table" or "*" (or use NotResource)'],
+    ]) {
+        if (has(a) && has(b))
+            ctx.at(Math.max(ctx.keyPos([...p, a]), ctx.keyPos([...p, b])), `${label} has both "${a}" and "${b}" - keep only one`, p);
+        else if (!has(a) && !has(b) && !suggested.has(a) && !suggested.has(b))
+            ctx.at(pos, `${label} has no "${a}" - ${add}`, p);
     }
-    const found = [];
-    for (const f of HANDLER_FILES) {
-        const s = await statOrNull(path.join(codeDir, f));
-        if (s?.isFile())
-            found.push(f);
-    }
-    if (found.length === 0) {
-        const fix = code !== undefined
-            ? `create socket.js there, or point "code" at the folder that contains it`
-            : `create socket.js next to serverless.yml, or set inputs.code to the folder that contains it`;
-        report(`no socket handler found in ${where}: looked for ${HANDLER_FILES.join(', ')} - ${fix}`);
-        return undefined;
-    }
-    if (found.length > 1) {
-        report(`several socket handlers in ${where}: ${found.join(', ')} - keep only one of them`);
-        return undefined;
-    }
-    return path.join(codeDir, found[0]);
 }
 // ---------------------------------------------------------------------------
 // entry point
+export { LOG_RETENTION_DAYS } from "./messages.js";
 export async function loadConfig(configPath, options = {}) {
     const env = options.env ?? process.env;
     const file = configPath;
@@ -914,16 +250,11 @@ export async function loadConfig(configPath, options = {}) {
 }
 /** A project with a socket.js and no serverless.yml: every input defaulted (the seed's "zero configuration"). */
 const ZERO_CONFIG = `Socket:\n  component: "${SOCKET_COMPONENT}"\n`;
-async function hasHandler(dir) {
-    for (const f of HANDLER_FILES)
-        if ((await statOrNull(path.join(dir, f)))?.isFile())
-            return true;
-    return false;
-}
 async function loadConfigText(src, file, absFile, dir, env, options) {
     const lineCounter = new LineCounter();
     const doc = parseDocument(src, { lineCounter, prettyErrors: false, uniqueKeys: true });
     const ctx = new Ctx(file, lineCounter, doc, env);
+    const fail = () => new ConfigError(sortDiagnostics(ctx.diagnostics));
     let fatal = false;
     for (const err of doc.errors) {
         if (err.code === 'DUPLICATE_KEY') {
@@ -936,140 +267,126 @@ async function loadConfigText(src, file, absFile, dir, env, options) {
         }
     }
     if (fatal)
-        throw new ConfigError(sortDiagnostics(ctx.diagnostics));
+        throw fail();
+    const rootNode = deref(ctx, doc.contents);
+    if (rootNode == null || (isScalar(rootNode) && rootNode.value == null)) {
+        ctx.at(0, `${path.basename(absFile)} is empty - add a socket component, e.g. ${SNIPPET}`);
+        throw fail();
+    }
+    const data = toData(ctx, doc.contents, [], startOf(rootNode) ?? 0, 0);
+    if (!isObj(data)) {
+        if (!ctx.done([])) {
+            ctx.at(startOf(rootNode) ?? 0, `the top level of ${path.basename(absFile)} must be a mapping (key: value lines), got ${describe(data)} - e.g. ${SNIPPET}`);
+        }
+        throw fail();
+    }
+    check(ctx, data);
+    const keys = Object.keys(data).filter((k) => !TOP_LEVEL_KEYS.includes(k));
+    if (!keys.some((k) => isComponent(data[k]) || (isObj(data[k]) && !didYouMean(k, TOP_LEVEL_KEYS)))) {
+        ctx.at(0, `no socket component found - add one, e.g. ${SNIPPET}`);
+    }
+    const valid = (p, v) => (v !== undefined && ctx.ok(p) ? v : undefined);
     const parsed = { file, components: [] };
-    const comps = [];
-    let sawComponentLike = false;
-    const root = deref(ctx, doc.contents);
-    if (root == null || (isScalar(root) && root.value == null)) {
-        ctx.atStart(`${path.basename(absFile)} is empty - add a socket component, e.g. ${SNIPPET}`);
-        throw new ConfigError(ctx.diagnostics);
-    }
-    if (!isMap(root)) {
-        const v = readValue(ctx, root, startOf(root) ?? 0);
-        ctx.at(startOf(root) ?? 0, `the top level of ${path.basename(absFile)} must be a mapping (key: value lines), got ${describe(v)} - e.g. ${SNIPPET}`);
-        throw new ConfigError(sortDiagnostics(ctx.diagnostics));
-    }
-    for (const e of entries(ctx, root, 0)) {
-        if (e.key === 'name') {
-            const s = checkName(ctx, e, 'top-level "name"');
-            if (s !== undefined)
-                parsed.name = s;
-            continue;
-        }
-        if (e.key === 'stage') {
-            const s = readString(ctx, e, 'top-level "stage"');
-            if (s === undefined)
-                continue;
-            const problem = stageProblem(s);
-            if (problem)
-                ctx.at(e.valuePos, `stage ${JSON.stringify(s)} is invalid: ${problem}`);
-            else
-                parsed.stage = s;
-            continue;
-        }
-        const value = e.value;
-        if (isMap(value) && value.has('component')) {
-            sawComponentLike = true;
-            const c = parseComponent(ctx, e, value);
-            if (c)
-                comps.push(c);
-            continue;
-        }
-        const hint = didYouMean(e.key, TOP_LEVEL_KEYS);
-        if (hint) {
-            ctx.at(e.keyPos, `unknown top-level key "${e.key}" - ${hint}`);
-        }
-        else if (isMap(value)) {
-            sawComponentLike = true;
-            ctx.at(e.keyPos, `top-level key "${e.key}" has no "component:" - add component: "${SOCKET_COMPONENT}" to deploy it as a socket, or remove it`);
-        }
-        else {
-            ctx.at(e.keyPos, `unknown top-level key "${e.key}" - allowed are name, stage and socket components such as ${SNIPPET}`);
-        }
-    }
-    let stage = parsed.stage;
-    let stageDefaulted = false;
+    const name = valid(['name'], data.name);
+    const fileStage = valid(['stage'], data.stage);
+    if (name !== undefined)
+        parsed.name = name;
+    if (fileStage !== undefined)
+        parsed.stage = fileStage;
+    let stage = fileStage;
     if (options.stage !== undefined) {
-        const problem = stageProblem(options.stage);
-        if (problem)
-            ctx.atStart(`stage ${JSON.stringify(options.stage)} (given as an option) is invalid: ${problem}`);
-        else
+        if (STAGE_RE.test(options.stage))
             stage = options.stage;
-    }
-    if (stage === undefined) {
-        stage = DEFAULT_STAGE;
-        stageDefaulted = true;
-    }
-    if (comps.length === 0 && !sawComponentLike) {
-        ctx.atStart(`no socket component found - add one, e.g. ${SNIPPET}`);
+        else
+            ctx.at(0, `stage ${JSON.stringify(options.stage)} (given as an option) is invalid: ${STAGE_RULE}`);
     }
     const sockets = [];
     const seenApps = new Map();
-    for (const c of comps) {
-        parsed.components.push(c.parsed);
-        const inputs = c.parsed.inputs;
-        const defaulted = [];
-        let app = inputs.name ?? parsed.name;
-        if (app === undefined) {
-            app = sanitizeName(path.basename(dir));
-            defaulted.push('app');
+    for (const key of keys) {
+        const c = data[key];
+        if (!isComponent(c) || !ctx.ok([key, 'component']))
+            continue;
+        const given = isObj(c.inputs) ? c.inputs : {};
+        const input = (k) => valid([key, 'inputs', k], given[k]);
+        const inputs = {};
+        for (const k of INPUT_KEYS) {
+            let v = input(k);
+            if (k === 'env' && isObj(v))
+                v = Object.fromEntries(Object.entries(v).map(([name, value]) => [name, String(value)]));
+            if (k === 'env' || k === 'policy' || k === 'throttle')
+                v = v === null ? (k === 'policy' ? [] : {}) : v;
+            if (k === 'permissionsBoundary' && typeof v === 'string')
+                v = v.trim();
+            if (v !== undefined)
+                Object.assign(inputs, { [k]: v });
         }
-        if (stageDefaulted)
-            defaulted.push('stage');
-        const region = inputs.region ?? (defaulted.push('region'), DEFAULT_REGION);
-        const memory = inputs.memory ?? (defaulted.push('memory'), DEFAULT_MEMORY);
-        const timeout = inputs.timeout ?? (defaulted.push('timeout'), DEFAULT_TIMEOUT);
-        const description = inputs.description ?? (defaulted.push('description'), `socket-action backend ${app}`);
-        const socketEnv = inputs.env ?? (defaulted.push('env'), {});
-        const codeDir = inputs.code !== undefined ? path.resolve(dir, inputs.code) : (defaulted.push('code'), dir);
-        const runtime = inputs.runtime ?? (defaulted.push('runtime'), DEFAULT_RUNTIME);
-        const architecture = inputs.architecture ?? (defaulted.push('architecture'), DEFAULT_ARCHITECTURE);
-        const policy = inputs.policy ?? (defaulted.push('policy'), []);
-        const throttle = inputs.throttle;
-        if (throttle === undefined)
-            defaulted.push('throttle');
-        const logRetentionDays = inputs.logRetentionDays ?? (defaulted.push('logRetentionDays'), DEFAULT_LOG_RETENTION_DAYS);
-        const permissionsBoundary = inputs.permissionsBoundary;
-        if (permissionsBoundary === undefined)
-            defaulted.push('permissionsBoundary');
+        if (Object.hasOwn(given, 'policy')) {
+            const { line, col } = lineCounter.linePos(ctx.keyPos([key, 'inputs', 'policy']));
+            inputs.policyAt = { line, column: col };
+        }
+        if (isObj(given.env)) {
+            const kept = Object.entries(given.env).filter(([k, v]) => v !== null && typeof v !== 'object' && ctx.ok([key, 'inputs', 'env', k]));
+            const size = Buffer.byteLength(JSON.stringify(Object.fromEntries(kept.map(([k, v]) => [k, String(v)]))), 'utf8');
+            if (size > ENV_MAX_BYTES) {
+                ctx.at(ctx.keyPos([key, 'inputs', 'env']), `input "env" is ${size} bytes (as JSON), over Lambda's 4 KB limit (${ENV_MAX_BYTES} bytes) for all environment variables together - move large values elsewhere (e.g. SSM Parameter Store)`, [key, 'inputs', 'env']);
+            }
+        }
+        const keyPos = ctx.keyPos([key]);
+        parsed.components.push({ key, component: c.component, inputs, line: lineCounter.linePos(keyPos).line });
+        const app = inputs.name ?? parsed.name ?? appFromFolder(path.basename(dir));
+        const codeDir = inputs.code === undefined ? dir : path.resolve(dir, inputs.code);
+        // in the order `defaulted` lists them; 30 days of logs: enough to look back at a preview's or an incident's (Lambda's
+        // own default keeps them, and bills, forever)
+        const defaults = {
+            region: INPUTS.region.default,
+            memory: INPUTS.memory.default,
+            timeout: INPUTS.timeout.default,
+            description: `socket-action backend ${app}`,
+            env: {},
+            code: undefined,
+            runtime: INPUTS.runtime.default,
+            architecture: INPUTS.architecture.default,
+            policy: [],
+            throttle: undefined,
+            logRetentionDays: INPUTS.logRetentionDays.default,
+            permissionsBoundary: undefined,
+        };
+        const defaulted = [
+            ...(inputs.name === undefined && parsed.name === undefined ? ['app'] : []),
+            ...(stage === undefined ? ['stage'] : []),
+            ...Object.keys(defaults).filter((k) => inputs[k] === undefined),
+        ];
+        const { region } = { ...defaults, ...inputs };
         // a `code` value that failed validation was already reported; don't pile on
-        const codeBroken = c.codePos !== undefined && inputs.code === undefined;
-        const handlerFile = codeBroken ? undefined : await findHandler(ctx, codeDir, inputs.code, c.codePos);
+        const codePos = Object.hasOwn(given, 'code') ? ctx.valuePos([key, 'inputs', 'code']) : undefined;
+        let handlerFile;
+        if (codePos === undefined || inputs.code !== undefined) {
+            const found = await findHandler(codeDir, inputs.code);
+            if ('file' in found)
+                handlerFile = found.file;
+            else
+                ctx.at(codePos ?? 0, found.problem);
+        }
         const target = `${app}/${region}`;
         const other = seenApps.get(target);
         if (other !== undefined) {
-            ctx.at(c.keyPos, `components "${other}" and "${c.parsed.key}" would both deploy as "${app}" in ${region} - give one of them a different inputs.name`);
+            ctx.at(keyPos, `components "${other}" and "${key}" would both deploy as "${app}" in ${region} - give one of them a different inputs.name`);
         }
         else {
-            seenApps.set(target, c.parsed.key);
+            seenApps.set(target, key);
         }
-        if (handlerFile === undefined || !c.ok)
+        if (handlerFile === undefined || !ctx.ok([key]))
             continue;
-        sockets.push({
-            componentKey: c.parsed.key,
-            configFile: absFile,
-            app,
-            stage,
-            region,
-            memory,
-            timeout,
-            description,
-            env: socketEnv,
-            codeDir,
-            handlerFile,
-            runtime,
-            architecture,
-            policy,
-            ...(inputs.policyAt ? { policyAt: inputs.policyAt } : {}),
-            ...(throttle !== undefined ? { throttle } : {}),
-            logRetentionDays,
-            ...(permissionsBoundary !== undefined ? { permissionsBoundary } : {}),
-            defaulted,
-        });
+        const { name: _name, code: _code, ...values } = { ...defaults, ...inputs };
+        const socket = { componentKey: key, configFile: absFile, app, stage: stage ?? DEFAULT_STAGE, ...values, codeDir, handlerFile, defaulted };
+        if (socket.throttle === undefined)
+            delete socket.throttle;
+        if (socket.permissionsBoundary === undefined)
+            delete socket.permissionsBoundary;
+        sockets.push(socket);
     }
     if (ctx.diagnostics.length > 0)
-        throw new ConfigError(sortDiagnostics(ctx.diagnostics));
+        throw fail();
     return { parsed, sockets };
 }
 function sortDiagnostics(ds) {
