@@ -1,4 +1,5 @@
 // Which stage a branch or pull request deploys to, and with which role and region.
+import picomatch from 'picomatch'
 import { parse } from 'yaml'
 
 export interface StageRule {
@@ -60,10 +61,13 @@ function checkStage(stage: string, pattern: string): string {
   return stage
 }
 
-/** Glob match: `*` any run of characters except "/", `**` any run including "/", `?` one character. */
+/**
+ * Glob match with GitHub's branch-filter syntax (picomatch): `*` any run of characters except "/", `**` any run of
+ * path segments, `?` one character, `[abc]` one of a set, `{a,b}` either, and a leading `!` for every name the rest
+ * does not match. Names starting with "." match like any other.
+ */
 export function globMatch(pattern: string, name: string): boolean {
-  const regex = pattern.replace(/[.+^${}()|[\]\\]/g, '\\$&').replace(/\*\*|\*|\?/g, (m) => (m === '**' ? '.*' : m === '*' ? '[^/]*' : '[^/]'))
-  return new RegExp(`^${regex}$`).test(name)
+  return picomatch.isMatch(name, pattern, { dot: true, windows: false })
 }
 
 /** A branch name as a stage: lower case, runs of other characters as "-", at most 40 characters. */
