@@ -97,6 +97,24 @@ test('OIDC inputs are checked before any call', () => {
   checkOidcInputs({ roleToAssume: 'arn:aws:iam::123456789012:role/path/d', sessionName: 'GitHubActions', durationSeconds: 3600 })
 })
 
+test('boolean inputs are read as YAML 1.2 booleans; empty is the default; anything else names the input and the valid values', () => {
+  const name = 'INPUT_DRY-RUN'
+  const before = process.env[name]
+  try {
+    process.env[name] = ''
+    assert.equal(readInputs().dryRun, true)
+    process.env[name] = ' False '
+    assert.equal(readInputs().dryRun, false)
+    process.env[name] = 'TRUE'
+    assert.equal(readInputs().dryRun, true)
+    process.env[name] = 'yes'
+    assert.throws(() => readInputs(), (e: Error) => e instanceof InputError && e.message === 'input "dry-run" must be true or false (or True, TRUE, False, FALSE), got "yes"')
+  } finally {
+    if (before === undefined) delete process.env[name]
+    else process.env[name] = before
+  }
+})
+
 test('the permissions-boundary input is a policy ARN, checked before any call; empty means none', () => {
   const name = 'INPUT_PERMISSIONS-BOUNDARY'
   const before = process.env[name]

@@ -26,12 +26,15 @@ export interface ActionInputs {
 
 const COMMANDS: Command[] = ['auto', 'deploy', 'plan', 'remove', 'sweep']
 
+/** A boolean input as the runner reads it (YAML 1.2 core: true, True, TRUE, false, False, FALSE); empty is the default. */
 function flag(name: string, fallback: boolean): boolean {
-  const value = core.getInput(name).trim().toLowerCase()
+  const value = core.getInput(name)
   if (value === '') return fallback
-  if (['true', 'yes', '1'].includes(value)) return true
-  if (['false', 'no', '0'].includes(value)) return false
-  throw new InputError(`input "${name}" must be true or false, got "${value}"`)
+  try {
+    return core.getBooleanInput(name)
+  } catch {
+    throw new InputError(`input "${name}" must be true or false (or True, TRUE, False, FALSE), got "${value}"`)
+  }
 }
 
 function permissionsBoundary(): string | undefined {
