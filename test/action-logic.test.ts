@@ -84,7 +84,7 @@ describe('stages', () => {
 
   test('bad stages input is an error that names the input', () => {
     assert.throws(() => parseStages('main: [prod]'), InputError)
-    assert.throws(() => parseStages('main: "prod/x"'), /not a valid stage name/)
+    assert.throws(() => parseStages('main: "prod/x"'), /not a valid stage name: API Gateway stage names may contain only letters, digits/)
     assert.throws(() => parseStages('main: { stag: prod }'), /unknown key "stag"/)
     assert.throws(() => parseStages('- main'), /must be a mapping/)
   })
@@ -95,6 +95,20 @@ test('OIDC inputs are checked before any call', () => {
   assert.throws(() => checkOidcInputs({ roleToAssume: 'arn:aws:iam::123456789012:role/d', sessionName: 'a b', durationSeconds: 3600 }), /role-session-name/)
   assert.throws(() => checkOidcInputs({ roleToAssume: 'arn:aws:iam::123456789012:role/d', sessionName: 'ok', durationSeconds: 60 }), /900 to 43200/)
   checkOidcInputs({ roleToAssume: 'arn:aws:iam::123456789012:role/path/d', sessionName: 'GitHubActions', durationSeconds: 3600 })
+})
+
+test('the stage input follows the same stage-name rule as serverless.yml', () => {
+  const name = 'INPUT_STAGE'
+  const before = process.env[name]
+  try {
+    process.env[name] = 'feature/login'
+    assert.throws(() => readInputs(), (e: Error) => e instanceof InputError && e.message === 'input "stage" is "feature/login": API Gateway stage names may contain only letters, digits, "-" and "_" (1-64 characters)')
+    process.env[name] = 'pr-7'
+    assert.equal(readInputs().stage, 'pr-7')
+  } finally {
+    if (before === undefined) delete process.env[name]
+    else process.env[name] = before
+  }
 })
 
 test('boolean inputs are read as YAML 1.2 booleans; empty is the default; anything else names the input and the valid values', () => {

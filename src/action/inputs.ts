@@ -1,6 +1,7 @@
 // The Action's inputs, read and checked once, before anything else happens.
 import * as core from '@actions/core'
 import { permissionsBoundaryProblem } from '../config/boundary.ts'
+import { stageNameProblem } from '../config/stage-name.ts'
 import { InputError, parseStages, type StageRule } from './stages.ts'
 import type { Command } from './trigger.ts'
 
@@ -49,7 +50,8 @@ export function readInputs(): ActionInputs {
   const command = (core.getInput('command').trim() || 'auto') as Command
   if (!COMMANDS.includes(command)) throw new InputError(`input "command" must be one of ${COMMANDS.join(', ')}, got "${command}"`)
   const stage = core.getInput('stage').trim() || undefined
-  if (stage && !/^[A-Za-z0-9_-]{1,64}$/.test(stage)) throw new InputError(`input "stage" must be letters, digits, "-" and "_" (at most 64), got "${stage}"`)
+  const stageProblem = stage === undefined ? undefined : stageNameProblem(stage)
+  if (stageProblem) throw new InputError(`input "stage" is "${stage}": ${stageProblem}`)
   return {
     command,
     config: core.getInput('config').trim() || 'serverless.yml',

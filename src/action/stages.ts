@@ -1,6 +1,7 @@
 // Which stage a branch or pull request deploys to, and with which role and region.
 import picomatch from 'picomatch'
 import { parse } from 'yaml'
+import { stageNameProblem } from '../config/stage-name.ts'
 
 export interface StageRule {
   pattern: string
@@ -55,9 +56,8 @@ export function parseStages(text: string): StageRule[] {
 }
 
 function checkStage(stage: string, pattern: string): string {
-  if (!/^[A-Za-z0-9_-]{1,64}$/.test(stage)) {
-    throw new InputError(`input "stages": "${pattern}" maps to "${stage}", which is not a valid stage name (letters, digits, "-" and "_", at most 64)`)
-  }
+  const problem = stageNameProblem(stage)
+  if (problem) throw new InputError(`input "stages": "${pattern}" maps to "${stage}", which is not a valid stage name: ${problem}`)
   return stage
 }
 

@@ -6,6 +6,7 @@ import { ConfigError } from './diagnostics.ts'
 import type { Diagnostic } from './diagnostics.ts'
 import { permissionsBoundaryProblem } from './boundary.ts'
 import { AWS_REGIONS } from './regions.ts'
+import { stageNameProblem } from './stage-name.ts'
 import { closest, didYouMean } from './suggest.ts'
 import type {
   DefaultableField,
@@ -46,7 +47,6 @@ const HANDLER_FILES = ['socket.js', 'socket.ts', 'socket.mjs'] as const
 const SNIPPET = `Socket: { component: "${SOCKET_COMPONENT}" }`
 
 const NAME_RE = /^[A-Za-z0-9][A-Za-z0-9_-]{0,63}$/
-const STAGE_RE = /^[A-Za-z0-9_-]{1,64}$/
 // Lambda's key pattern, [a-zA-Z]([a-zA-Z0-9_])+: at least two characters.
 const ENV_NAME_RE = /^[a-zA-Z][a-zA-Z0-9_]+$/
 const ENV_REF_RE = /\$\{env\.([^}]*)\}/g
@@ -320,11 +320,6 @@ function checkName(ctx: Ctx, e: Entry, label: string): string | undefined {
     return undefined
   }
   return s
-}
-
-function stageProblem(stage: string): string | undefined {
-  if (STAGE_RE.test(stage)) return undefined
-  return `API Gateway stage names may contain only letters, digits, "-" and "_" (1-64 characters)`
 }
 
 function readInteger(ctx: Ctx, e: Entry, label: string, unit: string): number | undefined {
@@ -1046,7 +1041,7 @@ async function loadConfigText(
     if (e.key === 'stage') {
       const s = readString(ctx, e, 'top-level "stage"')
       if (s === undefined) continue
-      const problem = stageProblem(s)
+      const problem = stageNameProblem(s)
       if (problem) ctx.at(e.valuePos, `stage ${JSON.stringify(s)} is invalid: ${problem}`)
       else parsed.stage = s
       continue
@@ -1078,7 +1073,7 @@ async function loadConfigText(
   let stage = parsed.stage
   let stageDefaulted = false
   if (options.stage !== undefined) {
-    const problem = stageProblem(options.stage)
+    const problem = stageNameProblem(options.stage)
     if (problem) ctx.atStart(`stage ${JSON.stringify(options.stage)} (given as an option) is invalid: ${problem}`)
     else stage = options.stage
   }
