@@ -15,9 +15,7 @@ import type { DesiredState, ObservedState, Plan } from './engine/model.ts'
 import type { StageIdentity } from './engine/names.ts'
 import { planDeploy } from './engine/plan.ts'
 import { waitingFor, type Progress } from './progress/progress.ts'
-import pkg from '../package.json' with { type: 'json' }
-
-export const VERSION: string = pkg.version
+import { VERSION } from './version.ts'
 
 export interface StageOptions {
   configFile: string

@@ -10,6 +10,7 @@ import { hasDiagnostics } from '../config/diagnosed.ts'
 import { EXIT_OK, EXIT_USAGE, exitCodeFor } from './exit-codes.ts'
 import { commandHelp, overviewHelp } from './help.ts'
 import { UsageError } from './usage.ts'
+import { VERSION } from '../version.ts'
 
 export const COMMANDS: Command[] = [devCommand, planCommand, deployCommand, removeCommand, sweepCommand]
 
@@ -35,11 +36,6 @@ function commandNamed(name: string): Command {
   throw new UsageError(`unknown command "${name}"${hint ? ` - ${hint}` : `; the commands are ${names.join(', ')}`}`)
 }
 
-async function version(): Promise<string> {
-  const { createRequire } = await import('node:module')
-  return createRequire(import.meta.url)('../../package.json').version
-}
-
 export async function main(argv: string[]): Promise<number> {
   const [name, ...rest] = argv
   try {
@@ -57,7 +53,7 @@ export async function main(argv: string[]): Promise<number> {
         return EXIT_OK
       case '-v':
       case '--version':
-        console.log(await version())
+        console.log(VERSION)
         return EXIT_OK
     }
     if (name.startsWith('-')) throw new UsageError(`"${name}" is not a command; options come after it, e.g. socket-action deploy ${name}`)
