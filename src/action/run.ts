@@ -127,7 +127,7 @@ export async function run(): Promise<void> {
       })
     } else core.info('no role-to-assume: using the ambient AWS credentials')
 
-    const options: StageOptions = { configFile, configOptional, stage, region, repo: repository, credentials, permissionsBoundary: inputs.permissionsBoundary, events: { log: (l) => core.info(l) }, progress: lineProgress((l) => core.info(l)) }
+    const options: StageOptions = { configFile, configOptional, socket, stage, region, repo: repository, credentials, permissionsBoundary: inputs.permissionsBoundary, events: { log: (l) => core.info(l) }, progress: lineProgress((l) => core.info(l)) }
     const pr = trigger.pr?.number
     const commentOn = inputs.comment && pr !== undefined && gh ? { gh, pr, marker: markerOf(socket.app, stage) } : undefined
 
