@@ -2,7 +2,7 @@
 import path from 'node:path'
 import { awsAdapter, type AwsAdapterOptions } from './aws/adapter.ts'
 import { createClients, destroyClients, type AwsClients, type AwsCredentials } from './aws/clients.ts'
-import { listStages } from './aws/stages.ts'
+import { listStages } from './aws/stage-discovery.ts'
 import type { Sleep } from './aws/retry.ts'
 import type { WaitSettings } from './aws/writes.ts'
 import { bundleSocket, LAMBDA_HANDLER, type Bundle, type BundleOptions } from './bundle/build.ts'

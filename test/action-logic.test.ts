@@ -1,7 +1,7 @@
 // The Action's pure decisions: which event does what, and which stage a branch or PR maps to.
 import assert from 'node:assert/strict'
 import { describe, test } from 'node:test'
-import { branchStage, globMatch, InputError, parseStages, resolveStage } from '../src/action/stages.ts'
+import { branchStage, globMatch, InputError, parseStages, resolveStage } from '../src/action/stage-mapping.ts'
 import { triggerOf, type EventContext } from '../src/action/trigger.ts'
 import { checkOidcInputs } from '../src/action/credentials.ts'
 import { readInputs } from '../src/action/inputs.ts'

@@ -5,7 +5,7 @@ import { ApiGatewayV2Client } from '@aws-sdk/client-apigatewayv2'
 import { LambdaClient } from '@aws-sdk/client-lambda'
 import type { AwsClients } from '../src/aws/clients.ts'
 import { listApis } from '../src/aws/observe.ts'
-import { listStages } from '../src/aws/stages.ts'
+import { listStages } from '../src/aws/stage-discovery.ts'
 
 type Page = { items: unknown[]; next?: string }
 

@@ -2,7 +2,7 @@
 import * as core from '@actions/core'
 import { permissionsBoundaryProblem } from '../config/boundary.ts'
 import { stageNameProblem } from '../config/stage-name.ts'
-import { InputError, parseStages, type StageRule } from './stages.ts'
+import { InputError, parseStages, type StageRule } from './stage-mapping.ts'
 import type { Command } from './trigger.ts'
 
 export interface ActionInputs {

@@ -16,7 +16,7 @@ import { sweepClosedPullRequests } from '../sweep.ts'
 import { assumeRoleWithOidc } from './credentials.ts'
 import { readInputs, type ActionInputs } from './inputs.ts'
 import { deployedComment, failedComment, removedComment, summaryRows } from './report.ts'
-import { resolveStage } from './stages.ts'
+import { resolveStage } from './stage-mapping.ts'
 import { triggerOf, type Trigger } from './trigger.ts'
 
 type Result = 'deployed' | 'unchanged' | 'removed' | 'planned' | 'swept' | 'skipped'
