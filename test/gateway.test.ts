@@ -1,4 +1,5 @@
-// The local gateway against real `ws` clients, row by row of shared/reference/apigw-websocket.md.
+// The local gateway against real `ws` clients, behaviour by behaviour of API Gateway's WebSocket APIs (the README's
+// `socket-action dev` list).
 import assert from 'node:assert/strict'
 import { cp, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises'
 import { request } from 'node:http'
