@@ -2,12 +2,13 @@
 import path from 'node:path'
 import { awsAdapter, type AwsAdapterOptions } from './aws/adapter.ts'
 import { createClients, destroyClients, type AwsClients, type AwsCredentials } from './aws/clients.ts'
-import { listStages } from './aws/stages.ts'
+import { listStages } from './aws/stage-discovery.ts'
 import type { Sleep } from './aws/retry.ts'
 import type { WaitSettings } from './aws/writes.ts'
 import { bundleSocket, LAMBDA_HANDLER, type Bundle, type BundleOptions } from './bundle/build.ts'
 import { permissionsBoundaryProblem } from './config/boundary.ts'
 import { ConfigError, loadConfig, pickSocket, type SocketConfig } from './config/index.ts'
+import { stageNameProblem } from './config/stage-name.ts'
 import { reconcile, removeStage, type DeployResult, type EngineEvents, type RemoveResult } from './engine/deploy.ts'
 import { desiredState } from './engine/desired.ts'
 import { checkLimits } from './engine/limits.ts'
@@ -15,9 +16,7 @@ import type { DesiredState, ObservedState, Plan } from './engine/model.ts'
 import type { StageIdentity } from './engine/names.ts'
 import { planDeploy } from './engine/plan.ts'
 import { waitingFor, type Progress } from './progress/progress.ts'
-import pkg from '../package.json' with { type: 'json' }
-
-export const VERSION: string = pkg.version
+import { VERSION } from './version.ts'
 
 export interface StageOptions {
   configFile: string
@@ -41,6 +40,11 @@ export interface StageOptions {
   sleep?: Sleep
   /** The esbuild implementation (the Action passes esbuild-wasm). */
   esbuild?: BundleOptions['esbuild']
+  /**
+   * The socket, already loaded and picked from configFile (the Action loads serverless.yml once, to learn its stage):
+   * not loaded again; `stage`, if given, replaces its stage.
+   */
+  socket?: SocketConfig
 }
 
 interface Prepared {
@@ -52,8 +56,7 @@ interface Prepared {
 
 async function prepare(options: StageOptions): Promise<Prepared> {
   const env = options.env ?? process.env
-  const { sockets } = await loadConfig(options.configFile, { env, stage: options.stage, optional: options.configOptional })
-  const picked = pickSocket(sockets, options.component, options.configFile)
+  const picked = options.socket ? withStage(options.socket, options.stage, options.configFile) : await loadSocket(options, env)
   const problem = options.permissionsBoundary === undefined ? undefined : permissionsBoundaryProblem(options.permissionsBoundary)
   if (problem) throw new Error(`the permissions boundary ${problem}`)
   const permissionsBoundary = options.permissionsBoundary ?? picked.permissionsBoundary
@@ -61,6 +64,19 @@ async function prepare(options: StageOptions): Promise<Prepared> {
   const region = options.region ?? socket.region
   const identity: StageIdentity = { app: socket.app, stage: socket.stage, repo: options.repo ?? env.GITHUB_REPOSITORY ?? 'local', region }
   return { socket, identity, region, clients: createClients({ region, credentials: options.credentials }) }
+}
+
+async function loadSocket(options: StageOptions, env: Record<string, string | undefined>): Promise<SocketConfig> {
+  const { sockets } = await loadConfig(options.configFile, { env, stage: options.stage, optional: options.configOptional })
+  return pickSocket(sockets, options.component, options.configFile)
+}
+
+/** The socket as loadConfig gives it with `stage` as the stage option. */
+function withStage(socket: SocketConfig, stage: string | undefined, file: string): SocketConfig {
+  if (stage === undefined) return socket
+  const problem = stageNameProblem(stage)
+  if (problem) throw new ConfigError([{ file, line: 1, column: 1, message: `stage ${JSON.stringify(stage)} (given as an option) is invalid: ${problem}` }])
+  return { ...socket, stage, defaulted: socket.defaulted.filter((field) => field !== 'stage') }
 }
 
 function bundleFor(p: Prepared, options: StageOptions): Promise<Bundle> {

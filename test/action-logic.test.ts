@@ -1,7 +1,7 @@
 // The Action's pure decisions: which event does what, and which stage a branch or PR maps to.
 import assert from 'node:assert/strict'
 import { describe, test } from 'node:test'
-import { branchStage, globMatch, InputError, parseStages, resolveStage } from '../src/action/stages.ts'
+import { branchStage, globMatch, InputError, parseStages, resolveStage } from '../src/action/stage-mapping.ts'
 import { triggerOf, type EventContext } from '../src/action/trigger.ts'
 import { checkOidcInputs } from '../src/action/credentials.ts'
 import { readInputs } from '../src/action/inputs.ts'
@@ -61,19 +61,30 @@ describe('stages', () => {
     assert.equal(resolveStage({ branch: 'release/2.0/hotfix', rules }).stage, 'release-2-0-hotfix', '* stops at /')
     assert.deepEqual(resolveStage({ pr: 3, rules }), { stage: 'pr-3', roleToAssume: 'arn:aws:iam::111111111111:role/p', awsRegion: 'eu-west-1' })
     assert.equal(resolveStage({ branch: 'main', defaultBranch: 'main', explicit: 'demo', rules }).stage, 'demo')
+    const negated = parseStages('"!{main,release/*}": preview')
+    assert.equal(resolveStage({ branch: 'feature/x', defaultBranch: 'main', rules: negated }).stage, 'preview')
+    assert.equal(resolveStage({ branch: 'release/1', defaultBranch: 'main', rules: negated }).stage, 'release-1')
   })
 
   test('globs and branch names', () => {
     assert.ok(globMatch('release/**', 'release/a/b'))
     assert.ok(!globMatch('release/*', 'release/a/b'))
     assert.ok(globMatch('v?.x', 'v1.x'))
+    assert.ok(globMatch('release/v[0-9]', 'release/v1'))
+    assert.ok(!globMatch('release/v[0-9]', 'release/vx'))
+    assert.ok(globMatch('{main,master}', 'master'))
+    assert.ok(globMatch('{feature,fix}/*', 'fix/login'))
+    assert.ok(!globMatch('{feature,fix}/*', 'chore/login'))
+    assert.ok(globMatch('!main', 'feature/x'))
+    assert.ok(!globMatch('!main', 'main'))
+    assert.ok(globMatch('*', '.hidden'), 'a leading "." is an ordinary character')
     assert.equal(branchStage('---'), 'branch')
     assert.equal(branchStage('a'.repeat(60)).length, 40)
   })
 
   test('bad stages input is an error that names the input', () => {
     assert.throws(() => parseStages('main: [prod]'), InputError)
-    assert.throws(() => parseStages('main: "prod/x"'), /not a valid stage name/)
+    assert.throws(() => parseStages('main: "prod/x"'), /not a valid stage name: API Gateway stage names may contain only letters, digits/)
     assert.throws(() => parseStages('main: { stag: prod }'), /unknown key "stag"/)
     assert.throws(() => parseStages('- main'), /must be a mapping/)
   })
@@ -84,6 +95,38 @@ test('OIDC inputs are checked before any call', () => {
   assert.throws(() => checkOidcInputs({ roleToAssume: 'arn:aws:iam::123456789012:role/d', sessionName: 'a b', durationSeconds: 3600 }), /role-session-name/)
   assert.throws(() => checkOidcInputs({ roleToAssume: 'arn:aws:iam::123456789012:role/d', sessionName: 'ok', durationSeconds: 60 }), /900 to 43200/)
   checkOidcInputs({ roleToAssume: 'arn:aws:iam::123456789012:role/path/d', sessionName: 'GitHubActions', durationSeconds: 3600 })
+})
+
+test('the stage input follows the same stage-name rule as serverless.yml', () => {
+  const name = 'INPUT_STAGE'
+  const before = process.env[name]
+  try {
+    process.env[name] = 'feature/login'
+    assert.throws(() => readInputs(), (e: Error) => e instanceof InputError && e.message === 'input "stage" is "feature/login": API Gateway stage names may contain only letters, digits, "-" and "_" (1-64 characters)')
+    process.env[name] = 'pr-7'
+    assert.equal(readInputs().stage, 'pr-7')
+  } finally {
+    if (before === undefined) delete process.env[name]
+    else process.env[name] = before
+  }
+})
+
+test('boolean inputs are read as YAML 1.2 booleans; empty is the default; anything else names the input and the valid values', () => {
+  const name = 'INPUT_DRY-RUN'
+  const before = process.env[name]
+  try {
+    process.env[name] = ''
+    assert.equal(readInputs().dryRun, true)
+    process.env[name] = ' False '
+    assert.equal(readInputs().dryRun, false)
+    process.env[name] = 'TRUE'
+    assert.equal(readInputs().dryRun, true)
+    process.env[name] = 'yes'
+    assert.throws(() => readInputs(), (e: Error) => e instanceof InputError && e.message === 'input "dry-run" must be true or false (or True, TRUE, False, FALSE), got "yes"')
+  } finally {
+    if (before === undefined) delete process.env[name]
+    else process.env[name] = before
+  }
 })
 
 test('the permissions-boundary input is a policy ARN, checked before any call; empty means none', () => {

@@ -60,6 +60,19 @@ print(json.dumps([{"name": i.filename, "date": list(i.date_time), "mode": oct(i.
     assert.equal(codeSha256(archive), codeSha256(zip([{ name: 'a.txt', data: Buffer.from('alpha') }, { name: 'b/c.txt', data: Buffer.from('') }])))
   })
 
+  test('the zip is the same in every time zone (the DOS timestamp is written from local time)', () => {
+    const script = `import { codeSha256, zip } from ${JSON.stringify(path.join(import.meta.dirname, '../src/bundle/zip.ts'))}
+console.log(codeSha256(zip([{ name: 'index.js', data: Buffer.from('hello') }])))`
+    const shas = ['UTC', 'America/New_York', 'Pacific/Kiritimati', 'Australia/Sydney'].map((TZ) =>
+      execFileSync(process.execPath, ['--import', 'tsx', '--input-type=module', '-e', script], { env: { ...process.env, TZ } }).toString().trim())
+    assert.equal(new Set(shas).size, 1, shas.join(' '))
+  })
+
+  test('an entry name that an object would reorder, or a repeated one, is refused', () => {
+    assert.throws(() => zip([{ name: 'a', data: Buffer.from('') }, { name: '1', data: Buffer.from('') }]), /would not keep its place/)
+    assert.throws(() => zip([{ name: 'a', data: Buffer.from('') }, { name: 'a', data: Buffer.from('') }]), /given twice/)
+  })
+
   test('user dependencies are inlined; @aws-sdk/* stays external for the Lambda runtime', async () => {
     const bundle = await bundleSocket(path.join(FIXTURES, 'good/with-dependency/socket.js'))
     const code = Buffer.from(bundle.code).toString()

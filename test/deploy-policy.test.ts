@@ -49,6 +49,8 @@ function commandsInSource(): string[] {
         if (name.endsWith('Command')) found.add(`${m[2]}:${name.slice(0, -'Command'.length)}`)
         // The SDK's waiters poll GetFunction.
         if (/^waitForFunction/.test(name)) found.add(`${m[2]}:GetFunction`)
+        // The SDK's paginators call their operation: paginateListFunctions calls ListFunctions.
+        if (/^paginate[A-Z]/.test(name)) found.add(`${m[2]}:${name.slice('paginate'.length)}`)
       }
     }
   }

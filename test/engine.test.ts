@@ -5,7 +5,9 @@ import { after, before, beforeEach, describe, test } from 'node:test'
 import { CreateApiCommand, DeleteRouteCommand, GetRoutesCommand } from '@aws-sdk/client-apigatewayv2'
 import { CreateRoleCommand } from '@aws-sdk/client-iam'
 import { UpdateFunctionConfigurationCommand } from '@aws-sdk/client-lambda'
-import { deployStage, planStage, removeStageOf, VERSION } from '../src/pipeline.ts'
+import { deployStage, planStage, removeStageOf } from '../src/pipeline.ts'
+import { VERSION } from '../src/version.ts'
+import { loadConfig, pickSocket } from '../src/config/index.ts'
 import { formatPlan } from '../src/engine/format.ts'
 import { deploymentMarker } from '../src/engine/plan.ts'
 import { FAST, scratchProject, startAwsBed, type AwsBed, type Project } from './helpers/aws-bed.ts'
@@ -193,6 +195,17 @@ describe('deploy engine on moto', () => {
     assert.equal(state.functions[0]!.memory, 128)
     assert.equal(state.apis[0]!.stages[0]!.description, deploymentMarker(desired, plan.integrationId!))
     assert.equal(formatPlan((await planStage({ configFile: project.config, stage: 'prod' })).plan), 'No changes: the stage matches serverless.yml and socket.js.')
+  })
+
+  test('a socket already loaded (the Action loads serverless.yml once) is not loaded again; the stage option replaces its stage', async () => {
+    await deploy()
+    const socket = pickSocket((await loadConfig(project.config)).sockets, undefined, project.config)
+    await project.edit('serverless.yml', () => 'not: [valid yaml')
+    const planned = await planStage({ configFile: project.config, socket, stage: 'prod' })
+    assert.equal(formatPlan(planned.plan), 'No changes: the stage matches serverless.yml and socket.js.')
+    assert.equal(planned.socket.stage, 'prod')
+    assert.ok(!planned.socket.defaulted.includes('stage'))
+    await assert.rejects(planStage({ configFile: project.config, socket, stage: 'feature/x' }), /stage "feature\/x" \(given as an option\) is invalid/)
   })
 
   test('env values never appear in a plan, only their names', async () => {

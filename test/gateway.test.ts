@@ -1,4 +1,5 @@
-// The local gateway against real `ws` clients, row by row of shared/reference/apigw-websocket.md.
+// The local gateway against real `ws` clients, behaviour by behaviour of API Gateway's WebSocket APIs (the README's
+// `socket-action dev` list).
 import assert from 'node:assert/strict'
 import { cp, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises'
 import { request } from 'node:http'
@@ -459,6 +460,45 @@ describe('hot reload', () => {
       assert.ok(lines.some((l) => l.includes('rebuild failed') && l.includes('socket.js:1:')))
       assert.equal(await ask(client, 'version'), 'v2', 'the previous build keeps serving')
       assert.equal(client.ws.readyState, client.ws.OPEN)
+      client.ws.close()
+    } finally {
+      await server.close()
+      await rm(dir, { recursive: true, force: true })
+    }
+  })
+
+  test('an imported file is watched too, an import that is missing rebuilds once it appears, and serverless.yml changes swap the settings in', async () => {
+    const dir = await mkdtemp(path.join(tmpdir(), 'socket-action-reload-'))
+    await cp(FIXTURE, dir, { recursive: true })
+    const lines: string[] = []
+    const server = await startDev({ configFile: path.join(dir, 'serverless.yml'), port: 0, watch: true, log: (l) => lines.push(l) })
+    try {
+      const client = await connect(server.url)
+      const file = path.join(dir, 'socket.js')
+      const missing = server.nextReload()
+      await writeFile(file, (await readFile(file, 'utf8')).replace("await socket.send('v1')", "await socket.send(version)") + "\nimport { version } from './version.js'\n")
+      assert.equal((await missing).ok, false)
+      assert.ok(lines.some((l) => l.includes('rebuild failed') && l.includes('cannot resolve "./version.js"')))
+
+      const appeared = server.nextReload()
+      await writeFile(path.join(dir, 'version.js'), "export const version = 'v3'\n")
+      assert.deepEqual(await appeared, { ok: true })
+      assert.equal(await ask(client, 'version'), 'v3')
+
+      const helper = server.nextReload()
+      await writeFile(path.join(dir, 'version.js'), "export const version = 'v4'\n")
+      assert.deepEqual(await helper, { ok: true })
+      assert.equal(await ask(client, 'version'), 'v4')
+
+      const config = server.nextReload()
+      const yml = path.join(dir, 'serverless.yml')
+      await writeFile(yml, (await readFile(yml, 'utf8')).replace('connections-table', 'other-table'))
+      assert.deepEqual(await config, { ok: true })
+      assert.equal(server.socket.env.TABLE_NAME, 'other-table')
+      const after = await connect(server.url)
+      assert.equal((await ask(after, 'env')).TABLE_NAME, 'other-table')
+      assert.equal(await ask(after, 'version'), 'v4')
+      after.ws.close()
       client.ws.close()
     } finally {
       await server.close()

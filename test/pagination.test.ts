@@ -1,25 +1,29 @@
 // Pagination of the AWS reads (moto ignores it, so it is tested here with a scripted client: one function each).
 import assert from 'node:assert/strict'
 import { test } from 'node:test'
+import { ApiGatewayV2Client } from '@aws-sdk/client-apigatewayv2'
+import { LambdaClient } from '@aws-sdk/client-lambda'
 import type { AwsClients } from '../src/aws/clients.ts'
 import { listApis } from '../src/aws/observe.ts'
-import { listStages } from '../src/aws/stages.ts'
+import { listStages } from '../src/aws/stage-discovery.ts'
 
 type Page = { items: unknown[]; next?: string }
 
 function scripted(pages: Record<string, Record<string, Page>>, seen: string[]): AwsClients {
-  const client = (service: string) => ({
-    send: async (command: { constructor: { name: string }; input: Record<string, string | undefined> }) => {
-      const name = command.constructor.name
-      const token = command.input.NextToken ?? command.input.Marker ?? command.input.Resource ?? ''
-      seen.push(`${name}:${token}`)
-      if (name === 'ListTagsCommand') return { Tags: pages.tags![command.input.Resource!]!.items[0] }
-      const page = pages[name]![token]!
-      return name === 'ListFunctionsCommand' ? { Functions: page.items, NextMarker: page.next } : { Items: page.items, NextToken: page.next }
-    },
-    service,
-  })
-  return { apigw: client('apigw'), lambda: client('lambda') } as unknown as AwsClients
+  // Real clients with a scripted send: the SDK's paginators accept only an instance of their own client.
+  const client = <C extends object>(real: C): C =>
+    Object.assign(real, {
+      send: async (command: { constructor: { name: string }; input: Record<string, string | undefined> }) => {
+        const name = command.constructor.name
+        const token = command.input.NextToken ?? command.input.Marker ?? command.input.Resource ?? ''
+        seen.push(`${name}:${token}`)
+        if (name === 'ListTagsCommand') return { Tags: pages.tags![command.input.Resource!]!.items[0] }
+        const page = pages[name]![token]!
+        return name === 'ListFunctionsCommand' ? { Functions: page.items, NextMarker: page.next } : { Items: page.items, NextToken: page.next }
+      },
+    })
+  const config = { region: 'us-east-1', credentials: { accessKeyId: 'x', secretAccessKey: 'x' } }
+  return { apigw: client(new ApiGatewayV2Client(config)), lambda: client(new LambdaClient(config)) } as unknown as AwsClients
 }
 
 const tags = (stage: string, repo = 'octo/sockets') => ({ 'socket-action:app': 'chat', 'socket-action:stage': stage, 'socket-action:repo': repo })

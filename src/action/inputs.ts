@@ -1,7 +1,8 @@
 // The Action's inputs, read and checked once, before anything else happens.
 import * as core from '@actions/core'
 import { permissionsBoundaryProblem } from '../config/boundary.ts'
-import { InputError, parseStages, type StageRule } from './stages.ts'
+import { stageNameProblem } from '../config/stage-name.ts'
+import { InputError, parseStages, type StageRule } from './stage-mapping.ts'
 import type { Command } from './trigger.ts'
 
 export interface ActionInputs {
@@ -26,12 +27,15 @@ export interface ActionInputs {
 
 const COMMANDS: Command[] = ['auto', 'deploy', 'plan', 'remove', 'sweep']
 
+/** A boolean input as the runner reads it (YAML 1.2 core: true, True, TRUE, false, False, FALSE); empty is the default. */
 function flag(name: string, fallback: boolean): boolean {
-  const value = core.getInput(name).trim().toLowerCase()
+  const value = core.getInput(name)
   if (value === '') return fallback
-  if (['true', 'yes', '1'].includes(value)) return true
-  if (['false', 'no', '0'].includes(value)) return false
-  throw new InputError(`input "${name}" must be true or false, got "${value}"`)
+  try {
+    return core.getBooleanInput(name)
+  } catch {
+    throw new InputError(`input "${name}" must be true or false (or True, TRUE, False, FALSE), got "${value}"`)
+  }
 }
 
 function permissionsBoundary(): string | undefined {
@@ -46,7 +50,8 @@ export function readInputs(): ActionInputs {
   const command = (core.getInput('command').trim() || 'auto') as Command
   if (!COMMANDS.includes(command)) throw new InputError(`input "command" must be one of ${COMMANDS.join(', ')}, got "${command}"`)
   const stage = core.getInput('stage').trim() || undefined
-  if (stage && !/^[A-Za-z0-9_-]{1,64}$/.test(stage)) throw new InputError(`input "stage" must be letters, digits, "-" and "_" (at most 64), got "${stage}"`)
+  const stageProblem = stage === undefined ? undefined : stageNameProblem(stage)
+  if (stageProblem) throw new InputError(`input "stage" is "${stage}": ${stageProblem}`)
   return {
     command,
     config: core.getInput('config').trim() || 'serverless.yml',

@@ -4,6 +4,7 @@ import { fileURLToPath, pathToFileURL } from 'node:url'
 import * as core from '@actions/core'
 import { context } from '@actions/github'
 import type { AwsCredentials } from '../aws/clients.ts'
+import { hasDiagnostics } from '../config/diagnosed.ts'
 import { loadConfig, pickSocket, type SocketConfig } from '../config/index.ts'
 import { formatPlan } from '../engine/format.ts'
 import { gitHub, repoOf, type GitHub, type Repo } from '../github/client.ts'
@@ -15,21 +16,16 @@ import { sweepClosedPullRequests } from '../sweep.ts'
 import { assumeRoleWithOidc } from './credentials.ts'
 import { readInputs, type ActionInputs } from './inputs.ts'
 import { deployedComment, failedComment, removedComment, summaryRows } from './report.ts'
-import { resolveStage } from './stages.ts'
+import { resolveStage } from './stage-mapping.ts'
 import { triggerOf, type Trigger } from './trigger.ts'
 
 type Result = 'deployed' | 'unchanged' | 'removed' | 'planned' | 'swept' | 'skipped'
 
-interface Diagnosed {
-  diagnostics: Array<{ file: string; line: number; column: number; message: string }>
-}
-
 /** serverless.yml and socket.js errors become annotations on their file and line (paths relative to the workspace). */
 function annotate(error: unknown): boolean {
-  const diagnostics = (error as Partial<Diagnosed>)?.diagnostics
-  if (!Array.isArray(diagnostics)) return false
+  if (!hasDiagnostics(error)) return false
   const workspace = process.env.GITHUB_WORKSPACE ?? process.cwd()
-  for (const d of diagnostics) {
+  for (const d of error.diagnostics) {
     const file = path.relative(workspace, path.resolve(d.file))
     core.error(d.message, { title: 'socket-action', file, startLine: d.line, startColumn: d.column })
   }
@@ -131,7 +127,7 @@ export async function run(): Promise<void> {
       })
     } else core.info('no role-to-assume: using the ambient AWS credentials')
 
-    const options: StageOptions = { configFile, configOptional, stage, region, repo: repository, credentials, permissionsBoundary: inputs.permissionsBoundary, events: { log: (l) => core.info(l) }, progress: lineProgress((l) => core.info(l)) }
+    const options: StageOptions = { configFile, configOptional, socket, stage, region, repo: repository, credentials, permissionsBoundary: inputs.permissionsBoundary, events: { log: (l) => core.info(l) }, progress: lineProgress((l) => core.info(l)) }
     const pr = trigger.pr?.number
     const commentOn = inputs.comment && pr !== undefined && gh ? { gh, pr, marker: markerOf(socket.app, stage) } : undefined
 

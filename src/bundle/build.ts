@@ -53,7 +53,7 @@ export const EXTERNAL = ['@aws-sdk/*']
  * The native esbuild, loaded only when no implementation is given. The package name goes through a parameter so that
  * ncc leaves it out of dist/ (where esbuild-wasm is passed instead: a native binary cannot ship in an Action).
  */
-function nativeEsbuild(name = 'esbuild'): Promise<Pick<typeof esbuild, 'build'>> {
+function nativeEsbuild(name = 'esbuild'): Promise<Pick<typeof esbuild, 'build' | 'context'>> {
   return import(name)
 }
 
@@ -108,55 +108,128 @@ function runtimePlugin(): esbuild.Plugin {
   }
 }
 
-export async function bundleSocket(handlerFile: string, options: BundleOptions = {}): Promise<Bundle> {
-  handlerFile = path.resolve(handlerFile)
-  const codeDir = path.resolve(options.codeDir ?? path.dirname(handlerFile))
+/** The esbuild options for one socket.js: the runtime, then the user's file, as one CommonJS file and its source map. */
+function buildOptions(handlerFile: string, codeDir: string): esbuild.BuildOptions & { metafile: true; write: false } {
   const userEntry = './' + path.relative(codeDir, handlerFile).split(path.sep).join('/')
   const entry = [
     `import ${JSON.stringify('socket-action')}`, // installs the global \`on\` before socket.js runs
     `export { handler } from ${JSON.stringify('socket-action-lambda')}`,
     `import ${JSON.stringify(userEntry)}`,
   ].join('\n')
+  return {
+    stdin: { contents: entry, resolveDir: codeDir, sourcefile: ENTRY_NAME, loader: 'js' },
+    absWorkingDir: codeDir,
+    bundle: true,
+    platform: 'node',
+    format: 'cjs',
+    target: 'node20',
+    external: EXTERNAL,
+    keepNames: true,
+    legalComments: 'none',
+    charset: 'utf8',
+    metafile: true,
+    write: false,
+    logLevel: 'silent',
+    outfile: HANDLER_FILE,
+    // Paths in the map are relative to the output (the code folder); runtime files are `socket-action-runtime:x.ts`.
+    // No sourcesContent: Node.js needs only the mappings to print socket.js:LINE, and the zip stays small.
+    sourcemap: 'external',
+    sourcesContent: false,
+    plugins: [
+      runtimePlugin(),
+      {
+        name: 'socket-action-lambda',
+        setup(build) {
+          build.onResolve({ filter: /^socket-action-lambda$/ }, () => ({ path: 'lambda.ts', namespace: RUNTIME_NS }))
+        },
+      },
+    ],
+  }
+}
+
+function paths(handlerFile: string, codeDir: string | undefined): { handlerFile: string; codeDir: string } {
+  const file = path.resolve(handlerFile)
+  return { handlerFile: file, codeDir: path.resolve(codeDir ?? path.dirname(file)) }
+}
+
+export async function bundleSocket(handlerFile: string, options: BundleOptions = {}): Promise<Bundle> {
+  const where = paths(handlerFile, options.codeDir)
   let result: esbuild.BuildResult & { metafile: esbuild.Metafile; outputFiles: esbuild.OutputFile[] }
   try {
-    result = await (options.esbuild ?? (await nativeEsbuild())).build({
-      stdin: { contents: entry, resolveDir: codeDir, sourcefile: ENTRY_NAME, loader: 'js' },
-      absWorkingDir: codeDir,
-      bundle: true,
-      platform: 'node',
-      format: 'cjs',
-      target: 'node20',
-      external: EXTERNAL,
-      keepNames: true,
-      legalComments: 'none',
-      charset: 'utf8',
-      metafile: true,
-      write: false,
-      logLevel: 'silent',
-      outfile: HANDLER_FILE,
-      // Paths in the map are relative to the output (the code folder); runtime files are `socket-action-runtime:x.ts`.
-      // No sourcesContent: Node.js needs only the mappings to print socket.js:LINE, and the zip stays small.
-      sourcemap: 'external',
-      sourcesContent: false,
-      plugins: [
-        runtimePlugin(),
-        {
-          name: 'socket-action-lambda',
-          setup(build) {
-            build.onResolve({ filter: /^socket-action-lambda$/ }, () => ({ path: 'lambda.ts', namespace: RUNTIME_NS }))
-          },
-        },
-      ],
-    })
+    result = await (options.esbuild ?? (await nativeEsbuild())).build(buildOptions(where.handlerFile, where.codeDir))
   } catch (error) {
     const failure = error as esbuild.BuildFailure
     if (!Array.isArray(failure.errors)) throw error
-    throw new BundleError(failure.errors.map((m) => toDiagnostic(m, codeDir, handlerFile)))
+    throw bundleError(failure.errors, where)
   }
-  const output = result.outputFiles.find((f) => f.path.endsWith('.js'))
-  const mapOutput = result.outputFiles.find((f) => f.path.endsWith('.js.map'))
-  if (!output || !mapOutput) throw new Error('esbuild produced no JavaScript output or no source map')
+  return bundleOf(result, where.codeDir, options.sourceMap ?? SOURCE_MAP_LAYOUT)
+}
+
+export interface SocketWatch {
+  /** The first build's bundle. */
+  bundle: Bundle
+  /** Stops watching; no build is reported after it resolves. */
+  dispose(): Promise<void>
+}
+
+/**
+ * Bundles socket.js, then rebuilds incrementally whenever it or a file it imports changes (esbuild's watch mode, which
+ * also notices a missing import appearing), reporting each later build, a bundle or a BundleError, to onBuild. Throws
+ * like bundleSocket if the first build fails.
+ */
+export async function watchSocket(
+  handlerFile: string,
+  options: Omit<BundleOptions, 'esbuild'>,
+  onBuild: (build: { bundle: Bundle } | { error: unknown }) => void,
+): Promise<SocketWatch> {
+  const where = paths(handlerFile, options.codeDir)
   const layout = options.sourceMap ?? SOURCE_MAP_LAYOUT
+  const base = buildOptions(where.handlerFile, where.codeDir)
+  let first: ((build: { bundle: Bundle } | { error: unknown }) => void) | undefined
+  const firstBuild = new Promise<{ bundle: Bundle } | { error: unknown }>((resolve) => (first = resolve))
+  let disposed = false
+  const report: esbuild.Plugin = {
+    name: 'socket-action-watch',
+    setup(build) {
+      build.onEnd((result) => {
+        if (disposed) return
+        let outcome: { bundle: Bundle } | { error: unknown }
+        try {
+          if (result.errors.length > 0) throw bundleError(result.errors, where)
+          outcome = { bundle: bundleOf(result, where.codeDir, layout) }
+        } catch (error) {
+          outcome = { error }
+        }
+        if (first) {
+          first(outcome)
+          first = undefined
+        } else onBuild(outcome)
+      })
+    },
+  }
+  const context = await (await nativeEsbuild()).context({ ...base, plugins: [...(base.plugins ?? []), report] })
+  const dispose = async () => {
+    disposed = true
+    await context.dispose()
+  }
+  // watch() starts with a build of its own: that is the first one.
+  await context.watch()
+  const initial = await firstBuild
+  if ('error' in initial) {
+    await dispose()
+    throw initial.error
+  }
+  return { bundle: initial.bundle, dispose }
+}
+
+function bundleError(errors: esbuild.Message[], where: { handlerFile: string; codeDir: string }): BundleError {
+  return new BundleError(errors.map((m) => toDiagnostic(m, where.codeDir, where.handlerFile)))
+}
+
+function bundleOf(result: { metafile?: esbuild.Metafile; outputFiles?: esbuild.OutputFile[] }, codeDir: string, layout: SourceMapLayout): Bundle {
+  const output = result.outputFiles?.find((f) => f.path.endsWith('.js'))
+  const mapOutput = result.outputFiles?.find((f) => f.path.endsWith('.js.map'))
+  if (!output || !mapOutput || !result.metafile) throw new Error('esbuild produced no JavaScript output or no source map')
   let map = JSON.parse(mapOutput.text) as RawSourceMap
   if (layout.scope === 'user') map = restrictSourceMap(map, (source) => !isDependency(source))
   const js = output.text.endsWith('\n') ? output.text : `${output.text}\n` // 'external': esbuild adds no comment

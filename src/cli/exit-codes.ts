@@ -1,5 +1,6 @@
 // What the exit code of `socket-action` means, and which errors get which.
 // From pick.ts, not config/index.ts: the index loads the YAML parser, which --help and usage errors do not need.
+import { hasDiagnostics } from '../config/diagnosed.ts'
 import { ComponentChoiceError } from '../config/pick.ts'
 import { UsageError } from './usage.ts'
 
@@ -14,11 +15,6 @@ export const EXIT_CODES_HELP = `Exit codes:
   1  the command failed: AWS, GitHub, the network, a port in use (retrying may help)
   2  fix the input: an unknown command or option, a bad value, serverless.yml or socket.js
      errors, a missing GitHub token or repository (retrying will not help)`
-
-/** serverless.yml and socket.js errors (ConfigError, BundleError) carry their file and line. */
-export function hasDiagnostics(error: unknown): error is Error & { diagnostics: Array<{ file: string; line: number; column: number; message: string }> } {
-  return error instanceof Error && Array.isArray((error as { diagnostics?: unknown }).diagnostics)
-}
 
 export function exitCodeFor(error: unknown): number {
   if (error instanceof UsageError || error instanceof ComponentChoiceError || hasDiagnostics(error)) return EXIT_USAGE

@@ -6,9 +6,11 @@ import type { Command } from './commands/command.ts'
 import { devCommand } from './commands/dev.ts'
 import { deployCommand, planCommand, removeCommand } from './commands/stage-commands.ts'
 import { sweepCommand } from './commands/sweep.ts'
-import { EXIT_OK, EXIT_USAGE, exitCodeFor, hasDiagnostics } from './exit-codes.ts'
+import { hasDiagnostics } from '../config/diagnosed.ts'
+import { EXIT_OK, EXIT_USAGE, exitCodeFor } from './exit-codes.ts'
 import { commandHelp, overviewHelp } from './help.ts'
 import { UsageError } from './usage.ts'
+import { VERSION } from '../version.ts'
 
 export const COMMANDS: Command[] = [devCommand, planCommand, deployCommand, removeCommand, sweepCommand]
 
@@ -34,11 +36,6 @@ function commandNamed(name: string): Command {
   throw new UsageError(`unknown command "${name}"${hint ? ` - ${hint}` : `; the commands are ${names.join(', ')}`}`)
 }
 
-async function version(): Promise<string> {
-  const { createRequire } = await import('node:module')
-  return createRequire(import.meta.url)('../../package.json').version
-}
-
 export async function main(argv: string[]): Promise<number> {
   const [name, ...rest] = argv
   try {
@@ -56,7 +53,7 @@ export async function main(argv: string[]): Promise<number> {
         return EXIT_OK
       case '-v':
       case '--version':
-        console.log(await version())
+        console.log(VERSION)
         return EXIT_OK
     }
     if (name.startsWith('-')) throw new UsageError(`"${name}" is not a command; options come after it, e.g. socket-action deploy ${name}`)

@@ -12,7 +12,8 @@ import schema from '../../schema/serverless.schema.json' with { type: 'json' }
 import { appFromFolder, findHandler, hasHandler } from './handler.ts'
 import { ConfigError } from './diagnostics.ts'
 import type { Diagnostic } from './diagnostics.ts'
-import { KEY, NUMBER_RE, SNIPPET, SOCKET_COMPONENT, STAGE_RULE, VALUE, describe, isComponent, isObj, topLevelMessage } from './messages.ts'
+import { KEY, NUMBER_RE, SNIPPET, SOCKET_COMPONENT, VALUE, describe, isComponent, isObj, topLevelMessage } from './messages.ts'
+import { stageNameProblem } from './stage-name.ts'
 import type { Obj } from './messages.ts'
 import { closest, didYouMean } from './suggest.ts'
 import type { DefaultableField, LoadConfigOptions, LoadedConfig, ParsedConfig, SocketConfig, SocketInputs } from './types.ts'
@@ -24,7 +25,6 @@ const INPUT_KEYS = Object.keys(INPUTS)
 const STATEMENT_KEYS = Object.keys(D.statement.properties)
 const validate = new Ajv({ allErrors: true, allowUnionTypes: true }).compile(schema)
 
-const STAGE_RE = /^[A-Za-z0-9_-]{1,64}$/
 const ENV_REF_RE = /\$\{env\.([^}]*)\}/g
 const OTHER_VAR_RE = /\$\{[^}]*\}/g
 /** Inputs whose ${env.X} text is read as a number. */
@@ -301,8 +301,9 @@ async function loadConfigText(
 
   let stage = fileStage
   if (options.stage !== undefined) {
-    if (STAGE_RE.test(options.stage)) stage = options.stage
-    else ctx.at(0, `stage ${JSON.stringify(options.stage)} (given as an option) is invalid: ${STAGE_RULE}`)
+    const problem = stageNameProblem(options.stage)
+    if (!problem) stage = options.stage
+    else ctx.at(0, `stage ${JSON.stringify(options.stage)} (given as an option) is invalid: ${problem}`)
   }
 
   const sockets: SocketConfig[] = []

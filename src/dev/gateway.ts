@@ -1,5 +1,6 @@
 // A local API Gateway v2 WebSocket API: $connect before the upgrade, route selection, the @connections API,
-// frame limits and timeouts, as described in shared/reference/apigw-websocket.md.
+// frame limits and timeouts, with the values of API Gateway's WebSocket quotas (AWS_LIMITS below: 32 KB frames,
+// 128 KB messages, 10 min idle, 2 h per connection, 29 s integration timeout, 500 new connections a second).
 import { createServer, STATUS_CODES, type IncomingMessage, type Server, type ServerResponse } from 'node:http'
 import type { AddressInfo, Socket as NetSocket } from 'node:net'
 import type { Duplex } from 'node:stream'

@@ -1,4 +1,4 @@
-// Starts moto (the AWS emulator, see shared/reference/moto.md) from the project's own venv for integration tests.
+// Starts moto (the AWS emulator, https://github.com/getmoto/moto) from the project's own venv for integration tests.
 // A missing moto is a test failure with install instructions, never a skip.
 import { spawn, type ChildProcess } from 'node:child_process'
 import { accessSync, constants } from 'node:fs'

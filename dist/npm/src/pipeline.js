@@ -2,21 +2,20 @@
 import path from 'node:path';
 import { awsAdapter } from "./aws/adapter.js";
 import { createClients, destroyClients } from "./aws/clients.js";
-import { listStages } from "./aws/stages.js";
+import { listStages } from "./aws/stage-discovery.js";
 import { bundleSocket, LAMBDA_HANDLER } from "./bundle/build.js";
 import { permissionsBoundaryProblem } from "./config/boundary.js";
 import { ConfigError, loadConfig, pickSocket } from "./config/index.js";
+import { stageNameProblem } from "./config/stage-name.js";
 import { reconcile, removeStage } from "./engine/deploy.js";
 import { desiredState } from "./engine/desired.js";
 import { checkLimits } from "./engine/limits.js";
 import { planDeploy } from "./engine/plan.js";
 import { waitingFor } from "./progress/progress.js";
-import pkg from '../package.json' with { type: 'json' };
-export const VERSION = pkg.version;
+import { VERSION } from "./version.js";
 async function prepare(options) {
     const env = options.env ?? process.env;
-    const { sockets } = await loadConfig(options.configFile, { env, stage: options.stage, optional: options.configOptional });
-    const picked = pickSocket(sockets, options.component, options.configFile);
+    const picked = options.socket ? withStage(options.socket, options.stage, options.configFile) : await loadSocket(options, env);
     const problem = options.permissionsBoundary === undefined ? undefined : permissionsBoundaryProblem(options.permissionsBoundary);
     if (problem)
         throw new Error(`the permissions boundary ${problem}`);
@@ -25,6 +24,19 @@ async function prepare(options) {
     const region = options.region ?? socket.region;
     const identity = { app: socket.app, stage: socket.stage, repo: options.repo ?? env.GITHUB_REPOSITORY ?? 'local', region };
     return { socket, identity, region, clients: createClients({ region, credentials: options.credentials }) };
+}
+async function loadSocket(options, env) {
+    const { sockets } = await loadConfig(options.configFile, { env, stage: options.stage, optional: options.configOptional });
+    return pickSocket(sockets, options.component, options.configFile);
+}
+/** The socket as loadConfig gives it with `stage` as the stage option. */
+function withStage(socket, stage, file) {
+    if (stage === undefined)
+        return socket;
+    const problem = stageNameProblem(stage);
+    if (problem)
+        throw new ConfigError([{ file, line: 1, column: 1, message: `stage ${JSON.stringify(stage)} (given as an option) is invalid: ${problem}` }]);
+    return { ...socket, stage, defaulted: socket.defaulted.filter((field) => field !== 'stage') };
 }
 function bundleFor(p, options) {
     return waitingFor(options.progress, `esbuild to bundle ${path.basename(p.socket.handlerFile)}`, () => bundleSocket(p.socket.handlerFile, { codeDir: p.socket.codeDir, esbuild: options.esbuild }));

@@ -1,5 +1,6 @@
 // What the exit code of `socket-action` means, and which errors get which.
 // From pick.ts, not config/index.ts: the index loads the YAML parser, which --help and usage errors do not need.
+import { hasDiagnostics } from "../config/diagnosed.js";
 import { ComponentChoiceError } from "../config/pick.js";
 import { UsageError } from "./usage.js";
 export const EXIT_OK = 0;
@@ -12,10 +13,6 @@ export const EXIT_CODES_HELP = `Exit codes:
   1  the command failed: AWS, GitHub, the network, a port in use (retrying may help)
   2  fix the input: an unknown command or option, a bad value, serverless.yml or socket.js
      errors, a missing GitHub token or repository (retrying will not help)`;
-/** serverless.yml and socket.js errors (ConfigError, BundleError) carry their file and line. */
-export function hasDiagnostics(error) {
-    return error instanceof Error && Array.isArray(error.diagnostics);
-}
 export function exitCodeFor(error) {
     if (error instanceof UsageError || error instanceof ComponentChoiceError || hasDiagnostics(error))
         return EXIT_USAGE;

@@ -5,9 +5,11 @@ import { parseCommandArgs } from "./args.js";
 import { devCommand } from "./commands/dev.js";
 import { deployCommand, planCommand, removeCommand } from "./commands/stage-commands.js";
 import { sweepCommand } from "./commands/sweep.js";
-import { EXIT_OK, EXIT_USAGE, exitCodeFor, hasDiagnostics } from "./exit-codes.js";
+import { hasDiagnostics } from "../config/diagnosed.js";
+import { EXIT_OK, EXIT_USAGE, exitCodeFor } from "./exit-codes.js";
 import { commandHelp, overviewHelp } from "./help.js";
 import { UsageError } from "./usage.js";
+import { VERSION } from "../version.js";
 export const COMMANDS = [devCommand, planCommand, deployCommand, removeCommand, sweepCommand];
 const HELP = overviewHelp(COMMANDS.map((c) => c.spec));
 /** Prints an error for a person: diagnostics one per line, a usage error with where to read more, else its message. */
@@ -32,10 +34,6 @@ function commandNamed(name) {
     const hint = didYouMean(name, names);
     throw new UsageError(`unknown command "${name}"${hint ? ` - ${hint}` : `; the commands are ${names.join(', ')}`}`);
 }
-async function version() {
-    const { createRequire } = await import('node:module');
-    return createRequire(import.meta.url)('../../package.json').version;
-}
 export async function main(argv) {
     const [name, ...rest] = argv;
     try {
@@ -53,7 +51,7 @@ export async function main(argv) {
                 return EXIT_OK;
             case '-v':
             case '--version':
-                console.log(await version());
+                console.log(VERSION);
                 return EXIT_OK;
         }
         if (name.startsWith('-'))

@@ -9,7 +9,8 @@ import { LineCounter, isAlias, isMap, isScalar, isSeq, parseDocument } from 'yam
 import schema from '../../schema/serverless.schema.json' with { type: 'json' };
 import { appFromFolder, findHandler, hasHandler } from "./handler.js";
 import { ConfigError } from "./diagnostics.js";
-import { KEY, NUMBER_RE, SNIPPET, SOCKET_COMPONENT, STAGE_RULE, VALUE, describe, isComponent, isObj, topLevelMessage } from "./messages.js";
+import { KEY, NUMBER_RE, SNIPPET, SOCKET_COMPONENT, VALUE, describe, isComponent, isObj, topLevelMessage } from "./messages.js";
+import { stageNameProblem } from "./stage-name.js";
 import { closest, didYouMean } from "./suggest.js";
 const D = schema.definitions;
 const INPUTS = D.inputs.properties;
@@ -17,7 +18,6 @@ const TOP_LEVEL_KEYS = Object.keys(schema.properties);
 const INPUT_KEYS = Object.keys(INPUTS);
 const STATEMENT_KEYS = Object.keys(D.statement.properties);
 const validate = new Ajv({ allErrors: true, allowUnionTypes: true }).compile(schema);
-const STAGE_RE = /^[A-Za-z0-9_-]{1,64}$/;
 const ENV_REF_RE = /\$\{env\.([^}]*)\}/g;
 const OTHER_VAR_RE = /\$\{[^}]*\}/g;
 /** Inputs whose ${env.X} text is read as a number. */
@@ -295,10 +295,11 @@ async function loadConfigText(src, file, absFile, dir, env, options) {
         parsed.stage = fileStage;
     let stage = fileStage;
     if (options.stage !== undefined) {
-        if (STAGE_RE.test(options.stage))
+        const problem = stageNameProblem(options.stage);
+        if (!problem)
             stage = options.stage;
         else
-            ctx.at(0, `stage ${JSON.stringify(options.stage)} (given as an option) is invalid: ${STAGE_RULE}`);
+            ctx.at(0, `stage ${JSON.stringify(options.stage)} (given as an option) is invalid: ${problem}`);
     }
     const sockets = [];
     const seenApps = new Map();

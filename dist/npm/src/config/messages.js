@@ -2,6 +2,7 @@
 // data); these messages, chosen by the field at that path, explain it, with did-you-mean hints and deprecations.
 import schema from '../../schema/serverless.schema.json' with { type: 'json' };
 import { permissionsBoundaryProblem } from "./boundary.js";
+import { STAGE_NAME_RULE } from "./stage-name.js";
 import { AWS_REGIONS } from "./regions.js";
 import { didYouMean } from "./suggest.js";
 const D = schema.definitions;
@@ -26,7 +27,8 @@ const COMPONENT_KEYS = Object.keys(D.component.properties);
 const THROTTLE_KEYS = Object.keys(INPUTS.throttle.properties);
 export const SOCKET_COMPONENT = '@serverless/socket';
 export const SNIPPET = `Socket: { component: "${SOCKET_COMPONENT}" }`;
-export const STAGE_RULE = `API Gateway stage names may contain only letters, digits, "-" and "_" (1-64 characters)`;
+/** The stage-name rule's explanation (src/config/stage-name.ts is the rule; the schema's pattern is the same). */
+export const STAGE_RULE = STAGE_NAME_RULE;
 export const NUMBER_RE = /^-?\d+(\.\d+)?$/;
 export const isObj = (v) => typeof v === 'object' && v !== null && !Array.isArray(v);
 export const isComponent = (v) => isObj(v) && Object.hasOwn(v, 'component');

@@ -1,7 +1,7 @@
 // `socket-action dev`: config -> bundle -> local Lambda -> local gateway, rebuilt and swapped on every change.
 import { watch } from 'node:fs';
 import path from 'node:path';
-import { bundleSocket, HANDLER_FILE } from "../bundle/build.js";
+import { bundleSocket, HANDLER_FILE, watchSocket } from "../bundle/build.js";
 import { loadConfig, pickSocket } from "../config/index.js";
 import { LocalGateway } from "./gateway.js";
 import { LocalLambda } from "./lambda.js";
@@ -29,7 +29,38 @@ async function resolveSocket(options) {
 export async function startDev(options) {
     const log = options.log ?? ((line) => console.log(line));
     let socket = await resolveSocket(options);
-    let bundle = await bundleSocket(socket.handlerFile, { codeDir: socket.codeDir });
+    // With watch on, esbuild's watch mode rebuilds on changes to socket.js and its imports; builds wait in `rebuilding`
+    // until the function is up. serverless.yml, which esbuild does not read, has a watcher of its own.
+    const waiters = [];
+    const settle = (r) => waiters.splice(0).forEach((w) => w(r));
+    let started;
+    let rebuilding = new Promise((resolve) => (started = resolve));
+    const enqueue = (step) => {
+        rebuilding = rebuilding.then(step);
+    };
+    const failed = (error) => {
+        log(`rebuild failed, still serving the previous build:\n${error instanceof Error ? error.message : String(error)}`);
+        settle({ ok: false, error });
+    };
+    let codeWatch;
+    /** Watches next's code; each later build is swapped in while `codeWatch` is still this watch. */
+    const watchCode = async (next) => {
+        const watch = await watchSocket(next.handlerFile, { codeDir: next.codeDir }, (build) => enqueue(async () => {
+            if (codeWatch !== watch)
+                return;
+            if ('error' in build)
+                return failed(build.error);
+            await swapIn(socket, build.bundle);
+        }));
+        return watch;
+    };
+    let bundle;
+    if (options.watch) {
+        codeWatch = await watchCode(socket);
+        bundle = codeWatch.bundle;
+    }
+    else
+        bundle = await bundleSocket(socket.handlerFile, { codeDir: socket.codeDir });
     // The gateway listens first: the function's environments need its address as their @connections endpoint.
     let lambda;
     const gateway = new LocalGateway({
@@ -48,58 +79,71 @@ export async function startDev(options) {
         address = await gateway.listen();
     }
     catch (error) {
+        await codeWatch?.dispose();
         await gateway.close();
         throw error;
     }
     const endpoint = address.connectionsUrl.replace(/\/@connections$/, '');
-    lambda = new LocalLambda(new TextDecoder().decode(bundle.code), lambdaOptions(socket, options, log, endpoint));
-    await lambda.ready();
-    const waiters = [];
-    const settle = (r) => waiters.splice(0).forEach((w) => w(r));
-    const watchers = [];
-    let timer;
-    let rebuilding = Promise.resolve();
-    const rebuild = async () => {
+    try {
+        lambda = new LocalLambda(new TextDecoder().decode(bundle.code), lambdaOptions(socket, options, log, endpoint));
+        await lambda.ready();
+    }
+    catch (error) {
+        await codeWatch?.dispose();
+        throw error;
+    }
+    /** Swaps the function to next's settings and code if either changed. */
+    const swapIn = async (next, nextBundle) => {
+        const settingsChanged = JSON.stringify({ ...next, defaulted: [] }) !== JSON.stringify({ ...socket, defaulted: [] });
+        if (nextBundle.sha256 !== bundle.sha256 || settingsChanged) {
+            await lambda.swap(new TextDecoder().decode(nextBundle.code), lambdaOptions(next, options, log, endpoint));
+            log(`reloaded ${path.relative(process.cwd(), next.handlerFile) || next.handlerFile} (${nextBundle.sha256.slice(0, 8)})`);
+        }
+        socket = next;
+        bundle = nextBundle;
+        settle({ ok: true });
+    };
+    /** serverless.yml changed: new settings, and a new code watch if it names another socket.js or code folder. */
+    const reloadConfig = async () => {
         try {
             const next = await resolveSocket(options);
             if (next.stage !== socket.stage)
                 log(`stage changed to "${next.stage}": restart socket-action dev to serve it`);
-            const nextBundle = await bundleSocket(next.handlerFile, { codeDir: next.codeDir });
-            const settingsChanged = JSON.stringify({ ...next, defaulted: [] }) !== JSON.stringify({ ...socket, defaulted: [] });
-            if (nextBundle.sha256 !== bundle.sha256 || settingsChanged) {
-                await lambda.swap(new TextDecoder().decode(nextBundle.code), lambdaOptions(next, options, log, endpoint));
-                log(`reloaded ${path.relative(process.cwd(), next.handlerFile) || next.handlerFile} (${nextBundle.sha256.slice(0, 8)})`);
-            }
-            socket = next;
-            bundle = nextBundle;
-            rewatch();
-            settle({ ok: true });
+            if (next.handlerFile === socket.handlerFile && next.codeDir === socket.codeDir)
+                return await swapIn(next, bundle);
+            const previous = codeWatch;
+            const watch = await watchCode(next);
+            codeWatch = watch;
+            await previous?.dispose();
+            await swapIn(next, watch.bundle);
         }
         catch (error) {
-            log(`rebuild failed, still serving the previous build:\n${error instanceof Error ? error.message : String(error)}`);
-            settle({ ok: false, error });
+            failed(error);
+        }
+        finally {
+            watchConfig(); // an editor that saves by renaming leaves the old watcher on a file that is gone
         }
     };
-    const schedule = () => {
-        clearTimeout(timer);
-        timer = setTimeout(() => {
-            rebuilding = rebuilding.then(rebuild);
-        }, 50);
-    };
-    const rewatch = () => {
-        if (!options.watch)
+    let configWatcher;
+    let timer;
+    let closed = false;
+    const watchConfig = () => {
+        configWatcher?.close();
+        configWatcher = undefined;
+        if (!options.watch || closed)
             return;
-        watchers.splice(0).forEach((w) => w.close());
-        for (const file of new Set([...bundle.inputs.filter((f) => !f.includes(`${path.sep}node_modules${path.sep}`)), path.resolve(options.configFile)])) {
-            try {
-                watchers.push(watch(file, schedule));
-            }
-            catch {
-                // A file that vanished between build and watch: the next change of another input rebuilds.
-            }
+        try {
+            configWatcher = watch(path.resolve(options.configFile), () => {
+                clearTimeout(timer);
+                timer = setTimeout(() => enqueue(reloadConfig), 50);
+            });
+        }
+        catch {
+            // No serverless.yml (a folder served with every default): only the code is watched.
         }
     };
-    rewatch();
+    watchConfig();
+    started();
     return {
         ...address,
         get socket() {
@@ -107,8 +151,12 @@ export async function startDev(options) {
         },
         nextReload: () => new Promise((resolve) => waiters.push(resolve)),
         async close() {
+            closed = true;
             clearTimeout(timer);
-            watchers.splice(0).forEach((w) => w.close());
+            configWatcher?.close();
+            const watch = codeWatch;
+            codeWatch = undefined;
+            await watch?.dispose();
             await rebuilding;
             await gateway.close();
             await lambda.close();

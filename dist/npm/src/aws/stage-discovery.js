@@ -1,5 +1,5 @@
 // Every stage of one app and repository in a region, found by tags (for sweep).
-import { ListFunctionsCommand, ListTagsCommand } from '@aws-sdk/client-lambda';
+import { ListTagsCommand, paginateListFunctions } from '@aws-sdk/client-lambda';
 import { TAG_APP, TAG_REPO, TAG_STAGE } from "../engine/names.js";
 import { listApis } from "./observe.js";
 /** Stages with an API or a function tagged for this app and repository (a half-removed stage still counts). */
@@ -10,12 +10,9 @@ export async function listStages(clients, app, repo) {
         if (ours(api.Tags))
             stages.add(api.Tags[TAG_STAGE]);
     const functions = [];
-    let Marker;
-    do {
-        const page = await clients.lambda.send(new ListFunctionsCommand({ Marker }));
+    // The SDK's paginator follows NextMarker. (API Gateway v2 has no paginator for GetApis: listApis follows NextToken.)
+    for await (const page of paginateListFunctions({ client: clients.lambda }, {}))
         functions.push(...(page.Functions ?? []));
-        Marker = page.NextMarker;
-    } while (Marker);
     // Only functions named like this app's can be its own: skip reading everyone else's tags.
     const candidates = functions.filter((f) => f.FunctionName?.startsWith(`${app}-`));
     const tagged = await Promise.all(candidates.map((f) => clients.lambda.send(new ListTagsCommand({ Resource: f.FunctionArn }))));

@@ -7,7 +7,7 @@ import { chmodSync, cpSync, mkdirSync, readFileSync, readdirSync, rmSync, writeF
 import { createRequire } from 'node:module'
 import path from 'node:path'
 
-const root = path.join(import.meta.dirname, '../..')
+const root = path.join(import.meta.dirname, '..')
 const dist = path.join(root, 'dist')
 const require = createRequire(import.meta.url)
 
@@ -51,7 +51,7 @@ for (const entry of readdirSync(npm, { recursive: true, withFileTypes: true })) 
 // looks for them in ./runtime/ beside itself, as dist/index.js does (dist/npm/runtime/ is the compiled module).
 mkdirSync(path.join(npm, 'src/bundle/runtime'))
 for (const file of readdirSync(path.join(root, 'runtime'))) cpSync(path.join(root, 'runtime', file), path.join(npm, 'src/bundle/runtime', file))
-// tsc copies package.json whole (src/pipeline.ts imports it for its version): keep only what the compiled code reads.
+// tsc copies package.json whole (src/version.ts imports it): keep only what the compiled code reads.
 const { version } = JSON.parse(readFileSync(path.join(root, 'package.json'), 'utf8')) as { version: string }
 writeFileSync(path.join(npm, 'package.json'), JSON.stringify({ version, type: 'module' }, null, 2) + '\n')
 chmodSync(path.join(npm, 'src/cli/index.js'), 0o755)

@@ -1,5 +1,5 @@
 // Every stage of one app and repository in a region, found by tags (for sweep).
-import { ListFunctionsCommand, ListTagsCommand, type FunctionConfiguration } from '@aws-sdk/client-lambda'
+import { ListTagsCommand, paginateListFunctions, type FunctionConfiguration } from '@aws-sdk/client-lambda'
 import { TAG_APP, TAG_REPO, TAG_STAGE } from '../engine/names.ts'
 import type { AwsClients } from './clients.ts'
 import { listApis } from './observe.ts'
@@ -11,12 +11,8 @@ export async function listStages(clients: AwsClients, app: string, repo: string)
   for (const api of await listApis(clients)) if (ours(api.Tags)) stages.add(api.Tags![TAG_STAGE]!)
 
   const functions: FunctionConfiguration[] = []
-  let Marker: string | undefined
-  do {
-    const page = await clients.lambda.send(new ListFunctionsCommand({ Marker }))
-    functions.push(...(page.Functions ?? []))
-    Marker = page.NextMarker
-  } while (Marker)
+  // The SDK's paginator follows NextMarker. (API Gateway v2 has no paginator for GetApis: listApis follows NextToken.)
+  for await (const page of paginateListFunctions({ client: clients.lambda }, {})) functions.push(...(page.Functions ?? []))
   // Only functions named like this app's can be its own: skip reading everyone else's tags.
   const candidates = functions.filter((f) => f.FunctionName?.startsWith(`${app}-`))
   const tagged = await Promise.all(candidates.map((f) => clients.lambda.send(new ListTagsCommand({ Resource: f.FunctionArn! }))))

@@ -1,5 +1,7 @@
 // Which stage a branch or pull request deploys to, and with which role and region.
+import picomatch from 'picomatch'
 import { parse } from 'yaml'
+import { stageNameProblem } from '../config/stage-name.ts'
 
 export interface StageRule {
   pattern: string
@@ -54,16 +56,18 @@ export function parseStages(text: string): StageRule[] {
 }
 
 function checkStage(stage: string, pattern: string): string {
-  if (!/^[A-Za-z0-9_-]{1,64}$/.test(stage)) {
-    throw new InputError(`input "stages": "${pattern}" maps to "${stage}", which is not a valid stage name (letters, digits, "-" and "_", at most 64)`)
-  }
+  const problem = stageNameProblem(stage)
+  if (problem) throw new InputError(`input "stages": "${pattern}" maps to "${stage}", which is not a valid stage name: ${problem}`)
   return stage
 }
 
-/** Glob match: `*` any run of characters except "/", `**` any run including "/", `?` one character. */
+/**
+ * Glob match with GitHub's branch-filter syntax (picomatch): `*` any run of characters except "/", `**` any run of
+ * path segments, `?` one character, `[abc]` one of a set, `{a,b}` either, and a leading `!` for every name the rest
+ * does not match. Names starting with "." match like any other.
+ */
 export function globMatch(pattern: string, name: string): boolean {
-  const regex = pattern.replace(/[.+^${}()|[\]\\]/g, '\\$&').replace(/\*\*|\*|\?/g, (m) => (m === '**' ? '.*' : m === '*' ? '[^/]*' : '[^/]'))
-  return new RegExp(`^${regex}$`).test(name)
+  return picomatch.isMatch(name, pattern, { dot: true, windows: false })
 }
 
 /** A branch name as a stage: lower case, runs of other characters as "-", at most 40 characters. */

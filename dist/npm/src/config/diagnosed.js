@@ -1,0 +1,3 @@
+export function hasDiagnostics(error) {
+    return error instanceof Error && Array.isArray(error.diagnostics);
+}
