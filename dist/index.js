@@ -91958,13 +91958,19 @@ async function hasHandler(dir) {
 }
 /** The handler's path, or what is wrong (with the fix). `code` is the input as written, undefined when defaulted. */
 async function findHandler(codeDir, code) {
-    const where = code !== undefined ? `code folder ${JSON.stringify(code)} (resolved to ${codeDir})` : `the folder of serverless.yml (${codeDir})`;
+    const where = code !== undefined
+        ? `code folder ${JSON.stringify(code)} (resolved to ${codeDir})`
+        : `the folder of serverless.yml (${codeDir})`;
     const st = await statOrNull(codeDir);
     if (st === null) {
-        return { problem: `code folder ${JSON.stringify(code ?? '.')} not found (resolved to ${codeDir}) - create it or fix the path (relative paths are resolved against the folder of serverless.yml)` };
+        return {
+            problem: `code folder ${JSON.stringify(code ?? '.')} not found (resolved to ${codeDir}) - create it or fix the path (relative paths are resolved against the folder of serverless.yml)`,
+        };
     }
     if (!st.isDirectory()) {
-        return { problem: `code ${JSON.stringify(code ?? '.')} is not a folder (resolved to ${codeDir}) - point "code" at the folder that contains socket.js` };
+        return {
+            problem: `code ${JSON.stringify(code ?? '.')} is not a folder (resolved to ${codeDir}) - point "code" at the folder that contains socket.js`,
+        };
     }
     const found = [];
     for (const f of HANDLER_FILES)
@@ -92015,7 +92021,10 @@ function guess(value, parts) {
     if (parts.length < 6 || parts[0] !== 'arn' || parts[2] !== 'iam')
         return undefined;
     const [, partition, , , account] = parts;
-    const resource = parts.slice(5).join(':').replace(/^[a-z]+\//i, (type) => (/^pol[a-z]*\/$/i.test(type) || /^p[a-z]*cy\/$/i.test(type) ? 'policy/' : type));
+    const resource = parts
+        .slice(5)
+        .join(':')
+        .replace(/^[a-z]+\//i, (type) => (/^pol[a-z]*\/$/i.test(type) || /^p[a-z]*cy\/$/i.test(type) ? 'policy/' : type));
     const fixed = `arn:${partition}:iam::${account}:${resource}`;
     return fixed !== value && POLICY_ARN_RE.test(fixed) ? fixed : undefined;
 }
@@ -92114,11 +92123,22 @@ const LOG_RETENTION_DAYS = D.retentionDays.enum;
 const NODEJS_RUNTIME_RE = /^nodejs(\d+)(\.x)?$/i;
 const RUNTIME_LOOSE_RE = /^(?:node(?:js)?)?[\s_-]*(\d+)(?:\.x)?$/i;
 const ARCHITECTURE_ALIASES = {
-    'x86-64': 'x86_64', x8664: 'x86_64', amd64: 'x86_64', x64: 'x86_64', x86: 'x86_64', intel: 'x86_64',
-    aarch64: 'arm64', arm: 'arm64', arm64v8: 'arm64', graviton: 'arm64',
+    'x86-64': 'x86_64',
+    x8664: 'x86_64',
+    amd64: 'x86_64',
+    x64: 'x86_64',
+    x86: 'x86_64',
+    intel: 'x86_64',
+    aarch64: 'arm64',
+    arm: 'arm64',
+    arm64v8: 'arm64',
+    graviton: 'arm64',
 };
 const THROTTLE_ALIASES = {
-    throttlingburstlimit: 'burstLimit', throttlingratelimit: 'rateLimit', burst: 'burstLimit', rate: 'rateLimit',
+    throttlingburstlimit: 'burstLimit',
+    throttlingratelimit: 'rateLimit',
+    burst: 'burstLimit',
+    rate: 'rateLimit',
 };
 const ACTION_FIXABLE_RE = /^([A-Za-z0-9-]+)\s*(?:[./_ ]|::)\s*([A-Za-z0-9*?]+)$/;
 const COMPONENT_KEYS = Object.keys(D.component.properties);
@@ -92140,7 +92160,7 @@ function describe(v) {
     return typeof v === 'string' ? JSON.stringify(v) : String(v);
 }
 const str = ({ v, label }) => `${label} must be a string, got ${describe(v)}${typeof v === 'number' || typeof v === 'boolean' ? ` - put it in quotes if you mean the text "${v}"` : ''}`;
-const ifString = (m) => (at) => (typeof at.v === 'string' ? m(at.v, at) : str(at));
+const ifString = (m) => (at) => typeof at.v === 'string' ? m(at.v, at) : str(at);
 const number = (what, range, integer = true) => (at) => {
     const { v, label, sub } = at;
     if (typeof v === 'number' && (!integer || Number.isInteger(v)))
@@ -92162,8 +92182,10 @@ const action = (s, { label }) => {
 };
 const resource = (s, { label }) => `${label} must be "*" or an ARN (arn:partition:service:region:account:resource), got ${JSON.stringify(s)}`;
 const item = (m) => (at) => typeof at.v === 'string' ? m(at.v, at) : `${at.label} must be a string, got ${describe(at.v)}`;
-const list = (item) => (at) => typeof at.v === 'string' ? item(at.v, at)
-    : Array.isArray(at.v) ? `${at.label} must not be an empty list`
+const list = (item) => (at) => typeof at.v === 'string'
+    ? item(at.v, at)
+    : Array.isArray(at.v)
+        ? `${at.label} must not be an empty list`
         : `${at.label} must be a string or a list of strings, got ${describe(at.v)}`;
 const notNegative = (n, label) => `${label} must be 0 or more, got ${n}`;
 /** By field: @name for the top level and the component's own keys, the input's path (# a list index) for inputs. */
@@ -92214,7 +92236,10 @@ const VALUE = {
     policy: ({ v, label }) => {
         let hint = '';
         if (isObj(v))
-            hint = 'Statement' in v ? ' - give only the statements (the list under "Statement"), not a whole policy document' : ' - put "- " before the statement to make it a list item';
+            hint =
+                'Statement' in v
+                    ? ' - give only the statements (the list under "Statement"), not a whole policy document'
+                    : ' - put "- " before the statement to make it a list item';
         else if (typeof v === 'string' && v.startsWith('arn:'))
             hint = ' - managed policy ARNs are not supported; list the statements instead';
         return `${label} must be a list of IAM policy statements, got ${describe(v)}${hint}`;
@@ -92441,7 +92466,10 @@ function check(ctx, data) {
     const statements = new Map();
     const keysDone = new Set();
     for (const e of validate.errors) {
-        const p = e.instancePath.split('/').slice(1).map((s) => s.replace(/~1/g, '/').replace(/~0/g, '~'));
+        const p = e.instancePath
+            .split('/')
+            .slice(1)
+            .map((s) => s.replace(/~1/g, '/').replace(/~0/g, '~'));
         if (p[0] === undefined)
             continue;
         if (!load_TOP_LEVEL_KEYS.includes(p[0]) && !isComponent(data[p[0]])) {
@@ -92472,13 +92500,19 @@ function check(ctx, data) {
 function checkStatement(ctx, s, p, label) {
     const has = (k) => Object.hasOwn(s, k);
     /** keys a misspelt key was taken for ("effect" -> Effect): not reported missing as well */
-    const suggested = new Set(Object.keys(s).filter((k) => !load_STATEMENT_KEYS.includes(k) && !/^(Not)?Principal$/.test(k)).flatMap((k) => closest(k, load_STATEMENT_KEYS)));
+    const suggested = new Set(Object.keys(s)
+        .filter((k) => !load_STATEMENT_KEYS.includes(k) && !/^(Not)?Principal$/.test(k))
+        .flatMap((k) => closest(k, load_STATEMENT_KEYS)));
     const pos = ctx.valuePos(p);
     if (!has('Effect') && !suggested.has('Effect'))
         ctx.at(pos, `${label} has no "Effect" - add Effect: Allow (or Deny)`, p);
     for (const [a, b, add] of [
         ['Action', 'NotAction', 'add the actions it allows or denies, e.g. Action: "dynamodb:GetItem" (or use NotAction)'],
-        ['Resource', 'NotResource', 'add the resources it applies to, e.g. Resource: "arn:aws:dynamodb:us-east-1:123456789012:table/my-table" or "*" (or use NotResource)'],
+        [
+            'Resource',
+            'NotResource',
+            'add the resources it applies to, e.g. Resource: "arn:aws:dynamodb:us-east-1:123456789012:table/my-table" or "*" (or use NotResource)',
+        ],
     ]) {
         if (has(a) && has(b))
             ctx.at(Math.max(ctx.keyPos([...p, a]), ctx.keyPos([...p, b])), `${label} has both "${a}" and "${b}" - keep only one`, p);
@@ -92643,7 +92677,16 @@ async function loadConfigText(src, file, absFile, dir, env, options) {
         if (handlerFile === undefined || !ctx.ok([key]))
             continue;
         const { name: _name, code: _code, ...values } = { ...defaults, ...inputs };
-        const socket = { componentKey: key, configFile: absFile, app, stage: stage ?? DEFAULT_STAGE, ...values, codeDir, handlerFile, defaulted };
+        const socket = {
+            componentKey: key,
+            configFile: absFile,
+            app,
+            stage: stage ?? DEFAULT_STAGE,
+            ...values,
+            codeDir,
+            handlerFile,
+            defaulted,
+        };
         if (socket.throttle === undefined)
             delete socket.throttle;
         if (socket.permissionsBoundary === undefined)
@@ -92716,7 +92759,9 @@ function formatPlan(plan) {
         });
         return [head, ...diff].join('\n');
     });
-    const counts = ['create', 'update', 'delete'].map((c) => `${plan.actions.filter((a) => a.change === c).length} to ${c}`).join(', ');
+    const counts = ['create', 'update', 'delete']
+        .map((c) => `${plan.actions.filter((a) => a.change === c).length} to ${c}`)
+        .join(', ');
     return `${lines.join('\n')}\nPlan: ${counts}.${notes}`;
 }
 /** The plan as JSON, without anything secret (env values). */
@@ -92795,7 +92840,14 @@ async function recordDeployment(gh, repo, o) {
     });
     if (!('id' in created.data))
         return;
-    await gh.rest.repos.createDeploymentStatus({ ...repo, deployment_id: created.data.id, state: 'success', environment_url: o.url, log_url: o.logUrl, auto_inactive: true });
+    await gh.rest.repos.createDeploymentStatus({
+        ...repo,
+        deployment_id: created.data.id,
+        state: 'success',
+        environment_url: o.url,
+        log_url: o.logUrl,
+        auto_inactive: true,
+    });
 }
 async function deactivateDeployments(gh, repo, stage) {
     const deployments = await gh.paginate(gh.rest.repos.listDeployments, { ...repo, environment: stage, per_page: 100 });
@@ -92886,7 +92938,13 @@ const TAG_ADOPTED = 'socket-action:adopted';
 /** When an API was created, to the millisecond: API Gateway's CreatedDate has whole seconds, too coarse to order a race. */
 const TAG_CREATED = 'socket-action:created';
 function ownTags(id, version) {
-    return { [TAG_APP]: id.app, [TAG_STAGE]: id.stage, [TAG_REPO]: id.repo, [TAG_REGION]: id.region, [TAG_VERSION]: version };
+    return {
+        [TAG_APP]: id.app,
+        [TAG_STAGE]: id.stage,
+        [TAG_REPO]: id.repo,
+        [TAG_REGION]: id.region,
+        [TAG_VERSION]: version,
+    };
 }
 /** Whether tags name this app, stage and repository (the version may differ). */
 function isOurs(tags, id) {
@@ -92970,7 +93028,9 @@ class ApplyError extends Error {
     name = 'ApplyError';
     constructor(action, done, cause) {
         // The adapter's errors already say what was being done; anything else gets the action named.
-        super(cause instanceof Error ? cause.message : `${action.change} ${action.resource} ${action.name} failed: ${String(cause)}`, { cause });
+        super(cause instanceof Error
+            ? cause.message
+            : `${action.change} ${action.resource} ${action.name} failed: ${String(cause)}`, { cause });
         this.action = action;
         this.done = done;
     }
@@ -93018,15 +93078,23 @@ function errorName(error) {
 }
 function isNotFound(error) {
     const name = errorName(error);
-    return name === 'NoSuchEntityException' || name === 'NoSuchEntity' || name === 'ResourceNotFoundException' || name === 'NotFoundException';
+    return (name === 'NoSuchEntityException' ||
+        name === 'NoSuchEntity' ||
+        name === 'ResourceNotFoundException' ||
+        name === 'NotFoundException');
 }
 function isConflict(error) {
     const name = errorName(error);
-    return name === 'ConflictException' || name === 'EntityAlreadyExistsException' || name === 'EntityAlreadyExists' || name === 'ResourceAlreadyExistsException' || (name === 'ResourceConflictException' && /already exist/i.test(error.message ?? ''));
+    return (name === 'ConflictException' ||
+        name === 'EntityAlreadyExistsException' ||
+        name === 'EntityAlreadyExists' ||
+        name === 'ResourceAlreadyExistsException' ||
+        (name === 'ResourceConflictException' && /already exist/i.test(error.message ?? '')));
 }
 /** Lambda refuses a role IAM has not propagated yet: it becomes usable within seconds. */
 function isRoleNotReady(error) {
-    return errorName(error) === 'InvalidParameterValueException' && /cannot be assumed|role defined for the function/i.test(error.message ?? '');
+    return (errorName(error) === 'InvalidParameterValueException' &&
+        /cannot be assumed|role defined for the function/i.test(error.message ?? ''));
 }
 /** IAM has not yet caught up with a policy just deleted from a role (Terraform retries DeleteRole on it too). */
 function isDeleteConflict(error) {
@@ -93135,15 +93203,24 @@ async function observeApi(clients, api) {
         endpoint: api.ApiEndpoint,
         description: api.Description,
         routeSelectionExpression: api.RouteSelectionExpression,
-        integrations: integrations.map((i) => ({ id: i.IntegrationId, type: i.IntegrationType, uri: i.IntegrationUri, timeoutMs: i.TimeoutInMillis })),
+        integrations: integrations.map((i) => ({
+            id: i.IntegrationId,
+            type: i.IntegrationType,
+            uri: i.IntegrationUri,
+            timeoutMs: i.TimeoutInMillis,
+        })),
         routes: routes.map((r) => ({ id: r.RouteId, key: r.RouteKey, target: r.Target })),
         stages: stages.map((s) => ({
             name: s.StageName,
             deploymentId: s.DeploymentId,
             description: s.Description,
             tags: s.Tags ?? {},
-            throttle: s.DefaultRouteSettings?.ThrottlingBurstLimit !== undefined || s.DefaultRouteSettings?.ThrottlingRateLimit !== undefined
-                ? { burstLimit: s.DefaultRouteSettings?.ThrottlingBurstLimit, rateLimit: s.DefaultRouteSettings?.ThrottlingRateLimit }
+            throttle: s.DefaultRouteSettings?.ThrottlingBurstLimit !== undefined ||
+                s.DefaultRouteSettings?.ThrottlingRateLimit !== undefined
+                ? {
+                    burstLimit: s.DefaultRouteSettings?.ThrottlingBurstLimit,
+                    rateLimit: s.DefaultRouteSettings?.ThrottlingRateLimit,
+                }
                 : undefined,
         })),
     };
@@ -93172,8 +93249,12 @@ async function observeStage(clients, identity, names, options = {}) {
             clients.sts.send(new client_sts_dist_cjs/* GetCallerIdentityCommand */.zI({})),
             orUndefined(clients.iam.send(new client_iam_dist_cjs/* GetRoleCommand */.kbp({ RoleName: names.roleName }))),
             orUndefined(clients.iam.send(new client_iam_dist_cjs/* GetRolePolicyCommand */.WHQ({ RoleName: names.roleName, PolicyName: names.policyName }))),
-            options.forRemoval ? orUndefined(clients.iam.send(new client_iam_dist_cjs/* ListRolePoliciesCommand */.Y7N({ RoleName: names.roleName }))) : undefined,
-            options.forRemoval ? orUndefined(clients.iam.send(new client_iam_dist_cjs/* ListAttachedRolePoliciesCommand */.wfM({ RoleName: names.roleName }))) : undefined,
+            options.forRemoval
+                ? orUndefined(clients.iam.send(new client_iam_dist_cjs/* ListRolePoliciesCommand */.Y7N({ RoleName: names.roleName })))
+                : undefined,
+            options.forRemoval
+                ? orUndefined(clients.iam.send(new client_iam_dist_cjs/* ListAttachedRolePoliciesCommand */.wfM({ RoleName: names.roleName })))
+                : undefined,
             orUndefined(clients.lambda.send(new client_lambda_dist_cjs/* GetFunctionCommand */.YF5({ FunctionName: names.functionName }))),
             orUndefined(clients.lambda.send(new client_lambda_dist_cjs/* GetPolicyCommand */.s4W({ FunctionName: names.functionName }))),
             listApis(clients),
@@ -93181,7 +93262,9 @@ async function observeStage(clients, identity, names, options = {}) {
             orUndefined(clients.iam.send(new client_iam_dist_cjs/* GetRoleCommand */.kbp({ RoleName: names.legacyRoleName }))),
         ]);
         const legacyTags = iamTags(legacyRoleOut?.Role?.Tags);
-        const legacyRole = legacyRoleOut?.Role && isOurs(legacyTags, identity) ? { name: names.legacyRoleName, arn: legacyRoleOut.Role.Arn } : undefined;
+        const legacyRole = legacyRoleOut?.Role && isOurs(legacyTags, identity)
+            ? { name: names.legacyRoleName, arn: legacyRoleOut.Role.Arn }
+            : undefined;
         const ours = apis.filter((api) => api.ProtocolType === 'WEBSOCKET' && isOurs(api.Tags, identity));
         // An API deleted between the listing and its reads (another deploy removing a duplicate) is simply gone.
         const [observedApis, logGroup] = await Promise.all([
@@ -93210,7 +93293,9 @@ async function observeStage(clients, identity, names, options = {}) {
                     trustPolicy: parsePolicy(roleOut.Role.AssumeRolePolicyDocument),
                     policies,
                     attachedPolicyArns: (attached?.AttachedPolicies ?? []).map((p) => p.PolicyArn),
-                    ...(roleOut.Role.PermissionsBoundary?.PermissionsBoundaryArn ? { permissionsBoundary: roleOut.Role.PermissionsBoundary.PermissionsBoundaryArn } : {}),
+                    ...(roleOut.Role.PermissionsBoundary?.PermissionsBoundaryArn
+                        ? { permissionsBoundary: roleOut.Role.PermissionsBoundary.PermissionsBoundaryArn }
+                        : {}),
                 };
             }
         }
@@ -93317,7 +93402,9 @@ class PlanError extends Error {
 }
 /** JSON with sorted keys, so documents compare by content, not by key order. */
 function canonical(value) {
-    return JSON.stringify(value, (_key, v) => v && typeof v === 'object' && !Array.isArray(v) ? Object.fromEntries(Object.entries(v).sort(([a], [b]) => a.localeCompare(b))) : v);
+    return JSON.stringify(value, (_key, v) => v && typeof v === 'object' && !Array.isArray(v)
+        ? Object.fromEntries(Object.entries(v).sort(([a], [b]) => a.localeCompare(b)))
+        : v);
 }
 /**
  * Which of several APIs of one stage survives a race: the first created by API Gateway's clock (CreatedDate, whole
@@ -93359,9 +93446,21 @@ function tagDiff(observed, desired) {
         .map(([k, v]) => ({ field: `tags.${k}`, from: observed[k], to: v }));
 }
 // Architecture is not among them: Lambda changes it with the code (UpdateFunctionCode), not the configuration.
-const CONFIG_FIELDS = ['runtime', 'memory', 'timeout', 'env', 'description', 'handler', 'roleArn'];
+const CONFIG_FIELDS = [
+    'runtime',
+    'memory',
+    'timeout',
+    'env',
+    'description',
+    'handler',
+    'roleArn',
+];
 function functionConfigDiff(observed, desired) {
-    return CONFIG_FIELDS.filter((f) => canonical(observed[f]) !== canonical(desired[f])).map((f) => ({ field: f, from: observed[f], to: desired[f] }));
+    return CONFIG_FIELDS.filter((f) => canonical(observed[f]) !== canonical(desired[f])).map((f) => ({
+        field: f,
+        from: observed[f],
+        to: desired[f],
+    }));
 }
 class Builder {
     actions = [];
@@ -93384,7 +93483,14 @@ function planDeploy(desired, observed) {
     const kept = survivingApi(observed.apis);
     for (const api of observed.apis) {
         if (api !== kept)
-            b.add({ write: 'DeleteApi', id: `api:delete:${api.id}`, resource: 'api', change: 'delete', name: `${api.name} (${api.id}, duplicate)`, params: { ApiId: api.id } });
+            b.add({
+                write: 'DeleteApi',
+                id: `api:delete:${api.id}`,
+                resource: 'api',
+                change: 'delete',
+                name: `${api.name} (${api.id}, duplicate)`,
+                params: { ApiId: api.id },
+            });
     }
     let apiCreate;
     let apiUpdate;
@@ -93396,19 +93502,42 @@ function planDeploy(desired, observed) {
             resource: 'api',
             change: 'create',
             name: names.apiName,
-            params: { Name: names.apiName, ProtocolType: 'WEBSOCKET', RouteSelectionExpression: desired.api.routeSelectionExpression, Description: desired.api.description, Tags: tags },
+            params: {
+                Name: names.apiName,
+                ProtocolType: 'WEBSOCKET',
+                RouteSelectionExpression: desired.api.routeSelectionExpression,
+                Description: desired.api.description,
+                Tags: tags,
+            },
         });
     }
     else {
         const diff = [];
         if (kept.routeSelectionExpression !== desired.api.routeSelectionExpression)
-            diff.push({ field: 'routeSelectionExpression', from: kept.routeSelectionExpression, to: desired.api.routeSelectionExpression });
+            diff.push({
+                field: 'routeSelectionExpression',
+                from: kept.routeSelectionExpression,
+                to: desired.api.routeSelectionExpression,
+            });
         if (kept.description !== desired.api.description)
             diff.push({ field: 'description', from: kept.description, to: desired.api.description });
         if (kept.name !== names.apiName)
             diff.push({ field: 'name', from: kept.name, to: names.apiName });
         if (diff.length) {
-            const update = b.add({ write: 'UpdateApi', id: 'api:update', resource: 'api', change: 'update', name: names.apiName, diff, params: { ApiId: kept.id, Name: names.apiName, RouteSelectionExpression: desired.api.routeSelectionExpression, Description: desired.api.description } });
+            const update = b.add({
+                write: 'UpdateApi',
+                id: 'api:update',
+                resource: 'api',
+                change: 'update',
+                name: names.apiName,
+                diff,
+                params: {
+                    ApiId: kept.id,
+                    Name: names.apiName,
+                    RouteSelectionExpression: desired.api.routeSelectionExpression,
+                    Description: desired.api.description,
+                },
+            });
             // Only a new route selection needs a new deployment; a name or description does not.
             if (diff.some((d) => d.field === 'routeSelectionExpression'))
                 apiUpdate = update;
@@ -93417,7 +93546,15 @@ function planDeploy(desired, observed) {
             b.unchanged.push(`api ${names.apiName}`);
         const td = tagDiff(kept.tags, tags);
         if (td.length)
-            b.add({ write: 'TagApi', id: 'api:tag', resource: 'api', change: 'update', name: names.apiName, diff: td, params: { ResourceArn: arn.apiResource(desired.partition, desired.region, kept.id), Tags: tags } });
+            b.add({
+                write: 'TagApi',
+                id: 'api:tag',
+                resource: 'api',
+                change: 'update',
+                name: names.apiName,
+                diff: td,
+                params: { ResourceArn: arn.apiResource(desired.partition, desired.region, kept.id), Tags: tags },
+            });
     }
     // ---- role ----
     const role = observed.role;
@@ -93475,7 +93612,15 @@ function planDeploy(desired, observed) {
         }
         const td = tagDiff(role.tags, tags);
         if (td.length)
-            b.add({ write: 'TagRole', id: 'role:tag', resource: 'role', change: 'update', name: names.roleName, diff: td, params: { RoleName: names.roleName, Tags: tagList(tags) } });
+            b.add({
+                write: 'TagRole',
+                id: 'role:tag',
+                resource: 'role',
+                change: 'update',
+                name: names.roleName,
+                diff: td,
+                params: { RoleName: names.roleName, Tags: tagList(tags) },
+            });
     }
     const currentPolicy = role?.policies[names.policyName];
     let policyPut;
@@ -93496,7 +93641,14 @@ function planDeploy(desired, observed) {
     // ---- log group: ours before the first invocation, or Lambda makes it untagged and keeps logs forever ----
     const group = observed.logGroup;
     if (!group) {
-        b.add({ write: 'CreateLogGroup', id: 'log-group:create', resource: 'log-group', change: 'create', name: desired.logGroup.name, params: { logGroupName: desired.logGroup.name, tags, retentionInDays: desired.logGroup.retentionDays } });
+        b.add({
+            write: 'CreateLogGroup',
+            id: 'log-group:create',
+            resource: 'log-group',
+            change: 'create',
+            name: desired.logGroup.name,
+            params: { logGroupName: desired.logGroup.name, tags, retentionInDays: desired.logGroup.retentionDays },
+        });
     }
     else {
         // The default retention is for groups socket-action made: one it adopted (Lambda's, a person's) never has its logs'
@@ -93508,11 +93660,29 @@ function planDeploy(desired, observed) {
             notes.push(`log group ${group.name} keeps its retention (${group.retentionDays ? `${group.retentionDays} days` : 'never expire'}); set logRetentionDays in serverless.yml to change it`);
         }
         else if (group.retentionDays !== desired.logGroup.retentionDays) {
-            b.add({ write: 'PutRetentionPolicy', id: 'log-group:retention', resource: 'log-group', change: 'update', name: group.name, diff: [{ field: 'retentionInDays', from: group.retentionDays ?? 'never expire', to: desired.logGroup.retentionDays }], params: { logGroupName: group.name, retentionInDays: desired.logGroup.retentionDays } });
+            b.add({
+                write: 'PutRetentionPolicy',
+                id: 'log-group:retention',
+                resource: 'log-group',
+                change: 'update',
+                name: group.name,
+                diff: [
+                    { field: 'retentionInDays', from: group.retentionDays ?? 'never expire', to: desired.logGroup.retentionDays },
+                ],
+                params: { logGroupName: group.name, retentionInDays: desired.logGroup.retentionDays },
+            });
         }
         const td = tagDiff(group.tags, groupTags);
         if (td.length)
-            b.add({ write: 'TagLogGroup', id: 'log-group:tag', resource: 'log-group', change: 'update', name: group.name, diff: td, params: { resourceArn: group.arn, tags: groupTags } });
+            b.add({
+                write: 'TagLogGroup',
+                id: 'log-group:tag',
+                resource: 'log-group',
+                change: 'update',
+                name: group.name,
+                diff: td,
+                params: { resourceArn: group.arn, tags: groupTags },
+            });
         if ((keepRetention || group.retentionDays === desired.logGroup.retentionDays) && !td.length)
             b.unchanged.push(`log group ${group.name}`);
     }
@@ -93529,7 +93699,13 @@ function planDeploy(desired, observed) {
             change: 'create',
             name: names.functionName,
             after: [roleCreate],
-            params: { FunctionName: names.functionName, ...functionConfiguration(desired.fn), Architectures: [desired.fn.architecture], PackageType: 'Zip', Tags: tags },
+            params: {
+                FunctionName: names.functionName,
+                ...functionConfiguration(desired.fn),
+                Architectures: [desired.fn.architecture],
+                PackageType: 'Zip',
+                Tags: tags,
+            },
         });
     }
     else {
@@ -93537,18 +93713,45 @@ function planDeploy(desired, observed) {
         // A new role (the region-named one replacing the shared one of older stages) is used only once it is complete.
         const roleMoves = fn.spec.roleArn !== desired.fn.roleArn;
         if (diff.length)
-            fnWrite = b.add({ write: 'UpdateFunctionConfiguration', id: 'function:config', resource: 'function', change: 'update', name: names.functionName, diff, after: roleMoves ? [roleCreate, policyPut] : [], params: { FunctionName: names.functionName, ...functionConfiguration(desired.fn) } });
+            fnWrite = b.add({
+                write: 'UpdateFunctionConfiguration',
+                id: 'function:config',
+                resource: 'function',
+                change: 'update',
+                name: names.functionName,
+                diff,
+                after: roleMoves ? [roleCreate, policyPut] : [],
+                params: { FunctionName: names.functionName, ...functionConfiguration(desired.fn) },
+            });
         const codeDiff = ['codeSha256', 'architecture']
             .filter((f) => fn.spec[f] !== desired.fn[f])
             .map((f) => ({ field: f, from: fn.spec[f], to: desired.fn[f] }));
         if (codeDiff.length) {
-            fnWrite = b.add({ write: 'UpdateFunctionCode', id: 'function:code', resource: 'function-code', change: 'update', name: names.functionName, diff: codeDiff, after: [fnWrite], params: { FunctionName: names.functionName, Architectures: [desired.fn.architecture] } });
+            fnWrite = b.add({
+                write: 'UpdateFunctionCode',
+                id: 'function:code',
+                resource: 'function-code',
+                change: 'update',
+                name: names.functionName,
+                diff: codeDiff,
+                after: [fnWrite],
+                params: { FunctionName: names.functionName, Architectures: [desired.fn.architecture] },
+            });
         }
         if (!diff.length && !codeDiff.length)
             b.unchanged.push(`function ${names.functionName}`);
         const td = tagDiff(fn.tags, tags);
         if (td.length)
-            fnWrite = b.add({ write: 'TagFunction', id: 'function:tag', resource: 'function', change: 'update', name: names.functionName, diff: td, after: [fnWrite], params: { Resource: fn.arn, Tags: tags } });
+            fnWrite = b.add({
+                write: 'TagFunction',
+                id: 'function:tag',
+                resource: 'function',
+                change: 'update',
+                name: names.functionName,
+                diff: td,
+                after: [fnWrite],
+                params: { Resource: fn.arn, Tags: tags },
+            });
     }
     // ---- permission: API Gateway may invoke the function, from this API only ----
     const apiArn = arn.api(desired.partition, desired.region, desired.account, '');
@@ -93556,7 +93759,15 @@ function planDeploy(desired, observed) {
     if (!fn || fn.permissionSourceArn !== sourceArn) {
         let removed;
         if (fn?.permissionSourceArn !== undefined) {
-            removed = b.add({ write: 'RemovePermission', id: 'permission:remove', resource: 'permission', change: 'delete', name: names.permissionSid, after: [fnWrite], params: { FunctionName: names.functionName, StatementId: names.permissionSid } });
+            removed = b.add({
+                write: 'RemovePermission',
+                id: 'permission:remove',
+                resource: 'permission',
+                change: 'delete',
+                name: names.permissionSid,
+                after: [fnWrite],
+                params: { FunctionName: names.functionName, StatementId: names.permissionSid },
+            });
         }
         b.add({
             write: 'AddPermission',
@@ -93564,9 +93775,17 @@ function planDeploy(desired, observed) {
             resource: 'permission',
             change: fn?.permissionSourceArn !== undefined ? 'update' : 'create',
             name: names.permissionSid,
-            diff: fn?.permissionSourceArn !== undefined ? [{ field: 'SourceArn', from: fn.permissionSourceArn, to: String(sourceArn) }] : undefined,
+            diff: fn?.permissionSourceArn !== undefined
+                ? [{ field: 'SourceArn', from: fn.permissionSourceArn, to: String(sourceArn) }]
+                : undefined,
             after: [fnWrite, apiCreate, removed],
-            params: { FunctionName: names.functionName, StatementId: names.permissionSid, Action: 'lambda:InvokeFunction', Principal: 'apigateway.amazonaws.com', SourceArn: sourceArn },
+            params: {
+                FunctionName: names.functionName,
+                StatementId: names.permissionSid,
+                Action: 'lambda:InvokeFunction',
+                Principal: 'apigateway.amazonaws.com',
+                SourceArn: sourceArn,
+            },
         });
     }
     // ---- integration, routes, deployment, stage ----
@@ -93585,7 +93804,13 @@ function planDeploy(desired, observed) {
             change: 'create',
             name: 'AWS_PROXY',
             after: [apiCreate],
-            params: { ApiId: apiId, IntegrationType: 'AWS_PROXY', IntegrationMethod: 'POST', IntegrationUri: desired.api.integrationUri, TimeoutInMillis: desired.api.integrationTimeoutMs },
+            params: {
+                ApiId: apiId,
+                IntegrationType: 'AWS_PROXY',
+                IntegrationMethod: 'POST',
+                IntegrationUri: desired.api.integrationUri,
+                TimeoutInMillis: desired.api.integrationTimeoutMs,
+            },
         });
         apiChanges.push(integrationWrite);
     }
@@ -93597,7 +93822,12 @@ function planDeploy(desired, observed) {
             change: 'update',
             name: 'AWS_PROXY',
             diff: [{ field: 'TimeoutInMillis', from: integration.timeoutMs, to: desired.api.integrationTimeoutMs }],
-            params: { ApiId: apiId, IntegrationId: integration.id, IntegrationType: 'AWS_PROXY', TimeoutInMillis: desired.api.integrationTimeoutMs },
+            params: {
+                ApiId: apiId,
+                IntegrationId: integration.id,
+                IntegrationType: 'AWS_PROXY',
+                TimeoutInMillis: desired.api.integrationTimeoutMs,
+            },
         });
         apiChanges.push(integrationWrite);
     }
@@ -93606,22 +93836,54 @@ function planDeploy(desired, observed) {
     for (const key of desired.api.routeKeys) {
         const route = kept?.routes.find((r) => r.key === key);
         if (!route) {
-            routeWrites.push(b.add({ write: 'CreateRoute', id: `route:create:${key}`, resource: 'route', change: 'create', name: key, after: [apiCreate, integrationWrite], params: { ApiId: apiId, RouteKey: key, Target: target } }));
+            routeWrites.push(b.add({
+                write: 'CreateRoute',
+                id: `route:create:${key}`,
+                resource: 'route',
+                change: 'create',
+                name: key,
+                after: [apiCreate, integrationWrite],
+                params: { ApiId: apiId, RouteKey: key, Target: target },
+            }));
         }
         else if (route.target !== target) {
-            routeWrites.push(b.add({ write: 'UpdateRoute', id: `route:update:${key}`, resource: 'route', change: 'update', name: key, diff: [{ field: 'Target', from: route.target, to: String(target) }], after: [integrationWrite], params: { ApiId: apiId, RouteId: route.id, Target: target } }));
+            routeWrites.push(b.add({
+                write: 'UpdateRoute',
+                id: `route:update:${key}`,
+                resource: 'route',
+                change: 'update',
+                name: key,
+                diff: [{ field: 'Target', from: route.target, to: String(target) }],
+                after: [integrationWrite],
+                params: { ApiId: apiId, RouteId: route.id, Target: target },
+            }));
         }
     }
     for (const route of kept?.routes ?? []) {
         if (!desired.api.routeKeys.includes(route.key)) {
-            routeWrites.push(b.add({ write: 'DeleteRoute', id: `route:delete:${route.key}`, resource: 'route', change: 'delete', name: route.key, params: { ApiId: apiId, RouteId: route.id } }));
+            routeWrites.push(b.add({
+                write: 'DeleteRoute',
+                id: `route:delete:${route.key}`,
+                resource: 'route',
+                change: 'delete',
+                name: route.key,
+                params: { ApiId: apiId, RouteId: route.id },
+            }));
         }
     }
     apiChanges.push(...routeWrites);
     // Integrations nothing routes to any more (a race, or a hand edit) go once the routes have moved.
     for (const extra of kept?.integrations ?? []) {
         if (extra.id !== integration?.id) {
-            b.add({ write: 'DeleteIntegration', id: `integration:delete:${extra.id}`, resource: 'integration', change: 'delete', name: extra.id, after: routeWrites, params: { ApiId: apiId, IntegrationId: extra.id } });
+            b.add({
+                write: 'DeleteIntegration',
+                id: `integration:delete:${extra.id}`,
+                resource: 'integration',
+                change: 'delete',
+                name: extra.id,
+                after: routeWrites,
+                params: { ApiId: apiId, IntegrationId: extra.id },
+            });
         }
     }
     const stage = kept?.stages.find((s) => s.name === names.stageName);
@@ -93635,7 +93897,9 @@ function planDeploy(desired, observed) {
             resource: 'deployment',
             change: 'create',
             name: names.stageName,
-            diff: stage?.deploymentId ? [{ field: 'marker', from: stage.description, to: marker ?? '(new integration)' }] : undefined,
+            diff: stage?.deploymentId
+                ? [{ field: 'marker', from: stage.description, to: marker ?? '(new integration)' }]
+                : undefined,
             after: [apiCreate, ...apiChanges],
             params: { ApiId: apiId, Description: `socket-action ${desired.identity.app}/${desired.identity.stage}` },
         });
@@ -93653,14 +93917,22 @@ function planDeploy(desired, observed) {
             change: 'create',
             name: names.stageName,
             after: [deployment],
-            params: { ApiId: apiId, StageName: names.stageName, DeploymentId: new Ref('deploymentId'), Description: new Ref('marker'), Tags: tags, ...stageSettings },
+            params: {
+                ApiId: apiId,
+                StageName: names.stageName,
+                DeploymentId: new Ref('deploymentId'),
+                Description: new Ref('marker'),
+                Tags: tags,
+                ...stageSettings,
+            },
         });
     }
     else {
         const diff = [];
         // Only a configured throttle is enforced: UpdateStage cannot unset limits, so removing `throttle` leaves them.
         const throttle = desired.api.throttle;
-        if (throttle && (stage.throttle?.burstLimit !== throttle.burstLimit || stage.throttle?.rateLimit !== throttle.rateLimit)) {
+        if (throttle &&
+            (stage.throttle?.burstLimit !== throttle.burstLimit || stage.throttle?.rateLimit !== throttle.rateLimit)) {
             diff.push({ field: 'throttle', from: stage.throttle, to: desired.api.throttle });
         }
         if (deployment || diff.length) {
@@ -93685,13 +93957,30 @@ function planDeploy(desired, observed) {
         const td = tagDiff(stage.tags, tags);
         // A stage that exists is on the API that exists.
         if (td.length && kept)
-            b.add({ write: 'TagStage', id: 'stage:tag', resource: 'stage', change: 'update', name: names.stageName, diff: td, params: { ResourceArn: arn.stageResource(desired.partition, desired.region, kept.id, names.stageName), Tags: tags } });
+            b.add({
+                write: 'TagStage',
+                id: 'stage:tag',
+                resource: 'stage',
+                change: 'update',
+                name: names.stageName,
+                diff: td,
+                params: {
+                    ResourceArn: arn.stageResource(desired.partition, desired.region, kept.id, names.stageName),
+                    Tags: tags,
+                },
+            });
     }
     if (observed.legacyRole && observed.fn?.spec.roleArn !== observed.legacyRole.arn)
         notes.push(legacyRoleNote(observed.legacyRole.name));
     else if (observed.legacyRole)
         notes.push(`this region's function moves from role ${observed.legacyRole.name}, which every region of the stage shared, to its own role ${names.roleName}. ${legacyRoleNote(observed.legacyRole.name)}`);
-    return { actions: order(b.actions), apiId: kept?.id, integrationId: integration?.id, unchanged: b.unchanged, ...(notes.length ? { notes } : {}) };
+    return {
+        actions: order(b.actions),
+        apiId: kept?.id,
+        integrationId: integration?.id,
+        unchanged: b.unchanged,
+        ...(notes.length ? { notes } : {}),
+    };
 }
 /** Roles are global: the shared role of an older stage may still serve this stage in another region. */
 function legacyRoleNote(name) {
@@ -93700,27 +93989,77 @@ function legacyRoleNote(name) {
         `aws iam delete-role-policy --role-name ${name} --policy-name socket-action && aws iam delete-role --role-name ${name}`);
 }
 /** Everything tagged for this app, stage and repository, in dependency order. Nothing else. */
-function planRemove(desired, observed) {
+function planRemove(_desired, observed) {
     const b = new Builder();
-    observed.apis.forEach((api) => b.add({ write: 'DeleteApi', id: `api:delete:${api.id}`, resource: 'api', change: 'delete', name: `${api.name} (${api.id})`, params: { ApiId: api.id } }));
+    for (const api of observed.apis) {
+        b.add({
+            write: 'DeleteApi',
+            id: `api:delete:${api.id}`,
+            resource: 'api',
+            change: 'delete',
+            name: `${api.name} (${api.id})`,
+            params: { ApiId: api.id },
+        });
+    }
     let fnDelete;
     if (observed.fn) {
-        fnDelete = b.add({ write: 'DeleteFunction', id: 'function:delete', resource: 'function', change: 'delete', name: observed.fn.name, params: { FunctionName: observed.fn.name } });
+        fnDelete = b.add({
+            write: 'DeleteFunction',
+            id: 'function:delete',
+            resource: 'function',
+            change: 'delete',
+            name: observed.fn.name,
+            params: { FunctionName: observed.fn.name },
+        });
     }
     // After the function: a last invocation would make the group again, untagged.
     if (observed.logGroup) {
-        b.add({ write: 'DeleteLogGroup', id: 'log-group:delete', resource: 'log-group', change: 'delete', name: observed.logGroup.name, after: [fnDelete], params: { logGroupName: observed.logGroup.name } });
+        b.add({
+            write: 'DeleteLogGroup',
+            id: 'log-group:delete',
+            resource: 'log-group',
+            change: 'delete',
+            name: observed.logGroup.name,
+            after: [fnDelete],
+            params: { logGroupName: observed.logGroup.name },
+        });
     }
     if (observed.role) {
         const role = observed.role;
         const detach = [
-            ...Object.keys(role.policies).map((p) => b.add({ write: 'DeleteRolePolicy', id: `role-policy:delete:${p}`, resource: 'role-policy', change: 'delete', name: `${role.name}/${p}`, params: { RoleName: role.name, PolicyName: p } })),
-            ...role.attachedPolicyArns.map((p) => b.add({ write: 'DetachRolePolicy', id: `role-policy:detach:${p}`, resource: 'role-policy', change: 'delete', name: `${role.name}/${p}`, params: { RoleName: role.name, PolicyArn: p } })),
+            ...Object.keys(role.policies).map((p) => b.add({
+                write: 'DeleteRolePolicy',
+                id: `role-policy:delete:${p}`,
+                resource: 'role-policy',
+                change: 'delete',
+                name: `${role.name}/${p}`,
+                params: { RoleName: role.name, PolicyName: p },
+            })),
+            ...role.attachedPolicyArns.map((p) => b.add({
+                write: 'DetachRolePolicy',
+                id: `role-policy:detach:${p}`,
+                resource: 'role-policy',
+                change: 'delete',
+                name: `${role.name}/${p}`,
+                params: { RoleName: role.name, PolicyArn: p },
+            })),
         ];
         // IAM refuses to delete a role that still has policies; nothing else has to wait for anything.
-        b.add({ write: 'DeleteRole', id: 'role:delete', resource: 'role', change: 'delete', name: role.name, after: detach, params: { RoleName: role.name } });
+        b.add({
+            write: 'DeleteRole',
+            id: 'role:delete',
+            resource: 'role',
+            change: 'delete',
+            name: role.name,
+            after: detach,
+            params: { RoleName: role.name },
+        });
     }
-    return { actions: order(b.actions), unchanged: [], ...(observed.legacyRole ? { notes: [legacyRoleNote(observed.legacyRole.name)] } : {}) };
+    return {
+        actions: order(b.actions),
+        unchanged: [],
+        ...(observed.legacyRole ? { notes: [legacyRoleNote(observed.legacyRole.name)] } : {}),
+    };
 }
 /** A stable topological order: each action after everything it waits for, otherwise in the order planned. */
 function order(actions) {
@@ -93975,7 +94314,11 @@ function executor(ctx) {
                 return raceSafe(apigw.send(new dist_cjs/* CreateRouteCommand */.n0F(p)), `route ${p.RouteKey}`);
             }
             case 'UpdateRoute':
-                return void (await apigw.send(new dist_cjs/* UpdateRouteCommand */.G7r({ ...action.params, ApiId: at(action.params.ApiId), Target: at(action.params.Target) })));
+                return void (await apigw.send(new dist_cjs/* UpdateRouteCommand */.G7r({
+                    ...action.params,
+                    ApiId: at(action.params.ApiId),
+                    Target: at(action.params.Target),
+                })));
             case 'DeleteRoute':
                 return ignoreNotFound(apigw.send(new dist_cjs/* DeleteRouteCommand */.e2S({ ...action.params, ApiId: at(action.params.ApiId) })));
             case 'CreateDeployment': {
@@ -93993,7 +94336,12 @@ function executor(ctx) {
             }
             case 'UpdateStage': {
                 const p = action.params;
-                return void (await apigw.send(new dist_cjs/* UpdateStageCommand */.hJS({ ...p, ApiId: at(p.ApiId), DeploymentId: at(p.DeploymentId), Description: at(p.Description) })));
+                return void (await apigw.send(new dist_cjs/* UpdateStageCommand */.hJS({
+                    ...p,
+                    ApiId: at(p.ApiId),
+                    DeploymentId: at(p.DeploymentId),
+                    Description: at(p.Description),
+                })));
             }
             default: {
                 const unknown = action;
@@ -96960,7 +97308,9 @@ function stackOrigin(stack, codeDir, bundleFile) {
         const frame = line.trim();
         if (!frame.startsWith('at '))
             continue;
-        const location = frame.endsWith(')') ? frame.slice(frame.lastIndexOf('(') + 1, -1) : frame.slice(3).replace(/^async /, '');
+        const location = frame.endsWith(')')
+            ? frame.slice(frame.lastIndexOf('(') + 1, -1)
+            : frame.slice(3).replace(/^async /, '');
         const match = /^(.*):(\d+):(\d+)$/.exec(location);
         if (!match)
             continue;
@@ -97043,7 +97393,7 @@ function runtimePlugin() {
 }
 /** The esbuild options for one socket.js: the runtime, then the user's file, as one CommonJS file and its source map. */
 function buildOptions(handlerFile, codeDir) {
-    const userEntry = './' + external_node_path_default().relative(codeDir, handlerFile).split((external_node_path_default()).sep).join('/');
+    const userEntry = `./${external_node_path_default().relative(codeDir, handlerFile).split((external_node_path_default()).sep).join('/')}`;
     const entry = [
         `import ${JSON.stringify('socket-action')}`, // installs the global \`on\` before socket.js runs
         `export { handler } from ${JSON.stringify('socket-action-lambda')}`,
@@ -97197,14 +97547,19 @@ function explain(message) {
     if (/Top-level await is currently not supported/.test(message.text)) {
         return 'top-level await is not supported in the Lambda bundle (CommonJS): move the await into a handler, or keep the promise and await it inside the handler';
     }
-    const hint = message.notes.map((n) => n.text).filter(Boolean).join(' ');
+    const hint = message.notes
+        .map((n) => n.text)
+        .filter(Boolean)
+        .join(' ');
     return hint ? `${message.text} (${hint})` : message.text;
 }
 function toDiagnostic(message, codeDir, handlerFile) {
     const loc = message.location;
     if (!loc)
         return { file: external_node_path_default().relative(process.cwd(), handlerFile), line: 1, column: 1, message: explain(message) };
-    const file = loc.file.startsWith(RUNTIME_NS) ? loc.file : external_node_path_default().relative(process.cwd(), external_node_path_default().resolve(codeDir, loc.file));
+    const file = loc.file.startsWith(RUNTIME_NS)
+        ? loc.file
+        : external_node_path_default().relative(process.cwd(), external_node_path_default().resolve(codeDir, loc.file));
     return { file, line: loc.line, column: loc.column + 1, message: explain(message) };
 }
 
@@ -97242,7 +97597,8 @@ async function reconcile(adapter, desiredFor, events = {}) {
         const plan = planDeploy(desired, observed);
         events.onPlan?.(plan, round);
         if (round === 1)
-            plan.notes?.forEach((note) => events.log?.(`note: ${note}`));
+            for (const note of plan.notes ?? [])
+                events.log?.(`note: ${note}`);
         const facts = { apiId: plan.apiId, integrationId: plan.integrationId };
         let raceCheck;
         const execute = adapter.executor(desired);
@@ -97310,7 +97666,8 @@ async function removeStage(adapter, identity, events = {}) {
         const plan = planRemove({ names, identity }, observed);
         events.onPlan?.(plan, round);
         if (round === 1)
-            plan.notes?.forEach((note) => events.log?.(`note: ${note}`));
+            for (const note of plan.notes ?? [])
+                events.log?.(`note: ${note}`);
         if (plan.actions.length === 0)
             return { removed, found, foreign };
         found = true;
@@ -97334,7 +97691,7 @@ async function removeStage(adapter, identity, events = {}) {
 const ROUTE_KEYS = ['$connect', '$disconnect', '$default'];
 const ROUTE_SELECTION = '$request.body.route';
 const INTEGRATION_TIMEOUT_MS = 29_000;
-function desiredState({ socket, identity, region, account, partition, codeSha256, handler, version }) {
+function desiredState({ socket, identity, region, account, partition, codeSha256, handler, version, }) {
     const names = resourceNames(identity);
     const functionArn = arn.function(partition, region, account, names.functionName);
     const logGroup = arn.logGroup(partition, region, account, names.functionName);
@@ -97372,7 +97729,11 @@ function desiredState({ socket, identity, region, account, partition, codeSha256
             policy,
             ...(socket.permissionsBoundary ? { permissionsBoundary: socket.permissionsBoundary } : {}),
         },
-        logGroup: { name: names.logGroupName, retentionDays: socket.logRetentionDays, retentionDefaulted: socket.defaulted.includes('logRetentionDays') },
+        logGroup: {
+            name: names.logGroupName,
+            retentionDays: socket.logRetentionDays,
+            retentionDefaulted: socket.defaulted.includes('logRetentionDays'),
+        },
         fn: {
             runtime: socket.runtime,
             architecture: socket.architecture,
@@ -97463,18 +97824,29 @@ const src_version_VERSION = package_namespaceObject.rE;
 
 async function prepare(options) {
     const env = options.env ?? process.env;
-    const picked = options.socket ? withStage(options.socket, options.stage, options.configFile) : await loadSocket(options, env);
+    const picked = options.socket
+        ? withStage(options.socket, options.stage, options.configFile)
+        : await loadSocket(options, env);
     const problem = options.permissionsBoundary === undefined ? undefined : permissionsBoundaryProblem(options.permissionsBoundary);
     if (problem)
         throw new Error(`the permissions boundary ${problem}`);
     const permissionsBoundary = options.permissionsBoundary ?? picked.permissionsBoundary;
     const socket = permissionsBoundary ? { ...picked, permissionsBoundary } : picked;
     const region = options.region ?? socket.region;
-    const identity = { app: socket.app, stage: socket.stage, repo: options.repo ?? env.GITHUB_REPOSITORY ?? 'local', region };
+    const identity = {
+        app: socket.app,
+        stage: socket.stage,
+        repo: options.repo ?? env.GITHUB_REPOSITORY ?? 'local',
+        region,
+    };
     return { socket, identity, region, clients: createClients({ region, credentials: options.credentials }) };
 }
 async function loadSocket(options, env) {
-    const { sockets } = await loadConfig(options.configFile, { env, stage: options.stage, optional: options.configOptional });
+    const { sockets } = await loadConfig(options.configFile, {
+        env,
+        stage: options.stage,
+        optional: options.configOptional,
+    });
     return pickSocket(sockets, options.component, options.configFile);
 }
 /** The socket as loadConfig gives it with `stage` as the stage option. */
@@ -97483,7 +97855,14 @@ function withStage(socket, stage, file) {
         return socket;
     const problem = stageNameProblem(stage);
     if (problem)
-        throw new ConfigError([{ file, line: 1, column: 1, message: `stage ${JSON.stringify(stage)} (given as an option) is invalid: ${problem}` }]);
+        throw new ConfigError([
+            {
+                file,
+                line: 1,
+                column: 1,
+                message: `stage ${JSON.stringify(stage)} (given as an option) is invalid: ${problem}`,
+            },
+        ]);
     return { ...socket, stage, defaulted: socket.defaulted.filter((field) => field !== 'stage') };
 }
 function bundleFor(p, options) {
@@ -97496,7 +97875,16 @@ function adapterOptions(p, options) {
 /** The desired state for what was observed; a limit it breaks throws with its file and line, before any write. */
 function desiredFor(p, bundle) {
     return (observed) => {
-        const desired = desiredState({ socket: p.socket, identity: p.identity, region: p.region, account: observed.account, partition: observed.partition, codeSha256: bundle.sha256, handler: LAMBDA_HANDLER, version: src_version_VERSION });
+        const desired = desiredState({
+            socket: p.socket,
+            identity: p.identity,
+            region: p.region,
+            account: observed.account,
+            partition: observed.partition,
+            codeSha256: bundle.sha256,
+            handler: LAMBDA_HANDLER,
+            version: src_version_VERSION,
+        });
         const problems = checkLimits(desired, { zipBytes: bundle.zip.length, unzippedBytes: bundle.files.reduce((n, f) => n + f.data.length, 0) }, p.socket);
         if (problems.length)
             throw new ConfigError(problems);
@@ -97519,7 +97907,11 @@ async function planStage(options) {
     const p = await prepare(options);
     try {
         const bundle = await bundleFor(p, options);
-        const observed = await awsAdapter({ clients: p.clients, identity: p.identity, progress: options.progress }).observe();
+        const observed = await awsAdapter({
+            clients: p.clients,
+            identity: p.identity,
+            progress: options.progress,
+        }).observe();
         const desired = desiredFor(p, bundle)(observed);
         return { plan: planDeploy(desired, observed), desired, socket: p.socket };
     }
@@ -97627,7 +98019,14 @@ function claimsOf(token) {
         return {};
     }
 }
-const RETRYABLE = new Set(['IDPCommunicationErrorException', 'IDPCommunicationError', 'ThrottlingException', 'Throttling', 'ServiceUnavailable', 'InternalFailure']);
+const RETRYABLE = new Set([
+    'IDPCommunicationErrorException',
+    'IDPCommunicationError',
+    'ThrottlingException',
+    'Throttling',
+    'ServiceUnavailable',
+    'InternalFailure',
+]);
 const INVALID_TOKEN = new Set(['InvalidIdentityTokenException', 'InvalidIdentityToken']);
 /**
  * InvalidIdentityToken is final (no provider, another audience) except for one message STS gives while it cannot
@@ -97648,9 +98047,16 @@ async function assumeRoleWithOidc(o) {
             // A fresh token on every attempt: a token that sat through a backoff may have expired.
             const token = await o.getIDToken(o.audience);
             lastClaims = claimsOf(token);
-            return sts.send(new client_sts_dist_cjs/* AssumeRoleWithWebIdentityCommand */.WH({ RoleArn: o.roleToAssume, RoleSessionName: o.sessionName, DurationSeconds: o.durationSeconds, WebIdentityToken: token }));
+            return sts.send(new client_sts_dist_cjs/* AssumeRoleWithWebIdentityCommand */.WH({
+                RoleArn: o.roleToAssume,
+                RoleSessionName: o.sessionName,
+                DurationSeconds: o.durationSeconds,
+                WebIdentityToken: token,
+            }));
         }, {
-            retryable: (e) => RETRYABLE.has(errorName(e) ?? '') || isTransientTokenError(e) || (e.$metadata?.httpStatusCode ?? 0) >= 500,
+            retryable: (e) => RETRYABLE.has(errorName(e) ?? '') ||
+                isTransientTokenError(e) ||
+                (e.$metadata?.httpStatusCode ?? 0) >= 500,
             budgetMs: 30_000,
             baseMs: 500,
             sleep: o.sleep,
@@ -97662,7 +98068,12 @@ async function assumeRoleWithOidc(o) {
         o.mask(c.AccessKeyId);
         o.mask(c.SecretAccessKey);
         o.mask(c.SessionToken);
-        return { accessKeyId: c.AccessKeyId, secretAccessKey: c.SecretAccessKey, sessionToken: c.SessionToken, expiration: c.Expiration };
+        return {
+            accessKeyId: c.AccessKeyId,
+            secretAccessKey: c.SecretAccessKey,
+            sessionToken: c.SessionToken,
+            expiration: c.Expiration,
+        };
     }
     catch (error) {
         if (error instanceof CredentialsError)
@@ -97748,7 +98159,12 @@ function globMatch(pattern, name) {
 }
 /** A branch name as a stage: lower case, runs of other characters as "-", at most 40 characters. */
 function branchStage(branch) {
-    const clean = branch.toLowerCase().replace(/[^a-z0-9]+/g, '-').replace(/^-+|-+$/g, '').slice(0, 40).replace(/-+$/, '');
+    const clean = branch
+        .toLowerCase()
+        .replace(/[^a-z0-9]+/g, '-')
+        .replace(/^-+|-+$/g, '')
+        .slice(0, 40)
+        .replace(/-+$/, '');
     return clean || 'branch';
 }
 /**
@@ -97758,7 +98174,11 @@ function branchStage(branch) {
 function resolveStage(q) {
     const subject = q.pr !== undefined ? `pr-${q.pr}` : (q.branch ?? '');
     const rule = q.rules.find((r) => globMatch(r.pattern, subject));
-    const fallback = q.pr !== undefined ? `pr-${q.pr}` : q.branch !== undefined && q.branch === q.defaultBranch ? (q.configStage ?? 'prod') : branchStage(q.branch ?? 'branch');
+    const fallback = q.pr !== undefined
+        ? `pr-${q.pr}`
+        : q.branch !== undefined && q.branch === q.defaultBranch
+            ? (q.configStage ?? 'prod')
+            : branchStage(q.branch ?? 'branch');
     return {
         stage: q.explicit || rule?.stage || fallback,
         roleToAssume: rule?.roleToAssume,
@@ -97895,15 +98315,45 @@ function triggerOf(ctx, command) {
     if (PR_EVENTS.has(ctx.eventName) && p.pull_request) {
         const pr = p.pull_request;
         const headRepo = pr.head?.repo?.full_name;
-        const info = { number: Number(pr.number ?? p.number), headSha: pr.head?.sha, fork: !headRepo || headRepo !== (pr.base?.repo?.full_name ?? ctx.repository), headRepo };
+        const info = {
+            number: Number(pr.number ?? p.number),
+            headSha: pr.head?.sha,
+            fork: !headRepo || headRepo !== (pr.base?.repo?.full_name ?? ctx.repository),
+            headRepo,
+        };
         const sha = pr.head?.sha ?? ctx.sha;
         if (command !== 'auto')
-            return { command, reason: `${command} requested for pull request #${info.number}`, pr: info, ...base, sha, branch: pr.head?.ref };
+            return {
+                command,
+                reason: `${command} requested for pull request #${info.number}`,
+                pr: info,
+                ...base,
+                sha,
+                branch: pr.head?.ref,
+            };
         if (p.action === 'closed')
-            return { command: 'remove', reason: `pull request #${info.number} was closed`, pr: info, ...base, sha, branch: pr.head?.ref };
+            return {
+                command: 'remove',
+                reason: `pull request #${info.number} was closed`,
+                pr: info,
+                ...base,
+                sha,
+                branch: pr.head?.ref,
+            };
         if (PR_DEPLOY_ACTIONS.has(p.action))
-            return { command: 'deploy', reason: `pull request #${info.number} was ${p.action}`, pr: info, ...base, sha, branch: pr.head?.ref };
-        return { command: 'skip', reason: `nothing to do for pull_request action "${p.action}" (socket-action deploys on opened, synchronize and reopened, and removes on closed)`, ...base };
+            return {
+                command: 'deploy',
+                reason: `pull request #${info.number} was ${p.action}`,
+                pr: info,
+                ...base,
+                sha,
+                branch: pr.head?.ref,
+            };
+        return {
+            command: 'skip',
+            reason: `nothing to do for pull_request action "${p.action}" (socket-action deploys on opened, synchronize and reopened, and removes on closed)`,
+            ...base,
+        };
     }
     if (ctx.eventName === 'push') {
         const branch = branchOf(p.ref ?? ctx.ref);
@@ -97926,7 +98376,12 @@ function triggerOf(ctx, command) {
     const branch = branchOf(ctx.ref);
     if (ctx.eventName === 'workflow_dispatch' || command !== 'auto') {
         const chosen = command === 'auto' ? 'deploy' : command;
-        return { command: chosen, reason: `${chosen} requested by ${ctx.eventName}${branch ? ` on ${branch}` : ''}`, branch, ...base };
+        return {
+            command: chosen,
+            reason: `${chosen} requested by ${ctx.eventName}${branch ? ` on ${branch}` : ''}`,
+            branch,
+            ...base,
+        };
     }
     return {
         command: 'skip',
@@ -97976,7 +98431,9 @@ function annotate(error) {
 }
 function runUrl() {
     const { GITHUB_SERVER_URL, GITHUB_REPOSITORY, GITHUB_RUN_ID } = process.env;
-    return GITHUB_SERVER_URL && GITHUB_REPOSITORY && GITHUB_RUN_ID ? `${GITHUB_SERVER_URL}/${GITHUB_REPOSITORY}/actions/runs/${GITHUB_RUN_ID}` : undefined;
+    return GITHUB_SERVER_URL && GITHUB_REPOSITORY && GITHUB_RUN_ID
+        ? `${GITHUB_SERVER_URL}/${GITHUB_REPOSITORY}/actions/runs/${GITHUB_RUN_ID}`
+        : undefined;
 }
 async function loadEsbuild() {
     // The runner has no node_modules: dist/ ships esbuild-wasm, which runs anywhere Node does (no native binary).
@@ -98000,7 +98457,13 @@ async function writeSummary(title, rows) {
         return;
     await summary
         .addHeading(title, 3)
-        .addTable([[{ data: '', header: true }, { data: '', header: true }], ...rows])
+        .addTable([
+        [
+            { data: '', header: true },
+            { data: '', header: true },
+        ],
+        ...rows,
+    ])
         .write();
 }
 async function run() {
@@ -98065,7 +98528,18 @@ async function run() {
         }
         else
             info('no role-to-assume: using the ambient AWS credentials');
-        const options = { configFile, configOptional, socket, stage, region, repo: repository, credentials, permissionsBoundary: inputs.permissionsBoundary, events: { log: (l) => info(l) }, progress: lineProgress((l) => info(l)) };
+        const options = {
+            configFile,
+            configOptional,
+            socket,
+            stage,
+            region,
+            repo: repository,
+            credentials,
+            permissionsBoundary: inputs.permissionsBoundary,
+            events: { log: (l) => info(l) },
+            progress: lineProgress((l) => info(l)),
+        };
         const pr = trigger.pr?.number;
         const commentOn = inputs.comment && pr !== undefined && gh ? { gh, pr, marker: markerOf(socket.app, stage) } : undefined;
         switch (trigger.command) {
@@ -98103,7 +98577,19 @@ async function run() {
                         onAction: (a, ms) => info(`${a.change} ${a.resource} ${a.name} (${Math.round(ms)} ms)`),
                     },
                 }).finally(() => open && endGroup());
-                const facts = { app: socket.app, stage, region, url: result.url, apiId: result.apiId, functionName: result.functionName, routes: result.routes, changed: result.changed, actions: result.actions, sha: trigger.sha, runUrl: runUrl() };
+                const facts = {
+                    app: socket.app,
+                    stage,
+                    region,
+                    url: result.url,
+                    apiId: result.apiId,
+                    functionName: result.functionName,
+                    routes: result.routes,
+                    changed: result.changed,
+                    actions: result.actions,
+                    sha: trigger.sha,
+                    runUrl: runUrl(),
+                };
                 setOutput('url', result.url);
                 setOutput('api-id', result.apiId);
                 setOutput('function-name', result.functionName);
@@ -98115,13 +98601,23 @@ async function run() {
                     await comment(repo, commentOn, deployedComment(facts));
                 if (gh && trigger.sha && result.changed) {
                     const production = pr === undefined && trigger.branch !== undefined && trigger.branch === trigger.defaultBranch;
-                    await recordDeployment(gh, repo, { ref: trigger.pr?.headSha ?? trigger.sha, stage, url: result.url, logUrl: runUrl(), transient: pr !== undefined, production }).catch((e) => warning(`could not record a GitHub deployment for ${stage}: ${e.message} (needs "deployments: write")`));
+                    await recordDeployment(gh, repo, {
+                        ref: trigger.pr?.headSha ?? trigger.sha,
+                        stage,
+                        url: result.url,
+                        logUrl: runUrl(),
+                        transient: pr !== undefined,
+                        production,
+                    }).catch((e) => warning(`could not record a GitHub deployment for ${stage}: ${e.message} (needs "deployments: write")`));
                 }
                 await writeSummary(`socket-action: ${stage}`, summaryRows(facts));
                 return;
             }
             case 'remove': {
-                const result = await group(`Remove ${stage}`, () => removeStageOf({ ...options, events: { ...options.events, onAction: (a) => info(`delete ${a.resource} ${a.name}`) } }));
+                const result = await group(`Remove ${stage}`, () => removeStageOf({
+                    ...options,
+                    events: { ...options.events, onAction: (a) => info(`delete ${a.resource} ${a.name}`) },
+                }));
                 for (const f of result.foreign)
                     warning(`${f.kind} "${f.name}" has this stage's name but not its tags; it was left alone`);
                 setOutput('changed', String(result.removed.length > 0));
@@ -98130,7 +98626,11 @@ async function run() {
                     await comment(repo, commentOn, removedComment({ stage, region, sha: trigger.sha, found: result.found, runUrl: runUrl() }));
                 if (gh)
                     await deactivateDeployments(gh, repo, stage).catch((e) => warning(`could not mark GitHub deployments of ${stage} inactive: ${e.message}`));
-                await writeSummary(`socket-action: ${stage} removed`, [['Stage', stage], ['Region', region], ['Deleted', result.removed.map((a) => `${a.resource} ${a.name}`).join(', ') || 'nothing was left']]);
+                await writeSummary(`socket-action: ${stage} removed`, [
+                    ['Stage', stage],
+                    ['Region', region],
+                    ['Deleted', result.removed.map((a) => `${a.resource} ${a.name}`).join(', ') || 'nothing was left'],
+                ]);
                 return;
             }
             case 'sweep': {

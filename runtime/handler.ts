@@ -1,5 +1,13 @@
 // The Lambda handler: turns an API Gateway WebSocket event into a call of the socket.js route handler.
-import { broadcast, clientFor, connectionsEndpoint, deleteConnection, encode, getConnection, postToConnection } from './connections.ts'
+import {
+  broadcast,
+  clientFor,
+  connectionsEndpoint,
+  deleteConnection,
+  encode,
+  getConnection,
+  postToConnection,
+} from './connections.ts'
 import { handlerFor, LIFECYCLE_ROUTES } from './registry.ts'
 import type { HandlerResult, LambdaContext, ProxyResult, Socket, WebSocketEvent } from './types.ts'
 
@@ -17,7 +25,12 @@ export function dispatchOf(event: WebSocketEvent): Dispatch {
   if (ctx.eventType === 'DISCONNECT') {
     return { route: 'disconnect', data: { statusCode: ctx.disconnectStatusCode, reason: ctx.disconnectReason ?? '' } }
   }
-  const text = event.body === undefined ? '' : event.isBase64Encoded ? Buffer.from(event.body, 'base64').toString('utf8') : event.body
+  const text =
+    event.body === undefined
+      ? ''
+      : event.isBase64Encoded
+        ? Buffer.from(event.body, 'base64').toString('utf8')
+        : event.body
   let parsed: unknown
   try {
     parsed = JSON.parse(text)
@@ -67,7 +80,9 @@ function tracked<T>(
       // After the handler returned nobody can await it: say so instead of an unhandled rejection that would end the
       // environment. Before that, the rejection goes to the caller, or is unhandled as any promise's would be.
       if (!call.orphaned) throw error
-      console.error(`socket-action: socket.${method}() that was not awaited failed: ${error instanceof Error ? `${error.name}: ${error.message}` : String(error)}`)
+      console.error(
+        `socket-action: socket.${method}() that was not awaited failed: ${error instanceof Error ? `${error.name}: ${error.message}` : String(error)}`,
+      )
       return undefined as T
     },
   )
@@ -89,10 +104,12 @@ export function socketFor(event: WebSocketEvent, pending?: Set<PendingCall>): So
     domain: domainName,
     stage,
     event,
-    send: (data, id = connectionId) => tracked(pending, 'send', socket.send, () => postToConnection(client(), id, encode(data))),
+    send: (data, id = connectionId) =>
+      tracked(pending, 'send', socket.send, () => postToConnection(client(), id, encode(data))),
     close: (id = connectionId) => tracked(pending, 'close', socket.close, () => deleteConnection(client(), id)),
     info: (id = connectionId) => tracked(pending, 'info', socket.info, () => getConnection(client(), id)),
-    broadcast: (data, ids, options) => tracked(pending, 'broadcast', socket.broadcast, () => broadcast(client(), data, ids, options?.concurrency)),
+    broadcast: (data, ids, options) =>
+      tracked(pending, 'broadcast', socket.broadcast, () => broadcast(client(), data, ids, options?.concurrency)),
   }
   return socket
 }
@@ -115,8 +132,13 @@ export function toProxyResult(value: HandlerResult): ProxyResult {
   if (typeof value === 'string') return { statusCode: 200, body: value }
   if (typeof value === 'object' && typeof (value as ProxyResult).statusCode === 'number') {
     const result = value as ProxyResult
-    const body = result.body === undefined || typeof result.body === 'string' ? result.body : JSON.stringify(result.body)
-    return { statusCode: result.statusCode, ...(result.headers && { headers: result.headers }), ...(body !== undefined && { body }) }
+    const body =
+      result.body === undefined || typeof result.body === 'string' ? result.body : JSON.stringify(result.body)
+    return {
+      statusCode: result.statusCode,
+      ...(result.headers && { headers: result.headers }),
+      ...(body !== undefined && { body }),
+    }
   }
   return { statusCode: 200, body: JSON.stringify(value) }
 }
@@ -132,7 +154,9 @@ export async function handle(event: WebSocketEvent, _context?: LambdaContext): P
   if (!handler) {
     if (route === 'default' && !warned.has(route)) {
       warned.add(route)
-      console.warn('socket-action: a message matched no route and socket.js has no on("default") handler; it was dropped')
+      console.warn(
+        'socket-action: a message matched no route and socket.js has no on("default") handler; it was dropped',
+      )
     }
     return { statusCode: 200 }
   }
@@ -147,7 +171,8 @@ export async function handle(event: WebSocketEvent, _context?: LambdaContext): P
         message: 'socket-action: handler failed',
         route,
         connectionId: event.requestContext.connectionId,
-        error: error instanceof Error ? { name: error.name, message: error.message, stack: error.stack } : String(error),
+        error:
+          error instanceof Error ? { name: error.name, message: error.message, stack: error.stack } : String(error),
       }),
     )
     throw error

@@ -56,18 +56,30 @@ interface Prepared {
 
 async function prepare(options: StageOptions): Promise<Prepared> {
   const env = options.env ?? process.env
-  const picked = options.socket ? withStage(options.socket, options.stage, options.configFile) : await loadSocket(options, env)
-  const problem = options.permissionsBoundary === undefined ? undefined : permissionsBoundaryProblem(options.permissionsBoundary)
+  const picked = options.socket
+    ? withStage(options.socket, options.stage, options.configFile)
+    : await loadSocket(options, env)
+  const problem =
+    options.permissionsBoundary === undefined ? undefined : permissionsBoundaryProblem(options.permissionsBoundary)
   if (problem) throw new Error(`the permissions boundary ${problem}`)
   const permissionsBoundary = options.permissionsBoundary ?? picked.permissionsBoundary
   const socket = permissionsBoundary ? { ...picked, permissionsBoundary } : picked
   const region = options.region ?? socket.region
-  const identity: StageIdentity = { app: socket.app, stage: socket.stage, repo: options.repo ?? env.GITHUB_REPOSITORY ?? 'local', region }
+  const identity: StageIdentity = {
+    app: socket.app,
+    stage: socket.stage,
+    repo: options.repo ?? env.GITHUB_REPOSITORY ?? 'local',
+    region,
+  }
   return { socket, identity, region, clients: createClients({ region, credentials: options.credentials }) }
 }
 
 async function loadSocket(options: StageOptions, env: Record<string, string | undefined>): Promise<SocketConfig> {
-  const { sockets } = await loadConfig(options.configFile, { env, stage: options.stage, optional: options.configOptional })
+  const { sockets } = await loadConfig(options.configFile, {
+    env,
+    stage: options.stage,
+    optional: options.configOptional,
+  })
   return pickSocket(sockets, options.component, options.configFile)
 }
 
@@ -75,7 +87,15 @@ async function loadSocket(options: StageOptions, env: Record<string, string | un
 function withStage(socket: SocketConfig, stage: string | undefined, file: string): SocketConfig {
   if (stage === undefined) return socket
   const problem = stageNameProblem(stage)
-  if (problem) throw new ConfigError([{ file, line: 1, column: 1, message: `stage ${JSON.stringify(stage)} (given as an option) is invalid: ${problem}` }])
+  if (problem)
+    throw new ConfigError([
+      {
+        file,
+        line: 1,
+        column: 1,
+        message: `stage ${JSON.stringify(stage)} (given as an option) is invalid: ${problem}`,
+      },
+    ])
   return { ...socket, stage, defaulted: socket.defaulted.filter((field) => field !== 'stage') }
 }
 
@@ -93,8 +113,21 @@ function adapterOptions(p: Prepared, options: StageOptions): AwsAdapterOptions {
 /** The desired state for what was observed; a limit it breaks throws with its file and line, before any write. */
 function desiredFor(p: Prepared, bundle: Bundle) {
   return (observed: ObservedState): DesiredState => {
-    const desired = desiredState({ socket: p.socket, identity: p.identity, region: p.region, account: observed.account, partition: observed.partition, codeSha256: bundle.sha256, handler: LAMBDA_HANDLER, version: VERSION })
-    const problems = checkLimits(desired, { zipBytes: bundle.zip.length, unzippedBytes: bundle.files.reduce((n, f) => n + f.data.length, 0) }, p.socket)
+    const desired = desiredState({
+      socket: p.socket,
+      identity: p.identity,
+      region: p.region,
+      account: observed.account,
+      partition: observed.partition,
+      codeSha256: bundle.sha256,
+      handler: LAMBDA_HANDLER,
+      version: VERSION,
+    })
+    const problems = checkLimits(
+      desired,
+      { zipBytes: bundle.zip.length, unzippedBytes: bundle.files.reduce((n, f) => n + f.data.length, 0) },
+      p.socket,
+    )
     if (problems.length) throw new ConfigError(problems)
     return desired
   }
@@ -112,11 +145,17 @@ export async function deployStage(options: StageOptions): Promise<DeployResult &
   }
 }
 
-export async function planStage(options: StageOptions): Promise<{ plan: Plan; desired: DesiredState; socket: SocketConfig }> {
+export async function planStage(
+  options: StageOptions,
+): Promise<{ plan: Plan; desired: DesiredState; socket: SocketConfig }> {
   const p = await prepare(options)
   try {
     const bundle = await bundleFor(p, options)
-    const observed = await awsAdapter({ clients: p.clients, identity: p.identity, progress: options.progress }).observe()
+    const observed = await awsAdapter({
+      clients: p.clients,
+      identity: p.identity,
+      progress: options.progress,
+    }).observe()
     const desired = desiredFor(p, bundle)(observed)
     return { plan: planDeploy(desired, observed), desired, socket: p.socket }
   } finally {
@@ -124,7 +163,9 @@ export async function planStage(options: StageOptions): Promise<{ plan: Plan; de
   }
 }
 
-export async function removeStageOf(options: StageOptions): Promise<RemoveResult & { identity: StageIdentity; region: string }> {
+export async function removeStageOf(
+  options: StageOptions,
+): Promise<RemoveResult & { identity: StageIdentity; region: string }> {
   const p = await prepare(options)
   try {
     const adapter = awsAdapter(adapterOptions(p, options))
@@ -135,10 +176,14 @@ export async function removeStageOf(options: StageOptions): Promise<RemoveResult
 }
 
 /** Every stage of this app and repository in the region (by tags). */
-export async function listStagesOf(options: StageOptions): Promise<{ app: string; repo: string; region: string; stages: string[] }> {
+export async function listStagesOf(
+  options: StageOptions,
+): Promise<{ app: string; repo: string; region: string; stages: string[] }> {
   const p = await prepare(options)
   try {
-    const stages = await waitingFor(options.progress, `AWS to list the stages of ${p.identity.app}`, () => listStages(p.clients, p.identity.app, p.identity.repo))
+    const stages = await waitingFor(options.progress, `AWS to list the stages of ${p.identity.app}`, () =>
+      listStages(p.clients, p.identity.app, p.identity.repo),
+    )
     return { app: p.identity.app, repo: p.identity.repo, region: p.region, stages }
   } finally {
     destroyClients(p.clients)

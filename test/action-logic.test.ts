@@ -7,12 +7,27 @@ import { checkOidcInputs } from '../src/action/credentials.ts'
 import { readInputs } from '../src/action/inputs.ts'
 
 const repository = { full_name: 'octo/sockets', default_branch: 'main' }
-const ctx = (eventName: string, payload: Record<string, unknown>, ref?: string): EventContext => ({ eventName, payload: { repository, ...payload }, ref, sha: 'f'.repeat(40), repository: 'octo/sockets' })
-const pr = (action: string, headRepo = 'octo/sockets') => ({ action, number: 5, pull_request: { number: 5, head: { sha: 'a'.repeat(40), ref: 'feat', repo: { full_name: headRepo } }, base: { repo: { full_name: 'octo/sockets' } } } })
+const ctx = (eventName: string, payload: Record<string, unknown>, ref?: string): EventContext => ({
+  eventName,
+  payload: { repository, ...payload },
+  ref,
+  sha: 'f'.repeat(40),
+  repository: 'octo/sockets',
+})
+const pr = (action: string, headRepo = 'octo/sockets') => ({
+  action,
+  number: 5,
+  pull_request: {
+    number: 5,
+    head: { sha: 'a'.repeat(40), ref: 'feat', repo: { full_name: headRepo } },
+    base: { repo: { full_name: 'octo/sockets' } },
+  },
+})
 
 describe('triggerOf', () => {
   test('pull requests: opened/synchronize/reopened deploy, closed removes, other actions skip', () => {
-    for (const action of ['opened', 'synchronize', 'reopened']) assert.equal(triggerOf(ctx('pull_request', pr(action)), 'auto').command, 'deploy')
+    for (const action of ['opened', 'synchronize', 'reopened'])
+      assert.equal(triggerOf(ctx('pull_request', pr(action)), 'auto').command, 'deploy')
     const closed = triggerOf(ctx('pull_request', pr('closed')), 'auto')
     assert.equal(closed.command, 'remove')
     assert.equal(closed.pr?.number, 5)
@@ -26,7 +41,9 @@ describe('triggerOf', () => {
 
   test('push deploys its branch, a deleted branch is removed, tags are skipped', () => {
     assert.deepEqual(
-      (({ command, branch }) => ({ command, branch }))(triggerOf(ctx('push', { ref: 'refs/heads/feature/x', after: 'b'.repeat(40) }), 'auto')),
+      (({ command, branch }) => ({ command, branch }))(
+        triggerOf(ctx('push', { ref: 'refs/heads/feature/x', after: 'b'.repeat(40) }), 'auto'),
+      ),
       { command: 'deploy', branch: 'feature/x' },
     )
     assert.equal(triggerOf(ctx('push', { ref: 'refs/heads/old', deleted: true }), 'auto').command, 'remove')
@@ -46,7 +63,9 @@ describe('triggerOf', () => {
 })
 
 describe('stages', () => {
-  const rules = parseStages('main: prod\nrelease/*: staging\n"pr-*": { role-to-assume: "arn:aws:iam::111111111111:role/p", aws-region: eu-west-1 }')
+  const rules = parseStages(
+    'main: prod\nrelease/*: staging\n"pr-*": { role-to-assume: "arn:aws:iam::111111111111:role/p", aws-region: eu-west-1 }',
+  )
 
   test('defaults: pr-N, the default branch to the config stage or prod, other branches by name', () => {
     assert.equal(resolveStage({ pr: 42, rules: [] }).stage, 'pr-42')
@@ -59,7 +78,11 @@ describe('stages', () => {
     assert.equal(resolveStage({ branch: 'main', defaultBranch: 'main', configStage: 'dev', rules }).stage, 'prod')
     assert.equal(resolveStage({ branch: 'release/2.0', rules }).stage, 'staging')
     assert.equal(resolveStage({ branch: 'release/2.0/hotfix', rules }).stage, 'release-2-0-hotfix', '* stops at /')
-    assert.deepEqual(resolveStage({ pr: 3, rules }), { stage: 'pr-3', roleToAssume: 'arn:aws:iam::111111111111:role/p', awsRegion: 'eu-west-1' })
+    assert.deepEqual(resolveStage({ pr: 3, rules }), {
+      stage: 'pr-3',
+      roleToAssume: 'arn:aws:iam::111111111111:role/p',
+      awsRegion: 'eu-west-1',
+    })
     assert.equal(resolveStage({ branch: 'main', defaultBranch: 'main', explicit: 'demo', rules }).stage, 'demo')
     const negated = parseStages('"!{main,release/*}": preview')
     assert.equal(resolveStage({ branch: 'feature/x', defaultBranch: 'main', rules: negated }).stage, 'preview')
@@ -84,17 +107,34 @@ describe('stages', () => {
 
   test('bad stages input is an error that names the input', () => {
     assert.throws(() => parseStages('main: [prod]'), InputError)
-    assert.throws(() => parseStages('main: "prod/x"'), /not a valid stage name: API Gateway stage names may contain only letters, digits/)
+    assert.throws(
+      () => parseStages('main: "prod/x"'),
+      /not a valid stage name: API Gateway stage names may contain only letters, digits/,
+    )
     assert.throws(() => parseStages('main: { stag: prod }'), /unknown key "stag"/)
     assert.throws(() => parseStages('- main'), /must be a mapping/)
   })
 })
 
 test('OIDC inputs are checked before any call', () => {
-  assert.throws(() => checkOidcInputs({ roleToAssume: 'deployer', sessionName: 'GitHubActions', durationSeconds: 3600 }), /must be a role ARN/)
-  assert.throws(() => checkOidcInputs({ roleToAssume: 'arn:aws:iam::123456789012:role/d', sessionName: 'a b', durationSeconds: 3600 }), /role-session-name/)
-  assert.throws(() => checkOidcInputs({ roleToAssume: 'arn:aws:iam::123456789012:role/d', sessionName: 'ok', durationSeconds: 60 }), /900 to 43200/)
-  checkOidcInputs({ roleToAssume: 'arn:aws:iam::123456789012:role/path/d', sessionName: 'GitHubActions', durationSeconds: 3600 })
+  assert.throws(
+    () => checkOidcInputs({ roleToAssume: 'deployer', sessionName: 'GitHubActions', durationSeconds: 3600 }),
+    /must be a role ARN/,
+  )
+  assert.throws(
+    () =>
+      checkOidcInputs({ roleToAssume: 'arn:aws:iam::123456789012:role/d', sessionName: 'a b', durationSeconds: 3600 }),
+    /role-session-name/,
+  )
+  assert.throws(
+    () => checkOidcInputs({ roleToAssume: 'arn:aws:iam::123456789012:role/d', sessionName: 'ok', durationSeconds: 60 }),
+    /900 to 43200/,
+  )
+  checkOidcInputs({
+    roleToAssume: 'arn:aws:iam::123456789012:role/path/d',
+    sessionName: 'GitHubActions',
+    durationSeconds: 3600,
+  })
 })
 
 test('the stage input follows the same stage-name rule as serverless.yml', () => {
@@ -102,7 +142,13 @@ test('the stage input follows the same stage-name rule as serverless.yml', () =>
   const before = process.env[name]
   try {
     process.env[name] = 'feature/login'
-    assert.throws(() => readInputs(), (e: Error) => e instanceof InputError && e.message === 'input "stage" is "feature/login": API Gateway stage names may contain only letters, digits, "-" and "_" (1-64 characters)')
+    assert.throws(
+      () => readInputs(),
+      (e: Error) =>
+        e instanceof InputError &&
+        e.message ===
+          'input "stage" is "feature/login": API Gateway stage names may contain only letters, digits, "-" and "_" (1-64 characters)',
+    )
     process.env[name] = 'pr-7'
     assert.equal(readInputs().stage, 'pr-7')
   } finally {
@@ -122,7 +168,12 @@ test('boolean inputs are read as YAML 1.2 booleans; empty is the default; anythi
     process.env[name] = 'TRUE'
     assert.equal(readInputs().dryRun, true)
     process.env[name] = 'yes'
-    assert.throws(() => readInputs(), (e: Error) => e instanceof InputError && e.message === 'input "dry-run" must be true or false (or True, TRUE, False, FALSE), got "yes"')
+    assert.throws(
+      () => readInputs(),
+      (e: Error) =>
+        e instanceof InputError &&
+        e.message === 'input "dry-run" must be true or false (or True, TRUE, False, FALSE), got "yes"',
+    )
   } finally {
     if (before === undefined) delete process.env[name]
     else process.env[name] = before
@@ -138,7 +189,14 @@ test('the permissions-boundary input is a policy ARN, checked before any call; e
     process.env[name] = ''
     assert.equal(readInputs().permissionsBoundary, undefined)
     process.env[name] = 'socket-action-boundary'
-    assert.throws(() => readInputs(), (e: Error) => e instanceof InputError && /^input "permissions-boundary" must be the ARN of an IAM managed policy, got "socket-action-boundary"/.test(e.message))
+    assert.throws(
+      () => readInputs(),
+      (e: Error) =>
+        e instanceof InputError &&
+        /^input "permissions-boundary" must be the ARN of an IAM managed policy, got "socket-action-boundary"/.test(
+          e.message,
+        ),
+    )
   } finally {
     if (before === undefined) delete process.env[name]
     else process.env[name] = before

@@ -39,8 +39,10 @@ const manifest = trackedManifest()
 
 test('action.yml has a name, a description, and every input and output described', () => {
   assert.ok(manifest.name && manifest.description)
-  for (const [name, input] of Object.entries(manifest.inputs)) assert.ok(typeof input.description === 'string' && input.description.length > 0, `input ${name}`)
-  for (const [name, output] of Object.entries(manifest.outputs)) assert.ok(typeof output.description === 'string' && output.description.length > 0, `output ${name}`)
+  for (const [name, input] of Object.entries(manifest.inputs))
+    assert.ok(typeof input.description === 'string' && input.description.length > 0, `input ${name}`)
+  for (const [name, output] of Object.entries(manifest.outputs))
+    assert.ok(typeof output.description === 'string' && output.description.length > 0, `output ${name}`)
 })
 
 test('every input the code reads is declared, and every declared input is read', () => {
@@ -53,8 +55,16 @@ test('every output the code sets is declared', () => {
   const set = namesIn(/\bsetOutput\(\s*'([^']+)'/g)
   assert.ok(set.size >= 5, `found only ${[...set].join(', ')}`)
   const declared = new Set(Object.keys(manifest.outputs))
-  assert.deepEqual([...set].filter((name) => !declared.has(name)), [], 'set but not declared')
-  assert.deepEqual([...declared].filter((name) => !set.has(name)), [], 'declared but never set')
+  assert.deepEqual(
+    [...set].filter((name) => !declared.has(name)),
+    [],
+    'set but not declared',
+  )
+  assert.deepEqual(
+    [...declared].filter((name) => !set.has(name)),
+    [],
+    'declared but never set',
+  )
 })
 
 test('it runs on node24 from a main that git tracks', () => {
@@ -63,6 +73,9 @@ test('it runs on node24 from a main that git tracks', () => {
 })
 
 test('no file of dist/ matches a .gitignore rule (runners such as act drop ignored files when they copy an action)', () => {
-  const ignored = execFileSync('git', ['ls-files', '--cached', '--ignored', '--exclude-standard', '--', 'dist'], { cwd: REPO_ROOT, encoding: 'utf8' })
+  const ignored = execFileSync('git', ['ls-files', '--cached', '--ignored', '--exclude-standard', '--', 'dist'], {
+    cwd: REPO_ROOT,
+    encoding: 'utf8',
+  })
   assert.equal(ignored, '')
 })

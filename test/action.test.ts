@@ -63,14 +63,31 @@ describe('the Action (node dist/index.js)', () => {
     project = await scratchProject()
   })
 
-  async function runAction(eventName: string, payload: unknown, inputs: Record<string, string> = {}, env: Record<string, string | undefined> = {}): Promise<ActionRun> {
+  async function runAction(
+    eventName: string,
+    payload: unknown,
+    inputs: Record<string, string> = {},
+    env: Record<string, string | undefined> = {},
+  ): Promise<ActionRun> {
     const eventPath = path.join(scratch, 'event.json')
     const outputPath = path.join(scratch, `output-${Date.now()}`)
     const summaryPath = path.join(scratch, `summary-${Date.now()}`)
     await writeFile(eventPath, JSON.stringify(payload))
     await writeFile(outputPath, '')
     await writeFile(summaryPath, '')
-    const allInputs: Record<string, string> = { command: 'auto', config: '', 'working-directory': '.', 'role-to-assume': ROLE, 'role-session-name': 'GitHubActions', 'role-duration-seconds': '3600', audience: 'sts.amazonaws.com', 'github-token': 'ghs_fake_installation_token', comment: 'true', 'dry-run': 'true', ...inputs }
+    const allInputs: Record<string, string> = {
+      command: 'auto',
+      config: '',
+      'working-directory': '.',
+      'role-to-assume': ROLE,
+      'role-session-name': 'GitHubActions',
+      'role-duration-seconds': '3600',
+      audience: 'sts.amazonaws.com',
+      'github-token': 'ghs_fake_installation_token',
+      comment: 'true',
+      'dry-run': 'true',
+      ...inputs,
+    }
     const childEnv: Record<string, string> = {
       PATH: process.env.PATH ?? '',
       HOME: process.env.HOME ?? scratch,
@@ -93,21 +110,36 @@ describe('the Action (node dist/index.js)', () => {
       AWS_ENDPOINT_URL: bed.shim.endpoint,
       AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true',
     }
-    for (const [name, value] of Object.entries(allInputs)) childEnv[`INPUT_${name.replace(/ /g, '_').toUpperCase()}`] = value
+    for (const [name, value] of Object.entries(allInputs))
+      childEnv[`INPUT_${name.replace(/ /g, '_').toUpperCase()}`] = value
     for (const [name, value] of Object.entries(env)) {
       if (value === undefined) delete childEnv[name]
       else childEnv[name] = value
     }
-    const { code, stdout, stderr } = await runNode(path.join(actionDir, 'dist/index.js'), [], { cwd: project.dir, env: childEnv }).done
-    return { code, stdout, stderr, outputs: parseOutputs(await readFile(outputPath, 'utf8')), summary: await readFile(summaryPath, 'utf8') }
+    const { code, stdout, stderr } = await runNode(path.join(actionDir, 'dist/index.js'), [], {
+      cwd: project.dir,
+      env: childEnv,
+    }).done
+    return {
+      code,
+      stdout,
+      stderr,
+      outputs: parseOutputs(await readFile(outputPath, 'utf8')),
+      summary: await readFile(summaryPath, 'utf8'),
+    }
   }
 
   const resourceWrites = () => bed.shim.writes().map((c) => c.operation)
 
   const stageResources = async (stage: string) => {
     const state = await readAccount()
-    const ours = (tags: Record<string, string>) => tags['socket-action:stage'] === stage && tags['socket-action:repo'] === REPO
-    return { roles: state.roles.filter((r) => ours(r.tags)), functions: state.functions.filter((f) => ours(f.tags)), apis: state.apis.filter((a) => ours(a.tags)) }
+    const ours = (tags: Record<string, string>) =>
+      tags['socket-action:stage'] === stage && tags['socket-action:repo'] === REPO
+    return {
+      roles: state.roles.filter((r) => ours(r.tags)),
+      functions: state.functions.filter((f) => ours(f.tags)),
+      apis: state.apis.filter((a) => ours(a.tags)),
+    }
   }
 
   test('PR opened deploys pr-N; synchronize without change writes nothing and updates the same comment; closed removes it', async () => {
@@ -127,7 +159,7 @@ describe('the Action (node dist/index.js)', () => {
 
     // OIDC: the token was requested with the runner's bearer token and the audience, and the keys were masked.
     const oidc = gh.requests.find((r) => r.path.startsWith('/_oidc/token'))
-    assert.ok(oidc && oidc.path.includes('audience=sts.amazonaws.com') && oidc.authorization === `Bearer ${gh.oidcToken}`)
+    assert.ok(oidc?.path.includes('audience=sts.amazonaws.com') && oidc.authorization === `Bearer ${gh.oidcToken}`)
     assert.ok(bed.shim.calls().some((c) => c.operation === 'AssumeRoleWithWebIdentity'))
     // The ID token (masked by @actions/core) and the three credentials.
     assert.equal((opened.stdout.match(/^::add-mask::/gm) ?? []).length, 4)
@@ -139,7 +171,10 @@ describe('the Action (node dist/index.js)', () => {
     assert.ok(comment.body.includes(opened.outputs.url!))
     assert.ok(comment.body.includes(`npx wscat -c ${opened.outputs.url}`))
     assert.ok(comment.body.includes('`a1b2c3d`'))
-    assert.match(opened.stdout, /^::group::Plan pr-42\n[\s\S]*\+ function my-socket-pr-42[\s\S]*^::group::Apply pr-42\n[\s\S]*create function my-socket-pr-42 \(\d+ ms\)[\s\S]*^::endgroup::/m)
+    assert.match(
+      opened.stdout,
+      /^::group::Plan pr-42\n[\s\S]*\+ function my-socket-pr-42[\s\S]*^::group::Apply pr-42\n[\s\S]*create function my-socket-pr-42 \(\d+ ms\)[\s\S]*^::endgroup::/m,
+    )
     assert.match(opened.summary, /pr-42/)
     assert.ok(opened.summary.includes(opened.outputs.url!))
     assert.equal(gh.deployments.length, 1)
@@ -185,7 +220,12 @@ describe('the Action (node dist/index.js)', () => {
   })
 
   test('a fork PR is skipped before any AWS call or comment write', async () => {
-    const run = await runAction('pull_request', prEvent('opened', 7, { fork: true }), {}, { ACTIONS_ID_TOKEN_REQUEST_URL: undefined, ACTIONS_ID_TOKEN_REQUEST_TOKEN: undefined })
+    const run = await runAction(
+      'pull_request',
+      prEvent('opened', 7, { fork: true }),
+      {},
+      { ACTIONS_ID_TOKEN_REQUEST_URL: undefined, ACTIONS_ID_TOKEN_REQUEST_TOKEN: undefined },
+    )
     assert.equal(run.code, 0, run.stdout + run.stderr)
     assert.equal(run.outputs.result, 'skipped')
     assert.match(run.stdout, /::warning::pull request #7 comes from a fork/)
@@ -194,7 +234,12 @@ describe('the Action (node dist/index.js)', () => {
   })
 
   test('without id-token permission it fails and names the fix', async () => {
-    const run = await runAction('pull_request', prEvent('opened', 8), {}, { ACTIONS_ID_TOKEN_REQUEST_URL: undefined, ACTIONS_ID_TOKEN_REQUEST_TOKEN: undefined })
+    const run = await runAction(
+      'pull_request',
+      prEvent('opened', 8),
+      {},
+      { ACTIONS_ID_TOKEN_REQUEST_URL: undefined, ACTIONS_ID_TOKEN_REQUEST_TOKEN: undefined },
+    )
     assert.equal(run.code, 1)
     assert.match(run.stdout, /::error::.*permissions: id-token: write/)
     assert.deepEqual(bed.shim.calls(), [])
@@ -204,13 +249,21 @@ describe('the Action (node dist/index.js)', () => {
     await project.edit('serverless.yml', (s) => s.replace('region: us-east-1', 'regoin: us-east-1'))
     const run = await runAction('pull_request', prEvent('opened', 9))
     assert.equal(run.code, 1)
-    assert.match(run.stdout, /::error title=socket-action,file=serverless\.yml,line=10,col=5::unknown input "regoin" - did you mean "region"\?/)
+    assert.match(
+      run.stdout,
+      /::error title=socket-action,file=serverless\.yml,line=10,col=5::unknown input "regoin" - did you mean "region"\?/,
+    )
     assert.deepEqual(bed.shim.calls(), [])
   })
 
   test('sweep lists closed PR stages in a dry run, and removes only those when asked', async () => {
     for (const stage of ['pr-1', 'pr-2', 'pr-3', 'prod']) {
-      const run = await runAction('workflow_dispatch', { repository, inputs: {} }, { command: 'deploy', stage }, { GITHUB_REF: 'refs/heads/main' })
+      const run = await runAction(
+        'workflow_dispatch',
+        { repository, inputs: {} },
+        { command: 'deploy', stage },
+        { GITHUB_REF: 'refs/heads/main' },
+      )
       assert.equal(run.code, 0, run.stdout + run.stderr)
     }
     gh.pulls.set(1, 'closed')
@@ -218,7 +271,12 @@ describe('the Action (node dist/index.js)', () => {
     gh.pulls.set(3, 'open')
 
     bed.shim.clearCalls()
-    const dry = await runAction('schedule', { schedule: '0 4 * * *', repository }, { command: 'sweep' }, { GITHUB_REF: 'refs/heads/main' })
+    const dry = await runAction(
+      'schedule',
+      { schedule: '0 4 * * *', repository },
+      { command: 'sweep' },
+      { GITHUB_REF: 'refs/heads/main' },
+    )
     assert.equal(dry.code, 0, dry.stdout + dry.stderr)
     assert.equal(dry.outputs.result, 'swept')
     assert.equal(dry.outputs.stage, undefined, 'a sweep has no single stage')
@@ -228,14 +286,26 @@ describe('the Action (node dist/index.js)', () => {
     assert.match(dry.stdout, /keep prod \(not a pull request stage\)/)
     assert.deepEqual(resourceWrites(), [])
 
-    const wet = await runAction('schedule', { schedule: '0 4 * * *', repository }, { command: 'sweep', 'dry-run': 'false' }, { GITHUB_REF: 'refs/heads/main' })
+    const wet = await runAction(
+      'schedule',
+      { schedule: '0 4 * * *', repository },
+      { command: 'sweep', 'dry-run': 'false' },
+      { GITHUB_REF: 'refs/heads/main' },
+    )
     assert.equal(wet.code, 0, wet.stdout + wet.stderr)
-    for (const stage of ['pr-1', 'pr-2']) assert.deepEqual(await stageResources(stage), { roles: [], functions: [], apis: [] })
+    for (const stage of ['pr-1', 'pr-2'])
+      assert.deepEqual(await stageResources(stage), { roles: [], functions: [], apis: [] })
     for (const stage of ['pr-3', 'prod']) assert.equal((await stageResources(stage)).functions.length, 1)
   })
 
   test('a failed deploy edits the PR comment to show the error and link the run', async () => {
-    bed.shim.fault({ operation: 'CreateApi', times: Infinity, status: 400, errorType: 'BadRequestException', message: 'Too many APIs in this account' })
+    bed.shim.fault({
+      operation: 'CreateApi',
+      times: Infinity,
+      status: 400,
+      errorType: 'BadRequestException',
+      message: 'Too many APIs in this account',
+    })
     const run = await runAction('pull_request', prEvent('opened', 11))
     assert.equal(run.code, 1)
     assert.match(run.stdout, /::error::.*Too many APIs in this account/)
@@ -251,12 +321,20 @@ describe('the Action (node dist/index.js)', () => {
     const pushed = await runAction('push', pushEvent('feature/old'))
     assert.equal(pushed.outputs.stage, 'feature-old')
     assert.equal((await stageResources('feature-old')).functions.length, 1)
-    const deleted = await runAction('delete', { ref: 'feature/old', ref_type: 'branch', repository }, {}, { GITHUB_REF: 'refs/heads/main' })
+    const deleted = await runAction(
+      'delete',
+      { ref: 'feature/old', ref_type: 'branch', repository },
+      {},
+      { GITHUB_REF: 'refs/heads/main' },
+    )
     assert.equal(deleted.code, 0, deleted.stdout + deleted.stderr)
     assert.equal(deleted.outputs.result, 'removed')
     assert.deepEqual(await stageResources('feature-old'), { roles: [], functions: [], apis: [] })
 
-    const regional = await runAction('pull_request', prEvent('opened', 12), { 'aws-region': 'us-east-1', stages: 'pr-*: { aws-region: eu-west-1 }' })
+    const regional = await runAction('pull_request', prEvent('opened', 12), {
+      'aws-region': 'us-east-1',
+      stages: 'pr-*: { aws-region: eu-west-1 }',
+    })
     assert.equal(regional.code, 0, regional.stdout + regional.stderr)
     assert.equal(regional.outputs.region, 'eu-west-1')
     assert.match(regional.outputs.url!, /\.eu-west-1\.amazonaws\.com\/pr-12$/)
@@ -265,8 +343,16 @@ describe('the Action (node dist/index.js)', () => {
   test('socket.js with npm dependencies is bundled on the runner by the esbuild-wasm shipped in dist/', async () => {
     await project.remove()
     project = await scratchProject(path.join(ROOT, 'test/fixtures/socket/good/with-dependency'))
-    await writeFile(path.join(project.dir, 'serverless.yml'), 'name: deps\nstage: dev\nSocket:\n  component: "@serverless/socket"\n')
-    const run = await runAction('workflow_dispatch', { repository, inputs: {} }, { command: 'deploy' }, { GITHUB_REF: 'refs/heads/main' })
+    await writeFile(
+      path.join(project.dir, 'serverless.yml'),
+      'name: deps\nstage: dev\nSocket:\n  component: "@serverless/socket"\n',
+    )
+    const run = await runAction(
+      'workflow_dispatch',
+      { repository, inputs: {} },
+      { command: 'deploy' },
+      { GITHUB_REF: 'refs/heads/main' },
+    )
     assert.equal(run.code, 0, run.stdout + run.stderr)
     assert.equal(run.outputs.result, 'deployed')
     const fn = (await readAccount()).functions.find((f) => f.name === 'deps-dev')

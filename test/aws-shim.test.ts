@@ -43,15 +43,27 @@ const TRUST_POLICY = JSON.stringify({
   Version: '2012-10-17',
   Statement: [{ Effect: 'Allow', Principal: { Service: 'lambda.amazonaws.com' }, Action: 'sts:AssumeRole' }],
 })
-const ZIP = zipSync({ 'index.mjs': new TextEncoder().encode('export const handler = async () => ({ statusCode: 200 })') })
+const ZIP = zipSync({
+  'index.mjs': new TextEncoder().encode('export const handler = async () => ({ statusCode: 200 })'),
+})
 
 let moto: Moto
 let shim: Shim
 const created: Array<{ destroy(): void }> = []
 
 function aws(maxAttempts = 3) {
-  const config = { endpoint: shim.endpoint, region: 'us-east-1', credentials: { accessKeyId: 'test', secretAccessKey: 'test' }, maxAttempts }
-  const clients = { iam: new IAMClient(config), sts: new STSClient(config), lambda: new LambdaClient(config), gw: new ApiGatewayV2Client(config) }
+  const config = {
+    endpoint: shim.endpoint,
+    region: 'us-east-1',
+    credentials: { accessKeyId: 'test', secretAccessKey: 'test' },
+    maxAttempts,
+  }
+  const clients = {
+    iam: new IAMClient(config),
+    sts: new STSClient(config),
+    lambda: new LambdaClient(config),
+    gw: new ApiGatewayV2Client(config),
+  }
   created.push(...Object.values(clients))
   return clients
 }
@@ -63,12 +75,20 @@ async function createRole(iam: IAMClient, name = 'socket-role'): Promise<string>
 
 function createFunction(lambda: LambdaClient, role: string, name = 'socket-fn') {
   return lambda.send(
-    new CreateFunctionCommand({ FunctionName: name, Role: role, Runtime: 'nodejs22.x', Handler: 'index.handler', Code: { ZipFile: ZIP } }),
+    new CreateFunctionCommand({
+      FunctionName: name,
+      Role: role,
+      Runtime: 'nodejs22.x',
+      Handler: 'index.handler',
+      Code: { ZipFile: ZIP },
+    }),
   )
 }
 
 async function createWebSocketApi(gw: ApiGatewayV2Client, name = 'socket-api'): Promise<string> {
-  const api = await gw.send(new CreateApiCommand({ Name: name, ProtocolType: 'WEBSOCKET', RouteSelectionExpression: '$request.body.route' }))
+  const api = await gw.send(
+    new CreateApiCommand({ Name: name, ProtocolType: 'WEBSOCKET', RouteSelectionExpression: '$request.body.route' }),
+  )
   return api.ApiId!
 }
 
@@ -123,7 +143,9 @@ test('the call log names every operation of every service, with its kind and sta
   await gw.send(new GetApisCommand({}))
   await gw.send(new CreateRouteCommand({ ApiId: apiId, RouteKey: '$connect' }))
   await gw.send(new GetRoutesCommand({ ApiId: apiId }))
-  await gw.send(new TagResourceCommand({ ResourceArn: `arn:aws:apigateway:us-east-1::/apis/${apiId}`, Tags: { app: 'socket' } }))
+  await gw.send(
+    new TagResourceCommand({ ResourceArn: `arn:aws:apigateway:us-east-1::/apis/${apiId}`, Tags: { app: 'socket' } }),
+  )
 
   assert.deepEqual(summary(), [
     'iam CreateRole write 200',
@@ -139,7 +161,10 @@ test('the call log names every operation of every service, with its kind and sta
     'apigateway TagResource write 200',
   ])
   for (const call of shim.calls()) assert.ok(call.start <= call.end && call.method && call.path.startsWith('/'))
-  assert.deepEqual(shim.writes().map((c) => c.operation), ['CreateRole', 'CreateFunction', 'CreateApi', 'CreateRoute', 'TagResource'])
+  assert.deepEqual(
+    shim.writes().map((c) => c.operation),
+    ['CreateRole', 'CreateFunction', 'CreateApi', 'CreateRoute', 'TagResource'],
+  )
   shim.clearCalls()
   assert.deepEqual(shim.calls(), [])
 })
@@ -156,11 +181,17 @@ describe('API Gateway v2 gaps', () => {
     assert.equal(first.DeploymentStatus, 'DEPLOYED')
     assert.equal(first.Description, 'first')
     assert.ok(first.DeploymentId && first.CreatedDate instanceof Date)
-    assert.equal((await gw.send(new GetStageCommand({ ApiId: apiId, StageName: 'prod' }))).DeploymentId, first.DeploymentId)
+    assert.equal(
+      (await gw.send(new GetStageCommand({ ApiId: apiId, StageName: 'prod' }))).DeploymentId,
+      first.DeploymentId,
+    )
 
     const second = await gw.send(new CreateDeploymentCommand({ ApiId: apiId }))
     const { Items } = await gw.send(new GetDeploymentsCommand({ ApiId: apiId }))
-    assert.deepEqual(Items?.map((d) => d.DeploymentId), [first.DeploymentId, second.DeploymentId])
+    assert.deepEqual(
+      Items?.map((d) => d.DeploymentId),
+      [first.DeploymentId, second.DeploymentId],
+    )
 
     const updated = await gw.send(
       new UpdateStageCommand({
@@ -182,12 +213,31 @@ describe('API Gateway v2 gaps', () => {
     assert.equal(stages.Items?.[0]?.DeploymentId, second.DeploymentId)
     assert.equal(stages.Items?.[0]?.DefaultRouteSettings?.ThrottlingRateLimit, 100)
 
-    await rejectsWith(gw.send(new UpdateStageCommand({ ApiId: apiId, StageName: 'prod', DeploymentId: 'nope12' })), 'NotFoundException', 404)
-    await rejectsWith(gw.send(new UpdateStageCommand({ ApiId: apiId, StageName: 'nope', AutoDeploy: true })), 'NotFoundException', 404)
+    await rejectsWith(
+      gw.send(new UpdateStageCommand({ ApiId: apiId, StageName: 'prod', DeploymentId: 'nope12' })),
+      'NotFoundException',
+      404,
+    )
+    await rejectsWith(
+      gw.send(new UpdateStageCommand({ ApiId: apiId, StageName: 'nope', AutoDeploy: true })),
+      'NotFoundException',
+      404,
+    )
     await rejectsWith(gw.send(new CreateDeploymentCommand({ ApiId: 'nope' })), 'NotFoundException', 404)
     assert.deepEqual(
-      shim.calls().filter((c) => c.operation.includes('Deployment') || c.operation === 'UpdateStage').map((c) => `${c.operation} ${c.kind}`),
-      ['CreateDeployment write', 'CreateDeployment write', 'GetDeployments read', 'UpdateStage write', 'UpdateStage write', 'UpdateStage write', 'CreateDeployment write'],
+      shim
+        .calls()
+        .filter((c) => c.operation.includes('Deployment') || c.operation === 'UpdateStage')
+        .map((c) => `${c.operation} ${c.kind}`),
+      [
+        'CreateDeployment write',
+        'CreateDeployment write',
+        'GetDeployments read',
+        'UpdateStage write',
+        'UpdateStage write',
+        'UpdateStage write',
+        'CreateDeployment write',
+      ],
     )
   })
 
@@ -200,12 +250,17 @@ describe('API Gateway v2 gaps', () => {
     const { Items } = await gw.send(new GetDeploymentsCommand({ ApiId: apiId }))
     assert.equal(Items?.length, 2)
     assert.ok(Items?.every((d) => d.AutoDeployed))
-    assert.equal((await gw.send(new GetStageCommand({ ApiId: apiId, StageName: 'live' }))).DeploymentId, Items?.at(-1)?.DeploymentId)
+    assert.equal(
+      (await gw.send(new GetStageCommand({ ApiId: apiId, StageName: 'live' }))).DeploymentId,
+      Items?.at(-1)?.DeploymentId,
+    )
   })
 
   test('the ApiEndpoint of a WEBSOCKET API is wss://, of an HTTP API https://', async () => {
     const { gw } = aws()
-    const ws = await gw.send(new CreateApiCommand({ Name: 'ws', ProtocolType: 'WEBSOCKET', RouteSelectionExpression: '$request.body.route' }))
+    const ws = await gw.send(
+      new CreateApiCommand({ Name: 'ws', ProtocolType: 'WEBSOCKET', RouteSelectionExpression: '$request.body.route' }),
+    )
     assert.equal(ws.ApiEndpoint, `wss://${ws.ApiId}.execute-api.us-east-1.amazonaws.com`)
     assert.equal((await gw.send(new GetApiCommand({ ApiId: ws.ApiId }))).ApiEndpoint, ws.ApiEndpoint)
     const http = await gw.send(new CreateApiCommand({ Name: 'http', ProtocolType: 'HTTP' }))
@@ -218,7 +273,11 @@ describe('API Gateway v2 gaps', () => {
     const { gw } = aws()
     const apiId = await createWebSocketApi(gw)
     await gw.send(new CreateRouteCommand({ ApiId: apiId, RouteKey: '$connect' }))
-    const error = await rejectsWith(gw.send(new CreateRouteCommand({ ApiId: apiId, RouteKey: '$connect' })), 'ConflictException', 409)
+    const error = await rejectsWith(
+      gw.send(new CreateRouteCommand({ ApiId: apiId, RouteKey: '$connect' })),
+      'ConflictException',
+      409,
+    )
     assert.match(error.message, /\$connect/)
     await gw.send(new CreateStageCommand({ ApiId: apiId, StageName: 'prod' }))
     await rejectsWith(gw.send(new CreateStageCommand({ ApiId: apiId, StageName: 'prod' })), 'ConflictException', 409)
@@ -238,7 +297,12 @@ describe('Lambda and IAM asynchrony', () => {
     shim.configure({ roleUnassumableCalls: 0, pendingReads: 0 })
     const { iam, lambda } = aws()
     await createFunction(lambda, await createRole(iam))
-    const permission = { FunctionName: 'socket-fn', StatementId: 'apigw', Action: 'lambda:InvokeFunction', Principal: 'apigateway.amazonaws.com' }
+    const permission = {
+      FunctionName: 'socket-fn',
+      StatementId: 'apigw',
+      Action: 'lambda:InvokeFunction',
+      Principal: 'apigateway.amazonaws.com',
+    }
     await lambda.send(new AddPermissionCommand(permission))
     const error = await rejectsWith(lambda.send(new AddPermissionCommand(permission)), 'ResourceConflictException', 409)
     assert.match(error.message, /statement id \(apigw\) provided already exists/)
@@ -250,10 +314,23 @@ describe('Lambda and IAM asynchrony', () => {
     const { iam, lambda } = aws()
     const fn = await createFunction(lambda, await createRole(iam))
     assert.equal(fn.State, 'Pending')
-    await rejectsWith(lambda.send(new UpdateFunctionCodeCommand({ FunctionName: 'socket-fn', ZipFile: ZIP })), 'ResourceConflictException', 409)
-    assert.equal((await lambda.send(new GetFunctionCommand({ FunctionName: 'socket-fn' }))).Configuration?.State, 'Pending')
-    assert.equal((await lambda.send(new GetFunctionConfigurationCommand({ FunctionName: fn.FunctionArn }))).State, 'Pending')
-    assert.equal((await lambda.send(new GetFunctionCommand({ FunctionName: 'socket-fn' }))).Configuration?.State, 'Active')
+    await rejectsWith(
+      lambda.send(new UpdateFunctionCodeCommand({ FunctionName: 'socket-fn', ZipFile: ZIP })),
+      'ResourceConflictException',
+      409,
+    )
+    assert.equal(
+      (await lambda.send(new GetFunctionCommand({ FunctionName: 'socket-fn' }))).Configuration?.State,
+      'Pending',
+    )
+    assert.equal(
+      (await lambda.send(new GetFunctionConfigurationCommand({ FunctionName: fn.FunctionArn }))).State,
+      'Pending',
+    )
+    assert.equal(
+      (await lambda.send(new GetFunctionCommand({ FunctionName: 'socket-fn' }))).Configuration?.State,
+      'Active',
+    )
   })
 
   test('an update is InProgress for the configured reads, and a second update meanwhile conflicts', async () => {
@@ -261,15 +338,30 @@ describe('Lambda and IAM asynchrony', () => {
     const { iam, lambda } = aws()
     const fn = await createFunction(lambda, await createRole(iam))
     assert.equal(fn.State, 'Active')
-    const updated = await lambda.send(new UpdateFunctionConfigurationCommand({ FunctionName: 'socket-fn', Timeout: 10 }))
+    const updated = await lambda.send(
+      new UpdateFunctionConfigurationCommand({ FunctionName: 'socket-fn', Timeout: 10 }),
+    )
     assert.equal(updated.LastUpdateStatus, 'InProgress')
-    const error = await rejectsWith(lambda.send(new UpdateFunctionCodeCommand({ FunctionName: 'socket-fn', ZipFile: ZIP })), 'ResourceConflictException', 409)
-    assert.equal(error.message, `The operation cannot be performed at this time. An update is in progress for resource: ${fn.FunctionArn}`)
-    assert.equal((await lambda.send(new GetFunctionConfigurationCommand({ FunctionName: 'socket-fn' }))).LastUpdateStatus, 'InProgress')
+    const error = await rejectsWith(
+      lambda.send(new UpdateFunctionCodeCommand({ FunctionName: 'socket-fn', ZipFile: ZIP })),
+      'ResourceConflictException',
+      409,
+    )
+    assert.equal(
+      error.message,
+      `The operation cannot be performed at this time. An update is in progress for resource: ${fn.FunctionArn}`,
+    )
+    assert.equal(
+      (await lambda.send(new GetFunctionConfigurationCommand({ FunctionName: 'socket-fn' }))).LastUpdateStatus,
+      'InProgress',
+    )
     const settled = await lambda.send(new GetFunctionConfigurationCommand({ FunctionName: 'socket-fn' }))
     assert.equal(settled.LastUpdateStatus, 'Successful')
     assert.equal(settled.Timeout, 10)
-    assert.equal((await lambda.send(new UpdateFunctionCodeCommand({ FunctionName: 'socket-fn', ZipFile: ZIP }))).LastUpdateStatus, 'InProgress')
+    assert.equal(
+      (await lambda.send(new UpdateFunctionCodeCommand({ FunctionName: 'socket-fn', ZipFile: ZIP }))).LastUpdateStatus,
+      'InProgress',
+    )
   })
 
   test('a role just created cannot be assumed by Lambda for a while', async () => {
@@ -283,7 +375,11 @@ describe('Lambda and IAM asynchrony', () => {
     assert.equal((await createFunction(lambda, role)).State, 'Active')
 
     const second = await createRole(iam, 'second-role')
-    await rejectsWith(lambda.send(new UpdateFunctionConfigurationCommand({ FunctionName: 'socket-fn', Role: second })), 'InvalidParameterValueException', 400)
+    await rejectsWith(
+      lambda.send(new UpdateFunctionConfigurationCommand({ FunctionName: 'socket-fn', Role: second })),
+      'InvalidParameterValueException',
+      400,
+    )
   })
 })
 
@@ -303,20 +399,51 @@ describe('injection', () => {
     const { iam } = aws(1)
     const { lambda, gw } = aws()
     await createRole(iam)
-    shim.fault({ operation: 'GetRole', nth: 2, status: 400, errorType: 'ThrottlingException', message: 'Rate exceeded' })
+    shim.fault({
+      operation: 'GetRole',
+      nth: 2,
+      status: 400,
+      errorType: 'ThrottlingException',
+      message: 'Rate exceeded',
+    })
     await iam.send(new GetRoleCommand({ RoleName: 'socket-role' }))
-    const error = await rejectsWith(iam.send(new GetRoleCommand({ RoleName: 'socket-role' })), 'ThrottlingException', 400)
+    const error = await rejectsWith(
+      iam.send(new GetRoleCommand({ RoleName: 'socket-role' })),
+      'ThrottlingException',
+      400,
+    )
     assert.equal(error.message, 'Rate exceeded')
     await iam.send(new GetRoleCommand({ RoleName: 'socket-role' }))
 
     // The SDK retries throttling and 5xx by itself: one failure, then success.
-    shim.fault({ operation: 'GetFunction', status: 429, errorType: 'TooManyRequestsException', message: 'Rate exceeded' })
-    await rejectsWith(lambda.send(new GetFunctionCommand({ FunctionName: 'missing' })), 'ResourceNotFoundException', 404)
+    shim.fault({
+      operation: 'GetFunction',
+      status: 429,
+      errorType: 'TooManyRequestsException',
+      message: 'Rate exceeded',
+    })
+    await rejectsWith(
+      lambda.send(new GetFunctionCommand({ FunctionName: 'missing' })),
+      'ResourceNotFoundException',
+      404,
+    )
     shim.fault({ operation: 'GetApis', times: 2, status: 500, errorType: 'InternalFailure' })
     await gw.send(new GetApisCommand({}))
     assert.deepEqual(
-      shim.calls().filter((c) => c.operation !== 'CreateRole').map((c) => `${c.operation} ${c.status}`),
-      ['GetRole 200', 'GetRole 400', 'GetRole 200', 'GetFunction 429', 'GetFunction 404', 'GetApis 500', 'GetApis 500', 'GetApis 200'],
+      shim
+        .calls()
+        .filter((c) => c.operation !== 'CreateRole')
+        .map((c) => `${c.operation} ${c.status}`),
+      [
+        'GetRole 200',
+        'GetRole 400',
+        'GetRole 200',
+        'GetFunction 429',
+        'GetFunction 404',
+        'GetApis 500',
+        'GetApis 500',
+        'GetApis 200',
+      ],
     )
 
     shim.fault({ operation: 'GetApis', network: true })
@@ -331,7 +458,14 @@ describe('injection', () => {
     shim.failAfterWrites(2)
     const role = await createRole(iam)
     await iam.send(new GetRoleCommand({ RoleName: 'socket-role' }))
-    const policy = { RoleName: 'socket-role', PolicyName: 'logs', PolicyDocument: JSON.stringify({ Version: '2012-10-17', Statement: [{ Effect: 'Allow', Action: 'logs:*', Resource: '*' }] }) }
+    const policy = {
+      RoleName: 'socket-role',
+      PolicyName: 'logs',
+      PolicyDocument: JSON.stringify({
+        Version: '2012-10-17',
+        Statement: [{ Effect: 'Allow', Action: 'logs:*', Resource: '*' }],
+      }),
+    }
     await rejectsWith(iam.send(new PutRolePolicyCommand(policy)), 'InternalFailure', 500)
     await rejectsWith(createFunction(lambda, role), 'InternalFailure', 500)
     await iam.send(new GetRoleCommand({ RoleName: 'socket-role' }))

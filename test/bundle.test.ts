@@ -30,7 +30,14 @@ describe('bundle', () => {
 
   test('sha256 is the base64 sha256 of the zip, as Lambda reports CodeSha256', async () => {
     const bundle = await bundleSocket(ECHO)
-    const expected = execFileSync('python3', ['-c', 'import sys,hashlib,base64; print(base64.b64encode(hashlib.sha256(sys.stdin.buffer.read()).digest()).decode())'], { input: bundle.zip })
+    const expected = execFileSync(
+      'python3',
+      [
+        '-c',
+        'import sys,hashlib,base64; print(base64.b64encode(hashlib.sha256(sys.stdin.buffer.read()).digest()).decode())',
+      ],
+      { input: bundle.zip },
+    )
       .toString()
       .trim()
     assert.equal(bundle.sha256, expected)
@@ -38,14 +45,24 @@ describe('bundle', () => {
 
   test('the zip is a valid archive of the loader, the bundle and its source map, read back byte for byte by another implementation', async () => {
     const bundle = await bundleSocket(ECHO)
-    const listing = execFileSync('python3', ['-c', `
+    const listing = execFileSync(
+      'python3',
+      [
+        '-c',
+        `
 import sys, zipfile, io, json
 z = zipfile.ZipFile(io.BytesIO(sys.stdin.buffer.read()))
 assert z.testzip() is None
 print(json.dumps([{"name": i.filename, "date": list(i.date_time), "mode": oct(i.external_attr >> 16), "body": z.read(i).decode()} for i in z.infolist()]))
-`], { input: bundle.zip })
+`,
+      ],
+      { input: bundle.zip },
+    )
     const read = JSON.parse(listing.toString()) as Array<{ name: string; date: number[]; mode: string; body: string }>
-    assert.deepEqual(read.map((f) => f.name), [HANDLER_FILE, BUNDLE_FILE, `${BUNDLE_FILE}.map`])
+    assert.deepEqual(
+      read.map((f) => f.name),
+      [HANDLER_FILE, BUNDLE_FILE, `${BUNDLE_FILE}.map`],
+    )
     for (const [i, file] of read.entries()) {
       assert.deepEqual(file.date, [1980, 1, 1, 0, 0, 0])
       assert.equal(file.mode, '0o100644')
@@ -54,23 +71,57 @@ print(json.dumps([{"name": i.filename, "date": list(i.date_time), "mode": oct(i.
   })
 
   test('zip entries keep their order and content', () => {
-    const archive = zip([{ name: 'a.txt', data: Buffer.from('alpha') }, { name: 'b/c.txt', data: Buffer.from('') }])
-    const names = execFileSync('python3', ['-c', 'import sys,zipfile,io; print(",".join(zipfile.ZipFile(io.BytesIO(sys.stdin.buffer.read())).namelist()))'], { input: archive })
+    const archive = zip([
+      { name: 'a.txt', data: Buffer.from('alpha') },
+      { name: 'b/c.txt', data: Buffer.from('') },
+    ])
+    const names = execFileSync(
+      'python3',
+      ['-c', 'import sys,zipfile,io; print(",".join(zipfile.ZipFile(io.BytesIO(sys.stdin.buffer.read())).namelist()))'],
+      { input: archive },
+    )
     assert.equal(names.toString().trim(), 'a.txt,b/c.txt')
-    assert.equal(codeSha256(archive), codeSha256(zip([{ name: 'a.txt', data: Buffer.from('alpha') }, { name: 'b/c.txt', data: Buffer.from('') }])))
+    assert.equal(
+      codeSha256(archive),
+      codeSha256(
+        zip([
+          { name: 'a.txt', data: Buffer.from('alpha') },
+          { name: 'b/c.txt', data: Buffer.from('') },
+        ]),
+      ),
+    )
   })
 
   test('the zip is the same in every time zone (the DOS timestamp is written from local time)', () => {
     const script = `import { codeSha256, zip } from ${JSON.stringify(path.join(import.meta.dirname, '../src/bundle/zip.ts'))}
 console.log(codeSha256(zip([{ name: 'index.js', data: Buffer.from('hello') }])))`
     const shas = ['UTC', 'America/New_York', 'Pacific/Kiritimati', 'Australia/Sydney'].map((TZ) =>
-      execFileSync(process.execPath, ['--import', 'tsx', '--input-type=module', '-e', script], { env: { ...process.env, TZ } }).toString().trim())
+      execFileSync(process.execPath, ['--import', 'tsx', '--input-type=module', '-e', script], {
+        env: { ...process.env, TZ },
+      })
+        .toString()
+        .trim(),
+    )
     assert.equal(new Set(shas).size, 1, shas.join(' '))
   })
 
   test('an entry name that an object would reorder, or a repeated one, is refused', () => {
-    assert.throws(() => zip([{ name: 'a', data: Buffer.from('') }, { name: '1', data: Buffer.from('') }]), /would not keep its place/)
-    assert.throws(() => zip([{ name: 'a', data: Buffer.from('') }, { name: 'a', data: Buffer.from('') }]), /given twice/)
+    assert.throws(
+      () =>
+        zip([
+          { name: 'a', data: Buffer.from('') },
+          { name: '1', data: Buffer.from('') },
+        ]),
+      /would not keep its place/,
+    )
+    assert.throws(
+      () =>
+        zip([
+          { name: 'a', data: Buffer.from('') },
+          { name: 'a', data: Buffer.from('') },
+        ]),
+      /given twice/,
+    )
   })
 
   test('user dependencies are inlined; @aws-sdk/* stays external for the Lambda runtime', async () => {
@@ -79,7 +130,10 @@ console.log(codeSha256(zip([{ name: 'index.js', data: Buffer.from('hello') }])))
     assert.match(code, /padStart\(width, "\."\)/, 'left-pad-lite is inlined')
     assert.match(code, /require\("@aws-sdk\/client-dynamodb"\)/)
     assert.match(code, /require\("@aws-sdk\/client-apigatewaymanagementapi"\)/)
-    assert.ok(bundle.inputs.some((f) => f.endsWith(path.join('lib', 'format.js'))), 'imports are reported for watching')
+    assert.ok(
+      bundle.inputs.some((f) => f.endsWith(path.join('lib', 'format.js'))),
+      'imports are reported for watching',
+    )
   })
 
   test('socket.ts with `import { on } from "socket-action"` bundles without installing the package', async () => {

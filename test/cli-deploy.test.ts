@@ -66,7 +66,7 @@ describe('socket-action plan, deploy, remove', () => {
     assert.match(JSON.parse(result.stdout).url, /\.eu-west-1\.amazonaws\.com\/eu$/)
   })
 
-  test('without --stage, the stage is serverless.yml\'s', async () => {
+  test("without --stage, the stage is serverless.yml's", async () => {
     const planned = await cli(['plan', '--json'], project.dir)
     assert.equal(planned.code, 0, planned.stderr)
     assert.equal(JSON.parse(planned.stdout).stage, 'dev')
@@ -81,15 +81,27 @@ describe('socket-action plan, deploy, remove', () => {
     bed.shim.configure({ pendingReads: 2 })
     await project.edit('serverless.yml', (s) => s.replace('TABLE_NAME: my-table', 'TABLE_NAME: ${env.SECRET_TABLE}'))
     try {
-      const result = await cli(['deploy', '--stage', 'slow'], project.dir, { ...process.env, SECRET_TABLE: 'table-that-is-a-secret' })
+      const result = await cli(['deploy', '--stage', 'slow'], project.dir, {
+        ...process.env,
+        SECRET_TABLE: 'table-that-is-a-secret',
+      })
       assert.equal(result.code, 0, result.stderr)
       const lines = result.stderr.split('\n')
       const waiting = lines.filter((l) => l.includes('function my-socket-slow to become Active'))
       assert.equal(waiting[0], 'waiting for function my-socket-slow to become Active… 1 s', result.stderr)
       assert.match(waiting.at(-1)!, /^waited [23] s for function my-socket-slow to become Active$/)
-      assert.ok(waiting.length <= 3, `one line when it starts, one at most every 5 s, one at the end: ${waiting.join(' | ')}`)
-      assert.ok(!/\r|\x1b\[/.test(result.stderr), 'no terminal control characters in a log')
-      assert.ok(!result.stderr.includes('table-that-is-a-secret') && !result.stdout.includes('table-that-is-a-secret'), 'env values are never printed')
+      assert.ok(
+        waiting.length <= 3,
+        `one line when it starts, one at most every 5 s, one at the end: ${waiting.join(' | ')}`,
+      )
+      assert.ok(
+        !result.stderr.includes('\r') && !result.stderr.includes('\x1b['),
+        'no terminal control characters in a log',
+      )
+      assert.ok(
+        !result.stderr.includes('table-that-is-a-secret') && !result.stdout.includes('table-that-is-a-secret'),
+        'env values are never printed',
+      )
     } finally {
       bed.shim.configure({ pendingReads: 1 })
       await project.edit('serverless.yml', (s) => s.replace('TABLE_NAME: ${env.SECRET_TABLE}', 'TABLE_NAME: my-table'))

@@ -18,7 +18,17 @@ describe('socket-action sweep', () => {
   let project: Project
 
   const sweep = (args: string[], env: Record<string, string | undefined> = {}) =>
-    runNode(BIN, ['sweep', ...args], { cwd: project.dir, env: { ...process.env, GITHUB_API_URL: gh.url, GITHUB_TOKEN: TOKEN, GITHUB_REPOSITORY: undefined, GH_TOKEN: undefined, ...env } }).done
+    runNode(BIN, ['sweep', ...args], {
+      cwd: project.dir,
+      env: {
+        ...process.env,
+        GITHUB_API_URL: gh.url,
+        GITHUB_TOKEN: TOKEN,
+        GITHUB_REPOSITORY: undefined,
+        GH_TOKEN: undefined,
+        ...env,
+      },
+    }).done
 
   const functionsOf = async (repo: string) =>
     (await readAccount()).functions
@@ -31,7 +41,8 @@ describe('socket-action sweep', () => {
     gh = await startFakeGitHub(REPO)
     project = await scratchProject()
     bed.shim.configure({ pendingReads: 0, inProgressReads: 0, roleUnassumableCalls: 0 })
-    for (const stage of ['pr-1', 'pr-2', 'pr-3', 'prod']) await deployStage({ configFile: project.config, stage, repo: REPO, ...FAST })
+    for (const stage of ['pr-1', 'pr-2', 'pr-3', 'prod'])
+      await deployStage({ configFile: project.config, stage, repo: REPO, ...FAST })
     // The same app deployed from a laptop: another repository tag, never this repository's to sweep.
     await deployStage({ configFile: project.config, stage: 'pr-9', repo: 'local', ...FAST })
     gh.pulls.set(1, 'closed')
@@ -64,8 +75,15 @@ describe('socket-action sweep', () => {
     )
     assert.deepEqual(bed.shim.writes(), [], 'no AWS writes')
     assert.deepEqual(gh.writes(), [], 'no GitHub writes')
-    assert.deepEqual(gh.requests.map((r) => r.path).sort(), ['/repos/octo/sockets/pulls/1', '/repos/octo/sockets/pulls/2', '/repos/octo/sockets/pulls/3'])
-    assert.ok(gh.requests.every((r) => r.authorization === `token ${TOKEN}`), 'GITHUB_TOKEN is the token')
+    assert.deepEqual(gh.requests.map((r) => r.path).sort(), [
+      '/repos/octo/sockets/pulls/1',
+      '/repos/octo/sockets/pulls/2',
+      '/repos/octo/sockets/pulls/3',
+    ])
+    assert.ok(
+      gh.requests.every((r) => r.authorization === `token ${TOKEN}`),
+      'GITHUB_TOKEN is the token',
+    )
     assert.ok(!result.stdout.includes(TOKEN) && !result.stderr.includes(TOKEN), 'the token is never printed')
   })
 
@@ -75,7 +93,16 @@ describe('socket-action sweep', () => {
     const out = JSON.parse(result.stdout)
     assert.deepEqual(
       { ...out, kept: out.kept.map((k: { stage: string }) => k.stage) },
-      { app: 'my-socket', repo: REPO, region: 'us-east-1', stages: ['pr-1', 'pr-2', 'pr-3', 'prod'], closed: ['pr-1', 'pr-2'], kept: ['pr-3', 'prod'], removed: [], dryRun: true },
+      {
+        app: 'my-socket',
+        repo: REPO,
+        region: 'us-east-1',
+        stages: ['pr-1', 'pr-2', 'pr-3', 'prod'],
+        closed: ['pr-1', 'pr-2'],
+        kept: ['pr-3', 'prod'],
+        removed: [],
+        dryRun: true,
+      },
     )
   })
 

@@ -49,11 +49,15 @@ describe('socket-action CLI', () => {
     assert.match(stdout, /^Usage: socket-action deploy/m)
   })
 
-  test('--stage is optional and help says its default: serverless.yml\'s stage, else dev', async () => {
+  test("--stage is optional and help says its default: serverless.yml's stage, else dev", async () => {
     for (const command of ['dev', 'plan', 'deploy', 'remove']) {
       const { stdout } = await run([command, '--help']).done
       assert.match(stdout, /^Usage: socket-action \w+ \[dir\] \[options\]$/m, 'no required option in the usage line')
-      assert.match(stdout, /^ {2}--stage S +.*\(default: serverless\.yml's stage,\s+else "dev"\)$/m, `${command} --help`)
+      assert.match(
+        stdout,
+        /^ {2}--stage S +.*\(default: serverless\.yml's stage,\s+else "dev"\)$/m,
+        `${command} --help`,
+      )
     }
   })
 
@@ -72,11 +76,14 @@ describe('socket-action CLI', () => {
     assert.match(stdout, /GITHUB_API_URL/)
   })
 
-  test('an unknown option names it, suggests the close one, points at the command\'s help, and exits 2', async () => {
+  test("an unknown option names it, suggests the close one, points at the command's help, and exits 2", async () => {
     const { code, stdout, stderr } = await run(['deploy', '--stgae', 'pr-1']).done
     assert.equal(code, 2)
     assert.equal(stdout, '')
-    assert.equal(stderr, 'error: unknown option "--stgae" for "socket-action deploy" - did you mean "--stage"?\nSee "socket-action deploy --help".\n')
+    assert.equal(
+      stderr,
+      'error: unknown option "--stgae" for "socket-action deploy" - did you mean "--stage"?\nSee "socket-action deploy --help".\n',
+    )
   })
 
   test('an unknown option with nothing close still names it', async () => {
@@ -107,16 +114,26 @@ describe('socket-action CLI', () => {
   })
 
   test('--permissions-boundary takes a policy ARN on plan and deploy, and remove has none', async () => {
-    const role = await run(['deploy', '--permissions-boundary', 'arn:aws:iam::123456789012:role/socket-action-boundary']).done
+    const role = await run([
+      'deploy',
+      '--permissions-boundary',
+      'arn:aws:iam::123456789012:role/socket-action-boundary',
+    ]).done
     assert.equal(role.code, 2)
-    assert.match(role.stderr, /^error: --permissions-boundary must be the ARN of an IAM managed policy, got "arn:aws:iam::123456789012:role\/socket-action-boundary", which is a role/m)
+    assert.match(
+      role.stderr,
+      /^error: --permissions-boundary must be the ARN of an IAM managed policy, got "arn:aws:iam::123456789012:role\/socket-action-boundary", which is a role/m,
+    )
     const regional = await run(['plan', '--permissions-boundary', 'arn:aws:iam:us-east-1:123456789012:policy/b']).done
     assert.equal(regional.code, 2)
     assert.match(regional.stderr, /did you mean "arn:aws:iam::123456789012:policy\/b"\?/)
     const remove = await run(['remove', '--permissions-boundary', 'arn:aws:iam::123456789012:policy/b']).done
     assert.equal(remove.code, 2)
     assert.match(remove.stderr, /^error: unknown option "--permissions-boundary" for "socket-action remove"/m)
-    assert.match((await run(['deploy', '--help']).done).stdout, /^ {2}--permissions-boundary ARN\n +the managed policy every function role gets as its permissions boundary/m)
+    assert.match(
+      (await run(['deploy', '--help']).done).stdout,
+      /^ {2}--permissions-boundary ARN\n +the managed policy every function role gets as its permissions boundary/m,
+    )
   })
 
   test('an unknown command gets a did-you-mean and exits 2', async () => {
@@ -125,7 +142,10 @@ describe('socket-action CLI', () => {
     assert.equal(stderr, 'error: unknown command "deplyo" - did you mean "deploy"?\nSee "socket-action --help".\n')
     const far = await run(['frobnicate']).done
     assert.equal(far.code, 2)
-    assert.match(far.stderr, /^error: unknown command "frobnicate"; the commands are dev, plan, deploy, remove, sweep$/m)
+    assert.match(
+      far.stderr,
+      /^error: unknown command "frobnicate"; the commands are dev, plan, deploy, remove, sweep$/m,
+    )
     const option = await run(['--stage', 'x']).done
     assert.equal(option.code, 2)
     assert.match(option.stderr, /"--stage" is not a command; options come after it/)
@@ -133,16 +153,26 @@ describe('socket-action CLI', () => {
 
   test('--component naming no component is an input to fix (exit 2), before any AWS call', async () => {
     const env = { ...process.env, AWS_ENDPOINT_URL: 'http://127.0.0.1:9' }
-    const { code, stderr } = await runNode(BIN, ['plan', 'examples/echo', '--component', 'Sockets'], { cwd: ROOT, env }).done
+    const { code, stderr } = await runNode(BIN, ['plan', 'examples/echo', '--component', 'Sockets'], { cwd: ROOT, env })
+      .done
     assert.equal(code, 2)
     assert.match(stderr, /^error: examples\/echo\/serverless\.yml: no component "Sockets" \(found: Socket\)$/m)
   })
 
   test('sweep without a token or a repository is a clear usage error, before any AWS call', async () => {
-    const env = { ...process.env, AWS_ENDPOINT_URL: 'http://127.0.0.1:9', GITHUB_TOKEN: '', GH_TOKEN: '', GITHUB_REPOSITORY: '' }
+    const env = {
+      ...process.env,
+      AWS_ENDPOINT_URL: 'http://127.0.0.1:9',
+      GITHUB_TOKEN: '',
+      GH_TOKEN: '',
+      GITHUB_REPOSITORY: '',
+    }
     const noRepo = await runNode(BIN, ['sweep', 'examples/echo'], { cwd: ROOT, env }).done
     assert.equal(noRepo.code, 2)
-    assert.match(noRepo.stderr, /^error: sweep needs the repository whose pull requests to check: pass --repo OWNER\/NAME or set GITHUB_REPOSITORY$/m)
+    assert.match(
+      noRepo.stderr,
+      /^error: sweep needs the repository whose pull requests to check: pass --repo OWNER\/NAME or set GITHUB_REPOSITORY$/m,
+    )
     const noToken = await runNode(BIN, ['sweep', 'examples/echo', '--repo', 'octo/sockets'], { cwd: ROOT, env }).done
     assert.equal(noToken.code, 2)
     assert.match(noToken.stderr, /^error: sweep needs a GitHub token .*: set GITHUB_TOKEN \(or GH_TOKEN\)/m)
@@ -154,7 +184,10 @@ describe('socket-action CLI', () => {
   test('a bad serverless.yml exits 2 (fix the input) with file, line and fix', async () => {
     const { code, stderr } = await run(['dev', 'test/fixtures/config/bad/seed-regoin']).done
     assert.equal(code, 2)
-    assert.equal(stderr.trim(), 'test/fixtures/config/bad/seed-regoin/serverless.yml:11:5: error: unknown input "regoin" - did you mean "region"?')
+    assert.equal(
+      stderr.trim(),
+      'test/fixtures/config/bad/seed-regoin/serverless.yml:11:5: error: unknown input "regoin" - did you mean "region"?',
+    )
   })
 
   test('a port in use is an error that says what to do', async () => {
@@ -165,7 +198,10 @@ describe('socket-action CLI', () => {
     try {
       const { code, stderr } = await run(['dev', 'examples/echo', '--port', String(port)]).done
       assert.equal(code, 1)
-      assert.equal(stderr.trim(), `error: port ${port} on 127.0.0.1 is in use: stop what holds it, or pass --port 0 for a free port`)
+      assert.equal(
+        stderr.trim(),
+        `error: port ${port} on 127.0.0.1 is in use: stop what holds it, or pass --port 0 for a free port`,
+      )
     } finally {
       holder.close()
     }

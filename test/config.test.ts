@@ -77,9 +77,7 @@ test('seed example (typo fixed) resolves every input as written', async () => {
 test('minimal config gets every default', async () => {
   const dir = good('minimal')
   const loaded: LoadedConfig = await loadConfig(path.join(dir, 'serverless.yml'), { env: {} })
-  assert.deepEqual(loaded.parsed.components, [
-    { key: 'Socket', component: '@serverless/socket', inputs: {}, line: 1 },
-  ])
+  assert.deepEqual(loaded.parsed.components, [{ key: 'Socket', component: '@serverless/socket', inputs: {}, line: 1 }])
   assert.equal(loaded.parsed.name, undefined)
   assert.equal(loaded.parsed.stage, undefined)
   assert.deepEqual(loaded.sockets, [
@@ -206,7 +204,17 @@ test('runtime, architecture, policy and throttle as written, with ${env.X} in po
   assert.deepEqual(socket.policy, policy)
   assert.deepEqual(socket.throttle, { burstLimit: 200, rateLimit: 12.5 })
   assert.equal(socket.permissionsBoundary, 'arn:aws:iam::123456789012:policy/socket-action-boundary')
-  assert.deepEqual(socket.defaulted, ['app', 'stage', 'region', 'memory', 'timeout', 'description', 'env', 'code', 'logRetentionDays'])
+  assert.deepEqual(socket.defaulted, [
+    'app',
+    'stage',
+    'region',
+    'memory',
+    'timeout',
+    'description',
+    'env',
+    'code',
+    'logRetentionDays',
+  ])
 })
 
 test('empty policy and throttle are explicit, not defaulted', async () => {
@@ -289,7 +297,10 @@ for (const name of cases) {
   test(`bad config: ${name}`, async () => {
     const caseDir = path.join(badDir, name)
     const options = existsSync(path.join(caseDir, 'options.json'))
-      ? (JSON.parse(readFileSync(path.join(caseDir, 'options.json'), 'utf8')) as { env?: Record<string, string>; stage?: string })
+      ? (JSON.parse(readFileSync(path.join(caseDir, 'options.json'), 'utf8')) as {
+          env?: Record<string, string>
+          stage?: string
+        })
       : {}
     const configPath = path.relative(process.cwd(), path.join(caseDir, 'serverless.yml'))
     const err = await loadError(configPath, { env: {}, ...options })
@@ -302,10 +313,14 @@ for (const name of cases) {
     assert.equal(err.message, err.diagnostics.map(formatDiagnostic).join('\n'))
 
     const actual = err.diagnostics
-      .map((d) => formatDiagnostic({ ...d, file: path.relative(caseDir, d.file) }).split(caseDir).join('<CASE>'))
+      .map((d) =>
+        formatDiagnostic({ ...d, file: path.relative(caseDir, d.file) })
+          .split(caseDir)
+          .join('<CASE>'),
+      )
       .join('\n')
     const expectedFile = path.join(caseDir, 'expected.txt')
-    if (process.env.UPDATE_EXPECTED === '1') writeFileSync(expectedFile, actual + '\n')
+    if (process.env.UPDATE_EXPECTED === '1') writeFileSync(expectedFile, `${actual}\n`)
     const expected = readFileSync(expectedFile, 'utf8').trimEnd()
     assert.equal(actual, expected)
 
@@ -330,7 +345,10 @@ test('zero configuration: a folder with only socket.js loads with every default 
     assert.ok(sockets[0]!.defaulted.includes('app') && sockets[0]!.defaulted.includes('region'))
     // Named explicitly, a missing file stays an error; so does an optional one beside no socket.js.
     await assert.rejects(loadConfig(configFile, { env: {} }), /file not found/)
-    await assert.rejects(loadConfig(path.join(tmpdir(), 'nowhere-here', 'serverless.yml'), { optional: true, env: {} }), /file not found/)
+    await assert.rejects(
+      loadConfig(path.join(tmpdir(), 'nowhere-here', 'serverless.yml'), { optional: true, env: {} }),
+      /file not found/,
+    )
   } finally {
     await rm(dir, { recursive: true, force: true })
   }
@@ -378,7 +396,15 @@ test('schema: the good fixtures pass as written (${env.X} included), and an edit
     const data = parse(readFileSync(path.join(fixtures, 'good', name, 'serverless.yml'), 'utf8'))
     assert.ok(validate(data), `good/${name}: ${JSON.stringify(validate.errors)}`)
   }
-  for (const name of ['seed-regoin', 'region-typo', 'memory-out-of-range', 'runtime-deprecated', 'policy-unknown-key', 'env-reserved', 'unsupported-component']) {
+  for (const name of [
+    'seed-regoin',
+    'region-typo',
+    'memory-out-of-range',
+    'runtime-deprecated',
+    'policy-unknown-key',
+    'env-reserved',
+    'unsupported-component',
+  ]) {
     const data = parse(readFileSync(path.join(badDir, name, 'serverless.yml'), 'utf8'))
     assert.ok(!validate(data), `bad/${name} is flagged`)
   }

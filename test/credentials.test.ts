@@ -44,7 +44,13 @@ describe('assumeRoleWithOidc', () => {
   })
 
   test('a throttled exchange is retried with a fresh token', async () => {
-    bed.shim.fault({ operation: 'AssumeRoleWithWebIdentity', times: 4, status: 400, errorType: 'IDPCommunicationError', message: 'try again' })
+    bed.shim.fault({
+      operation: 'AssumeRoleWithWebIdentity',
+      times: 4,
+      status: 400,
+      errorType: 'IDPCommunicationError',
+      message: 'try again',
+    })
     const tokens: string[] = []
     await assumeRoleWithOidc(base(tokens, []))
     assert.ok(tokens.length >= 2, `tokens fetched: ${tokens.length}`)
@@ -52,12 +58,26 @@ describe('assumeRoleWithOidc', () => {
   })
 
   test('a refused trust policy names the sub and aud to allow', async () => {
-    bed.shim.fault({ operation: 'AssumeRoleWithWebIdentity', status: 403, errorType: 'AccessDenied', message: 'Not authorized to perform sts:AssumeRoleWithWebIdentity' })
-    await assert.rejects(assumeRoleWithOidc(base([], [])), /trust policy must trust token\.actions\.githubusercontent\.com and allow sub "repo:octo\/sockets:pull_request#0" with aud "sts\.amazonaws\.com"/)
+    bed.shim.fault({
+      operation: 'AssumeRoleWithWebIdentity',
+      status: 403,
+      errorType: 'AccessDenied',
+      message: 'Not authorized to perform sts:AssumeRoleWithWebIdentity',
+    })
+    await assert.rejects(
+      assumeRoleWithOidc(base([], [])),
+      /trust policy must trust token\.actions\.githubusercontent\.com and allow sub "repo:octo\/sockets:pull_request#0" with aud "sts\.amazonaws\.com"/,
+    )
   })
 
   test('an invalid identity token fails at once (no retry) and names the provider and trust policy to set up', async () => {
-    bed.shim.fault({ operation: 'AssumeRoleWithWebIdentity', times: Infinity, status: 400, errorType: 'InvalidIdentityToken', message: 'No OpenIDConnect provider found in your account for https://token.actions.githubusercontent.com' })
+    bed.shim.fault({
+      operation: 'AssumeRoleWithWebIdentity',
+      times: Infinity,
+      status: 400,
+      errorType: 'InvalidIdentityToken',
+      message: 'No OpenIDConnect provider found in your account for https://token.actions.githubusercontent.com',
+    })
     const tokens: string[] = []
     await assert.rejects(
       assumeRoleWithOidc(base(tokens, [])),
@@ -68,7 +88,14 @@ describe('assumeRoleWithOidc', () => {
   })
 
   test("STS briefly unable to fetch GitHub's keys (InvalidIdentityToken) is retried with a fresh token", async () => {
-    bed.shim.fault({ operation: 'AssumeRoleWithWebIdentity', times: 2, status: 400, errorType: 'InvalidIdentityToken', message: "Couldn't retrieve verification key from your identity provider, please reference AssumeRoleWithWebIdentity documentation for requirements" })
+    bed.shim.fault({
+      operation: 'AssumeRoleWithWebIdentity',
+      times: 2,
+      status: 400,
+      errorType: 'InvalidIdentityToken',
+      message:
+        "Couldn't retrieve verification key from your identity provider, please reference AssumeRoleWithWebIdentity documentation for requirements",
+    })
     const tokens: string[] = []
     await assumeRoleWithOidc(base(tokens, []))
     assert.equal(tokens.length, 3)

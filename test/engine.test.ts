@@ -34,15 +34,26 @@ describe('deploy engine on moto', () => {
     const result = await deploy()
     assert.match(result.url, /^wss:\/\/[a-z0-9]+\.execute-api\.us-east-1\.amazonaws\.com\/prod$/)
     assert.equal(result.changed, true)
-    const tags = { 'socket-action:app': 'my-socket', 'socket-action:stage': 'prod', 'socket-action:repo': 'local', 'socket-action:region': 'us-east-1', 'socket-action:version': VERSION }
+    const tags = {
+      'socket-action:app': 'my-socket',
+      'socket-action:stage': 'prod',
+      'socket-action:repo': 'local',
+      'socket-action:region': 'us-east-1',
+      'socket-action:version': VERSION,
+    }
     const state = await readAccount()
 
     assert.equal(state.roles.length, 1)
     const role = state.roles[0]!
     assert.equal(role.name, 'my-socket-prod-socket-us-east-1')
     assert.deepEqual(role.tags, tags)
-    const statements = (role.policies['socket-action'] as { Statement: Array<{ Sid?: string; Action: unknown; Resource: unknown }> }).Statement
-    assert.deepEqual(statements.find((s) => s.Sid === 'OwnConnections')?.Resource, `arn:aws:execute-api:us-east-1:${ACCOUNT}:${result.apiId}/prod/*/@connections/*`)
+    const statements = (
+      role.policies['socket-action'] as { Statement: Array<{ Sid?: string; Action: unknown; Resource: unknown }> }
+    ).Statement
+    assert.deepEqual(
+      statements.find((s) => s.Sid === 'OwnConnections')?.Resource,
+      `arn:aws:execute-api:us-east-1:${ACCOUNT}:${result.apiId}/prod/*/@connections/*`,
+    )
     assert.deepEqual(statements.find((s) => s.Sid === 'OwnLogs')?.Resource, [
       `arn:aws:logs:us-east-1:${ACCOUNT}:log-group:/aws/lambda/my-socket-prod`,
       `arn:aws:logs:us-east-1:${ACCOUNT}:log-group:/aws/lambda/my-socket-prod:*`,
@@ -61,9 +72,16 @@ describe('deploy engine on moto', () => {
     assert.deepEqual(fn.env, { TABLE_NAME: 'my-table' })
     assert.equal(fn.role, `arn:aws:iam::${ACCOUNT}:role/my-socket-prod-socket-us-east-1`)
     assert.equal(fn.permissions.length, 1)
-    const permission = fn.permissions[0] as { Principal: unknown; Action: string; Condition: { ArnLike: Record<string, string> } }
+    const permission = fn.permissions[0] as {
+      Principal: unknown
+      Action: string
+      Condition: { ArnLike: Record<string, string> }
+    }
     assert.equal(permission.Action, 'lambda:InvokeFunction')
-    assert.equal(permission.Condition.ArnLike['AWS:SourceArn'], `arn:aws:execute-api:us-east-1:${ACCOUNT}:${result.apiId}/*`)
+    assert.equal(
+      permission.Condition.ArnLike['AWS:SourceArn'],
+      `arn:aws:execute-api:us-east-1:${ACCOUNT}:${result.apiId}/*`,
+    )
 
     assert.equal(state.apis.length, 1)
     const api = state.apis[0]!
@@ -72,7 +90,13 @@ describe('deploy engine on moto', () => {
     assert.deepEqual(apiTags, tags)
     assert.match(created ?? '', /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z$/, 'creation time to the millisecond')
     assert.equal(api.routeSelectionExpression, '$request.body.route')
-    assert.deepEqual(api.integrations, [{ type: 'AWS_PROXY', uri: `arn:aws:apigateway:us-east-1:lambda:path/2015-03-31/functions/${result.functionArn}/invocations`, timeout: 29000 }])
+    assert.deepEqual(api.integrations, [
+      {
+        type: 'AWS_PROXY',
+        uri: `arn:aws:apigateway:us-east-1:lambda:path/2015-03-31/functions/${result.functionArn}/invocations`,
+        timeout: 29000,
+      },
+    ])
     assert.deepEqual(api.routes, [
       { key: '$connect', target: 'integration#0' },
       { key: '$default', target: 'integration#0' },
@@ -96,12 +120,20 @@ describe('deploy engine on moto', () => {
 
   test('a code-only change makes only the code update (and its wait)', async () => {
     await deploy()
-    await project.edit('socket.js', (s) => s.replace('await socket.send(data)\n})\n\n// Every', 'await socket.send({ echo: data })\n})\n\n// Every'))
+    await project.edit('socket.js', (s) =>
+      s.replace('await socket.send(data)\n})\n\n// Every', 'await socket.send({ echo: data })\n})\n\n// Every'),
+    )
     bed.shim.clearCalls()
     const result = await deploy()
     assert.deepEqual(writes(), ['UpdateFunctionCode'])
-    assert.deepEqual(result.actions.map((a) => a.id), ['function:code'])
-    const reads = bed.shim.calls().filter((c) => c.kind === 'read' && c.start > bed.shim.writes()[0]!.end).map((c) => c.operation)
+    assert.deepEqual(
+      result.actions.map((a) => a.id),
+      ['function:code'],
+    )
+    const reads = bed.shim
+      .calls()
+      .filter((c) => c.kind === 'read' && c.start > bed.shim.writes()[0]!.end)
+      .map((c) => c.operation)
     assert.ok(reads.includes('GetFunction'), `waited for LastUpdateStatus: ${reads}`)
   })
 
@@ -116,11 +148,17 @@ describe('deploy engine on moto', () => {
 
   test('a changed policy makes only the policy update', async () => {
     await deploy()
-    await project.edit('serverless.yml', (s) => `${s}    policy:\n      - Effect: Allow\n        Action: dynamodb:GetItem\n        Resource: arn:aws:dynamodb:us-east-1:${ACCOUNT}:table/my-table\n`)
+    await project.edit(
+      'serverless.yml',
+      (s) =>
+        `${s}    policy:\n      - Effect: Allow\n        Action: dynamodb:GetItem\n        Resource: arn:aws:dynamodb:us-east-1:${ACCOUNT}:table/my-table\n`,
+    )
     bed.shim.clearCalls()
     await deploy()
     assert.deepEqual(writes(), ['PutRolePolicy'])
-    const statements = ((await readAccount()).roles[0]!.policies['socket-action'] as { Statement: Array<{ Action: unknown }> }).Statement
+    const statements = (
+      (await readAccount()).roles[0]!.policies['socket-action'] as { Statement: Array<{ Action: unknown }> }
+    ).Statement
     assert.ok(statements.some((s) => s.Action === 'dynamodb:GetItem'))
   })
 
@@ -128,10 +166,18 @@ describe('deploy engine on moto', () => {
     await deploy('prod')
     await deploy('staging')
     // Another repository's deploy of the same app and stage cannot share our role and function names...
-    await assert.rejects(deployStage({ configFile: project.config, stage: 'prod', repo: 'someone/else', ...FAST }), /not tagged as socket-action/)
+    await assert.rejects(
+      deployStage({ configFile: project.config, stage: 'prod', repo: 'someone/else', ...FAST }),
+      /not tagged as socket-action/,
+    )
     // ...but its API could exist (API names are not unique): it must survive our remove.
     await sdk().apigw.send(
-      new CreateApiCommand({ Name: 'my-socket-prod', ProtocolType: 'WEBSOCKET', RouteSelectionExpression: '$request.body.route', Tags: { 'socket-action:app': 'my-socket', 'socket-action:stage': 'prod', 'socket-action:repo': 'someone/else' } }),
+      new CreateApiCommand({
+        Name: 'my-socket-prod',
+        ProtocolType: 'WEBSOCKET',
+        RouteSelectionExpression: '$request.body.route',
+        Tags: { 'socket-action:app': 'my-socket', 'socket-action:stage': 'prod', 'socket-action:repo': 'someone/else' },
+      }),
     )
     const other = await scratchProject()
     await other.edit('serverless.yml', (s) => s.replaceAll('my-socket', 'other-app'))
@@ -144,14 +190,38 @@ describe('deploy engine on moto', () => {
     const result = await removeStageOf({ configFile: project.config, stage: 'prod', ...FAST })
     assert.equal(result.found, true)
     const afterRemove = await readAccount()
-    const isProd = (tags: Record<string, string>) => tags['socket-action:app'] === 'my-socket' && tags['socket-action:stage'] === 'prod' && tags['socket-action:repo'] === 'local'
-    assert.deepEqual(afterRemove.roles.filter((r) => isProd(r.tags)), [])
-    assert.deepEqual(afterRemove.functions.filter((f) => isProd(f.tags)), [])
-    assert.deepEqual(afterRemove.apis.filter((a) => isProd(a.tags)), [])
-    assert.deepEqual(afterRemove.roles, before.roles.filter((r) => !isProd(r.tags)))
-    assert.deepEqual(afterRemove.functions, before.functions.filter((f) => !isProd(f.tags)))
-    assert.deepEqual(afterRemove.apis, before.apis.filter((a) => !isProd(a.tags)))
-    assert.ok(afterRemove.apis.some((a) => a.tags['socket-action:repo'] === 'someone/else'), "another repository's API of the same app and stage is kept")
+    const isProd = (tags: Record<string, string>) =>
+      tags['socket-action:app'] === 'my-socket' &&
+      tags['socket-action:stage'] === 'prod' &&
+      tags['socket-action:repo'] === 'local'
+    assert.deepEqual(
+      afterRemove.roles.filter((r) => isProd(r.tags)),
+      [],
+    )
+    assert.deepEqual(
+      afterRemove.functions.filter((f) => isProd(f.tags)),
+      [],
+    )
+    assert.deepEqual(
+      afterRemove.apis.filter((a) => isProd(a.tags)),
+      [],
+    )
+    assert.deepEqual(
+      afterRemove.roles,
+      before.roles.filter((r) => !isProd(r.tags)),
+    )
+    assert.deepEqual(
+      afterRemove.functions,
+      before.functions.filter((f) => !isProd(f.tags)),
+    )
+    assert.deepEqual(
+      afterRemove.apis,
+      before.apis.filter((a) => !isProd(a.tags)),
+    )
+    assert.ok(
+      afterRemove.apis.some((a) => a.tags['socket-action:repo'] === 'someone/else'),
+      "another repository's API of the same app and stage is kept",
+    )
 
     bed.shim.clearCalls()
     const again = await removeStageOf({ configFile: project.config, stage: 'prod', ...FAST })
@@ -160,23 +230,43 @@ describe('deploy engine on moto', () => {
   })
 
   test('a role or function with our name but not our tags is never adopted: error, no writes', async () => {
-    await sdk().iam.send(new CreateRoleCommand({ RoleName: 'my-socket-prod-socket-us-east-1', AssumeRolePolicyDocument: '{}', Tags: [{ Key: 'team', Value: 'payments' }] }))
+    await sdk().iam.send(
+      new CreateRoleCommand({
+        RoleName: 'my-socket-prod-socket-us-east-1',
+        AssumeRolePolicyDocument: '{}',
+        Tags: [{ Key: 'team', Value: 'payments' }],
+      }),
+    )
     bed.shim.clearCalls()
-    await assert.rejects(deploy(), /role "my-socket-prod-socket-us-east-1" exists but is not tagged as socket-action app "my-socket", stage "prod".*\n.*never adopts/)
+    await assert.rejects(
+      deploy(),
+      /role "my-socket-prod-socket-us-east-1" exists but is not tagged as socket-action app "my-socket", stage "prod".*\n.*never adopts/,
+    )
     assert.deepEqual(writes(), [])
     const removed = await removeStageOf({ configFile: project.config, stage: 'prod', ...FAST })
     assert.equal(removed.found, false)
-    assert.deepEqual(removed.foreign.map((f) => f.name), ['my-socket-prod-socket-us-east-1'])
+    assert.deepEqual(
+      removed.foreign.map((f) => f.name),
+      ['my-socket-prod-socket-us-east-1'],
+    )
     assert.equal((await readAccount()).roles.length, 1)
   })
 
   test('plan shows no changes for an unchanged stage, and drift (a deleted route, memory changed by hand) that deploy repairs', async () => {
     const deployed = await deploy()
-    assert.equal(formatPlan((await planStage({ configFile: project.config, stage: 'prod' })).plan), 'No changes: the stage matches serverless.yml and socket.js.')
+    assert.equal(
+      formatPlan((await planStage({ configFile: project.config, stage: 'prod' })).plan),
+      'No changes: the stage matches serverless.yml and socket.js.',
+    )
 
     const { apigw, lambda } = sdk()
     const routes = (await apigw.send(new GetRoutesCommand({ ApiId: deployed.apiId }))).Items!
-    await apigw.send(new DeleteRouteCommand({ ApiId: deployed.apiId, RouteId: routes.find((r) => r.RouteKey === '$disconnect')!.RouteId! }))
+    await apigw.send(
+      new DeleteRouteCommand({
+        ApiId: deployed.apiId,
+        RouteId: routes.find((r) => r.RouteKey === '$disconnect')!.RouteId!,
+      }),
+    )
     await lambda.send(new UpdateFunctionConfigurationCommand({ FunctionName: 'my-socket-prod', MemorySize: 1024 }))
 
     const { plan, desired } = await planStage({ configFile: project.config, stage: 'prod' })
@@ -184,17 +274,28 @@ describe('deploy engine on moto', () => {
     assert.match(text, /~ function my-socket-prod\n {6}memory: 1024 -> 128/)
     assert.match(text, /\+ route \$disconnect/)
     assert.match(text, /~ stage prod/)
-    assert.deepEqual(plan.actions.map((a) => a.id).sort(), ['deployment:create', 'function:config', 'route:create:$disconnect', 'stage:update'])
+    assert.deepEqual(plan.actions.map((a) => a.id).sort(), [
+      'deployment:create',
+      'function:config',
+      'route:create:$disconnect',
+      'stage:update',
+    ])
 
     bed.shim.clearCalls()
     const repaired = await deploy()
     assert.equal(repaired.apiId, deployed.apiId)
     assert.deepEqual(writes().sort(), ['CreateDeployment', 'CreateRoute', 'UpdateFunctionConfiguration', 'UpdateStage'])
     const state = await readAccount()
-    assert.deepEqual(state.apis[0]!.routes.map((r) => r.key), ['$connect', '$default', '$disconnect'])
+    assert.deepEqual(
+      state.apis[0]!.routes.map((r) => r.key),
+      ['$connect', '$default', '$disconnect'],
+    )
     assert.equal(state.functions[0]!.memory, 128)
     assert.equal(state.apis[0]!.stages[0]!.description, deploymentMarker(desired, plan.integrationId!))
-    assert.equal(formatPlan((await planStage({ configFile: project.config, stage: 'prod' })).plan), 'No changes: the stage matches serverless.yml and socket.js.')
+    assert.equal(
+      formatPlan((await planStage({ configFile: project.config, stage: 'prod' })).plan),
+      'No changes: the stage matches serverless.yml and socket.js.',
+    )
   })
 
   test('a socket already loaded (the Action loads serverless.yml once) is not loaded again; the stage option replaces its stage', async () => {
@@ -205,12 +306,17 @@ describe('deploy engine on moto', () => {
     assert.equal(formatPlan(planned.plan), 'No changes: the stage matches serverless.yml and socket.js.')
     assert.equal(planned.socket.stage, 'prod')
     assert.ok(!planned.socket.defaulted.includes('stage'))
-    await assert.rejects(planStage({ configFile: project.config, socket, stage: 'feature/x' }), /stage "feature\/x" \(given as an option\) is invalid/)
+    await assert.rejects(
+      planStage({ configFile: project.config, socket, stage: 'feature/x' }),
+      /stage "feature\/x" \(given as an option\) is invalid/,
+    )
   })
 
   test('env values never appear in a plan, only their names', async () => {
     await deploy()
-    await project.edit('serverless.yml', (s) => s.replace('TABLE_NAME: my-table', 'TABLE_NAME: my-table\n      API_SECRET: hunter2-very-secret'))
+    await project.edit('serverless.yml', (s) =>
+      s.replace('TABLE_NAME: my-table', 'TABLE_NAME: my-table\n      API_SECRET: hunter2-very-secret'),
+    )
     const { plan } = await planStage({ configFile: project.config, stage: 'prod' })
     const text = formatPlan(plan)
     assert.match(text, /env: \+API_SECRET \(values hidden\)/)
@@ -279,16 +385,31 @@ test('a missing permission says which action on which resource is needed', async
 test('a failed wait says the state and reason, never the GetFunction response (env values, code URL)', async () => {
   const { settled } = await import('../src/aws/writes.ts')
   const reason = {
-    Configuration: { State: 'Active', LastUpdateStatus: 'Failed', LastUpdateStatusReason: 'The role is invalid', Environment: { Variables: { API_SECRET: 'hunter2' } } },
+    Configuration: {
+      State: 'Active',
+      LastUpdateStatus: 'Failed',
+      LastUpdateStatusReason: 'The role is invalid',
+      Environment: { Variables: { API_SECRET: 'hunter2' } },
+    },
     Code: { Location: 'https://awslambda.s3.amazonaws.com/snapshot?X-Amz-Signature=abc' },
   }
-  assert.throws(() => settled('chat-prod', 'finish its update', { state: 'FAILURE', reason }), (error: Error) => {
-    assert.equal(error.message, 'function chat-prod did not finish its update (failure): State Active, LastUpdateStatus Failed (The role is invalid)')
-    return true
-  })
+  assert.throws(
+    () => settled('chat-prod', 'finish its update', { state: 'FAILURE', reason }),
+    (error: Error) => {
+      assert.equal(
+        error.message,
+        'function chat-prod did not finish its update (failure): State Active, LastUpdateStatus Failed (The role is invalid)',
+      )
+      return true
+    },
+  )
   assert.doesNotThrow(() => settled('chat-prod', 'become Active', { state: 'SUCCESS', reason }))
   assert.throws(
-    () => settled('chat-prod', 'become Active', { state: 'TIMEOUT', observedResponses: { '403: User is not authorized to perform: lambda:GetFunction': 12 } }),
+    () =>
+      settled('chat-prod', 'become Active', {
+        state: 'TIMEOUT',
+        observedResponses: { '403: User is not authorized to perform: lambda:GetFunction': 12 },
+      }),
     /did not become Active \(timed out\): answers seen: 403: User is not authorized to perform: lambda:GetFunction$/,
   )
 })

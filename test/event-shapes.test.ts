@@ -14,7 +14,8 @@ const aws = (name: string) => JSON.parse(readFileSync(path.join(FIXTURES, 'event
 /** The shape of a JSON value: objects keep their key order, leaves become their type. */
 function shape(value: unknown): unknown {
   if (Array.isArray(value)) return value.length ? [shape(value[0])] : []
-  if (value !== null && typeof value === 'object') return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, shape(v)]))
+  if (value !== null && typeof value === 'object')
+    return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, shape(v)]))
   return value === null ? 'null' : typeof value
 }
 
@@ -24,7 +25,12 @@ const ordered = (value: unknown) => JSON.stringify(shape(value))
 describe('event shapes match events captured from AWS', () => {
   let server: DevServer
   before(async () => {
-    server = await startDev({ configFile: path.join(FIXTURES, 'gateway', 'serverless.yml'), port: 0, maxEnvironments: 1, log: () => {} })
+    server = await startDev({
+      configFile: path.join(FIXTURES, 'gateway', 'serverless.yml'),
+      port: 0,
+      maxEnvironments: 1,
+      log: () => {},
+    })
   })
   after(() => server.close())
 
@@ -51,7 +57,7 @@ describe('event shapes match events captured from AWS', () => {
     client.ws.close()
   })
 
-  test('DISCONNECT after a close frame without a status code: 1005 and AWS\'s wording', async () => {
+  test("DISCONNECT after a close frame without a status code: 1005 and AWS's wording", async () => {
     const client = await connect(server.url)
     const id = (await ask(client, 'event')).requestContext.connectionId
     client.ws.close() // no status code: the close frame is empty

@@ -32,7 +32,12 @@ describe('examples/chat', () => {
   }
 
   test('rooms: members hear each other, other rooms do not', async () => {
-    const server = await startDev({ configFile: path.join(EXAMPLES, 'chat/serverless.yml'), port: 0, maxEnvironments: 1, log: () => {} })
+    const server = await startDev({
+      configFile: path.join(EXAMPLES, 'chat/serverless.yml'),
+      port: 0,
+      maxEnvironments: 1,
+      log: () => {},
+    })
     try {
       const ada = await join(server.url, 'lobby', 'ada')
       const bob = await join(server.url, 'lobby', 'bob')
@@ -55,7 +60,13 @@ describe('examples/chat', () => {
 
   test('gone connections are pruned when their $disconnect never came', async () => {
     const lines: string[] = []
-    const server = await startDev({ configFile: path.join(EXAMPLES, 'chat/serverless.yml'), port: 0, maxEnvironments: 1, dropDisconnect: true, log: (l) => lines.push(l) })
+    const server = await startDev({
+      configFile: path.join(EXAMPLES, 'chat/serverless.yml'),
+      port: 0,
+      maxEnvironments: 1,
+      dropDisconnect: true,
+      log: (l) => lines.push(l),
+    })
     try {
       const ada = await join(server.url, 'lobby', 'ada')
       const bob = await join(server.url, 'lobby', 'bob')

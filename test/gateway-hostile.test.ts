@@ -59,7 +59,9 @@ const upgradeHeaders = (extra = '', key = KEY, version = '13') =>
 /** A completed WebSocket handshake on a raw socket; `rest` is what followed the 101 headers. */
 function rawUpgrade(port: number, target = '/test'): Promise<{ socket: Socket; rest: Buffer }> {
   return new Promise((resolve, reject) => {
-    const socket = createConnection({ host: '127.0.0.1', port }, () => socket.write(`GET ${target} HTTP/1.1\r\n${upgradeHeaders()}\r\n`))
+    const socket = createConnection({ host: '127.0.0.1', port }, () =>
+      socket.write(`GET ${target} HTTP/1.1\r\n${upgradeHeaders()}\r\n`),
+    )
     let got = Buffer.alloc(0)
     const onData = (d: Buffer) => {
       got = Buffer.concat([got, d])
@@ -80,7 +82,10 @@ function frame(opcode: number, payload: Buffer, { fin = true, masked = true, rsv
   const first = (fin ? 0x80 : 0) | rsv | opcode
   const mask = Buffer.from([1, 2, 3, 4])
   const body = masked ? Buffer.from(payload.map((b, i) => b ^ mask[i % 4]!)) : payload
-  const len = payload.length < 126 ? Buffer.from([(masked ? 0x80 : 0) | payload.length]) : Buffer.from([(masked ? 0x80 : 0) | 126, payload.length >> 8, payload.length & 0xff])
+  const len =
+    payload.length < 126
+      ? Buffer.from([(masked ? 0x80 : 0) | payload.length])
+      : Buffer.from([(masked ? 0x80 : 0) | 126, payload.length >> 8, payload.length & 0xff])
   return Buffer.concat([Buffer.from([first]), len, masked ? mask : Buffer.alloc(0), body])
 }
 
@@ -128,9 +133,16 @@ function collector(): (() => void) | undefined {
   }
 }
 
-async function start(limits: Parameters<typeof startDev>[0]['limits'] = {}): Promise<{ server: DevServer; lines: string[] }> {
+async function start(
+  limits: Parameters<typeof startDev>[0]['limits'] = {},
+): Promise<{ server: DevServer; lines: string[] }> {
   const lines: string[] = []
-  const server = await startDev({ configFile: path.join(FIXTURE, 'serverless.yml'), port: 0, limits, log: (l) => lines.push(l) })
+  const server = await startDev({
+    configFile: path.join(FIXTURE, 'serverless.yml'),
+    port: 0,
+    limits,
+    log: (l) => lines.push(l),
+  })
   return { server, lines }
 }
 
@@ -148,17 +160,48 @@ async function stillServes(server: DevServer, lines: string[]): Promise<void> {
 
 const CORPUS: Array<{ name: string; chunks: Array<string | Buffer>; status?: RegExp }> = [
   // Percent-encoding and request targets.
-  { name: 'bad percent-encoding in the query', chunks: ['GET /test?x=%ZZ HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n'], status: /^HTTP\/1\.1 400 / },
-  { name: 'truncated UTF-8 percent-encoding in the path', chunks: ['GET /test/%E0%A4%A HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n'], status: /^HTTP\/1\.1 400 / },
-  { name: 'a lone % in the path', chunks: ['POST /test/% HTTP/1.1\r\nHost: x\r\nContent-Length: 0\r\nConnection: close\r\n\r\n'], status: /^HTTP\/1\.1 400 / },
-  { name: 'bad percent-encoding in an @connections id', chunks: ['POST /test/@connections/%ZZ HTTP/1.1\r\nHost: x\r\nContent-Length: 1\r\nConnection: close\r\n\r\nx'], status: /^HTTP\/1\.1 400 / },
-  { name: 'a request target that is not a URL', chunks: ['GET http://[ HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n'], status: /^HTTP\/1\.1 400 / },
-  { name: 'an absolute-form target', chunks: ['GET http://elsewhere.example/test HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n'] },
+  {
+    name: 'bad percent-encoding in the query',
+    chunks: ['GET /test?x=%ZZ HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n'],
+    status: /^HTTP\/1\.1 400 /,
+  },
+  {
+    name: 'truncated UTF-8 percent-encoding in the path',
+    chunks: ['GET /test/%E0%A4%A HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n'],
+    status: /^HTTP\/1\.1 400 /,
+  },
+  {
+    name: 'a lone % in the path',
+    chunks: ['POST /test/% HTTP/1.1\r\nHost: x\r\nContent-Length: 0\r\nConnection: close\r\n\r\n'],
+    status: /^HTTP\/1\.1 400 /,
+  },
+  {
+    name: 'bad percent-encoding in an @connections id',
+    chunks: ['POST /test/@connections/%ZZ HTTP/1.1\r\nHost: x\r\nContent-Length: 1\r\nConnection: close\r\n\r\nx'],
+    status: /^HTTP\/1\.1 400 /,
+  },
+  {
+    name: 'a request target that is not a URL',
+    chunks: ['GET http://[ HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n'],
+    status: /^HTTP\/1\.1 400 /,
+  },
+  {
+    name: 'an absolute-form target',
+    chunks: ['GET http://elsewhere.example/test HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n'],
+  },
   { name: 'an asterisk target', chunks: ['OPTIONS * HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n'] },
   { name: 'a NUL byte in the path', chunks: ['GET /te\0st HTTP/1.1\r\nHost: x\r\n\r\n'], status: /^HTTP\/1\.1 400 / },
   { name: 'a space in the path', chunks: ['GET /te st HTTP/1.1\r\nHost: x\r\n\r\n'], status: /^HTTP\/1\.1 400 / },
-  { name: 'a huge @connections id (under the header limit)', chunks: [`GET /test/@connections/${'A'.repeat(12_000)} HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n`], status: /^HTTP\/1\.1 410 / },
-  { name: 'a huge @connections id (over the header limit)', chunks: [`POST /test/@connections/${'A'.repeat(70_000)} HTTP/1.1\r\nHost: x\r\n\r\n`], status: /^HTTP\/1\.1 431 / },
+  {
+    name: 'a huge @connections id (under the header limit)',
+    chunks: [`GET /test/@connections/${'A'.repeat(12_000)} HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n`],
+    status: /^HTTP\/1\.1 410 /,
+  },
+  {
+    name: 'a huge @connections id (over the header limit)',
+    chunks: [`POST /test/@connections/${'A'.repeat(70_000)} HTTP/1.1\r\nHost: x\r\n\r\n`],
+    status: /^HTTP\/1\.1 431 /,
+  },
   // Request line.
   { name: 'a request line with only a method', chunks: ['GET\r\n\r\n'], status: /^HTTP\/1\.1 400 / },
   { name: 'an unknown method', chunks: ['BREW /test HTTP/1.1\r\nHost: x\r\n\r\n'], status: /^HTTP\/1\.1 400 / },
@@ -166,50 +209,224 @@ const CORPUS: Array<{ name: string; chunks: Array<string | Buffer>; status?: Reg
   { name: 'HTTP/9.9', chunks: ['GET /test HTTP/9.9\r\nHost: x\r\n\r\n'], status: /^HTTP\/1\.1 4\d\d / },
   { name: 'an HTTP/2 preface', chunks: ['PRI * HTTP/2.0\r\n\r\nSM\r\n\r\n'], status: /^HTTP\/1\.1 4\d\d / },
   { name: 'HTTP/1.0 without Host', chunks: ['GET /test HTTP/1.0\r\n\r\n'], status: /^HTTP\/1\.1 426 / },
-  { name: 'HTTP/1.1 without Host', chunks: ['GET /test HTTP/1.1\r\nConnection: close\r\n\r\n'], status: /^HTTP\/1\.1 400 / },
-  { name: 'binary garbage', chunks: [Buffer.from(Array.from({ length: 4096 }, (_, i) => (i * 7919 + 13) % 256))], status: /^HTTP\/1\.1 400 / },
-  { name: 'a TLS ClientHello on the plain port', chunks: [Buffer.from('16030100a5010000a10303', 'hex')], status: /^HTTP\/1\.1 400 / },
+  {
+    name: 'HTTP/1.1 without Host',
+    chunks: ['GET /test HTTP/1.1\r\nConnection: close\r\n\r\n'],
+    status: /^HTTP\/1\.1 400 /,
+  },
+  {
+    name: 'binary garbage',
+    chunks: [Buffer.from(Array.from({ length: 4096 }, (_, i) => (i * 7919 + 13) % 256))],
+    status: /^HTTP\/1\.1 400 /,
+  },
+  {
+    name: 'a TLS ClientHello on the plain port',
+    chunks: [Buffer.from('16030100a5010000a10303', 'hex')],
+    status: /^HTTP\/1\.1 400 /,
+  },
   { name: 'bare LF line endings', chunks: ['GET /test HTTP/1.1\nHost: x\nConnection: close\n\n'] },
   // Headers.
-  { name: 'headers over 16 KB', chunks: [`GET /test HTTP/1.1\r\nHost: x\r\nX-Big: ${'b'.repeat(20_000)}\r\n\r\n`], status: /^HTTP\/1\.1 431 / },
+  {
+    name: 'headers over 16 KB',
+    chunks: [`GET /test HTTP/1.1\r\nHost: x\r\nX-Big: ${'b'.repeat(20_000)}\r\n\r\n`],
+    status: /^HTTP\/1\.1 431 /,
+  },
   // 431 on Node 24; Node 22 takes them (and answers 426).
-  { name: '5000 headers', chunks: [`GET /test HTTP/1.1\r\nHost: x\r\nConnection: close\r\n${'X: y\r\n'.repeat(5000)}\r\n`] },
-  { name: 'a control character in a header value', chunks: ['GET /test HTTP/1.1\r\nHost: x\r\nX-Bad: a\x01b\r\n\r\n'], status: /^HTTP\/1\.1 400 / },
-  { name: 'a NUL byte in a header value', chunks: ['GET /test HTTP/1.1\r\nHost: x\r\nX-Bad: a\0b\r\n\r\n'], status: /^HTTP\/1\.1 400 / },
-  { name: 'a space in a header name', chunks: ['GET /test HTTP/1.1\r\nHost: x\r\nBad Header: x\r\n\r\n'], status: /^HTTP\/1\.1 400 / },
-  { name: 'a header line without a colon', chunks: ['GET /test HTTP/1.1\r\nHost: x\r\nNoColon\r\n\r\n'], status: /^HTTP\/1\.1 400 / },
-  { name: 'obsolete line folding', chunks: ['GET /test HTTP/1.1\r\nHost: x\r\nX-Fold: a\r\n b\r\n\r\n'], status: /^HTTP\/1\.1 400 / },
+  {
+    name: '5000 headers',
+    chunks: [`GET /test HTTP/1.1\r\nHost: x\r\nConnection: close\r\n${'X: y\r\n'.repeat(5000)}\r\n`],
+  },
+  {
+    name: 'a control character in a header value',
+    chunks: ['GET /test HTTP/1.1\r\nHost: x\r\nX-Bad: a\x01b\r\n\r\n'],
+    status: /^HTTP\/1\.1 400 /,
+  },
+  {
+    name: 'a NUL byte in a header value',
+    chunks: ['GET /test HTTP/1.1\r\nHost: x\r\nX-Bad: a\0b\r\n\r\n'],
+    status: /^HTTP\/1\.1 400 /,
+  },
+  {
+    name: 'a space in a header name',
+    chunks: ['GET /test HTTP/1.1\r\nHost: x\r\nBad Header: x\r\n\r\n'],
+    status: /^HTTP\/1\.1 400 /,
+  },
+  {
+    name: 'a header line without a colon',
+    chunks: ['GET /test HTTP/1.1\r\nHost: x\r\nNoColon\r\n\r\n'],
+    status: /^HTTP\/1\.1 400 /,
+  },
+  {
+    name: 'obsolete line folding',
+    chunks: ['GET /test HTTP/1.1\r\nHost: x\r\nX-Fold: a\r\n b\r\n\r\n'],
+    status: /^HTTP\/1\.1 400 /,
+  },
   // Bodies.
-  { name: 'contradicting Content-Length headers', chunks: ['POST /test/@connections/abc HTTP/1.1\r\nHost: x\r\nContent-Length: 3\r\nContent-Length: 5\r\n\r\nabcde'], status: /^HTTP\/1\.1 400 / },
-  { name: 'a negative Content-Length', chunks: ['POST /test/@connections/abc HTTP/1.1\r\nHost: x\r\nContent-Length: -1\r\n\r\n'], status: /^HTTP\/1\.1 400 / },
-  { name: 'a Content-Length that is not a number', chunks: ['POST /test/@connections/abc HTTP/1.1\r\nHost: x\r\nContent-Length: 1e3\r\n\r\n'], status: /^HTTP\/1\.1 400 / },
-  { name: 'a Content-Length beyond 2^64', chunks: ['POST /test/@connections/abc HTTP/1.1\r\nHost: x\r\nContent-Length: 99999999999999999999999\r\n\r\n'], status: /^HTTP\/1\.1 400 / },
-  { name: 'Content-Length and chunked together', chunks: ['POST /test/@connections/abc HTTP/1.1\r\nHost: x\r\nContent-Length: 4\r\nTransfer-Encoding: chunked\r\n\r\n0\r\n\r\n'], status: /^HTTP\/1\.1 400 / },
-  { name: 'a chunk size that is not hex', chunks: ['POST /test/@connections/abc HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\n\r\n', 'ZZ\r\nhello\r\n0\r\n\r\n'], status: /^HTTP\/1\.1 400 / },
-  { name: 'a chunk size beyond 2^64', chunks: ['POST /test/@connections/abc HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\n\r\n', 'FFFFFFFFFFFFFFFFFFFFFF\r\nx\r\n'], status: /^HTTP\/1\.1 400 / },
-  { name: 'a chunk longer than its size', chunks: ['POST /test/@connections/abc HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\n\r\n', '2\r\nhello\r\n0\r\n\r\n'], status: /^HTTP\/1\.1 400 / },
-  { name: 'chunk extensions over 16 KB', chunks: ['POST /test/@connections/abc HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\n\r\n', `5;${'e'.repeat(20_000)}\r\nhello\r\n0\r\n\r\n`] },
-  { name: 'a Transfer-Encoding that is not chunked', chunks: ['POST /test/@connections/abc HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: gzip\r\n\r\nxx'], status: /^HTTP\/1\.1 400 / },
-  { name: 'an @connections POST over 128 KB', chunks: [`POST /test/@connections/abc HTTP/1.1\r\nHost: x\r\nContent-Length: ${200 * 1024}\r\nConnection: close\r\n\r\n${'x'.repeat(200 * 1024)}`], status: /^HTTP\/1\.1 413 / },
-  { name: 'a body on GET', chunks: ['GET /test/@connections/abc HTTP/1.1\r\nHost: x\r\nContent-Length: 5\r\nConnection: close\r\n\r\nhello'], status: /^HTTP\/1\.1 410 / },
-  { name: 'a body on a plain GET', chunks: ['GET /test HTTP/1.1\r\nHost: x\r\nContent-Length: 5\r\nConnection: close\r\n\r\nhello'], status: /^HTTP\/1\.1 426 / },
-  { name: 'an unsupported Expect', chunks: ['POST /test/@connections/abc HTTP/1.1\r\nHost: x\r\nExpect: teapot\r\nContent-Length: 1\r\nConnection: close\r\n\r\nx'], status: /^HTTP\/1\.1 417 / },
+  {
+    name: 'contradicting Content-Length headers',
+    chunks: ['POST /test/@connections/abc HTTP/1.1\r\nHost: x\r\nContent-Length: 3\r\nContent-Length: 5\r\n\r\nabcde'],
+    status: /^HTTP\/1\.1 400 /,
+  },
+  {
+    name: 'a negative Content-Length',
+    chunks: ['POST /test/@connections/abc HTTP/1.1\r\nHost: x\r\nContent-Length: -1\r\n\r\n'],
+    status: /^HTTP\/1\.1 400 /,
+  },
+  {
+    name: 'a Content-Length that is not a number',
+    chunks: ['POST /test/@connections/abc HTTP/1.1\r\nHost: x\r\nContent-Length: 1e3\r\n\r\n'],
+    status: /^HTTP\/1\.1 400 /,
+  },
+  {
+    name: 'a Content-Length beyond 2^64',
+    chunks: ['POST /test/@connections/abc HTTP/1.1\r\nHost: x\r\nContent-Length: 99999999999999999999999\r\n\r\n'],
+    status: /^HTTP\/1\.1 400 /,
+  },
+  {
+    name: 'Content-Length and chunked together',
+    chunks: [
+      'POST /test/@connections/abc HTTP/1.1\r\nHost: x\r\nContent-Length: 4\r\nTransfer-Encoding: chunked\r\n\r\n0\r\n\r\n',
+    ],
+    status: /^HTTP\/1\.1 400 /,
+  },
+  {
+    name: 'a chunk size that is not hex',
+    chunks: [
+      'POST /test/@connections/abc HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\n\r\n',
+      'ZZ\r\nhello\r\n0\r\n\r\n',
+    ],
+    status: /^HTTP\/1\.1 400 /,
+  },
+  {
+    name: 'a chunk size beyond 2^64',
+    chunks: [
+      'POST /test/@connections/abc HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\n\r\n',
+      'FFFFFFFFFFFFFFFFFFFFFF\r\nx\r\n',
+    ],
+    status: /^HTTP\/1\.1 400 /,
+  },
+  {
+    name: 'a chunk longer than its size',
+    chunks: [
+      'POST /test/@connections/abc HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\n\r\n',
+      '2\r\nhello\r\n0\r\n\r\n',
+    ],
+    status: /^HTTP\/1\.1 400 /,
+  },
+  {
+    name: 'chunk extensions over 16 KB',
+    chunks: [
+      'POST /test/@connections/abc HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\n\r\n',
+      `5;${'e'.repeat(20_000)}\r\nhello\r\n0\r\n\r\n`,
+    ],
+  },
+  {
+    name: 'a Transfer-Encoding that is not chunked',
+    chunks: ['POST /test/@connections/abc HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: gzip\r\n\r\nxx'],
+    status: /^HTTP\/1\.1 400 /,
+  },
+  {
+    name: 'an @connections POST over 128 KB',
+    chunks: [
+      `POST /test/@connections/abc HTTP/1.1\r\nHost: x\r\nContent-Length: ${200 * 1024}\r\nConnection: close\r\n\r\n${'x'.repeat(200 * 1024)}`,
+    ],
+    status: /^HTTP\/1\.1 413 /,
+  },
+  {
+    name: 'a body on GET',
+    chunks: ['GET /test/@connections/abc HTTP/1.1\r\nHost: x\r\nContent-Length: 5\r\nConnection: close\r\n\r\nhello'],
+    status: /^HTTP\/1\.1 410 /,
+  },
+  {
+    name: 'a body on a plain GET',
+    chunks: ['GET /test HTTP/1.1\r\nHost: x\r\nContent-Length: 5\r\nConnection: close\r\n\r\nhello'],
+    status: /^HTTP\/1\.1 426 /,
+  },
+  {
+    name: 'an unsupported Expect',
+    chunks: [
+      'POST /test/@connections/abc HTTP/1.1\r\nHost: x\r\nExpect: teapot\r\nContent-Length: 1\r\nConnection: close\r\n\r\nx',
+    ],
+    status: /^HTTP\/1\.1 417 /,
+  },
   // Several requests on one connection.
-  { name: 'pipelined requests', chunks: ['GET /test HTTP/1.1\r\nHost: x\r\n\r\nPUT /test/@connections/abc HTTP/1.1\r\nHost: x\r\nContent-Length: 0\r\nConnection: close\r\n\r\n'] },
-  { name: 'a good request, then garbage on the same connection', chunks: ['GET /test HTTP/1.1\r\nHost: x\r\n\r\n', '\x00\x01\x02 garbage\r\n\r\n'] },
+  {
+    name: 'pipelined requests',
+    chunks: [
+      'GET /test HTTP/1.1\r\nHost: x\r\n\r\nPUT /test/@connections/abc HTTP/1.1\r\nHost: x\r\nContent-Length: 0\r\nConnection: close\r\n\r\n',
+    ],
+  },
+  {
+    name: 'a good request, then garbage on the same connection',
+    chunks: ['GET /test HTTP/1.1\r\nHost: x\r\n\r\n', '\x00\x01\x02 garbage\r\n\r\n'],
+  },
   // Handshakes.
-  { name: 'an upgrade without Sec-WebSocket-Key', chunks: ['GET /test HTTP/1.1\r\nHost: x\r\nUpgrade: websocket\r\nConnection: Upgrade\r\nSec-WebSocket-Version: 13\r\n\r\n'], status: /^HTTP\/1\.1 400 / },
-  { name: 'an upgrade with an invalid Sec-WebSocket-Key', chunks: [`GET /test HTTP/1.1\r\n${upgradeHeaders('', 'not-a-key')}\r\n`], status: /^HTTP\/1\.1 400 / },
-  { name: 'an upgrade with two Sec-WebSocket-Keys', chunks: [`GET /test HTTP/1.1\r\n${upgradeHeaders(`Sec-WebSocket-Key: ${KEY}\r\n`)}\r\n`], status: /^HTTP\/1\.1 400 / },
-  { name: 'an upgrade without Sec-WebSocket-Version', chunks: [`GET /test HTTP/1.1\r\nHost: x\r\nUpgrade: websocket\r\nConnection: Upgrade\r\nSec-WebSocket-Key: ${KEY}\r\n\r\n`], status: /^HTTP\/1\.1 400 / },
-  { name: 'an upgrade with Sec-WebSocket-Version 12', chunks: [`GET /test HTTP/1.1\r\n${upgradeHeaders('', KEY, '12')}\r\n`], status: /^HTTP\/1\.1 400 / },
-  { name: 'an upgrade with a malformed Sec-WebSocket-Protocol', chunks: [`GET /test HTTP/1.1\r\n${upgradeHeaders('Sec-WebSocket-Protocol: a,,b\r\n')}\r\n`], status: /^HTTP\/1\.1 400 / },
-  { name: 'an upgrade with bad percent-encoding in the query', chunks: [`GET /test?x=%E0%A4%A HTTP/1.1\r\n${upgradeHeaders()}\r\n`], status: /^HTTP\/1\.1 400 / },
-  { name: 'an upgrade to a target that is not a URL', chunks: [`GET http://[ HTTP/1.1\r\n${upgradeHeaders()}\r\n`], status: /^HTTP\/1\.1 400 / },
-  { name: 'Upgrade: websocket on a POST', chunks: [`POST /test HTTP/1.1\r\n${upgradeHeaders('Content-Length: 3\r\n')}\r\nabc`], status: /^HTTP\/1\.1 405 / },
-  { name: 'Upgrade: h2c', chunks: ['GET /test HTTP/1.1\r\nHost: x\r\nUpgrade: h2c\r\nConnection: Upgrade, HTTP2-Settings\r\nHTTP2-Settings: AAMAAABkAARAAAAAAAIAAAAA\r\n\r\n'], status: /^HTTP\/1\.1 400 / },
-  { name: 'an upgrade over HTTP/1.0', chunks: [`GET /test HTTP/1.0\r\n${upgradeHeaders('', 'x')}\r\n`], status: /^HTTP\/1\.1 400 / },
-  { name: 'an upgrade with headers over 16 KB', chunks: [`GET /test HTTP/1.1\r\n${upgradeHeaders(`X-Big: ${'b'.repeat(20_000)}\r\n`)}\r\n`], status: /^HTTP\/1\.1 431 / },
+  {
+    name: 'an upgrade without Sec-WebSocket-Key',
+    chunks: [
+      'GET /test HTTP/1.1\r\nHost: x\r\nUpgrade: websocket\r\nConnection: Upgrade\r\nSec-WebSocket-Version: 13\r\n\r\n',
+    ],
+    status: /^HTTP\/1\.1 400 /,
+  },
+  {
+    name: 'an upgrade with an invalid Sec-WebSocket-Key',
+    chunks: [`GET /test HTTP/1.1\r\n${upgradeHeaders('', 'not-a-key')}\r\n`],
+    status: /^HTTP\/1\.1 400 /,
+  },
+  {
+    name: 'an upgrade with two Sec-WebSocket-Keys',
+    chunks: [`GET /test HTTP/1.1\r\n${upgradeHeaders(`Sec-WebSocket-Key: ${KEY}\r\n`)}\r\n`],
+    status: /^HTTP\/1\.1 400 /,
+  },
+  {
+    name: 'an upgrade without Sec-WebSocket-Version',
+    chunks: [
+      `GET /test HTTP/1.1\r\nHost: x\r\nUpgrade: websocket\r\nConnection: Upgrade\r\nSec-WebSocket-Key: ${KEY}\r\n\r\n`,
+    ],
+    status: /^HTTP\/1\.1 400 /,
+  },
+  {
+    name: 'an upgrade with Sec-WebSocket-Version 12',
+    chunks: [`GET /test HTTP/1.1\r\n${upgradeHeaders('', KEY, '12')}\r\n`],
+    status: /^HTTP\/1\.1 400 /,
+  },
+  {
+    name: 'an upgrade with a malformed Sec-WebSocket-Protocol',
+    chunks: [`GET /test HTTP/1.1\r\n${upgradeHeaders('Sec-WebSocket-Protocol: a,,b\r\n')}\r\n`],
+    status: /^HTTP\/1\.1 400 /,
+  },
+  {
+    name: 'an upgrade with bad percent-encoding in the query',
+    chunks: [`GET /test?x=%E0%A4%A HTTP/1.1\r\n${upgradeHeaders()}\r\n`],
+    status: /^HTTP\/1\.1 400 /,
+  },
+  {
+    name: 'an upgrade to a target that is not a URL',
+    chunks: [`GET http://[ HTTP/1.1\r\n${upgradeHeaders()}\r\n`],
+    status: /^HTTP\/1\.1 400 /,
+  },
+  {
+    name: 'Upgrade: websocket on a POST',
+    chunks: [`POST /test HTTP/1.1\r\n${upgradeHeaders('Content-Length: 3\r\n')}\r\nabc`],
+    status: /^HTTP\/1\.1 405 /,
+  },
+  {
+    name: 'Upgrade: h2c',
+    chunks: [
+      'GET /test HTTP/1.1\r\nHost: x\r\nUpgrade: h2c\r\nConnection: Upgrade, HTTP2-Settings\r\nHTTP2-Settings: AAMAAABkAARAAAAAAAIAAAAA\r\n\r\n',
+    ],
+    status: /^HTTP\/1\.1 400 /,
+  },
+  {
+    name: 'an upgrade over HTTP/1.0',
+    chunks: [`GET /test HTTP/1.0\r\n${upgradeHeaders('', 'x')}\r\n`],
+    status: /^HTTP\/1\.1 400 /,
+  },
+  {
+    name: 'an upgrade with headers over 16 KB',
+    chunks: [`GET /test HTTP/1.1\r\n${upgradeHeaders(`X-Big: ${'b'.repeat(20_000)}\r\n`)}\r\n`],
+    status: /^HTTP\/1\.1 431 /,
+  },
 ]
 
 describe('local gateway under hostile input', () => {
@@ -227,10 +444,14 @@ describe('local gateway under hostile input', () => {
     const failures: string[] = []
     for (const { name, chunks, status } of CORPUS) {
       const answer = await raw(port, ...chunks)
-      if (process.env.HOSTILE_DEBUG) console.log(`# ${name}: ${answer.hung ? 'hung' : JSON.stringify(answer.text.match(/HTTP\/1\.[01] \d{3}[^\r]*/g))}`)
+      if (process.env.HOSTILE_DEBUG)
+        console.log(
+          `# ${name}: ${answer.hung ? 'hung' : JSON.stringify(answer.text.match(/HTTP\/1\.[01] \d{3}[^\r]*/g))}`,
+        )
       const expected = status ?? /^HTTP\/1\.1 4\d\d /
       if (answer.hung) failures.push(`${name}: no answer within ${WAIT_MS} ms`)
-      else if (!expected.test(answer.statusLine)) failures.push(`${name}: ${JSON.stringify(answer.statusLine)} does not match ${expected}`)
+      else if (!expected.test(answer.statusLine))
+        failures.push(`${name}: ${JSON.stringify(answer.statusLine)} does not match ${expected}`)
       // Every further answer on the connection (pipelining, keep-alive) is a 4xx too.
       for (const line of answer.text.match(/HTTP\/1\.[01] \d{3}[^\r]*/g) ?? []) {
         if (!/ 4\d\d /.test(line)) failures.push(`${name}: also answered ${JSON.stringify(line)}`)
@@ -241,7 +462,10 @@ describe('local gateway under hostile input', () => {
   })
 
   test('pipelined requests are answered in order', async () => {
-    const answer = await raw(port, 'GET /test HTTP/1.1\r\nHost: x\r\n\r\nDELETE /test/@connections/abc HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n')
+    const answer = await raw(
+      port,
+      'GET /test HTTP/1.1\r\nHost: x\r\n\r\nDELETE /test/@connections/abc HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n',
+    )
     assert.deepEqual(answer.text.match(/HTTP\/1\.1 \d{3}/g), ['HTTP/1.1 426', 'HTTP/1.1 410'])
   })
 
@@ -254,17 +478,24 @@ describe('local gateway under hostile input', () => {
 
   test('a body that stops halfway, and a client reset during $connect, leave nothing broken', async () => {
     // A Content-Length the body never reaches, then the client half-closes: answered or dropped, never a 500.
-    const truncated = await raw(port, 'POST /test/@connections/abc HTTP/1.1\r\nHost: x\r\nContent-Length: 100\r\n\r\nonly this')
+    const truncated = await raw(
+      port,
+      'POST /test/@connections/abc HTTP/1.1\r\nHost: x\r\nContent-Length: 100\r\n\r\nonly this',
+    )
     assert.equal(truncated.hung, false, 'the request timeout ends a body that never arrives')
     assert.doesNotMatch(truncated.statusLine, /^HTTP\/1\.1 5/)
-    const half = createConnection({ host: '127.0.0.1', port }, () => half.end('POST /test/@connections/abc HTTP/1.1\r\nHost: x\r\nContent-Length: 100\r\n\r\nonly'))
+    const half = createConnection({ host: '127.0.0.1', port }, () =>
+      half.end('POST /test/@connections/abc HTTP/1.1\r\nHost: x\r\nContent-Length: 100\r\n\r\nonly'),
+    )
     half.on('error', () => {})
     half.resume()
     await new Promise((resolve) => half.on('close', resolve))
 
     // A reset while $connect runs (Node no longer watches an upgraded socket's errors).
     for (let i = 0; i < 3; i++) {
-      const socket = createConnection({ host: '127.0.0.1', port }, () => socket.write(`GET /test?sleep=300 HTTP/1.1\r\n${upgradeHeaders()}\r\n`))
+      const socket = createConnection({ host: '127.0.0.1', port }, () =>
+        socket.write(`GET /test?sleep=300 HTTP/1.1\r\n${upgradeHeaders()}\r\n`),
+      )
       socket.on('error', () => {})
       await sleep(50)
       socket.resetAndDestroy()
@@ -286,7 +517,11 @@ describe('local gateway under hostile input', () => {
       ['a close frame with an invalid code', frame(8, Buffer.from([0x03, 0xe7])), 1002],
       ['a close frame with a 1-byte payload', frame(8, Buffer.from([0x03])), 1002],
       ['a text frame with invalid UTF-8', frame(1, Buffer.from([0xc3, 0x28])), 1007],
-      ['a frame length over the limit (64-bit length)', Buffer.from([0x81, 0xff, 0, 0, 0, 1, 0, 0, 0, 0, 1, 2, 3, 4]), 1009],
+      [
+        'a frame length over the limit (64-bit length)',
+        Buffer.from([0x81, 0xff, 0, 0, 0, 1, 0, 0, 0, 0, 1, 2, 3, 4]),
+        1009,
+      ],
     ]
     const failures: string[] = []
     for (const [name, bytes, expected] of cases) {
@@ -321,7 +556,9 @@ describe('local gateway backpressure', () => {
         new Promise<{ status: number; type?: string }>((resolve, reject) => {
           const req = request(`${server.connectionsUrl}/${id}`, { method: 'POST', agent }, (res) => {
             res.resume()
-            res.on('end', () => resolve({ status: res.statusCode!, type: res.headers['x-amzn-errortype'] as string | undefined }))
+            res.on('end', () =>
+              resolve({ status: res.statusCode!, type: res.headers['x-amzn-errortype'] as string | undefined }),
+            )
           })
           req.on('error', reject)
           req.end(body)
@@ -343,7 +580,9 @@ describe('local gateway backpressure', () => {
       const rssAfter = process.memoryUsage().rss
       peakRss = Math.max(peakRss, rssAfter)
       const grewMb = (peakRss - rssBefore) / 1024 / 1024
-      console.log(`# backpressure: ${JSON.stringify(Object.fromEntries(statuses))}; RSS grew ${grewMb.toFixed(1)} MB (peak), gc ${gc ? 'on' : 'off'}`)
+      console.log(
+        `# backpressure: ${JSON.stringify(Object.fromEntries(statuses))}; RSS grew ${grewMb.toFixed(1)} MB (peak), gc ${gc ? 'on' : 'off'}`,
+      )
 
       assert.deepEqual([...statuses.keys()].sort(), ['200', '429 LimitExceededException'])
       // What was accepted is the 1 MB bound plus what the OS buffers on loopback (a few MB).

@@ -24,17 +24,28 @@ function http(method: string, url: string, body?: string | Buffer): Promise<Http
     const req = request(url, { method }, (res) => {
       const chunks: Buffer[] = []
       res.on('data', (c) => chunks.push(c))
-      res.on('end', () => resolve({ status: res.statusCode!, headers: res.headers, body: Buffer.concat(chunks).toString() }))
+      res.on('end', () =>
+        resolve({ status: res.statusCode!, headers: res.headers, body: Buffer.concat(chunks).toString() }),
+      )
     })
     req.on('error', reject)
     req.end(body)
   })
 }
 
-async function start(limits: Parameters<typeof startDev>[0]['limits'] = {}, extra: Partial<Parameters<typeof startDev>[0]> = {}): Promise<{ server: DevServer; lines: string[] }> {
+async function start(
+  limits: Parameters<typeof startDev>[0]['limits'] = {},
+  extra: Partial<Parameters<typeof startDev>[0]> = {},
+): Promise<{ server: DevServer; lines: string[] }> {
   const lines: string[] = []
   process.env.SOCKET_ACTION_TEST_PARENT_ONLY = 'must-not-leak'
-  const server = await startDev({ configFile: path.join(FIXTURE, 'serverless.yml'), port: 0, limits, log: (l) => lines.push(l), ...extra })
+  const server = await startDev({
+    configFile: path.join(FIXTURE, 'serverless.yml'),
+    port: 0,
+    limits,
+    log: (l) => lines.push(l),
+    ...extra,
+  })
   return { server, lines }
 }
 
@@ -57,11 +68,19 @@ describe('local gateway', () => {
   // 2 s: short enough to test timeouts, long enough that a fresh environment answers in time on a loaded 2-core CI
   // machine (300 ms was not, with the whole suite running beside it on Node 22).
   // One environment (reserved concurrency 1): the fixture keeps what it saw in module scope, which is per environment.
-  before(async () => ({ server, lines } = await start({ integrationTimeoutMs: 2000, frameBytes: 1024, payloadBytes: 8192 }, { maxEnvironments: 1 })))
+  before(
+    async () =>
+      ({ server, lines } = await start(
+        { integrationTimeoutMs: 2000, frameBytes: 1024, payloadBytes: 8192 },
+        { maxEnvironments: 1 },
+      )),
+  )
   after(() => server.close())
 
   test('$connect event has the AWS shape: headers, query, requestContext, no body or messageId', async () => {
-    const client = await connect(`${server.url}?token=abc&tag=a&tag=b`, undefined, { headers: { Authorization: 'Bearer x' } })
+    const client = await connect(`${server.url}?token=abc&tag=a&tag=b`, undefined, {
+      headers: { Authorization: 'Bearer x' },
+    })
     const { data, event } = await ask(client, 'lastConnect')
     const ctx = event.requestContext
     assert.equal(ctx.routeKey, '$connect')
@@ -78,7 +97,16 @@ describe('local gateway', () => {
     assert.equal('messageId' in ctx, false)
     assert.equal('body' in event, false)
     assert.equal(event.isBase64Encoded, false)
-    for (const name of ['Host', 'Sec-WebSocket-Key', 'Sec-WebSocket-Version', 'X-Forwarded-For', 'X-Forwarded-Port', 'X-Forwarded-Proto', 'X-Amzn-Trace-Id', 'Authorization']) {
+    for (const name of [
+      'Host',
+      'Sec-WebSocket-Key',
+      'Sec-WebSocket-Version',
+      'X-Forwarded-For',
+      'X-Forwarded-Port',
+      'X-Forwarded-Proto',
+      'X-Amzn-Trace-Id',
+      'Authorization',
+    ]) {
       assert.ok(event.headers[name], `header ${name}`)
       assert.deepEqual(event.multiValueHeaders[name], [event.headers[name]])
     }
@@ -135,11 +163,16 @@ describe('local gateway', () => {
         socket.on('data', (d) => (got += d))
         socket.on('end', () => resolve(got.split('\r\n')[0]!))
         socket.on('error', reject)
-        setTimeout(() => (socket.destroy(), resolve(got.split('\r\n')[0]!)), 2000)
+        setTimeout(() => {
+          socket.destroy()
+          resolve(got.split('\r\n')[0]!)
+        }, 2000)
       })
     assert.equal(await raw('GET http://[ HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n'), 'HTTP/1.1 400 Bad Request')
     assert.equal(
-      await raw('GET http://[ HTTP/1.1\r\nHost: x\r\nUpgrade: websocket\r\nConnection: Upgrade\r\nSec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\nSec-WebSocket-Version: 13\r\n\r\n'),
+      await raw(
+        'GET http://[ HTTP/1.1\r\nHost: x\r\nUpgrade: websocket\r\nConnection: Upgrade\r\nSec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\nSec-WebSocket-Version: 13\r\n\r\n',
+      ),
       'HTTP/1.1 400 Bad Request',
     )
     const badId = await http('POST', `${server.url.replace('ws://', 'http://')}/@connections/%E0%A4%A`, 'x')
@@ -160,7 +193,7 @@ describe('local gateway', () => {
     const incoming: Array<() => void> = []
     socket.on('data', (chunk) => {
       buffered = Buffer.concat([buffered, chunk])
-      incoming.splice(0).forEach((wake) => wake())
+      for (const wake of incoming.splice(0)) wake()
     })
     const waitFor = async (ready: () => boolean) => {
       while (!ready()) await new Promise<void>((resolve) => incoming.push(resolve))
@@ -170,7 +203,9 @@ describe('local gateway', () => {
       const body = Buffer.from(payload.map((byte, i) => byte ^ mask[i % 4]!))
       return Buffer.concat([Buffer.from([0x80 | opcode, 0x80 | payload.length]), mask, body])
     }
-    socket.write(`GET /${server.socket.stage} HTTP/1.1\r\nHost: x\r\nUpgrade: websocket\r\nConnection: Upgrade\r\nSec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\nSec-WebSocket-Version: 13\r\n\r\n`)
+    socket.write(
+      `GET /${server.socket.stage} HTTP/1.1\r\nHost: x\r\nUpgrade: websocket\r\nConnection: Upgrade\r\nSec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\nSec-WebSocket-Version: 13\r\n\r\n`,
+    )
     await waitFor(() => buffered.includes('\r\n\r\n'))
     assert.match(buffered.toString(), /^HTTP\/1\.1 101 /)
     buffered = buffered.subarray(buffered.indexOf('\r\n\r\n') + 4)
@@ -233,7 +268,7 @@ describe('local gateway', () => {
     const client = await connect(server.url)
     client.send({ route: 'reply' })
     client.send({ route: 'version' })
-    assert.equal(await client.next(), 'v1', 'the next frame is the following handler\'s send, not the returned body')
+    assert.equal(await client.next(), 'v1', "the next frame is the following handler's send, not the returned body")
     await assert.rejects(client.next(200), /no frame/)
     client.ws.close()
   })
@@ -331,7 +366,10 @@ describe('local gateway', () => {
 
     a.send({ route: 'close', data: { id: idB } })
     assert.equal((await b.closed).code, 1000)
-    assert.deepEqual(await ask(a, 'sendTo', { id: idB, message: 'late' }), { error: 'GoneConnectionError', connectionId: idB })
+    assert.deepEqual(await ask(a, 'sendTo', { id: idB, message: 'late' }), {
+      error: 'GoneConnectionError',
+      connectionId: idB,
+    })
     a.ws.close()
   })
 
@@ -370,7 +408,14 @@ describe('timeouts', () => {
     const client = await connect(server.url)
     const frame = await ask(client, 'sleep', { ms: 4000 })
     assert.equal(frame.message, 'Internal server error')
-    assert.ok(lines.some((l) => l.includes('timeout') && l.includes("Endpoint request timed out: no answer within API Gateway's 2.00 seconds")), lines.join('\n'))
+    assert.ok(
+      lines.some(
+        (l) =>
+          l.includes('timeout') &&
+          l.includes("Endpoint request timed out: no answer within API Gateway's 2.00 seconds"),
+      ),
+      lines.join('\n'),
+    )
     client.ws.close()
   })
 
@@ -378,12 +423,14 @@ describe('timeouts', () => {
     const client = await connect(server.url)
     assert.equal((await ask(client, 'spin')).message, 'Internal server error')
     // Another environment answers meanwhile; the stuck one is replaced at the function's own timeout (5 s).
-    assert.equal((await ask(client, 'version', {})), 'v1')
+    assert.equal(await ask(client, 'version', {}), 'v1')
     for (let i = 0; i < 200 && !lines.some((l) => l.includes('starting a fresh environment')); i++) await sleep(50)
-    assert.ok(lines.some((l) => l.includes('function timed out: starting a fresh environment')), lines.join('\n'))
+    assert.ok(
+      lines.some((l) => l.includes('function timed out: starting a fresh environment')),
+      lines.join('\n'),
+    )
     client.ws.close()
   })
-
 })
 
 test('closing dev while a $connect is still running ends that handshake and returns', async () => {
@@ -444,7 +491,12 @@ describe('hot reload', () => {
     const dir = await mkdtemp(path.join(tmpdir(), 'socket-action-reload-'))
     await cp(FIXTURE, dir, { recursive: true })
     const lines: string[] = []
-    const server = await startDev({ configFile: path.join(dir, 'serverless.yml'), port: 0, watch: true, log: (l) => lines.push(l) })
+    const server = await startDev({
+      configFile: path.join(dir, 'serverless.yml'),
+      port: 0,
+      watch: true,
+      log: (l) => lines.push(l),
+    })
     try {
       const client = await connect(server.url)
       assert.equal(await ask(client, 'version'), 'v1')
@@ -471,12 +523,20 @@ describe('hot reload', () => {
     const dir = await mkdtemp(path.join(tmpdir(), 'socket-action-reload-'))
     await cp(FIXTURE, dir, { recursive: true })
     const lines: string[] = []
-    const server = await startDev({ configFile: path.join(dir, 'serverless.yml'), port: 0, watch: true, log: (l) => lines.push(l) })
+    const server = await startDev({
+      configFile: path.join(dir, 'serverless.yml'),
+      port: 0,
+      watch: true,
+      log: (l) => lines.push(l),
+    })
     try {
       const client = await connect(server.url)
       const file = path.join(dir, 'socket.js')
       const missing = server.nextReload()
-      await writeFile(file, (await readFile(file, 'utf8')).replace("await socket.send('v1')", "await socket.send(version)") + "\nimport { version } from './version.js'\n")
+      await writeFile(
+        file,
+        `${(await readFile(file, 'utf8')).replace("await socket.send('v1')", 'await socket.send(version)')}\nimport { version } from './version.js'\n`,
+      )
       assert.equal((await missing).ok, false)
       assert.ok(lines.some((l) => l.includes('rebuild failed') && l.includes('cannot resolve "./version.js"')))
 

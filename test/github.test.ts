@@ -21,15 +21,26 @@ test('the sticky comment is found on a later page, by marker and author, and edi
       id: i + 1,
       issue: 3,
       body: spoof ? `a person quoting ${marker}` : i === 120 ? `${marker}\nold` : `comment ${i}`,
-      user: spoof ? { login: 'mallory', type: 'User' } : i === 120 || i % 2 ? { login: 'github-actions[bot]', type: 'Bot' } : { login: 'octocat', type: 'User' },
+      user: spoof
+        ? { login: 'mallory', type: 'User' }
+        : i === 120 || i % 2
+          ? { login: 'github-actions[bot]', type: 'Bot' }
+          : { login: 'octocat', type: 'User' },
     })
   }
   const client = gitHub('ghs_token')
   const result = await upsertStickyComment(client, repoOf('octo/sockets'), 3, marker, 'new body')
   assert.deepEqual(result, { id: 121, created: false })
   assert.equal(gh.comments.find((c) => c.id === 121)!.body, `${marker}\nnew body`)
-  assert.equal(gh.comments.find((c) => c.id === 6)!.body, `a person quoting ${marker}`, "someone else's comment with the marker is left alone")
-  assert.ok(gh.requests.some((r) => r.path.includes('page=2')), 'it paged')
+  assert.equal(
+    gh.comments.find((c) => c.id === 6)!.body,
+    `a person quoting ${marker}`,
+    "someone else's comment with the marker is left alone",
+  )
+  assert.ok(
+    gh.requests.some((r) => r.path.includes('page=2')),
+    'it paged',
+  )
   assert.equal(gh.writes().length, 1)
 
   gh.requests.length = 0

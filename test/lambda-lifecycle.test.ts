@@ -73,15 +73,25 @@ describe('Lambda lifecycle in dev', () => {
     client.ws.close()
     // And the runtime said so when the handler returned, naming the line (source-mapped to socket.js).
     await eventually(() => dev.output.join('').includes('not awaited'), 'the not-awaited warning')
-    const warning = dev.output.join('').split('\n').find((line) => line.includes('not awaited'))!
-    assert.match(warning, /socket\.send\(\) in the "unawaited" handler was not awaited \((\S*\/)?socket\.js:19:\d+\): on Lambda this send may never happen/)
+    const warning = dev.output
+      .join('')
+      .split('\n')
+      .find((line) => line.includes('not awaited'))!
+    assert.match(
+      warning,
+      /socket\.send\(\) in the "unawaited" handler was not awaited \((\S*\/)?socket\.js:19:\d+\): on Lambda this send may never happen/,
+    )
   })
 
   test('what the function logs arrives before it is frozen, not at its next event', async () => {
     const client = await connect(dev.server.url)
     client.send({ route: 'log', data: { tag: 'T1' } })
     const all = ['log line 1 of T1', 'log line 2 of T1', 'log line 3 of T1', 'error line of T1']
-    await eventually(() => all.every((line) => dev.output.join('').includes(line)), 'all four lines, with no later event', 5000)
+    await eventually(
+      () => all.every((line) => dev.output.join('').includes(line)),
+      'all four lines, with no later event',
+      5000,
+    )
     client.ws.close()
   })
 
@@ -99,7 +109,10 @@ describe('Lambda lifecycle in dev', () => {
     const client = await connect(dev.server.url)
     // memory: 128 in serverless.yml; a Buffer is outside the V8 heap limit, and must still count.
     assert.equal((await ask(client, 'buffer', { mb: 200, holdMs: 300 })).message, 'Internal server error')
-    assert.ok(dev.lines.some((l) => l.includes('Runtime.OutOfMemory')), dev.lines.join('\n'))
+    assert.ok(
+      dev.lines.some((l) => l.includes('Runtime.OutOfMemory')),
+      dev.lines.join('\n'),
+    )
     assert.ok((await ask(client, 'whoami')).environment)
     client.ws.close()
   })
@@ -136,7 +149,10 @@ describe('queueing and timeouts', () => {
       const frames = await Promise.all(Array.from({ length: 6 }, () => client.next(8000)))
       assert.equal(frames.filter((f) => f.message === 'Internal server error').length, 3, JSON.stringify(frames))
       assert.equal(frames.filter((f) => f.environment && !f.slept).length, 2, JSON.stringify(frames))
-      assert.ok(dev.lines.some((l) => l.includes('TooManyRequestsException')), dev.lines.join('\n'))
+      assert.ok(
+        dev.lines.some((l) => l.includes('TooManyRequestsException')),
+        dev.lines.join('\n'),
+      )
       client.ws.close()
     } finally {
       await dev.server.close()
@@ -153,7 +169,10 @@ describe('queueing and timeouts', () => {
       b.send({ route: 'sleep', data: { ms: 2000 } })
       assert.equal((await a.next()).slept, 1000)
       assert.equal((await b.next()).message, 'Internal server error')
-      assert.ok(dev.lines.some((l) => l.includes('IntegrationTimeout')), dev.lines.join('\n'))
+      assert.ok(
+        dev.lines.some((l) => l.includes('IntegrationTimeout')),
+        dev.lines.join('\n'),
+      )
       a.ws.close()
       b.ws.close()
     } finally {
@@ -166,10 +185,16 @@ describe('faults while loading socket.js', () => {
   test("a socket.js that never finishes loading hits Lambda's init limit, named, and dev keeps serving", async () => {
     const dev = await start('lifecycle-init/spin', { initTimeoutMs: 500 })
     try {
-      assert.ok(dev.lines.some((l) => /socket\.js did not finish loading in 0\.50 seconds, Lambda's init phase limit/.test(l)), dev.lines.join('\n'))
+      assert.ok(
+        dev.lines.some((l) => /socket\.js did not finish loading in 0\.50 seconds, Lambda's init phase limit/.test(l)),
+        dev.lines.join('\n'),
+      )
       await assert.rejects(connect(dev.server.url), /Unexpected server response: 502/)
       // Lambda runs init again for the next event, in a fresh environment: it fails the same way, and is reported again.
-      await eventually(() => dev.lines.filter((l) => l.includes('did not finish loading')).length >= 2, 'a second init attempt')
+      await eventually(
+        () => dev.lines.filter((l) => l.includes('did not finish loading')).length >= 2,
+        'a second init attempt',
+      )
     } finally {
       await dev.server.close()
     }
@@ -178,7 +203,12 @@ describe('faults while loading socket.js', () => {
   test('process.exit while loading is reported with its status, and dev keeps serving', async () => {
     const dev = await start('lifecycle-init/exit')
     try {
-      assert.ok(dev.lines.some((l) => /function failed to initialize: Runtime\.ExitError: Runtime exited with error: exit status 3/.test(l)), dev.lines.join('\n'))
+      assert.ok(
+        dev.lines.some((l) =>
+          /function failed to initialize: Runtime\.ExitError: Runtime exited with error: exit status 3/.test(l),
+        ),
+        dev.lines.join('\n'),
+      )
       await assert.rejects(connect(dev.server.url), /Unexpected server response: 502/)
       await assert.rejects(connect(dev.server.url), /Unexpected server response: 502/)
     } finally {

@@ -10,17 +10,44 @@ import { deployStage, planStage } from '../src/pipeline.ts'
 import { FAST, scratchProject, startAwsBed, type AwsBed, type Project } from './helpers/aws-bed.ts'
 
 const socket: SocketConfig = {
-  componentKey: 'Socket', configFile: '/p/serverless.yml', app: 'chat', stage: 'prod', region: 'us-east-1', memory: 512, timeout: 10,
-  description: 'd', env: {}, codeDir: '/p', handlerFile: '/p/socket.js', defaulted: [], runtime: 'nodejs24.x', architecture: 'arm64', policy: [], logRetentionDays: 30,
+  componentKey: 'Socket',
+  configFile: '/p/serverless.yml',
+  app: 'chat',
+  stage: 'prod',
+  region: 'us-east-1',
+  memory: 512,
+  timeout: 10,
+  description: 'd',
+  env: {},
+  codeDir: '/p',
+  handlerFile: '/p/socket.js',
+  defaulted: [],
+  runtime: 'nodejs24.x',
+  architecture: 'arm64',
+  policy: [],
+  logRetentionDays: 30,
 }
 const identity = { app: 'chat', stage: 'prod', repo: 'octo/sockets', region: 'us-east-1' }
 const desiredWith = (s: SocketConfig) =>
-  desiredState({ socket: s, identity, region: 'us-east-1', account: '111111111111', partition: AWS_PARTITION, codeSha256: 'x', handler: 'index.handler', version: '1' })
+  desiredState({
+    socket: s,
+    identity,
+    region: 'us-east-1',
+    account: '111111111111',
+    partition: AWS_PARTITION,
+    codeSha256: 'x',
+    handler: 'index.handler',
+    version: '1',
+  })
 const small = { zipBytes: 1000, unzippedBytes: 4000 }
 
 /** `n` statements of about 190 characters each. */
 const statements = (n: number) =>
-  Array.from({ length: n }, (_, i) => ({ Effect: 'Allow' as const, Action: ['dynamodb:GetItem', 'dynamodb:PutItem'], Resource: `arn:aws:dynamodb:us-east-1:111111111111:table/table-number-${i}-with-a-long-name` }))
+  Array.from({ length: n }, (_, i) => ({
+    Effect: 'Allow' as const,
+    Action: ['dynamodb:GetItem', 'dynamodb:PutItem'],
+    Resource: `arn:aws:dynamodb:us-east-1:111111111111:table/table-number-${i}-with-a-long-name`,
+  }))
 
 describe('checkLimits', () => {
   test('the default stage is far inside every limit', () => {
@@ -37,7 +64,10 @@ describe('checkLimits', () => {
     assert.equal(problem!.file, '/p/serverless.yml')
     assert.equal(problem!.line, 12)
     assert.equal(problem!.column, 5)
-    assert.match(problem!.message, new RegExp(`would be ${chars.toLocaleString('en')} characters, over IAM's 10,240 .* shorten "policy"`))
+    assert.match(
+      problem!.message,
+      new RegExp(`would be ${chars.toLocaleString('en')} characters, over IAM's 10,240 .* shorten "policy"`),
+    )
   })
 
   test('just under the limit passes, counting the API id the policy will name', () => {
@@ -48,11 +78,21 @@ describe('checkLimits', () => {
   })
 
   test('a package over 50 MB zipped or 250 MB unzipped is named at the handler', () => {
-    const problems = checkLimits(desiredWith(socket), { zipBytes: ZIP_MAX_BYTES + 1, unzippedBytes: 251 * 1024 * 1024 }, socket)
-    assert.deepEqual(problems.map((p) => `${p.file}:${p.line}`), ['/p/socket.js:1', '/p/socket.js:1'])
+    const problems = checkLimits(
+      desiredWith(socket),
+      { zipBytes: ZIP_MAX_BYTES + 1, unzippedBytes: 251 * 1024 * 1024 },
+      socket,
+    )
+    assert.deepEqual(
+      problems.map((p) => `${p.file}:${p.line}`),
+      ['/p/socket.js:1', '/p/socket.js:1'],
+    )
     assert.match(problems[0]!.message, /is 50\.0 MB zipped, over Lambda's 50 MB for a direct upload/)
     assert.match(problems[1]!.message, /is 251\.0 MB, over Lambda's 250 MB unzipped/)
-    assert.deepEqual(checkLimits(desiredWith(socket), { zipBytes: ZIP_MAX_BYTES, unzippedBytes: 250 * 1024 * 1024 }, socket), [])
+    assert.deepEqual(
+      checkLimits(desiredWith(socket), { zipBytes: ZIP_MAX_BYTES, unzippedBytes: 250 * 1024 * 1024 }, socket),
+      [],
+    )
   })
 })
 
@@ -69,9 +109,15 @@ describe('limits against moto: nothing is written', () => {
   })
 
   test('deploy and plan of a 27,000-character role policy fail at serverless.yml:line, with no AWS write', async () => {
-    const policy = statements(140).map((s) => `      - Effect: Allow\n        Action: [${s.Action.join(', ')}]\n        Resource: ${s.Resource}\n`).join('')
+    const policy = statements(140)
+      .map((s) => `      - Effect: Allow\n        Action: [${s.Action.join(', ')}]\n        Resource: ${s.Resource}\n`)
+      .join('')
     await project.edit('serverless.yml', (text) => `${text.trimEnd()}\n    policy:\n${policy}`)
-    const line = (await import('node:fs')).readFileSync(project.config, 'utf8').split('\n').findIndex((l) => l.trim() === 'policy:') + 1
+    const line =
+      (await import('node:fs'))
+        .readFileSync(project.config, 'utf8')
+        .split('\n')
+        .findIndex((l) => l.trim() === 'policy:') + 1
     bed.shim.clearCalls()
     const options = { configFile: project.config, stage: 'big', ...FAST }
     for (const run of [() => deployStage(options), () => planStage(options)]) {

@@ -15,16 +15,17 @@ describe('the log group', () => {
   const remove = () => removeStageOf({ configFile: suite.project.config, stage: 'prod', ...FAST })
   const writes = () => suite.bed.shim.writes().map((c) => c.operation)
 
-
   test('a fresh deploy makes it tagged, with 30 days by default; logRetentionDays changes only the retention', async () => {
     await deploy()
     const [group] = (await readAccount()).logGroups
     assert.equal(group!.name, GROUP)
     assert.equal(group!.retentionDays, 30)
-    assert.deepEqual(
-      Object.fromEntries(Object.entries(group!.tags).filter(([k]) => k !== 'socket-action:version')),
-      { 'socket-action:app': 'my-socket', 'socket-action:stage': 'prod', 'socket-action:repo': 'local', 'socket-action:region': 'us-east-1' },
-    )
+    assert.deepEqual(Object.fromEntries(Object.entries(group!.tags).filter(([k]) => k !== 'socket-action:version')), {
+      'socket-action:app': 'my-socket',
+      'socket-action:stage': 'prod',
+      'socket-action:repo': 'local',
+      'socket-action:region': 'us-east-1',
+    })
     await suite.project.edit('serverless.yml', (s) => s.replace('timeout: 10', 'timeout: 10\n    logRetentionDays: 7'))
     suite.bed.shim.clearCalls()
     await deploy()
@@ -35,11 +36,19 @@ describe('the log group', () => {
   test('a group Lambda made for an older stage (untagged, never expiring) is adopted, keeps its logs, then is removed with the stage', async () => {
     await sdk().logs.send(new CreateLogGroupCommand({ logGroupName: GROUP }))
     const logs: string[] = []
-    await deployStage({ configFile: suite.project.config, stage: 'prod', ...FAST, events: { log: (l) => logs.push(l) } })
+    await deployStage({
+      configFile: suite.project.config,
+      stage: 'prod',
+      ...FAST,
+      events: { log: (l) => logs.push(l) },
+    })
     let [group] = (await readAccount()).logGroups
     assert.equal(group!.retentionDays, undefined, 'the default never shortens the life of logs that exist')
     assert.equal(group!.tags['socket-action:stage'], 'prod')
-    assert.ok(logs.some((l) => l.includes(`log group ${GROUP} keeps its retention (never expire); set logRetentionDays`)), logs.join('\n'))
+    assert.ok(
+      logs.some((l) => l.includes(`log group ${GROUP} keeps its retention (never expire); set logRetentionDays`)),
+      logs.join('\n'),
+    )
     suite.bed.shim.clearCalls()
     await deploy()
     assert.deepEqual(writes(), [], 'and the next deploy still writes nothing')
@@ -59,9 +68,17 @@ describe('the log group', () => {
     assert.equal((await readAccount()).logGroups.length, 1)
 
     await suite.bed.reset()
-    await sdk().logs.send(new CreateLogGroupCommand({ logGroupName: GROUP, tags: { 'socket-action:app': 'other', 'socket-action:stage': 'prod', 'socket-action:repo': 'local' } }))
+    await sdk().logs.send(
+      new CreateLogGroupCommand({
+        logGroupName: GROUP,
+        tags: { 'socket-action:app': 'other', 'socket-action:stage': 'prod', 'socket-action:repo': 'local' },
+      }),
+    )
     suite.bed.shim.clearCalls()
-    await assert.rejects(deploy(), /log-group "\/aws\/lambda\/my-socket-prod" exists but is not tagged as socket-action app "my-socket"/)
+    await assert.rejects(
+      deploy(),
+      /log-group "\/aws\/lambda\/my-socket-prod" exists but is not tagged as socket-action app "my-socket"/,
+    )
     assert.deepEqual(writes(), [])
   })
 })

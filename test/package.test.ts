@@ -28,7 +28,10 @@ describe('the npm package, installed from its tarball', () => {
     const files = readdirSync(installed, { recursive: true }).map(String)
     assert.ok(!files.some((f) => f.startsWith('test')), 'no tests in the package')
     assert.ok(!files.includes(path.join('dist', 'index.js')), 'no Action build (dist/index.js) in the package')
-    assert.ok(!files.some((f) => f.startsWith(path.join('dist', 'esbuild-wasm'))), 'no esbuild-wasm copy in the package')
+    assert.ok(
+      !files.some((f) => f.startsWith(path.join('dist', 'esbuild-wasm'))),
+      'no esbuild-wasm copy in the package',
+    )
     assert.ok(!files.some((f) => f.startsWith('src')), 'no TypeScript sources of the CLI')
   })
 
@@ -45,7 +48,10 @@ describe('the npm package, installed from its tarball', () => {
 
   test('import { on } from "socket-action" works in Node.js (the compiled module, not TypeScript)', async () => {
     const script = path.join(pkg.app, 'import-check.mjs')
-    await writeFile(script, "import { on, GoneConnectionError } from 'socket-action'\nconsole.log(typeof on, typeof globalThis.on, new GoneConnectionError('x').name)\n")
+    await writeFile(
+      script,
+      "import { on, GoneConnectionError } from 'socket-action'\nconsole.log(typeof on, typeof globalThis.on, new GoneConnectionError('x').name)\n",
+    )
     const result = await run(process.execPath, [script], { cwd: pkg.app })
     assert.equal(result.code, 0, result.stderr)
     assert.equal(result.stdout.trim(), 'function function GoneConnectionError')
@@ -56,7 +62,11 @@ describe('the npm package, installed from its tarball', () => {
       const dir = path.join(pkg.app, `only-${handler.replace('.', '-')}`)
       await mkdir(dir)
       if (handler === 'socket.js') await cp(path.join(ROOT, 'examples/echo/socket.js'), path.join(dir, 'socket.js'))
-      else await writeFile(path.join(dir, 'socket.ts'), "import { on, type Socket } from 'socket-action'\n\non('message', async (data: unknown, socket: Socket) => {\n  await socket.send(data)\n})\n")
+      else
+        await writeFile(
+          path.join(dir, 'socket.ts'),
+          "import { on, type Socket } from 'socket-action'\n\non('message', async (data: unknown, socket: Socket) => {\n  await socket.send(data)\n})\n",
+        )
       const child = runNode(pkg.bin, ['dev', dir, '--port', '0'], { cwd: pkg.app, env: userEnv() })
       try {
         let url: string | undefined
@@ -141,6 +151,7 @@ describe('the npm package, installed from its tarball', () => {
         return { name, result: await run(process.execPath, [tsc, '-p', config], { cwd: dir }) }
       }),
     )
-    for (const { name, result } of results) assert.equal(result.code, 0, `tsc (${name}) failed:\n${result.stdout}${result.stderr}`)
+    for (const { name, result } of results)
+      assert.equal(result.code, 0, `tsc (${name}) failed:\n${result.stdout}${result.stderr}`)
   })
 })

@@ -19,19 +19,40 @@ function scripted(pages: Record<string, Record<string, Page>>, seen: string[]): 
         seen.push(`${name}:${token}`)
         if (name === 'ListTagsCommand') return { Tags: pages.tags![command.input.Resource!]!.items[0] }
         const page = pages[name]![token]!
-        return name === 'ListFunctionsCommand' ? { Functions: page.items, NextMarker: page.next } : { Items: page.items, NextToken: page.next }
+        return name === 'ListFunctionsCommand'
+          ? { Functions: page.items, NextMarker: page.next }
+          : { Items: page.items, NextToken: page.next }
       },
     })
   const config = { region: 'us-east-1', credentials: { accessKeyId: 'x', secretAccessKey: 'x' } }
-  return { apigw: client(new ApiGatewayV2Client(config)), lambda: client(new LambdaClient(config)) } as unknown as AwsClients
+  return {
+    apigw: client(new ApiGatewayV2Client(config)),
+    lambda: client(new LambdaClient(config)),
+  } as unknown as AwsClients
 }
 
-const tags = (stage: string, repo = 'octo/sockets') => ({ 'socket-action:app': 'chat', 'socket-action:stage': stage, 'socket-action:repo': repo })
+const tags = (stage: string, repo = 'octo/sockets') => ({
+  'socket-action:app': 'chat',
+  'socket-action:stage': stage,
+  'socket-action:repo': repo,
+})
 
 test('listApis follows NextToken to the last page', async () => {
   const seen: string[] = []
-  const clients = scripted({ GetApisCommand: { '': { items: [{ ApiId: 'a' }], next: 't1' }, t1: { items: [{ ApiId: 'b' }], next: 't2' }, t2: { items: [{ ApiId: 'c' }] } } }, seen)
-  assert.deepEqual((await listApis(clients)).map((a) => a.ApiId), ['a', 'b', 'c'])
+  const clients = scripted(
+    {
+      GetApisCommand: {
+        '': { items: [{ ApiId: 'a' }], next: 't1' },
+        t1: { items: [{ ApiId: 'b' }], next: 't2' },
+        t2: { items: [{ ApiId: 'c' }] },
+      },
+    },
+    seen,
+  )
+  assert.deepEqual(
+    (await listApis(clients)).map((a) => a.ApiId),
+    ['a', 'b', 'c'],
+  )
   assert.deepEqual(seen, ['GetApisCommand:', 'GetApisCommand:t1', 'GetApisCommand:t2'])
 })
 
@@ -39,9 +60,23 @@ test("listStages finds every stage of the app and repository across pages of API
   const seen: string[] = []
   const clients = scripted(
     {
-      GetApisCommand: { '': { items: [{ ApiId: 'a', Tags: tags('pr-1') }], next: 'n' }, n: { items: [{ ApiId: 'b', Tags: tags('pr-2', 'someone/else') }, { ApiId: 'c', Tags: tags('prod') }] } },
+      GetApisCommand: {
+        '': { items: [{ ApiId: 'a', Tags: tags('pr-1') }], next: 'n' },
+        n: {
+          items: [
+            { ApiId: 'b', Tags: tags('pr-2', 'someone/else') },
+            { ApiId: 'c', Tags: tags('prod') },
+          ],
+        },
+      },
       ListFunctionsCommand: {
-        '': { items: [{ FunctionName: 'chat-pr-3', FunctionArn: 'arn:chat-pr-3' }, { FunctionName: 'other-app', FunctionArn: 'arn:other' }], next: 'm' },
+        '': {
+          items: [
+            { FunctionName: 'chat-pr-3', FunctionArn: 'arn:chat-pr-3' },
+            { FunctionName: 'other-app', FunctionArn: 'arn:other' },
+          ],
+          next: 'm',
+        },
         m: { items: [{ FunctionName: 'chat-pr-1', FunctionArn: 'arn:chat-pr-1' }] },
       },
       tags: { 'arn:chat-pr-3': { items: [tags('pr-3')] }, 'arn:chat-pr-1': { items: [tags('pr-1')] } },

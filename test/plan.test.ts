@@ -10,11 +10,34 @@ import { Ref, resolveDocument } from '../src/engine/refs.ts'
 import type { SocketConfig } from '../src/config/index.ts'
 
 const socket: SocketConfig = {
-  componentKey: 'Socket', configFile: '/p/serverless.yml', app: 'chat', stage: 'prod', region: 'us-east-1', memory: 512, timeout: 10,
-  description: 'd', env: { A: '1' }, codeDir: '/p', handlerFile: '/p/socket.js', defaulted: [], runtime: 'nodejs24.x', architecture: 'arm64', policy: [], logRetentionDays: 30,
+  componentKey: 'Socket',
+  configFile: '/p/serverless.yml',
+  app: 'chat',
+  stage: 'prod',
+  region: 'us-east-1',
+  memory: 512,
+  timeout: 10,
+  description: 'd',
+  env: { A: '1' },
+  codeDir: '/p',
+  handlerFile: '/p/socket.js',
+  defaulted: [],
+  runtime: 'nodejs24.x',
+  architecture: 'arm64',
+  policy: [],
+  logRetentionDays: 30,
 }
 const identity = { app: 'chat', stage: 'prod', repo: 'octo/sockets', region: 'us-east-1' }
-const desired = desiredState({ socket, identity, region: 'us-east-1', account: '111111111111', partition: AWS_PARTITION, codeSha256: 'sha-1', handler: 'index.handler', version: '1.0.0' })
+const desired = desiredState({
+  socket,
+  identity,
+  region: 'us-east-1',
+  account: '111111111111',
+  partition: AWS_PARTITION,
+  codeSha256: 'sha-1',
+  handler: 'index.handler',
+  version: '1.0.0',
+})
 const empty: ObservedState = { account: '111111111111', partition: AWS_PARTITION, apis: [], foreign: [] }
 
 /** What AWS would hold after a clean deploy of `desired`. */
@@ -25,18 +48,46 @@ function deployed(): ObservedState {
     account: '111111111111',
     partition: AWS_PARTITION,
     role: {
-      name: desired.names.roleName, arn: 'arn:aws:iam::111111111111:role/x', tags: desired.tags, trustPolicy: desired.role.trustPolicy,
-      policies: { 'socket-action': resolveDocument(desired.role.policy, { apiId }) }, attachedPolicyArns: [],
+      name: desired.names.roleName,
+      arn: 'arn:aws:iam::111111111111:role/x',
+      tags: desired.tags,
+      trustPolicy: desired.role.trustPolicy,
+      policies: { 'socket-action': resolveDocument(desired.role.policy, { apiId }) },
+      attachedPolicyArns: [],
     },
-    logGroup: { name: desired.logGroup.name, arn: 'arn:aws:logs:us-east-1:111111111111:log-group:/aws/lambda/chat-prod', retentionDays: 30, tags: desired.tags },
-    fn: { name: desired.names.functionName, arn: 'arn:fn', tags: desired.tags, spec: { ...desired.fn }, permissionSourceArn: `arn:aws:execute-api:us-east-1:111111111111:${apiId}/*` },
-    apis: [{
-      id: apiId, name: desired.names.apiName, createdDate: '2026-01-01T00:00:00.000Z', tags: desired.tags, description: desired.api.description,
-      routeSelectionExpression: '$request.body.route',
-      integrations: [{ id: integrationId, type: 'AWS_PROXY', uri: desired.api.integrationUri, timeoutMs: 29000 }],
-      routes: desired.api.routeKeys.map((key, i) => ({ id: `r${i}`, key, target: `integrations/${integrationId}` })),
-      stages: [{ name: 'prod', deploymentId: 'dep1', description: deploymentMarker(desired, integrationId), tags: desired.tags }],
-    }],
+    logGroup: {
+      name: desired.logGroup.name,
+      arn: 'arn:aws:logs:us-east-1:111111111111:log-group:/aws/lambda/chat-prod',
+      retentionDays: 30,
+      tags: desired.tags,
+    },
+    fn: {
+      name: desired.names.functionName,
+      arn: 'arn:fn',
+      tags: desired.tags,
+      spec: { ...desired.fn },
+      permissionSourceArn: `arn:aws:execute-api:us-east-1:111111111111:${apiId}/*`,
+    },
+    apis: [
+      {
+        id: apiId,
+        name: desired.names.apiName,
+        createdDate: '2026-01-01T00:00:00.000Z',
+        tags: desired.tags,
+        description: desired.api.description,
+        routeSelectionExpression: '$request.body.route',
+        integrations: [{ id: integrationId, type: 'AWS_PROXY', uri: desired.api.integrationUri, timeoutMs: 29000 }],
+        routes: desired.api.routeKeys.map((key, i) => ({ id: `r${i}`, key, target: `integrations/${integrationId}` })),
+        stages: [
+          {
+            name: 'prod',
+            deploymentId: 'dep1',
+            description: deploymentMarker(desired, integrationId),
+            tags: desired.tags,
+          },
+        ],
+      },
+    ],
     foreign: [],
   }
 }
@@ -45,8 +96,25 @@ describe('planDeploy', () => {
   test('an empty account: everything is created, each action after what it needs', () => {
     const plan = planDeploy(desired, empty)
     const byId = new Map(plan.actions.map((a) => [a.id, a]))
-    assert.deepEqual([...byId.keys()].sort(), ['api:create', 'deployment:create', 'function:create', 'integration:create', 'log-group:create', 'permission:add', 'role-policy:put', 'role:create', 'route:create:$connect', 'route:create:$default', 'route:create:$disconnect', 'stage:create'])
-    assert.deepEqual(byId.get('log-group:create')!.params, { logGroupName: '/aws/lambda/chat-prod', tags: desired.tags, retentionInDays: 30 })
+    assert.deepEqual([...byId.keys()].sort(), [
+      'api:create',
+      'deployment:create',
+      'function:create',
+      'integration:create',
+      'log-group:create',
+      'permission:add',
+      'role-policy:put',
+      'role:create',
+      'route:create:$connect',
+      'route:create:$default',
+      'route:create:$disconnect',
+      'stage:create',
+    ])
+    assert.deepEqual(byId.get('log-group:create')!.params, {
+      logGroupName: '/aws/lambda/chat-prod',
+      tags: desired.tags,
+      retentionInDays: 30,
+    })
     assert.deepEqual(byId.get('function:create')!.after, ['role:create'])
     assert.deepEqual(byId.get('role-policy:put')!.after.sort(), ['api:create', 'role:create'])
     assert.deepEqual(byId.get('stage:create')!.after, ['deployment:create'])
@@ -63,10 +131,16 @@ describe('planDeploy', () => {
     assert.ok(put?.write === 'PutRolePolicy')
     const ref = put.params.PolicyDocument.Statement.find((s) => s.Sid === 'OwnConnections')?.Resource
     assert.ok(ref instanceof Ref && ref.fact === 'apiId')
-    assert.equal(ref.resolve({ apiId: 'abc123' }), 'arn:aws:execute-api:us-east-1:111111111111:abc123/prod/*/@connections/*')
+    assert.equal(
+      ref.resolve({ apiId: 'abc123' }),
+      'arn:aws:execute-api:us-east-1:111111111111:abc123/prod/*/@connections/*',
+    )
     const stage = byId.get('stage:create')
     assert.ok(stage?.write === 'CreateStage')
-    assert.deepEqual([stage.params.ApiId, stage.params.DeploymentId, stage.params.Description], [new Ref('apiId'), new Ref('deploymentId'), new Ref('marker')])
+    assert.deepEqual(
+      [stage.params.ApiId, stage.params.DeploymentId, stage.params.Description],
+      [new Ref('apiId'), new Ref('deploymentId'), new Ref('marker')],
+    )
   })
 
   test('a stage that matches: nothing to do', () => {
@@ -79,7 +153,10 @@ describe('planDeploy', () => {
     const observed = deployed()
     observed.fn!.spec = { ...observed.fn!.spec, memory: 128, codeSha256: 'old' }
     const plan = planDeploy(desired, observed)
-    assert.deepEqual(plan.actions.map((a) => a.id), ['function:config', 'function:code'])
+    assert.deepEqual(
+      plan.actions.map((a) => a.id),
+      ['function:config', 'function:code'],
+    )
     assert.deepEqual(plan.actions[0]!.diff, [{ field: 'memory', from: 128, to: 512 }])
     assert.deepEqual(plan.actions[1]!.after, ['function:config'], 'Lambda takes one update at a time')
   })
@@ -87,53 +164,102 @@ describe('planDeploy', () => {
   test('a stage whose deployment marker is stale is redeployed', () => {
     const observed = deployed()
     observed.apis[0]!.stages[0]!.description = 'socket-action deployment 0000000000000000'
-    assert.deepEqual(planDeploy(desired, observed).actions.map((a) => a.id), ['deployment:create', 'stage:update'])
+    assert.deepEqual(
+      planDeploy(desired, observed).actions.map((a) => a.id),
+      ['deployment:create', 'stage:update'],
+    )
   })
 
   test('foreign resources stop the plan', () => {
-    assert.throws(() => planDeploy(desired, { ...empty, foreign: [{ kind: 'function', name: 'chat-prod', tags: {} }] }), PlanError)
+    assert.throws(
+      () => planDeploy(desired, { ...empty, foreign: [{ kind: 'function', name: 'chat-prod', tags: {} }] }),
+      PlanError,
+    )
   })
 
   test('duplicate APIs: the first created survives, the others are deleted', () => {
     const observed = deployed()
-    const dup: ObservedApi = { ...observed.apis[0]!, id: 'zzz999', createdDate: '2026-01-01T00:00:00.000Z', tags: { ...desired.tags, 'socket-action:created': '2026-01-01T00:00:00.500Z' } }
+    const dup: ObservedApi = {
+      ...observed.apis[0]!,
+      id: 'zzz999',
+      createdDate: '2026-01-01T00:00:00.000Z',
+      tags: { ...desired.tags, 'socket-action:created': '2026-01-01T00:00:00.500Z' },
+    }
     observed.apis[0]!.tags = { ...desired.tags, 'socket-action:created': '2026-01-01T00:00:00.200Z' }
     observed.apis.push(dup)
     assert.equal(survivingApi(observed.apis)!.id, 'abc123')
-    assert.deepEqual(planDeploy(desired, observed).actions.map((a) => a.id), ['api:delete:zzz999'])
+    assert.deepEqual(
+      planDeploy(desired, observed).actions.map((a) => a.id),
+      ['api:delete:zzz999'],
+    )
   })
 })
 
 test('planRemove deletes the role after its policies, the log group after the function, everything else at once', () => {
   const plan = planRemove({ names: desired.names, identity }, deployed())
-  assert.deepEqual(plan.actions.map((a) => [a.id, a.after]), [
-    ['api:delete:abc123', []],
-    ['function:delete', []],
-    ['log-group:delete', ['function:delete']],
-    ['role-policy:delete:socket-action', []],
-    ['role:delete', ['role-policy:delete:socket-action']],
-  ])
+  assert.deepEqual(
+    plan.actions.map((a) => [a.id, a.after]),
+    [
+      ['api:delete:abc123', []],
+      ['function:delete', []],
+      ['log-group:delete', ['function:delete']],
+      ['role-policy:delete:socket-action', []],
+      ['role:delete', ['role-policy:delete:socket-action']],
+    ],
+  )
   assert.deepEqual(planRemove({ names: desired.names, identity }, empty).actions, [])
 })
 
 test('names fit AWS limits and stay distinct', () => {
-  const long = resourceNames({ app: 'a'.repeat(60), stage: 'feature-with-a-long-name', repo: 'local', region: 'ap-southeast-7' })
+  const long = resourceNames({
+    app: 'a'.repeat(60),
+    stage: 'feature-with-a-long-name',
+    repo: 'local',
+    region: 'ap-southeast-7',
+  })
   assert.ok(long.functionName.length <= 64 && long.roleName.length <= 64)
-  assert.notEqual(fitName('x'.repeat(70) + '1', 64), fitName('x'.repeat(70) + '2', 64))
-  assert.equal(resourceNames({ app: 'chat', stage: 'pr-42', repo: 'local', region: 'us-east-1' }).functionName, 'chat-pr-42')
+  assert.notEqual(fitName(`${'x'.repeat(70)}1`, 64), fitName(`${'x'.repeat(70)}2`, 64))
+  assert.equal(
+    resourceNames({ app: 'chat', stage: 'pr-42', repo: 'local', region: 'us-east-1' }).functionName,
+    'chat-pr-42',
+  )
 })
 
 describe('partitions: every ARN, URI and URL comes from the caller identity', () => {
   const cases = [
-    { callerArn: 'arn:aws-cn:sts::111111111111:assumed-role/deploy/GitHubActions', region: 'cn-north-1', id: 'aws-cn', url: 'wss://abc123.execute-api.cn-north-1.amazonaws.com.cn/prod' },
-    { callerArn: 'arn:aws-us-gov:sts::111111111111:assumed-role/deploy/GitHubActions', region: 'us-gov-west-1', id: 'aws-us-gov', url: 'wss://abc123.execute-api.us-gov-west-1.amazonaws.com/prod' },
-    { callerArn: 'arn:aws:sts::111111111111:assumed-role/deploy/GitHubActions', region: 'eu-west-1', id: 'aws', url: 'wss://abc123.execute-api.eu-west-1.amazonaws.com/prod' },
+    {
+      callerArn: 'arn:aws-cn:sts::111111111111:assumed-role/deploy/GitHubActions',
+      region: 'cn-north-1',
+      id: 'aws-cn',
+      url: 'wss://abc123.execute-api.cn-north-1.amazonaws.com.cn/prod',
+    },
+    {
+      callerArn: 'arn:aws-us-gov:sts::111111111111:assumed-role/deploy/GitHubActions',
+      region: 'us-gov-west-1',
+      id: 'aws-us-gov',
+      url: 'wss://abc123.execute-api.us-gov-west-1.amazonaws.com/prod',
+    },
+    {
+      callerArn: 'arn:aws:sts::111111111111:assumed-role/deploy/GitHubActions',
+      region: 'eu-west-1',
+      id: 'aws',
+      url: 'wss://abc123.execute-api.eu-west-1.amazonaws.com/prod',
+    },
   ]
   for (const c of cases) {
     test(c.id, () => {
       const partition = partitionOf(c.callerArn)
       assert.equal(partition.id, c.id)
-      const d = desiredState({ socket, identity, region: c.region, account: '111111111111', partition, codeSha256: 'sha-1', handler: 'index.handler', version: '1.0.0' })
+      const d = desiredState({
+        socket,
+        identity,
+        region: c.region,
+        account: '111111111111',
+        partition,
+        codeSha256: 'sha-1',
+        handler: 'index.handler',
+        version: '1.0.0',
+      })
       const plan = planDeploy(d, { account: '111111111111', partition, apis: [], foreign: [] })
       // Everything the plan sends, and the desired state it came from: each ARN is in this partition and region.
       const text = JSON.stringify({ d, actions: plan.actions.map((a) => a.params) })
@@ -145,19 +271,34 @@ describe('partitions: every ARN, URI and URL comes from the caller identity', ()
     })
   }
   test('an ARN of no known partition is an error, not a guess', () => {
-    assert.throws(() => partitionOf('arn:aws-mars:sts::1:x'), /cannot tell the AWS partition of "arn:aws-mars:sts::1:x"/)
+    assert.throws(
+      () => partitionOf('arn:aws-mars:sts::1:x'),
+      /cannot tell the AWS partition of "arn:aws-mars:sts::1:x"/,
+    )
   })
 })
 
 describe('permissions boundary', () => {
   const boundary = 'arn:aws:iam::111111111111:policy/socket-action-boundary'
-  const bounded = desiredState({ socket: { ...socket, permissionsBoundary: boundary }, identity, region: 'us-east-1', account: '111111111111', partition: AWS_PARTITION, codeSha256: 'sha-1', handler: 'index.handler', version: '1.0.0' })
+  const bounded = desiredState({
+    socket: { ...socket, permissionsBoundary: boundary },
+    identity,
+    region: 'us-east-1',
+    account: '111111111111',
+    partition: AWS_PARTITION,
+    codeSha256: 'sha-1',
+    handler: 'index.handler',
+    version: '1.0.0',
+  })
 
   test('a new role is created with it', () => {
     const create = planDeploy(bounded, empty).actions.find((a) => a.id === 'role:create')
     assert.ok(create?.write === 'CreateRole')
     assert.equal(create.params.PermissionsBoundary, boundary)
-    assert.ok(!('PermissionsBoundary' in planDeploy(desired, empty).actions.find((a) => a.id === 'role:create')!.params), 'none configured: none sent')
+    assert.ok(
+      !('PermissionsBoundary' in planDeploy(desired, empty).actions.find((a) => a.id === 'role:create')!.params),
+      'none configured: none sent',
+    )
   })
 
   test('an existing role without it gets it first: its policy and trust changes wait for the boundary', () => {
@@ -175,18 +316,48 @@ describe('permissions boundary', () => {
     assert.deepEqual(planDeploy(bounded, observed).actions, [])
     const dropped = planDeploy(desired, observed)
     assert.deepEqual(dropped.actions, [])
-    assert.match(dropped.notes?.[0] ?? '', /keeps its permissions boundary arn:aws:iam::111111111111:policy\/socket-action-boundary: socket-action never removes one/)
+    assert.match(
+      dropped.notes?.[0] ?? '',
+      /keeps its permissions boundary arn:aws:iam::111111111111:policy\/socket-action-boundary: socket-action never removes one/,
+    )
   })
 })
 
 test("an action's params are the SDK's own input: a misspelt field, a runtime Lambda does not know, a reference where no id can be pending do not compile", () => {
   const base = { id: 'x', name: 'x', after: [] }
-  const fine: Action = { ...base, write: 'CreateIntegration', resource: 'integration', change: 'create', params: { ApiId: new Ref('apiId'), IntegrationType: 'AWS_PROXY', TimeoutInMillis: 29_000 } }
-  // @ts-expect-error TimeoutInMilis is not a field of CreateIntegration
-  const misspelt: Action = { ...base, write: 'CreateIntegration', resource: 'integration', change: 'create', params: { ApiId: 'a', IntegrationType: 'AWS_PROXY', TimeoutInMilis: 29_000 } }
-  // @ts-expect-error not a Lambda runtime
-  const runtime: Action = { ...base, write: 'UpdateFunctionConfiguration', resource: 'function', change: 'update', params: { FunctionName: 'f', Runtime: 'nodejs99.x' } }
+  const fine: Action = {
+    ...base,
+    write: 'CreateIntegration',
+    resource: 'integration',
+    change: 'create',
+    params: { ApiId: new Ref('apiId'), IntegrationType: 'AWS_PROXY', TimeoutInMillis: 29_000 },
+  }
+  const misspelt: Action = {
+    ...base,
+    write: 'CreateIntegration',
+    resource: 'integration',
+    change: 'create',
+    // @ts-expect-error TimeoutInMilis is not a field of CreateIntegration
+    params: { ApiId: 'a', IntegrationType: 'AWS_PROXY', TimeoutInMilis: 29_000 },
+  }
+  const runtime: Action = {
+    ...base,
+    write: 'UpdateFunctionConfiguration',
+    resource: 'function',
+    change: 'update',
+    // @ts-expect-error not a Lambda runtime
+    params: { FunctionName: 'f', Runtime: 'nodejs99.x' },
+  }
   // @ts-expect-error UpdateApi only runs on an API that exists: its id is known
-  const pending: Action = { ...base, write: 'UpdateApi', resource: 'api', change: 'update', params: { ApiId: new Ref('apiId') } }
-  assert.deepEqual([fine, misspelt, runtime, pending].map((a) => a.write), ['CreateIntegration', 'CreateIntegration', 'UpdateFunctionConfiguration', 'UpdateApi'])
+  const pending: Action = {
+    ...base,
+    write: 'UpdateApi',
+    resource: 'api',
+    change: 'update',
+    params: { ApiId: new Ref('apiId') },
+  }
+  assert.deepEqual(
+    [fine, misspelt, runtime, pending].map((a) => a.write),
+    ['CreateIntegration', 'CreateIntegration', 'UpdateFunctionConfiguration', 'UpdateApi'],
+  )
 })

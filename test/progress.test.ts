@@ -51,7 +51,12 @@ describe('progress as plain lines (CI logs, the Action, a pipe)', () => {
     const end = lineProgress((l) => lines.push(l), { clock }).waitFor(WHAT)
     clock.advance(12_400)
     end()
-    assert.deepEqual(lines, [`waiting for ${WHAT}… 1 s`, `waiting for ${WHAT}… 6 s`, `waiting for ${WHAT}… 11 s`, `waited 12 s for ${WHAT}`])
+    assert.deepEqual(lines, [
+      `waiting for ${WHAT}… 1 s`,
+      `waiting for ${WHAT}… 6 s`,
+      `waiting for ${WHAT}… 11 s`,
+      `waited 12 s for ${WHAT}`,
+    ])
     assert.equal(clock.timers(), 0)
   })
 

@@ -9,14 +9,48 @@ import type { Action, ObservedApi, ObservedState } from '../src/engine/model.ts'
 import { AWS_PARTITION } from '../src/engine/names.ts'
 
 const socket: SocketConfig = {
-  componentKey: 'Socket', configFile: '/p/serverless.yml', app: 'chat', stage: 'prod', region: 'us-east-1', memory: 512, timeout: 10,
-  description: 'd', env: {}, codeDir: '/p', handlerFile: '/p/socket.js', defaulted: [], runtime: 'nodejs24.x', architecture: 'arm64', policy: [], logRetentionDays: 30,
+  componentKey: 'Socket',
+  configFile: '/p/serverless.yml',
+  app: 'chat',
+  stage: 'prod',
+  region: 'us-east-1',
+  memory: 512,
+  timeout: 10,
+  description: 'd',
+  env: {},
+  codeDir: '/p',
+  handlerFile: '/p/socket.js',
+  defaulted: [],
+  runtime: 'nodejs24.x',
+  architecture: 'arm64',
+  policy: [],
+  logRetentionDays: 30,
 }
 const identity = { app: 'chat', stage: 'prod', repo: 'octo/sockets', region: 'us-east-1' }
-const desiredFor = (o: ObservedState) => desiredState({ socket, identity, region: 'us-east-1', account: o.account, partition: o.partition, codeSha256: 'sha', handler: 'index.handler', version: '1' })
+const desiredFor = (o: ObservedState) =>
+  desiredState({
+    socket,
+    identity,
+    region: 'us-east-1',
+    account: o.account,
+    partition: o.partition,
+    codeSha256: 'sha',
+    handler: 'index.handler',
+    version: '1',
+  })
 const bareApi = (id: string, created: string): ObservedApi => ({
-  id, name: 'chat-prod', createdDate: created, tags: { ...desiredFor({ account: '1', partition: AWS_PARTITION, apis: [], foreign: [] }).tags, 'socket-action:created': created },
-  routeSelectionExpression: '$request.body.route', description: 'socket-action chat (octo/sockets)', integrations: [], routes: [], stages: [],
+  id,
+  name: 'chat-prod',
+  createdDate: created,
+  tags: {
+    ...desiredFor({ account: '1', partition: AWS_PARTITION, apis: [], foreign: [] }).tags,
+    'socket-action:created': created,
+  },
+  routeSelectionExpression: '$request.body.route',
+  description: 'socket-action chat (octo/sockets)',
+  integrations: [],
+  routes: [],
+  stages: [],
 })
 
 test('a run whose new API lost the race never points the role policy or the permission at it, and continues on the winner', async () => {
@@ -47,7 +81,10 @@ test('a run whose new API lost the race never points the role policy or the perm
   assert.ok(first.includes('api:create'))
   assert.ok(!first.includes('role-policy:put') && !first.includes('permission:add'), `round 1 ran ${first}`)
   const second = executed.filter((e) => e.round === 2)
-  assert.ok(second.some((e) => e.action.id === 'api:delete:mine'), 'the losing API is deleted')
+  assert.ok(
+    second.some((e) => e.action.id === 'api:delete:mine'),
+    'the losing API is deleted',
+  )
   const policy = JSON.stringify(second.find((e) => e.action.id === 'role-policy:put')!.action.params)
   assert.match(policy, /:theirs\/prod\/\*\/@connections\/\*/)
   assert.doesNotMatch(policy, /:mine\//)

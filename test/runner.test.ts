@@ -80,8 +80,20 @@ describe('the Action under nektos/act, from git archive HEAD, on Node 24', () =>
       SOCKET_ACTION_TEST_OUTPUTS: outputsFile,
     }
     // GitHub sets these only for jobs with `permissions: id-token: write`.
-    if (opts.oidc !== false) Object.assign(env, { ACTIONS_ID_TOKEN_REQUEST_URL: gh.oidcUrl, ACTIONS_ID_TOKEN_REQUEST_TOKEN: gh.oidcToken })
-    const args = [event, '-e', eventFile, '-W', WORKFLOW, '-P', 'ubuntu-latest=-self-hosted', '--action-offline-mode', '-s', 'GITHUB_TOKEN=ghs_fake_installation_token']
+    if (opts.oidc !== false)
+      Object.assign(env, { ACTIONS_ID_TOKEN_REQUEST_URL: gh.oidcUrl, ACTIONS_ID_TOKEN_REQUEST_TOKEN: gh.oidcToken })
+    const args = [
+      event,
+      '-e',
+      eventFile,
+      '-W',
+      WORKFLOW,
+      '-P',
+      'ubuntu-latest=-self-hosted',
+      '--action-offline-mode',
+      '-s',
+      'GITHUB_TOKEN=ghs_fake_installation_token',
+    ]
     for (const [name, value] of Object.entries(env)) args.push('--env', `${name}=${value}`)
     // A clean environment: no AWS credentials from this process (the Action must get its own through OIDC), its own
     // HOME for act's cache, and Node 24 first on PATH, as on GitHub's runners.
@@ -102,8 +114,13 @@ describe('the Action under nektos/act, from git archive HEAD, on Node 24', () =>
 
   const stageResources = async (stage: string) => {
     const state = await readAccount()
-    const ours = (tags: Record<string, string>) => tags['socket-action:stage'] === stage && tags['socket-action:repo'] === REPO
-    return { roles: state.roles.filter((r) => ours(r.tags)).length, functions: state.functions.filter((f) => ours(f.tags)).length, apis: state.apis.filter((a) => ours(a.tags)).length }
+    const ours = (tags: Record<string, string>) =>
+      tags['socket-action:stage'] === stage && tags['socket-action:repo'] === REPO
+    return {
+      roles: state.roles.filter((r) => ours(r.tags)).length,
+      functions: state.functions.filter((f) => ours(f.tags)).length,
+      apis: state.apis.filter((a) => ours(a.tags)).length,
+    }
   }
 
   test('pull request opened -> synchronize (no write, same comment) -> closed (removed)', async () => {
@@ -115,7 +132,10 @@ describe('the Action under nektos/act, from git archive HEAD, on Node 24', () =>
     assert.equal(opened.outputs.changed, 'true')
     assert.match(opened.outputs.url!, /^wss:\/\/\w+\.execute-api\.us-east-1\.amazonaws\.com\/pr-42$/)
     assert.equal(opened.outputs['api-id'], opened.outputs.url!.slice(6).split('.')[0])
-    assert.ok(opened.log.includes(`the backend is at ${opened.outputs.url}`), 'a later step expands ${{ steps.socket.outputs.url }}')
+    assert.ok(
+      opened.log.includes(`the backend is at ${opened.outputs.url}`),
+      'a later step expands ${{ steps.socket.outputs.url }}',
+    )
     assert.deepEqual(await stageResources('pr-42'), { roles: 1, functions: 1, apis: 1 })
     // Credentials came from OIDC (the runner's process had none), with the default github.token for the comment.
     assert.ok(bed.shim.calls().some((c) => c.operation === 'AssumeRoleWithWebIdentity'))
@@ -131,7 +151,11 @@ describe('the Action under nektos/act, from git archive HEAD, on Node 24', () =>
     assert.equal(sync.outputs.result, 'unchanged')
     assert.equal(sync.outputs.changed, 'false')
     assert.equal(sync.outputs.url, opened.outputs.url)
-    assert.deepEqual(bed.shim.writes().map((c) => c.operation), [], 'an unchanged redeploy writes nothing')
+    assert.deepEqual(
+      bed.shim.writes().map((c) => c.operation),
+      [],
+      'an unchanged redeploy writes nothing',
+    )
     assert.equal(gh.comments.length, 1, 'never a second comment')
     assert.equal(gh.comments[0]!.id, comment.id)
     assert.ok(gh.comments[0]!.body.includes('`eeeeeee`'))

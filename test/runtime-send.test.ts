@@ -48,12 +48,16 @@ function idOf(req: Seen): string {
 
 const sha256hex = (data: string | Buffer) => createHash('sha256').update(data).digest('hex')
 const hmac = (key: string | Buffer, data: string) => createHmac('sha256', key).update(data).digest()
-const escapeLabel = (s: string) => encodeURIComponent(s).replace(/[!'()*]/g, (c) => `%${c.charCodeAt(0).toString(16).toUpperCase()}`)
+const escapeLabel = (s: string) =>
+  encodeURIComponent(s).replace(/[!'()*]/g, (c) => `%${c.charCodeAt(0).toString(16).toUpperCase()}`)
 
 /** Recomputes the request's SigV4 signature from what the server received; returns [expected, received]. */
 function signatures(req: Seen, secret: string): [string, string] {
   const auth = String(req.headers.authorization)
-  const m = /^AWS4-HMAC-SHA256 Credential=([^/]+)\/(\d{8})\/([^/]+)\/([^/]+)\/aws4_request, SignedHeaders=([^,]+), Signature=([0-9a-f]{64})$/.exec(auth)
+  const m =
+    /^AWS4-HMAC-SHA256 Credential=([^/]+)\/(\d{8})\/([^/]+)\/([^/]+)\/aws4_request, SignedHeaders=([^,]+), Signature=([0-9a-f]{64})$/.exec(
+      auth,
+    )
   assert.ok(m, `not a SigV4 Authorization header: ${auth}`)
   const [, , day, region, service, signedHeaders, signature] = m
   const amzDate = String(req.headers['x-amz-date'])
@@ -143,7 +147,10 @@ describe('socket.send fast path', () => {
     assert.deepEqual(req.body, body)
     assert.equal(req.headers['content-length'], String(body.length))
     assert.equal(req.headers.host, domain)
-    assert.match(String(req.headers.authorization), /^AWS4-HMAC-SHA256 Credential=AKIDSENDSENDSENDSEND\/\d{8}\/eu-west-1\/execute-api\/aws4_request, /)
+    assert.match(
+      String(req.headers.authorization),
+      /^AWS4-HMAC-SHA256 Credential=AKIDSENDSENDSENDSEND\/\d{8}\/eu-west-1\/execute-api\/aws4_request, /,
+    )
     assert.equal(req.headers['x-amz-content-sha256'], sha256hex(body))
     const [expected, received] = signatures(req, process.env.AWS_SECRET_ACCESS_KEY!)
     assert.equal(received, expected)
@@ -164,22 +171,31 @@ describe('socket.send fast path', () => {
 
   test('a 410 rejects with GoneConnectionError (cause: the SDK GoneException) after exactly one request', async () => {
     respond = gone
-    await assert.rejects(postToConnection(clientFor(`http://${domain}/${STAGE}`), 'dead=', Buffer.from('x')), (err: unknown) => {
-      assert.ok(err instanceof GoneConnectionError, String(err))
-      assert.equal(err.connectionId, 'dead=')
-      const cause = err.cause as { name?: string; $metadata?: { httpStatusCode?: number; requestId?: string; attempts?: number } }
-      assert.equal(cause.name, 'GoneException')
-      assert.equal(cause.$metadata?.httpStatusCode, 410)
-      assert.equal(cause.$metadata?.requestId, 'req-410')
-      assert.equal(cause.$metadata?.attempts, 1)
-      return true
-    })
+    await assert.rejects(
+      postToConnection(clientFor(`http://${domain}/${STAGE}`), 'dead=', Buffer.from('x')),
+      (err: unknown) => {
+        assert.ok(err instanceof GoneConnectionError, String(err))
+        assert.equal(err.connectionId, 'dead=')
+        const cause = err.cause as {
+          name?: string
+          $metadata?: { httpStatusCode?: number; requestId?: string; attempts?: number }
+        }
+        assert.equal(cause.name, 'GoneException')
+        assert.equal(cause.$metadata?.httpStatusCode, 410)
+        assert.equal(cause.$metadata?.requestId, 'req-410')
+        assert.equal(cause.$metadata?.attempts, 1)
+        return true
+      },
+    )
     assert.equal(requests.length, 1, 'the 410 was handed to the SDK, not asked again')
   })
 
   for (const status of [500, 503]) {
     test(`a ${status} then a 200 is retried by the SDK: two requests in all, the second its attempt 2`, async () => {
-      respond = (_req, i) => (i === 0 ? { status, headers: { 'content-type': 'application/json' }, body: '{"message":"Internal server error"}' } : { status: 200 })
+      respond = (_req, i) =>
+        i === 0
+          ? { status, headers: { 'content-type': 'application/json' }, body: '{"message":"Internal server error"}' }
+          : { status: 200 }
       await postToConnection(clientFor(`http://${domain}/${STAGE}`), 'retry-me', Buffer.from('x'))
       assert.equal(requests.length, 2)
       assert.equal(requests[1]!.headers['amz-sdk-request'], 'attempt=2; max=3')
@@ -188,21 +204,34 @@ describe('socket.send fast path', () => {
   }
 
   test('a 5xx that persists fails after the SDK maximum of 3 attempts, with the SDK error', async () => {
-    respond = () => ({ status: 503, headers: { 'content-type': 'application/json' }, body: '{"message":"Service Unavailable"}' })
-    await assert.rejects(postToConnection(clientFor(`http://${domain}/${STAGE}`), 'down', Buffer.from('x')), (err: unknown) => {
-      assert.ok(!(err instanceof GoneConnectionError))
-      const e = err as { $metadata?: { httpStatusCode?: number; attempts?: number }; $fault?: string }
-      assert.equal(e.$metadata?.httpStatusCode, 503)
-      assert.equal(e.$metadata?.attempts, 3)
-      assert.equal(e.$fault, 'server')
-      return true
+    respond = () => ({
+      status: 503,
+      headers: { 'content-type': 'application/json' },
+      body: '{"message":"Service Unavailable"}',
     })
+    await assert.rejects(
+      postToConnection(clientFor(`http://${domain}/${STAGE}`), 'down', Buffer.from('x')),
+      (err: unknown) => {
+        assert.ok(!(err instanceof GoneConnectionError))
+        const e = err as { $metadata?: { httpStatusCode?: number; attempts?: number }; $fault?: string }
+        assert.equal(e.$metadata?.httpStatusCode, 503)
+        assert.equal(e.$metadata?.attempts, 3)
+        assert.equal(e.$fault, 'server')
+        return true
+      },
+    )
     assert.equal(requests.length, 3)
   })
 
   test('a 429 LimitExceededException is retried by the SDK', async () => {
     respond = (_req, i) =>
-      i === 0 ? { status: 429, headers: { 'x-amzn-ErrorType': 'LimitExceededException', 'content-type': 'application/json' }, body: '{"message":"Too many"}' } : { status: 200 }
+      i === 0
+        ? {
+            status: 429,
+            headers: { 'x-amzn-ErrorType': 'LimitExceededException', 'content-type': 'application/json' },
+            body: '{"message":"Too many"}',
+          }
+        : { status: 200 }
     await postToConnection(clientFor(`http://${domain}/${STAGE}`), 'busy', Buffer.from('x'))
     assert.equal(requests.length, 2)
   })
@@ -239,14 +268,22 @@ describe('KeyedSha256 (the client signer hash)', () => {
     const h = new KeyedSha256()
     h.update(data)
     h.update(new Uint8Array([1, 2, 3]))
-    assert.equal(Buffer.from(await h.digest()).toString('hex'), createHash('sha256').update(data).update(Buffer.from([1, 2, 3])).digest('hex'))
+    assert.equal(
+      Buffer.from(await h.digest()).toString('hex'),
+      createHash('sha256')
+        .update(data)
+        .update(Buffer.from([1, 2, 3]))
+        .digest('hex'),
+    )
   })
   test('HMACs like createHmac, with string, Uint8Array and ArrayBuffer keys, reused keys included', async () => {
     const bytes = new Uint8Array([9, 8, 7, 6, 5])
     for (const key of ['secret', 'secret', bytes, bytes, bytes.buffer, 'other']) {
       const h = new KeyedSha256(key)
       h.update(data)
-      const expected = createHmac('sha256', typeof key === 'string' ? key : Buffer.from(key as ArrayBuffer)).update(data).digest('hex')
+      const expected = createHmac('sha256', typeof key === 'string' ? key : Buffer.from(key as ArrayBuffer))
+        .update(data)
+        .digest('hex')
       assert.equal(Buffer.from(await h.digest()).toString('hex'), expected)
     }
   })

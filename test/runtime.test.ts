@@ -13,7 +13,13 @@ import http from 'node:http'
 import type { AddressInfo } from 'node:net'
 import path from 'node:path'
 import { fileURLToPath } from 'node:url'
-import { broadcast, clientFor, connectionsEndpoint, ENDPOINT_VARIABLE, GoneConnectionError } from '../runtime/connections.ts'
+import {
+  broadcast,
+  clientFor,
+  connectionsEndpoint,
+  ENDPOINT_VARIABLE,
+  GoneConnectionError,
+} from '../runtime/connections.ts'
 import { dispatchOf, handle, socketFor, toProxyResult } from '../runtime/handler.ts'
 import { clearHandlers, on } from '../runtime/registry.ts'
 import type { Socket, WebSocketEvent } from '../runtime/types.ts'
@@ -93,7 +99,16 @@ describe('event fixtures follow the API Gateway WebSocket shapes', () => {
 
   test('connect.json carries the handshake headers and the query', () => {
     const event = fixture('connect')
-    for (const h of ['Host', 'Sec-WebSocket-Key', 'Sec-WebSocket-Version', 'Sec-WebSocket-Extensions', 'X-Forwarded-For', 'X-Forwarded-Port', 'X-Forwarded-Proto', 'X-Amzn-Trace-Id']) {
+    for (const h of [
+      'Host',
+      'Sec-WebSocket-Key',
+      'Sec-WebSocket-Version',
+      'Sec-WebSocket-Extensions',
+      'X-Forwarded-For',
+      'X-Forwarded-Port',
+      'X-Forwarded-Proto',
+      'X-Amzn-Trace-Id',
+    ]) {
       assert.equal(typeof event.headers?.[h], 'string', h)
       assert.deepEqual(event.multiValueHeaders?.[h], [event.headers?.[h]], h)
     }
@@ -138,7 +153,10 @@ describe('dispatchOf', () => {
   })
 
   test('disconnect -> {statusCode: 1001, reason: "Going away"}', () => {
-    assert.deepEqual(dispatchOf(fixture('disconnect')), { route: 'disconnect', data: { statusCode: 1001, reason: 'Going away' } })
+    assert.deepEqual(dispatchOf(fixture('disconnect')), {
+      route: 'disconnect',
+      data: { statusCode: 1001, reason: 'Going away' },
+    })
   })
 
   test('disconnect without a reason -> reason ""', () => {
@@ -162,9 +180,15 @@ describe('dispatchOf', () => {
 
   test('route frame whose route has no handler -> default with the whole parsed body', () => {
     on('default', () => {})
-    assert.deepEqual(dispatchOf(fixture('message-unmatched-route')), { route: 'default', data: { route: 'nope', data: { x: 1 } } })
+    assert.deepEqual(dispatchOf(fixture('message-unmatched-route')), {
+      route: 'default',
+      data: { route: 'nope', data: { x: 1 } },
+    })
     // message-route.json too, when nothing is registered for "message"
-    assert.deepEqual(dispatchOf(fixture('message-route')), { route: 'default', data: { route: 'message', data: { foo: 'bar' } } })
+    assert.deepEqual(dispatchOf(fixture('message-route')), {
+      route: 'default',
+      data: { route: 'message', data: { foo: 'bar' } },
+    })
   })
 
   test('JSON without route -> default with the parsed object', () => {
@@ -181,7 +205,10 @@ describe('dispatchOf', () => {
   })
 
   test('numeric route with no "7" handler -> default with the whole body', () => {
-    assert.deepEqual(dispatchOf(fixture('message-numeric-route')), { route: 'default', data: { route: 7, data: 'seven' } })
+    assert.deepEqual(dispatchOf(fixture('message-numeric-route')), {
+      route: 'default',
+      data: { route: 7, data: 'seven' },
+    })
   })
 
   test('frames {"route":"connect"|"disconnect"|"default"} never select a lifecycle route', () => {
@@ -191,13 +218,20 @@ describe('dispatchOf', () => {
     for (const route of ['connect', 'disconnect', 'default']) {
       const body = { route, data: { token: 'forged' } }
       assert.deepEqual(dispatchOf(messageWith(JSON.stringify(body))), { route: 'default', data: body }, route)
-      assert.deepEqual(dispatchOf(messageWith(JSON.stringify(body), route)), { route: 'default', data: body }, `${route} (routeKey ${route})`)
+      assert.deepEqual(
+        dispatchOf(messageWith(JSON.stringify(body), route)),
+        { route: 'default', data: body },
+        `${route} (routeKey ${route})`,
+      )
     }
   })
 
   test('JSON arrays, null, numbers and strings go to default as parsed', () => {
     on('route', () => {})
-    assert.deepEqual(dispatchOf(messageWith('[{"route":"route"},2]')), { route: 'default', data: [{ route: 'route' }, 2] })
+    assert.deepEqual(dispatchOf(messageWith('[{"route":"route"},2]')), {
+      route: 'default',
+      data: [{ route: 'route' }, 2],
+    })
     assert.deepEqual(dispatchOf(messageWith('null')), { route: 'default', data: null })
     assert.deepEqual(dispatchOf(messageWith('42')), { route: 'default', data: 42 })
     assert.deepEqual(dispatchOf(messageWith('"route"')), { route: 'default', data: 'route' })
@@ -286,7 +320,13 @@ describe('handle', () => {
     await handle(fixture('message-unmatched-route'))
     await handle(messageWith('[1,2,3]'))
     await handle(messageWith('null'))
-    assert.deepEqual(seen, ['hello, plain text', { text: 'hello', n: 3 }, { route: 'nope', data: { x: 1 } }, [1, 2, 3], null])
+    assert.deepEqual(seen, [
+      'hello, plain text',
+      { text: 'hello', n: 3 },
+      { route: 'nope', data: { x: 1 } },
+      [1, 2, 3],
+      null,
+    ])
   })
 
   test('numeric route reaches the "7" handler', async () => {
@@ -353,7 +393,12 @@ describe('handle', () => {
     const line = lines[0]!
     assert.ok(line.includes('message'), line)
     assert.ok(line.includes(CONN_ID), line)
-    const logged = JSON.parse(line) as { level: string; route: string; connectionId: string; error: { message: string } }
+    const logged = JSON.parse(line) as {
+      level: string
+      route: string
+      connectionId: string
+      error: { message: string }
+    }
     assert.equal(logged.level, 'error')
     assert.equal(logged.route, 'message')
     assert.equal(logged.connectionId, CONN_ID)
@@ -373,7 +418,12 @@ describe('handle', () => {
   })
 
   test('rejects a non-WebSocket event with a TypeError', async () => {
-    const httpApiEvent = { version: '2.0', routeKey: 'GET /', rawPath: '/', requestContext: { http: { method: 'GET' } } }
+    const httpApiEvent = {
+      version: '2.0',
+      routeKey: 'GET /',
+      rawPath: '/',
+      requestContext: { http: { method: 'GET' } },
+    }
     for (const bad of [httpApiEvent, {}, undefined, null]) {
       await assert.rejects(handle(bad as unknown as WebSocketEvent), (err: unknown) => {
         assert.ok(err instanceof TypeError)
@@ -392,7 +442,10 @@ describe('toProxyResult', () => {
     assert.deepEqual(toProxyResult(''), { statusCode: 200, body: '' })
     assert.deepEqual(toProxyResult('hi'), { statusCode: 200, body: 'hi' })
     assert.deepEqual(toProxyResult({ statusCode: 401 }), { statusCode: 401 })
-    assert.deepEqual(toProxyResult({ statusCode: 200, body: { ok: true } } as never), { statusCode: 200, body: '{"ok":true}' })
+    assert.deepEqual(toProxyResult({ statusCode: 200, body: { ok: true } } as never), {
+      statusCode: 200,
+      body: '{"ok":true}',
+    })
     assert.deepEqual(toProxyResult({ ok: true, n: 1 }), { statusCode: 200, body: '{"ok":true,"n":1}' })
   })
 })
@@ -403,10 +456,16 @@ describe('toProxyResult', () => {
 describe('connectionsEndpoint', () => {
   const env = { AWS_REGION: 'eu-west-1' }
   test('built from the API id and the function region, whatever domainName says', () => {
-    assert.equal(connectionsEndpoint({ apiId: 'abc123defg', stage: 'prod' }, env), 'https://abc123defg.execute-api.eu-west-1.amazonaws.com/prod')
+    assert.equal(
+      connectionsEndpoint({ apiId: 'abc123defg', stage: 'prod' }, env),
+      'https://abc123defg.execute-api.eu-west-1.amazonaws.com/prod',
+    )
   })
   test('China regions use the amazonaws.com.cn suffix', () => {
-    assert.equal(connectionsEndpoint({ apiId: 'abc', stage: 'dev' }, { AWS_REGION: 'cn-north-1' }), 'https://abc.execute-api.cn-north-1.amazonaws.com.cn/dev')
+    assert.equal(
+      connectionsEndpoint({ apiId: 'abc', stage: 'dev' }, { AWS_REGION: 'cn-north-1' }),
+      'https://abc.execute-api.cn-north-1.amazonaws.com.cn/dev',
+    )
   })
   test('AWS_ENDPOINT_URL_APIGATEWAYMANAGEMENTAPI wins (how dev points the function at the local gateway)', () => {
     const local = { ...env, [ENDPOINT_VARIABLE]: 'http://127.0.0.1:3001/dev/' }
@@ -532,7 +591,10 @@ describe('socket methods against a local @connections server', () => {
     assert.equal(req.path, `/dev/@connections/${CONN_ID}`)
     assert.ok(req.rawUrl.endsWith('/@connections/XfGLwdiKNjMCJ-A%3D'), req.rawUrl)
     assert.deepEqual(req.body, Buffer.from(JSON.stringify(payload), 'utf8'))
-    assert.match(String(req.headers.authorization), /^AWS4-HMAC-SHA256 Credential=AKIDTESTTESTTESTTEST\/\d{8}\/us-east-1\/execute-api\/aws4_request/)
+    assert.match(
+      String(req.headers.authorization),
+      /^AWS4-HMAC-SHA256 Credential=AKIDTESTTESTTESTTEST\/\d{8}\/us-east-1\/execute-api\/aws4_request/,
+    )
   })
 
   test("send('text', otherId) posts the raw text to the other id", async () => {
@@ -577,7 +639,11 @@ describe('socket methods against a local @connections server', () => {
   })
 
   test('info(otherId) asks about the other id', async () => {
-    respond = () => ({ status: 200, headers: { 'content-type': 'application/json' }, body: '{"connectedAt":"2026-11-25T21:49:57Z","lastActiveAt":"2026-11-25T21:49:58Z","identity":{"sourceIp":"198.51.100.7"}}' })
+    respond = () => ({
+      status: 200,
+      headers: { 'content-type': 'application/json' },
+      body: '{"connectedAt":"2026-11-25T21:49:57Z","lastActiveAt":"2026-11-25T21:49:58Z","identity":{"sourceIp":"198.51.100.7"}}',
+    })
     const info = await socketFor(localEvent()).info('other-id=')
     assert.equal(requests[0]!.path, '/dev/@connections/other-id=')
     assert.equal(info.connectedAt?.toISOString(), '2026-11-25T21:49:57.000Z')
@@ -604,8 +670,14 @@ describe('socket methods against a local @connections server', () => {
         return true
       })
     }
-    await assert.rejects(socket.send('x'), (err: unknown) => err instanceof GoneConnectionError && err.connectionId === CONN_ID)
-    await assert.rejects(socket.info('dead=='), (err: unknown) => err instanceof GoneConnectionError && err.connectionId === 'dead==')
+    await assert.rejects(
+      socket.send('x'),
+      (err: unknown) => err instanceof GoneConnectionError && err.connectionId === CONN_ID,
+    )
+    await assert.rejects(
+      socket.info('dead=='),
+      (err: unknown) => err instanceof GoneConnectionError && err.connectionId === 'dead==',
+    )
     // 410 is not retried
     assert.equal(requests.length, 5)
   })
@@ -620,7 +692,11 @@ describe('socket methods against a local @connections server', () => {
   })
 
   test('other errors are not GoneConnectionError (403 ForbiddenException)', async () => {
-    respond = () => ({ status: 403, headers: { 'x-amzn-ErrorType': 'ForbiddenException', 'content-type': 'application/json' }, body: '{"message":"Forbidden"}' })
+    respond = () => ({
+      status: 403,
+      headers: { 'x-amzn-ErrorType': 'ForbiddenException', 'content-type': 'application/json' },
+      body: '{"message":"Forbidden"}',
+    })
     await assert.rejects(socketFor(localEvent()).send('x'), (err: unknown) => {
       assert.ok(!(err instanceof GoneConnectionError))
       assert.equal((err as { name?: string }).name, 'ForbiddenException')
@@ -676,9 +752,15 @@ describe('socket methods against a local @connections server', () => {
     assert.deepEqual(await handle(localEvent()), { statusCode: 200 })
     assert.equal(warn.mock.callCount(), 1)
     const warning = String(warn.mock.calls[0]!.arguments[0])
-    assert.match(warning, /socket\.send\(\) in the "message" handler was not awaited \(.*runtime\.test\.ts:\d+:\d+\): on Lambda this send may never happen/)
+    assert.match(
+      warning,
+      /socket\.send\(\) in the "message" handler was not awaited \(.*runtime\.test\.ts:\d+:\d+\): on Lambda this send may never happen/,
+    )
     for (let i = 0; i < 100 && error.mock.callCount() === 0; i++) await new Promise((r) => setTimeout(r, 10))
-    assert.match(String(error.mock.calls[0]?.arguments[0]), /socket\.send\(\) that was not awaited failed: GoneConnectionError: connection stale= is gone/)
+    assert.match(
+      String(error.mock.calls[0]?.arguments[0]),
+      /socket\.send\(\) that was not awaited failed: GoneConnectionError: connection stale= is gone/,
+    )
   })
 
   test('awaited socket calls print no warning', async (t) => {
@@ -699,7 +781,12 @@ describe('socket methods against a local @connections server', () => {
   test('a 500 on one id rejects broadcast with an AggregateError after all sends were attempted', async () => {
     respond = (req) => {
       const id = idOf(req)
-      if (id === 'broken') return { status: 500, headers: { 'content-type': 'application/json' }, body: '{"message":"Internal server error"}' }
+      if (id === 'broken')
+        return {
+          status: 500,
+          headers: { 'content-type': 'application/json' },
+          body: '{"message":"Internal server error"}',
+        }
       if (id === 'dead') return gone()
       return { status: 200 }
     }

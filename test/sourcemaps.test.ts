@@ -8,7 +8,13 @@ import path from 'node:path'
 import { after, before, describe, test } from 'node:test'
 import { unzipSync } from 'fflate'
 import { BUNDLE_FILE, bundleSocket, HANDLER_FILE, RUNTIME_DIR, type SourceMapLayout } from '../src/bundle/build.ts'
-import { decodeMappings, encodeMappings, restrictSourceMap, stackOrigin, type RawSourceMap } from '../src/bundle/sourcemap.ts'
+import {
+  decodeMappings,
+  encodeMappings,
+  restrictSourceMap,
+  stackOrigin,
+  type RawSourceMap,
+} from '../src/bundle/sourcemap.ts'
 import { startDev, type DevServer } from '../src/dev/serve.ts'
 import { connect } from './helpers/clients.ts'
 import { extractZip, runZip } from './helpers/lambda-zip.ts'
@@ -50,7 +56,10 @@ function fixture(): string {
   mkdirSync(path.join(dir, 'node_modules/thrower'), { recursive: true })
   writeFileSync(path.join(dir, 'node_modules/thrower/index.js'), THROWER)
   writeFileSync(path.join(dir, 'node_modules/thrower/package.json'), '{"name":"thrower","main":"index.js"}\n')
-  writeFileSync(path.join(dir, 'serverless.yml'), 'name: maps-fixture\nstage: test\n\nSocket:\n  component: "@serverless/socket"\n  inputs:\n    timeout: 5\n')
+  writeFileSync(
+    path.join(dir, 'serverless.yml'),
+    'name: maps-fixture\nstage: test\n\nSocket:\n  component: "@serverless/socket"\n  inputs:\n    timeout: 5\n',
+  )
   return dir
 }
 
@@ -76,14 +85,18 @@ describe('the source map in the zip', () => {
     }
     for (const [name, data] of [...Object.entries(files), ['dev code', bundle.code] as const]) {
       const text = new TextDecoder().decode(data)
-      for (const machinePath of [dir, ROOT, RUNTIME_DIR, tmpdir()]) assert.ok(!text.includes(machinePath), `${name} contains ${machinePath}`)
+      for (const machinePath of [dir, ROOT, RUNTIME_DIR, tmpdir()])
+        assert.ok(!text.includes(machinePath), `${name} contains ${machinePath}`)
     }
   })
 
   test('the same code in another folder gives the same zip', async () => {
     const other = fixture()
     try {
-      const [a, b] = await Promise.all([bundleSocket(path.join(dir, 'socket.js')), bundleSocket(path.join(other, 'socket.js'))])
+      const [a, b] = await Promise.all([
+        bundleSocket(path.join(dir, 'socket.js')),
+        bundleSocket(path.join(other, 'socket.js')),
+      ])
       assert.equal(a.sha256, b.sha256)
     } finally {
       rmSync(other, { recursive: true, force: true })
@@ -92,14 +105,22 @@ describe('the source map in the zip', () => {
 
   test("esbuild-wasm (the Action's esbuild) builds the same zip, map included", async () => {
     const wasm = await import('esbuild-wasm')
-    const [native, viaWasm] = await Promise.all([bundleSocket(path.join(dir, 'socket.js')), bundleSocket(path.join(dir, 'socket.js'), { esbuild: wasm })])
+    const [native, viaWasm] = await Promise.all([
+      bundleSocket(path.join(dir, 'socket.js')),
+      bundleSocket(path.join(dir, 'socket.js'), { esbuild: wasm }),
+    ])
     assert.equal(viaWasm.sha256, native.sha256)
   })
 
   test("decoding and re-encoding esbuild's mappings gives the same text; keeping every source keeps the map", async () => {
-    const bundle = await bundleSocket(path.join(dir, 'socket.js'), { sourceMap: { map: 'external', scope: 'all', loader: false } })
+    const bundle = await bundleSocket(path.join(dir, 'socket.js'), {
+      sourceMap: { map: 'external', scope: 'all', loader: false },
+    })
     const map = JSON.parse(new TextDecoder().decode(unzipSync(bundle.zip)[`${HANDLER_FILE}.map`])) as RawSourceMap
-    assert.ok(map.sources.some((s) => s.includes('node_modules/thrower')), 'scope "all" keeps dependencies')
+    assert.ok(
+      map.sources.some((s) => s.includes('node_modules/thrower')),
+      'scope "all" keeps dependencies',
+    )
     assert.equal(encodeMappings(decodeMappings(map.mappings)), map.mappings)
     const same = restrictSourceMap(map, () => true)
     assert.deepEqual(same.sources, map.sources)
@@ -136,13 +157,20 @@ describe('the deployed function (the built zip, required by a fresh node as Lamb
     assert.match(deep[0]!, new RegExp(`${task}/${DEEP[0]}\\)$`), deep.join('\n'))
     assert.match(deep[1]!, new RegExp(`${task}/${DEEP[1]}\\)$`), deep.join('\n'))
     const dependency = frames(run.invocations[1]!.error!.stack)
-    assert.match(dependency[0]!, new RegExp(`at explode \\(${task}/${BUNDLE_FILE}:\\d+:\\d+\\)$`), dependency.join('\n'))
+    assert.match(
+      dependency[0]!,
+      new RegExp(`at explode \\(${task}/${BUNDLE_FILE}:\\d+:\\d+\\)$`),
+      dependency.join('\n'),
+    )
     assert.match(dependency[1]!, new RegExp(`${task}/${DEPENDENCY}\\)$`), dependency.join('\n'))
   })
 
-  test("the loader index.js exports `handler` to import() too (a runtime that loads the handler as ESM)", () => {
+  test('the loader index.js exports `handler` to import() too (a runtime that loads the handler as ESM)', () => {
     const script = `const m = await import(${JSON.stringify(path.join(task, HANDLER_FILE))}); console.log(typeof m.handler)`
-    const out = spawnSync(process.execPath, ['--input-type=module', '-e', script], { encoding: 'utf8', env: { PATH: process.env.PATH ?? '' } })
+    const out = spawnSync(process.execPath, ['--input-type=module', '-e', script], {
+      encoding: 'utf8',
+      env: { PATH: process.env.PATH ?? '' },
+    })
     assert.equal(out.stdout.trim(), 'function', out.stderr)
   })
 
@@ -190,7 +218,10 @@ describe('socket-action dev', () => {
     const logLine = lines.find((l) => l.includes(id) && l.includes(' error '))
     assert.ok(logLine, `a gateway line for ${id} in:\n${lines.join('\n')}`)
     for (let i = 0; i < 100 && !stderr.join('').includes(id); i++) await new Promise((r) => setTimeout(r, 20))
-    const json = stderr.join('').split('\n').find((l) => l.includes(id) && l.includes('handler failed'))
+    const json = stderr
+      .join('')
+      .split('\n')
+      .find((l) => l.includes(id) && l.includes('handler failed'))
     assert.ok(json, `the runtime's JSON line for ${id} on stderr`)
     return { logLine, logged: JSON.parse(json) }
   }
@@ -205,7 +236,10 @@ describe('socket-action dev', () => {
     assert.match((await fail('deep')).logLine, new RegExp(`TypeError: deep \\(${DEEP[0]}\\)$`))
     const dependency = await fail('dependency')
     assert.match(dependency.logLine, new RegExp(`RangeError: from a dependency \\(${DEPENDENCY}\\)$`))
-    assert.match(frames(dependency.logged.error.stack)[0]!, new RegExp(`at explode \\(${dir}/${HANDLER_FILE}:\\d+:\\d+\\)$`))
+    assert.match(
+      frames(dependency.logged.error.stack)[0]!,
+      new RegExp(`at explode \\(${dir}/${HANDLER_FILE}:\\d+:\\d+\\)$`),
+    )
   })
 })
 
@@ -215,7 +249,10 @@ test('an error while socket.js loads (init) names socket.js:LINE, deployed and i
   try {
     writeFileSync(path.join(dir, 'socket.js'), "on('ok', async () => 'fine')\n\nthrow new Error('cannot start')\n")
     task = extractZip((await bundleSocket(path.join(dir, 'socket.js'))).zip)
-    assert.throws(() => runZip(task!, ['ok']), (e: Error) => e.message.includes(`Error: cannot start\n    at Object.<anonymous> (${task}/socket.js:3:7)`))
+    assert.throws(
+      () => runZip(task!, ['ok']),
+      (e: Error) => e.message.includes(`Error: cannot start\n    at Object.<anonymous> (${task}/socket.js:3:7)`),
+    )
 
     const lines: string[] = []
     const server = await startDev({ configFile: path.join(dir, 'serverless.yml'), port: 0, log: (l) => lines.push(l) })
@@ -230,15 +267,35 @@ test('an error while socket.js loads (init) names socket.js:LINE, deployed and i
 
 test('restrictSourceMap: a run of dropped code starts with one source-less segment, also on a later line', () => {
   // line 0: kept (source 0) then dropped (source 1); line 1: dropped only; line 2: kept, then dropped, dropped.
-  const lines = [[[0, 0, 0, 0], [10, 1, 0, 0]], [[0, 1, 1, 0]], [[0, 0, 1, 0, 0], [4, 1, 2, 0], [8, 1, 2, 4]], [[0, 1, 3, 0]]]
-  const map: RawSourceMap = { version: 3, sources: ['socket.js', 'node_modules/x/i.js'], names: ['on'], mappings: encodeMappings(lines) }
+  const lines = [
+    [
+      [0, 0, 0, 0],
+      [10, 1, 0, 0],
+    ],
+    [[0, 1, 1, 0]],
+    [
+      [0, 0, 1, 0, 0],
+      [4, 1, 2, 0],
+      [8, 1, 2, 4],
+    ],
+    [[0, 1, 3, 0]],
+  ]
+  const map: RawSourceMap = {
+    version: 3,
+    sources: ['socket.js', 'node_modules/x/i.js'],
+    names: ['on'],
+    mappings: encodeMappings(lines),
+  }
   const restricted = restrictSourceMap(map, (s) => !s.includes('node_modules'))
   assert.deepEqual(restricted.sources, ['socket.js'])
   assert.deepEqual(restricted.names, ['on'])
   assert.deepEqual(decodeMappings(restricted.mappings), [[[0, 0, 0, 0], [10]], [], [[0, 0, 1, 0, 0], [4]], []])
   // Dropped code that follows dropped code on a new line, after kept code on an earlier line, still gets its terminator.
   const later = encodeMappings([[[0, 0, 0, 0]], [[0, 1, 0, 0]]])
-  assert.deepEqual(decodeMappings(restrictSourceMap({ ...map, mappings: later }, (s) => s === 'socket.js').mappings), [[[0, 0, 0, 0]], [[0]]])
+  assert.deepEqual(decodeMappings(restrictSourceMap({ ...map, mappings: later }, (s) => s === 'socket.js').mappings), [
+    [[0, 0, 0, 0]],
+    [[0]],
+  ])
 })
 
 test('stackOrigin: the first frame in the user code, relative to the code folder', () => {

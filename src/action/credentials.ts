@@ -28,11 +28,18 @@ const SESSION_NAME = /^[\w+=,.@-]{2,64}$/
 
 export function checkOidcInputs(o: Pick<OidcOptions, 'roleToAssume' | 'sessionName' | 'durationSeconds'>): void {
   if (!ROLE_ARN.test(o.roleToAssume)) {
-    throw new CredentialsError(`input "role-to-assume" must be a role ARN like arn:aws:iam::123456789012:role/deploy, got "${o.roleToAssume}"`)
+    throw new CredentialsError(
+      `input "role-to-assume" must be a role ARN like arn:aws:iam::123456789012:role/deploy, got "${o.roleToAssume}"`,
+    )
   }
-  if (!SESSION_NAME.test(o.sessionName)) throw new CredentialsError(`input "role-session-name" must be 2-64 characters of letters, digits and +=,.@_-, got "${o.sessionName}"`)
+  if (!SESSION_NAME.test(o.sessionName))
+    throw new CredentialsError(
+      `input "role-session-name" must be 2-64 characters of letters, digits and +=,.@_-, got "${o.sessionName}"`,
+    )
   if (!Number.isInteger(o.durationSeconds) || o.durationSeconds < 900 || o.durationSeconds > 43200) {
-    throw new CredentialsError(`input "role-duration-seconds" must be a whole number from 900 to 43200, got "${o.durationSeconds}"`)
+    throw new CredentialsError(
+      `input "role-duration-seconds" must be a whole number from 900 to 43200, got "${o.durationSeconds}"`,
+    )
   }
 }
 
@@ -45,13 +52,21 @@ function claimsOf(token: string): { sub?: string; aud?: string } {
   }
 }
 
-const RETRYABLE = new Set(['IDPCommunicationErrorException', 'IDPCommunicationError', 'ThrottlingException', 'Throttling', 'ServiceUnavailable', 'InternalFailure'])
+const RETRYABLE = new Set([
+  'IDPCommunicationErrorException',
+  'IDPCommunicationError',
+  'ThrottlingException',
+  'Throttling',
+  'ServiceUnavailable',
+  'InternalFailure',
+])
 const INVALID_TOKEN = new Set(['InvalidIdentityTokenException', 'InvalidIdentityToken'])
 /**
  * InvalidIdentityToken is final (no provider, another audience) except for one message STS gives while it cannot
  * fetch GitHub's signing keys for a moment; configure-aws-credentials and the AWS SDKs retry that one too.
  */
-const isTransientTokenError = (e: unknown) => INVALID_TOKEN.has(errorName(e) ?? '') && /retrieve verification key/i.test((e as Error).message ?? '')
+const isTransientTokenError = (e: unknown) =>
+  INVALID_TOKEN.has(errorName(e) ?? '') && /retrieve verification key/i.test((e as Error).message ?? '')
 
 export async function assumeRoleWithOidc(o: OidcOptions): Promise<AwsCredentials> {
   const env = o.env ?? process.env
@@ -71,23 +86,38 @@ export async function assumeRoleWithOidc(o: OidcOptions): Promise<AwsCredentials
         const token = await o.getIDToken(o.audience)
         lastClaims = claimsOf(token)
         return sts.send(
-          new AssumeRoleWithWebIdentityCommand({ RoleArn: o.roleToAssume, RoleSessionName: o.sessionName, DurationSeconds: o.durationSeconds, WebIdentityToken: token }),
+          new AssumeRoleWithWebIdentityCommand({
+            RoleArn: o.roleToAssume,
+            RoleSessionName: o.sessionName,
+            DurationSeconds: o.durationSeconds,
+            WebIdentityToken: token,
+          }),
         )
       },
       {
-        retryable: (e) => RETRYABLE.has(errorName(e) ?? '') || isTransientTokenError(e) || ((e as { $metadata?: { httpStatusCode?: number } }).$metadata?.httpStatusCode ?? 0) >= 500,
+        retryable: (e) =>
+          RETRYABLE.has(errorName(e) ?? '') ||
+          isTransientTokenError(e) ||
+          ((e as { $metadata?: { httpStatusCode?: number } }).$metadata?.httpStatusCode ?? 0) >= 500,
         budgetMs: 30_000,
         baseMs: 500,
         sleep: o.sleep,
-        onRetry: (e, n, ms) => o.log?.(`AssumeRoleWithWebIdentity failed (${(e as Error).name}); retry ${n} in ${ms} ms with a fresh token`),
+        onRetry: (e, n, ms) =>
+          o.log?.(`AssumeRoleWithWebIdentity failed (${(e as Error).name}); retry ${n} in ${ms} ms with a fresh token`),
       },
     )
     const c = out.Credentials
-    if (!c?.AccessKeyId || !c.SecretAccessKey || !c.SessionToken) throw new CredentialsError('STS returned no credentials')
+    if (!c?.AccessKeyId || !c.SecretAccessKey || !c.SessionToken)
+      throw new CredentialsError('STS returned no credentials')
     o.mask(c.AccessKeyId)
     o.mask(c.SecretAccessKey)
     o.mask(c.SessionToken)
-    return { accessKeyId: c.AccessKeyId, secretAccessKey: c.SecretAccessKey, sessionToken: c.SessionToken, expiration: c.Expiration }
+    return {
+      accessKeyId: c.AccessKeyId,
+      secretAccessKey: c.SecretAccessKey,
+      sessionToken: c.SessionToken,
+      expiration: c.Expiration,
+    }
   } catch (error) {
     if (error instanceof CredentialsError) throw error
     if (errorName(error) === 'AccessDenied' || errorName(error) === 'AccessDeniedException') {
@@ -105,7 +135,10 @@ export async function assumeRoleWithOidc(o: OidcOptions): Promise<AwsCredentials
         { cause: error },
       )
     }
-    throw new CredentialsError(`could not assume ${o.roleToAssume}: ${(error as Error).name}: ${(error as Error).message}`, { cause: error })
+    throw new CredentialsError(
+      `could not assume ${o.roleToAssume}: ${(error as Error).name}: ${(error as Error).message}`,
+      { cause: error },
+    )
   } finally {
     sts.destroy()
   }

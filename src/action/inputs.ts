@@ -48,7 +48,8 @@ function permissionsBoundary(): string | undefined {
 
 export function readInputs(): ActionInputs {
   const command = (core.getInput('command').trim() || 'auto') as Command
-  if (!COMMANDS.includes(command)) throw new InputError(`input "command" must be one of ${COMMANDS.join(', ')}, got "${command}"`)
+  if (!COMMANDS.includes(command))
+    throw new InputError(`input "command" must be one of ${COMMANDS.join(', ')}, got "${command}"`)
   const stage = core.getInput('stage').trim() || undefined
   const stageProblem = stage === undefined ? undefined : stageNameProblem(stage)
   if (stageProblem) throw new InputError(`input "stage" is "${stage}": ${stageProblem}`)

@@ -38,7 +38,13 @@ export function deployedComment(f: DeployFacts): string {
   ].join('\n')
 }
 
-export function removedComment(o: { stage: string; region: string; sha?: string; found: boolean; runUrl?: string }): string {
+export function removedComment(o: {
+  stage: string
+  region: string
+  sha?: string
+  found: boolean
+  runUrl?: string
+}): string {
   return [
     `### socket-action: \`${o.stage}\` was removed`,
     '',
@@ -49,7 +55,13 @@ export function removedComment(o: { stage: string; region: string; sha?: string;
   ].join('\n')
 }
 
-export function failedComment(o: { stage?: string; command: string; error: string; sha?: string; runUrl?: string }): string {
+export function failedComment(o: {
+  stage?: string
+  command: string
+  error: string
+  sha?: string
+  runUrl?: string
+}): string {
   return [
     `### socket-action: ${o.command} of \`${o.stage ?? '?'}\` failed`,
     '',

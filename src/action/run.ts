@@ -34,7 +34,9 @@ function annotate(error: unknown): boolean {
 
 function runUrl(): string | undefined {
   const { GITHUB_SERVER_URL, GITHUB_REPOSITORY, GITHUB_RUN_ID } = process.env
-  return GITHUB_SERVER_URL && GITHUB_REPOSITORY && GITHUB_RUN_ID ? `${GITHUB_SERVER_URL}/${GITHUB_REPOSITORY}/actions/runs/${GITHUB_RUN_ID}` : undefined
+  return GITHUB_SERVER_URL && GITHUB_REPOSITORY && GITHUB_RUN_ID
+    ? `${GITHUB_SERVER_URL}/${GITHUB_REPOSITORY}/actions/runs/${GITHUB_RUN_ID}`
+    : undefined
 }
 
 async function loadEsbuild(): Promise<StageOptions['esbuild']> {
@@ -59,7 +61,13 @@ async function writeSummary(title: string, rows: Array<[string, string]>): Promi
   if (!process.env.GITHUB_STEP_SUMMARY) return
   await core.summary
     .addHeading(title, 3)
-    .addTable([[{ data: '', header: true }, { data: '', header: true }], ...rows])
+    .addTable([
+      [
+        { data: '', header: true },
+        { data: '', header: true },
+      ],
+      ...rows,
+    ])
     .write()
 }
 
@@ -73,7 +81,10 @@ export async function run(): Promise<void> {
   const repo = repoOf(repository)
   try {
     inputs = readInputs()
-    trigger = triggerOf({ eventName: context.eventName, payload: context.payload, ref: context.ref, sha: context.sha, repository }, inputs.command)
+    trigger = triggerOf(
+      { eventName: context.eventName, payload: context.payload, ref: context.ref, sha: context.sha, repository },
+      inputs.command,
+    )
     core.info(`socket-action: ${trigger.reason}`)
     if (trigger.command === 'skip') {
       core.notice(trigger.reason)
@@ -127,9 +138,21 @@ export async function run(): Promise<void> {
       })
     } else core.info('no role-to-assume: using the ambient AWS credentials')
 
-    const options: StageOptions = { configFile, configOptional, socket, stage, region, repo: repository, credentials, permissionsBoundary: inputs.permissionsBoundary, events: { log: (l) => core.info(l) }, progress: lineProgress((l) => core.info(l)) }
+    const options: StageOptions = {
+      configFile,
+      configOptional,
+      socket,
+      stage,
+      region,
+      repo: repository,
+      credentials,
+      permissionsBoundary: inputs.permissionsBoundary,
+      events: { log: (l) => core.info(l) },
+      progress: lineProgress((l) => core.info(l)),
+    }
     const pr = trigger.pr?.number
-    const commentOn = inputs.comment && pr !== undefined && gh ? { gh, pr, marker: markerOf(socket.app, stage) } : undefined
+    const commentOn =
+      inputs.comment && pr !== undefined && gh ? { gh, pr, marker: markerOf(socket.app, stage) } : undefined
 
     switch (trigger.command) {
       case 'plan': {
@@ -164,7 +187,19 @@ export async function run(): Promise<void> {
             onAction: (a, ms) => core.info(`${a.change} ${a.resource} ${a.name} (${Math.round(ms)} ms)`),
           },
         }).finally(() => open && core.endGroup())
-        const facts = { app: socket.app, stage, region, url: result.url, apiId: result.apiId, functionName: result.functionName, routes: result.routes, changed: result.changed, actions: result.actions, sha: trigger.sha, runUrl: runUrl() }
+        const facts = {
+          app: socket.app,
+          stage,
+          region,
+          url: result.url,
+          apiId: result.apiId,
+          functionName: result.functionName,
+          routes: result.routes,
+          changed: result.changed,
+          actions: result.actions,
+          sha: trigger.sha,
+          runUrl: runUrl(),
+        }
         core.setOutput('url', result.url)
         core.setOutput('api-id', result.apiId)
         core.setOutput('function-name', result.functionName)
@@ -174,22 +209,50 @@ export async function run(): Promise<void> {
         core.info(`${result.changed ? 'deployed' : 'unchanged'}: ${result.url}`)
         if (commentOn) await comment(repo, commentOn, deployedComment(facts))
         if (gh && trigger.sha && result.changed) {
-          const production = pr === undefined && trigger.branch !== undefined && trigger.branch === trigger.defaultBranch
-          await recordDeployment(gh, repo, { ref: trigger.pr?.headSha ?? trigger.sha, stage, url: result.url, logUrl: runUrl(), transient: pr !== undefined, production }).catch((e) =>
-            core.warning(`could not record a GitHub deployment for ${stage}: ${(e as Error).message} (needs "deployments: write")`),
+          const production =
+            pr === undefined && trigger.branch !== undefined && trigger.branch === trigger.defaultBranch
+          await recordDeployment(gh, repo, {
+            ref: trigger.pr?.headSha ?? trigger.sha,
+            stage,
+            url: result.url,
+            logUrl: runUrl(),
+            transient: pr !== undefined,
+            production,
+          }).catch((e) =>
+            core.warning(
+              `could not record a GitHub deployment for ${stage}: ${(e as Error).message} (needs "deployments: write")`,
+            ),
           )
         }
         await writeSummary(`socket-action: ${stage}`, summaryRows(facts))
         return
       }
       case 'remove': {
-        const result = await core.group(`Remove ${stage}`, () => removeStageOf({ ...options, events: { ...options.events, onAction: (a) => core.info(`delete ${a.resource} ${a.name}`) } }))
-        for (const f of result.foreign) core.warning(`${f.kind} "${f.name}" has this stage's name but not its tags; it was left alone`)
+        const result = await core.group(`Remove ${stage}`, () =>
+          removeStageOf({
+            ...options,
+            events: { ...options.events, onAction: (a) => core.info(`delete ${a.resource} ${a.name}`) },
+          }),
+        )
+        for (const f of result.foreign)
+          core.warning(`${f.kind} "${f.name}" has this stage's name but not its tags; it was left alone`)
         core.setOutput('changed', String(result.removed.length > 0))
         core.setOutput('result', 'removed' satisfies Result)
-        if (commentOn) await comment(repo, commentOn, removedComment({ stage, region, sha: trigger.sha, found: result.found, runUrl: runUrl() }))
-        if (gh) await deactivateDeployments(gh, repo, stage).catch((e) => core.warning(`could not mark GitHub deployments of ${stage} inactive: ${(e as Error).message}`))
-        await writeSummary(`socket-action: ${stage} removed`, [['Stage', stage], ['Region', region], ['Deleted', result.removed.map((a) => `${a.resource} ${a.name}`).join(', ') || 'nothing was left']])
+        if (commentOn)
+          await comment(
+            repo,
+            commentOn,
+            removedComment({ stage, region, sha: trigger.sha, found: result.found, runUrl: runUrl() }),
+          )
+        if (gh)
+          await deactivateDeployments(gh, repo, stage).catch((e) =>
+            core.warning(`could not mark GitHub deployments of ${stage} inactive: ${(e as Error).message}`),
+          )
+        await writeSummary(`socket-action: ${stage} removed`, [
+          ['Stage', stage],
+          ['Region', region],
+          ['Deleted', result.removed.map((a) => `${a.resource} ${a.name}`).join(', ') || 'nothing was left'],
+        ])
         return
       }
       case 'sweep': {
@@ -201,14 +264,22 @@ export async function run(): Promise<void> {
     annotate(error)
     const message = error instanceof Error ? error.message : String(error)
     if (inputs?.comment && trigger?.pr && !trigger.pr.fork && gh && socket && stage && trigger.command !== 'sweep') {
-      await comment(repo, { gh, pr: trigger.pr.number, marker: markerOf(socket.app, stage) }, failedComment({ stage, command: trigger.command, error: message, sha: trigger.sha, runUrl: runUrl() }))
+      await comment(
+        repo,
+        { gh, pr: trigger.pr.number, marker: markerOf(socket.app, stage) },
+        failedComment({ stage, command: trigger.command, error: message, sha: trigger.sha, runUrl: runUrl() }),
+      )
     }
     core.setFailed(message)
   }
 }
 
 /** Removes the pr-N stages of closed pull requests; lists, and never removes, every other stage. */
-async function sweep(inputs: ActionInputs, options: StageOptions & { repo: string }, gh: GitHub | undefined): Promise<void> {
+async function sweep(
+  inputs: ActionInputs,
+  options: StageOptions & { repo: string },
+  gh: GitHub | undefined,
+): Promise<void> {
   if (!gh) throw new Error('sweep needs input "github-token" to ask which pull requests are closed')
   const result = await sweepClosedPullRequests({
     ...options,
@@ -217,7 +288,9 @@ async function sweep(inputs: ActionInputs, options: StageOptions & { repo: strin
     found: (found) => {
       core.info(`stages of ${found.app} in ${found.region}: ${found.stages.join(', ') || 'none'}`)
       for (const k of found.kept) core.info(`keep ${k.stage} (${k.reason})`)
-      if (inputs.dryRun) for (const stage of found.closed) core.info(`would remove ${stage} (closed pull request); set dry-run: false to remove it`)
+      if (inputs.dryRun)
+        for (const stage of found.closed)
+          core.info(`would remove ${stage} (closed pull request); set dry-run: false to remove it`)
     },
     removing: (stage, remove) => core.group(`Remove ${stage}`, remove),
   })

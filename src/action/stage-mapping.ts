@@ -37,14 +37,18 @@ export function parseStages(text: string): StageRule[] {
   return Object.entries(doc as Record<string, unknown>).map(([pattern, value]) => {
     if (typeof value === 'string') return { pattern, stage: checkStage(value, pattern) }
     if (!value || typeof value !== 'object' || Array.isArray(value)) {
-      throw new InputError(`input "stages": "${pattern}" must map to a stage name or to { stage, role-to-assume, aws-region }`)
+      throw new InputError(
+        `input "stages": "${pattern}" must map to a stage name or to { stage, role-to-assume, aws-region }`,
+      )
     }
     const entry = value as Record<string, unknown>
     for (const key of Object.keys(entry)) {
-      if (!RULE_KEYS.includes(key)) throw new InputError(`input "stages": "${pattern}" has unknown key "${key}" (allowed: ${RULE_KEYS.join(', ')})`)
+      if (!RULE_KEYS.includes(key))
+        throw new InputError(`input "stages": "${pattern}" has unknown key "${key}" (allowed: ${RULE_KEYS.join(', ')})`)
     }
     for (const key of RULE_KEYS) {
-      if (entry[key] !== undefined && typeof entry[key] !== 'string') throw new InputError(`input "stages": "${pattern}".${key} must be a string`)
+      if (entry[key] !== undefined && typeof entry[key] !== 'string')
+        throw new InputError(`input "stages": "${pattern}".${key} must be a string`)
     }
     return {
       pattern,
@@ -57,7 +61,8 @@ export function parseStages(text: string): StageRule[] {
 
 function checkStage(stage: string, pattern: string): string {
   const problem = stageNameProblem(stage)
-  if (problem) throw new InputError(`input "stages": "${pattern}" maps to "${stage}", which is not a valid stage name: ${problem}`)
+  if (problem)
+    throw new InputError(`input "stages": "${pattern}" maps to "${stage}", which is not a valid stage name: ${problem}`)
   return stage
 }
 
@@ -72,7 +77,12 @@ export function globMatch(pattern: string, name: string): boolean {
 
 /** A branch name as a stage: lower case, runs of other characters as "-", at most 40 characters. */
 export function branchStage(branch: string): string {
-  const clean = branch.toLowerCase().replace(/[^a-z0-9]+/g, '-').replace(/^-+|-+$/g, '').slice(0, 40).replace(/-+$/, '')
+  const clean = branch
+    .toLowerCase()
+    .replace(/[^a-z0-9]+/g, '-')
+    .replace(/^-+|-+$/g, '')
+    .slice(0, 40)
+    .replace(/-+$/, '')
   return clean || 'branch'
 }
 
@@ -96,7 +106,11 @@ export function resolveStage(q: StageQuery): StageTarget {
   const subject = q.pr !== undefined ? `pr-${q.pr}` : (q.branch ?? '')
   const rule = q.rules.find((r) => globMatch(r.pattern, subject))
   const fallback =
-    q.pr !== undefined ? `pr-${q.pr}` : q.branch !== undefined && q.branch === q.defaultBranch ? (q.configStage ?? 'prod') : branchStage(q.branch ?? 'branch')
+    q.pr !== undefined
+      ? `pr-${q.pr}`
+      : q.branch !== undefined && q.branch === q.defaultBranch
+        ? (q.configStage ?? 'prod')
+        : branchStage(q.branch ?? 'branch')
   return {
     stage: q.explicit || rule?.stage || fallback,
     roleToAssume: rule?.roleToAssume,

@@ -22,7 +22,10 @@ export interface AwsAdapterOptions {
 export function awsAdapter(options: AwsAdapterOptions): StageAdapter {
   const names = resourceNames(options.identity)
   return {
-    observe: (o) => waitingFor(options.progress, `AWS to describe stage ${options.identity.stage}`, () => observeStage(options.clients, options.identity, names, o)),
+    observe: (o) =>
+      waitingFor(options.progress, `AWS to describe stage ${options.identity.stage}`, () =>
+        observeStage(options.clients, options.identity, names, o),
+      ),
     executor: (desired?: DesiredState) => executor({ ...options, desired }),
     describeApi: (id) => describeApi(options.clients, id),
     taggedApis: async () =>

@@ -12,17 +12,31 @@ export function errorName(error: unknown): string | undefined {
 
 export function isNotFound(error: unknown): boolean {
   const name = errorName(error)
-  return name === 'NoSuchEntityException' || name === 'NoSuchEntity' || name === 'ResourceNotFoundException' || name === 'NotFoundException'
+  return (
+    name === 'NoSuchEntityException' ||
+    name === 'NoSuchEntity' ||
+    name === 'ResourceNotFoundException' ||
+    name === 'NotFoundException'
+  )
 }
 
 export function isConflict(error: unknown): boolean {
   const name = errorName(error)
-  return name === 'ConflictException' || name === 'EntityAlreadyExistsException' || name === 'EntityAlreadyExists' || name === 'ResourceAlreadyExistsException' || (name === 'ResourceConflictException' && /already exist/i.test((error as AwsError).message ?? ''))
+  return (
+    name === 'ConflictException' ||
+    name === 'EntityAlreadyExistsException' ||
+    name === 'EntityAlreadyExists' ||
+    name === 'ResourceAlreadyExistsException' ||
+    (name === 'ResourceConflictException' && /already exist/i.test((error as AwsError).message ?? ''))
+  )
 }
 
 /** Lambda refuses a role IAM has not propagated yet: it becomes usable within seconds. */
 export function isRoleNotReady(error: unknown): boolean {
-  return errorName(error) === 'InvalidParameterValueException' && /cannot be assumed|role defined for the function/i.test((error as AwsError).message ?? '')
+  return (
+    errorName(error) === 'InvalidParameterValueException' &&
+    /cannot be assumed|role defined for the function/i.test((error as AwsError).message ?? '')
+  )
 }
 
 /** IAM has not yet caught up with a policy just deleted from a role (Terraform retries DeleteRole on it too). */
@@ -58,13 +72,22 @@ export function explainAwsError(error: unknown, doing: string): Error {
   if (denied || e?.name === 'AccessDeniedException' || e?.name === 'AccessDenied') {
     const what = denied ? `${denied[1]} on ${denied[2]}` : message
     const hint = denied && BOUNDED_WRITES.test(denied[1]!) ? BOUNDARY_HINT : ''
-    return new Error(`${doing}: access denied: the deploy credentials need ${what}. Add it to the deploy role's policy (README: "AWS setup", step 4).${hint}`, { cause: error })
+    return new Error(
+      `${doing}: access denied: the deploy credentials need ${what}. Add it to the deploy role's policy (README: "AWS setup", step 4).${hint}`,
+      { cause: error },
+    )
   }
   if (e?.name === 'ExpiredTokenException' || e?.name === 'ExpiredToken') {
-    return new Error(`${doing}: the AWS credentials have expired: refresh them (or re-run the job to get a new OIDC session).`, { cause: error })
+    return new Error(
+      `${doing}: the AWS credentials have expired: refresh them (or re-run the job to get a new OIDC session).`,
+      { cause: error },
+    )
   }
   if (e?.name === 'CredentialsProviderError') {
-    return new Error(`${doing}: no AWS credentials found: set AWS_PROFILE or AWS_ACCESS_KEY_ID/AWS_SECRET_ACCESS_KEY (in GitHub: role-to-assume with OIDC).`, { cause: error })
+    return new Error(
+      `${doing}: no AWS credentials found: set AWS_PROFILE or AWS_ACCESS_KEY_ID/AWS_SECRET_ACCESS_KEY (in GitHub: role-to-assume with OIDC).`,
+      { cause: error },
+    )
   }
   return new Error(`${doing}: ${e?.name ? `${e.name}: ` : ''}${message}`, { cause: error })
 }

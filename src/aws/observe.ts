@@ -1,10 +1,30 @@
 // Reads what AWS holds for one stage, found by names and tags: two rounds of parallel reads, no writes.
-import { GetApiCommand, GetApisCommand, GetIntegrationsCommand, GetRoutesCommand, GetStagesCommand, type Api } from '@aws-sdk/client-apigatewayv2'
-import { GetRoleCommand, GetRolePolicyCommand, ListAttachedRolePoliciesCommand, ListRolePoliciesCommand, type Tag } from '@aws-sdk/client-iam'
+import {
+  GetApiCommand,
+  GetApisCommand,
+  GetIntegrationsCommand,
+  GetRoutesCommand,
+  GetStagesCommand,
+  type Api,
+} from '@aws-sdk/client-apigatewayv2'
+import {
+  GetRoleCommand,
+  GetRolePolicyCommand,
+  ListAttachedRolePoliciesCommand,
+  ListRolePoliciesCommand,
+  type Tag,
+} from '@aws-sdk/client-iam'
 import { GetFunctionCommand, GetPolicyCommand } from '@aws-sdk/client-lambda'
 import { GetCallerIdentityCommand } from '@aws-sdk/client-sts'
 import { DescribeLogGroupsCommand, ListTagsForResourceCommand } from '@aws-sdk/client-cloudwatch-logs'
-import type { ForeignResource, ObservedApi, ObservedFunction, ObservedLogGroup, ObservedRole, ObservedState } from '../engine/model.ts'
+import type {
+  ForeignResource,
+  ObservedApi,
+  ObservedFunction,
+  ObservedLogGroup,
+  ObservedRole,
+  ObservedState,
+} from '../engine/model.ts'
 import { isOurs, partitionOf, type ResourceNames, type StageIdentity } from '../engine/names.ts'
 import type { AwsClients } from './clients.ts'
 import { explainAwsError, isNotFound } from './errors.ts'
@@ -71,7 +91,12 @@ async function observeApi(clients: AwsClients, api: Partial<Api>): Promise<Obser
     endpoint: api.ApiEndpoint,
     description: api.Description,
     routeSelectionExpression: api.RouteSelectionExpression,
-    integrations: integrations.map((i) => ({ id: i.IntegrationId!, type: i.IntegrationType, uri: i.IntegrationUri, timeoutMs: i.TimeoutInMillis })),
+    integrations: integrations.map((i) => ({
+      id: i.IntegrationId!,
+      type: i.IntegrationType,
+      uri: i.IntegrationUri,
+      timeoutMs: i.TimeoutInMillis,
+    })),
     routes: routes.map((r) => ({ id: r.RouteId!, key: r.RouteKey!, target: r.Target })),
     stages: stages.map((s) => ({
       name: s.StageName!,
@@ -79,8 +104,12 @@ async function observeApi(clients: AwsClients, api: Partial<Api>): Promise<Obser
       description: s.Description,
       tags: s.Tags ?? {},
       throttle:
-        s.DefaultRouteSettings?.ThrottlingBurstLimit !== undefined || s.DefaultRouteSettings?.ThrottlingRateLimit !== undefined
-          ? { burstLimit: s.DefaultRouteSettings?.ThrottlingBurstLimit, rateLimit: s.DefaultRouteSettings?.ThrottlingRateLimit }
+        s.DefaultRouteSettings?.ThrottlingBurstLimit !== undefined ||
+        s.DefaultRouteSettings?.ThrottlingRateLimit !== undefined
+          ? {
+              burstLimit: s.DefaultRouteSettings?.ThrottlingBurstLimit,
+              rateLimit: s.DefaultRouteSettings?.ThrottlingRateLimit,
+            }
           : undefined,
     })),
   }
@@ -98,35 +127,56 @@ export async function describeApi(clients: AwsClients, ApiId: string): Promise<O
 }
 
 /** The function's log group, exactly that name (DescribeLogGroups matches by prefix); its tags are a second read. */
-async function findLogGroup(clients: AwsClients, name: string): Promise<{ name: string; arn: string; retentionDays?: number } | undefined> {
+async function findLogGroup(
+  clients: AwsClients,
+  name: string,
+): Promise<{ name: string; arn: string; retentionDays?: number } | undefined> {
   const { logGroups } = await clients.logs.send(new DescribeLogGroupsCommand({ logGroupNamePrefix: name, limit: 50 }))
   const group = logGroups?.find((g) => g.logGroupName === name)
   if (!group) return undefined
   return { name, arn: group.logGroupArn ?? group.arn!.replace(/:\*$/, ''), retentionDays: group.retentionInDays }
 }
 
-async function withTags(clients: AwsClients, group: { name: string; arn: string; retentionDays?: number }): Promise<ObservedLogGroup> {
+async function withTags(
+  clients: AwsClients,
+  group: { name: string; arn: string; retentionDays?: number },
+): Promise<ObservedLogGroup> {
   const { tags } = await clients.logs.send(new ListTagsForResourceCommand({ resourceArn: group.arn }))
   return { ...group, tags: tags ?? {} }
 }
 
-export async function observeStage(clients: AwsClients, identity: StageIdentity, names: ResourceNames, options: ObserveOptions = {}): Promise<ObservedState> {
+export async function observeStage(
+  clients: AwsClients,
+  identity: StageIdentity,
+  names: ResourceNames,
+  options: ObserveOptions = {},
+): Promise<ObservedState> {
   try {
     // Two rounds of parallel reads: everything named, then what the first round found (API details, the group's tags).
-    const [identityOut, roleOut, rolePolicy, policyNames, attached, fnOut, fnPolicy, apis, foundGroup, legacyRoleOut] = await Promise.all([
-      clients.sts.send(new GetCallerIdentityCommand({})),
-      orUndefined(clients.iam.send(new GetRoleCommand({ RoleName: names.roleName }))),
-      orUndefined(clients.iam.send(new GetRolePolicyCommand({ RoleName: names.roleName, PolicyName: names.policyName }))),
-      options.forRemoval ? orUndefined(clients.iam.send(new ListRolePoliciesCommand({ RoleName: names.roleName }))) : undefined,
-      options.forRemoval ? orUndefined(clients.iam.send(new ListAttachedRolePoliciesCommand({ RoleName: names.roleName }))) : undefined,
-      orUndefined(clients.lambda.send(new GetFunctionCommand({ FunctionName: names.functionName }))),
-      orUndefined(clients.lambda.send(new GetPolicyCommand({ FunctionName: names.functionName }))),
-      listApis(clients),
-      findLogGroup(clients, names.logGroupName),
-      orUndefined(clients.iam.send(new GetRoleCommand({ RoleName: names.legacyRoleName }))),
-    ])
+    const [identityOut, roleOut, rolePolicy, policyNames, attached, fnOut, fnPolicy, apis, foundGroup, legacyRoleOut] =
+      await Promise.all([
+        clients.sts.send(new GetCallerIdentityCommand({})),
+        orUndefined(clients.iam.send(new GetRoleCommand({ RoleName: names.roleName }))),
+        orUndefined(
+          clients.iam.send(new GetRolePolicyCommand({ RoleName: names.roleName, PolicyName: names.policyName })),
+        ),
+        options.forRemoval
+          ? orUndefined(clients.iam.send(new ListRolePoliciesCommand({ RoleName: names.roleName })))
+          : undefined,
+        options.forRemoval
+          ? orUndefined(clients.iam.send(new ListAttachedRolePoliciesCommand({ RoleName: names.roleName })))
+          : undefined,
+        orUndefined(clients.lambda.send(new GetFunctionCommand({ FunctionName: names.functionName }))),
+        orUndefined(clients.lambda.send(new GetPolicyCommand({ FunctionName: names.functionName }))),
+        listApis(clients),
+        findLogGroup(clients, names.logGroupName),
+        orUndefined(clients.iam.send(new GetRoleCommand({ RoleName: names.legacyRoleName }))),
+      ])
     const legacyTags = iamTags(legacyRoleOut?.Role?.Tags)
-    const legacyRole = legacyRoleOut?.Role && isOurs(legacyTags, identity) ? { name: names.legacyRoleName, arn: legacyRoleOut.Role.Arn! } : undefined
+    const legacyRole =
+      legacyRoleOut?.Role && isOurs(legacyTags, identity)
+        ? { name: names.legacyRoleName, arn: legacyRoleOut.Role.Arn! }
+        : undefined
     const ours = apis.filter((api) => api.ProtocolType === 'WEBSOCKET' && isOurs(api.Tags, identity))
     // An API deleted between the listing and its reads (another deploy removing a duplicate) is simply gone.
     const [observedApis, logGroup] = await Promise.all([
@@ -135,7 +185,8 @@ export async function observeStage(clients: AwsClients, identity: StageIdentity,
     ])
     const foreign: ForeignResource[] = []
     const untagged = logGroup && Object.keys(logGroup.tags).every((key) => !key.startsWith('socket-action:'))
-    if (logGroup && !untagged && !isOurs(logGroup.tags, identity)) foreign.push({ kind: 'log-group', name: logGroup.name, tags: logGroup.tags })
+    if (logGroup && !untagged && !isOurs(logGroup.tags, identity))
+      foreign.push({ kind: 'log-group', name: logGroup.name, tags: logGroup.tags })
 
     let role: ObservedRole | undefined
     if (roleOut?.Role) {
@@ -152,7 +203,9 @@ export async function observeStage(clients: AwsClients, identity: StageIdentity,
           trustPolicy: parsePolicy(roleOut.Role.AssumeRolePolicyDocument),
           policies,
           attachedPolicyArns: (attached?.AttachedPolicies ?? []).map((p) => p.PolicyArn!),
-          ...(roleOut.Role.PermissionsBoundary?.PermissionsBoundaryArn ? { permissionsBoundary: roleOut.Role.PermissionsBoundary.PermissionsBoundaryArn } : {}),
+          ...(roleOut.Role.PermissionsBoundary?.PermissionsBoundaryArn
+            ? { permissionsBoundary: roleOut.Role.PermissionsBoundary.PermissionsBoundaryArn }
+            : {}),
         }
       }
     }
@@ -164,7 +217,12 @@ export async function observeStage(clients: AwsClients, identity: StageIdentity,
       else {
         const c = fnOut.Configuration
         const statement = fnPolicy?.Policy
-          ? (JSON.parse(fnPolicy.Policy).Statement as Array<{ Sid?: string; Condition?: { ArnLike?: Record<string, string> } }>).find((s) => s.Sid === names.permissionSid)
+          ? (
+              JSON.parse(fnPolicy.Policy).Statement as Array<{
+                Sid?: string
+                Condition?: { ArnLike?: Record<string, string> }
+              }>
+            ).find((s) => s.Sid === names.permissionSid)
           : undefined
         fn = {
           name: names.functionName,
@@ -195,7 +253,8 @@ export async function observeStage(clients: AwsClients, identity: StageIdentity,
       fn,
       ...(legacyRole ? { legacyRole } : {}),
       // An untagged group is adopted on deploy (Lambda made it for a stage older than this), never deleted by remove.
-      logGroup: logGroup && (isOurs(logGroup.tags, identity) || (untagged && !options.forRemoval)) ? logGroup : undefined,
+      logGroup:
+        logGroup && (isOurs(logGroup.tags, identity) || (untagged && !options.forRemoval)) ? logGroup : undefined,
       apis: observedApis.filter((api): api is ObservedApi => api !== undefined),
       foreign,
     }

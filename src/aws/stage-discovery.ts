@@ -12,10 +12,13 @@ export async function listStages(clients: AwsClients, app: string, repo: string)
 
   const functions: FunctionConfiguration[] = []
   // The SDK's paginator follows NextMarker. (API Gateway v2 has no paginator for GetApis: listApis follows NextToken.)
-  for await (const page of paginateListFunctions({ client: clients.lambda }, {})) functions.push(...(page.Functions ?? []))
+  for await (const page of paginateListFunctions({ client: clients.lambda }, {}))
+    functions.push(...(page.Functions ?? []))
   // Only functions named like this app's can be its own: skip reading everyone else's tags.
   const candidates = functions.filter((f) => f.FunctionName?.startsWith(`${app}-`))
-  const tagged = await Promise.all(candidates.map((f) => clients.lambda.send(new ListTagsCommand({ Resource: f.FunctionArn! }))))
+  const tagged = await Promise.all(
+    candidates.map((f) => clients.lambda.send(new ListTagsCommand({ Resource: f.FunctionArn! }))),
+  )
   for (const { Tags } of tagged) if (ours(Tags)) stages.add(Tags![TAG_STAGE]!)
   return [...stages].sort()
 }

@@ -41,11 +41,25 @@ import {
 import type { Facts } from '../engine/apply.ts'
 import type { Action, DesiredState } from '../engine/model.ts'
 import { resolveDocument, resolved, type Ref } from '../engine/refs.ts'
-import { CreateLogGroupCommand, DeleteLogGroupCommand, PutRetentionPolicyCommand, TagResourceCommand } from '@aws-sdk/client-cloudwatch-logs'
+import {
+  CreateLogGroupCommand,
+  DeleteLogGroupCommand,
+  PutRetentionPolicyCommand,
+  TagResourceCommand,
+} from '@aws-sdk/client-cloudwatch-logs'
 import { deploymentMarker } from '../engine/plan.ts'
 import { TAG_CREATED } from '../engine/names.ts'
 import type { AwsClients } from './clients.ts'
-import { explainAwsError, isConflict, isDeleteConflict, isNotFound, isRoleNotReady, isTooManyRequests, isUpdateInProgress, StaleObservation } from './errors.ts'
+import {
+  explainAwsError,
+  isConflict,
+  isDeleteConflict,
+  isNotFound,
+  isRoleNotReady,
+  isTooManyRequests,
+  isUpdateInProgress,
+  StaleObservation,
+} from './errors.ts'
 import { realSleep, retry, type Sleep } from './retry.ts'
 import { waitingFor, type Progress } from '../progress/progress.ts'
 
@@ -113,7 +127,11 @@ async function boundaryMustExist(write: Promise<unknown>, boundary: string | und
  * A wait that did not succeed, said with the function's state and reason only: the SDK's own waiter error carries the
  * whole GetFunction response, environment values and a signed code URL included, which must never reach a log.
  */
-export function settled(functionName: string | undefined, what: string, result: { state: string; reason?: unknown; observedResponses?: Record<string, number> }): void {
+export function settled(
+  functionName: string | undefined,
+  what: string,
+  result: { state: string; reason?: unknown; observedResponses?: Record<string, number> },
+): void {
   if (result.state === 'SUCCESS') return
   const reason = result.reason as GetFunctionCommandOutput | Error | undefined
   const c = reason && 'Configuration' in reason ? reason.Configuration : undefined
@@ -123,7 +141,9 @@ export function settled(functionName: string | undefined, what: string, result: 
       ? `${reason.name}: ${reason.message}`
       : // On a timeout the waiter keeps only "status: message" per answer (no bodies): enough to show a 403 or throttling.
         `answers seen: ${Object.keys(result.observedResponses ?? {}).join('; ') || 'none'}`
-  throw new Error(`function ${functionName} did not ${what} (${result.state === 'TIMEOUT' ? 'timed out' : result.state.toLowerCase()}): ${detail}`)
+  throw new Error(
+    `function ${functionName} did not ${what} (${result.state === 'TIMEOUT' ? 'timed out' : result.state.toLowerCase()}): ${detail}`,
+  )
 }
 
 export function executor(ctx: WriteContext) {
@@ -150,25 +170,41 @@ export function executor(ctx: WriteContext) {
   }
   const waitActive = (FunctionName: string | undefined) =>
     waitingFor(ctx.progress, `function ${FunctionName} to become Active`, async () =>
-      settled(FunctionName, 'become Active', await waitForFunctionActiveV2({ client: clients.lambda, ...waits }, { FunctionName })),
+      settled(
+        FunctionName,
+        'become Active',
+        await waitForFunctionActiveV2({ client: clients.lambda, ...waits }, { FunctionName }),
+      ),
     )
   const waitUpdated = (FunctionName: string | undefined) =>
     waitingFor(ctx.progress, `function ${FunctionName} to finish its update`, async () =>
-      settled(FunctionName, 'finish its update', await waitForFunctionUpdatedV2({ client: clients.lambda, ...waits }, { FunctionName })),
+      settled(
+        FunctionName,
+        'finish its update',
+        await waitForFunctionUpdatedV2({ client: clients.lambda, ...waits }, { FunctionName }),
+      ),
     )
 
   /** A deployment is usable once DEPLOYED: wait out PENDING, and fail on FAILED with API Gateway's reason. */
-  const deploymentSettled = async (ApiId: string | undefined, created: { DeploymentId?: string; DeploymentStatus?: string; DeploymentStatusMessage?: string }) => {
+  const deploymentSettled = async (
+    ApiId: string | undefined,
+    created: { DeploymentId?: string; DeploymentStatus?: string; DeploymentStatusMessage?: string },
+  ) => {
     let current = created
     const started = performance.now()
     const pause = ctx.sleep ?? realSleep
     while (current.DeploymentStatus === 'PENDING') {
-      if (performance.now() - started > waits.maxWaitTime * 1000) throw new Error(`deployment ${created.DeploymentId} of API ${ApiId} is still PENDING after ${waits.maxWaitTime} s`)
+      if (performance.now() - started > waits.maxWaitTime * 1000)
+        throw new Error(
+          `deployment ${created.DeploymentId} of API ${ApiId} is still PENDING after ${waits.maxWaitTime} s`,
+        )
       await pause(waits.minDelay * 1000)
       current = await apigw.send(new GetDeploymentCommand({ ApiId, DeploymentId: created.DeploymentId }))
     }
     if (current.DeploymentStatus === 'FAILED') {
-      throw new Error(`API Gateway could not deploy API ${ApiId} (deployment ${created.DeploymentId} FAILED): ${current.DeploymentStatusMessage ?? 'no reason given'}`)
+      throw new Error(
+        `API Gateway could not deploy API ${ApiId} (deployment ${created.DeploymentId} FAILED): ${current.DeploymentStatusMessage ?? 'no reason given'}`,
+      )
     }
   }
 
@@ -199,21 +235,33 @@ export function executor(ctx: WriteContext) {
 
       case 'CreateRole': {
         const p = action.params
-        return boundaryMustExist(raceSafe(iam.send(new CreateRoleCommand(p)), `role ${p.RoleName}`), p.PermissionsBoundary)
+        return boundaryMustExist(
+          raceSafe(iam.send(new CreateRoleCommand(p)), `role ${p.RoleName}`),
+          p.PermissionsBoundary,
+        )
       }
       case 'PutRolePermissionsBoundary':
-        return boundaryMustExist(iam.send(new PutRolePermissionsBoundaryCommand(action.params)), action.params.PermissionsBoundary)
+        return boundaryMustExist(
+          iam.send(new PutRolePermissionsBoundaryCommand(action.params)),
+          action.params.PermissionsBoundary,
+        )
       case 'TagRole':
         return void (await iam.send(new TagRoleCommand(action.params)))
       case 'UpdateAssumeRolePolicy':
         return void (await iam.send(new UpdateAssumeRolePolicyCommand(action.params)))
       case 'DeleteRole': {
         const p = action.params
-        return retrying(() => ignoreNotFound(iam.send(new DeleteRoleCommand(p))), isDeleteConflict, 'IAM to let go of the deleted policies')
+        return retrying(
+          () => ignoreNotFound(iam.send(new DeleteRoleCommand(p))),
+          isDeleteConflict,
+          'IAM to let go of the deleted policies',
+        )
       }
       case 'PutRolePolicy': {
         const p = action.params
-        return void (await iam.send(new PutRolePolicyCommand({ ...p, PolicyDocument: JSON.stringify(resolveDocument(p.PolicyDocument, facts)) })))
+        return void (await iam.send(
+          new PutRolePolicyCommand({ ...p, PolicyDocument: JSON.stringify(resolveDocument(p.PolicyDocument, facts)) }),
+        ))
       }
       case 'DetachRolePolicy':
         return ignoreNotFound(iam.send(new DetachRolePolicyCommand(action.params)))
@@ -236,7 +284,11 @@ export function executor(ctx: WriteContext) {
       case 'CreateFunction': {
         const p = action.params
         await retrying(
-          () => raceSafe(lambda.send(new CreateFunctionCommand({ ...p, Code: { ZipFile: ctx.zip } })), `function ${p.FunctionName}`),
+          () =>
+            raceSafe(
+              lambda.send(new CreateFunctionCommand({ ...p, Code: { ZipFile: ctx.zip } })),
+              `function ${p.FunctionName}`,
+            ),
           isRoleNotReady,
           `role ${p.Role?.split('/').pop()} to become usable by Lambda`,
         )
@@ -255,7 +307,11 @@ export function executor(ctx: WriteContext) {
       }
       case 'UpdateFunctionCode': {
         const p = action.params
-        await retrying(() => lambda.send(new UpdateFunctionCodeCommand({ ...p, ZipFile: ctx.zip })), isUpdateInProgress, `function ${p.FunctionName} to accept an update`)
+        await retrying(
+          () => lambda.send(new UpdateFunctionCodeCommand({ ...p, ZipFile: ctx.zip })),
+          isUpdateInProgress,
+          `function ${p.FunctionName} to accept an update`,
+        )
         await waitUpdated(p.FunctionName)
         return
       }
@@ -281,23 +337,37 @@ export function executor(ctx: WriteContext) {
         return
       }
       case 'UpdateIntegration':
-        return void (await apigw.send(new UpdateIntegrationCommand({ ...action.params, ApiId: at(action.params.ApiId) })))
+        return void (await apigw.send(
+          new UpdateIntegrationCommand({ ...action.params, ApiId: at(action.params.ApiId) }),
+        ))
       case 'DeleteIntegration':
-        return ignoreNotFound(apigw.send(new DeleteIntegrationCommand({ ...action.params, ApiId: at(action.params.ApiId) })))
+        return ignoreNotFound(
+          apigw.send(new DeleteIntegrationCommand({ ...action.params, ApiId: at(action.params.ApiId) })),
+        )
 
       case 'CreateRoute': {
         const p = { ...action.params, ApiId: at(action.params.ApiId), Target: at(action.params.Target) }
         return raceSafe(apigw.send(new CreateRouteCommand(p)), `route ${p.RouteKey}`)
       }
       case 'UpdateRoute':
-        return void (await apigw.send(new UpdateRouteCommand({ ...action.params, ApiId: at(action.params.ApiId), Target: at(action.params.Target) })))
+        return void (await apigw.send(
+          new UpdateRouteCommand({
+            ...action.params,
+            ApiId: at(action.params.ApiId),
+            Target: at(action.params.Target),
+          }),
+        ))
       case 'DeleteRoute':
         return ignoreNotFound(apigw.send(new DeleteRouteCommand({ ...action.params, ApiId: at(action.params.ApiId) })))
 
       case 'CreateDeployment': {
         const p = { ...action.params, ApiId: at(action.params.ApiId) }
         // API Gateway allows 1 CreateDeployment every 5 s per account: parallel deploys take turns.
-        const out = await retrying(() => apigw.send(new CreateDeploymentCommand(p)), isTooManyRequests, "API Gateway's deployment quota (1 every 5 s per account)")
+        const out = await retrying(
+          () => apigw.send(new CreateDeploymentCommand(p)),
+          isTooManyRequests,
+          "API Gateway's deployment quota (1 every 5 s per account)",
+        )
         await deploymentSettled(p.ApiId, out)
         facts.deploymentId = out.DeploymentId
         return
@@ -309,7 +379,14 @@ export function executor(ctx: WriteContext) {
       }
       case 'UpdateStage': {
         const p = action.params
-        return void (await apigw.send(new UpdateStageCommand({ ...p, ApiId: at(p.ApiId), DeploymentId: at(p.DeploymentId), Description: at(p.Description) })))
+        return void (await apigw.send(
+          new UpdateStageCommand({
+            ...p,
+            ApiId: at(p.ApiId),
+            DeploymentId: at(p.DeploymentId),
+            Description: at(p.Description),
+          }),
+        ))
       }
       default: {
         const unknown: never = action

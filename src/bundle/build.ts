@@ -110,7 +110,7 @@ function runtimePlugin(): esbuild.Plugin {
 
 /** The esbuild options for one socket.js: the runtime, then the user's file, as one CommonJS file and its source map. */
 function buildOptions(handlerFile: string, codeDir: string): esbuild.BuildOptions & { metafile: true; write: false } {
-  const userEntry = './' + path.relative(codeDir, handlerFile).split(path.sep).join('/')
+  const userEntry = `./${path.relative(codeDir, handlerFile).split(path.sep).join('/')}`
   const entry = [
     `import ${JSON.stringify('socket-action')}`, // installs the global \`on\` before socket.js runs
     `export { handler } from ${JSON.stringify('socket-action-lambda')}`,
@@ -226,10 +226,15 @@ function bundleError(errors: esbuild.Message[], where: { handlerFile: string; co
   return new BundleError(errors.map((m) => toDiagnostic(m, where.codeDir, where.handlerFile)))
 }
 
-function bundleOf(result: { metafile?: esbuild.Metafile; outputFiles?: esbuild.OutputFile[] }, codeDir: string, layout: SourceMapLayout): Bundle {
+function bundleOf(
+  result: { metafile?: esbuild.Metafile; outputFiles?: esbuild.OutputFile[] },
+  codeDir: string,
+  layout: SourceMapLayout,
+): Bundle {
   const output = result.outputFiles?.find((f) => f.path.endsWith('.js'))
   const mapOutput = result.outputFiles?.find((f) => f.path.endsWith('.js.map'))
-  if (!output || !mapOutput || !result.metafile) throw new Error('esbuild produced no JavaScript output or no source map')
+  if (!output || !mapOutput || !result.metafile)
+    throw new Error('esbuild produced no JavaScript output or no source map')
   let map = JSON.parse(mapOutput.text) as RawSourceMap
   if (layout.scope === 'user') map = restrictSourceMap(map, (source) => !isDependency(source))
   const js = output.text.endsWith('\n') ? output.text : `${output.text}\n` // 'external': esbuild adds no comment
@@ -262,20 +267,26 @@ function explain(message: esbuild.Message): string {
   const unresolved = /^Could not resolve "([^"]+)"/.exec(message.text)
   if (unresolved) {
     const spec = unresolved[1]!
-    if (spec.startsWith('.') || spec.startsWith('/')) return `cannot resolve "${spec}": no such file, check the path relative to this file`
+    if (spec.startsWith('.') || spec.startsWith('/'))
+      return `cannot resolve "${spec}": no such file, check the path relative to this file`
     const pkg = spec.startsWith('@') ? spec.split('/').slice(0, 2).join('/') : spec.split('/')[0]!
     return `cannot resolve "${spec}": install it next to socket.js (npm install ${pkg}) so it can be bundled`
   }
   if (/Top-level await is currently not supported/.test(message.text)) {
     return 'top-level await is not supported in the Lambda bundle (CommonJS): move the await into a handler, or keep the promise and await it inside the handler'
   }
-  const hint = message.notes.map((n) => n.text).filter(Boolean).join(' ')
+  const hint = message.notes
+    .map((n) => n.text)
+    .filter(Boolean)
+    .join(' ')
   return hint ? `${message.text} (${hint})` : message.text
 }
 
 function toDiagnostic(message: esbuild.Message, codeDir: string, handlerFile: string): Diagnostic {
   const loc = message.location
   if (!loc) return { file: path.relative(process.cwd(), handlerFile), line: 1, column: 1, message: explain(message) }
-  const file = loc.file.startsWith(RUNTIME_NS) ? loc.file : path.relative(process.cwd(), path.resolve(codeDir, loc.file))
+  const file = loc.file.startsWith(RUNTIME_NS)
+    ? loc.file
+    : path.relative(process.cwd(), path.resolve(codeDir, loc.file))
   return { file, line: loc.line, column: loc.column + 1, message: explain(message) }
 }

@@ -148,7 +148,9 @@ export function stackOrigin(stack: string | undefined, codeDir: string, bundleFi
   for (const line of (stack ?? '').split('\n')) {
     const frame = line.trim()
     if (!frame.startsWith('at ')) continue
-    const location = frame.endsWith(')') ? frame.slice(frame.lastIndexOf('(') + 1, -1) : frame.slice(3).replace(/^async /, '')
+    const location = frame.endsWith(')')
+      ? frame.slice(frame.lastIndexOf('(') + 1, -1)
+      : frame.slice(3).replace(/^async /, '')
     const match = /^(.*):(\d+):(\d+)$/.exec(location)
     if (!match) continue
     const file = match[1]!.startsWith('file://') ? decodeURIComponent(new URL(match[1]!).pathname) : match[1]!

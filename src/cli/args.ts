@@ -46,7 +46,10 @@ function wantsHelp(args: string[]): boolean {
 function unknownOption(spec: CommandSpec, rawName: string): UsageError {
   const known = optionsOf(spec).map((o) => `--${o.name}`)
   const hint = rawName.startsWith('--') ? didYouMean(rawName, known) : undefined
-  return new UsageError(`unknown option "${rawName}" for "socket-action ${spec.name}"${hint ? ` - ${hint}` : ''}`, spec.name)
+  return new UsageError(
+    `unknown option "${rawName}" for "socket-action ${spec.name}"${hint ? ` - ${hint}` : ''}`,
+    spec.name,
+  )
 }
 
 /** Parses `args` (after the command name) against the spec; every mistake is a UsageError naming the option. */
@@ -59,7 +62,12 @@ export function parseCommandArgs(spec: CommandSpec, args: string[]): Parsed {
     strict: false,
     allowPositionals: true,
     tokens: true,
-    options: Object.fromEntries(declared.map((o) => [o.name, { type: o.value ? ('string' as const) : ('boolean' as const), ...(o.short ? { short: o.short } : {}) }])),
+    options: Object.fromEntries(
+      declared.map((o) => [
+        o.name,
+        { type: o.value ? ('string' as const) : ('boolean' as const), ...(o.short ? { short: o.short } : {}) },
+      ]),
+    ),
   })
   const values: Values = {}
   const positionals: string[] = []
@@ -75,14 +83,26 @@ export function parseCommandArgs(spec: CommandSpec, args: string[]): Parsed {
       }
       values[option.name] = token.value
     } else {
-      if (token.inlineValue) throw new UsageError(`option --${option.name} takes no value (got "${token.rawName}=${token.value}")`, spec.name)
+      if (token.inlineValue)
+        throw new UsageError(
+          `option --${option.name} takes no value (got "${token.rawName}=${token.value}")`,
+          spec.name,
+        )
       values[option.name] = true
     }
   }
   if (positionals.length > spec.positionals.length) {
     const names = spec.positionals.map((p) => p.name)
-    const takes = names.length === 0 ? 'no arguments' : names.length === 1 ? `one argument (${names[0]})` : `at most ${names.length} arguments (${names.join(' ')})`
-    throw new UsageError(`"socket-action ${spec.name}" takes ${takes}, got ${positionals.length}: ${positionals.join(' ')}`, spec.name)
+    const takes =
+      names.length === 0
+        ? 'no arguments'
+        : names.length === 1
+          ? `one argument (${names[0]})`
+          : `at most ${names.length} arguments (${names.join(' ')})`
+    throw new UsageError(
+      `"socket-action ${spec.name}" takes ${takes}, got ${positionals.length}: ${positionals.join(' ')}`,
+      spec.name,
+    )
   }
   return { help: false, values, positionals }
 }

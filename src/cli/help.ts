@@ -38,7 +38,8 @@ function optionRow(o: OptionSpec): string {
 /** `socket-action deploy --help`. */
 export function commandHelp(spec: CommandSpec): string {
   const parts = [`Usage: socket-action ${spec.name} ${spec.synopsis}`, spec.description]
-  if (spec.positionals.length) parts.push(['Arguments:', ...spec.positionals.map((p) => row(p.name, p.description))].join('\n'))
+  if (spec.positionals.length)
+    parts.push(['Arguments:', ...spec.positionals.map((p) => row(p.name, p.description))].join('\n'))
   parts.push(['Options:', ...[...spec.options, HELP_OPTION].map(optionRow)].join('\n'))
   if (spec.notes) parts.push(spec.notes)
   parts.push(EXIT_CODES_HELP)

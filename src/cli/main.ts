@@ -56,7 +56,8 @@ export async function main(argv: string[]): Promise<number> {
         console.log(VERSION)
         return EXIT_OK
     }
-    if (name.startsWith('-')) throw new UsageError(`"${name}" is not a command; options come after it, e.g. socket-action deploy ${name}`)
+    if (name.startsWith('-'))
+      throw new UsageError(`"${name}" is not a command; options come after it, e.g. socket-action deploy ${name}`)
     const command = commandNamed(name)
     const parsed = parseCommandArgs(command.spec, rest)
     if (parsed.help) {

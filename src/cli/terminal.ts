@@ -3,9 +3,17 @@ import { lineProgress } from '../progress/lines.ts'
 import type { Reporter } from '../progress/progress.ts'
 import { liveProgress } from '../progress/live.ts'
 
-export function stderrReporter(stream: NodeJS.WriteStream = process.stderr, env: NodeJS.ProcessEnv = process.env): Reporter {
+export function stderrReporter(
+  stream: NodeJS.WriteStream = process.stderr,
+  env: NodeJS.ProcessEnv = process.env,
+): Reporter {
   if (stream.isTTY && env.TERM !== 'dumb' && !env.CI) {
-    return liveProgress({ write: (text) => stream.write(text), get columns() { return stream.columns } })
+    return liveProgress({
+      write: (text) => stream.write(text),
+      get columns() {
+        return stream.columns
+      },
+    })
   }
   return lineProgress((line) => stream.write(`${line}\n`))
 }

@@ -18,14 +18,24 @@ export async function hasHandler(dir: string): Promise<boolean> {
 }
 
 /** The handler's path, or what is wrong (with the fix). `code` is the input as written, undefined when defaulted. */
-export async function findHandler(codeDir: string, code: string | undefined): Promise<{ file: string } | { problem: string }> {
-  const where = code !== undefined ? `code folder ${JSON.stringify(code)} (resolved to ${codeDir})` : `the folder of serverless.yml (${codeDir})`
+export async function findHandler(
+  codeDir: string,
+  code: string | undefined,
+): Promise<{ file: string } | { problem: string }> {
+  const where =
+    code !== undefined
+      ? `code folder ${JSON.stringify(code)} (resolved to ${codeDir})`
+      : `the folder of serverless.yml (${codeDir})`
   const st = await statOrNull(codeDir)
   if (st === null) {
-    return { problem: `code folder ${JSON.stringify(code ?? '.')} not found (resolved to ${codeDir}) - create it or fix the path (relative paths are resolved against the folder of serverless.yml)` }
+    return {
+      problem: `code folder ${JSON.stringify(code ?? '.')} not found (resolved to ${codeDir}) - create it or fix the path (relative paths are resolved against the folder of serverless.yml)`,
+    }
   }
   if (!st.isDirectory()) {
-    return { problem: `code ${JSON.stringify(code ?? '.')} is not a folder (resolved to ${codeDir}) - point "code" at the folder that contains socket.js` }
+    return {
+      problem: `code ${JSON.stringify(code ?? '.')} is not a folder (resolved to ${codeDir}) - point "code" at the folder that contains socket.js`,
+    }
   }
   const found: string[] = []
   for (const f of HANDLER_FILES) if ((await statOrNull(path.join(codeDir, f)))?.isFile()) found.push(f)
@@ -36,7 +46,8 @@ export async function findHandler(codeDir: string, code: string | undefined): Pr
         : `create socket.js next to serverless.yml, or set inputs.code to the folder that contains it`
     return { problem: `no socket handler found in ${where}: looked for ${HANDLER_FILES.join(', ')} - ${fix}` }
   }
-  if (found.length > 1) return { problem: `several socket handlers in ${where}: ${found.join(', ')} - keep only one of them` }
+  if (found.length > 1)
+    return { problem: `several socket handlers in ${where}: ${found.join(', ')} - keep only one of them` }
   return { file: path.join(codeDir, found[0]!) }
 }
 

@@ -12,11 +12,28 @@ import schema from '../../schema/serverless.schema.json' with { type: 'json' }
 import { appFromFolder, findHandler, hasHandler } from './handler.ts'
 import { ConfigError } from './diagnostics.ts'
 import type { Diagnostic } from './diagnostics.ts'
-import { KEY, NUMBER_RE, SNIPPET, SOCKET_COMPONENT, VALUE, describe, isComponent, isObj, topLevelMessage } from './messages.ts'
+import {
+  KEY,
+  NUMBER_RE,
+  SNIPPET,
+  SOCKET_COMPONENT,
+  VALUE,
+  describe,
+  isComponent,
+  isObj,
+  topLevelMessage,
+} from './messages.ts'
 import { stageNameProblem } from './stage-name.ts'
 import type { Obj } from './messages.ts'
 import { closest, didYouMean } from './suggest.ts'
-import type { DefaultableField, LoadConfigOptions, LoadedConfig, ParsedConfig, SocketConfig, SocketInputs } from './types.ts'
+import type {
+  DefaultableField,
+  LoadConfigOptions,
+  LoadedConfig,
+  ParsedConfig,
+  SocketConfig,
+  SocketInputs,
+} from './types.ts'
 
 const D = schema.definitions
 const INPUTS = D.inputs.properties
@@ -109,7 +126,11 @@ function substitute(ctx: Ctx, raw: string, pos: number, p: Seg[], policyVars: bo
     const v = ctx.env[name]
     if (v !== undefined) return v
     ok = false
-    ctx.at(pos, `environment variable "${name}" is not set (used by \${env.${name}}); set it or remove the reference`, p)
+    ctx.at(
+      pos,
+      `environment variable "${name}" is not set (used by \${env.${name}}); set it or remove the reference`,
+      p,
+    )
     return ''
   })
   if (!ok) return undefined
@@ -147,7 +168,8 @@ function toData(ctx: Ctx, node: unknown, p: Seg[], pos: number, keyPos: number):
     }
     return out
   }
-  if (isSeq(n)) return n.items.map((item, i) => toData(ctx, item, [...p, i], startOf(item) ?? pos, startOf(item) ?? pos))
+  if (isSeq(n))
+    return n.items.map((item, i) => toData(ctx, item, [...p, i], startOf(item) ?? pos, startOf(item) ?? pos))
   const v = isScalar(n) ? n.value : null
   if (v == null) return null
   if (typeof v === 'bigint') return Number(v)
@@ -180,7 +202,10 @@ function check(ctx: Ctx, data: Obj): void {
   const statements = new Map<string, () => void>()
   const keysDone = new Set<string>()
   for (const e of validate.errors as ErrorObject[]) {
-    const p = e.instancePath.split('/').slice(1).map((s) => s.replace(/~1/g, '/').replace(/~0/g, '~'))
+    const p = e.instancePath
+      .split('/')
+      .slice(1)
+      .map((s) => s.replace(/~1/g, '/').replace(/~0/g, '~'))
     if (p[0] === undefined) continue
     if (!TOP_LEVEL_KEYS.includes(p[0]) && !isComponent(data[p[0]])) {
       if (!ctx.done([p[0]])) ctx.at(ctx.keyPos([p[0]]), topLevelMessage(p[0], data[p[0]]), [p[0]])
@@ -194,7 +219,8 @@ function check(ctx: Ctx, data: Obj): void {
     const { field, label } = fieldOf(data, p)
     const at = { v: p.reduce<unknown>((v, s) => (v as Obj)[s], data), label, sub: ctx.substituted.has(pathKey(p)), p }
     if (key !== undefined) ctx.at(ctx.keyPos(where), (KEY[field] ?? (() => `${label} ${e.message}`))(key, at), where)
-    else if (field === 'policy/#' && isObj(at.v)) statements.set(pathKey(p), checkStatement.bind(null, ctx, at.v, p, label))
+    else if (field === 'policy/#' && isObj(at.v))
+      statements.set(pathKey(p), checkStatement.bind(null, ctx, at.v, p, label))
     else ctx.at(ctx.valuePos(p), (VALUE[field] ?? (() => `${label} ${e.message}`))(at), p)
   }
   for (const checkOne of statements.values()) checkOne()
@@ -204,15 +230,30 @@ function check(ctx: Ctx, data: Obj): void {
 function checkStatement(ctx: Ctx, s: Obj, p: string[], label: string): void {
   const has = (k: string) => Object.hasOwn(s, k)
   /** keys a misspelt key was taken for ("effect" -> Effect): not reported missing as well */
-  const suggested = new Set(Object.keys(s).filter((k) => !STATEMENT_KEYS.includes(k) && !/^(Not)?Principal$/.test(k)).flatMap((k) => closest(k, STATEMENT_KEYS)))
+  const suggested = new Set(
+    Object.keys(s)
+      .filter((k) => !STATEMENT_KEYS.includes(k) && !/^(Not)?Principal$/.test(k))
+      .flatMap((k) => closest(k, STATEMENT_KEYS)),
+  )
   const pos = ctx.valuePos(p)
-  if (!has('Effect') && !suggested.has('Effect')) ctx.at(pos, `${label} has no "Effect" - add Effect: Allow (or Deny)`, p)
+  if (!has('Effect') && !suggested.has('Effect'))
+    ctx.at(pos, `${label} has no "Effect" - add Effect: Allow (or Deny)`, p)
   for (const [a, b, add] of [
     ['Action', 'NotAction', 'add the actions it allows or denies, e.g. Action: "dynamodb:GetItem" (or use NotAction)'],
-    ['Resource', 'NotResource', 'add the resources it applies to, e.g. Resource: "arn:aws:dynamodb:us-east-1:123456789012:table/my-table" or "*" (or use NotResource)'],
+    [
+      'Resource',
+      'NotResource',
+      'add the resources it applies to, e.g. Resource: "arn:aws:dynamodb:us-east-1:123456789012:table/my-table" or "*" (or use NotResource)',
+    ],
   ] as const) {
-    if (has(a) && has(b)) ctx.at(Math.max(ctx.keyPos([...p, a]), ctx.keyPos([...p, b])), `${label} has both "${a}" and "${b}" - keep only one`, p)
-    else if (!has(a) && !has(b) && !suggested.has(a) && !suggested.has(b)) ctx.at(pos, `${label} has no "${a}" - ${add}`, p)
+    if (has(a) && has(b))
+      ctx.at(
+        Math.max(ctx.keyPos([...p, a]), ctx.keyPos([...p, b])),
+        `${label} has both "${a}" and "${b}" - keep only one`,
+        p,
+      )
+    else if (!has(a) && !has(b) && !suggested.has(a) && !suggested.has(b))
+      ctx.at(pos, `${label} has no "${a}" - ${add}`, p)
   }
 }
 
@@ -282,7 +323,10 @@ async function loadConfigText(
   const data = toData(ctx, doc.contents, [], startOf(rootNode) ?? 0, 0)
   if (!isObj(data)) {
     if (!ctx.done([])) {
-      ctx.at(startOf(rootNode) ?? 0, `the top level of ${path.basename(absFile)} must be a mapping (key: value lines), got ${describe(data)} - e.g. ${SNIPPET}`)
+      ctx.at(
+        startOf(rootNode) ?? 0,
+        `the top level of ${path.basename(absFile)} must be a mapping (key: value lines), got ${describe(data)} - e.g. ${SNIPPET}`,
+      )
     }
     throw fail()
   }
@@ -316,7 +360,8 @@ async function loadConfigText(
     const inputs: SocketInputs = {}
     for (const k of INPUT_KEYS) {
       let v = input(k)
-      if (k === 'env' && isObj(v)) v = Object.fromEntries(Object.entries(v).map(([name, value]) => [name, String(value)]))
+      if (k === 'env' && isObj(v))
+        v = Object.fromEntries(Object.entries(v).map(([name, value]) => [name, String(value)]))
       if (k === 'env' || k === 'policy' || k === 'throttle') v = v === null ? (k === 'policy' ? [] : {}) : v
       if (k === 'permissionsBoundary' && typeof v === 'string') v = v.trim()
       if (v !== undefined) Object.assign(inputs, { [k]: v })
@@ -326,7 +371,9 @@ async function loadConfigText(
       inputs.policyAt = { line, column: col }
     }
     if (isObj(given.env)) {
-      const kept = Object.entries(given.env).filter(([k, v]) => v !== null && typeof v !== 'object' && ctx.ok([key, 'inputs', 'env', k]))
+      const kept = Object.entries(given.env).filter(
+        ([k, v]) => v !== null && typeof v !== 'object' && ctx.ok([key, 'inputs', 'env', k]),
+      )
       const size = Buffer.byteLength(JSON.stringify(Object.fromEntries(kept.map(([k, v]) => [k, String(v)]))), 'utf8')
       if (size > ENV_MAX_BYTES) {
         ctx.at(
@@ -376,13 +423,25 @@ async function loadConfigText(
     const target = `${app}/${region}`
     const other = seenApps.get(target)
     if (other !== undefined) {
-      ctx.at(keyPos, `components "${other}" and "${key}" would both deploy as "${app}" in ${region} - give one of them a different inputs.name`)
+      ctx.at(
+        keyPos,
+        `components "${other}" and "${key}" would both deploy as "${app}" in ${region} - give one of them a different inputs.name`,
+      )
     } else {
       seenApps.set(target, key)
     }
     if (handlerFile === undefined || !ctx.ok([key])) continue
     const { name: _name, code: _code, ...values } = { ...defaults, ...inputs }
-    const socket: SocketConfig = { componentKey: key, configFile: absFile, app, stage: stage ?? DEFAULT_STAGE, ...values, codeDir, handlerFile, defaulted }
+    const socket: SocketConfig = {
+      componentKey: key,
+      configFile: absFile,
+      app,
+      stage: stage ?? DEFAULT_STAGE,
+      ...values,
+      codeDir,
+      handlerFile,
+      defaulted,
+    }
     if (socket.throttle === undefined) delete socket.throttle
     if (socket.permissionsBoundary === undefined) delete socket.permissionsBoundary
     sockets.push(socket)

@@ -17,11 +17,22 @@ export const LOG_RETENTION_DAYS = D.retentionDays.enum
 const NODEJS_RUNTIME_RE = /^nodejs(\d+)(\.x)?$/i
 const RUNTIME_LOOSE_RE = /^(?:node(?:js)?)?[\s_-]*(\d+)(?:\.x)?$/i
 const ARCHITECTURE_ALIASES: Record<string, string> = {
-  'x86-64': 'x86_64', x8664: 'x86_64', amd64: 'x86_64', x64: 'x86_64', x86: 'x86_64', intel: 'x86_64',
-  aarch64: 'arm64', arm: 'arm64', arm64v8: 'arm64', graviton: 'arm64',
+  'x86-64': 'x86_64',
+  x8664: 'x86_64',
+  amd64: 'x86_64',
+  x64: 'x86_64',
+  x86: 'x86_64',
+  intel: 'x86_64',
+  aarch64: 'arm64',
+  arm: 'arm64',
+  arm64v8: 'arm64',
+  graviton: 'arm64',
 }
 const THROTTLE_ALIASES: Record<string, string> = {
-  throttlingburstlimit: 'burstLimit', throttlingratelimit: 'rateLimit', burst: 'burstLimit', rate: 'rateLimit',
+  throttlingburstlimit: 'burstLimit',
+  throttlingratelimit: 'rateLimit',
+  burst: 'burstLimit',
+  rate: 'rateLimit',
 }
 const ACTION_FIXABLE_RE = /^([A-Za-z0-9-]+)\s*(?:[./_ ]|::)\s*([A-Za-z0-9*?]+)$/
 const COMPONENT_KEYS = Object.keys(D.component.properties)
@@ -53,21 +64,30 @@ type Message = (at: At) => string
 
 const str = ({ v, label }: At) =>
   `${label} must be a string, got ${describe(v)}${typeof v === 'number' || typeof v === 'boolean' ? ` - put it in quotes if you mean the text "${v}"` : ''}`
-const ifString = (m: (s: string, at: At) => string): Message => (at) => (typeof at.v === 'string' ? m(at.v, at) : str(at))
-const number = (what: string, range: (n: number, label: string) => string, integer = true): Message => (at) => {
-  const { v, label, sub } = at
-  if (typeof v === 'number' && (!integer || Number.isInteger(v))) return range(v, label)
-  const hint = typeof v === 'string' && !sub && NUMBER_RE.test(v.trim()) ? ' - remove the quotes' : ''
-  return `${label} must be ${what}, got ${describe(v)}${hint}`
-}
+const ifString =
+  (m: (s: string, at: At) => string): Message =>
+  (at) =>
+    typeof at.v === 'string' ? m(at.v, at) : str(at)
+const number =
+  (what: string, range: (n: number, label: string) => string, integer = true): Message =>
+  (at) => {
+    const { v, label, sub } = at
+    if (typeof v === 'number' && (!integer || Number.isInteger(v))) return range(v, label)
+    const hint = typeof v === 'string' && !sub && NUMBER_RE.test(v.trim()) ? ' - remove the quotes' : ''
+    return `${label} must be ${what}, got ${describe(v)}${hint}`
+  }
 /** One of a few words; `hint` may suggest one for a near miss. */
-const choice = (allowed: readonly string[], hint: (w: string) => string | undefined = (w) => didYouMean(w, allowed)): Message =>
+const choice =
+  (allowed: readonly string[], hint: (w: string) => string | undefined = (w) => didYouMean(w, allowed)): Message =>
   ({ v, label }) => {
     const base = `${label} must be ${allowed.join(' or ')}, got ${describe(v)}`
     const h = v === null || typeof v === 'object' ? undefined : hint(String(v))
     return h ? `${base} - ${h}` : base
   }
-const nameRule = ifString((s, { label }) => `${label} must be 1-64 characters of letters, digits, "-" and "_", starting with a letter or digit, got ${JSON.stringify(s)}`)
+const nameRule = ifString(
+  (s, { label }) =>
+    `${label} must be 1-64 characters of letters, digits, "-" and "_", starting with a letter or digit, got ${JSON.stringify(s)}`,
+)
 const action = (s: string, { label }: At) => {
   const m = ACTION_FIXABLE_RE.exec(s.trim())
   const hint = m ? ` - did you mean "${m[1]!.toLowerCase()}:${m[2]}"?` : ''
@@ -75,12 +95,18 @@ const action = (s: string, { label }: At) => {
 }
 const resource = (s: string, { label }: At) =>
   `${label} must be "*" or an ARN (arn:partition:service:region:account:resource), got ${JSON.stringify(s)}`
-const item = (m: (s: string, at: At) => string): Message => (at) =>
-  typeof at.v === 'string' ? m(at.v, at) : `${at.label} must be a string, got ${describe(at.v)}`
-const list = (item: (s: string, at: At) => string): Message => (at) =>
-  typeof at.v === 'string' ? item(at.v, at)
-  : Array.isArray(at.v) ? `${at.label} must not be an empty list`
-  : `${at.label} must be a string or a list of strings, got ${describe(at.v)}`
+const item =
+  (m: (s: string, at: At) => string): Message =>
+  (at) =>
+    typeof at.v === 'string' ? m(at.v, at) : `${at.label} must be a string, got ${describe(at.v)}`
+const list =
+  (item: (s: string, at: At) => string): Message =>
+  (at) =>
+    typeof at.v === 'string'
+      ? item(at.v, at)
+      : Array.isArray(at.v)
+        ? `${at.label} must not be an empty list`
+        : `${at.label} must be a string or a list of strings, got ${describe(at.v)}`
 const notNegative = (n: number, label: string) => `${label} must be 0 or more, got ${n}`
 
 /** By field: @name for the top level and the component's own keys, the input's path (# a list index) for inputs. */
@@ -91,10 +117,17 @@ export const VALUE: Record<string, Message> = {
     typeof at.v === 'string'
       ? `component ${JSON.stringify(at.v)} is not supported: socket-action deploys only "${SOCKET_COMPONENT}" components`
       : str({ ...at, label: `"component" of "${at.p[0]}"` }),
-  '@inputs': ({ v, p }) => `"inputs" of component "${p[0]}" must be a mapping of input names to values, got ${describe(v)}`,
+  '@inputs': ({ v, p }) =>
+    `"inputs" of component "${p[0]}" must be a mapping of input names to values, got ${describe(v)}`,
   name: nameRule,
-  description: ifString((s, { label }) => `${label} is ${s.length} characters; Lambda allows at most ${INPUTS.description.maxLength} - shorten it`),
-  region: ifString((s, { label }) => `${label} must be an AWS region, got ${JSON.stringify(s)} - ${didYouMean(s, AWS_REGIONS, 3) ?? `use one of ${AWS_REGIONS.join(', ')}`}`),
+  description: ifString(
+    (s, { label }) =>
+      `${label} is ${s.length} characters; Lambda allows at most ${INPUTS.description.maxLength} - shorten it`,
+  ),
+  region: ifString(
+    (s, { label }) =>
+      `${label} must be an AWS region, got ${JSON.stringify(s)} - ${didYouMean(s, AWS_REGIONS, 3) ?? `use one of ${AWS_REGIONS.join(', ')}`}`,
+  ),
   memory: number('an integer number of MB', (n, label) => {
     const { minimum, maximum } = INPUTS.memory
     return `${label} must be between ${minimum} and ${maximum} MB (Lambda's allowed range), got ${n}`
@@ -107,13 +140,16 @@ export const VALUE: Record<string, Message> = {
     const nearest = LOG_RETENTION_DAYS.reduce((best, d) => (Math.abs(d - n) < Math.abs(best - n) ? d : best))
     return `${label} must be a retention CloudWatch Logs accepts, got ${n} - did you mean ${nearest}? (one of ${LOG_RETENTION_DAYS.join(', ')})`
   }),
-  env: ({ v, label }) => `${label} must be a mapping of environment variable names to values, got ${typeof v === 'string' ? 'a string' : describe(v)}`,
+  env: ({ v, label }) =>
+    `${label} must be a mapping of environment variable names to values, got ${typeof v === 'string' ? 'a string' : describe(v)}`,
   // never print env values: they may be secrets
   'env/*': ({ v, p }) =>
     v === null
       ? `env "${p[3]}" has no value - give it a value (use "" for an empty string) or remove it`
       : `env "${p[3]}" must be a string, number or boolean, got ${describe(v)}`,
-  code: ifString((_, { label }) => `${label} must not be empty - give the folder that contains socket.js (e.g. ./), or remove it`),
+  code: ifString(
+    (_, { label }) => `${label} must not be empty - give the folder that contains socket.js (e.g. ./), or remove it`,
+  ),
   runtime: (at) => {
     const major = Number(NODEJS_RUNTIME_RE.exec(String(at.v))?.[1])
     if (major < 22 && typeof at.v === 'string') {
@@ -132,11 +168,17 @@ export const VALUE: Record<string, Message> = {
   }),
   policy: ({ v, label }) => {
     let hint = ''
-    if (isObj(v)) hint = 'Statement' in v ? ' - give only the statements (the list under "Statement"), not a whole policy document' : ' - put "- " before the statement to make it a list item'
-    else if (typeof v === 'string' && v.startsWith('arn:')) hint = ' - managed policy ARNs are not supported; list the statements instead'
+    if (isObj(v))
+      hint =
+        'Statement' in v
+          ? ' - give only the statements (the list under "Statement"), not a whole policy document'
+          : ' - put "- " before the statement to make it a list item'
+    else if (typeof v === 'string' && v.startsWith('arn:'))
+      hint = ' - managed policy ARNs are not supported; list the statements instead'
     return `${label} must be a list of IAM policy statements, got ${describe(v)}${hint}`
   },
-  'policy/#': ({ v, label }) => `${label} must be an IAM policy statement (a mapping with Effect, Action and Resource), got ${describe(v)}`,
+  'policy/#': ({ v, label }) =>
+    `${label} must be an IAM policy statement (a mapping with Effect, Action and Resource), got ${describe(v)}`,
   'policy/#/Sid': ifString((s, { label }) => `${label} must contain only letters and digits, got ${JSON.stringify(s)}`),
   'policy/#/Effect': choice(D.effects.enum),
   'policy/#/Action': list(action),
@@ -155,7 +197,8 @@ export const VALUE: Record<string, Message> = {
   'throttle/rateLimit': number('a number of requests per second', notNegative, false),
 }
 
-const allowed = (key: string, keys: readonly string[], what: string) => didYouMean(key, keys) ?? `allowed ${what} ${keys.join(', ')}`
+const allowed = (key: string, keys: readonly string[], what: string) =>
+  didYouMean(key, keys) ?? `allowed ${what} ${keys.join(', ')}`
 /** A key the schema does not allow, by the field of the mapping it is in. */
 export const KEY: Record<string, (key: string, at: At) => string> = {
   '@*': (key, { p }) => `unknown key "${key}" in component "${p[0]}" - ${allowed(key, COMPONENT_KEYS, 'keys are')}`,
@@ -177,6 +220,7 @@ export const KEY: Record<string, (key: string, at: At) => string> = {
 export function topLevelMessage(key: string, v: unknown): string {
   const hint = didYouMean(key, TOP_LEVEL_KEYS)
   if (hint) return `unknown top-level key "${key}" - ${hint}`
-  if (isObj(v)) return `top-level key "${key}" has no "component:" - add component: "${SOCKET_COMPONENT}" to deploy it as a socket, or remove it`
+  if (isObj(v))
+    return `top-level key "${key}" has no "component:" - add component: "${SOCKET_COMPONENT}" to deploy it as a socket, or remove it`
   return `unknown top-level key "${key}" - allowed are ${TOP_LEVEL_KEYS.join(', ')} and socket components such as ${SNIPPET}`
 }

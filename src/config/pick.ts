@@ -10,11 +10,16 @@ export class ComponentChoiceError extends Error {
 export function pickSocket(sockets: SocketConfig[], component: string | undefined, configFile: string): SocketConfig {
   if (component) {
     const found = sockets.find((s) => s.componentKey === component)
-    if (!found) throw new ComponentChoiceError(`${configFile}: no component "${component}" (found: ${sockets.map((s) => s.componentKey).join(', ')})`)
+    if (!found)
+      throw new ComponentChoiceError(
+        `${configFile}: no component "${component}" (found: ${sockets.map((s) => s.componentKey).join(', ')})`,
+      )
     return found
   }
   if (sockets.length > 1) {
-    throw new ComponentChoiceError(`${configFile} has ${sockets.length} socket components (${sockets.map((s) => s.componentKey).join(', ')}): choose one with --component NAME`)
+    throw new ComponentChoiceError(
+      `${configFile} has ${sockets.length} socket components (${sockets.map((s) => s.componentKey).join(', ')}): choose one with --component NAME`,
+    )
   }
   return sockets[0]!
 }

@@ -12,11 +12,7 @@ export function editDistance(a: string, b: string): number {
   for (let i = 1; i <= n; i++) {
     for (let j = 1; j <= m; j++) {
       const cost = a[i - 1] === b[j - 1] ? 0 : 1
-      let v = Math.min(
-        d[(i - 1) * w + j]! + 1,
-        d[i * w + j - 1]! + 1,
-        d[(i - 1) * w + j - 1]! + cost,
-      )
+      let v = Math.min(d[(i - 1) * w + j]! + 1, d[i * w + j - 1]! + 1, d[(i - 1) * w + j - 1]! + cost)
       if (i > 1 && j > 1 && a[i - 1] === b[j - 2] && a[i - 2] === b[j - 1]) {
         v = Math.min(v, d[(i - 2) * w + j - 2]! + 1)
       }

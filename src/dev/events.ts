@@ -36,7 +36,9 @@ export function clfTime(epochMs: number): string {
 
 /** `identity` as AWS sends it: `userAgent` first and only when the client sent one (captured events from 2024). */
 export function identityOf(conn: ConnectionFacts): { userAgent?: string; sourceIp: string } {
-  return conn.userAgent === undefined ? { sourceIp: conn.sourceIp } : { userAgent: conn.userAgent, sourceIp: conn.sourceIp }
+  return conn.userAgent === undefined
+    ? { sourceIp: conn.sourceIp }
+    : { userAgent: conn.userAgent, sourceIp: conn.sourceIp }
 }
 
 /**
@@ -74,14 +76,28 @@ function context(
 
 // API Gateway sends these names in this casing whatever the client wrote.
 const CANONICAL = new Map(
-  ['Host', 'Sec-WebSocket-Extensions', 'Sec-WebSocket-Key', 'Sec-WebSocket-Version', 'Sec-WebSocket-Protocol', 'User-Agent', 'X-Amzn-Trace-Id', 'X-Forwarded-For', 'X-Forwarded-Port', 'X-Forwarded-Proto'].map(
-    (name) => [name.toLowerCase(), name],
-  ),
+  [
+    'Host',
+    'Sec-WebSocket-Extensions',
+    'Sec-WebSocket-Key',
+    'Sec-WebSocket-Version',
+    'Sec-WebSocket-Protocol',
+    'User-Agent',
+    'X-Amzn-Trace-Id',
+    'X-Forwarded-For',
+    'X-Forwarded-Port',
+    'X-Forwarded-Proto',
+  ].map((name) => [name.toLowerCase(), name]),
 )
 // Hop-by-hop headers API Gateway does not pass on.
 const DROPPED = new Set(['connection', 'upgrade'])
 
-export function connectEvent(api: ApiFacts, conn: ConnectionFacts, req: IncomingMessage, localPort: number): WebSocketEvent {
+export function connectEvent(
+  api: ApiFacts,
+  conn: ConnectionFacts,
+  req: IncomingMessage,
+  localPort: number,
+): WebSocketEvent {
   const multiValueHeaders: Record<string, string[]> = {}
   const raw = req.rawHeaders
   for (let i = 0; i + 1 < raw.length; i += 2) {
@@ -96,7 +112,9 @@ export function connectEvent(api: ApiFacts, conn: ConnectionFacts, req: Incoming
   multiValueHeaders['X-Forwarded-For'] = [forwardedFor ? `${forwardedFor}, ${conn.sourceIp}` : conn.sourceIp]
   multiValueHeaders['X-Forwarded-Port'] = [String(localPort)]
   multiValueHeaders['X-Forwarded-Proto'] = ['http']
-  multiValueHeaders['X-Amzn-Trace-Id'] ??= [`Root=1-${Math.floor(conn.connectedAt / 1000).toString(16)}-${randomBytes(12).toString('hex')}`]
+  multiValueHeaders['X-Amzn-Trace-Id'] ??= [
+    `Root=1-${Math.floor(conn.connectedAt / 1000).toString(16)}-${randomBytes(12).toString('hex')}`,
+  ]
   const headers = Object.fromEntries(Object.entries(multiValueHeaders).map(([k, v]) => [k, v.join(',')]))
 
   // AWS's order: headers, query, requestContext; the query fields only when the URL had a query.
@@ -121,9 +139,17 @@ export function messageEvent(api: ApiFacts, conn: ConnectionFacts, routeKey: str
 /** What API Gateway puts in `disconnectReason` for a close frame without a status code (1005). */
 export const NO_STATUS_REASON = 'Client-side close frame status not set'
 
-export function disconnectEvent(api: ApiFacts, conn: ConnectionFacts, statusCode: number, reason: string): WebSocketEvent {
+export function disconnectEvent(
+  api: ApiFacts,
+  conn: ConnectionFacts,
+  statusCode: number,
+  reason: string,
+): WebSocketEvent {
   const disconnectReason = statusCode === 1005 && reason === '' ? NO_STATUS_REASON : reason
-  const requestContext = context(api, conn, '$disconnect', 'DISCONNECT', { disconnectStatusCode: statusCode, disconnectReason })
+  const requestContext = context(api, conn, '$disconnect', 'DISCONNECT', {
+    disconnectStatusCode: statusCode,
+    disconnectReason,
+  })
   const headers = { Host: api.domainName, 'x-api-key': '', 'X-Forwarded-For': '', 'x-restapi': '' }
   return {
     headers,

@@ -8,7 +8,15 @@ import { WebSocketServer, type WebSocket } from 'ws'
 import { toProxyResult } from '../../runtime/handler.ts'
 import { stackOrigin } from '../bundle/sourcemap.ts'
 import type { HandlerResult, ProxyResult, WebSocketEvent } from '../../runtime/types.ts'
-import { connectEvent, connectionId, disconnectEvent, identityOf, messageEvent, type ApiFacts, type ConnectionFacts } from './events.ts'
+import {
+  connectEvent,
+  connectionId,
+  disconnectEvent,
+  identityOf,
+  messageEvent,
+  type ApiFacts,
+  type ConnectionFacts,
+} from './events.ts'
 import type { Invocation, Invoke } from './lambda.ts'
 
 export interface GatewayLimits {
@@ -91,7 +99,8 @@ export class LocalGateway {
       maxPayload: this.limits.frameBytes,
       perMessageDeflate: false,
       clientTracking: false,
-      handleProtocols: (_protocols, req) => (req as IncomingMessage & { [WS_GUID_PROTOCOL]?: string })[WS_GUID_PROTOCOL] ?? false,
+      handleProtocols: (_protocols, req) =>
+        (req as IncomingMessage & { [WS_GUID_PROTOCOL]?: string })[WS_GUID_PROTOCOL] ?? false,
     })
     // Node's timers for slow clients, checked often enough that a short headersTimeoutMs (tests) is honoured.
     const timeouts = {
@@ -124,7 +133,11 @@ export class LocalGateway {
     const port = this.options.port ?? 3001
     await new Promise<void>((resolve, reject) => {
       this.server.once('error', (error: NodeJS.ErrnoException) =>
-        reject(error.code === 'EADDRINUSE' ? new Error(`port ${port} on ${host} is in use: stop what holds it, or pass --port 0 for a free port`) : error),
+        reject(
+          error.code === 'EADDRINUSE'
+            ? new Error(`port ${port} on ${host} is in use: stop what holds it, or pass --port 0 for a free port`)
+            : error,
+        ),
       )
       this.server.listen(port, host, () => resolve())
     })
@@ -164,8 +177,14 @@ export class LocalGateway {
     this.inflight.add(call)
     try {
       const outcome = await call
-      const status = outcome.ok ? String(normalize(outcome.result).statusCode) : outcome.reason === 'timeout' ? 'timeout' : 'error'
-      this.options.log?.(`${routeKey.padEnd(12)} ${conn.connectionId}  ${status.padEnd(7)} ${outcome.ms}ms${outcome.ok ? '' : `  ${this.describe(outcome.error)}`}`)
+      const status = outcome.ok
+        ? String(normalize(outcome.result).statusCode)
+        : outcome.reason === 'timeout'
+          ? 'timeout'
+          : 'error'
+      this.options.log?.(
+        `${routeKey.padEnd(12)} ${conn.connectionId}  ${status.padEnd(7)} ${outcome.ms}ms${outcome.ok ? '' : `  ${this.describe(outcome.error)}`}`,
+      )
       return outcome
     } finally {
       this.inflight.delete(call)
@@ -185,7 +204,8 @@ export class LocalGateway {
     if (path !== '' && path !== `/${this.options.stage}`) return reject(socket, 403, { message: 'Forbidden' })
     const now = Date.now()
     this.recentConnects = this.recentConnects.filter((t) => now - t < 1000)
-    if (this.recentConnects.length >= this.limits.connectionsPerSecond) return reject(socket, 429, { message: 'Too Many Requests' })
+    if (this.recentConnects.length >= this.limits.connectionsPerSecond)
+      return reject(socket, 429, { message: 'Too Many Requests' })
     this.recentConnects.push(now)
 
     const conn: Connection = {
@@ -224,7 +244,9 @@ export class LocalGateway {
       this.connections.delete(conn.connectionId)
       return
     }
-    const protocol = Object.entries(result.headers ?? {}).find(([k]) => k.toLowerCase() === 'sec-websocket-protocol')?.[1]
+    const protocol = Object.entries(result.headers ?? {}).find(
+      ([k]) => k.toLowerCase() === 'sec-websocket-protocol',
+    )?.[1]
     if (protocol) (req as IncomingMessage & { [WS_GUID_PROTOCOL]?: string })[WS_GUID_PROTOCOL] = protocol
     this.wss.handleUpgrade(req, socket, head, (ws) => this.onOpen(conn, ws))
   }
@@ -259,7 +281,11 @@ export class LocalGateway {
     const event = messageEvent(this.api, conn, routeKey, body)
     const outcome = await this.run(routeKey, conn, event)
     if (conn.state === 'open' && !outcome.ok) {
-      const frame = { message: 'Internal server error', connectionId: conn.connectionId, requestId: event.requestContext.requestId }
+      const frame = {
+        message: 'Internal server error',
+        connectionId: conn.connectionId,
+        requestId: event.requestContext.requestId,
+      }
       conn.ws!.send(JSON.stringify(frame))
     }
   }
@@ -306,7 +332,8 @@ export class LocalGateway {
     const conn = this.connections.get(id)
     if (req.method === 'POST') {
       const body = await readBody(req, this.limits.payloadBytes)
-      if (body === 'too-large') return send(res, 413, { message: 'Request entity too large' }, 'PayloadTooLargeException')
+      if (body === 'too-large')
+        return send(res, 413, { message: 'Request entity too large' }, 'PayloadTooLargeException')
       if (!isOpen(conn)) return gone(res)
       // A client that does not read fills its buffer; API Gateway then answers 429 LimitExceededException.
       if (conn.ws!.bufferedAmount >= this.limits.sendBufferBytes) {
@@ -347,7 +374,8 @@ function malformedTarget(req: IncomingMessage): boolean {
   const target = req.url ?? '/'
   if (!target.includes('%')) return false
   const query = target.indexOf('?')
-  const parts = query < 0 ? target.split('/') : [...target.slice(0, query).split('/'), ...target.slice(query + 1).split(/[&=]/)]
+  const parts =
+    query < 0 ? target.split('/') : [...target.slice(0, query).split('/'), ...target.slice(query + 1).split(/[&=]/)]
   return parts.some((part) => decoded(part.replaceAll('+', ' ')) === undefined)
 }
 
@@ -355,13 +383,20 @@ function malformedTarget(req: IncomingMessage): boolean {
 const TOKEN = /^[!#$%&'*+\-.^_`|~0-9A-Za-z]+$/
 
 /** What is wrong with a WebSocket handshake (the checks `ws` makes, with its statuses), or undefined. */
-function handshakeProblem(req: IncomingMessage): { status: number; message: string; headers?: Record<string, string> } | undefined {
+function handshakeProblem(
+  req: IncomingMessage,
+): { status: number; message: string; headers?: Record<string, string> } | undefined {
   if (req.method !== 'GET') return { status: 405, message: 'Invalid HTTP method' }
   if (req.headers.upgrade?.toLowerCase() !== 'websocket') return { status: 400, message: 'Invalid Upgrade header' }
-  if (!/^[+/0-9A-Za-z]{22}==$/.test(req.headers['sec-websocket-key'] ?? '')) return { status: 400, message: 'Missing or invalid Sec-WebSocket-Key header' }
+  if (!/^[+/0-9A-Za-z]{22}==$/.test(req.headers['sec-websocket-key'] ?? ''))
+    return { status: 400, message: 'Missing or invalid Sec-WebSocket-Key header' }
   const version = req.headers['sec-websocket-version']
   if (version !== '13' && version !== '8') {
-    return { status: 400, message: 'Missing or invalid Sec-WebSocket-Version header', headers: { 'Sec-WebSocket-Version': '13, 8' } }
+    return {
+      status: 400,
+      message: 'Missing or invalid Sec-WebSocket-Version header',
+      headers: { 'Sec-WebSocket-Version': '13, 8' },
+    }
   }
   const protocols = req.headers['sec-websocket-protocol']?.split(',').map((p) => p.trim())
   if (protocols && (protocols.some((p) => !TOKEN.test(p)) || new Set(protocols).size !== protocols.length)) {
@@ -389,7 +424,9 @@ const normalize = (result: unknown): ProxyResult => toProxyResult(result as Hand
 function reject(socket: NetSocket, status: number, body: unknown, headers: Record<string, string> = {}): void {
   if (socket.destroyed) return
   const text = typeof body === 'string' ? body : JSON.stringify(body)
-  const extra = Object.entries(headers).map(([k, v]) => `${k}: ${v}\r\n`).join('')
+  const extra = Object.entries(headers)
+    .map(([k, v]) => `${k}: ${v}\r\n`)
+    .join('')
   socket.end(
     `HTTP/1.1 ${status} ${STATUS_CODES[status] ?? 'Error'}\r\nConnection: close\r\nContent-Type: application/json\r\nContent-Length: ${Buffer.byteLength(text)}\r\n${extra}\r\n${text}`,
   )
@@ -409,10 +446,16 @@ function onClientError(error: NodeJS.ErrnoException, socket: Duplex): void {
   socket.on('error', () => socket.destroy())
   const inFlight = (socket as Duplex & { _httpMessage?: ServerResponse })._httpMessage
   if (error.code === 'ECONNRESET' || !socket.writable || inFlight?.headersSent) return void socket.destroy()
-  const statuses: Record<string, number> = { HPE_HEADER_OVERFLOW: 431, HPE_CHUNK_EXTENSIONS_OVERFLOW: 413, ERR_HTTP_REQUEST_TIMEOUT: 408 }
+  const statuses: Record<string, number> = {
+    HPE_HEADER_OVERFLOW: 431,
+    HPE_CHUNK_EXTENSIONS_OVERFLOW: 413,
+    ERR_HTTP_REQUEST_TIMEOUT: 408,
+  }
   const status = statuses[error.code ?? ''] ?? 400
   const text = JSON.stringify({ message: STATUS_CODES[status] })
-  socket.end(`HTTP/1.1 ${status} ${STATUS_CODES[status]}\r\nConnection: close\r\nContent-Type: application/json\r\nContent-Length: ${text.length}\r\n\r\n${text}`)
+  socket.end(
+    `HTTP/1.1 ${status} ${STATUS_CODES[status]}\r\nConnection: close\r\nContent-Type: application/json\r\nContent-Length: ${text.length}\r\n\r\n${text}`,
+  )
   // Whatever the client still sends is dropped; a client that never closes its side is cut off.
   setTimeout(() => socket.destroy(), 2000).unref()
 }

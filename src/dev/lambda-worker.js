@@ -32,7 +32,12 @@ function memoryUsedMb() {
 
 function outOfMemory() {
   const used = memoryUsedMb()
-  return used > memoryMb ? { name: 'Runtime.OutOfMemory', message: `Runtime exited with error: signal: killed (the function used ${Math.round(used)} MB of its ${memoryMb} MB)` } : undefined
+  return used > memoryMb
+    ? {
+        name: 'Runtime.OutOfMemory',
+        message: `Runtime exited with error: signal: killed (the function used ${Math.round(used)} MB of its ${memoryMb} MB)`,
+      }
+    : undefined
 }
 
 // What the function writes goes to the parent at once, as Lambda's runtime writes logs synchronously. A worker's own
@@ -40,7 +45,8 @@ function outOfMemory() {
 // a log line would then appear only at the environment's next event.
 for (const name of ['stdout', 'stderr']) {
   process[name].write = (chunk, encoding, callback) => {
-    const text = typeof chunk === 'string' ? chunk : Buffer.from(chunk).toString(typeof encoding === 'string' ? encoding : 'utf8')
+    const text =
+      typeof chunk === 'string' ? chunk : Buffer.from(chunk).toString(typeof encoding === 'string' ? encoding : 'utf8')
     parentPort.postMessage({ type: 'output', stream: name, text })
     const done = typeof encoding === 'function' ? encoding : callback
     if (typeof done === 'function') queueMicrotask(done)
@@ -110,7 +116,14 @@ parentPort.on('message', async (message) => {
     parentPort.postMessage(reply)
   } catch (error) {
     // A result that cannot be cloned (a function, a socket): Lambda cannot serialize it either.
-    parentPort.postMessage({ type: 'error', id, error: { name: 'Runtime.MalformedResponse', message: `the handler returned a value that cannot be serialized: ${error.message}` } })
+    parentPort.postMessage({
+      type: 'error',
+      id,
+      error: {
+        name: 'Runtime.MalformedResponse',
+        message: `the handler returned a value that cannot be serialized: ${error.message}`,
+      },
+    })
   }
   freeze()
 })

@@ -53,7 +53,18 @@ export const MAX_ENVIRONMENTS = 10
 export const QUEUED_PER_ENVIRONMENT = 100
 
 // Variables of the developer's shell that a Lambda function would also have (credentials come from its role there).
-const PASSED_THROUGH = ['PATH', 'HOME', 'LANG', 'TZ', 'AWS_PROFILE', 'AWS_ACCESS_KEY_ID', 'AWS_SECRET_ACCESS_KEY', 'AWS_SESSION_TOKEN', 'AWS_CONFIG_FILE', 'AWS_SHARED_CREDENTIALS_FILE']
+const PASSED_THROUGH = [
+  'PATH',
+  'HOME',
+  'LANG',
+  'TZ',
+  'AWS_PROFILE',
+  'AWS_ACCESS_KEY_ID',
+  'AWS_SECRET_ACCESS_KEY',
+  'AWS_SESSION_TOKEN',
+  'AWS_CONFIG_FILE',
+  'AWS_SHARED_CREDENTIALS_FILE',
+]
 
 /** Where this package's own AWS SDK lives: the stand-in for the SDK the Lambda runtime ships. */
 function sdkSearchPaths(): string[] {
@@ -63,7 +74,10 @@ function sdkSearchPaths(): string[] {
   return [entry.slice(0, entry.lastIndexOf(marker) + marker.length - 1)]
 }
 
-export function lambdaEnvironment(options: LocalLambdaOptions, parent: NodeJS.ProcessEnv = process.env): Record<string, string> {
+export function lambdaEnvironment(
+  options: LocalLambdaOptions,
+  parent: NodeJS.ProcessEnv = process.env,
+): Record<string, string> {
   const env: Record<string, string> = {}
   for (const name of PASSED_THROUGH) if (parent[name] !== undefined) env[name] = parent[name]!
   // The @connections client signs its requests; the local gateway does not check signatures.
@@ -152,24 +166,34 @@ class Environment {
     }, initTimeoutMs)
     initTimer.unref()
 
-    this.worker.on('message', (message: { type: WorkerReply['type'] | 'ready' | 'init-error' | 'output'; fatal?: boolean; stream?: 'stdout' | 'stderr'; text?: string } & Omit<WorkerReply, 'type'>) => {
-      if (message.type === 'output') {
-        output(message.stream!, message.text!)
-      } else if (message.type === 'ready') {
-        clearTimeout(initTimer)
-        settle(undefined)
-      } else if (message.type === 'init-error') {
-        clearTimeout(initTimer)
-        this.initError = message.error
-        settle(message.error)
-        this.kill(onDeath)
-      } else {
-        const pending = this.pending
-        this.pending = undefined
-        pending?.(message as WorkerReply)
-        if (message.fatal) this.kill(onDeath)
-      }
-    })
+    this.worker.on(
+      'message',
+      (
+        message: {
+          type: WorkerReply['type'] | 'ready' | 'init-error' | 'output'
+          fatal?: boolean
+          stream?: 'stdout' | 'stderr'
+          text?: string
+        } & Omit<WorkerReply, 'type'>,
+      ) => {
+        if (message.type === 'output') {
+          output(message.stream!, message.text!)
+        } else if (message.type === 'ready') {
+          clearTimeout(initTimer)
+          settle(undefined)
+        } else if (message.type === 'init-error') {
+          clearTimeout(initTimer)
+          this.initError = message.error
+          settle(message.error)
+          this.kill(onDeath)
+        } else {
+          const pending = this.pending
+          this.pending = undefined
+          pending?.(message as WorkerReply)
+          if (message.fatal) this.kill(onDeath)
+        }
+      },
+    )
     const died = (error: FunctionError) => {
       clearTimeout(initTimer)
       this.initError ??= error
@@ -182,7 +206,10 @@ class Environment {
     this.worker.on('error', (error: Error & { code?: string }) =>
       died(
         error.code === 'ERR_WORKER_OUT_OF_MEMORY'
-          ? { name: 'Runtime.OutOfMemory', message: `Runtime exited with error: signal: killed (over the function's ${options.memory} MB)` }
+          ? {
+              name: 'Runtime.OutOfMemory',
+              message: `Runtime exited with error: signal: killed (over the function's ${options.memory} MB)`,
+            }
           : { name: error.name, message: error.message, stack: error.stack },
       ),
     )
@@ -190,7 +217,10 @@ class Environment {
       died(
         this.dead
           ? { name: 'Runtime.Stopped', message: 'the environment was stopped (shutdown, timeout or a newer bundle)' }
-          : { name: 'Runtime.ExitError', message: `Runtime exited with error: exit status ${code} (process.exit(${code}) in ${handlerName} or a dependency?)` },
+          : {
+              name: 'Runtime.ExitError',
+              message: `Runtime exited with error: exit status ${code} (process.exit(${code}) in ${handlerName} or a dependency?)`,
+            },
       ),
     )
   }
@@ -227,7 +257,10 @@ export class LocalLambda {
   private warm: Environment
   private closed = false
 
-  constructor(code: string, private options: LocalLambdaOptions) {
+  constructor(
+    code: string,
+    private options: LocalLambdaOptions,
+  ) {
     this.code = code
     this.warm = this.spawn()
   }
@@ -241,7 +274,8 @@ export class LocalLambda {
     const env = new Environment(code, options, (dead) => this.onDeath(dead))
     this.environments.add(env)
     void env.ready.then((error) => {
-      if (error && !this.closed) this.options.log?.(`function failed to initialize: ${error.stack ?? `${error.name}: ${error.message}`}`)
+      if (error && !this.closed)
+        this.options.log?.(`function failed to initialize: ${error.stack ?? `${error.name}: ${error.message}`}`)
     })
     return env
   }
@@ -290,10 +324,13 @@ export class LocalLambda {
           resolve(undefined)
         },
       }
-      const timer = setTimeout(() => {
-        this.waiters.splice(this.waiters.indexOf(waiter), 1)
-        resolve(undefined)
-      }, Math.max(0, deadline - Date.now()))
+      const timer = setTimeout(
+        () => {
+          this.waiters.splice(this.waiters.indexOf(waiter), 1)
+          resolve(undefined)
+        },
+        Math.max(0, deadline - Date.now()),
+      )
       this.waiters.push(waiter)
       this.pump()
     })
@@ -329,14 +366,26 @@ export class LocalLambda {
     const integrationTimeout = (): Invocation => ({
       ok: false,
       reason: 'timeout',
-      error: { name: 'IntegrationTimeout', message: `Endpoint request timed out: no answer within API Gateway's ${seconds(integrationTimeoutMs)}` },
+      error: {
+        name: 'IntegrationTimeout',
+        message: `Endpoint request timed out: no answer within API Gateway's ${seconds(integrationTimeoutMs)}`,
+      },
       ms: ms(),
     })
-    const shutdown = (): Invocation => ({ ok: false, reason: 'error', error: { name: 'Runtime.Shutdown', message: 'socket-action dev is shutting down' }, ms: ms() })
+    const shutdown = (): Invocation => ({
+      ok: false,
+      reason: 'error',
+      error: { name: 'Runtime.Shutdown', message: 'socket-action dev is shutting down' },
+      ms: ms(),
+    })
     if (this.closed) return shutdown()
     const env = await this.acquire(integrationDeadline)
     if (env === 'throttled') {
-      const error = { name: 'TooManyRequestsException', message: 'Rate Exceeded: every execution environment is busy and too many events are waiting (raise --concurrency)' }
+      const error = {
+        name: 'TooManyRequestsException',
+        message:
+          'Rate Exceeded: every execution environment is busy and too many events are waiting (raise --concurrency)',
+      }
       return { ok: false, reason: 'error', error, ms: ms() }
     }
     if (!env) return this.closed ? shutdown() : integrationTimeout()
@@ -376,7 +425,12 @@ export class LocalLambda {
     // API Gateway stops waiting; the function runs on to its own end or timeout, holding its environment.
     if (outcome === 'integration') return integrationTimeout()
     if (outcome === 'timeout') {
-      return { ok: false, reason: 'timeout', error: { name: 'Sandbox.Timedout', message: `Task timed out after ${seconds(timeoutMs)}` }, ms: ms() }
+      return {
+        ok: false,
+        reason: 'timeout',
+        error: { name: 'Sandbox.Timedout', message: `Task timed out after ${seconds(timeoutMs)}` },
+        ms: ms(),
+      }
     }
     if (outcome.type === 'error') return { ok: false, reason: 'error', error: outcome.error!, ms: ms() }
     return { ok: true, result: outcome.result, ms: ms() }

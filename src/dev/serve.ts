@@ -41,7 +41,12 @@ export interface DevServer {
   close(): Promise<void>
 }
 
-function lambdaOptions(socket: SocketConfig, options: DevOptions, log: (line: string) => void, connectionsEndpoint: string): LocalLambdaOptions {
+function lambdaOptions(
+  socket: SocketConfig,
+  options: DevOptions,
+  log: (line: string) => void,
+  connectionsEndpoint: string,
+): LocalLambdaOptions {
   return {
     functionName: `${socket.app}-${socket.stage}`,
     codeDir: socket.codeDir,
@@ -60,7 +65,11 @@ function lambdaOptions(socket: SocketConfig, options: DevOptions, log: (line: st
 }
 
 async function resolveSocket(options: DevOptions): Promise<SocketConfig> {
-  const { sockets } = await loadConfig(options.configFile, { env: options.env, stage: options.stage, optional: options.configOptional })
+  const { sockets } = await loadConfig(options.configFile, {
+    env: options.env,
+    stage: options.stage,
+    optional: options.configOptional,
+  })
   return pickSocket(sockets, options.component, options.configFile)
 }
 
@@ -71,7 +80,9 @@ export async function startDev(options: DevOptions): Promise<DevServer> {
   // With watch on, esbuild's watch mode rebuilds on changes to socket.js and its imports; builds wait in `rebuilding`
   // until the function is up. serverless.yml, which esbuild does not read, has a watcher of its own.
   const waiters: Array<(r: { ok: boolean; error?: unknown }) => void> = []
-  const settle = (r: { ok: boolean; error?: unknown }) => waiters.splice(0).forEach((w) => w(r))
+  const settle = (r: { ok: boolean; error?: unknown }) => {
+    for (const waiter of waiters.splice(0)) waiter(r)
+  }
   let started!: () => void
   let rebuilding = new Promise<void>((resolve) => (started = resolve))
   const enqueue = (step: () => Promise<void>) => {
@@ -135,7 +146,9 @@ export async function startDev(options: DevOptions): Promise<DevServer> {
     const settingsChanged = JSON.stringify({ ...next, defaulted: [] }) !== JSON.stringify({ ...socket, defaulted: [] })
     if (nextBundle.sha256 !== bundle.sha256 || settingsChanged) {
       await lambda!.swap(new TextDecoder().decode(nextBundle.code), lambdaOptions(next, options, log, endpoint))
-      log(`reloaded ${path.relative(process.cwd(), next.handlerFile) || next.handlerFile} (${nextBundle.sha256.slice(0, 8)})`)
+      log(
+        `reloaded ${path.relative(process.cwd(), next.handlerFile) || next.handlerFile} (${nextBundle.sha256.slice(0, 8)})`,
+      )
     }
     socket = next
     bundle = nextBundle

@@ -29,11 +29,21 @@ export class ApplyError extends Error {
     cause: unknown,
   ) {
     // The adapter's errors already say what was being done; anything else gets the action named.
-    super(cause instanceof Error ? cause.message : `${action.change} ${action.resource} ${action.name} failed: ${String(cause)}`, { cause })
+    super(
+      cause instanceof Error
+        ? cause.message
+        : `${action.change} ${action.resource} ${action.name} failed: ${String(cause)}`,
+      { cause },
+    )
   }
 }
 
-export async function applyPlan(actions: Action[], execute: Execute, facts: Facts, events: ApplyEvents = {}): Promise<Action[]> {
+export async function applyPlan(
+  actions: Action[],
+  execute: Execute,
+  facts: Facts,
+  events: ApplyEvents = {},
+): Promise<Action[]> {
   const done: Action[] = []
   const finished = new Set<string>()
   const started = new Set<string>()
@@ -41,7 +51,8 @@ export async function applyPlan(actions: Action[], execute: Execute, facts: Fact
   let failure: ApplyError | undefined
   const running = new Set<Promise<void>>()
 
-  const ready = () => actions.filter((a) => !started.has(a.id) && a.after.every((d) => finished.has(d) || !known.has(d)))
+  const ready = () =>
+    actions.filter((a) => !started.has(a.id) && a.after.every((d) => finished.has(d) || !known.has(d)))
   const launch = (action: Action) => {
     started.add(action.id)
     events.onStart?.(action)

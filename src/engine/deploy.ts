@@ -48,11 +48,18 @@ const GRANTS = new Set<Action['write']>(['PutRolePolicy', 'AddPermission', 'Remo
  * `observed`, plus the APIs this run created that the listing does not show yet (and that it has not deleted), read
  * by id: reads by id are consistent where the listing is not, so the plan sees their integrations, routes and stages.
  */
-async function withCreatedApis(adapter: StageAdapter, observed: ObservedState, created: Set<string>, done: Action[]): Promise<ObservedState> {
+async function withCreatedApis(
+  adapter: StageAdapter,
+  observed: ObservedState,
+  created: Set<string>,
+  done: Action[],
+): Promise<ObservedState> {
   const deleted = new Set(done.flatMap((a) => (a.write === 'DeleteApi' && a.params.ApiId ? [a.params.ApiId] : [])))
   const missing = [...created].filter((id) => !deleted.has(id) && !observed.apis.some((a) => a.id === id))
   if (!missing.length) return observed
-  const read = (await Promise.all(missing.map((id) => adapter.describeApi(id)))).filter((api): api is ObservedApi => api !== undefined)
+  const read = (await Promise.all(missing.map((id) => adapter.describeApi(id)))).filter(
+    (api): api is ObservedApi => api !== undefined,
+  )
   return { ...observed, apis: [...observed.apis, ...read] }
 }
 
@@ -69,12 +76,13 @@ export async function reconcile(
     const desired = desiredFor(observed)
     const plan = planDeploy(desired, observed)
     events.onPlan?.(plan, round)
-    if (round === 1) plan.notes?.forEach((note) => events.log?.(`note: ${note}`))
+    if (round === 1) for (const note of plan.notes ?? []) events.log?.(`note: ${note}`)
     const facts: Facts = { apiId: plan.apiId, integrationId: plan.integrationId }
     let raceCheck: Promise<boolean> | undefined
     const execute = adapter.executor(desired)
     const gated: Execute = async (action, f) => {
-      if (raceCheck && GRANTS.has(action.write) && (await raceCheck)) throw new StaleObservation('another deploy created an API for this stage first')
+      if (raceCheck && GRANTS.has(action.write) && (await raceCheck))
+        throw new StaleObservation('another deploy created an API for this stage first')
       return execute(action, f)
     }
     try {
@@ -87,7 +95,8 @@ export async function reconcile(
               if (facts.createdApi) created.add(facts.createdApi.id)
               const own = facts.createdApi
               raceCheck = adapter.taggedApis().then(
-                (apis) => survivingApi(own && !apis.some((a) => a.id === own.id) ? [...apis, own] : apis)?.id !== facts.apiId,
+                (apis) =>
+                  survivingApi(own && !apis.some((a) => a.id === own.id) ? [...apis, own] : apis)?.id !== facts.apiId,
                 (error: Error) => {
                   throw new Error(`listing this stage's APIs after creating one: ${error.message}`, { cause: error })
                 },
@@ -108,7 +117,9 @@ export async function reconcile(
       throw error
     }
     if (raceCheck && (await raceCheck)) {
-      events.log?.(`round ${round}: another deploy created an API for this stage at the same time; keeping the older one`)
+      events.log?.(
+        `round ${round}: another deploy created an API for this stage at the same time; keeping the older one`,
+      )
       continue
     }
     const apiId = facts.apiId!
@@ -125,7 +136,9 @@ export async function reconcile(
       rounds: round,
     }
   }
-  throw new Error(`the stage did not converge after ${MAX_ROUNDS} rounds: something keeps changing it (another deploy?); re-run when it is done`)
+  throw new Error(
+    `the stage did not converge after ${MAX_ROUNDS} rounds: something keeps changing it (another deploy?); re-run when it is done`,
+  )
 }
 
 export interface RemoveResult {
@@ -134,7 +147,11 @@ export interface RemoveResult {
   foreign: ObservedState['foreign']
 }
 
-export async function removeStage(adapter: StageAdapter, identity: StageIdentity, events: EngineEvents = {}): Promise<RemoveResult> {
+export async function removeStage(
+  adapter: StageAdapter,
+  identity: StageIdentity,
+  events: EngineEvents = {},
+): Promise<RemoveResult> {
   const names = resourceNames(identity)
   const removed: Action[] = []
   let found = false
@@ -144,7 +161,7 @@ export async function removeStage(adapter: StageAdapter, identity: StageIdentity
     foreign = observed.foreign
     const plan = planRemove({ names, identity }, observed)
     events.onPlan?.(plan, round)
-    if (round === 1) plan.notes?.forEach((note) => events.log?.(`note: ${note}`))
+    if (round === 1) for (const note of plan.notes ?? []) events.log?.(`note: ${note}`)
     if (plan.actions.length === 0) return { removed, found, foreign }
     found = true
     try {

@@ -20,7 +20,16 @@ export interface DesiredInputs {
   version: string
 }
 
-export function desiredState({ socket, identity, region, account, partition, codeSha256, handler, version }: DesiredInputs): DesiredState {
+export function desiredState({
+  socket,
+  identity,
+  region,
+  account,
+  partition,
+  codeSha256,
+  handler,
+  version,
+}: DesiredInputs): DesiredState {
   const names = resourceNames(identity)
   const functionArn = arn.function(partition, region, account, names.functionName)
   const logGroup = arn.logGroup(partition, region, account, names.functionName)
@@ -58,7 +67,11 @@ export function desiredState({ socket, identity, region, account, partition, cod
       policy,
       ...(socket.permissionsBoundary ? { permissionsBoundary: socket.permissionsBoundary } : {}),
     },
-    logGroup: { name: names.logGroupName, retentionDays: socket.logRetentionDays, retentionDefaulted: socket.defaulted.includes('logRetentionDays') },
+    logGroup: {
+      name: names.logGroupName,
+      retentionDays: socket.logRetentionDays,
+      retentionDefaulted: socket.defaulted.includes('logRetentionDays'),
+    },
     fn: {
       runtime: socket.runtime,
       architecture: socket.architecture,

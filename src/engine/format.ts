@@ -31,7 +31,9 @@ export function formatPlan(plan: Plan): string {
     })
     return [head, ...diff].join('\n')
   })
-  const counts = (['create', 'update', 'delete'] as const).map((c) => `${plan.actions.filter((a) => a.change === c).length} to ${c}`).join(', ')
+  const counts = (['create', 'update', 'delete'] as const)
+    .map((c) => `${plan.actions.filter((a) => a.change === c).length} to ${c}`)
+    .join(', ')
   return `${lines.join('\n')}\nPlan: ${counts}.${notes}`
 }
 

@@ -26,7 +26,11 @@ export function rolePolicyChars(desired: DesiredState): number {
   return JSON.stringify(resolveDocument(desired.role.policy, { apiId: API_ID_PLACEHOLDER })).length
 }
 
-export function checkLimits(desired: DesiredState, size: PackageSize, socket: Pick<SocketConfig, 'configFile' | 'handlerFile' | 'policyAt' | 'policy'>): Diagnostic[] {
+export function checkLimits(
+  desired: DesiredState,
+  size: PackageSize,
+  socket: Pick<SocketConfig, 'configFile' | 'handlerFile' | 'policyAt' | 'policy'>,
+): Diagnostic[] {
   const problems: Diagnostic[] = []
   const chars = rolePolicyChars(desired)
   if (chars > ROLE_POLICY_MAX_CHARS) {

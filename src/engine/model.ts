@@ -184,7 +184,18 @@ export interface ObservedState {
   foreign: ForeignResource[]
 }
 
-export type Resource = 'role' | 'role-policy' | 'log-group' | 'function' | 'function-code' | 'permission' | 'api' | 'integration' | 'route' | 'stage' | 'deployment'
+export type Resource =
+  | 'role'
+  | 'role-policy'
+  | 'log-group'
+  | 'function'
+  | 'function-code'
+  | 'permission'
+  | 'api'
+  | 'integration'
+  | 'route'
+  | 'stage'
+  | 'deployment'
 
 export interface FieldDiff {
   field: string
@@ -224,10 +235,20 @@ export type Action =
   | Write<'UpdateAssumeRolePolicy', 'role', 'update', UpdateAssumeRolePolicyCommandInput>
   | Write<'TagRole', 'role', 'update', TagRoleCommandInput>
   | Write<'DeleteRole', 'role', 'delete', DeleteRoleCommandInput>
-  | Write<'PutRolePolicy', 'role-policy', 'create' | 'update', Omit<PutRolePolicyCommandInput, 'PolicyDocument'> & { PolicyDocument: PolicyDocument }>
+  | Write<
+      'PutRolePolicy',
+      'role-policy',
+      'create' | 'update',
+      Omit<PutRolePolicyCommandInput, 'PolicyDocument'> & { PolicyDocument: PolicyDocument }
+    >
   | Write<'DeleteRolePolicy', 'role-policy', 'delete', DeleteRolePolicyCommandInput>
   | Write<'DetachRolePolicy', 'role-policy', 'delete', DetachRolePolicyCommandInput>
-  | Write<'CreateLogGroup', 'log-group', 'create', CreateLogGroupCommandInput & Pick<PutRetentionPolicyCommandInput, 'retentionInDays'>>
+  | Write<
+      'CreateLogGroup',
+      'log-group',
+      'create',
+      CreateLogGroupCommandInput & Pick<PutRetentionPolicyCommandInput, 'retentionInDays'>
+    >
   | Write<'PutRetentionPolicy', 'log-group', 'update', PutRetentionPolicyCommandInput>
   | Write<'TagLogGroup', 'log-group', 'update', TagLogGroupCommandInput>
   | Write<'DeleteLogGroup', 'log-group', 'delete', DeleteLogGroupCommandInput>

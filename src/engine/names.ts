@@ -25,7 +25,13 @@ export interface StageIdentity {
 }
 
 export function ownTags(id: StageIdentity, version: string): Record<string, string> {
-  return { [TAG_APP]: id.app, [TAG_STAGE]: id.stage, [TAG_REPO]: id.repo, [TAG_REGION]: id.region, [TAG_VERSION]: version }
+  return {
+    [TAG_APP]: id.app,
+    [TAG_STAGE]: id.stage,
+    [TAG_REPO]: id.repo,
+    [TAG_REGION]: id.region,
+    [TAG_VERSION]: version,
+  }
 }
 
 /** Whether tags name this app, stage and repository (the version may differ). */
@@ -100,16 +106,22 @@ export const AWS_PARTITION: Partition = { id: 'aws', dnsSuffix: 'amazonaws.com' 
 export function partitionOf(anyArn: string): Partition {
   const id = /^arn:([a-z-]+):/.exec(anyArn)?.[1]
   const dnsSuffix = id ? DNS_SUFFIXES[id] : undefined
-  if (!id || !dnsSuffix) throw new Error(`cannot tell the AWS partition of "${anyArn}": expected arn:aws:..., arn:aws-cn:... or arn:aws-us-gov:...`)
+  if (!id || !dnsSuffix)
+    throw new Error(
+      `cannot tell the AWS partition of "${anyArn}": expected arn:aws:..., arn:aws-cn:... or arn:aws-us-gov:...`,
+    )
   return { id, dnsSuffix }
 }
 
 export const arn = {
   role: (p: Partition, account: string, roleName: string) => `arn:${p.id}:iam::${account}:role/${roleName}`,
-  function: (p: Partition, region: string, account: string, functionName: string) => `arn:${p.id}:lambda:${region}:${account}:function:${functionName}`,
-  api: (p: Partition, region: string, account: string, apiId: string) => `arn:${p.id}:execute-api:${region}:${account}:${apiId}`,
+  function: (p: Partition, region: string, account: string, functionName: string) =>
+    `arn:${p.id}:lambda:${region}:${account}:function:${functionName}`,
+  api: (p: Partition, region: string, account: string, apiId: string) =>
+    `arn:${p.id}:execute-api:${region}:${account}:${apiId}`,
   apiResource: (p: Partition, region: string, apiId: string) => `arn:${p.id}:apigateway:${region}::/apis/${apiId}`,
-  stageResource: (p: Partition, region: string, apiId: string, stage: string) => `arn:${p.id}:apigateway:${region}::/apis/${apiId}/stages/${stage}`,
+  stageResource: (p: Partition, region: string, apiId: string, stage: string) =>
+    `arn:${p.id}:apigateway:${region}::/apis/${apiId}/stages/${stage}`,
   /** The URI API Gateway needs for a Lambda proxy integration of a WebSocket API. */
   lambdaIntegration: (p: Partition, region: string, functionArn: string) =>
     `arn:${p.id}:apigateway:${region}:lambda:path/2015-03-31/functions/${functionArn}/invocations`,

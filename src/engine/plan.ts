@@ -1,6 +1,15 @@
 // The planner: a pure function from (desired, observed) to the ordered writes that make AWS match.
 import { createHash } from 'node:crypto'
-import type { Action, DesiredFunction, DesiredState, FieldDiff, FunctionSpec, ObservedApi, ObservedState, Plan } from './model.ts'
+import type {
+  Action,
+  DesiredFunction,
+  DesiredState,
+  FieldDiff,
+  FunctionSpec,
+  ObservedApi,
+  ObservedState,
+  Plan,
+} from './model.ts'
 import { arn, isOurs, TAG_ADOPTED, TAG_CREATED } from './names.ts'
 import { Ref, resolveDocument } from './refs.ts'
 
@@ -11,7 +20,9 @@ export class PlanError extends Error {
 /** JSON with sorted keys, so documents compare by content, not by key order. */
 export function canonical(value: unknown): string {
   return JSON.stringify(value, (_key, v) =>
-    v && typeof v === 'object' && !Array.isArray(v) ? Object.fromEntries(Object.entries(v).sort(([a], [b]) => a.localeCompare(b))) : v,
+    v && typeof v === 'object' && !Array.isArray(v)
+      ? Object.fromEntries(Object.entries(v).sort(([a], [b]) => a.localeCompare(b)))
+      : v,
   )
 }
 
@@ -23,7 +34,9 @@ export function canonical(value: unknown): string {
 export function survivingApi<T extends Pick<ObservedApi, 'id' | 'createdDate' | 'tags'>>(apis: T[]): T | undefined {
   const second = (api: T) => (api.createdDate ?? '').slice(0, 19)
   const within = (api: T) => api.tags[TAG_CREATED] ?? ''
-  return [...apis].sort((a, b) => second(a).localeCompare(second(b)) || within(a).localeCompare(within(b)) || a.id.localeCompare(b.id))[0]
+  return [...apis].sort(
+    (a, b) => second(a).localeCompare(second(b)) || within(a).localeCompare(within(b)) || a.id.localeCompare(b.id),
+  )[0]
 }
 
 /** Marks the stage with what its current deployment contains, written only after the deployment succeeded. */
@@ -60,14 +73,30 @@ function tagDiff(observed: Record<string, string>, desired: Record<string, strin
 }
 
 // Architecture is not among them: Lambda changes it with the code (UpdateFunctionCode), not the configuration.
-const CONFIG_FIELDS: Array<keyof FunctionSpec> = ['runtime', 'memory', 'timeout', 'env', 'description', 'handler', 'roleArn']
+const CONFIG_FIELDS: Array<keyof FunctionSpec> = [
+  'runtime',
+  'memory',
+  'timeout',
+  'env',
+  'description',
+  'handler',
+  'roleArn',
+]
 
 function functionConfigDiff(observed: FunctionSpec, desired: FunctionSpec): FieldDiff[] {
-  return CONFIG_FIELDS.filter((f) => canonical(observed[f]) !== canonical(desired[f])).map((f) => ({ field: f, from: observed[f], to: desired[f] }))
+  return CONFIG_FIELDS.filter((f) => canonical(observed[f]) !== canonical(desired[f])).map((f) => ({
+    field: f,
+    from: observed[f],
+    to: desired[f],
+  }))
 }
 
 /** An action as planned: `after` may name actions that are not in the plan (undefined). */
-type Planned = Action extends infer A ? (A extends Action ? Omit<A, 'after'> & { after?: Array<string | undefined> } : never) : never
+type Planned = Action extends infer A
+  ? A extends Action
+    ? Omit<A, 'after'> & { after?: Array<string | undefined> }
+    : never
+  : never
 
 class Builder {
   readonly actions: Action[] = []
@@ -96,7 +125,15 @@ export function planDeploy(desired: DesiredState, observed: ObservedState): Plan
   // ---- API (first: the role policy and the permission need its id) ----
   const kept = survivingApi(observed.apis)
   for (const api of observed.apis) {
-    if (api !== kept) b.add({ write: 'DeleteApi', id: `api:delete:${api.id}`, resource: 'api', change: 'delete', name: `${api.name} (${api.id}, duplicate)`, params: { ApiId: api.id } })
+    if (api !== kept)
+      b.add({
+        write: 'DeleteApi',
+        id: `api:delete:${api.id}`,
+        resource: 'api',
+        change: 'delete',
+        name: `${api.name} (${api.id}, duplicate)`,
+        params: { ApiId: api.id },
+      })
   }
   let apiCreate: string | undefined
   let apiUpdate: string | undefined
@@ -108,21 +145,54 @@ export function planDeploy(desired: DesiredState, observed: ObservedState): Plan
       resource: 'api',
       change: 'create',
       name: names.apiName,
-      params: { Name: names.apiName, ProtocolType: 'WEBSOCKET', RouteSelectionExpression: desired.api.routeSelectionExpression, Description: desired.api.description, Tags: tags },
+      params: {
+        Name: names.apiName,
+        ProtocolType: 'WEBSOCKET',
+        RouteSelectionExpression: desired.api.routeSelectionExpression,
+        Description: desired.api.description,
+        Tags: tags,
+      },
     })
   } else {
     const diff: FieldDiff[] = []
     if (kept.routeSelectionExpression !== desired.api.routeSelectionExpression)
-      diff.push({ field: 'routeSelectionExpression', from: kept.routeSelectionExpression, to: desired.api.routeSelectionExpression })
-    if (kept.description !== desired.api.description) diff.push({ field: 'description', from: kept.description, to: desired.api.description })
+      diff.push({
+        field: 'routeSelectionExpression',
+        from: kept.routeSelectionExpression,
+        to: desired.api.routeSelectionExpression,
+      })
+    if (kept.description !== desired.api.description)
+      diff.push({ field: 'description', from: kept.description, to: desired.api.description })
     if (kept.name !== names.apiName) diff.push({ field: 'name', from: kept.name, to: names.apiName })
     if (diff.length) {
-      const update = b.add({ write: 'UpdateApi', id: 'api:update', resource: 'api', change: 'update', name: names.apiName, diff, params: { ApiId: kept.id, Name: names.apiName, RouteSelectionExpression: desired.api.routeSelectionExpression, Description: desired.api.description } })
+      const update = b.add({
+        write: 'UpdateApi',
+        id: 'api:update',
+        resource: 'api',
+        change: 'update',
+        name: names.apiName,
+        diff,
+        params: {
+          ApiId: kept.id,
+          Name: names.apiName,
+          RouteSelectionExpression: desired.api.routeSelectionExpression,
+          Description: desired.api.description,
+        },
+      })
       // Only a new route selection needs a new deployment; a name or description does not.
       if (diff.some((d) => d.field === 'routeSelectionExpression')) apiUpdate = update
     } else b.unchanged.push(`api ${names.apiName}`)
     const td = tagDiff(kept.tags, tags)
-    if (td.length) b.add({ write: 'TagApi', id: 'api:tag', resource: 'api', change: 'update', name: names.apiName, diff: td, params: { ResourceArn: arn.apiResource(desired.partition, desired.region, kept.id), Tags: tags } })
+    if (td.length)
+      b.add({
+        write: 'TagApi',
+        id: 'api:tag',
+        resource: 'api',
+        change: 'update',
+        name: names.apiName,
+        diff: td,
+        params: { ResourceArn: arn.apiResource(desired.partition, desired.region, kept.id), Tags: tags },
+      })
   }
 
   // ---- role ----
@@ -180,7 +250,16 @@ export function planDeploy(desired: DesiredState, observed: ObservedState): Plan
       })
     }
     const td = tagDiff(role.tags, tags)
-    if (td.length) b.add({ write: 'TagRole', id: 'role:tag', resource: 'role', change: 'update', name: names.roleName, diff: td, params: { RoleName: names.roleName, Tags: tagList(tags) } })
+    if (td.length)
+      b.add({
+        write: 'TagRole',
+        id: 'role:tag',
+        resource: 'role',
+        change: 'update',
+        name: names.roleName,
+        diff: td,
+        params: { RoleName: names.roleName, Tags: tagList(tags) },
+      })
   }
   const currentPolicy = role?.policies[names.policyName]
   let policyPut: string | undefined
@@ -200,7 +279,14 @@ export function planDeploy(desired: DesiredState, observed: ObservedState): Plan
   // ---- log group: ours before the first invocation, or Lambda makes it untagged and keeps logs forever ----
   const group = observed.logGroup
   if (!group) {
-    b.add({ write: 'CreateLogGroup', id: 'log-group:create', resource: 'log-group', change: 'create', name: desired.logGroup.name, params: { logGroupName: desired.logGroup.name, tags, retentionInDays: desired.logGroup.retentionDays } })
+    b.add({
+      write: 'CreateLogGroup',
+      id: 'log-group:create',
+      resource: 'log-group',
+      change: 'create',
+      name: desired.logGroup.name,
+      params: { logGroupName: desired.logGroup.name, tags, retentionInDays: desired.logGroup.retentionDays },
+    })
   } else {
     // The default retention is for groups socket-action made: one it adopted (Lambda's, a person's) never has its logs'
     // life shortened unless serverless.yml asks for it. A group it made but whose retention a crash left unset gets it.
@@ -212,11 +298,31 @@ export function planDeploy(desired: DesiredState, observed: ObservedState): Plan
         `log group ${group.name} keeps its retention (${group.retentionDays ? `${group.retentionDays} days` : 'never expire'}); set logRetentionDays in serverless.yml to change it`,
       )
     } else if (group.retentionDays !== desired.logGroup.retentionDays) {
-      b.add({ write: 'PutRetentionPolicy', id: 'log-group:retention', resource: 'log-group', change: 'update', name: group.name, diff: [{ field: 'retentionInDays', from: group.retentionDays ?? 'never expire', to: desired.logGroup.retentionDays }], params: { logGroupName: group.name, retentionInDays: desired.logGroup.retentionDays } })
+      b.add({
+        write: 'PutRetentionPolicy',
+        id: 'log-group:retention',
+        resource: 'log-group',
+        change: 'update',
+        name: group.name,
+        diff: [
+          { field: 'retentionInDays', from: group.retentionDays ?? 'never expire', to: desired.logGroup.retentionDays },
+        ],
+        params: { logGroupName: group.name, retentionInDays: desired.logGroup.retentionDays },
+      })
     }
     const td = tagDiff(group.tags, groupTags)
-    if (td.length) b.add({ write: 'TagLogGroup', id: 'log-group:tag', resource: 'log-group', change: 'update', name: group.name, diff: td, params: { resourceArn: group.arn, tags: groupTags } })
-    if ((keepRetention || group.retentionDays === desired.logGroup.retentionDays) && !td.length) b.unchanged.push(`log group ${group.name}`)
+    if (td.length)
+      b.add({
+        write: 'TagLogGroup',
+        id: 'log-group:tag',
+        resource: 'log-group',
+        change: 'update',
+        name: group.name,
+        diff: td,
+        params: { resourceArn: group.arn, tags: groupTags },
+      })
+    if ((keepRetention || group.retentionDays === desired.logGroup.retentionDays) && !td.length)
+      b.unchanged.push(`log group ${group.name}`)
   }
 
   // ---- function ----
@@ -232,22 +338,57 @@ export function planDeploy(desired: DesiredState, observed: ObservedState): Plan
       change: 'create',
       name: names.functionName,
       after: [roleCreate],
-      params: { FunctionName: names.functionName, ...functionConfiguration(desired.fn), Architectures: [desired.fn.architecture], PackageType: 'Zip', Tags: tags },
+      params: {
+        FunctionName: names.functionName,
+        ...functionConfiguration(desired.fn),
+        Architectures: [desired.fn.architecture],
+        PackageType: 'Zip',
+        Tags: tags,
+      },
     })
   } else {
     const diff = functionConfigDiff(fn.spec, desired.fn)
     // A new role (the region-named one replacing the shared one of older stages) is used only once it is complete.
     const roleMoves = fn.spec.roleArn !== desired.fn.roleArn
-    if (diff.length) fnWrite = b.add({ write: 'UpdateFunctionConfiguration', id: 'function:config', resource: 'function', change: 'update', name: names.functionName, diff, after: roleMoves ? [roleCreate, policyPut] : [], params: { FunctionName: names.functionName, ...functionConfiguration(desired.fn) } })
+    if (diff.length)
+      fnWrite = b.add({
+        write: 'UpdateFunctionConfiguration',
+        id: 'function:config',
+        resource: 'function',
+        change: 'update',
+        name: names.functionName,
+        diff,
+        after: roleMoves ? [roleCreate, policyPut] : [],
+        params: { FunctionName: names.functionName, ...functionConfiguration(desired.fn) },
+      })
     const codeDiff = (['codeSha256', 'architecture'] as const)
       .filter((f) => fn.spec[f] !== desired.fn[f])
       .map((f) => ({ field: f, from: fn.spec[f], to: desired.fn[f] }))
     if (codeDiff.length) {
-      fnWrite = b.add({ write: 'UpdateFunctionCode', id: 'function:code', resource: 'function-code', change: 'update', name: names.functionName, diff: codeDiff, after: [fnWrite], params: { FunctionName: names.functionName, Architectures: [desired.fn.architecture] } })
+      fnWrite = b.add({
+        write: 'UpdateFunctionCode',
+        id: 'function:code',
+        resource: 'function-code',
+        change: 'update',
+        name: names.functionName,
+        diff: codeDiff,
+        after: [fnWrite],
+        params: { FunctionName: names.functionName, Architectures: [desired.fn.architecture] },
+      })
     }
     if (!diff.length && !codeDiff.length) b.unchanged.push(`function ${names.functionName}`)
     const td = tagDiff(fn.tags, tags)
-    if (td.length) fnWrite = b.add({ write: 'TagFunction', id: 'function:tag', resource: 'function', change: 'update', name: names.functionName, diff: td, after: [fnWrite], params: { Resource: fn.arn, Tags: tags } })
+    if (td.length)
+      fnWrite = b.add({
+        write: 'TagFunction',
+        id: 'function:tag',
+        resource: 'function',
+        change: 'update',
+        name: names.functionName,
+        diff: td,
+        after: [fnWrite],
+        params: { Resource: fn.arn, Tags: tags },
+      })
   }
 
   // ---- permission: API Gateway may invoke the function, from this API only ----
@@ -256,7 +397,15 @@ export function planDeploy(desired: DesiredState, observed: ObservedState): Plan
   if (!fn || fn.permissionSourceArn !== sourceArn) {
     let removed: string | undefined
     if (fn?.permissionSourceArn !== undefined) {
-      removed = b.add({ write: 'RemovePermission', id: 'permission:remove', resource: 'permission', change: 'delete', name: names.permissionSid, after: [fnWrite], params: { FunctionName: names.functionName, StatementId: names.permissionSid } })
+      removed = b.add({
+        write: 'RemovePermission',
+        id: 'permission:remove',
+        resource: 'permission',
+        change: 'delete',
+        name: names.permissionSid,
+        after: [fnWrite],
+        params: { FunctionName: names.functionName, StatementId: names.permissionSid },
+      })
     }
     b.add({
       write: 'AddPermission',
@@ -264,9 +413,18 @@ export function planDeploy(desired: DesiredState, observed: ObservedState): Plan
       resource: 'permission',
       change: fn?.permissionSourceArn !== undefined ? 'update' : 'create',
       name: names.permissionSid,
-      diff: fn?.permissionSourceArn !== undefined ? [{ field: 'SourceArn', from: fn.permissionSourceArn, to: String(sourceArn) }] : undefined,
+      diff:
+        fn?.permissionSourceArn !== undefined
+          ? [{ field: 'SourceArn', from: fn.permissionSourceArn, to: String(sourceArn) }]
+          : undefined,
       after: [fnWrite, apiCreate, removed],
-      params: { FunctionName: names.functionName, StatementId: names.permissionSid, Action: 'lambda:InvokeFunction', Principal: 'apigateway.amazonaws.com', SourceArn: sourceArn },
+      params: {
+        FunctionName: names.functionName,
+        StatementId: names.permissionSid,
+        Action: 'lambda:InvokeFunction',
+        Principal: 'apigateway.amazonaws.com',
+        SourceArn: sourceArn,
+      },
     })
   }
 
@@ -286,7 +444,13 @@ export function planDeploy(desired: DesiredState, observed: ObservedState): Plan
       change: 'create',
       name: 'AWS_PROXY',
       after: [apiCreate],
-      params: { ApiId: apiId, IntegrationType: 'AWS_PROXY', IntegrationMethod: 'POST', IntegrationUri: desired.api.integrationUri, TimeoutInMillis: desired.api.integrationTimeoutMs },
+      params: {
+        ApiId: apiId,
+        IntegrationType: 'AWS_PROXY',
+        IntegrationMethod: 'POST',
+        IntegrationUri: desired.api.integrationUri,
+        TimeoutInMillis: desired.api.integrationTimeoutMs,
+      },
     })
     apiChanges.push(integrationWrite)
   } else if (integration.type !== 'AWS_PROXY' || integration.timeoutMs !== desired.api.integrationTimeoutMs) {
@@ -297,7 +461,12 @@ export function planDeploy(desired: DesiredState, observed: ObservedState): Plan
       change: 'update',
       name: 'AWS_PROXY',
       diff: [{ field: 'TimeoutInMillis', from: integration.timeoutMs, to: desired.api.integrationTimeoutMs }],
-      params: { ApiId: apiId, IntegrationId: integration.id, IntegrationType: 'AWS_PROXY', TimeoutInMillis: desired.api.integrationTimeoutMs },
+      params: {
+        ApiId: apiId,
+        IntegrationId: integration.id,
+        IntegrationType: 'AWS_PROXY',
+        TimeoutInMillis: desired.api.integrationTimeoutMs,
+      },
     })
     apiChanges.push(integrationWrite)
   }
@@ -306,23 +475,59 @@ export function planDeploy(desired: DesiredState, observed: ObservedState): Plan
   for (const key of desired.api.routeKeys) {
     const route = kept?.routes.find((r) => r.key === key)
     if (!route) {
-      routeWrites.push(b.add({ write: 'CreateRoute', id: `route:create:${key}`, resource: 'route', change: 'create', name: key, after: [apiCreate, integrationWrite], params: { ApiId: apiId, RouteKey: key, Target: target } }))
+      routeWrites.push(
+        b.add({
+          write: 'CreateRoute',
+          id: `route:create:${key}`,
+          resource: 'route',
+          change: 'create',
+          name: key,
+          after: [apiCreate, integrationWrite],
+          params: { ApiId: apiId, RouteKey: key, Target: target },
+        }),
+      )
     } else if (route.target !== target) {
       routeWrites.push(
-        b.add({ write: 'UpdateRoute', id: `route:update:${key}`, resource: 'route', change: 'update', name: key, diff: [{ field: 'Target', from: route.target, to: String(target) }], after: [integrationWrite], params: { ApiId: apiId, RouteId: route.id, Target: target } }),
+        b.add({
+          write: 'UpdateRoute',
+          id: `route:update:${key}`,
+          resource: 'route',
+          change: 'update',
+          name: key,
+          diff: [{ field: 'Target', from: route.target, to: String(target) }],
+          after: [integrationWrite],
+          params: { ApiId: apiId, RouteId: route.id, Target: target },
+        }),
       )
     }
   }
   for (const route of kept?.routes ?? []) {
     if (!desired.api.routeKeys.includes(route.key)) {
-      routeWrites.push(b.add({ write: 'DeleteRoute', id: `route:delete:${route.key}`, resource: 'route', change: 'delete', name: route.key, params: { ApiId: apiId, RouteId: route.id } }))
+      routeWrites.push(
+        b.add({
+          write: 'DeleteRoute',
+          id: `route:delete:${route.key}`,
+          resource: 'route',
+          change: 'delete',
+          name: route.key,
+          params: { ApiId: apiId, RouteId: route.id },
+        }),
+      )
     }
   }
   apiChanges.push(...routeWrites)
   // Integrations nothing routes to any more (a race, or a hand edit) go once the routes have moved.
   for (const extra of kept?.integrations ?? []) {
     if (extra.id !== integration?.id) {
-      b.add({ write: 'DeleteIntegration', id: `integration:delete:${extra.id}`, resource: 'integration', change: 'delete', name: extra.id, after: routeWrites, params: { ApiId: apiId, IntegrationId: extra.id } })
+      b.add({
+        write: 'DeleteIntegration',
+        id: `integration:delete:${extra.id}`,
+        resource: 'integration',
+        change: 'delete',
+        name: extra.id,
+        after: routeWrites,
+        params: { ApiId: apiId, IntegrationId: extra.id },
+      })
     }
   }
 
@@ -337,7 +542,9 @@ export function planDeploy(desired: DesiredState, observed: ObservedState): Plan
       resource: 'deployment',
       change: 'create',
       name: names.stageName,
-      diff: stage?.deploymentId ? [{ field: 'marker', from: stage.description, to: marker ?? '(new integration)' }] : undefined,
+      diff: stage?.deploymentId
+        ? [{ field: 'marker', from: stage.description, to: marker ?? '(new integration)' }]
+        : undefined,
       after: [apiCreate, ...apiChanges],
       params: { ApiId: apiId, Description: `socket-action ${desired.identity.app}/${desired.identity.stage}` },
     })
@@ -355,13 +562,23 @@ export function planDeploy(desired: DesiredState, observed: ObservedState): Plan
       change: 'create',
       name: names.stageName,
       after: [deployment],
-      params: { ApiId: apiId, StageName: names.stageName, DeploymentId: new Ref('deploymentId'), Description: new Ref('marker'), Tags: tags, ...stageSettings },
+      params: {
+        ApiId: apiId,
+        StageName: names.stageName,
+        DeploymentId: new Ref('deploymentId'),
+        Description: new Ref('marker'),
+        Tags: tags,
+        ...stageSettings,
+      },
     })
   } else {
     const diff: FieldDiff[] = []
     // Only a configured throttle is enforced: UpdateStage cannot unset limits, so removing `throttle` leaves them.
     const throttle = desired.api.throttle
-    if (throttle && (stage.throttle?.burstLimit !== throttle.burstLimit || stage.throttle?.rateLimit !== throttle.rateLimit)) {
+    if (
+      throttle &&
+      (stage.throttle?.burstLimit !== throttle.burstLimit || stage.throttle?.rateLimit !== throttle.rateLimit)
+    ) {
       diff.push({ field: 'throttle', from: stage.throttle, to: desired.api.throttle })
     }
     if (deployment || diff.length) {
@@ -383,11 +600,33 @@ export function planDeploy(desired: DesiredState, observed: ObservedState): Plan
     } else b.unchanged.push(`stage ${names.stageName}`)
     const td = tagDiff(stage.tags, tags)
     // A stage that exists is on the API that exists.
-    if (td.length && kept) b.add({ write: 'TagStage', id: 'stage:tag', resource: 'stage', change: 'update', name: names.stageName, diff: td, params: { ResourceArn: arn.stageResource(desired.partition, desired.region, kept.id, names.stageName), Tags: tags } })
+    if (td.length && kept)
+      b.add({
+        write: 'TagStage',
+        id: 'stage:tag',
+        resource: 'stage',
+        change: 'update',
+        name: names.stageName,
+        diff: td,
+        params: {
+          ResourceArn: arn.stageResource(desired.partition, desired.region, kept.id, names.stageName),
+          Tags: tags,
+        },
+      })
   }
-  if (observed.legacyRole && observed.fn?.spec.roleArn !== observed.legacyRole.arn) notes.push(legacyRoleNote(observed.legacyRole.name))
-  else if (observed.legacyRole) notes.push(`this region's function moves from role ${observed.legacyRole.name}, which every region of the stage shared, to its own role ${names.roleName}. ${legacyRoleNote(observed.legacyRole.name)}`)
-  return { actions: order(b.actions), apiId: kept?.id, integrationId: integration?.id, unchanged: b.unchanged, ...(notes.length ? { notes } : {}) }
+  if (observed.legacyRole && observed.fn?.spec.roleArn !== observed.legacyRole.arn)
+    notes.push(legacyRoleNote(observed.legacyRole.name))
+  else if (observed.legacyRole)
+    notes.push(
+      `this region's function moves from role ${observed.legacyRole.name}, which every region of the stage shared, to its own role ${names.roleName}. ${legacyRoleNote(observed.legacyRole.name)}`,
+    )
+  return {
+    actions: order(b.actions),
+    apiId: kept?.id,
+    integrationId: integration?.id,
+    unchanged: b.unchanged,
+    ...(notes.length ? { notes } : {}),
+  }
 }
 
 /** Roles are global: the shared role of an older stage may still serve this stage in another region. */
@@ -400,29 +639,81 @@ function legacyRoleNote(name: string): string {
 }
 
 /** Everything tagged for this app, stage and repository, in dependency order. Nothing else. */
-export function planRemove(desired: Pick<DesiredState, 'names' | 'identity'>, observed: ObservedState): Plan {
+export function planRemove(_desired: Pick<DesiredState, 'names' | 'identity'>, observed: ObservedState): Plan {
   const b = new Builder()
-  observed.apis.forEach((api) =>
-    b.add({ write: 'DeleteApi', id: `api:delete:${api.id}`, resource: 'api', change: 'delete', name: `${api.name} (${api.id})`, params: { ApiId: api.id } }),
-  )
+  for (const api of observed.apis) {
+    b.add({
+      write: 'DeleteApi',
+      id: `api:delete:${api.id}`,
+      resource: 'api',
+      change: 'delete',
+      name: `${api.name} (${api.id})`,
+      params: { ApiId: api.id },
+    })
+  }
   let fnDelete: string | undefined
   if (observed.fn) {
-    fnDelete = b.add({ write: 'DeleteFunction', id: 'function:delete', resource: 'function', change: 'delete', name: observed.fn.name, params: { FunctionName: observed.fn.name } })
+    fnDelete = b.add({
+      write: 'DeleteFunction',
+      id: 'function:delete',
+      resource: 'function',
+      change: 'delete',
+      name: observed.fn.name,
+      params: { FunctionName: observed.fn.name },
+    })
   }
   // After the function: a last invocation would make the group again, untagged.
   if (observed.logGroup) {
-    b.add({ write: 'DeleteLogGroup', id: 'log-group:delete', resource: 'log-group', change: 'delete', name: observed.logGroup.name, after: [fnDelete], params: { logGroupName: observed.logGroup.name } })
+    b.add({
+      write: 'DeleteLogGroup',
+      id: 'log-group:delete',
+      resource: 'log-group',
+      change: 'delete',
+      name: observed.logGroup.name,
+      after: [fnDelete],
+      params: { logGroupName: observed.logGroup.name },
+    })
   }
   if (observed.role) {
     const role = observed.role
     const detach = [
-      ...Object.keys(role.policies).map((p) => b.add({ write: 'DeleteRolePolicy', id: `role-policy:delete:${p}`, resource: 'role-policy', change: 'delete', name: `${role.name}/${p}`, params: { RoleName: role.name, PolicyName: p } })),
-      ...role.attachedPolicyArns.map((p) => b.add({ write: 'DetachRolePolicy', id: `role-policy:detach:${p}`, resource: 'role-policy', change: 'delete', name: `${role.name}/${p}`, params: { RoleName: role.name, PolicyArn: p } })),
+      ...Object.keys(role.policies).map((p) =>
+        b.add({
+          write: 'DeleteRolePolicy',
+          id: `role-policy:delete:${p}`,
+          resource: 'role-policy',
+          change: 'delete',
+          name: `${role.name}/${p}`,
+          params: { RoleName: role.name, PolicyName: p },
+        }),
+      ),
+      ...role.attachedPolicyArns.map((p) =>
+        b.add({
+          write: 'DetachRolePolicy',
+          id: `role-policy:detach:${p}`,
+          resource: 'role-policy',
+          change: 'delete',
+          name: `${role.name}/${p}`,
+          params: { RoleName: role.name, PolicyArn: p },
+        }),
+      ),
     ]
     // IAM refuses to delete a role that still has policies; nothing else has to wait for anything.
-    b.add({ write: 'DeleteRole', id: 'role:delete', resource: 'role', change: 'delete', name: role.name, after: detach, params: { RoleName: role.name } })
+    b.add({
+      write: 'DeleteRole',
+      id: 'role:delete',
+      resource: 'role',
+      change: 'delete',
+      name: role.name,
+      after: detach,
+      params: { RoleName: role.name },
+    })
   }
-  return { actions: order(b.actions), unchanged: [], ...(observed.legacyRole ? { notes: [legacyRoleNote(observed.legacyRole.name)] } : {}) }
+  return {
+    actions: order(b.actions),
+    unchanged: [],
+    ...(observed.legacyRole ? { notes: [legacyRoleNote(observed.legacyRole.name)] } : {}),
+  }
 }
 
 /** A stable topological order: each action after everything it waits for, otherwise in the order planned. */

@@ -17,7 +17,8 @@ export class Ref {
 
   resolve(known: Known): string {
     const value = known[this.fact]
-    if (value === undefined) throw new Error(`internal: \${${this.fact}} is not known yet; an action ran before the one that creates it`)
+    if (value === undefined)
+      throw new Error(`internal: \${${this.fact}} is not known yet; an action ran before the one that creates it`)
     return `${this.prefix}${value}${this.suffix}`
   }
 

@@ -21,16 +21,29 @@ async function tokenLogin(gh: GitHub): Promise<string | undefined> {
 }
 
 /** Our comment for this stage: the marker, written by this token's user (or, when that is unknown, by a bot). */
-export async function findStickyComment(gh: GitHub, repo: Repo, pr: number, marker: string): Promise<IssueComment | undefined> {
+export async function findStickyComment(
+  gh: GitHub,
+  repo: Repo,
+  pr: number,
+  marker: string,
+): Promise<IssueComment | undefined> {
   const [login, comments] = await Promise.all([
     tokenLogin(gh),
     gh.paginate(gh.rest.issues.listComments, { ...repo, issue_number: pr, per_page: 100 }) as Promise<IssueComment[]>,
   ])
-  const ours = comments.filter((c) => c.body?.includes(marker) && (login ? c.user?.login === login : c.user?.type === 'Bot'))
+  const ours = comments.filter(
+    (c) => c.body?.includes(marker) && (login ? c.user?.login === login : c.user?.type === 'Bot'),
+  )
   return ours[0]
 }
 
-export async function upsertStickyComment(gh: GitHub, repo: Repo, pr: number, marker: string, body: string): Promise<{ id: number; created: boolean }> {
+export async function upsertStickyComment(
+  gh: GitHub,
+  repo: Repo,
+  pr: number,
+  marker: string,
+  body: string,
+): Promise<{ id: number; created: boolean }> {
   const text = `${marker}\n${body}`
   const existing = await findStickyComment(gh, repo, pr, marker)
   if (existing) {

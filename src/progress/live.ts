@@ -28,7 +28,8 @@ export function liveProgress(stream: StatusStream, options: LiveProgressOptions 
     const now = clock.now()
     const due = [...waits.values()].filter((w) => now - w.started >= firstAfterMs)
     if (due.length === 0) return ''
-    const text = waitingLine(due[0]!.what, now - due[0]!.started) + (due.length > 1 ? ` (and ${due.length - 1} more)` : '')
+    const text =
+      waitingLine(due[0]!.what, now - due[0]!.started) + (due.length > 1 ? ` (and ${due.length - 1} more)` : '')
     const width = (stream.columns ?? 80) - 1
     return text.length > width ? `${text.slice(0, width - 1)}…` : text
   }

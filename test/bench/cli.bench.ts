@@ -20,7 +20,9 @@ import path from 'node:path'
 import { parseArgs } from 'node:util'
 import { folderBytes, packAndInstall, ROOT, userEnv } from '../helpers/package.ts'
 
-const { values: flags } = parseArgs({ options: { runs: { type: 'string', default: '10' }, json: { type: 'boolean', default: false } } })
+const { values: flags } = parseArgs({
+  options: { runs: { type: 'string', default: '10' }, json: { type: 'boolean', default: false } },
+})
 const runs = Number(flags.runs)
 if (!Number.isInteger(runs) || runs < 1) throw new Error(`--runs must be a positive integer, got "${flags.runs}"`)
 
@@ -76,8 +78,15 @@ function measure(name: string, command: string[], cwd: string) {
 
 /** The parent of the commit that moved `bin` off src/cli/bin.js: the CLI as it started before the compiled package. */
 function tsxBaselineCommit(): string {
-  const moved = execFileSync('git', ['log', '-1', '--format=%H', '-S', '"socket-action": "src/cli/bin.js"', '--', 'package.json'], { cwd: ROOT, encoding: 'utf8' }).trim()
-  if (!moved) throw new Error('no commit in git history changed bin "src/cli/bin.js" in package.json: cannot find the tsx baseline')
+  const moved = execFileSync(
+    'git',
+    ['log', '-1', '--format=%H', '-S', '"socket-action": "src/cli/bin.js"', '--', 'package.json'],
+    { cwd: ROOT, encoding: 'utf8' },
+  ).trim()
+  if (!moved)
+    throw new Error(
+      'no commit in git history changed bin "src/cli/bin.js" in package.json: cannot find the tsx baseline',
+    )
   return execFileSync('git', ['rev-parse', '--short', `${moved}^`], { cwd: ROOT, encoding: 'utf8' }).trim()
 }
 
@@ -94,14 +103,35 @@ try {
   const rows = [
     measure('floor: node -e 0', [node, '-e', '0'], pkg.app),
     measure('installed package (compiled)', [node, pkg.bin, '--help'], pkg.app),
-    measure(`tsx from source, before (${baselineCommit})`, [node, path.join(baseline, 'src/cli/bin.js'), '--help'], baseline),
+    measure(
+      `tsx from source, before (${baselineCommit})`,
+      [node, path.join(baseline, 'src/cli/bin.js'), '--help'],
+      baseline,
+    ),
     measure('tsx from source, now (src/cli/bin.js)', [node, path.join(ROOT, 'src/cli/bin.js'), '--help'], ROOT),
-  ].map((r) => ({ ...r, command: r.command.replace(baseline, `<git archive ${baselineCommit}>`).replace(pkg.app, '<consumer>').replace(node, 'node') }))
+  ].map((r) => ({
+    ...r,
+    command: r.command
+      .replace(baseline, `<git archive ${baselineCommit}>`)
+      .replace(pkg.app, '<consumer>')
+      .replace(node, 'node'),
+  }))
 
   const installedPackage = folderBytes(path.join(pkg.app, 'node_modules/socket-action'))
   const installedAll = folderBytes(path.join(pkg.app, 'node_modules'))
-  const sizes = { packedBytes: pkg.packedBytes, packedFiles: pkg.packedFiles, installedPackageBytes: installedPackage, installedWithDependenciesBytes: installedAll, installMs: Math.round(pkg.installMs) }
-  const machine = { node: process.version, platform: process.platform, arch: process.arch, cpus: availableParallelism() }
+  const sizes = {
+    packedBytes: pkg.packedBytes,
+    packedFiles: pkg.packedFiles,
+    installedPackageBytes: installedPackage,
+    installedWithDependenciesBytes: installedAll,
+    installMs: Math.round(pkg.installMs),
+  }
+  const machine = {
+    node: process.version,
+    platform: process.platform,
+    arch: process.arch,
+    cpus: availableParallelism(),
+  }
   const installed = rows[1]!
   const verdicts = {
     helpCpu: `${installed.cpuMs.toFixed(0)} ms ${installed.cpuMs <= CPU_TARGET_MS ? '<=' : '>'} ${CPU_TARGET_MS} ms target`,
@@ -117,10 +147,18 @@ try {
       '',
       '| command | CPU user+sys (ms) | CPU min-max (ms) | wall (ms) |',
       '|---|---:|---:|---:|',
-      ...rows.map((r) => `| ${r.name} | ${r.cpuMs.toFixed(0)} | ${r.minCpuMs.toFixed(0)}-${r.maxCpuMs.toFixed(0)} | ${r.wallMs.toFixed(0)} |`),
+      ...rows.map(
+        (r) =>
+          `| ${r.name} | ${r.cpuMs.toFixed(0)} | ${r.minCpuMs.toFixed(0)}-${r.maxCpuMs.toFixed(0)} | ${r.wallMs.toFixed(0)} |`,
+      ),
       '',
       `--help CPU of the installed package: ${verdicts.helpCpu}`,
-      ...rows.filter((r) => r.impossible > 0).map((r) => `warning: ${r.name}: ${r.impossible} of ${runs} samples report more CPU than ${machine.cpus} CPUs × wall; the VM's CPU accounting is unreliable now (load?), run again`),
+      ...rows
+        .filter((r) => r.impossible > 0)
+        .map(
+          (r) =>
+            `warning: ${r.name}: ${r.impossible} of ${runs} samples report more CPU than ${machine.cpus} CPUs × wall; the VM's CPU accounting is unreliable now (load?), run again`,
+        ),
       '',
       '| size | |',
       '|---|---:|',

@@ -92,7 +92,9 @@ function waitReason(call: ShimCall, all: ShimCall[]): 'poll' | 'role retry' | 'd
   if (call.service === 'lambda' && call.operation === 'CreateFunction' && call.status === 400) return 'role retry'
   if (call.service === 'iam' && call.operation === 'DeleteRole' && call.status === 409) return 'delete-conflict retry'
   if (call.service === 'lambda' && POLLS.has(call.operation)) {
-    const after = all.some((w) => w.service === 'lambda' && WAITED_WRITES.has(w.operation) && ok(w) && w.end <= call.start)
+    const after = all.some(
+      (w) => w.service === 'lambda' && WAITED_WRITES.has(w.operation) && ok(w) && w.end <= call.start,
+    )
     if (after) return 'poll'
   }
   return undefined
@@ -114,7 +116,10 @@ function longestChain(calls: ShimCall[]): Array<{ call: ShimCall; peers: ShimCal
       if (sorted[j]!.end > sorted[i]!.start) continue
       const candidate = depth[j]! + 1
       // Among equally long chains prefer the predecessor that ended last: the call this one most likely waited for.
-      if (candidate > depth[i]! || (candidate === depth[i]! && previous[i]! >= 0 && sorted[j]!.end > sorted[previous[i]!]!.end)) {
+      if (
+        candidate > depth[i]! ||
+        (candidate === depth[i]! && previous[i]! >= 0 && sorted[j]!.end > sorted[previous[i]!]!.end)
+      ) {
         depth[i] = candidate
         previous[i] = j
       }
@@ -122,13 +127,16 @@ function longestChain(calls: ShimCall[]): Array<{ call: ShimCall; peers: ShimCal
   }
   let best = -1
   for (let i = 0; i < sorted.length; i++) {
-    if (best < 0 || depth[i]! > depth[best]! || (depth[i] === depth[best] && sorted[i]!.end > sorted[best]!.end)) best = i
+    if (best < 0 || depth[i]! > depth[best]! || (depth[i] === depth[best] && sorted[i]!.end > sorted[best]!.end))
+      best = i
   }
   const links: number[] = []
   for (let i = best; i >= 0; i = previous[i]!) links.unshift(i)
   return links.map((i, k) => {
     const next = links[k + 1]
-    const peers = sorted.filter((c, x) => x !== i && depth[x] === depth[i] && (next === undefined || c.end <= sorted[next]!.start))
+    const peers = sorted.filter(
+      (c, x) => x !== i && depth[x] === depth[i] && (next === undefined || c.end <= sorted[next]!.start),
+    )
     return { call: sorted[i]!, peers }
   })
 }
@@ -174,7 +182,15 @@ function analyse(scenario: ScenarioName, latency: number, run: number, calls: Sh
   const round = (x: number) => Math.round(x * 10) / 10
   const logged = (c: ShimCall): LoggedCall => {
     const wait = waitReason(c, calls)
-    return { service: c.service, operation: c.operation, kind: c.kind, status: c.status, startMs: round(c.start - t0), endMs: round(c.end - t0), ...(wait ? { wait } : {}) }
+    return {
+      service: c.service,
+      operation: c.operation,
+      kind: c.kind,
+      status: c.status,
+      startMs: round(c.start - t0),
+      endMs: round(c.end - t0),
+      ...(wait ? { wait } : {}),
+    }
   }
   const step = ({ call, peers }: { call: ShimCall; peers: ShimCall[] }): ChainStep => {
     const { service: _service, kind: _kind, ...rest } = logged(call)
@@ -224,7 +240,8 @@ async function sequence(bed: AwsBed, latency: number, run: number): Promise<Meas
     await within(step(), 120_000, `${scenario} (latency ${latency} ms, run ${run})`)
     const wallMs = performance.now() - t0
     const calls = bed.shim.calls()
-    if (calls.length === 0) throw new Error(`${scenario}: the shim logged no calls (is AWS_ENDPOINT_URL pointing at it?)`)
+    if (calls.length === 0)
+      throw new Error(`${scenario}: the shim logged no calls (is AWS_ENDPOINT_URL pointing at it?)`)
     out.push(analyse(scenario, latency, run, calls, wallMs))
   }
   try {
@@ -235,12 +252,14 @@ async function sequence(bed: AwsBed, latency: number, run: number): Promise<Meas
     await measure('unchanged redeploy', () => deployStage(options))
     await project.edit('socket.js', (s) => {
       const changed = s.replace('console.log(`connected ${id}', 'console.log(`connected (changed) ${id}')
-      if (changed === s) throw new Error('code-only change: examples/echo/socket.js no longer has the line this benchmark edits')
+      if (changed === s)
+        throw new Error('code-only change: examples/echo/socket.js no longer has the line this benchmark edits')
       return changed
     })
     await measure('code-only change', async () => {
       const result = await deployStage(options)
-      if (!result.actions.some((a) => a.id === 'function:code')) throw new Error('code-only change: no function:code action ran')
+      if (!result.actions.some((a) => a.id === 'function:code'))
+        throw new Error('code-only change: no function:code action ran')
     })
     await measure('remove', async () => {
       const result = await removeStageOf(options)
@@ -278,7 +297,11 @@ async function parallelStages(bed: AwsBed, intervalMs: number): Promise<{ wallMs
     // Production backoff (retryBaseMs 500), so the wait for the quota is what a user's deploy would do.
     const options = (stage: string) => ({ configFile: project.config, stage, ...FAST, retryBaseMs: 500 })
     const t0 = performance.now()
-    await within(Promise.all(PARALLEL_STAGES.map((stage) => deployStage(options(stage)))), 180_000, 'three parallel stages')
+    await within(
+      Promise.all(PARALLEL_STAGES.map((stage) => deployStage(options(stage)))),
+      180_000,
+      'three parallel stages',
+    )
     const wallMs = performance.now() - t0
     const throttled = bed.shim.calls().filter((c) => c.operation === 'CreateDeployment' && c.status === 429).length
     return { wallMs, throttled }
@@ -370,7 +393,18 @@ function rows(measurements: Measurement[]): Row[] {
 }
 
 function table(rs: Row[]): string {
-  const header = ['scenario', 'calls', 'writes', 'reads', 'round trips', 'excl. waits', 'wall ms @0', `wall ms @${latencyMs}`, 'target', 'met']
+  const header = [
+    'scenario',
+    'calls',
+    'writes',
+    'reads',
+    'round trips',
+    'excl. waits',
+    'wall ms @0',
+    `wall ms @${latencyMs}`,
+    'target',
+    'met',
+  ]
   const cells = rs.map((r) => [
     r.scenario,
     span(r.calls),
@@ -385,7 +419,8 @@ function table(rs: Row[]): string {
   ])
   const widths = header.map((h, i) => Math.max(h.length, ...cells.map((row) => row[i]!.length)))
   const left = (i: number) => i === 0 || i >= 8
-  const line = (row: string[]) => `| ${row.map((c, i) => (left(i) ? c.padEnd(widths[i]!) : c.padStart(widths[i]!))).join(' | ')} |`
+  const line = (row: string[]) =>
+    `| ${row.map((c, i) => (left(i) ? c.padEnd(widths[i]!) : c.padStart(widths[i]!))).join(' | ')} |`
   const rule = `|${widths.map((w, i) => (left(i) ? `${'-'.repeat(w + 1)}-` : `${'-'.repeat(w + 1)}:`)).join('|')}|`
   return [line(header), rule, ...cells.map(line)].join('\n')
 }
@@ -434,13 +469,22 @@ try {
     }
   }
 
-  progress(`three fresh stages at once, without and with the CreateDeployment quota (1 every ${DEPLOYMENT_INTERVAL_MS / 1000} s)`)
+  progress(
+    `three fresh stages at once, without and with the CreateDeployment quota (1 every ${DEPLOYMENT_INTERVAL_MS / 1000} s)`,
+  )
   const parallel = await parallelUnderQuota(bed)
 
   const rs = rows(measurements)
   if (flags.json) {
-    const machine = { node: process.version, platform: process.platform, arch: process.arch, cpus: availableParallelism() }
-    process.stdout.write(`${JSON.stringify({ machine, runs, latencyMs, waits: FAST, rule: RULE, results: rs, parallel, measurements }, null, 2)}\n`)
+    const machine = {
+      node: process.version,
+      platform: process.platform,
+      arch: process.arch,
+      cpus: availableParallelism(),
+    }
+    process.stdout.write(
+      `${JSON.stringify({ machine, runs, latencyMs, waits: FAST, rule: RULE, results: rs, parallel, measurements }, null, 2)}\n`,
+    )
   } else {
     const out: string[] = [
       `Deploy round trips (examples/echo on moto behind the AWS shim; ${runs} run(s) per latency; figures from the ${latencyMs} ms runs, wall times are medians)`,
@@ -463,10 +507,14 @@ try {
       `  under CreateDeployment's 1 every ${DEPLOYMENT_INTERVAL_MS / 1000} s:                  ${parallel.quotaWallMs} ms (${parallel.throttled} CreateDeployment calls answered 429)`,
       `  floor (baseline + ${PARALLEL_STAGES.length - 1} x ${DEPLOYMENT_INTERVAL_MS / 1000} s, no schedule does better):    ${parallel.floorMs} ms; overhead ${parallel.quotaWallMs - parallel.floorMs} ms`,
     )
-    const differing = rs.filter((r) => span(r.roundTrips0ms) !== span(r.roundTrips) || span(r.roundTripsExclWaits0ms) !== span(r.roundTripsExclWaits))
+    const differing = rs.filter(
+      (r) =>
+        span(r.roundTrips0ms) !== span(r.roundTrips) || span(r.roundTripsExclWaits0ms) !== span(r.roundTripsExclWaits),
+    )
     if (differing.length) {
       out.push('', 'At 0 ms latency the same scenarios measured (calls sent together do not always overlap there):')
-      for (const r of differing) out.push(`  ${r.scenario}: round trips ${span(r.roundTrips0ms)}, excl. waits ${span(r.roundTripsExclWaits0ms)}`)
+      for (const r of differing)
+        out.push(`  ${r.scenario}: round trips ${span(r.roundTrips0ms)}, excl. waits ${span(r.roundTripsExclWaits0ms)}`)
     }
     process.stdout.write(`${out.join('\n')}\n`)
   }

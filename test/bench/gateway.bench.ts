@@ -70,7 +70,8 @@ function positiveNumber(name: string, raw: string | undefined, fallback: number)
 const seconds = positiveNumber('--seconds / BENCH_SECONDS', flags.seconds ?? process.env.BENCH_SECONDS, 5)
 const warmup = Math.round(positiveNumber('--warmup / BENCH_WARMUP', flags.warmup ?? process.env.BENCH_WARMUP, 2000))
 // Lambda execution environments of the gateway (`socket-action dev --concurrency`), default as dev's.
-const environments = flags.concurrency === undefined ? undefined : Math.round(positiveNumber('--concurrency', flags.concurrency, 1))
+const environments =
+  flags.concurrency === undefined ? undefined : Math.round(positiveNumber('--concurrency', flags.concurrency, 1))
 const clientCounts = (flags.clients ?? process.env.BENCH_CLIENTS ?? '1,50')
   .split(',')
   .map((s) => Math.round(positiveNumber('--clients / BENCH_CLIENTS', s.trim(), 1)))
@@ -113,7 +114,14 @@ async function startPlain(): Promise<Target> {
 }
 
 async function startGateway(): Promise<Target> {
-  const dev = await startDev({ configFile: echoConfig, host: '127.0.0.1', port: 0, watch: false, log: () => {}, maxEnvironments: environments })
+  const dev = await startDev({
+    configFile: echoConfig,
+    host: '127.0.0.1',
+    port: 0,
+    watch: false,
+    log: () => {},
+    maxEnvironments: environments,
+  })
   return { url: dev.url, close: () => dev.close() }
 }
 
@@ -275,7 +283,8 @@ function table(results: Result[]): string {
     r.ratioToPlain === undefined ? '' : `${r.ratioToPlain.toFixed(3)}x`,
   ])
   const widths = header.map((h, i) => Math.max(h.length, ...rows.map((row) => row[i]!.length)))
-  const line = (cells: string[]) => `| ${cells.map((c, i) => (i === 0 ? c.padEnd(widths[i]!) : c.padStart(widths[i]!))).join(' | ')} |`
+  const line = (cells: string[]) =>
+    `| ${cells.map((c, i) => (i === 0 ? c.padEnd(widths[i]!) : c.padStart(widths[i]!))).join(' | ')} |`
   const rule = `|${widths.map((w, i) => (i === 0 ? `${'-'.repeat(w + 1)}-` : `${'-'.repeat(w + 1)}:`)).join('|')}|`
   return [line(header), rule, ...rows.map(line)].join('\n')
 }
@@ -286,15 +295,22 @@ for (const kind of kinds) {
 }
 for (const r of results) {
   const plain = results.find((p) => p.kind === 'plain' && p.clients === r.clients)
-  if (r.kind === 'gateway' && plain) r.ratioToPlain = Math.round((r.messagesPerSecond / plain.messagesPerSecond) * 1000) / 1000
+  if (r.kind === 'gateway' && plain)
+    r.ratioToPlain = Math.round((r.messagesPerSecond / plain.messagesPerSecond) * 1000) / 1000
 }
 
 const errors = results.reduce((sum, r) => sum + r.errors, 0)
 if (flags.json) {
-  const machine = { node: process.version, platform: process.platform, arch: process.arch, cpus: (await import('node:os')).availableParallelism() }
+  const machine = {
+    node: process.version,
+    platform: process.platform,
+    arch: process.arch,
+    cpus: (await import('node:os')).availableParallelism(),
+  }
   writeStdout(`${JSON.stringify({ machine, secondsPerScenario: seconds, warmup, results }, null, 2)}\n`)
 } else {
   writeStdout(`${table(results)}\n`)
-  if (errors > 0) writeStdout(`\n${errors} unexpected frame(s) (not the echo of the frame in flight); see "errors" in --json\n`)
+  if (errors > 0)
+    writeStdout(`\n${errors} unexpected frame(s) (not the echo of the frame in flight); see "errors" in --json\n`)
 }
 process.exitCode = errors > 0 ? 1 : 0

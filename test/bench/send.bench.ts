@@ -26,7 +26,9 @@ process.env.AWS_SECRET_ACCESS_KEY ??= 'bench-secret-access-key'
 process.env.AWS_REGION ??= 'us-east-1'
 
 const { ApiGatewayManagementApiClient } = await import('@aws-sdk/client-apigatewaymanagementapi')
-const { broadcast, clientFor, KeyedSha256, postToConnection, sendThroughSdk } = await import('../../runtime/connections.ts')
+const { broadcast, clientFor, KeyedSha256, postToConnection, sendThroughSdk } = await import(
+  '../../runtime/connections.ts'
+)
 
 type Client = InstanceType<typeof ApiGatewayManagementApiClient>
 
@@ -135,7 +137,8 @@ function tunedSdkClient(endpoint: string): Client {
     sha256: KeyedSha256,
     requestHandler: { httpAgent: new http.Agent({ keepAlive: true, maxSockets: 50 }) },
   })
-  for (const name of ['getUserAgentMiddleware', 'recursionDetectionMiddleware', 'loggerMiddleware']) client.middlewareStack.remove(name)
+  for (const name of ['getUserAgentMiddleware', 'recursionDetectionMiddleware', 'loggerMiddleware'])
+    client.middlewareStack.remove(name)
   const config = client.config as unknown as { signer: (scheme?: unknown) => Promise<unknown> }
   const makeSigner = config.signer
   let signer: Promise<unknown> | undefined
@@ -230,7 +233,11 @@ const median = (xs: number[]) => {
 }
 const cpuMicros = (u: NodeJS.CpuUsage) => u.user + u.system
 
-async function sequentialSends(sender: Sender, n: number, payload: Uint8Array): Promise<{ cpuUs: number; wallMs: number }> {
+async function sequentialSends(
+  sender: Sender,
+  n: number,
+  payload: Uint8Array,
+): Promise<{ cpuUs: number; wallMs: number }> {
   const t0 = performance.now()
   const c0 = process.cpuUsage()
   for (let i = 0; i < n; i++) await sender.post(`conn-${i}`, payload)
@@ -305,9 +312,18 @@ try {
 
 const base = rows[0]!
 if (flags.json) {
-  process.stdout.write(`${JSON.stringify({ node: process.version, sends, runs, broadcastIds, warmup, serverSockets, rows }, null, 2)}\n`)
+  process.stdout.write(
+    `${JSON.stringify({ node: process.version, sends, runs, broadcastIds, warmup, serverSockets, rows }, null, 2)}\n`,
+  )
 } else {
-  const header = ['configuration', 'CPU µs/send', 'vs baseline', 'wall µs/send', `broadcast ${broadcastIds}: CPU ms`, 'wall ms']
+  const header = [
+    'configuration',
+    'CPU µs/send',
+    'vs baseline',
+    'wall µs/send',
+    `broadcast ${broadcastIds}: CPU ms`,
+    'wall ms',
+  ]
   const lines = rows.map((r) => [
     r.config,
     r.sendCpuUs.toFixed(0),
@@ -317,11 +333,17 @@ if (flags.json) {
     r.broadcastWallMs.toFixed(1),
   ])
   const widths = header.map((h, i) => Math.max(h.length, ...lines.map((l) => l[i]!.length)))
-  const fmt = (cells: string[]) => `| ${cells.map((c, i) => (i === 0 ? c.padEnd(widths[i]!) : c.padStart(widths[i]!))).join(' | ')} |`
-  console.log(`node ${process.version}, ${sends} sequential sends per run, broadcast to ${broadcastIds} ids (${expectedGone} gone), median of ${runs} runs`)
+  const fmt = (cells: string[]) =>
+    `| ${cells.map((c, i) => (i === 0 ? c.padEnd(widths[i]!) : c.padStart(widths[i]!))).join(' | ')} |`
+  console.log(
+    `node ${process.version}, ${sends} sequential sends per run, broadcast to ${broadcastIds} ids (${expectedGone} gone), median of ${runs} runs`,
+  )
   console.log(fmt(header))
   console.log(`|${widths.map((w, i) => (i === 0 ? '-'.repeat(w + 2) : `${'-'.repeat(w + 1)}:`)).join('|')}|`)
   for (const l of lines) console.log(fmt(l))
   console.log(`  TCP connections accepted by the server over the whole run: ${serverSockets}`)
-  for (const r of rows) console.log(`  ${r.config}: CPU µs/send per run ${r.sendCpuUsRuns.join(', ')}; broadcast CPU ms per run ${r.broadcastCpuMsRuns.join(', ')}`)
+  for (const r of rows)
+    console.log(
+      `  ${r.config}: CPU µs/send per run ${r.sendCpuUsRuns.join(', ')}; broadcast CPU ms per run ${r.broadcastCpuMsRuns.join(', ')}`,
+    )
 }

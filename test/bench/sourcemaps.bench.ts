@@ -24,7 +24,13 @@ import { availableParallelism, tmpdir } from 'node:os'
 import path from 'node:path'
 import { parseArgs } from 'node:util'
 import { unzipSync } from 'fflate'
-import { BUNDLE_FILE, bundleSocket, HANDLER_FILE, SOURCE_MAP_LAYOUT, type SourceMapLayout } from '../../src/bundle/build.ts'
+import {
+  BUNDLE_FILE,
+  bundleSocket,
+  HANDLER_FILE,
+  SOURCE_MAP_LAYOUT,
+  type SourceMapLayout,
+} from '../../src/bundle/build.ts'
 import { zip } from '../../src/bundle/zip.ts'
 import { extractZip, runZip } from '../helpers/lambda-zip.ts'
 
@@ -66,13 +72,37 @@ interface Variant {
 
 const VARIANTS: Variant[] = [
   { id: 'before', name: 'no source map (before)', layout: { map: 'none', scope: 'all', loader: false } },
-  { id: 'a', name: '(a) inline, NODE_OPTIONS', layout: { map: 'inline', scope: 'all', loader: false }, nodeOptions: '--enable-source-maps' },
-  { id: 'b', name: '(b) external, NODE_OPTIONS', layout: { map: 'external', scope: 'all', loader: false }, nodeOptions: '--enable-source-maps' },
-  { id: 'c', name: '(c) inline, enabled in the bundle', layout: { map: 'inline', scope: 'all', loader: false }, enableInBundle: true },
+  {
+    id: 'a',
+    name: '(a) inline, NODE_OPTIONS',
+    layout: { map: 'inline', scope: 'all', loader: false },
+    nodeOptions: '--enable-source-maps',
+  },
+  {
+    id: 'b',
+    name: '(b) external, NODE_OPTIONS',
+    layout: { map: 'external', scope: 'all', loader: false },
+    nodeOptions: '--enable-source-maps',
+  },
+  {
+    id: 'c',
+    name: '(c) inline, enabled in the bundle',
+    layout: { map: 'inline', scope: 'all', loader: false },
+    enableInBundle: true,
+  },
   { id: 'c2', name: "(c') external, loader index.js", layout: { map: 'external', scope: 'all', loader: true } },
-  { id: 'd1', name: "(d) external user-only, NODE_OPTIONS", layout: { map: 'external', scope: 'user', loader: false }, nodeOptions: '--enable-source-maps' },
-  { id: 'd2', name: "(d) inline user-only, loader index.js", layout: { map: 'inline', scope: 'user', loader: true } },
-  { id: 'd3', name: "(d) external user-only, loader index.js", layout: { map: 'external', scope: 'user', loader: true } },
+  {
+    id: 'd1',
+    name: '(d) external user-only, NODE_OPTIONS',
+    layout: { map: 'external', scope: 'user', loader: false },
+    nodeOptions: '--enable-source-maps',
+  },
+  { id: 'd2', name: '(d) inline user-only, loader index.js', layout: { map: 'inline', scope: 'user', loader: true } },
+  {
+    id: 'd3',
+    name: '(d) external user-only, loader index.js',
+    layout: { map: 'external', scope: 'user', loader: true },
+  },
 ]
 
 const median = (xs: number[]) => {
@@ -85,7 +115,12 @@ const median = (xs: number[]) => {
 function enableInBundle(archive: Uint8Array): Buffer {
   const files = unzipSync(archive)
   const code = new TextDecoder().decode(files[HANDLER_FILE])
-  return zip(Object.entries(files).map(([name, data]) => ({ name, data: name === HANDLER_FILE ? new TextEncoder().encode(`process.setSourceMapsEnabled(true);${code}`) : data })))
+  return zip(
+    Object.entries(files).map(([name, data]) => ({
+      name,
+      data: name === HANDLER_FILE ? new TextEncoder().encode(`process.setSourceMapsEnabled(true);${code}`) : data,
+    })),
+  )
 }
 
 const extracted: string[] = []
@@ -94,12 +129,14 @@ try {
   const only = flags.only?.split(',')
   const variants = VARIANTS.filter((v) => !only || only.includes(v.id))
   const names = flags.fixtures.split(',')
-  if (!variants.length || names.some((n) => n !== 'small' && n !== 'yaml')) throw new Error(`--only takes ${VARIANTS.map((v) => v.id).join(',')}; --fixtures takes small,yaml`)
+  if (!variants.length || names.some((n) => n !== 'small' && n !== 'yaml'))
+    throw new Error(`--only takes ${VARIANTS.map((v) => v.id).join(',')}; --fixtures takes small,yaml`)
   const fixtures = names.map((name) => {
     const dir = path.join(work, name)
     mkdirSync(dir)
     writeFileSync(path.join(dir, 'socket.js'), SOCKET(name === 'yaml'))
-    if (name === 'yaml') cpSync(path.join(ROOT, 'node_modules/yaml'), path.join(dir, 'node_modules/yaml'), { recursive: true })
+    if (name === 'yaml')
+      cpSync(path.join(ROOT, 'node_modules/yaml'), path.join(dir, 'node_modules/yaml'), { recursive: true })
     return { name, file: path.join(dir, 'socket.js') }
   })
 
@@ -111,7 +148,15 @@ try {
       const dir = extractZip(archive, 'socket-action-bench-zip-')
       extracted.push(dir)
       const unzipped = Object.values(unzipSync(archive)).reduce((n, d) => n + d.length, 0)
-      cases.push({ fixture: fixture.name, variant, dir, zipBytes: archive.length, unzippedBytes: unzipped, samples: [] as Array<Record<string, number>>, stack: '' })
+      cases.push({
+        fixture: fixture.name,
+        variant,
+        dir,
+        zipBytes: archive.length,
+        unzippedBytes: unzipped,
+        samples: [] as Array<Record<string, number>>,
+        stack: '',
+      })
     }
   }
 
@@ -128,7 +173,15 @@ try {
         continue // unmeasured: fills the OS file cache, as a second cold start would find it
       }
       const [ok, first, ...later] = result.invocations
-      c.samples.push({ loadMs: result.loadMs, loadCpuMs: result.loadCpuMs, okMs: ok!.ms, firstErrorMs: first!.ms, firstErrorCpuMs: first!.cpuMs, errorMs: median(later.map((i) => i.ms)), processMs })
+      c.samples.push({
+        loadMs: result.loadMs,
+        loadCpuMs: result.loadCpuMs,
+        okMs: ok!.ms,
+        firstErrorMs: first!.ms,
+        firstErrorCpuMs: first!.cpuMs,
+        errorMs: median(later.map((i) => i.ms)),
+        processMs,
+      })
     }
   }
   process.stderr.write('\n')
@@ -154,7 +207,12 @@ try {
       frame: frame.trim().replace(c.dir, '<task>'),
     }
   })
-  const machine = { node: process.version, platform: process.platform, arch: process.arch, cpus: availableParallelism() }
+  const machine = {
+    node: process.version,
+    platform: process.platform,
+    arch: process.arch,
+    cpus: availableParallelism(),
+  }
 
   if (flags.json) {
     process.stdout.write(`${JSON.stringify({ machine, runs, default: SOURCE_MAP_LAYOUT, rows }, null, 2)}\n`)
@@ -166,7 +224,10 @@ try {
       '',
       '| fixture | layout | zip (B) | unzipped (B) | load (ms) | load CPU (ms) | 1st call (ms) | 1st error (ms) | 1st error CPU (ms) | error (ms) | process (ms) | socket.js:line |',
       '|---|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---|',
-      ...rows.map((r) => `| ${r.fixture} | ${r.variant} | ${r.zipBytes.toLocaleString('en')} | ${r.unzippedBytes.toLocaleString('en')} | ${f(r.loadMs)} | ${f(r.loadCpuMs)} | ${f(r.okMs, 2)} | ${f(r.firstErrorMs, 2)} | ${f(r.firstErrorCpuMs, 2)} | ${f(r.errorMs, 3)} | ${f(r.processMs, 0)} | ${r.mapped ? 'yes' : `no: ${r.frame}`} |`),
+      ...rows.map(
+        (r) =>
+          `| ${r.fixture} | ${r.variant} | ${r.zipBytes.toLocaleString('en')} | ${r.unzippedBytes.toLocaleString('en')} | ${f(r.loadMs)} | ${f(r.loadCpuMs)} | ${f(r.okMs, 2)} | ${f(r.firstErrorMs, 2)} | ${f(r.firstErrorCpuMs, 2)} | ${f(r.errorMs, 3)} | ${f(r.processMs, 0)} | ${r.mapped ? 'yes' : `no: ${r.frame}`} |`,
+      ),
     ]
     process.stdout.write(`${out.join('\n')}\n`)
   }

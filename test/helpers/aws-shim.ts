@@ -1,7 +1,14 @@
 // A thin HTTP shim in front of moto (the AWS emulator, https://github.com/getmoto/moto): it names and logs every AWS call, fills the
 // gaps where moto differs from AWS (deployments, UpdateStage, wss:// endpoints, conflicts, eventual consistency),
 // and injects latency and faults on demand. Point the AWS SDK's `endpoint` at `shim.endpoint`.
-import { Agent, createServer, request as httpRequest, type IncomingHttpHeaders, type IncomingMessage, type ServerResponse } from 'node:http'
+import {
+  Agent,
+  createServer,
+  request as httpRequest,
+  type IncomingHttpHeaders,
+  type IncomingMessage,
+  type ServerResponse,
+} from 'node:http'
 import type { AddressInfo } from 'node:net'
 import { randomBytes } from 'node:crypto'
 import { performance } from 'node:perf_hooks'
@@ -130,7 +137,16 @@ interface Deployment {
   description?: string
 }
 
-const DEFAULTS: AsyncOptions = { pendingReads: 1, inProgressReads: 1, roleUnassumableCalls: 1, deleteConflictCalls: 1, deploymentIntervalMs: 0, deploymentPendingReads: 0, failingDeployments: 0, apiListingLagReads: 0 }
+const DEFAULTS: AsyncOptions = {
+  pendingReads: 1,
+  inProgressReads: 1,
+  roleUnassumableCalls: 1,
+  deleteConflictCalls: 1,
+  deploymentIntervalMs: 0,
+  deploymentPendingReads: 0,
+  failingDeployments: 0,
+  apiListingLagReads: 0,
+}
 
 // ---------------------------------------------------------------------------------------------------------------
 // Naming calls
@@ -232,8 +248,21 @@ function identify(req: IncomingMessage, body: Buffer): Call {
   // AssumeRoleWithWebIdentity is unsigned (the token is the credential): no scope names its service.
   const callService = service === 'unknown' && /^AssumeRoleWith/.test(operation) ? 'sts' : service
   // Exchanging a token for credentials changes no resource: a read for "no writes" assertions.
-  const kind: CallKind = (known ? /^(Get|List|Describe|AssumeRole)/.test(operation) : method === 'GET') ? 'read' : 'write'
-  return { service: callService, region, operation, kind, method, url: req.url ?? '/', path: url.pathname, params, headers: req.headers, body }
+  const kind: CallKind = (known ? /^(Get|List|Describe|AssumeRole)/.test(operation) : method === 'GET')
+    ? 'read'
+    : 'write'
+  return {
+    service: callService,
+    region,
+    operation,
+    kind,
+    method,
+    url: req.url ?? '/',
+    path: url.pathname,
+    params,
+    headers: req.headers,
+    body,
+  }
 }
 
 // ---------------------------------------------------------------------------------------------------------------
@@ -245,7 +274,11 @@ const parse = (data: string | Buffer): Json => JSON.parse(data.toString() || '{}
 const isoNow = () => new Date().toISOString().replace(/\.\d{3}Z$/, 'Z')
 
 function jsonReply(status: number, body: unknown): Reply {
-  return { status, headers: { 'content-type': 'application/json', 'x-amzn-RequestId': requestId() }, body: JSON.stringify(body) }
+  return {
+    status,
+    headers: { 'content-type': 'application/json', 'x-amzn-RequestId': requestId() },
+    body: JSON.stringify(body),
+  }
 }
 
 const QUERY_NAMESPACES: Record<string, string> = {
@@ -305,22 +338,30 @@ export async function startShim(options: ShimOptions): Promise<Shim> {
 
   function requestMoto(method: string, url: string, headers: IncomingHttpHeaders, body?: Buffer): Promise<Reply> {
     const outgoing: IncomingHttpHeaders = { ...headers, host: target.host }
-    for (const name of ['accept-encoding', 'connection', 'content-length', 'transfer-encoding', 'expect']) delete outgoing[name]
+    for (const name of ['accept-encoding', 'connection', 'content-length', 'transfer-encoding', 'expect'])
+      delete outgoing[name]
     if (body?.length) outgoing['content-length'] = String(body.length)
     else delete outgoing['content-type']
     return new Promise((resolve, reject) => {
-      const req = httpRequest({ host: target.hostname, port: target.port, method, path: url, headers: outgoing, agent }, (res) => {
-        const chunks: Buffer[] = []
-        res.on('data', (chunk: Buffer) => chunks.push(chunk))
-        res.on('error', reject)
-        res.on('end', () => {
-          const replyHeaders: Record<string, string | string[]> = {}
-          for (const [name, value] of Object.entries(res.headers)) {
-            if (value !== undefined && !['connection', 'content-length', 'transfer-encoding', 'keep-alive'].includes(name)) replyHeaders[name] = value
-          }
-          resolve({ status: res.statusCode ?? 502, headers: replyHeaders, body: Buffer.concat(chunks) })
-        })
-      })
+      const req = httpRequest(
+        { host: target.hostname, port: target.port, method, path: url, headers: outgoing, agent },
+        (res) => {
+          const chunks: Buffer[] = []
+          res.on('data', (chunk: Buffer) => chunks.push(chunk))
+          res.on('error', reject)
+          res.on('end', () => {
+            const replyHeaders: Record<string, string | string[]> = {}
+            for (const [name, value] of Object.entries(res.headers)) {
+              if (
+                value !== undefined &&
+                !['connection', 'content-length', 'transfer-encoding', 'keep-alive'].includes(name)
+              )
+                replyHeaders[name] = value
+            }
+            resolve({ status: res.statusCode ?? 502, headers: replyHeaders, body: Buffer.concat(chunks) })
+          })
+        },
+      )
       req.on('error', reject)
       req.end(body?.length ? body : undefined)
     })
@@ -348,12 +389,19 @@ export async function startShim(options: ShimOptions): Promise<Shim> {
   }
 
   const faultReply = (call: Call, fault: FaultReply) =>
-    awsError(call.service, fault.status ?? 500, fault.errorType ?? 'InternalFailure', fault.message ?? 'Injected fault (aws-shim)')
+    awsError(
+      call.service,
+      fault.status ?? 500,
+      fault.errorType ?? 'InternalFailure',
+      fault.message ?? 'Injected fault (aws-shim)',
+    )
 
   // --- Lambda: asynchrony, role propagation, permission conflicts ---------------------------------------------
 
   const functionKey = (call: Call, nameOrArn: string) => {
-    const name = nameOrArn.startsWith('arn:') ? (nameOrArn.split(':')[6] ?? nameOrArn) : (nameOrArn.split(':')[0] ?? nameOrArn)
+    const name = nameOrArn.startsWith('arn:')
+      ? (nameOrArn.split(':')[6] ?? nameOrArn)
+      : (nameOrArn.split(':')[0] ?? nameOrArn)
     return `${call.region}/${name}`
   }
   const lambdaConflict = (message: string) =>
@@ -365,7 +413,12 @@ export async function startShim(options: ShimOptions): Promise<Shim> {
     if (!left) return undefined
     if (left > 1) newRoles.set(role as string, left - 1)
     else newRoles.delete(role as string)
-    return awsError('lambda', 400, 'InvalidParameterValueException', 'The role defined for the function cannot be assumed by Lambda.')
+    return awsError(
+      'lambda',
+      400,
+      'InvalidParameterValueException',
+      'The role defined for the function cannot be assumed by Lambda.',
+    )
   }
 
   /** Applies (and counts down) the simulated state to a function configuration read from moto. */
@@ -373,7 +426,11 @@ export async function startShim(options: ShimOptions): Promise<Shim> {
     if (!state || !config) return
     if (state.pendingReads > 0) {
       state.pendingReads -= 1
-      Object.assign(config, { State: 'Pending', StateReason: 'The function is being created.', StateReasonCode: 'Creating' })
+      Object.assign(config, {
+        State: 'Pending',
+        StateReason: 'The function is being created.',
+        StateReasonCode: 'Creating',
+      })
     } else if (state.inProgressReads > 0) {
       state.inProgressReads -= 1
       config.LastUpdateStatus = 'InProgress'
@@ -387,8 +444,16 @@ export async function startShim(options: ShimOptions): Promise<Shim> {
     const reply = await forward(call)
     if (!isOk(reply) || settings.pendingReads === 0) return reply
     return editJson(reply, (config) => {
-      functions.set(functionKey(call, config.FunctionName), { arn: config.FunctionArn, pendingReads: settings.pendingReads, inProgressReads: 0 })
-      Object.assign(config, { State: 'Pending', StateReason: 'The function is being created.', StateReasonCode: 'Creating' })
+      functions.set(functionKey(call, config.FunctionName), {
+        arn: config.FunctionArn,
+        pendingReads: settings.pendingReads,
+        inProgressReads: 0,
+      })
+      Object.assign(config, {
+        State: 'Pending',
+        StateReason: 'The function is being created.',
+        StateReasonCode: 'Creating',
+      })
     })
   }
 
@@ -415,7 +480,10 @@ export async function startShim(options: ShimOptions): Promise<Shim> {
   }
 
   /** TagResource, UntagResource, RemovePermission: refused while the function is busy, as on AWS. */
-  const unlessFunctionBusy = (keyOf: (call: Call) => string): Hook => async (call) => functionBusy(keyOf(call)) ?? forward(call)
+  const unlessFunctionBusy =
+    (keyOf: (call: Call) => string): Hook =>
+    async (call) =>
+      functionBusy(keyOf(call)) ?? forward(call)
   const taggedFunctionKey = (call: Call) => functionKey(call, decodeURIComponent(call.params.arn ?? ''))
 
   async function updateFunction(call: Call): Promise<Reply> {
@@ -456,8 +524,12 @@ export async function startShim(options: ShimOptions): Promise<Shim> {
     if (isOk(policy)) {
       const statements: Json[] = JSON.parse(parse(policy.body).Policy ?? '{}').Statement ?? []
       if (statements.some((statement) => statement.Sid === statementId)) {
-        return awsError('lambda', 409, 'ResourceConflictException',
-          `The statement id (${statementId}) provided already exists. Please provide a new statement id, or remove the existing statement.`)
+        return awsError(
+          'lambda',
+          409,
+          'ResourceConflictException',
+          `The statement id (${statementId}) provided already exists. Please provide a new statement id, or remove the existing statement.`,
+        )
       }
     }
     return forward(call)
@@ -494,7 +566,8 @@ export async function startShim(options: ShimOptions): Promise<Shim> {
 
   async function deleteRolePolicy(call: Call): Promise<Reply> {
     const reply = await forward(call)
-    if (isOk(reply) && settings.deleteConflictCalls > 0) rolesSettling.set(roleNameOf(call), settings.deleteConflictCalls)
+    if (isOk(reply) && settings.deleteConflictCalls > 0)
+      rolesSettling.set(roleNameOf(call), settings.deleteConflictCalls)
     return reply
   }
 
@@ -517,7 +590,8 @@ export async function startShim(options: ShimOptions): Promise<Shim> {
   const notFound = (message: string) => awsError('apigateway', 404, 'NotFoundException', message)
 
   function websocketEndpoint(api: Json): Json {
-    if (api.protocolType === 'WEBSOCKET' && typeof api.apiEndpoint === 'string') api.apiEndpoint = api.apiEndpoint.replace(/^https:\/\//, 'wss://')
+    if (api.protocolType === 'WEBSOCKET' && typeof api.apiEndpoint === 'string')
+      api.apiEndpoint = api.apiEndpoint.replace(/^https:\/\//, 'wss://')
     return api
   }
 
@@ -525,7 +599,10 @@ export async function startShim(options: ShimOptions): Promise<Shim> {
   /** APIs the listing does not show yet: GetApis calls left. */
   const laggingApis = new Map<string, number>()
   const createApi = async (call: Call) =>
-    editJson(await withWss(call), (json) => void (settings.apiListingLagReads > 0 && laggingApis.set(json.apiId, settings.apiListingLagReads)))
+    editJson(
+      await withWss(call),
+      (json) => void (settings.apiListingLagReads > 0 && laggingApis.set(json.apiId, settings.apiListingLagReads)),
+    )
   const getApis = async (call: Call) =>
     editJson(await forward(call), (json) => {
       const items: Json[] = (json.items ?? []).filter((api: Json) => !laggingApis.has(api.apiId))
@@ -534,7 +611,10 @@ export async function startShim(options: ShimOptions): Promise<Shim> {
       return { ...json, items }
     })
 
-  const mergeStage = (apiId: string, stage: Json): Json => ({ ...stage, ...stageOverrides.get(stageKey(apiId, stage.stageName)) })
+  const mergeStage = (apiId: string, stage: Json): Json => ({
+    ...stage,
+    ...stageOverrides.get(stageKey(apiId, stage.stageName)),
+  })
 
   /** Runs `action` only when moto confirms the resource at `path` exists; otherwise answers moto's 404. */
   async function ifExists(call: Call, path: string, action: (found: Reply) => Promise<Reply> | Reply): Promise<Reply> {
@@ -543,7 +623,12 @@ export async function startShim(options: ShimOptions): Promise<Shim> {
   }
 
   function recordDeployment(apiId: string, description: string | undefined, autoDeployed: boolean): Deployment {
-    const deployment: Deployment = { deploymentId: randomBytes(4).toString('hex').slice(0, 6), deploymentStatus: 'DEPLOYED', createdDate: isoNow(), autoDeployed }
+    const deployment: Deployment = {
+      deploymentId: randomBytes(4).toString('hex').slice(0, 6),
+      deploymentStatus: 'DEPLOYED',
+      createdDate: isoNow(),
+      autoDeployed,
+    }
     if (description) deployment.description = description
     deployments.set(apiId, [...(deployments.get(apiId) ?? []), deployment])
     return deployment
@@ -565,16 +650,22 @@ export async function startShim(options: ShimOptions): Promise<Shim> {
     if (!isOk(stages)) return
     for (const stage of (parse(stages.body).items ?? []) as Json[]) {
       if (!mergeStage(apiId, stage).autoDeploy) continue
-      const deployment = recordDeployment(apiId, 'Automatic deployment triggered by changes to the Api configuration', true)
+      const deployment = recordDeployment(
+        apiId,
+        'Automatic deployment triggered by changes to the Api configuration',
+        true,
+      )
       pointStage(apiId, stage.stageName, deployment.deploymentId)
     }
   }
 
-  const thenAutoDeploy = (hook: Hook): Hook => async (call) => {
-    const reply = await hook(call)
-    if (isOk(reply)) await autoDeploy(call, call.params.apiId ?? '')
-    return reply
-  }
+  const thenAutoDeploy =
+    (hook: Hook): Hook =>
+    async (call) => {
+      const reply = await hook(call)
+      if (isOk(reply)) await autoDeploy(call, call.params.apiId ?? '')
+      return reply
+    }
 
   async function createRoute(call: Call): Promise<Reply> {
     const routeKey = parse(call.body).routeKey
@@ -600,9 +691,13 @@ export async function startShim(options: ShimOptions): Promise<Shim> {
     return editJson(reply, (stage) => mergeStage(apiId, stage))
   }
 
-  const getStage = async (call: Call) => editJson(await forward(call), (stage) => mergeStage(call.params.apiId ?? '', stage))
+  const getStage = async (call: Call) =>
+    editJson(await forward(call), (stage) => mergeStage(call.params.apiId ?? '', stage))
   const getStages = async (call: Call) =>
-    editJson(await forward(call), (json) => ({ ...json, items: (json.items ?? []).map((stage: Json) => mergeStage(call.params.apiId ?? '', stage)) }))
+    editJson(await forward(call), (json) => ({
+      ...json,
+      items: (json.items ?? []).map((stage: Json) => mergeStage(call.params.apiId ?? '', stage)),
+    }))
 
   async function updateStage(call: Call): Promise<Reply> {
     const apiId = call.params.apiId ?? ''
@@ -650,7 +745,8 @@ export async function startShim(options: ShimOptions): Promise<Shim> {
   const createDeployment = (call: Call) =>
     ifExists(call, apiPath(call), async () => {
       const now = performance.now()
-      if (now - lastDeploymentAt < settings.deploymentIntervalMs) return awsError('apigateway', 429, 'TooManyRequestsException', 'Too Many Requests')
+      if (now - lastDeploymentAt < settings.deploymentIntervalMs)
+        return awsError('apigateway', 429, 'TooManyRequestsException', 'Too Many Requests')
       lastDeploymentAt = now
       const input = parse(call.body)
       const apiId = call.params.apiId ?? ''
@@ -661,7 +757,11 @@ export async function startShim(options: ShimOptions): Promise<Shim> {
       const deployment = recordDeployment(apiId, input.description, false)
       if (settings.failingDeployments > 0) {
         settings.failingDeployments -= 1
-        Object.assign(deployment, { deploymentStatus: 'FAILED', deploymentStatusMessage: 'Execution failed due to configuration error: Invalid permissions on Lambda function' })
+        Object.assign(deployment, {
+          deploymentStatus: 'FAILED',
+          deploymentStatusMessage:
+            'Execution failed due to configuration error: Invalid permissions on Lambda function',
+        })
         return jsonReply(201, deployment)
       }
       if (settings.deploymentPendingReads > 0) {
@@ -672,9 +772,11 @@ export async function startShim(options: ShimOptions): Promise<Shim> {
       return jsonReply(201, deployment)
     })
 
-  const getDeployments = (call: Call) => ifExists(call, apiPath(call), () => jsonReply(200, { items: deployments.get(call.params.apiId ?? '') ?? [] }))
+  const getDeployments = (call: Call) =>
+    ifExists(call, apiPath(call), () => jsonReply(200, { items: deployments.get(call.params.apiId ?? '') ?? [] }))
 
-  const findDeployment = (call: Call) => deployments.get(call.params.apiId ?? '')?.find((d) => d.deploymentId === call.params.id)
+  const findDeployment = (call: Call) =>
+    deployments.get(call.params.apiId ?? '')?.find((d) => d.deploymentId === call.params.id)
 
   const getDeployment = (call: Call) =>
     ifExists(call, apiPath(call), () => {
@@ -688,7 +790,10 @@ export async function startShim(options: ShimOptions): Promise<Shim> {
           deployment.deploymentStatus = 'DEPLOYED'
         }
       }
-      return jsonReply(200, { ...deployment, ...(left !== undefined ? { deploymentStatus: left > 0 ? 'PENDING' : 'DEPLOYED' } : {}) })
+      return jsonReply(200, {
+        ...deployment,
+        ...(left !== undefined ? { deploymentStatus: left > 0 ? 'PENDING' : 'DEPLOYED' } : {}),
+      })
     })
 
   const deleteDeployment = (call: Call) =>
@@ -696,20 +801,25 @@ export async function startShim(options: ShimOptions): Promise<Shim> {
       const deployment = findDeployment(call)
       if (!deployment) return notFound(`Invalid Deployment identifier specified ${call.params.id}`)
       const apiId = call.params.apiId ?? ''
-      deployments.set(apiId, (deployments.get(apiId) ?? []).filter((d) => d !== deployment))
+      deployments.set(
+        apiId,
+        (deployments.get(apiId) ?? []).filter((d) => d !== deployment),
+      )
       return { status: 204, headers: {}, body: '' }
     })
 
   /** Runs a check-then-create hook one call at a time per key, so concurrent duplicates conflict as on AWS. */
   const chains = new Map<string, Promise<unknown>>()
-  const serialized = (key: (call: Call) => string, hook: Hook): Hook => (call) => {
-    const name = key(call)
-    const run = (chains.get(name) ?? Promise.resolve()).then(() => hook(call))
-    const tail = run.catch(() => undefined)
-    chains.set(name, tail)
-    void tail.then(() => chains.get(name) === tail && chains.delete(name))
-    return run
-  }
+  const serialized =
+    (key: (call: Call) => string, hook: Hook): Hook =>
+    (call) => {
+      const name = key(call)
+      const run = (chains.get(name) ?? Promise.resolve()).then(() => hook(call))
+      const tail = run.catch(() => undefined)
+      chains.set(name, tail)
+      void tail.then(() => chains.get(name) === tail && chains.delete(name))
+      return run
+    }
 
   const hooks: Record<string, Hook> = {
     'lambda:CreateFunction': createFunction,
@@ -718,7 +828,10 @@ export async function startShim(options: ShimOptions): Promise<Shim> {
     'lambda:UpdateFunctionCode': updateFunction,
     'lambda:UpdateFunctionConfiguration': updateFunction,
     'lambda:DeleteFunction': deleteFunction,
-    'lambda:AddPermission': serialized((call) => `permission:${functionKey(call, call.params.fn ?? '')}`, addPermission),
+    'lambda:AddPermission': serialized(
+      (call) => `permission:${functionKey(call, call.params.fn ?? '')}`,
+      addPermission,
+    ),
     'lambda:RemovePermission': unlessFunctionBusy((call) => functionKey(call, call.params.fn ?? '')),
     'lambda:TagResource': unlessFunctionBusy(taggedFunctionKey),
     'lambda:UntagResource': unlessFunctionBusy(taggedFunctionKey),
@@ -761,7 +874,9 @@ export async function startShim(options: ShimOptions): Promise<Shim> {
         req.socket.destroy()
         return
       }
-      const reply = fault ? faultReply(call, fault) : await (hooks[`${call.service}:${call.operation}`] ?? forward)(call)
+      const reply = fault
+        ? faultReply(call, fault)
+        : await (hooks[`${call.service}:${call.operation}`] ?? forward)(call)
       status = reply.status
       send(res, reply)
     } catch (error) {
@@ -805,7 +920,17 @@ export async function startShim(options: ShimOptions): Promise<Shim> {
       faults = []
       writeFailure = undefined
       settings = { ...DEFAULTS, ...definedOnly(options) }
-      for (const state of [functions, architectures, newRoles, rolesSettling, deployments, stageOverrides, pendingDeployments, laggingApis]) state.clear()
+      for (const state of [
+        functions,
+        architectures,
+        newRoles,
+        rolesSettling,
+        deployments,
+        stageOverrides,
+        pendingDeployments,
+        laggingApis,
+      ])
+        state.clear()
       lastDeploymentAt = -Infinity
     },
     async stop() {

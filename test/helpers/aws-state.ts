@@ -1,20 +1,75 @@
 // What the account holds, read through the real SDK and normalized (ids replaced by stable names), so tests can
 // compare "after a crash and a re-run" with "after a clean deploy".
-import { ApiGatewayV2Client, GetApisCommand, GetIntegrationsCommand, GetRoutesCommand, GetStagesCommand } from '@aws-sdk/client-apigatewayv2'
-import { GetRoleCommand, IAMClient, ListAttachedRolePoliciesCommand, ListRolePoliciesCommand, ListRolesCommand, GetRolePolicyCommand } from '@aws-sdk/client-iam'
+import {
+  ApiGatewayV2Client,
+  GetApisCommand,
+  GetIntegrationsCommand,
+  GetRoutesCommand,
+  GetStagesCommand,
+} from '@aws-sdk/client-apigatewayv2'
+import {
+  GetRoleCommand,
+  IAMClient,
+  ListAttachedRolePoliciesCommand,
+  ListRolePoliciesCommand,
+  ListRolesCommand,
+  GetRolePolicyCommand,
+} from '@aws-sdk/client-iam'
 import { GetFunctionCommand, GetPolicyCommand, LambdaClient, ListFunctionsCommand } from '@aws-sdk/client-lambda'
-import { CloudWatchLogsClient, DescribeLogGroupsCommand, ListTagsForResourceCommand } from '@aws-sdk/client-cloudwatch-logs'
+import {
+  CloudWatchLogsClient,
+  DescribeLogGroupsCommand,
+  ListTagsForResourceCommand,
+} from '@aws-sdk/client-cloudwatch-logs'
 
 export function sdk() {
   const config = { region: 'us-east-1' }
-  return { iam: new IAMClient(config), lambda: new LambdaClient(config), apigw: new ApiGatewayV2Client(config), logs: new CloudWatchLogsClient(config) }
+  return {
+    iam: new IAMClient(config),
+    lambda: new LambdaClient(config),
+    apigw: new ApiGatewayV2Client(config),
+    logs: new CloudWatchLogsClient(config),
+  }
 }
 
 export interface AccountState {
   logGroups: Array<{ name: string; retentionDays?: number; tags: Record<string, string> }>
-  roles: Array<{ name: string; tags: Record<string, string>; policies: Record<string, unknown>; attached: string[]; boundary?: string }>
-  functions: Array<{ name: string; tags: Record<string, string>; runtime?: string; architectures?: string[]; memory?: number; timeout?: number; env?: Record<string, string>; handler?: string; role?: string; codeSha256?: string; permissions: unknown[] }>
-  apis: Array<{ id: string; name: string; tags: Record<string, string>; endpoint?: string; routeSelectionExpression?: string; integrations: Array<{ type?: string; uri?: string; timeout?: number }>; routes: Array<{ key: string; target?: string }>; stages: Array<{ name: string; deployed: boolean; description?: string; tags: Record<string, string>; throttle?: unknown }> }>
+  roles: Array<{
+    name: string
+    tags: Record<string, string>
+    policies: Record<string, unknown>
+    attached: string[]
+    boundary?: string
+  }>
+  functions: Array<{
+    name: string
+    tags: Record<string, string>
+    runtime?: string
+    architectures?: string[]
+    memory?: number
+    timeout?: number
+    env?: Record<string, string>
+    handler?: string
+    role?: string
+    codeSha256?: string
+    permissions: unknown[]
+  }>
+  apis: Array<{
+    id: string
+    name: string
+    tags: Record<string, string>
+    endpoint?: string
+    routeSelectionExpression?: string
+    integrations: Array<{ type?: string; uri?: string; timeout?: number }>
+    routes: Array<{ key: string; target?: string }>
+    stages: Array<{
+      name: string
+      deployed: boolean
+      description?: string
+      tags: Record<string, string>
+      throttle?: unknown
+    }>
+  }>
 }
 
 export async function readAccount(clients = sdk()): Promise<AccountState> {
@@ -25,12 +80,21 @@ export async function readAccount(clients = sdk()): Promise<AccountState> {
       const names = (await clients.iam.send(new ListRolePoliciesCommand({ RoleName: r.RoleName! }))).PolicyNames ?? []
       const policies: Record<string, unknown> = {}
       for (const n of names) {
-        const doc = (await clients.iam.send(new GetRolePolicyCommand({ RoleName: r.RoleName!, PolicyName: n }))).PolicyDocument!
+        const doc = (await clients.iam.send(new GetRolePolicyCommand({ RoleName: r.RoleName!, PolicyName: n })))
+          .PolicyDocument!
         policies[n] = JSON.parse(doc.startsWith('{') ? doc : decodeURIComponent(doc))
       }
-      const attached = ((await clients.iam.send(new ListAttachedRolePoliciesCommand({ RoleName: r.RoleName! }))).AttachedPolicies ?? []).map((p) => p.PolicyArn!)
+      const attached = (
+        (await clients.iam.send(new ListAttachedRolePoliciesCommand({ RoleName: r.RoleName! }))).AttachedPolicies ?? []
+      ).map((p) => p.PolicyArn!)
       const boundary = role.PermissionsBoundary?.PermissionsBoundaryArn
-      return { name: role.RoleName!, tags: Object.fromEntries((role.Tags ?? []).map((t) => [t.Key!, t.Value!])), policies, attached, ...(boundary ? { boundary } : {}) }
+      return {
+        name: role.RoleName!,
+        tags: Object.fromEntries((role.Tags ?? []).map((t) => [t.Key!, t.Value!])),
+        policies,
+        attached,
+        ...(boundary ? { boundary } : {}),
+      }
     }),
   )
   const fnList = (await clients.lambda.send(new ListFunctionsCommand({}))).Functions ?? []
@@ -40,7 +104,9 @@ export async function readAccount(clients = sdk()): Promise<AccountState> {
       const c = out.Configuration!
       let permissions: unknown[] = []
       try {
-        permissions = JSON.parse((await clients.lambda.send(new GetPolicyCommand({ FunctionName: f.FunctionName! }))).Policy!).Statement
+        permissions = JSON.parse(
+          (await clients.lambda.send(new GetPolicyCommand({ FunctionName: f.FunctionName! }))).Policy!,
+        ).Statement
       } catch {
         permissions = []
       }
@@ -72,16 +138,26 @@ export async function readAccount(clients = sdk()): Promise<AccountState> {
         tags: a.Tags ?? {},
         endpoint: a.ApiEndpoint,
         routeSelectionExpression: a.RouteSelectionExpression,
-        integrations: integrations.map((i) => ({ type: i.IntegrationType, uri: i.IntegrationUri, timeout: i.TimeoutInMillis })),
+        integrations: integrations.map((i) => ({
+          type: i.IntegrationType,
+          uri: i.IntegrationUri,
+          timeout: i.TimeoutInMillis,
+        })),
         routes: routes
-          .map((r) => ({ key: r.RouteKey!, target: r.Target?.replace(/integrations\/(.+)$/, (_m, id) => integrationName.get(id) ?? `missing:${id}`) }))
+          .map((r) => ({
+            key: r.RouteKey!,
+            target: r.Target?.replace(/integrations\/(.+)$/, (_m, id) => integrationName.get(id) ?? `missing:${id}`),
+          }))
           .sort((x, y) => x.key.localeCompare(y.key)),
         stages: stages.map((s) => ({
           name: s.StageName!,
           deployed: !!s.DeploymentId,
           description: s.Description,
           tags: s.Tags ?? {},
-          throttle: s.DefaultRouteSettings && { burst: s.DefaultRouteSettings.ThrottlingBurstLimit, rate: s.DefaultRouteSettings.ThrottlingRateLimit },
+          throttle: s.DefaultRouteSettings && {
+            burst: s.DefaultRouteSettings.ThrottlingBurstLimit,
+            rate: s.DefaultRouteSettings.ThrottlingRateLimit,
+          },
         })),
       }
     }),
@@ -91,7 +167,12 @@ export async function readAccount(clients = sdk()): Promise<AccountState> {
     groupList.map(async (g) => ({
       name: g.logGroupName!,
       retentionDays: g.retentionInDays,
-      tags: (await clients.logs.send(new ListTagsForResourceCommand({ resourceArn: g.logGroupArn ?? g.arn!.replace(/:\*$/, '') }))).tags ?? {},
+      tags:
+        (
+          await clients.logs.send(
+            new ListTagsForResourceCommand({ resourceArn: g.logGroupArn ?? g.arn!.replace(/:\*$/, '') }),
+          )
+        ).tags ?? {},
     })),
   )
   return {

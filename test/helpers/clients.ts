@@ -20,7 +20,9 @@ export function connect(url: string, protocols?: string | string[], options?: Cl
     if (waiter) waiter(text)
     else frames.push(text)
   })
-  const closed = new Promise<{ code: number; reason: string }>((resolve) => ws.on('close', (code, reason) => resolve({ code, reason: reason.toString() })))
+  const closed = new Promise<{ code: number; reason: string }>((resolve) =>
+    ws.on('close', (code, reason) => resolve({ code, reason: reason.toString() })),
+  )
   const client: Client = {
     ws,
     closed,

@@ -26,7 +26,12 @@ export interface FakeGitHub {
   repo: string
   comments: FakeComment[]
   pulls: Map<number, 'open' | 'closed'>
-  deployments: Array<{ id: number; environment: string; ref: string; statuses: Array<{ state: string; environment_url?: string }> }>
+  deployments: Array<{
+    id: number
+    environment: string
+    ref: string
+    statuses: Array<{ state: string; environment_url?: string }>
+  }>
   requests: RecordedRequest[]
   /** Writes (POST/PATCH/PUT/DELETE) to the REST API. */
   writes(): RecordedRequest[]
@@ -50,27 +55,51 @@ export async function startFakeGitHub(repo = 'octo/sockets'): Promise<FakeGitHub
   const { privateKey } = generateKeyPairSync('rsa', { modulusLength: 2048 })
   const oidcToken = 'runtime-token-for-oidc'
   let nextId = 1000
-  const state: Omit<FakeGitHub, 'url' | 'oidcUrl' | 'close' | 'writes'> = { oidcToken, repo, comments: [], pulls: new Map(), deployments: [], requests: [] }
+  const state: Omit<FakeGitHub, 'url' | 'oidcUrl' | 'close' | 'writes'> = {
+    oidcToken,
+    repo,
+    comments: [],
+    pulls: new Map(),
+    deployments: [],
+    requests: [],
+  }
 
   const jwt = (audience: string) => {
     const now = Math.floor(Date.now() / 1000)
     const enc = (o: unknown) => Buffer.from(JSON.stringify(o)).toString('base64url')
     const head = enc({ alg: 'RS256', typ: 'JWT', kid: 'fake' })
-    const body = enc({ iss: 'https://token.actions.githubusercontent.com', aud: audience, sub: `repo:${repo}:pull_request`, repository: repo, iat: now, nbf: now, exp: now + 300 })
+    const body = enc({
+      iss: 'https://token.actions.githubusercontent.com',
+      aud: audience,
+      sub: `repo:${repo}:pull_request`,
+      repository: repo,
+      iat: now,
+      nbf: now,
+      exp: now + 300,
+    })
     return `${head}.${body}.${sign('RSA-SHA256', Buffer.from(`${head}.${body}`), privateKey).toString('base64url')}`
   }
 
   const server = createServer(async (req, res) => {
     const url = new URL(req.url ?? '/', 'http://local')
     const body = req.method === 'GET' ? undefined : await readJson(req)
-    state.requests.push({ method: req.method!, path: url.pathname + url.search, body, authorization: req.headers.authorization })
+    state.requests.push({
+      method: req.method!,
+      path: url.pathname + url.search,
+      body,
+      authorization: req.headers.authorization,
+    })
     const p = url.pathname
 
     if (p === '/_oidc/token') {
       if (req.headers.authorization !== `Bearer ${oidcToken}`) return json(res, 401, { message: 'Bad credentials' })
       return json(res, 200, { value: jwt(url.searchParams.get('audience') ?? 'https://github.com/octo') })
     }
-    if (p === '/user') return json(res, 403, { message: 'Resource not accessible by integration', documentation_url: 'https://docs.github.com/rest/users/users#get-the-authenticated-user' })
+    if (p === '/user')
+      return json(res, 403, {
+        message: 'Resource not accessible by integration',
+        documentation_url: 'https://docs.github.com/rest/users/users#get-the-authenticated-user',
+      })
 
     const prefix = `/repos/${repo}`
     if (!p.startsWith(prefix)) return json(res, 404, { message: 'Not Found' })
@@ -84,8 +113,18 @@ export async function startFakeGitHub(repo = 'octo/sockets'): Promise<FakeGitHub
         const all = state.comments.filter((c) => c.issue === issue)
         const slice = all.slice((page - 1) * perPage, page * perPage)
         const last = Math.max(1, Math.ceil(all.length / perPage))
-        const link: Record<string, string> = page < last ? { link: `<http://${req.headers.host}${p}?per_page=${perPage}&page=${page + 1}>; rel="next", <http://${req.headers.host}${p}?per_page=${perPage}&page=${last}>; rel="last"` } : {}
-        return json(res, 200, slice.map((c) => ({ id: c.id, body: c.body, user: c.user })), link)
+        const link: Record<string, string> =
+          page < last
+            ? {
+                link: `<http://${req.headers.host}${p}?per_page=${perPage}&page=${page + 1}>; rel="next", <http://${req.headers.host}${p}?per_page=${perPage}&page=${last}>; rel="last"`,
+              }
+            : {}
+        return json(
+          res,
+          200,
+          slice.map((c) => ({ id: c.id, body: c.body, user: c.user })),
+          link,
+        )
       }
       if (req.method === 'POST') {
         const comment = { id: nextId++, body: body.body, user: BOT, issue }
@@ -113,7 +152,13 @@ export async function startFakeGitHub(repo = 'octo/sockets'): Promise<FakeGitHub
     }
     if (rest === '/deployments' && req.method === 'GET') {
       const env = url.searchParams.get('environment')
-      return json(res, 200, state.deployments.filter((d) => !env || d.environment === env).map((d) => ({ id: d.id, environment: d.environment, ref: d.ref })))
+      return json(
+        res,
+        200,
+        state.deployments
+          .filter((d) => !env || d.environment === env)
+          .map((d) => ({ id: d.id, environment: d.environment, ref: d.ref })),
+      )
     }
     const statuses = /^\/deployments\/(\d+)\/statuses$/.exec(rest)
     if (statuses && req.method === 'POST') {

@@ -44,12 +44,17 @@ export async function decide(request: IamRequest, policies: Policies): Promise<D
   const result = await runSimulation(simulation, {})
   if (result.resultType === 'error') {
     // Evaluated by the same engine, without the resource-type check the data cannot make.
-    if (result.errors.message === 'no.resource.types' && isApiGatewayV2(request)) return runUnsafeSimulation(simulation, {}) as Decision
+    if (result.errors.message === 'no.resource.types' && isApiGatewayV2(request))
+      return runUnsafeSimulation(simulation, {}) as Decision
     throw new Error(`cannot evaluate ${request.action} on ${request.resource}: ${JSON.stringify(result.errors)}`)
   }
-  if (result.resultType !== 'single') throw new Error(`expected one resource for ${request.action} on ${request.resource}, got ${result.resultType}`)
+  if (result.resultType !== 'single')
+    throw new Error(`expected one resource for ${request.action} on ${request.resource}, got ${result.resultType}`)
   const ignored = result.result.ignoredContextKeys ?? []
-  if (ignored.length) throw new Error(`${request.action} does not support the context keys ${ignored.join(', ')}: a condition on them never applies`)
+  if (ignored.length)
+    throw new Error(
+      `${request.action} does not support the context keys ${ignored.join(', ')}: a condition on them never applies`,
+    )
   return result.overallResult as Decision
 }
 

@@ -24,14 +24,29 @@ export interface ZipRun {
   loadMs: number
   /** CPU (user+sys) of this thread while requiring index.js: steadier than wall time on a loaded machine. */
   loadCpuMs: number
-  invocations: Array<{ route: string; ms: number; cpuMs: number; error?: { name: string; message: string; stack: string } }>
+  invocations: Array<{
+    route: string
+    ms: number
+    cpuMs: number
+    error?: { name: string; message: string; stack: string }
+  }>
   /** What the handler wrote with console.error (the runtime's JSON line for a failed route). */
   logged: string[]
 }
 
 /** Requires `dir`/index.js in a fresh process and invokes `handler` once per route, in order. */
-export function runZip(dir: string, routes: string[], options: { env?: Record<string, string>; node?: string } = {}): ZipRun {
-  const env: Record<string, string> = { PATH: process.env.PATH ?? '', AWS_REGION: 'us-east-1', AWS_ACCESS_KEY_ID: 'x', AWS_SECRET_ACCESS_KEY: 'x', ...options.env }
+export function runZip(
+  dir: string,
+  routes: string[],
+  options: { env?: Record<string, string>; node?: string } = {},
+): ZipRun {
+  const env: Record<string, string> = {
+    PATH: process.env.PATH ?? '',
+    AWS_REGION: 'us-east-1',
+    AWS_ACCESS_KEY_ID: 'x',
+    AWS_SECRET_ACCESS_KEY: 'x',
+    ...options.env,
+  }
   const out = spawnSync(options.node ?? process.execPath, [CHILD, dir, ...routes], { env, encoding: 'utf8' })
   const line = out.stdout.trim().split('\n').at(-1) ?? ''
   let parsed: ZipRun & { fatal?: string }

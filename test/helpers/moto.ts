@@ -33,7 +33,8 @@ export const MOTO_INSTALL_HINT =
 
 // The shell in between kills moto as soon as its stdin closes, which happens when the test process ends for any
 // reason (even SIGKILL), so moto never outlives the tests.
-const WATCHDOG = '"$0" -H 127.0.0.1 -p "$1" & moto=$!; echo "moto-pid:$moto"; read -r _; kill "$moto" 2>/dev/null; wait "$moto"'
+const WATCHDOG =
+  '"$0" -H 127.0.0.1 -p "$1" & moto=$!; echo "moto-pid:$moto"; read -r _; kill "$moto" 2>/dev/null; wait "$moto"'
 
 export async function startMoto(options: StartMotoOptions = {}): Promise<Moto> {
   const binary = options.binary ?? DEFAULT_MOTO_BINARY
@@ -63,7 +64,10 @@ export async function startMoto(options: StartMotoOptions = {}): Promise<Moto> {
     process.off('exit', killOnExit)
     child.stdin?.end()
     const timer = new AbortController()
-    const code = await Promise.race([exited, sleep(5000, 'timeout' as const, { signal: timer.signal }).catch(() => undefined)])
+    const code = await Promise.race([
+      exited,
+      sleep(5000, 'timeout' as const, { signal: timer.signal }).catch(() => undefined),
+    ])
     timer.abort()
     if (code === 'timeout') {
       killOnExit()
@@ -102,7 +106,9 @@ function assertExecutable(binary: string): void {
   try {
     accessSync(binary, constants.X_OK)
   } catch {
-    throw new Error(`moto_server not found at ${binary}. The deploy engine's tests need moto 5.2.5. ${MOTO_INSTALL_HINT}`)
+    throw new Error(
+      `moto_server not found at ${binary}. The deploy engine's tests need moto 5.2.5. ${MOTO_INSTALL_HINT}`,
+    )
   }
 }
 
@@ -132,12 +138,18 @@ function captureOutput(child: ChildProcess): { text(): string; motoPid(): number
   return { text: () => text, motoPid: () => motoPid }
 }
 
-async function waitUntilReady(endpoint: string, exited: Promise<number | null>, timeoutMs: number, output: { text(): string }): Promise<void> {
+async function waitUntilReady(
+  endpoint: string,
+  exited: Promise<number | null>,
+  timeoutMs: number,
+  output: { text(): string },
+): Promise<void> {
   let exitCode: number | null | undefined
   void exited.then((code) => (exitCode = code))
   const deadline = Date.now() + timeoutMs
   while (Date.now() < deadline) {
-    if (exitCode !== undefined) throw new Error(`moto_server exited (code ${exitCode}) before answering:\n${output.text()}\n${MOTO_INSTALL_HINT}`)
+    if (exitCode !== undefined)
+      throw new Error(`moto_server exited (code ${exitCode}) before answering:\n${output.text()}\n${MOTO_INSTALL_HINT}`)
     try {
       const res = await fetch(`${endpoint}/moto-api/`, { signal: AbortSignal.timeout(1000) })
       await res.arrayBuffer()

@@ -2,7 +2,18 @@
 // into an empty folder. Shared by test/package.test.ts and test/bench/cli.bench.ts. Every missing prerequisite (git,
 // npm, the registry) is an error that says what to do, never a skip.
 import { spawn } from 'node:child_process'
-import { accessSync, constants, existsSync, mkdirSync, mkdtempSync, readdirSync, realpathSync, rmSync, statSync, writeFileSync } from 'node:fs'
+import {
+  accessSync,
+  constants,
+  existsSync,
+  mkdirSync,
+  mkdtempSync,
+  readdirSync,
+  realpathSync,
+  rmSync,
+  statSync,
+  writeFileSync,
+} from 'node:fs'
 import { tmpdir } from 'node:os'
 import path from 'node:path'
 import { REPO_ROOT, trackedCopy } from './tracked.ts'
@@ -17,12 +28,18 @@ export function findNpm(): string {
     const npm = path.join(dir, 'npm')
     if (!existsSync(npm)) continue
     const real = realpathSync(npm)
-    candidates.push(real, path.join(path.dirname(real), 'npm-cli.js'), path.join(dir, '../lib/node_modules/npm/bin/npm-cli.js'))
+    candidates.push(
+      real,
+      path.join(path.dirname(real), 'npm-cli.js'),
+      path.join(dir, '../lib/node_modules/npm/bin/npm-cli.js'),
+    )
   }
   candidates.push(path.join(path.dirname(process.execPath), '../lib/node_modules/npm/bin/npm-cli.js'))
   const found = candidates.find((file) => path.basename(file) === 'npm-cli.js' && existsSync(file))
   if (!found) {
-    throw new Error(`npm not found (looked for npm-cli.js through npm_execpath and every npm on PATH): the package test needs npm to pack and install the package; install Node.js with npm, or put npm on PATH`)
+    throw new Error(
+      `npm not found (looked for npm-cli.js through npm_execpath and every npm on PATH): the package test needs npm to pack and install the package; install Node.js with npm, or put npm on PATH`,
+    )
   }
   return found
 }
@@ -49,9 +66,17 @@ export interface Ran {
 }
 
 /** Runs a command to its end and collects its output. */
-export function run(command: string, args: string[], options: { cwd: string; env?: NodeJS.ProcessEnv; timeoutMs?: number }): Promise<Ran> {
+export function run(
+  command: string,
+  args: string[],
+  options: { cwd: string; env?: NodeJS.ProcessEnv; timeoutMs?: number },
+): Promise<Ran> {
   return new Promise((resolve, reject) => {
-    const child = spawn(command, args, { cwd: options.cwd, env: options.env ?? userEnv(), stdio: ['ignore', 'pipe', 'pipe'] })
+    const child = spawn(command, args, {
+      cwd: options.cwd,
+      env: options.env ?? userEnv(),
+      stdio: ['ignore', 'pipe', 'pipe'],
+    })
     let stdout = ''
     let stderr = ''
     child.stdout.on('data', (d) => (stdout += d))
@@ -92,23 +117,38 @@ export async function packAndInstall(): Promise<Installed> {
   try {
     source = await trackedCopy('socket-action-source-')
   } catch (error) {
-    throw new Error(`cannot extract git archive HEAD of ${ROOT} (${(error as Error).message.split('\n')[0]}): the package is packed from what git tracks, so this needs git and a checkout`)
+    throw new Error(
+      `cannot extract git archive HEAD of ${ROOT} (${(error as Error).message.split('\n')[0]}): the package is packed from what git tracks, so this needs git and a checkout`,
+    )
   }
   const work = mkdtempSync(path.join(tmpdir(), 'socket-action-package-'))
   try {
     const packed = await run(process.execPath, [npm, 'pack', '--json', '--pack-destination', work], { cwd: source })
     if (packed.code !== 0) throw new Error(`npm pack failed (${packed.code}):\n${packed.stderr}`)
-    const [info] = JSON.parse(packed.stdout.slice(packed.stdout.indexOf('['))) as { filename: string; size: number; entryCount: number }[]
+    const [info] = JSON.parse(packed.stdout.slice(packed.stdout.indexOf('['))) as {
+      filename: string
+      size: number
+      entryCount: number
+    }[]
     const tarball = path.join(work, info!.filename)
 
     const app = path.join(work, 'app')
     mkdirSync(app)
-    writeFileSync(path.join(app, 'package.json'), JSON.stringify({ name: 'socket-action-user', private: true, type: 'module' }, null, 2))
+    writeFileSync(
+      path.join(app, 'package.json'),
+      JSON.stringify({ name: 'socket-action-user', private: true, type: 'module' }, null, 2),
+    )
     const started = performance.now()
-    const installed = await run(process.execPath, [npm, 'install', '--no-audit', '--no-fund', '--loglevel=error', tarball], { cwd: app, timeoutMs: 300_000 })
+    const installed = await run(
+      process.execPath,
+      [npm, 'install', '--no-audit', '--no-fund', '--loglevel=error', tarball],
+      { cwd: app, timeoutMs: 300_000 },
+    )
     const installMs = performance.now() - started
     if (installed.code !== 0) {
-      throw new Error(`npm install ${path.basename(tarball)} failed (${installed.code}); it needs the npm registry for the package's dependencies:\n${installed.stderr}`)
+      throw new Error(
+        `npm install ${path.basename(tarball)} failed (${installed.code}); it needs the npm registry for the package's dependencies:\n${installed.stderr}`,
+      )
     }
     const bin = path.join(app, 'node_modules/.bin/socket-action')
     accessSync(bin, constants.X_OK)

@@ -10,12 +10,20 @@ export const REPO_ROOT = path.join(import.meta.dirname, '../..')
 /** Extracts `git archive HEAD` (optionally only `paths`) into a new temporary folder and returns it. */
 export async function trackedCopy(prefix: string, paths: string[] = []): Promise<string> {
   const dir = await mkdtemp(path.join(tmpdir(), prefix))
-  const archive = execFileSync('git', ['archive', '--format=tar', 'HEAD', '--', ...paths], { cwd: REPO_ROOT, maxBuffer: 512 * 1024 * 1024 })
+  const archive = execFileSync('git', ['archive', '--format=tar', 'HEAD', '--', ...paths], {
+    cwd: REPO_ROOT,
+    maxBuffer: 512 * 1024 * 1024,
+  })
   execFileSync('tar', ['-x', '-C', dir], { input: archive })
   return dir
 }
 
 /** Paths git tracks at HEAD under `prefix` (repository-relative). */
 export function trackedFiles(prefix = '.'): string[] {
-  return execFileSync('git', ['ls-tree', '-r', '--name-only', 'HEAD', '--', prefix], { cwd: REPO_ROOT, encoding: 'utf8' }).split('\n').filter(Boolean)
+  return execFileSync('git', ['ls-tree', '-r', '--name-only', 'HEAD', '--', prefix], {
+    cwd: REPO_ROOT,
+    encoding: 'utf8',
+  })
+    .split('\n')
+    .filter(Boolean)
 }

@@ -139,7 +139,9 @@ async function makeFastPath(client) {
     try {
         const endpoint = await config.endpoint();
         const signer = await config.signer();
-        if (endpoint.query || (endpoint.protocol !== 'http:' && endpoint.protocol !== 'https:') || typeof signer?.sign !== 'function')
+        if (endpoint.query ||
+            (endpoint.protocol !== 'http:' && endpoint.protocol !== 'https:') ||
+            typeof signer?.sign !== 'function')
             return null;
         const secure = endpoint.protocol === 'https:';
         const defaultPort = secure ? 443 : 80;
@@ -188,14 +190,25 @@ function sign(fast, path, data) {
         port: fast.port,
         path,
         query: {},
-        headers: { 'content-type': 'application/octet-stream', 'content-length': String(data.byteLength), host: fast.host },
+        headers: {
+            'content-type': 'application/octet-stream',
+            'content-length': String(data.byteLength),
+            host: fast.host,
+        },
         body: data,
     }, { signingDate: new Date(Date.now() + (fast.config.systemClockOffset ?? 0)) });
 }
 /** Sends a signed POST; rejects when the request failed before an answer arrived. */
 function post(fast, signed, data) {
     return new Promise((resolve, reject) => {
-        const req = fast.request({ agent: fast.agent, host: fast.hostname.replace(/^\[(.*)\]$/, '$1'), port: fast.port, method: 'POST', path: signed.path, headers: signed.headers }, (res) => {
+        const req = fast.request({
+            agent: fast.agent,
+            host: fast.hostname.replace(/^\[(.*)\]$/, '$1'),
+            port: fast.port,
+            method: 'POST',
+            path: signed.path,
+            headers: signed.headers,
+        }, (res) => {
             const chunks = [];
             res.on('data', (chunk) => chunks.push(chunk));
             res.on('end', () => resolve({ status: res.statusCode ?? 0, headers: res.headers, body: Buffer.concat(chunks) }));
@@ -230,7 +243,14 @@ function handoffQueue(client) {
         if (!handoff.answer)
             return Promise.reject(handoff.error);
         const { status, headers, body } = handoff.answer;
-        return Promise.resolve({ response: { statusCode: status, reason: http.STATUS_CODES[status], headers: flatHeaders(headers), body: Readable.from([body], { objectMode: false }) } });
+        return Promise.resolve({
+            response: {
+                statusCode: status,
+                reason: http.STATUS_CODES[status],
+                headers: flatHeaders(headers),
+                body: Readable.from([body], { objectMode: false }),
+            },
+        });
     };
     handoffs.set(client, pending);
     return pending;

@@ -1,5 +1,5 @@
 // The Lambda handler: turns an API Gateway WebSocket event into a call of the socket.js route handler.
-import { broadcast, clientFor, connectionsEndpoint, deleteConnection, encode, getConnection, postToConnection } from "./connections.js";
+import { broadcast, clientFor, connectionsEndpoint, deleteConnection, encode, getConnection, postToConnection, } from "./connections.js";
 import { handlerFor, LIFECYCLE_ROUTES } from "./registry.js";
 /** Which socket.js route an event goes to, and the `data` it gets. Reads the body itself, whatever routeKey the API delivered. */
 export function dispatchOf(event) {
@@ -10,7 +10,11 @@ export function dispatchOf(event) {
     if (ctx.eventType === 'DISCONNECT') {
         return { route: 'disconnect', data: { statusCode: ctx.disconnectStatusCode, reason: ctx.disconnectReason ?? '' } };
     }
-    const text = event.body === undefined ? '' : event.isBase64Encoded ? Buffer.from(event.body, 'base64').toString('utf8') : event.body;
+    const text = event.body === undefined
+        ? ''
+        : event.isBase64Encoded
+            ? Buffer.from(event.body, 'base64').toString('utf8')
+            : event.body;
     let parsed;
     try {
         parsed = JSON.parse(text);
@@ -94,7 +98,11 @@ export function toProxyResult(value) {
     if (typeof value === 'object' && typeof value.statusCode === 'number') {
         const result = value;
         const body = result.body === undefined || typeof result.body === 'string' ? result.body : JSON.stringify(result.body);
-        return { statusCode: result.statusCode, ...(result.headers && { headers: result.headers }), ...(body !== undefined && { body }) };
+        return {
+            statusCode: result.statusCode,
+            ...(result.headers && { headers: result.headers }),
+            ...(body !== undefined && { body }),
+        };
     }
     return { statusCode: 200, body: JSON.stringify(value) };
 }

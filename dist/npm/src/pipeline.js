@@ -15,18 +15,29 @@ import { waitingFor } from "./progress/progress.js";
 import { VERSION } from "./version.js";
 async function prepare(options) {
     const env = options.env ?? process.env;
-    const picked = options.socket ? withStage(options.socket, options.stage, options.configFile) : await loadSocket(options, env);
+    const picked = options.socket
+        ? withStage(options.socket, options.stage, options.configFile)
+        : await loadSocket(options, env);
     const problem = options.permissionsBoundary === undefined ? undefined : permissionsBoundaryProblem(options.permissionsBoundary);
     if (problem)
         throw new Error(`the permissions boundary ${problem}`);
     const permissionsBoundary = options.permissionsBoundary ?? picked.permissionsBoundary;
     const socket = permissionsBoundary ? { ...picked, permissionsBoundary } : picked;
     const region = options.region ?? socket.region;
-    const identity = { app: socket.app, stage: socket.stage, repo: options.repo ?? env.GITHUB_REPOSITORY ?? 'local', region };
+    const identity = {
+        app: socket.app,
+        stage: socket.stage,
+        repo: options.repo ?? env.GITHUB_REPOSITORY ?? 'local',
+        region,
+    };
     return { socket, identity, region, clients: createClients({ region, credentials: options.credentials }) };
 }
 async function loadSocket(options, env) {
-    const { sockets } = await loadConfig(options.configFile, { env, stage: options.stage, optional: options.configOptional });
+    const { sockets } = await loadConfig(options.configFile, {
+        env,
+        stage: options.stage,
+        optional: options.configOptional,
+    });
     return pickSocket(sockets, options.component, options.configFile);
 }
 /** The socket as loadConfig gives it with `stage` as the stage option. */
@@ -35,7 +46,14 @@ function withStage(socket, stage, file) {
         return socket;
     const problem = stageNameProblem(stage);
     if (problem)
-        throw new ConfigError([{ file, line: 1, column: 1, message: `stage ${JSON.stringify(stage)} (given as an option) is invalid: ${problem}` }]);
+        throw new ConfigError([
+            {
+                file,
+                line: 1,
+                column: 1,
+                message: `stage ${JSON.stringify(stage)} (given as an option) is invalid: ${problem}`,
+            },
+        ]);
     return { ...socket, stage, defaulted: socket.defaulted.filter((field) => field !== 'stage') };
 }
 function bundleFor(p, options) {
@@ -48,7 +66,16 @@ function adapterOptions(p, options) {
 /** The desired state for what was observed; a limit it breaks throws with its file and line, before any write. */
 function desiredFor(p, bundle) {
     return (observed) => {
-        const desired = desiredState({ socket: p.socket, identity: p.identity, region: p.region, account: observed.account, partition: observed.partition, codeSha256: bundle.sha256, handler: LAMBDA_HANDLER, version: VERSION });
+        const desired = desiredState({
+            socket: p.socket,
+            identity: p.identity,
+            region: p.region,
+            account: observed.account,
+            partition: observed.partition,
+            codeSha256: bundle.sha256,
+            handler: LAMBDA_HANDLER,
+            version: VERSION,
+        });
         const problems = checkLimits(desired, { zipBytes: bundle.zip.length, unzippedBytes: bundle.files.reduce((n, f) => n + f.data.length, 0) }, p.socket);
         if (problems.length)
             throw new ConfigError(problems);
@@ -71,7 +98,11 @@ export async function planStage(options) {
     const p = await prepare(options);
     try {
         const bundle = await bundleFor(p, options);
-        const observed = await awsAdapter({ clients: p.clients, identity: p.identity, progress: options.progress }).observe();
+        const observed = await awsAdapter({
+            clients: p.clients,
+            identity: p.identity,
+            progress: options.progress,
+        }).observe();
         const desired = desiredFor(p, bundle)(observed);
         return { plan: planDeploy(desired, observed), desired, socket: p.socket };
     }

@@ -25,13 +25,18 @@ rebuilding on every change of socket.js, its imports or serverless.yml. No AWS a
         description: 'most Lambda execution environments at once; module-level state is per environment, as on AWS',
         default: '10',
       },
-      { name: 'drop-disconnect', description: 'never deliver $disconnect (AWS delivers it only on a best-effort basis), to test how stale ids are handled' },
+      {
+        name: 'drop-disconnect',
+        description:
+          'never deliver $disconnect (AWS delivers it only on a best-effort basis), to test how stale ids are handled',
+      },
     ],
   },
   async run(values, positionals) {
     const portText = stringValue(values, 'port') ?? '3001'
     const port = Number(portText)
-    if (!/^\d+$/.test(portText) || port > 65535) throw new UsageError(`--port must be a port number (0-65535), got "${portText}"`, 'dev')
+    if (!/^\d+$/.test(portText) || port > 65535)
+      throw new UsageError(`--port must be a port number (0-65535), got "${portText}"`, 'dev')
     const concurrencyText = stringValue(values, 'concurrency') ?? '10'
     const concurrency = Number(concurrencyText)
     if (!/^\d+$/.test(concurrencyText) || concurrency < 1 || concurrency > 1000) {
@@ -49,7 +54,9 @@ rebuilding on every change of socket.js, its imports or serverless.yml. No AWS a
       watch: true,
     })
     const s = server.socket
-    console.log(`socket-action dev: ${s.app} (stage ${s.stage}, ${path.relative(process.cwd(), s.handlerFile) || s.handlerFile})`)
+    console.log(
+      `socket-action dev: ${s.app} (stage ${s.stage}, ${path.relative(process.cwd(), s.handlerFile) || s.handlerFile})`,
+    )
     console.log(`  WebSocket:    ${server.url}`)
     console.log(`  @connections: ${server.connectionsUrl}/{connectionId}`)
     console.log(`  try it:       npx wscat -c ${server.url}`)

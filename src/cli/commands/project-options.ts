@@ -12,12 +12,27 @@ export const DIR_ARGUMENT = { name: 'dir', description: 'the folder with serverl
 export const CONFIG_OPTION: OptionSpec = {
   name: 'config',
   value: 'F',
-  description: 'the serverless.yml to use: a path, or relative to dir; without it, a folder with only socket.js uses every default',
+  description:
+    'the serverless.yml to use: a path, or relative to dir; without it, a folder with only socket.js uses every default',
   default: 'dir/serverless.yml',
 }
-export const COMPONENT_OPTION: OptionSpec = { name: 'component', value: 'NAME', description: 'the socket component to use, when serverless.yml has several' }
-export const STAGE_OPTION: OptionSpec = { name: 'stage', value: 'S', description: 'the stage', default: `serverless.yml's stage, else "dev"` }
-export const REGION_OPTION: OptionSpec = { name: 'region', value: 'R', description: 'the AWS region', default: `serverless.yml's region, else us-east-1` }
+export const COMPONENT_OPTION: OptionSpec = {
+  name: 'component',
+  value: 'NAME',
+  description: 'the socket component to use, when serverless.yml has several',
+}
+export const STAGE_OPTION: OptionSpec = {
+  name: 'stage',
+  value: 'S',
+  description: 'the stage',
+  default: `serverless.yml's stage, else "dev"`,
+}
+export const REGION_OPTION: OptionSpec = {
+  name: 'region',
+  value: 'R',
+  description: 'the AWS region',
+  default: `serverless.yml's region, else us-east-1`,
+}
 export const REPO_OPTION: OptionSpec = {
   name: 'repo',
   value: 'OWNER/NAME',
@@ -43,9 +58,16 @@ export function configPathFor(dir: string | undefined, config: string | undefine
   return path.join(base, 'serverless.yml')
 }
 
-export function projectOf(values: Values, positionals: string[]): { configFile: string; configOptional: boolean; component?: string } {
+export function projectOf(
+  values: Values,
+  positionals: string[],
+): { configFile: string; configOptional: boolean; component?: string } {
   const config = stringValue(values, 'config')
-  return { configFile: configPathFor(positionals[0], config), configOptional: config === undefined, component: stringValue(values, 'component') }
+  return {
+    configFile: configPathFor(positionals[0], config),
+    configOptional: config === undefined,
+    component: stringValue(values, 'component'),
+  }
 }
 
 /** `--permissions-boundary ARN`, checked. */
@@ -59,6 +81,7 @@ export function permissionsBoundaryValue(values: Values, command: string): strin
 /** `--repo owner/name`, checked. */
 export function repoValue(values: Values, command: string): string | undefined {
   const repo = stringValue(values, 'repo')
-  if (repo !== undefined && !/^[\w.-]+\/[\w.-]+$/.test(repo)) throw new UsageError(`--repo must be OWNER/NAME, e.g. octo/sockets, got "${repo}"`, command)
+  if (repo !== undefined && !/^[\w.-]+\/[\w.-]+$/.test(repo))
+    throw new UsageError(`--repo must be OWNER/NAME, e.g. octo/sockets, got "${repo}"`, command)
   return repo
 }

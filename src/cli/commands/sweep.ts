@@ -3,7 +3,16 @@ import { flag, stringValue } from '../args.ts'
 import { stderrReporter } from '../terminal.ts'
 import { UsageError } from '../usage.ts'
 import type { Command } from './command.ts'
-import { AWS_NOTES, COMPONENT_OPTION, CONFIG_OPTION, DIR_ARGUMENT, JSON_OPTION, projectOf, REGION_OPTION, repoValue } from './project-options.ts'
+import {
+  AWS_NOTES,
+  COMPONENT_OPTION,
+  CONFIG_OPTION,
+  DIR_ARGUMENT,
+  JSON_OPTION,
+  projectOf,
+  REGION_OPTION,
+  repoValue,
+} from './project-options.ts'
 
 /** GITHUB_TOKEN, else GH_TOKEN (the gh CLI's). */
 export function gitHubToken(env: NodeJS.ProcessEnv): string | undefined {
@@ -22,7 +31,12 @@ are listed and never removed. A dry run unless --no-dry-run is given, like the A
     options: [
       { name: 'no-dry-run', description: 'remove the stages of closed pull requests (without it, only list them)' },
       { name: 'dry-run', description: 'only list what would be removed', default: 'on' },
-      { name: 'repo', value: 'OWNER/NAME', description: 'the repository: its stages (by tag) and its pull requests', default: 'GITHUB_REPOSITORY' },
+      {
+        name: 'repo',
+        value: 'OWNER/NAME',
+        description: 'the repository: its stages (by tag) and its pull requests',
+        default: 'GITHUB_REPOSITORY',
+      },
       REGION_OPTION,
       CONFIG_OPTION,
       COMPONENT_OPTION,
@@ -34,16 +48,28 @@ pull requests. The API is GITHUB_API_URL (GitHub Enterprise Server), else https:
 ${AWS_NOTES}`,
   },
   async run(values, positionals) {
-    if (flag(values, 'dry-run') && flag(values, 'no-dry-run')) throw new UsageError('--dry-run and --no-dry-run contradict each other: give one', 'sweep')
+    if (flag(values, 'dry-run') && flag(values, 'no-dry-run'))
+      throw new UsageError('--dry-run and --no-dry-run contradict each other: give one', 'sweep')
     const repo = repoValue(values, 'sweep') ?? process.env.GITHUB_REPOSITORY
-    if (!repo) throw new UsageError('sweep needs the repository whose pull requests to check: pass --repo OWNER/NAME or set GITHUB_REPOSITORY', 'sweep')
+    if (!repo)
+      throw new UsageError(
+        'sweep needs the repository whose pull requests to check: pass --repo OWNER/NAME or set GITHUB_REPOSITORY',
+        'sweep',
+      )
     const token = gitHubToken(process.env)
-    if (!token) throw new UsageError('sweep needs a GitHub token to ask which pull requests are closed: set GITHUB_TOKEN (or GH_TOKEN), e.g. GH_TOKEN=$(gh auth token)', 'sweep')
+    if (!token)
+      throw new UsageError(
+        'sweep needs a GitHub token to ask which pull requests are closed: set GITHUB_TOKEN (or GH_TOKEN), e.g. GH_TOKEN=$(gh auth token)',
+        'sweep',
+      )
     const dryRun = !flag(values, 'no-dry-run')
     const json = flag(values, 'json')
     const reporter = stderrReporter()
     // Imported here, not at the top: --help and usage errors need neither GitHub's client nor the AWS SDK.
-    const [{ gitHub }, { sweepClosedPullRequests }] = await Promise.all([import('../../github/client.ts'), import('../../sweep.ts')])
+    const [{ gitHub }, { sweepClosedPullRequests }] = await Promise.all([
+      import('../../github/client.ts'),
+      import('../../sweep.ts'),
+    ])
     const result = await sweepClosedPullRequests({
       ...projectOf(values, positionals),
       region: stringValue(values, 'region'),
@@ -55,9 +81,12 @@ ${AWS_NOTES}`,
       found: json
         ? undefined
         : (found) => {
-            console.log(`Stages of ${found.app} (${found.repo}) in ${found.region}: ${found.stages.join(', ') || 'none'}`)
+            console.log(
+              `Stages of ${found.app} (${found.repo}) in ${found.region}: ${found.stages.join(', ') || 'none'}`,
+            )
             for (const k of found.kept) console.log(`  keep ${k.stage} (${k.reason})`)
-            for (const stage of found.closed) console.log(`  ${dryRun ? 'would remove' : 'remove'} ${stage} (pull request closed)`)
+            for (const stage of found.closed)
+              console.log(`  ${dryRun ? 'would remove' : 'remove'} ${stage} (pull request closed)`)
           },
       removing: async (stage, remove) => {
         const removed = await remove()
@@ -67,7 +96,10 @@ ${AWS_NOTES}`,
     })
     if (json) console.log(JSON.stringify(result, null, 2))
     else if (result.closed.length === 0) console.log('Nothing to remove: no stage belongs to a closed pull request.')
-    else if (dryRun) console.log(`Dry run: nothing was removed. Run again with --no-dry-run to remove ${result.closed.length} stage${result.closed.length === 1 ? '' : 's'}.`)
+    else if (dryRun)
+      console.log(
+        `Dry run: nothing was removed. Run again with --no-dry-run to remove ${result.closed.length} stage${result.closed.length === 1 ? '' : 's'}.`,
+      )
     else console.log(`Removed ${result.removed.length} stage${result.removed.length === 1 ? '' : 's'}.`)
     return 0
   },

@@ -4,15 +4,23 @@ export function errorName(error) {
 }
 export function isNotFound(error) {
     const name = errorName(error);
-    return name === 'NoSuchEntityException' || name === 'NoSuchEntity' || name === 'ResourceNotFoundException' || name === 'NotFoundException';
+    return (name === 'NoSuchEntityException' ||
+        name === 'NoSuchEntity' ||
+        name === 'ResourceNotFoundException' ||
+        name === 'NotFoundException');
 }
 export function isConflict(error) {
     const name = errorName(error);
-    return name === 'ConflictException' || name === 'EntityAlreadyExistsException' || name === 'EntityAlreadyExists' || name === 'ResourceAlreadyExistsException' || (name === 'ResourceConflictException' && /already exist/i.test(error.message ?? ''));
+    return (name === 'ConflictException' ||
+        name === 'EntityAlreadyExistsException' ||
+        name === 'EntityAlreadyExists' ||
+        name === 'ResourceAlreadyExistsException' ||
+        (name === 'ResourceConflictException' && /already exist/i.test(error.message ?? '')));
 }
 /** Lambda refuses a role IAM has not propagated yet: it becomes usable within seconds. */
 export function isRoleNotReady(error) {
-    return errorName(error) === 'InvalidParameterValueException' && /cannot be assumed|role defined for the function/i.test(error.message ?? '');
+    return (errorName(error) === 'InvalidParameterValueException' &&
+        /cannot be assumed|role defined for the function/i.test(error.message ?? ''));
 }
 /** IAM has not yet caught up with a policy just deleted from a role (Terraform retries DeleteRole on it too). */
 export function isDeleteConflict(error) {

@@ -1,6 +1,6 @@
 // Reads what AWS holds for one stage, found by names and tags: two rounds of parallel reads, no writes.
-import { GetApiCommand, GetApisCommand, GetIntegrationsCommand, GetRoutesCommand, GetStagesCommand } from '@aws-sdk/client-apigatewayv2';
-import { GetRoleCommand, GetRolePolicyCommand, ListAttachedRolePoliciesCommand, ListRolePoliciesCommand } from '@aws-sdk/client-iam';
+import { GetApiCommand, GetApisCommand, GetIntegrationsCommand, GetRoutesCommand, GetStagesCommand, } from '@aws-sdk/client-apigatewayv2';
+import { GetRoleCommand, GetRolePolicyCommand, ListAttachedRolePoliciesCommand, ListRolePoliciesCommand, } from '@aws-sdk/client-iam';
 import { GetFunctionCommand, GetPolicyCommand } from '@aws-sdk/client-lambda';
 import { GetCallerIdentityCommand } from '@aws-sdk/client-sts';
 import { DescribeLogGroupsCommand, ListTagsForResourceCommand } from '@aws-sdk/client-cloudwatch-logs';
@@ -66,15 +66,24 @@ async function observeApi(clients, api) {
         endpoint: api.ApiEndpoint,
         description: api.Description,
         routeSelectionExpression: api.RouteSelectionExpression,
-        integrations: integrations.map((i) => ({ id: i.IntegrationId, type: i.IntegrationType, uri: i.IntegrationUri, timeoutMs: i.TimeoutInMillis })),
+        integrations: integrations.map((i) => ({
+            id: i.IntegrationId,
+            type: i.IntegrationType,
+            uri: i.IntegrationUri,
+            timeoutMs: i.TimeoutInMillis,
+        })),
         routes: routes.map((r) => ({ id: r.RouteId, key: r.RouteKey, target: r.Target })),
         stages: stages.map((s) => ({
             name: s.StageName,
             deploymentId: s.DeploymentId,
             description: s.Description,
             tags: s.Tags ?? {},
-            throttle: s.DefaultRouteSettings?.ThrottlingBurstLimit !== undefined || s.DefaultRouteSettings?.ThrottlingRateLimit !== undefined
-                ? { burstLimit: s.DefaultRouteSettings?.ThrottlingBurstLimit, rateLimit: s.DefaultRouteSettings?.ThrottlingRateLimit }
+            throttle: s.DefaultRouteSettings?.ThrottlingBurstLimit !== undefined ||
+                s.DefaultRouteSettings?.ThrottlingRateLimit !== undefined
+                ? {
+                    burstLimit: s.DefaultRouteSettings?.ThrottlingBurstLimit,
+                    rateLimit: s.DefaultRouteSettings?.ThrottlingRateLimit,
+                }
                 : undefined,
         })),
     };
@@ -103,8 +112,12 @@ export async function observeStage(clients, identity, names, options = {}) {
             clients.sts.send(new GetCallerIdentityCommand({})),
             orUndefined(clients.iam.send(new GetRoleCommand({ RoleName: names.roleName }))),
             orUndefined(clients.iam.send(new GetRolePolicyCommand({ RoleName: names.roleName, PolicyName: names.policyName }))),
-            options.forRemoval ? orUndefined(clients.iam.send(new ListRolePoliciesCommand({ RoleName: names.roleName }))) : undefined,
-            options.forRemoval ? orUndefined(clients.iam.send(new ListAttachedRolePoliciesCommand({ RoleName: names.roleName }))) : undefined,
+            options.forRemoval
+                ? orUndefined(clients.iam.send(new ListRolePoliciesCommand({ RoleName: names.roleName })))
+                : undefined,
+            options.forRemoval
+                ? orUndefined(clients.iam.send(new ListAttachedRolePoliciesCommand({ RoleName: names.roleName })))
+                : undefined,
             orUndefined(clients.lambda.send(new GetFunctionCommand({ FunctionName: names.functionName }))),
             orUndefined(clients.lambda.send(new GetPolicyCommand({ FunctionName: names.functionName }))),
             listApis(clients),
@@ -112,7 +125,9 @@ export async function observeStage(clients, identity, names, options = {}) {
             orUndefined(clients.iam.send(new GetRoleCommand({ RoleName: names.legacyRoleName }))),
         ]);
         const legacyTags = iamTags(legacyRoleOut?.Role?.Tags);
-        const legacyRole = legacyRoleOut?.Role && isOurs(legacyTags, identity) ? { name: names.legacyRoleName, arn: legacyRoleOut.Role.Arn } : undefined;
+        const legacyRole = legacyRoleOut?.Role && isOurs(legacyTags, identity)
+            ? { name: names.legacyRoleName, arn: legacyRoleOut.Role.Arn }
+            : undefined;
         const ours = apis.filter((api) => api.ProtocolType === 'WEBSOCKET' && isOurs(api.Tags, identity));
         // An API deleted between the listing and its reads (another deploy removing a duplicate) is simply gone.
         const [observedApis, logGroup] = await Promise.all([
@@ -141,7 +156,9 @@ export async function observeStage(clients, identity, names, options = {}) {
                     trustPolicy: parsePolicy(roleOut.Role.AssumeRolePolicyDocument),
                     policies,
                     attachedPolicyArns: (attached?.AttachedPolicies ?? []).map((p) => p.PolicyArn),
-                    ...(roleOut.Role.PermissionsBoundary?.PermissionsBoundaryArn ? { permissionsBoundary: roleOut.Role.PermissionsBoundary.PermissionsBoundaryArn } : {}),
+                    ...(roleOut.Role.PermissionsBoundary?.PermissionsBoundaryArn
+                        ? { permissionsBoundary: roleOut.Role.PermissionsBoundary.PermissionsBoundaryArn }
+                        : {}),
                 };
             }
         }

@@ -4,10 +4,10 @@ import { CreateApiCommand, CreateDeploymentCommand, CreateIntegrationCommand, Cr
 import { CreateRoleCommand, DeleteRoleCommand, DeleteRolePolicyCommand, DetachRolePolicyCommand, PutRolePermissionsBoundaryCommand, PutRolePolicyCommand, TagRoleCommand, UpdateAssumeRolePolicyCommand, } from '@aws-sdk/client-iam';
 import { AddPermissionCommand, CreateFunctionCommand, DeleteFunctionCommand, RemovePermissionCommand, TagResourceCommand as TagFunctionCommand, UpdateFunctionCodeCommand, UpdateFunctionConfigurationCommand, waitForFunctionActiveV2, waitForFunctionUpdatedV2, } from '@aws-sdk/client-lambda';
 import { resolveDocument, resolved } from "../engine/refs.js";
-import { CreateLogGroupCommand, DeleteLogGroupCommand, PutRetentionPolicyCommand, TagResourceCommand } from '@aws-sdk/client-cloudwatch-logs';
+import { CreateLogGroupCommand, DeleteLogGroupCommand, PutRetentionPolicyCommand, TagResourceCommand, } from '@aws-sdk/client-cloudwatch-logs';
 import { deploymentMarker } from "../engine/plan.js";
 import { TAG_CREATED } from "../engine/names.js";
-import { explainAwsError, isConflict, isDeleteConflict, isNotFound, isRoleNotReady, isTooManyRequests, isUpdateInProgress, StaleObservation } from "./errors.js";
+import { explainAwsError, isConflict, isDeleteConflict, isNotFound, isRoleNotReady, isTooManyRequests, isUpdateInProgress, StaleObservation, } from "./errors.js";
 import { realSleep, retry } from "./retry.js";
 import { waitingFor } from "../progress/progress.js";
 export const AWS_WAITS = { minDelay: 1, maxDelay: 5, maxWaitTime: 300 };
@@ -207,7 +207,11 @@ export function executor(ctx) {
                 return raceSafe(apigw.send(new CreateRouteCommand(p)), `route ${p.RouteKey}`);
             }
             case 'UpdateRoute':
-                return void (await apigw.send(new UpdateRouteCommand({ ...action.params, ApiId: at(action.params.ApiId), Target: at(action.params.Target) })));
+                return void (await apigw.send(new UpdateRouteCommand({
+                    ...action.params,
+                    ApiId: at(action.params.ApiId),
+                    Target: at(action.params.Target),
+                })));
             case 'DeleteRoute':
                 return ignoreNotFound(apigw.send(new DeleteRouteCommand({ ...action.params, ApiId: at(action.params.ApiId) })));
             case 'CreateDeployment': {
@@ -225,7 +229,12 @@ export function executor(ctx) {
             }
             case 'UpdateStage': {
                 const p = action.params;
-                return void (await apigw.send(new UpdateStageCommand({ ...p, ApiId: at(p.ApiId), DeploymentId: at(p.DeploymentId), Description: at(p.Description) })));
+                return void (await apigw.send(new UpdateStageCommand({
+                    ...p,
+                    ApiId: at(p.ApiId),
+                    DeploymentId: at(p.DeploymentId),
+                    Description: at(p.Description),
+                })));
             }
             default: {
                 const unknown = action;

@@ -68,7 +68,7 @@ function runtimePlugin() {
 }
 /** The esbuild options for one socket.js: the runtime, then the user's file, as one CommonJS file and its source map. */
 function buildOptions(handlerFile, codeDir) {
-    const userEntry = './' + path.relative(codeDir, handlerFile).split(path.sep).join('/');
+    const userEntry = `./${path.relative(codeDir, handlerFile).split(path.sep).join('/')}`;
     const entry = [
         `import ${JSON.stringify('socket-action')}`, // installs the global \`on\` before socket.js runs
         `export { handler } from ${JSON.stringify('socket-action-lambda')}`,
@@ -222,13 +222,18 @@ function explain(message) {
     if (/Top-level await is currently not supported/.test(message.text)) {
         return 'top-level await is not supported in the Lambda bundle (CommonJS): move the await into a handler, or keep the promise and await it inside the handler';
     }
-    const hint = message.notes.map((n) => n.text).filter(Boolean).join(' ');
+    const hint = message.notes
+        .map((n) => n.text)
+        .filter(Boolean)
+        .join(' ');
     return hint ? `${message.text} (${hint})` : message.text;
 }
 function toDiagnostic(message, codeDir, handlerFile) {
     const loc = message.location;
     if (!loc)
         return { file: path.relative(process.cwd(), handlerFile), line: 1, column: 1, message: explain(message) };
-    const file = loc.file.startsWith(RUNTIME_NS) ? loc.file : path.relative(process.cwd(), path.resolve(codeDir, loc.file));
+    const file = loc.file.startsWith(RUNTIME_NS)
+        ? loc.file
+        : path.relative(process.cwd(), path.resolve(codeDir, loc.file));
     return { file, line: loc.line, column: loc.column + 1, message: explain(message) };
 }

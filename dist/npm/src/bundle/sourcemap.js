@@ -129,7 +129,9 @@ export function stackOrigin(stack, codeDir, bundleFile) {
         const frame = line.trim();
         if (!frame.startsWith('at '))
             continue;
-        const location = frame.endsWith(')') ? frame.slice(frame.lastIndexOf('(') + 1, -1) : frame.slice(3).replace(/^async /, '');
+        const location = frame.endsWith(')')
+            ? frame.slice(frame.lastIndexOf('(') + 1, -1)
+            : frame.slice(3).replace(/^async /, '');
         const match = /^(.*):(\d+):(\d+)$/.exec(location);
         if (!match)
             continue;

@@ -26,7 +26,10 @@ export function parseCommandArgs(spec, args) {
         strict: false,
         allowPositionals: true,
         tokens: true,
-        options: Object.fromEntries(declared.map((o) => [o.name, { type: o.value ? 'string' : 'boolean', ...(o.short ? { short: o.short } : {}) }])),
+        options: Object.fromEntries(declared.map((o) => [
+            o.name,
+            { type: o.value ? 'string' : 'boolean', ...(o.short ? { short: o.short } : {}) },
+        ])),
     });
     const values = {};
     const positionals = [];
@@ -53,7 +56,11 @@ export function parseCommandArgs(spec, args) {
     }
     if (positionals.length > spec.positionals.length) {
         const names = spec.positionals.map((p) => p.name);
-        const takes = names.length === 0 ? 'no arguments' : names.length === 1 ? `one argument (${names[0]})` : `at most ${names.length} arguments (${names.join(' ')})`;
+        const takes = names.length === 0
+            ? 'no arguments'
+            : names.length === 1
+                ? `one argument (${names[0]})`
+                : `at most ${names.length} arguments (${names.join(' ')})`;
         throw new UsageError(`"socket-action ${spec.name}" takes ${takes}, got ${positionals.length}: ${positionals.join(' ')}`, spec.name);
     }
     return { help: false, values, positionals };

@@ -3,7 +3,12 @@ import { lineProgress } from "../progress/lines.js";
 import { liveProgress } from "../progress/live.js";
 export function stderrReporter(stream = process.stderr, env = process.env) {
     if (stream.isTTY && env.TERM !== 'dumb' && !env.CI) {
-        return liveProgress({ write: (text) => stream.write(text), get columns() { return stream.columns; } });
+        return liveProgress({
+            write: (text) => stream.write(text),
+            get columns() {
+                return stream.columns;
+            },
+        });
     }
     return lineProgress((line) => stream.write(`${line}\n`));
 }

@@ -23,7 +23,10 @@ function guess(value, parts) {
     if (parts.length < 6 || parts[0] !== 'arn' || parts[2] !== 'iam')
         return undefined;
     const [, partition, , , account] = parts;
-    const resource = parts.slice(5).join(':').replace(/^[a-z]+\//i, (type) => (/^pol[a-z]*\/$/i.test(type) || /^p[a-z]*cy\/$/i.test(type) ? 'policy/' : type));
+    const resource = parts
+        .slice(5)
+        .join(':')
+        .replace(/^[a-z]+\//i, (type) => (/^pol[a-z]*\/$/i.test(type) || /^p[a-z]*cy\/$/i.test(type) ? 'policy/' : type));
     const fixed = `arn:${partition}:iam::${account}:${resource}`;
     return fixed !== value && POLICY_ARN_RE.test(fixed) ? fixed : undefined;
 }

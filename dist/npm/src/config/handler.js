@@ -18,13 +18,19 @@ export async function hasHandler(dir) {
 }
 /** The handler's path, or what is wrong (with the fix). `code` is the input as written, undefined when defaulted. */
 export async function findHandler(codeDir, code) {
-    const where = code !== undefined ? `code folder ${JSON.stringify(code)} (resolved to ${codeDir})` : `the folder of serverless.yml (${codeDir})`;
+    const where = code !== undefined
+        ? `code folder ${JSON.stringify(code)} (resolved to ${codeDir})`
+        : `the folder of serverless.yml (${codeDir})`;
     const st = await statOrNull(codeDir);
     if (st === null) {
-        return { problem: `code folder ${JSON.stringify(code ?? '.')} not found (resolved to ${codeDir}) - create it or fix the path (relative paths are resolved against the folder of serverless.yml)` };
+        return {
+            problem: `code folder ${JSON.stringify(code ?? '.')} not found (resolved to ${codeDir}) - create it or fix the path (relative paths are resolved against the folder of serverless.yml)`,
+        };
     }
     if (!st.isDirectory()) {
-        return { problem: `code ${JSON.stringify(code ?? '.')} is not a folder (resolved to ${codeDir}) - point "code" at the folder that contains socket.js` };
+        return {
+            problem: `code ${JSON.stringify(code ?? '.')} is not a folder (resolved to ${codeDir}) - point "code" at the folder that contains socket.js`,
+        };
     }
     const found = [];
     for (const f of HANDLER_FILES)

@@ -9,7 +9,7 @@ import { LineCounter, isAlias, isMap, isScalar, isSeq, parseDocument } from 'yam
 import schema from '../../schema/serverless.schema.json' with { type: 'json' };
 import { appFromFolder, findHandler, hasHandler } from "./handler.js";
 import { ConfigError } from "./diagnostics.js";
-import { KEY, NUMBER_RE, SNIPPET, SOCKET_COMPONENT, VALUE, describe, isComponent, isObj, topLevelMessage } from "./messages.js";
+import { KEY, NUMBER_RE, SNIPPET, SOCKET_COMPONENT, VALUE, describe, isComponent, isObj, topLevelMessage, } from "./messages.js";
 import { stageNameProblem } from "./stage-name.js";
 import { closest, didYouMean } from "./suggest.js";
 const D = schema.definitions;
@@ -177,7 +177,10 @@ function check(ctx, data) {
     const statements = new Map();
     const keysDone = new Set();
     for (const e of validate.errors) {
-        const p = e.instancePath.split('/').slice(1).map((s) => s.replace(/~1/g, '/').replace(/~0/g, '~'));
+        const p = e.instancePath
+            .split('/')
+            .slice(1)
+            .map((s) => s.replace(/~1/g, '/').replace(/~0/g, '~'));
         if (p[0] === undefined)
             continue;
         if (!TOP_LEVEL_KEYS.includes(p[0]) && !isComponent(data[p[0]])) {
@@ -208,13 +211,19 @@ function check(ctx, data) {
 function checkStatement(ctx, s, p, label) {
     const has = (k) => Object.hasOwn(s, k);
     /** keys a misspelt key was taken for ("effect" -> Effect): not reported missing as well */
-    const suggested = new Set(Object.keys(s).filter((k) => !STATEMENT_KEYS.includes(k) && !/^(Not)?Principal$/.test(k)).flatMap((k) => closest(k, STATEMENT_KEYS)));
+    const suggested = new Set(Object.keys(s)
+        .filter((k) => !STATEMENT_KEYS.includes(k) && !/^(Not)?Principal$/.test(k))
+        .flatMap((k) => closest(k, STATEMENT_KEYS)));
     const pos = ctx.valuePos(p);
     if (!has('Effect') && !suggested.has('Effect'))
         ctx.at(pos, `${label} has no "Effect" - add Effect: Allow (or Deny)`, p);
     for (const [a, b, add] of [
         ['Action', 'NotAction', 'add the actions it allows or denies, e.g. Action: "dynamodb:GetItem" (or use NotAction)'],
-        ['Resource', 'NotResource', 'add the resources it applies to, e.g. Resource: "arn:aws:dynamodb:us-east-1:123456789012:table/my-table" or "*" (or use NotResource)'],
+        [
+            'Resource',
+            'NotResource',
+            'add the resources it applies to, e.g. Resource: "arn:aws:dynamodb:us-east-1:123456789012:table/my-table" or "*" (or use NotResource)',
+        ],
     ]) {
         if (has(a) && has(b))
             ctx.at(Math.max(ctx.keyPos([...p, a]), ctx.keyPos([...p, b])), `${label} has both "${a}" and "${b}" - keep only one`, p);
@@ -379,7 +388,16 @@ async function loadConfigText(src, file, absFile, dir, env, options) {
         if (handlerFile === undefined || !ctx.ok([key]))
             continue;
         const { name: _name, code: _code, ...values } = { ...defaults, ...inputs };
-        const socket = { componentKey: key, configFile: absFile, app, stage: stage ?? DEFAULT_STAGE, ...values, codeDir, handlerFile, defaulted };
+        const socket = {
+            componentKey: key,
+            configFile: absFile,
+            app,
+            stage: stage ?? DEFAULT_STAGE,
+            ...values,
+            codeDir,
+            handlerFile,
+            defaulted,
+        };
         if (socket.throttle === undefined)
             delete socket.throttle;
         if (socket.permissionsBoundary === undefined)

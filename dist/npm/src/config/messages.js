@@ -16,11 +16,22 @@ export const LOG_RETENTION_DAYS = D.retentionDays.enum;
 const NODEJS_RUNTIME_RE = /^nodejs(\d+)(\.x)?$/i;
 const RUNTIME_LOOSE_RE = /^(?:node(?:js)?)?[\s_-]*(\d+)(?:\.x)?$/i;
 const ARCHITECTURE_ALIASES = {
-    'x86-64': 'x86_64', x8664: 'x86_64', amd64: 'x86_64', x64: 'x86_64', x86: 'x86_64', intel: 'x86_64',
-    aarch64: 'arm64', arm: 'arm64', arm64v8: 'arm64', graviton: 'arm64',
+    'x86-64': 'x86_64',
+    x8664: 'x86_64',
+    amd64: 'x86_64',
+    x64: 'x86_64',
+    x86: 'x86_64',
+    intel: 'x86_64',
+    aarch64: 'arm64',
+    arm: 'arm64',
+    arm64v8: 'arm64',
+    graviton: 'arm64',
 };
 const THROTTLE_ALIASES = {
-    throttlingburstlimit: 'burstLimit', throttlingratelimit: 'rateLimit', burst: 'burstLimit', rate: 'rateLimit',
+    throttlingburstlimit: 'burstLimit',
+    throttlingratelimit: 'rateLimit',
+    burst: 'burstLimit',
+    rate: 'rateLimit',
 };
 const ACTION_FIXABLE_RE = /^([A-Za-z0-9-]+)\s*(?:[./_ ]|::)\s*([A-Za-z0-9*?]+)$/;
 const COMPONENT_KEYS = Object.keys(D.component.properties);
@@ -42,7 +53,7 @@ export function describe(v) {
     return typeof v === 'string' ? JSON.stringify(v) : String(v);
 }
 const str = ({ v, label }) => `${label} must be a string, got ${describe(v)}${typeof v === 'number' || typeof v === 'boolean' ? ` - put it in quotes if you mean the text "${v}"` : ''}`;
-const ifString = (m) => (at) => (typeof at.v === 'string' ? m(at.v, at) : str(at));
+const ifString = (m) => (at) => typeof at.v === 'string' ? m(at.v, at) : str(at);
 const number = (what, range, integer = true) => (at) => {
     const { v, label, sub } = at;
     if (typeof v === 'number' && (!integer || Number.isInteger(v)))
@@ -64,8 +75,10 @@ const action = (s, { label }) => {
 };
 const resource = (s, { label }) => `${label} must be "*" or an ARN (arn:partition:service:region:account:resource), got ${JSON.stringify(s)}`;
 const item = (m) => (at) => typeof at.v === 'string' ? m(at.v, at) : `${at.label} must be a string, got ${describe(at.v)}`;
-const list = (item) => (at) => typeof at.v === 'string' ? item(at.v, at)
-    : Array.isArray(at.v) ? `${at.label} must not be an empty list`
+const list = (item) => (at) => typeof at.v === 'string'
+    ? item(at.v, at)
+    : Array.isArray(at.v)
+        ? `${at.label} must not be an empty list`
         : `${at.label} must be a string or a list of strings, got ${describe(at.v)}`;
 const notNegative = (n, label) => `${label} must be 0 or more, got ${n}`;
 /** By field: @name for the top level and the component's own keys, the input's path (# a list index) for inputs. */
@@ -116,7 +129,10 @@ export const VALUE = {
     policy: ({ v, label }) => {
         let hint = '';
         if (isObj(v))
-            hint = 'Statement' in v ? ' - give only the statements (the list under "Statement"), not a whole policy document' : ' - put "- " before the statement to make it a list item';
+            hint =
+                'Statement' in v
+                    ? ' - give only the statements (the list under "Statement"), not a whole policy document'
+                    : ' - put "- " before the statement to make it a list item';
         else if (typeof v === 'string' && v.startsWith('arn:'))
             hint = ' - managed policy ARNs are not supported; list the statements instead';
         return `${label} must be a list of IAM policy statements, got ${describe(v)}${hint}`;

@@ -16,7 +16,9 @@ export function clfTime(epochMs) {
 }
 /** `identity` as AWS sends it: `userAgent` first and only when the client sent one (captured events from 2024). */
 export function identityOf(conn) {
-    return conn.userAgent === undefined ? { sourceIp: conn.sourceIp } : { userAgent: conn.userAgent, sourceIp: conn.sourceIp };
+    return conn.userAgent === undefined
+        ? { sourceIp: conn.sourceIp }
+        : { userAgent: conn.userAgent, sourceIp: conn.sourceIp };
 }
 /**
  * requestContext in AWS's field order (from captured events): MESSAGE adds `messageId` after `routeKey`, DISCONNECT
@@ -45,7 +47,18 @@ function context(api, conn, routeKey, eventType, extra = {}) {
     };
 }
 // API Gateway sends these names in this casing whatever the client wrote.
-const CANONICAL = new Map(['Host', 'Sec-WebSocket-Extensions', 'Sec-WebSocket-Key', 'Sec-WebSocket-Version', 'Sec-WebSocket-Protocol', 'User-Agent', 'X-Amzn-Trace-Id', 'X-Forwarded-For', 'X-Forwarded-Port', 'X-Forwarded-Proto'].map((name) => [name.toLowerCase(), name]));
+const CANONICAL = new Map([
+    'Host',
+    'Sec-WebSocket-Extensions',
+    'Sec-WebSocket-Key',
+    'Sec-WebSocket-Version',
+    'Sec-WebSocket-Protocol',
+    'User-Agent',
+    'X-Amzn-Trace-Id',
+    'X-Forwarded-For',
+    'X-Forwarded-Port',
+    'X-Forwarded-Proto',
+].map((name) => [name.toLowerCase(), name]));
 // Hop-by-hop headers API Gateway does not pass on.
 const DROPPED = new Set(['connection', 'upgrade']);
 export function connectEvent(api, conn, req, localPort) {
@@ -64,7 +77,9 @@ export function connectEvent(api, conn, req, localPort) {
     multiValueHeaders['X-Forwarded-For'] = [forwardedFor ? `${forwardedFor}, ${conn.sourceIp}` : conn.sourceIp];
     multiValueHeaders['X-Forwarded-Port'] = [String(localPort)];
     multiValueHeaders['X-Forwarded-Proto'] = ['http'];
-    multiValueHeaders['X-Amzn-Trace-Id'] ??= [`Root=1-${Math.floor(conn.connectedAt / 1000).toString(16)}-${randomBytes(12).toString('hex')}`];
+    multiValueHeaders['X-Amzn-Trace-Id'] ??= [
+        `Root=1-${Math.floor(conn.connectedAt / 1000).toString(16)}-${randomBytes(12).toString('hex')}`,
+    ];
     const headers = Object.fromEntries(Object.entries(multiValueHeaders).map(([k, v]) => [k, v.join(',')]));
     // AWS's order: headers, query, requestContext; the query fields only when the URL had a query.
     const event = { headers, multiValueHeaders };
@@ -88,7 +103,10 @@ export function messageEvent(api, conn, routeKey, body) {
 export const NO_STATUS_REASON = 'Client-side close frame status not set';
 export function disconnectEvent(api, conn, statusCode, reason) {
     const disconnectReason = statusCode === 1005 && reason === '' ? NO_STATUS_REASON : reason;
-    const requestContext = context(api, conn, '$disconnect', 'DISCONNECT', { disconnectStatusCode: statusCode, disconnectReason });
+    const requestContext = context(api, conn, '$disconnect', 'DISCONNECT', {
+        disconnectStatusCode: statusCode,
+        disconnectReason,
+    });
     const headers = { Host: api.domainName, 'x-api-key': '', 'X-Forwarded-For': '', 'x-restapi': '' };
     return {
         headers,

@@ -5,7 +5,7 @@ import { createServer, STATUS_CODES } from 'node:http';
 import { WebSocketServer } from 'ws';
 import { toProxyResult } from "../../runtime/handler.js";
 import { stackOrigin } from "../bundle/sourcemap.js";
-import { connectEvent, connectionId, disconnectEvent, identityOf, messageEvent } from "./events.js";
+import { connectEvent, connectionId, disconnectEvent, identityOf, messageEvent, } from "./events.js";
 export const AWS_LIMITS = {
     frameBytes: 32 * 1024,
     payloadBytes: 128 * 1024,
@@ -69,7 +69,9 @@ export class LocalGateway {
         const host = this.options.host ?? '127.0.0.1';
         const port = this.options.port ?? 3001;
         await new Promise((resolve, reject) => {
-            this.server.once('error', (error) => reject(error.code === 'EADDRINUSE' ? new Error(`port ${port} on ${host} is in use: stop what holds it, or pass --port 0 for a free port`) : error));
+            this.server.once('error', (error) => reject(error.code === 'EADDRINUSE'
+                ? new Error(`port ${port} on ${host} is in use: stop what holds it, or pass --port 0 for a free port`)
+                : error));
             this.server.listen(port, host, () => resolve());
         });
         this.port = this.server.address().port;
@@ -106,7 +108,11 @@ export class LocalGateway {
         this.inflight.add(call);
         try {
             const outcome = await call;
-            const status = outcome.ok ? String(normalize(outcome.result).statusCode) : outcome.reason === 'timeout' ? 'timeout' : 'error';
+            const status = outcome.ok
+                ? String(normalize(outcome.result).statusCode)
+                : outcome.reason === 'timeout'
+                    ? 'timeout'
+                    : 'error';
             this.options.log?.(`${routeKey.padEnd(12)} ${conn.connectionId}  ${status.padEnd(7)} ${outcome.ms}ms${outcome.ok ? '' : `  ${this.describe(outcome.error)}`}`);
             return outcome;
         }
@@ -201,7 +207,11 @@ export class LocalGateway {
         const event = messageEvent(this.api, conn, routeKey, body);
         const outcome = await this.run(routeKey, conn, event);
         if (conn.state === 'open' && !outcome.ok) {
-            const frame = { message: 'Internal server error', connectionId: conn.connectionId, requestId: event.requestContext.requestId };
+            const frame = {
+                message: 'Internal server error',
+                connectionId: conn.connectionId,
+                requestId: event.requestContext.requestId,
+            };
             conn.ws.send(JSON.stringify(frame));
         }
     }
@@ -306,7 +316,11 @@ function handshakeProblem(req) {
         return { status: 400, message: 'Missing or invalid Sec-WebSocket-Key header' };
     const version = req.headers['sec-websocket-version'];
     if (version !== '13' && version !== '8') {
-        return { status: 400, message: 'Missing or invalid Sec-WebSocket-Version header', headers: { 'Sec-WebSocket-Version': '13, 8' } };
+        return {
+            status: 400,
+            message: 'Missing or invalid Sec-WebSocket-Version header',
+            headers: { 'Sec-WebSocket-Version': '13, 8' },
+        };
     }
     const protocols = req.headers['sec-websocket-protocol']?.split(',').map((p) => p.trim());
     if (protocols && (protocols.some((p) => !TOKEN.test(p)) || new Set(protocols).size !== protocols.length)) {
@@ -333,7 +347,9 @@ function reject(socket, status, body, headers = {}) {
     if (socket.destroyed)
         return;
     const text = typeof body === 'string' ? body : JSON.stringify(body);
-    const extra = Object.entries(headers).map(([k, v]) => `${k}: ${v}\r\n`).join('');
+    const extra = Object.entries(headers)
+        .map(([k, v]) => `${k}: ${v}\r\n`)
+        .join('');
     socket.end(`HTTP/1.1 ${status} ${STATUS_CODES[status] ?? 'Error'}\r\nConnection: close\r\nContent-Type: application/json\r\nContent-Length: ${Buffer.byteLength(text)}\r\n${extra}\r\n${text}`);
 }
 const answered = new WeakSet();
@@ -351,7 +367,11 @@ function onClientError(error, socket) {
     const inFlight = socket._httpMessage;
     if (error.code === 'ECONNRESET' || !socket.writable || inFlight?.headersSent)
         return void socket.destroy();
-    const statuses = { HPE_HEADER_OVERFLOW: 431, HPE_CHUNK_EXTENSIONS_OVERFLOW: 413, ERR_HTTP_REQUEST_TIMEOUT: 408 };
+    const statuses = {
+        HPE_HEADER_OVERFLOW: 431,
+        HPE_CHUNK_EXTENSIONS_OVERFLOW: 413,
+        ERR_HTTP_REQUEST_TIMEOUT: 408,
+    };
     const status = statuses[error.code ?? ''] ?? 400;
     const text = JSON.stringify({ message: STATUS_CODES[status] });
     socket.end(`HTTP/1.1 ${status} ${STATUS_CODES[status]}\r\nConnection: close\r\nContent-Type: application/json\r\nContent-Length: ${text.length}\r\n\r\n${text}`);

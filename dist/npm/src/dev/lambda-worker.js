@@ -28,7 +28,12 @@ function memoryUsedMb() {
 }
 function outOfMemory() {
     const used = memoryUsedMb();
-    return used > memoryMb ? { name: 'Runtime.OutOfMemory', message: `Runtime exited with error: signal: killed (the function used ${Math.round(used)} MB of its ${memoryMb} MB)` } : undefined;
+    return used > memoryMb
+        ? {
+            name: 'Runtime.OutOfMemory',
+            message: `Runtime exited with error: signal: killed (the function used ${Math.round(used)} MB of its ${memoryMb} MB)`,
+        }
+        : undefined;
 }
 // What the function writes goes to the parent at once, as Lambda's runtime writes logs synchronously. A worker's own
 // stdio streams wait for the parent's acknowledgement before sending more, which a frozen environment never reads:
@@ -109,7 +114,14 @@ parentPort.on('message', async (message) => {
     }
     catch (error) {
         // A result that cannot be cloned (a function, a socket): Lambda cannot serialize it either.
-        parentPort.postMessage({ type: 'error', id, error: { name: 'Runtime.MalformedResponse', message: `the handler returned a value that cannot be serialized: ${error.message}` } });
+        parentPort.postMessage({
+            type: 'error',
+            id,
+            error: {
+                name: 'Runtime.MalformedResponse',
+                message: `the handler returned a value that cannot be serialized: ${error.message}`,
+            },
+        });
     }
     freeze();
 });

@@ -11,7 +11,18 @@ export const MAX_ENVIRONMENTS = 10;
 /** Events that may wait per environment allowed: a bound on what a flood of frames holds in memory. */
 export const QUEUED_PER_ENVIRONMENT = 100;
 // Variables of the developer's shell that a Lambda function would also have (credentials come from its role there).
-const PASSED_THROUGH = ['PATH', 'HOME', 'LANG', 'TZ', 'AWS_PROFILE', 'AWS_ACCESS_KEY_ID', 'AWS_SECRET_ACCESS_KEY', 'AWS_SESSION_TOKEN', 'AWS_CONFIG_FILE', 'AWS_SHARED_CREDENTIALS_FILE'];
+const PASSED_THROUGH = [
+    'PATH',
+    'HOME',
+    'LANG',
+    'TZ',
+    'AWS_PROFILE',
+    'AWS_ACCESS_KEY_ID',
+    'AWS_SECRET_ACCESS_KEY',
+    'AWS_SESSION_TOKEN',
+    'AWS_CONFIG_FILE',
+    'AWS_SHARED_CREDENTIALS_FILE',
+];
 /** Where this package's own AWS SDK lives: the stand-in for the SDK the Lambda runtime ships. */
 function sdkSearchPaths() {
     const require = createRequire(import.meta.url);
@@ -131,11 +142,17 @@ class Environment {
             this.kill(onDeath);
         };
         this.worker.on('error', (error) => died(error.code === 'ERR_WORKER_OUT_OF_MEMORY'
-            ? { name: 'Runtime.OutOfMemory', message: `Runtime exited with error: signal: killed (over the function's ${options.memory} MB)` }
+            ? {
+                name: 'Runtime.OutOfMemory',
+                message: `Runtime exited with error: signal: killed (over the function's ${options.memory} MB)`,
+            }
             : { name: error.name, message: error.message, stack: error.stack }));
         this.worker.on('exit', (code) => died(this.dead
             ? { name: 'Runtime.Stopped', message: 'the environment was stopped (shutdown, timeout or a newer bundle)' }
-            : { name: 'Runtime.ExitError', message: `Runtime exited with error: exit status ${code} (process.exit(${code}) in ${handlerName} or a dependency?)` }));
+            : {
+                name: 'Runtime.ExitError',
+                message: `Runtime exited with error: exit status ${code} (process.exit(${code}) in ${handlerName} or a dependency?)`,
+            }));
     }
     /** Thaws the environment and runs one event in it. */
     run(event, deadline) {
@@ -267,15 +284,26 @@ export class LocalLambda {
         const integrationTimeout = () => ({
             ok: false,
             reason: 'timeout',
-            error: { name: 'IntegrationTimeout', message: `Endpoint request timed out: no answer within API Gateway's ${seconds(integrationTimeoutMs)}` },
+            error: {
+                name: 'IntegrationTimeout',
+                message: `Endpoint request timed out: no answer within API Gateway's ${seconds(integrationTimeoutMs)}`,
+            },
             ms: ms(),
         });
-        const shutdown = () => ({ ok: false, reason: 'error', error: { name: 'Runtime.Shutdown', message: 'socket-action dev is shutting down' }, ms: ms() });
+        const shutdown = () => ({
+            ok: false,
+            reason: 'error',
+            error: { name: 'Runtime.Shutdown', message: 'socket-action dev is shutting down' },
+            ms: ms(),
+        });
         if (this.closed)
             return shutdown();
         const env = await this.acquire(integrationDeadline);
         if (env === 'throttled') {
-            const error = { name: 'TooManyRequestsException', message: 'Rate Exceeded: every execution environment is busy and too many events are waiting (raise --concurrency)' };
+            const error = {
+                name: 'TooManyRequestsException',
+                message: 'Rate Exceeded: every execution environment is busy and too many events are waiting (raise --concurrency)',
+            };
             return { ok: false, reason: 'error', error, ms: ms() };
         }
         if (!env)
@@ -319,7 +347,12 @@ export class LocalLambda {
         if (outcome === 'integration')
             return integrationTimeout();
         if (outcome === 'timeout') {
-            return { ok: false, reason: 'timeout', error: { name: 'Sandbox.Timedout', message: `Task timed out after ${seconds(timeoutMs)}` }, ms: ms() };
+            return {
+                ok: false,
+                reason: 'timeout',
+                error: { name: 'Sandbox.Timedout', message: `Task timed out after ${seconds(timeoutMs)}` },
+                ms: ms(),
+            };
         }
         if (outcome.type === 'error')
             return { ok: false, reason: 'error', error: outcome.error, ms: ms() };

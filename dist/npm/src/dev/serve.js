@@ -23,7 +23,11 @@ function lambdaOptions(socket, options, log, connectionsEndpoint) {
     };
 }
 async function resolveSocket(options) {
-    const { sockets } = await loadConfig(options.configFile, { env: options.env, stage: options.stage, optional: options.configOptional });
+    const { sockets } = await loadConfig(options.configFile, {
+        env: options.env,
+        stage: options.stage,
+        optional: options.configOptional,
+    });
     return pickSocket(sockets, options.component, options.configFile);
 }
 export async function startDev(options) {
@@ -32,7 +36,10 @@ export async function startDev(options) {
     // With watch on, esbuild's watch mode rebuilds on changes to socket.js and its imports; builds wait in `rebuilding`
     // until the function is up. serverless.yml, which esbuild does not read, has a watcher of its own.
     const waiters = [];
-    const settle = (r) => waiters.splice(0).forEach((w) => w(r));
+    const settle = (r) => {
+        for (const waiter of waiters.splice(0))
+            waiter(r);
+    };
     let started;
     let rebuilding = new Promise((resolve) => (started = resolve));
     const enqueue = (step) => {

@@ -8,7 +8,9 @@ export class ApplyError extends Error {
     name = 'ApplyError';
     constructor(action, done, cause) {
         // The adapter's errors already say what was being done; anything else gets the action named.
-        super(cause instanceof Error ? cause.message : `${action.change} ${action.resource} ${action.name} failed: ${String(cause)}`, { cause });
+        super(cause instanceof Error
+            ? cause.message
+            : `${action.change} ${action.resource} ${action.name} failed: ${String(cause)}`, { cause });
         this.action = action;
         this.done = done;
     }

@@ -31,7 +31,8 @@ export async function reconcile(adapter, desiredFor, events = {}) {
         const plan = planDeploy(desired, observed);
         events.onPlan?.(plan, round);
         if (round === 1)
-            plan.notes?.forEach((note) => events.log?.(`note: ${note}`));
+            for (const note of plan.notes ?? [])
+                events.log?.(`note: ${note}`);
         const facts = { apiId: plan.apiId, integrationId: plan.integrationId };
         let raceCheck;
         const execute = adapter.executor(desired);
@@ -99,7 +100,8 @@ export async function removeStage(adapter, identity, events = {}) {
         const plan = planRemove({ names, identity }, observed);
         events.onPlan?.(plan, round);
         if (round === 1)
-            plan.notes?.forEach((note) => events.log?.(`note: ${note}`));
+            for (const note of plan.notes ?? [])
+                events.log?.(`note: ${note}`);
         if (plan.actions.length === 0)
             return { removed, found, foreign };
         found = true;

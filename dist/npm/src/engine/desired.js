@@ -3,7 +3,7 @@ import { Ref } from "./refs.js";
 export const ROUTE_KEYS = ['$connect', '$disconnect', '$default'];
 export const ROUTE_SELECTION = '$request.body.route';
 export const INTEGRATION_TIMEOUT_MS = 29_000;
-export function desiredState({ socket, identity, region, account, partition, codeSha256, handler, version }) {
+export function desiredState({ socket, identity, region, account, partition, codeSha256, handler, version, }) {
     const names = resourceNames(identity);
     const functionArn = arn.function(partition, region, account, names.functionName);
     const logGroup = arn.logGroup(partition, region, account, names.functionName);
@@ -41,7 +41,11 @@ export function desiredState({ socket, identity, region, account, partition, cod
             policy,
             ...(socket.permissionsBoundary ? { permissionsBoundary: socket.permissionsBoundary } : {}),
         },
-        logGroup: { name: names.logGroupName, retentionDays: socket.logRetentionDays, retentionDefaulted: socket.defaulted.includes('logRetentionDays') },
+        logGroup: {
+            name: names.logGroupName,
+            retentionDays: socket.logRetentionDays,
+            retentionDefaulted: socket.defaulted.includes('logRetentionDays'),
+        },
         fn: {
             runtime: socket.runtime,
             architecture: socket.architecture,

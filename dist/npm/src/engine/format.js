@@ -28,7 +28,9 @@ export function formatPlan(plan) {
         });
         return [head, ...diff].join('\n');
     });
-    const counts = ['create', 'update', 'delete'].map((c) => `${plan.actions.filter((a) => a.change === c).length} to ${c}`).join(', ');
+    const counts = ['create', 'update', 'delete']
+        .map((c) => `${plan.actions.filter((a) => a.change === c).length} to ${c}`)
+        .join(', ');
     return `${lines.join('\n')}\nPlan: ${counts}.${notes}`;
 }
 /** The plan as JSON, without anything secret (env values). */

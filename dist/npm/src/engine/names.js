@@ -11,7 +11,13 @@ export const TAG_ADOPTED = 'socket-action:adopted';
 /** When an API was created, to the millisecond: API Gateway's CreatedDate has whole seconds, too coarse to order a race. */
 export const TAG_CREATED = 'socket-action:created';
 export function ownTags(id, version) {
-    return { [TAG_APP]: id.app, [TAG_STAGE]: id.stage, [TAG_REPO]: id.repo, [TAG_REGION]: id.region, [TAG_VERSION]: version };
+    return {
+        [TAG_APP]: id.app,
+        [TAG_STAGE]: id.stage,
+        [TAG_REPO]: id.repo,
+        [TAG_REGION]: id.region,
+        [TAG_VERSION]: version,
+    };
 }
 /** Whether tags name this app, stage and repository (the version may differ). */
 export function isOurs(tags, id) {

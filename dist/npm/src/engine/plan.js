@@ -7,7 +7,9 @@ export class PlanError extends Error {
 }
 /** JSON with sorted keys, so documents compare by content, not by key order. */
 export function canonical(value) {
-    return JSON.stringify(value, (_key, v) => v && typeof v === 'object' && !Array.isArray(v) ? Object.fromEntries(Object.entries(v).sort(([a], [b]) => a.localeCompare(b))) : v);
+    return JSON.stringify(value, (_key, v) => v && typeof v === 'object' && !Array.isArray(v)
+        ? Object.fromEntries(Object.entries(v).sort(([a], [b]) => a.localeCompare(b)))
+        : v);
 }
 /**
  * Which of several APIs of one stage survives a race: the first created by API Gateway's clock (CreatedDate, whole
@@ -49,9 +51,21 @@ function tagDiff(observed, desired) {
         .map(([k, v]) => ({ field: `tags.${k}`, from: observed[k], to: v }));
 }
 // Architecture is not among them: Lambda changes it with the code (UpdateFunctionCode), not the configuration.
-const CONFIG_FIELDS = ['runtime', 'memory', 'timeout', 'env', 'description', 'handler', 'roleArn'];
+const CONFIG_FIELDS = [
+    'runtime',
+    'memory',
+    'timeout',
+    'env',
+    'description',
+    'handler',
+    'roleArn',
+];
 function functionConfigDiff(observed, desired) {
-    return CONFIG_FIELDS.filter((f) => canonical(observed[f]) !== canonical(desired[f])).map((f) => ({ field: f, from: observed[f], to: desired[f] }));
+    return CONFIG_FIELDS.filter((f) => canonical(observed[f]) !== canonical(desired[f])).map((f) => ({
+        field: f,
+        from: observed[f],
+        to: desired[f],
+    }));
 }
 class Builder {
     actions = [];
@@ -74,7 +88,14 @@ export function planDeploy(desired, observed) {
     const kept = survivingApi(observed.apis);
     for (const api of observed.apis) {
         if (api !== kept)
-            b.add({ write: 'DeleteApi', id: `api:delete:${api.id}`, resource: 'api', change: 'delete', name: `${api.name} (${api.id}, duplicate)`, params: { ApiId: api.id } });
+            b.add({
+                write: 'DeleteApi',
+                id: `api:delete:${api.id}`,
+                resource: 'api',
+                change: 'delete',
+                name: `${api.name} (${api.id}, duplicate)`,
+                params: { ApiId: api.id },
+            });
     }
     let apiCreate;
     let apiUpdate;
@@ -86,19 +107,42 @@ export function planDeploy(desired, observed) {
             resource: 'api',
             change: 'create',
             name: names.apiName,
-            params: { Name: names.apiName, ProtocolType: 'WEBSOCKET', RouteSelectionExpression: desired.api.routeSelectionExpression, Description: desired.api.description, Tags: tags },
+            params: {
+                Name: names.apiName,
+                ProtocolType: 'WEBSOCKET',
+                RouteSelectionExpression: desired.api.routeSelectionExpression,
+                Description: desired.api.description,
+                Tags: tags,
+            },
         });
     }
     else {
         const diff = [];
         if (kept.routeSelectionExpression !== desired.api.routeSelectionExpression)
-            diff.push({ field: 'routeSelectionExpression', from: kept.routeSelectionExpression, to: desired.api.routeSelectionExpression });
+            diff.push({
+                field: 'routeSelectionExpression',
+                from: kept.routeSelectionExpression,
+                to: desired.api.routeSelectionExpression,
+            });
         if (kept.description !== desired.api.description)
             diff.push({ field: 'description', from: kept.description, to: desired.api.description });
         if (kept.name !== names.apiName)
             diff.push({ field: 'name', from: kept.name, to: names.apiName });
         if (diff.length) {
-            const update = b.add({ write: 'UpdateApi', id: 'api:update', resource: 'api', change: 'update', name: names.apiName, diff, params: { ApiId: kept.id, Name: names.apiName, RouteSelectionExpression: desired.api.routeSelectionExpression, Description: desired.api.description } });
+            const update = b.add({
+                write: 'UpdateApi',
+                id: 'api:update',
+                resource: 'api',
+                change: 'update',
+                name: names.apiName,
+                diff,
+                params: {
+                    ApiId: kept.id,
+                    Name: names.apiName,
+                    RouteSelectionExpression: desired.api.routeSelectionExpression,
+                    Description: desired.api.description,
+                },
+            });
             // Only a new route selection needs a new deployment; a name or description does not.
             if (diff.some((d) => d.field === 'routeSelectionExpression'))
                 apiUpdate = update;
@@ -107,7 +151,15 @@ export function planDeploy(desired, observed) {
             b.unchanged.push(`api ${names.apiName}`);
         const td = tagDiff(kept.tags, tags);
         if (td.length)
-            b.add({ write: 'TagApi', id: 'api:tag', resource: 'api', change: 'update', name: names.apiName, diff: td, params: { ResourceArn: arn.apiResource(desired.partition, desired.region, kept.id), Tags: tags } });
+            b.add({
+                write: 'TagApi',
+                id: 'api:tag',
+                resource: 'api',
+                change: 'update',
+                name: names.apiName,
+                diff: td,
+                params: { ResourceArn: arn.apiResource(desired.partition, desired.region, kept.id), Tags: tags },
+            });
     }
     // ---- role ----
     const role = observed.role;
@@ -165,7 +217,15 @@ export function planDeploy(desired, observed) {
         }
         const td = tagDiff(role.tags, tags);
         if (td.length)
-            b.add({ write: 'TagRole', id: 'role:tag', resource: 'role', change: 'update', name: names.roleName, diff: td, params: { RoleName: names.roleName, Tags: tagList(tags) } });
+            b.add({
+                write: 'TagRole',
+                id: 'role:tag',
+                resource: 'role',
+                change: 'update',
+                name: names.roleName,
+                diff: td,
+                params: { RoleName: names.roleName, Tags: tagList(tags) },
+            });
     }
     const currentPolicy = role?.policies[names.policyName];
     let policyPut;
@@ -186,7 +246,14 @@ export function planDeploy(desired, observed) {
     // ---- log group: ours before the first invocation, or Lambda makes it untagged and keeps logs forever ----
     const group = observed.logGroup;
     if (!group) {
-        b.add({ write: 'CreateLogGroup', id: 'log-group:create', resource: 'log-group', change: 'create', name: desired.logGroup.name, params: { logGroupName: desired.logGroup.name, tags, retentionInDays: desired.logGroup.retentionDays } });
+        b.add({
+            write: 'CreateLogGroup',
+            id: 'log-group:create',
+            resource: 'log-group',
+            change: 'create',
+            name: desired.logGroup.name,
+            params: { logGroupName: desired.logGroup.name, tags, retentionInDays: desired.logGroup.retentionDays },
+        });
     }
     else {
         // The default retention is for groups socket-action made: one it adopted (Lambda's, a person's) never has its logs'
@@ -198,11 +265,29 @@ export function planDeploy(desired, observed) {
             notes.push(`log group ${group.name} keeps its retention (${group.retentionDays ? `${group.retentionDays} days` : 'never expire'}); set logRetentionDays in serverless.yml to change it`);
         }
         else if (group.retentionDays !== desired.logGroup.retentionDays) {
-            b.add({ write: 'PutRetentionPolicy', id: 'log-group:retention', resource: 'log-group', change: 'update', name: group.name, diff: [{ field: 'retentionInDays', from: group.retentionDays ?? 'never expire', to: desired.logGroup.retentionDays }], params: { logGroupName: group.name, retentionInDays: desired.logGroup.retentionDays } });
+            b.add({
+                write: 'PutRetentionPolicy',
+                id: 'log-group:retention',
+                resource: 'log-group',
+                change: 'update',
+                name: group.name,
+                diff: [
+                    { field: 'retentionInDays', from: group.retentionDays ?? 'never expire', to: desired.logGroup.retentionDays },
+                ],
+                params: { logGroupName: group.name, retentionInDays: desired.logGroup.retentionDays },
+            });
         }
         const td = tagDiff(group.tags, groupTags);
         if (td.length)
-            b.add({ write: 'TagLogGroup', id: 'log-group:tag', resource: 'log-group', change: 'update', name: group.name, diff: td, params: { resourceArn: group.arn, tags: groupTags } });
+            b.add({
+                write: 'TagLogGroup',
+                id: 'log-group:tag',
+                resource: 'log-group',
+                change: 'update',
+                name: group.name,
+                diff: td,
+                params: { resourceArn: group.arn, tags: groupTags },
+            });
         if ((keepRetention || group.retentionDays === desired.logGroup.retentionDays) && !td.length)
             b.unchanged.push(`log group ${group.name}`);
     }
@@ -219,7 +304,13 @@ export function planDeploy(desired, observed) {
             change: 'create',
             name: names.functionName,
             after: [roleCreate],
-            params: { FunctionName: names.functionName, ...functionConfiguration(desired.fn), Architectures: [desired.fn.architecture], PackageType: 'Zip', Tags: tags },
+            params: {
+                FunctionName: names.functionName,
+                ...functionConfiguration(desired.fn),
+                Architectures: [desired.fn.architecture],
+                PackageType: 'Zip',
+                Tags: tags,
+            },
         });
     }
     else {
@@ -227,18 +318,45 @@ export function planDeploy(desired, observed) {
         // A new role (the region-named one replacing the shared one of older stages) is used only once it is complete.
         const roleMoves = fn.spec.roleArn !== desired.fn.roleArn;
         if (diff.length)
-            fnWrite = b.add({ write: 'UpdateFunctionConfiguration', id: 'function:config', resource: 'function', change: 'update', name: names.functionName, diff, after: roleMoves ? [roleCreate, policyPut] : [], params: { FunctionName: names.functionName, ...functionConfiguration(desired.fn) } });
+            fnWrite = b.add({
+                write: 'UpdateFunctionConfiguration',
+                id: 'function:config',
+                resource: 'function',
+                change: 'update',
+                name: names.functionName,
+                diff,
+                after: roleMoves ? [roleCreate, policyPut] : [],
+                params: { FunctionName: names.functionName, ...functionConfiguration(desired.fn) },
+            });
         const codeDiff = ['codeSha256', 'architecture']
             .filter((f) => fn.spec[f] !== desired.fn[f])
             .map((f) => ({ field: f, from: fn.spec[f], to: desired.fn[f] }));
         if (codeDiff.length) {
-            fnWrite = b.add({ write: 'UpdateFunctionCode', id: 'function:code', resource: 'function-code', change: 'update', name: names.functionName, diff: codeDiff, after: [fnWrite], params: { FunctionName: names.functionName, Architectures: [desired.fn.architecture] } });
+            fnWrite = b.add({
+                write: 'UpdateFunctionCode',
+                id: 'function:code',
+                resource: 'function-code',
+                change: 'update',
+                name: names.functionName,
+                diff: codeDiff,
+                after: [fnWrite],
+                params: { FunctionName: names.functionName, Architectures: [desired.fn.architecture] },
+            });
         }
         if (!diff.length && !codeDiff.length)
             b.unchanged.push(`function ${names.functionName}`);
         const td = tagDiff(fn.tags, tags);
         if (td.length)
-            fnWrite = b.add({ write: 'TagFunction', id: 'function:tag', resource: 'function', change: 'update', name: names.functionName, diff: td, after: [fnWrite], params: { Resource: fn.arn, Tags: tags } });
+            fnWrite = b.add({
+                write: 'TagFunction',
+                id: 'function:tag',
+                resource: 'function',
+                change: 'update',
+                name: names.functionName,
+                diff: td,
+                after: [fnWrite],
+                params: { Resource: fn.arn, Tags: tags },
+            });
     }
     // ---- permission: API Gateway may invoke the function, from this API only ----
     const apiArn = arn.api(desired.partition, desired.region, desired.account, '');
@@ -246,7 +364,15 @@ export function planDeploy(desired, observed) {
     if (!fn || fn.permissionSourceArn !== sourceArn) {
         let removed;
         if (fn?.permissionSourceArn !== undefined) {
-            removed = b.add({ write: 'RemovePermission', id: 'permission:remove', resource: 'permission', change: 'delete', name: names.permissionSid, after: [fnWrite], params: { FunctionName: names.functionName, StatementId: names.permissionSid } });
+            removed = b.add({
+                write: 'RemovePermission',
+                id: 'permission:remove',
+                resource: 'permission',
+                change: 'delete',
+                name: names.permissionSid,
+                after: [fnWrite],
+                params: { FunctionName: names.functionName, StatementId: names.permissionSid },
+            });
         }
         b.add({
             write: 'AddPermission',
@@ -254,9 +380,17 @@ export function planDeploy(desired, observed) {
             resource: 'permission',
             change: fn?.permissionSourceArn !== undefined ? 'update' : 'create',
             name: names.permissionSid,
-            diff: fn?.permissionSourceArn !== undefined ? [{ field: 'SourceArn', from: fn.permissionSourceArn, to: String(sourceArn) }] : undefined,
+            diff: fn?.permissionSourceArn !== undefined
+                ? [{ field: 'SourceArn', from: fn.permissionSourceArn, to: String(sourceArn) }]
+                : undefined,
             after: [fnWrite, apiCreate, removed],
-            params: { FunctionName: names.functionName, StatementId: names.permissionSid, Action: 'lambda:InvokeFunction', Principal: 'apigateway.amazonaws.com', SourceArn: sourceArn },
+            params: {
+                FunctionName: names.functionName,
+                StatementId: names.permissionSid,
+                Action: 'lambda:InvokeFunction',
+                Principal: 'apigateway.amazonaws.com',
+                SourceArn: sourceArn,
+            },
         });
     }
     // ---- integration, routes, deployment, stage ----
@@ -275,7 +409,13 @@ export function planDeploy(desired, observed) {
             change: 'create',
             name: 'AWS_PROXY',
             after: [apiCreate],
-            params: { ApiId: apiId, IntegrationType: 'AWS_PROXY', IntegrationMethod: 'POST', IntegrationUri: desired.api.integrationUri, TimeoutInMillis: desired.api.integrationTimeoutMs },
+            params: {
+                ApiId: apiId,
+                IntegrationType: 'AWS_PROXY',
+                IntegrationMethod: 'POST',
+                IntegrationUri: desired.api.integrationUri,
+                TimeoutInMillis: desired.api.integrationTimeoutMs,
+            },
         });
         apiChanges.push(integrationWrite);
     }
@@ -287,7 +427,12 @@ export function planDeploy(desired, observed) {
             change: 'update',
             name: 'AWS_PROXY',
             diff: [{ field: 'TimeoutInMillis', from: integration.timeoutMs, to: desired.api.integrationTimeoutMs }],
-            params: { ApiId: apiId, IntegrationId: integration.id, IntegrationType: 'AWS_PROXY', TimeoutInMillis: desired.api.integrationTimeoutMs },
+            params: {
+                ApiId: apiId,
+                IntegrationId: integration.id,
+                IntegrationType: 'AWS_PROXY',
+                TimeoutInMillis: desired.api.integrationTimeoutMs,
+            },
         });
         apiChanges.push(integrationWrite);
     }
@@ -296,22 +441,54 @@ export function planDeploy(desired, observed) {
     for (const key of desired.api.routeKeys) {
         const route = kept?.routes.find((r) => r.key === key);
         if (!route) {
-            routeWrites.push(b.add({ write: 'CreateRoute', id: `route:create:${key}`, resource: 'route', change: 'create', name: key, after: [apiCreate, integrationWrite], params: { ApiId: apiId, RouteKey: key, Target: target } }));
+            routeWrites.push(b.add({
+                write: 'CreateRoute',
+                id: `route:create:${key}`,
+                resource: 'route',
+                change: 'create',
+                name: key,
+                after: [apiCreate, integrationWrite],
+                params: { ApiId: apiId, RouteKey: key, Target: target },
+            }));
         }
         else if (route.target !== target) {
-            routeWrites.push(b.add({ write: 'UpdateRoute', id: `route:update:${key}`, resource: 'route', change: 'update', name: key, diff: [{ field: 'Target', from: route.target, to: String(target) }], after: [integrationWrite], params: { ApiId: apiId, RouteId: route.id, Target: target } }));
+            routeWrites.push(b.add({
+                write: 'UpdateRoute',
+                id: `route:update:${key}`,
+                resource: 'route',
+                change: 'update',
+                name: key,
+                diff: [{ field: 'Target', from: route.target, to: String(target) }],
+                after: [integrationWrite],
+                params: { ApiId: apiId, RouteId: route.id, Target: target },
+            }));
         }
     }
     for (const route of kept?.routes ?? []) {
         if (!desired.api.routeKeys.includes(route.key)) {
-            routeWrites.push(b.add({ write: 'DeleteRoute', id: `route:delete:${route.key}`, resource: 'route', change: 'delete', name: route.key, params: { ApiId: apiId, RouteId: route.id } }));
+            routeWrites.push(b.add({
+                write: 'DeleteRoute',
+                id: `route:delete:${route.key}`,
+                resource: 'route',
+                change: 'delete',
+                name: route.key,
+                params: { ApiId: apiId, RouteId: route.id },
+            }));
         }
     }
     apiChanges.push(...routeWrites);
     // Integrations nothing routes to any more (a race, or a hand edit) go once the routes have moved.
     for (const extra of kept?.integrations ?? []) {
         if (extra.id !== integration?.id) {
-            b.add({ write: 'DeleteIntegration', id: `integration:delete:${extra.id}`, resource: 'integration', change: 'delete', name: extra.id, after: routeWrites, params: { ApiId: apiId, IntegrationId: extra.id } });
+            b.add({
+                write: 'DeleteIntegration',
+                id: `integration:delete:${extra.id}`,
+                resource: 'integration',
+                change: 'delete',
+                name: extra.id,
+                after: routeWrites,
+                params: { ApiId: apiId, IntegrationId: extra.id },
+            });
         }
     }
     const stage = kept?.stages.find((s) => s.name === names.stageName);
@@ -325,7 +502,9 @@ export function planDeploy(desired, observed) {
             resource: 'deployment',
             change: 'create',
             name: names.stageName,
-            diff: stage?.deploymentId ? [{ field: 'marker', from: stage.description, to: marker ?? '(new integration)' }] : undefined,
+            diff: stage?.deploymentId
+                ? [{ field: 'marker', from: stage.description, to: marker ?? '(new integration)' }]
+                : undefined,
             after: [apiCreate, ...apiChanges],
             params: { ApiId: apiId, Description: `socket-action ${desired.identity.app}/${desired.identity.stage}` },
         });
@@ -343,14 +522,22 @@ export function planDeploy(desired, observed) {
             change: 'create',
             name: names.stageName,
             after: [deployment],
-            params: { ApiId: apiId, StageName: names.stageName, DeploymentId: new Ref('deploymentId'), Description: new Ref('marker'), Tags: tags, ...stageSettings },
+            params: {
+                ApiId: apiId,
+                StageName: names.stageName,
+                DeploymentId: new Ref('deploymentId'),
+                Description: new Ref('marker'),
+                Tags: tags,
+                ...stageSettings,
+            },
         });
     }
     else {
         const diff = [];
         // Only a configured throttle is enforced: UpdateStage cannot unset limits, so removing `throttle` leaves them.
         const throttle = desired.api.throttle;
-        if (throttle && (stage.throttle?.burstLimit !== throttle.burstLimit || stage.throttle?.rateLimit !== throttle.rateLimit)) {
+        if (throttle &&
+            (stage.throttle?.burstLimit !== throttle.burstLimit || stage.throttle?.rateLimit !== throttle.rateLimit)) {
             diff.push({ field: 'throttle', from: stage.throttle, to: desired.api.throttle });
         }
         if (deployment || diff.length) {
@@ -375,13 +562,30 @@ export function planDeploy(desired, observed) {
         const td = tagDiff(stage.tags, tags);
         // A stage that exists is on the API that exists.
         if (td.length && kept)
-            b.add({ write: 'TagStage', id: 'stage:tag', resource: 'stage', change: 'update', name: names.stageName, diff: td, params: { ResourceArn: arn.stageResource(desired.partition, desired.region, kept.id, names.stageName), Tags: tags } });
+            b.add({
+                write: 'TagStage',
+                id: 'stage:tag',
+                resource: 'stage',
+                change: 'update',
+                name: names.stageName,
+                diff: td,
+                params: {
+                    ResourceArn: arn.stageResource(desired.partition, desired.region, kept.id, names.stageName),
+                    Tags: tags,
+                },
+            });
     }
     if (observed.legacyRole && observed.fn?.spec.roleArn !== observed.legacyRole.arn)
         notes.push(legacyRoleNote(observed.legacyRole.name));
     else if (observed.legacyRole)
         notes.push(`this region's function moves from role ${observed.legacyRole.name}, which every region of the stage shared, to its own role ${names.roleName}. ${legacyRoleNote(observed.legacyRole.name)}`);
-    return { actions: order(b.actions), apiId: kept?.id, integrationId: integration?.id, unchanged: b.unchanged, ...(notes.length ? { notes } : {}) };
+    return {
+        actions: order(b.actions),
+        apiId: kept?.id,
+        integrationId: integration?.id,
+        unchanged: b.unchanged,
+        ...(notes.length ? { notes } : {}),
+    };
 }
 /** Roles are global: the shared role of an older stage may still serve this stage in another region. */
 function legacyRoleNote(name) {
@@ -390,27 +594,77 @@ function legacyRoleNote(name) {
         `aws iam delete-role-policy --role-name ${name} --policy-name socket-action && aws iam delete-role --role-name ${name}`);
 }
 /** Everything tagged for this app, stage and repository, in dependency order. Nothing else. */
-export function planRemove(desired, observed) {
+export function planRemove(_desired, observed) {
     const b = new Builder();
-    observed.apis.forEach((api) => b.add({ write: 'DeleteApi', id: `api:delete:${api.id}`, resource: 'api', change: 'delete', name: `${api.name} (${api.id})`, params: { ApiId: api.id } }));
+    for (const api of observed.apis) {
+        b.add({
+            write: 'DeleteApi',
+            id: `api:delete:${api.id}`,
+            resource: 'api',
+            change: 'delete',
+            name: `${api.name} (${api.id})`,
+            params: { ApiId: api.id },
+        });
+    }
     let fnDelete;
     if (observed.fn) {
-        fnDelete = b.add({ write: 'DeleteFunction', id: 'function:delete', resource: 'function', change: 'delete', name: observed.fn.name, params: { FunctionName: observed.fn.name } });
+        fnDelete = b.add({
+            write: 'DeleteFunction',
+            id: 'function:delete',
+            resource: 'function',
+            change: 'delete',
+            name: observed.fn.name,
+            params: { FunctionName: observed.fn.name },
+        });
     }
     // After the function: a last invocation would make the group again, untagged.
     if (observed.logGroup) {
-        b.add({ write: 'DeleteLogGroup', id: 'log-group:delete', resource: 'log-group', change: 'delete', name: observed.logGroup.name, after: [fnDelete], params: { logGroupName: observed.logGroup.name } });
+        b.add({
+            write: 'DeleteLogGroup',
+            id: 'log-group:delete',
+            resource: 'log-group',
+            change: 'delete',
+            name: observed.logGroup.name,
+            after: [fnDelete],
+            params: { logGroupName: observed.logGroup.name },
+        });
     }
     if (observed.role) {
         const role = observed.role;
         const detach = [
-            ...Object.keys(role.policies).map((p) => b.add({ write: 'DeleteRolePolicy', id: `role-policy:delete:${p}`, resource: 'role-policy', change: 'delete', name: `${role.name}/${p}`, params: { RoleName: role.name, PolicyName: p } })),
-            ...role.attachedPolicyArns.map((p) => b.add({ write: 'DetachRolePolicy', id: `role-policy:detach:${p}`, resource: 'role-policy', change: 'delete', name: `${role.name}/${p}`, params: { RoleName: role.name, PolicyArn: p } })),
+            ...Object.keys(role.policies).map((p) => b.add({
+                write: 'DeleteRolePolicy',
+                id: `role-policy:delete:${p}`,
+                resource: 'role-policy',
+                change: 'delete',
+                name: `${role.name}/${p}`,
+                params: { RoleName: role.name, PolicyName: p },
+            })),
+            ...role.attachedPolicyArns.map((p) => b.add({
+                write: 'DetachRolePolicy',
+                id: `role-policy:detach:${p}`,
+                resource: 'role-policy',
+                change: 'delete',
+                name: `${role.name}/${p}`,
+                params: { RoleName: role.name, PolicyArn: p },
+            })),
         ];
         // IAM refuses to delete a role that still has policies; nothing else has to wait for anything.
-        b.add({ write: 'DeleteRole', id: 'role:delete', resource: 'role', change: 'delete', name: role.name, after: detach, params: { RoleName: role.name } });
+        b.add({
+            write: 'DeleteRole',
+            id: 'role:delete',
+            resource: 'role',
+            change: 'delete',
+            name: role.name,
+            after: detach,
+            params: { RoleName: role.name },
+        });
     }
-    return { actions: order(b.actions), unchanged: [], ...(observed.legacyRole ? { notes: [legacyRoleNote(observed.legacyRole.name)] } : {}) };
+    return {
+        actions: order(b.actions),
+        unchanged: [],
+        ...(observed.legacyRole ? { notes: [legacyRoleNote(observed.legacyRole.name)] } : {}),
+    };
 }
 /** A stable topological order: each action after everything it waits for, otherwise in the order planned. */
 function order(actions) {

@@ -16,7 +16,10 @@ import type { ConnectionInfo } from './types.ts'
 /** A connection that is closed or never existed (HTTP 410 GoneException). Prune its id. */
 export class GoneConnectionError extends Error {
   override readonly name = 'GoneConnectionError'
-  constructor(readonly connectionId: string, options?: { cause?: unknown }) {
+  constructor(
+    readonly connectionId: string,
+    options?: { cause?: unknown },
+  ) {
     super(`connection ${connectionId} is gone`, options)
   }
 }
@@ -185,7 +188,12 @@ async function makeFastPath(client: ApiGatewayManagementApiClient): Promise<Fast
   try {
     const endpoint = await config.endpoint()
     const signer = await config.signer()
-    if (endpoint.query || (endpoint.protocol !== 'http:' && endpoint.protocol !== 'https:') || typeof signer?.sign !== 'function') return null
+    if (
+      endpoint.query ||
+      (endpoint.protocol !== 'http:' && endpoint.protocol !== 'https:') ||
+      typeof signer?.sign !== 'function'
+    )
+      return null
     const secure = endpoint.protocol === 'https:'
     const defaultPort = secure ? 443 : 80
     const port = endpoint.port && Number(endpoint.port) !== defaultPort ? Number(endpoint.port) : undefined
@@ -243,7 +251,11 @@ function sign(fast: FastPath, path: string, data: Uint8Array): Promise<SignableR
       port: fast.port,
       path,
       query: {},
-      headers: { 'content-type': 'application/octet-stream', 'content-length': String(data.byteLength), host: fast.host },
+      headers: {
+        'content-type': 'application/octet-stream',
+        'content-length': String(data.byteLength),
+        host: fast.host,
+      },
       body: data,
     },
     { signingDate: new Date(Date.now() + (fast.config.systemClockOffset ?? 0)) },
@@ -254,7 +266,14 @@ function sign(fast: FastPath, path: string, data: Uint8Array): Promise<SignableR
 function post(fast: FastPath, signed: SignableRequest, data: Uint8Array): Promise<Answer> {
   return new Promise((resolve, reject) => {
     const req = fast.request(
-      { agent: fast.agent, host: fast.hostname.replace(/^\[(.*)\]$/, '$1'), port: fast.port, method: 'POST', path: signed.path, headers: signed.headers },
+      {
+        agent: fast.agent,
+        host: fast.hostname.replace(/^\[(.*)\]$/, '$1'),
+        port: fast.port,
+        method: 'POST',
+        path: signed.path,
+        headers: signed.headers,
+      },
       (res) => {
         const chunks: Buffer[] = []
         res.on('data', (chunk: Buffer) => chunks.push(chunk))
@@ -304,7 +323,14 @@ function handoffQueue(client: ApiGatewayManagementApiClient): Map<string, Handof
     if (waiting!.length === 0) pending.delete(key)
     if (!handoff.answer) return Promise.reject(handoff.error)
     const { status, headers, body } = handoff.answer
-    return Promise.resolve({ response: { statusCode: status, reason: http.STATUS_CODES[status], headers: flatHeaders(headers), body: Readable.from([body], { objectMode: false }) } })
+    return Promise.resolve({
+      response: {
+        statusCode: status,
+        reason: http.STATUS_CODES[status],
+        headers: flatHeaders(headers),
+        body: Readable.from([body], { objectMode: false }),
+      },
+    })
   }
   handoffs.set(client, pending)
   return pending
@@ -325,7 +351,11 @@ function sdkPost(client: ApiGatewayManagementApiClient, connectionId: string, da
   })
 }
 
-export async function postToConnection(client: ApiGatewayManagementApiClient, connectionId: string, data: Uint8Array): Promise<void> {
+export async function postToConnection(
+  client: ApiGatewayManagementApiClient,
+  connectionId: string,
+  data: Uint8Array,
+): Promise<void> {
   let fast = fastPathOf(client)
   if (fast instanceof Promise) fast = await fast
   const queue = fast ? handoffQueue(client) : undefined
@@ -408,7 +438,10 @@ export async function broadcast(
   }
   await Promise.all(Array.from({ length: Math.min(concurrency, ids.length) }, lane))
   if (failures.length > 0) {
-    throw new AggregateError(failures, `broadcast: ${failures.length} of ${ids.length} sends failed (${gone.length} gone)`)
+    throw new AggregateError(
+      failures,
+      `broadcast: ${failures.length} of ${ids.length} sends failed (${gone.length} gone)`,
+    )
   }
   return gone
 }

@@ -23,7 +23,10 @@ rebuilding on every change of socket.js, its imports or serverless.yml. No AWS a
                 description: 'most Lambda execution environments at once; module-level state is per environment, as on AWS',
                 default: '10',
             },
-            { name: 'drop-disconnect', description: 'never deliver $disconnect (AWS delivers it only on a best-effort basis), to test how stale ids are handled' },
+            {
+                name: 'drop-disconnect',
+                description: 'never deliver $disconnect (AWS delivers it only on a best-effort basis), to test how stale ids are handled',
+            },
         ],
     },
     async run(values, positionals) {

@@ -12,9 +12,23 @@ export const CONFIG_OPTION = {
     description: 'the serverless.yml to use: a path, or relative to dir; without it, a folder with only socket.js uses every default',
     default: 'dir/serverless.yml',
 };
-export const COMPONENT_OPTION = { name: 'component', value: 'NAME', description: 'the socket component to use, when serverless.yml has several' };
-export const STAGE_OPTION = { name: 'stage', value: 'S', description: 'the stage', default: `serverless.yml's stage, else "dev"` };
-export const REGION_OPTION = { name: 'region', value: 'R', description: 'the AWS region', default: `serverless.yml's region, else us-east-1` };
+export const COMPONENT_OPTION = {
+    name: 'component',
+    value: 'NAME',
+    description: 'the socket component to use, when serverless.yml has several',
+};
+export const STAGE_OPTION = {
+    name: 'stage',
+    value: 'S',
+    description: 'the stage',
+    default: `serverless.yml's stage, else "dev"`,
+};
+export const REGION_OPTION = {
+    name: 'region',
+    value: 'R',
+    description: 'the AWS region',
+    default: `serverless.yml's region, else us-east-1`,
+};
 export const REPO_OPTION = {
     name: 'repo',
     value: 'OWNER/NAME',
@@ -40,7 +54,11 @@ export function configPathFor(dir, config) {
 }
 export function projectOf(values, positionals) {
     const config = stringValue(values, 'config');
-    return { configFile: configPathFor(positionals[0], config), configOptional: config === undefined, component: stringValue(values, 'component') };
+    return {
+        configFile: configPathFor(positionals[0], config),
+        configOptional: config === undefined,
+        component: stringValue(values, 'component'),
+    };
 }
 /** `--permissions-boundary ARN`, checked. */
 export function permissionsBoundaryValue(values, command) {

@@ -1,11 +1,30 @@
 import { flag, stringValue } from "../args.js";
 import { stderrReporter } from "../terminal.js";
 import { AWS_NOTES, COMPONENT_OPTION, CONFIG_OPTION, DIR_ARGUMENT, JSON_OPTION, PERMISSIONS_BOUNDARY_OPTION, permissionsBoundaryValue, projectOf, REGION_OPTION, REPO_OPTION, repoValue, STAGE_OPTION, } from "./project-options.js";
-const STAGE_COMMAND_OPTIONS = [STAGE_OPTION, REGION_OPTION, CONFIG_OPTION, COMPONENT_OPTION, REPO_OPTION, JSON_OPTION];
+const STAGE_COMMAND_OPTIONS = [
+    STAGE_OPTION,
+    REGION_OPTION,
+    CONFIG_OPTION,
+    COMPONENT_OPTION,
+    REPO_OPTION,
+    JSON_OPTION,
+];
 /** plan and deploy (may) create the function role; remove never does. */
-const ROLE_CREATING_OPTIONS = [...STAGE_COMMAND_OPTIONS.slice(0, -1), PERMISSIONS_BOUNDARY_OPTION, JSON_OPTION];
+const ROLE_CREATING_OPTIONS = [
+    ...STAGE_COMMAND_OPTIONS.slice(0, -1),
+    PERMISSIONS_BOUNDARY_OPTION,
+    JSON_OPTION,
+];
 function stageSpec(name, summary, description, options = STAGE_COMMAND_OPTIONS) {
-    return { name, summary, synopsis: '[dir] [options]', description, positionals: [DIR_ARGUMENT], options, notes: AWS_NOTES };
+    return {
+        name,
+        summary,
+        synopsis: '[dir] [options]',
+        description,
+        positionals: [DIR_ARGUMENT],
+        options,
+        notes: AWS_NOTES,
+    };
 }
 /** The stage to work on, and where its notes and progress go (stderr). */
 function stageOptionsOf(command, values, positionals) {
@@ -25,7 +44,10 @@ export const planCommand = {
     spec: stageSpec('plan', 'show what deploy would change on AWS; writes nothing', 'Show what deploy would change on AWS, Terraform-style, with field-level diffs. Nothing is written.', ROLE_CREATING_OPTIONS),
     async run(values, positionals) {
         const { options } = stageOptionsOf('plan', values, positionals);
-        const [{ planStage }, { formatPlan, planJson }] = await Promise.all([import("../../pipeline.js"), import("../../engine/format.js")]);
+        const [{ planStage }, { formatPlan, planJson }] = await Promise.all([
+            import("../../pipeline.js"),
+            import("../../engine/format.js"),
+        ]);
         const { plan, desired } = await planStage(options);
         if (flag(values, 'json'))
             console.log(JSON.stringify({ stage: desired.names.stageName, region: desired.region, ...planJson(plan) }, null, 2));
@@ -35,7 +57,7 @@ export const planCommand = {
     },
 };
 export const deployCommand = {
-    spec: stageSpec('deploy', "create or update a stage on AWS; prints its wss:// URL", `Create or update the stage's IAM role, Lambda function and WebSocket API, found by their tags.
+    spec: stageSpec('deploy', 'create or update a stage on AWS; prints its wss:// URL', `Create or update the stage's IAM role, Lambda function and WebSocket API, found by their tags.
 An unchanged redeploy writes nothing. Prints the wss:// URL.`, ROLE_CREATING_OPTIONS),
     async run(values, positionals) {
         const { options, reporter } = stageOptionsOf('deploy', values, positionals);
@@ -44,15 +66,32 @@ An unchanged redeploy writes nothing. Prints the wss:// URL.`, ROLE_CREATING_OPT
         const { deployStage } = await import("../../pipeline.js");
         const result = await deployStage({
             ...options,
-            events: { ...options.events, onAction: json ? undefined : (a, ms) => reporter.line(`  ${a.change} ${a.resource} ${a.name} (${Math.round(ms)} ms)`) },
+            events: {
+                ...options.events,
+                onAction: json
+                    ? undefined
+                    : (a, ms) => reporter.line(`  ${a.change} ${a.resource} ${a.name} (${Math.round(ms)} ms)`),
+            },
         });
         const seconds = ((performance.now() - started) / 1000).toFixed(1);
         if (json) {
             const { url, apiId, functionName, functionArn, region, stage, routes, changed } = result;
-            console.log(JSON.stringify({ url, apiId, functionName, functionArn, region, stage, routes, changed, actions: result.actions.map((a) => `${a.change} ${a.resource} ${a.name}`) }, null, 2));
+            console.log(JSON.stringify({
+                url,
+                apiId,
+                functionName,
+                functionArn,
+                region,
+                stage,
+                routes,
+                changed,
+                actions: result.actions.map((a) => `${a.change} ${a.resource} ${a.name}`),
+            }, null, 2));
         }
         else {
-            console.log(result.changed ? `Deployed in ${seconds} s (${result.actions.length} changes).` : `Unchanged: nothing to do (${seconds} s).`);
+            console.log(result.changed
+                ? `Deployed in ${seconds} s (${result.actions.length} changes).`
+                : `Unchanged: nothing to do (${seconds} s).`);
             console.log(`  url:      ${result.url}`);
             console.log(`  api:      ${result.apiId}`);
             console.log(`  function: ${result.functionArn}`);
@@ -67,12 +106,25 @@ export const removeCommand = {
         const { options, reporter } = stageOptionsOf('remove', values, positionals);
         const json = flag(values, 'json');
         const { removeStageOf } = await import("../../pipeline.js");
-        const result = await removeStageOf({ ...options, events: { ...options.events, onAction: json ? undefined : (a) => reporter.line(`  delete ${a.resource} ${a.name}`) } });
+        const result = await removeStageOf({
+            ...options,
+            events: {
+                ...options.events,
+                onAction: json ? undefined : (a) => reporter.line(`  delete ${a.resource} ${a.name}`),
+            },
+        });
         const { identity } = result;
         if (json)
-            console.log(JSON.stringify({ stage: identity.stage, region: result.region, found: result.found, removed: result.removed.map((a) => `${a.resource} ${a.name}`) }, null, 2));
+            console.log(JSON.stringify({
+                stage: identity.stage,
+                region: result.region,
+                found: result.found,
+                removed: result.removed.map((a) => `${a.resource} ${a.name}`),
+            }, null, 2));
         else
-            console.log(result.found ? `Removed stage "${identity.stage}" (${result.removed.length} deletions).` : `Nothing to remove: no resources are tagged for stage "${identity.stage}" of "${identity.app}" (${identity.repo}).`);
+            console.log(result.found
+                ? `Removed stage "${identity.stage}" (${result.removed.length} deletions).`
+                : `Nothing to remove: no resources are tagged for stage "${identity.stage}" of "${identity.app}" (${identity.repo}).`);
         for (const f of result.foreign)
             reporter.line(`note: ${f.kind} "${f.name}" has this stage's name but not its tags; it was left alone.`);
         return 0;

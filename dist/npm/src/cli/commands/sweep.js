@@ -2,7 +2,7 @@
 import { flag, stringValue } from "../args.js";
 import { stderrReporter } from "../terminal.js";
 import { UsageError } from "../usage.js";
-import { AWS_NOTES, COMPONENT_OPTION, CONFIG_OPTION, DIR_ARGUMENT, JSON_OPTION, projectOf, REGION_OPTION, repoValue } from "./project-options.js";
+import { AWS_NOTES, COMPONENT_OPTION, CONFIG_OPTION, DIR_ARGUMENT, JSON_OPTION, projectOf, REGION_OPTION, repoValue, } from "./project-options.js";
 /** GITHUB_TOKEN, else GH_TOKEN (the gh CLI's). */
 export function gitHubToken(env) {
     return env.GITHUB_TOKEN || env.GH_TOKEN || undefined;
@@ -19,7 +19,12 @@ are listed and never removed. A dry run unless --no-dry-run is given, like the A
         options: [
             { name: 'no-dry-run', description: 'remove the stages of closed pull requests (without it, only list them)' },
             { name: 'dry-run', description: 'only list what would be removed', default: 'on' },
-            { name: 'repo', value: 'OWNER/NAME', description: 'the repository: its stages (by tag) and its pull requests', default: 'GITHUB_REPOSITORY' },
+            {
+                name: 'repo',
+                value: 'OWNER/NAME',
+                description: 'the repository: its stages (by tag) and its pull requests',
+                default: 'GITHUB_REPOSITORY',
+            },
             REGION_OPTION,
             CONFIG_OPTION,
             COMPONENT_OPTION,
@@ -43,7 +48,10 @@ ${AWS_NOTES}`,
         const json = flag(values, 'json');
         const reporter = stderrReporter();
         // Imported here, not at the top: --help and usage errors need neither GitHub's client nor the AWS SDK.
-        const [{ gitHub }, { sweepClosedPullRequests }] = await Promise.all([import("../../github/client.js"), import("../../sweep.js")]);
+        const [{ gitHub }, { sweepClosedPullRequests }] = await Promise.all([
+            import("../../github/client.js"),
+            import("../../sweep.js"),
+        ]);
         const result = await sweepClosedPullRequests({
             ...projectOf(values, positionals),
             region: stringValue(values, 'region'),
