@@ -2,21 +2,13 @@
 import type { DesiredState } from '../engine/model.ts'
 import type { StageAdapter } from '../engine/deploy.ts'
 import { isOurs, resourceNames, type StageIdentity } from '../engine/names.ts'
-import type { AwsClients } from './clients.ts'
 import { describeApi, listApis, observeStage } from './observe.ts'
-import type { Sleep } from './retry.ts'
-import { waitingFor, type Progress } from '../progress/progress.ts'
-import { executor, type WaitSettings } from './writes.ts'
+import { waitingFor } from '../progress/progress.ts'
+import { executor, type WriteContext } from './writes.ts'
 
-export interface AwsAdapterOptions {
-  clients: AwsClients
+/** What the writes need (but the desired state, which comes with each round), and the stage's identity. */
+export interface AwsAdapterOptions extends Omit<WriteContext, 'desired'> {
   identity: StageIdentity
-  zip?: Uint8Array
-  waits?: WaitSettings
-  sleep?: Sleep
-  retryBaseMs?: number
-  log?: (line: string) => void
-  progress?: Progress
 }
 
 export function awsAdapter(options: AwsAdapterOptions): StageAdapter {

@@ -10,23 +10,24 @@ export function errorName(error: unknown): string | undefined {
   return (error as AwsError | undefined)?.name
 }
 
+// The names each service gives "not found" and "already exists" (IAM's with and without the Exception suffix).
+const NOT_FOUND = new Set(['NoSuchEntityException', 'NoSuchEntity', 'ResourceNotFoundException', 'NotFoundException'])
+const CONFLICT = new Set([
+  'ConflictException',
+  'EntityAlreadyExistsException',
+  'EntityAlreadyExists',
+  'ResourceAlreadyExistsException',
+])
+
 export function isNotFound(error: unknown): boolean {
-  const name = errorName(error)
-  return (
-    name === 'NoSuchEntityException' ||
-    name === 'NoSuchEntity' ||
-    name === 'ResourceNotFoundException' ||
-    name === 'NotFoundException'
-  )
+  return NOT_FOUND.has(errorName(error) ?? '')
 }
 
 export function isConflict(error: unknown): boolean {
-  const name = errorName(error)
+  const name = errorName(error) ?? ''
+  // Lambda says ResourceConflictException both for "already exists" and for "an update is in progress".
   return (
-    name === 'ConflictException' ||
-    name === 'EntityAlreadyExistsException' ||
-    name === 'EntityAlreadyExists' ||
-    name === 'ResourceAlreadyExistsException' ||
+    CONFLICT.has(name) ||
     (name === 'ResourceConflictException' && /already exist/i.test((error as AwsError).message ?? ''))
   )
 }

@@ -2,19 +2,21 @@
 export function errorName(error) {
     return error?.name;
 }
+// The names each service gives "not found" and "already exists" (IAM's with and without the Exception suffix).
+const NOT_FOUND = new Set(['NoSuchEntityException', 'NoSuchEntity', 'ResourceNotFoundException', 'NotFoundException']);
+const CONFLICT = new Set([
+    'ConflictException',
+    'EntityAlreadyExistsException',
+    'EntityAlreadyExists',
+    'ResourceAlreadyExistsException',
+]);
 export function isNotFound(error) {
-    const name = errorName(error);
-    return (name === 'NoSuchEntityException' ||
-        name === 'NoSuchEntity' ||
-        name === 'ResourceNotFoundException' ||
-        name === 'NotFoundException');
+    return NOT_FOUND.has(errorName(error) ?? '');
 }
 export function isConflict(error) {
-    const name = errorName(error);
-    return (name === 'ConflictException' ||
-        name === 'EntityAlreadyExistsException' ||
-        name === 'EntityAlreadyExists' ||
-        name === 'ResourceAlreadyExistsException' ||
+    const name = errorName(error) ?? '';
+    // Lambda says ResourceConflictException both for "already exists" and for "an update is in progress".
+    return (CONFLICT.has(name) ||
         (name === 'ResourceConflictException' && /already exist/i.test(error.message ?? '')));
 }
 /** Lambda refuses a role IAM has not propagated yet: it becomes usable within seconds. */
