@@ -487,7 +487,8 @@ describe('local gateway limits', () => {
 })
 
 describe('hot reload', () => {
-  test('a change to socket.js is rebuilt and swapped in without dropping open connections', async () => {
+  /** The fixture copied to a temporary folder, served by dev with watching on. */
+  async function watchedCopy(): Promise<{ dir: string; server: DevServer; lines: string[] }> {
     const dir = await mkdtemp(path.join(tmpdir(), 'socket-action-reload-'))
     await cp(FIXTURE, dir, { recursive: true })
     const lines: string[] = []
@@ -497,6 +498,11 @@ describe('hot reload', () => {
       watch: true,
       log: (l) => lines.push(l),
     })
+    return { dir, server, lines }
+  }
+
+  test('a change to socket.js is rebuilt and swapped in without dropping open connections', async () => {
+    const { dir, server, lines } = await watchedCopy()
     try {
       const client = await connect(server.url)
       assert.equal(await ask(client, 'version'), 'v1')
@@ -520,15 +526,7 @@ describe('hot reload', () => {
   })
 
   test('an imported file is watched too, an import that is missing rebuilds once it appears, and serverless.yml changes swap the settings in', async () => {
-    const dir = await mkdtemp(path.join(tmpdir(), 'socket-action-reload-'))
-    await cp(FIXTURE, dir, { recursive: true })
-    const lines: string[] = []
-    const server = await startDev({
-      configFile: path.join(dir, 'serverless.yml'),
-      port: 0,
-      watch: true,
-      log: (l) => lines.push(l),
-    })
+    const { dir, server, lines } = await watchedCopy()
     try {
       const client = await connect(server.url)
       const file = path.join(dir, 'socket.js')

@@ -37,18 +37,24 @@ async function eventually(check: () => boolean, what: string, timeoutMs = 10_000
   }
 }
 
+/** Two clients each ask for a `ms` sleep at once; resolves to both answers (each names its environment). */
+async function twoSleeps(dev: Started, ms: number): Promise<[any, any]> {
+  const [a, b] = await Promise.all([connect(dev.server.url), connect(dev.server.url)])
+  a.send({ route: 'sleep', data: { ms } })
+  b.send({ route: 'sleep', data: { ms } })
+  const answers = await Promise.all([a.next(), b.next()])
+  a.ws.close()
+  b.ws.close()
+  return answers
+}
+
 test('a busy environment gets company: two slow events run at once, in two environments', async () => {
   const dev = await start('lifecycle', { limits: { integrationTimeoutMs: 10_000 } })
   try {
-    const [a, b] = await Promise.all([connect(dev.server.url), connect(dev.server.url)])
-    a.send({ route: 'sleep', data: { ms: 1500 } })
-    b.send({ route: 'sleep', data: { ms: 1500 } })
-    const [fromA, fromB] = await Promise.all([a.next(), b.next()])
+    const [fromA, fromB] = await twoSleeps(dev, 1500)
     assert.equal(fromA.slept, 1500)
     assert.equal(fromB.slept, 1500)
     assert.notEqual(fromA.environment, fromB.environment, 'each environment takes one event at a time')
-    a.ws.close()
-    b.ws.close()
   } finally {
     await dev.server.close()
   }
@@ -123,16 +129,11 @@ describe('queueing and timeouts', () => {
     // One environment, a 3 s function timeout: the second 1.5 s event waits ~1.5 s, then runs 1.5 s.
     const dev = await start('lifecycle', { maxEnvironments: 1, limits: { integrationTimeoutMs: 10_000 } })
     try {
-      const [a, b] = await Promise.all([connect(dev.server.url), connect(dev.server.url)])
-      a.send({ route: 'sleep', data: { ms: 1500 } })
-      b.send({ route: 'sleep', data: { ms: 1500 } })
-      const [fromA, fromB] = await Promise.all([a.next(), b.next()])
+      const [fromA, fromB] = await twoSleeps(dev, 1500)
       assert.equal(fromA.slept, 1500)
       assert.equal(fromB.slept, 1500)
       assert.equal(fromA.environment, fromB.environment, 'one environment served both, one after the other')
       assert.ok(!dev.lines.some((l) => l.includes('timed out')), dev.lines.join('\n'))
-      a.ws.close()
-      b.ws.close()
     } finally {
       await dev.server.close()
     }
