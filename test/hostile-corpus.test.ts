@@ -9,7 +9,7 @@ import path from 'node:path'
 import { after, before, describe, test } from 'node:test'
 import { type AwsBed, startAwsBed } from './helpers/aws-bed.ts'
 import { runNode } from './helpers/processes.ts'
-import type { HostileCase } from './hostile/case.ts'
+import type { Entry, HostileCase } from './hostile/case.ts'
 import { PLANTED_SECRET, SOCKET_JS, withInputs } from './hostile/case.ts'
 
 const ROOT = path.join(import.meta.dirname, '..')
@@ -52,7 +52,7 @@ after(async () => {
 
 async function materialize(dir: string, files: HostileCase['files']): Promise<void> {
   await mkdir(dir, { recursive: true })
-  for (const [name, entry] of Object.entries({ ...DEFAULT_FILES, ...files })) {
+  for (const [name, entry] of Object.entries<Entry>({ ...DEFAULT_FILES, ...files })) {
     const target = path.join(dir, name)
     await mkdir(path.dirname(target), { recursive: true })
     if (entry === null) continue
