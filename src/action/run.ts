@@ -12,6 +12,7 @@ import { markerOf, upsertStickyComment } from '../github/comments.ts'
 import { deactivateDeployments, recordDeployment } from '../github/deployments.ts'
 import { lineProgress } from '../progress/lines.ts'
 import { deployStage, planStage, removeStageOf, type StageOptions } from '../pipeline.ts'
+import { redact } from '../secrets.ts'
 import { sweepClosedPullRequests } from '../sweep.ts'
 import { assumeRoleWithOidc } from './credentials.ts'
 import { readInputs, type ActionInputs } from './inputs.ts'
@@ -32,6 +33,9 @@ function annotate(error: unknown): boolean {
   return true
 }
 
+/** Outputs are files the runner reads, not its log: masked here. */
+const setOutput = (name: string, value: string) => core.setOutput(name, redact(value))
+
 function runUrl(): string | undefined {
   const { GITHUB_SERVER_URL, GITHUB_REPOSITORY, GITHUB_RUN_ID } = process.env
   return GITHUB_SERVER_URL && GITHUB_REPOSITORY && GITHUB_RUN_ID
@@ -51,7 +55,8 @@ async function loadEsbuild(): Promise<StageOptions['esbuild']> {
 /** The comment is a report: failing to write it (no pull-requests: write, a GitHub outage) must not fail the job. */
 async function comment(repo: Repo, on: { gh: GitHub; pr: number; marker: string }, body: string): Promise<void> {
   try {
-    await upsertStickyComment(on.gh, repo, on.pr, on.marker, body)
+    // The runner masks its log, not what we post: a failure's text may quote a secret.
+    await upsertStickyComment(on.gh, repo, on.pr, on.marker, redact(body))
   } catch (error) {
     core.warning(`could not write the PR comment: ${(error as Error).message} (needs "pull-requests: write")`)
   }
@@ -66,7 +71,7 @@ async function writeSummary(title: string, rows: Array<[string, string]>): Promi
         { data: '', header: true },
         { data: '', header: true },
       ],
-      ...rows,
+      ...rows.map(([name, value]): [string, string] => [name, redact(value)]),
     ])
     .write()
 }
@@ -88,7 +93,7 @@ export async function run(): Promise<void> {
     core.info(`socket-action: ${trigger.reason}`)
     if (trigger.command === 'skip') {
       core.notice(trigger.reason)
-      core.setOutput('result', 'skipped' satisfies Result)
+      setOutput('result', 'skipped' satisfies Result)
       return
     }
     if (trigger.pr?.fork) {
@@ -97,7 +102,7 @@ export async function run(): Promise<void> {
           'nor a token that can comment, so socket-action does not deploy them. Review the change and push it to a branch of this repository to get a preview; ' +
           'do not switch to pull_request_target with untrusted code.',
       )
-      core.setOutput('result', 'skipped' satisfies Result)
+      setOutput('result', 'skipped' satisfies Result)
       return
     }
 
@@ -120,8 +125,8 @@ export async function run(): Promise<void> {
     // A matching `stages` rule picks its own account and region over the global inputs.
     const region = target.awsRegion ?? inputs.awsRegion ?? socket.region
     const roleToAssume = target.roleToAssume ?? inputs.roleToAssume
-    if (trigger.command !== 'sweep') core.setOutput('stage', stage)
-    core.setOutput('region', region)
+    if (trigger.command !== 'sweep') setOutput('stage', stage)
+    setOutput('region', region)
     gh = inputs.githubToken ? gitHub(inputs.githubToken) : undefined
 
     let credentials: AwsCredentials | undefined
@@ -161,8 +166,8 @@ export async function run(): Promise<void> {
           core.info(formatPlan(planned.plan))
           return planned
         })
-        core.setOutput('changed', String(plan.actions.length > 0))
-        core.setOutput('result', 'planned' satisfies Result)
+        setOutput('changed', String(plan.actions.length > 0))
+        setOutput('result', 'planned' satisfies Result)
         await writeSummary(`socket-action plan: ${stage}`, [['Changes', formatPlan(plan)]])
         return
       }
@@ -200,12 +205,12 @@ export async function run(): Promise<void> {
           sha: trigger.sha,
           runUrl: runUrl(),
         }
-        core.setOutput('url', result.url)
-        core.setOutput('api-id', result.apiId)
-        core.setOutput('function-name', result.functionName)
-        core.setOutput('function-arn', result.functionArn)
-        core.setOutput('changed', String(result.changed))
-        core.setOutput('result', (result.changed ? 'deployed' : 'unchanged') satisfies Result)
+        setOutput('url', result.url)
+        setOutput('api-id', result.apiId)
+        setOutput('function-name', result.functionName)
+        setOutput('function-arn', result.functionArn)
+        setOutput('changed', String(result.changed))
+        setOutput('result', (result.changed ? 'deployed' : 'unchanged') satisfies Result)
         core.info(`${result.changed ? 'deployed' : 'unchanged'}: ${result.url}`)
         if (commentOn) await comment(repo, commentOn, deployedComment(facts))
         if (gh && trigger.sha && result.changed) {
@@ -236,8 +241,8 @@ export async function run(): Promise<void> {
         )
         for (const f of result.foreign)
           core.warning(`${f.kind} "${f.name}" has this stage's name but not its tags; it was left alone`)
-        core.setOutput('changed', String(result.removed.length > 0))
-        core.setOutput('result', 'removed' satisfies Result)
+        setOutput('changed', String(result.removed.length > 0))
+        setOutput('result', 'removed' satisfies Result)
         if (commentOn)
           await comment(
             repo,
@@ -295,8 +300,8 @@ async function sweep(
     removing: (stage, remove) => core.group(`Remove ${stage}`, remove),
   })
   const kept = result.kept.map((k) => `${k.stage} (${k.reason})`)
-  core.setOutput('changed', String(result.removed.length > 0))
-  core.setOutput('result', 'swept' satisfies Result)
+  setOutput('changed', String(result.removed.length > 0))
+  setOutput('result', 'swept' satisfies Result)
   await writeSummary(`socket-action sweep (${inputs.dryRun ? 'dry run' : 'removing'})`, [
     ['Closed pull request stages', result.closed.join(', ') || 'none'],
     [inputs.dryRun ? 'Would remove' : 'Removed', (inputs.dryRun ? result.closed : result.removed).join(', ') || 'none'],
