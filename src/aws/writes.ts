@@ -40,7 +40,7 @@ import {
   type GetFunctionCommandOutput,
 } from '@aws-sdk/client-lambda'
 import type { Facts } from '../engine/apply.ts'
-import type { Action, DesiredState } from '../engine/model.ts'
+import type { Action, ActionOf, DesiredState, WriteName } from '../engine/model.ts'
 import { resolveDocument, resolved, type Ref } from '../engine/refs.ts'
 import {
   CreateLogGroupCommand,
@@ -96,9 +96,7 @@ async function ignoreNotFound(write: Promise<unknown>): Promise<void> {
   }
 }
 
-type Write = Action['write']
-type ParamsOf<W extends Write> = Extract<Action, { write: W }>['params']
-type Call<W extends Write> = (clients: AwsClients, params: ParamsOf<W>) => Promise<unknown>
+type Call<W extends WriteName> = (clients: AwsClients, params: ActionOf<W>['params']) => Promise<unknown>
 
 /** The writes that are one SDK call with the planner's params as they are; a delete that finds nothing is done. */
 const ONE_CALL = {
@@ -114,7 +112,7 @@ const ONE_CALL = {
   TagLogGroup: ({ logs }, p) => logs.send(new TagResourceCommand(p)),
   DeleteLogGroup: ({ logs }, p) => ignoreNotFound(logs.send(new DeleteLogGroupCommand(p))),
   DeleteFunction: ({ lambda }, p) => ignoreNotFound(lambda.send(new DeleteFunctionCommand(p))),
-} satisfies { [W in Write]?: Call<W> }
+} satisfies { [W in WriteName]?: Call<W> }
 
 /**
  * Sends a write of ONE_CALL. Typed as a mapped type over its writes and indexed by the generic W (TypeScript's
@@ -122,7 +120,7 @@ const ONE_CALL = {
  */
 async function oneCall<W extends keyof typeof ONE_CALL>(
   clients: AwsClients,
-  action: { write: W; params: ParamsOf<W> },
+  action: { write: W; params: ActionOf<W>['params'] },
 ): Promise<void> {
   const calls: { [K in keyof typeof ONE_CALL]: Call<K> } = ONE_CALL
   await calls[action.write](clients, action.params)

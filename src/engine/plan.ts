@@ -2,6 +2,7 @@
 import { createHash } from 'node:crypto'
 import type {
   Action,
+  ActionOf,
   Change,
   DesiredFunction,
   DesiredState,
@@ -11,6 +12,7 @@ import type {
   ObservedState,
   Plan,
   Resource,
+  WriteName,
 } from './model.ts'
 import { arn, isOurs, TAG_ADOPTED, TAG_CREATED } from './names.ts'
 import { Ref, resolveDocument } from './refs.ts'
@@ -93,9 +95,7 @@ function functionConfigDiff(observed: FunctionSpec, desired: FunctionSpec): Fiel
   }))
 }
 
-type Write = Action['write']
-type ActionOf<W extends Write> = Extract<Action, { write: W }>
-type TagWrite = Extract<Write, `Tag${string}`>
+type TagWrite = Extract<WriteName, `Tag${string}`>
 
 /** The one change a write always makes, or null for a write that may create or update (the planner says which). */
 type FixedChange<C extends Change> = { [K in C]: [Exclude<C, K>] extends [never] ? K : null }[C]
@@ -144,7 +144,7 @@ const KINDS = new Map(
  * An action as the planner asks for it; WRITES gives its resource and, where fixed, its change. Its id is
  * `resource:change` unless it says otherwise (it must where the change is not fixed).
  */
-type Planned<W extends Write> = Pick<ActionOf<W>, 'name' | 'diff' | 'params'> & {
+type Planned<W extends WriteName> = Pick<ActionOf<W>, 'name' | 'diff' | 'params'> & {
   /** Actions that must finish first; undefined stands for one the plan does not have. */
   after?: Array<string | undefined>
 } & (null extends FixedChange<ActionOf<W>['change']>
@@ -155,7 +155,7 @@ class Builder {
   readonly actions: Action[] = []
   readonly unchanged: string[] = []
   /** Plans `write` and returns its id, for the `after` of the actions that wait for it. */
-  add<W extends Write>(write: W, { id, change, after = [], params, ...shown }: Planned<W>): string {
+  add<W extends WriteName>(write: W, { id, change, after = [], params, ...shown }: Planned<W>): string {
     const kind = KINDS.get(write)!
     const action = {
       write,
