@@ -1,5 +1,6 @@
-// Every write the engine makes, one AWS call (plus its wait) per action, with the retries AWS asks for: an exhaustive
-// switch on the action's `write`, each case sending the SDK input the planner built, its references resolved.
+// Every write the engine makes, one AWS call (plus its wait) per action, with the retries AWS asks for. The writes that
+// are that call with the SDK input the planner built are a table; the others (retries, waits, facts learnt, references
+// resolved) a switch on the action's `write`, whose default is the table: a write in neither does not compile.
 import {
   CreateApiCommand,
   CreateDeploymentCommand,
@@ -39,7 +40,7 @@ import {
   type GetFunctionCommandOutput,
 } from '@aws-sdk/client-lambda'
 import type { Facts } from '../engine/apply.ts'
-import type { Action, DesiredState } from '../engine/model.ts'
+import type { Action, ActionOf, DesiredState, WriteName } from '../engine/model.ts'
 import { resolveDocument, resolved, type Ref } from '../engine/refs.ts'
 import {
   CreateLogGroupCommand,
@@ -93,6 +94,36 @@ async function ignoreNotFound(write: Promise<unknown>): Promise<void> {
   } catch (error) {
     if (!isNotFound(error)) throw error
   }
+}
+
+type Call<W extends WriteName> = (clients: AwsClients, params: ActionOf<W>['params']) => Promise<unknown>
+
+/** The writes that are one SDK call with the planner's params as they are; a delete that finds nothing is done. */
+const ONE_CALL = {
+  UpdateApi: ({ apigw }, p) => apigw.send(new UpdateApiCommand(p)),
+  TagApi: ({ apigw }, p) => apigw.send(new TagApiResourceCommand(p)),
+  TagStage: ({ apigw }, p) => apigw.send(new TagApiResourceCommand(p)),
+  DeleteApi: ({ apigw }, p) => ignoreNotFound(apigw.send(new DeleteApiCommand(p))),
+  TagRole: ({ iam }, p) => iam.send(new TagRoleCommand(p)),
+  UpdateAssumeRolePolicy: ({ iam }, p) => iam.send(new UpdateAssumeRolePolicyCommand(p)),
+  DetachRolePolicy: ({ iam }, p) => ignoreNotFound(iam.send(new DetachRolePolicyCommand(p))),
+  DeleteRolePolicy: ({ iam }, p) => ignoreNotFound(iam.send(new DeleteRolePolicyCommand(p))),
+  PutRetentionPolicy: ({ logs }, p) => logs.send(new PutRetentionPolicyCommand(p)),
+  TagLogGroup: ({ logs }, p) => logs.send(new TagResourceCommand(p)),
+  DeleteLogGroup: ({ logs }, p) => ignoreNotFound(logs.send(new DeleteLogGroupCommand(p))),
+  DeleteFunction: ({ lambda }, p) => ignoreNotFound(lambda.send(new DeleteFunctionCommand(p))),
+} satisfies { [W in WriteName]?: Call<W> }
+
+/**
+ * Sends a write of ONE_CALL. Typed as a mapped type over its writes and indexed by the generic W (TypeScript's
+ * correlated-union pattern, microsoft/TypeScript#47109), the entry is known to take this action's params: no cast.
+ */
+async function oneCall<W extends keyof typeof ONE_CALL>(
+  clients: AwsClients,
+  action: { write: W; params: ActionOf<W>['params'] },
+): Promise<void> {
+  const calls: { [K in keyof typeof ONE_CALL]: Call<K> } = ONE_CALL
+  await calls[action.write](clients, action.params)
 }
 
 /** Something we were about to create exists already: another run got there first. Observe again. */
@@ -225,13 +256,6 @@ export function executor(ctx: WriteContext) {
         facts.createdApi = { id: out.ApiId, createdDate: out.CreatedDate?.toISOString(), tags }
         return
       }
-      case 'UpdateApi':
-        return void (await apigw.send(new UpdateApiCommand(action.params)))
-      case 'TagApi':
-      case 'TagStage':
-        return void (await apigw.send(new TagApiResourceCommand(action.params)))
-      case 'DeleteApi':
-        return ignoreNotFound(apigw.send(new DeleteApiCommand(action.params)))
 
       case 'CreateRole': {
         const p = action.params
@@ -245,10 +269,6 @@ export function executor(ctx: WriteContext) {
           iam.send(new PutRolePermissionsBoundaryCommand(action.params)),
           action.params.PermissionsBoundary,
         )
-      case 'TagRole':
-        return void (await iam.send(new TagRoleCommand(action.params)))
-      case 'UpdateAssumeRolePolicy':
-        return void (await iam.send(new UpdateAssumeRolePolicyCommand(action.params)))
       case 'DeleteRole': {
         const p = action.params
         return retrying(
@@ -263,10 +283,6 @@ export function executor(ctx: WriteContext) {
           new PutRolePolicyCommand({ ...p, PolicyDocument: JSON.stringify(resolveDocument(p.PolicyDocument, facts)) }),
         ))
       }
-      case 'DetachRolePolicy':
-        return ignoreNotFound(iam.send(new DetachRolePolicyCommand(action.params)))
-      case 'DeleteRolePolicy':
-        return ignoreNotFound(iam.send(new DeleteRolePolicyCommand(action.params)))
 
       case 'CreateLogGroup': {
         const { retentionInDays, ...p } = action.params
@@ -274,12 +290,6 @@ export function executor(ctx: WriteContext) {
         await raceSafe(logs.send(new CreateLogGroupCommand(p)), `log group ${p.logGroupName}`)
         return void (await logs.send(new PutRetentionPolicyCommand({ logGroupName: p.logGroupName, retentionInDays })))
       }
-      case 'PutRetentionPolicy':
-        return void (await logs.send(new PutRetentionPolicyCommand(action.params)))
-      case 'TagLogGroup':
-        return void (await logs.send(new TagResourceCommand(action.params)))
-      case 'DeleteLogGroup':
-        return ignoreNotFound(logs.send(new DeleteLogGroupCommand(action.params)))
 
       case 'CreateFunction': {
         const p = action.params
@@ -319,8 +329,6 @@ export function executor(ctx: WriteContext) {
         const p = action.params
         return busyRetried(() => lambda.send(new TagFunctionCommand(p)))
       }
-      case 'DeleteFunction':
-        return ignoreNotFound(lambda.send(new DeleteFunctionCommand(action.params)))
 
       case 'AddPermission': {
         const p = { ...action.params, SourceArn: at(action.params.SourceArn) }
@@ -388,10 +396,8 @@ export function executor(ctx: WriteContext) {
           }),
         ))
       }
-      default: {
-        const unknown: never = action
-        throw new Error(`internal: no write for ${JSON.stringify(unknown)}`)
-      }
+      default:
+        return oneCall(clients, action)
     }
   }
 

@@ -270,6 +270,11 @@ export type Action =
   | Write<'UpdateStage', 'stage', 'update', WithRefs<UpdateStageCommandInput, 'ApiId' | 'DeploymentId' | 'Description'>>
   | Write<'TagStage', 'stage', 'update', TagApiResourceCommandInput>
 
+export type WriteName = Action['write']
+
+/** The action of one write: ActionOf<'CreateFunction'>['params'] is what CreateFunction sends. */
+export type ActionOf<W extends WriteName> = Extract<Action, { write: W }>
+
 export interface Plan {
   actions: Action[]
   /** The API the stage keeps (undefined when it is created by this plan). */
