@@ -90531,12 +90531,63 @@ function functionConfigDiff(observed, desired) {
         to: desired[f],
     }));
 }
+/** Each resource's writes and the change each makes (null: see FixedChange), checked against the Action union. */
+const WRITES = {
+    api: { CreateApi: 'create', UpdateApi: 'update', TagApi: 'update', DeleteApi: 'delete' },
+    role: {
+        CreateRole: 'create',
+        PutRolePermissionsBoundary: 'update',
+        UpdateAssumeRolePolicy: 'update',
+        TagRole: 'update',
+        DeleteRole: 'delete',
+    },
+    'role-policy': { PutRolePolicy: null, DeleteRolePolicy: 'delete', DetachRolePolicy: 'delete' },
+    'log-group': {
+        CreateLogGroup: 'create',
+        PutRetentionPolicy: 'update',
+        TagLogGroup: 'update',
+        DeleteLogGroup: 'delete',
+    },
+    function: {
+        CreateFunction: 'create',
+        UpdateFunctionConfiguration: 'update',
+        TagFunction: 'update',
+        DeleteFunction: 'delete',
+    },
+    'function-code': { UpdateFunctionCode: 'update' },
+    permission: { AddPermission: null, RemovePermission: 'delete' },
+    integration: { CreateIntegration: 'create', UpdateIntegration: 'update', DeleteIntegration: 'delete' },
+    route: { CreateRoute: 'create', UpdateRoute: 'update', DeleteRoute: 'delete' },
+    deployment: { CreateDeployment: 'create' },
+    stage: { CreateStage: 'create', UpdateStage: 'update', TagStage: 'update' },
+};
+/** WRITES by write. */
+const KINDS = new Map(Object.entries(WRITES).flatMap(([resource, writes]) => Object.entries(writes).map(([write, change]) => [write, { resource, change }])));
 class Builder {
     actions = [];
     unchanged = [];
-    add(action) {
-        this.actions.push({ ...action, after: (action.after ?? []).filter((a) => !!a) });
+    /** Plans `write` and returns its id, for the `after` of the actions that wait for it. */
+    add(write, { id, change, after = [], params, ...shown }) {
+        const kind = KINDS.get(write);
+        const action = {
+            write,
+            id: id ?? `${kind.resource}:${kind.change}`,
+            resource: kind.resource,
+            change: change ?? kind.change,
+            ...shown,
+            after: after.filter((a) => !!a),
+            params,
+        };
+        // TypeScript cannot tie KINDS' entry to the Action member of W: the `satisfies` on WRITES checks that they agree.
+        this.actions.push(action);
         return action.id;
+    }
+    /** Plans a Tag… write (id `resource:tag`) where `has` lacks any of the tags `want`; returns its id, if planned. */
+    tag(write, has, want, planned) {
+        const diff = tagDiff(has, want);
+        return diff.length
+            ? this.add(write, { id: `${KINDS.get(write).resource}:tag`, diff, ...planned })
+            : undefined;
     }
 }
 function foreignError(observed, desired) {
@@ -90552,11 +90603,8 @@ function planDeploy(desired, observed) {
     const kept = survivingApi(observed.apis);
     for (const api of observed.apis) {
         if (api !== kept)
-            b.add({
-                write: 'DeleteApi',
+            b.add('DeleteApi', {
                 id: `api:delete:${api.id}`,
-                resource: 'api',
-                change: 'delete',
                 name: `${api.name} (${api.id}, duplicate)`,
                 params: { ApiId: api.id },
             });
@@ -90565,11 +90613,7 @@ function planDeploy(desired, observed) {
     let apiUpdate;
     const apiId = kept?.id ?? new Ref('apiId');
     if (!kept) {
-        apiCreate = b.add({
-            write: 'CreateApi',
-            id: 'api:create',
-            resource: 'api',
-            change: 'create',
+        apiCreate = b.add('CreateApi', {
             name: names.apiName,
             params: {
                 Name: names.apiName,
@@ -90593,11 +90637,7 @@ function planDeploy(desired, observed) {
         if (kept.name !== names.apiName)
             diff.push({ field: 'name', from: kept.name, to: names.apiName });
         if (diff.length) {
-            const update = b.add({
-                write: 'UpdateApi',
-                id: 'api:update',
-                resource: 'api',
-                change: 'update',
+            const update = b.add('UpdateApi', {
                 name: names.apiName,
                 diff,
                 params: {
@@ -90613,17 +90653,10 @@ function planDeploy(desired, observed) {
         }
         else
             b.unchanged.push(`api ${names.apiName}`);
-        const td = tagDiff(kept.tags, tags);
-        if (td.length)
-            b.add({
-                write: 'TagApi',
-                id: 'api:tag',
-                resource: 'api',
-                change: 'update',
-                name: names.apiName,
-                diff: td,
-                params: { ResourceArn: arn.apiResource(desired.partition, desired.region, kept.id), Tags: tags },
-            });
+        b.tag('TagApi', kept.tags, tags, {
+            name: names.apiName,
+            params: { ResourceArn: arn.apiResource(desired.partition, desired.region, kept.id), Tags: tags },
+        });
     }
     // ---- role ----
     const role = observed.role;
@@ -90633,11 +90666,7 @@ function planDeploy(desired, observed) {
     const boundary = desired.role.permissionsBoundary;
     const policyDoc = kept ? resolveDocument(desired.role.policy, { apiId: kept.id }) : desired.role.policy;
     if (!role) {
-        roleCreate = b.add({
-            write: 'CreateRole',
-            id: 'role:create',
-            resource: 'role',
-            change: 'create',
+        roleCreate = b.add('CreateRole', {
             name: names.roleName,
             params: {
                 RoleName: names.roleName,
@@ -90653,11 +90682,8 @@ function planDeploy(desired, observed) {
         // PutRolePolicy and UpdateAssumeRolePolicy only on a role that has it, and a role never holds a new policy without
         // its limit.
         if (boundary && role.permissionsBoundary !== boundary) {
-            roleBoundary = b.add({
-                write: 'PutRolePermissionsBoundary',
+            roleBoundary = b.add('PutRolePermissionsBoundary', {
                 id: 'role:boundary',
-                resource: 'role',
-                change: 'update',
                 name: names.roleName,
                 diff: [{ field: 'permissionsBoundary', from: role.permissionsBoundary, to: boundary }],
                 params: { RoleName: names.roleName, PermissionsBoundary: boundary },
@@ -90668,36 +90694,24 @@ function planDeploy(desired, observed) {
                 `To drop it on purpose: aws iam delete-role-permissions-boundary --role-name ${names.roleName}`);
         }
         if (canonical(role.trustPolicy) !== canonical(desired.role.trustPolicy)) {
-            b.add({
-                write: 'UpdateAssumeRolePolicy',
+            b.add('UpdateAssumeRolePolicy', {
                 id: 'role:trust',
-                resource: 'role',
-                change: 'update',
                 name: names.roleName,
                 diff: [{ field: 'trustPolicy', from: role.trustPolicy, to: desired.role.trustPolicy }],
                 after: [roleBoundary],
                 params: { RoleName: names.roleName, PolicyDocument: JSON.stringify(desired.role.trustPolicy) },
             });
         }
-        const td = tagDiff(role.tags, tags);
-        if (td.length)
-            b.add({
-                write: 'TagRole',
-                id: 'role:tag',
-                resource: 'role',
-                change: 'update',
-                name: names.roleName,
-                diff: td,
-                params: { RoleName: names.roleName, Tags: tagList(tags) },
-            });
+        b.tag('TagRole', role.tags, tags, {
+            name: names.roleName,
+            params: { RoleName: names.roleName, Tags: tagList(tags) },
+        });
     }
     const currentPolicy = role?.policies[names.policyName];
     let policyPut;
     if (!kept || canonical(currentPolicy) !== canonical(policyDoc)) {
-        policyPut = b.add({
-            write: 'PutRolePolicy',
+        policyPut = b.add('PutRolePolicy', {
             id: 'role-policy:put',
-            resource: 'role-policy',
             change: currentPolicy === undefined ? 'create' : 'update',
             name: `${names.roleName}/${names.policyName}`,
             diff: currentPolicy === undefined ? undefined : [{ field: 'policy', from: currentPolicy, to: policyDoc }],
@@ -90710,11 +90724,7 @@ function planDeploy(desired, observed) {
     // ---- log group: ours before the first invocation, or Lambda makes it untagged and keeps logs forever ----
     const group = observed.logGroup;
     if (!group) {
-        b.add({
-            write: 'CreateLogGroup',
-            id: 'log-group:create',
-            resource: 'log-group',
-            change: 'create',
+        b.add('CreateLogGroup', {
             name: desired.logGroup.name,
             params: { logGroupName: desired.logGroup.name, tags, retentionInDays: desired.logGroup.retentionDays },
         });
@@ -90729,11 +90739,8 @@ function planDeploy(desired, observed) {
             notes.push(`log group ${group.name} keeps its retention (${group.retentionDays ? `${group.retentionDays} days` : 'never expire'}); set logRetentionDays in serverless.yml to change it`);
         }
         else if (group.retentionDays !== desired.logGroup.retentionDays) {
-            b.add({
-                write: 'PutRetentionPolicy',
+            b.add('PutRetentionPolicy', {
                 id: 'log-group:retention',
-                resource: 'log-group',
-                change: 'update',
                 name: group.name,
                 diff: [
                     { field: 'retentionInDays', from: group.retentionDays ?? 'never expire', to: desired.logGroup.retentionDays },
@@ -90741,18 +90748,11 @@ function planDeploy(desired, observed) {
                 params: { logGroupName: group.name, retentionInDays: desired.logGroup.retentionDays },
             });
         }
-        const td = tagDiff(group.tags, groupTags);
-        if (td.length)
-            b.add({
-                write: 'TagLogGroup',
-                id: 'log-group:tag',
-                resource: 'log-group',
-                change: 'update',
-                name: group.name,
-                diff: td,
-                params: { resourceArn: group.arn, tags: groupTags },
-            });
-        if ((keepRetention || group.retentionDays === desired.logGroup.retentionDays) && !td.length)
+        const tagged = b.tag('TagLogGroup', group.tags, groupTags, {
+            name: group.name,
+            params: { resourceArn: group.arn, tags: groupTags },
+        });
+        if ((keepRetention || group.retentionDays === desired.logGroup.retentionDays) && !tagged)
             b.unchanged.push(`log group ${group.name}`);
     }
     // ---- function ----
@@ -90761,11 +90761,7 @@ function planDeploy(desired, observed) {
     // it is Pending or an update is InProgress), so every function write, tags and permissions too, waits for the last.
     let fnWrite;
     if (!fn) {
-        fnWrite = b.add({
-            write: 'CreateFunction',
-            id: 'function:create',
-            resource: 'function',
-            change: 'create',
+        fnWrite = b.add('CreateFunction', {
             name: names.functionName,
             after: [roleCreate],
             params: {
@@ -90782,11 +90778,8 @@ function planDeploy(desired, observed) {
         // A new role (the region-named one replacing the shared one of older stages) is used only once it is complete.
         const roleMoves = fn.spec.roleArn !== desired.fn.roleArn;
         if (diff.length)
-            fnWrite = b.add({
-                write: 'UpdateFunctionConfiguration',
+            fnWrite = b.add('UpdateFunctionConfiguration', {
                 id: 'function:config',
-                resource: 'function',
-                change: 'update',
                 name: names.functionName,
                 diff,
                 after: roleMoves ? [roleCreate, policyPut] : [],
@@ -90796,11 +90789,8 @@ function planDeploy(desired, observed) {
             .filter((f) => fn.spec[f] !== desired.fn[f])
             .map((f) => ({ field: f, from: fn.spec[f], to: desired.fn[f] }));
         if (codeDiff.length) {
-            fnWrite = b.add({
-                write: 'UpdateFunctionCode',
+            fnWrite = b.add('UpdateFunctionCode', {
                 id: 'function:code',
-                resource: 'function-code',
-                change: 'update',
                 name: names.functionName,
                 diff: codeDiff,
                 after: [fnWrite],
@@ -90809,18 +90799,12 @@ function planDeploy(desired, observed) {
         }
         if (!diff.length && !codeDiff.length)
             b.unchanged.push(`function ${names.functionName}`);
-        const td = tagDiff(fn.tags, tags);
-        if (td.length)
-            fnWrite = b.add({
-                write: 'TagFunction',
-                id: 'function:tag',
-                resource: 'function',
-                change: 'update',
+        fnWrite =
+            b.tag('TagFunction', fn.tags, tags, {
                 name: names.functionName,
-                diff: td,
                 after: [fnWrite],
                 params: { Resource: fn.arn, Tags: tags },
-            });
+            }) ?? fnWrite;
     }
     // ---- permission: API Gateway may invoke the function, from this API only ----
     const apiArn = arn.api(desired.partition, desired.region, desired.account, '');
@@ -90828,20 +90812,15 @@ function planDeploy(desired, observed) {
     if (!fn || fn.permissionSourceArn !== sourceArn) {
         let removed;
         if (fn?.permissionSourceArn !== undefined) {
-            removed = b.add({
-                write: 'RemovePermission',
+            removed = b.add('RemovePermission', {
                 id: 'permission:remove',
-                resource: 'permission',
-                change: 'delete',
                 name: names.permissionSid,
                 after: [fnWrite],
                 params: { FunctionName: names.functionName, StatementId: names.permissionSid },
             });
         }
-        b.add({
-            write: 'AddPermission',
+        b.add('AddPermission', {
             id: 'permission:add',
-            resource: 'permission',
             change: fn?.permissionSourceArn !== undefined ? 'update' : 'create',
             name: names.permissionSid,
             diff: fn?.permissionSourceArn !== undefined
@@ -90866,11 +90845,7 @@ function planDeploy(desired, observed) {
     const apiChanges = apiUpdate ? [apiUpdate] : [];
     let integrationWrite;
     if (!integration) {
-        integrationWrite = b.add({
-            write: 'CreateIntegration',
-            id: 'integration:create',
-            resource: 'integration',
-            change: 'create',
+        integrationWrite = b.add('CreateIntegration', {
             name: 'AWS_PROXY',
             after: [apiCreate],
             params: {
@@ -90884,11 +90859,7 @@ function planDeploy(desired, observed) {
         apiChanges.push(integrationWrite);
     }
     else if (integration.type !== 'AWS_PROXY' || integration.timeoutMs !== desired.api.integrationTimeoutMs) {
-        integrationWrite = b.add({
-            write: 'UpdateIntegration',
-            id: 'integration:update',
-            resource: 'integration',
-            change: 'update',
+        integrationWrite = b.add('UpdateIntegration', {
             name: 'AWS_PROXY',
             diff: [{ field: 'TimeoutInMillis', from: integration.timeoutMs, to: desired.api.integrationTimeoutMs }],
             params: {
@@ -90905,22 +90876,16 @@ function planDeploy(desired, observed) {
     for (const key of desired.api.routeKeys) {
         const route = kept?.routes.find((r) => r.key === key);
         if (!route) {
-            routeWrites.push(b.add({
-                write: 'CreateRoute',
+            routeWrites.push(b.add('CreateRoute', {
                 id: `route:create:${key}`,
-                resource: 'route',
-                change: 'create',
                 name: key,
                 after: [apiCreate, integrationWrite],
                 params: { ApiId: apiId, RouteKey: key, Target: target },
             }));
         }
         else if (route.target !== target) {
-            routeWrites.push(b.add({
-                write: 'UpdateRoute',
+            routeWrites.push(b.add('UpdateRoute', {
                 id: `route:update:${key}`,
-                resource: 'route',
-                change: 'update',
                 name: key,
                 diff: [{ field: 'Target', from: route.target, to: String(target) }],
                 after: [integrationWrite],
@@ -90930,11 +90895,8 @@ function planDeploy(desired, observed) {
     }
     for (const route of kept?.routes ?? []) {
         if (!desired.api.routeKeys.includes(route.key)) {
-            routeWrites.push(b.add({
-                write: 'DeleteRoute',
+            routeWrites.push(b.add('DeleteRoute', {
                 id: `route:delete:${route.key}`,
-                resource: 'route',
-                change: 'delete',
                 name: route.key,
                 params: { ApiId: apiId, RouteId: route.id },
             }));
@@ -90944,11 +90906,8 @@ function planDeploy(desired, observed) {
     // Integrations nothing routes to any more (a race, or a hand edit) go once the routes have moved.
     for (const extra of kept?.integrations ?? []) {
         if (extra.id !== integration?.id) {
-            b.add({
-                write: 'DeleteIntegration',
+            b.add('DeleteIntegration', {
                 id: `integration:delete:${extra.id}`,
-                resource: 'integration',
-                change: 'delete',
                 name: extra.id,
                 after: routeWrites,
                 params: { ApiId: apiId, IntegrationId: extra.id },
@@ -90960,11 +90919,7 @@ function planDeploy(desired, observed) {
     const needsDeployment = apiChanges.length > 0 || !stage || !stage.deploymentId || stage.description !== marker;
     let deployment;
     if (needsDeployment) {
-        deployment = b.add({
-            write: 'CreateDeployment',
-            id: 'deployment:create',
-            resource: 'deployment',
-            change: 'create',
+        deployment = b.add('CreateDeployment', {
             name: names.stageName,
             diff: stage?.deploymentId
                 ? [{ field: 'marker', from: stage.description, to: marker ?? '(new integration)' }]
@@ -90979,11 +90934,7 @@ function planDeploy(desired, observed) {
             : undefined,
     };
     if (!stage) {
-        b.add({
-            write: 'CreateStage',
-            id: 'stage:create',
-            resource: 'stage',
-            change: 'create',
+        b.add('CreateStage', {
             name: names.stageName,
             after: [deployment],
             params: {
@@ -91005,11 +90956,7 @@ function planDeploy(desired, observed) {
             diff.push({ field: 'throttle', from: stage.throttle, to: desired.api.throttle });
         }
         if (deployment || diff.length) {
-            b.add({
-                write: 'UpdateStage',
-                id: 'stage:update',
-                resource: 'stage',
-                change: 'update',
+            b.add('UpdateStage', {
                 name: names.stageName,
                 diff: diff.length ? diff : undefined,
                 after: [deployment],
@@ -91023,16 +90970,10 @@ function planDeploy(desired, observed) {
         }
         else
             b.unchanged.push(`stage ${names.stageName}`);
-        const td = tagDiff(stage.tags, tags);
         // A stage that exists is on the API that exists.
-        if (td.length && kept)
-            b.add({
-                write: 'TagStage',
-                id: 'stage:tag',
-                resource: 'stage',
-                change: 'update',
+        if (kept)
+            b.tag('TagStage', stage.tags, tags, {
                 name: names.stageName,
-                diff: td,
                 params: {
                     ResourceArn: arn.stageResource(desired.partition, desired.region, kept.id, names.stageName),
                     Tags: tags,
@@ -91061,33 +91002,15 @@ function legacyRoleNote(name) {
 function planRemove(_desired, observed) {
     const b = new Builder();
     for (const api of observed.apis) {
-        b.add({
-            write: 'DeleteApi',
-            id: `api:delete:${api.id}`,
-            resource: 'api',
-            change: 'delete',
-            name: `${api.name} (${api.id})`,
-            params: { ApiId: api.id },
-        });
+        b.add('DeleteApi', { id: `api:delete:${api.id}`, name: `${api.name} (${api.id})`, params: { ApiId: api.id } });
     }
     let fnDelete;
     if (observed.fn) {
-        fnDelete = b.add({
-            write: 'DeleteFunction',
-            id: 'function:delete',
-            resource: 'function',
-            change: 'delete',
-            name: observed.fn.name,
-            params: { FunctionName: observed.fn.name },
-        });
+        fnDelete = b.add('DeleteFunction', { name: observed.fn.name, params: { FunctionName: observed.fn.name } });
     }
     // After the function: a last invocation would make the group again, untagged.
     if (observed.logGroup) {
-        b.add({
-            write: 'DeleteLogGroup',
-            id: 'log-group:delete',
-            resource: 'log-group',
-            change: 'delete',
+        b.add('DeleteLogGroup', {
             name: observed.logGroup.name,
             after: [fnDelete],
             params: { logGroupName: observed.logGroup.name },
@@ -91096,33 +91019,19 @@ function planRemove(_desired, observed) {
     if (observed.role) {
         const role = observed.role;
         const detach = [
-            ...Object.keys(role.policies).map((p) => b.add({
-                write: 'DeleteRolePolicy',
+            ...Object.keys(role.policies).map((p) => b.add('DeleteRolePolicy', {
                 id: `role-policy:delete:${p}`,
-                resource: 'role-policy',
-                change: 'delete',
                 name: `${role.name}/${p}`,
                 params: { RoleName: role.name, PolicyName: p },
             })),
-            ...role.attachedPolicyArns.map((p) => b.add({
-                write: 'DetachRolePolicy',
+            ...role.attachedPolicyArns.map((p) => b.add('DetachRolePolicy', {
                 id: `role-policy:detach:${p}`,
-                resource: 'role-policy',
-                change: 'delete',
                 name: `${role.name}/${p}`,
                 params: { RoleName: role.name, PolicyArn: p },
             })),
         ];
         // IAM refuses to delete a role that still has policies; nothing else has to wait for anything.
-        b.add({
-            write: 'DeleteRole',
-            id: 'role:delete',
-            resource: 'role',
-            change: 'delete',
-            name: role.name,
-            after: detach,
-            params: { RoleName: role.name },
-        });
+        b.add('DeleteRole', { name: role.name, after: detach, params: { RoleName: role.name } });
     }
     return {
         actions: order(b.actions),
@@ -91174,8 +91083,9 @@ async function retry(run, options) {
 }
 
 ;// CONCATENATED MODULE: ./src/aws/writes.ts
-// Every write the engine makes, one AWS call (plus its wait) per action, with the retries AWS asks for: an exhaustive
-// switch on the action's `write`, each case sending the SDK input the planner built, its references resolved.
+// Every write the engine makes, one AWS call (plus its wait) per action, with the retries AWS asks for. The writes that
+// are that call with the SDK input the planner built are a table; the others (retries, waits, facts learnt, references
+// resolved) a switch on the action's `write`, whose default is the table: a write in neither does not compile.
 
 
 
@@ -91195,6 +91105,29 @@ async function ignoreNotFound(write) {
         if (!isNotFound(error))
             throw error;
     }
+}
+/** The writes that are one SDK call with the planner's params as they are; a delete that finds nothing is done. */
+const ONE_CALL = {
+    UpdateApi: ({ apigw }, p) => apigw.send(new dist_cjs/* UpdateApiCommand */.NC(p)),
+    TagApi: ({ apigw }, p) => apigw.send(new dist_cjs/* TagResourceCommand */.eqU(p)),
+    TagStage: ({ apigw }, p) => apigw.send(new dist_cjs/* TagResourceCommand */.eqU(p)),
+    DeleteApi: ({ apigw }, p) => ignoreNotFound(apigw.send(new dist_cjs/* DeleteApiCommand */.VfR(p))),
+    TagRole: ({ iam }, p) => iam.send(new client_iam_dist_cjs/* TagRoleCommand */.Wcv(p)),
+    UpdateAssumeRolePolicy: ({ iam }, p) => iam.send(new client_iam_dist_cjs/* UpdateAssumeRolePolicyCommand */.tuH(p)),
+    DetachRolePolicy: ({ iam }, p) => ignoreNotFound(iam.send(new client_iam_dist_cjs/* DetachRolePolicyCommand */.BA7(p))),
+    DeleteRolePolicy: ({ iam }, p) => ignoreNotFound(iam.send(new client_iam_dist_cjs/* DeleteRolePolicyCommand */.Tt(p))),
+    PutRetentionPolicy: ({ logs }, p) => logs.send(new client_cloudwatch_logs_dist_cjs/* PutRetentionPolicyCommand */.h5R(p)),
+    TagLogGroup: ({ logs }, p) => logs.send(new client_cloudwatch_logs_dist_cjs/* TagResourceCommand */.eqU(p)),
+    DeleteLogGroup: ({ logs }, p) => ignoreNotFound(logs.send(new client_cloudwatch_logs_dist_cjs/* DeleteLogGroupCommand */.ID1(p))),
+    DeleteFunction: ({ lambda }, p) => ignoreNotFound(lambda.send(new client_lambda_dist_cjs/* DeleteFunctionCommand */.Z3K(p))),
+};
+/**
+ * Sends a write of ONE_CALL. Typed as a mapped type over its writes and indexed by the generic W (TypeScript's
+ * correlated-union pattern, microsoft/TypeScript#47109), the entry is known to take this action's params: no cast.
+ */
+async function oneCall(clients, action) {
+    const calls = ONE_CALL;
+    await calls[action.write](clients, action.params);
 }
 /** Something we were about to create exists already: another run got there first. Observe again. */
 async function raceSafe(write, what) {
@@ -91296,23 +91229,12 @@ function executor(ctx) {
                 facts.createdApi = { id: out.ApiId, createdDate: out.CreatedDate?.toISOString(), tags };
                 return;
             }
-            case 'UpdateApi':
-                return void (await apigw.send(new dist_cjs/* UpdateApiCommand */.NC(action.params)));
-            case 'TagApi':
-            case 'TagStage':
-                return void (await apigw.send(new dist_cjs/* TagResourceCommand */.eqU(action.params)));
-            case 'DeleteApi':
-                return ignoreNotFound(apigw.send(new dist_cjs/* DeleteApiCommand */.VfR(action.params)));
             case 'CreateRole': {
                 const p = action.params;
                 return boundaryMustExist(raceSafe(iam.send(new client_iam_dist_cjs/* CreateRoleCommand */.IS(p)), `role ${p.RoleName}`), p.PermissionsBoundary);
             }
             case 'PutRolePermissionsBoundary':
                 return boundaryMustExist(iam.send(new client_iam_dist_cjs/* PutRolePermissionsBoundaryCommand */.fly(action.params)), action.params.PermissionsBoundary);
-            case 'TagRole':
-                return void (await iam.send(new client_iam_dist_cjs/* TagRoleCommand */.Wcv(action.params)));
-            case 'UpdateAssumeRolePolicy':
-                return void (await iam.send(new client_iam_dist_cjs/* UpdateAssumeRolePolicyCommand */.tuH(action.params)));
             case 'DeleteRole': {
                 const p = action.params;
                 return retrying(() => ignoreNotFound(iam.send(new client_iam_dist_cjs/* DeleteRoleCommand */.$kI(p))), isDeleteConflict, 'IAM to let go of the deleted policies');
@@ -91321,22 +91243,12 @@ function executor(ctx) {
                 const p = action.params;
                 return void (await iam.send(new client_iam_dist_cjs/* PutRolePolicyCommand */.pMt({ ...p, PolicyDocument: JSON.stringify(resolveDocument(p.PolicyDocument, facts)) })));
             }
-            case 'DetachRolePolicy':
-                return ignoreNotFound(iam.send(new client_iam_dist_cjs/* DetachRolePolicyCommand */.BA7(action.params)));
-            case 'DeleteRolePolicy':
-                return ignoreNotFound(iam.send(new client_iam_dist_cjs/* DeleteRolePolicyCommand */.Tt(action.params)));
             case 'CreateLogGroup': {
                 const { retentionInDays, ...p } = action.params;
                 // CreateLogGroup takes no retention: a run that dies between the two calls is finished by the next (an update).
                 await raceSafe(logs.send(new client_cloudwatch_logs_dist_cjs/* CreateLogGroupCommand */.BOU(p)), `log group ${p.logGroupName}`);
                 return void (await logs.send(new client_cloudwatch_logs_dist_cjs/* PutRetentionPolicyCommand */.h5R({ logGroupName: p.logGroupName, retentionInDays })));
             }
-            case 'PutRetentionPolicy':
-                return void (await logs.send(new client_cloudwatch_logs_dist_cjs/* PutRetentionPolicyCommand */.h5R(action.params)));
-            case 'TagLogGroup':
-                return void (await logs.send(new client_cloudwatch_logs_dist_cjs/* TagResourceCommand */.eqU(action.params)));
-            case 'DeleteLogGroup':
-                return ignoreNotFound(logs.send(new client_cloudwatch_logs_dist_cjs/* DeleteLogGroupCommand */.ID1(action.params)));
             case 'CreateFunction': {
                 const p = action.params;
                 await retrying(() => raceSafe(lambda.send(new client_lambda_dist_cjs/* CreateFunctionCommand */.Y8X({ ...p, Code: { ZipFile: ctx.zip } })), `function ${p.FunctionName}`), isRoleNotReady, `role ${p.Role?.split('/').pop()} to become usable by Lambda`);
@@ -91359,8 +91271,6 @@ function executor(ctx) {
                 const p = action.params;
                 return busyRetried(() => lambda.send(new client_lambda_dist_cjs/* TagResourceCommand */.eqU(p)));
             }
-            case 'DeleteFunction':
-                return ignoreNotFound(lambda.send(new client_lambda_dist_cjs/* DeleteFunctionCommand */.Z3K(action.params)));
             case 'AddPermission': {
                 const p = { ...action.params, SourceArn: at(action.params.SourceArn) };
                 return busyRetried(() => raceSafe(lambda.send(new client_lambda_dist_cjs/* AddPermissionCommand */.AL$(p)), `permission ${p.StatementId}`));
@@ -91412,10 +91322,8 @@ function executor(ctx) {
                     Description: at(p.Description),
                 })));
             }
-            default: {
-                const unknown = action;
-                throw new Error(`internal: no write for ${JSON.stringify(unknown)}`);
-            }
+            default:
+                return oneCall(clients, action);
         }
     };
     return async (action, facts) => {
@@ -95411,7 +95319,7 @@ function triggerOf(ctx, command) {
                 sha,
                 branch: pr.head?.ref,
             };
-        if (PR_DEPLOY_ACTIONS.has(p.action))
+        if (PR_DEPLOY_ACTIONS.has(p.action ?? ''))
             return {
                 command: 'deploy',
                 reason: `pull request #${info.number} was ${p.action}`,

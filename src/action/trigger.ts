@@ -2,10 +2,25 @@
 
 export type Command = 'auto' | 'deploy' | 'plan' | 'remove' | 'sweep'
 
+/** The fields of a pull_request, push or delete webhook payload that triggerOf reads; any others are ignored. */
+export interface EventPayload {
+  action?: string
+  number?: number
+  ref?: string
+  ref_type?: string
+  after?: string
+  deleted?: boolean
+  repository?: { full_name?: string; default_branch?: string }
+  pull_request?: {
+    number?: number
+    head?: { sha?: string; ref?: string; repo?: { full_name?: string } | null }
+    base?: { repo?: { full_name?: string } }
+  }
+}
+
 export interface EventContext {
   eventName: string
-  // biome-ignore lint/suspicious/noExplicitAny: a webhook payload of any event; triggerOf reads the fields it knows.
-  payload: Record<string, any>
+  payload: EventPayload
   /** GITHUB_REF, e.g. refs/heads/main or refs/pull/42/merge. */
   ref?: string
   sha?: string
@@ -63,7 +78,7 @@ export function triggerOf(ctx: EventContext, command: Command): Trigger {
         sha,
         branch: pr.head?.ref,
       }
-    if (PR_DEPLOY_ACTIONS.has(p.action))
+    if (PR_DEPLOY_ACTIONS.has(p.action ?? ''))
       return {
         command: 'deploy',
         reason: `pull request #${info.number} was ${p.action}`,

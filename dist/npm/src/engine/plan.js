@@ -67,12 +67,63 @@ function functionConfigDiff(observed, desired) {
         to: desired[f],
     }));
 }
+/** Each resource's writes and the change each makes (null: see FixedChange), checked against the Action union. */
+const WRITES = {
+    api: { CreateApi: 'create', UpdateApi: 'update', TagApi: 'update', DeleteApi: 'delete' },
+    role: {
+        CreateRole: 'create',
+        PutRolePermissionsBoundary: 'update',
+        UpdateAssumeRolePolicy: 'update',
+        TagRole: 'update',
+        DeleteRole: 'delete',
+    },
+    'role-policy': { PutRolePolicy: null, DeleteRolePolicy: 'delete', DetachRolePolicy: 'delete' },
+    'log-group': {
+        CreateLogGroup: 'create',
+        PutRetentionPolicy: 'update',
+        TagLogGroup: 'update',
+        DeleteLogGroup: 'delete',
+    },
+    function: {
+        CreateFunction: 'create',
+        UpdateFunctionConfiguration: 'update',
+        TagFunction: 'update',
+        DeleteFunction: 'delete',
+    },
+    'function-code': { UpdateFunctionCode: 'update' },
+    permission: { AddPermission: null, RemovePermission: 'delete' },
+    integration: { CreateIntegration: 'create', UpdateIntegration: 'update', DeleteIntegration: 'delete' },
+    route: { CreateRoute: 'create', UpdateRoute: 'update', DeleteRoute: 'delete' },
+    deployment: { CreateDeployment: 'create' },
+    stage: { CreateStage: 'create', UpdateStage: 'update', TagStage: 'update' },
+};
+/** WRITES by write. */
+const KINDS = new Map(Object.entries(WRITES).flatMap(([resource, writes]) => Object.entries(writes).map(([write, change]) => [write, { resource, change }])));
 class Builder {
     actions = [];
     unchanged = [];
-    add(action) {
-        this.actions.push({ ...action, after: (action.after ?? []).filter((a) => !!a) });
+    /** Plans `write` and returns its id, for the `after` of the actions that wait for it. */
+    add(write, { id, change, after = [], params, ...shown }) {
+        const kind = KINDS.get(write);
+        const action = {
+            write,
+            id: id ?? `${kind.resource}:${kind.change}`,
+            resource: kind.resource,
+            change: change ?? kind.change,
+            ...shown,
+            after: after.filter((a) => !!a),
+            params,
+        };
+        // TypeScript cannot tie KINDS' entry to the Action member of W: the `satisfies` on WRITES checks that they agree.
+        this.actions.push(action);
         return action.id;
+    }
+    /** Plans a Tag… write (id `resource:tag`) where `has` lacks any of the tags `want`; returns its id, if planned. */
+    tag(write, has, want, planned) {
+        const diff = tagDiff(has, want);
+        return diff.length
+            ? this.add(write, { id: `${KINDS.get(write).resource}:tag`, diff, ...planned })
+            : undefined;
     }
 }
 function foreignError(observed, desired) {
@@ -88,11 +139,8 @@ export function planDeploy(desired, observed) {
     const kept = survivingApi(observed.apis);
     for (const api of observed.apis) {
         if (api !== kept)
-            b.add({
-                write: 'DeleteApi',
+            b.add('DeleteApi', {
                 id: `api:delete:${api.id}`,
-                resource: 'api',
-                change: 'delete',
                 name: `${api.name} (${api.id}, duplicate)`,
                 params: { ApiId: api.id },
             });
@@ -101,11 +149,7 @@ export function planDeploy(desired, observed) {
     let apiUpdate;
     const apiId = kept?.id ?? new Ref('apiId');
     if (!kept) {
-        apiCreate = b.add({
-            write: 'CreateApi',
-            id: 'api:create',
-            resource: 'api',
-            change: 'create',
+        apiCreate = b.add('CreateApi', {
             name: names.apiName,
             params: {
                 Name: names.apiName,
@@ -129,11 +173,7 @@ export function planDeploy(desired, observed) {
         if (kept.name !== names.apiName)
             diff.push({ field: 'name', from: kept.name, to: names.apiName });
         if (diff.length) {
-            const update = b.add({
-                write: 'UpdateApi',
-                id: 'api:update',
-                resource: 'api',
-                change: 'update',
+            const update = b.add('UpdateApi', {
                 name: names.apiName,
                 diff,
                 params: {
@@ -149,17 +189,10 @@ export function planDeploy(desired, observed) {
         }
         else
             b.unchanged.push(`api ${names.apiName}`);
-        const td = tagDiff(kept.tags, tags);
-        if (td.length)
-            b.add({
-                write: 'TagApi',
-                id: 'api:tag',
-                resource: 'api',
-                change: 'update',
-                name: names.apiName,
-                diff: td,
-                params: { ResourceArn: arn.apiResource(desired.partition, desired.region, kept.id), Tags: tags },
-            });
+        b.tag('TagApi', kept.tags, tags, {
+            name: names.apiName,
+            params: { ResourceArn: arn.apiResource(desired.partition, desired.region, kept.id), Tags: tags },
+        });
     }
     // ---- role ----
     const role = observed.role;
@@ -169,11 +202,7 @@ export function planDeploy(desired, observed) {
     const boundary = desired.role.permissionsBoundary;
     const policyDoc = kept ? resolveDocument(desired.role.policy, { apiId: kept.id }) : desired.role.policy;
     if (!role) {
-        roleCreate = b.add({
-            write: 'CreateRole',
-            id: 'role:create',
-            resource: 'role',
-            change: 'create',
+        roleCreate = b.add('CreateRole', {
             name: names.roleName,
             params: {
                 RoleName: names.roleName,
@@ -189,11 +218,8 @@ export function planDeploy(desired, observed) {
         // PutRolePolicy and UpdateAssumeRolePolicy only on a role that has it, and a role never holds a new policy without
         // its limit.
         if (boundary && role.permissionsBoundary !== boundary) {
-            roleBoundary = b.add({
-                write: 'PutRolePermissionsBoundary',
+            roleBoundary = b.add('PutRolePermissionsBoundary', {
                 id: 'role:boundary',
-                resource: 'role',
-                change: 'update',
                 name: names.roleName,
                 diff: [{ field: 'permissionsBoundary', from: role.permissionsBoundary, to: boundary }],
                 params: { RoleName: names.roleName, PermissionsBoundary: boundary },
@@ -204,36 +230,24 @@ export function planDeploy(desired, observed) {
                 `To drop it on purpose: aws iam delete-role-permissions-boundary --role-name ${names.roleName}`);
         }
         if (canonical(role.trustPolicy) !== canonical(desired.role.trustPolicy)) {
-            b.add({
-                write: 'UpdateAssumeRolePolicy',
+            b.add('UpdateAssumeRolePolicy', {
                 id: 'role:trust',
-                resource: 'role',
-                change: 'update',
                 name: names.roleName,
                 diff: [{ field: 'trustPolicy', from: role.trustPolicy, to: desired.role.trustPolicy }],
                 after: [roleBoundary],
                 params: { RoleName: names.roleName, PolicyDocument: JSON.stringify(desired.role.trustPolicy) },
             });
         }
-        const td = tagDiff(role.tags, tags);
-        if (td.length)
-            b.add({
-                write: 'TagRole',
-                id: 'role:tag',
-                resource: 'role',
-                change: 'update',
-                name: names.roleName,
-                diff: td,
-                params: { RoleName: names.roleName, Tags: tagList(tags) },
-            });
+        b.tag('TagRole', role.tags, tags, {
+            name: names.roleName,
+            params: { RoleName: names.roleName, Tags: tagList(tags) },
+        });
     }
     const currentPolicy = role?.policies[names.policyName];
     let policyPut;
     if (!kept || canonical(currentPolicy) !== canonical(policyDoc)) {
-        policyPut = b.add({
-            write: 'PutRolePolicy',
+        policyPut = b.add('PutRolePolicy', {
             id: 'role-policy:put',
-            resource: 'role-policy',
             change: currentPolicy === undefined ? 'create' : 'update',
             name: `${names.roleName}/${names.policyName}`,
             diff: currentPolicy === undefined ? undefined : [{ field: 'policy', from: currentPolicy, to: policyDoc }],
@@ -246,11 +260,7 @@ export function planDeploy(desired, observed) {
     // ---- log group: ours before the first invocation, or Lambda makes it untagged and keeps logs forever ----
     const group = observed.logGroup;
     if (!group) {
-        b.add({
-            write: 'CreateLogGroup',
-            id: 'log-group:create',
-            resource: 'log-group',
-            change: 'create',
+        b.add('CreateLogGroup', {
             name: desired.logGroup.name,
             params: { logGroupName: desired.logGroup.name, tags, retentionInDays: desired.logGroup.retentionDays },
         });
@@ -265,11 +275,8 @@ export function planDeploy(desired, observed) {
             notes.push(`log group ${group.name} keeps its retention (${group.retentionDays ? `${group.retentionDays} days` : 'never expire'}); set logRetentionDays in serverless.yml to change it`);
         }
         else if (group.retentionDays !== desired.logGroup.retentionDays) {
-            b.add({
-                write: 'PutRetentionPolicy',
+            b.add('PutRetentionPolicy', {
                 id: 'log-group:retention',
-                resource: 'log-group',
-                change: 'update',
                 name: group.name,
                 diff: [
                     { field: 'retentionInDays', from: group.retentionDays ?? 'never expire', to: desired.logGroup.retentionDays },
@@ -277,18 +284,11 @@ export function planDeploy(desired, observed) {
                 params: { logGroupName: group.name, retentionInDays: desired.logGroup.retentionDays },
             });
         }
-        const td = tagDiff(group.tags, groupTags);
-        if (td.length)
-            b.add({
-                write: 'TagLogGroup',
-                id: 'log-group:tag',
-                resource: 'log-group',
-                change: 'update',
-                name: group.name,
-                diff: td,
-                params: { resourceArn: group.arn, tags: groupTags },
-            });
-        if ((keepRetention || group.retentionDays === desired.logGroup.retentionDays) && !td.length)
+        const tagged = b.tag('TagLogGroup', group.tags, groupTags, {
+            name: group.name,
+            params: { resourceArn: group.arn, tags: groupTags },
+        });
+        if ((keepRetention || group.retentionDays === desired.logGroup.retentionDays) && !tagged)
             b.unchanged.push(`log group ${group.name}`);
     }
     // ---- function ----
@@ -297,11 +297,7 @@ export function planDeploy(desired, observed) {
     // it is Pending or an update is InProgress), so every function write, tags and permissions too, waits for the last.
     let fnWrite;
     if (!fn) {
-        fnWrite = b.add({
-            write: 'CreateFunction',
-            id: 'function:create',
-            resource: 'function',
-            change: 'create',
+        fnWrite = b.add('CreateFunction', {
             name: names.functionName,
             after: [roleCreate],
             params: {
@@ -318,11 +314,8 @@ export function planDeploy(desired, observed) {
         // A new role (the region-named one replacing the shared one of older stages) is used only once it is complete.
         const roleMoves = fn.spec.roleArn !== desired.fn.roleArn;
         if (diff.length)
-            fnWrite = b.add({
-                write: 'UpdateFunctionConfiguration',
+            fnWrite = b.add('UpdateFunctionConfiguration', {
                 id: 'function:config',
-                resource: 'function',
-                change: 'update',
                 name: names.functionName,
                 diff,
                 after: roleMoves ? [roleCreate, policyPut] : [],
@@ -332,11 +325,8 @@ export function planDeploy(desired, observed) {
             .filter((f) => fn.spec[f] !== desired.fn[f])
             .map((f) => ({ field: f, from: fn.spec[f], to: desired.fn[f] }));
         if (codeDiff.length) {
-            fnWrite = b.add({
-                write: 'UpdateFunctionCode',
+            fnWrite = b.add('UpdateFunctionCode', {
                 id: 'function:code',
-                resource: 'function-code',
-                change: 'update',
                 name: names.functionName,
                 diff: codeDiff,
                 after: [fnWrite],
@@ -345,18 +335,12 @@ export function planDeploy(desired, observed) {
         }
         if (!diff.length && !codeDiff.length)
             b.unchanged.push(`function ${names.functionName}`);
-        const td = tagDiff(fn.tags, tags);
-        if (td.length)
-            fnWrite = b.add({
-                write: 'TagFunction',
-                id: 'function:tag',
-                resource: 'function',
-                change: 'update',
+        fnWrite =
+            b.tag('TagFunction', fn.tags, tags, {
                 name: names.functionName,
-                diff: td,
                 after: [fnWrite],
                 params: { Resource: fn.arn, Tags: tags },
-            });
+            }) ?? fnWrite;
     }
     // ---- permission: API Gateway may invoke the function, from this API only ----
     const apiArn = arn.api(desired.partition, desired.region, desired.account, '');
@@ -364,20 +348,15 @@ export function planDeploy(desired, observed) {
     if (!fn || fn.permissionSourceArn !== sourceArn) {
         let removed;
         if (fn?.permissionSourceArn !== undefined) {
-            removed = b.add({
-                write: 'RemovePermission',
+            removed = b.add('RemovePermission', {
                 id: 'permission:remove',
-                resource: 'permission',
-                change: 'delete',
                 name: names.permissionSid,
                 after: [fnWrite],
                 params: { FunctionName: names.functionName, StatementId: names.permissionSid },
             });
         }
-        b.add({
-            write: 'AddPermission',
+        b.add('AddPermission', {
             id: 'permission:add',
-            resource: 'permission',
             change: fn?.permissionSourceArn !== undefined ? 'update' : 'create',
             name: names.permissionSid,
             diff: fn?.permissionSourceArn !== undefined
@@ -402,11 +381,7 @@ export function planDeploy(desired, observed) {
     const apiChanges = apiUpdate ? [apiUpdate] : [];
     let integrationWrite;
     if (!integration) {
-        integrationWrite = b.add({
-            write: 'CreateIntegration',
-            id: 'integration:create',
-            resource: 'integration',
-            change: 'create',
+        integrationWrite = b.add('CreateIntegration', {
             name: 'AWS_PROXY',
             after: [apiCreate],
             params: {
@@ -420,11 +395,7 @@ export function planDeploy(desired, observed) {
         apiChanges.push(integrationWrite);
     }
     else if (integration.type !== 'AWS_PROXY' || integration.timeoutMs !== desired.api.integrationTimeoutMs) {
-        integrationWrite = b.add({
-            write: 'UpdateIntegration',
-            id: 'integration:update',
-            resource: 'integration',
-            change: 'update',
+        integrationWrite = b.add('UpdateIntegration', {
             name: 'AWS_PROXY',
             diff: [{ field: 'TimeoutInMillis', from: integration.timeoutMs, to: desired.api.integrationTimeoutMs }],
             params: {
@@ -441,22 +412,16 @@ export function planDeploy(desired, observed) {
     for (const key of desired.api.routeKeys) {
         const route = kept?.routes.find((r) => r.key === key);
         if (!route) {
-            routeWrites.push(b.add({
-                write: 'CreateRoute',
+            routeWrites.push(b.add('CreateRoute', {
                 id: `route:create:${key}`,
-                resource: 'route',
-                change: 'create',
                 name: key,
                 after: [apiCreate, integrationWrite],
                 params: { ApiId: apiId, RouteKey: key, Target: target },
             }));
         }
         else if (route.target !== target) {
-            routeWrites.push(b.add({
-                write: 'UpdateRoute',
+            routeWrites.push(b.add('UpdateRoute', {
                 id: `route:update:${key}`,
-                resource: 'route',
-                change: 'update',
                 name: key,
                 diff: [{ field: 'Target', from: route.target, to: String(target) }],
                 after: [integrationWrite],
@@ -466,11 +431,8 @@ export function planDeploy(desired, observed) {
     }
     for (const route of kept?.routes ?? []) {
         if (!desired.api.routeKeys.includes(route.key)) {
-            routeWrites.push(b.add({
-                write: 'DeleteRoute',
+            routeWrites.push(b.add('DeleteRoute', {
                 id: `route:delete:${route.key}`,
-                resource: 'route',
-                change: 'delete',
                 name: route.key,
                 params: { ApiId: apiId, RouteId: route.id },
             }));
@@ -480,11 +442,8 @@ export function planDeploy(desired, observed) {
     // Integrations nothing routes to any more (a race, or a hand edit) go once the routes have moved.
     for (const extra of kept?.integrations ?? []) {
         if (extra.id !== integration?.id) {
-            b.add({
-                write: 'DeleteIntegration',
+            b.add('DeleteIntegration', {
                 id: `integration:delete:${extra.id}`,
-                resource: 'integration',
-                change: 'delete',
                 name: extra.id,
                 after: routeWrites,
                 params: { ApiId: apiId, IntegrationId: extra.id },
@@ -496,11 +455,7 @@ export function planDeploy(desired, observed) {
     const needsDeployment = apiChanges.length > 0 || !stage || !stage.deploymentId || stage.description !== marker;
     let deployment;
     if (needsDeployment) {
-        deployment = b.add({
-            write: 'CreateDeployment',
-            id: 'deployment:create',
-            resource: 'deployment',
-            change: 'create',
+        deployment = b.add('CreateDeployment', {
             name: names.stageName,
             diff: stage?.deploymentId
                 ? [{ field: 'marker', from: stage.description, to: marker ?? '(new integration)' }]
@@ -515,11 +470,7 @@ export function planDeploy(desired, observed) {
             : undefined,
     };
     if (!stage) {
-        b.add({
-            write: 'CreateStage',
-            id: 'stage:create',
-            resource: 'stage',
-            change: 'create',
+        b.add('CreateStage', {
             name: names.stageName,
             after: [deployment],
             params: {
@@ -541,11 +492,7 @@ export function planDeploy(desired, observed) {
             diff.push({ field: 'throttle', from: stage.throttle, to: desired.api.throttle });
         }
         if (deployment || diff.length) {
-            b.add({
-                write: 'UpdateStage',
-                id: 'stage:update',
-                resource: 'stage',
-                change: 'update',
+            b.add('UpdateStage', {
                 name: names.stageName,
                 diff: diff.length ? diff : undefined,
                 after: [deployment],
@@ -559,16 +506,10 @@ export function planDeploy(desired, observed) {
         }
         else
             b.unchanged.push(`stage ${names.stageName}`);
-        const td = tagDiff(stage.tags, tags);
         // A stage that exists is on the API that exists.
-        if (td.length && kept)
-            b.add({
-                write: 'TagStage',
-                id: 'stage:tag',
-                resource: 'stage',
-                change: 'update',
+        if (kept)
+            b.tag('TagStage', stage.tags, tags, {
                 name: names.stageName,
-                diff: td,
                 params: {
                     ResourceArn: arn.stageResource(desired.partition, desired.region, kept.id, names.stageName),
                     Tags: tags,
@@ -597,33 +538,15 @@ function legacyRoleNote(name) {
 export function planRemove(_desired, observed) {
     const b = new Builder();
     for (const api of observed.apis) {
-        b.add({
-            write: 'DeleteApi',
-            id: `api:delete:${api.id}`,
-            resource: 'api',
-            change: 'delete',
-            name: `${api.name} (${api.id})`,
-            params: { ApiId: api.id },
-        });
+        b.add('DeleteApi', { id: `api:delete:${api.id}`, name: `${api.name} (${api.id})`, params: { ApiId: api.id } });
     }
     let fnDelete;
     if (observed.fn) {
-        fnDelete = b.add({
-            write: 'DeleteFunction',
-            id: 'function:delete',
-            resource: 'function',
-            change: 'delete',
-            name: observed.fn.name,
-            params: { FunctionName: observed.fn.name },
-        });
+        fnDelete = b.add('DeleteFunction', { name: observed.fn.name, params: { FunctionName: observed.fn.name } });
     }
     // After the function: a last invocation would make the group again, untagged.
     if (observed.logGroup) {
-        b.add({
-            write: 'DeleteLogGroup',
-            id: 'log-group:delete',
-            resource: 'log-group',
-            change: 'delete',
+        b.add('DeleteLogGroup', {
             name: observed.logGroup.name,
             after: [fnDelete],
             params: { logGroupName: observed.logGroup.name },
@@ -632,33 +555,19 @@ export function planRemove(_desired, observed) {
     if (observed.role) {
         const role = observed.role;
         const detach = [
-            ...Object.keys(role.policies).map((p) => b.add({
-                write: 'DeleteRolePolicy',
+            ...Object.keys(role.policies).map((p) => b.add('DeleteRolePolicy', {
                 id: `role-policy:delete:${p}`,
-                resource: 'role-policy',
-                change: 'delete',
                 name: `${role.name}/${p}`,
                 params: { RoleName: role.name, PolicyName: p },
             })),
-            ...role.attachedPolicyArns.map((p) => b.add({
-                write: 'DetachRolePolicy',
+            ...role.attachedPolicyArns.map((p) => b.add('DetachRolePolicy', {
                 id: `role-policy:detach:${p}`,
-                resource: 'role-policy',
-                change: 'delete',
                 name: `${role.name}/${p}`,
                 params: { RoleName: role.name, PolicyArn: p },
             })),
         ];
         // IAM refuses to delete a role that still has policies; nothing else has to wait for anything.
-        b.add({
-            write: 'DeleteRole',
-            id: 'role:delete',
-            resource: 'role',
-            change: 'delete',
-            name: role.name,
-            after: detach,
-            params: { RoleName: role.name },
-        });
+        b.add('DeleteRole', { name: role.name, after: detach, params: { RoleName: role.name } });
     }
     return {
         actions: order(b.actions),
