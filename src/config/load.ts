@@ -7,14 +7,14 @@
 import path from 'node:path'
 import { Ajv } from 'ajv'
 import type { ErrorObject } from 'ajv'
-import { Scalar, isAlias, isMap, isScalar, isSeq } from 'yaml'
-import type { Alias, LineCounter, Node, Pair, YAMLMap } from 'yaml'
+import { isAlias, isMap, isScalar, isSeq } from 'yaml'
+import type { Alias, LineCounter, Node, Pair, Scalar, YAMLMap } from 'yaml'
 import schema from '../../schema/serverless.schema.json' with { type: 'json' }
 import { appFromFolder, findHandler, hasHandler } from './handler.ts'
 import { ConfigError } from './diagnostics.ts'
 import type { Diagnostic } from './diagnostics.ts'
 import { KEY, NUMBER_RE, SNIPPET, SOCKET_COMPONENT, VALUE, isComponent, isObj, topLevelMessage } from './messages.ts'
-import { parseYaml } from './parse.ts'
+import { isMergeKey, parseYaml } from './parse.ts'
 import { cut, describe, describeUnquoted, fromEnvironment, quote } from './quote.ts'
 import { ReadProblem, readConfigFile } from './read.ts'
 import { stageNameProblem } from './stage-name.ts'
@@ -57,6 +57,8 @@ const CLOUDFORMATION_RE =
   /^!(Ref|GetAtt|Sub|Join|ImportValue|Select|Split|FindInMap|GetAZs|Base64|Cidr|If|Equals|And|Or|Not|Condition|Transform|Length|ToJsonString)$/
 /** A substituted value this short is not looked for in messages (it would match too much to be a secret worth it). */
 const MIN_REDACTED = 4
+/** The most problems reported at once. */
+const MAX_DIAGNOSTICS = 50
 const DEFAULT_STAGE = schema.properties.stage.default
 
 type Seg = string | number
@@ -67,9 +69,9 @@ class Ctx {
   /** key and value position of every path read */
   readonly pos = new Map<string, { key: number; value: number }>()
   /** paths with a problem reported: nothing under them is reported again */
-  readonly reported: string[] = []
-  /** paths with a problem: their component is not deployed */
-  readonly broken: string[] = []
+  readonly reported = new Set<string>()
+  /** paths with a problem and every path above them: their component is not deployed */
+  readonly broken = new Set<string>()
   /** the text as written of every value with a ${env.X}: messages show it instead of the value */
   readonly written = new Map<string, string>()
   /** every non-empty value read through ${env.X}, and the reference it came from */
@@ -84,20 +86,19 @@ class Ctx {
   at(offset: number, message: string, p?: readonly Seg[], final = true): void {
     const { line, col } = this.lineCounter.linePos(offset)
     this.diagnostics.push({ file: this.file, line, column: col, message })
-    if (p) this.broken.push(pathKey(p))
-    if (p && final) this.reported.push(pathKey(p))
+    if (p) for (let i = 0; i <= p.length; i++) this.broken.add(pathKey(p.slice(0, i)))
+    if (p && final) this.reported.add(pathKey(p))
   }
 
   /** a problem at or above `p` was reported */
   done(p: readonly Seg[]): boolean {
-    const k = pathKey(p)
-    return this.reported.some((r) => k.startsWith(r))
+    for (let i = 0; i <= p.length; i++) if (this.reported.has(pathKey(p.slice(0, i)))) return true
+    return false
   }
 
   /** no problem at or under `p` */
   ok(p: readonly Seg[]): boolean {
-    const k = pathKey(p)
-    return !this.broken.some((b) => b.startsWith(k))
+    return !this.broken.has(pathKey(p))
   }
 
   keyPos(p: readonly Seg[]): number {
@@ -178,8 +179,6 @@ function tagMessage(tag: string): string {
     : `the YAML tag ${shown} is not supported here - remove it and write the value`
 }
 
-const isMergeKey = (key: unknown) => isScalar(key) && key.value === '<<' && key.type === Scalar.PLAIN
-
 /**
  * A mapping's pairs, its `<<` merge keys (YAML 1.1, as Serverless reads them) replaced by the pairs they merge: the
  * mapping's own keys first, so they win, then each merged mapping's in order (the first one wins).
@@ -231,7 +230,7 @@ function toData(ctx: Ctx, node: unknown, p: Seg[], pos: number, keyPos: number):
         continue
       }
       const key = String(keyNode.value)
-      if (Object.hasOwn(out, key)) continue // a duplicate, reported by yaml
+      if (Object.hasOwn(out, key)) continue // a duplicate (reported by parse.ts) or a merged key the mapping has
       const v = deref(ctx, item.value)
       const empty = v == null || (isScalar(v) && v.value == null && (v.source === '' || v.source == null))
       const value = toData(ctx, item.value, [...p, key], empty ? kPos : (startOf(item.value) ?? kPos), kPos)
@@ -370,7 +369,7 @@ async function loadConfigText(
 ): Promise<LoadedConfig> {
   const { lineCounter, problems, doc, targets } = parseYaml(src)
   const ctx = new Ctx(file, lineCounter, targets, env)
-  const fail = () => new ConfigError(sortDiagnostics(redacted(ctx)))
+  const fail = () => new ConfigError(firstOnes(sortDiagnostics(redacted(ctx))))
 
   for (const { offset, message } of problems) ctx.at(offset, message)
   if (doc === undefined) throw fail()
@@ -526,6 +525,15 @@ function redacted(ctx: Ctx): Diagnostic[] {
     ...d,
     message: secrets.reduce((m, [value, ref]) => m.split(value).join(ref), d.message),
   }))
+}
+
+/** The first MAX_DIAGNOSTICS, and a line that says how many more: a broken 1 MB file is not a 1 MB report. */
+function firstOnes(ds: Diagnostic[]): Diagnostic[] {
+  if (ds.length <= MAX_DIAGNOSTICS) return ds
+  const next = ds[MAX_DIAGNOSTICS]!
+  const more = ds.length - MAX_DIAGNOSTICS
+  const message = `and ${more.toLocaleString('en-US')} more problems from here on - fix the ones above first`
+  return [...ds.slice(0, MAX_DIAGNOSTICS), { ...next, message }]
 }
 
 function sortDiagnostics(ds: Diagnostic[]): Diagnostic[] {

@@ -2,8 +2,10 @@
 // token tree (built without recursion) before the recursive composer runs; aliases are resolved here, once (an alias
 // with no anchor, or inside its own anchor, is an error at its line), and what they repeat is counted without being
 // expanded: past MAX_ALIAS_VALUES values or MAX_ALIAS_CHARS characters it is an alias bomb, reported at the alias.
-import { Composer, LineCounter, Parser, isAlias, isMap, isScalar, isSeq } from 'yaml'
-import type { Alias, CST, Document, Node } from 'yaml'
+// Duplicate keys are found here too, in linear time (yaml's own check is quadratic: a minute for a 1 MB mapping).
+import { Composer, LineCounter, Parser, Scalar, isAlias, isMap, isScalar, isSeq } from 'yaml'
+import type { Alias, CST, Document, Node, YAMLMap } from 'yaml'
+import { quote } from './quote.ts'
 
 /** Lists and mappings inside each other: a serverless.yml needs under 10 (policy conditions are the deepest). */
 export const MAX_DEPTH = 64
@@ -14,12 +16,14 @@ export const MAX_ALIAS_CHARS = 1_000_000
 export interface YamlProblem {
   offset: number
   message: string
+  /** nothing more can be read: `doc` is undefined (a duplicate key is not fatal, the rest is) */
+  fatal: boolean
 }
 
 export interface ParsedYaml {
   lineCounter: LineCounter
-  /** What is wrong, at its offset. A duplicate key aside, any problem leaves `doc` undefined: nothing more is read. */
   problems: YamlProblem[]
+  /** the document, unless a problem is fatal */
   doc?: Document
   /** The node each alias stands for. */
   targets: Map<Alias, Node>
@@ -29,6 +33,9 @@ const count = (n: number) => (n >= 1e12 ? 'over a trillion' : n.toLocaleString('
 /** An anchor's name as `*name` or `&name`, cut when long. */
 const anchor = (sigil: string, name: string) => `${sigil}${name.length > 40 ? `${name.slice(0, 39)}…` : name}`
 
+/** `<<: *defaults`: a merge key (YAML 1.1, as Serverless reads it), when plain (a quoted "<<" is a key like any). */
+export const isMergeKey = (key: unknown): boolean => isScalar(key) && key.value === '<<' && key.type === Scalar.PLAIN
+
 export function parseYaml(src: string): ParsedYaml {
   const lineCounter = new LineCounter()
   const targets = new Map<Alias, Node>()
@@ -36,36 +43,20 @@ export function parseYaml(src: string): ParsedYaml {
   const deep = tooDeep(tokens)
   if (deep !== undefined) {
     const message = `lists and mappings are nested more than ${MAX_DEPTH} levels deep here - a serverless.yml needs only a few levels; flatten it (is it the right file?)`
-    return { lineCounter, problems: [{ offset: deep, message }], targets }
+    return { lineCounter, problems: [{ offset: deep, message, fatal: true }], targets }
   }
-  const docs = Array.from(new Composer({ prettyErrors: false, uniqueKeys: true }).compose(tokens, true, src.length))
+  const docs = Array.from(new Composer({ prettyErrors: false, uniqueKeys: false }).compose(tokens, true, src.length))
   const doc = docs[0]!
-  const problems: YamlProblem[] = []
-  let fatal = false
-  for (const err of doc.errors) {
-    if (err.code === 'DUPLICATE_KEY') {
-      const key = (/^[^:\n]*/.exec(src.slice(err.pos[0]))?.[0] ?? '').trim().replace(/^(["'])(.*)\1$/, '$2')
-      problems.push({
-        offset: err.pos[0],
-        message: `duplicate key ${quoteKey(key)} - map keys must be unique; remove or rename one of them`,
-      })
-    } else {
-      fatal = true
-      const message = err.message.length > 200 ? `${err.message.slice(0, 199)}…` : err.message
-      problems.push({ offset: err.pos[0], message: `YAML syntax error: ${message}` })
-    }
-  }
+  const problems: YamlProblem[] = doc.errors.map((err) => {
+    const message = err.message.length > 200 ? `${err.message.slice(0, 199)}…` : err.message
+    return { offset: err.pos[0], message: `YAML syntax error: ${message}`, fatal: true }
+  })
   if (docs.length > 1) {
-    fatal = true
     const message = `a second YAML document starts here (after a "---" line): serverless.yml must be one document - remove the "---" line and merge the two, or remove the second`
-    problems.push({ offset: docs[1]!.range[0], message })
+    problems.push({ offset: docs[1]!.range[0], message, fatal: true })
   }
-  if (!fatal && resolveAliases(doc.contents, targets, problems)) return { lineCounter, problems, doc, targets }
-  return { lineCounter, problems, targets }
-}
-
-function quoteKey(key: string): string {
-  return JSON.stringify(key.length > 60 ? `${key.slice(0, 59)}…` : key)
+  if (problems.length === 0) resolveAliases(doc.contents, targets, problems)
+  return problems.some((p) => p.fatal) ? { lineCounter, problems, targets } : { lineCounter, problems, doc, targets }
 }
 
 /** The offset of a list or mapping nested deeper than MAX_DEPTH, walking the token tree without recursion. */
@@ -91,29 +82,31 @@ interface Size {
 
 /**
  * Resolves every alias of the document to its node (the last anchor of its name before it) and counts what aliases
- * repeat, without expanding them: an anchor's size is counted once, where it is written. False when a problem was
- * found (added to `problems`).
+ * repeat, without expanding them: an anchor's size is counted once, where it is written. Reports duplicate keys.
+ * Recursion follows the nesting, which tooDeep bounded.
  */
-function resolveAliases(root: unknown, targets: Map<Alias, Node>, problems: YamlProblem[]): boolean {
+function resolveAliases(root: unknown, targets: Map<Alias, Node>, problems: YamlProblem[]): void {
   const anchors = new Map<string, Node>()
   const sizes = new Map<Node, Size>()
   /** nodes being walked: an alias to one of them is inside its own anchor */
   const open = new Set<Node>()
   const repeated: Size = { values: 0, chars: 0 }
-  const found = problems.length
   const none: Size = { values: 0, chars: 0 }
+  const fatal = (offset: number, message: string) => problems.push({ offset, message, fatal: true })
 
   const alias = (a: Alias): Size => {
     const target = anchors.get(a.source)
     const at = a.range?.[0] ?? 0
+    const name = anchor('*', a.source)
     if (target === undefined) {
-      const message = `alias ${anchor('*', a.source)} has no anchor: define ${anchor('&', a.source)} on a value before it, or write the value instead`
-      problems.push({ offset: at, message })
+      fatal(at, `alias ${name} has no anchor: define ${anchor('&', a.source)} on a value before it, or write the value`)
       return none
     }
     if (open.has(target)) {
-      const message = `alias ${anchor('*', a.source)} is inside the value anchored ${anchor('&', a.source)}, so it would repeat itself forever - write the value out instead`
-      problems.push({ offset: at, message })
+      fatal(
+        at,
+        `alias ${name} is inside the value anchored ${anchor('&', a.source)}, so it would repeat itself forever - write the value out instead`,
+      )
       return none
     }
     targets.set(a, target)
@@ -127,10 +120,8 @@ function resolveAliases(root: unknown, targets: Map<Alias, Node>, problems: Yaml
         : within && repeated.chars > MAX_ALIAS_CHARS
           ? `${count(size.chars)} characters of text, bringing what aliases repeat to ${count(repeated.chars)} characters, over the ${count(MAX_ALIAS_CHARS)} allowed`
           : undefined
-    if (what !== undefined) {
-      const message = `alias ${anchor('*', a.source)} repeats ${what} (an alias bomb?) - write the values out, or use fewer aliases`
-      problems.push({ offset: at, message })
-    }
+    if (what !== undefined)
+      fatal(at, `alias ${name} repeats ${what} (an alias bomb?) - write the values out, or use fewer aliases`)
     return size
   }
 
@@ -144,16 +135,29 @@ function resolveAliases(root: unknown, targets: Map<Alias, Node>, problems: Yaml
       size.values += s.values
       size.chars += s.chars
     }
-    if (isMap(node))
-      for (const pair of node.items) {
-        add(walk(pair.key))
-        add(walk(pair.value))
-      }
+    if (isMap(node)) mapEntries(node, walk, add)
     else if (isSeq(node)) for (const item of node.items) add(walk(item))
     open.delete(node)
     sizes.set(node, size)
     return size
   }
+
+  /** A mapping's keys and values walked, in order; a key seen before in it is a duplicate. */
+  const mapEntries = (map: YAMLMap, step: (node: unknown) => Size, add: (s: Size) => void) => {
+    const keys = new Set<string>()
+    for (const pair of map.items) {
+      add(step(pair.key))
+      const key = isAlias(pair.key) ? targets.get(pair.key) : pair.key
+      if (isScalar(key) && key.value != null && !isMergeKey(key)) {
+        const text = String(key.value)
+        if (keys.has(text)) {
+          const message = `duplicate key ${quote(text)} - map keys must be unique; remove or rename one of them`
+          problems.push({ offset: (pair.key as Node).range?.[0] ?? 0, message, fatal: false })
+        }
+        keys.add(text)
+      }
+      add(step(pair.value))
+    }
+  }
   walk(root)
-  return problems.length === found
 }
