@@ -14,7 +14,7 @@ export class ReadProblem extends Error {
   constructor(
     message: string,
     readonly line = 1,
-    /** ENOENT: the file does not exist (a caller may then use defaults). */
+    /** ENOENT: nothing is at the path (a caller may then use defaults). */
     readonly code?: string,
   ) {
     super(message)
@@ -27,8 +27,14 @@ const count = (n: number) => n.toLocaleString('en-US')
 export async function readConfigFile(absFile: string): Promise<string> {
   const base = path.basename(absFile)
   const st = await stat(absFile).catch(async (err: NodeJS.ErrnoException) => {
-    const message = err.code === 'ENOENT' ? await notFound(absFile) : `cannot read ${absFile}: ${err.message}`
-    throw new ReadProblem(message, 1, err.code)
+    if (err.code !== 'ENOENT') throw new ReadProblem(`cannot read ${absFile}: ${err.message}`)
+    // a link to nothing is no missing file: it must not count as "no serverless.yml" (zero configuration)
+    const link = await lstat(absFile).catch(() => undefined)
+    if (link?.isSymbolicLink())
+      throw new ReadProblem(
+        `${absFile} is a symbolic link to ${await readlink(absFile)}, which does not exist - fix the link or pass the right path`,
+      )
+    throw new ReadProblem(notFound(absFile), 1, err.code)
   })
   if (!st.isFile()) throw new ReadProblem(await notAFile(absFile, st))
   if (st.size > MAX_CONFIG_BYTES) throw new ReadProblem(tooLarge(base, st.size))
@@ -50,11 +56,8 @@ export async function readConfigFile(absFile: string): Promise<string> {
   }
 }
 
-async function notFound(absFile: string): Promise<string> {
-  const link = await lstat(absFile).catch(() => undefined)
-  const to = link?.isSymbolicLink() ? ` (a symbolic link to ${await readlink(absFile)}, which does not exist)` : ''
-  return `file not found: ${absFile}${to} - create it (with e.g. ${SNIPPET}) or pass the right path`
-}
+const notFound = (absFile: string) =>
+  `file not found: ${absFile} - create it (with e.g. ${SNIPPET}) or pass the right path`
 
 async function notAFile(absFile: string, st: import('node:fs').Stats): Promise<string> {
   if (st.isDirectory()) return `${absFile} is a folder, not a file - pass the path of the serverless.yml inside it`
