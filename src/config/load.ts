@@ -74,6 +74,8 @@ class Ctx {
   readonly broken = new Set<string>()
   /** the text as written of every value with a ${env.X}: messages show it instead of the value */
   readonly written = new Map<string, string>()
+  /** the text as written of every number and boolean: messages show 1.10, not 1.1 */
+  readonly literals = new Map<string, string>()
   /** every non-empty value read through ${env.X}, and the reference it came from */
   readonly secrets = new Map<string, string>()
   constructor(
@@ -243,7 +245,11 @@ function toData(ctx: Ctx, node: unknown, p: Seg[], pos: number, keyPos: number):
     return n.items.map((item, i) => toData(ctx, item, [...p, i], startOf(item) ?? pos, startOf(item) ?? pos))
   const v = isScalar(n) ? n.value : null
   if (v == null) return null
-  if (isEnvValue(p) && typeof v !== 'string') return (n as Scalar).source ?? String(v)
+  if (typeof v !== 'string') {
+    const source = (n as Scalar).source ?? String(v)
+    if (isEnvValue(p)) return source
+    ctx.literals.set(pathKey(p), source)
+  }
   if (typeof v === 'bigint') return Number(v)
   if (typeof v !== 'string') return typeof v === 'number' || typeof v === 'boolean' ? v : String(v)
   const s = substitute(ctx, v, pos, p, p[1] === 'inputs' && p[2] === 'policy')
@@ -291,7 +297,8 @@ function check(ctx: Ctx, data: Obj): void {
     const { field, label } = fieldOf(data, p)
     const v = p.reduce<unknown>((v, s) => (v as Obj)[s], data)
     const written = ctx.written.get(pathKey(p))
-    const shown = written === undefined ? describe(v) : fromEnvironment(written)
+    const literal = ctx.literals.get(pathKey(p))
+    const shown = written !== undefined ? fromEnvironment(written) : literal !== undefined ? cut(literal) : describe(v)
     const at = { v, label, sub: written !== undefined, shown, p }
     if (key !== undefined) ctx.at(ctx.keyPos(where), (KEY[field] ?? (() => `${label} ${e.message}`))(key, at), where)
     else if (field === 'policy/#' && isObj(at.v))

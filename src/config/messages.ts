@@ -62,7 +62,7 @@ export interface At {
 type Message = (at: At) => string
 
 const str = ({ v, label, shown }: At) =>
-  `${label} must be a string, got ${shown}${typeof v === 'number' || typeof v === 'boolean' ? ` - put it in quotes if you mean the text "${v}"` : ''}`
+  `${label} must be a string, got ${shown}${typeof v === 'number' || typeof v === 'boolean' ? ` - put it in quotes if you mean the text "${shown}"` : ''}`
 const ifString =
   (m: (s: string, at: At) => string): Message =>
   (at) =>

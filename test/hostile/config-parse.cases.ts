@@ -43,7 +43,6 @@ const latin1 = (text: string) => Uint8Array.from(text, (c) => c.charCodeAt(0))
 
 const PLAIN = withInputs('    region: us-east-1\n    memory: 256\n')
 const DEPLOY_CONFIG = (config: string) => ['deploy', '{dir}', '--stage', 'corpus', '--config', config]
-const ENCODING_FIX = /save it as UTF-8/
 
 export const cases: HostileCase[] = [
   // --- alias bombs: counted without expanding, reported at the alias that goes past the limit
