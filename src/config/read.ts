@@ -45,7 +45,8 @@ export async function readConfigFile(absFile: string): Promise<string> {
   try {
     const now = await handle.stat()
     if (!now.isFile()) throw new ReadProblem(await notAFile(absFile, now))
-    const buf = Buffer.alloc(Math.min(now.size, MAX_CONFIG_BYTES) + 1)
+    // up to the limit whatever stat said: the file may have grown since, and /proc files say 0
+    const buf = Buffer.alloc(MAX_CONFIG_BYTES + 1)
     let length = 0
     for (let n = 1; n > 0 && length < buf.length; length += n)
       n = (await handle.read(buf, length, buf.length - length, null)).bytesRead

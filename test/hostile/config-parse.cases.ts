@@ -308,6 +308,12 @@ export const cases: HostileCase[] = [
     },
   },
   {
+    name: '--config /proc/self/environ (the environment, NUL-separated; stat says 0 bytes)',
+    files: {},
+    args: DEPLOY_CONFIG('/proc/self/environ'),
+    expect: { exit: 2, message: /environ has a NUL byte at line 1: it is not a text file/, at: '/proc/self/environ:1' },
+  },
+  {
     name: '--config /etc/passwd',
     files: {},
     args: DEPLOY_CONFIG('/etc/passwd'),
