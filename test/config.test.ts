@@ -8,6 +8,7 @@ import { fileURLToPath } from 'node:url'
 import { parse } from 'yaml'
 import { ConfigError, formatDiagnostic, loadConfig } from '../src/config/index.ts'
 import type { Diagnostic, IamStatement, LoadedConfig } from '../src/config/index.ts'
+import { describeUnquoted, fromEnvironment, quote } from '../src/config/quote.ts'
 import { didYouMean, editDistance } from '../src/config/suggest.ts'
 
 const here = path.dirname(fileURLToPath(import.meta.url))
@@ -408,4 +409,156 @@ test('schema: the good fixtures pass as written (${env.X} included), and an edit
     const data = parse(readFileSync(path.join(badDir, name, 'serverless.yml'), 'utf8'))
     assert.ok(!validate(data), `bad/${name} is flagged`)
   }
+})
+
+// ---------------------------------------------------------------------------
+// faithful values and bounded reading (issue 11; the rejections are in test/hostile/config-*.cases.ts)
+
+/** Loads `text` as the serverless.yml of a fresh project (with a socket.js), then removes it. */
+async function loadText(
+  text: string | Uint8Array,
+  options: Parameters<typeof loadConfig>[1] = {},
+): Promise<LoadedConfig | ConfigError> {
+  const dir = await mkdtemp(path.join(tmpdir(), 'config-text-'))
+  try {
+    await writeFile(path.join(dir, 'socket.js'), "on('default', async (d, s) => s.send(d))\n")
+    await writeFile(path.join(dir, 'serverless.yml'), text)
+    return await loadConfig(path.join(dir, 'serverless.yml'), { env: {}, ...options })
+  } catch (err) {
+    if (err instanceof ConfigError) return err
+    throw err
+  } finally {
+    await rm(dir, { recursive: true, force: true })
+  }
+}
+
+async function loaded(text: string | Uint8Array, options?: Parameters<typeof loadConfig>[1]): Promise<LoadedConfig> {
+  const result = await loadText(text, options)
+  assert.ok(!(result instanceof ConfigError), result instanceof ConfigError ? result.message : '')
+  return result
+}
+
+const SOCKET = 'Socket:\n  component: "@serverless/socket"\n  inputs:\n'
+
+test('env values keep their text as written: 1.10 stays "1.10", 0x10 "0x10", true "true"', async () => {
+  const { sockets } = await loaded(
+    `${SOCKET}    env:\n      ANCHORED: &v 2.50\n      VER: 1.10\n      HEX: 0x10\n      OCT: 012\n      YES: yes\n      ON: true\n      BIG: 12345678901234567890\n      EXP: 1e3\n      NEG: -0.50\n      QUOTED: "1.10"\n      ALIASED: *v\n`,
+  )
+  assert.deepEqual(sockets[0]!.env, {
+    ANCHORED: '2.50',
+    VER: '1.10',
+    HEX: '0x10',
+    OCT: '012',
+    YES: 'yes',
+    ON: 'true',
+    BIG: '12345678901234567890',
+    EXP: '1e3',
+    NEG: '-0.50',
+    QUOTED: '1.10',
+    ALIASED: '2.50',
+  })
+})
+
+test('merge keys: <<: *anchor merges a mapping, its own keys win, the first of a list of mappings wins', async () => {
+  const { sockets } = await loaded(
+    'Chat:\n  component: "@serverless/socket"\n  inputs: &common\n    region: eu-west-1\n    memory: 256\n    env: &env\n      TABLE: chat\n      LOG: info\n' +
+      'Admin:\n  component: "@serverless/socket"\n  inputs:\n    <<: *common\n    name: admin\n    memory: 1024\n    env:\n      <<: [{ LOG: debug }, *env]\n      EXTRA: "1"\n',
+  )
+  const [chat, admin] = sockets
+  assert.equal(chat!.memory, 256)
+  assert.deepEqual(
+    { app: admin!.app, region: admin!.region, memory: admin!.memory, env: admin!.env },
+    { app: 'admin', region: 'eu-west-1', memory: 1024, env: { EXTRA: '1', LOG: 'debug', TABLE: 'chat' } },
+  )
+  assert.ok(!admin!.defaulted.includes('region'), 'a merged input counts as written')
+})
+
+test('a number is shown as written: 1.10, not 1.1', async () => {
+  const err = await loadText(`name: 1.10\n${SOCKET}    memory: 1.50\n    logRetentionDays: 0x1F\n`)
+  assert.ok(err instanceof ConfigError)
+  assert.deepEqual(
+    err.diagnostics.map((d) => d.message),
+    [
+      'top-level "name" must be a string, got 1.10 - put it in quotes if you mean the text "1.10"',
+      'input "memory" must be an integer number of MB, got 1.50',
+      'input "logRetentionDays" must be a retention CloudWatch Logs accepts, got 0x1F - did you mean 30? (one of 1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400, 545, 731, 1096, 1827, 2192, 2557, 2922, 3288, 3653)',
+    ],
+  )
+})
+
+test('a quoted "<<" is a key like any other', async () => {
+  const err = await loadText(`${SOCKET}    "<<": { memory: 256 }\n`)
+  assert.ok(err instanceof ConfigError)
+  assert.match(err.message, /serverless\.yml:4:5: unknown input "<<"/)
+})
+
+test('aliases within the limits, and !!str, are fine', async () => {
+  const statement = '    - &read\n      Effect: Allow\n      Action: dynamodb:GetItem\n      Resource: "*"\n'
+  const { sockets } = await loaded(
+    `${SOCKET}    name: !!str 2024\n    policy:\n${statement}${Array(20).fill('    - *read\n').join('')}`,
+  )
+  assert.equal(sockets[0]!.app, '2024')
+  assert.equal(sockets[0]!.policy.length, 21)
+})
+
+test('a UTF-8 byte order mark is accepted, and positions stay right', async () => {
+  const bom = new Uint8Array([0xef, 0xbb, 0xbf, ...new TextEncoder().encode(`${SOCKET}    regoin: us-east-1\n`)])
+  const err = await loadText(bom)
+  assert.ok(err instanceof ConfigError)
+  assert.match(err.message, /serverless\.yml:4:5: unknown input "regoin"/)
+  const ok = await loaded(new Uint8Array([0xef, 0xbb, 0xbf, ...new TextEncoder().encode(`${SOCKET}    memory: 256\n`)]))
+  assert.equal(ok.sockets[0]!.memory, 256)
+})
+
+test('CRLF line ends are fine; non-ASCII UTF-8 is kept', async () => {
+  const { sockets } = await loaded(
+    `${SOCKET}    description: café ☕ backend\n    memory: 256\n`.replaceAll('\n', '\r\n'),
+  )
+  assert.equal(sockets[0]!.description, 'café ☕ backend')
+  assert.equal(sockets[0]!.memory, 256)
+})
+
+test('secrets: every non-empty value read through ${env.X}, and only those', async () => {
+  const env = { API_KEY: 'k-123', REGION: 'eu-west-1', EMPTY: '', MEM: '512', ACCOUNT: '123456789012' }
+  const { secrets } = await loaded(
+    `${SOCKET}    region: \${env.REGION}\n    memory: \${env.MEM}\n    env:\n      API_KEY: \${env.API_KEY}\n      LITERAL: written-in-the-file\n      NOTHING: "\${env.EMPTY}"\n    policy:\n      - Effect: Allow\n        Action: s3:GetObject\n        Resource: arn:aws:s3:::\${env.ACCOUNT}-bucket/*\n`,
+    { env },
+  )
+  assert.deepEqual([...secrets].sort(), ['123456789012', '512', 'eu-west-1', 'k-123'])
+  const none = await loaded(`${SOCKET}    memory: 256\n`)
+  assert.deepEqual(none.secrets, [])
+})
+
+test('a value from ${env.X} is never in a message, even one built elsewhere (the code folder)', async () => {
+  const err = await loadText(`${SOCKET}    code: \${env.CODE_DIR}\n    memory: \${env.MEM}\n`, {
+    env: { CODE_DIR: 'private-folder-name', MEM: '99999' },
+  })
+  assert.ok(err instanceof ConfigError)
+  assert.doesNotMatch(err.message, /private-folder-name|99999/)
+  assert.match(err.message, /code folder "\$\{env\.CODE_DIR\}" not found/)
+  assert.match(
+    err.message,
+    /input "memory" must be between 128 and 10240 MB .*, got \$\{env\.MEM\} \(from the environment\)/,
+  )
+})
+
+test('a file with thousands of problems reports the first 50 and how many more', async () => {
+  const lines = Array.from({ length: 500 }, (_, i) => `    unknown${i}: 1\n`).join('')
+  const err = await loadText(`${SOCKET}${lines}`)
+  assert.ok(err instanceof ConfigError)
+  assert.equal(err.diagnostics.length, 51)
+  assert.match(err.diagnostics[50]!.message, /^and 450 more problems from here on - fix the ones above first$/)
+  assert.equal(err.diagnostics[50]!.line, 54)
+})
+
+test('quote: values cut past 80 characters with their length; the top level described, not quoted', () => {
+  assert.equal(quote('short'), '"short"')
+  assert.equal(quote('x'.repeat(80)), `"${'x'.repeat(80)}"`)
+  assert.equal(quote('y'.repeat(1234)), `"${'y'.repeat(79)}…" (1,234 characters)`)
+  assert.equal(quote('a"b\n'.repeat(40)).endsWith('…" (160 characters)'), true)
+  assert.equal(describeUnquoted('root:x:0:0:root:/root:/bin/bash'), 'a line of text (31 characters)')
+  assert.equal(describeUnquoted('a\nb\nc'), 'a text of 3 lines')
+  assert.equal(describeUnquoted(1234), 'a number')
+  assert.equal(fromEnvironment('${env.MEMORY}'), '${env.MEMORY} (from the environment)')
+  assert.equal(fromEnvironment('table/${env.T}'), '"table/${env.T}" (with values from the environment)')
 })

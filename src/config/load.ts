@@ -1,28 +1,22 @@
-// serverless.yml: parsed with `yaml` (keeping positions), turned into plain data (${env.X} substituted), validated by ajv
+// serverless.yml: read (read.ts: a regular file, at most 1 MB, UTF-8), parsed with bounds (parse.ts: nesting, aliases),
+// turned into plain data (${env.X} substituted, `<<` merge keys merged, env values as written), validated by ajv
 // against schema/serverless.schema.json (the schema editors use too); each schema error becomes `file:line:col: message`
-// (messages.ts says what is wrong and how to fix it). Beside the schema: substitution, the 4 KB env total, the statement
-// rules' wording, and the filesystem (handler.ts: the code folder and its socket.js).
-import { readFile } from 'node:fs/promises'
+// (messages.ts says what is wrong and how to fix it; quote.ts how a value is shown: short, and never one from the
+// environment). Beside the schema: substitution, the 4 KB env total, the statement rules' wording, and the filesystem
+// (handler.ts: the code folder and its socket.js).
 import path from 'node:path'
 import { Ajv } from 'ajv'
 import type { ErrorObject } from 'ajv'
-import { LineCounter, isAlias, isMap, isScalar, isSeq, parseDocument } from 'yaml'
-import type { Document, Node, Pair } from 'yaml'
+import { isAlias, isMap, isScalar, isSeq } from 'yaml'
+import type { Alias, LineCounter, Node, Pair, Scalar, YAMLMap } from 'yaml'
 import schema from '../../schema/serverless.schema.json' with { type: 'json' }
 import { appFromFolder, findHandler, hasHandler } from './handler.ts'
 import { ConfigError } from './diagnostics.ts'
 import type { Diagnostic } from './diagnostics.ts'
-import {
-  KEY,
-  NUMBER_RE,
-  SNIPPET,
-  SOCKET_COMPONENT,
-  VALUE,
-  describe,
-  isComponent,
-  isObj,
-  topLevelMessage,
-} from './messages.ts'
+import { KEY, NUMBER_RE, SNIPPET, SOCKET_COMPONENT, VALUE, isComponent, isObj, topLevelMessage } from './messages.ts'
+import { isMergeKey, parseYaml } from './parse.ts'
+import { cut, describe, describeUnquoted, fromEnvironment, quote } from './quote.ts'
+import { ReadProblem, readConfigFile } from './read.ts'
 import { stageNameProblem } from './stage-name.ts'
 import type { Obj } from './messages.ts'
 import { closest, didYouMean } from './suggest.ts'
@@ -54,6 +48,17 @@ const IAM_VAR_RE =
   /^\$\{(?:(?:aws|saml|sts|ec2|iam|cognito-identity\.amazonaws\.com|www\.amazon\.com|graph\.facebook\.com|accounts\.google\.com):[^}]+|[*?$])\}$/i
 const SERVERLESS_AWS_VAR_RE = /^\$\{aws:(region|accountId)\}$/i
 const ENV_MAX_BYTES = 4096
+/** Tags of the YAML core schema, which change nothing a plain value would not be; any other tag is refused. */
+const CORE_TAGS = new Set([
+  '!',
+  ...['str', 'int', 'float', 'bool', 'null', 'map', 'seq'].map((t) => `tag:yaml.org,2002:${t}`),
+])
+const CLOUDFORMATION_RE =
+  /^!(Ref|GetAtt|Sub|Join|ImportValue|Select|Split|FindInMap|GetAZs|Base64|Cidr|If|Equals|And|Or|Not|Condition|Transform|Length|ToJsonString)$/
+/** A substituted value this short is not looked for in messages (it would match too much to be a secret worth it). */
+const MIN_REDACTED = 4
+/** The most problems reported at once. */
+const MAX_DIAGNOSTICS = 50
 const DEFAULT_STAGE = schema.properties.stage.default
 
 type Seg = string | number
@@ -64,34 +69,38 @@ class Ctx {
   /** key and value position of every path read */
   readonly pos = new Map<string, { key: number; value: number }>()
   /** paths with a problem reported: nothing under them is reported again */
-  readonly reported: string[] = []
-  /** paths with a problem: their component is not deployed */
-  readonly broken: string[] = []
-  readonly substituted = new Set<string>()
+  readonly reported = new Set<string>()
+  /** paths with a problem and every path above them: their component is not deployed */
+  readonly broken = new Set<string>()
+  /** the text as written of every value with a ${env.X}: messages show it instead of the value */
+  readonly written = new Map<string, string>()
+  /** the text as written of every number and boolean: messages show 1.10, not 1.1 */
+  readonly literals = new Map<string, string>()
+  /** every non-empty value read through ${env.X}, and the reference it came from */
+  readonly secrets = new Map<string, string>()
   constructor(
     readonly file: string,
     readonly lineCounter: LineCounter,
-    readonly doc: Document,
+    readonly targets: Map<Alias, Node>,
     readonly env: Record<string, string | undefined>,
   ) {}
 
   at(offset: number, message: string, p?: readonly Seg[], final = true): void {
     const { line, col } = this.lineCounter.linePos(offset)
     this.diagnostics.push({ file: this.file, line, column: col, message })
-    if (p) this.broken.push(pathKey(p))
-    if (p && final) this.reported.push(pathKey(p))
+    if (p) for (let i = 0; i <= p.length; i++) this.broken.add(pathKey(p.slice(0, i)))
+    if (p && final) this.reported.add(pathKey(p))
   }
 
   /** a problem at or above `p` was reported */
   done(p: readonly Seg[]): boolean {
-    const k = pathKey(p)
-    return this.reported.some((r) => k.startsWith(r))
+    for (let i = 0; i <= p.length; i++) if (this.reported.has(pathKey(p.slice(0, i)))) return true
+    return false
   }
 
   /** no problem at or under `p` */
   ok(p: readonly Seg[]): boolean {
-    const k = pathKey(p)
-    return !this.broken.some((b) => b.startsWith(k))
+    return !this.broken.has(pathKey(p))
   }
 
   keyPos(p: readonly Seg[]): number {
@@ -103,10 +112,9 @@ class Ctx {
   }
 }
 
+/** The node an alias stands for (parse.ts resolved them all), or the node itself. */
 function deref(ctx: Ctx, node: unknown): Node | null {
-  let n = node
-  for (let i = 0; i < 20 && isAlias(n); i++) n = n.resolve(ctx.doc)
-  return (n ?? null) as Node | null
+  return ((isAlias(node) ? ctx.targets.get(node) : node) ?? null) as Node | null
 }
 
 function startOf(node: unknown): number | undefined {
@@ -115,20 +123,32 @@ function startOf(node: unknown): number | undefined {
 
 /** `policyVars`: leave IAM policy variables (${aws:username}) alone instead of reporting them. */
 function substitute(ctx: Ctx, raw: string, pos: number, p: Seg[], policyVars: boolean): string | undefined {
+  const unclosed = /\$\{[^}]*$/.exec(raw)?.[0]
+  if (unclosed !== undefined) {
+    ctx.at(
+      pos,
+      isEnvValue(p)
+        ? `env ${quote(String(p[3]))} has a "\${" with no closing "}" - close the reference (\${env.NAME}) or remove the "\${"`
+        : `reference ${quote(unclosed)} has no closing "}" - write \${env.NAME}, with the "}"`,
+      p,
+    )
+    return undefined
+  }
   let ok = true
   const value = raw.replace(ENV_REF_RE, (whole, name: string) => {
-    ctx.substituted.add(pathKey(p))
+    ctx.written.set(pathKey(p), raw)
     if (!/^[A-Za-z_][A-Za-z0-9_]*$/.test(name)) {
       ok = false
-      ctx.at(pos, `invalid reference ${whole}: write \${env.NAME} where NAME is an environment variable name`, p)
+      ctx.at(pos, `invalid reference ${cut(whole)}: write \${env.NAME} where NAME is an environment variable name`, p)
       return ''
     }
     const v = ctx.env[name]
+    if (v) ctx.secrets.set(v, whole)
     if (v !== undefined) return v
     ok = false
     ctx.at(
       pos,
-      `environment variable "${name}" is not set (used by \${env.${name}}); set it or remove the reference`,
+      `environment variable ${quote(name)} is not set (used by ${cut(whole)}); set it or remove the reference`,
       p,
     )
     return ''
@@ -141,17 +161,70 @@ function substitute(ctx: Ctx, raw: string, pos: number, p: Seg[], policyVars: bo
     ?.find((v) => !(policyVars && IAM_VAR_RE.test(v) && !SERVERLESS_AWS_VAR_RE.test(v)))
   if (rest === undefined) return value
   const also = policyVars ? ' (and, in policy, IAM policy variables such as ${aws:username})' : ''
-  ctx.at(pos, `unsupported variable ${rest}: only \${env.NAME} references are supported${also}`, p)
+  ctx.at(pos, `unsupported variable ${cut(rest)}: only \${env.NAME} references are supported${also}`, p)
   return undefined
 }
 
-/** The YAML as plain data for the schema, ${env.X} substituted, every path's position recorded. */
+/** A value of the `env` input: kept as written (VER: 1.10 is "1.10", not 1.1). */
+const isEnvValue = (p: readonly Seg[]) => p.length === 4 && p[1] === 'inputs' && p[2] === 'env'
+
+/** A tag as written: `!GetAtt`, `!!binary`, `!<tag:example.com:x>`. */
+function tagAsWritten(tag: string): string {
+  const shown = tag.startsWith('tag:yaml.org,2002:') ? `!!${tag.slice(18)}` : tag.startsWith('!') ? tag : `!<${tag}>`
+  return shown.length > 40 ? `${shown.slice(0, 39)}…` : shown
+}
+
+function tagMessage(tag: string): string {
+  const shown = tagAsWritten(tag)
+  return CLOUDFORMATION_RE.test(shown)
+    ? `CloudFormation intrinsics (${shown}) are not supported here; write the value (e.g. the ARN itself), or take it from the environment with \${env.NAME}`
+    : `the YAML tag ${shown} is not supported here - remove it and write the value`
+}
+
+/**
+ * A mapping's pairs, its `<<` merge keys (YAML 1.1, as Serverless reads them) replaced by the pairs they merge: the
+ * mapping's own keys first, so they win, then each merged mapping's in order (the first one wins).
+ */
+function pairsOf(ctx: Ctx, map: YAMLMap, p: Seg[]): Pair<unknown, unknown>[] {
+  const own: Pair<unknown, unknown>[] = []
+  const merged: Pair<unknown, unknown>[] = []
+  for (const pair of map.items as Pair<unknown, unknown>[]) {
+    if (!isMergeKey(pair.key)) {
+      own.push(pair)
+      continue
+    }
+    const value = deref(ctx, pair.value)
+    for (const source of isSeq(value) ? value.items : [pair.value]) {
+      const m = deref(ctx, source)
+      if (isMap(m)) merged.push(...pairsOf(ctx, m, p))
+      else {
+        const got = isSeq(m) ? 'a list' : m == null || (isScalar(m) && m.value == null) ? 'an empty value' : 'a value'
+        ctx.at(
+          startOf(source) ?? startOf(pair.key) ?? 0,
+          `merge key "<<" merges mappings: give one (<<: *defaults) or a list of them (<<: [*a, *b]), got ${got}`,
+          p,
+          false,
+        )
+      }
+    }
+  }
+  return [...own, ...merged]
+}
+
+/**
+ * The YAML as plain data for the schema, ${env.X} substituted, merge keys merged, every path's position recorded.
+ * Recursion is bounded: parse.ts limits nesting and refuses aliases inside their own anchor.
+ */
 function toData(ctx: Ctx, node: unknown, p: Seg[], pos: number, keyPos: number): unknown {
   const n = deref(ctx, node)
   ctx.pos.set(pathKey(p), { key: keyPos, value: pos })
+  if (n?.tag !== undefined && !CORE_TAGS.has(n.tag)) {
+    ctx.at(pos, tagMessage(n.tag), p)
+    return null
+  }
   if (isMap(n)) {
     const out: Obj = {}
-    for (const item of n.items as Pair<unknown, unknown>[]) {
+    for (const item of pairsOf(ctx, n, p)) {
       const keyNode = deref(ctx, item.key)
       const kPos = startOf(item.key) ?? startOf(keyNode) ?? pos
       if (!isScalar(keyNode) || (typeof keyNode.value !== 'string' && typeof keyNode.value !== 'number')) {
@@ -159,7 +232,7 @@ function toData(ctx: Ctx, node: unknown, p: Seg[], pos: number, keyPos: number):
         continue
       }
       const key = String(keyNode.value)
-      if (Object.hasOwn(out, key)) continue // a duplicate, reported by yaml
+      if (Object.hasOwn(out, key)) continue // a duplicate (reported by parse.ts) or a merged key the mapping has
       const v = deref(ctx, item.value)
       const empty = v == null || (isScalar(v) && v.value == null && (v.source === '' || v.source == null))
       const value = toData(ctx, item.value, [...p, key], empty ? kPos : (startOf(item.value) ?? kPos), kPos)
@@ -172,11 +245,16 @@ function toData(ctx: Ctx, node: unknown, p: Seg[], pos: number, keyPos: number):
     return n.items.map((item, i) => toData(ctx, item, [...p, i], startOf(item) ?? pos, startOf(item) ?? pos))
   const v = isScalar(n) ? n.value : null
   if (v == null) return null
+  if (typeof v !== 'string') {
+    const source = (n as Scalar).source ?? String(v)
+    if (isEnvValue(p)) return source
+    ctx.literals.set(pathKey(p), source)
+  }
   if (typeof v === 'bigint') return Number(v)
   if (typeof v !== 'string') return typeof v === 'number' || typeof v === 'boolean' ? v : String(v)
   const s = substitute(ctx, v, pos, p, p[1] === 'inputs' && p[2] === 'policy')
   if (s === undefined) return null
-  const numeric = ctx.substituted.has(pathKey(p)) && p[1] === 'inputs' && NUMERIC.has(p.slice(2).join('/'))
+  const numeric = ctx.written.has(pathKey(p)) && p[1] === 'inputs' && NUMERIC.has(p.slice(2).join('/'))
   return numeric && NUMBER_RE.test(s.trim()) ? Number(s.trim()) : s
 }
 
@@ -217,7 +295,11 @@ function check(ctx: Ctx, data: Obj): void {
     if (key === undefined ? ctx.done(p) : ctx.done(p) || keysDone.has(pathKey(where))) continue
     if (key !== undefined) keysDone.add(pathKey(where))
     const { field, label } = fieldOf(data, p)
-    const at = { v: p.reduce<unknown>((v, s) => (v as Obj)[s], data), label, sub: ctx.substituted.has(pathKey(p)), p }
+    const v = p.reduce<unknown>((v, s) => (v as Obj)[s], data)
+    const written = ctx.written.get(pathKey(p))
+    const literal = ctx.literals.get(pathKey(p))
+    const shown = written !== undefined ? fromEnvironment(written) : literal !== undefined ? cut(literal) : describe(v)
+    const at = { v, label, sub: written !== undefined, shown, p }
     if (key !== undefined) ctx.at(ctx.keyPos(where), (KEY[field] ?? (() => `${label} ${e.message}`))(key, at), where)
     else if (field === 'policy/#' && isObj(at.v))
       statements.set(pathKey(p), checkStatement.bind(null, ctx, at.v, p, label))
@@ -270,19 +352,13 @@ export async function loadConfig(configPath: string, options: LoadConfigOptions 
 
   let src: string
   try {
-    src = await readFile(absFile, 'utf8')
+    src = await readConfigFile(absFile)
   } catch (err) {
-    const code = (err as NodeJS.ErrnoException).code
-    if (code === 'ENOENT' && options.optional && (await hasHandler(dir))) {
+    if (!(err instanceof ReadProblem)) throw err
+    if (err.code === 'ENOENT' && options.optional && (await hasHandler(dir))) {
       return loadConfigText(ZERO_CONFIG, file, absFile, dir, env, options)
     }
-    const message =
-      code === 'ENOENT'
-        ? `file not found: ${absFile} - create it (with e.g. ${SNIPPET}) or pass the right path`
-        : code === 'EISDIR'
-          ? `${absFile} is a folder, not a file - pass the path of the serverless.yml inside it`
-          : `cannot read ${absFile}: ${(err as Error).message}`
-    throw new ConfigError([{ file, line: 1, column: 1, message }])
+    throw new ConfigError([{ file, line: err.line, column: 1, message: err.message }])
   }
   return loadConfigText(src, file, absFile, dir, env, options)
 }
@@ -298,22 +374,12 @@ async function loadConfigText(
   env: Record<string, string | undefined>,
   options: LoadConfigOptions,
 ): Promise<LoadedConfig> {
-  const lineCounter = new LineCounter()
-  const doc = parseDocument(src, { lineCounter, prettyErrors: false, uniqueKeys: true })
-  const ctx = new Ctx(file, lineCounter, doc, env)
-  const fail = () => new ConfigError(sortDiagnostics(ctx.diagnostics))
+  const { lineCounter, problems, doc, targets } = parseYaml(src)
+  const ctx = new Ctx(file, lineCounter, targets, env)
+  const fail = () => new ConfigError(firstOnes(sortDiagnostics(redacted(ctx))))
 
-  let fatal = false
-  for (const err of doc.errors) {
-    if (err.code === 'DUPLICATE_KEY') {
-      const key = (/^[^:\n]*/.exec(src.slice(err.pos[0]))?.[0] ?? '').trim().replace(/^(["'])(.*)\1$/, '$2')
-      ctx.at(err.pos[0], `duplicate key "${key}" - ${err.message.toLowerCase()}; remove or rename one of them`)
-    } else {
-      fatal = true
-      ctx.at(err.pos[0], `YAML syntax error: ${err.message}`)
-    }
-  }
-  if (fatal) throw fail()
+  for (const { offset, message } of problems) ctx.at(offset, message)
+  if (doc === undefined) throw fail()
 
   const rootNode = deref(ctx, doc.contents)
   if (rootNode == null || (isScalar(rootNode) && rootNode.value == null)) {
@@ -323,9 +389,13 @@ async function loadConfigText(
   const data = toData(ctx, doc.contents, [], startOf(rootNode) ?? 0, 0)
   if (!isObj(data)) {
     if (!ctx.done([])) {
+      // described, not quoted: a file that is not YAML config (a .env, /etc/passwd) may hold secrets
+      const [start = 0, end = start] = (rootNode as { range?: number[] }).range ?? []
+      const lines = lineCounter.linePos(end).line - lineCounter.linePos(start).line + 1
+      const got = typeof data === 'string' && lines > 1 ? `a text of ${lines} lines` : describeUnquoted(data)
       ctx.at(
-        startOf(rootNode) ?? 0,
-        `the top level of ${path.basename(absFile)} must be a mapping (key: value lines), got ${describe(data)} - e.g. ${SNIPPET}`,
+        start,
+        `the top level of ${path.basename(absFile)} must be a mapping (key: value lines), got ${got} - e.g. ${SNIPPET}`,
       )
     }
     throw fail()
@@ -347,7 +417,7 @@ async function loadConfigText(
   if (options.stage !== undefined) {
     const problem = stageNameProblem(options.stage)
     if (!problem) stage = options.stage
-    else ctx.at(0, `stage ${JSON.stringify(options.stage)} (given as an option) is invalid: ${problem}`)
+    else ctx.at(0, `stage ${quote(options.stage)} (given as an option) is invalid: ${problem}`)
   }
 
   const sockets: SocketConfig[] = []
@@ -448,7 +518,29 @@ async function loadConfigText(
   }
 
   if (ctx.diagnostics.length > 0) throw fail()
-  return { parsed, sockets }
+  return { parsed, sockets, secrets: [...ctx.secrets.keys()] }
+}
+
+/**
+ * The diagnostics, with any value that came from ${env.X} replaced by its reference: messages show references, not
+ * values, already; this also covers the ones built elsewhere (handler.ts's code folder).
+ */
+function redacted(ctx: Ctx): Diagnostic[] {
+  const secrets = [...ctx.secrets].filter(([v]) => v.length >= MIN_REDACTED).sort(([a], [b]) => b.length - a.length)
+  if (secrets.length === 0) return ctx.diagnostics
+  return ctx.diagnostics.map((d) => ({
+    ...d,
+    message: secrets.reduce((m, [value, ref]) => m.split(value).join(ref), d.message),
+  }))
+}
+
+/** The first MAX_DIAGNOSTICS, and a line that says how many more: a broken 1 MB file is not a 1 MB report. */
+function firstOnes(ds: Diagnostic[]): Diagnostic[] {
+  if (ds.length <= MAX_DIAGNOSTICS) return ds
+  const next = ds[MAX_DIAGNOSTICS]!
+  const more = ds.length - MAX_DIAGNOSTICS
+  const message = `and ${more.toLocaleString('en-US')} more problems from here on - fix the ones above first`
+  return [...ds.slice(0, MAX_DIAGNOSTICS), { ...next, message }]
 }
 
 function sortDiagnostics(ds: Diagnostic[]): Diagnostic[] {

@@ -94,6 +94,12 @@ export interface SocketConfig {
 export interface LoadedConfig {
   parsed: ParsedConfig
   sockets: SocketConfig[]
+  /**
+   * Every non-empty value serverless.yml read through ${env.X}, wherever it is used (env, policy, name...): any may be
+   * a secret, so whoever prints logs masks them (the Action passes each to core.setSecret). Values written in the file
+   * itself are not listed.
+   */
+  secrets: string[]
 }
 
 export interface LoadConfigOptions {
