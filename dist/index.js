@@ -83943,7 +83943,7 @@ module.exports = {
 __nccwpck_require__.a(module, async (__webpack_handle_async_dependencies__, __webpack_async_result__) => { try {
 /* harmony import */ var _actions_core__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(6257);
 /* harmony import */ var _secrets_js__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(7194);
-/* harmony import */ var _run_js__WEBPACK_IMPORTED_MODULE_2__ = __nccwpck_require__(726);
+/* harmony import */ var _run_js__WEBPACK_IMPORTED_MODULE_2__ = __nccwpck_require__(4062);
 // The Action's entry point: secrets masked in everything it prints (and registered with the runner), then run().
 
 
@@ -83957,7 +83957,7 @@ __webpack_async_result__();
 
 /***/ }),
 
-/***/ 726:
+/***/ 4062:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
 
@@ -88996,14 +88996,14 @@ class ConfigError extends Error {
     }
 }
 
-// EXTERNAL MODULE: external "node:fs/promises"
-var promises_ = __nccwpck_require__(1455);
 // EXTERNAL MODULE: ./node_modules/ajv/dist/ajv.js
 var ajv = __nccwpck_require__(2463);
 // EXTERNAL MODULE: ./node_modules/yaml/dist/index.js
 var dist = __nccwpck_require__(8815);
 ;// CONCATENATED MODULE: ./schema/serverless.schema.json
 const serverless_schema_namespaceObject = /*#__PURE__*/JSON.parse('{"$schema":"http://json-schema.org/draft-07/schema#","title":"socket-action serverless.yml","description":"A serverless.yml for socket-action: the format of the @serverless/socket component. Values may use ${env.NAME}.","type":"object","properties":{"name":{"$ref":"#/definitions/name","description":"The app (inputs.name wins); default: the folder\'s name."},"stage":{"type":"string","pattern":"\\\\$\\\\{env\\\\.|^[A-Za-z0-9_-]{1,64}$","default":"dev","description":"The default stage: letters, digits, - and _ (1-64)."}},"additionalProperties":{"$ref":"#/definitions/component"},"definitions":{"envString":{"type":"string","pattern":"\\\\$\\\\{env\\\\."},"name":{"type":"string","pattern":"\\\\$\\\\{env\\\\.|^[A-Za-z0-9][A-Za-z0-9_-]{0,63}$"},"component":{"type":"object","required":["component"],"additionalProperties":false,"description":"A socket component, e.g. Socket: { component: \\"@serverless/socket\\" }","properties":{"component":{"type":"string","pattern":"^@serverless/socket(@[^\\\\s@/]+)?$","examples":["@serverless/socket"]},"inputs":{"$ref":"#/definitions/inputs"}}},"inputs":{"type":["object","null"],"additionalProperties":false,"description":"All optional.","properties":{"name":{"$ref":"#/definitions/name","description":"The app: 1-64 letters, digits, - and _."},"description":{"type":"string","maxLength":256,"description":"The Lambda function\'s description."},"region":{"anyOf":[{"$ref":"#/definitions/regions"},{"$ref":"#/definitions/envString"}],"default":"us-east-1"},"memory":{"description":"MB (default 512).","type":["integer","string"],"minimum":128,"maximum":10240,"default":512,"pattern":"^\\\\$\\\\{env\\\\.[A-Za-z_][A-Za-z0-9_]*\\\\}$"},"timeout":{"description":"Seconds (default 10): API Gateway\'s integration timeout is 29 s.","type":["integer","string"],"minimum":1,"maximum":29,"default":10,"pattern":"^\\\\$\\\\{env\\\\.[A-Za-z_][A-Za-z0-9_]*\\\\}$"},"env":{"type":["object","null"],"description":"Environment variables of the function (4 KB in all).","propertyNames":{"not":{"enum":["_HANDLER","_X_AMZN_TRACE_ID","AWS_DEFAULT_REGION","AWS_REGION","AWS_EXECUTION_ENV","AWS_LAMBDA_FUNCTION_NAME","AWS_LAMBDA_FUNCTION_MEMORY_SIZE","AWS_LAMBDA_FUNCTION_VERSION","AWS_LAMBDA_INITIALIZATION_TYPE","AWS_LAMBDA_LOG_GROUP_NAME","AWS_LAMBDA_LOG_STREAM_NAME","AWS_ACCESS_KEY","AWS_ACCESS_KEY_ID","AWS_SECRET_ACCESS_KEY","AWS_SESSION_TOKEN","AWS_LAMBDA_RUNTIME_API","LAMBDA_TASK_ROOT","LAMBDA_RUNTIME_DIR"]}},"patternProperties":{"^[a-zA-Z][a-zA-Z0-9_]+$":{"type":["string","number","boolean"]}},"additionalProperties":false},"code":{"type":"string","pattern":"\\\\S","description":"The folder with socket.js, socket.ts or socket.mjs (default: this file\'s)."},"runtime":{"anyOf":[{"$ref":"#/definitions/runtimes"},{"$ref":"#/definitions/envString"}],"default":"nodejs24.x"},"architecture":{"anyOf":[{"$ref":"#/definitions/architectures"},{"$ref":"#/definitions/envString"}],"default":"arm64"},"policy":{"type":["array","null"],"items":{"$ref":"#/definitions/statement"},"description":"IAM statements added to the function\'s role."},"permissionsBoundary":{"type":"string","pattern":"\\\\$\\\\{env\\\\.|^\\\\s*arn:aws(-[a-z]+)*:iam::(\\\\d{12}|aws):policy/([\\\\w+=,.@-]+/)*[\\\\w+=,.@-]{1,128}\\\\s*$","description":"ARN of the managed policy that bounds the function\'s role."},"throttle":{"type":["object","null"],"additionalProperties":false,"description":"Default route throttling of the stage.","properties":{"burstLimit":{"description":"Requests.","type":["integer","string"],"minimum":0,"pattern":"^\\\\$\\\\{env\\\\.[A-Za-z_][A-Za-z0-9_]*\\\\}$"},"rateLimit":{"description":"Requests per second.","type":["number","string"],"minimum":0,"pattern":"^\\\\$\\\\{env\\\\.[A-Za-z_][A-Za-z0-9_]*\\\\}$"}}},"logRetentionDays":{"anyOf":[{"$ref":"#/definitions/retentionDays"},{"type":"string","pattern":"^\\\\$\\\\{env\\\\.[A-Za-z_][A-Za-z0-9_]*\\\\}$"}],"default":30}}},"statement":{"type":"object","additionalProperties":false,"required":["Effect"],"allOf":[{"not":{"required":["Action","NotAction"]}},{"not":{"required":["Resource","NotResource"]}},{"anyOf":[{"required":["Action"]},{"required":["NotAction"]}]},{"anyOf":[{"required":["Resource"]},{"required":["NotResource"]}]}],"properties":{"Sid":{"type":"string","pattern":"\\\\$\\\\{env\\\\.|^[A-Za-z0-9]+$"},"Effect":{"anyOf":[{"$ref":"#/definitions/effects"},{"$ref":"#/definitions/envString"}]},"Action":{"$ref":"#/definitions/actions"},"NotAction":{"$ref":"#/definitions/actions"},"Resource":{"$ref":"#/definitions/resources"},"NotResource":{"$ref":"#/definitions/resources"},"Condition":{"type":"object"}}},"actions":{"type":["string","array"],"minItems":1,"items":{"type":"string","pattern":"\\\\$\\\\{env\\\\.|^\\\\*$|^[A-Za-z0-9-]+:[A-Za-z0-9*?]+$"},"pattern":"\\\\$\\\\{env\\\\.|^\\\\*$|^[A-Za-z0-9-]+:[A-Za-z0-9*?]+$"},"resources":{"type":["string","array"],"minItems":1,"items":{"type":"string","pattern":"\\\\$\\\\{env\\\\.|^\\\\*$|^arn:([^:]*:){4}"},"pattern":"\\\\$\\\\{env\\\\.|^\\\\*$|^arn:([^:]*:){4}"},"effects":{"enum":["Allow","Deny"]},"runtimes":{"enum":["nodejs24.x","nodejs22.x"]},"architectures":{"enum":["arm64","x86_64"]},"retentionDays":{"enum":[1,3,5,7,14,30,60,90,120,150,180,365,400,545,731,1096,1827,2192,2557,2922,3288,3653]},"regions":{"enum":["us-east-1","us-east-2","us-west-1","us-west-2","af-south-1","ap-east-1","ap-east-2","ap-south-1","ap-south-2","ap-northeast-1","ap-northeast-2","ap-northeast-3","ap-southeast-1","ap-southeast-2","ap-southeast-3","ap-southeast-4","ap-southeast-5","ap-southeast-6","ap-southeast-7","ca-central-1","ca-west-1","eu-central-1","eu-central-2","eu-west-1","eu-west-2","eu-west-3","eu-south-1","eu-south-2","eu-north-1","il-central-1","me-south-1","me-central-1","mx-central-1","sa-east-1","us-gov-east-1","us-gov-west-1","cn-north-1","cn-northwest-1"]}}}');
+// EXTERNAL MODULE: external "node:fs/promises"
+var promises_ = __nccwpck_require__(1455);
 ;// CONCATENATED MODULE: ./src/config/handler.ts
 // The socket handler a component deploys: the one socket.js (or .ts, .mjs) in its code folder.
 
@@ -89062,19 +89062,70 @@ function appFromFolder(folder) {
     return s === '' ? 'socket' : s;
 }
 
+;// CONCATENATED MODULE: ./src/config/quote.ts
+// How messages show what a user wrote: short (a value is cut past 80 characters, its length said), and never a value
+// that came from the environment (its ${env.X} reference is shown instead: the value may be a secret).
+/** The most characters of a value a message quotes: a long ARN, not a whole file. */
+const QUOTE_MAX = 80;
+const count = (n) => n.toLocaleString('en-US');
+/** Text shown as it is (a reference such as ${self:custom.x}), cut when long. */
+function cut(s, max = QUOTE_MAX) {
+    return s.length <= max ? s : `${s.slice(0, max - 1)}… (${count(s.length)} characters)`;
+}
+/** `"text"` as JSON quotes it; a long one cut, with its length: `"root:x:0:0:…" (1,234 characters)`. */
+function quote(s, max = QUOTE_MAX) {
+    if (s.length <= max)
+        return JSON.stringify(s);
+    return `${JSON.stringify(s.slice(0, max - 1)).slice(0, -1)}…" (${count(s.length)} characters)`;
+}
+/** A value for a message: text quoted (cut when long), lists and mappings named, not listed. */
+function describe(v) {
+    if (v == null)
+        return 'an empty value';
+    if (Array.isArray(v))
+        return 'a list';
+    if (typeof v === 'object')
+        return 'a mapping';
+    return typeof v === 'string' ? quote(v) : String(v);
+}
+/**
+ * A value that may be anything, even a secret (the whole file when it is not YAML config: a .env, /etc/passwd):
+ * described, never quoted.
+ */
+function describeUnquoted(v) {
+    if (typeof v !== 'string')
+        return typeof v === 'number' || typeof v === 'boolean' ? `a ${typeof v}` : describe(v);
+    const lines = v.split('\n').length;
+    return lines > 1 ? `a text of ${count(lines)} lines` : `a line of text (${count(v.length)} characters)`;
+}
+/**
+ * The value as written in serverless.yml when it came from ${env.X}: the reference, never its value.
+ * `${env.MEMORY} (from the environment)`; `"arn:aws:s3:::${env.BUCKET}/*" (with values from the environment)`.
+ */
+function fromEnvironment(written) {
+    const ref = written.trim();
+    if (/^\$\{env\.[^}]*\}$/.test(ref))
+        return `${cut(ref)} (from the environment)`;
+    return `${quote(written)} (with values from the environment)`;
+}
+
 ;// CONCATENATED MODULE: ./src/config/boundary.ts
 // The permissions boundary of the function role: a managed policy's ARN, checked the same way wherever it is given
 // (serverless.yml, the Action's input, the CLI's flag).
+
 /** arn:PARTITION:iam::ACCOUNT:policy/[PATH/]NAME, ACCOUNT being 12 digits or `aws` (an AWS managed policy). */
 const POLICY_ARN_RE = /^arn:aws(-[a-z]+)*:iam::(\d{12}|aws):policy\/([\w+=,.@-]+\/)*[\w+=,.@-]{1,128}$/;
 const BOUNDARY_EXAMPLE = 'arn:aws:iam::123456789012:policy/socket-action-boundary';
-/** What is wrong with `value` as a permissions boundary, with the likely fix; undefined when it is a policy ARN. */
-function permissionsBoundaryProblem(value) {
+/**
+ * What is wrong with `value` as a permissions boundary, with the likely fix; undefined when it is a policy ARN.
+ * `shown`: how to show the value instead of quoting it (it came from the environment), no fix guessed from it.
+ */
+function permissionsBoundaryProblem(value, shown) {
     if (POLICY_ARN_RE.test(value))
         return undefined;
-    const got = JSON.stringify(value);
+    const got = shown ?? quote(value);
     const parts = value.split(':');
-    const fix = guess(value, parts);
+    const fix = shown === undefined ? guess(value, parts) : undefined;
     const hint = fix ? `did you mean "${fix}"?` : `give the ARN of a managed policy, e.g. "${BOUNDARY_EXAMPLE}"`;
     if (!value.startsWith('arn:'))
         return `must be the ARN of an IAM managed policy, got ${got} - ${hint}`;
@@ -89174,6 +89225,9 @@ function didYouMean(input, candidates, max = 2) {
 ;// CONCATENATED MODULE: ./src/config/messages.ts
 // What is wrong where serverless.yml breaks the schema, and how to fix it: ajv finds the place (a path in the file's
 // data); these messages, chosen by the field at that path, explain it, with did-you-mean hints and deprecations.
+// A message shows the value as `at.shown` (quote.ts: cut when long, its ${env.X} reference when it came from the
+// environment), and gives no hint built from the value when it came from the environment (it may be a secret).
+
 
 
 
@@ -89217,78 +89271,71 @@ const STAGE_RULE = STAGE_NAME_RULE;
 const NUMBER_RE = /^-?\d+(\.\d+)?$/;
 const isObj = (v) => typeof v === 'object' && v !== null && !Array.isArray(v);
 const isComponent = (v) => isObj(v) && Object.hasOwn(v, 'component');
-function describe(v) {
-    if (v == null)
-        return 'an empty value';
-    if (Array.isArray(v))
-        return 'a list';
-    if (typeof v === 'object')
-        return 'a mapping';
-    return typeof v === 'string' ? JSON.stringify(v) : String(v);
-}
-const str = ({ v, label }) => `${label} must be a string, got ${describe(v)}${typeof v === 'number' || typeof v === 'boolean' ? ` - put it in quotes if you mean the text "${v}"` : ''}`;
+const str = ({ v, label, shown }) => `${label} must be a string, got ${shown}${typeof v === 'number' || typeof v === 'boolean' ? ` - put it in quotes if you mean the text "${shown}"` : ''}`;
 const ifString = (m) => (at) => typeof at.v === 'string' ? m(at.v, at) : str(at);
 const number = (what, range, integer = true) => (at) => {
-    const { v, label, sub } = at;
+    const { v, label, sub, shown } = at;
     if (typeof v === 'number' && (!integer || Number.isInteger(v)))
-        return range(v, label);
-    const hint = typeof v === 'string' && !sub && NUMBER_RE.test(v.trim()) ? ' - remove the quotes' : '';
-    return `${label} must be ${what}, got ${describe(v)}${hint}`;
+        return range(v, at);
+    // only spaces around the number (a \r escaped into it is no quoting mistake)
+    const quoted = typeof v === 'string' && !sub && /^ *-?\d+(\.\d+)? *$/.test(v);
+    return `${label} must be ${what}, got ${shown}${quoted ? ' - remove the quotes' : ''}`;
 };
 /** One of a few words; `hint` may suggest one for a near miss. */
-const choice = (allowed, hint = (w) => didYouMean(w, allowed)) => ({ v, label }) => {
-    const base = `${label} must be ${allowed.join(' or ')}, got ${describe(v)}`;
+const choice = (allowed, hint = (w) => didYouMean(w, allowed)) => ({ v, label, shown }) => {
+    const base = `${label} must be ${allowed.join(' or ')}, got ${shown}`;
     const h = v === null || typeof v === 'object' ? undefined : hint(String(v));
     return h ? `${base} - ${h}` : base;
 };
-const nameRule = ifString((s, { label }) => `${label} must be 1-64 characters of letters, digits, "-" and "_", starting with a letter or digit, got ${JSON.stringify(s)}`);
-const action = (s, { label }) => {
-    const m = ACTION_FIXABLE_RE.exec(s.trim());
+const nameRule = ifString((_, { label, shown }) => `${label} must be 1-64 characters of letters, digits, "-" and "_", starting with a letter or digit, got ${shown}`);
+const action = (s, { label, sub, shown }) => {
+    const m = sub ? null : ACTION_FIXABLE_RE.exec(s.trim());
     const hint = m ? ` - did you mean "${m[1].toLowerCase()}:${m[2]}"?` : '';
-    return `${label} must be "*" or service:Action (wildcards * allowed), e.g. "dynamodb:GetItem", got ${JSON.stringify(s)}${hint}`;
+    return `${label} must be "*" or service:Action (wildcards * allowed), e.g. "dynamodb:GetItem", got ${shown}${hint}`;
 };
-const resource = (s, { label }) => `${label} must be "*" or an ARN (arn:partition:service:region:account:resource), got ${JSON.stringify(s)}`;
-const item = (m) => (at) => typeof at.v === 'string' ? m(at.v, at) : `${at.label} must be a string, got ${describe(at.v)}`;
+const resource = (_, { label, shown }) => `${label} must be "*" or an ARN (arn:partition:service:region:account:resource), got ${shown}`;
+const item = (m) => (at) => typeof at.v === 'string' ? m(at.v, at) : `${at.label} must be a string, got ${at.shown}`;
 const list = (item) => (at) => typeof at.v === 'string'
     ? item(at.v, at)
     : Array.isArray(at.v)
         ? `${at.label} must not be an empty list`
-        : `${at.label} must be a string or a list of strings, got ${describe(at.v)}`;
-const notNegative = (n, label) => `${label} must be 0 or more, got ${n}`;
+        : `${at.label} must be a string or a list of strings, got ${at.shown}`;
+const notNegative = (_, { label, shown }) => `${label} must be 0 or more, got ${shown}`;
 /** By field: @name for the top level and the component's own keys, the input's path (# a list index) for inputs. */
 const VALUE = {
     '@name': nameRule,
-    '@stage': ifString((s) => `stage ${JSON.stringify(s)} is invalid: ${STAGE_RULE}`),
+    '@stage': ifString((_, { shown }) => `stage ${shown} is invalid: ${STAGE_RULE}`),
     '@component': (at) => typeof at.v === 'string'
-        ? `component ${JSON.stringify(at.v)} is not supported: socket-action deploys only "${SOCKET_COMPONENT}" components`
-        : str({ ...at, label: `"component" of "${at.p[0]}"` }),
-    '@inputs': ({ v, p }) => `"inputs" of component "${p[0]}" must be a mapping of input names to values, got ${describe(v)}`,
+        ? `component ${at.shown} is not supported: socket-action deploys only "${SOCKET_COMPONENT}" components`
+        : str({ ...at, label: `"component" of ${quote(at.p[0])}` }),
+    '@inputs': ({ p, shown }) => `"inputs" of component ${quote(p[0])} must be a mapping of input names to values, got ${shown}`,
     name: nameRule,
     description: ifString((s, { label }) => `${label} is ${s.length} characters; Lambda allows at most ${INPUTS.description.maxLength} - shorten it`),
-    region: ifString((s, { label }) => `${label} must be an AWS region, got ${JSON.stringify(s)} - ${didYouMean(s, AWS_REGIONS, 3) ?? `use one of ${AWS_REGIONS.join(', ')}`}`),
-    memory: number('an integer number of MB', (n, label) => {
+    region: ifString((s, { label, shown }) => `${label} must be an AWS region, got ${shown} - ${didYouMean(s, AWS_REGIONS, 3) ?? `use one of ${AWS_REGIONS.join(', ')}`}`),
+    memory: number('an integer number of MB', (_, { label, shown }) => {
         const { minimum, maximum } = INPUTS.memory;
-        return `${label} must be between ${minimum} and ${maximum} MB (Lambda's allowed range), got ${n}`;
+        return `${label} must be between ${minimum} and ${maximum} MB (Lambda's allowed range), got ${shown}`;
     }),
-    timeout: number('an integer number of seconds', (n, label) => {
+    timeout: number('an integer number of seconds', (_, { label, shown }) => {
         const { minimum, maximum } = INPUTS.timeout;
-        return `${label} must be between ${minimum} and ${maximum} seconds, got ${n}: API Gateway's WebSocket integration timeout is ${maximum} seconds, so a longer Lambda timeout could never be used`;
+        return `${label} must be between ${minimum} and ${maximum} seconds, got ${shown}: API Gateway's WebSocket integration timeout is ${maximum} seconds, so a longer Lambda timeout could never be used`;
     }),
-    logRetentionDays: number('an integer number of days', (n, label) => {
+    logRetentionDays: number('an integer number of days', (n, { label, sub, shown }) => {
         const nearest = LOG_RETENTION_DAYS.reduce((best, d) => (Math.abs(d - n) < Math.abs(best - n) ? d : best));
-        return `${label} must be a retention CloudWatch Logs accepts, got ${n} - did you mean ${nearest}? (one of ${LOG_RETENTION_DAYS.join(', ')})`;
+        const hint = sub ? 'use one of' : `did you mean ${nearest}? (one of`;
+        return `${label} must be a retention CloudWatch Logs accepts, got ${shown} - ${hint} ${LOG_RETENTION_DAYS.join(', ')}${sub ? '' : ')'}`;
     }),
     env: ({ v, label }) => `${label} must be a mapping of environment variable names to values, got ${typeof v === 'string' ? 'a string' : describe(v)}`,
     // never print env values: they may be secrets
     'env/*': ({ v, p }) => v === null
-        ? `env "${p[3]}" has no value - give it a value (use "" for an empty string) or remove it`
-        : `env "${p[3]}" must be a string, number or boolean, got ${describe(v)}`,
+        ? `env ${quote(p[3])} has no value - give it a value (use "" for an empty string) or remove it`
+        : `env ${quote(p[3])} must be a string, number or boolean, got ${describe(v)}`,
     code: ifString((_, { label }) => `${label} must not be empty - give the folder that contains socket.js (e.g. ./), or remove it`),
     runtime: (at) => {
         const major = Number(NODEJS_RUNTIME_RE.exec(String(at.v))?.[1]);
         if (major < 22 && typeof at.v === 'string') {
             const when = major === 20 ? ' in 2026' : '';
-            return `${at.label} is ${describe(at.v)}, which is deprecated: Lambda blocks creating and updating functions on Node.js ${major}${when} - use nodejs24.x (the default) or nodejs22.x`;
+            return `${at.label} is ${at.shown}, which is deprecated: Lambda blocks creating and updating functions on Node.js ${major}${when} - use nodejs24.x (the default) or nodejs22.x`;
         }
         return choice(D.runtimes.enum, (w) => {
             const loose = RUNTIME_LOOSE_RE.exec(w);
@@ -89300,7 +89347,7 @@ const VALUE = {
         const alias = ARCHITECTURE_ALIASES[w.trim().toLowerCase()];
         return alias !== undefined ? `did you mean "${alias}"?` : didYouMean(w, D.architectures.enum);
     }),
-    policy: ({ v, label }) => {
+    policy: ({ v, label, shown }) => {
         let hint = '';
         if (isObj(v))
             hint =
@@ -89309,10 +89356,10 @@ const VALUE = {
                     : ' - put "- " before the statement to make it a list item';
         else if (typeof v === 'string' && v.startsWith('arn:'))
             hint = ' - managed policy ARNs are not supported; list the statements instead';
-        return `${label} must be a list of IAM policy statements, got ${describe(v)}${hint}`;
+        return `${label} must be a list of IAM policy statements, got ${shown}${hint}`;
     },
-    'policy/#': ({ v, label }) => `${label} must be an IAM policy statement (a mapping with Effect, Action and Resource), got ${describe(v)}`,
-    'policy/#/Sid': ifString((s, { label }) => `${label} must contain only letters and digits, got ${JSON.stringify(s)}`),
+    'policy/#': ({ label, shown }) => `${label} must be an IAM policy statement (a mapping with Effect, Action and Resource), got ${shown}`,
+    'policy/#/Sid': ifString((_, { label, shown }) => `${label} must contain only letters and digits, got ${shown}`),
     'policy/#/Effect': choice(D.effects.enum),
     'policy/#/Action': list(action),
     'policy/#/NotAction': list(action),
@@ -89322,42 +89369,441 @@ const VALUE = {
     'policy/#/NotResource': list(resource),
     'policy/#/Resource/#': item(resource),
     'policy/#/NotResource/#': item(resource),
-    'policy/#/Condition': ({ v, label }) => `${label} must be a mapping of condition operators to conditions, e.g. StringEquals: { "aws:RequestedRegion": us-east-1 }, got ${describe(v)}`,
-    permissionsBoundary: ifString((s, { label }) => `${label} ${permissionsBoundaryProblem(s.trim())}`),
-    throttle: ({ v, label }) => `${label} must be a mapping with burstLimit and/or rateLimit, got ${describe(v)}`,
+    'policy/#/Condition': ({ label, shown }) => `${label} must be a mapping of condition operators to conditions, e.g. StringEquals: { "aws:RequestedRegion": us-east-1 }, got ${shown}`,
+    permissionsBoundary: ifString((s, { label, sub, shown }) => `${label} ${permissionsBoundaryProblem(s.trim(), sub ? shown : undefined)}`),
+    throttle: ({ label, shown }) => `${label} must be a mapping with burstLimit and/or rateLimit, got ${shown}`,
     'throttle/burstLimit': number('an integer number of requests', notNegative),
     'throttle/rateLimit': number('a number of requests per second', notNegative, false),
 };
 const allowed = (key, keys, what) => didYouMean(key, keys) ?? `allowed ${what} ${keys.join(', ')}`;
 /** A key the schema does not allow, by the field of the mapping it is in. */
 const KEY = {
-    '@*': (key, { p }) => `unknown key "${key}" in component "${p[0]}" - ${allowed(key, COMPONENT_KEYS, 'keys are')}`,
-    '@inputs': (key) => `unknown input "${key}" - ${allowed(key, INPUT_KEYS, 'inputs are')}`,
+    '@*': (key, { p }) => `unknown key ${quote(key)} in component ${quote(p[0])} - ${allowed(key, COMPONENT_KEYS, 'keys are')}`,
+    '@inputs': (key) => `unknown input ${quote(key)} - ${allowed(key, INPUT_KEYS, 'inputs are')}`,
     env: (key) => RESERVED_ENV.includes(key)
         ? `env name "${key}" is reserved: Lambda sets it itself - remove it from env`
-        : `env name "${key}" is invalid: Lambda needs at least two characters, a letter first, then only letters, digits and "_"`,
+        : `env name ${quote(key)} is invalid: Lambda needs at least two characters, a letter first, then only letters, digits and "_"`,
     'policy/#': (key, { label }) => key === 'Principal' || key === 'NotPrincipal'
         ? `${label} must not have "${key}": the statement is added to the function role's own policy, whose principal is the role - remove it`
-        : `unknown key "${key}" in ${label} - ${allowed(key, STATEMENT_KEYS, 'keys are')}`,
+        : `unknown key ${quote(key)} in ${label} - ${allowed(key, STATEMENT_KEYS, 'keys are')}`,
     throttle: (key, { label }) => {
         const alias = THROTTLE_ALIASES[key.toLowerCase()];
-        return `unknown key "${key}" in ${label} - ${alias !== undefined ? `did you mean "${alias}"?` : allowed(key, THROTTLE_KEYS, 'keys are')}`;
+        return `unknown key ${quote(key)} in ${label} - ${alias !== undefined ? `did you mean "${alias}"?` : allowed(key, THROTTLE_KEYS, 'keys are')}`;
     },
 };
 function topLevelMessage(key, v) {
     const hint = didYouMean(key, TOP_LEVEL_KEYS);
     if (hint)
         return `unknown top-level key "${key}" - ${hint}`;
+    // a key that is no name is described, not quoted: the file may not be YAML config (a .env's `TOKEN=...: x` line)
+    const named = /^[\w.@/-]{1,64}$/.test(key) ? `"${key}"` : `(${describeUnquoted(key)}, not a name)`;
     if (isObj(v))
-        return `top-level key "${key}" has no "component:" - add component: "${SOCKET_COMPONENT}" to deploy it as a socket, or remove it`;
-    return `unknown top-level key "${key}" - allowed are ${TOP_LEVEL_KEYS.join(', ')} and socket components such as ${SNIPPET}`;
+        return `top-level key ${named} has no "component:" - add component: "${SOCKET_COMPONENT}" to deploy it as a socket, or remove it`;
+    return `unknown top-level key ${named} - allowed are ${TOP_LEVEL_KEYS.join(', ')} and socket components such as ${SNIPPET}`;
 }
 
+;// CONCATENATED MODULE: ./src/config/parse.ts
+// serverless.yml's YAML, parsed with bounds, so that no file can crash or stall the load: nesting is checked on yaml's
+// token tree (built without recursion) before the recursive composer runs; aliases are resolved here, once (an alias
+// with no anchor, or inside its own anchor, is an error at its line), and what they repeat is counted without being
+// expanded: past MAX_ALIAS_VALUES values or MAX_ALIAS_CHARS characters it is an alias bomb, reported at the alias.
+// Duplicate keys are found here too, in linear time (yaml's own check is quadratic: a minute for a 1 MB mapping).
+
+
+/** Lists and mappings inside each other: a serverless.yml needs under 10 (policy conditions are the deepest). */
+const MAX_DEPTH = 64;
+/** What aliases may repeat in all: far more than anchors of shared settings need, far less than a bomb makes. */
+const MAX_ALIAS_VALUES = 10_000;
+const MAX_ALIAS_CHARS = 1_000_000;
+const parse_count = (n) => (n >= 1e12 ? 'over a trillion' : n.toLocaleString('en-US'));
+/** An anchor's name as `*name` or `&name`, cut when long. */
+const parse_anchor = (sigil, name) => `${sigil}${name.length > 40 ? `${name.slice(0, 39)}…` : name}`;
+/** `<<: *defaults`: a merge key (YAML 1.1, as Serverless reads it), when plain (a quoted "<<" is a key like any). */
+const isMergeKey = (key) => (0,dist/* isScalar */.jn)(key) && key.value === '<<' && key.type === dist/* Scalar */.X5.PLAIN;
+function parseYaml(src) {
+    const lineCounter = new dist/* LineCounter */.HN();
+    const targets = new Map();
+    const tokens = Array.from(new dist/* Parser */.iX(lineCounter.addNewLine).parse(src));
+    const deep = tooDeep(tokens);
+    if (deep !== undefined) {
+        const message = `lists and mappings are nested more than ${MAX_DEPTH} levels deep here - a serverless.yml needs only a few levels; flatten it (is it the right file?)`;
+        return { lineCounter, problems: [{ offset: deep, message, fatal: true }], targets };
+    }
+    const docs = Array.from(new dist/* Composer */.Dk({ prettyErrors: false, uniqueKeys: false }).compose(tokens, true, src.length));
+    const doc = docs[0];
+    const problems = doc.errors.map((err) => {
+        const message = err.message.length > 200 ? `${err.message.slice(0, 199)}…` : err.message;
+        return { offset: err.pos[0], message: `YAML syntax error: ${message}`, fatal: true };
+    });
+    if (docs.length > 1) {
+        const message = `a second YAML document starts here (after a "---" line): serverless.yml must be one document - remove the "---" line and merge the two, or remove the second`;
+        problems.push({ offset: docs[1].range[0], message, fatal: true });
+    }
+    if (problems.length === 0)
+        resolveAliases(doc.contents, targets, problems);
+    return problems.some((p) => p.fatal) ? { lineCounter, problems, targets } : { lineCounter, problems, doc, targets };
+}
+/** The offset of a list or mapping nested deeper than MAX_DEPTH, walking the token tree without recursion. */
+function tooDeep(tokens) {
+    const stack = tokens.map((t) => [t, 0]);
+    while (stack.length > 0) {
+        const [t, depth] = stack.pop();
+        if (t.type === 'document' && t.value)
+            stack.push([t.value, depth]);
+        if (t.type !== 'block-map' && t.type !== 'block-seq' && t.type !== 'flow-collection')
+            continue;
+        if (depth >= MAX_DEPTH)
+            return t.offset;
+        for (const item of t.items) {
+            if (item.key)
+                stack.push([item.key, depth + 1]);
+            if (item.value)
+                stack.push([item.value, depth + 1]);
+        }
+    }
+    return undefined;
+}
+/**
+ * Resolves every alias of the document to its node (the last anchor of its name before it) and counts what aliases
+ * repeat, without expanding them: an anchor's size is counted once, where it is written. Reports duplicate keys.
+ * Recursion follows the nesting, which tooDeep bounded.
+ */
+function resolveAliases(root, targets, problems) {
+    const anchors = new Map();
+    const sizes = new Map();
+    /** nodes being walked: an alias to one of them is inside its own anchor */
+    const open = new Set();
+    const repeated = { values: 0, chars: 0 };
+    const none = { values: 0, chars: 0 };
+    const fatal = (offset, message) => problems.push({ offset, message, fatal: true });
+    const alias = (a) => {
+        const target = anchors.get(a.source);
+        const at = a.range?.[0] ?? 0;
+        const name = parse_anchor('*', a.source);
+        if (target === undefined) {
+            fatal(at, `alias ${name} has no anchor: define ${parse_anchor('&', a.source)} on a value before it, or write the value`);
+            return none;
+        }
+        if (open.has(target)) {
+            fatal(at, `alias ${name} is inside the value anchored ${parse_anchor('&', a.source)}, so it would repeat itself forever - write the value out instead`);
+            return none;
+        }
+        targets.set(a, target);
+        const size = sizes.get(target);
+        const within = repeated.values <= MAX_ALIAS_VALUES && repeated.chars <= MAX_ALIAS_CHARS;
+        repeated.values += size.values;
+        repeated.chars += size.chars;
+        const what = within && repeated.values > MAX_ALIAS_VALUES
+            ? `${parse_count(size.values)} values (lists, mappings and scalars), bringing what aliases repeat to ${parse_count(repeated.values)}, over the ${parse_count(MAX_ALIAS_VALUES)} allowed`
+            : within && repeated.chars > MAX_ALIAS_CHARS
+                ? `${parse_count(size.chars)} characters of text, bringing what aliases repeat to ${parse_count(repeated.chars)} characters, over the ${parse_count(MAX_ALIAS_CHARS)} allowed`
+                : undefined;
+        if (what !== undefined)
+            fatal(at, `alias ${name} repeats ${what} (an alias bomb?) - write the values out, or use fewer aliases`);
+        return size;
+    };
+    const walk = (node) => {
+        if ((0,dist/* isAlias */.Vj)(node))
+            return alias(node);
+        if (!(0,dist/* isScalar */.jn)(node) && !(0,dist/* isMap */.jh)(node) && !(0,dist/* isSeq */.oP)(node))
+            return none;
+        if (node.anchor)
+            anchors.set(node.anchor, node);
+        open.add(node);
+        const size = { values: 1, chars: (0,dist/* isScalar */.jn)(node) ? String(node.source ?? node.value ?? '').length : 0 };
+        const add = (s) => {
+            size.values += s.values;
+            size.chars += s.chars;
+        };
+        if ((0,dist/* isMap */.jh)(node))
+            mapEntries(node, walk, add);
+        else if ((0,dist/* isSeq */.oP)(node))
+            for (const item of node.items)
+                add(walk(item));
+        open.delete(node);
+        sizes.set(node, size);
+        return size;
+    };
+    /** A mapping's keys and values walked, in order; a key seen before in it is a duplicate. */
+    const mapEntries = (map, step, add) => {
+        const keys = new Set();
+        for (const pair of map.items) {
+            add(step(pair.key));
+            const key = (0,dist/* isAlias */.Vj)(pair.key) ? targets.get(pair.key) : pair.key;
+            if ((0,dist/* isScalar */.jn)(key) && key.value != null && !isMergeKey(key)) {
+                const text = String(key.value);
+                if (keys.has(text)) {
+                    const message = `duplicate key ${quote(text)} - map keys must be unique; remove or rename one of them`;
+                    problems.push({ offset: pair.key.range?.[0] ?? 0, message, fatal: false });
+                }
+                keys.add(text);
+            }
+            add(step(pair.value));
+        }
+    };
+    walk(root);
+}
+
+// EXTERNAL MODULE: external "node:buffer"
+var external_node_buffer_ = __nccwpck_require__(4573);
+// EXTERNAL MODULE: external "node:fs"
+var external_node_fs_ = __nccwpck_require__(3024);
+;// CONCATENATED MODULE: ./src/config/read.ts
+// Reading serverless.yml before YAML sees it: only a regular file (a FIFO is never opened, a device never read), at
+// most 1 MB (checked before reading), and UTF-8 text (a UTF-8 BOM is fine; UTF-16, UTF-32 and Latin-1 are named, with
+// the fix). Whatever is wrong is a ReadProblem: a message for the file's line (1 unless said).
+
+
+
+
+
+/** The largest serverless.yml read: hundreds of times a real one, small enough to parse at once. */
+const MAX_CONFIG_BYTES = 1024 * 1024;
+class ReadProblem extends Error {
+    line;
+    code;
+    constructor(message, line = 1, 
+    /** ENOENT: nothing is at the path (a caller may then use defaults). */
+    code) {
+        super(message);
+        this.line = line;
+        this.code = code;
+    }
+}
+const read_count = (n) => n.toLocaleString('en-US');
+/** The text of a serverless.yml, or a ReadProblem saying what the path is instead. */
+async function readConfigFile(absFile) {
+    const base = external_node_path_default().basename(absFile);
+    const st = await (0,promises_.stat)(absFile).catch(async (err) => {
+        if (err.code !== 'ENOENT')
+            throw new ReadProblem(`cannot read ${absFile}: ${err.message}`);
+        // a link to nothing is no missing file: it must not count as "no serverless.yml" (zero configuration)
+        const link = await (0,promises_.lstat)(absFile).catch(() => undefined);
+        if (link?.isSymbolicLink())
+            throw new ReadProblem(`${absFile} is a symbolic link to ${await (0,promises_.readlink)(absFile)}, which does not exist - fix the link or pass the right path`);
+        throw new ReadProblem(notFound(absFile), 1, err.code);
+    });
+    if (!st.isFile())
+        throw new ReadProblem(await notAFile(absFile, st));
+    if (st.size > MAX_CONFIG_BYTES)
+        throw new ReadProblem(tooLarge(base, st.size));
+    // O_NONBLOCK: should the path turn into a FIFO after stat, opening it does not wait for a writer
+    const handle = await (0,promises_.open)(absFile, external_node_fs_.constants.O_RDONLY | (external_node_fs_.constants.O_NONBLOCK ?? 0)).catch((err) => {
+        throw new ReadProblem(`cannot read ${absFile}: ${err.message}`);
+    });
+    try {
+        const now = await handle.stat();
+        if (!now.isFile())
+            throw new ReadProblem(await notAFile(absFile, now));
+        // up to the limit whatever stat said: the file may have grown since, and /proc files say 0
+        const buf = Buffer.alloc(MAX_CONFIG_BYTES + 1);
+        let length = 0;
+        for (let n = 1; n > 0 && length < buf.length; length += n)
+            n = (await handle.read(buf, length, buf.length - length, null)).bytesRead;
+        if (length > MAX_CONFIG_BYTES)
+            throw new ReadProblem(tooLarge(base, length));
+        return decode(buf.subarray(0, length), base);
+    }
+    finally {
+        await handle.close();
+    }
+}
+const notFound = (absFile) => `file not found: ${absFile} - create it (with e.g. ${SNIPPET}) or pass the right path`;
+async function notAFile(absFile, st) {
+    if (st.isDirectory())
+        return `${absFile} is a folder, not a file - pass the path of the serverless.yml inside it`;
+    const kind = st.isFIFO()
+        ? 'a named pipe (FIFO)'
+        : st.isCharacterDevice() || st.isBlockDevice()
+            ? 'a device'
+            : st.isSocket()
+                ? 'a socket'
+                : 'not a regular file';
+    const link = (await (0,promises_.lstat)(absFile)).isSymbolicLink() ? ` (through a symbolic link)` : '';
+    return `${absFile}${link} is ${kind}, not a file: only a regular file is read as serverless.yml - pass the path of one`;
+}
+const tooLarge = (base, size) => `${base} is ${read_count(size)} bytes, over the ${read_count(MAX_CONFIG_BYTES)} (1 MB) a serverless.yml may be - is it the right file? Move large values (policies, env) out of it`;
+const BOMS = [
+    [[0x00, 0x00, 0xfe, 0xff], 'UTF-32 BE'],
+    [[0xff, 0xfe, 0x00, 0x00], 'UTF-32 LE'],
+    [[0xfe, 0xff], 'UTF-16 BE'],
+    [[0xff, 0xfe], 'UTF-16 LE'],
+];
+/** The text of UTF-8 bytes (without a BOM), or a ReadProblem naming the encoding the bytes are in. */
+function decode(bytes, base) {
+    for (const [bom, encoding] of BOMS) {
+        if (bom.every((b, i) => bytes[i] === b)) {
+            const kind = encoding.slice(0, 6);
+            throw new ReadProblem(`${base} is ${encoding} (it starts with a ${kind} byte order mark): save it as UTF-8`);
+        }
+    }
+    const nul = bytes.indexOf(0);
+    if (nul >= 0) {
+        const encoding = wideEncoding(bytes);
+        if (encoding)
+            throw new ReadProblem(`${base} is ${encoding} (without a byte order mark: it is full of NUL bytes): save it as UTF-8`);
+        throw new ReadProblem(`${base} has a NUL byte at line ${lineAt(bytes, nul)}: it is not a text file - pass the path of your serverless.yml`, lineAt(bytes, nul));
+    }
+    const bad = (0,external_node_buffer_.isUtf8)(bytes) ? -1 : firstInvalidUtf8(bytes);
+    if (bad >= 0) {
+        const line = lineAt(bytes, bad);
+        const byte = `0x${bytes[bad].toString(16).toUpperCase().padStart(2, '0')}`;
+        throw new ReadProblem(`${base} is not valid UTF-8 at line ${line} (byte ${byte}; saved as Latin-1 or Windows-1252?): save it as UTF-8`, line);
+    }
+    const text = Buffer.from(bytes.buffer, bytes.byteOffset, bytes.length).toString('utf8');
+    const cr = strayCarriageReturn(text);
+    if (cr !== undefined)
+        throw new ReadProblem(`line ${cr} has a carriage return (\\r) not followed by a line feed (a stray CR, or old Mac line ends) - remove it: save ${base} with LF (or CRLF) line ends`, cr);
+    return text.startsWith('\uFEFF') ? text.slice(1) : text;
+}
+/** UTF-16 or UTF-32 without a BOM, told by where its NUL bytes are (text mostly ASCII: every other byte NUL). */
+function wideEncoding(bytes) {
+    const n = Math.min(bytes.length, 4096) & ~3;
+    if (n === 0)
+        return undefined;
+    const zeros = [0, 0, 0, 0];
+    for (let i = 0; i < n; i++)
+        if (bytes[i] === 0)
+            zeros[i % 4]++;
+    const most = (k) => zeros[k] >= (n / 4) * 0.75;
+    const few = (k) => zeros[k] <= n / 4 / 4;
+    if (most(1) && most(2) && most(3) && few(0))
+        return 'UTF-32 LE';
+    if (most(0) && most(1) && most(2) && few(3))
+        return 'UTF-32 BE';
+    if (most(1) && most(3) && few(0) && few(2))
+        return 'UTF-16 LE';
+    if (most(0) && most(2) && few(1) && few(3))
+        return 'UTF-16 BE';
+    return undefined;
+}
+/** The offset of the first byte that is not valid UTF-8 (RFC 3629: no overlongs, surrogates or > U+10FFFF). */
+function firstInvalidUtf8(b) {
+    for (let i = 0; i < b.length;) {
+        const c = b[i];
+        if (c < 0x80) {
+            i++;
+            continue;
+        }
+        const more = c >= 0xc2 && c <= 0xdf ? 1 : c >= 0xe0 && c <= 0xef ? 2 : c >= 0xf0 && c <= 0xf4 ? 3 : 0;
+        const lo = c === 0xe0 ? 0xa0 : c === 0xf0 ? 0x90 : 0x80;
+        const hi = c === 0xed ? 0x9f : c === 0xf4 ? 0x8f : 0xbf;
+        const second = b[i + 1] ?? -1;
+        if (more === 0 || second < lo || second > hi)
+            return i;
+        for (let k = 2; k <= more; k++)
+            if (((b[i + k] ?? 0) & 0xc0) !== 0x80)
+                return i;
+        i += more + 1;
+    }
+    return -1;
+}
+function lineAt(bytes, offset) {
+    let line = 1;
+    for (let i = 0; i < offset; i++)
+        if (bytes[i] === 0x0a)
+            line++;
+    return line;
+}
+/** The line of the first carriage return that does not end a line (CRLF is fine), or undefined. */
+function strayCarriageReturn(text) {
+    const at = /\r(?!\n)/.exec(text)?.index;
+    if (at === undefined)
+        return undefined;
+    let line = 1;
+    for (let i = text.indexOf('\n'); i >= 0 && i < at; i = text.indexOf('\n', i + 1))
+        line++;
+    return line;
+}
+
+// EXTERNAL MODULE: ./src/secrets.ts
+var secrets = __nccwpck_require__(7194);
+;// CONCATENATED MODULE: ./src/config/substitute.ts
+// ${env.X} in serverless.yml: each reference replaced by the variable's value, and each value remembered (messages
+// show the reference instead) and, where it may be a secret, masked in everything the process prints (src/secrets.ts).
+
+
+/** A path in the file's data as one string (a map key). */
+const pathKey = (p) => p.map((s) => `${s}\0`).join('');
+const ENV_REF_RE = /\$\{env\.([^}]*)\}/g;
+const OTHER_VAR_RE = /\$\{[^}]*\}/g;
+/**
+ * IAM policy variables such as ${aws:username} or ${*}, kept as-is in policy strings. Not ${s3:...},
+ * ${aws:region} or ${aws:accountId}: those are Serverless Framework variables, which are not supported.
+ */
+const IAM_VAR_RE = /^\$\{(?:(?:aws|saml|sts|ec2|iam|cognito-identity\.amazonaws\.com|www\.amazon\.com|graph\.facebook\.com|accounts\.google\.com):[^}]+|[*?$])\}$/i;
+const SERVERLESS_AWS_VAR_RE = /^\$\{aws:(region|accountId)\}$/i;
+/** `policyVars`: leave IAM policy variables (${aws:username}) alone instead of reporting them. */
+function substitute(ctx, raw, pos, p, policyVars) {
+    const unclosed = /\$\{[^}]*$/.exec(raw)?.[0];
+    if (unclosed !== undefined) {
+        ctx.at(pos, isEnvValue(p)
+            ? `env ${quote(String(p[3]))} has a "\${" with no closing "}" - close the reference (\${env.NAME}) or remove the "\${"`
+            : `reference ${quote(unclosed)} has no closing "}" - write \${env.NAME}, with the "}"`, p);
+        return undefined;
+    }
+    let ok = true;
+    const value = raw.replace(ENV_REF_RE, (whole, name) => {
+        ctx.written.set(pathKey(p), raw);
+        if (!/^[A-Za-z_][A-Za-z0-9_]*$/.test(name)) {
+            ok = false;
+            ctx.at(pos, `invalid reference ${cut(whole)}: write \${env.NAME} where NAME is an environment variable name`, p);
+            return '';
+        }
+        const v = ctx.env[name];
+        if (v)
+            ctx.secrets.set(v, whole);
+        if (v && !SHOWN_FIELDS.has(fieldOf(p)))
+            (0,secrets/* maskValue */.QS)(v);
+        if (v !== undefined)
+            return v;
+        ok = false;
+        ctx.at(pos, `environment variable ${quote(name)} is not set (used by ${cut(whole)}); set it or remove the reference`, p);
+        return '';
+    });
+    if (!ok)
+        return undefined;
+    // only ${env.X} is supported; anything else left over is a mistake (e.g. ${self:...}, ${opt:stage})
+    const rest = raw
+        .replace(ENV_REF_RE, '')
+        .match(OTHER_VAR_RE)
+        ?.find((v) => !(policyVars && IAM_VAR_RE.test(v) && !SERVERLESS_AWS_VAR_RE.test(v)));
+    if (rest === undefined)
+        return value;
+    const also = policyVars ? ' (and, in policy, IAM policy variables such as ${aws:username})' : '';
+    ctx.at(pos, `unsupported variable ${cut(rest)}: only \${env.NAME} references are supported${also}`, p);
+    return undefined;
+}
+/** A value of the `env` input: kept as written (VER: 1.10 is "1.10", not 1.1). */
+const isEnvValue = (p) => p.length === 4 && p[1] === 'inputs' && p[2] === 'env';
+/**
+ * Fields whose values are printed by design (in the wss:// URL, ARNs, names, the plan) and are no secret: masking
+ * them would blank out the URL and make the runner drop outputs that contain it. A value read from the environment
+ * into any other field (env, description, policy, code, permissionsBoundary, ...) is masked.
+ */
+const SHOWN_FIELDS = new Set([
+    'stage',
+    'name',
+    'region',
+    'memory',
+    'timeout',
+    'runtime',
+    'architecture',
+    'logRetentionDays',
+    'throttle',
+]);
+const fieldOf = (p) => String(p.length === 1 ? p[0] : p[1] === 'inputs' ? p[2] : p[1]);
+
 ;// CONCATENATED MODULE: ./src/config/load.ts
-// serverless.yml: parsed with `yaml` (keeping positions), turned into plain data (${env.X} substituted), validated by ajv
+// serverless.yml: read (read.ts: a regular file, at most 1 MB, UTF-8), parsed with bounds (parse.ts: nesting, aliases),
+// turned into plain data (${env.X} substituted, `<<` merge keys merged, env values as written), validated by ajv
 // against schema/serverless.schema.json (the schema editors use too); each schema error becomes `file:line:col: message`
-// (messages.ts says what is wrong and how to fix it). Beside the schema: substitution, the 4 KB env total, the statement
-// rules' wording, and the filesystem (handler.ts: the code folder and its socket.js).
+// (messages.ts says what is wrong and how to fix it; quote.ts how a value is shown: short, and never one from the
+// environment). Beside the schema: substitution, the 4 KB env total, the statement rules' wording, and the filesystem
+// (handler.ts: the code folder and its socket.js).
+
+
+
 
 
 
@@ -89374,55 +89820,63 @@ const load_TOP_LEVEL_KEYS = Object.keys(serverless_schema_namespaceObject.proper
 const load_INPUT_KEYS = Object.keys(load_INPUTS);
 const load_STATEMENT_KEYS = Object.keys(load_D.statement.properties);
 const validate = new ajv.Ajv({ allErrors: true, allowUnionTypes: true }).compile(serverless_schema_namespaceObject);
-const ENV_REF_RE = /\$\{env\.([^}]*)\}/g;
-const OTHER_VAR_RE = /\$\{[^}]*\}/g;
 /** Inputs whose ${env.X} text is read as a number. */
 const NUMERIC = new Set(['memory', 'timeout', 'logRetentionDays', 'throttle/burstLimit', 'throttle/rateLimit']);
-/**
- * IAM policy variables such as ${aws:username} or ${*}, kept as-is in policy strings. Not ${s3:...},
- * ${aws:region} or ${aws:accountId}: those are Serverless Framework variables, which are not supported.
- */
-const IAM_VAR_RE = /^\$\{(?:(?:aws|saml|sts|ec2|iam|cognito-identity\.amazonaws\.com|www\.amazon\.com|graph\.facebook\.com|accounts\.google\.com):[^}]+|[*?$])\}$/i;
-const SERVERLESS_AWS_VAR_RE = /^\$\{aws:(region|accountId)\}$/i;
 const ENV_MAX_BYTES = 4096;
+/** Tags of the YAML core schema, which change nothing a plain value would not be; any other tag is refused. */
+const CORE_TAGS = new Set([
+    '!',
+    ...['str', 'int', 'float', 'bool', 'null', 'map', 'seq'].map((t) => `tag:yaml.org,2002:${t}`),
+]);
+const CLOUDFORMATION_RE = /^!(Ref|GetAtt|Sub|Join|ImportValue|Select|Split|FindInMap|GetAZs|Base64|Cidr|If|Equals|And|Or|Not|Condition|Transform|Length|ToJsonString)$/;
+/** A substituted value this short is not looked for in messages (it would match too much to be a secret worth it). */
+const MIN_REDACTED = 4;
+/** The most problems reported at once. */
+const MAX_DIAGNOSTICS = 50;
 const DEFAULT_STAGE = serverless_schema_namespaceObject.properties.stage["default"];
-const pathKey = (p) => p.map((s) => `${s}\0`).join('');
 class Ctx {
     file;
     lineCounter;
-    doc;
+    targets;
     env;
     diagnostics = [];
     /** key and value position of every path read */
     pos = new Map();
     /** paths with a problem reported: nothing under them is reported again */
-    reported = [];
-    /** paths with a problem: their component is not deployed */
-    broken = [];
-    substituted = new Set();
-    constructor(file, lineCounter, doc, env) {
+    reported = new Set();
+    /** paths with a problem and every path above them: their component is not deployed */
+    broken = new Set();
+    /** the text as written of every value with a ${env.X}: messages show it instead of the value */
+    written = new Map();
+    /** the text as written of every number and boolean: messages show 1.10, not 1.1 */
+    literals = new Map();
+    /** every non-empty value read through ${env.X}, and the reference it came from */
+    secrets = new Map();
+    constructor(file, lineCounter, targets, env) {
         this.file = file;
         this.lineCounter = lineCounter;
-        this.doc = doc;
+        this.targets = targets;
         this.env = env;
     }
     at(offset, message, p, final = true) {
         const { line, col } = this.lineCounter.linePos(offset);
         this.diagnostics.push({ file: this.file, line, column: col, message });
         if (p)
-            this.broken.push(pathKey(p));
+            for (let i = 0; i <= p.length; i++)
+                this.broken.add(pathKey(p.slice(0, i)));
         if (p && final)
-            this.reported.push(pathKey(p));
+            this.reported.add(pathKey(p));
     }
     /** a problem at or above `p` was reported */
     done(p) {
-        const k = pathKey(p);
-        return this.reported.some((r) => k.startsWith(r));
+        for (let i = 0; i <= p.length; i++)
+            if (this.reported.has(pathKey(p.slice(0, i))))
+                return true;
+        return false;
     }
     /** no problem at or under `p` */
     ok(p) {
-        const k = pathKey(p);
-        return !this.broken.some((b) => b.startsWith(k));
+        return !this.broken.has(pathKey(p));
     }
     keyPos(p) {
         return this.pos.get(pathKey(p))?.key ?? 0;
@@ -89431,52 +89885,63 @@ class Ctx {
         return this.pos.get(pathKey(p))?.value ?? 0;
     }
 }
+/** The node an alias stands for (parse.ts resolved them all), or the node itself. */
 function deref(ctx, node) {
-    let n = node;
-    for (let i = 0; i < 20 && (0,dist/* isAlias */.Vj)(n); i++)
-        n = n.resolve(ctx.doc);
-    return (n ?? null);
+    return (((0,dist/* isAlias */.Vj)(node) ? ctx.targets.get(node) : node) ?? null);
 }
 function startOf(node) {
     return node?.range?.[0];
 }
-/** `policyVars`: leave IAM policy variables (${aws:username}) alone instead of reporting them. */
-function substitute(ctx, raw, pos, p, policyVars) {
-    let ok = true;
-    const value = raw.replace(ENV_REF_RE, (whole, name) => {
-        ctx.substituted.add(pathKey(p));
-        if (!/^[A-Za-z_][A-Za-z0-9_]*$/.test(name)) {
-            ok = false;
-            ctx.at(pos, `invalid reference ${whole}: write \${env.NAME} where NAME is an environment variable name`, p);
-            return '';
-        }
-        const v = ctx.env[name];
-        if (v !== undefined)
-            return v;
-        ok = false;
-        ctx.at(pos, `environment variable "${name}" is not set (used by \${env.${name}}); set it or remove the reference`, p);
-        return '';
-    });
-    if (!ok)
-        return undefined;
-    // only ${env.X} is supported; anything else left over is a mistake (e.g. ${self:...}, ${opt:stage})
-    const rest = raw
-        .replace(ENV_REF_RE, '')
-        .match(OTHER_VAR_RE)
-        ?.find((v) => !(policyVars && IAM_VAR_RE.test(v) && !SERVERLESS_AWS_VAR_RE.test(v)));
-    if (rest === undefined)
-        return value;
-    const also = policyVars ? ' (and, in policy, IAM policy variables such as ${aws:username})' : '';
-    ctx.at(pos, `unsupported variable ${rest}: only \${env.NAME} references are supported${also}`, p);
-    return undefined;
+/** A tag as written: `!GetAtt`, `!!binary`, `!<tag:example.com:x>`. */
+function tagAsWritten(tag) {
+    const shown = tag.startsWith('tag:yaml.org,2002:') ? `!!${tag.slice(18)}` : tag.startsWith('!') ? tag : `!<${tag}>`;
+    return shown.length > 40 ? `${shown.slice(0, 39)}…` : shown;
 }
-/** The YAML as plain data for the schema, ${env.X} substituted, every path's position recorded. */
+function tagMessage(tag) {
+    const shown = tagAsWritten(tag);
+    return CLOUDFORMATION_RE.test(shown)
+        ? `CloudFormation intrinsics (${shown}) are not supported here; write the value (e.g. the ARN itself), or take it from the environment with \${env.NAME}`
+        : `the YAML tag ${shown} is not supported here - remove it and write the value`;
+}
+/**
+ * A mapping's pairs, its `<<` merge keys (YAML 1.1, as Serverless reads them) replaced by the pairs they merge: the
+ * mapping's own keys first, so they win, then each merged mapping's in order (the first one wins).
+ */
+function pairsOf(ctx, map, p) {
+    const own = [];
+    const merged = [];
+    for (const pair of map.items) {
+        if (!isMergeKey(pair.key)) {
+            own.push(pair);
+            continue;
+        }
+        const value = deref(ctx, pair.value);
+        for (const source of (0,dist/* isSeq */.oP)(value) ? value.items : [pair.value]) {
+            const m = deref(ctx, source);
+            if ((0,dist/* isMap */.jh)(m))
+                merged.push(...pairsOf(ctx, m, p));
+            else {
+                const got = (0,dist/* isSeq */.oP)(m) ? 'a list' : m == null || ((0,dist/* isScalar */.jn)(m) && m.value == null) ? 'an empty value' : 'a value';
+                ctx.at(startOf(source) ?? startOf(pair.key) ?? 0, `merge key "<<" merges mappings: give one (<<: *defaults) or a list of them (<<: [*a, *b]), got ${got}`, p, false);
+            }
+        }
+    }
+    return [...own, ...merged];
+}
+/**
+ * The YAML as plain data for the schema, ${env.X} substituted, merge keys merged, every path's position recorded.
+ * Recursion is bounded: parse.ts limits nesting and refuses aliases inside their own anchor.
+ */
 function toData(ctx, node, p, pos, keyPos) {
     const n = deref(ctx, node);
     ctx.pos.set(pathKey(p), { key: keyPos, value: pos });
+    if (n?.tag !== undefined && !CORE_TAGS.has(n.tag)) {
+        ctx.at(pos, tagMessage(n.tag), p);
+        return null;
+    }
     if ((0,dist/* isMap */.jh)(n)) {
         const out = {};
-        for (const item of n.items) {
+        for (const item of pairsOf(ctx, n, p)) {
             const keyNode = deref(ctx, item.key);
             const kPos = startOf(item.key) ?? startOf(keyNode) ?? pos;
             if (!(0,dist/* isScalar */.jn)(keyNode) || (typeof keyNode.value !== 'string' && typeof keyNode.value !== 'number')) {
@@ -89485,7 +89950,7 @@ function toData(ctx, node, p, pos, keyPos) {
             }
             const key = String(keyNode.value);
             if (Object.hasOwn(out, key))
-                continue; // a duplicate, reported by yaml
+                continue; // a duplicate (reported by parse.ts) or a merged key the mapping has
             const v = deref(ctx, item.value);
             const empty = v == null || ((0,dist/* isScalar */.jn)(v) && v.value == null && (v.source === '' || v.source == null));
             const value = toData(ctx, item.value, [...p, key], empty ? kPos : (startOf(item.value) ?? kPos), kPos);
@@ -89499,6 +89964,12 @@ function toData(ctx, node, p, pos, keyPos) {
     const v = (0,dist/* isScalar */.jn)(n) ? n.value : null;
     if (v == null)
         return null;
+    if (typeof v !== 'string') {
+        const source = n.source ?? String(v);
+        if (isEnvValue(p))
+            return source;
+        ctx.literals.set(pathKey(p), source);
+    }
     if (typeof v === 'bigint')
         return Number(v);
     if (typeof v !== 'string')
@@ -89506,11 +89977,11 @@ function toData(ctx, node, p, pos, keyPos) {
     const s = substitute(ctx, v, pos, p, p[1] === 'inputs' && p[2] === 'policy');
     if (s === undefined)
         return null;
-    const numeric = ctx.substituted.has(pathKey(p)) && p[1] === 'inputs' && NUMERIC.has(p.slice(2).join('/'));
+    const numeric = ctx.written.has(pathKey(p)) && p[1] === 'inputs' && NUMERIC.has(p.slice(2).join('/'));
     return numeric && NUMBER_RE.test(s.trim()) ? Number(s.trim()) : s;
 }
 /** The field of a path (a key of VALUE and KEY) and how messages name it. */
-function fieldOf(data, p) {
+function load_fieldOf(data, p) {
     if (p.length === 1)
         return { field: load_TOP_LEVEL_KEYS.includes(p[0]) ? `@${p[0]}` : '@*', label: `top-level "${p[0]}"` };
     if (p.length === 2 || p[1] !== 'inputs')
@@ -89551,8 +90022,12 @@ function check(ctx, data) {
             continue;
         if (key !== undefined)
             keysDone.add(pathKey(where));
-        const { field, label } = fieldOf(data, p);
-        const at = { v: p.reduce((v, s) => v[s], data), label, sub: ctx.substituted.has(pathKey(p)), p };
+        const { field, label } = load_fieldOf(data, p);
+        const v = p.reduce((v, s) => v[s], data);
+        const written = ctx.written.get(pathKey(p));
+        const literal = ctx.literals.get(pathKey(p));
+        const shown = written !== undefined ? fromEnvironment(written) : literal !== undefined ? cut(literal) : describe(v);
+        const at = { v, label, sub: written !== undefined, shown, p };
         if (key !== undefined)
             ctx.at(ctx.keyPos(where), (KEY[field] ?? (() => `${label} ${e.message}`))(key, at), where);
         else if (field === 'policy/#' && isObj(at.v))
@@ -89597,41 +90072,27 @@ async function loadConfig(configPath, options = {}) {
     const dir = external_node_path_default().dirname(absFile);
     let src;
     try {
-        src = await (0,promises_.readFile)(absFile, 'utf8');
+        src = await readConfigFile(absFile);
     }
     catch (err) {
-        const code = err.code;
-        if (code === 'ENOENT' && options.optional && (await hasHandler(dir))) {
+        if (!(err instanceof ReadProblem))
+            throw err;
+        if (err.code === 'ENOENT' && options.optional && (await hasHandler(dir))) {
             return loadConfigText(ZERO_CONFIG, file, absFile, dir, env, options);
         }
-        const message = code === 'ENOENT'
-            ? `file not found: ${absFile} - create it (with e.g. ${SNIPPET}) or pass the right path`
-            : code === 'EISDIR'
-                ? `${absFile} is a folder, not a file - pass the path of the serverless.yml inside it`
-                : `cannot read ${absFile}: ${err.message}`;
-        throw new ConfigError([{ file, line: 1, column: 1, message }]);
+        throw new ConfigError([{ file, line: err.line, column: 1, message: err.message }]);
     }
     return loadConfigText(src, file, absFile, dir, env, options);
 }
 /** A project with a socket.js and no serverless.yml: every input defaulted (the seed's "zero configuration"). */
 const ZERO_CONFIG = `Socket:\n  component: "${SOCKET_COMPONENT}"\n`;
 async function loadConfigText(src, file, absFile, dir, env, options) {
-    const lineCounter = new dist/* LineCounter */.HN();
-    const doc = (0,dist/* parseDocument */.Tp)(src, { lineCounter, prettyErrors: false, uniqueKeys: true });
-    const ctx = new Ctx(file, lineCounter, doc, env);
-    const fail = () => new ConfigError(sortDiagnostics(ctx.diagnostics));
-    let fatal = false;
-    for (const err of doc.errors) {
-        if (err.code === 'DUPLICATE_KEY') {
-            const key = (/^[^:\n]*/.exec(src.slice(err.pos[0]))?.[0] ?? '').trim().replace(/^(["'])(.*)\1$/, '$2');
-            ctx.at(err.pos[0], `duplicate key "${key}" - ${err.message.toLowerCase()}; remove or rename one of them`);
-        }
-        else {
-            fatal = true;
-            ctx.at(err.pos[0], `YAML syntax error: ${err.message}`);
-        }
-    }
-    if (fatal)
+    const { lineCounter, problems, doc, targets } = parseYaml(src);
+    const ctx = new Ctx(file, lineCounter, targets, env);
+    const fail = () => new ConfigError(firstOnes(sortDiagnostics(redacted(ctx))));
+    for (const { offset, message } of problems)
+        ctx.at(offset, message);
+    if (doc === undefined)
         throw fail();
     const rootNode = deref(ctx, doc.contents);
     if (rootNode == null || ((0,dist/* isScalar */.jn)(rootNode) && rootNode.value == null)) {
@@ -89641,7 +90102,11 @@ async function loadConfigText(src, file, absFile, dir, env, options) {
     const data = toData(ctx, doc.contents, [], startOf(rootNode) ?? 0, 0);
     if (!isObj(data)) {
         if (!ctx.done([])) {
-            ctx.at(startOf(rootNode) ?? 0, `the top level of ${external_node_path_default().basename(absFile)} must be a mapping (key: value lines), got ${describe(data)} - e.g. ${SNIPPET}`);
+            // described, not quoted: a file that is not YAML config (a .env, /etc/passwd) may hold secrets
+            const [start = 0, end = start] = rootNode.range ?? [];
+            const lines = lineCounter.linePos(end).line - lineCounter.linePos(start).line + 1;
+            const got = typeof data === 'string' && lines > 1 ? `a text of ${lines} lines` : describeUnquoted(data);
+            ctx.at(start, `the top level of ${external_node_path_default().basename(absFile)} must be a mapping (key: value lines), got ${got} - e.g. ${SNIPPET}`);
         }
         throw fail();
     }
@@ -89664,7 +90129,7 @@ async function loadConfigText(src, file, absFile, dir, env, options) {
         if (!problem)
             stage = options.stage;
         else
-            ctx.at(0, `stage ${JSON.stringify(options.stage)} (given as an option) is invalid: ${problem}`);
+            ctx.at(0, `stage ${quote(options.stage)} (given as an option) is invalid: ${problem}`);
     }
     const sockets = [];
     const seenApps = new Map();
@@ -89762,7 +90227,29 @@ async function loadConfigText(src, file, absFile, dir, env, options) {
     }
     if (ctx.diagnostics.length > 0)
         throw fail();
-    return { parsed, sockets };
+    return { parsed, sockets, secrets: [...ctx.secrets.keys()] };
+}
+/**
+ * The diagnostics, with any value that came from ${env.X} replaced by its reference: messages show references, not
+ * values, already; this also covers the ones built elsewhere (handler.ts's code folder).
+ */
+function redacted(ctx) {
+    const secrets = [...ctx.secrets].filter(([v]) => v.length >= MIN_REDACTED).sort(([a], [b]) => b.length - a.length);
+    if (secrets.length === 0)
+        return ctx.diagnostics;
+    return ctx.diagnostics.map((d) => ({
+        ...d,
+        message: secrets.reduce((m, [value, ref]) => m.split(value).join(ref), d.message),
+    }));
+}
+/** The first MAX_DIAGNOSTICS, and a line that says how many more: a broken 1 MB file is not a 1 MB report. */
+function firstOnes(ds) {
+    if (ds.length <= MAX_DIAGNOSTICS)
+        return ds;
+    const next = ds[MAX_DIAGNOSTICS];
+    const more = ds.length - MAX_DIAGNOSTICS;
+    const message = `and ${more.toLocaleString('en-US')} more problems from here on - fix the ones above first`;
+    return [...ds.slice(0, MAX_DIAGNOSTICS), { ...next, message }];
 }
 function sortDiagnostics(ds) {
     return ds
@@ -91408,8 +91895,6 @@ async function listStages(clients, app, repo) {
     return [...stages].sort();
 }
 
-// EXTERNAL MODULE: external "node:fs"
-var external_node_fs_ = __nccwpck_require__(3024);
 ;// CONCATENATED MODULE: external "module"
 const external_module_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("module");
 ;// CONCATENATED MODULE: ./node_modules/fflate/esm/index.mjs
@@ -94918,8 +95403,6 @@ async function listStagesOf(options) {
     }
 }
 
-// EXTERNAL MODULE: ./src/secrets.ts
-var secrets = __nccwpck_require__(7194);
 ;// CONCATENATED MODULE: ./src/github/pulls.ts
 async function pullRequestState(gh, repo, pr) {
     try {
@@ -95668,9 +96151,10 @@ async function sweep(inputs, options, gh) {
 /* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
 /* harmony export */   E$: () => (/* binding */ redact),
 /* harmony export */   F6: () => (/* binding */ onMasked),
+/* harmony export */   QS: () => (/* binding */ maskValue),
 /* harmony export */   qR: () => (/* binding */ maskStreams)
 /* harmony export */ });
-/* unused harmony exports MASK, maskValue */
+/* unused harmony export MASK */
 // Values that must never be printed: what serverless.yml read through ${env.X} into a field that may hold a secret.
 // The CLI and the Action pass everything they write (stdout, stderr) and everything they post (PR comment, job
 // summary, outputs) through redact(), as the GitHub runner does with its masks; the Action also registers each value
@@ -100447,7 +100931,7 @@ var visit = __nccwpck_require__(204);
 
 
 
-__webpack_unused_export__ = composer.Composer;
+exports.Dk = composer.Composer;
 __webpack_unused_export__ = Document.Document;
 __webpack_unused_export__ = Schema.Schema;
 __webpack_unused_export__ = errors.YAMLError;
@@ -100463,16 +100947,16 @@ __webpack_unused_export__ = identity.isPair;
 exports.jn = identity.isScalar;
 exports.oP = identity.isSeq;
 __webpack_unused_export__ = Pair.Pair;
-__webpack_unused_export__ = Scalar.Scalar;
+exports.X5 = Scalar.Scalar;
 __webpack_unused_export__ = YAMLMap.YAMLMap;
 __webpack_unused_export__ = YAMLSeq.YAMLSeq;
 __webpack_unused_export__ = cst;
 __webpack_unused_export__ = lexer.Lexer;
 exports.HN = lineCounter.LineCounter;
-__webpack_unused_export__ = parser.Parser;
+exports.iX = parser.Parser;
 exports.qg = publicApi.parse;
 __webpack_unused_export__ = publicApi.parseAllDocuments;
-exports.Tp = publicApi.parseDocument;
+__webpack_unused_export__ = publicApi.parseDocument;
 __webpack_unused_export__ = publicApi.stringify;
 __webpack_unused_export__ = visit.visit;
 __webpack_unused_export__ = visit.visitAsync;

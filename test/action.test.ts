@@ -256,6 +256,61 @@ describe('the Action (node dist/index.js)', () => {
     assert.deepEqual(bed.shim.calls(), [])
   })
 
+  test('a secret read through ${env.X} reaches no log line, output, summary or comment: deployed, failed, rejected', async () => {
+    const SECRET = 'sv-action-secret-7Hq2'
+    const env = { SECRET_API_KEY: SECRET, SECRET_DESCRIPTION: `sv-description-${SECRET}` }
+    await project.edit('serverless.yml', (s) =>
+      s
+        .replace('TABLE_NAME: my-table', 'TABLE_NAME: my-table\n      API_KEY: ${env.SECRET_API_KEY}')
+        .replace('description: My Socket Backend', 'description: ${env.SECRET_DESCRIPTION}'),
+    )
+    const scan = (run: ActionRun, what: string, values = Object.values(env)) => {
+      // The runner reads ::add-mask:: and shows the log with the value masked: those lines are not the log.
+      const log = run.stdout
+        .split('\n')
+        .filter((l) => !l.startsWith('::add-mask::'))
+        .join('\n')
+      const everything = [log, run.stderr, JSON.stringify(run.outputs), run.summary, ...gh.comments.map((c) => c.body)]
+      for (const value of values)
+        assert.ok(!everything.join('\n').includes(value), `${what}: a secret was printed or posted`)
+    }
+
+    const deployed = await runAction('pull_request', prEvent('opened', 21), {}, env)
+    assert.equal(deployed.code, 0, deployed.stdout)
+    for (const value of Object.values(env))
+      assert.ok(
+        deployed.stdout.split('\n').includes(`::add-mask::${value}`),
+        'each value is registered with the runner',
+      )
+    assert.match(deployed.summary, /pr-21/)
+    scan(deployed, 'deployed')
+
+    // AWS answers with an error that quotes what it was sent: the log, the annotation and the comment mask it.
+    bed.shim.fault({
+      operation: 'UpdateFunctionConfiguration',
+      times: Infinity,
+      status: 400,
+      errorType: 'InvalidParameterValueException',
+      message: `Description ${env.SECRET_DESCRIPTION}2 is not allowed`,
+    })
+    const failedEnv = { ...env, SECRET_DESCRIPTION: `${env.SECRET_DESCRIPTION}2` }
+    const failed = await runAction('pull_request', prEvent('synchronize', 21), {}, failedEnv)
+    assert.equal(failed.code, 1, failed.stdout)
+    assert.match(gh.comments[0]!.body, /failed/)
+    assert.match(gh.comments[0]!.body, /Description \*\*\* is not allowed/)
+    scan(failed, 'failed', Object.values(failedEnv))
+
+    // Rejected: the secret in a field that must be a number; the annotation shows the reference, not the value.
+    await project.edit('serverless.yml', (s) => s.replace('memory: 128', 'memory: ${env.SECRET_API_KEY}'))
+    const rejected = await runAction('pull_request', prEvent('synchronize', 21), {}, env)
+    assert.equal(rejected.code, 1)
+    assert.match(
+      rejected.stdout,
+      /::error title=socket-action,file=serverless\.yml,line=\d+.*\$\{env\.SECRET_API_KEY\}/,
+    )
+    scan(rejected, 'rejected')
+  })
+
   test('sweep lists closed PR stages in a dry run, and removes only those when asked', async () => {
     for (const stage of ['pr-1', 'pr-2', 'pr-3', 'prod']) {
       const run = await runAction(

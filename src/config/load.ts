@@ -18,6 +18,7 @@ import { isMergeKey, parseYaml } from './parse.ts'
 import { cut, describe, describeUnquoted, fromEnvironment, quote } from './quote.ts'
 import { ReadProblem, readConfigFile } from './read.ts'
 import { stageNameProblem } from './stage-name.ts'
+import { isEnvValue, pathKey, type Seg, substitute } from './substitute.ts'
 import type { Obj } from './messages.ts'
 import { closest, didYouMean } from './suggest.ts'
 import type {
@@ -36,17 +37,8 @@ const INPUT_KEYS = Object.keys(INPUTS)
 const STATEMENT_KEYS = Object.keys(D.statement.properties)
 const validate = new Ajv({ allErrors: true, allowUnionTypes: true }).compile(schema)
 
-const ENV_REF_RE = /\$\{env\.([^}]*)\}/g
-const OTHER_VAR_RE = /\$\{[^}]*\}/g
 /** Inputs whose ${env.X} text is read as a number. */
 const NUMERIC = new Set(['memory', 'timeout', 'logRetentionDays', 'throttle/burstLimit', 'throttle/rateLimit'])
-/**
- * IAM policy variables such as ${aws:username} or ${*}, kept as-is in policy strings. Not ${s3:...},
- * ${aws:region} or ${aws:accountId}: those are Serverless Framework variables, which are not supported.
- */
-const IAM_VAR_RE =
-  /^\$\{(?:(?:aws|saml|sts|ec2|iam|cognito-identity\.amazonaws\.com|www\.amazon\.com|graph\.facebook\.com|accounts\.google\.com):[^}]+|[*?$])\}$/i
-const SERVERLESS_AWS_VAR_RE = /^\$\{aws:(region|accountId)\}$/i
 const ENV_MAX_BYTES = 4096
 /** Tags of the YAML core schema, which change nothing a plain value would not be; any other tag is refused. */
 const CORE_TAGS = new Set([
@@ -60,9 +52,6 @@ const MIN_REDACTED = 4
 /** The most problems reported at once. */
 const MAX_DIAGNOSTICS = 50
 const DEFAULT_STAGE = schema.properties.stage.default
-
-type Seg = string | number
-const pathKey = (p: readonly Seg[]) => p.map((s) => `${s}\0`).join('')
 
 class Ctx {
   readonly diagnostics: Diagnostic[] = []
@@ -120,53 +109,6 @@ function deref(ctx: Ctx, node: unknown): Node | null {
 function startOf(node: unknown): number | undefined {
   return (node as { range?: [number, number, number] } | null)?.range?.[0]
 }
-
-/** `policyVars`: leave IAM policy variables (${aws:username}) alone instead of reporting them. */
-function substitute(ctx: Ctx, raw: string, pos: number, p: Seg[], policyVars: boolean): string | undefined {
-  const unclosed = /\$\{[^}]*$/.exec(raw)?.[0]
-  if (unclosed !== undefined) {
-    ctx.at(
-      pos,
-      isEnvValue(p)
-        ? `env ${quote(String(p[3]))} has a "\${" with no closing "}" - close the reference (\${env.NAME}) or remove the "\${"`
-        : `reference ${quote(unclosed)} has no closing "}" - write \${env.NAME}, with the "}"`,
-      p,
-    )
-    return undefined
-  }
-  let ok = true
-  const value = raw.replace(ENV_REF_RE, (whole, name: string) => {
-    ctx.written.set(pathKey(p), raw)
-    if (!/^[A-Za-z_][A-Za-z0-9_]*$/.test(name)) {
-      ok = false
-      ctx.at(pos, `invalid reference ${cut(whole)}: write \${env.NAME} where NAME is an environment variable name`, p)
-      return ''
-    }
-    const v = ctx.env[name]
-    if (v) ctx.secrets.set(v, whole)
-    if (v !== undefined) return v
-    ok = false
-    ctx.at(
-      pos,
-      `environment variable ${quote(name)} is not set (used by ${cut(whole)}); set it or remove the reference`,
-      p,
-    )
-    return ''
-  })
-  if (!ok) return undefined
-  // only ${env.X} is supported; anything else left over is a mistake (e.g. ${self:...}, ${opt:stage})
-  const rest = raw
-    .replace(ENV_REF_RE, '')
-    .match(OTHER_VAR_RE)
-    ?.find((v) => !(policyVars && IAM_VAR_RE.test(v) && !SERVERLESS_AWS_VAR_RE.test(v)))
-  if (rest === undefined) return value
-  const also = policyVars ? ' (and, in policy, IAM policy variables such as ${aws:username})' : ''
-  ctx.at(pos, `unsupported variable ${cut(rest)}: only \${env.NAME} references are supported${also}`, p)
-  return undefined
-}
-
-/** A value of the `env` input: kept as written (VER: 1.10 is "1.10", not 1.1). */
-const isEnvValue = (p: readonly Seg[]) => p.length === 4 && p[1] === 'inputs' && p[2] === 'env'
 
 /** A tag as written: `!GetAtt`, `!!binary`, `!<tag:example.com:x>`. */
 function tagAsWritten(tag: string): string {

@@ -1,15 +1,19 @@
 // The permissions boundary of the function role: a managed policy's ARN, checked the same way wherever it is given
 // (serverless.yml, the Action's input, the CLI's flag).
+import { quote } from "./quote.js";
 /** arn:PARTITION:iam::ACCOUNT:policy/[PATH/]NAME, ACCOUNT being 12 digits or `aws` (an AWS managed policy). */
 const POLICY_ARN_RE = /^arn:aws(-[a-z]+)*:iam::(\d{12}|aws):policy\/([\w+=,.@-]+\/)*[\w+=,.@-]{1,128}$/;
 export const BOUNDARY_EXAMPLE = 'arn:aws:iam::123456789012:policy/socket-action-boundary';
-/** What is wrong with `value` as a permissions boundary, with the likely fix; undefined when it is a policy ARN. */
-export function permissionsBoundaryProblem(value) {
+/**
+ * What is wrong with `value` as a permissions boundary, with the likely fix; undefined when it is a policy ARN.
+ * `shown`: how to show the value instead of quoting it (it came from the environment), no fix guessed from it.
+ */
+export function permissionsBoundaryProblem(value, shown) {
     if (POLICY_ARN_RE.test(value))
         return undefined;
-    const got = JSON.stringify(value);
+    const got = shown ?? quote(value);
     const parts = value.split(':');
-    const fix = guess(value, parts);
+    const fix = shown === undefined ? guess(value, parts) : undefined;
     const hint = fix ? `did you mean "${fix}"?` : `give the ARN of a managed policy, e.g. "${BOUNDARY_EXAMPLE}"`;
     if (!value.startsWith('arn:'))
         return `must be the ARN of an IAM managed policy, got ${got} - ${hint}`;

@@ -1,16 +1,21 @@
-// serverless.yml: parsed with `yaml` (keeping positions), turned into plain data (${env.X} substituted), validated by ajv
+// serverless.yml: read (read.ts: a regular file, at most 1 MB, UTF-8), parsed with bounds (parse.ts: nesting, aliases),
+// turned into plain data (${env.X} substituted, `<<` merge keys merged, env values as written), validated by ajv
 // against schema/serverless.schema.json (the schema editors use too); each schema error becomes `file:line:col: message`
-// (messages.ts says what is wrong and how to fix it). Beside the schema: substitution, the 4 KB env total, the statement
-// rules' wording, and the filesystem (handler.ts: the code folder and its socket.js).
-import { readFile } from 'node:fs/promises';
+// (messages.ts says what is wrong and how to fix it; quote.ts how a value is shown: short, and never one from the
+// environment). Beside the schema: substitution, the 4 KB env total, the statement rules' wording, and the filesystem
+// (handler.ts: the code folder and its socket.js).
 import path from 'node:path';
 import { Ajv } from 'ajv';
-import { LineCounter, isAlias, isMap, isScalar, isSeq, parseDocument } from 'yaml';
+import { isAlias, isMap, isScalar, isSeq } from 'yaml';
 import schema from '../../schema/serverless.schema.json' with { type: 'json' };
 import { appFromFolder, findHandler, hasHandler } from "./handler.js";
 import { ConfigError } from "./diagnostics.js";
-import { KEY, NUMBER_RE, SNIPPET, SOCKET_COMPONENT, VALUE, describe, isComponent, isObj, topLevelMessage, } from "./messages.js";
+import { KEY, NUMBER_RE, SNIPPET, SOCKET_COMPONENT, VALUE, isComponent, isObj, topLevelMessage } from "./messages.js";
+import { isMergeKey, parseYaml } from "./parse.js";
+import { cut, describe, describeUnquoted, fromEnvironment, quote } from "./quote.js";
+import { ReadProblem, readConfigFile } from "./read.js";
 import { stageNameProblem } from "./stage-name.js";
+import { isEnvValue, pathKey, substitute } from "./substitute.js";
 import { closest, didYouMean } from "./suggest.js";
 const D = schema.definitions;
 const INPUTS = D.inputs.properties;
@@ -18,55 +23,63 @@ const TOP_LEVEL_KEYS = Object.keys(schema.properties);
 const INPUT_KEYS = Object.keys(INPUTS);
 const STATEMENT_KEYS = Object.keys(D.statement.properties);
 const validate = new Ajv({ allErrors: true, allowUnionTypes: true }).compile(schema);
-const ENV_REF_RE = /\$\{env\.([^}]*)\}/g;
-const OTHER_VAR_RE = /\$\{[^}]*\}/g;
 /** Inputs whose ${env.X} text is read as a number. */
 const NUMERIC = new Set(['memory', 'timeout', 'logRetentionDays', 'throttle/burstLimit', 'throttle/rateLimit']);
-/**
- * IAM policy variables such as ${aws:username} or ${*}, kept as-is in policy strings. Not ${s3:...},
- * ${aws:region} or ${aws:accountId}: those are Serverless Framework variables, which are not supported.
- */
-const IAM_VAR_RE = /^\$\{(?:(?:aws|saml|sts|ec2|iam|cognito-identity\.amazonaws\.com|www\.amazon\.com|graph\.facebook\.com|accounts\.google\.com):[^}]+|[*?$])\}$/i;
-const SERVERLESS_AWS_VAR_RE = /^\$\{aws:(region|accountId)\}$/i;
 const ENV_MAX_BYTES = 4096;
+/** Tags of the YAML core schema, which change nothing a plain value would not be; any other tag is refused. */
+const CORE_TAGS = new Set([
+    '!',
+    ...['str', 'int', 'float', 'bool', 'null', 'map', 'seq'].map((t) => `tag:yaml.org,2002:${t}`),
+]);
+const CLOUDFORMATION_RE = /^!(Ref|GetAtt|Sub|Join|ImportValue|Select|Split|FindInMap|GetAZs|Base64|Cidr|If|Equals|And|Or|Not|Condition|Transform|Length|ToJsonString)$/;
+/** A substituted value this short is not looked for in messages (it would match too much to be a secret worth it). */
+const MIN_REDACTED = 4;
+/** The most problems reported at once. */
+const MAX_DIAGNOSTICS = 50;
 const DEFAULT_STAGE = schema.properties.stage.default;
-const pathKey = (p) => p.map((s) => `${s}\0`).join('');
 class Ctx {
     file;
     lineCounter;
-    doc;
+    targets;
     env;
     diagnostics = [];
     /** key and value position of every path read */
     pos = new Map();
     /** paths with a problem reported: nothing under them is reported again */
-    reported = [];
-    /** paths with a problem: their component is not deployed */
-    broken = [];
-    substituted = new Set();
-    constructor(file, lineCounter, doc, env) {
+    reported = new Set();
+    /** paths with a problem and every path above them: their component is not deployed */
+    broken = new Set();
+    /** the text as written of every value with a ${env.X}: messages show it instead of the value */
+    written = new Map();
+    /** the text as written of every number and boolean: messages show 1.10, not 1.1 */
+    literals = new Map();
+    /** every non-empty value read through ${env.X}, and the reference it came from */
+    secrets = new Map();
+    constructor(file, lineCounter, targets, env) {
         this.file = file;
         this.lineCounter = lineCounter;
-        this.doc = doc;
+        this.targets = targets;
         this.env = env;
     }
     at(offset, message, p, final = true) {
         const { line, col } = this.lineCounter.linePos(offset);
         this.diagnostics.push({ file: this.file, line, column: col, message });
         if (p)
-            this.broken.push(pathKey(p));
+            for (let i = 0; i <= p.length; i++)
+                this.broken.add(pathKey(p.slice(0, i)));
         if (p && final)
-            this.reported.push(pathKey(p));
+            this.reported.add(pathKey(p));
     }
     /** a problem at or above `p` was reported */
     done(p) {
-        const k = pathKey(p);
-        return this.reported.some((r) => k.startsWith(r));
+        for (let i = 0; i <= p.length; i++)
+            if (this.reported.has(pathKey(p.slice(0, i))))
+                return true;
+        return false;
     }
     /** no problem at or under `p` */
     ok(p) {
-        const k = pathKey(p);
-        return !this.broken.some((b) => b.startsWith(k));
+        return !this.broken.has(pathKey(p));
     }
     keyPos(p) {
         return this.pos.get(pathKey(p))?.key ?? 0;
@@ -75,52 +88,63 @@ class Ctx {
         return this.pos.get(pathKey(p))?.value ?? 0;
     }
 }
+/** The node an alias stands for (parse.ts resolved them all), or the node itself. */
 function deref(ctx, node) {
-    let n = node;
-    for (let i = 0; i < 20 && isAlias(n); i++)
-        n = n.resolve(ctx.doc);
-    return (n ?? null);
+    return ((isAlias(node) ? ctx.targets.get(node) : node) ?? null);
 }
 function startOf(node) {
     return node?.range?.[0];
 }
-/** `policyVars`: leave IAM policy variables (${aws:username}) alone instead of reporting them. */
-function substitute(ctx, raw, pos, p, policyVars) {
-    let ok = true;
-    const value = raw.replace(ENV_REF_RE, (whole, name) => {
-        ctx.substituted.add(pathKey(p));
-        if (!/^[A-Za-z_][A-Za-z0-9_]*$/.test(name)) {
-            ok = false;
-            ctx.at(pos, `invalid reference ${whole}: write \${env.NAME} where NAME is an environment variable name`, p);
-            return '';
-        }
-        const v = ctx.env[name];
-        if (v !== undefined)
-            return v;
-        ok = false;
-        ctx.at(pos, `environment variable "${name}" is not set (used by \${env.${name}}); set it or remove the reference`, p);
-        return '';
-    });
-    if (!ok)
-        return undefined;
-    // only ${env.X} is supported; anything else left over is a mistake (e.g. ${self:...}, ${opt:stage})
-    const rest = raw
-        .replace(ENV_REF_RE, '')
-        .match(OTHER_VAR_RE)
-        ?.find((v) => !(policyVars && IAM_VAR_RE.test(v) && !SERVERLESS_AWS_VAR_RE.test(v)));
-    if (rest === undefined)
-        return value;
-    const also = policyVars ? ' (and, in policy, IAM policy variables such as ${aws:username})' : '';
-    ctx.at(pos, `unsupported variable ${rest}: only \${env.NAME} references are supported${also}`, p);
-    return undefined;
+/** A tag as written: `!GetAtt`, `!!binary`, `!<tag:example.com:x>`. */
+function tagAsWritten(tag) {
+    const shown = tag.startsWith('tag:yaml.org,2002:') ? `!!${tag.slice(18)}` : tag.startsWith('!') ? tag : `!<${tag}>`;
+    return shown.length > 40 ? `${shown.slice(0, 39)}…` : shown;
 }
-/** The YAML as plain data for the schema, ${env.X} substituted, every path's position recorded. */
+function tagMessage(tag) {
+    const shown = tagAsWritten(tag);
+    return CLOUDFORMATION_RE.test(shown)
+        ? `CloudFormation intrinsics (${shown}) are not supported here; write the value (e.g. the ARN itself), or take it from the environment with \${env.NAME}`
+        : `the YAML tag ${shown} is not supported here - remove it and write the value`;
+}
+/**
+ * A mapping's pairs, its `<<` merge keys (YAML 1.1, as Serverless reads them) replaced by the pairs they merge: the
+ * mapping's own keys first, so they win, then each merged mapping's in order (the first one wins).
+ */
+function pairsOf(ctx, map, p) {
+    const own = [];
+    const merged = [];
+    for (const pair of map.items) {
+        if (!isMergeKey(pair.key)) {
+            own.push(pair);
+            continue;
+        }
+        const value = deref(ctx, pair.value);
+        for (const source of isSeq(value) ? value.items : [pair.value]) {
+            const m = deref(ctx, source);
+            if (isMap(m))
+                merged.push(...pairsOf(ctx, m, p));
+            else {
+                const got = isSeq(m) ? 'a list' : m == null || (isScalar(m) && m.value == null) ? 'an empty value' : 'a value';
+                ctx.at(startOf(source) ?? startOf(pair.key) ?? 0, `merge key "<<" merges mappings: give one (<<: *defaults) or a list of them (<<: [*a, *b]), got ${got}`, p, false);
+            }
+        }
+    }
+    return [...own, ...merged];
+}
+/**
+ * The YAML as plain data for the schema, ${env.X} substituted, merge keys merged, every path's position recorded.
+ * Recursion is bounded: parse.ts limits nesting and refuses aliases inside their own anchor.
+ */
 function toData(ctx, node, p, pos, keyPos) {
     const n = deref(ctx, node);
     ctx.pos.set(pathKey(p), { key: keyPos, value: pos });
+    if (n?.tag !== undefined && !CORE_TAGS.has(n.tag)) {
+        ctx.at(pos, tagMessage(n.tag), p);
+        return null;
+    }
     if (isMap(n)) {
         const out = {};
-        for (const item of n.items) {
+        for (const item of pairsOf(ctx, n, p)) {
             const keyNode = deref(ctx, item.key);
             const kPos = startOf(item.key) ?? startOf(keyNode) ?? pos;
             if (!isScalar(keyNode) || (typeof keyNode.value !== 'string' && typeof keyNode.value !== 'number')) {
@@ -129,7 +153,7 @@ function toData(ctx, node, p, pos, keyPos) {
             }
             const key = String(keyNode.value);
             if (Object.hasOwn(out, key))
-                continue; // a duplicate, reported by yaml
+                continue; // a duplicate (reported by parse.ts) or a merged key the mapping has
             const v = deref(ctx, item.value);
             const empty = v == null || (isScalar(v) && v.value == null && (v.source === '' || v.source == null));
             const value = toData(ctx, item.value, [...p, key], empty ? kPos : (startOf(item.value) ?? kPos), kPos);
@@ -143,6 +167,12 @@ function toData(ctx, node, p, pos, keyPos) {
     const v = isScalar(n) ? n.value : null;
     if (v == null)
         return null;
+    if (typeof v !== 'string') {
+        const source = n.source ?? String(v);
+        if (isEnvValue(p))
+            return source;
+        ctx.literals.set(pathKey(p), source);
+    }
     if (typeof v === 'bigint')
         return Number(v);
     if (typeof v !== 'string')
@@ -150,7 +180,7 @@ function toData(ctx, node, p, pos, keyPos) {
     const s = substitute(ctx, v, pos, p, p[1] === 'inputs' && p[2] === 'policy');
     if (s === undefined)
         return null;
-    const numeric = ctx.substituted.has(pathKey(p)) && p[1] === 'inputs' && NUMERIC.has(p.slice(2).join('/'));
+    const numeric = ctx.written.has(pathKey(p)) && p[1] === 'inputs' && NUMERIC.has(p.slice(2).join('/'));
     return numeric && NUMBER_RE.test(s.trim()) ? Number(s.trim()) : s;
 }
 /** The field of a path (a key of VALUE and KEY) and how messages name it. */
@@ -196,7 +226,11 @@ function check(ctx, data) {
         if (key !== undefined)
             keysDone.add(pathKey(where));
         const { field, label } = fieldOf(data, p);
-        const at = { v: p.reduce((v, s) => v[s], data), label, sub: ctx.substituted.has(pathKey(p)), p };
+        const v = p.reduce((v, s) => v[s], data);
+        const written = ctx.written.get(pathKey(p));
+        const literal = ctx.literals.get(pathKey(p));
+        const shown = written !== undefined ? fromEnvironment(written) : literal !== undefined ? cut(literal) : describe(v);
+        const at = { v, label, sub: written !== undefined, shown, p };
         if (key !== undefined)
             ctx.at(ctx.keyPos(where), (KEY[field] ?? (() => `${label} ${e.message}`))(key, at), where);
         else if (field === 'policy/#' && isObj(at.v))
@@ -241,41 +275,27 @@ export async function loadConfig(configPath, options = {}) {
     const dir = path.dirname(absFile);
     let src;
     try {
-        src = await readFile(absFile, 'utf8');
+        src = await readConfigFile(absFile);
     }
     catch (err) {
-        const code = err.code;
-        if (code === 'ENOENT' && options.optional && (await hasHandler(dir))) {
+        if (!(err instanceof ReadProblem))
+            throw err;
+        if (err.code === 'ENOENT' && options.optional && (await hasHandler(dir))) {
             return loadConfigText(ZERO_CONFIG, file, absFile, dir, env, options);
         }
-        const message = code === 'ENOENT'
-            ? `file not found: ${absFile} - create it (with e.g. ${SNIPPET}) or pass the right path`
-            : code === 'EISDIR'
-                ? `${absFile} is a folder, not a file - pass the path of the serverless.yml inside it`
-                : `cannot read ${absFile}: ${err.message}`;
-        throw new ConfigError([{ file, line: 1, column: 1, message }]);
+        throw new ConfigError([{ file, line: err.line, column: 1, message: err.message }]);
     }
     return loadConfigText(src, file, absFile, dir, env, options);
 }
 /** A project with a socket.js and no serverless.yml: every input defaulted (the seed's "zero configuration"). */
 const ZERO_CONFIG = `Socket:\n  component: "${SOCKET_COMPONENT}"\n`;
 async function loadConfigText(src, file, absFile, dir, env, options) {
-    const lineCounter = new LineCounter();
-    const doc = parseDocument(src, { lineCounter, prettyErrors: false, uniqueKeys: true });
-    const ctx = new Ctx(file, lineCounter, doc, env);
-    const fail = () => new ConfigError(sortDiagnostics(ctx.diagnostics));
-    let fatal = false;
-    for (const err of doc.errors) {
-        if (err.code === 'DUPLICATE_KEY') {
-            const key = (/^[^:\n]*/.exec(src.slice(err.pos[0]))?.[0] ?? '').trim().replace(/^(["'])(.*)\1$/, '$2');
-            ctx.at(err.pos[0], `duplicate key "${key}" - ${err.message.toLowerCase()}; remove or rename one of them`);
-        }
-        else {
-            fatal = true;
-            ctx.at(err.pos[0], `YAML syntax error: ${err.message}`);
-        }
-    }
-    if (fatal)
+    const { lineCounter, problems, doc, targets } = parseYaml(src);
+    const ctx = new Ctx(file, lineCounter, targets, env);
+    const fail = () => new ConfigError(firstOnes(sortDiagnostics(redacted(ctx))));
+    for (const { offset, message } of problems)
+        ctx.at(offset, message);
+    if (doc === undefined)
         throw fail();
     const rootNode = deref(ctx, doc.contents);
     if (rootNode == null || (isScalar(rootNode) && rootNode.value == null)) {
@@ -285,7 +305,11 @@ async function loadConfigText(src, file, absFile, dir, env, options) {
     const data = toData(ctx, doc.contents, [], startOf(rootNode) ?? 0, 0);
     if (!isObj(data)) {
         if (!ctx.done([])) {
-            ctx.at(startOf(rootNode) ?? 0, `the top level of ${path.basename(absFile)} must be a mapping (key: value lines), got ${describe(data)} - e.g. ${SNIPPET}`);
+            // described, not quoted: a file that is not YAML config (a .env, /etc/passwd) may hold secrets
+            const [start = 0, end = start] = rootNode.range ?? [];
+            const lines = lineCounter.linePos(end).line - lineCounter.linePos(start).line + 1;
+            const got = typeof data === 'string' && lines > 1 ? `a text of ${lines} lines` : describeUnquoted(data);
+            ctx.at(start, `the top level of ${path.basename(absFile)} must be a mapping (key: value lines), got ${got} - e.g. ${SNIPPET}`);
         }
         throw fail();
     }
@@ -308,7 +332,7 @@ async function loadConfigText(src, file, absFile, dir, env, options) {
         if (!problem)
             stage = options.stage;
         else
-            ctx.at(0, `stage ${JSON.stringify(options.stage)} (given as an option) is invalid: ${problem}`);
+            ctx.at(0, `stage ${quote(options.stage)} (given as an option) is invalid: ${problem}`);
     }
     const sockets = [];
     const seenApps = new Map();
@@ -406,7 +430,29 @@ async function loadConfigText(src, file, absFile, dir, env, options) {
     }
     if (ctx.diagnostics.length > 0)
         throw fail();
-    return { parsed, sockets };
+    return { parsed, sockets, secrets: [...ctx.secrets.keys()] };
+}
+/**
+ * The diagnostics, with any value that came from ${env.X} replaced by its reference: messages show references, not
+ * values, already; this also covers the ones built elsewhere (handler.ts's code folder).
+ */
+function redacted(ctx) {
+    const secrets = [...ctx.secrets].filter(([v]) => v.length >= MIN_REDACTED).sort(([a], [b]) => b.length - a.length);
+    if (secrets.length === 0)
+        return ctx.diagnostics;
+    return ctx.diagnostics.map((d) => ({
+        ...d,
+        message: secrets.reduce((m, [value, ref]) => m.split(value).join(ref), d.message),
+    }));
+}
+/** The first MAX_DIAGNOSTICS, and a line that says how many more: a broken 1 MB file is not a 1 MB report. */
+function firstOnes(ds) {
+    if (ds.length <= MAX_DIAGNOSTICS)
+        return ds;
+    const next = ds[MAX_DIAGNOSTICS];
+    const more = ds.length - MAX_DIAGNOSTICS;
+    const message = `and ${more.toLocaleString('en-US')} more problems from here on - fix the ones above first`;
+    return [...ds.slice(0, MAX_DIAGNOSTICS), { ...next, message }];
 }
 function sortDiagnostics(ds) {
     return ds

@@ -1,9 +1,12 @@
 // What is wrong where serverless.yml breaks the schema, and how to fix it: ajv finds the place (a path in the file's
 // data); these messages, chosen by the field at that path, explain it, with did-you-mean hints and deprecations.
+// A message shows the value as `at.shown` (quote.ts: cut when long, its ${env.X} reference when it came from the
+// environment), and gives no hint built from the value when it came from the environment (it may be a secret).
 import schema from '../../schema/serverless.schema.json' with { type: 'json' };
 import { permissionsBoundaryProblem } from "./boundary.js";
 import { STAGE_NAME_RULE } from "./stage-name.js";
 import { AWS_REGIONS } from "./regions.js";
+import { describe, describeUnquoted, quote } from "./quote.js";
 import { didYouMean } from "./suggest.js";
 const D = schema.definitions;
 const INPUTS = D.inputs.properties;
@@ -43,78 +46,71 @@ export const STAGE_RULE = STAGE_NAME_RULE;
 export const NUMBER_RE = /^-?\d+(\.\d+)?$/;
 export const isObj = (v) => typeof v === 'object' && v !== null && !Array.isArray(v);
 export const isComponent = (v) => isObj(v) && Object.hasOwn(v, 'component');
-export function describe(v) {
-    if (v == null)
-        return 'an empty value';
-    if (Array.isArray(v))
-        return 'a list';
-    if (typeof v === 'object')
-        return 'a mapping';
-    return typeof v === 'string' ? JSON.stringify(v) : String(v);
-}
-const str = ({ v, label }) => `${label} must be a string, got ${describe(v)}${typeof v === 'number' || typeof v === 'boolean' ? ` - put it in quotes if you mean the text "${v}"` : ''}`;
+const str = ({ v, label, shown }) => `${label} must be a string, got ${shown}${typeof v === 'number' || typeof v === 'boolean' ? ` - put it in quotes if you mean the text "${shown}"` : ''}`;
 const ifString = (m) => (at) => typeof at.v === 'string' ? m(at.v, at) : str(at);
 const number = (what, range, integer = true) => (at) => {
-    const { v, label, sub } = at;
+    const { v, label, sub, shown } = at;
     if (typeof v === 'number' && (!integer || Number.isInteger(v)))
-        return range(v, label);
-    const hint = typeof v === 'string' && !sub && NUMBER_RE.test(v.trim()) ? ' - remove the quotes' : '';
-    return `${label} must be ${what}, got ${describe(v)}${hint}`;
+        return range(v, at);
+    // only spaces around the number (a \r escaped into it is no quoting mistake)
+    const quoted = typeof v === 'string' && !sub && /^ *-?\d+(\.\d+)? *$/.test(v);
+    return `${label} must be ${what}, got ${shown}${quoted ? ' - remove the quotes' : ''}`;
 };
 /** One of a few words; `hint` may suggest one for a near miss. */
-const choice = (allowed, hint = (w) => didYouMean(w, allowed)) => ({ v, label }) => {
-    const base = `${label} must be ${allowed.join(' or ')}, got ${describe(v)}`;
+const choice = (allowed, hint = (w) => didYouMean(w, allowed)) => ({ v, label, shown }) => {
+    const base = `${label} must be ${allowed.join(' or ')}, got ${shown}`;
     const h = v === null || typeof v === 'object' ? undefined : hint(String(v));
     return h ? `${base} - ${h}` : base;
 };
-const nameRule = ifString((s, { label }) => `${label} must be 1-64 characters of letters, digits, "-" and "_", starting with a letter or digit, got ${JSON.stringify(s)}`);
-const action = (s, { label }) => {
-    const m = ACTION_FIXABLE_RE.exec(s.trim());
+const nameRule = ifString((_, { label, shown }) => `${label} must be 1-64 characters of letters, digits, "-" and "_", starting with a letter or digit, got ${shown}`);
+const action = (s, { label, sub, shown }) => {
+    const m = sub ? null : ACTION_FIXABLE_RE.exec(s.trim());
     const hint = m ? ` - did you mean "${m[1].toLowerCase()}:${m[2]}"?` : '';
-    return `${label} must be "*" or service:Action (wildcards * allowed), e.g. "dynamodb:GetItem", got ${JSON.stringify(s)}${hint}`;
+    return `${label} must be "*" or service:Action (wildcards * allowed), e.g. "dynamodb:GetItem", got ${shown}${hint}`;
 };
-const resource = (s, { label }) => `${label} must be "*" or an ARN (arn:partition:service:region:account:resource), got ${JSON.stringify(s)}`;
-const item = (m) => (at) => typeof at.v === 'string' ? m(at.v, at) : `${at.label} must be a string, got ${describe(at.v)}`;
+const resource = (_, { label, shown }) => `${label} must be "*" or an ARN (arn:partition:service:region:account:resource), got ${shown}`;
+const item = (m) => (at) => typeof at.v === 'string' ? m(at.v, at) : `${at.label} must be a string, got ${at.shown}`;
 const list = (item) => (at) => typeof at.v === 'string'
     ? item(at.v, at)
     : Array.isArray(at.v)
         ? `${at.label} must not be an empty list`
-        : `${at.label} must be a string or a list of strings, got ${describe(at.v)}`;
-const notNegative = (n, label) => `${label} must be 0 or more, got ${n}`;
+        : `${at.label} must be a string or a list of strings, got ${at.shown}`;
+const notNegative = (_, { label, shown }) => `${label} must be 0 or more, got ${shown}`;
 /** By field: @name for the top level and the component's own keys, the input's path (# a list index) for inputs. */
 export const VALUE = {
     '@name': nameRule,
-    '@stage': ifString((s) => `stage ${JSON.stringify(s)} is invalid: ${STAGE_RULE}`),
+    '@stage': ifString((_, { shown }) => `stage ${shown} is invalid: ${STAGE_RULE}`),
     '@component': (at) => typeof at.v === 'string'
-        ? `component ${JSON.stringify(at.v)} is not supported: socket-action deploys only "${SOCKET_COMPONENT}" components`
-        : str({ ...at, label: `"component" of "${at.p[0]}"` }),
-    '@inputs': ({ v, p }) => `"inputs" of component "${p[0]}" must be a mapping of input names to values, got ${describe(v)}`,
+        ? `component ${at.shown} is not supported: socket-action deploys only "${SOCKET_COMPONENT}" components`
+        : str({ ...at, label: `"component" of ${quote(at.p[0])}` }),
+    '@inputs': ({ p, shown }) => `"inputs" of component ${quote(p[0])} must be a mapping of input names to values, got ${shown}`,
     name: nameRule,
     description: ifString((s, { label }) => `${label} is ${s.length} characters; Lambda allows at most ${INPUTS.description.maxLength} - shorten it`),
-    region: ifString((s, { label }) => `${label} must be an AWS region, got ${JSON.stringify(s)} - ${didYouMean(s, AWS_REGIONS, 3) ?? `use one of ${AWS_REGIONS.join(', ')}`}`),
-    memory: number('an integer number of MB', (n, label) => {
+    region: ifString((s, { label, shown }) => `${label} must be an AWS region, got ${shown} - ${didYouMean(s, AWS_REGIONS, 3) ?? `use one of ${AWS_REGIONS.join(', ')}`}`),
+    memory: number('an integer number of MB', (_, { label, shown }) => {
         const { minimum, maximum } = INPUTS.memory;
-        return `${label} must be between ${minimum} and ${maximum} MB (Lambda's allowed range), got ${n}`;
+        return `${label} must be between ${minimum} and ${maximum} MB (Lambda's allowed range), got ${shown}`;
     }),
-    timeout: number('an integer number of seconds', (n, label) => {
+    timeout: number('an integer number of seconds', (_, { label, shown }) => {
         const { minimum, maximum } = INPUTS.timeout;
-        return `${label} must be between ${minimum} and ${maximum} seconds, got ${n}: API Gateway's WebSocket integration timeout is ${maximum} seconds, so a longer Lambda timeout could never be used`;
+        return `${label} must be between ${minimum} and ${maximum} seconds, got ${shown}: API Gateway's WebSocket integration timeout is ${maximum} seconds, so a longer Lambda timeout could never be used`;
     }),
-    logRetentionDays: number('an integer number of days', (n, label) => {
+    logRetentionDays: number('an integer number of days', (n, { label, sub, shown }) => {
         const nearest = LOG_RETENTION_DAYS.reduce((best, d) => (Math.abs(d - n) < Math.abs(best - n) ? d : best));
-        return `${label} must be a retention CloudWatch Logs accepts, got ${n} - did you mean ${nearest}? (one of ${LOG_RETENTION_DAYS.join(', ')})`;
+        const hint = sub ? 'use one of' : `did you mean ${nearest}? (one of`;
+        return `${label} must be a retention CloudWatch Logs accepts, got ${shown} - ${hint} ${LOG_RETENTION_DAYS.join(', ')}${sub ? '' : ')'}`;
     }),
     env: ({ v, label }) => `${label} must be a mapping of environment variable names to values, got ${typeof v === 'string' ? 'a string' : describe(v)}`,
     // never print env values: they may be secrets
     'env/*': ({ v, p }) => v === null
-        ? `env "${p[3]}" has no value - give it a value (use "" for an empty string) or remove it`
-        : `env "${p[3]}" must be a string, number or boolean, got ${describe(v)}`,
+        ? `env ${quote(p[3])} has no value - give it a value (use "" for an empty string) or remove it`
+        : `env ${quote(p[3])} must be a string, number or boolean, got ${describe(v)}`,
     code: ifString((_, { label }) => `${label} must not be empty - give the folder that contains socket.js (e.g. ./), or remove it`),
     runtime: (at) => {
         const major = Number(NODEJS_RUNTIME_RE.exec(String(at.v))?.[1]);
         if (major < 22 && typeof at.v === 'string') {
             const when = major === 20 ? ' in 2026' : '';
-            return `${at.label} is ${describe(at.v)}, which is deprecated: Lambda blocks creating and updating functions on Node.js ${major}${when} - use nodejs24.x (the default) or nodejs22.x`;
+            return `${at.label} is ${at.shown}, which is deprecated: Lambda blocks creating and updating functions on Node.js ${major}${when} - use nodejs24.x (the default) or nodejs22.x`;
         }
         return choice(D.runtimes.enum, (w) => {
             const loose = RUNTIME_LOOSE_RE.exec(w);
@@ -126,7 +122,7 @@ export const VALUE = {
         const alias = ARCHITECTURE_ALIASES[w.trim().toLowerCase()];
         return alias !== undefined ? `did you mean "${alias}"?` : didYouMean(w, D.architectures.enum);
     }),
-    policy: ({ v, label }) => {
+    policy: ({ v, label, shown }) => {
         let hint = '';
         if (isObj(v))
             hint =
@@ -135,10 +131,10 @@ export const VALUE = {
                     : ' - put "- " before the statement to make it a list item';
         else if (typeof v === 'string' && v.startsWith('arn:'))
             hint = ' - managed policy ARNs are not supported; list the statements instead';
-        return `${label} must be a list of IAM policy statements, got ${describe(v)}${hint}`;
+        return `${label} must be a list of IAM policy statements, got ${shown}${hint}`;
     },
-    'policy/#': ({ v, label }) => `${label} must be an IAM policy statement (a mapping with Effect, Action and Resource), got ${describe(v)}`,
-    'policy/#/Sid': ifString((s, { label }) => `${label} must contain only letters and digits, got ${JSON.stringify(s)}`),
+    'policy/#': ({ label, shown }) => `${label} must be an IAM policy statement (a mapping with Effect, Action and Resource), got ${shown}`,
+    'policy/#/Sid': ifString((_, { label, shown }) => `${label} must contain only letters and digits, got ${shown}`),
     'policy/#/Effect': choice(D.effects.enum),
     'policy/#/Action': list(action),
     'policy/#/NotAction': list(action),
@@ -148,33 +144,35 @@ export const VALUE = {
     'policy/#/NotResource': list(resource),
     'policy/#/Resource/#': item(resource),
     'policy/#/NotResource/#': item(resource),
-    'policy/#/Condition': ({ v, label }) => `${label} must be a mapping of condition operators to conditions, e.g. StringEquals: { "aws:RequestedRegion": us-east-1 }, got ${describe(v)}`,
-    permissionsBoundary: ifString((s, { label }) => `${label} ${permissionsBoundaryProblem(s.trim())}`),
-    throttle: ({ v, label }) => `${label} must be a mapping with burstLimit and/or rateLimit, got ${describe(v)}`,
+    'policy/#/Condition': ({ label, shown }) => `${label} must be a mapping of condition operators to conditions, e.g. StringEquals: { "aws:RequestedRegion": us-east-1 }, got ${shown}`,
+    permissionsBoundary: ifString((s, { label, sub, shown }) => `${label} ${permissionsBoundaryProblem(s.trim(), sub ? shown : undefined)}`),
+    throttle: ({ label, shown }) => `${label} must be a mapping with burstLimit and/or rateLimit, got ${shown}`,
     'throttle/burstLimit': number('an integer number of requests', notNegative),
     'throttle/rateLimit': number('a number of requests per second', notNegative, false),
 };
 const allowed = (key, keys, what) => didYouMean(key, keys) ?? `allowed ${what} ${keys.join(', ')}`;
 /** A key the schema does not allow, by the field of the mapping it is in. */
 export const KEY = {
-    '@*': (key, { p }) => `unknown key "${key}" in component "${p[0]}" - ${allowed(key, COMPONENT_KEYS, 'keys are')}`,
-    '@inputs': (key) => `unknown input "${key}" - ${allowed(key, INPUT_KEYS, 'inputs are')}`,
+    '@*': (key, { p }) => `unknown key ${quote(key)} in component ${quote(p[0])} - ${allowed(key, COMPONENT_KEYS, 'keys are')}`,
+    '@inputs': (key) => `unknown input ${quote(key)} - ${allowed(key, INPUT_KEYS, 'inputs are')}`,
     env: (key) => RESERVED_ENV.includes(key)
         ? `env name "${key}" is reserved: Lambda sets it itself - remove it from env`
-        : `env name "${key}" is invalid: Lambda needs at least two characters, a letter first, then only letters, digits and "_"`,
+        : `env name ${quote(key)} is invalid: Lambda needs at least two characters, a letter first, then only letters, digits and "_"`,
     'policy/#': (key, { label }) => key === 'Principal' || key === 'NotPrincipal'
         ? `${label} must not have "${key}": the statement is added to the function role's own policy, whose principal is the role - remove it`
-        : `unknown key "${key}" in ${label} - ${allowed(key, STATEMENT_KEYS, 'keys are')}`,
+        : `unknown key ${quote(key)} in ${label} - ${allowed(key, STATEMENT_KEYS, 'keys are')}`,
     throttle: (key, { label }) => {
         const alias = THROTTLE_ALIASES[key.toLowerCase()];
-        return `unknown key "${key}" in ${label} - ${alias !== undefined ? `did you mean "${alias}"?` : allowed(key, THROTTLE_KEYS, 'keys are')}`;
+        return `unknown key ${quote(key)} in ${label} - ${alias !== undefined ? `did you mean "${alias}"?` : allowed(key, THROTTLE_KEYS, 'keys are')}`;
     },
 };
 export function topLevelMessage(key, v) {
     const hint = didYouMean(key, TOP_LEVEL_KEYS);
     if (hint)
         return `unknown top-level key "${key}" - ${hint}`;
+    // a key that is no name is described, not quoted: the file may not be YAML config (a .env's `TOKEN=...: x` line)
+    const named = /^[\w.@/-]{1,64}$/.test(key) ? `"${key}"` : `(${describeUnquoted(key)}, not a name)`;
     if (isObj(v))
-        return `top-level key "${key}" has no "component:" - add component: "${SOCKET_COMPONENT}" to deploy it as a socket, or remove it`;
-    return `unknown top-level key "${key}" - allowed are ${TOP_LEVEL_KEYS.join(', ')} and socket components such as ${SNIPPET}`;
+        return `top-level key ${named} has no "component:" - add component: "${SOCKET_COMPONENT}" to deploy it as a socket, or remove it`;
+    return `unknown top-level key ${named} - allowed are ${TOP_LEVEL_KEYS.join(', ')} and socket components such as ${SNIPPET}`;
 }

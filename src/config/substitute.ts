@@ -1,0 +1,100 @@
+// ${env.X} in serverless.yml: each reference replaced by the variable's value, and each value remembered (messages
+// show the reference instead) and, where it may be a secret, masked in everything the process prints (src/secrets.ts).
+import { maskValue } from '../secrets.ts'
+import { cut, quote } from './quote.ts'
+
+export type Seg = string | number
+/** A path in the file's data as one string (a map key). */
+export const pathKey = (p: readonly Seg[]) => p.map((s) => `${s}\0`).join('')
+
+/** What substitution reads and reports to. */
+export interface SubstitutionScope {
+  readonly env: Record<string, string | undefined>
+  /** the text as written of every value with a ${env.X}, by path */
+  readonly written: Map<string, string>
+  /** every non-empty value read through ${env.X}, and the reference it came from */
+  readonly secrets: Map<string, string>
+  at(offset: number, message: string, p?: readonly Seg[]): void
+}
+
+const ENV_REF_RE = /\$\{env\.([^}]*)\}/g
+const OTHER_VAR_RE = /\$\{[^}]*\}/g
+/**
+ * IAM policy variables such as ${aws:username} or ${*}, kept as-is in policy strings. Not ${s3:...},
+ * ${aws:region} or ${aws:accountId}: those are Serverless Framework variables, which are not supported.
+ */
+const IAM_VAR_RE =
+  /^\$\{(?:(?:aws|saml|sts|ec2|iam|cognito-identity\.amazonaws\.com|www\.amazon\.com|graph\.facebook\.com|accounts\.google\.com):[^}]+|[*?$])\}$/i
+const SERVERLESS_AWS_VAR_RE = /^\$\{aws:(region|accountId)\}$/i
+
+/** `policyVars`: leave IAM policy variables (${aws:username}) alone instead of reporting them. */
+export function substitute(
+  ctx: SubstitutionScope,
+  raw: string,
+  pos: number,
+  p: Seg[],
+  policyVars: boolean,
+): string | undefined {
+  const unclosed = /\$\{[^}]*$/.exec(raw)?.[0]
+  if (unclosed !== undefined) {
+    ctx.at(
+      pos,
+      isEnvValue(p)
+        ? `env ${quote(String(p[3]))} has a "\${" with no closing "}" - close the reference (\${env.NAME}) or remove the "\${"`
+        : `reference ${quote(unclosed)} has no closing "}" - write \${env.NAME}, with the "}"`,
+      p,
+    )
+    return undefined
+  }
+  let ok = true
+  const value = raw.replace(ENV_REF_RE, (whole, name: string) => {
+    ctx.written.set(pathKey(p), raw)
+    if (!/^[A-Za-z_][A-Za-z0-9_]*$/.test(name)) {
+      ok = false
+      ctx.at(pos, `invalid reference ${cut(whole)}: write \${env.NAME} where NAME is an environment variable name`, p)
+      return ''
+    }
+    const v = ctx.env[name]
+    if (v) ctx.secrets.set(v, whole)
+    if (v && !SHOWN_FIELDS.has(fieldOf(p))) maskValue(v)
+    if (v !== undefined) return v
+    ok = false
+    ctx.at(
+      pos,
+      `environment variable ${quote(name)} is not set (used by ${cut(whole)}); set it or remove the reference`,
+      p,
+    )
+    return ''
+  })
+  if (!ok) return undefined
+  // only ${env.X} is supported; anything else left over is a mistake (e.g. ${self:...}, ${opt:stage})
+  const rest = raw
+    .replace(ENV_REF_RE, '')
+    .match(OTHER_VAR_RE)
+    ?.find((v) => !(policyVars && IAM_VAR_RE.test(v) && !SERVERLESS_AWS_VAR_RE.test(v)))
+  if (rest === undefined) return value
+  const also = policyVars ? ' (and, in policy, IAM policy variables such as ${aws:username})' : ''
+  ctx.at(pos, `unsupported variable ${cut(rest)}: only \${env.NAME} references are supported${also}`, p)
+  return undefined
+}
+
+/** A value of the `env` input: kept as written (VER: 1.10 is "1.10", not 1.1). */
+export const isEnvValue = (p: readonly Seg[]) => p.length === 4 && p[1] === 'inputs' && p[2] === 'env'
+
+/**
+ * Fields whose values are printed by design (in the wss:// URL, ARNs, names, the plan) and are no secret: masking
+ * them would blank out the URL and make the runner drop outputs that contain it. A value read from the environment
+ * into any other field (env, description, policy, code, permissionsBoundary, ...) is masked.
+ */
+const SHOWN_FIELDS = new Set([
+  'stage',
+  'name',
+  'region',
+  'memory',
+  'timeout',
+  'runtime',
+  'architecture',
+  'logRetentionDays',
+  'throttle',
+])
+const fieldOf = (p: readonly Seg[]) => String(p.length === 1 ? p[0] : p[1] === 'inputs' ? p[2] : p[1])
