@@ -155,7 +155,7 @@ describe('bad socket.js corpus', async () => {
         (e: unknown) => e,
       )
       assert.ok(error instanceof BundleError)
-      assert.equal(error.message.replaceAll(path.relative(process.cwd(), dir), '<CASE>'), expected)
+      assert.equal(error.message.replaceAll(dir, '<CASE>'), expected)
     })
   }
 })

@@ -156,7 +156,10 @@ describe('socket-action CLI', () => {
     const { code, stderr } = await runNode(BIN, ['plan', 'examples/echo', '--component', 'Sockets'], { cwd: ROOT, env })
       .done
     assert.equal(code, 2)
-    assert.match(stderr, /^error: examples\/echo\/serverless\.yml: no component "Sockets" \(found: Socket\)$/m)
+    assert.match(
+      stderr,
+      /^error: --component "Sockets": examples\/echo\/serverless\.yml has no socket component of that name - did you mean "Socket"\?$/m,
+    )
   })
 
   test('sweep without a token or a repository is a clear usage error, before any AWS call', async () => {
