@@ -145,6 +145,12 @@ export async function notSourceText(
   } finally {
     await handle.close()
   }
+  if ((bytes[0] === 0xff && bytes[1] === 0xfe) || (bytes[0] === 0xfe && bytes[1] === 0xff))
+    return {
+      message: 'is UTF-16 text (it starts with a UTF-16 byte order mark) - save the file as UTF-8',
+      line: 1,
+      column: 1,
+    }
   const nul = bytes.subarray(0, BINARY_SNIFF_BYTES).indexOf(0)
   if (nul !== -1) {
     return {
