@@ -1,7 +1,7 @@
 // esbuild's errors as diagnostics a person can act on: the file and line, what is wrong, and the fix. esbuild's own
 // hints would mislead here ("mark the path as external" ships a bundle that fails on Lambda), so the common ones are
 // reworded, and what esbuild quotes from a file is kept short.
-import { readdirSync, readFileSync } from 'node:fs'
+import { readdirSync, readFileSync, statSync } from 'node:fs'
 import path from 'node:path'
 import type * as esbuild from 'esbuild'
 import type { Diagnostic } from '../config/index.ts'
@@ -27,6 +27,14 @@ function readJson(file: string): unknown {
     return JSON.parse(readFileSync(file, 'utf8'))
   } catch {
     return undefined
+  }
+}
+
+function isFolder(p: string): boolean {
+  try {
+    return statSync(p).isDirectory()
+  } catch {
+    return false
   }
 }
 
@@ -69,6 +77,8 @@ function missingPackage(spec: string, importerDir: string): string {
 
 function missingFile(spec: string, importerDir: string): string {
   const target = path.resolve(importerDir, spec)
+  if (isFolder(target))
+    return `cannot resolve "${spec}": it is a folder with no index.js (nor a package.json "main") - import a file in it`
   const base = path.basename(target)
   const siblings = listDir(path.dirname(target)).filter((f) => !f.startsWith('.') && f !== 'node_modules')
   const withoutExtension = siblings.map((f) => f.replace(/\.(m|c)?[jt]sx?$/, ''))
@@ -76,6 +86,10 @@ function missingFile(spec: string, importerDir: string): string {
   const prefix = spec.slice(0, spec.length - base.length)
   return `cannot resolve "${spec}": no such file${hint ? ` - ${hint.replace(/"([^"]+)"/, (_m, f: string) => `"${prefix}${f}"`)}` : ', check the path relative to this file'}`
 }
+
+/** How esbuild's parser words what it cannot parse. */
+const SYNTAX_ERROR =
+  /^(Expected|Unexpected|Unterminated|Invalid|Syntax|Duplicate|Legacy octal)|has already been declared|reserved word|Cannot use/
 
 /** esbuild's message, reworded where its own hint would mislead or where the fix is known. */
 function explain(message: esbuild.Message, importerFile: string, ownFile: boolean): string {
@@ -92,7 +106,7 @@ function explain(message: esbuild.Message, importerFile: string, ownFile: boolea
   const noLoader = /^No loader is configured for "(\.[^"]+)" files: (.+)$/.exec(message.text)
   if (noLoader?.[1] === '.node') return `${importer} ${nativeAddonMessage(noLoader[2]!)}`
   if (noLoader) {
-    return `cannot bundle ${noLoader[2]}: there is no loader for "${noLoader[1]}" files - import only JavaScript, TypeScript, JSON or text files (put data in a .json file, or read it at run time from S3)`
+    return `cannot bundle ${noLoader[2]}: there is no loader for "${noLoader[1]}" files - import only JavaScript, TypeScript, JSON or text files (put data in a .json or .txt file)`
   }
   if (/Top-level await is currently not supported/.test(message.text)) {
     return 'top-level await is not supported in the Lambda bundle (CommonJS): move the await into a handler, or keep the promise and await it inside the handler'
@@ -102,8 +116,9 @@ function explain(message: esbuild.Message, importerFile: string, ownFile: boolea
     .filter(Boolean)
     .join(' ')
   const text = shortQuotes(hint ? `${message.text} (${hint})` : message.text)
-  // What is left are esbuild's parser errors: in the user's own files, syntax errors.
-  return ownFile ? `${text} - a syntax error: fix the code here (or just before it)` : text
+  return ownFile && SYNTAX_ERROR.test(message.text)
+    ? `${text} - a syntax error: fix the code here (or just before it)`
+    : text
 }
 
 export function toDiagnostic(message: esbuild.Message, where: Where): Diagnostic {

@@ -3,7 +3,7 @@
 // path or one that climbs out of the project (esbuild would read /etc/passwd, and quote it in a parse error), a FIFO
 // (the read would never end), a binary or Latin-1 file, a native addon.
 import { existsSync } from 'node:fs'
-import { open, realpath, stat } from 'node:fs/promises'
+import { readFile, realpath, stat } from 'node:fs/promises'
 import path from 'node:path'
 import { builtinModules, isBuiltin } from 'node:module'
 import type * as esbuild from 'esbuild'
@@ -80,6 +80,21 @@ export function guardPlugin(root: string, external: string[]): esbuild.Plugin {
             `"${spec}" is an absolute path: imports must stay inside the project (${root}), and an absolute path works only on this machine - copy the file into the project and import it with a relative path`,
           )
         }
+        const scheme = /^([a-z][a-z0-9+.-]+):/i.exec(spec)?.[1]?.toLowerCase()
+        if (scheme === 'file')
+          return fail(
+            `"${spec}" is a file: URL: imports must stay inside the project (${root}) - import the file with a relative path`,
+          )
+        if (scheme !== undefined && scheme !== 'node' && scheme !== 'data') {
+          return fail(
+            `"${spec}" is a URL: the bundle cannot fetch it, and Lambda's require() cannot load it - install the package from npm and import it by name, or copy the file into the project`,
+          )
+        }
+        if (packageOf(spec) === 'socket-action' && spec !== 'socket-action') {
+          return fail(
+            `"${spec}" is not part of socket-action - import from "socket-action" itself: import { on } from 'socket-action'`,
+          )
+        }
         const importer = shown(args.importer, root)
         if (spec.endsWith('.node')) return fail(`${importer} ${nativeAddonMessage(spec)}`)
         if (spec.startsWith('node:') && !isBuiltin(spec)) {
@@ -108,8 +123,10 @@ export function guardPlugin(root: string, external: string[]): esbuild.Plugin {
         return result
       })
       build.onLoad({ filter: /.*/ }, async (args) => {
-        if (args.namespace !== 'file' || isDependency(args.path)) return undefined
-        const problem = await notSourceText(args.path)
+        if (args.namespace !== 'file') return undefined
+        // Every file, a package's too, is checked to be a regular file first: reading a FIFO never ends.
+        const problem =
+          (await notARegularFile(args.path)) ?? (isDependency(args.path) ? undefined : await notSourceText(args.path))
         if (!problem) return undefined
         const name = shown(args.path, root)
         return {
@@ -129,22 +146,23 @@ function fail(text: string): esbuild.OnResolveResult {
   return { errors: [{ text }] }
 }
 
-/** Why a file cannot be bundled as source text, and where; undefined if it can. Opens nothing but regular files. */
-export async function notSourceText(
-  file: string,
-): Promise<{ message: string; line: number; column: number } | undefined> {
+interface Problem {
+  message: string
+  line: number
+  column: number
+}
+
+/** Why esbuild must not open a file: it is not a regular file (a FIFO would block the read forever). */
+async function notARegularFile(file: string): Promise<Problem | undefined> {
   const st = await stat(file)
-  if (!st.isFile()) {
-    const kind = st.isFIFO() ? 'a FIFO (named pipe)' : st.isDirectory() ? 'a folder' : 'a device or socket'
-    return { message: `is ${kind}, not a regular file - import a source file instead`, line: 1, column: 1 }
-  }
-  const handle = await open(file, 'r')
-  let bytes: Uint8Array
-  try {
-    bytes = await handle.readFile()
-  } finally {
-    await handle.close()
-  }
+  if (st.isFile()) return undefined
+  const kind = st.isFIFO() ? 'a FIFO (named pipe)' : st.isDirectory() ? 'a folder' : 'a device or socket'
+  return { message: `is ${kind}, not a regular file - import a source file instead`, line: 1, column: 1 }
+}
+
+/** Why a regular file cannot be bundled as source text, and where; undefined if it can. */
+export async function notSourceText(file: string): Promise<Problem | undefined> {
+  const bytes = await readFile(file)
   if ((bytes[0] === 0xff && bytes[1] === 0xfe) || (bytes[0] === 0xfe && bytes[1] === 0xff))
     return {
       message: 'is UTF-16 text (it starts with a UTF-16 byte order mark) - save the file as UTF-8',

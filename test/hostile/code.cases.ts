@@ -324,6 +324,57 @@ export const cases: HostileCase[] = [
     expect: { exit: 2, message: /"\.\/env\.js" leads outside the project/, at: 'socket.js:1' },
   },
 
+  {
+    name: 'an import from a URL',
+    files: { 'socket.js': importing('https://cdn.example.com/greeting.js') },
+    expect: {
+      exit: 2,
+      message:
+        /"https:\/\/cdn\.example\.com\/greeting\.js" is a URL: the bundle cannot fetch it.* - install the package from npm/,
+      at: 'socket.js:1',
+    },
+  },
+  {
+    name: 'an import of a file: URL',
+    files: { 'socket.js': importing('file:///etc/passwd') },
+    expect: {
+      exit: 2,
+      message: new RegExp(`${NOT_PASSWD}"file:///etc/passwd" is a file: URL: imports must stay inside the project`),
+      at: 'socket.js:1',
+    },
+  },
+  {
+    name: 'a package whose main file is a FIFO (reading it would never end)',
+    files: {
+      'socket.js': importing('slow-pkg'),
+      'node_modules/slow-pkg/package.json': '{"name": "slow-pkg", "main": "index.js"}',
+      'node_modules/slow-pkg/index.js': { fifo: true },
+    },
+    expect: {
+      exit: 2,
+      message: /node_modules\/slow-pkg\/index\.js is a FIFO \(named pipe\), not a regular file/,
+      at: 'node_modules/slow-pkg/index.js:1',
+    },
+  },
+  {
+    name: 'an import of a folder with no index.js',
+    files: { 'socket.js': importing('./lib'), 'lib/greeting.js': 'export default 1\n' },
+    expect: {
+      exit: 2,
+      message: /cannot resolve "\.\/lib": it is a folder with no index\.js .* - import a file in it/,
+      at: 'socket.js:1',
+    },
+  },
+  {
+    name: 'an import of a part of socket-action that does not exist',
+    files: { 'socket.js': importing('socket-action/server') },
+    expect: {
+      exit: 2,
+      message: /"socket-action\/server" is not part of socket-action - import from "socket-action" itself/,
+      at: 'socket.js:1',
+    },
+  },
+
   // --- native addons
   {
     name: 'a native addon required by path',
