@@ -8,6 +8,7 @@ import type { WaitSettings } from './aws/writes.ts'
 import { bundleSocket, LAMBDA_HANDLER, type Bundle, type BundleOptions } from './bundle/build.ts'
 import { permissionsBoundaryProblem } from './config/boundary.ts'
 import { ConfigError, loadConfig, pickSocket, type SocketConfig } from './config/index.ts'
+import { checkRegion } from './config/region-name.ts'
 import { stageNameProblem } from './config/stage-name.ts'
 import { reconcile, removeStage, type DeployResult, type EngineEvents, type RemoveResult } from './engine/deploy.ts'
 import { desiredState } from './engine/desired.ts'
@@ -56,6 +57,12 @@ interface Prepared {
 
 async function prepare(options: StageOptions): Promise<Prepared> {
   const env = options.env ?? process.env
+  // Before any request: the SDK sends a misspelt region's requests to a host that does not exist.
+  if (options.region !== undefined) {
+    const check = checkRegion(options.region, `region "${options.region}"`)
+    if (!check.ok) throw new Error(check.problem)
+    if (check.warning) options.events?.log?.(`warning: ${check.warning}`)
+  }
   const picked = options.socket
     ? withStage(options.socket, options.stage, options.configFile)
     : await loadSocket(options, env)

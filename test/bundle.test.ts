@@ -1,11 +1,12 @@
 // The bundle: one deterministic CommonJS handler, user dependencies inlined, the AWS SDK left to the Lambda runtime.
 import assert from 'node:assert/strict'
 import { execFileSync } from 'node:child_process'
-import { cp, mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises'
+import { cp, mkdir, mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import path from 'node:path'
 import { describe, test } from 'node:test'
-import { BUNDLE_FILE, BundleError, bundleSocket, HANDLER_FILE } from '../src/bundle/build.ts'
+import { BUNDLE_FILE, BundleError, bundleSocket, HANDLER_FILE, watchSocket } from '../src/bundle/build.ts'
+import { firstInvalidUtf8 } from '../src/bundle/guard.ts'
 import { codeSha256, zip } from '../src/bundle/zip.ts'
 
 const FIXTURES = path.join(import.meta.dirname, 'fixtures/socket')
@@ -155,7 +156,7 @@ describe('bad socket.js corpus', async () => {
         (e: unknown) => e,
       )
       assert.ok(error instanceof BundleError)
-      assert.equal(error.message.replaceAll(path.relative(process.cwd(), dir), '<CASE>'), expected)
+      assert.equal(error.message.replaceAll(dir, '<CASE>'), expected)
     })
   }
 })
@@ -170,4 +171,99 @@ test('a bundle error names the file and line for the editor', async () => {
   } finally {
     await rm(dir, { recursive: true, force: true })
   }
+})
+
+describe('what the bundle may read', () => {
+  /** A scratch folder with the given files; removed after `use`. */
+  async function withFiles(files: Record<string, string>, use: (dir: string) => Promise<void>): Promise<void> {
+    const dir = await mkdtemp(path.join(tmpdir(), 'socket-action-guard-'))
+    try {
+      for (const [name, text] of Object.entries(files)) {
+        await mkdir(path.dirname(path.join(dir, name)), { recursive: true })
+        await writeFile(path.join(dir, name), text)
+      }
+      await use(dir)
+    } finally {
+      await rm(dir, { recursive: true, force: true })
+    }
+  }
+  const ECHO_JS = "on('message', async (data, socket) => {\n  await socket.send(data)\n})\n"
+  const messages = (error: unknown) => (error as BundleError).diagnostics.map((d) => d.message)
+
+  test('circular imports bundle (a cycle is not an error)', async () => {
+    await withFiles(
+      {
+        'socket.js': `import { a } from './a.js'\non('message', async (data, socket) => socket.send(a()))\n`,
+        'a.js': "import { b } from './b.js'\nexport const a = () => 'a'\nexport const viaB = () => b()\n",
+        'b.js': "import { a } from './a.js'\nexport const b = () => a()\n",
+      },
+      async (dir) => {
+        const bundle = await bundleSocket(path.join(dir, 'socket.js'))
+        assert.deepEqual(bundle.inputs.map((p) => path.basename(p)).sort(), ['a.js', 'b.js', 'socket.js'])
+      },
+    )
+  })
+
+  test('a type error in socket.ts does not stop the bundle: esbuild strips types without checking them', async () => {
+    await withFiles(
+      {
+        'socket.ts':
+          "const greeting: number = 'hi'\non('message', async (data: string, socket: any) => socket.send(greeting))\n",
+      },
+      async (dir) => {
+        assert.match(Buffer.from((await bundleSocket(path.join(dir, 'socket.ts'))).code).toString(), /greeting/)
+      },
+    )
+  })
+
+  test('a socket.js that only imports the file registering its handlers registers them', async () => {
+    await withFiles({ 'socket.js': "import './routes.js'\n", 'routes.js': ECHO_JS }, async (dir) => {
+      await bundleSocket(path.join(dir, 'socket.js'))
+    })
+  })
+
+  test('in a git repository, imports may reach the rest of the repository (a monorepo), and no further', async () => {
+    await withFiles(
+      {
+        'repo/.git/HEAD': 'ref: refs/heads/main\n',
+        'repo/shared/greeting.js': "export default 'hi'\n",
+        'repo/apps/chat/socket.js': `import greeting from '../../shared/greeting.js'\n${ECHO_JS.replace('send(data)', 'send(greeting)')}`,
+        'outside.js': "export default 'not yours'\n",
+        'repo/apps/other/socket.js': `import x from '../../../outside.js'\n${ECHO_JS.replace('send(data)', 'send(x)')}`,
+      },
+      async (dir) => {
+        await bundleSocket(path.join(dir, 'repo/apps/chat/socket.js'))
+        const error = await bundleSocket(path.join(dir, 'repo/apps/other/socket.js')).catch((e: unknown) => e)
+        assert.ok(error instanceof BundleError)
+        assert.match(
+          messages(error)[0]!,
+          /^"\.\.\/\.\.\/\.\.\/outside\.js" leads outside the project \(to .*outside\.js\): imports must stay inside .*repo - /,
+        )
+        assert.deepEqual(
+          { file: error.diagnostics[0]!.file, line: error.diagnostics[0]!.line },
+          { file: path.join(dir, 'repo/apps/other/socket.js'), line: 1 },
+        )
+      },
+    )
+  })
+
+  test('dev (watch mode) has the same guard: an absolute import is an error, not a read', async () => {
+    await withFiles({ 'socket.js': `import x from '/etc/passwd'\n${ECHO_JS}` }, async (dir) => {
+      const error = await watchSocket(path.join(dir, 'socket.js'), {}, () => {}).catch((e: unknown) => e)
+      assert.ok(error instanceof BundleError)
+      assert.match(messages(error)[0]!, /^"\/etc\/passwd" is an absolute path: imports must stay inside the project/)
+    })
+  })
+
+  test('UTF-8 is checked byte by byte: overlong forms, surrogates and cut sequences are not UTF-8', () => {
+    const at = (...bytes: number[]) => firstInvalidUtf8(new Uint8Array(bytes))
+    assert.equal(at(...Buffer.from('plain, café, 日本, 🎉')), -1)
+    assert.equal(at(0x61, 0xe9, 0x62), 1, 'Latin-1 é')
+    assert.equal(at(0xc0, 0x80), 0, 'an overlong NUL')
+    assert.equal(at(0xe0, 0x80, 0x80), 0, 'an overlong three-byte form')
+    assert.equal(at(0xed, 0xa0, 0x80), 0, 'a UTF-16 surrogate')
+    assert.equal(at(0xf4, 0x90, 0x80, 0x80), 0, 'past U+10FFFF')
+    assert.equal(at(0x61, 0xe2, 0x82), 1, 'cut at the end')
+    assert.equal(at(0xf5, 0x80, 0x80, 0x80), 0)
+  })
 })

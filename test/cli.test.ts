@@ -4,6 +4,8 @@ import { cp, mkdtemp, rm } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import path from 'node:path'
 import { describe, test } from 'node:test'
+import { checkRegion } from '../src/config/region-name.ts'
+import { planStage } from '../src/pipeline.ts'
 import { ask, connect } from './helpers/clients.ts'
 import { runNode } from './helpers/processes.ts'
 
@@ -156,7 +158,10 @@ describe('socket-action CLI', () => {
     const { code, stderr } = await runNode(BIN, ['plan', 'examples/echo', '--component', 'Sockets'], { cwd: ROOT, env })
       .done
     assert.equal(code, 2)
-    assert.match(stderr, /^error: examples\/echo\/serverless\.yml: no component "Sockets" \(found: Socket\)$/m)
+    assert.match(
+      stderr,
+      /^error: --component "Sockets": examples\/echo\/serverless\.yml has no socket component of that name - did you mean "Socket"\?$/m,
+    )
   })
 
   test('sweep without a token or a repository is a clear usage error, before any AWS call', async () => {
@@ -245,5 +250,43 @@ describe('socket-action CLI', () => {
     assert.equal(code, 0)
     assert.match(stdout, /\$connect\s+\S+\s+200/)
     assert.match(stdout, /\$default\s+\S+\s+200/)
+  })
+})
+
+describe('--region: a typo is rejected before any request, a region newer than this version is used with a warning', () => {
+  test('the known regions pass; a name of the AWS shape that is not known passes with a warning', () => {
+    for (const region of ['us-east-1', 'eu-central-2', 'us-gov-west-1', 'cn-northwest-1'])
+      assert.deepEqual(checkRegion(region, `--region "${region}"`), { ok: true })
+    for (const region of ['eu-west-9', 'ap-southeast-8', 'us-isob-east-1', 'nz-north-1']) {
+      const check = checkRegion(region, `--region "${region}"`)
+      assert.ok(check.ok && check.warning, region)
+      assert.match(
+        check.warning,
+        /is not one of the AWS regions this version of socket-action knows; using it as given/,
+      )
+    }
+  })
+
+  test('anything else is not a region, with the closest known ones or the shape and list', () => {
+    const problem = (region: string) => {
+      const check = checkRegion(region, `--region "${region}"`)
+      assert.equal(check.ok, false, region)
+      return (check as { problem: string }).problem
+    }
+    assert.equal(problem('eu-wset-1'), '--region "eu-wset-1" is not an AWS region - did you mean "eu-west-1"?')
+    assert.match(problem('US-EAST-1'), /did you mean "us-east-1"\?$/)
+    assert.match(problem('us-east-1 '), /did you mean "us-east-1"\?$/)
+    assert.match(
+      problem('mars-north-9'),
+      /- AWS regions look like us-east-1; the known ones are us-east-1, us-east-2, /,
+    )
+    assert.match(problem('useast1'), /did you mean "us-east-1"\?$/)
+  })
+
+  test("the pipeline checks a region given by the Action's input too, before loading anything or any request", async () => {
+    await assert.rejects(
+      planStage({ configFile: path.join(ROOT, 'examples/echo/serverless.yml'), region: 'eu-wset-1' }),
+      /^Error: region "eu-wset-1" is not an AWS region - did you mean "eu-west-1"\?$/,
+    )
   })
 })

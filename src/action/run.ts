@@ -6,6 +6,7 @@ import { context } from '@actions/github'
 import type { AwsCredentials } from '../aws/clients.ts'
 import { hasDiagnostics } from '../config/diagnosed.ts'
 import { loadConfig, pickSocket, type SocketConfig } from '../config/index.ts'
+import { checkRegion } from '../config/region-name.ts'
 import { formatPlan } from '../engine/format.ts'
 import { gitHub, repoOf, type GitHub, type Repo } from '../github/client.ts'
 import { markerOf, upsertStickyComment } from '../github/comments.ts'
@@ -124,6 +125,9 @@ export async function run(): Promise<void> {
     stage = target.stage
     // A matching `stages` rule picks its own account and region over the global inputs.
     const region = target.awsRegion ?? inputs.awsRegion ?? socket.region
+    // Before the first AWS call (STS for the role): a misspelt region only fails later, and obscurely.
+    const regionCheck = checkRegion(region, `aws-region "${region}"`)
+    if (!regionCheck.ok) throw new Error(regionCheck.problem)
     const roleToAssume = target.roleToAssume ?? inputs.roleToAssume
     if (trigger.command !== 'sweep') setOutput('stage', stage)
     setOutput('region', region)

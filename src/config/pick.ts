@@ -1,4 +1,5 @@
 // Which socket component of a serverless.yml a command works on.
+import { didYouMean } from './suggest.ts'
 import type { SocketConfig } from './types.ts'
 
 /** --component names no component, or several exist and none was named. */
@@ -10,10 +11,13 @@ export class ComponentChoiceError extends Error {
 export function pickSocket(sockets: SocketConfig[], component: string | undefined, configFile: string): SocketConfig {
   if (component) {
     const found = sockets.find((s) => s.componentKey === component)
-    if (!found)
+    if (!found) {
+      const keys = sockets.map((s) => s.componentKey)
+      const hint = didYouMean(component, keys)
       throw new ComponentChoiceError(
-        `${configFile}: no component "${component}" (found: ${sockets.map((s) => s.componentKey).join(', ')})`,
+        `--component "${component}": ${configFile} has no socket component of that name - ${hint ?? `use one of ${keys.join(', ')}`}`,
       )
+    }
     return found
   }
   if (sockets.length > 1) {

@@ -2,7 +2,7 @@
 // The pipeline (the AWS SDK) and the plan formatter are imported inside each run(), so --help and usage errors load
 // neither.
 import type { StageOptions } from '../../pipeline.ts'
-import { flag, stringValue, type OptionSpec, type Values } from '../args.ts'
+import { flag, type OptionSpec, type Values } from '../args.ts'
 import type { Reporter } from '../../progress/progress.ts'
 import { stderrReporter } from '../terminal.ts'
 import type { Command } from './command.ts'
@@ -16,9 +16,11 @@ import {
   permissionsBoundaryValue,
   projectOf,
   REGION_OPTION,
+  regionValue,
   REPO_OPTION,
   repoValue,
   STAGE_OPTION,
+  stageValue,
 } from './project-options.ts'
 
 const STAGE_COMMAND_OPTIONS: OptionSpec[] = [
@@ -56,9 +58,9 @@ function stageOptionsOf(
 ): { options: StageOptions; reporter: Reporter } {
   const reporter = stderrReporter()
   const options: StageOptions = {
-    ...projectOf(values, positionals),
-    stage: stringValue(values, 'stage'),
-    region: stringValue(values, 'region'),
+    ...projectOf(values, positionals, command),
+    stage: stageValue(values, command),
+    region: regionValue(values, command),
     repo: repoValue(values, command),
     permissionsBoundary: permissionsBoundaryValue(values, command),
     events: { log: (line) => reporter.line(line) },

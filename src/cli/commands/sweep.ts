@@ -1,5 +1,5 @@
 // `socket-action sweep`: the Action's sweep from a terminal: remove the pr-N stages of closed pull requests.
-import { flag, stringValue } from '../args.ts'
+import { flag } from '../args.ts'
 import { stderrReporter } from '../terminal.ts'
 import { UsageError } from '../usage.ts'
 import type { Command } from './command.ts'
@@ -11,6 +11,7 @@ import {
   JSON_OPTION,
   projectOf,
   REGION_OPTION,
+  regionValue,
   repoValue,
 } from './project-options.ts'
 
@@ -62,6 +63,8 @@ ${AWS_NOTES}`,
         'sweep needs a GitHub token to ask which pull requests are closed: set GITHUB_TOKEN (or GH_TOKEN), e.g. GH_TOKEN=$(gh auth token)',
         'sweep',
       )
+    const project = projectOf(values, positionals, 'sweep')
+    const region = regionValue(values, 'sweep')
     const dryRun = !flag(values, 'no-dry-run')
     const json = flag(values, 'json')
     const reporter = stderrReporter()
@@ -71,8 +74,8 @@ ${AWS_NOTES}`,
       import('../../sweep.ts'),
     ])
     const result = await sweepClosedPullRequests({
-      ...projectOf(values, positionals),
-      region: stringValue(values, 'region'),
+      ...project,
+      region,
       repo,
       gh: gitHub(token),
       dryRun,
