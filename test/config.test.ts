@@ -562,3 +562,22 @@ test('quote: values cut past 80 characters with their length; the top level desc
   assert.equal(fromEnvironment('${env.MEMORY}'), '${env.MEMORY} (from the environment)')
   assert.equal(fromEnvironment('table/${env.T}'), '"table/${env.T}" (with values from the environment)')
 })
+
+test('a region of AWS shape newer than the known list loads (the pipeline warns); another shape is rejected', async () => {
+  const { sockets } = await loaded(`${SOCKET}    region: eu-west-9\n`)
+  assert.equal(sockets[0]!.region, 'eu-west-9')
+  const rejected = await loadText(`${SOCKET}    region: mars-north-9\n`)
+  assert.ok(rejected instanceof ConfigError)
+  assert.match(rejected.message, /input "region" must be an AWS region, got "mars-north-9"/)
+})
+
+test('a value read from the environment into env or description is masked in what the process prints; region is not', async () => {
+  const { redact } = await import('../src/secrets.ts')
+  await loaded(
+    `${SOCKET}    region: \${env.REGION}\n    description: \${env.DESC}\n    env:\n      KEY: \${env.KEY}\n`,
+    {
+      env: { REGION: 'eu-west-1', DESC: 'sv-masked-description', KEY: 'sv-masked-key' },
+    },
+  )
+  assert.equal(redact('eu-west-1 sv-masked-description sv-masked-key'), 'eu-west-1 *** ***')
+})

@@ -1,5 +1,6 @@
-// Whether a region given as an option (--region, the Action's aws-region) is one to send requests to. serverless.yml's
-// region is checked by the loader against the same list.
+// Whether a region (--region, the Action's aws-region, serverless.yml's region) is one to send requests to. The
+// schema accepts the same names: the known ones, and AWS's shape (regionShape), which the pipeline then warns about.
+import schema from '../../schema/serverless.schema.json' with { type: 'json' }
 import { AWS_REGIONS } from './regions.ts'
 import { didYouMean } from './suggest.ts'
 
@@ -8,8 +9,7 @@ import { didYouMean } from './suggest.ts'
  * number (us-east-1, us-gov-west-1, us-isob-east-1, ap-southeast-7). A name of this shape that is not in AWS_REGIONS
  * may be a region launched after this version: it is used, with a warning. Anything else is a typo.
  */
-const REGION_SHAPE =
-  /^[a-z]{2}(-gov|-iso[a-z]?)?-(central|north|south|east|west|northeast|northwest|southeast|southwest)-\d{1,2}$/
+const REGION_SHAPE = new RegExp(schema.definitions.regionShape.pattern)
 
 export type RegionCheck = { ok: true; warning?: string } | { ok: false; problem: string }
 

@@ -6,6 +6,7 @@ import { listStages } from "./aws/stage-discovery.js";
 import { bundleSocket, LAMBDA_HANDLER } from "./bundle/build.js";
 import { permissionsBoundaryProblem } from "./config/boundary.js";
 import { ConfigError, loadConfig, pickSocket } from "./config/index.js";
+import { checkRegion } from "./config/region-name.js";
 import { stageNameProblem } from "./config/stage-name.js";
 import { reconcile, removeStage } from "./engine/deploy.js";
 import { desiredState } from "./engine/desired.js";
@@ -15,6 +16,14 @@ import { waitingFor } from "./progress/progress.js";
 import { VERSION } from "./version.js";
 async function prepare(options) {
     const env = options.env ?? process.env;
+    // Before any request: the SDK sends a misspelt region's requests to a host that does not exist.
+    if (options.region !== undefined) {
+        const check = checkRegion(options.region, `region "${options.region}"`);
+        if (!check.ok)
+            throw new Error(check.problem);
+        if (check.warning)
+            options.events?.log?.(`warning: ${check.warning}`);
+    }
     const picked = options.socket
         ? withStage(options.socket, options.stage, options.configFile)
         : await loadSocket(options, env);

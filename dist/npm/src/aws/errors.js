@@ -59,5 +59,23 @@ export function explainAwsError(error, doing) {
     if (e?.name === 'CredentialsProviderError') {
         return new Error(`${doing}: no AWS credentials found: set AWS_PROFILE or AWS_ACCESS_KEY_ID/AWS_SECRET_ACCESS_KEY (in GitHub: role-to-assume with OIDC).`, { cause: error });
     }
+    const unreachable = unreachableAws(error);
+    if (unreachable)
+        return new Error(`${doing}: ${unreachable}`, { cause: error });
     return new Error(`${doing}: ${e?.name ? `${e.name}: ` : ''}${message}`, { cause: error });
+}
+/**
+ * Answers that did not come from AWS: a host that does not resolve (a region AWS does not have, no network), or a
+ * page the SDK cannot parse (a proxy, a wrong AWS_ENDPOINT_URL). The SDK's own words, a JSON SyntaxError, say none of it.
+ */
+function unreachableAws(error) {
+    const e = error;
+    const check = 'check the region and AWS_ENDPOINT_URL (and any proxy in between)';
+    if (e?.code === 'ENOTFOUND' || e?.code === 'EAI_AGAIN')
+        return `cannot reach AWS: the host ${e.hostname ?? ''} does not resolve - ${check}, and the network`;
+    if (e?.name === 'SyntaxError' || /Deserialization error/.test(e?.message ?? '')) {
+        const status = e.$response?.statusCode;
+        return `the answer was not an AWS response${status ? ` (HTTP ${status})` : ''} - ${check}`;
+    }
+    return undefined;
 }

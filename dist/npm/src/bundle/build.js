@@ -7,11 +7,13 @@ var __rewriteRelativeImportExtension = (this && this.__rewriteRelativeImportExte
     return path;
 };
 // Bundles the runtime with the user's socket.js (and its npm dependencies) into one CommonJS Lambda handler.
-import { readFile } from 'node:fs/promises';
+import { readFile, realpath } from 'node:fs/promises';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { existsSync } from 'node:fs';
 import { formatDiagnostic } from "../config/index.js";
+import { toDiagnostic } from "./explain.js";
+import { guardPlugin, isInside, projectRoot } from "./guard.js";
 import { codeSha256, zip } from "./zip.js";
 import { inlineSourceMapComment, isDependency, restrictSourceMap } from "./sourcemap.js";
 /**
@@ -67,7 +69,7 @@ function runtimePlugin() {
     };
 }
 /** The esbuild options for one socket.js: the runtime, then the user's file, as one CommonJS file and its source map. */
-function buildOptions(handlerFile, codeDir) {
+function buildOptions({ handlerFile, codeDir, root }) {
     const userEntry = `./${path.relative(codeDir, handlerFile).split(path.sep).join('/')}`;
     const entry = [
         `import ${JSON.stringify('socket-action')}`, // installs the global \`on\` before socket.js runs
@@ -101,18 +103,38 @@ function buildOptions(handlerFile, codeDir) {
                     build.onResolve({ filter: /^socket-action-lambda$/ }, () => ({ path: 'lambda.ts', namespace: RUNTIME_NS }));
                 },
             },
+            // Last: it sees only what the runtime's resolvers leave, the user's imports.
+            guardPlugin(root, EXTERNAL),
         ],
     };
 }
-function paths(handlerFile, codeDir) {
+/**
+ * The absolute paths of one build; throws if socket.js itself is a link out of the project (esbuild would read, and
+ * quote in a parse error, whatever it points at).
+ */
+async function paths(handlerFile, codeDir) {
     const file = path.resolve(handlerFile);
-    return { handlerFile: file, codeDir: path.resolve(codeDir ?? path.dirname(file)) };
+    const dir = path.resolve(codeDir ?? path.dirname(file));
+    const root = await projectRoot(dir);
+    const real = await realpath(file).catch(() => file);
+    if (!isInside(real, root)) {
+        const name = path.basename(file);
+        throw new BundleError([
+            {
+                file,
+                line: 1,
+                column: 1,
+                message: `${name} leads outside the project (to ${real}): the handler must be inside ${root} - replace the link with the handler's source file`,
+            },
+        ]);
+    }
+    return { handlerFile: file, codeDir: dir, root };
 }
 export async function bundleSocket(handlerFile, options = {}) {
-    const where = paths(handlerFile, options.codeDir);
+    const where = await paths(handlerFile, options.codeDir);
     let result;
     try {
-        result = await (options.esbuild ?? (await nativeEsbuild())).build(buildOptions(where.handlerFile, where.codeDir));
+        result = await (options.esbuild ?? (await nativeEsbuild())).build(buildOptions(where));
     }
     catch (error) {
         const failure = error;
@@ -120,7 +142,7 @@ export async function bundleSocket(handlerFile, options = {}) {
             throw error;
         throw bundleError(failure.errors, where);
     }
-    return bundleOf(result, where.codeDir, options.sourceMap ?? SOURCE_MAP_LAYOUT);
+    return bundleOf(result, where, options.sourceMap ?? SOURCE_MAP_LAYOUT);
 }
 /**
  * Bundles socket.js, then rebuilds incrementally whenever it or a file it imports changes (esbuild's watch mode, which
@@ -128,9 +150,9 @@ export async function bundleSocket(handlerFile, options = {}) {
  * like bundleSocket if the first build fails.
  */
 export async function watchSocket(handlerFile, options, onBuild) {
-    const where = paths(handlerFile, options.codeDir);
+    const where = await paths(handlerFile, options.codeDir);
     const layout = options.sourceMap ?? SOURCE_MAP_LAYOUT;
-    const base = buildOptions(where.handlerFile, where.codeDir);
+    const base = buildOptions(where);
     let first;
     const firstBuild = new Promise((resolve) => (first = resolve));
     let disposed = false;
@@ -144,7 +166,7 @@ export async function watchSocket(handlerFile, options, onBuild) {
                 try {
                     if (result.errors.length > 0)
                         throw bundleError(result.errors, where);
-                    outcome = { bundle: bundleOf(result, where.codeDir, layout) };
+                    outcome = { bundle: bundleOf(result, where, layout) };
                 }
                 catch (error) {
                     outcome = { error };
@@ -173,13 +195,32 @@ export async function watchSocket(handlerFile, options, onBuild) {
     return { bundle: initial.bundle, dispose };
 }
 function bundleError(errors, where) {
-    return new BundleError(errors.map((m) => toDiagnostic(m, where.codeDir, where.handlerFile)));
+    return new BundleError(errors.map((m) => toDiagnostic(m, { ...where, runtimeNamespace: RUNTIME_NS })));
 }
-function bundleOf(result, codeDir, layout) {
+/**
+ * Whether the user's files put any code in the bundle. Tree shaking drops what has no effect when loaded, so none
+ * means socket.js registers no handler: it is empty, only comments, or only declares what nothing uses.
+ */
+function hasUserCode(metafile) {
+    return Object.values(metafile.outputs).some((o) => Object.entries(o.inputs).some(([p, i]) => i.bytesInOutput > 0 && p !== ENTRY_NAME && !p.startsWith(RUNTIME_NS)));
+}
+function bundleOf(result, where, layout) {
+    const { codeDir, handlerFile } = where;
     const output = result.outputFiles?.find((f) => f.path.endsWith('.js'));
     const mapOutput = result.outputFiles?.find((f) => f.path.endsWith('.js.map'));
     if (!output || !mapOutput || !result.metafile)
         throw new Error('esbuild produced no JavaScript output or no source map');
+    if (!hasUserCode(result.metafile)) {
+        const name = path.basename(handlerFile);
+        throw new BundleError([
+            {
+                file: handlerFile,
+                line: 1,
+                column: 1,
+                message: `${name} registers no handler: it is empty, only comments, or only declares what nothing uses, so the socket would accept connections and drop every message - register one, e.g. on('message', async (data, socket) => { await socket.send(data) })`,
+            },
+        ]);
+    }
     let map = JSON.parse(mapOutput.text);
     if (layout.scope === 'user')
         map = restrictSourceMap(map, (source) => !isDependency(source));
@@ -208,32 +249,4 @@ function packageFiles(js, map, layout) {
         files.push({ name: `${name}.map`, data: text(JSON.stringify({ ...map, file: name })) });
     }
     return files;
-}
-/** esbuild's message, reworded where its own hint would mislead (e.g. "mark the path as external"). */
-function explain(message) {
-    const unresolved = /^Could not resolve "([^"]+)"/.exec(message.text);
-    if (unresolved) {
-        const spec = unresolved[1];
-        if (spec.startsWith('.') || spec.startsWith('/'))
-            return `cannot resolve "${spec}": no such file, check the path relative to this file`;
-        const pkg = spec.startsWith('@') ? spec.split('/').slice(0, 2).join('/') : spec.split('/')[0];
-        return `cannot resolve "${spec}": install it next to socket.js (npm install ${pkg}) so it can be bundled`;
-    }
-    if (/Top-level await is currently not supported/.test(message.text)) {
-        return 'top-level await is not supported in the Lambda bundle (CommonJS): move the await into a handler, or keep the promise and await it inside the handler';
-    }
-    const hint = message.notes
-        .map((n) => n.text)
-        .filter(Boolean)
-        .join(' ');
-    return hint ? `${message.text} (${hint})` : message.text;
-}
-function toDiagnostic(message, codeDir, handlerFile) {
-    const loc = message.location;
-    if (!loc)
-        return { file: path.relative(process.cwd(), handlerFile), line: 1, column: 1, message: explain(message) };
-    const file = loc.file.startsWith(RUNTIME_NS)
-        ? loc.file
-        : path.relative(process.cwd(), path.resolve(codeDir, loc.file));
-    return { file, line: loc.line, column: loc.column + 1, message: explain(message) };
 }

@@ -1,3 +1,5 @@
+// Which socket component of a serverless.yml a command works on.
+import { didYouMean } from "./suggest.js";
 /** --component names no component, or several exist and none was named. */
 export class ComponentChoiceError extends Error {
     name = 'ComponentChoiceError';
@@ -6,8 +8,11 @@ export class ComponentChoiceError extends Error {
 export function pickSocket(sockets, component, configFile) {
     if (component) {
         const found = sockets.find((s) => s.componentKey === component);
-        if (!found)
-            throw new ComponentChoiceError(`${configFile}: no component "${component}" (found: ${sockets.map((s) => s.componentKey).join(', ')})`);
+        if (!found) {
+            const keys = sockets.map((s) => s.componentKey);
+            const hint = didYouMean(component, keys);
+            throw new ComponentChoiceError(`--component "${component}": ${configFile} has no socket component of that name - ${hint ?? `use one of ${keys.join(', ')}`}`);
+        }
         return found;
     }
     if (sockets.length > 1) {

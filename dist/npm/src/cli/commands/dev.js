@@ -2,7 +2,7 @@
 import path from 'node:path';
 import { flag, stringValue } from "../args.js";
 import { UsageError } from "../usage.js";
-import { COMPONENT_OPTION, CONFIG_OPTION, DIR_ARGUMENT, projectOf, STAGE_OPTION } from "./project-options.js";
+import { COMPONENT_OPTION, CONFIG_OPTION, DIR_ARGUMENT, projectOf, STAGE_OPTION, stageValue, } from "./project-options.js";
 export const devCommand = {
     spec: {
         name: 'dev',
@@ -39,13 +39,15 @@ rebuilding on every change of socket.js, its imports or serverless.yml. No AWS a
         if (!/^\d+$/.test(concurrencyText) || concurrency < 1 || concurrency > 1000) {
             throw new UsageError(`--concurrency must be a whole number from 1 to 1000, got "${concurrencyText}"`, 'dev');
         }
+        const project = projectOf(values, positionals, 'dev');
+        const stage = stageValue(values, 'dev');
         // Loaded when the command runs, so --help and usage errors answer without loading the gateway and esbuild.
         const { startDev } = await import("../../dev/serve.js");
         const server = await startDev({
-            ...projectOf(values, positionals),
+            ...project,
             port,
             host: stringValue(values, 'host') ?? '127.0.0.1',
-            stage: stringValue(values, 'stage'),
+            stage,
             dropDisconnect: flag(values, 'drop-disconnect'),
             maxEnvironments: concurrency,
             watch: true,

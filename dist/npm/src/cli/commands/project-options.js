@@ -1,8 +1,10 @@
 // The options that say which project, stage and AWS account a command works on, shared by plan, deploy, remove
 // and sweep (dev takes the project ones).
-import { existsSync } from 'node:fs';
+import { existsSync, statSync } from 'node:fs';
 import path from 'node:path';
 import { permissionsBoundaryProblem } from "../../config/boundary.js";
+import { checkRegion } from "../../config/region-name.js";
+import { stageNameProblem } from "../../config/stage-name.js";
 import { stringValue } from "../args.js";
 import { UsageError } from "../usage.js";
 export const DIR_ARGUMENT = { name: 'dir', description: 'the folder with serverless.yml or socket.js (default: .)' };
@@ -52,13 +54,66 @@ export function configPathFor(dir, config) {
         return path.isAbsolute(config) || existsSync(config) ? config : path.join(base, config);
     return path.join(base, 'serverless.yml');
 }
-export function projectOf(values, positionals) {
+/** What is at `p`: a file, a folder, or nothing. */
+function kindAt(p) {
+    try {
+        return statSync(p).isDirectory() ? 'folder' : 'file';
+    }
+    catch {
+        return 'missing';
+    }
+}
+/** The dir argument and --config, checked: the folder exists and is one, the serverless.yml exists and is a file. */
+function checkProject(dir, config, configFile, command) {
+    if (dir !== undefined) {
+        const kind = kindAt(dir);
+        if (kind === 'missing')
+            throw new UsageError(`the dir argument "${dir}" does not exist (resolved to ${path.resolve(dir)}) - pass the folder that holds serverless.yml or socket.js`, command);
+        if (kind === 'file') {
+            const fix = /\.ya?ml$/i.test(dir)
+                ? `to use this file, pass --config ${dir}`
+                : `pass the folder that holds it: ${path.dirname(dir)}`;
+            throw new UsageError(`the dir argument "${dir}" is a file, not a folder - ${fix}`, command);
+        }
+    }
+    if (config === undefined)
+        return;
+    const kind = kindAt(configFile);
+    if (kind === 'missing')
+        throw new UsageError(`--config "${config}": no such file (looked for ${path.resolve(configFile)}) - pass the path of your serverless.yml, absolute or relative to the dir argument`, command);
+    if (kind === 'folder')
+        throw new UsageError(`--config "${config}" is a folder - pass the serverless.yml inside it: --config ${path.join(config, 'serverless.yml')}`, command);
+}
+export function projectOf(values, positionals, command) {
     const config = stringValue(values, 'config');
-    return {
-        configFile: configPathFor(positionals[0], config),
-        configOptional: config === undefined,
-        component: stringValue(values, 'component'),
-    };
+    const configFile = configPathFor(positionals[0], config);
+    checkProject(positionals[0], config, configFile, command);
+    return { configFile, configOptional: config === undefined, component: stringValue(values, 'component') };
+}
+/** `--stage S`, checked against API Gateway's rule, with the name it probably meant. */
+export function stageValue(values, command) {
+    const stage = stringValue(values, 'stage');
+    const problem = stage === undefined ? undefined : stageNameProblem(stage);
+    if (stage === undefined || !problem)
+        return stage;
+    const fixed = stage
+        .replace(/[^A-Za-z0-9_-]+/g, '-')
+        .replace(/^-+|-+$/g, '')
+        .slice(0, 64);
+    throw new UsageError(`--stage "${stage}" is not a valid stage name: ${problem} - e.g. --stage ${fixed || 'dev'}`, command);
+}
+/**
+ * `--region R`, checked before any request: a typo is an error with the closest regions; a well-formed name this
+ * version does not know passes (the pipeline warns about it).
+ */
+export function regionValue(values, command) {
+    const region = stringValue(values, 'region');
+    if (region === undefined)
+        return undefined;
+    const check = checkRegion(region, `--region "${region}"`);
+    if (!check.ok)
+        throw new UsageError(check.problem, command);
+    return region;
 }
 /** `--permissions-boundary ARN`, checked. */
 export function permissionsBoundaryValue(values, command) {

@@ -1,6 +1,6 @@
-import { flag, stringValue } from "../args.js";
+import { flag } from "../args.js";
 import { stderrReporter } from "../terminal.js";
-import { AWS_NOTES, COMPONENT_OPTION, CONFIG_OPTION, DIR_ARGUMENT, JSON_OPTION, PERMISSIONS_BOUNDARY_OPTION, permissionsBoundaryValue, projectOf, REGION_OPTION, REPO_OPTION, repoValue, STAGE_OPTION, } from "./project-options.js";
+import { AWS_NOTES, COMPONENT_OPTION, CONFIG_OPTION, DIR_ARGUMENT, JSON_OPTION, PERMISSIONS_BOUNDARY_OPTION, permissionsBoundaryValue, projectOf, REGION_OPTION, regionValue, REPO_OPTION, repoValue, STAGE_OPTION, stageValue, } from "./project-options.js";
 const STAGE_COMMAND_OPTIONS = [
     STAGE_OPTION,
     REGION_OPTION,
@@ -30,9 +30,9 @@ function stageSpec(name, summary, description, options = STAGE_COMMAND_OPTIONS) 
 function stageOptionsOf(command, values, positionals) {
     const reporter = stderrReporter();
     const options = {
-        ...projectOf(values, positionals),
-        stage: stringValue(values, 'stage'),
-        region: stringValue(values, 'region'),
+        ...projectOf(values, positionals, command),
+        stage: stageValue(values, command),
+        region: regionValue(values, command),
         repo: repoValue(values, command),
         permissionsBoundary: permissionsBoundaryValue(values, command),
         events: { log: (line) => reporter.line(line) },

@@ -1,8 +1,8 @@
 // `socket-action sweep`: the Action's sweep from a terminal: remove the pr-N stages of closed pull requests.
-import { flag, stringValue } from "../args.js";
+import { flag } from "../args.js";
 import { stderrReporter } from "../terminal.js";
 import { UsageError } from "../usage.js";
-import { AWS_NOTES, COMPONENT_OPTION, CONFIG_OPTION, DIR_ARGUMENT, JSON_OPTION, projectOf, REGION_OPTION, repoValue, } from "./project-options.js";
+import { AWS_NOTES, COMPONENT_OPTION, CONFIG_OPTION, DIR_ARGUMENT, JSON_OPTION, projectOf, REGION_OPTION, regionValue, repoValue, } from "./project-options.js";
 /** GITHUB_TOKEN, else GH_TOKEN (the gh CLI's). */
 export function gitHubToken(env) {
     return env.GITHUB_TOKEN || env.GH_TOKEN || undefined;
@@ -44,6 +44,8 @@ ${AWS_NOTES}`,
         const token = gitHubToken(process.env);
         if (!token)
             throw new UsageError('sweep needs a GitHub token to ask which pull requests are closed: set GITHUB_TOKEN (or GH_TOKEN), e.g. GH_TOKEN=$(gh auth token)', 'sweep');
+        const project = projectOf(values, positionals, 'sweep');
+        const region = regionValue(values, 'sweep');
         const dryRun = !flag(values, 'no-dry-run');
         const json = flag(values, 'json');
         const reporter = stderrReporter();
@@ -53,8 +55,8 @@ ${AWS_NOTES}`,
             import("../../sweep.js"),
         ]);
         const result = await sweepClosedPullRequests({
-            ...projectOf(values, positionals),
-            region: stringValue(values, 'region'),
+            ...project,
+            region,
             repo,
             gh: gitHub(token),
             dryRun,
