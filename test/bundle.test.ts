@@ -6,7 +6,7 @@ import { tmpdir } from 'node:os'
 import path from 'node:path'
 import { describe, test } from 'node:test'
 import { BUNDLE_FILE, BundleError, bundleSocket, HANDLER_FILE, watchSocket } from '../src/bundle/build.ts'
-import { firstInvalidUtf8 } from '../src/bundle/guard.ts'
+import { firstInvalidUtf8 } from '../src/config/utf8.ts'
 import { codeSha256, zip } from '../src/bundle/zip.ts'
 
 const FIXTURES = path.join(import.meta.dirname, 'fixtures/socket')

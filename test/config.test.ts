@@ -571,13 +571,17 @@ test('a region of AWS shape newer than the known list loads (the pipeline warns)
   assert.match(rejected.message, /input "region" must be an AWS region, got "mars-north-9"/)
 })
 
-test('a value read from the environment into env or description is masked in what the process prints; region is not', async () => {
+test('a value read from the environment into env or description is masked in what the process prints; region and policy are not', async () => {
   const { redact } = await import('../src/secrets.ts')
   await loaded(
-    `${SOCKET}    region: \${env.REGION}\n    description: \${env.DESC}\n    env:\n      KEY: \${env.KEY}\n`,
+    `${SOCKET}    region: \${env.REGION}\n    description: \${env.DESC}\n    env:\n      KEY: \${env.KEY}\n` +
+      '    policy:\n      - Effect: Allow\n        Action: "s3:GetObject"\n        Resource: "arn:aws:s3:::${env.BUCKET}/*"\n',
     {
-      env: { REGION: 'eu-west-1', DESC: 'sv-masked-description', KEY: 'sv-masked-key' },
+      env: { REGION: 'ap-southeast-7', DESC: 'sv-masked-description', KEY: 'sv-masked-key', BUCKET: 'sv-shown-bucket' },
     },
   )
-  assert.equal(redact('eu-west-1 sv-masked-description sv-masked-key'), 'eu-west-1 *** ***')
+  assert.equal(
+    redact('ap-southeast-7 sv-masked-description sv-masked-key sv-shown-bucket'),
+    'ap-southeast-7 *** *** sv-shown-bucket',
+  )
 })

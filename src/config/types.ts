@@ -95,9 +95,8 @@ export interface LoadedConfig {
   parsed: ParsedConfig
   sockets: SocketConfig[]
   /**
-   * Every non-empty value serverless.yml read through ${env.X}, wherever it is used (env, policy, name...): any may be
-   * a secret, so whoever prints logs masks them (the Action passes each to core.setSecret). Values written in the file
-   * itself are not listed.
+   * Every non-empty value serverless.yml read through ${env.X}, in whatever field. Error messages show the reference
+   * instead of any of them; those in env and description are also masked in all output (src/config/substitute.ts).
    */
   secrets: string[]
 }

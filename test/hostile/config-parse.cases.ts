@@ -245,8 +245,9 @@ export const cases: HostileCase[] = [
     args: DEPLOY_CONFIG('{dir}/config'),
     expect: {
       exit: 2,
-      message: /config is a folder, not a file - pass the path of the serverless\.yml inside it/,
-      at: 'config:1',
+      message:
+        /--config ".*\/config" is a folder - pass the serverless\.yml inside it: --config .*\/config\/serverless\.yml/,
+      at: '--config',
     },
   },
   {

@@ -7,6 +7,7 @@ import { readFile, realpath, stat } from 'node:fs/promises';
 import path from 'node:path';
 import { builtinModules, isBuiltin } from 'node:module';
 import { didYouMean } from "../config/suggest.js";
+import { firstInvalidUtf8, lineAndColumn } from "../config/utf8.js";
 import { isDependency } from "./sourcemap.js";
 /** Node.js's modules, as an import may name them (`fs`, `node:fs`). */
 export const BUILTINS = builtinModules.filter((m) => !m.startsWith('_'));
@@ -159,47 +160,4 @@ export async function notSourceText(file) {
         };
     }
     return undefined;
-}
-/** The 1-based line and column (in characters) of a byte offset. */
-function lineAndColumn(bytes, offset) {
-    let line = 1;
-    let start = 0;
-    for (let i = 0; i < offset; i++) {
-        if (bytes[i] === 0x0a) {
-            line++;
-            start = i + 1;
-        }
-    }
-    return { line, column: new TextDecoder().decode(bytes.subarray(start, offset)).length + 1 };
-}
-/** The offset of the first byte that is not part of valid UTF-8, or -1. */
-export function firstInvalidUtf8(b) {
-    for (let i = 0; i < b.length;) {
-        const c = b[i];
-        if (c < 0x80) {
-            i++;
-            continue;
-        }
-        const length = c >= 0xc2 && c <= 0xdf ? 2 : c >= 0xe0 && c <= 0xef ? 3 : c >= 0xf0 && c <= 0xf4 ? 4 : 0;
-        if (length === 0)
-            return i;
-        // The second byte's range excludes overlong forms, surrogates and code points past U+10FFFF.
-        const [low, high] = c === 0xe0
-            ? [0xa0, 0xbf]
-            : c === 0xed
-                ? [0x80, 0x9f]
-                : c === 0xf0
-                    ? [0x90, 0xbf]
-                    : c === 0xf4
-                        ? [0x80, 0x8f]
-                        : [0x80, 0xbf];
-        const second = b[i + 1];
-        if (second === undefined || second < low || second > high)
-            return i;
-        for (let k = 2; k < length; k++)
-            if (((b[i + k] ?? 0) & 0xc0) !== 0x80)
-                return i;
-        i += length;
-    }
-    return -1;
 }

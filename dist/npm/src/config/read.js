@@ -1,11 +1,11 @@
 // Reading serverless.yml before YAML sees it: only a regular file (a FIFO is never opened, a device never read), at
 // most 1 MB (checked before reading), and UTF-8 text (a UTF-8 BOM is fine; UTF-16, UTF-32 and Latin-1 are named, with
 // the fix). Whatever is wrong is a ReadProblem: a message for the file's line (1 unless said).
-import { isUtf8 } from 'node:buffer';
 import { constants as fs } from 'node:fs';
 import { lstat, open, readlink, stat } from 'node:fs/promises';
 import path from 'node:path';
 import { SNIPPET } from "./messages.js";
+import { firstInvalidUtf8, lineAndColumn } from "./utf8.js";
 /** The largest serverless.yml read: hundreds of times a real one, small enough to parse at once. */
 export const MAX_CONFIG_BYTES = 1024 * 1024;
 export class ReadProblem extends Error {
@@ -93,7 +93,7 @@ export function decode(bytes, base) {
             throw new ReadProblem(`${base} is ${encoding} (without a byte order mark: it is full of NUL bytes): save it as UTF-8`);
         throw new ReadProblem(`${base} has a NUL byte at line ${lineAt(bytes, nul)}: it is not a text file - pass the path of your serverless.yml`, lineAt(bytes, nul));
     }
-    const bad = isUtf8(bytes) ? -1 : firstInvalidUtf8(bytes);
+    const bad = firstInvalidUtf8(bytes);
     if (bad >= 0) {
         const line = lineAt(bytes, bad);
         const byte = `0x${bytes[bad].toString(16).toUpperCase().padStart(2, '0')}`;
@@ -126,34 +126,7 @@ function wideEncoding(bytes) {
         return 'UTF-16 BE';
     return undefined;
 }
-/** The offset of the first byte that is not valid UTF-8 (RFC 3629: no overlongs, surrogates or > U+10FFFF). */
-function firstInvalidUtf8(b) {
-    for (let i = 0; i < b.length;) {
-        const c = b[i];
-        if (c < 0x80) {
-            i++;
-            continue;
-        }
-        const more = c >= 0xc2 && c <= 0xdf ? 1 : c >= 0xe0 && c <= 0xef ? 2 : c >= 0xf0 && c <= 0xf4 ? 3 : 0;
-        const lo = c === 0xe0 ? 0xa0 : c === 0xf0 ? 0x90 : 0x80;
-        const hi = c === 0xed ? 0x9f : c === 0xf4 ? 0x8f : 0xbf;
-        const second = b[i + 1] ?? -1;
-        if (more === 0 || second < lo || second > hi)
-            return i;
-        for (let k = 2; k <= more; k++)
-            if (((b[i + k] ?? 0) & 0xc0) !== 0x80)
-                return i;
-        i += more + 1;
-    }
-    return -1;
-}
-function lineAt(bytes, offset) {
-    let line = 1;
-    for (let i = 0; i < offset; i++)
-        if (bytes[i] === 0x0a)
-            line++;
-    return line;
-}
+const lineAt = (bytes, offset) => lineAndColumn(bytes, offset).line;
 /** The line of the first carriage return that does not end a line (CRLF is fine), or undefined. */
 function strayCarriageReturn(text) {
     const at = /\r(?!\n)/.exec(text)?.index;

@@ -32,7 +32,7 @@ export function substitute(ctx, raw, pos, p, policyVars) {
         const v = ctx.env[name];
         if (v)
             ctx.secrets.set(v, whole);
-        if (v && !SHOWN_FIELDS.has(fieldOf(p)))
+        if (v && MASKED_FIELDS.has(fieldOf(p)))
             maskValue(v);
         if (v !== undefined)
             return v;
@@ -56,19 +56,10 @@ export function substitute(ctx, raw, pos, p, policyVars) {
 /** A value of the `env` input: kept as written (VER: 1.10 is "1.10", not 1.1). */
 export const isEnvValue = (p) => p.length === 4 && p[1] === 'inputs' && p[2] === 'env';
 /**
- * Fields whose values are printed by design (in the wss:// URL, ARNs, names, the plan) and are no secret: masking
- * them would blank out the URL and make the runner drop outputs that contain it. A value read from the environment
- * into any other field (env, description, policy, code, permissionsBoundary, ...) is masked.
+ * Where a value read from the environment is masked in everything printed: the function's environment (the place for
+ * API keys and tokens) and its free-text description. Not elsewhere: values in region, names, numbers and policy ARNs
+ * (a region, an account id) are printed by design, in the wss:// URL, ARNs and the plan, and masking them would blank
+ * out the URL and make the runner drop outputs that contain it. Error messages show every reference, never its value.
  */
-const SHOWN_FIELDS = new Set([
-    'stage',
-    'name',
-    'region',
-    'memory',
-    'timeout',
-    'runtime',
-    'architecture',
-    'logRetentionDays',
-    'throttle',
-]);
+const MASKED_FIELDS = new Set(['env', 'description']);
 const fieldOf = (p) => String(p.length === 1 ? p[0] : p[1] === 'inputs' ? p[2] : p[1]);
