@@ -311,6 +311,52 @@ describe('the Action (node dist/index.js)', () => {
     scan(rejected, 'rejected')
   })
 
+  test('a secret in any field serverless.yml takes from ${env.X}, with a value that field rejects, is printed nowhere', async () => {
+    const inputs = (line: string) =>
+      `Socket:\n  component: "@serverless/socket"\n  inputs:\n    region: us-east-1\n${line}`
+    const fields: Array<[string, string, string]> = [
+      ['top-level stage', `stage: \${env.SECRET_FIELD}\n${inputs('')}`, 'sv bad/stage'],
+      ['name', inputs('    name: ${env.SECRET_FIELD}\n'), 'sv invalid name!'],
+      ['description', inputs('    description: ${env.SECRET_FIELD}\n'), `sv-${'d'.repeat(300)}`],
+      ['region', inputs('').replace('region: us-east-1', 'region: ${env.SECRET_FIELD}'), 'sv-no-region'],
+      ['memory', inputs('    memory: ${env.SECRET_FIELD}\n'), 'sv-lots-of-memory'],
+      ['timeout', inputs('    timeout: ${env.SECRET_FIELD}\n'), 'sv-long-timeout'],
+      ['runtime', inputs('    runtime: ${env.SECRET_FIELD}\n'), 'sv-node-runtime'],
+      ['architecture', inputs('    architecture: ${env.SECRET_FIELD}\n'), 'sv-architecture'],
+      ['logRetentionDays', inputs('    logRetentionDays: ${env.SECRET_FIELD}\n'), 'sv-retention'],
+      ['throttle', inputs('    throttle:\n      burstLimit: ${env.SECRET_FIELD}\n'), 'sv-burst-limit'],
+      ['permissionsBoundary', inputs('    permissionsBoundary: ${env.SECRET_FIELD}\n'), 'sv-not-an-arn'],
+      ['code', inputs('    code: ${env.SECRET_FIELD}\n'), 'sv-missing-code-folder'],
+      [
+        'policy Resource',
+        inputs(
+          '    policy:\n      - Effect: Allow\n        Action: "s3:GetObject"\n        Resource: ${env.SECRET_FIELD}\n',
+        ),
+        'sv-not-a-resource-arn',
+      ],
+      [
+        'policy Action',
+        inputs('    policy:\n      - Effect: Allow\n        Action: ${env.SECRET_FIELD}\n        Resource: "*"\n'),
+        'sv action without service',
+      ],
+      ['env (over 4 KB)', inputs('    env:\n      BIG: ${env.SECRET_FIELD}\n'), `sv-${'e'.repeat(5000)}`],
+    ]
+    for (const [field, config, secret] of fields) {
+      await writeFile(project.config, config)
+      gh.comments.length = 0
+      const run = await runAction('pull_request', prEvent('opened', 31), {}, { SECRET_FIELD: secret })
+      assert.equal(run.code, 1, `${field}: rejected`)
+      assert.match(run.stdout, /::error title=socket-action,file=serverless\.yml,line=\d+/, `${field}: annotated`)
+      const log = run.stdout
+        .split('\n')
+        .filter((l) => !l.startsWith('::add-mask::'))
+        .join('\n')
+      const everything = [log, run.stderr, JSON.stringify(run.outputs), run.summary, ...gh.comments.map((c) => c.body)]
+      assert.ok(!everything.join('\n').includes(secret), `${field}: the value was printed or posted:\n${log}`)
+    }
+    assert.deepEqual(bed.shim.writes(), [])
+  })
+
   test('sweep lists closed PR stages in a dry run, and removes only those when asked', async () => {
     for (const stage of ['pr-1', 'pr-2', 'pr-3', 'prod']) {
       const run = await runAction(
