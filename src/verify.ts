@@ -1,0 +1,99 @@
+// After `live` moved: the deployed wss:// URL answers as a client sees it. Opens a WebSocket (API Gateway runs
+// $connect during the upgrade), and with serverless.yml's smoke message sends it and waits for a reply that contains
+// `expect`. A new API's hostname and a new deployment take moments to reach every edge, so connection failures are
+// retried until a deadline; a handshake the API answers with a status (the $connect handler said no) is not.
+import { setTimeout as delay } from 'node:timers/promises'
+import WebSocket from 'ws'
+
+/** serverless.yml's smoke message and the text its reply must contain. */
+export interface SmokeMessage {
+  message: string
+  expect: string
+}
+
+export class VerifyError extends Error {
+  override readonly name = 'VerifyError'
+}
+
+export interface VerifyOptions {
+  url: string
+  smoke?: SmokeMessage
+  /** How long one attempt may take: the upgrade, then the reply (default 10 s). */
+  attemptTimeoutMs?: number
+  /** How long to wait in all between attempts before giving up (default 60 s). */
+  deadlineMs?: number
+  sleep?: (ms: number) => Promise<void>
+  log?: (line: string) => void
+}
+
+export interface Verified {
+  attempts: number
+  /** The reply that contained `expect`, cut short. */
+  reply?: string
+}
+
+/** An answer that will not change on a retry: the API answered the upgrade with a status. */
+class Refused extends Error {}
+
+function attempt(url: string, smoke: SmokeMessage | undefined, timeoutMs: number): Promise<string | undefined> {
+  return new Promise((resolve, reject) => {
+    const ws = new WebSocket(url, { handshakeTimeout: timeoutMs })
+    const replies: string[] = []
+    const timer = setTimeout(() => {
+      ws.terminate()
+      reject(
+        new Error(
+          smoke
+            ? `no reply containing ${JSON.stringify(smoke.expect)} within ${timeoutMs / 1000} s${replies.length ? ` (got: ${replies.map((r) => JSON.stringify(r.slice(0, 200))).join(', ')})` : ''}`
+            : `no answer within ${timeoutMs / 1000} s`,
+        ),
+      )
+    }, timeoutMs)
+    const finish = (error?: Error, reply?: string) => {
+      clearTimeout(timer)
+      ws.removeAllListeners()
+      ws.on('error', () => undefined)
+      ws.close()
+      if (error) reject(error)
+      else resolve(reply)
+    }
+    ws.on('unexpected-response', (_req, res) => {
+      res.resume()
+      finish(new Refused(`the $connect handshake was answered ${res.statusCode} ${res.statusMessage ?? ''}`.trim()))
+    })
+    ws.on('error', (error) => finish(error))
+    ws.on('close', (code, reason) =>
+      finish(new Error(`the connection closed (${code}${reason.length ? ` ${reason.toString()}` : ''})`)),
+    )
+    ws.on('open', () => {
+      if (!smoke) return finish()
+      ws.send(smoke.message)
+    })
+    ws.on('message', (data) => {
+      const text = Array.isArray(data) ? Buffer.concat(data).toString() : data.toString()
+      replies.push(text)
+      if (smoke && text.includes(smoke.expect)) finish(undefined, text.slice(0, 200))
+    })
+  })
+}
+
+/** Connects to `url` (and runs the smoke message) until it works, the API refuses, or the deadline passes. */
+export async function verifyEndpoint(options: VerifyOptions): Promise<Verified> {
+  const { url, smoke, attemptTimeoutMs = 10_000, deadlineMs = 60_000, sleep = (ms) => delay(ms) } = options
+  let waited = 0
+  let last: Error | undefined
+  for (let attempts = 1; ; attempts++) {
+    try {
+      const reply = await attempt(url, smoke, attemptTimeoutMs)
+      return reply === undefined ? { attempts } : { attempts, reply }
+    } catch (error) {
+      last = error as Error
+      if (error instanceof Refused || waited >= deadlineMs) break
+      const pause = Math.min(1000 * 2 ** (attempts - 1), 8000, deadlineMs - waited)
+      options.log?.(`verify ${url}: ${last.message}; trying again in ${Math.round(pause / 100) / 10} s`)
+      await sleep(pause)
+      waited += pause
+    }
+  }
+  throw new VerifyError(`${url} does not work: ${last?.message ?? 'no attempt was made'}`)
+}
