@@ -1,6 +1,6 @@
 // A thin HTTP shim in front of moto (the AWS emulator, https://github.com/getmoto/moto): it names and logs every AWS call, fills the
-// gaps where moto differs from AWS (deployments, UpdateStage, wss:// endpoints, conflicts, eventual consistency),
-// and injects latency and faults on demand. Point the AWS SDK's `endpoint` at `shim.endpoint`.
+// gaps where moto differs from AWS (deployments, UpdateStage, wss:// endpoints, conflicts, eventual consistency,
+// Lambda Invoke without Docker), and injects latency and faults on demand. Point the AWS SDK's `endpoint` at `shim.endpoint`.
 import {
   Agent,
   createServer,
