@@ -18,7 +18,7 @@ import {
 } from '@aws-sdk/client-lambda'
 import { ENDPOINT_VARIABLE } from '../runtime/connections.ts'
 import { bundleSocket, LAMBDA_HANDLER } from '../src/bundle/build.ts'
-import { smokeTestVersion, SmokeTestError, type SmokeTarget } from '../src/aws/smoke.ts'
+import { describeFailure, smokeTestVersion, SmokeTestError, type SmokeTarget } from '../src/aws/smoke.ts'
 import { startAwsBed, type AwsBed } from './helpers/aws-bed.ts'
 
 const REGION = 'us-east-1'
@@ -162,7 +162,7 @@ describe('smokeTestVersion', () => {
     assert.equal(error.step, '$connect')
     assert.match(
       error.message,
-      /^smoke test of version 1 failed: \$connect threw Error: CONFIG missing at socket\.js:3:\d+/,
+      /^smoke test of version 1 failed: \$connect threw Error: CONFIG missing at socket\.js:3:\d+ while the function was loading/,
     )
   })
 
@@ -204,6 +204,28 @@ describe('smokeTestVersion', () => {
     const target = await publish(`on('connect', () => new Promise(() => {}))`, { functionName: 'slow-fn' })
     const error = await failure(smokeTestVersion(lambda, target, { ...options, timeoutMs: 300 }))
     assert.match(error.message, /\$connect got no answer within 0\.3 s/)
+  })
+
+  test('$disconnect runs after a failed message (it may clean up), and a throwing $disconnect fails', async () => {
+    const target = await publish(
+      `on('ping', async () => 'pang')\non('disconnect', async () => {\n  throw new Error('cleanup failed')\n})\n`,
+    )
+    bed.shim.clearCalls()
+    const error = await failure(smokeTestVersion(lambda, target, { ...options, message: PING }))
+    assert.equal(error.step, 'message')
+    assert.equal(bed.shim.calls().filter((c) => c.operation === 'Invoke').length, 3)
+    const alone = await failure(smokeTestVersion(lambda, target, options))
+    assert.equal(alone.step, '$disconnect')
+    assert.match(alone.message, /\$disconnect threw Error: cleanup failed at socket\.js:3:\d+$/)
+  })
+
+  test('a version that does not exist: the AWS error, explained', async () => {
+    const target = await publish(GOOD)
+    const error = await failure(smokeTestVersion(lambda, { ...target, qualifier: '99' }, options))
+    assert.match(
+      error.message,
+      /^smoke test of version 99 failed: invoking it for \$connect: ResourceNotFoundException/,
+    )
   })
 
   test('sends during the smoke test reach no connection: the runtime records them', async (t) => {
@@ -271,5 +293,36 @@ on('ping', async (data, socket) => {
       'POST /prod/@connections/CCCCCCCCCCCCCCC=',
       'POST /prod/@connections/CCCCCCCCCCCCCCC=',
     ])
+  })
+})
+
+describe('describeFailure (what Lambda answered with FunctionError)', () => {
+  test('an init error type says the function failed to load; no trace, no location', () => {
+    assert.equal(
+      describeFailure({
+        errorType: 'Runtime.ImportModuleError',
+        errorMessage: "Error: Cannot find module 'pg'",
+      }),
+      "Runtime.ImportModuleError: Error: Cannot find module 'pg' while the function was loading (every event fails)",
+    )
+  })
+  test('the first frame in the code, not the runtime, node: or node_modules, relative to /var/task', () => {
+    const trace = [
+      'Error: no table',
+      '    at query (/var/task/node_modules/db/index.js:10:5)',
+      '    at <anonymous> (/var/task/lib/store.js:7:11)',
+      '    at <anonymous> (/var/task/socket.js:4:3)',
+      '    at handle (socket-action-runtime:handler.ts:171:43)',
+    ]
+    assert.equal(
+      describeFailure({ errorType: 'Error', errorMessage: 'no table', trace }),
+      'Error: no table at lib/store.js:7:11',
+    )
+  })
+  test('a timeout: the message only', () => {
+    assert.equal(
+      describeFailure({ errorType: 'Sandbox.Timedout', errorMessage: 'Task timed out after 3.00 seconds' }),
+      'Sandbox.Timedout: Task timed out after 3.00 seconds',
+    )
   })
 })

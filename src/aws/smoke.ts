@@ -78,7 +78,10 @@ export function describeFailure(failure: FunctionFailure): string {
   const origin =
     stackOrigin(trace, TASK_ROOT, `${TASK_ROOT}/${BUNDLE_FILE}`) ??
     stackOrigin(trace, TASK_ROOT, `${TASK_ROOT}/${HANDLER_FILE}`)
-  const loading = INIT_ERRORS.test(failure.errorType ?? '') ? ' (the function failed to load)' : ''
+  // Thrown while Node.js compiled the code, not from the runtime's handler: at the top level of socket.js (or an import).
+  const atImport = /\bModule\._compile\b/.test(trace) && !/socket-action-runtime:handler\.ts/.test(trace)
+  const loading =
+    INIT_ERRORS.test(failure.errorType ?? '') || atImport ? ' while the function was loading (every event fails)' : ''
   return `${what}${origin ? ` at ${origin}` : ''}${loading}`
 }
 
