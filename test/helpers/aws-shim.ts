@@ -576,7 +576,7 @@ export async function startShim(options: ShimOptions): Promise<Shim> {
     dir: string
     output: string[]
   }
-  /** Warm stand-ins by region/function:version@CodeSha256. */
+  /** Warm stand-ins by region/function:version and the code and settings they run. */
   const runners = new Map<string, Promise<Runner>>()
 
   async function startRunner(zip: Buffer, config: Json, region: string): Promise<Runner> {
@@ -589,7 +589,8 @@ export async function startShim(options: ShimOptions): Promise<Shim> {
     const [moduleName] = String(config.Handler ?? 'index.handler').split('.')
     const handlerName = `${moduleName}.js`
     const output: string[] = []
-    const lambda = new LocalLambda(await readFile(path.join(dir, handlerName), 'utf8').catch(() => ''), {
+    // The stand-in loads a CommonJS file (what the bundler ships); an ES module handler is not emulated.
+    const lambda = new LocalLambda(await readFile(path.join(dir, handlerName), 'utf8'), {
       functionName: config.FunctionName,
       codeDir: dir,
       handlerName,
@@ -603,10 +604,10 @@ export async function startShim(options: ShimOptions): Promise<Shim> {
     return { lambda, dir, output }
   }
 
-  async function stopRunners(): Promise<void> {
-    const all = [...runners.values()]
-    runners.clear()
-    for (const runner of await Promise.allSettled(all)) {
+  async function stopRunners(which: (key: string) => boolean = () => true): Promise<void> {
+    const stopped = [...runners].filter(([key]) => which(key))
+    for (const [key] of stopped) runners.delete(key)
+    for (const runner of await Promise.allSettled(stopped.map(([, runner]) => runner))) {
       if (runner.status !== 'fulfilled') continue
       await runner.value.lambda.close()
       await rm(runner.value.dir, { recursive: true, force: true })
@@ -630,16 +631,25 @@ export async function startShim(options: ShimOptions): Promise<Shim> {
     const { Configuration: config, Code: location } = parse(located.body)
     const invocationType = String(call.headers['x-amz-invocation-type'] ?? 'RequestResponse')
     if (invocationType === 'DryRun') return { status: 204, headers: { 'x-amzn-RequestId': requestId() }, body: '' }
-    const runnerKey = `${key}:${config.Version}@${config.CodeSha256}`
+    // A change of code or configuration gets fresh environments, as on Lambda; the replaced ones are stopped.
+    const version = `${key}:${config.Version}`
+    const settingsOf = [config.CodeSha256, config.Handler, config.MemorySize, config.Timeout, config.Environment]
+    const runnerKey = `${version} ${JSON.stringify(settingsOf)}`
     let runner = runners.get(runnerKey)
     if (!runner) {
+      await stopRunners((other) => other.startsWith(`${version} `))
       const fetched = await fetch(String(location?.Location ?? ''))
       if (!fetched.ok)
         return awsError('lambda', 502, 'ShimError', `aws-shim: no uploaded zip for CodeSha256 ${config.CodeSha256}`)
       runner = startRunner(Buffer.from(await fetched.arrayBuffer()), config, call.region)
       runners.set(runnerKey, runner)
     }
-    const { lambda, dir, output } = await runner
+    const started = await runner.catch((error: Error) => error)
+    if (started instanceof Error) {
+      runners.delete(runnerKey)
+      return awsError('lambda', 502, 'ShimError', `aws-shim: cannot run ${config.Handler}: ${started.message}`)
+    }
+    const { lambda, dir, output } = started
     const event: WebSocketEvent = JSON.parse(call.body.toString() || '{}')
     output.length = 0
     const running = lambda.invoke(event, (config.Timeout ?? 3) * 1000 + INIT_TIMEOUT_MS + 5000)
