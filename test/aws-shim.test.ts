@@ -11,7 +11,10 @@ import {
   CreateFunctionCommand,
   GetFunctionCommand,
   GetFunctionConfigurationCommand,
+  InvokeCommand,
+  type InvokeCommandInput,
   ListTagsCommand,
+  PublishVersionCommand,
   UpdateFunctionCodeCommand,
   UpdateFunctionConfigurationCommand,
 } from '@aws-sdk/client-lambda'
@@ -380,6 +383,97 @@ describe('Lambda and IAM asynchrony', () => {
       'InvalidParameterValueException',
       400,
     )
+  })
+})
+
+describe('Lambda Invoke (moto needs Docker for it)', () => {
+  const CJS = zipSync({
+    'index.js': new TextEncoder().encode(
+      [
+        'exports.handler = async (event) => {',
+        "  console.log('got', event.n)",
+        "  if (event.fail) throw new RangeError('too far: ' + event.n)",
+        '  return { n: event.n * 2, memory: process.env.AWS_LAMBDA_FUNCTION_MEMORY_SIZE, mode: process.env.MODE }',
+        '}',
+      ].join('\n'),
+    ),
+  })
+  const invoke = (lambda: LambdaClient, payload: unknown, extra: Partial<InvokeCommandInput> = {}) =>
+    lambda.send(new InvokeCommand({ FunctionName: 'socket-fn', Payload: JSON.stringify(payload), ...extra }))
+  const payloadOf = (out: { Payload?: Uint8Array }) => JSON.parse(Buffer.from(out.Payload!).toString())
+
+  async function cjsFunction(lambda: LambdaClient, role: string) {
+    await lambda.send(
+      new CreateFunctionCommand({
+        FunctionName: 'socket-fn',
+        Role: role,
+        Runtime: 'nodejs22.x',
+        Handler: 'index.handler',
+        Code: { ZipFile: CJS },
+        MemorySize: 256,
+        Environment: { Variables: { MODE: 'one' } },
+      }),
+    )
+  }
+
+  test("GetFunction's Code.Location serves the uploaded zip, and fetching it is no AWS call", async () => {
+    shim.configure({ roleUnassumableCalls: 0, pendingReads: 0 })
+    const { iam, lambda } = aws()
+    await cjsFunction(lambda, await createRole(iam))
+    const { Code } = await lambda.send(new GetFunctionCommand({ FunctionName: 'socket-fn' }))
+    assert.ok(Code?.Location?.startsWith(shim.endpoint), Code?.Location)
+    shim.clearCalls()
+    const fetched = Buffer.from(await (await fetch(Code!.Location!)).arrayBuffer())
+    assert.deepEqual(fetched, Buffer.from(CJS))
+    assert.deepEqual(shim.calls(), [])
+  })
+
+  test("runs the version invoked, with its env and memory; a throw is Unhandled with Lambda's error payload", async () => {
+    shim.configure({ roleUnassumableCalls: 0, pendingReads: 0, inProgressReads: 0 })
+    const { iam, lambda } = aws()
+    await cjsFunction(lambda, await createRole(iam))
+    await lambda.send(new PublishVersionCommand({ FunctionName: 'socket-fn' }))
+    await lambda.send(
+      new UpdateFunctionConfigurationCommand({
+        FunctionName: 'socket-fn',
+        Environment: { Variables: { MODE: 'two' } },
+      }),
+    )
+    const latest = await invoke(lambda, { n: 21 }, { LogType: 'Tail' })
+    assert.equal(latest.StatusCode, 200)
+    assert.equal(latest.FunctionError, undefined)
+    assert.deepEqual(payloadOf(latest), { n: 42, memory: '256', mode: 'two' })
+    // A configuration change reaches the next invocation (new environments), as on Lambda.
+    await lambda.send(
+      new UpdateFunctionConfigurationCommand({
+        FunctionName: 'socket-fn',
+        Environment: { Variables: { MODE: 'three' } },
+      }),
+    )
+    assert.equal(payloadOf(await invoke(lambda, { n: 0 })).mode, 'three')
+    assert.match(Buffer.from(latest.LogResult!, 'base64').toString(), /got 21/)
+    const v1 = await invoke(lambda, { n: 1 }, { Qualifier: '1' })
+    assert.equal(v1.ExecutedVersion, '1')
+    assert.deepEqual(payloadOf(v1), { n: 2, memory: '256', mode: 'one' })
+
+    const failed = await invoke(lambda, { n: 3, fail: true })
+    assert.equal(failed.StatusCode, 200)
+    assert.equal(failed.FunctionError, 'Unhandled')
+    const error = payloadOf(failed)
+    assert.equal(error.errorType, 'RangeError')
+    assert.equal(error.errorMessage, 'too far: 3')
+    assert.equal(error.trace[0], 'RangeError: too far: 3')
+    assert.match(error.trace[1], /\(\/var\/task\/index\.js:3:\d+\)$/)
+  })
+
+  test('DryRun answers 204 without running; a Pending function refuses $LATEST; an unknown version is 404', async () => {
+    shim.configure({ roleUnassumableCalls: 0, pendingReads: 1 })
+    const { iam, lambda } = aws()
+    await cjsFunction(lambda, await createRole(iam))
+    await rejectsWith(invoke(lambda, { n: 1 }), 'ResourceConflictException', 409)
+    await lambda.send(new GetFunctionCommand({ FunctionName: 'socket-fn' })) // the one Pending read
+    assert.equal((await invoke(lambda, {}, { InvocationType: 'DryRun' })).StatusCode, 204)
+    await rejectsWith(invoke(lambda, {}, { Qualifier: '9' }), 'ResourceNotFoundException', 404)
   })
 })
 

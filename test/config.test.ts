@@ -585,3 +585,46 @@ test('a value read from the environment into env or description is masked in wha
     'ap-southeast-7 *** *** sv-shown-bucket',
   )
 })
+
+// ---------------------------------------------------------------------------
+// smoke: the message each new version must answer before traffic moves to it (issue 12)
+
+test('smoke: message as text or as a mapping (sent as JSON), expect as text; absent without the input', async () => {
+  const text = await loaded(`${SOCKET}    smoke:\n      message: '{"route":"ping"}'\n      expect: pong\n`)
+  assert.deepEqual(text.sockets[0]!.smoke, { message: '{"route":"ping"}', expect: 'pong' })
+  const mapping = await loaded(
+    `${SOCKET}    smoke:\n      message:\n        route: ping\n        data: { n: 1 }\n      expect: pong\n`,
+  )
+  assert.deepEqual(mapping.sockets[0]!.smoke, { message: '{"route":"ping","data":{"n":1}}', expect: 'pong' })
+  const fromEnv = await loaded(`${SOCKET}    smoke: { message: hello, expect: "\${env.REPLY}" }\n`, {
+    env: { REPLY: 'hi' },
+  })
+  assert.deepEqual(fromEnv.sockets[0]!.smoke, { message: 'hello', expect: 'hi' })
+  const none = await loaded(`${SOCKET}    memory: 256\n`)
+  assert.ok(!('smoke' in none.sockets[0]!))
+})
+
+test('smoke mistakes: each says what to write', async () => {
+  const cases: Array<[string, string]> = [
+    [
+      'smoke: { message: ping }',
+      'input "smoke" has no "expect" - add the text the reply to the message must contain, e.g. smoke: { message: \'{"route":"ping"}\', expect: pong }',
+    ],
+    ['smoke: { expect: pong }', 'input "smoke" has no "message" - add what a client sends'],
+    ['smoke: ping', 'input "smoke" must be a mapping with "message" (what a client sends) and "expect"'],
+    ['smoke: { message: ping, reply: pong }', 'unknown key "reply" in input "smoke" - did you mean "expect"?'],
+    ['smoke: { message: ping, expect: 200 }', 'input "smoke.expect" must be a string, got 200 - put it in quotes'],
+    ['smoke: { message: ping, expect: "" }', 'input "smoke.expect" must not be empty'],
+    ['smoke: { message: "", expect: pong }', 'input "smoke.message" must not be empty'],
+    ['smoke: { message: [1, 2], expect: pong }', 'input "smoke.message" must be text or a mapping (sent as JSON)'],
+  ]
+  for (const [input, message] of cases) {
+    const error = await loadText(`${SOCKET}    ${input}\n`)
+    assert.ok(error instanceof ConfigError, `${input} is refused`)
+    assert.match(error.message, new RegExp(`serverless\\.yml:4:\\d+: ${escapeRegExp(message)}`), input)
+  }
+})
+
+function escapeRegExp(text: string): string {
+  return text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')
+}

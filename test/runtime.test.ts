@@ -22,6 +22,7 @@ import {
 } from '../runtime/connections.ts'
 import { dispatchOf, handle, socketFor, toProxyResult } from '../runtime/handler.ts'
 import { clearHandlers, on } from '../runtime/registry.ts'
+import { SMOKE_MARKER } from '../runtime/smoke.ts'
 import type { Socket, WebSocketEvent } from '../runtime/types.ts'
 
 const here = path.dirname(fileURLToPath(import.meta.url))
@@ -803,5 +804,64 @@ describe('socket methods against a local @connections server', () => {
     for (const id of ['ok1', 'dead', 'ok2', 'ok3']) assert.equal(count(id), 1, id)
     // The SDK's default retry strategy makes 3 attempts in all for a 5xx.
     assert.equal(count('broken'), 3)
+  })
+
+  // Smoke tests of a new version (src/aws/smoke.ts) mark their events; nothing may reach a client then.
+  describe('a smoke-test invocation (event marked socketActionSmokeTest: true)', () => {
+    const smoke = (event: WebSocketEvent) => ({ ...event, [SMOKE_MARKER]: true })
+
+    test('send, send to another id and broadcast are recorded and returned, none reaches @connections', async () => {
+      on('default', async (data, socket) => {
+        await socket.send({ echo: data })
+        await socket.send('to another', 'other-id')
+        const gone = await socket.broadcast('all', ['a', socket.id, 'a'])
+        return { statusCode: 202, body: JSON.stringify(gone) }
+      })
+      const result = await handle(smoke(localEvent()))
+      assert.equal(requests.length, 0)
+      assert.deepEqual(result, {
+        statusCode: 202,
+        body: '[]',
+        smoke: {
+          sent: [
+            { connectionId: CONN_ID, data: '{"echo":{"route":"message","data":{"foo":"bar"}}}' },
+            { connectionId: 'other-id', data: 'to another' },
+            { connectionId: 'a', data: 'all' },
+            { connectionId: CONN_ID, data: 'all' },
+          ],
+        },
+      })
+    })
+
+    test('close and info answer without a request; a route without a handler still returns the record', async () => {
+      on('connect', async (_data, socket) => {
+        const info = await socket.info()
+        await socket.close()
+        return info.identity?.sourceIp ? 200 : 500
+      })
+      const connect = fixture('connect')
+      connect.requestContext.stage = STAGE
+      assert.deepEqual(await handle(smoke(connect)), { statusCode: 200, smoke: { sent: [] } })
+      assert.deepEqual(await handle(smoke(fixture('disconnect'))), { statusCode: 200, smoke: { sent: [] } })
+      assert.equal(requests.length, 0)
+    })
+
+    test('a thrown error is still rethrown (Lambda reports it as FunctionError)', async (t) => {
+      t.mock.method(console, 'error', () => {})
+      on('default', async () => {
+        throw new Error('boom')
+      })
+      await assert.rejects(handle(smoke(localEvent())), /boom/)
+    })
+
+    test('only `true` marks: an unmarked event, or a marker of another value, sends for real', async () => {
+      on('default', async (_data, socket) => {
+        await socket.send('real')
+      })
+      const marked: Record<string, unknown> = { ...localEvent(), [SMOKE_MARKER]: 'true' }
+      assert.deepEqual(await handle(localEvent()), { statusCode: 200 })
+      assert.deepEqual(await handle(marked as unknown as WebSocketEvent), { statusCode: 200 })
+      assert.equal(requests.length, 2)
+    })
   })
 })

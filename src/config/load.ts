@@ -376,6 +376,8 @@ async function loadConfigText(
         v = Object.fromEntries(Object.entries(v).map(([name, value]) => [name, String(value)]))
       if (k === 'env' || k === 'policy' || k === 'throttle') v = v === null ? (k === 'policy' ? [] : {}) : v
       if (k === 'permissionsBoundary' && typeof v === 'string') v = v.trim()
+      // a mapping is the frame a client would send as JSON
+      if (k === 'smoke' && isObj(v) && isObj(v.message)) v = { ...v, message: JSON.stringify(v.message) }
       if (v !== undefined) Object.assign(inputs, { [k]: v })
     }
     if (Object.hasOwn(given, 'policy')) {

@@ -15,6 +15,16 @@ export interface SocketInputs {
   permissionsBoundary?: string
   /** Where `policy` is written, for limits only known once the whole role policy is built. */
   policyAt?: { line: number; column: number }
+  smoke?: SmokeInput
+}
+
+/**
+ * serverless.yml `smoke`: a message each new version must answer before traffic moves to it. `message` is the frame as
+ * a client sends it (a mapping in the file is JSON-encoded); the reply must contain `expect`.
+ */
+export interface SmokeInput {
+  message: string
+  expect: string
 }
 
 /** One IAM policy statement added to the function's role (identity policy: no Principal). */
@@ -88,6 +98,11 @@ export interface SocketConfig {
   permissionsBoundary?: string
   /** Where `policy` is written (its key), for limits checked once the whole role policy is built. */
   policyAt?: { line: number; column: number }
+  /**
+   * The smoke test's message and the text its reply must contain (src/aws/smoke.ts); absent: the smoke test of a new
+   * version runs only $connect and $disconnect.
+   */
+  smoke?: SmokeInput
   defaulted: DefaultableField[]
 }
 

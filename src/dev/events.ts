@@ -92,11 +92,16 @@ const CANONICAL = new Map(
 // Hop-by-hop headers API Gateway does not pass on.
 const DROPPED = new Set(['connection', 'upgrade'])
 
+/**
+ * The $connect event of a handshake request. `proto` and `port` are what X-Forwarded-Proto/-Port say: the local
+ * gateway's (http, its port), or AWS's own (https, 443) for an event that stands for a handshake with the real API.
+ */
 export function connectEvent(
   api: ApiFacts,
   conn: ConnectionFacts,
-  req: IncomingMessage,
+  req: Pick<IncomingMessage, 'rawHeaders' | 'url'>,
   localPort: number,
+  proto: 'http' | 'https' = 'http',
 ): WebSocketEvent {
   const multiValueHeaders: Record<string, string[]> = {}
   const raw = req.rawHeaders
@@ -111,7 +116,7 @@ export function connectEvent(
   const forwardedFor = multiValueHeaders['X-Forwarded-For']?.[0]
   multiValueHeaders['X-Forwarded-For'] = [forwardedFor ? `${forwardedFor}, ${conn.sourceIp}` : conn.sourceIp]
   multiValueHeaders['X-Forwarded-Port'] = [String(localPort)]
-  multiValueHeaders['X-Forwarded-Proto'] = ['http']
+  multiValueHeaders['X-Forwarded-Proto'] = [proto]
   multiValueHeaders['X-Amzn-Trace-Id'] ??= [
     `Root=1-${Math.floor(conn.connectedAt / 1000).toString(16)}-${randomBytes(12).toString('hex')}`,
   ]

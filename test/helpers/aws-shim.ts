@@ -1,6 +1,6 @@
 // A thin HTTP shim in front of moto (the AWS emulator, https://github.com/getmoto/moto): it names and logs every AWS call, fills the
-// gaps where moto differs from AWS (deployments, UpdateStage, wss:// endpoints, conflicts, eventual consistency),
-// and injects latency and faults on demand. Point the AWS SDK's `endpoint` at `shim.endpoint`.
+// gaps where moto differs from AWS (deployments, UpdateStage, wss:// endpoints, conflicts, eventual consistency,
+// Lambda Invoke without Docker), and injects latency and faults on demand. Point the AWS SDK's `endpoint` at `shim.endpoint`.
 import {
   Agent,
   createServer,
@@ -10,9 +10,15 @@ import {
   type ServerResponse,
 } from 'node:http'
 import type { AddressInfo } from 'node:net'
-import { randomBytes } from 'node:crypto'
+import { createHash, randomBytes } from 'node:crypto'
+import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises'
+import { tmpdir } from 'node:os'
+import path from 'node:path'
 import { performance } from 'node:perf_hooks'
 import { setTimeout as sleep } from 'node:timers/promises'
+import { unzipSync } from 'fflate'
+import { INIT_TIMEOUT_MS, LocalLambda } from '../../src/dev/lambda.ts'
+import type { WebSocketEvent } from '../../runtime/types.ts'
 
 export type CallKind = 'read' | 'write'
 
@@ -442,6 +448,7 @@ export async function startShim(options: ShimOptions): Promise<Shim> {
     const denied = roleNotYetAssumable(input.Role)
     if (denied) return denied
     const reply = await forward(call)
+    if (isOk(reply)) keepCode(input.Code?.ZipFile)
     if (!isOk(reply) || settings.pendingReads === 0) return reply
     return editJson(reply, (config) => {
       functions.set(functionKey(call, config.FunctionName), {
@@ -458,7 +465,7 @@ export async function startShim(options: ShimOptions): Promise<Shim> {
   }
 
   async function readFunction(call: Call): Promise<Reply> {
-    const reply = await forward(call)
+    const reply = withCodeLocation(call, await forward(call))
     if (new URL(call.url, 'http://shim').searchParams.get('Qualifier')) return reply
     const key = functionKey(call, call.params.fn ?? '')
     const state = functions.get(key)
@@ -495,6 +502,7 @@ export async function startShim(options: ShimOptions): Promise<Shim> {
       if (denied) return denied
     }
     const reply = await forward(call)
+    if (isOk(reply) && call.operation === 'UpdateFunctionCode') keepCode(parse(call.body).ZipFile)
     // moto ignores UpdateFunctionCode's Architectures; AWS changes the architecture with the code.
     const architecture = call.operation === 'UpdateFunctionCode' ? parse(call.body).Architectures?.[0] : undefined
     if (isOk(reply) && architecture) architectures.set(key, architecture)
@@ -533,6 +541,151 @@ export async function startShim(options: ShimOptions): Promise<Shim> {
       }
     }
     return forward(call)
+  }
+
+  // --- Lambda: Invoke ---------------------------------------------------------------------------------------------
+  //
+  // moto runs functions only in Docker. The shim runs them in the Lambda stand-in of `socket-action dev`
+  // (src/dev/lambda.ts): the zip uploaded for the invoked version, fetched from GetFunction's Code.Location (a shim
+  // URL serving the uploaded bytes, as AWS's is a presigned S3 URL), unpacked into a folder of its own, with the
+  // version's configured environment, memory and timeout; warm environments are kept per version, as Lambda's.
+
+  /** Uploaded zips by CodeSha256 (base64 sha256 of the bytes, as Lambda computes it). */
+  const code = new Map<string, Buffer>()
+  const CODE_PATH = '/_shim/code/'
+  let endpoint = ''
+
+  function keepCode(zipFile: unknown): void {
+    if (typeof zipFile !== 'string') return
+    const bytes = Buffer.from(zipFile, 'base64')
+    code.set(createHash('sha256').update(bytes).digest('base64'), bytes)
+  }
+
+  /** GetFunction's Code.Location: where the shim serves the zip whose CodeSha256 the configuration names. */
+  function withCodeLocation(call: Call, reply: Reply): Reply {
+    if (call.operation !== 'GetFunction') return reply
+    return editJson(reply, (json) => {
+      const sha = json.Configuration?.CodeSha256
+      if (typeof sha === 'string' && code.has(sha))
+        json.Code = { ...json.Code, Location: `${endpoint}${CODE_PATH}${encodeURIComponent(sha)}` }
+    })
+  }
+
+  interface Runner {
+    lambda: LocalLambda
+    dir: string
+    output: string[]
+  }
+  /** Warm stand-ins by region/function:version and the code and settings they run. */
+  const runners = new Map<string, Promise<Runner>>()
+
+  async function startRunner(zip: Buffer, config: Json, region: string): Promise<Runner> {
+    const dir = await mkdtemp(path.join(tmpdir(), 'aws-shim-task-'))
+    for (const [name, data] of Object.entries(unzipSync(new Uint8Array(zip)))) {
+      if (name.endsWith('/')) continue
+      await mkdir(path.dirname(path.join(dir, name)), { recursive: true })
+      await writeFile(path.join(dir, name), data)
+    }
+    const [moduleName] = String(config.Handler ?? 'index.handler').split('.')
+    const handlerName = `${moduleName}.js`
+    const output: string[] = []
+    // The stand-in loads a CommonJS file (what the bundler ships); an ES module handler is not emulated.
+    const lambda = new LocalLambda(await readFile(path.join(dir, handlerName), 'utf8'), {
+      functionName: config.FunctionName,
+      codeDir: dir,
+      handlerName,
+      region,
+      memory: config.MemorySize ?? 128,
+      timeoutMs: (config.Timeout ?? 3) * 1000,
+      env: config.Environment?.Variables ?? {},
+      maxEnvironments: 2,
+      output: (_stream, text) => void output.push(text),
+    })
+    return { lambda, dir, output }
+  }
+
+  async function stopRunners(which: (key: string) => boolean = () => true): Promise<void> {
+    const stopped = [...runners].filter(([key]) => which(key))
+    for (const [key] of stopped) runners.delete(key)
+    for (const runner of await Promise.allSettled(stopped.map(([, runner]) => runner))) {
+      if (runner.status !== 'fulfilled') continue
+      await runner.value.lambda.close()
+      await rm(runner.value.dir, { recursive: true, force: true })
+    }
+  }
+
+  /** Lambda's paths: the folder the zip was unpacked into is /var/task there. */
+  const asTaskRoot = (text: string, dir: string) => text.split(dir).join('/var/task')
+
+  async function invokeFunction(call: Call): Promise<Reply> {
+    const fn = call.params.fn ?? ''
+    const qualifier = new URL(call.url, 'http://shim').searchParams.get('Qualifier') ?? '$LATEST'
+    const key = functionKey(call, fn)
+    if (qualifier === '$LATEST' && functions.get(key)?.pendingReads)
+      return lambdaConflict('The function is currently in the following state: Pending')
+    const located = withCodeLocation(
+      { ...call, operation: 'GetFunction' },
+      await lookup(call, `/2015-03-31/functions/${encodeURIComponent(fn)}?Qualifier=${encodeURIComponent(qualifier)}`),
+    )
+    if (!isOk(located)) return located
+    const { Configuration: config, Code: location } = parse(located.body)
+    const invocationType = String(call.headers['x-amz-invocation-type'] ?? 'RequestResponse')
+    if (invocationType === 'DryRun') return { status: 204, headers: { 'x-amzn-RequestId': requestId() }, body: '' }
+    // A change of code or configuration gets fresh environments, as on Lambda; the replaced ones are stopped.
+    const version = `${key}:${config.Version}`
+    const settingsOf = [config.CodeSha256, config.Handler, config.MemorySize, config.Timeout, config.Environment]
+    const runnerKey = `${version} ${JSON.stringify(settingsOf)}`
+    let runner = runners.get(runnerKey)
+    if (!runner) {
+      await stopRunners((other) => other.startsWith(`${version} `))
+      const fetched = await fetch(String(location?.Location ?? ''))
+      if (!fetched.ok)
+        return awsError('lambda', 502, 'ShimError', `aws-shim: no uploaded zip for CodeSha256 ${config.CodeSha256}`)
+      runner = startRunner(Buffer.from(await fetched.arrayBuffer()), config, call.region)
+      runners.set(runnerKey, runner)
+    }
+    const started = await runner.catch((error: Error) => error)
+    if (started instanceof Error) {
+      runners.delete(runnerKey)
+      return awsError('lambda', 502, 'ShimError', `aws-shim: cannot run ${config.Handler}: ${started.message}`)
+    }
+    const { lambda, dir, output } = started
+    const event: WebSocketEvent = JSON.parse(call.body.toString() || '{}')
+    output.length = 0
+    const running = lambda.invoke(event, (config.Timeout ?? 3) * 1000 + INIT_TIMEOUT_MS + 5000)
+    const headers: Record<string, string> = {
+      'content-type': 'application/json',
+      'x-amzn-RequestId': requestId(),
+      'X-Amz-Executed-Version': String(config.Version),
+    }
+    if (invocationType === 'Event') return { status: 202, headers, body: '' }
+    const outcome = await running
+    if (String(call.headers['x-amz-log-type'] ?? '') === 'Tail')
+      headers['X-Amz-Log-Result'] = Buffer.from(Buffer.from(output.join('')).subarray(-4096)).toString('base64')
+    if (outcome.ok) return { status: 200, headers, body: JSON.stringify(outcome.result ?? null) }
+    // What the Node.js runtime answers for a thrown error (handler or init); a timeout has no type or trace.
+    headers['X-Amz-Function-Error'] = 'Unhandled'
+    const { error } = outcome
+    const failure =
+      error.name === 'Sandbox.Timedout'
+        ? { errorType: error.name, errorMessage: `${isoNow()} ${headers['x-amzn-RequestId']} ${error.message}` }
+        : {
+            errorType: error.name,
+            errorMessage: asTaskRoot(error.message, dir),
+            trace: asTaskRoot(error.stack ?? `${error.name}: ${error.message}`, dir).split('\n'),
+          }
+    return { status: 200, headers, body: JSON.stringify(failure) }
+  }
+
+  /** The bytes behind a Code.Location URL (not an AWS API call: not logged). */
+  function serveCode(url: string, res: ServerResponse): void {
+    const bytes = code.get(decodeURIComponent(url.slice(CODE_PATH.length).split('?')[0] ?? ''))
+    send(
+      res,
+      bytes
+        ? { status: 200, headers: { 'content-type': 'application/zip' }, body: bytes }
+        : { status: 404, headers: { 'content-type': 'text/plain' }, body: 'NoSuchKey' },
+    )
   }
 
   // --- IAM ----------------------------------------------------------------------------------------------------
@@ -828,6 +981,7 @@ export async function startShim(options: ShimOptions): Promise<Shim> {
     'lambda:UpdateFunctionCode': updateFunction,
     'lambda:UpdateFunctionConfiguration': updateFunction,
     'lambda:DeleteFunction': deleteFunction,
+    'lambda:Invoke': invokeFunction,
     'lambda:AddPermission': serialized(
       (call) => `permission:${functionKey(call, call.params.fn ?? '')}`,
       addPermission,
@@ -864,7 +1018,12 @@ export async function startShim(options: ShimOptions): Promise<Shim> {
   // --- the server ---------------------------------------------------------------------------------------------
 
   async function handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
-    const call = identify(req, await readBody(req))
+    const body = await readBody(req)
+    if (req.method === 'GET' && req.url?.startsWith(CODE_PATH)) {
+      serveCode(req.url, res)
+      return
+    }
+    const call = identify(req, body)
     const start = performance.now()
     let status = 0
     try {
@@ -892,9 +1051,10 @@ export async function startShim(options: ShimOptions): Promise<Shim> {
   const server = createServer((req, res) => void handle(req, res).catch(() => res.destroy()))
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve))
   const { port } = server.address() as AddressInfo
+  endpoint = `http://127.0.0.1:${port}`
 
   return {
-    endpoint: `http://127.0.0.1:${port}`,
+    endpoint,
     calls: () => [...log],
     writes: () => log.filter((call) => call.kind === 'write'),
     clearCalls: () => {
@@ -932,8 +1092,11 @@ export async function startShim(options: ShimOptions): Promise<Shim> {
       ])
         state.clear()
       lastDeploymentAt = -Infinity
+      code.clear()
+      void stopRunners()
     },
     async stop() {
+      await stopRunners()
       server.closeAllConnections()
       await new Promise<void>((resolve) => server.close(() => resolve()))
       agent.destroy()
