@@ -4,12 +4,7 @@
 // retried until a deadline; a handshake the API answers with a status (the $connect handler said no) is not.
 import { setTimeout as delay } from 'node:timers/promises'
 import WebSocket from 'ws'
-
-/** serverless.yml's smoke message and the text its reply must contain. */
-export interface SmokeMessage {
-  message: string
-  expect: string
-}
+import type { SmokeInput } from './config/types.ts'
 
 export class VerifyError extends Error {
   override readonly name = 'VerifyError'
@@ -17,7 +12,7 @@ export class VerifyError extends Error {
 
 export interface VerifyOptions {
   url: string
-  smoke?: SmokeMessage
+  smoke?: SmokeInput
   /** How long one attempt may take: the upgrade, then the reply (default 10 s). */
   attemptTimeoutMs?: number
   /** How long to wait in all between attempts before giving up (default 60 s). */
@@ -35,7 +30,7 @@ export interface Verified {
 /** An answer that will not change on a retry: the API answered the upgrade with a status. */
 class Refused extends Error {}
 
-function attempt(url: string, smoke: SmokeMessage | undefined, timeoutMs: number): Promise<string | undefined> {
+function attempt(url: string, smoke: SmokeInput | undefined, timeoutMs: number): Promise<string | undefined> {
   return new Promise((resolve, reject) => {
     const ws = new WebSocket(url, { handshakeTimeout: timeoutMs })
     const replies: string[] = []

@@ -9,6 +9,7 @@ import {
   postToConnection,
 } from './connections.ts'
 import { handlerFor, LIFECYCLE_ROUTES } from './registry.ts'
+import { isSmokeTest, type SmokeResult, type SmokeSend, smokeSocket } from './smoke.ts'
 import type { HandlerResult, LambdaContext, ProxyResult, Socket, WebSocketEvent } from './types.ts'
 
 export interface Dispatch {
@@ -149,6 +150,10 @@ export async function handle(event: WebSocketEvent, _context?: LambdaContext): P
   if (!event?.requestContext?.eventType) {
     throw new TypeError('socket-action: not an API Gateway WebSocket event (requestContext.eventType is missing)')
   }
+  // A smoke test of a new version (src/aws/smoke.ts): sends are recorded and returned, never delivered.
+  const sent: SmokeSend[] | undefined = isSmokeTest(event) ? [] : undefined
+  const withRecord = (result: ProxyResult): ProxyResult | SmokeResult =>
+    sent ? { ...result, smoke: { sent } } : result
   const { route, data } = dispatchOf(event)
   const handler = handlerFor(route)
   if (!handler) {
@@ -158,11 +163,12 @@ export async function handle(event: WebSocketEvent, _context?: LambdaContext): P
         'socket-action: a message matched no route and socket.js has no on("default") handler; it was dropped',
       )
     }
-    return { statusCode: 200 }
+    return withRecord({ statusCode: 200 })
   }
   const pending = new Set<PendingCall>()
   try {
-    return toProxyResult(await handler(data, socketFor(event, pending)))
+    const socket = sent ? smokeSocket(event, sent) : socketFor(event, pending)
+    return withRecord(toProxyResult(await handler(data, socket)))
   } catch (error) {
     // Logged here with its route and connection; rethrown so API Gateway answers as it does for a failed integration.
     console.error(

@@ -1,6 +1,7 @@
 // The Lambda handler: turns an API Gateway WebSocket event into a call of the socket.js route handler.
 import { broadcast, clientFor, connectionsEndpoint, deleteConnection, encode, getConnection, postToConnection, } from "./connections.js";
 import { handlerFor, LIFECYCLE_ROUTES } from "./registry.js";
+import { isSmokeTest, smokeSocket } from "./smoke.js";
 /** Which socket.js route an event goes to, and the `data` it gets. Reads the body itself, whatever routeKey the API delivered. */
 export function dispatchOf(event) {
     const ctx = event.requestContext;
@@ -111,6 +112,9 @@ export async function handle(event, _context) {
     if (!event?.requestContext?.eventType) {
         throw new TypeError('socket-action: not an API Gateway WebSocket event (requestContext.eventType is missing)');
     }
+    // A smoke test of a new version (src/aws/smoke.ts): sends are recorded and returned, never delivered.
+    const sent = isSmokeTest(event) ? [] : undefined;
+    const withRecord = (result) => sent ? { ...result, smoke: { sent } } : result;
     const { route, data } = dispatchOf(event);
     const handler = handlerFor(route);
     if (!handler) {
@@ -118,11 +122,12 @@ export async function handle(event, _context) {
             warned.add(route);
             console.warn('socket-action: a message matched no route and socket.js has no on("default") handler; it was dropped');
         }
-        return { statusCode: 200 };
+        return withRecord({ statusCode: 200 });
     }
     const pending = new Set();
     try {
-        return toProxyResult(await handler(data, socketFor(event, pending)));
+        const socket = sent ? smokeSocket(event, sent) : socketFor(event, pending);
+        return withRecord(toProxyResult(await handler(data, socket)));
     }
     catch (error) {
         // Logged here with its route and connection; rethrown so API Gateway answers as it does for a failed integration.

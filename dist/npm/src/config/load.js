@@ -351,6 +351,9 @@ async function loadConfigText(src, file, absFile, dir, env, options) {
                 v = v === null ? (k === 'policy' ? [] : {}) : v;
             if (k === 'permissionsBoundary' && typeof v === 'string')
                 v = v.trim();
+            // a mapping is the frame a client would send as JSON
+            if (k === 'smoke' && isObj(v) && isObj(v.message))
+                v = { ...v, message: JSON.stringify(v.message) };
             if (v !== undefined)
                 Object.assign(inputs, { [k]: v });
         }

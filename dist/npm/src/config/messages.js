@@ -39,6 +39,18 @@ const THROTTLE_ALIASES = {
 const ACTION_FIXABLE_RE = /^([A-Za-z0-9-]+)\s*(?:[./_ ]|::)\s*([A-Za-z0-9*?]+)$/;
 const COMPONENT_KEYS = Object.keys(D.component.properties);
 const THROTTLE_KEYS = Object.keys(INPUTS.throttle.properties);
+const SMOKE_KEYS = Object.keys(INPUTS.smoke.properties);
+const SMOKE_EXAMPLE = `smoke: { message: '{"route":"ping"}', expect: pong }`;
+/** Names a smoke key may be taken for. */
+const SMOKE_ALIASES = {
+    body: 'message',
+    send: 'message',
+    request: 'message',
+    reply: 'expect',
+    response: 'expect',
+    expected: 'expect',
+    contains: 'expect',
+};
 export const SOCKET_COMPONENT = '@serverless/socket';
 export const SNIPPET = `Socket: { component: "${SOCKET_COMPONENT}" }`;
 /** The stage-name rule's explanation (src/config/stage-name.ts is the rule; the schema's pattern is the same). */
@@ -149,8 +161,32 @@ export const VALUE = {
     throttle: ({ label, shown }) => `${label} must be a mapping with burstLimit and/or rateLimit, got ${shown}`,
     'throttle/burstLimit': number('an integer number of requests', notNegative),
     'throttle/rateLimit': number('a number of requests per second', notNegative, false),
+    smoke: ({ v, label, shown }) => {
+        // ajv reports the missing key first: a misspelt one ("reply") is the fix to show
+        const unknown = isObj(v) ? Object.keys(v).find((k) => !SMOKE_KEYS.includes(k)) : undefined;
+        if (unknown !== undefined)
+            return unknownSmokeKey(unknown, label);
+        const missing = isObj(v) ? SMOKE_KEYS.filter((k) => !Object.hasOwn(v, k)) : [];
+        if (!isObj(v) || missing.length === SMOKE_KEYS.length)
+            return `${label} must be a mapping with "message" (what a client sends) and "expect" (text the reply contains), e.g. ${SMOKE_EXAMPLE}, got ${shown}`;
+        return missing[0] === 'expect'
+            ? `${label} has no "expect" - add the text the reply to the message must contain, e.g. ${SMOKE_EXAMPLE}`
+            : `${label} has no "message" - add what a client sends, e.g. ${SMOKE_EXAMPLE}`;
+    },
+    'smoke/message': ({ v, label, shown }) => typeof v === 'string'
+        ? v === ''
+            ? `${label} must not be empty - give the frame a client sends, e.g. '{"route":"ping"}'`
+            : `${label} is ${v.length} characters; API Gateway's WebSocket frames are at most ${INPUTS.smoke.properties.message.maxLength} bytes - shorten it`
+        : `${label} must be text or a mapping (sent as JSON), e.g. { route: ping }, got ${shown}`,
+    'smoke/expect': (at) => at.v === ''
+        ? `${at.label} must not be empty: every reply contains "" - give text the reply contains, e.g. pong`
+        : str(at),
 };
 const allowed = (key, keys, what) => didYouMean(key, keys) ?? `allowed ${what} ${keys.join(', ')}`;
+function unknownSmokeKey(key, label) {
+    const alias = SMOKE_ALIASES[key.toLowerCase()];
+    return `unknown key ${quote(key)} in ${label} - ${alias !== undefined ? `did you mean "${alias}"?` : allowed(key, SMOKE_KEYS, 'keys are')}`;
+}
 /** A key the schema does not allow, by the field of the mapping it is in. */
 export const KEY = {
     '@*': (key, { p }) => `unknown key ${quote(key)} in component ${quote(p[0])} - ${allowed(key, COMPONENT_KEYS, 'keys are')}`,
@@ -161,6 +197,7 @@ export const KEY = {
     'policy/#': (key, { label }) => key === 'Principal' || key === 'NotPrincipal'
         ? `${label} must not have "${key}": the statement is added to the function role's own policy, whose principal is the role - remove it`
         : `unknown key ${quote(key)} in ${label} - ${allowed(key, STATEMENT_KEYS, 'keys are')}`,
+    smoke: (key, { label }) => unknownSmokeKey(key, label),
     throttle: (key, { label }) => {
         const alias = THROTTLE_ALIASES[key.toLowerCase()];
         return `unknown key ${quote(key)} in ${label} - ${alias !== undefined ? `did you mean "${alias}"?` : allowed(key, THROTTLE_KEYS, 'keys are')}`;

@@ -61,7 +61,11 @@ const CANONICAL = new Map([
 ].map((name) => [name.toLowerCase(), name]));
 // Hop-by-hop headers API Gateway does not pass on.
 const DROPPED = new Set(['connection', 'upgrade']);
-export function connectEvent(api, conn, req, localPort) {
+/**
+ * The $connect event of a handshake request. `proto` and `port` are what X-Forwarded-Proto/-Port say: the local
+ * gateway's (http, its port), or AWS's own (https, 443) for an event that stands for a handshake with the real API.
+ */
+export function connectEvent(api, conn, req, localPort, proto = 'http') {
     const multiValueHeaders = {};
     const raw = req.rawHeaders;
     for (let i = 0; i + 1 < raw.length; i += 2) {
@@ -76,7 +80,7 @@ export function connectEvent(api, conn, req, localPort) {
     const forwardedFor = multiValueHeaders['X-Forwarded-For']?.[0];
     multiValueHeaders['X-Forwarded-For'] = [forwardedFor ? `${forwardedFor}, ${conn.sourceIp}` : conn.sourceIp];
     multiValueHeaders['X-Forwarded-Port'] = [String(localPort)];
-    multiValueHeaders['X-Forwarded-Proto'] = ['http'];
+    multiValueHeaders['X-Forwarded-Proto'] = [proto];
     multiValueHeaders['X-Amzn-Trace-Id'] ??= [
         `Root=1-${Math.floor(conn.connectedAt / 1000).toString(16)}-${randomBytes(12).toString('hex')}`,
     ];

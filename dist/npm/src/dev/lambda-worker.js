@@ -48,6 +48,10 @@ for (const name of ['stdout', 'stderr']) {
         return true;
     };
 }
+// Lambda's NODE_PATH names the runtime's node_modules: the SDK resolves from any module of the code, e.g. from the
+// bundle that a deployment package's index.js loader requires.
+process.env.NODE_PATH = [process.env.NODE_PATH, ...sdkPaths].filter(Boolean).join(':');
+Module._initPaths();
 let handler;
 // The bundle carries its source map inline: stack traces name socket.js lines, as the deployed function's do.
 process.setSourceMapsEnabled(true);

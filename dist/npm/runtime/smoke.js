@@ -1,0 +1,34 @@
+// Smoke-test invocations: socket-action invokes a freshly published version directly (never through API Gateway)
+// before moving traffic to it, with events marked by a top-level field AWS never sends. For those, the socket records
+// what the handler sends instead of calling the @connections API, and the result carries the record back.
+import { encode } from "./connections.js";
+/** The top-level event field that marks a smoke-test invocation (API Gateway never sends it). */
+export const SMOKE_MARKER = 'socketActionSmokeTest';
+export function isSmokeTest(event) {
+    return event[SMOKE_MARKER] === true;
+}
+/** A socket whose sends go into `sent`, never to a connection; close and info answer as for a live connection. */
+export function smokeSocket(event, sent) {
+    const { connectionId, domainName, stage, connectedAt, identity } = event.requestContext;
+    const record = (data, id) => {
+        sent.push({ connectionId: id, data: Buffer.from(encode(data)).toString('utf8') });
+    };
+    return {
+        id: connectionId,
+        domain: domainName,
+        stage,
+        event,
+        send: async (data, id = connectionId) => record(data, id),
+        close: async () => undefined,
+        info: async () => ({
+            ...(connectedAt !== undefined && { connectedAt: new Date(connectedAt) }),
+            lastActiveAt: new Date(),
+            ...(identity && { identity }),
+        }),
+        broadcast: async (data, ids) => {
+            for (const id of new Set(ids))
+                record(data, id);
+            return [];
+        },
+    };
+}
