@@ -256,7 +256,7 @@ describe('deploy engine on moto', () => {
     const deployed = await deploy()
     assert.equal(
       formatPlan((await planStage({ configFile: project.config, stage: 'prod' })).plan),
-      'No changes: the stage matches serverless.yml and socket.js.',
+      'No changes: the stage matches serverless.yml and socket.js.\nLive version: 1; rollback returns to none; kept: 1.',
     )
 
     const { apigw, lambda } = sdk()
@@ -294,7 +294,7 @@ describe('deploy engine on moto', () => {
     assert.equal(state.apis[0]!.stages[0]!.description, deploymentMarker(desired, plan.integrationId!))
     assert.equal(
       formatPlan((await planStage({ configFile: project.config, stage: 'prod' })).plan),
-      'No changes: the stage matches serverless.yml and socket.js.',
+      'No changes: the stage matches serverless.yml and socket.js.\nLive version: 1; rollback returns to none; kept: 1.',
     )
   })
 
@@ -303,7 +303,10 @@ describe('deploy engine on moto', () => {
     const socket = pickSocket((await loadConfig(project.config)).sockets, undefined, project.config)
     await project.edit('serverless.yml', () => 'not: [valid yaml')
     const planned = await planStage({ configFile: project.config, socket, stage: 'prod' })
-    assert.equal(formatPlan(planned.plan), 'No changes: the stage matches serverless.yml and socket.js.')
+    assert.equal(
+      formatPlan(planned.plan),
+      'No changes: the stage matches serverless.yml and socket.js.\nLive version: 1; rollback returns to none; kept: 1.',
+    )
     assert.equal(planned.socket.stage, 'prod')
     assert.ok(!planned.socket.defaulted.includes('stage'))
     await assert.rejects(

@@ -155,7 +155,10 @@ describe('planDeploy', () => {
   test('a stage that matches: nothing to do', () => {
     const plan = planDeploy(desired, deployed())
     assert.deepEqual(plan.actions, [])
-    assert.equal(formatPlan(plan), 'No changes: the stage matches serverless.yml and socket.js.')
+    assert.equal(
+      formatPlan(plan),
+      'No changes: the stage matches serverless.yml and socket.js.\nLive version: 1; rollback returns to none; kept: 1.',
+    )
   })
 
   test('field-level diffs: only what changed', () => {

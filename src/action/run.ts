@@ -12,16 +12,16 @@ import { gitHub, repoOf, type GitHub, type Repo } from '../github/client.ts'
 import { markerOf, upsertStickyComment } from '../github/comments.ts'
 import { deactivateDeployments, recordDeployment } from '../github/deployments.ts'
 import { lineProgress } from '../progress/lines.ts'
-import { deployStage, planStage, removeStageOf, type StageOptions } from '../pipeline.ts'
+import { deployStage, planStage, removeStageOf, rollbackStageOf, type StageOptions } from '../pipeline.ts'
 import { redact } from '../secrets.ts'
 import { sweepClosedPullRequests } from '../sweep.ts'
 import { assumeRoleWithOidc } from './credentials.ts'
 import { readInputs, type ActionInputs } from './inputs.ts'
-import { deployedComment, failedComment, removedComment, summaryRows } from './report.ts'
+import { deployedComment, failedComment, removedComment, rolledBackComment, summaryRows } from './report.ts'
 import { resolveStage } from './stage-mapping.ts'
 import { triggerOf, type Trigger } from './trigger.ts'
 
-type Result = 'deployed' | 'unchanged' | 'removed' | 'planned' | 'swept' | 'skipped'
+type Result = 'deployed' | 'unchanged' | 'removed' | 'rolled-back' | 'planned' | 'swept' | 'skipped'
 
 /** serverless.yml and socket.js errors become annotations on their file and line (paths relative to the workspace). */
 function annotate(error: unknown): boolean {
@@ -206,6 +206,7 @@ export async function run(): Promise<void> {
           routes: result.routes,
           changed: result.changed,
           actions: result.actions,
+          release: result.release,
           sha: trigger.sha,
           runUrl: runUrl(),
         }
@@ -261,6 +262,26 @@ export async function run(): Promise<void> {
           ['Stage', stage],
           ['Region', region],
           ['Deleted', result.removed.map((a) => `${a.resource} ${a.name}`).join(', ') || 'nothing was left'],
+        ])
+        return
+      }
+      case 'rollback': {
+        const result = await core.group(`Roll back ${stage}`, () =>
+          rollbackStageOf({
+            ...options,
+            events: { ...options.events, onAction: (a) => core.info(`update alias ${a.name}`) },
+          }),
+        )
+        setOutput('changed', String(result.actions.length > 0))
+        setOutput('result', 'rolled-back' satisfies Result)
+        core.info(`live: version ${result.to} (was ${result.from})`)
+        const facts = { stage, region, from: result.from, to: result.to, kept: result.kept, runUrl: runUrl() }
+        if (commentOn) await comment(repo, commentOn, rolledBackComment(facts))
+        await writeSummary(`socket-action: ${stage} rolled back`, [
+          ['Stage', stage],
+          ['Region', region],
+          ['Live version', `${result.to} (was ${result.from})`],
+          ['Kept', result.kept.join(', ')],
         ])
         return
       }
