@@ -87,13 +87,14 @@ const CONFIG_FIELDS: Array<keyof FunctionSpec> = [
   'roleArn',
 ]
 
-function functionConfigDiff(observed: FunctionSpec, desired: FunctionSpec): FieldDiff[] {
-  return CONFIG_FIELDS.filter((f) => canonical(observed[f]) !== canonical(desired[f])).map((f) => ({
-    field: f,
-    from: observed[f],
-    to: desired[f],
-  }))
+/** The fields of `fields` that differ between two function specs, as diffs. */
+function specDiff(fields: Array<keyof FunctionSpec>, observed: FunctionSpec, desired: FunctionSpec): FieldDiff[] {
+  return fields
+    .filter((f) => canonical(observed[f]) !== canonical(desired[f]))
+    .map((f) => ({ field: f, from: observed[f], to: desired[f] }))
 }
+
+const functionConfigDiff = (observed: FunctionSpec, desired: FunctionSpec) => specDiff(CONFIG_FIELDS, observed, desired)
 
 /**
  * What a published version is compared on: its description is its code's SHA-256 (PublishVersion's Description), not
@@ -105,13 +106,7 @@ const RELEASE_FIELDS: Array<keyof FunctionSpec> = [
   'architecture',
 ]
 
-function releaseDiff(version: FunctionSpec, desired: FunctionSpec): FieldDiff[] {
-  return RELEASE_FIELDS.filter((f) => canonical(version[f]) !== canonical(desired[f])).map((f) => ({
-    field: f,
-    from: version[f],
-    to: desired[f],
-  }))
-}
+const releaseDiff = (version: FunctionSpec, desired: FunctionSpec) => specDiff(RELEASE_FIELDS, version, desired)
 
 const byNumber = (a: string, b: string) => Number(a) - Number(b)
 
