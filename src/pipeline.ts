@@ -4,13 +4,22 @@ import { awsAdapter, type AwsAdapterOptions } from './aws/adapter.ts'
 import { createClients, destroyClients, type AwsClients, type AwsCredentials } from './aws/clients.ts'
 import { listStages } from './aws/stage-discovery.ts'
 import type { Sleep } from './aws/retry.ts'
-import type { WaitSettings } from './aws/writes.ts'
+import { smokeTestVersion } from './aws/smoke.ts'
+import type { SmokeTest, WaitSettings } from './aws/writes.ts'
 import { bundleSocket, LAMBDA_HANDLER, type Bundle, type BundleOptions } from './bundle/build.ts'
 import { permissionsBoundaryProblem } from './config/boundary.ts'
 import { ConfigError, loadConfig, pickSocket, type SocketConfig } from './config/index.ts'
 import { checkRegion } from './config/region-name.ts'
 import { stageNameProblem } from './config/stage-name.ts'
-import { reconcile, removeStage, type DeployResult, type EngineEvents, type RemoveResult } from './engine/deploy.ts'
+import {
+  reconcile,
+  removeStage,
+  rollbackStage,
+  type DeployResult,
+  type EngineEvents,
+  type RemoveResult,
+  type RollbackResult,
+} from './engine/deploy.ts'
 import { desiredState } from './engine/desired.ts'
 import { checkLimits } from './engine/limits.ts'
 import type { DesiredState, ObservedState, Plan } from './engine/model.ts'
@@ -46,6 +55,16 @@ export interface StageOptions {
    * not loaded again; `stage`, if given, replaces its stage.
    */
   socket?: SocketConfig
+  /**
+   * Run against each newly published version before the alias `live` moves to it; throwing leaves `live` where it
+   * was and fails the deploy (BlockedBySmokeTest, src/aws/writes.ts). Absent: the alias moves without a test.
+   */
+  smokeTest?: SmokeTest
+  /**
+   * Smoke-test each new version with this stage's own Lambda client (src/aws/smoke.ts: $connect, serverless.yml's
+   * smoke message if any, $disconnect): what the CLI and the Action do. `smokeTest` wins when both are given.
+   */
+  smoke?: boolean
 }
 
 interface Prepared {
@@ -112,13 +131,34 @@ function bundleFor(p: Prepared, options: StageOptions): Promise<Bundle> {
   )
 }
 
+function smokeTestOf(p: Prepared, options: StageOptions): SmokeTest | undefined {
+  if (options.smokeTest || !options.smoke) return options.smokeTest
+  const { smoke } = p.socket
+  const message = smoke && { body: smoke.message, expect: smoke.expect }
+  const stage = p.identity.stage
+  return async (target) => {
+    await waitingFor(options.progress, `the smoke test of version ${target.qualifier}`, () =>
+      smokeTestVersion(p.clients.lambda, target, { region: p.region, stage, ...(message && { message }) }),
+    )
+  }
+}
+
 function adapterOptions(p: Prepared, options: StageOptions): AwsAdapterOptions {
   const { waits, sleep, retryBaseMs, progress } = options
-  return { clients: p.clients, identity: p.identity, waits, sleep, retryBaseMs, progress, log: options.events?.log }
+  return {
+    clients: p.clients,
+    identity: p.identity,
+    waits,
+    sleep,
+    retryBaseMs,
+    progress,
+    smokeTest: smokeTestOf(p, options),
+    log: options.events?.log,
+  }
 }
 
 /** The desired state for what was observed; a limit it breaks throws with its file and line, before any write. */
-function desiredFor(p: Prepared, bundle: Bundle) {
+function desiredFor(p: Prepared, bundle: Bundle, smokeTest: boolean) {
   return (observed: ObservedState): DesiredState => {
     const desired = desiredState({
       socket: p.socket,
@@ -129,6 +169,7 @@ function desiredFor(p: Prepared, bundle: Bundle) {
       codeSha256: bundle.sha256,
       handler: LAMBDA_HANDLER,
       version: VERSION,
+      smokeTest,
     })
     const problems = checkLimits(
       desired,
@@ -145,7 +186,7 @@ export async function deployStage(options: StageOptions): Promise<DeployResult &
   try {
     const bundle = await bundleFor(p, options)
     const adapter = awsAdapter({ ...adapterOptions(p, options), zip: bundle.zip })
-    const result = await reconcile(adapter, desiredFor(p, bundle), options.events)
+    const result = await reconcile(adapter, desiredFor(p, bundle, !!smokeTestOf(p, options)), options.events)
     return { ...result, socket: p.socket }
   } finally {
     destroyClients(p.clients)
@@ -163,7 +204,7 @@ export async function planStage(
       identity: p.identity,
       progress: options.progress,
     }).observe()
-    const desired = desiredFor(p, bundle)(observed)
+    const desired = desiredFor(p, bundle, !!smokeTestOf(p, options))(observed)
     return { plan: planDeploy(desired, observed), desired, socket: p.socket }
   } finally {
     destroyClients(p.clients)
@@ -177,6 +218,23 @@ export async function removeStageOf(
   try {
     const adapter = awsAdapter(adapterOptions(p, options))
     return { ...(await removeStage(adapter, p.identity, options.events)), identity: p.identity, region: p.region }
+  } finally {
+    destroyClients(p.clients)
+  }
+}
+
+/** Moves the stage's alias `live` back to the previous version, or to `to`: one write. */
+export async function rollbackStageOf(
+  options: StageOptions & { to?: string },
+): Promise<RollbackResult & { identity: StageIdentity; region: string }> {
+  const p = await prepare(options)
+  try {
+    const adapter = awsAdapter(adapterOptions(p, options))
+    return {
+      ...(await rollbackStage(adapter, p.identity, options.to, options.events)),
+      identity: p.identity,
+      region: p.region,
+    }
   } finally {
     destroyClients(p.clients)
   }

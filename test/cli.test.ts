@@ -146,7 +146,7 @@ describe('socket-action CLI', () => {
     assert.equal(far.code, 2)
     assert.match(
       far.stderr,
-      /^error: unknown command "frobnicate"; the commands are dev, plan, deploy, remove, sweep$/m,
+      /^error: unknown command "frobnicate"; the commands are dev, plan, deploy, remove, rollback, sweep$/m,
     )
     const option = await run(['--stage', 'x']).done
     assert.equal(option.code, 2)

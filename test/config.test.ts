@@ -70,7 +70,16 @@ test('seed example (typo fixed) resolves every input as written', async () => {
       architecture: 'arm64',
       policy: [],
       logRetentionDays: 30,
-      defaulted: ['runtime', 'architecture', 'policy', 'throttle', 'logRetentionDays', 'permissionsBoundary'],
+      keepVersions: 5,
+      defaulted: [
+        'runtime',
+        'architecture',
+        'policy',
+        'throttle',
+        'logRetentionDays',
+        'keepVersions',
+        'permissionsBoundary',
+      ],
     },
   ])
 })
@@ -98,6 +107,7 @@ test('minimal config gets every default', async () => {
       architecture: 'arm64',
       policy: [],
       logRetentionDays: 30,
+      keepVersions: 5,
       defaulted: [
         'app',
         'stage',
@@ -112,6 +122,7 @@ test('minimal config gets every default', async () => {
         'policy',
         'throttle',
         'logRetentionDays',
+        'keepVersions',
         'permissionsBoundary',
       ],
     },
@@ -159,7 +170,16 @@ test('${env.X} substitution: whole values, parts, several per string, numeric co
       architecture: 'arm64',
       policy: [],
       logRetentionDays: 30,
-      defaulted: ['runtime', 'architecture', 'policy', 'throttle', 'logRetentionDays', 'permissionsBoundary'],
+      keepVersions: 5,
+      defaulted: [
+        'runtime',
+        'architecture',
+        'policy',
+        'throttle',
+        'logRetentionDays',
+        'keepVersions',
+        'permissionsBoundary',
+      ],
     },
   ])
 })
@@ -215,6 +235,7 @@ test('runtime, architecture, policy and throttle as written, with ${env.X} in po
     'env',
     'code',
     'logRetentionDays',
+    'keepVersions',
   ])
 })
 

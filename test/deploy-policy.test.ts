@@ -198,6 +198,7 @@ const SOCKET: SocketConfig = {
   runtime: 'nodejs24.x',
   architecture: 'arm64',
   logRetentionDays: 30,
+  keepVersions: 5,
   policy: [
     { Effect: 'Allow', Action: 'iam:*', Resource: '*' },
     {

@@ -215,12 +215,15 @@ describe('deploy engine convergence on moto', () => {
         })
         await deploy()
         assert.deepEqual(statuses('UpdateFunctionCode'), [409, 'ok'])
-        assert.deepEqual(writes(), ['UpdateFunctionCode', 'UpdateFunctionCode'])
+        assert.deepEqual(writes(), ['UpdateFunctionCode', 'UpdateFunctionCode', 'PublishVersion', 'UpdateAlias'])
         const state = await readAccount()
         const code = state.functions[0]!.codeSha256
         assert.notEqual(code, before.codeSha256)
         const expected = structuredClone(clean) as AccountState
         expected.functions[0]!.codeSha256 = code
+        // The new code is published as version 2, and live points to it.
+        expected.functions[0]!.live = '2'
+        expected.functions[0]!.versions.push({ version: '2', codeSha256: code })
         assert.deepEqual(comparable(state), expected)
         await assertSettled()
       } finally {

@@ -93,7 +93,7 @@ describe('deploy engine on moto', () => {
     assert.deepEqual(api.integrations, [
       {
         type: 'AWS_PROXY',
-        uri: `arn:aws:apigateway:us-east-1:lambda:path/2015-03-31/functions/${result.functionArn}/invocations`,
+        uri: `arn:aws:apigateway:us-east-1:lambda:path/2015-03-31/functions/${result.functionArn}:live/invocations`,
         timeout: 29000,
       },
     ])
@@ -118,17 +118,17 @@ describe('deploy engine on moto', () => {
     assert.ok(bed.shim.calls().length > 0, 'it did read')
   })
 
-  test('a code-only change makes only the code update (and its wait)', async () => {
+  test('a code-only change makes only the code update (and its wait), a new version and the alias move', async () => {
     await deploy()
     await project.edit('socket.js', (s) =>
       s.replace('await socket.send(data)\n})\n\n// Every', 'await socket.send({ echo: data })\n})\n\n// Every'),
     )
     bed.shim.clearCalls()
     const result = await deploy()
-    assert.deepEqual(writes(), ['UpdateFunctionCode'])
+    assert.deepEqual(writes(), ['UpdateFunctionCode', 'PublishVersion', 'UpdateAlias'])
     assert.deepEqual(
       result.actions.map((a) => a.id),
-      ['function:code'],
+      ['function:code', 'function-version:create', 'alias:update'],
     )
     const reads = bed.shim
       .calls()
@@ -142,7 +142,7 @@ describe('deploy engine on moto', () => {
     await project.edit('serverless.yml', (s) => s.replace('memory: 128', 'memory: 256'))
     bed.shim.clearCalls()
     await deploy()
-    assert.deepEqual(writes(), ['UpdateFunctionConfiguration'])
+    assert.deepEqual(writes(), ['UpdateFunctionConfiguration', 'PublishVersion', 'UpdateAlias'])
     assert.equal((await readAccount()).functions[0]!.memory, 256)
   })
 
@@ -256,7 +256,7 @@ describe('deploy engine on moto', () => {
     const deployed = await deploy()
     assert.equal(
       formatPlan((await planStage({ configFile: project.config, stage: 'prod' })).plan),
-      'No changes: the stage matches serverless.yml and socket.js.',
+      'No changes: the stage matches serverless.yml and socket.js.\nLive version: 1; rollback returns to none; kept: 1.',
     )
 
     const { apigw, lambda } = sdk()
@@ -294,7 +294,7 @@ describe('deploy engine on moto', () => {
     assert.equal(state.apis[0]!.stages[0]!.description, deploymentMarker(desired, plan.integrationId!))
     assert.equal(
       formatPlan((await planStage({ configFile: project.config, stage: 'prod' })).plan),
-      'No changes: the stage matches serverless.yml and socket.js.',
+      'No changes: the stage matches serverless.yml and socket.js.\nLive version: 1; rollback returns to none; kept: 1.',
     )
   })
 
@@ -303,7 +303,10 @@ describe('deploy engine on moto', () => {
     const socket = pickSocket((await loadConfig(project.config)).sockets, undefined, project.config)
     await project.edit('serverless.yml', () => 'not: [valid yaml')
     const planned = await planStage({ configFile: project.config, socket, stage: 'prod' })
-    assert.equal(formatPlan(planned.plan), 'No changes: the stage matches serverless.yml and socket.js.')
+    assert.equal(
+      formatPlan(planned.plan),
+      'No changes: the stage matches serverless.yml and socket.js.\nLive version: 1; rollback returns to none; kept: 1.',
+    )
     assert.equal(planned.socket.stage, 'prod')
     assert.ok(!planned.socket.defaulted.includes('stage'))
     await assert.rejects(
@@ -353,7 +356,7 @@ describe('deploy engine details on moto', () => {
     await project.edit('serverless.yml', (s) => `${s}    architecture: x86_64\n`)
     bed.shim.clearCalls()
     await deploy()
-    assert.deepEqual(writes(), ['UpdateFunctionCode'])
+    assert.deepEqual(writes(), ['UpdateFunctionCode', 'PublishVersion', 'UpdateAlias'])
     assert.deepEqual((await readAccount()).functions[0]!.architectures, ['x86_64'])
     bed.shim.clearCalls()
     await deploy()

@@ -26,6 +26,7 @@ const socket: SocketConfig = {
   architecture: 'arm64',
   policy: [],
   logRetentionDays: 30,
+  keepVersions: 5,
 }
 const identity = { app: 'chat', stage: 'prod', repo: 'octo/sockets', region: 'us-east-1' }
 const desiredWith = (s: SocketConfig) =>

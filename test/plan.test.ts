@@ -26,6 +26,7 @@ const socket: SocketConfig = {
   architecture: 'arm64',
   policy: [],
   logRetentionDays: 30,
+  keepVersions: 5,
 }
 const identity = { app: 'chat', stage: 'prod', repo: 'octo/sockets', region: 'us-east-1' }
 const desired = desiredState({
@@ -66,7 +67,9 @@ function deployed(): ObservedState {
       arn: 'arn:fn',
       tags: desired.tags,
       spec: { ...desired.fn },
-      permissionSourceArn: `arn:aws:execute-api:us-east-1:111111111111:${apiId}/*`,
+      alias: { name: 'live', version: '1' },
+      aliasPermissionSourceArn: `arn:aws:execute-api:us-east-1:111111111111:${apiId}/*`,
+      versions: [{ version: '1', spec: { ...desired.fn, description: desired.fn.codeSha256 } }],
     },
     apis: [
       {
@@ -97,12 +100,14 @@ describe('planDeploy', () => {
     const plan = planDeploy(desired, empty)
     const byId = new Map(plan.actions.map((a) => [a.id, a]))
     assert.deepEqual([...byId.keys()].sort(), [
+      'alias:create',
       'api:create',
       'deployment:create',
+      'function-version:create',
       'function:create',
       'integration:create',
       'log-group:create',
-      'permission:add',
+      'permission:alias:add',
       'role-policy:put',
       'role:create',
       'route:create:$connect',
@@ -118,6 +123,10 @@ describe('planDeploy', () => {
     assert.deepEqual(byId.get('function:create')!.after, ['role:create'])
     assert.deepEqual(byId.get('role-policy:put')!.after.sort(), ['api:create', 'role:create'])
     assert.deepEqual(byId.get('stage:create')!.after, ['deployment:create'])
+    assert.deepEqual(byId.get('function-version:create')!.after, ['function:create'])
+    assert.deepEqual(byId.get('alias:create')!.after, ['function-version:create', 'function:create'])
+    assert.deepEqual(byId.get('permission:alias:add')!.after, ['alias:create', 'function:create', 'api:create'])
+    assert.match(JSON.stringify(byId.get('integration:create')!.params), /function:chat-prod:live\/invocations/)
     // Every action comes after the ones it waits for.
     const seen = new Set<string>()
     for (const a of plan.actions) {
@@ -146,7 +155,10 @@ describe('planDeploy', () => {
   test('a stage that matches: nothing to do', () => {
     const plan = planDeploy(desired, deployed())
     assert.deepEqual(plan.actions, [])
-    assert.equal(formatPlan(plan), 'No changes: the stage matches serverless.yml and socket.js.')
+    assert.equal(
+      formatPlan(plan),
+      'No changes: the stage matches serverless.yml and socket.js.\nLive version: 1; rollback returns to none; kept: 1.',
+    )
   })
 
   test('field-level diffs: only what changed', () => {
@@ -156,6 +168,7 @@ describe('planDeploy', () => {
     assert.deepEqual(
       plan.actions.map((a) => a.id),
       ['function:config', 'function:code'],
+      'the live version holds what is wanted: $LATEST is repaired, nothing is published',
     )
     assert.deepEqual(plan.actions[0]!.diff, [{ field: 'memory', from: 128, to: 512 }])
     assert.deepEqual(plan.actions[1]!.after, ['function:config'], 'Lambda takes one update at a time')

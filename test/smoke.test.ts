@@ -184,6 +184,20 @@ describe('smokeTestVersion', () => {
     )
   })
 
+  test('a $connect that refuses with 401 (no credentials) passes without a smoke message, and fails with one', async () => {
+    const target = await publish(`on('connect', async (data) => (data.headers.Authorization ? 200 : 401))`)
+    const report = await smokeTestVersion(lambda, target, options)
+    assert.deepEqual(
+      report.steps.map((s) => [s.step, s.statusCode]),
+      [
+        ['$connect', 401],
+        ['$disconnect', 200],
+      ],
+    )
+    const error = await failure(smokeTestVersion(lambda, target, { ...options, message: PING }))
+    assert.match(error.message, /\$connect answered 401: the smoke message needs a connection the handler accepts/)
+  })
+
   test('a reply without `expect` fails and says what it got', async () => {
     const target = await publish(`on('ping', async (data, socket) => { await socket.send('pang') ; return 'ok' })`)
     const error = await failure(smokeTestVersion(lambda, target, { ...options, message: PING }))

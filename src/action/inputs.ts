@@ -25,7 +25,7 @@ export interface ActionInputs {
   dryRun: boolean
 }
 
-const COMMANDS: Command[] = ['auto', 'deploy', 'plan', 'remove', 'sweep']
+const COMMANDS: Command[] = ['auto', 'deploy', 'plan', 'remove', 'rollback', 'sweep']
 
 /** A boolean input as the runner reads it (YAML 1.2 core: true, True, TRUE, false, False, FALSE); empty is the default. */
 function flag(name: string, fallback: boolean): boolean {

@@ -11,8 +11,17 @@ export interface DeployFacts {
   routes: string[]
   changed: boolean
   actions: Action[]
+  /** The version the alias live points to, and the versions kept for rollback (newest first). */
+  release?: { live?: string; kept: string[]; previous?: string }
   sha?: string
   runUrl?: string
+}
+
+/** "3 (rollback returns to 2; kept: 3, 2, 1)". */
+export function versionsOf(release: DeployFacts['release']): string {
+  if (!release?.live) return 'n/a'
+  const back = release.previous ? `rollback returns to ${release.previous}` : 'no earlier version to roll back to'
+  return `${release.live} (${back}; kept: ${release.kept.join(', ')})`
 }
 
 function changesOf(actions: Action[]): string {
@@ -31,6 +40,7 @@ export function deployedComment(f: DeployFacts): string {
     `| Region | ${f.region} |`,
     `| Commit | ${f.sha ? `\`${f.sha.slice(0, 7)}\`` : 'n/a'} |`,
     `| Changes | ${changesOf(f.actions)} |`,
+    `| Live version | ${versionsOf(f.release)} |`,
     `| Routes | ${f.routes.map((r) => `\`${r}\``).join(', ')} |`,
     '',
     `Try it: \`npx wscat -c ${f.url}\``,
@@ -61,10 +71,17 @@ export function failedComment(o: {
   error: string
   sha?: string
   runUrl?: string
+  /** The new version failed its smoke test: live still serves the version it served before. */
+  blockedBySmokeTest?: boolean
 }): string {
   return [
-    `### socket-action: ${o.command} of \`${o.stage ?? '?'}\` failed`,
+    o.blockedBySmokeTest
+      ? `### socket-action: deploy of \`${o.stage ?? '?'}\` blocked by smoke test`
+      : `### socket-action: ${o.command} of \`${o.stage ?? '?'}\` failed`,
     '',
+    ...(o.blockedBySmokeTest
+      ? ['The new version failed its smoke test, so `live` was not moved: users still get the version they had.', '']
+      : []),
     // Indented, not fenced: an error that contains a fence cannot break out of it.
     o.error
       .slice(0, 3000)
@@ -85,6 +102,25 @@ export function summaryRows(f: DeployFacts): Array<[string, string]> {
     ['Function', f.functionName],
     ['Changed', String(f.changed)],
     ['Changes', changesOf(f.actions)],
+    ['Live version', versionsOf(f.release)],
     ['Routes', f.routes.join(', ')],
   ]
+}
+
+export function rolledBackComment(o: {
+  stage: string
+  region: string
+  from: string
+  to: string
+  kept: string[]
+  runUrl?: string
+}): string {
+  return [
+    `### socket-action: \`${o.stage}\` was rolled back`,
+    '',
+    o.from === o.to
+      ? `The alias \`live\` of stage \`${o.stage}\` in ${o.region} already pointed to version ${o.to}.`
+      : `The alias \`live\` of stage \`${o.stage}\` in ${o.region} now points to version ${o.to} (was ${o.from}). Versions kept: ${o.kept.join(', ')}. The next deploy moves it to the version holding the pushed code.`,
+    ...(o.runUrl ? ['', `[Workflow run](${o.runUrl})`] : []),
+  ].join('\n')
 }

@@ -4,6 +4,7 @@ import { fileURLToPath, pathToFileURL } from 'node:url'
 import * as core from '@actions/core'
 import { context } from '@actions/github'
 import type { AwsCredentials } from '../aws/clients.ts'
+import { BlockedBySmokeTest } from '../aws/writes.ts'
 import { hasDiagnostics } from '../config/diagnosed.ts'
 import { loadConfig, pickSocket, type SocketConfig } from '../config/index.ts'
 import { checkRegion } from '../config/region-name.ts'
@@ -12,16 +13,16 @@ import { gitHub, repoOf, type GitHub, type Repo } from '../github/client.ts'
 import { markerOf, upsertStickyComment } from '../github/comments.ts'
 import { deactivateDeployments, recordDeployment } from '../github/deployments.ts'
 import { lineProgress } from '../progress/lines.ts'
-import { deployStage, planStage, removeStageOf, type StageOptions } from '../pipeline.ts'
+import { deployStage, planStage, removeStageOf, rollbackStageOf, type StageOptions } from '../pipeline.ts'
 import { redact } from '../secrets.ts'
 import { sweepClosedPullRequests } from '../sweep.ts'
 import { assumeRoleWithOidc } from './credentials.ts'
 import { readInputs, type ActionInputs } from './inputs.ts'
-import { deployedComment, failedComment, removedComment, summaryRows } from './report.ts'
+import { deployedComment, failedComment, removedComment, rolledBackComment, summaryRows } from './report.ts'
 import { resolveStage } from './stage-mapping.ts'
 import { triggerOf, type Trigger } from './trigger.ts'
 
-type Result = 'deployed' | 'unchanged' | 'removed' | 'planned' | 'swept' | 'skipped'
+type Result = 'deployed' | 'unchanged' | 'removed' | 'rolled-back' | 'planned' | 'swept' | 'skipped'
 
 /** serverless.yml and socket.js errors become annotations on their file and line (paths relative to the workspace). */
 function annotate(error: unknown): boolean {
@@ -36,6 +37,13 @@ function annotate(error: unknown): boolean {
 
 /** Outputs are files the runner reads, not its log: masked here. */
 const setOutput = (name: string, value: string) => core.setOutput(name, redact(value))
+
+/** An error and the errors it was caused by. */
+function causes(error: unknown): unknown[] {
+  const chain: unknown[] = []
+  for (let e = error; e !== undefined && chain.length < 10; e = (e as { cause?: unknown } | null)?.cause) chain.push(e)
+  return chain
+}
 
 function runUrl(): string | undefined {
   const { GITHUB_SERVER_URL, GITHUB_REPOSITORY, GITHUB_RUN_ID } = process.env
@@ -156,6 +164,8 @@ export async function run(): Promise<void> {
       repo: repository,
       credentials,
       permissionsBoundary: inputs.permissionsBoundary,
+      // Each new version answers $connect (and serverless.yml's smoke message) before live moves to it.
+      smoke: true,
       events: { log: (l) => core.info(l) },
       progress: lineProgress((l) => core.info(l)),
     }
@@ -206,6 +216,7 @@ export async function run(): Promise<void> {
           routes: result.routes,
           changed: result.changed,
           actions: result.actions,
+          release: result.release,
           sha: trigger.sha,
           runUrl: runUrl(),
         }
@@ -264,6 +275,26 @@ export async function run(): Promise<void> {
         ])
         return
       }
+      case 'rollback': {
+        const result = await core.group(`Roll back ${stage}`, () =>
+          rollbackStageOf({
+            ...options,
+            events: { ...options.events, onAction: (a) => core.info(`update alias ${a.name}`) },
+          }),
+        )
+        setOutput('changed', String(result.actions.length > 0))
+        setOutput('result', 'rolled-back' satisfies Result)
+        core.info(`live: version ${result.to} (was ${result.from})`)
+        const facts = { stage, region, from: result.from, to: result.to, kept: result.kept, runUrl: runUrl() }
+        if (commentOn) await comment(repo, commentOn, rolledBackComment(facts))
+        await writeSummary(`socket-action: ${stage} rolled back`, [
+          ['Stage', stage],
+          ['Region', region],
+          ['Live version', `${result.to} (was ${result.from})`],
+          ['Kept', result.kept.join(', ')],
+        ])
+        return
+      }
       case 'sweep': {
         await sweep(inputs, { ...options, repo: repository }, gh)
         return
@@ -276,7 +307,14 @@ export async function run(): Promise<void> {
       await comment(
         repo,
         { gh, pr: trigger.pr.number, marker: markerOf(socket.app, stage) },
-        failedComment({ stage, command: trigger.command, error: message, sha: trigger.sha, runUrl: runUrl() }),
+        failedComment({
+          stage,
+          command: trigger.command,
+          error: message,
+          sha: trigger.sha,
+          runUrl: runUrl(),
+          blockedBySmokeTest: causes(error).some((e) => e instanceof BlockedBySmokeTest),
+        }),
       )
     }
     core.setFailed(message)

@@ -1,6 +1,6 @@
 // What a workflow event asks for: deploy or remove which branch or pull request, or nothing.
 
-export type Command = 'auto' | 'deploy' | 'plan' | 'remove' | 'sweep'
+export type Command = 'auto' | 'deploy' | 'plan' | 'remove' | 'rollback' | 'sweep'
 
 /** The fields of a pull_request, push or delete webhook payload that triggerOf reads; any others are ignored. */
 export interface EventPayload {
@@ -29,7 +29,7 @@ export interface EventContext {
 }
 
 export interface Trigger {
-  command: 'deploy' | 'plan' | 'remove' | 'sweep' | 'skip'
+  command: 'deploy' | 'plan' | 'remove' | 'rollback' | 'sweep' | 'skip'
   /** Why, for the log (and for skip, the message). */
   reason: string
   pr?: { number: number; headSha?: string; fork: boolean; headRepo?: string }

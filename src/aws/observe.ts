@@ -14,7 +14,13 @@ import {
   ListRolePoliciesCommand,
   type Tag,
 } from '@aws-sdk/client-iam'
-import { GetFunctionCommand, GetPolicyCommand } from '@aws-sdk/client-lambda'
+import {
+  GetAliasCommand,
+  GetFunctionCommand,
+  GetPolicyCommand,
+  ListVersionsByFunctionCommand,
+  type FunctionConfiguration,
+} from '@aws-sdk/client-lambda'
 import { GetCallerIdentityCommand } from '@aws-sdk/client-sts'
 import { DescribeLogGroupsCommand, ListTagsForResourceCommand } from '@aws-sdk/client-cloudwatch-logs'
 import type {
@@ -22,6 +28,7 @@ import type {
   ObservedApi,
   ObservedFunction,
   ObservedLogGroup,
+  FunctionSpec,
   ObservedRole,
   ObservedState,
 } from '../engine/model.ts'
@@ -145,6 +152,36 @@ async function withTags(
   return { ...group, tags: tags ?? {} }
 }
 
+/** A function configuration ($LATEST or a version) as the planner compares it. */
+function specOf(c: FunctionConfiguration): FunctionSpec {
+  return {
+    runtime: c.Runtime ?? '',
+    architecture: (c.Architectures?.[0] ?? 'x86_64') as 'arm64' | 'x86_64',
+    memory: c.MemorySize ?? 128,
+    timeout: c.Timeout ?? 3,
+    env: c.Environment?.Variables ?? {},
+    description: c.Description ?? '',
+    handler: c.Handler ?? '',
+    roleArn: c.Role ?? '',
+    codeSha256: c.CodeSha256 ?? '',
+  }
+}
+
+/** The SourceArn of statement `sid` in a function's (or alias's) resource policy; '' without a condition. */
+function grantedSourceArn(policy: string | undefined, sid: string, qualifier?: string): string | undefined {
+  if (!policy) return undefined
+  const statements = JSON.parse(policy).Statement as Array<{
+    Sid?: string
+    Resource?: string
+    Condition?: { ArnLike?: Record<string, string> }
+  }>
+  // An alias's statement names it in its Resource (…:function:name:live); the function's has no qualifier.
+  const found = statements.find(
+    (s) => s.Sid === sid && (qualifier === undefined || (s.Resource ?? '').endsWith(`:${qualifier}`)),
+  )
+  return found ? (found.Condition?.ArnLike?.['AWS:SourceArn'] ?? '') : undefined
+}
+
 export async function observeStage(
   clients: AwsClients,
   identity: StageIdentity,
@@ -153,25 +190,47 @@ export async function observeStage(
 ): Promise<ObservedState> {
   try {
     // Two rounds of parallel reads: everything named, then what the first round found (API details, the group's tags).
-    const [identityOut, roleOut, rolePolicy, policyNames, attached, fnOut, fnPolicy, apis, foundGroup, legacyRoleOut] =
-      await Promise.all([
-        clients.sts.send(new GetCallerIdentityCommand({})),
-        orUndefined(clients.iam.send(new GetRoleCommand({ RoleName: names.roleName }))),
-        orUndefined(
-          clients.iam.send(new GetRolePolicyCommand({ RoleName: names.roleName, PolicyName: names.policyName })),
-        ),
-        options.forRemoval
-          ? orUndefined(clients.iam.send(new ListRolePoliciesCommand({ RoleName: names.roleName })))
-          : undefined,
-        options.forRemoval
-          ? orUndefined(clients.iam.send(new ListAttachedRolePoliciesCommand({ RoleName: names.roleName })))
-          : undefined,
-        orUndefined(clients.lambda.send(new GetFunctionCommand({ FunctionName: names.functionName }))),
-        orUndefined(clients.lambda.send(new GetPolicyCommand({ FunctionName: names.functionName }))),
-        listApis(clients),
-        findLogGroup(clients, names.logGroupName),
-        orUndefined(clients.iam.send(new GetRoleCommand({ RoleName: names.legacyRoleName }))),
-      ])
+    const FunctionName = names.functionName
+    const [
+      identityOut,
+      roleOut,
+      rolePolicy,
+      policyNames,
+      attached,
+      fnOut,
+      fnPolicy,
+      apis,
+      foundGroup,
+      legacyRoleOut,
+      aliasOut,
+      aliasPolicy,
+      versionList,
+    ] = await Promise.all([
+      clients.sts.send(new GetCallerIdentityCommand({})),
+      orUndefined(clients.iam.send(new GetRoleCommand({ RoleName: names.roleName }))),
+      orUndefined(
+        clients.iam.send(new GetRolePolicyCommand({ RoleName: names.roleName, PolicyName: names.policyName })),
+      ),
+      options.forRemoval
+        ? orUndefined(clients.iam.send(new ListRolePoliciesCommand({ RoleName: names.roleName })))
+        : undefined,
+      options.forRemoval
+        ? orUndefined(clients.iam.send(new ListAttachedRolePoliciesCommand({ RoleName: names.roleName })))
+        : undefined,
+      orUndefined(clients.lambda.send(new GetFunctionCommand({ FunctionName: names.functionName }))),
+      orUndefined(clients.lambda.send(new GetPolicyCommand({ FunctionName: names.functionName }))),
+      listApis(clients),
+      findLogGroup(clients, names.logGroupName),
+      orUndefined(clients.iam.send(new GetRoleCommand({ RoleName: names.legacyRoleName }))),
+      orUndefined(clients.lambda.send(new GetAliasCommand({ FunctionName, Name: names.aliasName }))),
+      orUndefined(clients.lambda.send(new GetPolicyCommand({ FunctionName, Qualifier: names.aliasName }))),
+      orUndefined(
+        allPages(async (Marker) => {
+          const page = await clients.lambda.send(new ListVersionsByFunctionCommand({ FunctionName, Marker }))
+          return { items: page.Versions, next: page.NextMarker }
+        }),
+      ),
+    ])
     const legacyTags = iamTags(legacyRoleOut?.Role?.Tags)
     const legacyRole =
       legacyRoleOut?.Role && isOurs(legacyTags, identity)
@@ -216,32 +275,29 @@ export async function observeStage(
       if (!isOurs(tags, identity)) foreign.push({ kind: 'function', name: names.functionName, tags })
       else {
         const c = fnOut.Configuration
-        const statement = fnPolicy?.Policy
-          ? (
-              JSON.parse(fnPolicy.Policy).Statement as Array<{
-                Sid?: string
-                Condition?: { ArnLike?: Record<string, string> }
-              }>
-            ).find((s) => s.Sid === names.permissionSid)
-          : undefined
         fn = {
           name: names.functionName,
           arn: c.FunctionArn!,
           tags,
           state: c.State,
           lastUpdateStatus: c.LastUpdateStatus,
-          permissionSourceArn: statement ? (statement.Condition?.ArnLike?.['AWS:SourceArn'] ?? '') : undefined,
-          spec: {
-            runtime: c.Runtime ?? '',
-            architecture: (c.Architectures?.[0] ?? 'x86_64') as 'arm64' | 'x86_64',
-            memory: c.MemorySize ?? 128,
-            timeout: c.Timeout ?? 3,
-            env: c.Environment?.Variables ?? {},
-            description: c.Description ?? '',
-            handler: c.Handler ?? '',
-            roleArn: c.Role ?? '',
-            codeSha256: c.CodeSha256 ?? '',
-          },
+          permissionSourceArn: grantedSourceArn(fnPolicy?.Policy, names.permissionSid),
+          spec: specOf(c),
+          ...(aliasOut?.FunctionVersion
+            ? {
+                alias: {
+                  name: names.aliasName,
+                  version: aliasOut.FunctionVersion,
+                  ...(aliasOut.Description ? { description: aliasOut.Description } : {}),
+                },
+              }
+            : {}),
+          aliasPermissionSourceArn: aliasOut
+            ? grantedSourceArn(aliasPolicy?.Policy, names.aliasPermissionSid, names.aliasName)
+            : undefined,
+          versions: (versionList ?? [])
+            .filter((v) => v.Version && v.Version !== '$LATEST')
+            .map((v) => ({ version: v.Version!, spec: specOf(v) })),
         }
       }
     }

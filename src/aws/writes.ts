@@ -29,10 +29,13 @@ import {
 } from '@aws-sdk/client-iam'
 import {
   AddPermissionCommand,
+  CreateAliasCommand,
   CreateFunctionCommand,
   DeleteFunctionCommand,
+  PublishVersionCommand,
   RemovePermissionCommand,
   TagResourceCommand as TagFunctionCommand,
+  UpdateAliasCommand,
   UpdateFunctionCodeCommand,
   UpdateFunctionConfigurationCommand,
   waitForFunctionActiveV2,
@@ -63,6 +66,7 @@ import {
 } from './errors.ts'
 import { realSleep, retry, type Sleep } from './retry.ts'
 import { waitingFor, type Progress } from '../progress/progress.ts'
+import type { SmokeTarget } from './smoke.ts'
 
 export interface WaitSettings {
   /** Seconds between polls of the function's state (SDK waiter minDelay/maxDelay). */
@@ -70,6 +74,26 @@ export interface WaitSettings {
   maxDelay: number
   /** Seconds before a wait gives up. */
   maxWaitTime: number
+}
+
+/** Run against the published version the alias `live` is about to move to; throwing blocks the move. */
+export type SmokeTest = (target: SmokeTarget) => Promise<void>
+
+/**
+ * The smoke test failed: the alias `live` was not moved, the version it points to still serves the stage. `cause` is
+ * what the smoke test threw.
+ */
+export class BlockedBySmokeTest extends Error {
+  override readonly name = 'BlockedBySmokeTest'
+  constructor(
+    readonly target: SmokeTarget,
+    cause: unknown,
+  ) {
+    super(
+      `the smoke test of ${target.functionName} version ${target.qualifier} failed, so the alias live was not moved to it (the version it points to still serves the stage): ${cause instanceof Error ? cause.message : String(cause)}`,
+      { cause },
+    )
+  }
 }
 
 export const AWS_WAITS: WaitSettings = { minDelay: 1, maxDelay: 5, maxWaitTime: 300 }
@@ -86,6 +110,8 @@ export interface WriteContext {
   log?: (line: string) => void
   /** Told about every wait: the function's state, role propagation, an update in progress. */
   progress?: Progress
+  /** Run against each published version before the alias `live` moves to it (the plan has a SmokeTest then). */
+  smokeTest?: SmokeTest
 }
 
 async function ignoreNotFound(write: Promise<unknown>): Promise<void> {
@@ -339,6 +365,45 @@ export function executor(ctx: WriteContext) {
         return busyRetried(() => ignoreNotFound(lambda.send(new RemovePermissionCommand(p))))
       }
 
+      case 'PublishVersion': {
+        const p = action.params
+        const out = await retrying(
+          () => lambda.send(new PublishVersionCommand(p)),
+          isUpdateInProgress,
+          `function ${p.FunctionName} to accept a new version`,
+        )
+        if (!out.Version) throw new Error('PublishVersion answered without a Version')
+        facts.version = out.Version
+        return
+      }
+      case 'SmokeTest': {
+        const p = action.params
+        const target = {
+          functionName: p.FunctionName,
+          qualifier: resolved(p.Qualifier, facts),
+          codeSha256: p.CodeSha256,
+        }
+        if (!ctx.smokeTest) throw new Error('internal: the plan has a smoke test but no smoke test was given')
+        try {
+          await ctx.smokeTest(target)
+        } catch (error) {
+          throw new BlockedBySmokeTest(target, error)
+        }
+        return
+      }
+      case 'DeleteVersion': {
+        const p = action.params
+        return busyRetried(() => ignoreNotFound(lambda.send(new DeleteFunctionCommand(p))))
+      }
+      case 'CreateAlias': {
+        const p = { ...action.params, FunctionVersion: at(action.params.FunctionVersion) }
+        return busyRetried(() => raceSafe(lambda.send(new CreateAliasCommand(p)), `alias ${p.Name}`))
+      }
+      case 'UpdateAlias': {
+        const p = { ...action.params, FunctionVersion: at(action.params.FunctionVersion) }
+        return busyRetried(() => lambda.send(new UpdateAliasCommand(p)))
+      }
+
       case 'CreateIntegration': {
         const out = await apigw.send(new CreateIntegrationCommand({ ...action.params, ApiId: at(action.params.ApiId) }))
         facts.integrationId = out.IntegrationId
@@ -407,7 +472,7 @@ export function executor(ctx: WriteContext) {
     try {
       await run(action, facts)
     } catch (error) {
-      if (error instanceof StaleObservation) throw error
+      if (error instanceof StaleObservation || error instanceof BlockedBySmokeTest) throw error
       // A resource deleted under us (a race, a hand edit): the next round observes again.
       if (isNotFound(error)) throw new StaleObservation(`${action.resource} ${action.name} vanished meanwhile`)
       throw explainAwsError(error, `${action.change} ${action.resource} ${action.name}`)

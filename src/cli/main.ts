@@ -4,7 +4,7 @@ import { didYouMean } from '../config/suggest.ts'
 import { parseCommandArgs } from './args.ts'
 import type { Command } from './commands/command.ts'
 import { devCommand } from './commands/dev.ts'
-import { deployCommand, planCommand, removeCommand } from './commands/stage-commands.ts'
+import { deployCommand, planCommand, removeCommand, rollbackCommand } from './commands/stage-commands.ts'
 import { sweepCommand } from './commands/sweep.ts'
 import { hasDiagnostics } from '../config/diagnosed.ts'
 import { EXIT_OK, EXIT_USAGE, exitCodeFor } from './exit-codes.ts'
@@ -12,7 +12,14 @@ import { commandHelp, overviewHelp } from './help.ts'
 import { UsageError } from './usage.ts'
 import { VERSION } from '../version.ts'
 
-export const COMMANDS: Command[] = [devCommand, planCommand, deployCommand, removeCommand, sweepCommand]
+export const COMMANDS: Command[] = [
+  devCommand,
+  planCommand,
+  deployCommand,
+  removeCommand,
+  rollbackCommand,
+  sweepCommand,
+]
 
 const HELP = overviewHelp(COMMANDS.map((c) => c.spec))
 

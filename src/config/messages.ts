@@ -153,6 +153,10 @@ export const VALUE: Record<string, Message> = {
     const hint = sub ? 'use one of' : `did you mean ${nearest}? (one of`
     return `${label} must be a retention CloudWatch Logs accepts, got ${shown} - ${hint} ${LOG_RETENTION_DAYS.join(', ')}${sub ? '' : ')'}`
   }),
+  keepVersions: number('an integer number of versions', (_, { label, shown }) => {
+    const { minimum, maximum } = INPUTS.keepVersions
+    return `${label} must be between ${minimum} and ${maximum}, got ${shown}: the version live points to and the one a rollback returns to are always kept`
+  }),
   env: ({ v, label }) =>
     `${label} must be a mapping of environment variable names to values, got ${typeof v === 'string' ? 'a string' : describe(v)}`,
   // never print env values: they may be secrets

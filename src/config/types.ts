@@ -11,6 +11,7 @@ export interface SocketInputs {
   policy?: IamStatement[]
   throttle?: { burstLimit?: number; rateLimit?: number }
   logRetentionDays?: number
+  keepVersions?: number
   /** ARN of the managed policy every function role gets as its permissions boundary. */
   permissionsBoundary?: string
   /** Where `policy` is written, for limits only known once the whole role policy is built. */
@@ -68,6 +69,7 @@ export type DefaultableField =
   | 'policy'
   | 'throttle'
   | 'logRetentionDays'
+  | 'keepVersions'
   | 'permissionsBoundary'
 
 /** One resolved socket component, defaults applied. */
@@ -91,6 +93,8 @@ export interface SocketConfig {
   throttle?: { burstLimit?: number; rateLimit?: number }
   /** Days the function's CloudWatch log group keeps its logs. */
   logRetentionDays: number
+  /** Published Lambda versions kept for rollback; the live one and the one before it are always kept. */
+  keepVersions: number
   /**
    * ARN of the managed policy the function role gets as its permissions boundary (CreateRole PermissionsBoundary):
    * the role can never do more than it allows, whatever `policy` says. Absent: no boundary is set.

@@ -3,7 +3,7 @@
 import { applyPlan, ApplyError, StaleObservation, type Execute, type Facts } from './apply.ts'
 import type { Action, DesiredState, ObservedApi, ObservedState, Plan } from './model.ts'
 import { arn, resourceNames, websocketUrl, type StageIdentity } from './names.ts'
-import { planDeploy, planRemove, survivingApi } from './plan.ts'
+import { planDeploy, planRemove, planRollback, survivingApi } from './plan.ts'
 
 /** What the engine needs from a cloud: reads, and a way to run one action. Only the AWS adapter implements it. */
 export interface StageAdapter {
@@ -33,6 +33,14 @@ export interface DeployResult {
   changed: boolean
   actions: Action[]
   rounds: number
+  /** The versions after the deploy: the one `live` points to, those kept, the one a rollback returns to. */
+  release?: DeployedRelease
+}
+
+export interface DeployedRelease {
+  live?: string
+  kept: string[]
+  previous?: string
 }
 
 const MAX_ROUNDS = 5
@@ -123,7 +131,17 @@ export async function reconcile(
       continue
     }
     const apiId = facts.apiId!
+    const release = plan.release
     return {
+      ...(release
+        ? {
+            release: {
+              live: release.live ?? facts.version,
+              kept: [...(release.publishes && facts.version ? [facts.version] : []), ...release.kept],
+              previous: release.previous,
+            },
+          }
+        : {}),
       url: websocketUrl(desired.partition, apiId, desired.region, desired.names.stageName),
       apiId,
       functionName: desired.names.functionName,
@@ -139,6 +157,33 @@ export async function reconcile(
   throw new Error(
     `the stage did not converge after ${MAX_ROUNDS} rounds: something keeps changing it (another deploy?); re-run when it is done`,
   )
+}
+
+export interface RollbackResult {
+  /** The version `live` pointed to, and the one it points to now. */
+  from: string
+  to: string
+  actions: Action[]
+  kept: string[]
+}
+
+/** Moves `live` back (planRollback): one write, or none when it points there already. */
+export async function rollbackStage(
+  adapter: StageAdapter,
+  identity: StageIdentity,
+  to?: string,
+  events: EngineEvents = {},
+): Promise<RollbackResult> {
+  const observed = await adapter.observe()
+  const plan = planRollback(resourceNames(identity), observed, to)
+  events.onPlan?.(plan, 1)
+  const actions = await applyPlan(plan.actions, adapter.executor(), {}, { onDone: events.onAction })
+  return {
+    from: observed.fn?.alias?.version ?? '',
+    to: plan.release?.live ?? '',
+    actions,
+    kept: plan.release?.kept ?? [],
+  }
 }
 
 export interface RemoveResult {

@@ -18,6 +18,8 @@ export interface DesiredInputs {
   codeSha256: string
   handler: string
   version: string
+  /** A smoke test will run before the alias moves (the pipeline has one). */
+  smokeTest?: boolean
 }
 
 export function desiredState({
@@ -29,6 +31,7 @@ export function desiredState({
   codeSha256,
   handler,
   version,
+  smokeTest = false,
 }: DesiredInputs): DesiredState {
   const names = resourceNames(identity)
   const functionArn = arn.function(partition, region, account, names.functionName)
@@ -83,11 +86,13 @@ export function desiredState({
       roleArn: arn.role(partition, account, names.roleName),
       codeSha256,
     },
+    release: { alias: names.aliasName, keepVersions: socket.keepVersions, smokeTest },
     api: {
       description: `socket-action ${identity.app} (${identity.repo})`,
       routeSelectionExpression: ROUTE_SELECTION,
       routeKeys: ROUTE_KEYS,
-      integrationUri: arn.lambdaIntegration(partition, region, functionArn),
+      integrationUri: arn.lambdaIntegration(partition, region, `${functionArn}:${names.aliasName}`),
+      legacyIntegrationUri: arn.lambdaIntegration(partition, region, functionArn),
       integrationTimeoutMs: INTEGRATION_TIMEOUT_MS,
       throttle: socket.throttle,
     },

@@ -1,5 +1,5 @@
 // A plan as a person reads it, Terraform-style: one line per write, field-level diffs below.
-import type { Plan } from './model.ts'
+import type { Plan, ReleaseSummary } from './model.ts'
 
 const SIGN = { create: '+', update: '~', delete: '-' } as const
 
@@ -15,8 +15,21 @@ function redact(field: string, value: unknown): unknown {
   return Object.fromEntries(Object.keys(value).map((k) => [k, '***']))
 }
 
+/** Which version `live` points to once the plan is applied, the one a rollback returns to, and those kept. */
+export function formatRelease(r: ReleaseSummary): string {
+  const live = r.live ?? (r.publishes ? 'the version this plan publishes' : 'none')
+  const kept = r.publishes ? ['(new)', ...r.kept] : r.kept
+  return [
+    `Live version: ${live}`,
+    `rollback returns to ${r.previous ?? 'none'}`,
+    `kept: ${kept.join(', ') || 'none'}`,
+    ...(r.deleted.length ? [`deleted: ${r.deleted.join(', ')}`] : []),
+  ].join('; ')
+}
+
 export function formatPlan(plan: Plan): string {
-  const notes = (plan.notes ?? []).map((n) => `\nNote: ${n}`).join('')
+  const notes =
+    (plan.release ? `\n${formatRelease(plan.release)}.` : '') + (plan.notes ?? []).map((n) => `\nNote: ${n}`).join('')
   if (plan.actions.length === 0) return `No changes: the stage matches serverless.yml and socket.js.${notes}`
   const lines = plan.actions.map((a) => {
     const head = `  ${SIGN[a.change]} ${a.resource} ${a.name}`
@@ -49,6 +62,7 @@ export function planJson(plan: Plan): unknown {
       diff: a.diff?.map((d) => ({ field: d.field, from: redact(d.field, d.from), to: redact(d.field, d.to) })),
     })),
     unchanged: plan.unchanged,
+    ...(plan.release ? { release: plan.release } : {}),
     ...(plan.notes ? { notes: plan.notes } : {}),
   }
 }

@@ -32,16 +32,19 @@ import type {
 } from '@aws-sdk/client-iam'
 import type {
   AddPermissionCommandInput,
+  CreateAliasCommandInput,
   CreateFunctionCommandInput,
   DeleteFunctionCommandInput,
   RemovePermissionCommandInput,
   Runtime,
+  PublishVersionCommandInput,
   TagResourceCommandInput as TagFunctionCommandInput,
+  UpdateAliasCommandInput,
   UpdateFunctionCodeCommandInput,
   UpdateFunctionConfigurationCommandInput,
 } from '@aws-sdk/client-lambda'
 import type { Partition, ResourceNames, StageIdentity } from './names.ts'
-import type { WithRefs } from './refs.ts'
+import type { Ref, WithRefs } from './refs.ts'
 
 export interface PolicyDocument {
   Version: '2012-10-17'
@@ -86,11 +89,22 @@ export interface DesiredState {
     retentionDefaulted: boolean
   }
   fn: DesiredFunction
+  /** What API Gateway invokes: the alias `live`, moved to a published version once it is ready. */
+  release: {
+    alias: string
+    /** Published versions kept (the live one and the one before it always are). */
+    keepVersions: number
+    /** A smoke test runs against each version before the alias moves to it. */
+    smokeTest: boolean
+  }
   api: {
     description: string
     routeSelectionExpression: string
     routeKeys: string[]
+    /** The alias `live` of the function. */
     integrationUri: string
+    /** The unqualified function, which stages deployed before versions were published target: migrated from. */
+    legacyIntegrationUri: string
     integrationTimeoutMs: number
     throttle?: { burstLimit?: number; rateLimit?: number }
   }
@@ -115,8 +129,19 @@ export interface ObservedFunction {
   spec: FunctionSpec
   state?: string
   lastUpdateStatus?: string
-  /** The SourceArn of our invoke permission, or undefined when there is none. */
+  /** The SourceArn of our invoke permission on the unqualified function, or undefined when there is none. */
   permissionSourceArn?: string
+  /** The alias `live`, when it exists: the version it points to. */
+  alias?: { name: string; version: string; description?: string }
+  /** The SourceArn of our invoke permission on the alias, or undefined when there is none. */
+  aliasPermissionSourceArn?: string
+  /** Published versions (not $LATEST), oldest first; `spec.description` is the version's (its code's SHA-256). */
+  versions: ObservedVersion[]
+}
+
+export interface ObservedVersion {
+  version: string
+  spec: FunctionSpec
 }
 
 export interface ObservedIntegration {
@@ -190,6 +215,8 @@ export type Resource =
   | 'log-group'
   | 'function'
   | 'function-code'
+  | 'function-version'
+  | 'alias'
   | 'permission'
   | 'api'
   | 'integration'
@@ -257,6 +284,11 @@ export type Action =
   | Write<'UpdateFunctionCode', 'function-code', 'update', Omit<UpdateFunctionCodeCommandInput, 'ZipFile'>>
   | Write<'TagFunction', 'function', 'update', TagFunctionCommandInput>
   | Write<'DeleteFunction', 'function', 'delete', DeleteFunctionCommandInput>
+  | Write<'PublishVersion', 'function-version', 'create', PublishVersionCommandInput>
+  | Write<'SmokeTest', 'function-version', 'update', SmokeTestInput>
+  | Write<'DeleteVersion', 'function-version', 'delete', DeleteFunctionCommandInput & { Qualifier: string }>
+  | Write<'CreateAlias', 'alias', 'create', WithRefs<CreateAliasCommandInput, 'FunctionVersion'>>
+  | Write<'UpdateAlias', 'alias', 'update', WithRefs<UpdateAliasCommandInput, 'FunctionVersion'>>
   | Write<'AddPermission', 'permission', 'create' | 'update', WithRefs<AddPermissionCommandInput, 'SourceArn'>>
   | Write<'RemovePermission', 'permission', 'delete', RemovePermissionCommandInput>
   | Write<'CreateIntegration', 'integration', 'create', WithRefs<CreateIntegrationCommandInput, 'ApiId'>>
@@ -269,6 +301,17 @@ export type Action =
   | Write<'CreateStage', 'stage', 'create', WithRefs<CreateStageCommandInput, 'ApiId' | 'DeploymentId' | 'Description'>>
   | Write<'UpdateStage', 'stage', 'update', WithRefs<UpdateStageCommandInput, 'ApiId' | 'DeploymentId' | 'Description'>>
   | Write<'TagStage', 'stage', 'update', TagApiResourceCommandInput>
+
+/**
+ * Not an AWS call: the smoke test the caller supplies (WriteContext.smokeTest) run against a published version before
+ * the alias moves to it; planned only when there is one.
+ */
+export interface SmokeTestInput {
+  FunctionName: string
+  /** The version (a number) under test: published by this plan (a reference) or already there. */
+  Qualifier: string | Ref
+  CodeSha256: string
+}
 
 export type WriteName = Action['write']
 
@@ -285,4 +328,19 @@ export interface Plan {
   unchanged: string[]
   /** What the plan deliberately leaves as it is, and why (e.g. a boundary no longer configured is kept). */
   notes?: string[]
+  /** The versions once the plan is applied, for the report: the one `live` points to (undefined: the one published). */
+  release?: ReleaseSummary
+}
+
+export interface ReleaseSummary {
+  /** The version `live` points to afterwards; undefined when this plan publishes it (its number is AWS's to give). */
+  live?: string
+  /** Whether this plan publishes a new version for `live`. */
+  publishes: boolean
+  /** Versions kept (live's included), newest first. */
+  kept: string[]
+  /** Versions this plan deletes. */
+  deleted: string[]
+  /** The version a rollback returns to. */
+  previous?: string
 }

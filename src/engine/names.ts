@@ -64,6 +64,10 @@ export interface ResourceNames {
   legacyRoleName: string
   /** The Lambda permission that lets this API invoke the function (no dots: Lambda statement ids). */
   permissionSid: string
+  /** The same permission on the alias `live`, which API Gateway invokes (its own statement id: a policy of its own). */
+  aliasPermissionSid: string
+  /** The alias API Gateway invokes; a deploy moves it to a new version, a rollback back. */
+  aliasName: string
 }
 
 export function resourceNames(id: StageIdentity): ResourceNames {
@@ -77,6 +81,8 @@ export function resourceNames(id: StageIdentity): ResourceNames {
     policyName: 'socket-action',
     logGroupName: `/aws/lambda/${fitName(base, 64)}`,
     permissionSid: 'socket-action-apigateway',
+    aliasPermissionSid: 'socket-action-apigateway-live',
+    aliasName: 'live',
   }
 }
 

@@ -14,7 +14,7 @@ import type {
   Resource,
   WriteName,
 } from './model.ts'
-import { arn, isOurs, TAG_ADOPTED, TAG_CREATED } from './names.ts'
+import { arn, isOurs, TAG_ADOPTED, TAG_CREATED, type ResourceNames } from './names.ts'
 import { Ref, resolveDocument } from './refs.ts'
 
 export class PlanError extends Error {
@@ -87,12 +87,49 @@ const CONFIG_FIELDS: Array<keyof FunctionSpec> = [
   'roleArn',
 ]
 
-function functionConfigDiff(observed: FunctionSpec, desired: FunctionSpec): FieldDiff[] {
-  return CONFIG_FIELDS.filter((f) => canonical(observed[f]) !== canonical(desired[f])).map((f) => ({
-    field: f,
-    from: observed[f],
-    to: desired[f],
-  }))
+/** The fields of `fields` that differ between two function specs, as diffs. */
+function specDiff(fields: Array<keyof FunctionSpec>, observed: FunctionSpec, desired: FunctionSpec): FieldDiff[] {
+  return fields
+    .filter((f) => canonical(observed[f]) !== canonical(desired[f]))
+    .map((f) => ({ field: f, from: observed[f], to: desired[f] }))
+}
+
+const functionConfigDiff = (observed: FunctionSpec, desired: FunctionSpec) => specDiff(CONFIG_FIELDS, observed, desired)
+
+/**
+ * What a published version is compared on: its description is its code's SHA-256 (PublishVersion's Description), not
+ * serverless.yml's, so a new description alone changes $LATEST and publishes nothing.
+ */
+const RELEASE_FIELDS: Array<keyof FunctionSpec> = [
+  ...CONFIG_FIELDS.filter((f) => f !== 'description'),
+  'codeSha256',
+  'architecture',
+]
+
+const releaseDiff = (version: FunctionSpec, desired: FunctionSpec) => specDiff(RELEASE_FIELDS, version, desired)
+
+const byNumber = (a: string, b: string) => Number(a) - Number(b)
+
+/** The alias description that records the version a rollback returns to. */
+export function aliasDescription(previous: string | undefined): string | undefined {
+  return previous === undefined ? undefined : `socket-action: previous version ${previous}`
+}
+
+/**
+ * The version a rollback returns to: the one `live` pointed to before the deploy that moved it (recorded in the alias
+ * description), if it still exists; otherwise the highest version below live's.
+ */
+export function previousVersion(
+  alias: { version: string; description?: string } | undefined,
+  versions: string[],
+): string | undefined {
+  if (!alias) return undefined
+  const recorded = /previous version (\d+)$/.exec(alias.description ?? '')?.[1]
+  if (recorded && recorded !== alias.version && versions.includes(recorded)) return recorded
+  return versions
+    .filter((v) => Number(v) < Number(alias.version))
+    .sort(byNumber)
+    .pop()
 }
 
 type TagWrite = Extract<WriteName, `Tag${string}`>
@@ -124,6 +161,8 @@ const WRITES = {
     DeleteFunction: 'delete',
   },
   'function-code': { UpdateFunctionCode: 'update' },
+  'function-version': { PublishVersion: 'create', SmokeTest: 'update', DeleteVersion: 'delete' },
+  alias: { CreateAlias: 'create', UpdateAlias: 'update' },
   permission: { AddPermission: null, RemovePermission: 'delete' },
   integration: { CreateIntegration: 'create', UpdateIntegration: 'update', DeleteIntegration: 'delete' },
   route: { CreateRoute: 'create', UpdateRoute: 'update', DeleteRoute: 'delete' },
@@ -402,31 +441,104 @@ export function planDeploy(desired: DesiredState, observed: ObservedState): Plan
       }) ?? fnWrite
   }
 
-  // ---- permission: API Gateway may invoke the function, from this API only ----
-  const apiArn = arn.api(desired.partition, desired.region, desired.account, '')
-  const sourceArn = kept ? `${apiArn}${kept.id}/*` : new Ref('apiId', apiArn, '/*')
-  if (!fn || fn.permissionSourceArn !== sourceArn) {
-    let removed: string | undefined
-    if (fn?.permissionSourceArn !== undefined) {
-      removed = b.add('RemovePermission', {
-        id: 'permission:remove',
-        name: names.permissionSid,
-        after: [fnWrite],
-        params: { FunctionName: names.functionName, StatementId: names.permissionSid },
-      })
-    }
-    b.add('AddPermission', {
-      id: 'permission:add',
-      change: fn?.permissionSourceArn !== undefined ? 'update' : 'create',
-      name: names.permissionSid,
-      diff:
-        fn?.permissionSourceArn !== undefined
-          ? [{ field: 'SourceArn', from: fn.permissionSourceArn, to: String(sourceArn) }]
-          : undefined,
-      after: [fnWrite, apiCreate, removed],
+  // ---- versions and the alias `live`, which API Gateway invokes: it moves only to a published, tested version ----
+  const versions = fn?.versions ?? []
+  const numbers = versions.map((v) => v.version).sort(byNumber)
+  const live = fn?.alias
+  const liveVersion = versions.find((v) => v.version === live?.version)
+  // A version that holds this code and configuration already (published by a run that died before the alias moved,
+  // or the one a rollback moved away from) is used again: the newest such one.
+  const ready =
+    liveVersion && !releaseDiff(liveVersion.spec, desired.fn).length
+      ? liveVersion
+      : [...versions].reverse().find((v) => !releaseDiff(v.spec, desired.fn).length)
+  let published: string | undefined
+  if (!ready) {
+    published = b.add('PublishVersion', {
+      name: names.functionName,
+      diff: liveVersion ? releaseDiff(liveVersion.spec, desired.fn) : undefined,
+      after: [fnWrite],
+      // CodeSha256: Lambda refuses to publish if $LATEST holds other code than this run uploaded (another deploy).
       params: {
         FunctionName: names.functionName,
-        StatementId: names.permissionSid,
+        Description: desired.fn.codeSha256,
+        CodeSha256: desired.fn.codeSha256,
+      },
+    })
+  }
+  const version = ready?.version ?? new Ref('version')
+  const previous = previousVersion(live, numbers)
+  let aliasWrite: string | undefined
+  if (!live || live.version !== ready?.version) {
+    const smoke = desired.release.smokeTest
+      ? b.add('SmokeTest', {
+          name: `${names.functionName}:${version}`,
+          after: [published, fnWrite],
+          params: { FunctionName: names.functionName, Qualifier: version, CodeSha256: desired.fn.codeSha256 },
+        })
+      : undefined
+    const moved = { FunctionName: names.functionName, Name: names.aliasName, FunctionVersion: version }
+    aliasWrite = live
+      ? b.add('UpdateAlias', {
+          name: names.aliasName,
+          diff: [{ field: 'version', from: live.version, to: String(version) }],
+          after: [published, smoke],
+          params: { ...moved, Description: aliasDescription(live.version) },
+        })
+      : b.add('CreateAlias', { name: names.aliasName, after: [published, smoke, fnWrite], params: moved })
+  }
+  // Versions beyond the newest keepVersions go; never live's (the one a rollback returns to once live moves), the one
+  // live moves to, nor the one a rollback returns to now. The last goes only once live has moved: if the smoke test
+  // fails, it is still the way back. Every other deletion runs beside the rest of the plan.
+  const keep = new Set(numbers.slice(Math.max(0, numbers.length - desired.release.keepVersions + (published ? 1 : 0))))
+  for (const v of [live?.version, ready?.version, aliasWrite ? undefined : previous]) if (v) keep.add(v)
+  const deleted = numbers.filter((v) => !keep.has(v))
+  for (const v of deleted)
+    b.add('DeleteVersion', {
+      id: `function-version:delete:${v}`,
+      name: `${names.functionName}:${v}`,
+      after: [v === previous ? aliasWrite : undefined],
+      params: { FunctionName: names.functionName, Qualifier: v },
+    })
+  if (!aliasWrite && !published) b.unchanged.push(`alias ${names.aliasName} (version ${live?.version})`)
+  const liveAfter = ready?.version
+  const release = {
+    live: liveAfter,
+    publishes: !!published,
+    kept: numbers.filter((v) => keep.has(v)).reverse(),
+    deleted,
+    previous: aliasWrite && live ? live.version : previous,
+  }
+
+  // ---- permission: API Gateway may invoke the alias, from this API only ----
+  const apiArn = arn.api(desired.partition, desired.region, desired.account, '')
+  const sourceArn = kept ? `${apiArn}${kept.id}/*` : new Ref('apiId', apiArn, '/*')
+  let aliasGrant: string | undefined
+  if (fn?.aliasPermissionSourceArn !== sourceArn) {
+    const had = fn?.aliasPermissionSourceArn
+    const removed =
+      had === undefined
+        ? undefined
+        : b.add('RemovePermission', {
+            id: 'permission:alias:remove',
+            name: `${names.aliasPermissionSid} (${names.aliasName})`,
+            params: {
+              FunctionName: names.functionName,
+              StatementId: names.aliasPermissionSid,
+              Qualifier: names.aliasName,
+            },
+          })
+    aliasGrant = b.add('AddPermission', {
+      id: 'permission:alias:add',
+      change: had !== undefined ? 'update' : 'create',
+      name: `${names.aliasPermissionSid} (${names.aliasName})`,
+      diff: had !== undefined ? [{ field: 'SourceArn', from: had, to: String(sourceArn) }] : undefined,
+      // The alias must exist; a permission of the function's waits for its last change (Lambda takes one at a time).
+      after: [live ? undefined : aliasWrite, fnWrite, apiCreate, removed],
+      params: {
+        FunctionName: names.functionName,
+        Qualifier: names.aliasName,
+        StatementId: names.aliasPermissionSid,
         Action: 'lambda:InvokeFunction',
         Principal: 'apigateway.amazonaws.com',
         SourceArn: sourceArn,
@@ -435,9 +547,14 @@ export function planDeploy(desired: DesiredState, observed: ObservedState): Plan
   }
 
   // ---- integration, routes, deployment, stage ----
-  const ours = kept?.integrations.filter((i) => i.uri === desired.api.integrationUri) ?? []
+  // A stage deployed before versions were published invokes the unqualified function: its integration moves to the
+  // alias once the alias and its permission exist, and the old permission goes once the stage is redeployed.
+  const uris = [desired.api.integrationUri, desired.api.legacyIntegrationUri]
+  const ours = kept?.integrations.filter((i) => i.uri !== undefined && uris.includes(i.uri)) ?? []
   const routedTo = new Set(kept?.routes.map((r) => r.target?.replace(/^integrations\//, '')) ?? [])
-  const integration = ours.find((i) => routedTo.has(i.id)) ?? ours[0]
+  const rank = (i: { id: string; uri?: string }) =>
+    (routedTo.has(i.id) ? 0 : 2) + (i.uri === desired.api.integrationUri ? 0 : 1)
+  const integration = [...ours].sort((a, b) => rank(a) - rank(b))[0]
   const integrationId = integration?.id
   // A changed route selection only takes effect with a new deployment.
   const apiChanges: string[] = apiUpdate ? [apiUpdate] : []
@@ -455,18 +572,27 @@ export function planDeploy(desired: DesiredState, observed: ObservedState): Plan
       },
     })
     apiChanges.push(integrationWrite)
-  } else if (integration.type !== 'AWS_PROXY' || integration.timeoutMs !== desired.api.integrationTimeoutMs) {
-    integrationWrite = b.add('UpdateIntegration', {
-      name: 'AWS_PROXY',
-      diff: [{ field: 'TimeoutInMillis', from: integration.timeoutMs, to: desired.api.integrationTimeoutMs }],
-      params: {
-        ApiId: apiId,
-        IntegrationId: integration.id,
-        IntegrationType: 'AWS_PROXY',
-        TimeoutInMillis: desired.api.integrationTimeoutMs,
-      },
-    })
-    apiChanges.push(integrationWrite)
+  } else {
+    const diff: FieldDiff[] = []
+    if (integration.uri !== desired.api.integrationUri)
+      diff.push({ field: 'IntegrationUri', from: integration.uri, to: desired.api.integrationUri })
+    if (integration.type !== 'AWS_PROXY' || integration.timeoutMs !== desired.api.integrationTimeoutMs)
+      diff.push({ field: 'TimeoutInMillis', from: integration.timeoutMs, to: desired.api.integrationTimeoutMs })
+    if (diff.length) {
+      integrationWrite = b.add('UpdateIntegration', {
+        name: 'AWS_PROXY',
+        diff,
+        after: [aliasWrite, aliasGrant],
+        params: {
+          ApiId: apiId,
+          IntegrationId: integration.id,
+          IntegrationType: 'AWS_PROXY',
+          TimeoutInMillis: desired.api.integrationTimeoutMs,
+          ...(integration.uri !== desired.api.integrationUri ? { IntegrationUri: desired.api.integrationUri } : {}),
+        },
+      })
+      apiChanges.push(integrationWrite)
+    }
   }
   const target = integrationId ? `integrations/${integrationId}` : new Ref('integrationId', 'integrations/')
   const routeWrites: string[] = []
@@ -536,8 +662,9 @@ export function planDeploy(desired: DesiredState, observed: ObservedState): Plan
       ? { ThrottlingBurstLimit: desired.api.throttle.burstLimit, ThrottlingRateLimit: desired.api.throttle.rateLimit }
       : undefined,
   }
+  let stageWrite: string | undefined
   if (!stage) {
-    b.add('CreateStage', {
+    stageWrite = b.add('CreateStage', {
       name: names.stageName,
       after: [deployment],
       params: {
@@ -560,7 +687,7 @@ export function planDeploy(desired: DesiredState, observed: ObservedState): Plan
       diff.push({ field: 'throttle', from: stage.throttle, to: desired.api.throttle })
     }
     if (deployment || diff.length) {
-      b.add('UpdateStage', {
+      stageWrite = b.add('UpdateStage', {
         name: names.stageName,
         diff: diff.length ? diff : undefined,
         after: [deployment],
@@ -582,6 +709,14 @@ export function planDeploy(desired: DesiredState, observed: ObservedState): Plan
         },
       })
   }
+  // The unqualified function's permission served stages deployed before the alias: it goes once the stage invokes it.
+  if (fn?.permissionSourceArn !== undefined)
+    b.add('RemovePermission', {
+      id: 'permission:remove',
+      name: names.permissionSid,
+      after: [integrationWrite, deployment, stageWrite],
+      params: { FunctionName: names.functionName, StatementId: names.permissionSid },
+    })
   if (observed.legacyRole && observed.fn?.spec.roleArn !== observed.legacyRole.arn)
     notes.push(legacyRoleNote(observed.legacyRole.name))
   else if (observed.legacyRole)
@@ -594,6 +729,7 @@ export function planDeploy(desired: DesiredState, observed: ObservedState): Plan
     integrationId: integration?.id,
     unchanged: b.unchanged,
     ...(notes.length ? { notes } : {}),
+    release,
   }
 }
 
@@ -604,6 +740,51 @@ function legacyRoleNote(name: string): string {
     `region may still use it. Once every region of the stage has been deployed again (or removed), delete it: ` +
     `aws iam delete-role-policy --role-name ${name} --policy-name socket-action && aws iam delete-role --role-name ${name}`
   )
+}
+
+/**
+ * Moves the alias `live` back, in one write: to `to`, or to the version a rollback returns to (previousVersion). The
+ * alias then records the version before that one, so a second rollback goes one further back. Refuses when there is
+ * nothing to go back to. A later deploy moves `live` to the version holding serverless.yml's code again.
+ */
+export function planRollback(names: ResourceNames, observed: ObservedState, to?: string): Plan {
+  const fn = observed.fn
+  if (!fn) throw new PlanError(`function ${names.functionName} does not exist: there is nothing to roll back`)
+  const live = fn.alias
+  if (!live)
+    throw new PlanError(
+      `function ${names.functionName} has no alias ${names.aliasName}: the stage was deployed before versions were published; deploy it once, then there is a version to come back to`,
+    )
+  const numbers = fn.versions.map((v) => v.version).sort(byNumber)
+  const kept = `versions kept: ${numbers.join(', ') || 'none'}`
+  if (to !== undefined && !numbers.includes(to))
+    throw new PlanError(`version ${to} of ${names.functionName} does not exist (${kept})`)
+  const target = to ?? previousVersion(live, numbers)
+  if (target === undefined)
+    throw new PlanError(
+      `there is no version to roll back to: ${names.aliasName} points to version ${live.version}, and no version before it is kept (${kept})`,
+    )
+  const release = {
+    live: target,
+    publishes: false,
+    kept: [...numbers].reverse(),
+    deleted: [],
+    previous: previousVersion({ version: target }, numbers),
+  }
+  if (target === live.version)
+    return { actions: [], unchanged: [`alias ${names.aliasName} (version ${live.version})`], release }
+  const b = new Builder()
+  b.add('UpdateAlias', {
+    name: names.aliasName,
+    diff: [{ field: 'version', from: live.version, to: target }],
+    params: {
+      FunctionName: names.functionName,
+      Name: names.aliasName,
+      FunctionVersion: target,
+      Description: aliasDescription(release.previous),
+    },
+  })
+  return { actions: b.actions, unchanged: [], release }
 }
 
 /** Everything tagged for this app, stage and repository, in dependency order. Nothing else. */

@@ -2,8 +2,11 @@
 // deployment): the planner puts a typed reference where such an id goes, and the applier resolves it.
 import type { PolicyDocument } from './model.ts'
 
-/** What apply learns while it runs; `marker` is the stage's deployment marker, known with the integration id. */
-export type Fact = 'apiId' | 'integrationId' | 'deploymentId' | 'marker'
+/**
+ * What apply learns while it runs; `marker` is the stage's deployment marker, known with the integration id; `version`
+ * the function version PublishVersion made.
+ */
+export type Fact = 'apiId' | 'integrationId' | 'deploymentId' | 'marker' | 'version'
 
 export type Known = Partial<Record<Fact, string>>
 

@@ -47,10 +47,12 @@ interface Figures {
   roundTripsExclWaits: number
 }
 
+// Issue 12 added two writes to the critical path of a change (PublishVersion, then the alias move) and allows no more:
+// the targets of issue 8 (6 and 3 round trips excluding waits) plus those two.
 const TARGETS: Partial<Record<ScenarioName, Target>> = {
-  'fresh deploy': { text: '<= 6 round trips excl. waits', check: (f) => f.roundTripsExclWaits <= 6 },
+  'fresh deploy': { text: '<= 8 round trips excl. waits', check: (f) => f.roundTripsExclWaits <= 8 },
   'unchanged redeploy': { text: '0 writes, <= 2 round trips', check: (f) => f.writes === 0 && f.roundTrips <= 2 },
-  'code-only change': { text: '<= 3 round trips excl. waits', check: (f) => f.roundTripsExclWaits <= 3 },
+  'code-only change': { text: '<= 5 round trips excl. waits', check: (f) => f.roundTripsExclWaits <= 5 },
 }
 
 const RULE =

@@ -199,6 +199,11 @@ const REST_ROUTES: Record<string, RestRoute[]> = {
     rest('DELETE', `${FN}/policy/{sid}`, 'RemovePermission'),
     rest('POST', `${FN}/versions`, 'PublishVersion'),
     rest('GET', `${FN}/versions`, 'ListVersionsByFunction'),
+    rest('POST', `${FN}/aliases`, 'CreateAlias'),
+    rest('GET', `${FN}/aliases`, 'ListAliases'),
+    rest('GET', `${FN}/aliases/{alias}`, 'GetAlias'),
+    rest('PUT', `${FN}/aliases/{alias}`, 'UpdateAlias'),
+    rest('DELETE', `${FN}/aliases/{alias}`, 'DeleteAlias'),
     rest('POST', `${FN}/invocations`, 'Invoke'),
     rest('PUT', `${FN}/concurrency`, 'PutFunctionConcurrency'),
     rest('GET', '/{version}/tags/{arn+}', 'ListTags'),
@@ -332,7 +337,7 @@ export async function startShim(options: ShimOptions): Promise<Shim> {
   let faults: ArmedFault[] = []
   let writeFailure: { k: number; seen: number; reply: FaultReply } | undefined
   const functions = new Map<string, FunctionState>()
-  /** Architectures set by UpdateFunctionCode, which moto does not apply. */
+  /** Architectures set by UpdateFunctionCode, which moto does not apply; `key:N` for version N, as published. */
   const architectures = new Map<string, string>()
   const newRoles = new Map<string, number>()
   /** Roles whose inline policy was just deleted: IAM answers DeleteConflict to DeleteRole for a moment. */
@@ -465,6 +470,7 @@ export async function startShim(options: ShimOptions): Promise<Shim> {
   }
 
   async function readFunction(call: Call): Promise<Reply> {
+    if (versionGone(call)) return noSuchVersion(call)
     const reply = withCodeLocation(call, await forward(call))
     if (new URL(call.url, 'http://shim').searchParams.get('Qualifier')) return reply
     const key = functionKey(call, call.params.fn ?? '')
@@ -515,14 +521,78 @@ export async function startShim(options: ShimOptions): Promise<Shim> {
     })
   }
 
+  /**
+   * Versions deleted (DeleteFunction with a Qualifier), as `key:N`. moto numbers a new version by counting the ones
+   * left, so it would give a deleted version's number again (AWS never does): the shim hides deleted versions instead
+   * of deleting them in moto.
+   */
+  const deletedVersions = new Set<string>()
+  const qualifierOf = (call: Call) => new URL(call.url, 'http://shim').searchParams.get('Qualifier') ?? undefined
+  const versionGone = (call: Call) => {
+    const qualifier = qualifierOf(call)
+    return qualifier !== undefined && deletedVersions.has(`${functionKey(call, call.params.fn ?? '')}:${qualifier}`)
+  }
+  const noSuchVersion = (call: Call) =>
+    awsError('lambda', 404, 'ResourceNotFoundException', `Function not found: ${call.params.fn}:${qualifierOf(call)}`)
+
   async function deleteFunction(call: Call): Promise<Reply> {
+    const key = functionKey(call, call.params.fn ?? '')
+    const qualifier = qualifierOf(call)
+    if (qualifier !== undefined && /^\d+$/.test(qualifier)) {
+      if (versionGone(call)) return noSuchVersion(call)
+      const found = await lookup(call, call.url)
+      if (!isOk(found)) return found
+      deletedVersions.add(`${key}:${qualifier}`)
+      return { status: 204, headers: { 'x-amzn-RequestId': requestId() }, body: '' }
+    }
     const reply = await forward(call)
-    if (isOk(reply)) {
+    // Deleting a version (Qualifier) leaves the function's state alone.
+    if (isOk(reply) && !qualifier) {
+      for (const version of [...deletedVersions]) if (version.startsWith(`${key}:`)) deletedVersions.delete(version)
       functions.delete(functionKey(call, call.params.fn ?? ''))
       architectures.delete(functionKey(call, call.params.fn ?? ''))
     }
     return reply
   }
+
+  /**
+   * PublishVersion: moto ignores CodeSha256 (AWS answers 412 PreconditionFailedException when $LATEST holds other
+   * code) and publishes while an update is in progress (AWS: 409); the version keeps $LATEST's architecture.
+   */
+  async function publishVersion(call: Call): Promise<Reply> {
+    const key = functionKey(call, call.params.fn ?? '')
+    const busy = functionBusy(key)
+    if (busy) return busy
+    const expected = parse(call.body).CodeSha256
+    if (expected) {
+      const found = await lookup(call, `/2015-03-31/functions/${encodeURIComponent(call.params.fn ?? '')}`)
+      const actual = isOk(found) ? parse(found.body).Configuration?.CodeSha256 : undefined
+      if (actual && actual !== expected)
+        return awsError(
+          'lambda',
+          412,
+          'PreconditionFailedException',
+          `CodeSha256 (${expected}) is different from current CodeSha256 in $LATEST (${actual}). Please try again with the CodeSha256 in $LATEST.`,
+        )
+    }
+    return editJson(await forward(call), (config) => {
+      const architecture = architectures.get(key)
+      if (!architecture) return
+      architectures.set(`${key}:${config.Version}`, architecture)
+      config.Architectures = [architecture]
+    })
+  }
+
+  /** ListVersionsByFunction, with the architectures moto does not keep, without the versions deleted. */
+  const listVersions = async (call: Call) =>
+    editJson(await forward(call), (json) => {
+      const key = functionKey(call, call.params.fn ?? '')
+      json.Versions = (json.Versions ?? []).filter((config: Json) => !deletedVersions.has(`${key}:${config.Version}`))
+      for (const config of json.Versions) {
+        const architecture = architectures.get(config.Version === '$LATEST' ? key : `${key}:${config.Version}`)
+        if (architecture) config.Architectures = [architecture]
+      }
+    })
 
   async function addPermission(call: Call): Promise<Reply> {
     const busy = functionBusy(functionKey(call, call.params.fn ?? ''))
@@ -982,6 +1052,8 @@ export async function startShim(options: ShimOptions): Promise<Shim> {
     'lambda:UpdateFunctionConfiguration': updateFunction,
     'lambda:DeleteFunction': deleteFunction,
     'lambda:Invoke': invokeFunction,
+    'lambda:PublishVersion': publishVersion,
+    'lambda:ListVersionsByFunction': listVersions,
     'lambda:AddPermission': serialized(
       (call) => `permission:${functionKey(call, call.params.fn ?? '')}`,
       addPermission,
@@ -1083,6 +1155,7 @@ export async function startShim(options: ShimOptions): Promise<Shim> {
       for (const state of [
         functions,
         architectures,
+        deletedVersions,
         newRoles,
         rolesSettling,
         deployments,

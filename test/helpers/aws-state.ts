@@ -15,7 +15,14 @@ import {
   ListRolesCommand,
   GetRolePolicyCommand,
 } from '@aws-sdk/client-iam'
-import { GetFunctionCommand, GetPolicyCommand, LambdaClient, ListFunctionsCommand } from '@aws-sdk/client-lambda'
+import {
+  GetAliasCommand,
+  GetFunctionCommand,
+  GetPolicyCommand,
+  LambdaClient,
+  ListFunctionsCommand,
+  ListVersionsByFunctionCommand,
+} from '@aws-sdk/client-lambda'
 import {
   CloudWatchLogsClient,
   DescribeLogGroupsCommand,
@@ -53,6 +60,10 @@ export interface AccountState {
     role?: string
     codeSha256?: string
     permissions: unknown[]
+    /** The version the alias `live` points to. */
+    live?: string
+    /** Published versions, oldest first, with their code. */
+    versions: Array<{ version: string; codeSha256?: string }>
   }>
   apis: Array<{
     id: string
@@ -110,9 +121,20 @@ export async function readAccount(clients = sdk()): Promise<AccountState> {
       } catch {
         permissions = []
       }
+      const live = await clients.lambda.send(new GetAliasCommand({ FunctionName: f.FunctionName!, Name: 'live' })).then(
+        (a) => a.FunctionVersion,
+        () => undefined,
+      )
+      const versions = (
+        (await clients.lambda.send(new ListVersionsByFunctionCommand({ FunctionName: f.FunctionName! }))).Versions ?? []
+      )
+        .filter((v) => v.Version !== '$LATEST')
+        .map((v) => ({ version: v.Version!, codeSha256: v.CodeSha256 }))
       return {
         name: c.FunctionName!,
         tags: out.Tags ?? {},
+        ...(live ? { live } : {}),
+        versions,
         runtime: c.Runtime,
         architectures: c.Architectures,
         memory: c.MemorySize,

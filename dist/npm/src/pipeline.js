@@ -3,12 +3,13 @@ import path from 'node:path';
 import { awsAdapter } from "./aws/adapter.js";
 import { createClients, destroyClients } from "./aws/clients.js";
 import { listStages } from "./aws/stage-discovery.js";
+import { smokeTestVersion } from "./aws/smoke.js";
 import { bundleSocket, LAMBDA_HANDLER } from "./bundle/build.js";
 import { permissionsBoundaryProblem } from "./config/boundary.js";
 import { ConfigError, loadConfig, pickSocket } from "./config/index.js";
 import { checkRegion } from "./config/region-name.js";
 import { stageNameProblem } from "./config/stage-name.js";
-import { reconcile, removeStage } from "./engine/deploy.js";
+import { reconcile, removeStage, rollbackStage, } from "./engine/deploy.js";
 import { desiredState } from "./engine/desired.js";
 import { checkLimits } from "./engine/limits.js";
 import { planDeploy } from "./engine/plan.js";
@@ -68,12 +69,31 @@ function withStage(socket, stage, file) {
 function bundleFor(p, options) {
     return waitingFor(options.progress, `esbuild to bundle ${path.basename(p.socket.handlerFile)}`, () => bundleSocket(p.socket.handlerFile, { codeDir: p.socket.codeDir, esbuild: options.esbuild }));
 }
+function smokeTestOf(p, options) {
+    if (options.smokeTest || !options.smoke)
+        return options.smokeTest;
+    const { smoke } = p.socket;
+    const message = smoke && { body: smoke.message, expect: smoke.expect };
+    const stage = p.identity.stage;
+    return async (target) => {
+        await waitingFor(options.progress, `the smoke test of version ${target.qualifier}`, () => smokeTestVersion(p.clients.lambda, target, { region: p.region, stage, ...(message && { message }) }));
+    };
+}
 function adapterOptions(p, options) {
     const { waits, sleep, retryBaseMs, progress } = options;
-    return { clients: p.clients, identity: p.identity, waits, sleep, retryBaseMs, progress, log: options.events?.log };
+    return {
+        clients: p.clients,
+        identity: p.identity,
+        waits,
+        sleep,
+        retryBaseMs,
+        progress,
+        smokeTest: smokeTestOf(p, options),
+        log: options.events?.log,
+    };
 }
 /** The desired state for what was observed; a limit it breaks throws with its file and line, before any write. */
-function desiredFor(p, bundle) {
+function desiredFor(p, bundle, smokeTest) {
     return (observed) => {
         const desired = desiredState({
             socket: p.socket,
@@ -84,6 +104,7 @@ function desiredFor(p, bundle) {
             codeSha256: bundle.sha256,
             handler: LAMBDA_HANDLER,
             version: VERSION,
+            smokeTest,
         });
         const problems = checkLimits(desired, { zipBytes: bundle.zip.length, unzippedBytes: bundle.files.reduce((n, f) => n + f.data.length, 0) }, p.socket);
         if (problems.length)
@@ -96,7 +117,7 @@ export async function deployStage(options) {
     try {
         const bundle = await bundleFor(p, options);
         const adapter = awsAdapter({ ...adapterOptions(p, options), zip: bundle.zip });
-        const result = await reconcile(adapter, desiredFor(p, bundle), options.events);
+        const result = await reconcile(adapter, desiredFor(p, bundle, !!smokeTestOf(p, options)), options.events);
         return { ...result, socket: p.socket };
     }
     finally {
@@ -112,7 +133,7 @@ export async function planStage(options) {
             identity: p.identity,
             progress: options.progress,
         }).observe();
-        const desired = desiredFor(p, bundle)(observed);
+        const desired = desiredFor(p, bundle, !!smokeTestOf(p, options))(observed);
         return { plan: planDeploy(desired, observed), desired, socket: p.socket };
     }
     finally {
@@ -124,6 +145,21 @@ export async function removeStageOf(options) {
     try {
         const adapter = awsAdapter(adapterOptions(p, options));
         return { ...(await removeStage(adapter, p.identity, options.events)), identity: p.identity, region: p.region };
+    }
+    finally {
+        destroyClients(p.clients);
+    }
+}
+/** Moves the stage's alias `live` back to the previous version, or to `to`: one write. */
+export async function rollbackStageOf(options) {
+    const p = await prepare(options);
+    try {
+        const adapter = awsAdapter(adapterOptions(p, options));
+        return {
+            ...(await rollbackStage(adapter, p.identity, options.to, options.events)),
+            identity: p.identity,
+            region: p.region,
+        };
     }
     finally {
         destroyClients(p.clients);

@@ -1,7 +1,7 @@
 // Reads what AWS holds for one stage, found by names and tags: two rounds of parallel reads, no writes.
 import { GetApiCommand, GetApisCommand, GetIntegrationsCommand, GetRoutesCommand, GetStagesCommand, } from '@aws-sdk/client-apigatewayv2';
 import { GetRoleCommand, GetRolePolicyCommand, ListAttachedRolePoliciesCommand, ListRolePoliciesCommand, } from '@aws-sdk/client-iam';
-import { GetFunctionCommand, GetPolicyCommand } from '@aws-sdk/client-lambda';
+import { GetAliasCommand, GetFunctionCommand, GetPolicyCommand, ListVersionsByFunctionCommand, } from '@aws-sdk/client-lambda';
 import { GetCallerIdentityCommand } from '@aws-sdk/client-sts';
 import { DescribeLogGroupsCommand, ListTagsForResourceCommand } from '@aws-sdk/client-cloudwatch-logs';
 import { isOurs, partitionOf } from "../engine/names.js";
@@ -105,10 +105,34 @@ async function withTags(clients, group) {
     const { tags } = await clients.logs.send(new ListTagsForResourceCommand({ resourceArn: group.arn }));
     return { ...group, tags: tags ?? {} };
 }
+/** A function configuration ($LATEST or a version) as the planner compares it. */
+function specOf(c) {
+    return {
+        runtime: c.Runtime ?? '',
+        architecture: (c.Architectures?.[0] ?? 'x86_64'),
+        memory: c.MemorySize ?? 128,
+        timeout: c.Timeout ?? 3,
+        env: c.Environment?.Variables ?? {},
+        description: c.Description ?? '',
+        handler: c.Handler ?? '',
+        roleArn: c.Role ?? '',
+        codeSha256: c.CodeSha256 ?? '',
+    };
+}
+/** The SourceArn of statement `sid` in a function's (or alias's) resource policy; '' without a condition. */
+function grantedSourceArn(policy, sid, qualifier) {
+    if (!policy)
+        return undefined;
+    const statements = JSON.parse(policy).Statement;
+    // An alias's statement names it in its Resource (…:function:name:live); the function's has no qualifier.
+    const found = statements.find((s) => s.Sid === sid && (qualifier === undefined || (s.Resource ?? '').endsWith(`:${qualifier}`)));
+    return found ? (found.Condition?.ArnLike?.['AWS:SourceArn'] ?? '') : undefined;
+}
 export async function observeStage(clients, identity, names, options = {}) {
     try {
         // Two rounds of parallel reads: everything named, then what the first round found (API details, the group's tags).
-        const [identityOut, roleOut, rolePolicy, policyNames, attached, fnOut, fnPolicy, apis, foundGroup, legacyRoleOut] = await Promise.all([
+        const FunctionName = names.functionName;
+        const [identityOut, roleOut, rolePolicy, policyNames, attached, fnOut, fnPolicy, apis, foundGroup, legacyRoleOut, aliasOut, aliasPolicy, versionList,] = await Promise.all([
             clients.sts.send(new GetCallerIdentityCommand({})),
             orUndefined(clients.iam.send(new GetRoleCommand({ RoleName: names.roleName }))),
             orUndefined(clients.iam.send(new GetRolePolicyCommand({ RoleName: names.roleName, PolicyName: names.policyName }))),
@@ -123,6 +147,12 @@ export async function observeStage(clients, identity, names, options = {}) {
             listApis(clients),
             findLogGroup(clients, names.logGroupName),
             orUndefined(clients.iam.send(new GetRoleCommand({ RoleName: names.legacyRoleName }))),
+            orUndefined(clients.lambda.send(new GetAliasCommand({ FunctionName, Name: names.aliasName }))),
+            orUndefined(clients.lambda.send(new GetPolicyCommand({ FunctionName, Qualifier: names.aliasName }))),
+            orUndefined(allPages(async (Marker) => {
+                const page = await clients.lambda.send(new ListVersionsByFunctionCommand({ FunctionName, Marker }));
+                return { items: page.Versions, next: page.NextMarker };
+            })),
         ]);
         const legacyTags = iamTags(legacyRoleOut?.Role?.Tags);
         const legacyRole = legacyRoleOut?.Role && isOurs(legacyTags, identity)
@@ -169,27 +199,29 @@ export async function observeStage(clients, identity, names, options = {}) {
                 foreign.push({ kind: 'function', name: names.functionName, tags });
             else {
                 const c = fnOut.Configuration;
-                const statement = fnPolicy?.Policy
-                    ? JSON.parse(fnPolicy.Policy).Statement.find((s) => s.Sid === names.permissionSid)
-                    : undefined;
                 fn = {
                     name: names.functionName,
                     arn: c.FunctionArn,
                     tags,
                     state: c.State,
                     lastUpdateStatus: c.LastUpdateStatus,
-                    permissionSourceArn: statement ? (statement.Condition?.ArnLike?.['AWS:SourceArn'] ?? '') : undefined,
-                    spec: {
-                        runtime: c.Runtime ?? '',
-                        architecture: (c.Architectures?.[0] ?? 'x86_64'),
-                        memory: c.MemorySize ?? 128,
-                        timeout: c.Timeout ?? 3,
-                        env: c.Environment?.Variables ?? {},
-                        description: c.Description ?? '',
-                        handler: c.Handler ?? '',
-                        roleArn: c.Role ?? '',
-                        codeSha256: c.CodeSha256 ?? '',
-                    },
+                    permissionSourceArn: grantedSourceArn(fnPolicy?.Policy, names.permissionSid),
+                    spec: specOf(c),
+                    ...(aliasOut?.FunctionVersion
+                        ? {
+                            alias: {
+                                name: names.aliasName,
+                                version: aliasOut.FunctionVersion,
+                                ...(aliasOut.Description ? { description: aliasOut.Description } : {}),
+                            },
+                        }
+                        : {}),
+                    aliasPermissionSourceArn: aliasOut
+                        ? grantedSourceArn(aliasPolicy?.Policy, names.aliasPermissionSid, names.aliasName)
+                        : undefined,
+                    versions: (versionList ?? [])
+                        .filter((v) => v.Version && v.Version !== '$LATEST')
+                        .map((v) => ({ version: v.Version, spec: specOf(v) })),
                 };
             }
         }

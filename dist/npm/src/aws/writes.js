@@ -3,7 +3,7 @@
 // resolved) a switch on the action's `write`, whose default is the table: a write in neither does not compile.
 import { CreateApiCommand, CreateDeploymentCommand, CreateIntegrationCommand, CreateRouteCommand, CreateStageCommand, DeleteApiCommand, DeleteIntegrationCommand, DeleteRouteCommand, GetDeploymentCommand, TagResourceCommand as TagApiResourceCommand, UpdateApiCommand, UpdateIntegrationCommand, UpdateRouteCommand, UpdateStageCommand, } from '@aws-sdk/client-apigatewayv2';
 import { CreateRoleCommand, DeleteRoleCommand, DeleteRolePolicyCommand, DetachRolePolicyCommand, PutRolePermissionsBoundaryCommand, PutRolePolicyCommand, TagRoleCommand, UpdateAssumeRolePolicyCommand, } from '@aws-sdk/client-iam';
-import { AddPermissionCommand, CreateFunctionCommand, DeleteFunctionCommand, RemovePermissionCommand, TagResourceCommand as TagFunctionCommand, UpdateFunctionCodeCommand, UpdateFunctionConfigurationCommand, waitForFunctionActiveV2, waitForFunctionUpdatedV2, } from '@aws-sdk/client-lambda';
+import { AddPermissionCommand, CreateAliasCommand, CreateFunctionCommand, DeleteFunctionCommand, PublishVersionCommand, RemovePermissionCommand, TagResourceCommand as TagFunctionCommand, UpdateAliasCommand, UpdateFunctionCodeCommand, UpdateFunctionConfigurationCommand, waitForFunctionActiveV2, waitForFunctionUpdatedV2, } from '@aws-sdk/client-lambda';
 import { resolveDocument, resolved } from "../engine/refs.js";
 import { CreateLogGroupCommand, DeleteLogGroupCommand, PutRetentionPolicyCommand, TagResourceCommand, } from '@aws-sdk/client-cloudwatch-logs';
 import { deploymentMarker } from "../engine/plan.js";
@@ -11,6 +11,18 @@ import { TAG_CREATED } from "../engine/names.js";
 import { explainAwsError, isConflict, isDeleteConflict, isNotFound, isRoleNotReady, isTooManyRequests, isUpdateInProgress, StaleObservation, } from "./errors.js";
 import { realSleep, retry } from "./retry.js";
 import { waitingFor } from "../progress/progress.js";
+/**
+ * The smoke test failed: the alias `live` was not moved, the version it points to still serves the stage. `cause` is
+ * what the smoke test threw.
+ */
+export class BlockedBySmokeTest extends Error {
+    target;
+    name = 'BlockedBySmokeTest';
+    constructor(target, cause) {
+        super(`the smoke test of ${target.functionName} version ${target.qualifier} failed, so the alias live was not moved to it (the version it points to still serves the stage): ${cause instanceof Error ? cause.message : String(cause)}`, { cause });
+        this.target = target;
+    }
+}
 export const AWS_WAITS = { minDelay: 1, maxDelay: 5, maxWaitTime: 300 };
 async function ignoreNotFound(write) {
     try {
@@ -194,6 +206,43 @@ export function executor(ctx) {
                 const p = action.params;
                 return busyRetried(() => ignoreNotFound(lambda.send(new RemovePermissionCommand(p))));
             }
+            case 'PublishVersion': {
+                const p = action.params;
+                const out = await retrying(() => lambda.send(new PublishVersionCommand(p)), isUpdateInProgress, `function ${p.FunctionName} to accept a new version`);
+                if (!out.Version)
+                    throw new Error('PublishVersion answered without a Version');
+                facts.version = out.Version;
+                return;
+            }
+            case 'SmokeTest': {
+                const p = action.params;
+                const target = {
+                    functionName: p.FunctionName,
+                    qualifier: resolved(p.Qualifier, facts),
+                    codeSha256: p.CodeSha256,
+                };
+                if (!ctx.smokeTest)
+                    throw new Error('internal: the plan has a smoke test but no smoke test was given');
+                try {
+                    await ctx.smokeTest(target);
+                }
+                catch (error) {
+                    throw new BlockedBySmokeTest(target, error);
+                }
+                return;
+            }
+            case 'DeleteVersion': {
+                const p = action.params;
+                return busyRetried(() => ignoreNotFound(lambda.send(new DeleteFunctionCommand(p))));
+            }
+            case 'CreateAlias': {
+                const p = { ...action.params, FunctionVersion: at(action.params.FunctionVersion) };
+                return busyRetried(() => raceSafe(lambda.send(new CreateAliasCommand(p)), `alias ${p.Name}`));
+            }
+            case 'UpdateAlias': {
+                const p = { ...action.params, FunctionVersion: at(action.params.FunctionVersion) };
+                return busyRetried(() => lambda.send(new UpdateAliasCommand(p)));
+            }
             case 'CreateIntegration': {
                 const out = await apigw.send(new CreateIntegrationCommand({ ...action.params, ApiId: at(action.params.ApiId) }));
                 facts.integrationId = out.IntegrationId;
@@ -249,7 +298,7 @@ export function executor(ctx) {
             await run(action, facts);
         }
         catch (error) {
-            if (error instanceof StaleObservation)
+            if (error instanceof StaleObservation || error instanceof BlockedBySmokeTest)
                 throw error;
             // A resource deleted under us (a race, a hand edit): the next round observes again.
             if (isNotFound(error))

@@ -24,7 +24,14 @@ const INPUT_KEYS = Object.keys(INPUTS);
 const STATEMENT_KEYS = Object.keys(D.statement.properties);
 const validate = new Ajv({ allErrors: true, allowUnionTypes: true }).compile(schema);
 /** Inputs whose ${env.X} text is read as a number. */
-const NUMERIC = new Set(['memory', 'timeout', 'logRetentionDays', 'throttle/burstLimit', 'throttle/rateLimit']);
+const NUMERIC = new Set([
+    'memory',
+    'timeout',
+    'logRetentionDays',
+    'keepVersions',
+    'throttle/burstLimit',
+    'throttle/rateLimit',
+]);
 const ENV_MAX_BYTES = 4096;
 /** Tags of the YAML core schema, which change nothing a plain value would not be; any other tag is refused. */
 const CORE_TAGS = new Set([
@@ -386,6 +393,7 @@ async function loadConfigText(src, file, absFile, dir, env, options) {
             policy: [],
             throttle: undefined,
             logRetentionDays: INPUTS.logRetentionDays.default,
+            keepVersions: INPUTS.keepVersions.default,
             permissionsBoundary: undefined,
         };
         const defaulted = [

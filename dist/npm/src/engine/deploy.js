@@ -2,7 +2,7 @@
 // leaves nothing that the next round does not finish or undo.
 import { applyPlan, ApplyError, StaleObservation } from "./apply.js";
 import { arn, resourceNames, websocketUrl } from "./names.js";
-import { planDeploy, planRemove, survivingApi } from "./plan.js";
+import { planDeploy, planRemove, planRollback, survivingApi } from "./plan.js";
 const MAX_ROUNDS = 5;
 function isStale(error) {
     return (error instanceof ApplyError ? error.cause : error) instanceof StaleObservation;
@@ -74,7 +74,17 @@ export async function reconcile(adapter, desiredFor, events = {}) {
             continue;
         }
         const apiId = facts.apiId;
+        const release = plan.release;
         return {
+            ...(release
+                ? {
+                    release: {
+                        live: release.live ?? facts.version,
+                        kept: [...(release.publishes && facts.version ? [facts.version] : []), ...release.kept],
+                        previous: release.previous,
+                    },
+                }
+                : {}),
             url: websocketUrl(desired.partition, apiId, desired.region, desired.names.stageName),
             apiId,
             functionName: desired.names.functionName,
@@ -88,6 +98,19 @@ export async function reconcile(adapter, desiredFor, events = {}) {
         };
     }
     throw new Error(`the stage did not converge after ${MAX_ROUNDS} rounds: something keeps changing it (another deploy?); re-run when it is done`);
+}
+/** Moves `live` back (planRollback): one write, or none when it points there already. */
+export async function rollbackStage(adapter, identity, to, events = {}) {
+    const observed = await adapter.observe();
+    const plan = planRollback(resourceNames(identity), observed, to);
+    events.onPlan?.(plan, 1);
+    const actions = await applyPlan(plan.actions, adapter.executor(), {}, { onDone: events.onAction });
+    return {
+        from: observed.fn?.alias?.version ?? '',
+        to: plan.release?.live ?? '',
+        actions,
+        kept: plan.release?.kept ?? [],
+    };
 }
 export async function removeStage(adapter, identity, events = {}) {
     const names = resourceNames(identity);

@@ -3,7 +3,7 @@ import { Ref } from "./refs.js";
 export const ROUTE_KEYS = ['$connect', '$disconnect', '$default'];
 export const ROUTE_SELECTION = '$request.body.route';
 export const INTEGRATION_TIMEOUT_MS = 29_000;
-export function desiredState({ socket, identity, region, account, partition, codeSha256, handler, version, }) {
+export function desiredState({ socket, identity, region, account, partition, codeSha256, handler, version, smokeTest = false, }) {
     const names = resourceNames(identity);
     const functionArn = arn.function(partition, region, account, names.functionName);
     const logGroup = arn.logGroup(partition, region, account, names.functionName);
@@ -57,11 +57,13 @@ export function desiredState({ socket, identity, region, account, partition, cod
             roleArn: arn.role(partition, account, names.roleName),
             codeSha256,
         },
+        release: { alias: names.aliasName, keepVersions: socket.keepVersions, smokeTest },
         api: {
             description: `socket-action ${identity.app} (${identity.repo})`,
             routeSelectionExpression: ROUTE_SELECTION,
             routeKeys: ROUTE_KEYS,
-            integrationUri: arn.lambdaIntegration(partition, region, functionArn),
+            integrationUri: arn.lambdaIntegration(partition, region, `${functionArn}:${names.aliasName}`),
+            legacyIntegrationUri: arn.lambdaIntegration(partition, region, functionArn),
             integrationTimeoutMs: INTEGRATION_TIMEOUT_MS,
             throttle: socket.throttle,
         },

@@ -11,8 +11,19 @@ function redact(field, value) {
         return value;
     return Object.fromEntries(Object.keys(value).map((k) => [k, '***']));
 }
+/** Which version `live` points to once the plan is applied, the one a rollback returns to, and those kept. */
+export function formatRelease(r) {
+    const live = r.live ?? (r.publishes ? 'the version this plan publishes' : 'none');
+    const kept = r.publishes ? ['(new)', ...r.kept] : r.kept;
+    return [
+        `Live version: ${live}`,
+        `rollback returns to ${r.previous ?? 'none'}`,
+        `kept: ${kept.join(', ') || 'none'}`,
+        ...(r.deleted.length ? [`deleted: ${r.deleted.join(', ')}`] : []),
+    ].join('; ');
+}
 export function formatPlan(plan) {
-    const notes = (plan.notes ?? []).map((n) => `\nNote: ${n}`).join('');
+    const notes = (plan.release ? `\n${formatRelease(plan.release)}.` : '') + (plan.notes ?? []).map((n) => `\nNote: ${n}`).join('');
     if (plan.actions.length === 0)
         return `No changes: the stage matches serverless.yml and socket.js.${notes}`;
     const lines = plan.actions.map((a) => {
@@ -45,6 +56,7 @@ export function planJson(plan) {
             diff: a.diff?.map((d) => ({ field: d.field, from: redact(d.field, d.from), to: redact(d.field, d.to) })),
         })),
         unchanged: plan.unchanged,
+        ...(plan.release ? { release: plan.release } : {}),
         ...(plan.notes ? { notes: plan.notes } : {}),
     };
 }

@@ -45,6 +45,8 @@ export function resourceNames(id) {
         policyName: 'socket-action',
         logGroupName: `/aws/lambda/${fitName(base, 64)}`,
         permissionSid: 'socket-action-apigateway',
+        aliasPermissionSid: 'socket-action-apigateway-live',
+        aliasName: 'live',
     };
 }
 const DNS_SUFFIXES = {

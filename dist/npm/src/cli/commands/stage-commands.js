@@ -1,5 +1,6 @@
 import { flag } from "../args.js";
 import { stderrReporter } from "../terminal.js";
+import { UsageError } from "../usage.js";
 import { AWS_NOTES, COMPONENT_OPTION, CONFIG_OPTION, DIR_ARGUMENT, JSON_OPTION, PERMISSIONS_BOUNDARY_OPTION, permissionsBoundaryValue, projectOf, REGION_OPTION, regionValue, REPO_OPTION, repoValue, STAGE_OPTION, stageValue, } from "./project-options.js";
 const STAGE_COMMAND_OPTIONS = [
     STAGE_OPTION,
@@ -35,6 +36,8 @@ function stageOptionsOf(command, values, positionals) {
         region: regionValue(values, command),
         repo: repoValue(values, command),
         permissionsBoundary: permissionsBoundaryValue(values, command),
+        // Each new version answers $connect (and serverless.yml's smoke message) before live moves to it.
+        smoke: true,
         events: { log: (line) => reporter.line(line) },
         progress: reporter,
     };
@@ -127,6 +130,38 @@ export const removeCommand = {
                 : `Nothing to remove: no resources are tagged for stage "${identity.stage}" of "${identity.app}" (${identity.repo}).`);
         for (const f of result.foreign)
             reporter.line(`note: ${f.kind} "${f.name}" has this stage's name but not its tags; it was left alone.`);
+        return 0;
+    },
+};
+const TO_OPTION = {
+    name: 'to',
+    value: 'VERSION',
+    description: 'the version to move live to (one of the kept versions)',
+    default: 'the previous version',
+};
+export const rollbackCommand = {
+    spec: stageSpec('rollback', "move a stage's live alias back to the previous version, in one write", `Point the stage's alias "live", which API Gateway invokes, back to the version that was live before the last
+deploy moved it (or to --to VERSION): one write, nothing rebuilt. Refuses when no earlier version is kept.
+The next deploy moves live to the version holding serverless.yml's code again.`, [...STAGE_COMMAND_OPTIONS.slice(0, -1), TO_OPTION, JSON_OPTION]),
+    async run(values, positionals) {
+        const { options, reporter } = stageOptionsOf('rollback', values, positionals);
+        const json = flag(values, 'json');
+        const to = values.to;
+        if (to !== undefined && (typeof to !== 'string' || !/^[1-9]\d*$/.test(to)))
+            throw new UsageError(`rollback: --to must be a version number, got ${JSON.stringify(to)}`);
+        const { rollbackStageOf } = await import("../../pipeline.js");
+        const result = await rollbackStageOf({
+            ...options,
+            to,
+            events: { ...options.events, onAction: json ? undefined : (a) => reporter.line(`  update alias ${a.name}`) },
+        });
+        const { identity } = result;
+        if (json)
+            console.log(JSON.stringify({ stage: identity.stage, region: result.region, from: result.from, to: result.to, kept: result.kept }, null, 2));
+        else
+            console.log(result.actions.length
+                ? `Rolled back stage "${identity.stage}": live now points to version ${result.to} (was ${result.from}). Versions kept: ${result.kept.join(', ')}.`
+                : `Nothing to do: live already points to version ${result.to}.`);
         return 0;
     },
 };

@@ -1,0 +1,178 @@
+// The smoke test of a published version, before any traffic moves to it: invoke that version directly (Lambda Invoke
+// with its number as Qualifier) with the events API Gateway would send for one short connection ($connect, an optional
+// message, $disconnect), and check the answers. The events carry a marker API Gateway never sends, so the runtime
+// records what the handler sends instead of posting it to a client (runtime/smoke.ts).
+import { InvokeCommand } from '@aws-sdk/client-lambda';
+import { SMOKE_MARKER } from "../../runtime/smoke.js";
+import { stackOrigin } from "../bundle/sourcemap.js";
+import { BUNDLE_FILE, HANDLER_FILE } from "../bundle/build.js";
+import { connectEvent, connectionId, disconnectEvent, messageEvent } from "../dev/events.js";
+import { explainAwsError } from "./errors.js";
+/** Why a version failed its smoke test, in words; `step` is where. */
+export class SmokeTestError extends Error {
+    step;
+    name = 'SmokeTestError';
+    constructor(message, step, options) {
+        super(message, options);
+        this.step = step;
+    }
+}
+export const SMOKE_TIMEOUT_MS = 60_000;
+/** Where Lambda unpacks the zip: the paths its stack traces show. */
+const TASK_ROOT = '/var/task';
+/** A made-up API id of AWS's shape (10 lowercase letters and digits). */
+const SMOKE_API_ID = 'smoketest0';
+/** Lambda's error types of a function that failed to load (init phase) rather than to handle the event. */
+const INIT_ERRORS = /^Runtime\.(ImportModuleError|UserCodeSyntaxError|HandlerNotFound|MalformedHandlerName|InitTimeout)/;
+const cut = (text, max = 200) => (text.length > max ? `${text.slice(0, max)}...` : text);
+const quoted = (text) => JSON.stringify(cut(text));
+/** `Error: boom at socket.js:3:9`: what the function threw, and where in the user's code (source-mapped on Lambda). */
+export function describeFailure(failure) {
+    const what = [failure.errorType, failure.errorMessage].filter(Boolean).join(': ') || 'an unknown error';
+    const trace = (failure.trace ?? []).join('\n');
+    const origin = stackOrigin(trace, TASK_ROOT, `${TASK_ROOT}/${BUNDLE_FILE}`) ??
+        stackOrigin(trace, TASK_ROOT, `${TASK_ROOT}/${HANDLER_FILE}`);
+    // Thrown while Node.js compiled the code, not from the runtime's handler: at the top level of socket.js (or an import).
+    const atImport = /\bModule\._compile\b/.test(trace) && !/socket-action-runtime:handler\.ts/.test(trace);
+    const loading = INIT_ERRORS.test(failure.errorType ?? '') || atImport ? ' while the function was loading (every event fails)' : '';
+    return `${what}${origin ? ` at ${origin}` : ''}${loading}`;
+}
+function parseJson(text) {
+    try {
+        return JSON.parse(text);
+    }
+    catch {
+        return undefined;
+    }
+}
+const isRecord = (value) => typeof value === 'object' && value !== null && !Array.isArray(value);
+function failureOf(text) {
+    const json = parseJson(text);
+    if (!isRecord(json))
+        return { errorMessage: text };
+    return {
+        ...(typeof json.errorType === 'string' && { errorType: json.errorType }),
+        ...(typeof json.errorMessage === 'string' && { errorMessage: json.errorMessage }),
+        ...(Array.isArray(json.trace) && { trace: json.trace.map(String) }),
+    };
+}
+function resultOf(text) {
+    const json = parseJson(text);
+    if (!isRecord(json))
+        return {};
+    const result = {};
+    if (typeof json.statusCode === 'number')
+        result.statusCode = json.statusCode;
+    if (typeof json.body === 'string')
+        result.body = json.body;
+    const smoke = json.smoke;
+    if (isRecord(smoke) && Array.isArray(smoke.sent)) {
+        result.smoke = {
+            sent: smoke.sent.filter((s) => isRecord(s) && typeof s.connectionId === 'string' && typeof s.data === 'string'),
+        };
+    }
+    return result;
+}
+export async function smokeTestVersion(lambda, target, options) {
+    const version = target.qualifier;
+    const failed = (step, why, cause) => new SmokeTestError(`smoke test of version ${version} failed: ${why}`, step, cause ? { cause } : undefined);
+    const timeoutMs = options.timeoutMs ?? SMOKE_TIMEOUT_MS;
+    const abort = new AbortController();
+    const timer = setTimeout(() => abort.abort(), timeoutMs);
+    const report = { steps: [] };
+    const apiId = options.apiId ?? SMOKE_API_ID;
+    const suffix = options.region.startsWith('cn-') ? 'amazonaws.com.cn' : 'amazonaws.com';
+    const api = { apiId, domainName: `${apiId}.execute-api.${options.region}.${suffix}`, stage: options.stage };
+    const conn = {
+        connectionId: connectionId(),
+        connectedAt: Date.now(),
+        sourceIp: '127.0.0.1',
+        userAgent: 'socket-action-smoke-test',
+    };
+    async function invoke(step, event) {
+        const marked = { ...event, [SMOKE_MARKER]: true };
+        const started = performance.now();
+        let out;
+        try {
+            out = await lambda.send(new InvokeCommand({
+                FunctionName: target.functionName,
+                Qualifier: version,
+                InvocationType: 'RequestResponse',
+                Payload: Buffer.from(JSON.stringify(marked)),
+            }), { abortSignal: abort.signal });
+        }
+        catch (error) {
+            if (abort.signal.aborted)
+                throw failed(step, `${step} got no answer within ${timeoutMs / 1000} s (the smoke test's time limit)`, error);
+            throw failed(step, explainAwsError(error, `invoking it for ${step}`).message, error);
+        }
+        const ms = Math.round(performance.now() - started);
+        const text = out.Payload ? Buffer.from(out.Payload).toString('utf8') : '';
+        if (out.FunctionError)
+            return { ok: false, text };
+        const result = resultOf(text);
+        report.steps.push({ step, statusCode: result.statusCode ?? 0, ms });
+        return { ok: true, result, ms };
+    }
+    const threw = (step, outcome) => failed(step, `${step} threw ${describeFailure(failureOf(outcome.text))}`);
+    try {
+        const request = {
+            rawHeaders: [
+                'Host',
+                api.domainName,
+                'Sec-WebSocket-Key',
+                Buffer.from(conn.connectionId).toString('base64'),
+                'Sec-WebSocket-Version',
+                '13',
+                'User-Agent',
+                conn.userAgent,
+            ],
+            url: '/',
+        };
+        const connect = await invoke('$connect', connectEvent(api, conn, request, 443, 'https'));
+        if (!connect.ok)
+            throw threw('$connect', connect);
+        const status = connect.result.statusCode;
+        // A 4xx is the handler deciding (a connection without credentials is refused): the version runs. Only a message
+        // needs the connection to be accepted.
+        const decided = status !== undefined && status >= 400 && status <= 499 && !options.message;
+        if (!decided && (status === undefined || status < 200 || status > 299)) {
+            const body = connect.result.body ? ` with body ${quoted(connect.result.body)}` : '';
+            throw failed('$connect', `$connect answered ${status ?? 'no status code'}${body}: ${status !== undefined && status >= 400 && status <= 499
+                ? "the smoke message needs a connection the handler accepts, and the smoke test's $connect carries no credentials"
+                : 'API Gateway would refuse every connection'}`);
+        }
+        let problem;
+        if (options.message) {
+            const { body, expect } = options.message;
+            const reply = await invoke('message', messageEvent(api, conn, '$default', body));
+            if (!reply.ok)
+                problem = threw('message', reply);
+            else {
+                const sent = (reply.result.smoke?.sent ?? []).filter((s) => s.connectionId === conn.connectionId);
+                const replies = [...(reply.result.body !== undefined ? [reply.result.body] : []), ...sent.map((s) => s.data)];
+                if (!replies.some((text) => text.includes(expect))) {
+                    const got = [
+                        `it answered ${reply.result.statusCode ?? 'no status code'}${reply.result.body !== undefined ? ` with body ${quoted(reply.result.body)}` : ' without a body'}`,
+                        sent.length > 0
+                            ? `sent ${sent.map((s) => quoted(s.data)).join(', ')}`
+                            : reply.result.smoke
+                                ? 'sent nothing back'
+                                : 'its runtime does not report sends',
+                    ].join(' and ');
+                    problem = failed('message', `the reply to ${quoted(body)} does not contain ${quoted(expect)}: ${got}`);
+                }
+            }
+        }
+        // Always, as API Gateway would when the client leaves: the handler may clean up what $connect stored.
+        const disconnect = await invoke('$disconnect', disconnectEvent(api, conn, 1000, ''));
+        if (problem)
+            throw problem;
+        if (!disconnect.ok)
+            throw threw('$disconnect', disconnect);
+        return report;
+    }
+    finally {
+        clearTimeout(timer);
+    }
+}
