@@ -8,7 +8,9 @@ import { tmpdir } from 'node:os'
 import path from 'node:path'
 import { after, before, beforeEach, describe, test } from 'node:test'
 import { scratchProject, startAwsBed, type AwsBed, type Project } from './helpers/aws-bed.ts'
-import { readAccount } from './helpers/aws-state.ts'
+import { GetAliasCommand } from '@aws-sdk/client-lambda'
+import { startDev } from '../src/dev/serve.ts'
+import { readAccount, sdk } from './helpers/aws-state.ts'
 import { prEvent, pushEvent, REPO, repository } from './helpers/events.ts'
 import { startFakeGitHub, type FakeGitHub } from './helpers/github-fake.ts'
 import { runNode } from './helpers/processes.ts'
@@ -86,6 +88,8 @@ describe('the Action (node dist/index.js)', () => {
       'github-token': 'ghs_fake_installation_token',
       comment: 'true',
       'dry-run': 'true',
+      // moto's wss:// URLs resolve nowhere: tests of verify map it to a local gateway with verify-url.
+      verify: 'false',
       ...inputs,
     }
     const childEnv: Record<string, string> = {
@@ -217,6 +221,51 @@ describe('the Action (node dist/index.js)', () => {
     const explicit = await runAction('push', pushEvent('main'), { stages: 'main: prod', stage: 'demo' })
     assert.equal(explicit.outputs.stage, 'demo')
     assert.equal((await stageResources('demo')).functions.length, 1)
+  })
+
+  test('verify connects to the deployed stage as a client, here a local gateway serving the same socket.js', async () => {
+    const gateway = await startDev({ configFile: project.config, port: 0, log: () => {} })
+    try {
+      const run = await runAction('push', pushEvent('main'), {
+        stages: 'main: prod',
+        verify: 'auto',
+        'verify-url': gateway.url,
+      })
+      assert.equal(run.code, 0, run.stdout + run.stderr)
+      assert.match(run.stdout, new RegExp(`verified ${gateway.url}`))
+      assert.equal(run.outputs.result, 'deployed')
+    } finally {
+      await gateway.close()
+    }
+  })
+
+  test('a version that passes the smoke test but that clients cannot use is rolled back by verify, and the job fails', async () => {
+    const first = await runAction('push', pushEvent('main'), { stages: 'main: prod' })
+    assert.equal(first.code, 0, first.stdout + first.stderr)
+    // Refuses every $connect with 403: the smoke test accepts a 4xx (a handler deciding), a client cannot connect.
+    await writeFile(
+      path.join(project.dir, 'socket.js'),
+      "on('connect', async () => 403)\non('default', async () => {})\n",
+    )
+    const gateway = await startDev({ configFile: project.config, port: 0, log: () => {} })
+    try {
+      const run = await runAction('push', pushEvent('main'), {
+        stages: 'main: prod',
+        verify: 'true',
+        'verify-url': gateway.url,
+      })
+      assert.equal(run.code, 1)
+      assert.match(
+        run.stdout,
+        /::error::.*does not work: the \$connect handshake was answered 403.*live was rolled back to version 1 \(from 2\)/,
+      )
+    } finally {
+      await gateway.close()
+    }
+    const alias = await sdk().lambda.send(new GetAliasCommand({ FunctionName: 'my-socket-prod', Name: 'live' }))
+    assert.equal(alias.FunctionVersion, '1')
+    const updates = bed.shim.writes().filter((w) => w.operation === 'UpdateAlias')
+    assert.equal(updates.length, 2, 'one move to version 2, one back to 1')
   })
 
   test('a fork PR is skipped before any AWS call or comment write', async () => {

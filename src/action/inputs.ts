@@ -23,6 +23,10 @@ export interface ActionInputs {
   githubToken: string
   comment: boolean
   dryRun: boolean
+  /** After live moves, connect to the URL as a client; undefined: on for every stage but pull requests'. */
+  verify?: boolean
+  /** Where to verify, when clients reach the stage elsewhere (a custom domain); default the stage's wss:// URL. */
+  verifyUrl?: string
 }
 
 const COMMANDS: Command[] = ['auto', 'deploy', 'plan', 'remove', 'rollback', 'sweep']
@@ -44,6 +48,14 @@ function permissionsBoundary(): string | undefined {
   const problem = permissionsBoundaryProblem(arn)
   if (problem) throw new InputError(`input "permissions-boundary" ${problem}`)
   return arn
+}
+
+function verifyUrl(): string | undefined {
+  const url = core.getInput('verify-url').trim()
+  if (url === '') return undefined
+  if (!/^wss?:\/\/[^\s/]+/.test(url))
+    throw new InputError(`input "verify-url" must be a ws:// or wss:// URL, e.g. wss://ws.example.com, got "${url}"`)
+  return url
 }
 
 export function readInputs(): ActionInputs {
@@ -69,5 +81,10 @@ export function readInputs(): ActionInputs {
     githubToken: core.getInput('github-token'),
     comment: flag('comment', true),
     dryRun: flag('dry-run', true),
+    verify:
+      core.getInput('verify').trim() === 'auto' || core.getInput('verify').trim() === ''
+        ? undefined
+        : flag('verify', true),
+    verifyUrl: verifyUrl(),
   }
 }

@@ -16,6 +16,7 @@ import { lineProgress } from '../progress/lines.ts'
 import { deployStage, planStage, removeStageOf, rollbackStageOf, type StageOptions } from '../pipeline.ts'
 import { redact } from '../secrets.ts'
 import { sweepClosedPullRequests } from '../sweep.ts'
+import { VerifyError, verifyEndpoint } from '../verify.ts'
 import { assumeRoleWithOidc } from './credentials.ts'
 import { readInputs, type ActionInputs } from './inputs.ts'
 import { deployedComment, failedComment, removedComment, rolledBackComment, summaryRows } from './report.ts'
@@ -206,6 +207,9 @@ export async function run(): Promise<void> {
             onAction: (a, ms) => core.info(`${a.change} ${a.resource} ${a.name} (${Math.round(ms)} ms)`),
           },
         }).finally(() => open && core.endGroup())
+        const moved = result.actions.some((a) => a.write === 'CreateAlias' || a.write === 'UpdateAlias')
+        if (moved && (inputs.verify ?? pr === undefined))
+          await verifyOrRollBack(options, inputs.verifyUrl ?? result.url, result.release?.previous)
         const facts = {
           app: socket.app,
           stage,
@@ -318,6 +322,29 @@ export async function run(): Promise<void> {
       )
     }
     core.setFailed(message)
+  }
+}
+
+/**
+ * The URL, as a client: $connect, then serverless.yml's smoke message. When it fails, live goes back to the version
+ * it served before this deploy (one write) and the job fails; a first deploy has nothing to go back to.
+ */
+async function verifyOrRollBack(options: StageOptions, url: string, previous: string | undefined): Promise<void> {
+  try {
+    const verified = await core.group(`Verify ${url}`, () =>
+      verifyEndpoint({ url, smoke: options.socket?.smoke, log: (l) => core.info(l) }),
+    )
+    core.info(
+      `verified ${url}${verified.reply ? `: the reply contains ${JSON.stringify(options.socket?.smoke?.expect)}` : ''}`,
+    )
+  } catch (error) {
+    if (!(error instanceof VerifyError)) throw error
+    if (previous === undefined)
+      throw new Error(`${error.message}; this is the stage's first version, so there is nothing to roll back to`)
+    const back = await core.group('Roll back', () => rollbackStageOf({ ...options, to: previous }))
+    throw new Error(`${error.message}; live was rolled back to version ${back.to} (from ${back.from})`, {
+      cause: error,
+    })
   }
 }
 
