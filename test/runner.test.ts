@@ -13,6 +13,7 @@ import { cp, mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import path from 'node:path'
 import { after, before, beforeEach, describe, test } from 'node:test'
+import { type DevServer, startDev } from '../src/dev/serve.ts'
 import { startAwsBed, type AwsBed } from './helpers/aws-bed.ts'
 import { readAccount } from './helpers/aws-state.ts'
 import { prEvent, pushEvent, REPO } from './helpers/events.ts'
@@ -37,6 +38,7 @@ describe('the Action under nektos/act, from git archive HEAD, on Node 24', () =>
   let repoDir: string
   let scratch: string
   let runs = 0
+  let gateway: DevServer
 
   before(async () => {
     assert.ok(existsSync(ACT), `nektos/act is missing at ${ACT}: ${INSTALL}`)
@@ -54,8 +56,10 @@ describe('the Action under nektos/act, from git archive HEAD, on Node 24', () =>
     git('remote', 'add', 'origin', `https://github.com/${REPO}.git`) // act derives GITHUB_REPOSITORY from it
     git('add', '-A')
     git('-c', 'user.name=test', '-c', 'user.email=test@example.com', 'commit', '-q', '-m', 'app')
+    gateway = await startDev({ configFile: path.join(repoDir, 'app/serverless.yml'), port: 0, log: () => {} })
   })
   after(async () => {
+    await gateway?.close()
     await gh?.close()
     await bed?.stop()
     if (repoDir) await rm(repoDir, { recursive: true, force: true })
@@ -78,6 +82,8 @@ describe('the Action under nektos/act, from git archive HEAD, on Node 24', () =>
       GITHUB_API_URL: gh.url,
       AWS_ENDPOINT_URL: bed.shim.endpoint,
       SOCKET_ACTION_TEST_OUTPUTS: outputsFile,
+      // The stage's wss:// URL (moto's) resolves nowhere: verify connects to a local gateway serving the same app.
+      SOCKET_ACTION_TEST_VERIFY_URL: gateway.url,
     }
     // GitHub sets these only for jobs with `permissions: id-token: write`.
     if (opts.oidc !== false)
@@ -175,6 +181,7 @@ describe('the Action under nektos/act, from git archive HEAD, on Node 24', () =>
     assert.equal(run.outputs.result, 'deployed', run.log)
     assert.equal(run.outputs.stage, 'prod')
     assert.match(run.outputs.url!, /\/prod$/)
+    assert.match(run.log, new RegExp(`verified ${gateway.url}`), 'a push stage is verified as a client')
     assert.deepEqual(await stageResources('prod'), { roles: 1, functions: 1, apis: 1 })
     assert.equal(gh.comments.length, 0, 'no pull request, no comment')
   })
