@@ -472,7 +472,7 @@ export function planDeploy(desired: DesiredState, observed: ObservedState): Plan
   if (!live || live.version !== ready?.version) {
     const smoke = desired.release.smokeTest
       ? b.add('SmokeTest', {
-          name: `${names.functionName}:${version}`,
+          name: ready ? `${names.functionName}:${ready.version}` : `${names.functionName} (the version published)`,
           after: [published, fnWrite],
           params: { FunctionName: names.functionName, Qualifier: version, CodeSha256: desired.fn.codeSha256 },
         })

@@ -26,8 +26,11 @@ export function formatPlan(plan) {
     const notes = (plan.release ? `\n${formatRelease(plan.release)}.` : '') + (plan.notes ?? []).map((n) => `\nNote: ${n}`).join('');
     if (plan.actions.length === 0)
         return `No changes: the stage matches serverless.yml and socket.js.${notes}`;
+    // A smoke test writes nothing: shown as a check, not counted as a change.
+    const writes = plan.actions.filter((a) => a.write !== 'SmokeTest');
+    const tested = writes.length < plan.actions.length;
     const lines = plan.actions.map((a) => {
-        const head = `  ${SIGN[a.change]} ${a.resource} ${a.name}`;
+        const head = a.write === 'SmokeTest' ? `  ? smoke test of ${a.name}` : `  ${SIGN[a.change]} ${a.resource} ${a.name}`;
         const diff = (a.diff ?? []).map((d) => {
             if (d.field === 'env') {
                 const from = (d.from ?? {});
@@ -40,9 +43,10 @@ export function formatPlan(plan) {
         return [head, ...diff].join('\n');
     });
     const counts = ['create', 'update', 'delete']
-        .map((c) => `${plan.actions.filter((a) => a.change === c).length} to ${c}`)
+        .map((c) => `${writes.filter((a) => a.change === c).length} to ${c}`)
         .join(', ');
-    return `${lines.join('\n')}\nPlan: ${counts}.${notes}`;
+    const check = tested ? '; the new version is smoke-tested before live moves to it' : '';
+    return `${lines.join('\n')}\nPlan: ${counts}${check}.${notes}`;
 }
 /** The plan as JSON, without anything secret (env values). */
 export function planJson(plan) {
