@@ -26,7 +26,10 @@ describe('socket-action plan, deploy, remove', () => {
     assert.equal(planned.code, 0, planned.stderr)
     assert.match(planned.stdout, /\+ api my-socket-pr-7/)
     assert.match(planned.stdout, /\+ function my-socket-pr-7/)
-    assert.match(planned.stdout, /Plan: \d+ to create, 0 to update, 0 to delete; the new version is smoke-tested before live moves to it\./)
+    assert.match(
+      planned.stdout,
+      /Plan: \d+ to create, 0 to update, 0 to delete; the new version is smoke-tested before live moves to it\./,
+    )
     assert.deepEqual(bed.shim.writes(), [], 'plan writes nothing')
 
     const deployed = await cli(['deploy', '.', '--stage', 'pr-7', '--json'], project.dir)

@@ -94,7 +94,10 @@ describe('the npm package, installed from its tarball', () => {
       const result = await runNode(pkg.bin, ['plan', '.', '--stage', 'pr-1'], { cwd: project.dir, env: userEnv() }).done
       assert.equal(result.code, 0, result.stderr)
       assert.match(result.stdout, /\+ function my-socket-pr-1/)
-      assert.match(result.stdout, /Plan: \d+ to create, 0 to update, 0 to delete; the new version is smoke-tested before live moves to it\./)
+      assert.match(
+        result.stdout,
+        /Plan: \d+ to create, 0 to update, 0 to delete; the new version is smoke-tested before live moves to it\./,
+      )
       assert.deepEqual(bed.shim.writes(), [], 'plan writes nothing')
     } finally {
       await project.remove()
