@@ -18,6 +18,13 @@ import { FAST, freshStagePerTest } from './helpers/aws-bed.ts'
 import { comparable, readAccount, sdk } from './helpers/aws-state.ts'
 import type { FaultReply } from './helpers/aws-shim.ts'
 
+/** An error and what caused it, down the chain. */
+function causes(error: unknown): unknown[] {
+  const chain: unknown[] = []
+  for (let e = error; e !== undefined && chain.length < 10; e = (e as { cause?: unknown } | null)?.cause) chain.push(e)
+  return chain
+}
+
 const CRASH: FaultReply = { status: 400, errorType: 'InjectedCrash', message: 'the deploy died here' }
 const FN = 'arn:aws:lambda:us-east-1:123456789012:function:my-socket-prod'
 
@@ -121,6 +128,36 @@ describe('versions and the alias live on moto', () => {
     suite.bed.shim.clearCalls()
     await deploy({ smokeTest: async () => assert.fail('nothing to test: live is current') })
     assert.deepEqual(writes(), [])
+  })
+
+  test('with the real smoke test, a socket.js that throws at import is never live: the deploy fails, live still answers with the old code', async () => {
+    const good = await deploy({ smoke: true })
+    assert.equal(good.release?.live, '1')
+    await suite.project.edit('socket.js', (s) => `throw new Error('TABLE_NAME is not set')\n${s}`)
+    await assert.rejects(deploy({ smoke: true }), (e: Error) => {
+      assert.ok(
+        causes(e).some((c) => c instanceof BlockedBySmokeTest),
+        String(e),
+      )
+      assert.match(
+        e.message,
+        /smoke test of version 2 failed: \$connect threw Error: TABLE_NAME is not set at socket\.js:1/,
+      )
+      return true
+    })
+    const state = await fn()
+    assert.equal(state.live, '1', 'live did not move')
+    // The old code still answers: the version live points to, invoked as API Gateway would for a new client.
+    const { smokeTestVersion } = await import('../src/aws/smoke.ts')
+    const report = await smokeTestVersion(
+      sdk().lambda,
+      { functionName: 'my-socket-prod', qualifier: 'live', codeSha256: '' },
+      {
+        region: 'us-east-1',
+        stage: 'prod',
+      },
+    )
+    assert.equal(report.steps[0]!.statusCode, 200)
   })
 
   test('rollback moves live back in one write, and refuses when there is nothing to go back to', async () => {
