@@ -15,6 +15,7 @@ import { ConfigError } from './diagnostics.ts'
 import type { Diagnostic } from './diagnostics.ts'
 import { KEY, NUMBER_RE, SNIPPET, SOCKET_COMPONENT, VALUE, isComponent, isObj, topLevelMessage } from './messages.ts'
 import { isMergeKey, parseYaml } from './parse.ts'
+import { isCoreTag, tagMessage } from './tags.ts'
 import { cut, describe, describeUnquoted, fromEnvironment, quote } from './quote.ts'
 import { ReadProblem, readConfigFile } from './read.ts'
 import { stageNameProblem } from './stage-name.ts'
@@ -47,13 +48,6 @@ const NUMERIC = new Set([
   'throttle/rateLimit',
 ])
 const ENV_MAX_BYTES = 4096
-/** Tags of the YAML core schema, which change nothing a plain value would not be; any other tag is refused. */
-const CORE_TAGS = new Set([
-  '!',
-  ...['str', 'int', 'float', 'bool', 'null', 'map', 'seq'].map((t) => `tag:yaml.org,2002:${t}`),
-])
-const CLOUDFORMATION_RE =
-  /^!(Ref|GetAtt|Sub|Join|ImportValue|Select|Split|FindInMap|GetAZs|Base64|Cidr|If|Equals|And|Or|Not|Condition|Transform|Length|ToJsonString)$/
 /** A substituted value this short is not looked for in messages (it would match too much to be a secret worth it). */
 const MIN_REDACTED = 4
 /** The most problems reported at once. */
@@ -117,19 +111,6 @@ function startOf(node: unknown): number | undefined {
   return (node as { range?: [number, number, number] } | null)?.range?.[0]
 }
 
-/** A tag as written: `!GetAtt`, `!!binary`, `!<tag:example.com:x>`. */
-function tagAsWritten(tag: string): string {
-  const shown = tag.startsWith('tag:yaml.org,2002:') ? `!!${tag.slice(18)}` : tag.startsWith('!') ? tag : `!<${tag}>`
-  return shown.length > 40 ? `${shown.slice(0, 39)}…` : shown
-}
-
-function tagMessage(tag: string): string {
-  const shown = tagAsWritten(tag)
-  return CLOUDFORMATION_RE.test(shown)
-    ? `CloudFormation intrinsics (${shown}) are not supported here; write the value (e.g. the ARN itself), or take it from the environment with \${env.NAME}`
-    : `the YAML tag ${shown} is not supported here - remove it and write the value`
-}
-
 /**
  * A mapping's pairs, its `<<` merge keys (YAML 1.1, as Serverless reads them) replaced by the pairs they merge: the
  * mapping's own keys first, so they win, then each merged mapping's in order (the first one wins).
@@ -167,7 +148,7 @@ function pairsOf(ctx: Ctx, map: YAMLMap, p: Seg[]): Pair<unknown, unknown>[] {
 function toData(ctx: Ctx, node: unknown, p: Seg[], pos: number, keyPos: number): unknown {
   const n = deref(ctx, node)
   ctx.pos.set(pathKey(p), { key: keyPos, value: pos })
-  if (n?.tag !== undefined && !CORE_TAGS.has(n.tag)) {
+  if (n?.tag !== undefined && !isCoreTag(n.tag)) {
     ctx.at(pos, tagMessage(n.tag), p)
     return null
   }

@@ -662,20 +662,13 @@ export function planDeploy(desired: DesiredState, observed: ObservedState): Plan
       ? { ThrottlingBurstLimit: desired.api.throttle.burstLimit, ThrottlingRateLimit: desired.api.throttle.rateLimit }
       : undefined,
   }
+  const stageKey = { ApiId: apiId, StageName: names.stageName }
+  // The deployment this plan makes, and the marker of what it contains (written once the deployment succeeded).
+  const deployed = { DeploymentId: new Ref('deploymentId'), Description: new Ref('marker') }
   let stageWrite: string | undefined
   if (!stage) {
-    stageWrite = b.add('CreateStage', {
-      name: names.stageName,
-      after: [deployment],
-      params: {
-        ApiId: apiId,
-        StageName: names.stageName,
-        DeploymentId: new Ref('deploymentId'),
-        Description: new Ref('marker'),
-        Tags: tags,
-        ...stageSettings,
-      },
-    })
+    const params = { ...stageKey, ...deployed, Tags: tags, ...stageSettings }
+    stageWrite = b.add('CreateStage', { name: names.stageName, after: [deployment], params })
   } else {
     const diff: FieldDiff[] = []
     // Only a configured throttle is enforced: UpdateStage cannot unset limits, so removing `throttle` leaves them.
@@ -691,12 +684,7 @@ export function planDeploy(desired: DesiredState, observed: ObservedState): Plan
         name: names.stageName,
         diff: diff.length ? diff : undefined,
         after: [deployment],
-        params: {
-          ApiId: apiId,
-          StageName: names.stageName,
-          ...(deployment ? { DeploymentId: new Ref('deploymentId'), Description: new Ref('marker') } : {}),
-          ...(diff.length ? stageSettings : {}),
-        },
+        params: { ...stageKey, ...(deployment ? deployed : {}), ...(diff.length ? stageSettings : {}) },
       })
     } else b.unchanged.push(`stage ${names.stageName}`)
     // A stage that exists is on the API that exists.
