@@ -54,7 +54,12 @@ function attempt(url: string, smoke: SmokeInput | undefined, timeoutMs: number):
     }
     ws.on('unexpected-response', (_req, res) => {
       res.resume()
-      finish(new Refused(`the $connect handshake was answered ${res.statusCode} ${res.statusMessage ?? ''}`.trim()))
+      const status = res.statusCode ?? 0
+      // A 4xx is the $connect handler deciding (no credentials here): it ran, unless a smoke message needs the
+      // connection. A 5xx may be a new API or permission not yet everywhere: retried like a failed connection.
+      if (status >= 400 && status < 500 && !smoke) return finish()
+      const answered = `the $connect handshake was answered ${status} ${res.statusMessage ?? ''}`.trim()
+      finish(status >= 400 && status < 500 ? new Refused(answered) : new Error(answered))
     })
     ws.on('error', (error) => finish(error))
     ws.on('close', (code, reason) =>

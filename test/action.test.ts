@@ -242,11 +242,15 @@ describe('the Action (node dist/index.js)', () => {
   test('a version that passes the smoke test but that clients cannot use is rolled back by verify, and the job fails', async () => {
     const first = await runAction('push', pushEvent('main'), { stages: 'main: prod' })
     assert.equal(first.code, 0, first.stdout + first.stderr)
-    // Refuses every $connect with 403: the smoke test accepts a 4xx (a handler deciding), a client cannot connect.
+    // Accepts only the smoke test's own User-Agent: the smoke test (with a message, so $connect must say 2xx)
+    // passes, and a real client gets 403.
     await writeFile(
       path.join(project.dir, 'socket.js'),
-      "on('connect', async () => 403)\non('default', async () => {})\n",
+      "on('connect', async (data) => (data.headers['User-Agent'] === 'socket-action-smoke-test' ? 200 : 403))\n" +
+        "on('default', async (data, socket) => { await socket.send(data) })\n",
     )
+    const config = (await readFile(project.config, 'utf8')).trimEnd()
+    await writeFile(project.config, `${config}\n    smoke:\n      message: '{"route":"ping"}'\n      expect: ping\n`)
     const gateway = await startDev({ configFile: project.config, port: 0, log: () => {} })
     try {
       const run = await runAction('push', pushEvent('main'), {

@@ -135,9 +135,15 @@ describe('smokeTestVersion', () => {
     assert.equal(invokes.length, 3)
   })
 
-  test("the reply may be the handler's return body; without a message only $connect and $disconnect run", async () => {
+  test("a handler's return value is no reply (API Gateway drops it); without a message only $connect and $disconnect run", async () => {
     const target = await publish(`on('default', async (data) => 'pong to ' + JSON.stringify(data))`)
-    await smokeTestVersion(lambda, target, { ...options, message: { body: 'hello', expect: 'pong to "hello"' } })
+    const error = await failure(
+      smokeTestVersion(lambda, target, { ...options, message: { body: 'hello', expect: 'pong to "hello"' } }),
+    )
+    assert.match(
+      error.message,
+      /does not contain "pong to \\"hello\\"": it answered 200 with body .* and sent nothing back/,
+    )
     bed.shim.clearCalls()
     const report = await smokeTestVersion(lambda, target, options)
     assert.deepEqual(

@@ -52,13 +52,18 @@ describe('verifyEndpoint', () => {
     )
   })
 
-  test('a $connect the handler refuses fails at once, with the status, and is not retried', async () => {
+  test('a $connect the handler refuses: verified without a smoke message (it ran and decided), else a failure at once', async () => {
+    assert.deepEqual(await verifyEndpoint({ url: `${server.url}?deny=1` }), { attempts: 1 })
     const slept: number[] = []
     await assert.rejects(
-      verifyEndpoint({ url: `${server.url}?deny=1`, sleep: async (ms) => void slept.push(ms) }),
+      verifyEndpoint({
+        url: `${server.url}?deny=1`,
+        smoke: { message: '{"route":"ping"}', expect: 'pong' },
+        sleep: async (ms) => void slept.push(ms),
+      }),
       (e: Error) => e instanceof VerifyError && /handshake was answered 403/.test(e.message),
     )
-    assert.deepEqual(slept, [])
+    assert.deepEqual(slept, [], 'not retried')
   })
 
   test('a URL that does not answer is retried with backoff until the deadline, then named', async () => {

@@ -71,7 +71,7 @@ export function failedComment(o: {
   error: string
   sha?: string
   runUrl?: string
-  /** The new version failed its smoke test: live still serves the version it served before. */
+  /** The new version failed its smoke test: the alias live was not moved to it. */
   blockedBySmokeTest?: boolean
 }): string {
   return [
@@ -80,7 +80,7 @@ export function failedComment(o: {
       : `### socket-action: ${o.command} of \`${o.stage ?? '?'}\` failed`,
     '',
     ...(o.blockedBySmokeTest
-      ? ['The new version failed its smoke test, so `live` was not moved: users still get the version they had.', '']
+      ? ['The new version failed its smoke test, so the alias `live` was not moved to it.', '']
       : []),
     // Indented, not fenced: an error that contains a fence cannot break out of it.
     o.error

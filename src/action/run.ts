@@ -314,7 +314,8 @@ export async function run(): Promise<void> {
         failedComment({
           stage,
           command: trigger.command,
-          error: message,
+          // Masked before the comment cuts it short: a secret across the cut would escape the mask.
+          error: redact(message),
           sha: trigger.sha,
           runUrl: runUrl(),
           blockedBySmokeTest: causes(error).some((e) => e instanceof BlockedBySmokeTest),

@@ -80,7 +80,7 @@ export interface WaitSettings {
 export type SmokeTest = (target: SmokeTarget) => Promise<void>
 
 /**
- * The smoke test failed: the alias `live` was not moved, the version it points to still serves the stage. `cause` is
+ * The smoke test failed: the alias `live` was not moved to the new version. `cause` is
  * what the smoke test threw.
  */
 export class BlockedBySmokeTest extends Error {
@@ -90,7 +90,7 @@ export class BlockedBySmokeTest extends Error {
     cause: unknown,
   ) {
     super(
-      `the smoke test of ${target.functionName} version ${target.qualifier} failed, so the alias live was not moved to it (the version it points to still serves the stage): ${cause instanceof Error ? cause.message : String(cause)}`,
+      `the smoke test of ${target.functionName} version ${target.qualifier} failed, so the alias live was not moved to it: ${cause instanceof Error ? cause.message : String(cause)}`,
       { cause },
     )
   }

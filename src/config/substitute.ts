@@ -87,5 +87,5 @@ export const isEnvValue = (p: readonly Seg[]) => p.length === 4 && p[1] === 'inp
  * (a region, an account id) are printed by design, in the wss:// URL, ARNs and the plan, and masking them would blank
  * out the URL and make the runner drop outputs that contain it. Error messages show every reference, never its value.
  */
-const MASKED_FIELDS = new Set(['env', 'description'])
+const MASKED_FIELDS = new Set(['env', 'description', 'smoke'])
 const fieldOf = (p: readonly Seg[]) => String(p.length === 1 ? p[0] : p[1] === 'inputs' ? p[2] : p[1])

@@ -358,8 +358,9 @@ export function planDeploy(desired: DesiredState, observed: ObservedState): Plan
 
   // ---- log group: ours before the first invocation, or Lambda makes it untagged and keeps logs forever ----
   const group = observed.logGroup
+  let groupCreate: string | undefined
   if (!group) {
-    b.add('CreateLogGroup', {
+    groupCreate = b.add('CreateLogGroup', {
       name: desired.logGroup.name,
       params: { logGroupName: desired.logGroup.name, tags, retentionInDays: desired.logGroup.retentionDays },
     })
@@ -473,7 +474,8 @@ export function planDeploy(desired: DesiredState, observed: ObservedState): Plan
     const smoke = desired.release.smokeTest
       ? b.add('SmokeTest', {
           name: ready ? `${names.functionName}:${ready.version}` : `${names.functionName} (the version published)`,
-          after: [published, fnWrite],
+          // Its first invocation: the role's policy in place, and our log group there before Lambda makes one.
+          after: [published, fnWrite, policyPut, groupCreate],
           params: { FunctionName: names.functionName, Qualifier: version, CodeSha256: desired.fn.codeSha256 },
         })
       : undefined
@@ -482,10 +484,14 @@ export function planDeploy(desired: DesiredState, observed: ObservedState): Plan
       ? b.add('UpdateAlias', {
           name: names.aliasName,
           diff: [{ field: 'version', from: live.version, to: String(version) }],
-          after: [published, smoke],
+          after: [published, smoke, policyPut, groupCreate],
           params: { ...moved, Description: aliasDescription(live.version) },
         })
-      : b.add('CreateAlias', { name: names.aliasName, after: [published, smoke, fnWrite], params: moved })
+      : b.add('CreateAlias', {
+          name: names.aliasName,
+          after: [published, smoke, fnWrite, policyPut, groupCreate],
+          params: moved,
+        })
   }
   // Versions beyond the newest keepVersions go; never live's (the one a rollback returns to once live moves), the one
   // live moves to, nor the one a rollback returns to now. The last goes only once live has moved: if the smoke test
@@ -757,7 +763,8 @@ export function planRollback(names: ResourceNames, observed: ObservedState, to?:
     publishes: false,
     kept: [...numbers].reverse(),
     deleted: [],
-    previous: previousVersion({ version: target }, numbers),
+    // Rolled forward (--to a newer version): back is where live was. Otherwise the version below the target.
+    previous: Number(target) > Number(live.version) ? live.version : previousVersion({ version: target }, numbers),
   }
   if (target === live.version)
     return { actions: [], unchanged: [`alias ${names.aliasName} (version ${live.version})`], release }
@@ -769,7 +776,8 @@ export function planRollback(names: ResourceNames, observed: ObservedState, to?:
       FunctionName: names.functionName,
       Name: names.aliasName,
       FunctionVersion: target,
-      Description: aliasDescription(release.previous),
+      // Always written: an empty one clears a 'previous' that no longer applies.
+      Description: aliasDescription(release.previous) ?? '',
     },
   })
   return { actions: b.actions, unchanged: [], release }

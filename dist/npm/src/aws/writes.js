@@ -12,14 +12,14 @@ import { explainAwsError, isConflict, isDeleteConflict, isNotFound, isRoleNotRea
 import { realSleep, retry } from "./retry.js";
 import { waitingFor } from "../progress/progress.js";
 /**
- * The smoke test failed: the alias `live` was not moved, the version it points to still serves the stage. `cause` is
+ * The smoke test failed: the alias `live` was not moved to the new version. `cause` is
  * what the smoke test threw.
  */
 export class BlockedBySmokeTest extends Error {
     target;
     name = 'BlockedBySmokeTest';
     constructor(target, cause) {
-        super(`the smoke test of ${target.functionName} version ${target.qualifier} failed, so the alias live was not moved to it (the version it points to still serves the stage): ${cause instanceof Error ? cause.message : String(cause)}`, { cause });
+        super(`the smoke test of ${target.functionName} version ${target.qualifier} failed, so the alias live was not moved to it: ${cause instanceof Error ? cause.message : String(cause)}`, { cause });
         this.target = target;
     }
 }

@@ -291,8 +291,9 @@ export function planDeploy(desired, observed) {
         b.unchanged.push(`role ${names.roleName}`);
     // ---- log group: ours before the first invocation, or Lambda makes it untagged and keeps logs forever ----
     const group = observed.logGroup;
+    let groupCreate;
     if (!group) {
-        b.add('CreateLogGroup', {
+        groupCreate = b.add('CreateLogGroup', {
             name: desired.logGroup.name,
             params: { logGroupName: desired.logGroup.name, tags, retentionInDays: desired.logGroup.retentionDays },
         });
@@ -405,7 +406,8 @@ export function planDeploy(desired, observed) {
         const smoke = desired.release.smokeTest
             ? b.add('SmokeTest', {
                 name: ready ? `${names.functionName}:${ready.version}` : `${names.functionName} (the version published)`,
-                after: [published, fnWrite],
+                // Its first invocation: the role's policy in place, and our log group there before Lambda makes one.
+                after: [published, fnWrite, policyPut, groupCreate],
                 params: { FunctionName: names.functionName, Qualifier: version, CodeSha256: desired.fn.codeSha256 },
             })
             : undefined;
@@ -414,10 +416,14 @@ export function planDeploy(desired, observed) {
             ? b.add('UpdateAlias', {
                 name: names.aliasName,
                 diff: [{ field: 'version', from: live.version, to: String(version) }],
-                after: [published, smoke],
+                after: [published, smoke, policyPut, groupCreate],
                 params: { ...moved, Description: aliasDescription(live.version) },
             })
-            : b.add('CreateAlias', { name: names.aliasName, after: [published, smoke, fnWrite], params: moved });
+            : b.add('CreateAlias', {
+                name: names.aliasName,
+                after: [published, smoke, fnWrite, policyPut, groupCreate],
+                params: moved,
+            });
     }
     // Versions beyond the newest keepVersions go; never live's (the one a rollback returns to once live moves), the one
     // live moves to, nor the one a rollback returns to now. The last goes only once live has moved: if the smoke test
@@ -675,7 +681,8 @@ export function planRollback(names, observed, to) {
         publishes: false,
         kept: [...numbers].reverse(),
         deleted: [],
-        previous: previousVersion({ version: target }, numbers),
+        // Rolled forward (--to a newer version): back is where live was. Otherwise the version below the target.
+        previous: Number(target) > Number(live.version) ? live.version : previousVersion({ version: target }, numbers),
     };
     if (target === live.version)
         return { actions: [], unchanged: [`alias ${names.aliasName} (version ${live.version})`], release };
@@ -687,7 +694,8 @@ export function planRollback(names, observed, to) {
             FunctionName: names.functionName,
             Name: names.aliasName,
             FunctionVersion: target,
-            Description: aliasDescription(release.previous),
+            // Always written: an empty one clears a 'previous' that no longer applies.
+            Description: aliasDescription(release.previous) ?? '',
         },
     });
     return { actions: b.actions, unchanged: [], release };
