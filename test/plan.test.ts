@@ -124,7 +124,13 @@ describe('planDeploy', () => {
     assert.deepEqual(byId.get('role-policy:put')!.after.sort(), ['api:create', 'role:create'])
     assert.deepEqual(byId.get('stage:create')!.after, ['deployment:create'])
     assert.deepEqual(byId.get('function-version:create')!.after, ['function:create'])
-    assert.deepEqual(byId.get('alias:create')!.after, ['function-version:create', 'function:create'])
+    // live serves only once the role's policy and our log group exist (the version's first invocations need both).
+    assert.deepEqual(byId.get('alias:create')!.after, [
+      'function-version:create',
+      'function:create',
+      'role-policy:put',
+      'log-group:create',
+    ])
     assert.deepEqual(byId.get('permission:alias:add')!.after, ['alias:create', 'function:create', 'api:create'])
     assert.match(JSON.stringify(byId.get('integration:create')!.params), /function:chat-prod:live\/invocations/)
     // Every action comes after the ones it waits for.
