@@ -187,8 +187,10 @@ describe('versions and the alias live on moto', () => {
     assert.deepEqual(writes(), ['UpdateAlias'])
     assert.equal((await fn()).live, '3')
 
+    // Rolled forward with --to: the next rollback returns to where live was (1), not to the version below 3.
+    assert.equal((await rollbackStageOf(options)).to, '1')
+
     // After a rollback, a deploy of serverless.yml's code moves live to the version holding it, publishing nothing.
-    await rollbackStageOf(options)
     suite.bed.shim.clearCalls()
     await deploy()
     assert.deepEqual(writes(), ['UpdateAlias'])
