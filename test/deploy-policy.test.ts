@@ -12,6 +12,7 @@ import { AWS_PARTITION } from '../src/engine/names.ts'
 import { resolveDocument } from '../src/engine/refs.ts'
 import { decide, decideUnvalidated, type IamRequest } from './helpers/iam-evaluate.ts'
 import { REPO_ROOT } from './helpers/tracked.ts'
+import { socketConfig } from './helpers/socket-config.ts'
 
 const ACCOUNT = '123456789012'
 const BOUNDARY = `arn:aws:iam::${ACCOUNT}:policy/socket-action-boundary`
@@ -182,23 +183,9 @@ test('IAM grants nothing a deploy does not need', async () => {
 
 // ---- the function role: its policy ∩ the boundary ----
 
-const SOCKET: SocketConfig = {
-  componentKey: 'Socket',
-  configFile: '/p/serverless.yml',
+const SOCKET: SocketConfig = socketConfig({
   app: 'my-socket',
-  stage: 'prod',
-  region: 'us-east-1',
   memory: 128,
-  timeout: 10,
-  description: 'd',
-  env: {},
-  codeDir: '/p',
-  handlerFile: '/p/socket.js',
-  defaulted: [],
-  runtime: 'nodejs24.x',
-  architecture: 'arm64',
-  logRetentionDays: 30,
-  keepVersions: 5,
   policy: [
     { Effect: 'Allow', Action: 'iam:*', Resource: '*' },
     {
@@ -208,7 +195,7 @@ const SOCKET: SocketConfig = {
     },
   ],
   permissionsBoundary: BOUNDARY,
-}
+})
 
 function functionRolePolicy(): unknown {
   const desired = desiredState({

@@ -8,26 +8,9 @@ import type { SocketConfig } from '../src/config/index.ts'
 import { ConfigError } from '../src/config/index.ts'
 import { deployStage, planStage } from '../src/pipeline.ts'
 import { FAST, scratchProject, startAwsBed, type AwsBed, type Project } from './helpers/aws-bed.ts'
+import { socketConfig } from './helpers/socket-config.ts'
 
-const socket: SocketConfig = {
-  componentKey: 'Socket',
-  configFile: '/p/serverless.yml',
-  app: 'chat',
-  stage: 'prod',
-  region: 'us-east-1',
-  memory: 512,
-  timeout: 10,
-  description: 'd',
-  env: {},
-  codeDir: '/p',
-  handlerFile: '/p/socket.js',
-  defaulted: [],
-  runtime: 'nodejs24.x',
-  architecture: 'arm64',
-  policy: [],
-  logRetentionDays: 30,
-  keepVersions: 5,
-}
+const socket: SocketConfig = socketConfig()
 const identity = { app: 'chat', stage: 'prod', repo: 'octo/sockets', region: 'us-east-1' }
 const desiredWith = (s: SocketConfig) =>
   desiredState({

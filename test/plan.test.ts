@@ -8,26 +8,9 @@ import { deploymentMarker, planDeploy, planRemove, PlanError, survivingApi } fro
 import { AWS_PARTITION, partitionOf, resourceNames, fitName, websocketUrl } from '../src/engine/names.ts'
 import { Ref, resolveDocument } from '../src/engine/refs.ts'
 import type { SocketConfig } from '../src/config/index.ts'
+import { socketConfig } from './helpers/socket-config.ts'
 
-const socket: SocketConfig = {
-  componentKey: 'Socket',
-  configFile: '/p/serverless.yml',
-  app: 'chat',
-  stage: 'prod',
-  region: 'us-east-1',
-  memory: 512,
-  timeout: 10,
-  description: 'd',
-  env: { A: '1' },
-  codeDir: '/p',
-  handlerFile: '/p/socket.js',
-  defaulted: [],
-  runtime: 'nodejs24.x',
-  architecture: 'arm64',
-  policy: [],
-  logRetentionDays: 30,
-  keepVersions: 5,
-}
+const socket: SocketConfig = socketConfig({ env: { A: '1' } })
 const identity = { app: 'chat', stage: 'prod', repo: 'octo/sockets', region: 'us-east-1' }
 const desired = desiredState({
   socket,

@@ -7,26 +7,9 @@ import { reconcile, type StageAdapter } from '../src/engine/deploy.ts'
 import { desiredState } from '../src/engine/desired.ts'
 import type { Action, ObservedApi, ObservedState } from '../src/engine/model.ts'
 import { AWS_PARTITION } from '../src/engine/names.ts'
+import { socketConfig } from './helpers/socket-config.ts'
 
-const socket: SocketConfig = {
-  componentKey: 'Socket',
-  configFile: '/p/serverless.yml',
-  app: 'chat',
-  stage: 'prod',
-  region: 'us-east-1',
-  memory: 512,
-  timeout: 10,
-  description: 'd',
-  env: {},
-  codeDir: '/p',
-  handlerFile: '/p/socket.js',
-  defaulted: [],
-  runtime: 'nodejs24.x',
-  architecture: 'arm64',
-  policy: [],
-  logRetentionDays: 30,
-  keepVersions: 5,
-}
+const socket: SocketConfig = socketConfig()
 const identity = { app: 'chat', stage: 'prod', repo: 'octo/sockets', region: 'us-east-1' }
 const desiredFor = (o: ObservedState) =>
   desiredState({
