@@ -8,6 +8,8 @@ export const MASK = '***'
 const MIN_LENGTH = 4
 
 const masked = new Set<string>()
+/** The masked values, longest first (a secret that contains another is masked whole), kept sorted as they come. */
+let longestFirst: string[] = []
 const listeners: Array<(value: string) => void> = []
 
 /** Marks a value as secret from now on, everywhere: every line of a multi-line value too, as the runner does. */
@@ -15,6 +17,7 @@ export function maskValue(value: string): void {
   for (const part of [value, ...value.split(/\r?\n/)].map((v) => v.trim())) {
     if (part.length < MIN_LENGTH || masked.has(part)) continue
     masked.add(part)
+    longestFirst = [...masked].sort((a, b) => b.length - a.length)
     for (const listener of listeners) listener(part)
   }
 }
@@ -27,8 +30,7 @@ export function onMasked(listener: (value: string) => void): void {
 
 export function redact(text: string): string {
   let out = text
-  // Longest first: a secret that contains another is masked whole.
-  for (const value of [...masked].sort((a, b) => b.length - a.length)) out = out.replaceAll(value, MASK)
+  for (const value of longestFirst) out = out.replaceAll(value, MASK)
   return out
 }
 

@@ -202,3 +202,28 @@ test('the permissions-boundary input is a policy ARN, checked before any call; e
     else process.env[name] = before
   }
 })
+
+test('verify is auto (decided per stage) when empty or "auto", else a YAML 1.2 boolean; anything else names the values', () => {
+  const name = 'INPUT_VERIFY'
+  const before = process.env[name]
+  try {
+    for (const [given, read] of [
+      ['', undefined],
+      ['auto', undefined],
+      ['true', true],
+      ['False', false],
+    ] as const) {
+      process.env[name] = given
+      assert.equal(readInputs().verify, read, `verify: "${given}"`)
+    }
+    process.env[name] = 'sometimes'
+    assert.throws(
+      () => readInputs(),
+      (e: Error) =>
+        e instanceof InputError && e.message === 'input "verify" must be auto, true or false, got "sometimes"',
+    )
+  } finally {
+    if (before === undefined) delete process.env[name]
+    else process.env[name] = before
+  }
+})

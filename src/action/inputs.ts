@@ -50,6 +50,17 @@ function permissionsBoundary(): string | undefined {
   return arn
 }
 
+/** auto (the default) is decided per stage by the caller: every stage but pull requests'. */
+function verifyInput(): boolean | undefined {
+  const value = core.getInput('verify').trim()
+  if (value === '' || value === 'auto') return undefined
+  try {
+    return core.getBooleanInput('verify')
+  } catch {
+    throw new InputError(`input "verify" must be auto, true or false, got "${value}"`)
+  }
+}
+
 function verifyUrl(): string | undefined {
   const url = core.getInput('verify-url').trim()
   if (url === '') return undefined
@@ -81,10 +92,7 @@ export function readInputs(): ActionInputs {
     githubToken: core.getInput('github-token'),
     comment: flag('comment', true),
     dryRun: flag('dry-run', true),
-    verify:
-      core.getInput('verify').trim() === 'auto' || core.getInput('verify').trim() === ''
-        ? undefined
-        : flag('verify', true),
+    verify: verifyInput(),
     verifyUrl: verifyUrl(),
   }
 }

@@ -340,10 +340,15 @@ async function verifyOrRollBack(options: StageOptions, url: string, previous: st
     )
   } catch (error) {
     if (!(error instanceof VerifyError)) throw error
+    // What to do: the URL is wrong or unreachable from the runner (verify-url, verify: false), or the code is.
+    const fix =
+      'fix socket.js and push again, or, if clients reach the stage at another address or the runner cannot reach it, set verify-url or verify: false'
     if (previous === undefined)
-      throw new Error(`${error.message}; this is the stage's first version, so there is nothing to roll back to`)
+      throw new Error(
+        `${error.message}; this is the stage's first version, so there is nothing to roll back to - ${fix}`,
+      )
     const back = await core.group('Roll back', () => rollbackStageOf({ ...options, to: previous }))
-    throw new Error(`${error.message}; live was rolled back to version ${back.to} (from ${back.from})`, {
+    throw new Error(`${error.message}; live was rolled back to version ${back.to} (from ${back.from}) - ${fix}`, {
       cause: error,
     })
   }

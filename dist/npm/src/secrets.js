@@ -6,6 +6,8 @@ export const MASK = '***';
 /** Shorter values are not masked: they would blank out ordinary words and numbers, and guard nothing. */
 const MIN_LENGTH = 4;
 const masked = new Set();
+/** The masked values, longest first (a secret that contains another is masked whole), kept sorted as they come. */
+let longestFirst = [];
 const listeners = [];
 /** Marks a value as secret from now on, everywhere: every line of a multi-line value too, as the runner does. */
 export function maskValue(value) {
@@ -13,6 +15,7 @@ export function maskValue(value) {
         if (part.length < MIN_LENGTH || masked.has(part))
             continue;
         masked.add(part);
+        longestFirst = [...masked].sort((a, b) => b.length - a.length);
         for (const listener of listeners)
             listener(part);
     }
@@ -25,8 +28,7 @@ export function onMasked(listener) {
 }
 export function redact(text) {
     let out = text;
-    // Longest first: a secret that contains another is masked whole.
-    for (const value of [...masked].sort((a, b) => b.length - a.length))
+    for (const value of longestFirst)
         out = out.replaceAll(value, MASK);
     return out;
 }
