@@ -107,6 +107,8 @@ export interface SocketConfig {
    * version runs only $connect and $disconnect.
    */
   smoke?: SmokeInput
+  /** `registry`: the stage has a connection registry (rooms, presence, broadcast to all): a DynamoDB table on AWS. */
+  connections?: 'registry'
   defaulted: DefaultableField[]
 }
 

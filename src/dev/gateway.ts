@@ -1,6 +1,8 @@
 // A local API Gateway v2 WebSocket API: $connect before the upgrade, route selection, the @connections API,
 // frame limits and timeouts, with the values of API Gateway's WebSocket quotas (AWS_LIMITS below: 32 KB frames,
 // 128 KB messages, 10 min idle, 2 h per connection, 29 s integration timeout, 500 new connections a second).
+import { REGISTRY_HEADER } from '../../runtime/connection-store-http.ts'
+import { answerRegistryRequest, type RegistryData } from './connection-store.ts'
 import { createServer, STATUS_CODES, type IncomingMessage, type Server, type ServerResponse } from 'node:http'
 import type { AddressInfo, Socket as NetSocket } from 'node:net'
 import type { Duplex } from 'node:stream'
@@ -63,6 +65,8 @@ export interface GatewayOptions {
   limits?: Partial<GatewayLimits>
   /** Never deliver $disconnect, as AWS may not ("best effort"), so code that prunes stale ids can be tested. */
   dropDisconnect?: boolean
+  /** The connection registry every execution environment shares (POST /{stage}/@registry). */
+  registry?: RegistryData
   /** One line per invocation and per gateway event. */
   log?: (line: string) => void
   /** The code folder and the bundle's file name in it: a failed invocation's log line names the user's frame. */
@@ -309,6 +313,7 @@ export class LocalGateway {
 
   private async onRequest(req: IncomingMessage, res: ServerResponse): Promise<void> {
     const path = pathOf(req)
+    if (path === `/${this.options.stage}/@registry` && this.options.registry) return this.onRegistry(req, res)
     const match = path === undefined ? null : /^\/([^/]+)\/@connections\/([^/]+)$/.exec(path)
     if (path === undefined || (!match && malformedTarget(req))) {
       await readBody(req, 0)
@@ -358,7 +363,27 @@ export class LocalGateway {
     }
     return send(res, 405, { message: 'Method Not Allowed' })
   }
+
+  /**
+   * The registry's store, for the function's environments only: a request without the registry header (which a web
+   * page cannot add without a preflight that is never answered) is refused, as is anything but a POST.
+   */
+  private async onRegistry(req: IncomingMessage, res: ServerResponse): Promise<void> {
+    const body = await readBody(req, REGISTRY_REQUEST_BYTES)
+    if (req.method !== 'POST' || req.headers[REGISTRY_HEADER] !== '1' || body === 'too-large')
+      return send(res, 403, { message: 'Forbidden' }, 'ForbiddenException')
+    let request: unknown
+    try {
+      request = JSON.parse(body.toString('utf8'))
+    } catch {
+      return send(res, 400, { error: { name: 'BadRequest', message: 'the registry request is not JSON' } })
+    }
+    return send(res, 200, await answerRegistryRequest(this.options.registry!, request))
+  }
 }
+
+/** A registry request carries at most a 400 KB item, JSON-escaped. */
+const REGISTRY_REQUEST_BYTES = 4 * 1024 * 1024
 
 /** The request's path, or undefined when its target is not a URL at all (`GET http://[ HTTP/1.1`). */
 function pathOf(req: IncomingMessage): string | undefined {

@@ -5,6 +5,7 @@
 import { createRequire } from 'node:module'
 import path from 'node:path'
 import { Worker } from 'node:worker_threads'
+import { REGISTRY_URL_VARIABLE } from '../../runtime/connection-registry.ts'
 import { ENDPOINT_VARIABLE } from '../../runtime/connections.ts'
 import type { ProxyResult, WebSocketEvent } from '../../runtime/types.ts'
 
@@ -35,6 +36,8 @@ export interface LocalLambdaOptions {
   env: Record<string, string>
   /** The local gateway's @connections endpoint (`http://host:port/{stage}`), where the runtime sends. */
   connectionsEndpoint?: string
+  /** The local gateway's connection registry (`http://host:port/{stage}/@registry`), when serverless.yml has one. */
+  registryEndpoint?: string
   /** Lambda's init phase limit: 10 s. */
   initTimeoutMs?: number
   /** Most environments running at once; further events wait for one (Lambda's concurrency limit, small for a laptop). */
@@ -96,6 +99,7 @@ export function lambdaEnvironment(
     AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true',
   })
   if (options.connectionsEndpoint) env[ENDPOINT_VARIABLE] = options.connectionsEndpoint
+  if (options.registryEndpoint) env[REGISTRY_URL_VARIABLE] = options.registryEndpoint
   return env
 }
 

@@ -3,6 +3,7 @@ import { watch, type FSWatcher } from 'node:fs'
 import path from 'node:path'
 import { bundleSocket, HANDLER_FILE, watchSocket, type Bundle, type SocketWatch } from '../bundle/build.ts'
 import { loadConfig, pickSocket, type SocketConfig } from '../config/index.ts'
+import { RegistryData } from './connection-store.ts'
 import { LocalGateway, type GatewayLimits } from './gateway.ts'
 import { LocalLambda, type LocalLambdaOptions } from './lambda.ts'
 
@@ -36,6 +37,8 @@ export interface DevServer {
   connectionsUrl: string
   port: number
   socket: SocketConfig
+  /** The connection registry all of the gateway's execution environments share. */
+  registry: RegistryData
   /** Resolves after the next rebuild has been swapped in (or has failed); for tests and tools. */
   nextReload(): Promise<{ ok: boolean; error?: unknown }>
   close(): Promise<void>
@@ -56,6 +59,8 @@ function lambdaOptions(
     timeoutMs: socket.timeout * 1000,
     env: socket.env,
     connectionsEndpoint,
+    // The registry exists for every stage of dev; only a serverless.yml that asks for it gets its address, as on AWS.
+    ...(socket.connections === 'registry' ? { registryEndpoint: `${connectionsEndpoint}/@registry` } : {}),
     initTimeoutMs: options.initTimeoutMs,
     maxEnvironments: options.maxEnvironments,
     maxQueued: options.maxQueued,
@@ -113,7 +118,9 @@ export async function startDev(options: DevOptions): Promise<DevServer> {
 
   // The gateway listens first: the function's environments need its address as their @connections endpoint.
   let lambda: LocalLambda | undefined
+  const registry = new RegistryData()
   const gateway = new LocalGateway({
+    registry,
     invoke: (event, timeoutMs) => lambda!.invoke(event, timeoutMs),
     stage: socket.stage,
     host: options.host,
@@ -194,6 +201,7 @@ export async function startDev(options: DevOptions): Promise<DevServer> {
 
   return {
     ...address,
+    registry,
     get socket() {
       return socket
     },
