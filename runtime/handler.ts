@@ -168,8 +168,8 @@ export async function handle(event: WebSocketEvent, _context?: LambdaContext): P
     sent ? { ...result, smoke: { sent } } : result
   const { route, data } = dispatchOf(event)
   const handler = handlerFor(route)
-  if (!handler) {
-    if (route === 'default' && !warned.has(route)) {
+  if (!handler && route === 'default') {
+    if (!warned.has(route)) {
       warned.add(route)
       console.warn(
         'socket-action: a message matched no route and socket.js has no on("default") handler; it was dropped',
@@ -192,7 +192,8 @@ export async function handle(event: WebSocketEvent, _context?: LambdaContext): P
   const eventType = event.requestContext.eventType
   try {
     const socket = sent ? smokeSocket(event, sent, registry) : socketFor(event, pending, registry)
-    const result = toProxyResult(await handler(data, socket))
+    // No on('connect') or on('disconnect') handler: accepted, and registered or removed all the same.
+    const result = toProxyResult(handler ? await handler(data, socket) : undefined)
     // Registered once on('connect') accepts: what it joined and set is written in the same request.
     if (eventType === 'CONNECT' && result.statusCode >= 200 && result.statusCode < 300) await registry?.commitConnect()
     return withRecord(result)
