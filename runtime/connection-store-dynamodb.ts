@@ -22,8 +22,18 @@ type Item = Record<string, AttributeValue>
 let sdk: Promise<typeof Dynamo> | undefined
 const clients = new Map<string, Dynamo.DynamoDBClient>()
 
+/**
+ * In the Lambda bundle (CommonJS), `require`: it finds the SDK the Lambda runtime ships through NODE_PATH, as the
+ * bundle's other SDK imports do, where an ES module import() would not look. Run from source (tests), an import().
+ */
+function loadSdk(): Promise<typeof Dynamo> {
+  return typeof require === 'function'
+    ? Promise.resolve(require('@aws-sdk/client-dynamodb') as typeof Dynamo)
+    : import('@aws-sdk/client-dynamodb')
+}
+
 async function clientOf(): Promise<{ sdk: typeof Dynamo; client: Dynamo.DynamoDBClient }> {
-  sdk ??= import('@aws-sdk/client-dynamodb')
+  sdk ??= loadSdk()
   const loaded = await sdk
   let client = clients.get('default')
   if (!client) {
