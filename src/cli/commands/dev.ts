@@ -68,6 +68,8 @@ rebuilding on every change of socket.js, its imports or serverless.yml. No AWS a
     )
     console.log(`  WebSocket:    ${server.url}`)
     console.log(`  @connections: ${server.connectionsUrl}/{connectionId}`)
+    if (s.connections === 'registry')
+      console.log('  registry:     rooms and attributes in memory, shared by every environment')
     console.log(`  try it:       npx wscat -c ${server.url}`)
     await new Promise<void>((resolve) => {
       const stop = () => resolve()
