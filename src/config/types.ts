@@ -17,6 +17,7 @@ export interface SocketInputs {
   /** Where `policy` is written, for limits only known once the whole role policy is built. */
   policyAt?: { line: number; column: number }
   smoke?: SmokeInput
+  connections?: SocketConfig['connections']
 }
 
 /**
@@ -107,6 +108,11 @@ export interface SocketConfig {
    * version runs only $connect and $disconnect.
    */
   smoke?: SmokeInput
+  /**
+   * `registry`: a DynamoDB table of the stage's own where the runtime keeps connections, rooms and attributes (its name
+   * in the function's SOCKET_ACTION_TABLE). Absent: none (a table an earlier deploy made is deleted).
+   */
+  connections?: 'registry'
   defaulted: DefaultableField[]
 }
 
