@@ -1096,7 +1096,12 @@ export async function startShim(options: ShimOptions): Promise<Shim> {
   /** moto names some errors without AWS's Exception suffix (DescribeTimeToLive's ResourceNotFound). */
   const awsErrorName = (reply: Reply): Reply => {
     if (isOk(reply)) return reply
-    const type = String(parse(reply.body).__type ?? '')
+    let type: string
+    try {
+      type = String(parse(reply.body).__type ?? '')
+    } catch {
+      return reply // not JSON (moto's HTML page for a region it does not serve): passed on as it is
+    }
     return /(^|#)ResourceNotFound$/.test(type)
       ? dynamoError('ResourceNotFoundException', parse(reply.body).message ?? 'Requested resource not found')
       : reply
