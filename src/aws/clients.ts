@@ -1,6 +1,7 @@
 // The AWS SDK clients of one deploy: standard credential and endpoint chain (AWS_ENDPOINT_URL works), SDK retries on.
 import { ApiGatewayV2Client } from '@aws-sdk/client-apigatewayv2'
 import { CloudWatchLogsClient } from '@aws-sdk/client-cloudwatch-logs'
+import { DynamoDBClient } from '@aws-sdk/client-dynamodb'
 import { IAMClient } from '@aws-sdk/client-iam'
 import { LambdaClient } from '@aws-sdk/client-lambda'
 import { STSClient } from '@aws-sdk/client-sts'
@@ -17,6 +18,8 @@ export interface AwsClients {
   lambda: LambdaClient
   apigw: ApiGatewayV2Client
   logs: CloudWatchLogsClient
+  /** The connection registry's table (control plane only: the runtime reads and writes its items). */
+  dynamodb: DynamoDBClient
   sts: STSClient
 }
 
@@ -34,6 +37,7 @@ export function createClients({ region, credentials, maxAttempts = 6 }: ClientOp
     lambda: new LambdaClient(config),
     apigw: new ApiGatewayV2Client(config),
     logs: new CloudWatchLogsClient(config),
+    dynamodb: new DynamoDBClient(config),
     sts: new STSClient(config),
   }
 }

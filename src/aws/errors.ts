@@ -52,6 +52,19 @@ export function isTooManyRequests(error: unknown): boolean {
   return name === 'TooManyRequestsException' || (error as AwsError | undefined)?.$metadata?.httpStatusCode === 429
 }
 
+/**
+ * DynamoDB: the table is CREATING, UPDATING or DELETING (or, for CreateTable, exists already): its control-plane
+ * writes wait until it is ACTIVE or gone.
+ */
+export function isResourceInUse(error: unknown): boolean {
+  return errorName(error) === 'ResourceInUseException'
+}
+
+/** DynamoDB: too many table operations at once in the account (500 CreateTable/DeleteTable/UpdateTable...): wait. */
+export function isLimitExceeded(error: unknown): boolean {
+  return errorName(error) === 'LimitExceededException'
+}
+
 /** Another update of the function is still running. */
 export function isUpdateInProgress(error: unknown): boolean {
   return errorName(error) === 'ResourceConflictException' && !/already exist/i.test((error as AwsError).message ?? '')

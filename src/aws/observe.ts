@@ -23,6 +23,13 @@ import {
 } from '@aws-sdk/client-lambda'
 import { GetCallerIdentityCommand } from '@aws-sdk/client-sts'
 import { DescribeLogGroupsCommand, ListTagsForResourceCommand } from '@aws-sdk/client-cloudwatch-logs'
+import {
+  DescribeTableCommand,
+  DescribeTimeToLiveCommand,
+  ListTagsOfResourceCommand,
+  type TableDescription,
+  type TimeToLiveDescription,
+} from '@aws-sdk/client-dynamodb'
 import type {
   ForeignResource,
   ObservedApi,
@@ -31,6 +38,7 @@ import type {
   FunctionSpec,
   ObservedRole,
   ObservedState,
+  ObservedTable,
 } from '../engine/model.ts'
 import { isOurs, partitionOf, type ResourceNames, type StageIdentity } from '../engine/names.ts'
 import type { AwsClients } from './clients.ts'
@@ -152,6 +160,37 @@ async function withTags(
   return { ...group, tags: tags ?? {} }
 }
 
+/** The registry's table with its tags (ListTagsOfResource pages by NextToken; ours are five). */
+async function tableWithTags(
+  clients: AwsClients,
+  t: TableDescription,
+  ttl: TimeToLiveDescription | undefined,
+): Promise<ObservedTable> {
+  const arn = t.TableArn!
+  const tags = await allPages(async (NextToken) => {
+    const page = await clients.dynamodb.send(new ListTagsOfResourceCommand({ ResourceArn: arn, NextToken }))
+    return { items: page.Tags, next: page.NextToken }
+  })
+  const types = new Map((t.AttributeDefinitions ?? []).map((d) => [d.AttributeName, d.AttributeType]))
+  return {
+    name: t.TableName!,
+    arn,
+    status: t.TableStatus ?? 'ACTIVE',
+    tags: Object.fromEntries(tags.map((tag) => [tag.Key ?? '', tag.Value ?? ''])),
+    keys: (t.KeySchema ?? []).map((k) => `${k.AttributeName}:${types.get(k.AttributeName) ?? '?'}:${k.KeyType}`),
+    // A table made PAY_PER_REQUEST says so; one made PROVISIONED may have no summary at all.
+    billingMode: t.BillingModeSummary?.BillingMode ?? 'PROVISIONED',
+    ...(ttl?.TimeToLiveStatus
+      ? {
+          ttl: {
+            status: ttl.TimeToLiveStatus,
+            ...(ttl.AttributeName ? { attribute: ttl.AttributeName } : {}),
+          },
+        }
+      : {}),
+  }
+}
+
 /** A function configuration ($LATEST or a version) as the planner compares it. */
 function specOf(c: FunctionConfiguration): FunctionSpec {
   return {
@@ -205,6 +244,8 @@ export async function observeStage(
       aliasOut,
       aliasPolicy,
       versionList,
+      tableOut,
+      ttlOut,
     ] = await Promise.all([
       clients.sts.send(new GetCallerIdentityCommand({})),
       orUndefined(clients.iam.send(new GetRoleCommand({ RoleName: names.roleName }))),
@@ -230,6 +271,9 @@ export async function observeStage(
           return { items: page.Versions, next: page.NextMarker }
         }),
       ),
+      // The registry's table, read whether or not serverless.yml asks for one: a stage that turned it off deletes it.
+      orUndefined(clients.dynamodb.send(new DescribeTableCommand({ TableName: names.tableName }))),
+      orUndefined(clients.dynamodb.send(new DescribeTimeToLiveCommand({ TableName: names.tableName }))),
     ])
     const legacyTags = iamTags(legacyRoleOut?.Role?.Tags)
     const legacyRole =
@@ -238,14 +282,19 @@ export async function observeStage(
         : undefined
     const ours = apis.filter((api) => api.ProtocolType === 'WEBSOCKET' && isOurs(api.Tags, identity))
     // An API deleted between the listing and its reads (another deploy removing a duplicate) is simply gone.
-    const [observedApis, logGroup] = await Promise.all([
+    const [observedApis, logGroup, foundTable] = await Promise.all([
       Promise.all(ours.map((api) => orUndefined(observeApi(clients, api)))),
       foundGroup ? orUndefined(withTags(clients, foundGroup)) : undefined,
+      tableOut?.Table ? orUndefined(tableWithTags(clients, tableOut.Table, ttlOut?.TimeToLiveDescription)) : undefined,
     ])
     const foreign: ForeignResource[] = []
     const untagged = logGroup && Object.keys(logGroup.tags).every((key) => !key.startsWith('socket-action:'))
     if (logGroup && !untagged && !isOurs(logGroup.tags, identity))
       foreign.push({ kind: 'log-group', name: logGroup.name, tags: logGroup.tags })
+
+    // A table with the registry's name is ours only by its tags; any other is never adopted, changed or deleted.
+    const table = foundTable && isOurs(foundTable.tags, identity) ? foundTable : undefined
+    if (foundTable && !table) foreign.push({ kind: 'table', name: foundTable.name, tags: foundTable.tags })
 
     let role: ObservedRole | undefined
     if (roleOut?.Role) {
@@ -312,6 +361,7 @@ export async function observeStage(
       logGroup:
         logGroup && (isOurs(logGroup.tags, identity) || (untagged && !options.forRemoval)) ? logGroup : undefined,
       apis: observedApis.filter((api): api is ObservedApi => api !== undefined),
+      ...(table ? { table } : {}),
       foreign,
     }
   } catch (error) {

@@ -17,6 +17,7 @@ export interface SocketInputs {
   /** Where `policy` is written, for limits only known once the whole role policy is built. */
   policyAt?: { line: number; column: number }
   smoke?: SmokeInput
+  connections?: SocketConfig['connections']
 }
 
 /**
@@ -107,7 +108,10 @@ export interface SocketConfig {
    * version runs only $connect and $disconnect.
    */
   smoke?: SmokeInput
-  /** `registry`: the stage has a connection registry (rooms, presence, broadcast to all): a DynamoDB table on AWS. */
+  /**
+   * `registry`: a DynamoDB table of the stage's own where the runtime keeps connections, rooms and attributes (its name
+   * in the function's SOCKET_ACTION_TABLE). Absent: none (a table an earlier deploy made is deleted).
+   */
   connections?: 'registry'
   defaulted: DefaultableField[]
 }

@@ -21,6 +21,12 @@ import type {
   TagResourceCommandInput as TagLogGroupCommandInput,
 } from '@aws-sdk/client-cloudwatch-logs'
 import type {
+  CreateTableCommandInput,
+  DeleteTableCommandInput,
+  TagResourceCommandInput as TagTableCommandInput,
+  UpdateTimeToLiveCommandInput,
+} from '@aws-sdk/client-dynamodb'
+import type {
   CreateRoleCommandInput,
   DeleteRoleCommandInput,
   DeleteRolePolicyCommandInput,
@@ -89,6 +95,11 @@ export interface DesiredState {
     retentionDefaulted: boolean
   }
   fn: DesiredFunction
+  /**
+   * The connection registry (`connections: registry`): one DynamoDB table per stage where the runtime keeps
+   * connections, rooms and attributes. Absent: no registry, and a table left by an earlier deploy is deleted.
+   */
+  table?: DesiredTable
   /** What API Gateway invokes: the alias `live`, moved to a published version once it is ready. */
   release: {
     alias: string
@@ -109,6 +120,19 @@ export interface DesiredState {
     throttle?: { burstLimit?: number; rateLimit?: number }
   }
 }
+
+export interface DesiredTable {
+  name: string
+  arn: string
+  /** The key schema: `pk` (HASH) and `sk` (RANGE), both strings. */
+  hashKey: string
+  rangeKey: string
+  /** The attribute DynamoDB's TTL deletes items by (epoch seconds). */
+  ttlAttribute: string
+}
+
+/** The function's environment variable that names the registry's table (the runtime reads it). */
+export const TABLE_ENV = 'SOCKET_ACTION_TABLE'
 
 export interface ObservedRole {
   name: string
@@ -187,9 +211,22 @@ export interface ObservedLogGroup {
   tags: Record<string, string>
 }
 
+export interface ObservedTable {
+  name: string
+  arn: string
+  /** CREATING, ACTIVE, UPDATING, DELETING, ... */
+  status: string
+  tags: Record<string, string>
+  /** `name:S:HASH` entries, in KeySchema order: what the planner compares with the registry's. */
+  keys: string[]
+  billingMode?: string
+  /** DescribeTimeToLive: ENABLED, ENABLING, DISABLED, DISABLING; and on which attribute. */
+  ttl?: { status: string; attribute?: string }
+}
+
 /** A resource with one of our deterministic names that is not tagged as ours: never adopted, changed or deleted. */
 export interface ForeignResource {
-  kind: 'role' | 'function' | 'log-group'
+  kind: 'role' | 'function' | 'log-group' | 'table'
   name: string
   tags: Record<string, string>
 }
@@ -206,6 +243,8 @@ export interface ObservedState {
   logGroup?: ObservedLogGroup
   /** APIs tagged with this app, stage and repository (more than one only after a race). */
   apis: ObservedApi[]
+  /** The connection registry's table, when one with the stage's name is ours (a DELETING one included). */
+  table?: ObservedTable
   foreign: ForeignResource[]
 }
 
@@ -223,6 +262,7 @@ export type Resource =
   | 'route'
   | 'stage'
   | 'deployment'
+  | 'table'
 
 export interface FieldDiff {
   field: string
@@ -237,7 +277,8 @@ export type Change = 'create' | 'update' | 'delete'
  * compile. Fields that may name an id only known once an earlier action has run (the API the plan creates, its
  * integration, its deployment) are typed `Ref` (./refs.ts) and resolved by apply. The writes that are not one call:
  * CreateLogGroup also sets the retention; CreateFunction and UpdateFunctionCode get the zip from the adapter;
- * PutRolePolicy takes the document unserialized (it may hold a reference).
+ * PutRolePolicy takes the document unserialized (it may hold a reference); CreateTable waits for the table to be
+ * ACTIVE (and for a DELETING one of the same name to go first).
  */
 interface Write<W extends string, R extends Resource, C extends Change, P> {
   write: W
@@ -301,6 +342,10 @@ export type Action =
   | Write<'CreateStage', 'stage', 'create', WithRefs<CreateStageCommandInput, 'ApiId' | 'DeploymentId' | 'Description'>>
   | Write<'UpdateStage', 'stage', 'update', WithRefs<UpdateStageCommandInput, 'ApiId' | 'DeploymentId' | 'Description'>>
   | Write<'TagStage', 'stage', 'update', TagApiResourceCommandInput>
+  | Write<'CreateTable', 'table', 'create', CreateTableCommandInput>
+  | Write<'UpdateTimeToLive', 'table', 'update', UpdateTimeToLiveCommandInput>
+  | Write<'TagTable', 'table', 'update', TagTableCommandInput>
+  | Write<'DeleteTable', 'table', 'delete', DeleteTableCommandInput>
 
 /**
  * Not an AWS call: the smoke test the caller supplies (WriteContext.smokeTest) run against a published version before

@@ -68,10 +68,15 @@ export interface ResourceNames {
   aliasPermissionSid: string
   /** The alias API Gateway invokes; a deploy moves it to a new version, a rollback back. */
   aliasName: string
+  /** The connection registry's DynamoDB table (`connections: registry`); regional, like the function. */
+  tableName: string
 }
 
+/** `{app}-{stage}` in the characters every AWS name here allows: what each name is built from. */
+const baseName = (id: StageIdentity) => `${id.app}-${id.stage}`.replace(/[^A-Za-z0-9_-]/g, '-')
+
 export function resourceNames(id: StageIdentity): ResourceNames {
-  const base = `${id.app}-${id.stage}`.replace(/[^A-Za-z0-9_-]/g, '-')
+  const base = baseName(id)
   return {
     functionName: fitName(base, 64),
     roleName: fitName(`${base}-socket-${id.region}`, 64),
@@ -83,7 +88,16 @@ export function resourceNames(id: StageIdentity): ResourceNames {
     permissionSid: 'socket-action-apigateway',
     aliasPermissionSid: 'socket-action-apigateway-live',
     aliasName: 'live',
+    tableName: tableName(id),
   }
+}
+
+/**
+ * The connection registry's table. Tables are regional, like functions, so the name needs no region; DynamoDB allows
+ * 3-255 characters of `[A-Za-z0-9_.-]`.
+ */
+export function tableName(id: StageIdentity): string {
+  return fitName(`${baseName(id)}-connections`, 255)
 }
 
 /**
@@ -131,6 +145,8 @@ export const arn = {
   /** The URI API Gateway needs for a Lambda proxy integration of a WebSocket API. */
   lambdaIntegration: (p: Partition, region: string, functionArn: string) =>
     `arn:${p.id}:apigateway:${region}:lambda:path/2015-03-31/functions/${functionArn}/invocations`,
+  table: (p: Partition, region: string, account: string, tableName: string) =>
+    `arn:${p.id}:dynamodb:${region}:${account}:table/${tableName}`,
   logGroup: (p: Partition, region: string, account: string, functionName: string) =>
     `arn:${p.id}:logs:${region}:${account}:log-group:/aws/lambda/${functionName}`,
 }

@@ -9,7 +9,8 @@
 // [BENCH_LATENCY] latency the shim adds to every call in the second set of runs (default 50), --json.
 //
 // Each run: reset moto and the shim, set the latency, then on a fresh scratch project: deploy (fresh), deploy again
-// (unchanged), edit socket.js and deploy (code-only change), remove. The waits are FAST (aws-bed): the shim answers
+// (unchanged), edit socket.js and deploy (code-only change), remove; then the same project with `connections: registry`
+// as a stage of its own: deploy (fresh) and deploy again (unchanged). The waits are FAST (aws-bed): the shim answers
 // "Pending"/"InProgress" to one read only, so the waits' polling interval is not what is measured.
 //
 // Sequential round trips = the length of the longest chain of calls in which each call starts after the previous
@@ -31,13 +32,22 @@ import { deployStage, removeStageOf } from '../../src/pipeline.ts'
 import { FAST, scratchProject, startAwsBed, type AwsBed, type Project } from '../helpers/aws-bed.ts'
 import type { ShimCall } from '../helpers/aws-shim.ts'
 
-type ScenarioName = 'fresh deploy' | 'unchanged redeploy' | 'code-only change' | 'code change, smoke-tested' | 'remove'
+type ScenarioName =
+  | 'fresh deploy'
+  | 'unchanged redeploy'
+  | 'code-only change'
+  | 'code change, smoke-tested'
+  | 'remove'
+  | 'fresh deploy, connections: registry'
+  | 'unchanged redeploy, connections: registry'
 const SCENARIOS: ScenarioName[] = [
   'fresh deploy',
   'unchanged redeploy',
   'code-only change',
   'code change, smoke-tested',
   'remove',
+  'fresh deploy, connections: registry',
+  'unchanged redeploy, connections: registry',
 ]
 
 interface Target {
@@ -61,6 +71,15 @@ const TARGETS: Partial<Record<ScenarioName, Target>> = {
   'code-only change': { text: '<= 5 round trips excl. waits', check: (f) => f.roundTripsExclWaits <= 5 },
   // What the CLI and the Action run: the same, with the smoke test's Invoke calls (timed apart) left out.
   'code change, smoke-tested': { text: '<= 5 round trips excl. waits', check: (f) => f.roundTripsExclWaits <= 5 },
+  // Issue 17: the registry's table must not lengthen the critical path of a deploy, fresh or unchanged.
+  'fresh deploy, connections: registry': {
+    text: '<= 8 round trips excl. waits',
+    check: (f) => f.roundTripsExclWaits <= 8,
+  },
+  'unchanged redeploy, connections: registry': {
+    text: '0 writes, <= 2 round trips',
+    check: (f) => f.writes === 0 && f.roundTrips <= 2,
+  },
 }
 
 const RULE =
@@ -68,7 +87,8 @@ const RULE =
   'GetFunction/GetFunctionConfiguration calls that start after a successful CreateFunction/UpdateFunctionCode/' +
   'UpdateFunctionConfiguration ended (polls of a wait), and CreateFunction calls answered 400 (retries while a new ' +
   'role propagates), and DeleteRole calls answered 409 (IAM catching up after DeleteRolePolicy), and the smoke ' +
-  "test's Invoke calls (timed on their own below the table)."
+  "test's Invoke calls (timed on their own below the table), and DescribeTable calls that start after a successful " +
+  'CreateTable ended (polls of the wait for ACTIVE).'
 
 // ---- options ---------------------------------------------------------------------------------------------------
 
@@ -106,6 +126,12 @@ function waitReason(
   if (call.service === 'lambda' && call.operation === 'Invoke') return 'smoke test'
   if (call.service === 'lambda' && call.operation === 'CreateFunction' && call.status === 400) return 'role retry'
   if (call.service === 'iam' && call.operation === 'DeleteRole' && call.status === 409) return 'delete-conflict retry'
+  if (
+    call.service === 'dynamodb' &&
+    call.operation === 'DescribeTable' &&
+    all.some((w) => w.operation === 'CreateTable' && ok(w) && w.end <= call.start)
+  )
+    return 'poll'
   if (call.service === 'lambda' && POLLS.has(call.operation)) {
     const after = all.some(
       (w) => w.service === 'lambda' && WAITED_WRITES.has(w.operation) && ok(w) && w.end <= call.start,
@@ -291,6 +317,16 @@ async function sequence(bed: AwsBed, latency: number, run: number): Promise<Meas
       const result = await removeStageOf(options)
       if (!result.found) throw new Error('remove: found nothing to remove')
     })
+    // The same project with the connection registry, as a stage of its own (its remove is not measured).
+    await project.edit('serverless.yml', (s) => s.replace(/^ {2}inputs:\n/m, '  inputs:\n    connections: registry\n'))
+    const registry = { ...options, stage: `${STAGE}-registry` }
+    await measure('fresh deploy, connections: registry', async () => {
+      const result = await deployStage(registry)
+      if (!result.actions.some((a) => a.write === 'CreateTable'))
+        throw new Error('fresh deploy, connections: registry: no table was created')
+    })
+    await measure('unchanged redeploy, connections: registry', () => deployStage(registry))
+    await within(removeStageOf(registry), 120_000, `remove of ${registry.stage}`)
   } finally {
     await project.remove()
   }
@@ -490,7 +526,7 @@ try {
   const measurements: Measurement[] = []
   for (const latency of [0, latencyMs]) {
     for (let run = 1; run <= runs; run++) {
-      progress(`latency ${latency} ms, run ${run}/${runs}: fresh deploy, unchanged redeploy, code-only change, remove`)
+      progress(`latency ${latency} ms, run ${run}/${runs}: ${SCENARIOS.join(', ')}`)
       measurements.push(...(await sequence(bed, latency, run)))
     }
   }

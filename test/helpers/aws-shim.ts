@@ -32,6 +32,11 @@ export interface ShimCall {
   path: string
   /** HTTP status answered; 0 when the socket was destroyed. */
   status: number
+  /**
+   * Who called: `deploy` (the engine, the tests), or `function`, an AWS SDK client inside a function the shim's
+   * Invoke runs (its credentials are FUNCTION_ACCESS_KEY). writes() and failAfterWrites count the deploy's only.
+   */
+  caller: 'deploy' | 'function'
   /** performance.now() in ms. */
   start: number
   end: number
@@ -76,6 +81,16 @@ export interface AsyncOptions {
   failingDeployments: number
   /** GetApis calls that still omit an API after its CreateApi, as AWS's listing can lag for a moment (default 0). */
   apiListingLagReads: number
+  /**
+   * DescribeTable reads answering CREATING after CreateTable (default 1; moto makes tables ACTIVE at once). While a
+   * table is CREATING, UpdateTimeToLive, TagResource, UpdateTable and DeleteTable answer ResourceInUseException.
+   */
+  tableCreatingReads: number
+  /**
+   * DescribeTable reads answering DELETING after DeleteTable (default 1; moto deletes at once). Meanwhile CreateTable
+   * of that name and DeleteTable answer ResourceInUseException, as on AWS.
+   */
+  tableDeletingReads: number
 }
 
 export interface ShimOptions extends Partial<AsyncOptions> {
@@ -103,6 +118,7 @@ export interface Shim {
 interface Call {
   service: string
   region: string
+  caller: ShimCall['caller']
   operation: string
   kind: CallKind
   method: string
@@ -152,7 +168,15 @@ const DEFAULTS: AsyncOptions = {
   deploymentPendingReads: 0,
   failingDeployments: 0,
   apiListingLagReads: 0,
+  tableCreatingReads: 1,
+  tableDeletingReads: 1,
 }
+
+/**
+ * The access key of AWS SDK clients inside a function the shim's Invoke runs (Lambda gives a function its role's
+ * credentials in AWS_ACCESS_KEY_ID): their calls are logged with caller `function`.
+ */
+export const FUNCTION_ACCESS_KEY = 'aws-shim-function'
 
 // ---------------------------------------------------------------------------------------------------------------
 // Naming calls
@@ -224,10 +248,13 @@ const REST_ROUTES: Record<string, RestRoute[]> = {
 }
 
 /** Service and region from the SigV4 credential scope: Credential=AKID/DATE/REGION/SERVICE/aws4_request. */
-function credentialScope(authorization: string | undefined): { service: string; region: string } {
-  const match = /Credential=[^/]+\/\d+\/([^/]+)\/([^/]+)\/aws4_request/.exec(authorization ?? '')
-  return { region: match?.[1] ?? 'us-east-1', service: match?.[2] ?? 'unknown' }
+function credentialScope(authorization: string | undefined): { service: string; region: string; accessKey: string } {
+  const match = /Credential=([^/]+)\/\d+\/([^/]+)\/([^/]+)\/aws4_request/.exec(authorization ?? '')
+  return { accessKey: match?.[1] ?? '', region: match?.[2] ?? 'us-east-1', service: match?.[3] ?? 'unknown' }
 }
+
+/** Operations that change nothing though their names do not say Get, List or Describe (DynamoDB's item reads). */
+const READS = /^(Get|List|Describe|AssumeRole|Query$|Scan$|BatchGetItem$|TransactGetItems$)/
 
 function queryAction(req: IncomingMessage, url: URL, body: Buffer): string | undefined {
   const fromQuery = url.searchParams.get('Action')
@@ -239,7 +266,7 @@ function queryAction(req: IncomingMessage, url: URL, body: Buffer): string | und
 function identify(req: IncomingMessage, body: Buffer): Call {
   const method = req.method ?? 'GET'
   const url = new URL(req.url ?? '/', 'http://shim')
-  const { service, region } = credentialScope(req.headers.authorization)
+  const { service, region, accessKey } = credentialScope(req.headers.authorization)
   const target = req.headers['x-amz-target']
   let operation = typeof target === 'string' ? target.split('.').pop() : queryAction(req, url, body)
   const params: Record<string, string> = {}
@@ -259,12 +286,11 @@ function identify(req: IncomingMessage, body: Buffer): Call {
   // AssumeRoleWithWebIdentity is unsigned (the token is the credential): no scope names its service.
   const callService = service === 'unknown' && /^AssumeRoleWith/.test(operation) ? 'sts' : service
   // Exchanging a token for credentials changes no resource: a read for "no writes" assertions.
-  const kind: CallKind = (known ? /^(Get|List|Describe|AssumeRole)/.test(operation) : method === 'GET')
-    ? 'read'
-    : 'write'
+  const kind: CallKind = (known ? READS.test(operation) : method === 'GET') ? 'read' : 'write'
   return {
     service: callService,
     region,
+    caller: accessKey === FUNCTION_ACCESS_KEY ? 'function' : 'deploy',
     operation,
     kind,
     method,
@@ -392,7 +418,7 @@ export async function startShim(options: ShimOptions): Promise<Shim> {
       const first = fault.spec.nth ?? 1
       if (fault.seen >= first && fault.seen < first + (fault.spec.times ?? 1)) hit ??= fault.spec
     }
-    if (writeFailure && call.kind === 'write') {
+    if (writeFailure && call.kind === 'write' && call.caller === 'deploy') {
       writeFailure.seen += 1
       if (writeFailure.seen >= writeFailure.k) hit ??= writeFailure.reply
     }
@@ -667,7 +693,16 @@ export async function startShim(options: ShimOptions): Promise<Shim> {
       region,
       memory: config.MemorySize ?? 128,
       timeoutMs: (config.Timeout ?? 3) * 1000,
-      env: config.Environment?.Variables ?? {},
+      // What Lambda gives a function besides its configured env: its role's credentials (here a key the shim knows, so
+      // its calls are logged as the function's). AWS_ENDPOINT_URL_DYNAMODB is the test bed's own: the SDK's standard
+      // variable, so DynamoDB clients made inside the function (the connection registry) reach moto through the shim.
+      // AWS_REGION is the invoked region (the stand-in sets it).
+      env: {
+        ...(config.Environment?.Variables ?? {}),
+        AWS_ACCESS_KEY_ID: FUNCTION_ACCESS_KEY,
+        AWS_SECRET_ACCESS_KEY: 'test',
+        AWS_ENDPOINT_URL_DYNAMODB: endpoint,
+      },
       maxEnvironments: 2,
       output: (_stream, text) => void output.push(text),
     })
@@ -1031,6 +1066,121 @@ export async function startShim(options: ShimOptions): Promise<Shim> {
       return { status: 204, headers: {}, body: '' }
     })
 
+  // --- DynamoDB: CREATING and DELETING tables ---------------------------------------------------------------
+  //
+  // moto makes a table ACTIVE at once and deletes it at once. AWS takes a moment for each, and refuses changes to a
+  // table meanwhile (ResourceInUseException); the shim plays that back for a number of DescribeTable reads.
+
+  /** Tables still CREATING, by region/name: DescribeTable reads left. */
+  const creatingTables = new Map<string, number>()
+  /** Tables DeleteTable removed from moto that still answer DELETING: reads left, what they were, their tags. */
+  const deletingTables = new Map<string, { reads: number; table: Json; tags: Json[] }>()
+  const tableKey = (call: Call, input: Json) =>
+    `${call.region}/${
+      input.TableName ??
+      String(input.ResourceArn ?? '')
+        .split(':table/')[1]
+        ?.split('/')[0] ??
+      ''
+    }`
+  const dynamoError = (errorType: string, message: string) => awsError('dynamodb', 400, errorType, message)
+  const inUse = (message: string) => dynamoError('ResourceInUseException', message)
+  /** Another DynamoDB operation to moto with the same credentials (moto does not check signatures). */
+  const dynamo = (call: Call, operation: string, input: Json) =>
+    requestMoto(
+      'POST',
+      '/',
+      { ...call.headers, 'x-amz-target': `DynamoDB_20120810.${operation}` },
+      Buffer.from(JSON.stringify(input)),
+    )
+  /** moto names some errors without AWS's Exception suffix (DescribeTimeToLive's ResourceNotFound). */
+  const awsErrorName = (reply: Reply): Reply => {
+    if (isOk(reply)) return reply
+    let type: string
+    try {
+      type = String(parse(reply.body).__type ?? '')
+    } catch {
+      return reply // not JSON (moto's HTML page for a region it does not serve): passed on as it is
+    }
+    return /(^|#)ResourceNotFound$/.test(type)
+      ? dynamoError('ResourceNotFoundException', parse(reply.body).message ?? 'Requested resource not found')
+      : reply
+  }
+
+  /** Counts down a table's simulated state; true while it lasts. */
+  function stillCreating(key: string, read: boolean): boolean {
+    const left = creatingTables.get(key)
+    if (!left) return false
+    if (read) left > 1 ? creatingTables.set(key, left - 1) : creatingTables.delete(key)
+    return true
+  }
+
+  async function createTable(call: Call): Promise<Reply> {
+    const input = parse(call.body)
+    const key = tableKey(call, input)
+    if (deletingTables.has(key)) return inUse(`Table already exists: ${input.TableName}`)
+    const reply = awsErrorName(await forward(call))
+    if (!isOk(reply) || settings.tableCreatingReads === 0) return reply
+    creatingTables.set(key, settings.tableCreatingReads)
+    return editJson(reply, (json) => {
+      if (json.TableDescription) json.TableDescription.TableStatus = 'CREATING'
+    })
+  }
+
+  async function describeTable(call: Call): Promise<Reply> {
+    const key = tableKey(call, parse(call.body))
+    const deleting = deletingTables.get(key)
+    if (deleting) {
+      if (deleting.reads > 1) deleting.reads -= 1
+      else deletingTables.delete(key)
+      return jsonReply(200, { Table: { ...deleting.table, TableStatus: 'DELETING' } })
+    }
+    const reply = awsErrorName(await forward(call))
+    if (!isOk(reply) || !stillCreating(key, true)) return reply
+    return editJson(reply, (json) => {
+      if (json.Table) json.Table.TableStatus = 'CREATING'
+    })
+  }
+
+  /** UpdateTimeToLive, TagResource, UntagResource, UpdateTable: refused while the table is CREATING or DELETING. */
+  async function changeTable(call: Call): Promise<Reply> {
+    const input = parse(call.body)
+    const key = tableKey(call, input)
+    if (stillCreating(key, false))
+      return inUse(`Attempt to change a resource which is still in use: Table is being created: ${key.split('/')[1]}`)
+    if (deletingTables.has(key))
+      return inUse(`Attempt to change a resource which is still in use: Table is being deleted: ${key.split('/')[1]}`)
+    return awsErrorName(await forward(call))
+  }
+
+  async function deleteTable(call: Call): Promise<Reply> {
+    const input = parse(call.body)
+    const key = tableKey(call, input)
+    if (stillCreating(key, false))
+      return inUse(`Attempt to change a resource which is still in use: Table is being created: ${input.TableName}`)
+    if (deletingTables.has(key))
+      return inUse(`Attempt to change a resource which is still in use: Table is being deleted: ${input.TableName}`)
+    const found = awsErrorName(await dynamo(call, 'DescribeTable', { TableName: input.TableName }))
+    if (!isOk(found)) return found
+    const table = parse(found.body).Table ?? {}
+    const listed = await dynamo(call, 'ListTagsOfResource', { ResourceArn: table.TableArn })
+    const tags: Json[] = isOk(listed) ? (parse(listed.body).Tags ?? []) : []
+    const reply = awsErrorName(await forward(call))
+    if (!isOk(reply) || settings.tableDeletingReads === 0) return reply
+    deletingTables.set(key, { reads: settings.tableDeletingReads, table, tags })
+    return editJson(reply, (json) => {
+      if (json.TableDescription) json.TableDescription.TableStatus = 'DELETING'
+    })
+  }
+
+  async function listTagsOfResource(call: Call): Promise<Reply> {
+    const deleting = deletingTables.get(tableKey(call, parse(call.body)))
+    if (deleting) return jsonReply(200, { Tags: deleting.tags })
+    return awsErrorName(await forward(call))
+  }
+
+  const dynamoForward = async (call: Call) => awsErrorName(await forward(call))
+
   /** Runs a check-then-create hook one call at a time per key, so concurrent duplicates conflict as on AWS. */
   const chains = new Map<string, Promise<unknown>>()
   const serialized =
@@ -1085,6 +1235,15 @@ export async function startShim(options: ShimOptions): Promise<Shim> {
     'apigateway:GetDeployments': getDeployments,
     'apigateway:GetDeployment': getDeployment,
     'apigateway:DeleteDeployment': deleteDeployment,
+    'dynamodb:CreateTable': serialized((call) => `table:${tableKey(call, parse(call.body))}`, createTable),
+    'dynamodb:DescribeTable': describeTable,
+    'dynamodb:DeleteTable': serialized((call) => `table:${tableKey(call, parse(call.body))}`, deleteTable),
+    'dynamodb:UpdateTimeToLive': changeTable,
+    'dynamodb:TagResource': changeTable,
+    'dynamodb:UntagResource': changeTable,
+    'dynamodb:UpdateTable': changeTable,
+    'dynamodb:ListTagsOfResource': listTagsOfResource,
+    'dynamodb:DescribeTimeToLive': dynamoForward,
   }
 
   // --- the server ---------------------------------------------------------------------------------------------
@@ -1114,8 +1273,8 @@ export async function startShim(options: ShimOptions): Promise<Shim> {
       status = 502
       send(res, awsError(call.service, 502, 'ShimError', `aws-shim: ${(error as Error).message}`))
     } finally {
-      const { service, operation, kind, method, path } = call
-      log.push({ service, operation, kind, method, path, status, start, end: performance.now() })
+      const { service, operation, kind, method, path, caller } = call
+      log.push({ service, operation, kind, method, path, status, caller, start, end: performance.now() })
     }
   }
 
@@ -1128,7 +1287,7 @@ export async function startShim(options: ShimOptions): Promise<Shim> {
   return {
     endpoint,
     calls: () => [...log],
-    writes: () => log.filter((call) => call.kind === 'write'),
+    writes: () => log.filter((call) => call.kind === 'write' && call.caller === 'deploy'),
     clearCalls: () => {
       log = []
     },
@@ -1162,6 +1321,8 @@ export async function startShim(options: ShimOptions): Promise<Shim> {
         stageOverrides,
         pendingDeployments,
         laggingApis,
+        creatingTables,
+        deletingTables,
       ])
         state.clear()
       lastDeploymentAt = -Infinity

@@ -28,6 +28,13 @@ import {
   DescribeLogGroupsCommand,
   ListTagsForResourceCommand,
 } from '@aws-sdk/client-cloudwatch-logs'
+import {
+  DescribeTableCommand,
+  DescribeTimeToLiveCommand,
+  DynamoDBClient,
+  ListTablesCommand,
+  ListTagsOfResourceCommand,
+} from '@aws-sdk/client-dynamodb'
 
 export function sdk() {
   const config = { region: 'us-east-1' }
@@ -36,6 +43,7 @@ export function sdk() {
     lambda: new LambdaClient(config),
     apigw: new ApiGatewayV2Client(config),
     logs: new CloudWatchLogsClient(config),
+    dynamodb: new DynamoDBClient(config),
   }
 }
 
@@ -80,6 +88,16 @@ export interface AccountState {
       tags: Record<string, string>
       throttle?: unknown
     }>
+  }>
+  tables: Array<{
+    name: string
+    status?: string
+    tags: Record<string, string>
+    keys: string[]
+    attributes: string[]
+    billingMode?: string
+    indexes: number
+    ttl: { status?: string; attribute?: string }
   }>
 }
 
@@ -197,7 +215,27 @@ export async function readAccount(clients = sdk()): Promise<AccountState> {
         ).tags ?? {},
     })),
   )
+  const tableNames = (await clients.dynamodb.send(new ListTablesCommand({}))).TableNames ?? []
+  const tables = await Promise.all(
+    tableNames.map(async (name) => {
+      const t = (await clients.dynamodb.send(new DescribeTableCommand({ TableName: name }))).Table!
+      const ttl = (await clients.dynamodb.send(new DescribeTimeToLiveCommand({ TableName: name })))
+        .TimeToLiveDescription
+      const tags = (await clients.dynamodb.send(new ListTagsOfResourceCommand({ ResourceArn: t.TableArn! }))).Tags ?? []
+      return {
+        name,
+        status: t.TableStatus,
+        tags: Object.fromEntries(tags.map((tag) => [tag.Key!, tag.Value!])),
+        keys: (t.KeySchema ?? []).map((k) => `${k.AttributeName}:${k.KeyType}`),
+        attributes: (t.AttributeDefinitions ?? []).map((a) => `${a.AttributeName}:${a.AttributeType}`),
+        billingMode: t.BillingModeSummary?.BillingMode,
+        indexes: (t.GlobalSecondaryIndexes ?? []).length + (t.LocalSecondaryIndexes ?? []).length,
+        ttl: { status: ttl?.TimeToLiveStatus, attribute: ttl?.AttributeName },
+      }
+    }),
+  )
   return {
+    tables: tables.sort((a, b) => a.name.localeCompare(b.name)),
     logGroups: logGroups.sort((a, b) => a.name.localeCompare(b.name)),
     roles: roles.sort((a, b) => a.name.localeCompare(b.name)),
     functions: functions.sort((a, b) => a.name.localeCompare(b.name)),
