@@ -226,7 +226,7 @@ const ROOM = 'bench'
 const pad = 'x'.repeat(64)
 let seq = 0
 
-async function oneBroadcast(dev: DevServer, driver: Driver, members: Members, api: Api, size: number): Promise<Sample> {
+async function oneBroadcast(driver: Driver, members: Members, api: Api, size: number): Promise<Sample> {
   const s = ++seq
   const data = { room: ROOM, seq: s, pad, members: size }
   const route = api === 'registry' ? 'room' : api === 'ids' ? 'ids' : 'all'
@@ -241,7 +241,6 @@ async function oneBroadcast(dev: DevServer, driver: Driver, members: Members, ap
   const [got, st] = await withTimeout(Promise.all([received, stats]), 120_000, `broadcast ${s} (${api}, ${size})`)
   // The stats frame is sent after the broadcast returned: every registry request of the broadcast is counted.
   const registry = callsSince(before)
-  void dev
   if (st.gone !== 0) throw new Error(`broadcast ${s}: ${st.gone} gone ids, expected none`)
   return {
     wallMs: got.last - t0,
@@ -296,12 +295,12 @@ async function broadcastBench(): Promise<{ rows: BroadcastRow[]; connectSeconds:
       // Warm-up: one broadcast each (JIT, kept-alive sockets, the baseline's ids read once).
       for (const api of apis) {
         progress(`  warm-up: ${api}, ${size}`)
-        await oneBroadcast(dev, driver, members, api, size)
+        await oneBroadcast(driver, members, api, size)
       }
       const samples = new Map<Api, Sample[]>(apis.map((a) => [a, []]))
       for (let r = 0; r < runs; r++) {
         for (const api of apis) {
-          const sample = await oneBroadcast(dev, driver, members, api, size)
+          const sample = await oneBroadcast(driver, members, api, size)
           samples.get(api)!.push(sample)
           progress(
             `  run ${r + 1}/${runs} ${api} ${size}: wall ${sample.wallMs.toFixed(0)} ms, handler ${sample.handlerMs.toFixed(0)} ms, CPU ${(sample.cpuUs / size).toFixed(0)} µs/member, registry ${JSON.stringify(sample.registry)}`,
