@@ -41,6 +41,8 @@ export interface GatewayLimits {
   headersTimeoutMs: number
   /** Time a client has to send a whole HTTP request, body included; past it 408. */
   requestTimeoutMs: number
+  /** Each @connections POST is handled this much later (benchmarks: API Gateway's latency as the function sees it). */
+  postDelayMs: number
 }
 
 export const AWS_LIMITS: GatewayLimits = {
@@ -53,6 +55,7 @@ export const AWS_LIMITS: GatewayLimits = {
   sendBufferBytes: 1024 * 1024,
   headersTimeoutMs: 10_000,
   requestTimeoutMs: 30_000,
+  postDelayMs: 0,
 }
 
 export interface GatewayOptions {
@@ -339,6 +342,7 @@ export class LocalGateway {
       const body = await readBody(req, this.limits.payloadBytes)
       if (body === 'too-large')
         return send(res, 413, { message: 'Request entity too large' }, 'PayloadTooLargeException')
+      if (this.limits.postDelayMs > 0) await new Promise((resolve) => setTimeout(resolve, this.limits.postDelayMs))
       if (!isOpen(conn)) return gone(res)
       // A client that does not read fills its buffer; API Gateway then answers 429 LimitExceededException.
       if (conn.ws!.bufferedAmount >= this.limits.sendBufferBytes) {
