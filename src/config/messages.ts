@@ -18,7 +18,17 @@ const RESERVED_ENV = INPUTS.env.propertyNames.not.anyOf[0]!.enum!
 /** env names socket-action sets on the function itself (SOCKET_ACTION_TABLE: the connection registry's table). */
 export const OWN_ENV_PREFIX = 'SOCKET_ACTION_'
 /** Words a `connections` value may be meant as: the registry is the only kind there is. */
-const CONNECTIONS_ALIASES = new Set(['true', 'yes', 'on', 'dynamodb', 'dynamo', 'table', 'ddb', 'registered', 'register'])
+const CONNECTIONS_ALIASES = new Set([
+  'true',
+  'yes',
+  'on',
+  'dynamodb',
+  'dynamo',
+  'table',
+  'ddb',
+  'registered',
+  'register',
+])
 /** CloudWatch Logs accepts only these retention periods (days). */
 export const LOG_RETENTION_DAYS = D.retentionDays.enum
 const NODEJS_RUNTIME_RE = /^nodejs(\d+)(\.x)?$/i

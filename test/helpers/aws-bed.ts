@@ -3,7 +3,7 @@ import { cp, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import path from 'node:path'
 import { after, before, beforeEach } from 'node:test'
-import { startShim, type Shim } from './aws-shim.ts'
+import { type Shim, type ShimOptions, startShim } from './aws-shim.ts'
 import { startMoto, type Moto } from './moto.ts'
 
 export interface AwsBed {
@@ -14,9 +14,9 @@ export interface AwsBed {
   stop(): Promise<void>
 }
 
-export async function startAwsBed(): Promise<AwsBed> {
+export async function startAwsBed(options: Pick<ShimOptions, 'functionEnv'> = {}): Promise<AwsBed> {
   const moto = await startMoto()
-  const shim = await startShim({ target: moto.endpoint })
+  const shim = await startShim({ target: moto.endpoint, ...options })
   Object.assign(process.env, {
     AWS_ENDPOINT_URL: shim.endpoint,
     AWS_ACCESS_KEY_ID: 'test',

@@ -96,6 +96,8 @@ export interface AsyncOptions {
 export interface ShimOptions extends Partial<AsyncOptions> {
   /** moto's endpoint, e.g. http://127.0.0.1:5000 */
   target: string
+  /** What invoked functions get in their environment besides their own, e.g. where their @connections posts go. */
+  functionEnv?: Record<string, string>
 }
 
 export interface Shim {
@@ -702,6 +704,7 @@ export async function startShim(options: ShimOptions): Promise<Shim> {
         AWS_ACCESS_KEY_ID: FUNCTION_ACCESS_KEY,
         AWS_SECRET_ACCESS_KEY: 'test',
         AWS_ENDPOINT_URL_DYNAMODB: endpoint,
+        ...options.functionEnv,
       },
       maxEnvironments: 2,
       output: (_stream, text) => void output.push(text),
