@@ -8,8 +8,10 @@ import {
   getConnection,
   postToConnection,
 } from './connections.ts'
+import { type ConnectionRegistry, RegistryMissingError } from './connection-registry.ts'
 import { handlerFor, LIFECYCLE_ROUTES } from './registry.ts'
-import { isSmokeTest, type SmokeResult, type SmokeSend, smokeSocket } from './smoke.ts'
+import { registryOf, registrySocket } from './registry-socket.ts'
+import { isSmokeTest, SMOKE_NAMESPACE, type SmokeResult, type SmokeSend, smokeSocket } from './smoke.ts'
 import type { HandlerResult, LambdaContext, ProxyResult, Socket, WebSocketEvent } from './types.ts'
 
 export interface Dispatch {
@@ -97,20 +99,30 @@ function callSite(stack: string | undefined): string {
   return (inParens?.[1] ?? frame.trim().replace(/^at\s+(async\s+)?/, '')).replace(/^file:\/\//, '')
 }
 
-export function socketFor(event: WebSocketEvent, pending?: Set<PendingCall>): Socket {
+export function socketFor(event: WebSocketEvent, pending?: Set<PendingCall>, registry?: ConnectionRegistry): Socket {
   const { connectionId, domainName, stage } = event.requestContext
   const client = () => clientFor(connectionsEndpoint(event.requestContext))
+  const track = <T>(method: string, caller: (...args: never[]) => unknown, start: () => Promise<T>) =>
+    tracked(pending, method, caller, start)
   const socket: Socket = {
     id: connectionId,
     domain: domainName,
     stage,
     event,
-    send: (data, id = connectionId) =>
-      tracked(pending, 'send', socket.send, () => postToConnection(client(), id, encode(data))),
-    close: (id = connectionId) => tracked(pending, 'close', socket.close, () => deleteConnection(client(), id)),
-    info: (id = connectionId) => tracked(pending, 'info', socket.info, () => getConnection(client(), id)),
+    send: (data, id = connectionId) => track('send', socket.send, () => postToConnection(client(), id, encode(data))),
+    close: (id = connectionId) => track('close', socket.close, () => deleteConnection(client(), id)),
+    info: (id = connectionId) => track('info', socket.info, () => getConnection(client(), id)),
     broadcast: (data, ids, options) =>
-      tracked(pending, 'broadcast', socket.broadcast, () => broadcast(client(), data, ids, options?.concurrency)),
+      track('broadcast', socket.broadcast, async () => {
+        if (ids === undefined) {
+          if (!registry) throw new RegistryMissingError('broadcast')
+          return registry.fanOut({ all: true }, encode(data), options?.concurrency)
+        }
+        const gone = await broadcast(client(), data, ids, options?.concurrency)
+        await registry?.prune(gone.map((id) => ({ id })))
+        return gone
+      }),
+    ...registrySocket(registry, track),
   }
   return socket
 }
@@ -156,8 +168,8 @@ export async function handle(event: WebSocketEvent, _context?: LambdaContext): P
     sent ? { ...result, smoke: { sent } } : result
   const { route, data } = dispatchOf(event)
   const handler = handlerFor(route)
-  if (!handler) {
-    if (route === 'default' && !warned.has(route)) {
+  if (!handler && route === 'default') {
+    if (!warned.has(route)) {
       warned.add(route)
       console.warn(
         'socket-action: a message matched no route and socket.js has no on("default") handler; it was dropped',
@@ -166,9 +178,25 @@ export async function handle(event: WebSocketEvent, _context?: LambdaContext): P
     return withRecord({ statusCode: 200 })
   }
   const pending = new Set<PendingCall>()
+  // A smoke test's connections live in a namespace of their own: the version's registry calls run against the real
+  // table (its grant included), and no real member ever sees them.
+  const registry = sent
+    ? registryOf(
+        event,
+        async (id, payload) => void sent.push({ connectionId: id, data: Buffer.from(payload).toString('utf8') }),
+        SMOKE_NAMESPACE,
+      )
+    : registryOf(event, (id, payload) =>
+        postToConnection(clientFor(connectionsEndpoint(event.requestContext)), id, payload),
+      )
+  const eventType = event.requestContext.eventType
   try {
-    const socket = sent ? smokeSocket(event, sent) : socketFor(event, pending)
-    return withRecord(toProxyResult(await handler(data, socket)))
+    const socket = sent ? smokeSocket(event, sent, registry) : socketFor(event, pending, registry)
+    // No on('connect') or on('disconnect') handler: accepted, and registered or removed all the same.
+    const result = toProxyResult(handler ? await handler(data, socket) : undefined)
+    // Registered once on('connect') accepts: what it joined and set is written in the same request.
+    if (eventType === 'CONNECT' && result.statusCode >= 200 && result.statusCode < 300) await registry?.commitConnect()
+    return withRecord(result)
   } catch (error) {
     // Logged here with its route and connection; rethrown so API Gateway answers as it does for a failed integration.
     console.error(
@@ -184,5 +212,18 @@ export async function handle(event: WebSocketEvent, _context?: LambdaContext): P
     throw error
   } finally {
     warnNotAwaited(pending, route)
+    // After the disconnect handler, which may still read the rooms and tell them; even when it threw.
+    if (eventType === 'DISCONNECT') await unregister(registry, event.requestContext.connectionId)
+  }
+}
+
+async function unregister(registry: ConnectionRegistry | undefined, connectionId: string): Promise<void> {
+  try {
+    await registry?.unregister()
+  } catch (error) {
+    // $disconnect's answer goes nowhere: say it, and let the TTL remove what could not be removed now.
+    console.error(
+      `socket-action: connection ${connectionId} could not be removed from the registry (its TTL removes it within hours): ${error instanceof Error ? `${error.name}: ${error.message}` : String(error)}`,
+    )
   }
 }

@@ -1,3 +1,4 @@
+import { type ConnectionRegistry } from './connection-registry.js';
 import type { HandlerResult, LambdaContext, ProxyResult, Socket, WebSocketEvent } from './types.js';
 export interface Dispatch {
     route: string;
@@ -14,7 +15,7 @@ interface PendingCall {
     /** The handler returned while this call was running. */
     orphaned?: boolean;
 }
-export declare function socketFor(event: WebSocketEvent, pending?: Set<PendingCall>): Socket;
+export declare function socketFor(event: WebSocketEvent, pending?: Set<PendingCall>, registry?: ConnectionRegistry): Socket;
 /** A number is the status; `{statusCode}` passes through; nothing is 200; any other value is a 200 body. */
 export declare function toProxyResult(value: HandlerResult): ProxyResult;
 export declare function handle(event: WebSocketEvent, _context?: LambdaContext): Promise<ProxyResult>;

@@ -1,3 +1,4 @@
+import { type ConnectionRegistry } from './connection-registry.js';
 import type { ProxyResult, Socket, WebSocketEvent } from './types.js';
 /** The top-level event field that marks a smoke-test invocation (API Gateway never sends it). */
 export declare const SMOKE_MARKER = "socketActionSmokeTest";
@@ -13,6 +14,11 @@ export interface SmokeResult extends ProxyResult {
         sent: SmokeSend[];
     };
 }
+/** Where a smoke test's connections are registered: apart from the stage's real ones. */
+export declare const SMOKE_NAMESPACE = "smoke#";
 export declare function isSmokeTest(event: WebSocketEvent): boolean;
-/** A socket whose sends go into `sent`, never to a connection; close and info answer as for a live connection. */
-export declare function smokeSocket(event: WebSocketEvent, sent: SmokeSend[]): Socket;
+/**
+ * A socket whose sends go into `sent`, never to a connection; close and info answer as for a live connection. The
+ * registry is the stage's own, in the smoke test's namespace, with its posts recorded too.
+ */
+export declare function smokeSocket(event: WebSocketEvent, sent: SmokeSend[], registry?: ConnectionRegistry): Socket;

@@ -1,6 +1,7 @@
 // The AWS SDK clients of one deploy: standard credential and endpoint chain (AWS_ENDPOINT_URL works), SDK retries on.
 import { ApiGatewayV2Client } from '@aws-sdk/client-apigatewayv2';
 import { CloudWatchLogsClient } from '@aws-sdk/client-cloudwatch-logs';
+import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { IAMClient } from '@aws-sdk/client-iam';
 import { LambdaClient } from '@aws-sdk/client-lambda';
 import { STSClient } from '@aws-sdk/client-sts';
@@ -11,6 +12,7 @@ export function createClients({ region, credentials, maxAttempts = 6 }) {
         lambda: new LambdaClient(config),
         apigw: new ApiGatewayV2Client(config),
         logs: new CloudWatchLogsClient(config),
+        dynamodb: new DynamoDBClient(config),
         sts: new STSClient(config),
     };
 }

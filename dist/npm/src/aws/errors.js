@@ -34,6 +34,17 @@ export function isTooManyRequests(error) {
     const name = errorName(error);
     return name === 'TooManyRequestsException' || error?.$metadata?.httpStatusCode === 429;
 }
+/**
+ * DynamoDB: the table is CREATING, UPDATING or DELETING (or, for CreateTable, exists already): its control-plane
+ * writes wait until it is ACTIVE or gone.
+ */
+export function isResourceInUse(error) {
+    return errorName(error) === 'ResourceInUseException';
+}
+/** DynamoDB: too many table operations at once in the account (500 CreateTable/DeleteTable/UpdateTable...): wait. */
+export function isLimitExceeded(error) {
+    return errorName(error) === 'LimitExceededException';
+}
 /** Another update of the function is still running. */
 export function isUpdateInProgress(error) {
     return errorName(error) === 'ResourceConflictException' && !/already exist/i.test(error.message ?? '');

@@ -4,6 +4,7 @@ import { GetRoleCommand, GetRolePolicyCommand, ListAttachedRolePoliciesCommand, 
 import { GetAliasCommand, GetFunctionCommand, GetPolicyCommand, ListVersionsByFunctionCommand, } from '@aws-sdk/client-lambda';
 import { GetCallerIdentityCommand } from '@aws-sdk/client-sts';
 import { DescribeLogGroupsCommand, ListTagsForResourceCommand } from '@aws-sdk/client-cloudwatch-logs';
+import { DescribeTableCommand, DescribeTimeToLiveCommand, ListTagsOfResourceCommand, } from '@aws-sdk/client-dynamodb';
 import { isOurs, partitionOf } from "../engine/names.js";
 import { explainAwsError, isNotFound } from "./errors.js";
 async function orUndefined(read) {
@@ -105,6 +106,32 @@ async function withTags(clients, group) {
     const { tags } = await clients.logs.send(new ListTagsForResourceCommand({ resourceArn: group.arn }));
     return { ...group, tags: tags ?? {} };
 }
+/** The registry's table with its tags (ListTagsOfResource pages by NextToken; ours are five). */
+async function tableWithTags(clients, t, ttl) {
+    const arn = t.TableArn;
+    const tags = await allPages(async (NextToken) => {
+        const page = await clients.dynamodb.send(new ListTagsOfResourceCommand({ ResourceArn: arn, NextToken }));
+        return { items: page.Tags, next: page.NextToken };
+    });
+    const types = new Map((t.AttributeDefinitions ?? []).map((d) => [d.AttributeName, d.AttributeType]));
+    return {
+        name: t.TableName,
+        arn,
+        status: t.TableStatus ?? 'ACTIVE',
+        tags: Object.fromEntries(tags.map((tag) => [tag.Key ?? '', tag.Value ?? ''])),
+        keys: (t.KeySchema ?? []).map((k) => `${k.AttributeName}:${types.get(k.AttributeName) ?? '?'}:${k.KeyType}`),
+        // A table made PAY_PER_REQUEST says so; one made PROVISIONED may have no summary at all.
+        billingMode: t.BillingModeSummary?.BillingMode ?? 'PROVISIONED',
+        ...(ttl?.TimeToLiveStatus
+            ? {
+                ttl: {
+                    status: ttl.TimeToLiveStatus,
+                    ...(ttl.AttributeName ? { attribute: ttl.AttributeName } : {}),
+                },
+            }
+            : {}),
+    };
+}
 /** A function configuration ($LATEST or a version) as the planner compares it. */
 function specOf(c) {
     return {
@@ -132,7 +159,7 @@ export async function observeStage(clients, identity, names, options = {}) {
     try {
         // Two rounds of parallel reads: everything named, then what the first round found (API details, the group's tags).
         const FunctionName = names.functionName;
-        const [identityOut, roleOut, rolePolicy, policyNames, attached, fnOut, fnPolicy, apis, foundGroup, legacyRoleOut, aliasOut, aliasPolicy, versionList,] = await Promise.all([
+        const [identityOut, roleOut, rolePolicy, policyNames, attached, fnOut, fnPolicy, apis, foundGroup, legacyRoleOut, aliasOut, aliasPolicy, versionList, tableOut, ttlOut,] = await Promise.all([
             clients.sts.send(new GetCallerIdentityCommand({})),
             orUndefined(clients.iam.send(new GetRoleCommand({ RoleName: names.roleName }))),
             orUndefined(clients.iam.send(new GetRolePolicyCommand({ RoleName: names.roleName, PolicyName: names.policyName }))),
@@ -153,6 +180,9 @@ export async function observeStage(clients, identity, names, options = {}) {
                 const page = await clients.lambda.send(new ListVersionsByFunctionCommand({ FunctionName, Marker }));
                 return { items: page.Versions, next: page.NextMarker };
             })),
+            // The registry's table, read whether or not serverless.yml asks for one: a stage that turned it off deletes it.
+            orUndefined(clients.dynamodb.send(new DescribeTableCommand({ TableName: names.tableName }))),
+            orUndefined(clients.dynamodb.send(new DescribeTimeToLiveCommand({ TableName: names.tableName }))),
         ]);
         const legacyTags = iamTags(legacyRoleOut?.Role?.Tags);
         const legacyRole = legacyRoleOut?.Role && isOurs(legacyTags, identity)
@@ -160,14 +190,19 @@ export async function observeStage(clients, identity, names, options = {}) {
             : undefined;
         const ours = apis.filter((api) => api.ProtocolType === 'WEBSOCKET' && isOurs(api.Tags, identity));
         // An API deleted between the listing and its reads (another deploy removing a duplicate) is simply gone.
-        const [observedApis, logGroup] = await Promise.all([
+        const [observedApis, logGroup, foundTable] = await Promise.all([
             Promise.all(ours.map((api) => orUndefined(observeApi(clients, api)))),
             foundGroup ? orUndefined(withTags(clients, foundGroup)) : undefined,
+            tableOut?.Table ? orUndefined(tableWithTags(clients, tableOut.Table, ttlOut?.TimeToLiveDescription)) : undefined,
         ]);
         const foreign = [];
         const untagged = logGroup && Object.keys(logGroup.tags).every((key) => !key.startsWith('socket-action:'));
         if (logGroup && !untagged && !isOurs(logGroup.tags, identity))
             foreign.push({ kind: 'log-group', name: logGroup.name, tags: logGroup.tags });
+        // A table with the registry's name is ours only by its tags; any other is never adopted, changed or deleted.
+        const table = foundTable && isOurs(foundTable.tags, identity) ? foundTable : undefined;
+        if (foundTable && !table)
+            foreign.push({ kind: 'table', name: foundTable.name, tags: foundTable.tags });
         let role;
         if (roleOut?.Role) {
             const tags = iamTags(roleOut.Role.Tags);
@@ -234,6 +269,7 @@ export async function observeStage(clients, identity, names, options = {}) {
             // An untagged group is adopted on deploy (Lambda made it for a stage older than this), never deleted by remove.
             logGroup: logGroup && (isOurs(logGroup.tags, identity) || (untagged && !options.forRemoval)) ? logGroup : undefined,
             apis: observedApis.filter((api) => api !== undefined),
+            ...(table ? { table } : {}),
             foreign,
         };
     }

@@ -4,11 +4,12 @@
 import { CreateApiCommand, CreateDeploymentCommand, CreateIntegrationCommand, CreateRouteCommand, CreateStageCommand, DeleteApiCommand, DeleteIntegrationCommand, DeleteRouteCommand, GetDeploymentCommand, TagResourceCommand as TagApiResourceCommand, UpdateApiCommand, UpdateIntegrationCommand, UpdateRouteCommand, UpdateStageCommand, } from '@aws-sdk/client-apigatewayv2';
 import { CreateRoleCommand, DeleteRoleCommand, DeleteRolePolicyCommand, DetachRolePolicyCommand, PutRolePermissionsBoundaryCommand, PutRolePolicyCommand, TagRoleCommand, UpdateAssumeRolePolicyCommand, } from '@aws-sdk/client-iam';
 import { AddPermissionCommand, CreateAliasCommand, CreateFunctionCommand, DeleteFunctionCommand, PublishVersionCommand, RemovePermissionCommand, TagResourceCommand as TagFunctionCommand, UpdateAliasCommand, UpdateFunctionCodeCommand, UpdateFunctionConfigurationCommand, waitForFunctionActiveV2, waitForFunctionUpdatedV2, } from '@aws-sdk/client-lambda';
+import { CreateTableCommand, DeleteTableCommand, DescribeTableCommand, TagResourceCommand as TagTableCommand, UpdateTimeToLiveCommand, } from '@aws-sdk/client-dynamodb';
 import { resolveDocument, resolved } from "../engine/refs.js";
 import { CreateLogGroupCommand, DeleteLogGroupCommand, PutRetentionPolicyCommand, TagResourceCommand, } from '@aws-sdk/client-cloudwatch-logs';
 import { deploymentMarker } from "../engine/plan.js";
 import { TAG_CREATED } from "../engine/names.js";
-import { explainAwsError, isConflict, isDeleteConflict, isNotFound, isRoleNotReady, isTooManyRequests, isUpdateInProgress, StaleObservation, } from "./errors.js";
+import { explainAwsError, isConflict, isDeleteConflict, isLimitExceeded, isNotFound, isResourceInUse, isRoleNotReady, isTooManyRequests, isUpdateInProgress, StaleObservation, } from "./errors.js";
 import { realSleep, retry } from "./retry.js";
 import { waitingFor } from "../progress/progress.js";
 /**
@@ -140,6 +141,41 @@ export function executor(ctx) {
             throw new Error(`API Gateway could not deploy API ${ApiId} (deployment ${created.DeploymentId} FAILED): ${current.DeploymentStatusMessage ?? 'no reason given'}`);
         }
     };
+    /** The table's status, or undefined once it is gone. */
+    const tableStatus = async (TableName) => {
+        try {
+            return (await clients.dynamodb.send(new DescribeTableCommand({ TableName }))).Table?.TableStatus ?? 'ACTIVE';
+        }
+        catch (error) {
+            if (isNotFound(error))
+                return undefined;
+            throw error;
+        }
+    };
+    /**
+     * Polls the table until it is usable (ACTIVE, or UPDATING, which serves) or, for `gone`, until DescribeTable no
+     * longer finds it; backing off from minDelay to maxDelay, for at most maxWaitTime.
+     */
+    const tableSettled = (TableName, until) => waitingFor(ctx.progress, until === 'ACTIVE' ? `table ${TableName} to become ACTIVE` : `table ${TableName} to finish deleting`, async () => {
+        const started = performance.now();
+        const pause = ctx.sleep ?? realSleep;
+        let delay = waits.minDelay;
+        for (;;) {
+            const status = await tableStatus(TableName);
+            if (until === 'gone' ? status === undefined : status === 'ACTIVE' || status === 'UPDATING')
+                return;
+            if (until === 'ACTIVE' && (status === undefined || status === 'DELETING'))
+                throw new StaleObservation(`table ${TableName} is ${status ?? 'gone'} (deleted meanwhile?)`);
+            if (until === 'ACTIVE' && status !== 'CREATING')
+                throw new Error(`table ${TableName} is ${status}: DynamoDB cannot use it until that is fixed in the account`);
+            if (performance.now() - started > waits.maxWaitTime * 1000)
+                throw new Error(`table ${TableName} is still ${status} after ${waits.maxWaitTime} s`);
+            await pause(delay * 1000);
+            delay = Math.min(waits.maxDelay, delay * 2);
+        }
+    });
+    /** A table write DynamoDB refuses while the table is CREATING or UPDATING, or while the account runs too many. */
+    const tableRetried = (write, TableName) => retrying(write, (e) => isResourceInUse(e) || isLimitExceeded(e), `table ${TableName} to accept a change`);
     /** A write another change to the function may still hold up (the plan orders ours; others may run beside it). */
     const busyRetried = async (write) => void (await retrying(write, isUpdateInProgress, 'the function to accept a change'));
     const run = async (action, facts) => {
@@ -285,6 +321,42 @@ export function executor(ctx) {
                     DeploymentId: at(p.DeploymentId),
                     Description: at(p.Description),
                 })));
+            }
+            case 'CreateTable': {
+                const p = action.params;
+                await retrying(async () => {
+                    try {
+                        await clients.dynamodb.send(new CreateTableCommand(p));
+                    }
+                    catch (error) {
+                        if (!isResourceInUse(error))
+                            throw error;
+                        // "in use": a table of that name exists. Still DELETING (a remove just before): wait, then create.
+                        const status = await tableStatus(p.TableName);
+                        if (status === 'DELETING' || status === undefined) {
+                            await tableSettled(p.TableName, 'gone');
+                            throw error;
+                        }
+                        throw new StaleObservation(`table ${p.TableName} was created meanwhile (another deploy of this stage?)`);
+                    }
+                }, (e) => isResourceInUse(e) || isLimitExceeded(e), `table ${p.TableName} to be created`);
+                await tableSettled(p.TableName, 'ACTIVE');
+                return;
+            }
+            case 'UpdateTimeToLive': {
+                const p = action.params;
+                // TTL needs an ACTIVE table: one this round created is; one a crashed run left CREATING may not be yet.
+                await tableSettled(p.TableName, 'ACTIVE');
+                return void (await tableRetried(() => clients.dynamodb.send(new UpdateTimeToLiveCommand(p)), p.TableName));
+            }
+            case 'TagTable': {
+                const p = action.params;
+                return void (await tableRetried(() => clients.dynamodb.send(new TagTableCommand(p)), p.ResourceArn?.split('/').pop()));
+            }
+            case 'DeleteTable': {
+                const p = action.params;
+                // Gone already (or DELETING, whose DeleteTable answers "in use" until it is gone): done.
+                return tableRetried(() => ignoreNotFound(clients.dynamodb.send(new DeleteTableCommand(p))), p.TableName);
             }
             default:
                 return oneCall(clients, action);

@@ -13,7 +13,21 @@ const INPUTS = D.inputs.properties;
 const TOP_LEVEL_KEYS = Object.keys(schema.properties);
 const INPUT_KEYS = Object.keys(INPUTS);
 const STATEMENT_KEYS = Object.keys(D.statement.properties);
-const RESERVED_ENV = INPUTS.env.propertyNames.not.enum;
+const RESERVED_ENV = INPUTS.env.propertyNames.not.anyOf[0].enum;
+/** env names socket-action sets on the function itself (SOCKET_ACTION_TABLE: the connection registry's table). */
+export const OWN_ENV_PREFIX = 'SOCKET_ACTION_';
+/** Words a `connections` value may be meant as: the registry is the only kind there is. */
+const CONNECTIONS_ALIASES = new Set([
+    'true',
+    'yes',
+    'on',
+    'dynamodb',
+    'dynamo',
+    'table',
+    'ddb',
+    'registered',
+    'register',
+]);
 /** CloudWatch Logs accepts only these retention periods (days). */
 export const LOG_RETENTION_DAYS = D.retentionDays.enum;
 const NODEJS_RUNTIME_RE = /^nodejs(\d+)(\.x)?$/i;
@@ -138,6 +152,9 @@ export const VALUE = {
         const alias = ARCHITECTURE_ALIASES[w.trim().toLowerCase()];
         return alias !== undefined ? `did you mean "${alias}"?` : didYouMean(w, D.architectures.enum);
     }),
+    connections: choice(D.connections.enum, (w) => CONNECTIONS_ALIASES.has(w.trim().toLowerCase())
+        ? 'did you mean "registry"? (remove the input for no registry)'
+        : (didYouMean(w, D.connections.enum) ?? 'it is the only value: remove the input for no registry')),
     policy: ({ v, label, shown }) => {
         let hint = '';
         if (isObj(v))
@@ -197,7 +214,9 @@ export const KEY = {
     '@inputs': (key) => `unknown input ${quote(key)} - ${allowed(key, INPUT_KEYS, 'inputs are')}`,
     env: (key) => RESERVED_ENV.includes(key)
         ? `env name "${key}" is reserved: Lambda sets it itself - remove it from env`
-        : `env name ${quote(key)} is invalid: Lambda needs at least two characters, a letter first, then only letters, digits and "_"`,
+        : key.startsWith(OWN_ENV_PREFIX)
+            ? `env name "${key}" is reserved: socket-action sets ${OWN_ENV_PREFIX}* variables itself (SOCKET_ACTION_TABLE names the connection registry's table) - rename it`
+            : `env name ${quote(key)} is invalid: Lambda needs at least two characters, a letter first, then only letters, digits and "_"`,
     'policy/#': (key, { label }) => key === 'Principal' || key === 'NotPrincipal'
         ? `${label} must not have "${key}": the statement is added to the function role's own policy, whose principal is the role - remove it`
         : `unknown key ${quote(key)} in ${label} - ${allowed(key, STATEMENT_KEYS, 'keys are')}`,

@@ -1,6 +1,8 @@
 // A local API Gateway v2 WebSocket API: $connect before the upgrade, route selection, the @connections API,
 // frame limits and timeouts, with the values of API Gateway's WebSocket quotas (AWS_LIMITS below: 32 KB frames,
 // 128 KB messages, 10 min idle, 2 h per connection, 29 s integration timeout, 500 new connections a second).
+import { REGISTRY_HEADER } from "../../runtime/connection-store-http.js";
+import { answerRegistryRequest } from "./connection-store.js";
 import { createServer, STATUS_CODES } from 'node:http';
 import { WebSocketServer } from 'ws';
 import { toProxyResult } from "../../runtime/handler.js";
@@ -16,6 +18,7 @@ export const AWS_LIMITS = {
     sendBufferBytes: 1024 * 1024,
     headersTimeoutMs: 10_000,
     requestTimeoutMs: 30_000,
+    postDelayMs: 0,
 };
 const WS_GUID_PROTOCOL = Symbol('socket-action:subprotocol');
 export class LocalGateway {
@@ -233,6 +236,8 @@ export class LocalGateway {
     // ---- HTTP: the @connections API and everything that is not an upgrade -----------------------------------------
     async onRequest(req, res) {
         const path = pathOf(req);
+        if (path === `/${this.options.stage}/@registry` && this.options.registry)
+            return this.onRegistry(req, res);
         const match = path === undefined ? null : /^\/([^/]+)\/@connections\/([^/]+)$/.exec(path);
         if (path === undefined || (!match && malformedTarget(req))) {
             await readBody(req, 0);
@@ -259,6 +264,8 @@ export class LocalGateway {
             const body = await readBody(req, this.limits.payloadBytes);
             if (body === 'too-large')
                 return send(res, 413, { message: 'Request entity too large' }, 'PayloadTooLargeException');
+            if (this.limits.postDelayMs > 0)
+                await new Promise((resolve) => setTimeout(resolve, this.limits.postDelayMs));
             if (!isOpen(conn))
                 return gone(res);
             // A client that does not read fills its buffer; API Gateway then answers 429 LimitExceededException.
@@ -285,7 +292,26 @@ export class LocalGateway {
         }
         return send(res, 405, { message: 'Method Not Allowed' });
     }
+    /**
+     * The registry's store, for the function's environments only: a request without the registry header (which a web
+     * page cannot add without a preflight that is never answered) is refused, as is anything but a POST.
+     */
+    async onRegistry(req, res) {
+        const body = await readBody(req, REGISTRY_REQUEST_BYTES);
+        if (req.method !== 'POST' || req.headers[REGISTRY_HEADER] !== '1' || body === 'too-large')
+            return send(res, 403, { message: 'Forbidden' }, 'ForbiddenException');
+        let request;
+        try {
+            request = JSON.parse(body.toString('utf8'));
+        }
+        catch {
+            return send(res, 400, { error: { name: 'BadRequest', message: 'the registry request is not JSON' } });
+        }
+        return send(res, 200, await answerRegistryRequest(this.options.registry, request));
+    }
 }
+/** A registry request carries at most a 400 KB item, JSON-escaped. */
+const REGISTRY_REQUEST_BYTES = 4 * 1024 * 1024;
 /** The request's path, or undefined when its target is not a URL at all (`GET http://[ HTTP/1.1`). */
 function pathOf(req) {
     try {

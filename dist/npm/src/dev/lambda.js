@@ -5,6 +5,7 @@
 import { createRequire } from 'node:module';
 import path from 'node:path';
 import { Worker } from 'node:worker_threads';
+import { REGISTRY_URL_VARIABLE } from "../../runtime/connection-registry.js";
 import { ENDPOINT_VARIABLE } from "../../runtime/connections.js";
 export const INIT_TIMEOUT_MS = 10_000;
 export const MAX_ENVIRONMENTS = 10;
@@ -52,6 +53,8 @@ export function lambdaEnvironment(options, parent = process.env) {
     });
     if (options.connectionsEndpoint)
         env[ENDPOINT_VARIABLE] = options.connectionsEndpoint;
+    if (options.registryEndpoint)
+        env[REGISTRY_URL_VARIABLE] = options.registryEndpoint;
     return env;
 }
 /** A promise that resolves at `epochMs`, and its cancel (so thousands of events leave no timers behind). */

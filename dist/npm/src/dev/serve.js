@@ -3,6 +3,7 @@ import { watch } from 'node:fs';
 import path from 'node:path';
 import { bundleSocket, HANDLER_FILE, watchSocket } from "../bundle/build.js";
 import { loadConfig, pickSocket } from "../config/index.js";
+import { RegistryData } from "./connection-store.js";
 import { LocalGateway } from "./gateway.js";
 import { LocalLambda } from "./lambda.js";
 function lambdaOptions(socket, options, log, connectionsEndpoint) {
@@ -15,6 +16,8 @@ function lambdaOptions(socket, options, log, connectionsEndpoint) {
         timeoutMs: socket.timeout * 1000,
         env: socket.env,
         connectionsEndpoint,
+        // The registry exists for every stage of dev; only a serverless.yml that asks for it gets its address, as on AWS.
+        ...(socket.connections === 'registry' ? { registryEndpoint: `${connectionsEndpoint}/@registry` } : {}),
         initTimeoutMs: options.initTimeoutMs,
         maxEnvironments: options.maxEnvironments,
         maxQueued: options.maxQueued,
@@ -70,7 +73,9 @@ export async function startDev(options) {
         bundle = await bundleSocket(socket.handlerFile, { codeDir: socket.codeDir });
     // The gateway listens first: the function's environments need its address as their @connections endpoint.
     let lambda;
+    const registry = new RegistryData();
     const gateway = new LocalGateway({
+        registry,
         invoke: (event, timeoutMs) => lambda.invoke(event, timeoutMs),
         stage: socket.stage,
         host: options.host,
@@ -153,6 +158,7 @@ export async function startDev(options) {
     started();
     return {
         ...address,
+        registry,
         get socket() {
             return socket;
         },

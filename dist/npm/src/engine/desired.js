@@ -1,12 +1,31 @@
+import { TABLE_ENV } from "./model.js";
 import { arn, ownTags, resourceNames } from "./names.js";
 import { Ref } from "./refs.js";
 export const ROUTE_KEYS = ['$connect', '$disconnect', '$default'];
 export const ROUTE_SELECTION = '$request.body.route';
 export const INTEGRATION_TIMEOUT_MS = 29_000;
+/** What the runtime does with the registry's table: items only, never the table itself. */
+export const TABLE_DATA_ACTIONS = [
+    'dynamodb:BatchWriteItem',
+    'dynamodb:DeleteItem',
+    'dynamodb:GetItem',
+    'dynamodb:PutItem',
+    'dynamodb:Query',
+    'dynamodb:UpdateItem',
+];
 export function desiredState({ socket, identity, region, account, partition, codeSha256, handler, version, smokeTest = false, }) {
     const names = resourceNames(identity);
     const functionArn = arn.function(partition, region, account, names.functionName);
     const logGroup = arn.logGroup(partition, region, account, names.functionName);
+    const table = socket.connections === 'registry'
+        ? {
+            name: names.tableName,
+            arn: arn.table(partition, region, account, names.tableName),
+            hashKey: 'pk',
+            rangeKey: 'sk',
+            ttlAttribute: 'expires',
+        }
+        : undefined;
     const policy = {
         Version: '2012-10-17',
         Statement: [
@@ -23,6 +42,16 @@ export function desiredState({ socket, identity, region, account, partition, cod
                 // The API's id: the planner fills it in when the API exists, apply when the same run creates it.
                 Resource: new Ref('apiId', arn.api(partition, region, account, ''), `/${names.stageName}/*/@connections/*`),
             },
+            ...(table
+                ? [
+                    {
+                        Sid: 'OwnConnectionRegistry',
+                        Effect: 'Allow',
+                        Action: TABLE_DATA_ACTIONS,
+                        Resource: [table.arn, `${table.arn}/index/*`],
+                    },
+                ]
+                : []),
             ...socket.policy,
         ],
     };
@@ -51,12 +80,14 @@ export function desiredState({ socket, identity, region, account, partition, cod
             architecture: socket.architecture,
             memory: socket.memory,
             timeout: socket.timeout,
-            env: socket.env,
+            // serverless.yml cannot set SOCKET_ACTION_* (src/config): the name is the runtime's way to its table.
+            env: table ? { ...socket.env, [TABLE_ENV]: table.name } : socket.env,
             description: socket.description,
             handler,
             roleArn: arn.role(partition, account, names.roleName),
             codeSha256,
         },
+        ...(table ? { table } : {}),
         release: { alias: names.aliasName, keepVersions: socket.keepVersions, smokeTest },
         api: {
             description: `socket-action ${identity.app} (${identity.repo})`,

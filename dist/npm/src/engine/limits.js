@@ -4,6 +4,8 @@ export const ROLE_POLICY_MAX_CHARS = 10_240;
 /** Lambda: a deployment package uploaded directly (ZipFile), and unzipped. */
 export const ZIP_MAX_BYTES = 50 * 1024 * 1024;
 export const UNZIPPED_MAX_BYTES = 250 * 1024 * 1024;
+/** Lambda: all environment variables together, as JSON. */
+export const ENV_MAX_BYTES = 4096;
 /** API Gateway API ids are 10 characters; the policy names the API before it exists. */
 const API_ID_PLACEHOLDER = 'abcdefghij';
 const mb = (bytes) => `${(bytes / 1024 / 1024).toFixed(1)} MB`;
@@ -13,6 +15,16 @@ export function rolePolicyChars(desired) {
 }
 export function checkLimits(desired, size, socket) {
     const problems = [];
+    // serverless.yml's env is checked as it is loaded; what socket-action adds (SOCKET_ACTION_TABLE) counts too.
+    const envBytes = Buffer.byteLength(JSON.stringify(desired.fn.env), 'utf8');
+    if (envBytes > ENV_MAX_BYTES && desired.table) {
+        problems.push({
+            file: socket.configFile,
+            line: 1,
+            column: 1,
+            message: `the function's environment would be ${envBytes} bytes (as JSON) with the registry's SOCKET_ACTION_TABLE, over Lambda's 4 KB (${ENV_MAX_BYTES} bytes) - move large env values elsewhere (e.g. SSM Parameter Store)`,
+        });
+    }
     const chars = rolePolicyChars(desired);
     if (chars > ROLE_POLICY_MAX_CHARS) {
         const own = chars - JSON.stringify(socket.policy).length;

@@ -34,8 +34,10 @@ export function fitName(name, max) {
 export function stageName(stage) {
     return fitName(stage.replace(/[^A-Za-z0-9_-]/g, '-'), 128);
 }
+/** `{app}-{stage}` in the characters every AWS name here allows: what each name is built from. */
+const baseName = (id) => `${id.app}-${id.stage}`.replace(/[^A-Za-z0-9_-]/g, '-');
 export function resourceNames(id) {
-    const base = `${id.app}-${id.stage}`.replace(/[^A-Za-z0-9_-]/g, '-');
+    const base = baseName(id);
     return {
         functionName: fitName(base, 64),
         roleName: fitName(`${base}-socket-${id.region}`, 64),
@@ -47,7 +49,15 @@ export function resourceNames(id) {
         permissionSid: 'socket-action-apigateway',
         aliasPermissionSid: 'socket-action-apigateway-live',
         aliasName: 'live',
+        tableName: tableName(id),
     };
+}
+/**
+ * The connection registry's table. Tables are regional, like functions, so the name needs no region; DynamoDB allows
+ * 3-255 characters of `[A-Za-z0-9_.-]`.
+ */
+export function tableName(id) {
+    return fitName(`${baseName(id)}-connections`, 255);
 }
 const DNS_SUFFIXES = {
     aws: 'amazonaws.com',
@@ -76,6 +86,7 @@ export const arn = {
     stageResource: (p, region, apiId, stage) => `arn:${p.id}:apigateway:${region}::/apis/${apiId}/stages/${stage}`,
     /** The URI API Gateway needs for a Lambda proxy integration of a WebSocket API. */
     lambdaIntegration: (p, region, functionArn) => `arn:${p.id}:apigateway:${region}:lambda:path/2015-03-31/functions/${functionArn}/invocations`,
+    table: (p, region, account, tableName) => `arn:${p.id}:dynamodb:${region}:${account}:table/${tableName}`,
     logGroup: (p, region, account, functionName) => `arn:${p.id}:logs:${region}:${account}:log-group:/aws/lambda/${functionName}`,
 };
 export function websocketUrl(p, apiId, region, stage) {

@@ -128,6 +128,7 @@ const WRITES = {
     route: { CreateRoute: 'create', UpdateRoute: 'update', DeleteRoute: 'delete' },
     deployment: { CreateDeployment: 'create' },
     stage: { CreateStage: 'create', UpdateStage: 'update', TagStage: 'update' },
+    table: { CreateTable: 'create', UpdateTimeToLive: 'update', TagTable: 'update', DeleteTable: 'delete' },
 };
 /** WRITES by write. */
 const KINDS = new Map(Object.entries(WRITES).flatMap(([resource, writes]) => Object.entries(writes).map(([write, change]) => [write, { resource, change }])));
@@ -158,13 +159,32 @@ class Builder {
             : undefined;
     }
 }
-function foreignError(observed, desired) {
-    const lines = observed.foreign.map((f) => `${f.kind} "${f.name}" exists but is not tagged as socket-action app "${desired.identity.app}", stage "${desired.identity.stage}", repository "${desired.identity.repo}" (its tags: ${canonical(f.tags)})`);
-    return new PlanError(`${lines.join('\n')}\nsocket-action never adopts, changes or deletes a resource it did not create. Choose another app name or stage, or delete or rename that ${observed.foreign[0].kind} yourself if it is a leftover.`);
+function foreignError(foreign, desired) {
+    const lines = foreign.map((f) => `${f.kind} "${f.name}" exists but is not tagged as socket-action app "${desired.identity.app}", stage "${desired.identity.stage}", repository "${desired.identity.repo}" (its tags: ${canonical(f.tags)})`);
+    return new PlanError(`${lines.join('\n')}\nsocket-action never adopts, changes or deletes a resource it did not create. Choose another app name or stage, or delete or rename that ${foreign[0].kind} yourself if it is a leftover.`);
+}
+/** A table's key schema as observe describes it (`name:type:role`), for comparison with the registry's. */
+export function registryKeys(table) {
+    return [`${table.hashKey}:S:HASH`, `${table.rangeKey}:S:RANGE`];
+}
+/** DynamoDB's TTL is on (or turning on) for the registry's attribute. */
+const ttlOn = (table, attribute) => table.ttl?.attribute === attribute && (table.ttl.status === 'ENABLED' || table.ttl.status === 'ENABLING');
+/** A table of ours whose shape the registry cannot use, said with what to do: DynamoDB cannot change a table's keys. */
+function checkTable(table, want) {
+    const keys = registryKeys(want);
+    if (canonical(table.keys) !== canonical(keys))
+        throw new PlanError(`table ${table.name} has the key schema ${table.keys.join(', ') || '(none)'}, but the connection registry needs ${keys.join(', ')}, and DynamoDB cannot change a table's keys. ` +
+            `Delete the table (aws dynamodb delete-table --table-name ${table.name}; the connections it holds are lost, clients reconnect) and deploy again, or remove "connections: registry" from serverless.yml.`);
+    const other = table.ttl?.attribute;
+    if (other && other !== want.ttlAttribute && (table.ttl?.status === 'ENABLED' || table.ttl?.status === 'ENABLING'))
+        throw new PlanError(`table ${table.name} has its time to live on attribute "${other}", but the connection registry expires items by "${want.ttlAttribute}", and DynamoDB has one TTL attribute per table. ` +
+            `Turn it off (aws dynamodb update-time-to-live --table-name ${table.name} --time-to-live-specification Enabled=false,AttributeName=${other}) and deploy again once it is DISABLED.`);
 }
 export function planDeploy(desired, observed) {
-    if (observed.foreign.length > 0)
-        throw foreignError(observed, desired);
+    // A table of another's with the registry's name matters only to a stage that wants the registry.
+    const foreign = observed.foreign.filter((f) => f.kind !== 'table' || desired.table);
+    if (foreign.length > 0)
+        throw foreignError(foreign, desired);
     const b = new Builder();
     const { names, tags } = desired;
     // ---- API (first: the role policy and the permission need its id) ----
@@ -324,6 +344,66 @@ export function planDeploy(desired, observed) {
         if ((keepRetention || group.retentionDays === desired.logGroup.retentionDays) && !tagged)
             b.unchanged.push(`log group ${group.name}`);
     }
+    // ---- the connection registry's table: ACTIVE and with its TTL before a version that names it is used ----
+    const want = desired.table;
+    const table = observed.table?.status === 'DELETING' ? undefined : observed.table;
+    let tableCreate;
+    let tableTtl;
+    if (want) {
+        if (table)
+            checkTable(table, want);
+        if (!table) {
+            // A DELETING table of the same name (a remove just before) is waited out by CreateTable itself.
+            tableCreate = b.add('CreateTable', {
+                name: want.name,
+                params: {
+                    TableName: want.name,
+                    AttributeDefinitions: [
+                        { AttributeName: want.hashKey, AttributeType: 'S' },
+                        { AttributeName: want.rangeKey, AttributeType: 'S' },
+                    ],
+                    KeySchema: [
+                        { AttributeName: want.hashKey, KeyType: 'HASH' },
+                        { AttributeName: want.rangeKey, KeyType: 'RANGE' },
+                    ],
+                    BillingMode: 'PAY_PER_REQUEST',
+                    Tags: tagList(tags),
+                },
+            });
+        }
+        else if (table.billingMode !== 'PAY_PER_REQUEST') {
+            notes.push(`table ${table.name} is billed ${table.billingMode ?? 'PROVISIONED'} (changed outside socket-action, which makes it PAY_PER_REQUEST): it is left as it is`);
+        }
+        // A crash between CreateTable and UpdateTimeToLive, or TTL turned off by hand: the next run turns it on. A table
+        // still CREATING cannot have it yet, so its TTL write (which waits for ACTIVE) is what later writes wait for.
+        if (!table || !ttlOn(table, want.ttlAttribute)) {
+            tableTtl = b.add('UpdateTimeToLive', {
+                id: 'table:ttl',
+                name: want.name,
+                diff: table
+                    ? [
+                        {
+                            field: 'timeToLive',
+                            from: table.ttl ? `${table.ttl.attribute ?? '(none)'} ${table.ttl.status}` : undefined,
+                            to: `${want.ttlAttribute} ENABLED`,
+                        },
+                    ]
+                    : undefined,
+                after: [tableCreate],
+                params: { TableName: want.name, TimeToLiveSpecification: { AttributeName: want.ttlAttribute, Enabled: true } },
+            });
+        }
+        const tagged = table
+            ? b.tag('TagTable', table.tags, tags, {
+                name: want.name,
+                params: { ResourceArn: table.arn, Tags: tagList(tags) },
+            })
+            : undefined;
+        if (table && !tableTtl && !tagged)
+            b.unchanged.push(`table ${want.name}`);
+    }
+    /** What a function write that names the table waits for: the table ACTIVE (CreateTable waits for it). */
+    const tableActive = [tableCreate, table?.status === 'CREATING' ? tableTtl : undefined];
     // ---- function ----
     const fn = observed.fn;
     // The last write to the function so far: Lambda takes one change at a time (409 ResourceConflictException while
@@ -332,7 +412,7 @@ export function planDeploy(desired, observed) {
     if (!fn) {
         fnWrite = b.add('CreateFunction', {
             name: names.functionName,
-            after: [roleCreate],
+            after: [roleCreate, ...tableActive],
             params: {
                 FunctionName: names.functionName,
                 ...functionConfiguration(desired.fn),
@@ -351,7 +431,7 @@ export function planDeploy(desired, observed) {
                 id: 'function:config',
                 name: names.functionName,
                 diff,
-                after: roleMoves ? [roleCreate, policyPut] : [],
+                after: [...(roleMoves ? [roleCreate, policyPut] : []), ...tableActive],
                 params: { FunctionName: names.functionName, ...functionConfiguration(desired.fn) },
             });
         const codeDiff = ['codeSha256', 'architecture']
@@ -406,8 +486,9 @@ export function planDeploy(desired, observed) {
         const smoke = desired.release.smokeTest
             ? b.add('SmokeTest', {
                 name: ready ? `${names.functionName}:${ready.version}` : `${names.functionName} (the version published)`,
-                // Its first invocation: the role's policy in place, and our log group there before Lambda makes one.
-                after: [published, fnWrite, policyPut, groupCreate],
+                // Its first invocation: the role's policy in place, our log group there before Lambda makes one, and the
+                // registry's table ACTIVE with its TTL.
+                after: [published, fnWrite, policyPut, groupCreate, tableCreate, tableTtl],
                 params: { FunctionName: names.functionName, Qualifier: version, CodeSha256: desired.fn.codeSha256 },
             })
             : undefined;
@@ -416,12 +497,12 @@ export function planDeploy(desired, observed) {
             ? b.add('UpdateAlias', {
                 name: names.aliasName,
                 diff: [{ field: 'version', from: live.version, to: String(version) }],
-                after: [published, smoke, policyPut, groupCreate],
+                after: [published, smoke, policyPut, groupCreate, tableCreate, tableTtl],
                 params: { ...moved, Description: aliasDescription(live.version) },
             })
             : b.add('CreateAlias', {
                 name: names.aliasName,
-                after: [published, smoke, fnWrite, policyPut, groupCreate],
+                after: [published, smoke, fnWrite, policyPut, groupCreate, tableCreate, tableTtl],
                 params: moved,
             });
     }
@@ -442,6 +523,9 @@ export function planDeploy(desired, observed) {
         });
     if (!aliasWrite && !published)
         b.unchanged.push(`alias ${names.aliasName} (version ${live?.version})`);
+    // The registry turned off: the table goes once no version live serves names it (the env change, then live moved).
+    if (!want && table)
+        b.add('DeleteTable', { name: table.name, after: [fnWrite, aliasWrite], params: { TableName: table.name } });
     const liveAfter = ready?.version;
     const release = {
         live: liveAfter,
@@ -709,6 +793,14 @@ export function planRemove(_desired, observed) {
     let fnDelete;
     if (observed.fn) {
         fnDelete = b.add('DeleteFunction', { name: observed.fn.name, params: { FunctionName: observed.fn.name } });
+    }
+    // After the function: no invocation uses the table any more (a DELETING one is going already).
+    if (observed.table && observed.table.status !== 'DELETING') {
+        b.add('DeleteTable', {
+            name: observed.table.name,
+            after: [fnDelete],
+            params: { TableName: observed.table.name },
+        });
     }
     // After the function: a last invocation would make the group again, untagged.
     if (observed.logGroup) {

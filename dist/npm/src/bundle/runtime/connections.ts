@@ -142,9 +142,9 @@ export function encode(data: unknown): Uint8Array {
 // error such as a keep-alive socket the server closed) goes through client.send with that answer handed to the
 // SDK's first attempt (see handoffQueue): error types, retries and attempt counts are the SDK's.
 
-// Sockets to the @connections endpoint are kept alive across sends and warm invocations; at most 50 per host
-// (broadcast's default concurrency is 32).
-const agentOptions = { keepAlive: true, maxSockets: 50 }
+// Sockets to the @connections endpoint are kept alive across sends and warm invocations; at most 100 per host, the
+// registry's fan-out concurrency (runtime/connection-registry.ts): fewer would cap its posts in flight.
+const agentOptions = { keepAlive: true, maxSockets: 100 }
 const httpAgent = new http.Agent(agentOptions)
 const httpsAgent = new https.Agent(agentOptions)
 

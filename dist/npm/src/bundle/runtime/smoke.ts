@@ -1,7 +1,9 @@
 // Smoke-test invocations: socket-action invokes a freshly published version directly (never through API Gateway)
 // before moving traffic to it, with events marked by a top-level field AWS never sends. For those, the socket records
 // what the handler sends instead of calling the @connections API, and the result carries the record back.
+import { type ConnectionRegistry, RegistryMissingError } from './connection-registry.ts'
 import { encode } from './connections.ts'
+import { registrySocket } from './registry-socket.ts'
 import type { ConnectionInfo, ProxyResult, Socket, WebSocketEvent } from './types.ts'
 
 /** The top-level event field that marks a smoke-test invocation (API Gateway never sends it). */
@@ -19,12 +21,18 @@ export interface SmokeResult extends ProxyResult {
   smoke: { sent: SmokeSend[] }
 }
 
+/** Where a smoke test's connections are registered: apart from the stage's real ones. */
+export const SMOKE_NAMESPACE = 'smoke#'
+
 export function isSmokeTest(event: WebSocketEvent): boolean {
   return (event as WebSocketEvent & { [SMOKE_MARKER]?: unknown })[SMOKE_MARKER] === true
 }
 
-/** A socket whose sends go into `sent`, never to a connection; close and info answer as for a live connection. */
-export function smokeSocket(event: WebSocketEvent, sent: SmokeSend[]): Socket {
+/**
+ * A socket whose sends go into `sent`, never to a connection; close and info answer as for a live connection. The
+ * registry is the stage's own, in the smoke test's namespace, with its posts recorded too.
+ */
+export function smokeSocket(event: WebSocketEvent, sent: SmokeSend[], registry?: ConnectionRegistry): Socket {
   const { connectionId, domainName, stage, connectedAt, identity } = event.requestContext
   const record = (data: unknown, id: string) => {
     sent.push({ connectionId: id, data: Buffer.from(encode(data)).toString('utf8') })
@@ -42,8 +50,13 @@ export function smokeSocket(event: WebSocketEvent, sent: SmokeSend[]): Socket {
       ...(identity && { identity }),
     }),
     broadcast: async (data, ids) => {
+      if (ids === undefined) {
+        if (!registry) throw new RegistryMissingError('broadcast')
+        return registry.fanOut({ all: true }, encode(data))
+      }
       for (const id of new Set(ids)) record(data, id)
       return []
     },
+    ...registrySocket(registry, (_method, _caller, start) => start()),
   }
 }

@@ -72,8 +72,40 @@ export interface Socket {
   close(connectionId?: string): Promise<void>
   /** Reads a connection's metadata (this one by default). */
   info(connectionId?: string): Promise<ConnectionInfo>
-  /** Sends to many connections with bounded concurrency; resolves to the ids that are gone. */
-  broadcast(data: unknown, connectionIds: Iterable<string>, options?: { concurrency?: number }): Promise<string[]>
+  /**
+   * Sends to many connections with bounded concurrency (32 by default); resolves to the ids that are gone. Without ids
+   * (connection registry): to every connection of the stage, 100 at a time, and the gone ones are pruned.
+   */
+  broadcast(data: unknown, connectionIds?: Iterable<string>, options?: { concurrency?: number }): Promise<string[]>
+
+  // ---- the connection registry (serverless.yml `connections: registry`): the same in every execution environment ----
+
+  /** Adds this connection to a room (1 to 128 printable characters); a connection can be in several. */
+  join(room: string): Promise<void>
+  /** Takes this connection out of a room. */
+  leave(room: string): Promise<void>
+  /** The rooms this connection is in. */
+  rooms(): Promise<string[]>
+  /** A room, to send to every member (this connection included): resolves to the ids that were gone (pruned). */
+  to(room: string): Room
+  /** Every member of a room with its attributes, for presence. */
+  members(room: string): Promise<Member[]>
+  /** Merges attributes into this connection's (a name set to `undefined` is removed); JSON values, 400 KB in all. */
+  set(attributes: Attributes): Promise<void>
+  /** This connection's attributes, or another registered connection's (undefined when it is not registered). */
+  get(): Promise<Attributes>
+  get(connectionId: string): Promise<Attributes | undefined>
+}
+
+/** Per-connection attributes: JSON values by name. */
+export type Attributes = Record<string, unknown>
+
+/** A room's member: its connection id and its attributes. */
+export type Member = { id: string } & Attributes
+
+export interface Room {
+  /** Sends to every member, 100 at a time; resolves to the ids that were gone, which are pruned from the registry. */
+  send(data: unknown, options?: { concurrency?: number }): Promise<string[]>
 }
 
 /** What a handler may return: a status code, a full proxy result, a body, or nothing (200). */

@@ -56,6 +56,8 @@ rebuilding on every change of socket.js, its imports or serverless.yml. No AWS a
         console.log(`socket-action dev: ${s.app} (stage ${s.stage}, ${path.relative(process.cwd(), s.handlerFile) || s.handlerFile})`);
         console.log(`  WebSocket:    ${server.url}`);
         console.log(`  @connections: ${server.connectionsUrl}/{connectionId}`);
+        if (s.connections === 'registry')
+            console.log('  registry:     rooms and attributes in memory, shared by every environment');
         console.log(`  try it:       npx wscat -c ${server.url}`);
         await new Promise((resolve) => {
             const stop = () => resolve();

@@ -1,0 +1,271 @@
+// The connection registry: rooms, presence, broadcast to every connection and per-connection attributes, kept in the
+// stage's store (./connection-store.ts) so that every execution environment sees the same state. One registry serves
+// one event of one connection (`self`).
+import { CONNECTION_TTL_SECONDS, ItemTooLargeError, itemSize, MAX_ITEM_BYTES, } from "./connection-store.js";
+import { GoneConnectionError } from "./connections.js";
+/** Where the stage's table is named (set by socket-action deploy when serverless.yml has `connections: registry`). */
+export const REGISTRY_TABLE_VARIABLE = 'SOCKET_ACTION_TABLE';
+/** The local gateway's registry endpoint (set by socket-action dev when serverless.yml has `connections: registry`). */
+export const REGISTRY_URL_VARIABLE = 'SOCKET_ACTION_REGISTRY_URL';
+/**
+ * A 410 for a connection registered this recently is not pruned: the registration is written when `on('connect')`
+ * accepts, a moment before API Gateway completes the handshake, and until then a post to it answers 410 as well.
+ */
+export const PRUNE_GRACE_MS = 10_000;
+/** Posts to a room or to everyone run this many at a time. */
+export const FAN_OUT_CONCURRENCY = 100;
+export class RegistryMissingError extends Error {
+    name = 'RegistryMissingError';
+    constructor(method) {
+        super(`socket.${method}() needs the connection registry, which this stage does not have: add "connections: registry" to the inputs of the socket component in serverless.yml (beside region, memory...) and deploy again (or restart socket-action dev)`);
+    }
+}
+// Printable: no control, format, surrogate, private-use or unassigned code points.
+const ROOM_NAME = /^\P{C}{1,128}$/u;
+export function checkRoom(method, room) {
+    if (typeof room !== 'string' || !ROOM_NAME.test(room)) {
+        const shown = typeof room === 'string' ? JSON.stringify(room.length > 40 ? `${room.slice(0, 40)}...` : room) : typeof room;
+        throw new TypeError(`socket.${method}(room): a room name is 1 to 128 printable characters (no control characters), got ${shown}${typeof room === 'string' ? ` (${[...room].length} characters)` : ''}`);
+    }
+    return room;
+}
+/** An attribute name DynamoDB accepts in a map (1 to 255 bytes is plenty; names are not values). */
+function checkAttributeName(name) {
+    if (name.length === 0 || Buffer.byteLength(name) > 255)
+        throw new TypeError(`socket.set(attributes): an attribute name is 1 to 255 bytes, got ${JSON.stringify(name.slice(0, 40))}`);
+}
+/** Splits attributes into JSON text to set and names to remove (`undefined` removes a name). */
+export function encodeAttributes(attributes) {
+    if (attributes === null || typeof attributes !== 'object' || Array.isArray(attributes)) {
+        throw new TypeError(`socket.set(attributes): attributes are an object of JSON values, e.g. { user: "ada" }, got ${Array.isArray(attributes) ? 'an array' : String(attributes)}`);
+    }
+    const set = {};
+    const unset = [];
+    for (const [name, value] of Object.entries(attributes)) {
+        checkAttributeName(name);
+        if (value === undefined)
+            unset.push(name);
+        else {
+            let text;
+            try {
+                text = JSON.stringify(value);
+            }
+            catch (error) {
+                throw new TypeError(`socket.set(attributes): "${name}" is not JSON-encodable (${error.message})`);
+            }
+            if (text === undefined)
+                throw new TypeError(`socket.set(attributes): "${name}" is a ${typeof value}, not a JSON value`);
+            set[name] = text;
+        }
+    }
+    return { set, unset };
+}
+export function decodeAttributes(stored) {
+    const out = {};
+    for (const [name, text] of Object.entries(stored ?? {}))
+        out[name] = JSON.parse(text);
+    return out;
+}
+export class ConnectionRegistry {
+    options;
+    store;
+    now;
+    /** $connect only: what the connection will be registered with. */
+    pending;
+    /** This connection as last read or written in this event. */
+    cached;
+    constructor(options) {
+        this.options = options;
+        this.store = options.store;
+        this.now = options.now ?? Date.now;
+        if (options.connecting)
+            this.pending = { attributes: {}, rooms: new Set() };
+    }
+    /** Registers the connection with what the connect handler joined and set (after it accepted). */
+    async commitConnect() {
+        const pending = this.pending;
+        if (!pending)
+            return;
+        this.pending = undefined;
+        const at = this.now();
+        const connection = {
+            id: this.options.self,
+            at,
+            expires: Math.floor(at / 1000) + CONNECTION_TTL_SECONDS,
+            attributes: pending.attributes,
+            rooms: [...pending.rooms],
+        };
+        const size = itemSize(connection);
+        if (size > MAX_ITEM_BYTES)
+            throw new ItemTooLargeError(connection.id, size);
+        await this.store.register(connection);
+        this.cached = connection;
+    }
+    /** Forgets the connection and its memberships ($disconnect, after its handler ran). */
+    async unregister() {
+        const self = await this.self();
+        await this.store.remove(this.options.self, self?.rooms ?? []);
+        this.cached = undefined;
+    }
+    async self() {
+        this.cached ??= await this.store.get(this.options.self);
+        return this.cached;
+    }
+    notRegistered(method) {
+        return new Error(`socket.${method}(): connection ${this.options.self} is not in the registry any more: it disconnected, or a post to it answered 410 Gone and it was pruned`);
+    }
+    async join(room) {
+        checkRoom('join', room);
+        if (this.pending)
+            return void this.pending.rooms.add(room);
+        if (!(await this.store.join(this.options.self, room)))
+            throw this.notRegistered('join');
+        if (this.cached && !this.cached.rooms.includes(room))
+            this.cached.rooms.push(room);
+    }
+    async leave(room) {
+        checkRoom('leave', room);
+        if (this.pending)
+            return void this.pending.rooms.delete(room);
+        await this.store.leave(this.options.self, room);
+        if (this.cached)
+            this.cached.rooms = this.cached.rooms.filter((r) => r !== room);
+    }
+    async rooms() {
+        if (this.pending)
+            return [...this.pending.rooms];
+        return [...((await this.self())?.rooms ?? [])];
+    }
+    async set(attributes) {
+        const { set, unset } = encodeAttributes(attributes);
+        if (this.pending) {
+            const merged = { ...this.pending.attributes, ...set };
+            for (const name of unset)
+                delete merged[name];
+            const size = itemSize({ id: this.options.self, attributes: merged, rooms: [...this.pending.rooms] });
+            if (size > MAX_ITEM_BYTES)
+                throw new ItemTooLargeError(this.options.self, size);
+            this.pending.attributes = merged;
+            return;
+        }
+        // Checked here for what this call adds; the store refuses an item that the merge would make too large.
+        const size = itemSize({ id: this.options.self, attributes: set, rooms: [] });
+        if (size > MAX_ITEM_BYTES)
+            throw new ItemTooLargeError(this.options.self, size);
+        const updated = await this.store.setAttributes(this.options.self, set, unset);
+        if (!updated)
+            throw this.notRegistered('set');
+        this.cached = updated;
+        if (updated.rooms.length)
+            await this.store.copyAttributes(this.options.self, updated.rooms, updated.attributes);
+    }
+    async get(connectionId) {
+        if (connectionId === undefined || connectionId === this.options.self) {
+            if (this.pending)
+                return decodeAttributes(this.pending.attributes);
+            return decodeAttributes((await this.self())?.attributes);
+        }
+        const other = await this.store.get(connectionId);
+        return other && other.expires > this.now() / 1000 ? decodeAttributes(other.attributes) : undefined;
+    }
+    /** Every page of a scope, without the members past their TTL (DynamoDB deletes them only eventually). */
+    async *pages(scope, attributes) {
+        let cursor;
+        do {
+            const page = await this.store.page(scope, { cursor, attributes });
+            const now = this.now() / 1000;
+            yield page.members.filter((m) => m.expires > now);
+            cursor = page.next;
+        } while (cursor);
+    }
+    async members(room) {
+        checkRoom('members', room);
+        const out = [];
+        for await (const page of this.pages({ room }, true)) {
+            for (const m of page)
+                out.push({ ...decodeAttributes(m.attributes), id: m.id });
+        }
+        return out;
+    }
+    /** Posts to every member of a scope while its pages are read; resolves to the ids that were gone, and prunes them. */
+    async fanOut(scope, payload, concurrency = FAN_OUT_CONCURRENCY) {
+        if (!Number.isInteger(concurrency) || concurrency < 1)
+            throw new RangeError(`concurrency must be a positive integer, got ${concurrency}`);
+        const pages = this.pages(scope, false);
+        // The next page is read while this one's posts go out.
+        let next = pages.next();
+        let buffer = [];
+        let at = 0;
+        let refill;
+        const take = async () => {
+            while (at >= buffer.length) {
+                if (!next)
+                    return undefined;
+                refill ??= next
+                    .then((result) => {
+                    if (result.done)
+                        next = undefined;
+                    else {
+                        buffer = result.value;
+                        at = 0;
+                        next = pages.next();
+                    }
+                })
+                    .finally(() => {
+                    refill = undefined;
+                });
+                await refill;
+            }
+            return buffer[at++];
+        };
+        const gone = [];
+        const failures = [];
+        let sent = 0;
+        const skip = this.options.disconnecting ? this.options.self : undefined;
+        const lane = async () => {
+            for (let member = await take(); member; member = await take()) {
+                if (member.id === skip)
+                    continue;
+                sent++;
+                try {
+                    await this.options.post(member.id, payload);
+                }
+                catch (error) {
+                    if (error instanceof GoneConnectionError)
+                        gone.push(member);
+                    else
+                        failures.push(error);
+                }
+            }
+        };
+        await Promise.all(Array.from({ length: concurrency }, lane));
+        await this.prune(gone, 'room' in scope ? scope.room : undefined);
+        if (failures.length > 0) {
+            throw new AggregateError(failures, `${failures.length} of ${sent} sends failed (${gone.length} gone)`);
+        }
+        return gone.map((m) => m.id);
+    }
+    /**
+     * Removes gone connections from the registry, all their memberships and not only the one of `room`: those registered
+     * before the grace period (`at` from the page, else read from the registry).
+     */
+    async prune(gone, room) {
+        const cutoff = this.now() - PRUNE_GRACE_MS;
+        const candidates = gone.filter((m) => m.at === undefined || m.at < cutoff);
+        let next = 0;
+        const lane = async () => {
+            while (next < candidates.length) {
+                const { id, at } = candidates[next++];
+                const connection = await this.store.get(id);
+                const registeredAt = connection?.at ?? at;
+                if (registeredAt === undefined || registeredAt >= cutoff)
+                    continue;
+                const rooms = new Set(connection?.rooms ?? []);
+                if (room !== undefined)
+                    rooms.add(room);
+                await this.store.remove(id, [...rooms]);
+            }
+        };
+        await Promise.all(Array.from({ length: Math.min(8, candidates.length) }, lane));
+    }
+}

@@ -1,0 +1,24 @@
+import { type ConnectionStore, type Scope, type StoredAttributes, type StoredConnection, type StoredPage } from './connection-store.js';
+export declare class DynamoConnectionStore implements ConnectionStore {
+    readonly table: string;
+    private readonly namespace;
+    /** `namespace` keeps a smoke test's connections apart from the stage's real ones. */
+    constructor(table: string, namespace?: string);
+    private key;
+    private partition;
+    /** Runs a call, with the table's name and what to do in the error a person reads. */
+    private call;
+    /** BatchWriteItem in chunks of 25, writing again what DynamoDB left unprocessed (with backoff, as AWS advises). */
+    private batchWrite;
+    register(connection: StoredConnection): Promise<void>;
+    get(id: string): Promise<StoredConnection | undefined>;
+    setAttributes(id: string, set: StoredAttributes, unset: string[]): Promise<StoredConnection | undefined>;
+    copyAttributes(id: string, rooms: string[], attributes: StoredAttributes): Promise<void>;
+    join(id: string, room: string): Promise<boolean>;
+    leave(id: string, room: string): Promise<void>;
+    page(scope: Scope, options: {
+        cursor?: string;
+        attributes: boolean;
+    }): Promise<StoredPage>;
+    remove(id: string, rooms: string[]): Promise<void>;
+}

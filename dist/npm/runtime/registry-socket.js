@@ -1,0 +1,56 @@
+// The socket's connection-registry methods, over the stage's store: DynamoDB on AWS (SOCKET_ACTION_TABLE, set by
+// deploy), the local gateway's in `socket-action dev` (SOCKET_ACTION_REGISTRY_URL), none without `connections: registry`.
+import { ConnectionRegistry, checkRoom, REGISTRY_TABLE_VARIABLE, REGISTRY_URL_VARIABLE, RegistryMissingError, } from "./connection-registry.js";
+import { DynamoConnectionStore } from "./connection-store-dynamodb.js";
+import { HttpConnectionStore } from "./connection-store-http.js";
+import { encode } from "./connections.js";
+// One store per namespace, kept across invocations of a warm environment.
+const stores = new Map();
+/** The stage's registry store (DynamoDB on AWS, the gateway's in `dev`), or undefined without `connections: registry`. */
+export function storeOf(namespace = '', env = process.env) {
+    const table = env[REGISTRY_TABLE_VARIABLE];
+    const url = env[REGISTRY_URL_VARIABLE];
+    if (!table && !url)
+        return undefined;
+    const key = `${table ?? url}\n${namespace}`;
+    let store = stores.get(key);
+    if (!store) {
+        store = table ? new DynamoConnectionStore(table, namespace) : new HttpConnectionStore(url, namespace);
+        stores.set(key, store);
+    }
+    return store;
+}
+/** The registry of one event, or undefined when the stage has none. */
+export function registryOf(event, post, namespace = '') {
+    const store = storeOf(namespace);
+    return (store &&
+        new ConnectionRegistry({
+            store,
+            self: event.requestContext.connectionId,
+            connecting: event.requestContext.eventType === 'CONNECT',
+            disconnecting: event.requestContext.eventType === 'DISCONNECT',
+            post,
+        }));
+}
+/** The registry methods of a socket, each failing with what to add to serverless.yml when the stage has no registry. */
+export function registrySocket(registry, track) {
+    const use = (method) => {
+        if (!registry)
+            throw new RegistryMissingError(method);
+        return registry;
+    };
+    const methods = {
+        join: (room) => track('join', methods.join, async () => use('join').join(room)),
+        leave: (room) => track('leave', methods.leave, async () => use('leave').leave(room)),
+        rooms: () => track('rooms', methods.rooms, async () => use('rooms').rooms()),
+        to: (room) => {
+            checkRoom('to', room);
+            const send = (data, options) => track('to(room).send', send, async () => use('to').fanOut({ room }, encode(data), options?.concurrency));
+            return { send };
+        },
+        members: (room) => track('members', methods.members, async () => use('members').members(room)),
+        set: (attributes) => track('set', methods.set, async () => use('set').set(attributes)),
+        get: ((id) => track('get', methods.get, async () => use('get').get(id))),
+    };
+    return methods;
+}

@@ -1,0 +1,300 @@
+// The registry on AWS: one DynamoDB table per stage (made by socket-action deploy), keys `pk` and `sk`, TTL on
+// `expires`. No index and no Scan:
+//   every connection: pk "all",        sk <connection id>   at, expires, a (attributes), r (rooms, a string set)
+//   a room's member:  pk "room#<room>", sk <connection id>   at, expires, a (a copy of the connection's attributes)
+// so a room's members (with what presence shows) are one paged Query, every connection is one paged Query, and a
+// connection's rooms are on its own item for $disconnect. The client is loaded on first use: an app that never calls
+// the registry does not pay for loading it.
+import type * as Dynamo from '@aws-sdk/client-dynamodb'
+import {
+  type ConnectionStore,
+  ItemTooLargeError,
+  type Scope,
+  type StoredAttributes,
+  type StoredConnection,
+  type StoredMember,
+  type StoredPage,
+} from './connection-store.ts'
+
+type AttributeValue = Dynamo.AttributeValue
+type Item = Record<string, AttributeValue>
+
+let sdk: Promise<typeof Dynamo> | undefined
+const clients = new Map<string, Dynamo.DynamoDBClient>()
+
+/**
+ * In the Lambda bundle (CommonJS), `require`: it finds the SDK the Lambda runtime ships through NODE_PATH, as the
+ * bundle's other SDK imports do, where an ES module import() would not look. Run from source (tests), an import().
+ */
+function loadSdk(): Promise<typeof Dynamo> {
+  return typeof require === 'function'
+    ? Promise.resolve(require('@aws-sdk/client-dynamodb') as typeof Dynamo)
+    : import('@aws-sdk/client-dynamodb')
+}
+
+async function clientOf(): Promise<{ sdk: typeof Dynamo; client: Dynamo.DynamoDBClient }> {
+  sdk ??= loadSdk()
+  const loaded = await sdk
+  let client = clients.get('default')
+  if (!client) {
+    client = new loaded.DynamoDBClient({ cacheMiddleware: true })
+    clients.set('default', client)
+  }
+  return { sdk: loaded, client }
+}
+
+const BATCH = 25
+
+const S = (value: string): AttributeValue => ({ S: value })
+const N = (value: number): AttributeValue => ({ N: String(value) })
+
+function attributesOf(item: Item | undefined): StoredAttributes {
+  const out: StoredAttributes = {}
+  for (const [name, value] of Object.entries(item?.a?.M ?? {})) if (value.S !== undefined) out[name] = value.S
+  return out
+}
+
+function attributeMap(attributes: StoredAttributes): AttributeValue {
+  return { M: Object.fromEntries(Object.entries(attributes).map(([name, text]) => [name, S(text)])) }
+}
+
+function connectionOf(item: Item): StoredConnection {
+  return {
+    id: item.sk!.S!,
+    at: Number(item.at?.N ?? 0),
+    expires: Number(item.expires?.N ?? 0),
+    attributes: attributesOf(item),
+    rooms: item.r?.SS ?? [],
+  }
+}
+
+const nameOf = (error: unknown) => (error as { name?: string })?.name
+
+export class DynamoConnectionStore implements ConnectionStore {
+  /** `namespace` keeps a smoke test's connections apart from the stage's real ones. */
+  constructor(
+    readonly table: string,
+    private readonly namespace = '',
+  ) {}
+
+  private key(scope: Scope, id: string): Item {
+    return { pk: S(this.partition(scope)), sk: S(id) }
+  }
+
+  private partition(scope: Scope): string {
+    return 'room' in scope ? `${this.namespace}room#${scope.room}` : `${this.namespace}all`
+  }
+
+  /** Runs a call, with the table's name and what to do in the error a person reads. */
+  private async call<T>(run: (sdk: typeof Dynamo, client: Dynamo.DynamoDBClient) => Promise<T>): Promise<T> {
+    const { sdk, client } = await clientOf()
+    try {
+      return await run(sdk, client)
+    } catch (error) {
+      if (nameOf(error) === 'ResourceNotFoundException')
+        throw new Error(
+          `socket-action: the connection registry table ${this.table} does not exist: deploy the stage again (socket-action deploy) to make it`,
+          { cause: error },
+        )
+      if (nameOf(error) === 'ValidationException' && /item size/i.test((error as Error).message))
+        throw new ItemTooLargeError('this connection', undefined)
+      throw error
+    }
+  }
+
+  /** BatchWriteItem in chunks of 25, writing again what DynamoDB left unprocessed (with backoff, as AWS advises). */
+  private async batchWrite(requests: Dynamo.WriteRequest[]): Promise<void> {
+    for (let i = 0; i < requests.length; i += BATCH) {
+      let left: Dynamo.WriteRequest[] = requests.slice(i, i + BATCH)
+      for (let attempt = 0; left.length > 0; attempt++) {
+        if (attempt > 0) await new Promise((r) => setTimeout(r, Math.min(1000, 25 * 2 ** attempt) * Math.random()))
+        if (attempt > 8) throw new Error(`socket-action: DynamoDB left ${left.length} registry writes unprocessed`)
+        const out = await this.call((sdk, client) =>
+          client.send(new sdk.BatchWriteItemCommand({ RequestItems: { [this.table]: left } })),
+        )
+        left = out.UnprocessedItems?.[this.table] ?? []
+      }
+    }
+  }
+
+  async register(connection: StoredConnection): Promise<void> {
+    const common = { at: N(connection.at), expires: N(connection.expires), a: attributeMap(connection.attributes) }
+    const self: Item = {
+      ...this.key({ all: true }, connection.id),
+      ...common,
+      ...(connection.rooms.length ? { r: { SS: connection.rooms } } : {}),
+    }
+    const items = [self, ...connection.rooms.map((room) => ({ ...this.key({ room }, connection.id), ...common }))]
+    if (items.length === 1)
+      await this.call((sdk, client) => client.send(new sdk.PutItemCommand({ TableName: this.table, Item: self })))
+    else await this.batchWrite(items.map((Item) => ({ PutRequest: { Item } })))
+  }
+
+  async get(id: string): Promise<StoredConnection | undefined> {
+    const out = await this.call((sdk, client) =>
+      client.send(
+        new sdk.GetItemCommand({ TableName: this.table, Key: this.key({ all: true }, id), ConsistentRead: true }),
+      ),
+    )
+    return out.Item ? connectionOf(out.Item) : undefined
+  }
+
+  async setAttributes(id: string, set: StoredAttributes, unset: string[]): Promise<StoredConnection | undefined> {
+    const names = [...Object.keys(set), ...unset]
+    if (names.length === 0) return this.get(id)
+    let latest: StoredConnection | undefined
+    // An update expression is at most 4 KB: a hundred names at a time.
+    for (let i = 0; i < names.length; i += 100) {
+      const chunk = names.slice(i, i + 100)
+      const ExpressionAttributeNames: Record<string, string> = { '#pk': 'pk' }
+      const ExpressionAttributeValues: Item = {}
+      const sets: string[] = []
+      const removes: string[] = []
+      chunk.forEach((name, n) => {
+        ExpressionAttributeNames[`#n${n}`] = name
+        if (name in set) {
+          ExpressionAttributeValues[`:v${n}`] = S(set[name]!)
+          sets.push(`a.#n${n} = :v${n}`)
+        } else removes.push(`a.#n${n}`)
+      })
+      try {
+        const out = await this.call((sdk, client) =>
+          client.send(
+            new sdk.UpdateItemCommand({
+              TableName: this.table,
+              Key: this.key({ all: true }, id),
+              UpdateExpression: [sets.length ? `SET ${sets}` : '', removes.length ? `REMOVE ${removes}` : '']
+                .filter(Boolean)
+                .join(' '),
+              ConditionExpression: 'attribute_exists(#pk)',
+              ExpressionAttributeNames,
+              ...(sets.length ? { ExpressionAttributeValues } : {}),
+              ReturnValues: 'ALL_NEW',
+            }),
+          ),
+        )
+        latest = connectionOf(out.Attributes!)
+      } catch (error) {
+        if (nameOf(error) === 'ConditionalCheckFailedException') return undefined
+        throw error
+      }
+    }
+    return latest
+  }
+
+  async copyAttributes(id: string, rooms: string[], attributes: StoredAttributes): Promise<void> {
+    await Promise.all(
+      rooms.map(async (room) => {
+        try {
+          await this.call((sdk, client) =>
+            client.send(
+              new sdk.UpdateItemCommand({
+                TableName: this.table,
+                Key: this.key({ room }, id),
+                UpdateExpression: 'SET a = :a',
+                ConditionExpression: 'attribute_exists(#pk)',
+                ExpressionAttributeNames: { '#pk': 'pk' },
+                ExpressionAttributeValues: { ':a': attributeMap(attributes) },
+              }),
+            ),
+          )
+        } catch (error) {
+          // Left meanwhile: the membership stays gone.
+          if (nameOf(error) !== 'ConditionalCheckFailedException') throw error
+        }
+      }),
+    )
+  }
+
+  async join(id: string, room: string): Promise<boolean> {
+    let connection: Item
+    try {
+      const out = await this.call((sdk, client) =>
+        client.send(
+          new sdk.UpdateItemCommand({
+            TableName: this.table,
+            Key: this.key({ all: true }, id),
+            UpdateExpression: 'ADD r :r',
+            ConditionExpression: 'attribute_exists(#pk)',
+            ExpressionAttributeNames: { '#pk': 'pk' },
+            ExpressionAttributeValues: { ':r': { SS: [room] } },
+            ReturnValues: 'ALL_NEW',
+          }),
+        ),
+      )
+      connection = out.Attributes!
+    } catch (error) {
+      if (nameOf(error) === 'ConditionalCheckFailedException') return false
+      throw error
+    }
+    // The membership carries the connection's registration time (the prune grace) and what presence shows.
+    const Item: Item = {
+      ...this.key({ room }, id),
+      at: connection.at ?? N(0),
+      expires: connection.expires ?? N(0),
+      a: connection.a ?? { M: {} },
+    }
+    await this.call((sdk, client) => client.send(new sdk.PutItemCommand({ TableName: this.table, Item })))
+    return true
+  }
+
+  async leave(id: string, room: string): Promise<void> {
+    await Promise.all([
+      this.call((sdk, client) =>
+        client.send(
+          new sdk.UpdateItemCommand({
+            TableName: this.table,
+            Key: this.key({ all: true }, id),
+            UpdateExpression: 'DELETE r :r',
+            ConditionExpression: 'attribute_exists(#pk)',
+            ExpressionAttributeNames: { '#pk': 'pk' },
+            ExpressionAttributeValues: { ':r': { SS: [room] } },
+          }),
+        ),
+      ).catch((error) => {
+        if (nameOf(error) !== 'ConditionalCheckFailedException') throw error
+      }),
+      this.call((sdk, client) =>
+        client.send(new sdk.DeleteItemCommand({ TableName: this.table, Key: this.key({ room }, id) })),
+      ),
+    ])
+  }
+
+  async page(scope: Scope, options: { cursor?: string; attributes: boolean }): Promise<StoredPage> {
+    const pk = this.partition(scope)
+    const out = await this.call((sdk, client) =>
+      client.send(
+        new sdk.QueryCommand({
+          TableName: this.table,
+          KeyConditionExpression: '#pk = :pk',
+          ConsistentRead: true,
+          ProjectionExpression: options.attributes ? '#sk, #at, #ex, #a' : '#sk, #at, #ex',
+          ExpressionAttributeNames: {
+            '#pk': 'pk',
+            '#sk': 'sk',
+            '#at': 'at',
+            '#ex': 'expires',
+            ...(options.attributes ? { '#a': 'a' } : {}),
+          },
+          ExpressionAttributeValues: { ':pk': S(pk) },
+          ...(options.cursor ? { ExclusiveStartKey: { pk: S(pk), sk: S(options.cursor) } } : {}),
+        }),
+      ),
+    )
+    const members: StoredMember[] = (out.Items ?? []).map((item) => ({
+      id: item.sk!.S!,
+      at: Number(item.at?.N ?? 0),
+      expires: Number(item.expires?.N ?? 0),
+      ...(options.attributes ? { attributes: attributesOf(item) } : {}),
+    }))
+    const next = out.LastEvaluatedKey?.sk?.S
+    return next ? { members, next } : { members }
+  }
+
+  async remove(id: string, rooms: string[]): Promise<void> {
+    const keys = [this.key({ all: true }, id), ...rooms.map((room) => this.key({ room }, id))]
+    if (keys.length === 1)
+      await this.call((sdk, client) => client.send(new sdk.DeleteItemCommand({ TableName: this.table, Key: keys[0]! })))
+    else await this.batchWrite(keys.map((Key) => ({ DeleteRequest: { Key } })))
+  }
+}
