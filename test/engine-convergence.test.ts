@@ -76,7 +76,7 @@ for (const registry of [false, true])
       project = await scratchProject()
       if (registry)
         await project.edit('serverless.yml', (text) =>
-          text.replace(/^  inputs:\n/m, '  inputs:\n    connections: registry\n'),
+          text.replace(/^ {2}inputs:\n/m, '  inputs:\n    connections: registry\n'),
         )
       await bed.reset()
       await deploy()

@@ -1,6 +1,7 @@
 // The registry's semantics on both of its stores: DynamoDB (the real SDK against moto's DynamoDB, the table in the
 // shape socket-action deploy makes) and the in-memory store behind `socket-action dev`. The same scenario runs on
-// each, through the registry the runtime uses, so dev and AWS cannot drift apart.
+// each, through the registry the runtime uses, so dev and AWS cannot drift apart. The table is the one the engine
+// plans.
 import assert from 'node:assert/strict'
 import { after, before, describe, test } from 'node:test'
 import { CreateTableCommand, DeleteTableCommand, DynamoDBClient, ScanCommand } from '@aws-sdk/client-dynamodb'
@@ -9,6 +10,10 @@ import type { ConnectionStore } from '../runtime/connection-store.ts'
 import { DynamoConnectionStore } from '../runtime/connection-store-dynamodb.ts'
 import { GoneConnectionError } from '../runtime/connections.ts'
 import { MemoryConnectionStore, RegistryData } from '../src/dev/connection-store.ts'
+import { desiredState } from '../src/engine/desired.ts'
+import { AWS_PARTITION } from '../src/engine/names.ts'
+import { planDeploy } from '../src/engine/plan.ts'
+import { socketConfig } from './helpers/socket-config.ts'
 import { startMoto, type Moto } from './helpers/moto.ts'
 
 /** A store that counts its calls by operation, as DynamoDB would bill them. */
@@ -174,6 +179,28 @@ function scenario(name: string, harness: () => Harness) {
   })
 }
 
+/** CreateTable as socket-action deploy plans it for a stage with `connections: registry`. */
+function deployedTable() {
+  const desired = desiredState({
+    socket: socketConfig({ connections: 'registry' }),
+    identity: { app: 'rooms', stage: 'test', repo: 'local', region: 'us-east-1' },
+    region: 'us-east-1',
+    account: '123456789012',
+    partition: AWS_PARTITION,
+    codeSha256: 'sha',
+    handler: 'index.handler',
+    version: '1',
+  })
+  const create = planDeploy(desired, {
+    account: '123456789012',
+    partition: AWS_PARTITION,
+    apis: [],
+    foreign: [],
+  }).actions.find((a) => a.write === 'CreateTable')
+  assert.ok(create?.write === 'CreateTable')
+  return create.params
+}
+
 let moto: Moto
 let client: DynamoDBClient
 const TABLE = 'rooms-test-connections'
@@ -197,21 +224,7 @@ scenario('on DynamoDB (moto)', () => ({
   },
   async reset() {
     await client.send(new DeleteTableCommand({ TableName: TABLE })).catch(() => {})
-    // The table as socket-action deploy makes it (src/engine/desired.ts).
-    await client.send(
-      new CreateTableCommand({
-        TableName: TABLE,
-        AttributeDefinitions: [
-          { AttributeName: 'pk', AttributeType: 'S' },
-          { AttributeName: 'sk', AttributeType: 'S' },
-        ],
-        KeySchema: [
-          { AttributeName: 'pk', KeyType: 'HASH' },
-          { AttributeName: 'sk', KeyType: 'RANGE' },
-        ],
-        BillingMode: 'PAY_PER_REQUEST',
-      }),
-    )
+    await client.send(new CreateTableCommand({ ...deployedTable(), TableName: TABLE }))
   },
 }))
 

@@ -117,6 +117,37 @@ export class DynamoConnectionStore implements ConnectionStore {
     }
   }
 
+  /**
+   * UpdateItem on an item that must exist (the connection's, or a membership): the item after the update, or
+   * undefined when it does not exist (a connection that is gone, a membership that was left).
+   */
+  private async updateExisting(
+    key: Item,
+    update: string,
+    values: Item | undefined,
+    names: Record<string, string> = {},
+  ): Promise<Item | undefined> {
+    try {
+      const out = await this.call((sdk, client) =>
+        client.send(
+          new sdk.UpdateItemCommand({
+            TableName: this.table,
+            Key: key,
+            UpdateExpression: update,
+            ConditionExpression: 'attribute_exists(#pk)',
+            ExpressionAttributeNames: { '#pk': 'pk', ...names },
+            ...(values ? { ExpressionAttributeValues: values } : {}),
+            ReturnValues: 'ALL_NEW',
+          }),
+        ),
+      )
+      return out.Attributes
+    } catch (error) {
+      if (nameOf(error) === 'ConditionalCheckFailedException') return undefined
+      throw error
+    }
+  }
+
   async register(connection: StoredConnection): Promise<void> {
     const common = { at: N(connection.at), expires: N(connection.expires), a: attributeMap(connection.attributes) }
     const self: Item = {
@@ -146,87 +177,42 @@ export class DynamoConnectionStore implements ConnectionStore {
     // An update expression is at most 4 KB: a hundred names at a time.
     for (let i = 0; i < names.length; i += 100) {
       const chunk = names.slice(i, i + 100)
-      const ExpressionAttributeNames: Record<string, string> = { '#pk': 'pk' }
-      const ExpressionAttributeValues: Item = {}
+      const aliases: Record<string, string> = {}
+      const values: Item = {}
       const sets: string[] = []
       const removes: string[] = []
       chunk.forEach((name, n) => {
-        ExpressionAttributeNames[`#n${n}`] = name
+        aliases[`#n${n}`] = name
         if (name in set) {
-          ExpressionAttributeValues[`:v${n}`] = S(set[name]!)
+          values[`:v${n}`] = S(set[name]!)
           sets.push(`a.#n${n} = :v${n}`)
         } else removes.push(`a.#n${n}`)
       })
-      try {
-        const out = await this.call((sdk, client) =>
-          client.send(
-            new sdk.UpdateItemCommand({
-              TableName: this.table,
-              Key: this.key({ all: true }, id),
-              UpdateExpression: [sets.length ? `SET ${sets}` : '', removes.length ? `REMOVE ${removes}` : '']
-                .filter(Boolean)
-                .join(' '),
-              ConditionExpression: 'attribute_exists(#pk)',
-              ExpressionAttributeNames,
-              ...(sets.length ? { ExpressionAttributeValues } : {}),
-              ReturnValues: 'ALL_NEW',
-            }),
-          ),
-        )
-        latest = connectionOf(out.Attributes!)
-      } catch (error) {
-        if (nameOf(error) === 'ConditionalCheckFailedException') return undefined
-        throw error
-      }
+      const update = [sets.length ? `SET ${sets}` : '', removes.length ? `REMOVE ${removes}` : ''].filter(Boolean)
+      const item = await this.updateExisting(
+        this.key({ all: true }, id),
+        update.join(' '),
+        sets.length ? values : undefined,
+        aliases,
+      )
+      if (!item) return undefined
+      latest = connectionOf(item)
     }
     return latest
   }
 
   async copyAttributes(id: string, rooms: string[], attributes: StoredAttributes): Promise<void> {
+    // A membership left meanwhile stays gone.
     await Promise.all(
-      rooms.map(async (room) => {
-        try {
-          await this.call((sdk, client) =>
-            client.send(
-              new sdk.UpdateItemCommand({
-                TableName: this.table,
-                Key: this.key({ room }, id),
-                UpdateExpression: 'SET a = :a',
-                ConditionExpression: 'attribute_exists(#pk)',
-                ExpressionAttributeNames: { '#pk': 'pk' },
-                ExpressionAttributeValues: { ':a': attributeMap(attributes) },
-              }),
-            ),
-          )
-        } catch (error) {
-          // Left meanwhile: the membership stays gone.
-          if (nameOf(error) !== 'ConditionalCheckFailedException') throw error
-        }
-      }),
+      rooms.map((room) =>
+        this.updateExisting(this.key({ room }, id), 'SET a = :a', { ':a': attributeMap(attributes) }),
+      ),
     )
   }
 
   async join(id: string, room: string): Promise<boolean> {
-    let connection: Item
-    try {
-      const out = await this.call((sdk, client) =>
-        client.send(
-          new sdk.UpdateItemCommand({
-            TableName: this.table,
-            Key: this.key({ all: true }, id),
-            UpdateExpression: 'ADD r :r',
-            ConditionExpression: 'attribute_exists(#pk)',
-            ExpressionAttributeNames: { '#pk': 'pk' },
-            ExpressionAttributeValues: { ':r': { SS: [room] } },
-            ReturnValues: 'ALL_NEW',
-          }),
-        ),
-      )
-      connection = out.Attributes!
-    } catch (error) {
-      if (nameOf(error) === 'ConditionalCheckFailedException') return false
-      throw error
-    }
+    const connection = await this.updateExisting(this.key({ all: true }, id), 'ADD r :r', { ':r': { SS: [room] } })
+    if (!connection) return false
     // The membership carries the connection's registration time (the prune grace) and what presence shows.
     const Item: Item = {
       ...this.key({ room }, id),
@@ -240,20 +226,7 @@ export class DynamoConnectionStore implements ConnectionStore {
 
   async leave(id: string, room: string): Promise<void> {
     await Promise.all([
-      this.call((sdk, client) =>
-        client.send(
-          new sdk.UpdateItemCommand({
-            TableName: this.table,
-            Key: this.key({ all: true }, id),
-            UpdateExpression: 'DELETE r :r',
-            ConditionExpression: 'attribute_exists(#pk)',
-            ExpressionAttributeNames: { '#pk': 'pk' },
-            ExpressionAttributeValues: { ':r': { SS: [room] } },
-          }),
-        ),
-      ).catch((error) => {
-        if (nameOf(error) !== 'ConditionalCheckFailedException') throw error
-      }),
+      this.updateExisting(this.key({ all: true }, id), 'DELETE r :r', { ':r': { SS: [room] } }),
       this.call((sdk, client) =>
         client.send(new sdk.DeleteItemCommand({ TableName: this.table, Key: this.key({ room }, id) })),
       ),

@@ -10,6 +10,11 @@ export declare class DynamoConnectionStore implements ConnectionStore {
     private call;
     /** BatchWriteItem in chunks of 25, writing again what DynamoDB left unprocessed (with backoff, as AWS advises). */
     private batchWrite;
+    /**
+     * UpdateItem on an item that must exist (the connection's, or a membership): the item after the update, or
+     * undefined when it does not exist (a connection that is gone, a membership that was left).
+     */
+    private updateExisting;
     register(connection: StoredConnection): Promise<void>;
     get(id: string): Promise<StoredConnection | undefined>;
     setAttributes(id: string, set: StoredAttributes, unset: string[]): Promise<StoredConnection | undefined>;

@@ -85,6 +85,29 @@ export class DynamoConnectionStore {
             }
         }
     }
+    /**
+     * UpdateItem on an item that must exist (the connection's, or a membership): the item after the update, or
+     * undefined when it does not exist (a connection that is gone, a membership that was left).
+     */
+    async updateExisting(key, update, values, names = {}) {
+        try {
+            const out = await this.call((sdk, client) => client.send(new sdk.UpdateItemCommand({
+                TableName: this.table,
+                Key: key,
+                UpdateExpression: update,
+                ConditionExpression: 'attribute_exists(#pk)',
+                ExpressionAttributeNames: { '#pk': 'pk', ...names },
+                ...(values ? { ExpressionAttributeValues: values } : {}),
+                ReturnValues: 'ALL_NEW',
+            })));
+            return out.Attributes;
+        }
+        catch (error) {
+            if (nameOf(error) === 'ConditionalCheckFailedException')
+                return undefined;
+            throw error;
+        }
+    }
     async register(connection) {
         const common = { at: N(connection.at), expires: N(connection.expires), a: attributeMap(connection.attributes) };
         const self = {
@@ -110,79 +133,35 @@ export class DynamoConnectionStore {
         // An update expression is at most 4 KB: a hundred names at a time.
         for (let i = 0; i < names.length; i += 100) {
             const chunk = names.slice(i, i + 100);
-            const ExpressionAttributeNames = { '#pk': 'pk' };
-            const ExpressionAttributeValues = {};
+            const aliases = {};
+            const values = {};
             const sets = [];
             const removes = [];
             chunk.forEach((name, n) => {
-                ExpressionAttributeNames[`#n${n}`] = name;
+                aliases[`#n${n}`] = name;
                 if (name in set) {
-                    ExpressionAttributeValues[`:v${n}`] = S(set[name]);
+                    values[`:v${n}`] = S(set[name]);
                     sets.push(`a.#n${n} = :v${n}`);
                 }
                 else
                     removes.push(`a.#n${n}`);
             });
-            try {
-                const out = await this.call((sdk, client) => client.send(new sdk.UpdateItemCommand({
-                    TableName: this.table,
-                    Key: this.key({ all: true }, id),
-                    UpdateExpression: [sets.length ? `SET ${sets}` : '', removes.length ? `REMOVE ${removes}` : '']
-                        .filter(Boolean)
-                        .join(' '),
-                    ConditionExpression: 'attribute_exists(#pk)',
-                    ExpressionAttributeNames,
-                    ...(sets.length ? { ExpressionAttributeValues } : {}),
-                    ReturnValues: 'ALL_NEW',
-                })));
-                latest = connectionOf(out.Attributes);
-            }
-            catch (error) {
-                if (nameOf(error) === 'ConditionalCheckFailedException')
-                    return undefined;
-                throw error;
-            }
+            const update = [sets.length ? `SET ${sets}` : '', removes.length ? `REMOVE ${removes}` : ''].filter(Boolean);
+            const item = await this.updateExisting(this.key({ all: true }, id), update.join(' '), sets.length ? values : undefined, aliases);
+            if (!item)
+                return undefined;
+            latest = connectionOf(item);
         }
         return latest;
     }
     async copyAttributes(id, rooms, attributes) {
-        await Promise.all(rooms.map(async (room) => {
-            try {
-                await this.call((sdk, client) => client.send(new sdk.UpdateItemCommand({
-                    TableName: this.table,
-                    Key: this.key({ room }, id),
-                    UpdateExpression: 'SET a = :a',
-                    ConditionExpression: 'attribute_exists(#pk)',
-                    ExpressionAttributeNames: { '#pk': 'pk' },
-                    ExpressionAttributeValues: { ':a': attributeMap(attributes) },
-                })));
-            }
-            catch (error) {
-                // Left meanwhile: the membership stays gone.
-                if (nameOf(error) !== 'ConditionalCheckFailedException')
-                    throw error;
-            }
-        }));
+        // A membership left meanwhile stays gone.
+        await Promise.all(rooms.map((room) => this.updateExisting(this.key({ room }, id), 'SET a = :a', { ':a': attributeMap(attributes) })));
     }
     async join(id, room) {
-        let connection;
-        try {
-            const out = await this.call((sdk, client) => client.send(new sdk.UpdateItemCommand({
-                TableName: this.table,
-                Key: this.key({ all: true }, id),
-                UpdateExpression: 'ADD r :r',
-                ConditionExpression: 'attribute_exists(#pk)',
-                ExpressionAttributeNames: { '#pk': 'pk' },
-                ExpressionAttributeValues: { ':r': { SS: [room] } },
-                ReturnValues: 'ALL_NEW',
-            })));
-            connection = out.Attributes;
-        }
-        catch (error) {
-            if (nameOf(error) === 'ConditionalCheckFailedException')
-                return false;
-            throw error;
-        }
+        const connection = await this.updateExisting(this.key({ all: true }, id), 'ADD r :r', { ':r': { SS: [room] } });
+        if (!connection)
+            return false;
         // The membership carries the connection's registration time (the prune grace) and what presence shows.
         const Item = {
             ...this.key({ room }, id),
@@ -195,17 +174,7 @@ export class DynamoConnectionStore {
     }
     async leave(id, room) {
         await Promise.all([
-            this.call((sdk, client) => client.send(new sdk.UpdateItemCommand({
-                TableName: this.table,
-                Key: this.key({ all: true }, id),
-                UpdateExpression: 'DELETE r :r',
-                ConditionExpression: 'attribute_exists(#pk)',
-                ExpressionAttributeNames: { '#pk': 'pk' },
-                ExpressionAttributeValues: { ':r': { SS: [room] } },
-            }))).catch((error) => {
-                if (nameOf(error) !== 'ConditionalCheckFailedException')
-                    throw error;
-            }),
+            this.updateExisting(this.key({ all: true }, id), 'DELETE r :r', { ':r': { SS: [room] } }),
             this.call((sdk, client) => client.send(new sdk.DeleteItemCommand({ TableName: this.table, Key: this.key({ room }, id) }))),
         ]);
     }
