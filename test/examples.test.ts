@@ -79,6 +79,49 @@ describe('examples/chat', () => {
     }
   })
 
+  test("3 rooms x 10 clients at the default concurrency: each hears exactly its own room's 10 messages", async () => {
+    const server = await startDev({ configFile: config, port: 0, log: () => {} })
+    try {
+      const clients = await Promise.all(
+        Array.from({ length: 30 }, (_, i) => connect(`${server.url}?name=${`user-${i}`}`)),
+      )
+      const roomOf = (i: number) => `room-${i % 3}`
+      // Every join is done once its joiner got its welcome: the join notices to the room are posted before it.
+      await Promise.all(
+        clients.map(async (c, i) => {
+          c.send({ route: 'join', data: { room: roomOf(i) } })
+          while ((await c.next(10_000)).type !== 'welcome');
+        }),
+      )
+      // The notices of later joins: read until each client has been quiet for a moment.
+      const drain = async (c: Client) => {
+        try {
+          for (;;) assert.equal((await c.next(300)).type, 'joined')
+        } catch (error) {
+          if (!/no frame/.test(String(error))) throw error
+        }
+      }
+      await Promise.all(clients.map(drain))
+      clients.forEach((c, i) => c.send({ route: 'say', data: { text: `hello from ${i}` } }))
+      await Promise.all(
+        clients.map(async (c, i) => {
+          const heard = []
+          for (let n = 0; n < 10; n++) heard.push(await c.next(10_000))
+          await assert.rejects(c.next(300), /no frame/, "nothing beyond its room's 10 messages")
+          assert.ok(heard.every((m) => m.type === 'message' && m.room === roomOf(i)))
+          const expected = clients
+            .map((_c, j) => j)
+            .filter((j) => roomOf(j) === roomOf(i))
+            .map((j) => `user-${j}`)
+          assert.deepEqual(heard.map((m) => m.from).sort(), expected.sort())
+        }),
+      )
+      for (const c of clients) c.ws.close()
+    } finally {
+      await server.close()
+    }
+  })
+
   test('a member that vanished without a $disconnect is pruned by the next send to its room', async () => {
     const lines: string[] = []
     const server = await startDev({ configFile: config, port: 0, dropDisconnect: true, log: (l) => lines.push(l) })
