@@ -167,6 +167,10 @@ export class LocalGateway {
     for (const conn of this.connections.values()) conn.ws?.terminate()
     // Handshakes still waiting for $connect: no WebSocket to terminate yet, so end their sockets.
     for (const socket of this.handshakes) socket.destroy()
+    // The $disconnect events of the connections just closed still reach @connections and the registry (a bounded
+    // moment): their handlers tell rooms, and the registry forgets them, instead of failing on a closed server.
+    for (let waited = 0; this.connections.size > 0 && waited < 1000; waited += 10)
+      await new Promise((resolve) => setTimeout(resolve, 10))
     await new Promise<void>((resolve) => this.server.close(() => resolve()))
     this.server.closeAllConnections()
     await Promise.allSettled([...this.inflight])
