@@ -2,6 +2,7 @@
 import assert from 'node:assert/strict'
 import path from 'node:path'
 import { after, before, describe, test } from 'node:test'
+import { CreateTableCommand, DynamoDBClient, ListTablesCommand } from '@aws-sdk/client-dynamodb'
 import { deployStage } from '../src/pipeline.ts'
 import { FAST, scratchProject, startAwsBed, type AwsBed, type Project } from './helpers/aws-bed.ts'
 import { readAccount } from './helpers/aws-state.ts'
@@ -119,6 +120,38 @@ describe('socket-action sweep', () => {
     const again = await sweep(['--no-dry-run'], { GITHUB_REPOSITORY: REPO })
     assert.equal(again.code, 0, again.stderr)
     assert.match(again.stdout, /^Nothing to remove: no stage belongs to a closed pull request\.$/m)
+  })
+
+  test('a stage of which only its registry table is left (a remove that stopped there) is swept; a foreign table is not', async () => {
+    const db = new DynamoDBClient({})
+    const table = (name: string, tags: Record<string, string>) =>
+      db.send(
+        new CreateTableCommand({
+          TableName: name,
+          AttributeDefinitions: [
+            { AttributeName: 'pk', AttributeType: 'S' },
+            { AttributeName: 'sk', AttributeType: 'S' },
+          ],
+          KeySchema: [
+            { AttributeName: 'pk', KeyType: 'HASH' },
+            { AttributeName: 'sk', KeyType: 'RANGE' },
+          ],
+          BillingMode: 'PAY_PER_REQUEST',
+          Tags: Object.entries(tags).map(([Key, Value]) => ({ Key, Value })),
+        }),
+      )
+    const ours = { 'socket-action:app': 'my-socket', 'socket-action:repo': REPO, 'socket-action:region': 'us-east-1' }
+    await table('my-socket-pr-4-connections', { ...ours, 'socket-action:stage': 'pr-4' })
+    await table('my-socket-pr-5-connections', { 'socket-action:app': 'my-socket', 'socket-action:stage': 'pr-5' })
+    gh.pulls.set(4, 'closed')
+    gh.pulls.set(5, 'closed')
+    const result = await sweep(['--no-dry-run'], { GITHUB_REPOSITORY: REPO })
+    assert.equal(result.code, 0, result.stderr)
+    assert.match(result.stdout, /^Stages of my-socket \(octo\/sockets\) in us-east-1: pr-3, pr-4, prod$/m)
+    assert.match(result.stdout, /^ {2}removed pr-4 \(1 deletion/m)
+    const left = (await db.send(new ListTablesCommand({}))).TableNames
+    assert.deepEqual(left, ['my-socket-pr-5-connections'], "the untagged table is not this repository's")
+    db.destroy()
   })
 
   test('--dry-run and --no-dry-run together are a usage error', async () => {
