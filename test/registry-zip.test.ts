@@ -3,15 +3,19 @@
 // shim's Lambda Invoke, which runs the uploaded zip. The function's registry calls reach moto's DynamoDB; its
 // @connections posts reach a local server that stands in for API Gateway's and answers 410 for gone connections.
 import assert from 'node:assert/strict'
+import { writeFile } from 'node:fs/promises'
 import http from 'node:http'
 import type { AddressInfo } from 'node:net'
+import path from 'node:path'
 import { after, before, describe, test } from 'node:test'
 import { DynamoDBClient, QueryCommand, ScanCommand, UpdateItemCommand } from '@aws-sdk/client-dynamodb'
 import { InvokeCommand } from '@aws-sdk/client-lambda'
 import { PRUNE_GRACE_MS } from '../runtime/connection-registry.ts'
 import type { WebSocketEvent } from '../runtime/types.ts'
 import { connectEvent, disconnectEvent, messageEvent } from '../src/dev/events.ts'
+import { startDev } from '../src/dev/serve.ts'
 import { deployStage } from '../src/pipeline.ts'
+import { verifyEndpoint } from '../src/verify.ts'
 import { FAST, scratchProject, startAwsBed, type AwsBed, type Project } from './helpers/aws-bed.ts'
 import { sdk } from './helpers/aws-state.ts'
 
@@ -149,4 +153,50 @@ describe('the registry from the deployed zip (shim Invoke, moto DynamoDB)', () =
     assert.ok(!functionCalls.includes('Scan'), 'no Scan on any path')
     assert.ok(functionCalls.includes('Query') && functionCalls.includes('BatchWriteItem'))
   })
+
+  test('a rooms app smoke-tests against its table in a namespace of its own, and verifies as a client in dev', async () => {
+    const rooms = await scratchProject(EXAMPLE)
+    try {
+      await writeFile(path.join(rooms.dir, 'socket.js'), ROOMS_JS)
+      await rooms.edit('serverless.yml', (text) =>
+        text
+          .replace(/^name: chat$/m, 'name: lobby')
+          .replace(
+            /^ {4}connections: registry.*$/m,
+            `    connections: registry\n    smoke: { message: '{"route":"ping"}', expect: pong }`,
+          ),
+      )
+      const callsBefore = bed.shim.calls().length
+      await deployStage({ configFile: rooms.config, stage: 'prod', smoke: true, ...FAST })
+      const smoke = bed.shim
+        .calls()
+        .slice(callsBefore)
+        .filter((c) => c.caller === 'function')
+        .map((c) => c.operation)
+      // $connect registered the smoke connection (in the room: one BatchWriteItem), ping read the room (Query),
+      // $disconnect removed it (GetItem, BatchWriteItem).
+      assert.deepEqual(smoke, ['BatchWriteItem', 'Query', 'GetItem', 'BatchWriteItem'])
+      const count = await db.send(new ScanCommand({ TableName: 'lobby-prod-connections', Select: 'COUNT' }))
+      assert.equal(count.Count, 0, 'the smoke connection is gone again')
+
+      // verify (the Action's client check after live moves) against the same code served by dev.
+      const server = await startDev({ configFile: rooms.config, port: 0, log: () => {} })
+      try {
+        const verified = await verifyEndpoint({
+          url: server.url,
+          smoke: { message: '{"route":"ping"}', expect: 'pong' },
+        })
+        assert.match(verified.reply ?? '', /pong from lobby/)
+      } finally {
+        await server.close()
+      }
+    } finally {
+      await rooms.remove()
+    }
+  })
 })
+
+// Joins a room on connect and answers a ping to the room: the smoke test's reply comes through the registry.
+const ROOMS_JS = `on('connect', async (data, socket) => { await socket.join('lobby'); return 200 })
+on('ping', async (data, socket) => { await socket.to('lobby').send('pong from lobby') })
+`
