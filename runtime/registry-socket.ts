@@ -52,16 +52,28 @@ export function registryOf(
   )
 }
 
+type RegistryMethods = Pick<Socket, 'join' | 'leave' | 'rooms' | 'to' | 'members' | 'set' | 'get'>
+
+/** `socket.broadcast(data)` without ids: every connection of the stage. */
+export function broadcastToAll(
+  registry: ConnectionRegistry | undefined,
+  data: unknown,
+  concurrency?: number,
+): Promise<string[]> {
+  if (!registry) throw new RegistryMissingError('broadcast')
+  return registry.fanOut({ all: true }, encode(data), concurrency)
+}
+
 /** The registry methods of a socket, each failing with what to add to serverless.yml when the stage has no registry. */
 export function registrySocket(
   registry: ConnectionRegistry | undefined,
   track: <T>(method: string, caller: (...args: never[]) => unknown, start: () => Promise<T>) => Promise<T>,
-): Pick<Socket, 'join' | 'leave' | 'rooms' | 'to' | 'members' | 'set' | 'get'> {
+): RegistryMethods {
   const use = (method: string): ConnectionRegistry => {
     if (!registry) throw new RegistryMissingError(method)
     return registry
   }
-  const methods: Pick<Socket, 'join' | 'leave' | 'rooms' | 'to' | 'members' | 'set' | 'get'> = {
+  const methods: RegistryMethods = {
     join: (room) => track('join', methods.join, async () => use('join').join(room)),
     leave: (room) => track('leave', methods.leave, async () => use('leave').leave(room)),
     rooms: () => track('rooms', methods.rooms, async () => use('rooms').rooms()),

@@ -2,6 +2,7 @@
 import assert from 'node:assert/strict'
 import { test } from 'node:test'
 import { ApiGatewayV2Client } from '@aws-sdk/client-apigatewayv2'
+import { DynamoDBClient } from '@aws-sdk/client-dynamodb'
 import { LambdaClient } from '@aws-sdk/client-lambda'
 import type { AwsClients } from '../src/aws/clients.ts'
 import { listApis } from '../src/aws/observe.ts'
@@ -15,10 +16,18 @@ function scripted(pages: Record<string, Record<string, Page>>, seen: string[]): 
     Object.assign(real, {
       send: async (command: { constructor: { name: string }; input: Record<string, string | undefined> }) => {
         const name = command.constructor.name
-        const token = command.input.NextToken ?? command.input.Marker ?? command.input.Resource ?? ''
-        seen.push(`${name}:${token}`)
-        if (name === 'ListTagsCommand') return { Tags: pages.tags![command.input.Resource!]!.items[0] }
+        const { input } = command
+        const token =
+          input.NextToken ?? input.Marker ?? input.ExclusiveStartTableName ?? input.Resource ?? input.ResourceArn ?? ''
+        seen.push(`${name}:${token || (input.TableName ?? '')}`)
+        if (name === 'ListTagsCommand') return { Tags: pages.tags![input.Resource!]!.items[0] }
+        if (name === 'DescribeTableCommand') return { Table: { TableArn: `arn:table/${input.TableName}` } }
+        if (name === 'ListTagsOfResourceCommand') {
+          const tags = pages.tags![input.ResourceArn!]!.items[0] as Record<string, string>
+          return { Tags: Object.entries(tags).map(([Key, Value]) => ({ Key, Value })) }
+        }
         const page = pages[name]![token]!
+        if (name === 'ListTablesCommand') return { TableNames: page.items, LastEvaluatedTableName: page.next }
         return name === 'ListFunctionsCommand'
           ? { Functions: page.items, NextMarker: page.next }
           : { Items: page.items, NextToken: page.next }
@@ -28,6 +37,7 @@ function scripted(pages: Record<string, Record<string, Page>>, seen: string[]): 
   return {
     apigw: client(new ApiGatewayV2Client(config)),
     lambda: client(new LambdaClient(config)),
+    dynamodb: client(new DynamoDBClient(config)),
   } as unknown as AwsClients
 }
 
@@ -56,7 +66,7 @@ test('listApis follows NextToken to the last page', async () => {
   assert.deepEqual(seen, ['GetApisCommand:', 'GetApisCommand:t1', 'GetApisCommand:t2'])
 })
 
-test("listStages finds every stage of the app and repository across pages of APIs and functions, and reads only the app's functions' tags", async () => {
+test("listStages finds every stage of the app and repository across pages of APIs, functions and tables, and reads only the app's functions' and tables' tags", async () => {
   const seen: string[] = []
   const clients = scripted(
     {
@@ -79,11 +89,23 @@ test("listStages finds every stage of the app and repository across pages of API
         },
         m: { items: [{ FunctionName: 'chat-pr-1', FunctionArn: 'arn:chat-pr-1' }] },
       },
-      tags: { 'arn:chat-pr-3': { items: [tags('pr-3')] }, 'arn:chat-pr-1': { items: [tags('pr-1')] } },
+      ListTablesCommand: {
+        '': { items: ['chat-pr-1-connections', 'chat-data'], next: 'chat-data' },
+        // A stage whose remove stopped after the function: only its registry table is left.
+        'chat-data': { items: ['chat-pr-4-connections', 'other-app-connections'] },
+      },
+      tags: {
+        'arn:chat-pr-3': { items: [tags('pr-3')] },
+        'arn:chat-pr-1': { items: [tags('pr-1')] },
+        'arn:table/chat-pr-1-connections': { items: [tags('pr-1')] },
+        'arn:table/chat-pr-4-connections': { items: [tags('pr-4')] },
+      },
     },
     seen,
   )
-  assert.deepEqual(await listStages(clients, 'chat', 'octo/sockets'), ['pr-1', 'pr-3', 'prod'])
+  assert.deepEqual(await listStages(clients, 'chat', 'octo/sockets'), ['pr-1', 'pr-3', 'pr-4', 'prod'])
+  assert.ok(seen.includes('ListTablesCommand:chat-data'), 'ListTables follows LastEvaluatedTableName')
+  assert.ok(!seen.some((c) => /chat-data|other-app-connections/.test(c) && !c.startsWith('ListTables')))
   assert.ok(seen.includes('ListFunctionsCommand:m'))
   assert.ok(seen.includes('ListTagsCommand:arn:chat-pr-3'))
   assert.ok(!seen.includes('ListTagsCommand:arn:other'), "another app's function is not read")

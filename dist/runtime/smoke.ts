@@ -1,9 +1,9 @@
 // Smoke-test invocations: socket-action invokes a freshly published version directly (never through API Gateway)
 // before moving traffic to it, with events marked by a top-level field AWS never sends. For those, the socket records
 // what the handler sends instead of calling the @connections API, and the result carries the record back.
-import { type ConnectionRegistry, RegistryMissingError } from './connection-registry.ts'
+import type { ConnectionRegistry } from './connection-registry.ts'
 import { encode } from './connections.ts'
-import { registrySocket } from './registry-socket.ts'
+import { broadcastToAll, registrySocket } from './registry-socket.ts'
 import type { ConnectionInfo, ProxyResult, Socket, WebSocketEvent } from './types.ts'
 
 /** The top-level event field that marks a smoke-test invocation (API Gateway never sends it). */
@@ -50,10 +50,7 @@ export function smokeSocket(event: WebSocketEvent, sent: SmokeSend[], registry?:
       ...(identity && { identity }),
     }),
     broadcast: async (data, ids) => {
-      if (ids === undefined) {
-        if (!registry) throw new RegistryMissingError('broadcast')
-        return registry.fanOut({ all: true }, encode(data))
-      }
+      if (ids === undefined) return broadcastToAll(registry, data)
       for (const id of new Set(ids)) record(data, id)
       return []
     },

@@ -1,4 +1,4 @@
-import { type ConnectionRegistry } from './connection-registry.js';
+import type { ConnectionRegistry } from './connection-registry.js';
 import type { HandlerResult, LambdaContext, ProxyResult, Socket, WebSocketEvent } from './types.js';
 export interface Dispatch {
     route: string;

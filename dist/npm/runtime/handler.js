@@ -1,8 +1,7 @@
 // The Lambda handler: turns an API Gateway WebSocket event into a call of the socket.js route handler.
 import { broadcast, clientFor, connectionsEndpoint, deleteConnection, encode, getConnection, postToConnection, } from "./connections.js";
-import { RegistryMissingError } from "./connection-registry.js";
 import { handlerFor, LIFECYCLE_ROUTES } from "./registry.js";
-import { registryOf, registrySocket } from "./registry-socket.js";
+import { broadcastToAll, registryOf, registrySocket } from "./registry-socket.js";
 import { isSmokeTest, SMOKE_NAMESPACE, smokeSocket } from "./smoke.js";
 /** Which socket.js route an event goes to, and the `data` it gets. Reads the body itself, whatever routeKey the API delivered. */
 export function dispatchOf(event) {
@@ -80,11 +79,8 @@ export function socketFor(event, pending, registry) {
         close: (id = connectionId) => track('close', socket.close, () => deleteConnection(client(), id)),
         info: (id = connectionId) => track('info', socket.info, () => getConnection(client(), id)),
         broadcast: (data, ids, options) => track('broadcast', socket.broadcast, async () => {
-            if (ids === undefined) {
-                if (!registry)
-                    throw new RegistryMissingError('broadcast');
-                return registry.fanOut({ all: true }, encode(data), options?.concurrency);
-            }
+            if (ids === undefined)
+                return broadcastToAll(registry, data, options?.concurrency);
             const gone = await broadcast(client(), data, ids, options?.concurrency);
             await registry?.prune(gone.map((id) => ({ id })));
             return gone;

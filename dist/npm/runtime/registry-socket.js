@@ -32,6 +32,12 @@ export function registryOf(event, post, namespace = '') {
             post,
         }));
 }
+/** `socket.broadcast(data)` without ids: every connection of the stage. */
+export function broadcastToAll(registry, data, concurrency) {
+    if (!registry)
+        throw new RegistryMissingError('broadcast');
+    return registry.fanOut({ all: true }, encode(data), concurrency);
+}
 /** The registry methods of a socket, each failing with what to add to serverless.yml when the stage has no registry. */
 export function registrySocket(registry, track) {
     const use = (method) => {

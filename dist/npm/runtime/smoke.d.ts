@@ -1,4 +1,4 @@
-import { type ConnectionRegistry } from './connection-registry.js';
+import type { ConnectionRegistry } from './connection-registry.js';
 import type { ProxyResult, Socket, WebSocketEvent } from './types.js';
 /** The top-level event field that marks a smoke-test invocation (API Gateway never sends it). */
 export declare const SMOKE_MARKER = "socketActionSmokeTest";

@@ -1,9 +1,5 @@
-// Smoke-test invocations: socket-action invokes a freshly published version directly (never through API Gateway)
-// before moving traffic to it, with events marked by a top-level field AWS never sends. For those, the socket records
-// what the handler sends instead of calling the @connections API, and the result carries the record back.
-import { RegistryMissingError } from "./connection-registry.js";
 import { encode } from "./connections.js";
-import { registrySocket } from "./registry-socket.js";
+import { broadcastToAll, registrySocket } from "./registry-socket.js";
 /** The top-level event field that marks a smoke-test invocation (API Gateway never sends it). */
 export const SMOKE_MARKER = 'socketActionSmokeTest';
 /** Where a smoke test's connections are registered: apart from the stage's real ones. */
@@ -33,11 +29,8 @@ export function smokeSocket(event, sent, registry) {
             ...(identity && { identity }),
         }),
         broadcast: async (data, ids) => {
-            if (ids === undefined) {
-                if (!registry)
-                    throw new RegistryMissingError('broadcast');
-                return registry.fanOut({ all: true }, encode(data));
-            }
+            if (ids === undefined)
+                return broadcastToAll(registry, data);
             for (const id of new Set(ids))
                 record(data, id);
             return [];

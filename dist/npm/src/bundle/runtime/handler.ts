@@ -8,9 +8,9 @@ import {
   getConnection,
   postToConnection,
 } from './connections.ts'
-import { type ConnectionRegistry, RegistryMissingError } from './connection-registry.ts'
+import type { ConnectionRegistry } from './connection-registry.ts'
 import { handlerFor, LIFECYCLE_ROUTES } from './registry.ts'
-import { registryOf, registrySocket } from './registry-socket.ts'
+import { broadcastToAll, registryOf, registrySocket } from './registry-socket.ts'
 import { isSmokeTest, SMOKE_NAMESPACE, type SmokeResult, type SmokeSend, smokeSocket } from './smoke.ts'
 import type { HandlerResult, LambdaContext, ProxyResult, Socket, WebSocketEvent } from './types.ts'
 
@@ -114,10 +114,7 @@ export function socketFor(event: WebSocketEvent, pending?: Set<PendingCall>, reg
     info: (id = connectionId) => track('info', socket.info, () => getConnection(client(), id)),
     broadcast: (data, ids, options) =>
       track('broadcast', socket.broadcast, async () => {
-        if (ids === undefined) {
-          if (!registry) throw new RegistryMissingError('broadcast')
-          return registry.fanOut({ all: true }, encode(data), options?.concurrency)
-        }
+        if (ids === undefined) return broadcastToAll(registry, data, options?.concurrency)
         const gone = await broadcast(client(), data, ids, options?.concurrency)
         await registry?.prune(gone.map((id) => ({ id })))
         return gone
