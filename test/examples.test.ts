@@ -102,7 +102,7 @@ describe('examples/chat', () => {
         }
       }
       await Promise.all(clients.map(drain))
-      clients.forEach((c, i) => c.send({ route: 'say', data: { text: `hello from ${i}` } }))
+      for (const [i, c] of clients.entries()) c.send({ route: 'say', data: { text: `hello from ${i}` } })
       await Promise.all(
         clients.map(async (c, i) => {
           const heard = []
