@@ -50,7 +50,9 @@ export class HttpConnectionStore implements ConnectionStore {
             }
             if (!answer.error) return resolve(answer.result as T)
             const error =
-              answer.error.name === 'ItemTooLargeError' ? new ItemTooLargeError('') : new Error(answer.error.message)
+              answer.error.name === 'ItemTooLargeError'
+                ? new ItemTooLargeError('set', '')
+                : new Error(answer.error.message)
             error.message = answer.error.message
             reject(error)
           })
@@ -70,11 +72,12 @@ export class HttpConnectionStore implements ConnectionStore {
   async setAttributes(id: string, set: StoredAttributes, unset: string[]): Promise<StoredConnection | undefined> {
     return (await this.request<StoredConnection | null>('setAttributes', [id, set, unset])) ?? undefined
   }
-  copyAttributes(id: string, rooms: string[], attributes: StoredAttributes): Promise<void> {
-    return this.request('copyAttributes', [id, rooms, attributes])
+  copyAttributes(id: string, rooms: string[], attributes: StoredAttributes, version: number): Promise<void> {
+    return this.request('copyAttributes', [id, rooms, attributes, version])
   }
-  join(id: string, room: string): Promise<boolean> {
-    return this.request('join', [id, room])
+  async join(id: string, room: string): Promise<StoredConnection | undefined> {
+    // The gateway's store is atomic in its own thread: nothing to save by sending what is known.
+    return (await this.request<StoredConnection | null>('join', [id, room])) ?? undefined
   }
   leave(id: string, room: string): Promise<void> {
     return this.request('leave', [id, room])
@@ -82,7 +85,8 @@ export class HttpConnectionStore implements ConnectionStore {
   page(scope: Scope, options: { cursor?: string; attributes: boolean }): Promise<StoredPage> {
     return this.request('page', [scope, options])
   }
-  remove(id: string, rooms: string[]): Promise<void> {
-    return this.request('remove', [id, rooms])
+  remove(id: string, rooms: string[], registeredBefore?: number): Promise<boolean> {
+    // JSON has no undefined: an absent bound stays absent.
+    return this.request('remove', registeredBefore === undefined ? [id, rooms] : [id, rooms, registeredBefore])
   }
 }

@@ -243,12 +243,25 @@ describe('planDeploy with the registry', () => {
   })
 
   test('TTL turned off by hand (or a crash before UpdateTimeToLive): the next run turns it on, and only that', () => {
-    for (const ttl of [{ status: 'DISABLED' }, undefined, { status: 'DISABLING', attribute: 'expires' }]) {
+    for (const ttl of [{ status: 'DISABLED' }, undefined]) {
       const observed = { ...tagged(deployed(withRegistry)), table: ourTable({ ttl }) }
       const plan = planDeploy(withRegistry, observed)
       assert.deepEqual(writes(plan.actions), ['UpdateTimeToLive'], JSON.stringify(ttl))
       assert.deepEqual(plan.actions[0]!.after, [])
     }
+  })
+
+  test('TTL still turning off (DynamoDB refuses TTL changes meanwhile): no write, a note saying to deploy later', () => {
+    const observed = {
+      ...tagged(deployed(withRegistry)),
+      table: ourTable({ ttl: { status: 'DISABLING', attribute: 'expires' } }),
+    }
+    const plan = planDeploy(withRegistry, observed)
+    assert.deepEqual(writes(plan.actions), [])
+    assert.ok(
+      plan.notes?.some((n) => /time to live being turned off.*up to an hour.*deploy again/.test(n)),
+      String(plan.notes),
+    )
   })
 
   test('a table a crashed run left CREATING: TTL (which waits for ACTIVE) first, and the function waits for it', () => {

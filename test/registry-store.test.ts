@@ -109,6 +109,26 @@ function scenario(name: string, harness: () => Harness) {
       assert.equal(await h.items(), 0)
     })
 
+    test('a join with a stale read, and copies of attributes in the wrong order, keep the newest attributes', async () => {
+      const h = harness()
+      await h.reset()
+      const store = h.store()
+      await connectAs(store, 'ada', ['lobby'], { name: 'ada' })
+      const stale = event(store, 'ada')
+      assert.deepEqual(await stale.get(), { name: 'ada' }) // read, and kept by this event
+      await event(store, 'ada').set({ name: 'Ada Lovelace' }) // another event of ada's, in another environment
+      await stale.join('kitchen')
+      assert.deepEqual(await event(store, 'bob').members('kitchen'), [{ id: 'ada', name: 'Ada Lovelace' }])
+      // A copy of the first version arriving after the second's leaves the newer one.
+      await store.copyAttributes('ada', ['lobby', 'kitchen'], { name: '"ada"' }, 0)
+      assert.deepEqual(await event(store, 'bob').members('lobby'), [{ id: 'ada', name: 'Ada Lovelace' }])
+      // Leaving and disconnecting leave nothing, whatever rooms the event had read.
+      await stale.leave('kitchen')
+      assert.deepEqual(await event(store, 'bob').members('kitchen'), [])
+      await event(store, 'ada', undefined, Date.now, 'DISCONNECT').unregister()
+      assert.equal(await h.items(), 0)
+    })
+
     test('a refused connect writes nothing; registry calls of an unregistered connection say so', async () => {
       const h = harness()
       await h.reset()
@@ -120,8 +140,8 @@ function scenario(name: string, harness: () => Harness) {
       assert.deepEqual(await connecting.get(), { name: 'eve' })
       // No commitConnect: the handler refused.
       assert.equal(await h.items(), 0)
-      await assert.rejects(event(store, 'eve').join('lobby'), /connection eve is not in the registry any more/)
-      await assert.rejects(event(store, 'eve').set({ a: 1 }), /connection eve is not in the registry any more/)
+      await assert.rejects(event(store, 'eve').join('lobby'), /connection eve is not in the registry: it disconnected/)
+      await assert.rejects(event(store, 'eve').set({ a: 1 }), /connection eve is not in the registry: it disconnected/)
       assert.equal(await h.items(), 0)
     })
 
@@ -175,6 +195,38 @@ function scenario(name: string, harness: () => Harness) {
       assert.ok(pages >= 3 && pages <= 4, `${pages} pages for 2.5 MB`)
       assert.deepEqual([...calls.keys()], ['page'], 'a send reads pages and nothing else')
       assert.equal((await event(store, 'c00000').members('big')).length, 600)
+
+      // A page that cannot be read (throttled past the SDK's retries) fails the send, as a rejection the caller gets,
+      // never an unhandled one, and the members found gone before it are still pruned.
+      const unhandled: unknown[] = []
+      const record = (reason: unknown) => unhandled.push(reason)
+      process.on('unhandledRejection', record)
+      try {
+        const failing = new Proxy(store, {
+          get(target, name, receiver) {
+            const value = Reflect.get(target, name, receiver)
+            if (name !== 'page') return typeof value === 'function' ? value.bind(target) : value
+            return async (scope: never, options: { cursor?: string; attributes: boolean }) => {
+              if (options.cursor) throw Object.assign(new Error('Query throttled'), { name: 'ThrottlingException' })
+              return value.call(target, scope, options)
+            }
+          },
+        })
+        const slow = network()
+        slow.gone.add('c00001')
+        await assert.rejects(
+          event(failing, 'c00000', slow.post, () => Date.now() + PRUNE_GRACE_MS + 1000).fanOut(
+            { room: 'big' },
+            Buffer.from('x'),
+          ),
+          /Query throttled/,
+        )
+        await new Promise((resolve) => setTimeout(resolve, 50))
+        assert.deepEqual(unhandled, [])
+        assert.equal(await event(store, 'c00000').get('c00001'), undefined, 'the gone member was pruned')
+      } finally {
+        process.off('unhandledRejection', record)
+      }
     })
   })
 }

@@ -148,6 +148,20 @@ describe('the connection registry in dev', () => {
     await until(() => server.registry.connectionCount === 0, 'the client to unregister')
   })
 
+  test('the registry answers only the function: its per-run token and its header, or 403', async () => {
+    const base = server.url.replace(/^ws/, 'http')
+    const body = JSON.stringify({ op: 'page', args: [{ all: true }, { attributes: true }] })
+    const post = (path: string, headers: Record<string, string> = {}) =>
+      fetch(`${base}${path}`, { method: 'POST', body, headers: { 'content-type': 'application/json', ...headers } })
+    const header = { 'x-socket-action-registry': '1' }
+    assert.equal((await post('/@registry', header)).status, 403, 'no token')
+    assert.equal((await post('/@registry/0123456789abcdef0123456789abcdef', header)).status, 403, 'another token')
+    assert.equal((await post(`/@registry/${server.registry.token}`)).status, 403, 'no header')
+    const answer = await post(`/@registry/${server.registry.token}`, header)
+    assert.equal(answer.status, 200)
+    assert.deepEqual(await answer.json(), { result: { members: [] } })
+  })
+
   test('broadcast to explicit ids still works, and prunes the ids that are gone', async () => {
     const a = await connect(server.url)
     const b = await connect(server.url)

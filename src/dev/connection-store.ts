@@ -2,6 +2,7 @@
 // reaches over HTTP (runtime/connection-store-http.ts), with the semantics the DynamoDB table has on AWS
 // (runtime/connection-store-dynamodb.ts): the same items and keys, id order, pages of at most 1 MB, the 400 KB item
 // limit, and members past their TTL kept until something deletes them.
+import { randomBytes } from 'node:crypto'
 import {
   type ConnectionStore,
   ItemTooLargeError,
@@ -19,6 +20,7 @@ interface Item {
   at: number
   expires: number
   attributes: StoredAttributes
+  version: number
   /** Only on a connection's own item. */
   rooms?: Set<string>
 }
@@ -35,6 +37,12 @@ const PAGE_BYTES = 1024 * 1024
 /** Every partition of the gateway's registry, smoke-test namespaces included. */
 export class RegistryData {
   readonly partitions = new Map<string, Partition>()
+  /**
+   * The last segment of the registry's path, new for each run of dev: only the function's environments know it (it is
+   * in their SOCKET_ACTION_REGISTRY_URL), so a page that rebinds a hostname to 127.0.0.1, or a client on the network
+   * when dev listens on another address, cannot list the connections.
+   */
+  readonly token = randomBytes(16).toString('hex')
 
   partition(key: string, create: true): Partition
   partition(key: string, create?: false): Partition | undefined
@@ -63,7 +71,8 @@ export class RegistryData {
   /** How many connections are registered (every namespace), for tests and the dev log. */
   get connectionCount(): number {
     let n = 0
-    for (const [key, partition] of this.partitions) if (key.endsWith('all')) n += partition.items.size
+    // `all` or `{namespace}#all`; a room's partition is `{namespace}room#{name}`, whatever its name ends with.
+    for (const [key, partition] of this.partitions) if (/^([a-z]+#)?all$/.test(key)) n += partition.items.size
     return n
   }
 }
@@ -90,13 +99,14 @@ export class MemoryConnectionStore implements ConnectionStore {
       at: item.at,
       expires: item.expires,
       attributes: copy(item.attributes),
+      version: item.version,
       rooms: [...(item.rooms ?? [])],
     }
   }
 
   async register(c: StoredConnection): Promise<void> {
-    if (itemSize(c) > MAX_ITEM_BYTES) throw new ItemTooLargeError(c.id, itemSize(c))
-    const common = { at: c.at, expires: c.expires }
+    if (itemSize(c) > MAX_ITEM_BYTES) throw new ItemTooLargeError('join', c.id, itemSize(c))
+    const common = { at: c.at, expires: c.expires, version: c.version }
     this.data.put(this.key({ all: true }), c.id, { ...common, attributes: copy(c.attributes), rooms: new Set(c.rooms) })
     for (const room of c.rooms) this.data.put(this.key({ room }), c.id, { ...common, attributes: copy(c.attributes) })
   }
@@ -112,25 +122,29 @@ export class MemoryConnectionStore implements ConnectionStore {
     const attributes = { ...item.attributes, ...set }
     for (const name of unset) delete attributes[name]
     const size = itemSize({ id, attributes, rooms: [...(item.rooms ?? [])] })
-    if (size > MAX_ITEM_BYTES) throw new ItemTooLargeError(id, size)
+    if (size > MAX_ITEM_BYTES) throw new ItemTooLargeError('set', id, size)
     item.attributes = attributes
+    item.version++
     return this.view(id, item)
   }
 
-  async copyAttributes(id: string, rooms: string[], attributes: StoredAttributes): Promise<void> {
+  async copyAttributes(id: string, rooms: string[], attributes: StoredAttributes, version: number): Promise<void> {
     for (const room of rooms) {
       const member = this.data.partition(this.key({ room }))?.items.get(id)
-      if (member) member.attributes = copy(attributes)
+      if (member && member.version < version) Object.assign(member, { attributes: copy(attributes), version })
     }
   }
 
-  async join(id: string, room: string): Promise<boolean> {
+  async join(id: string, room: string): Promise<StoredConnection | undefined> {
     const item = this.connection(id)
-    if (!item) return false
-    item.rooms ??= new Set()
-    item.rooms.add(room)
-    this.data.put(this.key({ room }), id, { at: item.at, expires: item.expires, attributes: copy(item.attributes) })
-    return true
+    if (!item) return undefined
+    const rooms = new Set(item.rooms).add(room)
+    const size = itemSize({ id, attributes: item.attributes, rooms: [...rooms] })
+    if (size > MAX_ITEM_BYTES) throw new ItemTooLargeError('join', id, size)
+    item.rooms = rooms
+    const { at, expires, version } = item
+    this.data.put(this.key({ room }), id, { at, expires, version, attributes: copy(item.attributes) })
+    return this.view(id, item)
   }
 
   async leave(id: string, room: string): Promise<void> {
@@ -173,9 +187,12 @@ export class MemoryConnectionStore implements ConnectionStore {
     return { members }
   }
 
-  async remove(id: string, rooms: string[]): Promise<void> {
+  async remove(id: string, rooms: string[], registeredBefore?: number): Promise<boolean> {
+    const item = this.connection(id)
+    if (item && registeredBefore !== undefined && item.at >= registeredBefore) return false
     this.data.delete(this.key({ all: true }), id)
-    for (const room of rooms) this.data.delete(this.key({ room }), id)
+    for (const room of new Set([...(item?.rooms ?? []), ...rooms])) this.data.delete(this.key({ room }), id)
+    return true
   }
 }
 

@@ -68,7 +68,7 @@ export interface GatewayOptions {
   limits?: Partial<GatewayLimits>
   /** Never deliver $disconnect, as AWS may not ("best effort"), so code that prunes stale ids can be tested. */
   dropDisconnect?: boolean
-  /** The connection registry every execution environment shares (POST /{stage}/@registry). */
+  /** The connection registry every execution environment shares (POST /{stage}/@registry/{its token}). */
   registry?: RegistryData
   /** One line per invocation and per gateway event. */
   log?: (line: string) => void
@@ -320,7 +320,8 @@ export class LocalGateway {
 
   private async onRequest(req: IncomingMessage, res: ServerResponse): Promise<void> {
     const path = pathOf(req)
-    if (path === `/${this.options.stage}/@registry` && this.options.registry) return this.onRegistry(req, res)
+    const registry = this.options.registry
+    if (registry && path === `/${this.options.stage}/@registry/${registry.token}`) return this.onRegistry(req, res)
     const match = path === undefined ? null : /^\/([^/]+)\/@connections\/([^/]+)$/.exec(path)
     if (path === undefined || (!match && malformedTarget(req))) {
       await readBody(req, 0)
@@ -373,8 +374,9 @@ export class LocalGateway {
   }
 
   /**
-   * The registry's store, for the function's environments only: a request without the registry header (which a web
-   * page cannot add without a preflight that is never answered) is refused, as is anything but a POST.
+   * The registry's store, for the function's environments only: they alone know its path's token, and a request
+   * without the registry header (which a web page cannot add without a preflight that is never answered) is refused,
+   * as is anything but a POST.
    */
   private async onRegistry(req: IncomingMessage, res: ServerResponse): Promise<void> {
     const body = await readBody(req, REGISTRY_REQUEST_BYTES)

@@ -49,6 +49,7 @@ function lambdaOptions(
   options: DevOptions,
   log: (line: string) => void,
   connectionsEndpoint: string,
+  registry: RegistryData,
 ): LocalLambdaOptions {
   return {
     functionName: `${socket.app}-${socket.stage}`,
@@ -60,7 +61,9 @@ function lambdaOptions(
     env: socket.env,
     connectionsEndpoint,
     // The registry exists for every stage of dev; only a serverless.yml that asks for it gets its address, as on AWS.
-    ...(socket.connections === 'registry' ? { registryEndpoint: `${connectionsEndpoint}/@registry` } : {}),
+    ...(socket.connections === 'registry'
+      ? { registryEndpoint: `${connectionsEndpoint}/@registry/${registry.token}` }
+      : {}),
     initTimeoutMs: options.initTimeoutMs,
     maxEnvironments: options.maxEnvironments,
     maxQueued: options.maxQueued,
@@ -141,7 +144,10 @@ export async function startDev(options: DevOptions): Promise<DevServer> {
   }
   const endpoint = address.connectionsUrl.replace(/\/@connections$/, '')
   try {
-    lambda = new LocalLambda(new TextDecoder().decode(bundle.code), lambdaOptions(socket, options, log, endpoint))
+    lambda = new LocalLambda(
+      new TextDecoder().decode(bundle.code),
+      lambdaOptions(socket, options, log, endpoint, registry),
+    )
     await lambda.ready()
   } catch (error) {
     await codeWatch?.dispose()
@@ -152,7 +158,10 @@ export async function startDev(options: DevOptions): Promise<DevServer> {
   const swapIn = async (next: SocketConfig, nextBundle: Bundle) => {
     const settingsChanged = JSON.stringify({ ...next, defaulted: [] }) !== JSON.stringify({ ...socket, defaulted: [] })
     if (nextBundle.sha256 !== bundle.sha256 || settingsChanged) {
-      await lambda!.swap(new TextDecoder().decode(nextBundle.code), lambdaOptions(next, options, log, endpoint))
+      await lambda!.swap(
+        new TextDecoder().decode(nextBundle.code),
+        lambdaOptions(next, options, log, endpoint, registry),
+      )
       log(
         `reloaded ${path.relative(process.cwd(), next.handlerFile) || next.handlerFile} (${nextBundle.sha256.slice(0, 8)})`,
       )

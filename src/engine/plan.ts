@@ -454,7 +454,13 @@ export function planDeploy(desired: DesiredState, observed: ObservedState): Plan
     }
     // A crash between CreateTable and UpdateTimeToLive, or TTL turned off by hand: the next run turns it on. A table
     // still CREATING cannot have it yet, so its TTL write (which waits for ACTIVE) is what later writes wait for.
-    if (!table || !ttlOn(table, want.ttlAttribute)) {
+    if (table?.ttl?.status === 'DISABLING') {
+      // DynamoDB refuses any TTL change for up to an hour after one that turns it off: leave it, and say so. Reads
+      // skip expired members whatever DynamoDB deletes meanwhile.
+      notes.push(
+        `table ${table.name} has its time to live being turned off (a change made outside socket-action); DynamoDB refuses another TTL change until that is done (up to an hour): deploy again then, and socket-action turns it on for "${want.ttlAttribute}"`,
+      )
+    } else if (!table || !ttlOn(table, want.ttlAttribute)) {
       tableTtl = b.add('UpdateTimeToLive', {
         id: 'table:ttl',
         name: want.name,

@@ -60,8 +60,8 @@ export declare class ConnectionRegistry {
     /** Posts to every member of a scope while its pages are read; resolves to the ids that were gone, and prunes them. */
     fanOut(scope: Scope, payload: Uint8Array, concurrency?: number): Promise<string[]>;
     /**
-     * Removes gone connections from the registry, all their memberships and not only the one of `room`: those registered
-     * before the grace period (`at` from the page, else read from the registry).
+     * Removes gone connections from the registry, all their memberships and not only the one of `room`: those
+     * registered before the grace period (a membership's `at` is its connection's; the store checks the connection's).
      */
     prune(gone: Array<{
         id: string;

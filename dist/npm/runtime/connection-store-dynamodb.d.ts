@@ -15,15 +15,18 @@ export declare class DynamoConnectionStore implements ConnectionStore {
      * undefined when it does not exist (a connection that is gone, a membership that was left).
      */
     private updateExisting;
+    private transact;
+    /** A transaction's change of the rooms on a connection's item, which must exist (and be at `version`, if given). */
+    private roomChange;
     register(connection: StoredConnection): Promise<void>;
     get(id: string): Promise<StoredConnection | undefined>;
     setAttributes(id: string, set: StoredAttributes, unset: string[]): Promise<StoredConnection | undefined>;
-    copyAttributes(id: string, rooms: string[], attributes: StoredAttributes): Promise<void>;
-    join(id: string, room: string): Promise<boolean>;
+    copyAttributes(id: string, rooms: string[], attributes: StoredAttributes, version: number): Promise<void>;
+    join(id: string, room: string, known?: StoredConnection): Promise<StoredConnection | undefined>;
     leave(id: string, room: string): Promise<void>;
     page(scope: Scope, options: {
         cursor?: string;
         attributes: boolean;
     }): Promise<StoredPage>;
-    remove(id: string, rooms: string[]): Promise<void>;
+    remove(id: string, rooms: string[], registeredBefore?: number): Promise<boolean>;
 }

@@ -39,9 +39,15 @@ function connectionOf(item) {
         at: Number(item.at?.N ?? 0),
         expires: Number(item.expires?.N ?? 0),
         attributes: attributesOf(item),
+        version: Number(item.v?.N ?? 0),
         rooms: item.r?.SS ?? [],
     };
 }
+/** How often a join is tried again when the connection's attributes changed between its read and its write. */
+const JOIN_ATTEMPTS = 5;
+/** A transaction one of whose conditions failed (the others are then "None"). */
+const conditionFailed = (error) => nameOf(error) === 'TransactionCanceledException' &&
+    (error.CancellationReasons ?? []).some((r) => r.Code === 'ConditionalCheckFailed');
 const nameOf = (error) => error?.name;
 export class DynamoConnectionStore {
     table;
@@ -58,7 +64,7 @@ export class DynamoConnectionStore {
         return 'room' in scope ? `${this.namespace}room#${scope.room}` : `${this.namespace}all`;
     }
     /** Runs a call, with the table's name and what to do in the error a person reads. */
-    async call(run) {
+    async call(run, growing) {
         const { sdk, client } = await clientOf();
         try {
             return await run(sdk, client);
@@ -66,8 +72,8 @@ export class DynamoConnectionStore {
         catch (error) {
             if (nameOf(error) === 'ResourceNotFoundException')
                 throw new Error(`socket-action: the connection registry table ${this.table} does not exist: deploy the stage again (socket-action deploy) to make it`, { cause: error });
-            if (nameOf(error) === 'ValidationException' && /item size/i.test(error.message))
-                throw new ItemTooLargeError('this connection', undefined);
+            if (growing && nameOf(error) === 'ValidationException' && /item size/i.test(error.message))
+                throw new ItemTooLargeError(growing.method, growing.id);
             throw error;
         }
     }
@@ -89,17 +95,17 @@ export class DynamoConnectionStore {
      * UpdateItem on an item that must exist (the connection's, or a membership): the item after the update, or
      * undefined when it does not exist (a connection that is gone, a membership that was left).
      */
-    async updateExisting(key, update, values, names = {}) {
+    async updateExisting(key, update, values, options = {}) {
         try {
             const out = await this.call((sdk, client) => client.send(new sdk.UpdateItemCommand({
                 TableName: this.table,
                 Key: key,
                 UpdateExpression: update,
-                ConditionExpression: 'attribute_exists(#pk)',
-                ExpressionAttributeNames: { '#pk': 'pk', ...names },
+                ConditionExpression: ['attribute_exists(#pk)', options.condition].filter(Boolean).join(' AND '),
+                ExpressionAttributeNames: { '#pk': 'pk', ...options.names },
                 ...(values ? { ExpressionAttributeValues: values } : {}),
                 ReturnValues: 'ALL_NEW',
-            })));
+            })), options.growing);
             return out.Attributes;
         }
         catch (error) {
@@ -108,8 +114,29 @@ export class DynamoConnectionStore {
             throw error;
         }
     }
+    transact(items, growing) {
+        return this.call((sdk, client) => client.send(new sdk.TransactWriteItemsCommand({ TransactItems: items })), growing);
+    }
+    /** A transaction's change of the rooms on a connection's item, which must exist (and be at `version`, if given). */
+    roomChange(id, action, room, version) {
+        return {
+            Update: {
+                TableName: this.table,
+                Key: this.key({ all: true }, id),
+                UpdateExpression: `${action} r :r`,
+                ConditionExpression: version ? 'attribute_exists(#pk) AND v = :v' : 'attribute_exists(#pk)',
+                ExpressionAttributeNames: { '#pk': 'pk' },
+                ExpressionAttributeValues: { ':r': { SS: [room] }, ...(version ? { ':v': version } : {}) },
+            },
+        };
+    }
     async register(connection) {
-        const common = { at: N(connection.at), expires: N(connection.expires), a: attributeMap(connection.attributes) };
+        const common = {
+            at: N(connection.at),
+            expires: N(connection.expires),
+            a: attributeMap(connection.attributes),
+            v: N(connection.version),
+        };
         const self = {
             ...this.key({ all: true }, connection.id),
             ...common,
@@ -146,37 +173,62 @@ export class DynamoConnectionStore {
                 else
                     removes.push(`a.#n${n}`);
             });
-            const update = [sets.length ? `SET ${sets}` : '', removes.length ? `REMOVE ${removes}` : ''].filter(Boolean);
-            const item = await this.updateExisting(this.key({ all: true }, id), update.join(' '), sets.length ? values : undefined, aliases);
+            values[':one'] = N(1);
+            const update = [sets.length ? `SET ${sets}` : '', removes.length ? `REMOVE ${removes}` : '', 'ADD v :one'];
+            const item = await this.updateExisting(this.key({ all: true }, id), update.filter(Boolean).join(' '), values, {
+                names: aliases,
+                growing: { method: 'set', id },
+            });
             if (!item)
                 return undefined;
             latest = connectionOf(item);
         }
         return latest;
     }
-    async copyAttributes(id, rooms, attributes) {
-        // A membership left meanwhile stays gone.
-        await Promise.all(rooms.map((room) => this.updateExisting(this.key({ room }, id), 'SET a = :a', { ':a': attributeMap(attributes) })));
+    async copyAttributes(id, rooms, attributes, version) {
+        // A membership left meanwhile stays gone; one that holds a newer copy (a later set) keeps it.
+        await Promise.all(rooms.map((room) => this.updateExisting(this.key({ room }, id), 'SET a = :a, v = :v', { ':a': attributeMap(attributes), ':v': N(version) }, { condition: '(attribute_not_exists(v) OR v < :v)' })));
     }
-    async join(id, room) {
-        const connection = await this.updateExisting(this.key({ all: true }, id), 'ADD r :r', { ':r': { SS: [room] } });
-        if (!connection)
-            return false;
-        // The membership carries the connection's registration time (the prune grace) and what presence shows.
-        const Item = {
-            ...this.key({ room }, id),
-            at: connection.at ?? N(0),
-            expires: connection.expires ?? N(0),
-            a: connection.a ?? { M: {} },
-        };
-        await this.call((sdk, client) => client.send(new sdk.PutItemCommand({ TableName: this.table, Item })));
-        return true;
+    async join(id, room, known) {
+        let connection = known ?? (await this.get(id));
+        for (let attempt = 1; connection; attempt++) {
+            // One transaction: the room on the connection (still at the version read) and the membership with that
+            // version's attributes, so a concurrent set or disconnect never leaves a stale or orphaned membership.
+            const current = connection;
+            const at = { at: N(current.at), expires: N(current.expires), v: N(current.version) };
+            try {
+                await this.transact([
+                    this.roomChange(id, 'ADD', room, at.v),
+                    {
+                        Put: {
+                            TableName: this.table,
+                            Item: { ...this.key({ room }, id), ...at, a: attributeMap(current.attributes) },
+                        },
+                    },
+                ], { method: 'join', id });
+                return { ...current, rooms: [...new Set([...current.rooms, room])] };
+            }
+            catch (error) {
+                if (!conditionFailed(error) || attempt >= JOIN_ATTEMPTS)
+                    throw error;
+                connection = await this.get(id); // gone, or its attributes changed: read it again
+            }
+        }
+        return undefined;
     }
     async leave(id, room) {
-        await Promise.all([
-            this.updateExisting(this.key({ all: true }, id), 'DELETE r :r', { ':r': { SS: [room] } }),
-            this.call((sdk, client) => client.send(new sdk.DeleteItemCommand({ TableName: this.table, Key: this.key({ room }, id) }))),
-        ]);
+        try {
+            await this.transact([
+                this.roomChange(id, 'DELETE', room),
+                { Delete: { TableName: this.table, Key: this.key({ room }, id) } },
+            ]);
+        }
+        catch (error) {
+            if (!conditionFailed(error))
+                throw error;
+            // The connection is gone: its membership may still be there.
+            await this.call((sdk, client) => client.send(new sdk.DeleteItemCommand({ TableName: this.table, Key: this.key({ room }, id) })));
+        }
     }
     async page(scope, options) {
         const pk = this.partition(scope);
@@ -204,11 +256,32 @@ export class DynamoConnectionStore {
         const next = out.LastEvaluatedKey?.sk?.S;
         return next ? { members, next } : { members };
     }
-    async remove(id, rooms) {
-        const keys = [this.key({ all: true }, id), ...rooms.map((room) => this.key({ room }, id))];
-        if (keys.length === 1)
-            await this.call((sdk, client) => client.send(new sdk.DeleteItemCommand({ TableName: this.table, Key: keys[0] })));
-        else
-            await this.batchWrite(keys.map((Key) => ({ DeleteRequest: { Key } })));
+    async remove(id, rooms, registeredBefore) {
+        // The connection item first, returning the rooms it lists: a join that comes later finds no connection.
+        let listed = [];
+        try {
+            const out = await this.call((sdk, client) => client.send(new sdk.DeleteItemCommand({
+                TableName: this.table,
+                Key: this.key({ all: true }, id),
+                ReturnValues: 'ALL_OLD',
+                ...(registeredBefore === undefined
+                    ? {}
+                    : {
+                        ConditionExpression: 'attribute_not_exists(#pk) OR #at < :before',
+                        ExpressionAttributeNames: { '#pk': 'pk', '#at': 'at' },
+                        ExpressionAttributeValues: { ':before': N(registeredBefore) },
+                    }),
+            })));
+            listed = out.Attributes?.r?.SS ?? [];
+        }
+        catch (error) {
+            if (nameOf(error) === 'ConditionalCheckFailedException')
+                return false;
+            throw error;
+        }
+        const memberships = [...new Set([...listed, ...rooms])].map((room) => this.key({ room }, id));
+        if (memberships.length)
+            await this.batchWrite(memberships.map((Key) => ({ DeleteRequest: { Key } })));
+        return true;
     }
 }

@@ -11,12 +11,12 @@ export declare class HttpConnectionStore implements ConnectionStore {
     register(connection: StoredConnection): Promise<void>;
     get(id: string): Promise<StoredConnection | undefined>;
     setAttributes(id: string, set: StoredAttributes, unset: string[]): Promise<StoredConnection | undefined>;
-    copyAttributes(id: string, rooms: string[], attributes: StoredAttributes): Promise<void>;
-    join(id: string, room: string): Promise<boolean>;
+    copyAttributes(id: string, rooms: string[], attributes: StoredAttributes, version: number): Promise<void>;
+    join(id: string, room: string): Promise<StoredConnection | undefined>;
     leave(id: string, room: string): Promise<void>;
     page(scope: Scope, options: {
         cursor?: string;
         attributes: boolean;
     }): Promise<StoredPage>;
-    remove(id: string, rooms: string[]): Promise<void>;
+    remove(id: string, rooms: string[], registeredBefore?: number): Promise<boolean>;
 }

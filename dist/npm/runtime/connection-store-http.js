@@ -38,7 +38,9 @@ export class HttpConnectionStore {
                     }
                     if (!answer.error)
                         return resolve(answer.result);
-                    const error = answer.error.name === 'ItemTooLargeError' ? new ItemTooLargeError('') : new Error(answer.error.message);
+                    const error = answer.error.name === 'ItemTooLargeError'
+                        ? new ItemTooLargeError('set', '')
+                        : new Error(answer.error.message);
                     error.message = answer.error.message;
                     reject(error);
                 });
@@ -56,11 +58,12 @@ export class HttpConnectionStore {
     async setAttributes(id, set, unset) {
         return (await this.request('setAttributes', [id, set, unset])) ?? undefined;
     }
-    copyAttributes(id, rooms, attributes) {
-        return this.request('copyAttributes', [id, rooms, attributes]);
+    copyAttributes(id, rooms, attributes, version) {
+        return this.request('copyAttributes', [id, rooms, attributes, version]);
     }
-    join(id, room) {
-        return this.request('join', [id, room]);
+    async join(id, room) {
+        // The gateway's store is atomic in its own thread: nothing to save by sending what is known.
+        return (await this.request('join', [id, room])) ?? undefined;
     }
     leave(id, room) {
         return this.request('leave', [id, room]);
@@ -68,7 +71,8 @@ export class HttpConnectionStore {
     page(scope, options) {
         return this.request('page', [scope, options]);
     }
-    remove(id, rooms) {
-        return this.request('remove', [id, rooms]);
+    remove(id, rooms, registeredBefore) {
+        // JSON has no undefined: an absent bound stays absent.
+        return this.request('remove', registeredBefore === undefined ? [id, rooms] : [id, rooms, registeredBefore]);
     }
 }

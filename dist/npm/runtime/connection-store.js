@@ -11,8 +11,8 @@ export const MAX_ITEM_BYTES = 400 * 1024;
  */
 export function itemSize(connection) {
     const bytes = (s) => Buffer.byteLength(s);
-    // pk, sk, at, expires and their values; the rooms set; the attribute map.
-    let size = bytes('pk') + 40 + bytes('sk') + bytes(connection.id) + bytes('at') + 21 + bytes('expires') + 21;
+    // pk, sk, at, expires, v and their values; the rooms set; the attribute map.
+    let size = bytes('pk') + 40 + bytes('sk') + bytes(connection.id) + bytes('at') + 21 + bytes('expires') + 21 + bytes('v') + 21;
     if (connection.rooms.length)
         size += bytes('r') + connection.rooms.reduce((n, r) => n + bytes(r) + 5, 0);
     size += bytes('a') + 3;
@@ -22,7 +22,7 @@ export function itemSize(connection) {
 }
 export class ItemTooLargeError extends RangeError {
     name = 'ItemTooLargeError';
-    constructor(id, size) {
-        super(`socket.set(): the attributes of connection ${id} would make its registry item ${size ? `${Math.ceil(size / 1024)} KB` : 'larger than 400 KB'}, over the 400 KB DynamoDB allows per item: keep attributes small (ids and names), and larger data in a table or S3 of your own`);
+    constructor(method, id, size) {
+        super(`socket.${method}(): the attributes and rooms of connection ${id} would make its registry item ${size ? `${Math.ceil(size / 1024)} KB` : 'larger than 400 KB'}, over the 400 KB DynamoDB allows per item: keep attributes small (ids and names), and larger data in a table or S3 of your own`);
     }
 }

@@ -2,12 +2,19 @@
 // reaches over HTTP (runtime/connection-store-http.ts), with the semantics the DynamoDB table has on AWS
 // (runtime/connection-store-dynamodb.ts): the same items and keys, id order, pages of at most 1 MB, the 400 KB item
 // limit, and members past their TTL kept until something deletes them.
+import { randomBytes } from 'node:crypto';
 import { ItemTooLargeError, itemSize, MAX_ITEM_BYTES, } from "../../runtime/connection-store.js";
 /** DynamoDB stops a Query page at 1 MB of items read. */
 const PAGE_BYTES = 1024 * 1024;
 /** Every partition of the gateway's registry, smoke-test namespaces included. */
 export class RegistryData {
     partitions = new Map();
+    /**
+     * The last segment of the registry's path, new for each run of dev: only the function's environments know it (it is
+     * in their SOCKET_ACTION_REGISTRY_URL), so a page that rebinds a hostname to 127.0.0.1, or a client on the network
+     * when dev listens on another address, cannot list the connections.
+     */
+    token = randomBytes(16).toString('hex');
     partition(key, create = false) {
         let found = this.partitions.get(key);
         if (!found && create) {
@@ -33,8 +40,9 @@ export class RegistryData {
     /** How many connections are registered (every namespace), for tests and the dev log. */
     get connectionCount() {
         let n = 0;
+        // `all` or `{namespace}#all`; a room's partition is `{namespace}room#{name}`, whatever its name ends with.
         for (const [key, partition] of this.partitions)
-            if (key.endsWith('all'))
+            if (/^([a-z]+#)?all$/.test(key))
                 n += partition.items.size;
         return n;
     }
@@ -59,13 +67,14 @@ export class MemoryConnectionStore {
             at: item.at,
             expires: item.expires,
             attributes: copy(item.attributes),
+            version: item.version,
             rooms: [...(item.rooms ?? [])],
         };
     }
     async register(c) {
         if (itemSize(c) > MAX_ITEM_BYTES)
-            throw new ItemTooLargeError(c.id, itemSize(c));
-        const common = { at: c.at, expires: c.expires };
+            throw new ItemTooLargeError('join', c.id, itemSize(c));
+        const common = { at: c.at, expires: c.expires, version: c.version };
         this.data.put(this.key({ all: true }), c.id, { ...common, attributes: copy(c.attributes), rooms: new Set(c.rooms) });
         for (const room of c.rooms)
             this.data.put(this.key({ room }), c.id, { ...common, attributes: copy(c.attributes) });
@@ -83,25 +92,30 @@ export class MemoryConnectionStore {
             delete attributes[name];
         const size = itemSize({ id, attributes, rooms: [...(item.rooms ?? [])] });
         if (size > MAX_ITEM_BYTES)
-            throw new ItemTooLargeError(id, size);
+            throw new ItemTooLargeError('set', id, size);
         item.attributes = attributes;
+        item.version++;
         return this.view(id, item);
     }
-    async copyAttributes(id, rooms, attributes) {
+    async copyAttributes(id, rooms, attributes, version) {
         for (const room of rooms) {
             const member = this.data.partition(this.key({ room }))?.items.get(id);
-            if (member)
-                member.attributes = copy(attributes);
+            if (member && member.version < version)
+                Object.assign(member, { attributes: copy(attributes), version });
         }
     }
     async join(id, room) {
         const item = this.connection(id);
         if (!item)
-            return false;
-        item.rooms ??= new Set();
-        item.rooms.add(room);
-        this.data.put(this.key({ room }), id, { at: item.at, expires: item.expires, attributes: copy(item.attributes) });
-        return true;
+            return undefined;
+        const rooms = new Set(item.rooms).add(room);
+        const size = itemSize({ id, attributes: item.attributes, rooms: [...rooms] });
+        if (size > MAX_ITEM_BYTES)
+            throw new ItemTooLargeError('join', id, size);
+        item.rooms = rooms;
+        const { at, expires, version } = item;
+        this.data.put(this.key({ room }), id, { at, expires, version, attributes: copy(item.attributes) });
+        return this.view(id, item);
     }
     async leave(id, room) {
         this.connection(id)?.rooms?.delete(room);
@@ -145,10 +159,14 @@ export class MemoryConnectionStore {
         }
         return { members };
     }
-    async remove(id, rooms) {
+    async remove(id, rooms, registeredBefore) {
+        const item = this.connection(id);
+        if (item && registeredBefore !== undefined && item.at >= registeredBefore)
+            return false;
         this.data.delete(this.key({ all: true }), id);
-        for (const room of rooms)
+        for (const room of new Set([...(item?.rooms ?? []), ...rooms]))
             this.data.delete(this.key({ room }), id);
+        return true;
     }
 }
 const OPERATIONS = new Set([

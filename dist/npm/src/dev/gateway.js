@@ -240,7 +240,8 @@ export class LocalGateway {
     // ---- HTTP: the @connections API and everything that is not an upgrade -----------------------------------------
     async onRequest(req, res) {
         const path = pathOf(req);
-        if (path === `/${this.options.stage}/@registry` && this.options.registry)
+        const registry = this.options.registry;
+        if (registry && path === `/${this.options.stage}/@registry/${registry.token}`)
             return this.onRegistry(req, res);
         const match = path === undefined ? null : /^\/([^/]+)\/@connections\/([^/]+)$/.exec(path);
         if (path === undefined || (!match && malformedTarget(req))) {
@@ -297,8 +298,9 @@ export class LocalGateway {
         return send(res, 405, { message: 'Method Not Allowed' });
     }
     /**
-     * The registry's store, for the function's environments only: a request without the registry header (which a web
-     * page cannot add without a preflight that is never answered) is refused, as is anything but a POST.
+     * The registry's store, for the function's environments only: they alone know its path's token, and a request
+     * without the registry header (which a web page cannot add without a preflight that is never answered) is refused,
+     * as is anything but a POST.
      */
     async onRegistry(req, res) {
         const body = await readBody(req, REGISTRY_REQUEST_BYTES);

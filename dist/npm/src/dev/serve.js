@@ -6,7 +6,7 @@ import { loadConfig, pickSocket } from "../config/index.js";
 import { RegistryData } from "./connection-store.js";
 import { LocalGateway } from "./gateway.js";
 import { LocalLambda } from "./lambda.js";
-function lambdaOptions(socket, options, log, connectionsEndpoint) {
+function lambdaOptions(socket, options, log, connectionsEndpoint, registry) {
     return {
         functionName: `${socket.app}-${socket.stage}`,
         codeDir: socket.codeDir,
@@ -17,7 +17,9 @@ function lambdaOptions(socket, options, log, connectionsEndpoint) {
         env: socket.env,
         connectionsEndpoint,
         // The registry exists for every stage of dev; only a serverless.yml that asks for it gets its address, as on AWS.
-        ...(socket.connections === 'registry' ? { registryEndpoint: `${connectionsEndpoint}/@registry` } : {}),
+        ...(socket.connections === 'registry'
+            ? { registryEndpoint: `${connectionsEndpoint}/@registry/${registry.token}` }
+            : {}),
         initTimeoutMs: options.initTimeoutMs,
         maxEnvironments: options.maxEnvironments,
         maxQueued: options.maxQueued,
@@ -97,7 +99,7 @@ export async function startDev(options) {
     }
     const endpoint = address.connectionsUrl.replace(/\/@connections$/, '');
     try {
-        lambda = new LocalLambda(new TextDecoder().decode(bundle.code), lambdaOptions(socket, options, log, endpoint));
+        lambda = new LocalLambda(new TextDecoder().decode(bundle.code), lambdaOptions(socket, options, log, endpoint, registry));
         await lambda.ready();
     }
     catch (error) {
@@ -108,7 +110,7 @@ export async function startDev(options) {
     const swapIn = async (next, nextBundle) => {
         const settingsChanged = JSON.stringify({ ...next, defaulted: [] }) !== JSON.stringify({ ...socket, defaulted: [] });
         if (nextBundle.sha256 !== bundle.sha256 || settingsChanged) {
-            await lambda.swap(new TextDecoder().decode(nextBundle.code), lambdaOptions(next, options, log, endpoint));
+            await lambda.swap(new TextDecoder().decode(nextBundle.code), lambdaOptions(next, options, log, endpoint, registry));
             log(`reloaded ${path.relative(process.cwd(), next.handlerFile) || next.handlerFile} (${nextBundle.sha256.slice(0, 8)})`);
         }
         socket = next;

@@ -131,18 +131,19 @@ export class ConnectionRegistry {
       at,
       expires: Math.floor(at / 1000) + CONNECTION_TTL_SECONDS,
       attributes: pending.attributes,
+      version: 0,
       rooms: [...pending.rooms],
     }
     const size = itemSize(connection)
-    if (size > MAX_ITEM_BYTES) throw new ItemTooLargeError(connection.id, size)
+    if (size > MAX_ITEM_BYTES) throw new ItemTooLargeError('join', connection.id, size)
     await this.store.register(connection)
     this.cached = connection
   }
 
   /** Forgets the connection and its memberships ($disconnect, after its handler ran). */
   async unregister(): Promise<void> {
-    const self = await this.self()
-    await this.store.remove(this.options.self, self?.rooms ?? [])
+    // The store deletes the memberships the connection lists when it is deleted (read then, not before).
+    await this.store.remove(this.options.self, [])
     this.cached = undefined
   }
 
@@ -153,15 +154,21 @@ export class ConnectionRegistry {
 
   private notRegistered(method: string): Error {
     return new Error(
-      `socket.${method}(): connection ${this.options.self} is not in the registry any more: it disconnected, or a post to it answered 410 Gone and it was pruned`,
+      `socket.${method}(): connection ${this.options.self} is not in the registry: it disconnected, a post to it answered 410 Gone and it was pruned, or it connected before the stage had its registry (it registers when it connects again)`,
     )
   }
 
   async join(room: string): Promise<void> {
     checkRoom('join', room)
-    if (this.pending) return void this.pending.rooms.add(room)
-    if (!(await this.store.join(this.options.self, room))) throw this.notRegistered('join')
-    if (this.cached && !this.cached.rooms.includes(room)) this.cached.rooms.push(room)
+    if (this.pending) {
+      const rooms = [...this.pending.rooms, room]
+      const size = itemSize({ id: this.options.self, attributes: this.pending.attributes, rooms })
+      if (size > MAX_ITEM_BYTES) throw new ItemTooLargeError('join', this.options.self, size)
+      return void this.pending.rooms.add(room)
+    }
+    const joined = await this.store.join(this.options.self, room, this.cached)
+    if (!joined) throw this.notRegistered('join')
+    this.cached = joined
   }
 
   async leave(room: string): Promise<void> {
@@ -182,17 +189,18 @@ export class ConnectionRegistry {
       const merged = { ...this.pending.attributes, ...set }
       for (const name of unset) delete merged[name]
       const size = itemSize({ id: this.options.self, attributes: merged, rooms: [...this.pending.rooms] })
-      if (size > MAX_ITEM_BYTES) throw new ItemTooLargeError(this.options.self, size)
+      if (size > MAX_ITEM_BYTES) throw new ItemTooLargeError('set', this.options.self, size)
       this.pending.attributes = merged
       return
     }
     // Checked here for what this call adds; the store refuses an item that the merge would make too large.
     const size = itemSize({ id: this.options.self, attributes: set, rooms: [] })
-    if (size > MAX_ITEM_BYTES) throw new ItemTooLargeError(this.options.self, size)
+    if (size > MAX_ITEM_BYTES) throw new ItemTooLargeError('set', this.options.self, size)
     const updated = await this.store.setAttributes(this.options.self, set, unset)
     if (!updated) throw this.notRegistered('set')
     this.cached = updated
-    if (updated.rooms.length) await this.store.copyAttributes(this.options.self, updated.rooms, updated.attributes)
+    if (updated.rooms.length)
+      await this.store.copyAttributes(this.options.self, updated.rooms, updated.attributes, updated.version)
   }
 
   async get(connectionId?: string): Promise<Attributes | undefined> {
@@ -230,7 +238,13 @@ export class ConnectionRegistry {
       throw new RangeError(`concurrency must be a positive integer, got ${concurrency}`)
     const pages = this.pages(scope, false)
     // The next page is read while this one's posts go out.
-    let next: Promise<IteratorResult<StoredMember[]>> | undefined = pages.next()
+    // The next page is read while this one's posts go out; its failure is the fan-out's, when a lane reaches it.
+    const prefetch = () => {
+      const read = pages.next()
+      read.catch(() => {})
+      return read
+    }
+    let next: Promise<IteratorResult<StoredMember[]>> | undefined = prefetch()
     let buffer: StoredMember[] = []
     let at = 0
     let refill: Promise<void> | undefined
@@ -243,7 +257,7 @@ export class ConnectionRegistry {
             else {
               buffer = result.value
               at = 0
-              next = pages.next()
+              next = prefetch()
             }
           })
           .finally(() => {
@@ -269,8 +283,11 @@ export class ConnectionRegistry {
         }
       }
     }
-    await Promise.all(Array.from({ length: concurrency }, lane))
+    const lanes = await Promise.allSettled(Array.from({ length: concurrency }, lane))
+    // What was found gone is pruned even when a page could not be read.
     await this.prune(gone, 'room' in scope ? scope.room : undefined)
+    const unread = lanes.find((l): l is PromiseRejectedResult => l.status === 'rejected')
+    if (unread) throw unread.reason
     if (failures.length > 0) {
       throw new AggregateError(failures, `${failures.length} of ${sent} sends failed (${gone.length} gone)`)
     }
@@ -278,8 +295,8 @@ export class ConnectionRegistry {
   }
 
   /**
-   * Removes gone connections from the registry, all their memberships and not only the one of `room`: those registered
-   * before the grace period (`at` from the page, else read from the registry).
+   * Removes gone connections from the registry, all their memberships and not only the one of `room`: those
+   * registered before the grace period (a membership's `at` is its connection's; the store checks the connection's).
    */
   async prune(gone: Array<{ id: string; at?: number }>, room?: string): Promise<void> {
     const cutoff = this.now() - PRUNE_GRACE_MS
@@ -287,13 +304,8 @@ export class ConnectionRegistry {
     let next = 0
     const lane = async () => {
       while (next < candidates.length) {
-        const { id, at } = candidates[next++]!
-        const connection = await this.store.get(id)
-        const registeredAt = connection?.at ?? at
-        if (registeredAt === undefined || registeredAt >= cutoff) continue
-        const rooms = new Set(connection?.rooms ?? [])
-        if (room !== undefined) rooms.add(room)
-        await this.store.remove(id, [...rooms])
+        const { id } = candidates[next++]!
+        await this.store.remove(id, room === undefined ? [] : [room], cutoff)
       }
     }
     await Promise.all(Array.from({ length: Math.min(8, candidates.length) }, lane))

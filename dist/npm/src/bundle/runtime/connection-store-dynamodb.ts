@@ -64,9 +64,20 @@ function connectionOf(item: Item): StoredConnection {
     at: Number(item.at?.N ?? 0),
     expires: Number(item.expires?.N ?? 0),
     attributes: attributesOf(item),
+    version: Number(item.v?.N ?? 0),
     rooms: item.r?.SS ?? [],
   }
 }
+
+/** How often a join is tried again when the connection's attributes changed between its read and its write. */
+const JOIN_ATTEMPTS = 5
+
+/** A transaction one of whose conditions failed (the others are then "None"). */
+const conditionFailed = (error: unknown) =>
+  nameOf(error) === 'TransactionCanceledException' &&
+  ((error as { CancellationReasons?: Array<{ Code?: string }> }).CancellationReasons ?? []).some(
+    (r) => r.Code === 'ConditionalCheckFailed',
+  )
 
 const nameOf = (error: unknown) => (error as { name?: string })?.name
 
@@ -86,7 +97,10 @@ export class DynamoConnectionStore implements ConnectionStore {
   }
 
   /** Runs a call, with the table's name and what to do in the error a person reads. */
-  private async call<T>(run: (sdk: typeof Dynamo, client: Dynamo.DynamoDBClient) => Promise<T>): Promise<T> {
+  private async call<T>(
+    run: (sdk: typeof Dynamo, client: Dynamo.DynamoDBClient) => Promise<T>,
+    growing?: { method: string; id: string },
+  ): Promise<T> {
     const { sdk, client } = await clientOf()
     try {
       return await run(sdk, client)
@@ -96,8 +110,8 @@ export class DynamoConnectionStore implements ConnectionStore {
           `socket-action: the connection registry table ${this.table} does not exist: deploy the stage again (socket-action deploy) to make it`,
           { cause: error },
         )
-      if (nameOf(error) === 'ValidationException' && /item size/i.test((error as Error).message))
-        throw new ItemTooLargeError('this connection', undefined)
+      if (growing && nameOf(error) === 'ValidationException' && /item size/i.test((error as Error).message))
+        throw new ItemTooLargeError(growing.method, growing.id)
       throw error
     }
   }
@@ -125,21 +139,23 @@ export class DynamoConnectionStore implements ConnectionStore {
     key: Item,
     update: string,
     values: Item | undefined,
-    names: Record<string, string> = {},
+    options: { names?: Record<string, string>; condition?: string; growing?: { method: string; id: string } } = {},
   ): Promise<Item | undefined> {
     try {
-      const out = await this.call((sdk, client) =>
-        client.send(
-          new sdk.UpdateItemCommand({
-            TableName: this.table,
-            Key: key,
-            UpdateExpression: update,
-            ConditionExpression: 'attribute_exists(#pk)',
-            ExpressionAttributeNames: { '#pk': 'pk', ...names },
-            ...(values ? { ExpressionAttributeValues: values } : {}),
-            ReturnValues: 'ALL_NEW',
-          }),
-        ),
+      const out = await this.call(
+        (sdk, client) =>
+          client.send(
+            new sdk.UpdateItemCommand({
+              TableName: this.table,
+              Key: key,
+              UpdateExpression: update,
+              ConditionExpression: ['attribute_exists(#pk)', options.condition].filter(Boolean).join(' AND '),
+              ExpressionAttributeNames: { '#pk': 'pk', ...options.names },
+              ...(values ? { ExpressionAttributeValues: values } : {}),
+              ReturnValues: 'ALL_NEW',
+            }),
+          ),
+        options.growing,
       )
       return out.Attributes
     } catch (error) {
@@ -148,8 +164,36 @@ export class DynamoConnectionStore implements ConnectionStore {
     }
   }
 
+  private transact(items: Dynamo.TransactWriteItem[], growing?: { method: string; id: string }): Promise<unknown> {
+    return this.call((sdk, client) => client.send(new sdk.TransactWriteItemsCommand({ TransactItems: items })), growing)
+  }
+
+  /** A transaction's change of the rooms on a connection's item, which must exist (and be at `version`, if given). */
+  private roomChange(
+    id: string,
+    action: 'ADD' | 'DELETE',
+    room: string,
+    version?: AttributeValue,
+  ): Dynamo.TransactWriteItem {
+    return {
+      Update: {
+        TableName: this.table,
+        Key: this.key({ all: true }, id),
+        UpdateExpression: `${action} r :r`,
+        ConditionExpression: version ? 'attribute_exists(#pk) AND v = :v' : 'attribute_exists(#pk)',
+        ExpressionAttributeNames: { '#pk': 'pk' },
+        ExpressionAttributeValues: { ':r': { SS: [room] }, ...(version ? { ':v': version } : {}) },
+      },
+    }
+  }
+
   async register(connection: StoredConnection): Promise<void> {
-    const common = { at: N(connection.at), expires: N(connection.expires), a: attributeMap(connection.attributes) }
+    const common = {
+      at: N(connection.at),
+      expires: N(connection.expires),
+      a: attributeMap(connection.attributes),
+      v: N(connection.version),
+    }
     const self: Item = {
       ...this.key({ all: true }, connection.id),
       ...common,
@@ -188,49 +232,74 @@ export class DynamoConnectionStore implements ConnectionStore {
           sets.push(`a.#n${n} = :v${n}`)
         } else removes.push(`a.#n${n}`)
       })
-      const update = [sets.length ? `SET ${sets}` : '', removes.length ? `REMOVE ${removes}` : ''].filter(Boolean)
-      const item = await this.updateExisting(
-        this.key({ all: true }, id),
-        update.join(' '),
-        sets.length ? values : undefined,
-        aliases,
-      )
+      values[':one'] = N(1)
+      const update = [sets.length ? `SET ${sets}` : '', removes.length ? `REMOVE ${removes}` : '', 'ADD v :one']
+      const item = await this.updateExisting(this.key({ all: true }, id), update.filter(Boolean).join(' '), values, {
+        names: aliases,
+        growing: { method: 'set', id },
+      })
       if (!item) return undefined
       latest = connectionOf(item)
     }
     return latest
   }
 
-  async copyAttributes(id: string, rooms: string[], attributes: StoredAttributes): Promise<void> {
-    // A membership left meanwhile stays gone.
+  async copyAttributes(id: string, rooms: string[], attributes: StoredAttributes, version: number): Promise<void> {
+    // A membership left meanwhile stays gone; one that holds a newer copy (a later set) keeps it.
     await Promise.all(
       rooms.map((room) =>
-        this.updateExisting(this.key({ room }, id), 'SET a = :a', { ':a': attributeMap(attributes) }),
+        this.updateExisting(
+          this.key({ room }, id),
+          'SET a = :a, v = :v',
+          { ':a': attributeMap(attributes), ':v': N(version) },
+          { condition: '(attribute_not_exists(v) OR v < :v)' },
+        ),
       ),
     )
   }
 
-  async join(id: string, room: string): Promise<boolean> {
-    const connection = await this.updateExisting(this.key({ all: true }, id), 'ADD r :r', { ':r': { SS: [room] } })
-    if (!connection) return false
-    // The membership carries the connection's registration time (the prune grace) and what presence shows.
-    const Item: Item = {
-      ...this.key({ room }, id),
-      at: connection.at ?? N(0),
-      expires: connection.expires ?? N(0),
-      a: connection.a ?? { M: {} },
+  async join(id: string, room: string, known?: StoredConnection): Promise<StoredConnection | undefined> {
+    let connection = known ?? (await this.get(id))
+    for (let attempt = 1; connection; attempt++) {
+      // One transaction: the room on the connection (still at the version read) and the membership with that
+      // version's attributes, so a concurrent set or disconnect never leaves a stale or orphaned membership.
+      const current: StoredConnection = connection
+      const at = { at: N(current.at), expires: N(current.expires), v: N(current.version) }
+      try {
+        await this.transact(
+          [
+            this.roomChange(id, 'ADD', room, at.v),
+            {
+              Put: {
+                TableName: this.table,
+                Item: { ...this.key({ room }, id), ...at, a: attributeMap(current.attributes) },
+              },
+            },
+          ],
+          { method: 'join', id },
+        )
+        return { ...current, rooms: [...new Set([...current.rooms, room])] }
+      } catch (error) {
+        if (!conditionFailed(error) || attempt >= JOIN_ATTEMPTS) throw error
+        connection = await this.get(id) // gone, or its attributes changed: read it again
+      }
     }
-    await this.call((sdk, client) => client.send(new sdk.PutItemCommand({ TableName: this.table, Item })))
-    return true
+    return undefined
   }
 
   async leave(id: string, room: string): Promise<void> {
-    await Promise.all([
-      this.updateExisting(this.key({ all: true }, id), 'DELETE r :r', { ':r': { SS: [room] } }),
-      this.call((sdk, client) =>
+    try {
+      await this.transact([
+        this.roomChange(id, 'DELETE', room),
+        { Delete: { TableName: this.table, Key: this.key({ room }, id) } },
+      ])
+    } catch (error) {
+      if (!conditionFailed(error)) throw error
+      // The connection is gone: its membership may still be there.
+      await this.call((sdk, client) =>
         client.send(new sdk.DeleteItemCommand({ TableName: this.table, Key: this.key({ room }, id) })),
-      ),
-    ])
+      )
+    }
   }
 
   async page(scope: Scope, options: { cursor?: string; attributes: boolean }): Promise<StoredPage> {
@@ -264,10 +333,33 @@ export class DynamoConnectionStore implements ConnectionStore {
     return next ? { members, next } : { members }
   }
 
-  async remove(id: string, rooms: string[]): Promise<void> {
-    const keys = [this.key({ all: true }, id), ...rooms.map((room) => this.key({ room }, id))]
-    if (keys.length === 1)
-      await this.call((sdk, client) => client.send(new sdk.DeleteItemCommand({ TableName: this.table, Key: keys[0]! })))
-    else await this.batchWrite(keys.map((Key) => ({ DeleteRequest: { Key } })))
+  async remove(id: string, rooms: string[], registeredBefore?: number): Promise<boolean> {
+    // The connection item first, returning the rooms it lists: a join that comes later finds no connection.
+    let listed: string[] = []
+    try {
+      const out = await this.call((sdk, client) =>
+        client.send(
+          new sdk.DeleteItemCommand({
+            TableName: this.table,
+            Key: this.key({ all: true }, id),
+            ReturnValues: 'ALL_OLD',
+            ...(registeredBefore === undefined
+              ? {}
+              : {
+                  ConditionExpression: 'attribute_not_exists(#pk) OR #at < :before',
+                  ExpressionAttributeNames: { '#pk': 'pk', '#at': 'at' },
+                  ExpressionAttributeValues: { ':before': N(registeredBefore) },
+                }),
+          }),
+        ),
+      )
+      listed = out.Attributes?.r?.SS ?? []
+    } catch (error) {
+      if (nameOf(error) === 'ConditionalCheckFailedException') return false
+      throw error
+    }
+    const memberships = [...new Set([...listed, ...rooms])].map((room) => this.key({ room }, id))
+    if (memberships.length) await this.batchWrite(memberships.map((Key) => ({ DeleteRequest: { Key } })))
+    return true
   }
 }

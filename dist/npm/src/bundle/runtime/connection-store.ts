@@ -13,6 +13,8 @@ export interface StoredConnection {
   /** When the store may forget it (epoch seconds, DynamoDB's TTL): a little past API Gateway's 2-hour maximum. */
   expires: number
   attributes: StoredAttributes
+  /** Counts the changes of `attributes`: a membership never takes an older copy than the one it has. */
+  version: number
   rooms: string[]
 }
 
@@ -39,18 +41,28 @@ export interface ConnectionStore {
   register(connection: StoredConnection): Promise<void>
   /** The connection, read after every write that finished before (strongly consistent). */
   get(id: string): Promise<StoredConnection | undefined>
-  /** Merges attributes (`unset` names go); undefined when the connection is not registered. */
+  /** Merges attributes (`unset` names go) and counts a version; undefined when the connection is not registered. */
   setAttributes(id: string, set: StoredAttributes, unset: string[]): Promise<StoredConnection | undefined>
-  /** Gives the memberships of `rooms` the connection's attributes (a membership that is gone stays gone). */
-  copyAttributes(id: string, rooms: string[], attributes: StoredAttributes): Promise<void>
-  /** Adds `room` to the connection and writes the membership; false when the connection is not registered. */
-  join(id: string, room: string): Promise<boolean>
-  /** Removes `room` from the connection and deletes the membership. */
+  /**
+   * Gives the memberships of `rooms` the connection's attributes of `version`, unless they hold a newer one (a
+   * membership that is gone stays gone).
+   */
+  copyAttributes(id: string, rooms: string[], attributes: StoredAttributes, version: number): Promise<void>
+  /**
+   * Adds `room` to the connection and writes its membership, atomically, with the attributes the connection has at that
+   * moment (`known`: the connection as last read, saving a read when it is still current). The connection afterwards,
+   * or undefined when it is not registered.
+   */
+  join(id: string, room: string, known?: StoredConnection): Promise<StoredConnection | undefined>
+  /** Removes `room` from the connection and deletes the membership, atomically. */
   leave(id: string, room: string): Promise<void>
   /** One page of a scope, in id order; `attributes` reads each member's attributes too. */
   page(scope: Scope, options: { cursor?: string; attributes: boolean }): Promise<StoredPage>
-  /** Deletes the connection and its memberships of `rooms`. */
-  remove(id: string, rooms: string[]): Promise<void>
+  /**
+   * Deletes the connection, then its memberships: the rooms it lists and `rooms`. With `registeredBefore` (epoch ms),
+   * only a connection registered before then; false when it is newer (and nothing was deleted).
+   */
+  remove(id: string, rooms: string[], registeredBefore?: number): Promise<boolean>
 }
 
 /** API Gateway closes a connection after 2 hours at the latest; the store keeps it 10 minutes longer. */
@@ -65,8 +77,9 @@ export const MAX_ITEM_BYTES = 400 * 1024
  */
 export function itemSize(connection: Pick<StoredConnection, 'id' | 'attributes' | 'rooms'>): number {
   const bytes = (s: string) => Buffer.byteLength(s)
-  // pk, sk, at, expires and their values; the rooms set; the attribute map.
-  let size = bytes('pk') + 40 + bytes('sk') + bytes(connection.id) + bytes('at') + 21 + bytes('expires') + 21
+  // pk, sk, at, expires, v and their values; the rooms set; the attribute map.
+  let size =
+    bytes('pk') + 40 + bytes('sk') + bytes(connection.id) + bytes('at') + 21 + bytes('expires') + 21 + bytes('v') + 21
   if (connection.rooms.length) size += bytes('r') + connection.rooms.reduce((n, r) => n + bytes(r) + 5, 0)
   size += bytes('a') + 3
   for (const [name, text] of Object.entries(connection.attributes)) size += 1 + bytes(name) + bytes(text)
@@ -75,9 +88,9 @@ export function itemSize(connection: Pick<StoredConnection, 'id' | 'attributes' 
 
 export class ItemTooLargeError extends RangeError {
   override readonly name = 'ItemTooLargeError'
-  constructor(id: string, size?: number) {
+  constructor(method: string, id: string, size?: number) {
     super(
-      `socket.set(): the attributes of connection ${id} would make its registry item ${size ? `${Math.ceil(size / 1024)} KB` : 'larger than 400 KB'}, over the 400 KB DynamoDB allows per item: keep attributes small (ids and names), and larger data in a table or S3 of your own`,
+      `socket.${method}(): the attributes and rooms of connection ${id} would make its registry item ${size ? `${Math.ceil(size / 1024)} KB` : 'larger than 400 KB'}, over the 400 KB DynamoDB allows per item: keep attributes small (ids and names), and larger data in a table or S3 of your own`,
     )
   }
 }
