@@ -4,9 +4,9 @@ import { describe, test } from 'node:test'
 import { desiredState } from '../src/engine/desired.ts'
 import { formatPlan } from '../src/engine/format.ts'
 import type { Action, DesiredState, ObservedState, ObservedTable } from '../src/engine/model.ts'
-import { deploymentMarker, planDeploy, planRemove, PlanError, registryKeys } from '../src/engine/plan.ts'
+import { planDeploy, planRemove, PlanError, registryKeys } from '../src/engine/plan.ts'
 import { AWS_PARTITION, fitName, resourceNames, tableName } from '../src/engine/names.ts'
-import { resolveDocument } from '../src/engine/refs.ts'
+import { deployedState } from './helpers/observed-state.ts'
 import { socketConfig } from './helpers/socket-config.ts'
 
 const identity = { app: 'chat', stage: 'prod', repo: 'octo/sockets', region: 'us-east-1' }
@@ -45,58 +45,9 @@ function ourTable(overrides: Partial<ObservedTable> = {}): ObservedTable {
 }
 
 /** What AWS holds after a clean deploy of `desired` (its table too, when it has the registry). */
-function deployed(desired: DesiredState): ObservedState {
-  const apiId = 'abc123'
-  const integrationId = 'int1'
-  return {
-    account: ACCOUNT,
-    partition: AWS_PARTITION,
-    role: {
-      name: desired.names.roleName,
-      arn: `arn:aws:iam::${ACCOUNT}:role/x`,
-      tags: desired.tags,
-      trustPolicy: desired.role.trustPolicy,
-      policies: { 'socket-action': resolveDocument(desired.role.policy, { apiId }) },
-      attachedPolicyArns: [],
-    },
-    logGroup: {
-      name: desired.logGroup.name,
-      arn: `arn:aws:logs:us-east-1:${ACCOUNT}:log-group:/aws/lambda/chat-prod`,
-      retentionDays: 30,
-      tags: desired.tags,
-    },
-    fn: {
-      name: desired.names.functionName,
-      arn: 'arn:fn',
-      tags: desired.tags,
-      spec: { ...desired.fn },
-      alias: { name: 'live', version: '1' },
-      aliasPermissionSourceArn: `arn:aws:execute-api:us-east-1:${ACCOUNT}:${apiId}/*`,
-      versions: [{ version: '1', spec: { ...desired.fn, description: desired.fn.codeSha256 } }],
-    },
-    apis: [
-      {
-        id: apiId,
-        name: desired.names.apiName,
-        createdDate: '2026-01-01T00:00:00.000Z',
-        tags: desired.tags,
-        description: desired.api.description,
-        routeSelectionExpression: '$request.body.route',
-        integrations: [{ id: integrationId, type: 'AWS_PROXY', uri: desired.api.integrationUri, timeoutMs: 29000 }],
-        routes: desired.api.routeKeys.map((key, i) => ({ id: `r${i}`, key, target: `integrations/${integrationId}` })),
-        stages: [
-          { name: 'prod', deploymentId: 'dep1', description: deploymentMarker(desired, integrationId), tags: {} },
-        ],
-      },
-    ],
-    ...(desired.table ? { table: ourTable() } : {}),
-    foreign: [],
-  }
-}
-// The stage's tags: deployed() leaves the stage untagged only to keep the fixture short; tag it.
-const tagged = (o: ObservedState) => ({
-  ...o,
-  apis: o.apis.map((a) => ({ ...a, stages: a.stages.map((s) => ({ ...s, tags: a.tags })) })),
+const deployed = (desired: DesiredState): ObservedState => ({
+  ...deployedState(desired),
+  ...(desired.table ? { table: ourTable() } : {}),
 })
 
 const byId = (actions: Action[]) => new Map(actions.map((a) => [a.id, a]))
@@ -195,13 +146,13 @@ describe('planDeploy with the registry', () => {
   })
 
   test('an unchanged redeploy with the registry plans no write', () => {
-    const plan = planDeploy(withRegistry, tagged(deployed(withRegistry)))
+    const plan = planDeploy(withRegistry, deployed(withRegistry))
     assert.deepEqual(plan.actions, [])
     assert.ok(plan.unchanged.includes(`table ${TABLE}`))
   })
 
   test('turning the registry on: the env gains the variable (after the table exists), the policy its statement', () => {
-    const plan = planDeploy(withRegistry, tagged(deployed(withoutRegistry)))
+    const plan = planDeploy(withRegistry, deployed(withoutRegistry))
     const actions = byId(plan.actions)
     assert.deepEqual(writes(plan.actions), [
       'CreateTable',
@@ -219,7 +170,7 @@ describe('planDeploy with the registry', () => {
   })
 
   test('turning the registry off: the env loses the variable and live moves first, then DeleteTable', () => {
-    const plan = planDeploy(withoutRegistry, tagged(deployed(withRegistry)))
+    const plan = planDeploy(withoutRegistry, deployed(withRegistry))
     const actions = byId(plan.actions)
     const config = actions.get('function:config')!
     assert.deepEqual(config.diff, [{ field: 'env', from: { A: '1', SOCKET_ACTION_TABLE: TABLE }, to: { A: '1' } }])
@@ -233,10 +184,10 @@ describe('planDeploy with the registry', () => {
   })
 
   test('a table that is DELETING is not deleted again; a stage that wants it creates it anew', () => {
-    const deleting = { ...tagged(deployed(withoutRegistry)), table: ourTable({ status: 'DELETING' }) }
+    const deleting = { ...deployed(withoutRegistry), table: ourTable({ status: 'DELETING' }) }
     assert.deepEqual(planDeploy(withoutRegistry, deleting).actions, [])
     const again = planDeploy(withRegistry, {
-      ...tagged(deployed(withRegistry)),
+      ...deployed(withRegistry),
       table: ourTable({ status: 'DELETING' }),
     })
     assert.deepEqual(writes(again.actions), ['CreateTable', 'UpdateTimeToLive'])
@@ -244,7 +195,7 @@ describe('planDeploy with the registry', () => {
 
   test('TTL turned off by hand (or a crash before UpdateTimeToLive): the next run turns it on, and only that', () => {
     for (const ttl of [{ status: 'DISABLED' }, undefined]) {
-      const observed = { ...tagged(deployed(withRegistry)), table: ourTable({ ttl }) }
+      const observed = { ...deployed(withRegistry), table: ourTable({ ttl }) }
       const plan = planDeploy(withRegistry, observed)
       assert.deepEqual(writes(plan.actions), ['UpdateTimeToLive'], JSON.stringify(ttl))
       assert.deepEqual(plan.actions[0]!.after, [])
@@ -253,7 +204,7 @@ describe('planDeploy with the registry', () => {
 
   test('TTL still turning off (DynamoDB refuses TTL changes meanwhile): no write, a note saying to deploy later', () => {
     const observed = {
-      ...tagged(deployed(withRegistry)),
+      ...deployed(withRegistry),
       table: ourTable({ ttl: { status: 'DISABLING', attribute: 'expires' } }),
     }
     const plan = planDeploy(withRegistry, observed)
@@ -266,7 +217,7 @@ describe('planDeploy with the registry', () => {
 
   test('a table a crashed run left CREATING: TTL (which waits for ACTIVE) first, and the function waits for it', () => {
     const observed = {
-      ...tagged(deployed(withoutRegistry)),
+      ...deployed(withoutRegistry),
       table: ourTable({ status: 'CREATING', ttl: { status: 'DISABLED' } }),
     }
     const plan = planDeploy(withRegistry, observed)
@@ -277,7 +228,7 @@ describe('planDeploy with the registry', () => {
 
   test('missing tags are added (TagResource), nothing else', () => {
     const observed = {
-      ...tagged(deployed(withRegistry)),
+      ...deployed(withRegistry),
       table: ourTable({ tags: { ...withRegistry.tags, 'socket-action:version': '0.9' } }),
     }
     const plan = planDeploy(withRegistry, observed)
@@ -305,7 +256,7 @@ describe('planDeploy with the registry', () => {
   })
 
   test('a table of ours with other keys stops the plan and says what to do', () => {
-    const observed = { ...tagged(deployed(withRegistry)), table: ourTable({ keys: ['id:S:HASH'] }) }
+    const observed = { ...deployed(withRegistry), table: ourTable({ keys: ['id:S:HASH'] }) }
     assert.throws(
       () => planDeploy(withRegistry, observed),
       (e: unknown) =>
@@ -315,13 +266,13 @@ describe('planDeploy with the registry', () => {
         e.message.includes(`aws dynamodb delete-table --table-name ${TABLE}`) &&
         e.message.includes('remove "connections: registry"'),
     )
-    const numberKeys = { ...tagged(deployed(withRegistry)), table: ourTable({ keys: ['pk:N:HASH', 'sk:S:RANGE'] }) }
+    const numberKeys = { ...deployed(withRegistry), table: ourTable({ keys: ['pk:N:HASH', 'sk:S:RANGE'] }) }
     assert.throws(() => planDeploy(withRegistry, numberKeys), PlanError)
   })
 
   test('TTL on another attribute stops the plan with the command that turns it off', () => {
     const observed = {
-      ...tagged(deployed(withRegistry)),
+      ...deployed(withRegistry),
       table: ourTable({ ttl: { status: 'ENABLED', attribute: 'ttl' } }),
     }
     assert.throws(
@@ -333,7 +284,7 @@ describe('planDeploy with the registry', () => {
 
 describe('planRemove with the registry', () => {
   test('deletes the table after the function', () => {
-    const plan = planRemove(withRegistry, tagged(deployed(withRegistry)))
+    const plan = planRemove(withRegistry, deployed(withRegistry))
     const del = byId(plan.actions).get('table:delete')!
     assert.deepEqual(del.after, ['function:delete'])
     const order = plan.actions.map((a) => a.id)
@@ -341,10 +292,8 @@ describe('planRemove with the registry', () => {
   })
 
   test('a DELETING table, or none, plans no DeleteTable', () => {
-    const deleting = { ...tagged(deployed(withRegistry)), table: ourTable({ status: 'DELETING' }) }
+    const deleting = { ...deployed(withRegistry), table: ourTable({ status: 'DELETING' }) }
     assert.ok(!planRemove(withRegistry, deleting).actions.some((a) => a.write === 'DeleteTable'))
-    assert.ok(
-      !planRemove(withRegistry, tagged(deployed(withoutRegistry))).actions.some((a) => a.write === 'DeleteTable'),
-    )
+    assert.ok(!planRemove(withRegistry, deployed(withoutRegistry)).actions.some((a) => a.write === 'DeleteTable'))
   })
 })

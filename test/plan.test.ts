@@ -4,10 +4,11 @@ import { describe, test } from 'node:test'
 import { desiredState } from '../src/engine/desired.ts'
 import { formatPlan } from '../src/engine/format.ts'
 import type { Action, ObservedApi, ObservedState } from '../src/engine/model.ts'
-import { deploymentMarker, planDeploy, planRemove, PlanError, survivingApi } from '../src/engine/plan.ts'
+import { planDeploy, planRemove, PlanError, survivingApi } from '../src/engine/plan.ts'
 import { AWS_PARTITION, partitionOf, resourceNames, fitName, websocketUrl } from '../src/engine/names.ts'
-import { Ref, resolveDocument } from '../src/engine/refs.ts'
+import { Ref } from '../src/engine/refs.ts'
 import type { SocketConfig } from '../src/config/index.ts'
+import { deployedState } from './helpers/observed-state.ts'
 import { socketConfig } from './helpers/socket-config.ts'
 
 const socket: SocketConfig = socketConfig({ env: { A: '1' } })
@@ -25,58 +26,7 @@ const desired = desiredState({
 const empty: ObservedState = { account: '111111111111', partition: AWS_PARTITION, apis: [], foreign: [] }
 
 /** What AWS would hold after a clean deploy of `desired`. */
-function deployed(): ObservedState {
-  const apiId = 'abc123'
-  const integrationId = 'int1'
-  return {
-    account: '111111111111',
-    partition: AWS_PARTITION,
-    role: {
-      name: desired.names.roleName,
-      arn: 'arn:aws:iam::111111111111:role/x',
-      tags: desired.tags,
-      trustPolicy: desired.role.trustPolicy,
-      policies: { 'socket-action': resolveDocument(desired.role.policy, { apiId }) },
-      attachedPolicyArns: [],
-    },
-    logGroup: {
-      name: desired.logGroup.name,
-      arn: 'arn:aws:logs:us-east-1:111111111111:log-group:/aws/lambda/chat-prod',
-      retentionDays: 30,
-      tags: desired.tags,
-    },
-    fn: {
-      name: desired.names.functionName,
-      arn: 'arn:fn',
-      tags: desired.tags,
-      spec: { ...desired.fn },
-      alias: { name: 'live', version: '1' },
-      aliasPermissionSourceArn: `arn:aws:execute-api:us-east-1:111111111111:${apiId}/*`,
-      versions: [{ version: '1', spec: { ...desired.fn, description: desired.fn.codeSha256 } }],
-    },
-    apis: [
-      {
-        id: apiId,
-        name: desired.names.apiName,
-        createdDate: '2026-01-01T00:00:00.000Z',
-        tags: desired.tags,
-        description: desired.api.description,
-        routeSelectionExpression: '$request.body.route',
-        integrations: [{ id: integrationId, type: 'AWS_PROXY', uri: desired.api.integrationUri, timeoutMs: 29000 }],
-        routes: desired.api.routeKeys.map((key, i) => ({ id: `r${i}`, key, target: `integrations/${integrationId}` })),
-        stages: [
-          {
-            name: 'prod',
-            deploymentId: 'dep1',
-            description: deploymentMarker(desired, integrationId),
-            tags: desired.tags,
-          },
-        ],
-      },
-    ],
-    foreign: [],
-  }
-}
+const deployed = (): ObservedState => deployedState(desired)
 
 describe('planDeploy', () => {
   test('an empty account: everything is created, each action after what it needs', () => {

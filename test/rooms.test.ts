@@ -43,13 +43,7 @@ describe('the connection registry in dev', () => {
     const roomOf = (i: number) => `room-${i % 3}`
     await Promise.all(clients.map((c, i) => call(c, 'join', { room: roomOf(i) })))
     // Every client sends once, all at the same time: 10 environments serve them.
-    const gone = await Promise.all(
-      clients.map(async (c, i) => {
-        c.send({ route: 'say', data: { room: roomOf(i), text: `from ${i}` } })
-        return c
-      }),
-    )
-    assert.equal(gone.length, 30)
+    for (const [i, c] of clients.entries()) c.send({ route: 'say', data: { room: roomOf(i), text: `from ${i}` } })
     await Promise.all(
       clients.map(async (c, i) => {
         const frames = await exactly(c, 11) // 10 messages of the room, and the answer to its own say

@@ -15,8 +15,6 @@ import {
 import { GoneConnectionError } from './connections.ts'
 import type { Attributes, Member } from './types.ts'
 
-/** Where the stage's table is named (set by socket-action deploy when serverless.yml has `connections: registry`). */
-export const REGISTRY_TABLE_VARIABLE = 'SOCKET_ACTION_TABLE'
 /** The local gateway's registry endpoint (set by socket-action dev when serverless.yml has `connections: registry`). */
 export const REGISTRY_URL_VARIABLE = 'SOCKET_ACTION_REGISTRY_URL'
 

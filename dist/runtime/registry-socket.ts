@@ -1,16 +1,11 @@
 // The socket's connection-registry methods, over the stage's store: DynamoDB on AWS (SOCKET_ACTION_TABLE, set by
 // deploy), the local gateway's in `socket-action dev` (SOCKET_ACTION_REGISTRY_URL), none without `connections: registry`.
-import {
-  ConnectionRegistry,
-  checkRoom,
-  REGISTRY_TABLE_VARIABLE,
-  REGISTRY_URL_VARIABLE,
-  RegistryMissingError,
-} from './connection-registry.ts'
+import { ConnectionRegistry, checkRoom, REGISTRY_URL_VARIABLE, RegistryMissingError } from './connection-registry.ts'
 import type { ConnectionStore } from './connection-store.ts'
 import { DynamoConnectionStore } from './connection-store-dynamodb.ts'
 import { HttpConnectionStore } from './connection-store-http.ts'
 import { encode } from './connections.ts'
+import { REGISTRY_TABLE_VARIABLE } from './registry-table.ts'
 import type { Socket, WebSocketEvent } from './types.ts'
 
 // One store per namespace, kept across invocations of a warm environment.

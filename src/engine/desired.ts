@@ -1,6 +1,7 @@
 // What a stage should look like on AWS, from the resolved serverless.yml and the bundle.
 import type { SocketConfig } from '../config/index.ts'
-import { TABLE_ENV, type DesiredState, type DesiredTable, type PolicyDocument } from './model.ts'
+import { REGISTRY_TABLE_SHAPE, REGISTRY_TABLE_VARIABLE } from '../../runtime/registry-table.ts'
+import type { DesiredState, DesiredTable, PolicyDocument } from './model.ts'
 import { arn, ownTags, resourceNames, type Partition, type StageIdentity } from './names.ts'
 import { Ref } from './refs.ts'
 
@@ -50,9 +51,7 @@ export function desiredState({
       ? {
           name: names.tableName,
           arn: arn.table(partition, region, account, names.tableName),
-          hashKey: 'pk',
-          rangeKey: 'sk',
-          ttlAttribute: 'expires',
+          ...REGISTRY_TABLE_SHAPE,
         }
       : undefined
   const policy: PolicyDocument = {
@@ -110,7 +109,7 @@ export function desiredState({
       memory: socket.memory,
       timeout: socket.timeout,
       // serverless.yml cannot set SOCKET_ACTION_* (src/config): the name is the runtime's way to its table.
-      env: table ? { ...socket.env, [TABLE_ENV]: table.name } : socket.env,
+      env: table ? { ...socket.env, [REGISTRY_TABLE_VARIABLE]: table.name } : socket.env,
       description: socket.description,
       handler,
       roleArn: arn.role(partition, account, names.roleName),

@@ -131,9 +131,6 @@ export interface DesiredTable {
   ttlAttribute: string
 }
 
-/** The function's environment variable that names the registry's table (the runtime reads it). */
-export const TABLE_ENV = 'SOCKET_ACTION_TABLE'
-
 export interface ObservedRole {
   name: string
   arn: string

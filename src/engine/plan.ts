@@ -242,9 +242,11 @@ export function registryKeys(table: Pick<DesiredTable, 'hashKey' | 'rangeKey'>):
   return [`${table.hashKey}:S:HASH`, `${table.rangeKey}:S:RANGE`]
 }
 
+/** DynamoDB's TTL is on (or turning on), for whichever attribute. */
+const ttlActive = (table: ObservedTable) => table.ttl?.status === 'ENABLED' || table.ttl?.status === 'ENABLING'
+
 /** DynamoDB's TTL is on (or turning on) for the registry's attribute. */
-const ttlOn = (table: ObservedTable, attribute: string) =>
-  table.ttl?.attribute === attribute && (table.ttl.status === 'ENABLED' || table.ttl.status === 'ENABLING')
+const ttlOn = (table: ObservedTable, attribute: string) => table.ttl?.attribute === attribute && ttlActive(table)
 
 /** A table of ours whose shape the registry cannot use, said with what to do: DynamoDB cannot change a table's keys. */
 function checkTable(table: ObservedTable, want: DesiredTable): void {
@@ -255,7 +257,7 @@ function checkTable(table: ObservedTable, want: DesiredTable): void {
         `Delete the table (aws dynamodb delete-table --table-name ${table.name}; the connections it holds are lost, clients reconnect) and deploy again, or remove "connections: registry" from serverless.yml.`,
     )
   const other = table.ttl?.attribute
-  if (other && other !== want.ttlAttribute && (table.ttl?.status === 'ENABLED' || table.ttl?.status === 'ENABLING'))
+  if (other && other !== want.ttlAttribute && ttlActive(table))
     throw new PlanError(
       `table ${table.name} has its time to live on attribute "${other}", but the connection registry expires items by "${want.ttlAttribute}", and DynamoDB has one TTL attribute per table. ` +
         `Turn it off (aws dynamodb update-time-to-live --table-name ${table.name} --time-to-live-specification Enabled=false,AttributeName=${other}) and deploy again once it is DISABLED.`,

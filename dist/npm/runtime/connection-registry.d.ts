@@ -1,7 +1,5 @@
 import { type ConnectionStore, type Scope, type StoredAttributes } from './connection-store.js';
 import type { Attributes, Member } from './types.js';
-/** Where the stage's table is named (set by socket-action deploy when serverless.yml has `connections: registry`). */
-export declare const REGISTRY_TABLE_VARIABLE = "SOCKET_ACTION_TABLE";
 /** The local gateway's registry endpoint (set by socket-action dev when serverless.yml has `connections: registry`). */
 export declare const REGISTRY_URL_VARIABLE = "SOCKET_ACTION_REGISTRY_URL";
 /**

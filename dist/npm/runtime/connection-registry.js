@@ -3,8 +3,6 @@
 // one event of one connection (`self`).
 import { CONNECTION_TTL_SECONDS, ItemTooLargeError, itemSize, MAX_ITEM_BYTES, } from "./connection-store.js";
 import { GoneConnectionError } from "./connections.js";
-/** Where the stage's table is named (set by socket-action deploy when serverless.yml has `connections: registry`). */
-export const REGISTRY_TABLE_VARIABLE = 'SOCKET_ACTION_TABLE';
 /** The local gateway's registry endpoint (set by socket-action dev when serverless.yml has `connections: registry`). */
 export const REGISTRY_URL_VARIABLE = 'SOCKET_ACTION_REGISTRY_URL';
 /**

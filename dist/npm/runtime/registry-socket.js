@@ -1,9 +1,10 @@
 // The socket's connection-registry methods, over the stage's store: DynamoDB on AWS (SOCKET_ACTION_TABLE, set by
 // deploy), the local gateway's in `socket-action dev` (SOCKET_ACTION_REGISTRY_URL), none without `connections: registry`.
-import { ConnectionRegistry, checkRoom, REGISTRY_TABLE_VARIABLE, REGISTRY_URL_VARIABLE, RegistryMissingError, } from "./connection-registry.js";
+import { ConnectionRegistry, checkRoom, REGISTRY_URL_VARIABLE, RegistryMissingError } from "./connection-registry.js";
 import { DynamoConnectionStore } from "./connection-store-dynamodb.js";
 import { HttpConnectionStore } from "./connection-store-http.js";
 import { encode } from "./connections.js";
+import { REGISTRY_TABLE_VARIABLE } from "./registry-table.js";
 // One store per namespace, kept across invocations of a warm environment.
 const stores = new Map();
 /** The stage's registry store (DynamoDB on AWS, the gateway's in `dev`), or undefined without `connections: registry`. */

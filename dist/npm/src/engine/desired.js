@@ -1,4 +1,4 @@
-import { TABLE_ENV } from "./model.js";
+import { REGISTRY_TABLE_SHAPE, REGISTRY_TABLE_VARIABLE } from "../../runtime/registry-table.js";
 import { arn, ownTags, resourceNames } from "./names.js";
 import { Ref } from "./refs.js";
 export const ROUTE_KEYS = ['$connect', '$disconnect', '$default'];
@@ -21,9 +21,7 @@ export function desiredState({ socket, identity, region, account, partition, cod
         ? {
             name: names.tableName,
             arn: arn.table(partition, region, account, names.tableName),
-            hashKey: 'pk',
-            rangeKey: 'sk',
-            ttlAttribute: 'expires',
+            ...REGISTRY_TABLE_SHAPE,
         }
         : undefined;
     const policy = {
@@ -81,7 +79,7 @@ export function desiredState({ socket, identity, region, account, partition, cod
             memory: socket.memory,
             timeout: socket.timeout,
             // serverless.yml cannot set SOCKET_ACTION_* (src/config): the name is the runtime's way to its table.
-            env: table ? { ...socket.env, [TABLE_ENV]: table.name } : socket.env,
+            env: table ? { ...socket.env, [REGISTRY_TABLE_VARIABLE]: table.name } : socket.env,
             description: socket.description,
             handler,
             roleArn: arn.role(partition, account, names.roleName),
