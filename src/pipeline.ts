@@ -138,7 +138,13 @@ function smokeTestOf(p: Prepared, options: StageOptions): SmokeTest | undefined 
   const stage = p.identity.stage
   return async (target) => {
     await waitingFor(options.progress, `the smoke test of version ${target.qualifier}`, () =>
-      smokeTestVersion(p.clients.lambda, target, { region: p.region, stage, ...(message && { message }) }),
+      smokeTestVersion(p.clients.lambda, target, {
+        region: p.region,
+        stage,
+        ...(message && { message }),
+        ...(options.sleep && { sleep: options.sleep }),
+        ...(options.retryBaseMs !== undefined && { retryBaseMs: options.retryBaseMs }),
+      }),
     )
   }
 }

@@ -313,7 +313,8 @@ describe('Lambda and IAM asynchrony', () => {
   })
 
   test('a new function is Pending for the configured number of reads, then Active', async () => {
-    shim.configure({ roleUnassumableCalls: 0, pendingReads: 2 })
+    // The refused update counts as one of them: time passes for a caller that retries instead of polling.
+    shim.configure({ roleUnassumableCalls: 0, pendingReads: 3 })
     const { iam, lambda } = aws()
     const fn = await createFunction(lambda, await createRole(iam))
     assert.equal(fn.State, 'Pending')
@@ -337,7 +338,7 @@ describe('Lambda and IAM asynchrony', () => {
   })
 
   test('an update is InProgress for the configured reads, and a second update meanwhile conflicts', async () => {
-    shim.configure({ roleUnassumableCalls: 0, pendingReads: 0 })
+    shim.configure({ roleUnassumableCalls: 0, pendingReads: 0, inProgressReads: 2 })
     const { iam, lambda } = aws()
     const fn = await createFunction(lambda, await createRole(iam))
     assert.equal(fn.State, 'Active')
@@ -365,6 +366,32 @@ describe('Lambda and IAM asynchrony', () => {
       (await lambda.send(new UpdateFunctionCodeCommand({ FunctionName: 'socket-fn', ZipFile: ZIP }))).LastUpdateStatus,
       'InProgress',
     )
+  })
+
+  test('a version published with the code starts Pending like its function: reads and Invokes of it count down', async () => {
+    shim.configure({ roleUnassumableCalls: 0, pendingReads: 2 })
+    const { iam, lambda } = aws()
+    const created = await lambda.send(
+      new CreateFunctionCommand({
+        FunctionName: 'socket-fn',
+        Role: await createRole(iam),
+        Runtime: 'nodejs22.x',
+        Handler: 'index.handler',
+        Code: { ZipFile: ZIP },
+        Publish: true,
+      }),
+    )
+    assert.equal(created.Version, '1')
+    const version = { FunctionName: 'socket-fn', Qualifier: '1' }
+    assert.equal((await lambda.send(new GetFunctionConfigurationCommand(version))).State, 'Pending')
+    const refused = await rejectsWith(
+      lambda.send(new InvokeCommand({ ...version, InvocationType: 'DryRun' })),
+      'ResourceConflictException',
+      409,
+    )
+    assert.match(refused.message, /state: Pending/)
+    assert.equal((await lambda.send(new InvokeCommand({ ...version, InvocationType: 'DryRun' }))).StatusCode, 204)
+    assert.equal((await lambda.send(new GetFunctionConfigurationCommand(version))).State, 'Active')
   })
 
   test('a role just created cannot be assumed by Lambda for a while', async () => {

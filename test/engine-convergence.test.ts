@@ -232,7 +232,7 @@ for (const registry of [false, true])
           })
           await deploy()
           assert.deepEqual(statuses('UpdateFunctionCode'), [409, 'ok'])
-          assert.deepEqual(writes(), ['UpdateFunctionCode', 'UpdateFunctionCode', 'PublishVersion', 'UpdateAlias'])
+          assert.deepEqual(writes(), ['UpdateFunctionCode', 'UpdateFunctionCode', 'UpdateAlias'])
           const state = await readAccount()
           const code = state.functions[0]!.codeSha256
           assert.notEqual(code, before.codeSha256)

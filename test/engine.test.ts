@@ -118,23 +118,30 @@ describe('deploy engine on moto', () => {
     assert.ok(bed.shim.calls().length > 0, 'it did read')
   })
 
-  test('a code-only change makes only the code update (and its wait), a new version and the alias move', async () => {
+  test('a code-only change makes only the code update, which publishes the version, and the alias move', async () => {
     await deploy()
     await project.edit('socket.js', (s) =>
       s.replace('await socket.send(data)\n})\n\n// Every', 'await socket.send({ echo: data })\n})\n\n// Every'),
     )
     bed.shim.clearCalls()
     const result = await deploy()
-    assert.deepEqual(writes(), ['UpdateFunctionCode', 'PublishVersion', 'UpdateAlias'])
+    assert.deepEqual(writes(), ['UpdateFunctionCode', 'UpdateAlias'])
     assert.deepEqual(
       result.actions.map((a) => a.id),
-      ['function:code', 'function-version:create', 'alias:update'],
+      ['function:code', 'alias:update'],
     )
-    const reads = bed.shim
-      .calls()
-      .filter((c) => c.kind === 'read' && c.start > bed.shim.writes()[0]!.end)
-      .map((c) => c.operation)
-    assert.ok(reads.includes('GetFunction'), `waited for LastUpdateStatus: ${reads}`)
+    // Without a smoke test, live moves only once the new version is Active (GetFunctionConfiguration with it as
+    // Qualifier: the published-version waiter), and $LATEST's update is waited for beside it (GetFunction).
+    const [code, alias] = bed.shim.writes()
+    const reads = bed.shim.calls().filter((c) => c.kind === 'read' && c.start > code!.end)
+    assert.ok(
+      reads.some((c) => c.operation === 'GetFunctionConfiguration' && c.end <= alias!.start),
+      `waited for the version before moving live: ${reads.map((c) => c.operation)}`,
+    )
+    assert.ok(
+      reads.some((c) => c.operation === 'GetFunction'),
+      'waited for LastUpdateStatus beside it',
+    )
   })
 
   test('a config-only change makes only the configuration update', async () => {
@@ -356,7 +363,7 @@ describe('deploy engine details on moto', () => {
     await project.edit('serverless.yml', (s) => `${s}    architecture: x86_64\n`)
     bed.shim.clearCalls()
     await deploy()
-    assert.deepEqual(writes(), ['UpdateFunctionCode', 'PublishVersion', 'UpdateAlias'])
+    assert.deepEqual(writes(), ['UpdateFunctionCode', 'UpdateAlias'])
     assert.deepEqual((await readAccount()).functions[0]!.architectures, ['x86_64'])
     bed.shim.clearCalls()
     await deploy()

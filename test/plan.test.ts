@@ -36,7 +36,6 @@ describe('planDeploy', () => {
       'alias:create',
       'api:create',
       'deployment:create',
-      'function-version:create',
       'function:create',
       'integration:create',
       'log-group:create',
@@ -56,14 +55,11 @@ describe('planDeploy', () => {
     assert.deepEqual(byId.get('function:create')!.after, ['role:create'])
     assert.deepEqual(byId.get('role-policy:put')!.after.sort(), ['api:create', 'role:create'])
     assert.deepEqual(byId.get('stage:create')!.after, ['deployment:create'])
-    assert.deepEqual(byId.get('function-version:create')!.after, ['function:create'])
+    // CreateFunction publishes the first version itself (Publish), so no PublishVersion follows it.
+    const create = byId.get('function:create')!
+    assert.ok(create.write === 'CreateFunction' && create.params.Publish === true)
     // live serves only once the role's policy and our log group exist (the version's first invocations need both).
-    assert.deepEqual(byId.get('alias:create')!.after, [
-      'function-version:create',
-      'function:create',
-      'role-policy:put',
-      'log-group:create',
-    ])
+    assert.deepEqual(byId.get('alias:create')!.after, ['function:create', 'role-policy:put', 'log-group:create'])
     assert.deepEqual(byId.get('permission:alias:add')!.after, ['alias:create', 'function:create', 'api:create'])
     assert.match(JSON.stringify(byId.get('integration:create')!.params), /function:chat-prod:live\/invocations/)
     // Every action comes after the ones it waits for.
@@ -89,6 +85,67 @@ describe('planDeploy', () => {
       [stage.params.ApiId, stage.params.DeploymentId, stage.params.Description],
       [new Ref('apiId'), new Ref('deploymentId'), new Ref('marker')],
     )
+  })
+
+  describe('versions published with the code, and when live waits for the smoke test', () => {
+    const smoked = { ...desired, release: { ...desired.release, smokeTest: true } }
+    const smokeOf = (plan: { actions: Action[] }) => {
+      const smoke = plan.actions.find((a) => a.write === 'SmokeTest')
+      assert.ok(smoke?.write === 'SmokeTest')
+      return smoke
+    }
+
+    test("a stage's first release: live is created beside the smoke test, never naming a missing alias", () => {
+      const plan = planDeploy(smoked, empty)
+      const byId = new Map(plan.actions.map((a) => [a.id, a]))
+      assert.ok(!plan.actions.some((a) => a.write === 'PublishVersion'), 'CreateFunction publishes')
+      const smoke = smokeOf(plan)
+      assert.equal(smoke.params.FirstRelease, true)
+      assert.deepEqual(smoke.after, ['function:create', 'role-policy:put', 'log-group:create'])
+      assert.ok(!byId.get('alias:create')!.after.includes(smoke.id), 'live does not wait for the test')
+    })
+
+    test('a code change: UpdateFunctionCode publishes, live moves only after the smoke test', () => {
+      const before = deployed()
+      const plan = planDeploy({ ...smoked, fn: { ...smoked.fn, codeSha256: 'sha-2' } }, before)
+      assert.deepEqual(plan.actions.map((a) => a.write).sort(), ['SmokeTest', 'UpdateAlias', 'UpdateFunctionCode'])
+      const code = plan.actions.find((a) => a.write === 'UpdateFunctionCode')!
+      assert.ok(code.write === 'UpdateFunctionCode' && code.params.Publish === true)
+      const smoke = smokeOf(plan)
+      assert.equal(smoke.params.FirstRelease, false)
+      assert.deepEqual(smoke.after, [code.id], 'no wait for $LATEST to settle: the test invokes the version')
+      const alias = plan.actions.find((a) => a.write === 'UpdateAlias')!
+      assert.deepEqual(alias.after, [code.id, smoke.id])
+    })
+
+    test('a configuration change alone: PublishVersion, since UpdateFunctionConfiguration cannot publish', () => {
+      const plan = planDeploy({ ...smoked, fn: { ...smoked.fn, memory: 1536 } }, deployed())
+      assert.deepEqual(plan.actions.map((a) => a.write).sort(), [
+        'PublishVersion',
+        'SmokeTest',
+        'UpdateAlias',
+        'UpdateFunctionConfiguration',
+      ])
+    })
+
+    test('code that a version holds already is uploaded to $LATEST without publishing again', () => {
+      const before = deployed()
+      before.fn!.spec = { ...before.fn!.spec, codeSha256: 'sha-other' }
+      const plan = planDeploy(smoked, before)
+      const code = plan.actions.find((a) => a.write === 'UpdateFunctionCode')!
+      assert.ok(code.write === 'UpdateFunctionCode' && code.params.Publish === undefined)
+      assert.ok(!plan.actions.some((a) => a.write === 'SmokeTest' || a.write === 'UpdateAlias'))
+    })
+
+    test('a stage of the time before versions serves traffic: its first live waits for the smoke test', () => {
+      const before = deployed()
+      before.fn = { ...before.fn!, alias: undefined, aliasPermissionSourceArn: undefined, versions: [] }
+      before.apis[0]!.integrations[0]!.uri = desired.api.legacyIntegrationUri
+      const plan = planDeploy({ ...smoked, fn: { ...smoked.fn, codeSha256: 'sha-2' } }, before)
+      const smoke = smokeOf(plan)
+      assert.equal(smoke.params.FirstRelease, false)
+      assert.ok(plan.actions.find((a) => a.write === 'CreateAlias')!.after.includes(smoke.id))
+    })
   })
 
   test('a stage that matches: nothing to do', () => {

@@ -71,7 +71,8 @@ describe('versions and the alias live on moto', () => {
       const w = writes()
       assert.deepEqual(
         w.filter((o) => o !== 'DeleteFunction'),
-        ['UpdateFunctionCode', 'PublishVersion', 'UpdateAlias'],
+        ['UpdateFunctionCode', 'UpdateAlias'],
+        'UpdateFunctionCode publishes the version (Publish: true): no PublishVersion',
       )
     }
     assert.deepEqual(
@@ -128,6 +129,31 @@ describe('versions and the alias live on moto', () => {
     suite.bed.shim.clearCalls()
     await deploy({ smokeTest: async () => assert.fail('nothing to test: live is current') })
     assert.deepEqual(writes(), [])
+  })
+
+  test("a stage's first version that fails its smoke test: the deploy fails, and the integration names an alias that exists", async () => {
+    await suite.project.edit('socket.js', (s) => `throw new Error('TABLE_NAME is not set')\n${s}`)
+    await assert.rejects(deploy({ smoke: true }), (e: Error) => {
+      const blocked = causes(e).find((c): c is BlockedBySmokeTest => c instanceof BlockedBySmokeTest)
+      assert.ok(blocked?.firstRelease, String(e))
+      assert.match(e.message, /TABLE_NAME is not set.*first version, so the alias live points to it/s)
+      return true
+    })
+    const state = await readAccount()
+    const uri = state.apis[0]!.integrations[0]!.uri
+    assert.match(uri ?? '', /function:my-socket-prod:live\/invocations$/)
+    assert.equal(state.functions[0]!.live, '1', 'live exists: clients reach the code, not an alias that is missing')
+    // Fixed and deployed again: the next version is tested, and only then does live move.
+    await suite.project.edit('socket.js', (s) => s.replace("throw new Error('TABLE_NAME is not set')\n", ''))
+    suite.bed.shim.clearCalls()
+    const fixed = await deploy({ smoke: true })
+    assert.equal(fixed.release?.live, '2')
+    const calls = suite.bed.shim.calls()
+    const alias = calls.find((c) => c.operation === 'UpdateAlias')!
+    assert.ok(
+      calls.filter((c) => c.operation === 'Invoke').every((c) => c.end <= alias.start),
+      'once live exists, it moves only after the smoke test',
+    )
   })
 
   test('with the real smoke test, a socket.js that throws at import is never live: the deploy fails, live still answers with the old code', async () => {
@@ -250,7 +276,6 @@ describe('versions and the alias live on moto', () => {
       calls.map((c) => c.operation),
       [
         'UpdateFunctionCode',
-        'PublishVersion',
         'CreateAlias',
         'AddPermission',
         'UpdateIntegration',
@@ -292,7 +317,7 @@ describe('versions and the alias live on moto', () => {
     suite.bed.shim.clearCalls()
     await deploy({ smokeTest: async () => undefined })
     const full = writes()
-    assert.deepEqual(full.sort(), ['DeleteFunction', 'PublishVersion', 'UpdateAlias', 'UpdateFunctionCode'])
+    assert.deepEqual(full.sort(), ['DeleteFunction', 'UpdateAlias', 'UpdateFunctionCode'])
     const clean = comparable(await readAccount())
     assert.notDeepEqual(clean, baseline)
     const cleanState = await readAccount()

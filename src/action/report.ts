@@ -71,16 +71,22 @@ export function failedComment(o: {
   error: string
   sha?: string
   runUrl?: string
-  /** The new version failed its smoke test: the alias live was not moved to it. */
-  blockedBySmokeTest?: boolean
+  /** The new version failed its smoke test: the alias live was not moved to it (unless it is the stage's first). */
+  blockedBySmokeTest?: { firstRelease: boolean }
 }): string {
+  const smoke = o.blockedBySmokeTest
   return [
-    o.blockedBySmokeTest
+    smoke && !smoke.firstRelease
       ? `### socket-action: deploy of \`${o.stage ?? '?'}\` blocked by smoke test`
       : `### socket-action: ${o.command} of \`${o.stage ?? '?'}\` failed`,
     '',
-    ...(o.blockedBySmokeTest
-      ? ['The new version failed its smoke test, so the alias `live` was not moved to it.', '']
+    ...(smoke
+      ? [
+          smoke.firstRelease
+            ? "The stage's first version failed its smoke test. There is no earlier version to serve, so the alias `live` points to it: fix `socket.js` and push again."
+            : 'The new version failed its smoke test, so the alias `live` was not moved to it.',
+          '',
+        ]
       : []),
     // Indented, not fenced: an error that contains a fence cannot break out of it.
     o.error

@@ -318,7 +318,7 @@ export async function run(): Promise<void> {
           error: redact(message),
           sha: trigger.sha,
           runUrl: runUrl(),
-          blockedBySmokeTest: causes(error).some((e) => e instanceof BlockedBySmokeTest),
+          blockedBySmokeTest: causes(error).find((e): e is BlockedBySmokeTest => e instanceof BlockedBySmokeTest),
         }),
       )
     }

@@ -66,6 +66,18 @@ export function isLimitExceeded(error: unknown): boolean {
 }
 
 /** Another update of the function is still running. */
+/**
+ * Lambda refuses to invoke a version that is not ready yet: 409 while its function is Pending (a version published
+ * with the code starts so), ResourceNotReadyException while an Inactive one is being set up again.
+ */
+export function isNotReadyToInvoke(error: unknown): boolean {
+  const name = errorName(error)
+  return (
+    name === 'ResourceNotReadyException' ||
+    (name === 'ResourceConflictException' && /state: Pending/i.test((error as AwsError).message ?? ''))
+  )
+}
+
 export function isUpdateInProgress(error: unknown): boolean {
   return errorName(error) === 'ResourceConflictException' && !/already exist/i.test((error as AwsError).message ?? '')
 }

@@ -8,7 +8,8 @@ import type { WebSocketEvent } from '../../runtime/types.ts'
 import { stackOrigin } from '../bundle/sourcemap.ts'
 import { BUNDLE_FILE, HANDLER_FILE } from '../bundle/build.ts'
 import { connectEvent, connectionId, disconnectEvent, messageEvent, type ApiFacts } from '../dev/events.ts'
-import { explainAwsError } from './errors.ts'
+import { explainAwsError, isNotReadyToInvoke } from './errors.ts'
+import { retry, type Sleep } from './retry.ts'
 
 /** The version to test: the function, the version number PublishVersion gave, and the code it should run. */
 export interface SmokeTarget {
@@ -31,6 +32,9 @@ export interface SmokeOptions {
   timeoutMs?: number
   /** The API the events claim to come from (default: a made-up id; the runtime sends nowhere during the test). */
   apiId?: string
+  /** Between Invoke attempts while the version is not ready yet (tests shorten them). */
+  sleep?: Sleep
+  retryBaseMs?: number
 }
 
 export type SmokeStep = '$connect' | 'message' | '$disconnect'
@@ -151,14 +155,24 @@ export async function smokeTestVersion(
     const started = performance.now()
     let out: InvokeCommandOutput
     try {
-      out = await lambda.send(
-        new InvokeCommand({
-          FunctionName: target.functionName,
-          Qualifier: version,
-          InvocationType: 'RequestResponse',
-          Payload: Buffer.from(JSON.stringify(marked)),
-        }),
-        { abortSignal: abort.signal },
+      // A version published a moment ago may still be Pending: its first Invoke is what waits for it (no poll first).
+      out = await retry(
+        () =>
+          lambda.send(
+            new InvokeCommand({
+              FunctionName: target.functionName,
+              Qualifier: version,
+              InvocationType: 'RequestResponse',
+              Payload: Buffer.from(JSON.stringify(marked)),
+            }),
+            { abortSignal: abort.signal },
+          ),
+        {
+          retryable: (e) => !abort.signal.aborted && isNotReadyToInvoke(e),
+          budgetMs: timeoutMs,
+          baseMs: options.retryBaseMs ?? 500,
+          ...(options.sleep && { sleep: options.sleep }),
+        },
       )
     } catch (error) {
       if (abort.signal.aborted)

@@ -40,6 +40,7 @@ import {
   UpdateFunctionConfigurationCommand,
   waitForFunctionActiveV2,
   waitForFunctionUpdatedV2,
+  waitForPublishedVersionActive,
   type GetFunctionCommandOutput,
 } from '@aws-sdk/client-lambda'
 import {
@@ -89,20 +90,47 @@ export interface WaitSettings {
 export type SmokeTest = (target: SmokeTarget) => Promise<void>
 
 /**
- * The smoke test failed: the alias `live` was not moved to the new version. `cause` is
- * what the smoke test threw.
+ * The smoke test failed: the alias `live` was not moved to the new version, or, on the stage's first release, live
+ * points to it with nothing earlier to serve (`firstRelease`). `cause` is what the smoke test threw.
  */
 export class BlockedBySmokeTest extends Error {
   override readonly name = 'BlockedBySmokeTest'
   constructor(
     readonly target: SmokeTarget,
     cause: unknown,
+    readonly firstRelease = false,
   ) {
+    const why = cause instanceof Error ? cause.message : String(cause)
     super(
-      `the smoke test of ${target.functionName} version ${target.qualifier} failed, so the alias live was not moved to it: ${cause instanceof Error ? cause.message : String(cause)}`,
+      firstRelease
+        ? `the smoke test of ${target.functionName} version ${target.qualifier} failed: ${why}. It is the stage's first version, so the alias live points to it (there is no earlier one to serve, and nobody was told the URL): fix socket.js and deploy again`
+        : `the smoke test of ${target.functionName} version ${target.qualifier} failed, so the alias live was not moved to it: ${why}`,
       { cause },
     )
   }
+}
+
+/** Writes that change the function itself ($LATEST, its tags, its policy): each waits for the last to finish. */
+const FUNCTION_WRITES = new Set<WriteName>([
+  'UpdateFunctionConfiguration',
+  'UpdateFunctionCode',
+  'TagFunction',
+  'AddPermission',
+  'RemovePermission',
+  'PublishVersion',
+])
+
+/** The function a write changes, by name (TagResource names it by ARN). */
+function functionNameOf(action: Action): string | undefined {
+  if (action.write === 'TagFunction') return action.params.Resource?.split(':function:')[1]?.split(':')[0]
+  return 'FunctionName' in action.params ? String(action.params.FunctionName) : undefined
+}
+
+/** The version a write published (CreateFunction/UpdateFunctionCode with Publish, PublishVersion): a number. */
+function publishedVersion(out: { Version?: string }, write: string): string {
+  if (!out.Version || !/^\d+$/.test(out.Version))
+    throw new Error(`${write} answered version ${JSON.stringify(out.Version)}, not the number of a published version`)
+  return out.Version
 }
 
 export const AWS_WAITS: WaitSettings = { minDelay: 1, maxDelay: 5, maxWaitTime: 300 }
@@ -162,9 +190,9 @@ async function oneCall<W extends keyof typeof ONE_CALL>(
 }
 
 /** Something we were about to create exists already: another run got there first. Observe again. */
-async function raceSafe(write: Promise<unknown>, what: string): Promise<void> {
+async function raceSafe<T>(write: Promise<T>, what: string): Promise<T> {
   try {
-    await write
+    return await write
   } catch (error) {
     if (isConflict(error)) throw new StaleObservation(`${what} was created meanwhile (another deploy of this stage?)`)
     throw error
@@ -240,6 +268,15 @@ export function executor(ctx: WriteContext) {
         FunctionName,
         'become Active',
         await waitForFunctionActiveV2({ client: clients.lambda, ...waits }, { FunctionName }),
+      ),
+    )
+  /** A published version is invocable once Active (one published with a function still Pending starts Pending). */
+  const waitVersionActive = (FunctionName: string | undefined, Qualifier: string | undefined) =>
+    waitingFor(ctx.progress, `version ${Qualifier} of ${FunctionName} to become Active`, async () =>
+      settled(
+        `${FunctionName}:${Qualifier}`,
+        'become Active',
+        await waitForPublishedVersionActive({ client: clients.lambda, ...waits }, { FunctionName, Qualifier }),
       ),
     )
   const waitUpdated = (FunctionName: string | undefined) =>
@@ -319,7 +356,28 @@ export function executor(ctx: WriteContext) {
   const busyRetried = async (write: () => Promise<unknown>): Promise<void> =>
     void (await retrying(write, isUpdateInProgress, 'the function to accept a change'))
 
+  /**
+   * Functions whose last write published a version and returned before Lambda finished (CreateFunction or
+   * UpdateFunctionCode with Publish): the wait for it runs in the background, beside what uses the version, and the
+   * next write to the function itself awaits it (Lambda takes one change at a time).
+   */
+  const settling = new Map<string, Promise<void>>()
+  const settleLater = (FunctionName: string | undefined, wait: (name: string | undefined) => Promise<void>) => {
+    const waited = wait(FunctionName)
+    // Awaited by the next write to the function; a wait nothing awaits has nothing to hold up (the smoke test, or
+    // the alias write's own wait, finds a version that cannot run).
+    waited.catch(() => undefined)
+    settling.set(FunctionName ?? '', waited)
+  }
+  const functionSettled = async (FunctionName: string | undefined) => {
+    const waited = settling.get(FunctionName ?? '')
+    if (!waited) return
+    await waited
+    settling.delete(FunctionName ?? '')
+  }
+
   const run = async (action: Action, facts: Facts): Promise<void> => {
+    if (FUNCTION_WRITES.has(action.write)) await functionSettled(functionNameOf(action))
     const { apigw, iam, lambda, logs } = clients
     const at = (value: string | Ref | undefined) => resolved(value, facts)
     switch (action.write) {
@@ -369,7 +427,7 @@ export function executor(ctx: WriteContext) {
 
       case 'CreateFunction': {
         const p = action.params
-        await retrying(
+        const out = await retrying(
           () =>
             raceSafe(
               lambda.send(new CreateFunctionCommand({ ...p, Code: { ZipFile: ctx.zip } })),
@@ -378,7 +436,12 @@ export function executor(ctx: WriteContext) {
           isRoleNotReady,
           `role ${p.Role?.split('/').pop()} to become usable by Lambda`,
         )
-        await waitActive(p.FunctionName)
+        // Published with the code: what waits for the function to leave Pending is what uses the version (the smoke
+        // test's first Invoke, or the alias write), and the function's own writes retry while it is Pending.
+        if (p.Publish) {
+          facts.version = publishedVersion(out, 'CreateFunction')
+          settleLater(p.FunctionName, waitActive)
+        } else await waitActive(p.FunctionName)
         return
       }
       case 'UpdateFunctionConfiguration': {
@@ -393,12 +456,15 @@ export function executor(ctx: WriteContext) {
       }
       case 'UpdateFunctionCode': {
         const p = action.params
-        await retrying(
+        const out = await retrying(
           () => lambda.send(new UpdateFunctionCodeCommand({ ...p, ZipFile: ctx.zip })),
           isUpdateInProgress,
           `function ${p.FunctionName} to accept an update`,
         )
-        await waitUpdated(p.FunctionName)
+        if (p.Publish) {
+          facts.version = publishedVersion(out, 'UpdateFunctionCode')
+          settleLater(p.FunctionName, waitUpdated)
+        } else await waitUpdated(p.FunctionName)
         return
       }
       case 'TagFunction': {
@@ -422,8 +488,8 @@ export function executor(ctx: WriteContext) {
           isUpdateInProgress,
           `function ${p.FunctionName} to accept a new version`,
         )
-        if (!out.Version) throw new Error('PublishVersion answered without a Version')
-        facts.version = out.Version
+        facts.version = publishedVersion(out, 'PublishVersion')
+        if (!ctx.smokeTest) await waitVersionActive(p.FunctionName, facts.version)
         return
       }
       case 'SmokeTest': {
@@ -437,7 +503,7 @@ export function executor(ctx: WriteContext) {
         try {
           await ctx.smokeTest(target)
         } catch (error) {
-          throw new BlockedBySmokeTest(target, error)
+          throw new BlockedBySmokeTest(target, error, p.FirstRelease)
         }
         return
       }
@@ -451,6 +517,8 @@ export function executor(ctx: WriteContext) {
       }
       case 'UpdateAlias': {
         const p = { ...action.params, FunctionVersion: at(action.params.FunctionVersion) }
+        // Traffic moves with it: without a smoke test to prove the version runs, at least wait until it can.
+        if (!ctx.smokeTest) await waitVersionActive(p.FunctionName, p.FunctionVersion)
         return busyRetried(() => lambda.send(new UpdateAliasCommand(p)))
       }
 
@@ -470,7 +538,7 @@ export function executor(ctx: WriteContext) {
 
       case 'CreateRoute': {
         const p = { ...action.params, ApiId: at(action.params.ApiId), Target: at(action.params.Target) }
-        return raceSafe(apigw.send(new CreateRouteCommand(p)), `route ${p.RouteKey}`)
+        return void (await raceSafe(apigw.send(new CreateRouteCommand(p)), `route ${p.RouteKey}`))
       }
       case 'UpdateRoute':
         return void (await apigw.send(
@@ -498,7 +566,7 @@ export function executor(ctx: WriteContext) {
       case 'CreateStage': {
         const p = action.params
         const input = { ...p, ApiId: at(p.ApiId), DeploymentId: at(p.DeploymentId), Description: at(p.Description) }
-        return raceSafe(apigw.send(new CreateStageCommand(input)), `stage ${p.StageName}`)
+        return void (await raceSafe(apigw.send(new CreateStageCommand(input)), `stage ${p.StageName}`))
       }
       case 'UpdateStage': {
         const p = action.params

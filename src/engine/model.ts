@@ -353,6 +353,11 @@ export interface SmokeTestInput {
   /** The version (a number) under test: published by this plan (a reference) or already there. */
   Qualifier: string | Ref
   CodeSha256: string
+  /**
+   * The stage's first release: live is created without waiting for the test (nothing is served before it), so a
+   * failure fails the deploy without a version to fall back to.
+   */
+  FirstRelease: boolean
 }
 
 export type WriteName = Action['write']

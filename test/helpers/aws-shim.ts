@@ -484,6 +484,7 @@ export async function startShim(options: ShimOptions): Promise<Shim> {
     if (isOk(reply)) keepCode(input.Code?.ZipFile)
     if (!isOk(reply) || settings.pendingReads === 0) return reply
     return editJson(reply, (config) => {
+      if (input.Publish) publishedPending(functionKey(call, config.FunctionName), config, settings.pendingReads)
       functions.set(functionKey(call, config.FunctionName), {
         arn: config.FunctionArn,
         pendingReads: settings.pendingReads,
@@ -500,8 +501,18 @@ export async function startShim(options: ShimOptions): Promise<Shim> {
   async function readFunction(call: Call): Promise<Reply> {
     if (versionGone(call)) return noSuchVersion(call)
     const reply = withCodeLocation(call, await forward(call))
-    if (new URL(call.url, 'http://shim').searchParams.get('Qualifier')) return reply
     const key = functionKey(call, call.params.fn ?? '')
+    if (qualifierOf(call) !== undefined) {
+      if (!isOk(reply) || !versionPending(key, qualifierOf(call))) return reply
+      return editJson(reply, (json) => {
+        const config = call.operation === 'GetFunction' ? json.Configuration : json
+        Object.assign(config, {
+          State: 'Pending',
+          StateReason: 'The function is being created.',
+          StateReasonCode: 'Creating',
+        })
+      })
+    }
     const state = functions.get(key)
     const architecture = architectures.get(key)
     if ((!state && !architecture) || !isOk(reply)) return reply
@@ -512,12 +523,39 @@ export async function startShim(options: ShimOptions): Promise<Shim> {
     })
   }
 
-  /** AWS refuses changes to a function while it is Pending or an update is InProgress (409 ResourceConflictException). */
+  /**
+   * AWS refuses changes to a function while it is Pending or an update is InProgress (409 ResourceConflictException).
+   * A refusal counts as a read of the state: time passes for a caller that retries instead of polling.
+   */
   function functionBusy(key: string): Reply | undefined {
     const state = functions.get(key)
-    if (state?.pendingReads) return lambdaConflict('The function is currently in the following state: Pending')
-    if (state?.inProgressReads) return lambdaConflict(`An update is in progress for resource: ${state.arn}`)
+    if (state?.pendingReads) {
+      state.pendingReads -= 1
+      return lambdaConflict('The function is currently in the following state: Pending')
+    }
+    if (state?.inProgressReads) {
+      state.inProgressReads -= 1
+      return lambdaConflict(`An update is in progress for resource: ${state.arn}`)
+    }
     return undefined
+  }
+
+  /**
+   * Versions published with the code (CreateFunction or UpdateFunctionCode with Publish) start Pending, as the function
+   * is: `key:N` -> the reads (GetFunction/GetFunctionConfiguration with that Qualifier, or an Invoke of it, refused
+   * with 409) that still see it Pending.
+   */
+  const pendingVersions = new Map<string, number>()
+  /** Counts down a pending version; true while it is still Pending for this call. */
+  function versionPending(key: string, qualifier: string | undefined): boolean {
+    const left = qualifier === undefined ? 0 : (pendingVersions.get(`${key}:${qualifier}`) ?? 0)
+    if (left <= 0) return false
+    if (left > 1) pendingVersions.set(`${key}:${qualifier}`, left - 1)
+    else pendingVersions.delete(`${key}:${qualifier}`)
+    return true
+  }
+  const publishedPending = (key: string, config: Json, reads: number) => {
+    if (reads > 0 && /^\d+$/.test(String(config.Version))) pendingVersions.set(`${key}:${config.Version}`, reads)
   }
 
   /** TagResource, UntagResource, RemovePermission: refused while the function is busy, as on AWS. */
@@ -543,7 +581,12 @@ export async function startShim(options: ShimOptions): Promise<Shim> {
     if (!isOk(reply) || (settings.inProgressReads === 0 && !architecture)) return reply
     return editJson(reply, (config) => {
       if (architectures.has(key)) config.Architectures = [architectures.get(key)]
+      // Published with the code (Publish): the version keeps the architecture the code came with.
+      if (architecture && /^\d+$/.test(String(config.Version)))
+        architectures.set(`${key}:${config.Version}`, architecture)
       if (settings.inProgressReads === 0) return
+      if (call.operation === 'UpdateFunctionCode' && parse(call.body).Publish)
+        publishedPending(key, config, settings.inProgressReads)
       functions.set(key, { arn: config.FunctionArn, pendingReads: 0, inProgressReads: settings.inProgressReads })
       config.LastUpdateStatus = 'InProgress'
     })
@@ -577,6 +620,8 @@ export async function startShim(options: ShimOptions): Promise<Shim> {
     // Deleting a version (Qualifier) leaves the function's state alone.
     if (isOk(reply) && !qualifier) {
       for (const version of [...deletedVersions]) if (version.startsWith(`${key}:`)) deletedVersions.delete(version)
+      for (const version of [...pendingVersions.keys()])
+        if (version.startsWith(`${key}:`)) pendingVersions.delete(version)
       functions.delete(functionKey(call, call.params.fn ?? ''))
       architectures.delete(functionKey(call, call.params.fn ?? ''))
     }
@@ -729,7 +774,12 @@ export async function startShim(options: ShimOptions): Promise<Shim> {
     const fn = call.params.fn ?? ''
     const qualifier = new URL(call.url, 'http://shim').searchParams.get('Qualifier') ?? '$LATEST'
     const key = functionKey(call, fn)
-    if (qualifier === '$LATEST' && functions.get(key)?.pendingReads)
+    const state = functions.get(key)
+    if (qualifier === '$LATEST' && state?.pendingReads) {
+      state.pendingReads -= 1
+      return lambdaConflict('The function is currently in the following state: Pending')
+    }
+    if (versionPending(key, qualifier))
       return lambdaConflict('The function is currently in the following state: Pending')
     const located = withCodeLocation(
       { ...call, operation: 'GetFunction' },

@@ -76,7 +76,13 @@ function smokeTestOf(p, options) {
     const message = smoke && { body: smoke.message, expect: smoke.expect };
     const stage = p.identity.stage;
     return async (target) => {
-        await waitingFor(options.progress, `the smoke test of version ${target.qualifier}`, () => smokeTestVersion(p.clients.lambda, target, { region: p.region, stage, ...(message && { message }) }));
+        await waitingFor(options.progress, `the smoke test of version ${target.qualifier}`, () => smokeTestVersion(p.clients.lambda, target, {
+            region: p.region,
+            stage,
+            ...(message && { message }),
+            ...(options.sleep && { sleep: options.sleep }),
+            ...(options.retryBaseMs !== undefined && { retryBaseMs: options.retryBaseMs }),
+        }));
     };
 }
 function adapterOptions(p, options) {

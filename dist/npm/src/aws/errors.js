@@ -46,6 +46,15 @@ export function isLimitExceeded(error) {
     return errorName(error) === 'LimitExceededException';
 }
 /** Another update of the function is still running. */
+/**
+ * Lambda refuses to invoke a version that is not ready yet: 409 while its function is Pending (a version published
+ * with the code starts so), ResourceNotReadyException while an Inactive one is being set up again.
+ */
+export function isNotReadyToInvoke(error) {
+    const name = errorName(error);
+    return (name === 'ResourceNotReadyException' ||
+        (name === 'ResourceConflictException' && /state: Pending/i.test(error.message ?? '')));
+}
 export function isUpdateInProgress(error) {
     return errorName(error) === 'ResourceConflictException' && !/already exist/i.test(error.message ?? '');
 }

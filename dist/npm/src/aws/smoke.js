@@ -7,7 +7,8 @@ import { SMOKE_MARKER } from "../../runtime/smoke.js";
 import { stackOrigin } from "../bundle/sourcemap.js";
 import { BUNDLE_FILE, HANDLER_FILE } from "../bundle/build.js";
 import { connectEvent, connectionId, disconnectEvent, messageEvent } from "../dev/events.js";
-import { explainAwsError } from "./errors.js";
+import { explainAwsError, isNotReadyToInvoke } from "./errors.js";
+import { retry } from "./retry.js";
 /** Why a version failed its smoke test, in words; `step` is where. */
 export class SmokeTestError extends Error {
     step;
@@ -94,12 +95,18 @@ export async function smokeTestVersion(lambda, target, options) {
         const started = performance.now();
         let out;
         try {
-            out = await lambda.send(new InvokeCommand({
+            // A version published a moment ago may still be Pending: its first Invoke is what waits for it (no poll first).
+            out = await retry(() => lambda.send(new InvokeCommand({
                 FunctionName: target.functionName,
                 Qualifier: version,
                 InvocationType: 'RequestResponse',
                 Payload: Buffer.from(JSON.stringify(marked)),
-            }), { abortSignal: abort.signal });
+            }), { abortSignal: abort.signal }), {
+                retryable: (e) => !abort.signal.aborted && isNotReadyToInvoke(e),
+                budgetMs: timeoutMs,
+                baseMs: options.retryBaseMs ?? 500,
+                ...(options.sleep && { sleep: options.sleep }),
+            });
         }
         catch (error) {
             if (abort.signal.aborted)

@@ -3,7 +3,7 @@
 // resolved) a switch on the action's `write`, whose default is the table: a write in neither does not compile.
 import { CreateApiCommand, CreateDeploymentCommand, CreateIntegrationCommand, CreateRouteCommand, CreateStageCommand, DeleteApiCommand, DeleteIntegrationCommand, DeleteRouteCommand, GetDeploymentCommand, TagResourceCommand as TagApiResourceCommand, UpdateApiCommand, UpdateIntegrationCommand, UpdateRouteCommand, UpdateStageCommand, } from '@aws-sdk/client-apigatewayv2';
 import { CreateRoleCommand, DeleteRoleCommand, DeleteRolePolicyCommand, DetachRolePolicyCommand, PutRolePermissionsBoundaryCommand, PutRolePolicyCommand, TagRoleCommand, UpdateAssumeRolePolicyCommand, } from '@aws-sdk/client-iam';
-import { AddPermissionCommand, CreateAliasCommand, CreateFunctionCommand, DeleteFunctionCommand, PublishVersionCommand, RemovePermissionCommand, TagResourceCommand as TagFunctionCommand, UpdateAliasCommand, UpdateFunctionCodeCommand, UpdateFunctionConfigurationCommand, waitForFunctionActiveV2, waitForFunctionUpdatedV2, } from '@aws-sdk/client-lambda';
+import { AddPermissionCommand, CreateAliasCommand, CreateFunctionCommand, DeleteFunctionCommand, PublishVersionCommand, RemovePermissionCommand, TagResourceCommand as TagFunctionCommand, UpdateAliasCommand, UpdateFunctionCodeCommand, UpdateFunctionConfigurationCommand, waitForFunctionActiveV2, waitForFunctionUpdatedV2, waitForPublishedVersionActive, } from '@aws-sdk/client-lambda';
 import { CreateTableCommand, DeleteTableCommand, DescribeTableCommand, TagResourceCommand as TagTableCommand, UpdateTimeToLiveCommand, } from '@aws-sdk/client-dynamodb';
 import { resolveDocument, resolved } from "../engine/refs.js";
 import { CreateLogGroupCommand, DeleteLogGroupCommand, PutRetentionPolicyCommand, TagResourceCommand, } from '@aws-sdk/client-cloudwatch-logs';
@@ -13,16 +13,42 @@ import { explainAwsError, isConflict, isDeleteConflict, isLimitExceeded, isNotFo
 import { realSleep, retry } from "./retry.js";
 import { waitingFor } from "../progress/progress.js";
 /**
- * The smoke test failed: the alias `live` was not moved to the new version. `cause` is
- * what the smoke test threw.
+ * The smoke test failed: the alias `live` was not moved to the new version, or, on the stage's first release, live
+ * points to it with nothing earlier to serve (`firstRelease`). `cause` is what the smoke test threw.
  */
 export class BlockedBySmokeTest extends Error {
     target;
+    firstRelease;
     name = 'BlockedBySmokeTest';
-    constructor(target, cause) {
-        super(`the smoke test of ${target.functionName} version ${target.qualifier} failed, so the alias live was not moved to it: ${cause instanceof Error ? cause.message : String(cause)}`, { cause });
+    constructor(target, cause, firstRelease = false) {
+        const why = cause instanceof Error ? cause.message : String(cause);
+        super(firstRelease
+            ? `the smoke test of ${target.functionName} version ${target.qualifier} failed: ${why}. It is the stage's first version, so the alias live points to it (there is no earlier one to serve, and nobody was told the URL): fix socket.js and deploy again`
+            : `the smoke test of ${target.functionName} version ${target.qualifier} failed, so the alias live was not moved to it: ${why}`, { cause });
         this.target = target;
+        this.firstRelease = firstRelease;
     }
+}
+/** Writes that change the function itself ($LATEST, its tags, its policy): each waits for the last to finish. */
+const FUNCTION_WRITES = new Set([
+    'UpdateFunctionConfiguration',
+    'UpdateFunctionCode',
+    'TagFunction',
+    'AddPermission',
+    'RemovePermission',
+    'PublishVersion',
+]);
+/** The function a write changes, by name (TagResource names it by ARN). */
+function functionNameOf(action) {
+    if (action.write === 'TagFunction')
+        return action.params.Resource?.split(':function:')[1]?.split(':')[0];
+    return 'FunctionName' in action.params ? String(action.params.FunctionName) : undefined;
+}
+/** The version a write published (CreateFunction/UpdateFunctionCode with Publish, PublishVersion): a number. */
+function publishedVersion(out, write) {
+    if (!out.Version || !/^\d+$/.test(out.Version))
+        throw new Error(`${write} answered version ${JSON.stringify(out.Version)}, not the number of a published version`);
+    return out.Version;
 }
 export const AWS_WAITS = { minDelay: 1, maxDelay: 5, maxWaitTime: 300 };
 async function ignoreNotFound(write) {
@@ -60,7 +86,7 @@ async function oneCall(clients, action) {
 /** Something we were about to create exists already: another run got there first. Observe again. */
 async function raceSafe(write, what) {
     try {
-        await write;
+        return await write;
     }
     catch (error) {
         if (isConflict(error))
@@ -125,6 +151,8 @@ export function executor(ctx) {
         }
     };
     const waitActive = (FunctionName) => waitingFor(ctx.progress, `function ${FunctionName} to become Active`, async () => settled(FunctionName, 'become Active', await waitForFunctionActiveV2({ client: clients.lambda, ...waits }, { FunctionName })));
+    /** A published version is invocable once Active (one published with a function still Pending starts Pending). */
+    const waitVersionActive = (FunctionName, Qualifier) => waitingFor(ctx.progress, `version ${Qualifier} of ${FunctionName} to become Active`, async () => settled(`${FunctionName}:${Qualifier}`, 'become Active', await waitForPublishedVersionActive({ client: clients.lambda, ...waits }, { FunctionName, Qualifier })));
     const waitUpdated = (FunctionName) => waitingFor(ctx.progress, `function ${FunctionName} to finish its update`, async () => settled(FunctionName, 'finish its update', await waitForFunctionUpdatedV2({ client: clients.lambda, ...waits }, { FunctionName })));
     /** A deployment is usable once DEPLOYED: wait out PENDING, and fail on FAILED with API Gateway's reason. */
     const deploymentSettled = async (ApiId, created) => {
@@ -178,7 +206,29 @@ export function executor(ctx) {
     const tableRetried = (write, TableName) => retrying(write, (e) => isResourceInUse(e) || isLimitExceeded(e), `table ${TableName} to accept a change`);
     /** A write another change to the function may still hold up (the plan orders ours; others may run beside it). */
     const busyRetried = async (write) => void (await retrying(write, isUpdateInProgress, 'the function to accept a change'));
+    /**
+     * Functions whose last write published a version and returned before Lambda finished (CreateFunction or
+     * UpdateFunctionCode with Publish): the wait for it runs in the background, beside what uses the version, and the
+     * next write to the function itself awaits it (Lambda takes one change at a time).
+     */
+    const settling = new Map();
+    const settleLater = (FunctionName, wait) => {
+        const waited = wait(FunctionName);
+        // Awaited by the next write to the function; a wait nothing awaits has nothing to hold up (the smoke test, or
+        // the alias write's own wait, finds a version that cannot run).
+        waited.catch(() => undefined);
+        settling.set(FunctionName ?? '', waited);
+    };
+    const functionSettled = async (FunctionName) => {
+        const waited = settling.get(FunctionName ?? '');
+        if (!waited)
+            return;
+        await waited;
+        settling.delete(FunctionName ?? '');
+    };
     const run = async (action, facts) => {
+        if (FUNCTION_WRITES.has(action.write))
+            await functionSettled(functionNameOf(action));
         const { apigw, iam, lambda, logs } = clients;
         const at = (value) => resolved(value, facts);
         switch (action.write) {
@@ -214,8 +264,15 @@ export function executor(ctx) {
             }
             case 'CreateFunction': {
                 const p = action.params;
-                await retrying(() => raceSafe(lambda.send(new CreateFunctionCommand({ ...p, Code: { ZipFile: ctx.zip } })), `function ${p.FunctionName}`), isRoleNotReady, `role ${p.Role?.split('/').pop()} to become usable by Lambda`);
-                await waitActive(p.FunctionName);
+                const out = await retrying(() => raceSafe(lambda.send(new CreateFunctionCommand({ ...p, Code: { ZipFile: ctx.zip } })), `function ${p.FunctionName}`), isRoleNotReady, `role ${p.Role?.split('/').pop()} to become usable by Lambda`);
+                // Published with the code: what waits for the function to leave Pending is what uses the version (the smoke
+                // test's first Invoke, or the alias write), and the function's own writes retry while it is Pending.
+                if (p.Publish) {
+                    facts.version = publishedVersion(out, 'CreateFunction');
+                    settleLater(p.FunctionName, waitActive);
+                }
+                else
+                    await waitActive(p.FunctionName);
                 return;
             }
             case 'UpdateFunctionConfiguration': {
@@ -226,8 +283,13 @@ export function executor(ctx) {
             }
             case 'UpdateFunctionCode': {
                 const p = action.params;
-                await retrying(() => lambda.send(new UpdateFunctionCodeCommand({ ...p, ZipFile: ctx.zip })), isUpdateInProgress, `function ${p.FunctionName} to accept an update`);
-                await waitUpdated(p.FunctionName);
+                const out = await retrying(() => lambda.send(new UpdateFunctionCodeCommand({ ...p, ZipFile: ctx.zip })), isUpdateInProgress, `function ${p.FunctionName} to accept an update`);
+                if (p.Publish) {
+                    facts.version = publishedVersion(out, 'UpdateFunctionCode');
+                    settleLater(p.FunctionName, waitUpdated);
+                }
+                else
+                    await waitUpdated(p.FunctionName);
                 return;
             }
             case 'TagFunction': {
@@ -245,9 +307,9 @@ export function executor(ctx) {
             case 'PublishVersion': {
                 const p = action.params;
                 const out = await retrying(() => lambda.send(new PublishVersionCommand(p)), isUpdateInProgress, `function ${p.FunctionName} to accept a new version`);
-                if (!out.Version)
-                    throw new Error('PublishVersion answered without a Version');
-                facts.version = out.Version;
+                facts.version = publishedVersion(out, 'PublishVersion');
+                if (!ctx.smokeTest)
+                    await waitVersionActive(p.FunctionName, facts.version);
                 return;
             }
             case 'SmokeTest': {
@@ -263,7 +325,7 @@ export function executor(ctx) {
                     await ctx.smokeTest(target);
                 }
                 catch (error) {
-                    throw new BlockedBySmokeTest(target, error);
+                    throw new BlockedBySmokeTest(target, error, p.FirstRelease);
                 }
                 return;
             }
@@ -277,6 +339,9 @@ export function executor(ctx) {
             }
             case 'UpdateAlias': {
                 const p = { ...action.params, FunctionVersion: at(action.params.FunctionVersion) };
+                // Traffic moves with it: without a smoke test to prove the version runs, at least wait until it can.
+                if (!ctx.smokeTest)
+                    await waitVersionActive(p.FunctionName, p.FunctionVersion);
                 return busyRetried(() => lambda.send(new UpdateAliasCommand(p)));
             }
             case 'CreateIntegration': {
@@ -290,7 +355,7 @@ export function executor(ctx) {
                 return ignoreNotFound(apigw.send(new DeleteIntegrationCommand({ ...action.params, ApiId: at(action.params.ApiId) })));
             case 'CreateRoute': {
                 const p = { ...action.params, ApiId: at(action.params.ApiId), Target: at(action.params.Target) };
-                return raceSafe(apigw.send(new CreateRouteCommand(p)), `route ${p.RouteKey}`);
+                return void (await raceSafe(apigw.send(new CreateRouteCommand(p)), `route ${p.RouteKey}`));
             }
             case 'UpdateRoute':
                 return void (await apigw.send(new UpdateRouteCommand({
@@ -311,7 +376,7 @@ export function executor(ctx) {
             case 'CreateStage': {
                 const p = action.params;
                 const input = { ...p, ApiId: at(p.ApiId), DeploymentId: at(p.DeploymentId), Description: at(p.Description) };
-                return raceSafe(apigw.send(new CreateStageCommand(input)), `stage ${p.StageName}`);
+                return void (await raceSafe(apigw.send(new CreateStageCommand(input)), `stage ${p.StageName}`));
             }
             case 'UpdateStage': {
                 const p = action.params;

@@ -144,7 +144,7 @@ class Builder {
             resource: kind.resource,
             change: change ?? kind.change,
             ...shown,
-            after: after.filter((a) => !!a),
+            after: [...new Set(after.filter((a) => !!a))],
             params,
         };
         // TypeScript cannot tie KINDS' entry to the Action member of W: the `satisfies` on WRITES checks that they agree.
@@ -413,11 +413,23 @@ export function planDeploy(desired, observed) {
     const tableActive = [tableCreate, table?.status === 'CREATING' ? tableTtl : undefined];
     // ---- function ----
     const fn = observed.fn;
+    const versions = fn?.versions ?? [];
+    const numbers = versions.map((v) => v.version).sort(byNumber);
+    const live = fn?.alias;
+    const liveVersion = versions.find((v) => v.version === live?.version);
+    // A version that holds this code and configuration already (published by a run that died before the alias moved,
+    // or the one a rollback moved away from) is used again: the newest such one.
+    const ready = liveVersion && !releaseDiff(liveVersion.spec, desired.fn).length
+        ? liveVersion
+        : [...versions].reverse().find((v) => !releaseDiff(v.spec, desired.fn).length);
+    // The write that uploads the code publishes the version too when one is needed (Publish: true): one call, and the
+    // version holds exactly the code this run uploaded, whatever another deploy does to $LATEST meanwhile.
+    let codeWrite;
     // The last write to the function so far: Lambda takes one change at a time (409 ResourceConflictException while
     // it is Pending or an update is InProgress), so every function write, tags and permissions too, waits for the last.
     let fnWrite;
     if (!fn) {
-        fnWrite = b.add('CreateFunction', {
+        fnWrite = codeWrite = b.add('CreateFunction', {
             name: names.functionName,
             after: [roleCreate, ...tableActive],
             params: {
@@ -425,6 +437,7 @@ export function planDeploy(desired, observed) {
                 ...functionConfiguration(desired.fn),
                 Architectures: [desired.fn.architecture],
                 PackageType: 'Zip',
+                Publish: true,
                 Tags: tags,
             },
         });
@@ -450,8 +463,14 @@ export function planDeploy(desired, observed) {
                 name: names.functionName,
                 diff: codeDiff,
                 after: [fnWrite],
-                params: { FunctionName: names.functionName, Architectures: [desired.fn.architecture] },
+                params: {
+                    FunctionName: names.functionName,
+                    Architectures: [desired.fn.architecture],
+                    ...(ready ? {} : { Publish: true }),
+                },
             });
+            if (!ready)
+                codeWrite = fnWrite;
         }
         if (!diff.length && !codeDiff.length)
             b.unchanged.push(`function ${names.functionName}`);
@@ -463,17 +482,8 @@ export function planDeploy(desired, observed) {
             }) ?? fnWrite;
     }
     // ---- versions and the alias `live`, which API Gateway invokes: it moves only to a published, tested version ----
-    const versions = fn?.versions ?? [];
-    const numbers = versions.map((v) => v.version).sort(byNumber);
-    const live = fn?.alias;
-    const liveVersion = versions.find((v) => v.version === live?.version);
-    // A version that holds this code and configuration already (published by a run that died before the alias moved,
-    // or the one a rollback moved away from) is used again: the newest such one.
-    const ready = liveVersion && !releaseDiff(liveVersion.spec, desired.fn).length
-        ? liveVersion
-        : [...versions].reverse().find((v) => !releaseDiff(v.spec, desired.fn).length);
-    let published;
-    if (!ready) {
+    let published = codeWrite;
+    if (!ready && !published) {
         published = b.add('PublishVersion', {
             name: names.functionName,
             diff: liveVersion ? releaseDiff(liveVersion.spec, desired.fn) : undefined,
@@ -490,13 +500,25 @@ export function planDeploy(desired, observed) {
     const previous = previousVersion(live, numbers);
     let aliasWrite;
     if (!live || live.version !== ready?.version) {
+        // A stage's first release (no live yet, and no integration of the time before versions invoking the function
+        // unqualified) serves nobody: a new API's URL is reported only once its deploy succeeds. So live is created as soon
+        // as the version exists, beside the smoke test, and the integration never names an alias that does not exist; a
+        // failed smoke test still fails the deploy. Once live exists, it moves only to a version that passed.
+        const legacyServing = kept?.integrations.some((i) => i.uri === desired.api.legacyIntegrationUri) ?? false;
+        const firstRelease = !live && !legacyServing;
         const smoke = desired.release.smokeTest
             ? b.add('SmokeTest', {
                 name: ready ? `${names.functionName}:${ready.version}` : `${names.functionName} (the version published)`,
                 // Its first invocation: the role's policy in place, our log group there before Lambda makes one, and the
-                // registry's table ACTIVE with its TTL.
-                after: [published, fnWrite, policyPut, groupCreate, tableCreate, tableTtl],
-                params: { FunctionName: names.functionName, Qualifier: version, CodeSha256: desired.fn.codeSha256 },
+                // registry's table ACTIVE with its TTL. A version just published may still be Pending: the smoke test's
+                // first Invoke waits that out (src/aws/smoke.ts), so no poll sits on the path.
+                after: [published, ready ? fnWrite : undefined, policyPut, groupCreate, tableCreate, tableTtl],
+                params: {
+                    FunctionName: names.functionName,
+                    Qualifier: version,
+                    CodeSha256: desired.fn.codeSha256,
+                    FirstRelease: firstRelease,
+                },
             })
             : undefined;
         const moved = { FunctionName: names.functionName, Name: names.aliasName, FunctionVersion: version };
@@ -509,7 +531,7 @@ export function planDeploy(desired, observed) {
             })
             : b.add('CreateAlias', {
                 name: names.aliasName,
-                after: [published, smoke, fnWrite, policyPut, groupCreate, tableCreate, tableTtl],
+                after: [published, firstRelease ? undefined : smoke, fnWrite, policyPut, groupCreate, tableCreate, tableTtl],
                 params: moved,
             });
     }
