@@ -203,6 +203,13 @@ describe('the Action (node dist/index.js)', () => {
     assert.equal(gh.comments.length, 1)
     assert.match(gh.comments[0]!.body, /`pr-42` was removed/)
     assert.deepEqual(gh.deployments[0]!.statuses.at(-1), { state: 'inactive', environment_url: undefined })
+    // No GitHub call of the whole lifecycle is one GitHub refuses: the comment's author is GraphQL's viewer, since
+    // GET /user answers the GITHUB_TOKEN 403.
+    assert.deepEqual(
+      gh.refused().map((r) => `${r.method} ${r.path} ${r.status}`),
+      [],
+    )
+    assert.ok(gh.requests.some((r) => r.path === '/graphql'))
   })
 
   test('push to main deploys the mapped stage; a stage input wins', async () => {

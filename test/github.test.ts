@@ -42,6 +42,11 @@ test('the sticky comment is found on a later page, by marker and author, and edi
     'it paged',
   )
   assert.equal(gh.writes().length, 1)
+  assert.deepEqual(
+    gh.refused().map((r) => `${r.method} ${r.path} ${r.status}`),
+    [],
+    'GitHub refuses no call: the author comes from GraphQL viewer, not GET /user (403 for installation tokens)',
+  )
 
   gh.requests.length = 0
   await upsertStickyComment(client, repoOf('octo/sockets'), 3, marker, 'new body')

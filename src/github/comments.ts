@@ -11,14 +11,22 @@ interface IssueComment {
   user?: { login?: string; type?: string } | null
 }
 
-/** The token's own login, when the token can say (a PAT); GITHUB_TOKEN and app tokens cannot, and comment as bots. */
+/**
+ * Who the token acts as: GraphQL's `viewer`, which user tokens and installation tokens (GITHUB_TOKEN, app tokens) can
+ * both read, where REST's GET /user refuses installation tokens with 403. Undefined when it cannot be read.
+ */
 async function tokenLogin(gh: GitHub): Promise<string | undefined> {
   try {
-    return (await gh.rest.users.getAuthenticated()).data.login
+    const { viewer } = await gh.graphql<{ viewer: { login: string } }>('query { viewer { login } }')
+    return viewer.login
   } catch {
     return undefined
   }
 }
+
+/** GraphQL may name a bot without REST's `[bot]` suffix (`github-actions`, REST `github-actions[bot]`). */
+const sameActor = (a: string, b: string) =>
+  a.replace(/\[bot\]$/i, '').toLowerCase() === b.replace(/\[bot\]$/i, '').toLowerCase()
 
 /** Our comment for this stage: the marker, written by this token's user (or, when that is unknown, by a bot). */
 export async function findStickyComment(
@@ -32,7 +40,8 @@ export async function findStickyComment(
     gh.paginate(gh.rest.issues.listComments, { ...repo, issue_number: pr, per_page: 100 }) as Promise<IssueComment[]>,
   ])
   const ours = comments.filter(
-    (c) => c.body?.includes(marker) && (login ? c.user?.login === login : c.user?.type === 'Bot'),
+    (c) =>
+      c.body?.includes(marker) && (login ? !!c.user?.login && sameActor(c.user.login, login) : c.user?.type === 'Bot'),
   )
   return ours[0]
 }

@@ -16,6 +16,8 @@ export interface RecordedRequest {
   path: string
   body?: any
   authorization?: string
+  /** The status answered (set when the answer is sent). */
+  status?: number
 }
 
 export interface FakeGitHub {
@@ -35,6 +37,8 @@ export interface FakeGitHub {
   requests: RecordedRequest[]
   /** Writes (POST/PATCH/PUT/DELETE) to the REST API. */
   writes(): RecordedRequest[]
+  /** Requests GitHub answered with a 4xx or 5xx: each one is a call GitHub would refuse. */
+  refused(): RecordedRequest[]
   close(): Promise<void>
 }
 
@@ -55,7 +59,7 @@ export async function startFakeGitHub(repo = 'octo/sockets'): Promise<FakeGitHub
   const { privateKey } = generateKeyPairSync('rsa', { modulusLength: 2048 })
   const oidcToken = 'runtime-token-for-oidc'
   let nextId = 1000
-  const state: Omit<FakeGitHub, 'url' | 'oidcUrl' | 'close' | 'writes'> = {
+  const state: Omit<FakeGitHub, 'url' | 'oidcUrl' | 'close' | 'writes' | 'refused'> = {
     oidcToken,
     repo,
     comments: [],
@@ -83,11 +87,15 @@ export async function startFakeGitHub(repo = 'octo/sockets'): Promise<FakeGitHub
   const server = createServer(async (req, res) => {
     const url = new URL(req.url ?? '/', 'http://local')
     const body = req.method === 'GET' ? undefined : await readJson(req)
-    state.requests.push({
+    const recorded: RecordedRequest = {
       method: req.method!,
       path: url.pathname + url.search,
       body,
       authorization: req.headers.authorization,
+    }
+    state.requests.push(recorded)
+    res.on('finish', () => {
+      recorded.status = res.statusCode
     })
     const p = url.pathname
 
@@ -95,6 +103,16 @@ export async function startFakeGitHub(repo = 'octo/sockets'): Promise<FakeGitHub
       if (req.headers.authorization !== `Bearer ${oidcToken}`) return json(res, 401, { message: 'Bad credentials' })
       return json(res, 200, { value: jwt(url.searchParams.get('audience') ?? 'https://github.com/octo') })
     }
+    // GraphQL (POST /graphql): `viewer` is the token's own actor, which installation tokens may read (the Actions
+    // GITHUB_TOKEN is the github-actions app's); other queries are not modelled, and answered as GitHub answers a
+    // field that does not exist.
+    if (p === '/graphql' && req.method === 'POST') {
+      const query = String(body?.query ?? '')
+      if (/^\s*(query\s*\w*\s*)?\{\s*viewer\s*\{\s*login\s*\}\s*\}\s*$/.test(query))
+        return json(res, 200, { data: { viewer: { login: BOT.login } } })
+      return json(res, 200, { errors: [{ message: `the fake models only viewer { login }, not: ${query}` }] })
+    }
+    // GET /user needs a user token: GitHub refuses installation tokens such as GITHUB_TOKEN.
     if (p === '/user')
       return json(res, 403, {
         message: 'Resource not accessible by integration',
@@ -174,7 +192,9 @@ export async function startFakeGitHub(repo = 'octo/sockets'): Promise<FakeGitHub
   return Object.assign(state, {
     url,
     oidcUrl: `${url}/_oidc/token?api-version=2.0`,
-    writes: () => state.requests.filter((r) => r.method !== 'GET' && !r.path.startsWith('/_oidc')),
+    writes: () =>
+      state.requests.filter((r) => r.method !== 'GET' && !r.path.startsWith('/_oidc') && r.path !== '/graphql'),
+    refused: () => state.requests.filter((r) => (r.status ?? 0) >= 400),
     close: () =>
       new Promise<void>((resolve) => {
         server.closeAllConnections()
