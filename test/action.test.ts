@@ -306,7 +306,7 @@ on('ping', async (data, socket) => { await socket.send('pong') })
 
       await writeFile(
         path.join(project.dir, 'socket.js'),
-        `${await readFile(path.join(project.dir, 'socket.js'), 'utf8')}// v2\n`,
+        `${await readFile(path.join(project.dir, 'socket.js'), 'utf8')}on('v2', async () => {})\n`,
       )
       const refused = await runAction(
         'push',
@@ -314,7 +314,7 @@ on('ping', async (data, socket) => { await socket.send('pong') })
         { stages: 'main: prod' },
         { SMOKE_TOKEN: 'sv-action-wrong-token' },
       )
-      assert.equal(refused.code, 1)
+      assert.equal(refused.code, 1, refused.stdout)
       assert.match(refused.stdout, /::error::.*\$connect answered 401 with body \\?"refused Bearer \*\*\* and \*\*\*/)
       assert.ok(!written(refused).includes('sv-action-wrong-token'), written(refused))
     } finally {
