@@ -135,6 +135,7 @@ function smokeTestOf(p: Prepared, options: StageOptions): SmokeTest | undefined 
   if (options.smokeTest || !options.smoke) return options.smokeTest
   const { smoke } = p.socket
   const message = smoke && { body: smoke.message, expect: smoke.expect }
+  const handshake = smoke && { headers: smoke.headers, query: smoke.query }
   const stage = p.identity.stage
   return async (target) => {
     await waitingFor(options.progress, `the smoke test of version ${target.qualifier}`, () =>
@@ -142,6 +143,7 @@ function smokeTestOf(p: Prepared, options: StageOptions): SmokeTest | undefined 
         region: p.region,
         stage,
         ...(message && { message }),
+        ...(handshake && { handshake }),
         ...(options.sleep && { sleep: options.sleep }),
         ...(options.retryBaseMs !== undefined && { retryBaseMs: options.retryBaseMs }),
       }),

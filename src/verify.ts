@@ -1,10 +1,14 @@
 // After `live` moved: the deployed wss:// URL answers as a client sees it. Opens a WebSocket (API Gateway runs
 // $connect during the upgrade), and with serverless.yml's smoke message sends it and waits for a reply that contains
 // `expect`. A new API's hostname and a new deployment take moments to reach every edge, so connection failures are
-// retried until a deadline; a handshake the API answers with a status (the $connect handler said no) is not.
+// retried until a deadline; a handshake the API answers with a status (the $connect handler said no) is not. The
+// handshake carries smoke.headers and smoke.query (credentials a $connect handler checks): the URL with that query is
+// never printed, and what the API answered is redacted (the values read from the environment are masked).
 import { setTimeout as delay } from 'node:timers/promises'
 import WebSocket from 'ws'
 import type { SmokeInput } from './config/types.ts'
+import { credentialInputs } from './config/smoke-headers.ts'
+import { redact } from './secrets.ts'
 
 export class VerifyError extends Error {
   override readonly name = 'VerifyError'
@@ -30,9 +34,20 @@ export interface Verified {
 /** An answer that will not change on a retry: the API answered the upgrade with a status. */
 class Refused extends Error {}
 
+/** `url` with smoke.query's parameters added (one given in both: smoke.query's value). */
+function withQuery(url: string, query: Record<string, string> | undefined): string {
+  if (query === undefined || Object.keys(query).length === 0) return url
+  const target = new URL(url)
+  for (const [name, value] of Object.entries(query)) target.searchParams.set(name, value)
+  return target.href
+}
+
 function attempt(url: string, smoke: SmokeInput | undefined, timeoutMs: number): Promise<string | undefined> {
   return new Promise((resolve, reject) => {
-    const ws = new WebSocket(url, { handshakeTimeout: timeoutMs })
+    const ws = new WebSocket(withQuery(url, smoke?.query), {
+      handshakeTimeout: timeoutMs,
+      ...(smoke?.headers && { headers: smoke.headers }),
+    })
     const replies: string[] = []
     const timer = setTimeout(() => {
       ws.terminate()
@@ -58,7 +73,9 @@ function attempt(url: string, smoke: SmokeInput | undefined, timeoutMs: number):
       // A 4xx is the $connect handler deciding (no credentials here): it ran, unless a smoke message needs the
       // connection. A 5xx may be a new API or permission not yet everywhere: retried like a failed connection.
       if (status >= 400 && status < 500 && !smoke) return finish()
-      const answered = `the $connect handshake was answered ${status} ${res.statusMessage ?? ''}`.trim()
+      const given = credentialInputs(smoke)
+      const sent = given ? ` (with ${given}; their values are not shown)` : ''
+      const answered = `the $connect handshake was answered ${`${status} ${res.statusMessage ?? ''}`.trim()}${sent}`
       finish(status >= 400 && status < 500 ? new Refused(answered) : new Error(answered))
     })
     ws.on('error', (error) => finish(error))
@@ -90,10 +107,10 @@ export async function verifyEndpoint(options: VerifyOptions): Promise<Verified> 
       last = error as Error
       if (error instanceof Refused || waited >= deadlineMs) break
       const pause = Math.min(1000 * 2 ** (attempts - 1), 8000, deadlineMs - waited)
-      options.log?.(`verify ${url}: ${last.message}; trying again in ${Math.round(pause / 100) / 10} s`)
+      options.log?.(redact(`verify ${url}: ${last.message}; trying again in ${Math.round(pause / 100) / 10} s`))
       await sleep(pause)
       waited += pause
     }
   }
-  throw new VerifyError(`${url} does not work: ${last?.message ?? 'no attempt was made'}`)
+  throw new VerifyError(redact(`${url} does not work: ${last?.message ?? 'no attempt was made'}`))
 }

@@ -279,6 +279,56 @@ describe('the Action (node dist/index.js)', () => {
     assert.equal(updates.length, 2, 'one move to version 2, one back to 1')
   })
 
+  test('smoke.headers and smoke.query from a secret pass the smoke test and verify, and are masked everywhere the Action writes', async () => {
+    const token = 'sv-action-smoke-token'
+    await writeFile(
+      path.join(project.dir, 'socket.js'),
+      `on('connect', async (data) =>
+  data.headers.Authorization === 'Bearer ${token}' && data.query.key === '${token}'
+    ? 200
+    : { statusCode: 401, body: 'refused ' + data.headers.Authorization + ' and ' + data.query.key })
+on('ping', async (data, socket) => { await socket.send('pong') })
+`,
+    )
+    const config = (await readFile(project.config, 'utf8')).trimEnd()
+    await writeFile(
+      project.config,
+      `${config}\n    smoke:\n      message: '{"route":"ping"}'\n      expect: pong\n      headers: { Authorization: "Bearer \${env.SMOKE_TOKEN}" }\n      query: { key: "\${env.SMOKE_TOKEN}" }\n`,
+    )
+    /** Everything the run wrote but the runner's own add-mask command, which carries the value for the runner. */
+    const written = (run: ActionRun) =>
+      [run.stdout.replace(/^::add-mask::.*$/gm, ''), run.stderr, run.summary, JSON.stringify(run.outputs)].join('\n')
+    const gateway = await startDev({ configFile: project.config, port: 0, log: () => {}, env: { SMOKE_TOKEN: token } })
+    try {
+      const run = await runAction(
+        'push',
+        pushEvent('main'),
+        { stages: 'main: prod', verify: 'true', 'verify-url': gateway.url },
+        { SMOKE_TOKEN: token },
+      )
+      assert.equal(run.code, 0, run.stdout + run.stderr)
+      assert.match(run.stdout, new RegExp(`verified ${gateway.url}: the reply contains "pong"`))
+      assert.match(run.stdout, new RegExp(`^::add-mask::${token}$`, 'm'), 'registered with the runner')
+      assert.ok(!written(run).includes(token), written(run))
+
+      await writeFile(
+        path.join(project.dir, 'socket.js'),
+        `${await readFile(path.join(project.dir, 'socket.js'), 'utf8')}on('v2', async () => {})\n`,
+      )
+      const refused = await runAction(
+        'push',
+        pushEvent('main'),
+        { stages: 'main: prod' },
+        { SMOKE_TOKEN: 'sv-action-wrong-token' },
+      )
+      assert.equal(refused.code, 1, refused.stdout)
+      assert.match(refused.stdout, /::error::.*\$connect answered 401 with body \\?"refused Bearer \*\*\* and \*\*\*/)
+      assert.ok(!written(refused).includes('sv-action-wrong-token'), written(refused))
+    } finally {
+      await gateway.close()
+    }
+  })
+
   test('a fork PR is skipped before any AWS call or comment write', async () => {
     const run = await runAction(
       'pull_request',

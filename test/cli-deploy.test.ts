@@ -79,6 +79,49 @@ describe('socket-action plan, deploy, remove', () => {
     await project.edit('serverless.yml', (s) => s.replace('stage: qa', 'stage: dev'))
   })
 
+  test("smoke.headers and smoke.query from the environment reach the smoke test's $connect, and are never printed", async () => {
+    const guarded = await scratchProject()
+    try {
+      // Accepts only the right token, and answers anything else with what it got: a failure that echoes it.
+      await guarded.edit(
+        'socket.js',
+        () => `
+on('connect', async (data) => {
+  const { Authorization } = data.headers
+  return Authorization === 'Bearer sv-right-smoke-token' && data.query.key === 'sv-right-smoke-token'
+    ? 200
+    : { statusCode: 401, body: 'refused ' + Authorization + ' and ' + data.query.key }
+})
+on('ping', async (data, socket) => { await socket.send('pong') })
+`,
+      )
+      await guarded.edit(
+        'serverless.yml',
+        (s) =>
+          `${s}    smoke:\n      message: '{"route":"ping"}'\n      expect: pong\n      headers: { Authorization: "Bearer \${env.SMOKE_TOKEN}" }\n      query: { key: "\${env.SMOKE_TOKEN}" }\n`,
+      )
+      const run = (args: string[], token: string) => cli(args, guarded.dir, { ...process.env, SMOKE_TOKEN: token })
+      const printed = (r: { stdout: string; stderr: string }) => r.stdout + r.stderr
+
+      const refused = await run(['deploy', '--stage', 'guarded'], 'sv-wrong-smoke-token')
+      assert.notEqual(refused.code, 0, 'the smoke test fails')
+      assert.match(
+        refused.stderr,
+        /\$connect answered 401 with body "refused Bearer \*\*\* and \*\*\*": .*refused the smoke test's \$connect with smoke\.headers and smoke\.query/,
+      )
+      assert.ok(!printed(refused).includes('sv-wrong-smoke-token'), printed(refused))
+
+      const planned = await run(['plan', '--stage', 'guarded'], 'sv-right-smoke-token')
+      assert.equal(planned.code, 0, planned.stderr)
+      const deployed = await run(['deploy', '--stage', 'guarded', '--json'], 'sv-right-smoke-token')
+      assert.equal(deployed.code, 0, deployed.stderr)
+      assert.equal(JSON.parse(deployed.stdout).changed, true)
+      for (const r of [planned, deployed]) assert.ok(!printed(r).includes('sv-right-smoke-token'), printed(r))
+    } finally {
+      await guarded.remove()
+    }
+  })
+
   test('a wait over a second is reported on stderr as plain lines when it is not a terminal, without env values', async () => {
     // Two Pending reads: the SDK waiter polls again after 1 s, then after 1-2 s: a wait of 2-3 s.
     bed.shim.configure({ pendingReads: 2 })

@@ -667,3 +667,96 @@ test('smoke mistakes: each says what to write', async () => {
 function escapeRegExp(text: string): string {
   return text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')
 }
+
+// smoke.headers and smoke.query: the credentials the smoke test's $connect and verify's handshake carry
+
+test('smoke.headers and smoke.query: maps of names to text, ${env.X} substituted and masked in all output', async () => {
+  const { redact } = await import('../src/secrets.ts')
+  const { sockets } = await loaded(
+    `${SOCKET}    smoke:\n      message: ping\n      expect: pong\n      headers:\n        Authorization: "Bearer \${env.SMOKE_TOKEN}"\n        X-Client: smoke\n      query: { token: "\${env.SMOKE_QUERY_TOKEN}", room: lobby }\n`,
+    { env: { SMOKE_TOKEN: 'sv-smoke-header-token', SMOKE_QUERY_TOKEN: 'sv-smoke-query-token' } },
+  )
+  assert.deepEqual(sockets[0]!.smoke, {
+    message: 'ping',
+    expect: 'pong',
+    headers: { Authorization: 'Bearer sv-smoke-header-token', 'X-Client': 'smoke' },
+    query: { token: 'sv-smoke-query-token', room: 'lobby' },
+  })
+  assert.equal(
+    redact('Bearer sv-smoke-header-token ?token=sv-smoke-query-token X-Client: smoke'),
+    'Bearer *** ?token=*** X-Client: smoke',
+  )
+})
+
+test('smoke.headers and smoke.query mistakes: each at its line, with the fix, never a value', async () => {
+  const cases: Array<[string, string, string]> = [
+    ['headers: Bearer x', '4', 'input "smoke.headers" must be a mapping of header names to values, e.g. headers: {'],
+    ['query: [token]', '4', 'input "smoke.query" must be a mapping of query string parameter names to values'],
+    ['header: { Authorization: x }', '4', 'unknown key "header" in input "smoke" - did you mean "headers"?'],
+    ['queryString: { token: x }', '4', 'unknown key "queryString" in input "smoke" - did you mean "query"?'],
+    [
+      'headers: { X-Num: 12 }',
+      '4',
+      'header "X-Num" in input "smoke.headers" must be a string, got a number - put it in quotes',
+    ],
+    [
+      'query: { token: [a] }',
+      '4',
+      'query string parameter "token" in input "smoke.query" must be a string, got a list',
+    ],
+    ['query: { token: }', '4', 'query string parameter "token" in input "smoke.query" has no value'],
+    ['query: { "": x }', '4', 'input "smoke.query" has a parameter with an empty name - give it a name'],
+    [
+      'headers: { "Bad Name": x }',
+      '4',
+      'header name "Bad Name" in input "smoke.headers" is not a valid HTTP header name',
+    ],
+    ['headers: { "X:Y": x }', '4', 'header name "X:Y" in input "smoke.headers" is not a valid HTTP header name'],
+    [
+      'headers: { host: x }',
+      '4',
+      'header "host" in input "smoke.headers" is set by API Gateway itself (Host) - remove it',
+    ],
+    [
+      'headers: { X-Forwarded-For: 1.2.3.4 }',
+      '4',
+      'header "X-Forwarded-For" in input "smoke.headers" is set by API Gateway itself',
+    ],
+    [
+      'headers: { Connection: x }',
+      '4',
+      `header "Connection" in input "smoke.headers" is the WebSocket handshake's own`,
+    ],
+    ['headers: { UPGRADE: x }', '4', `header "UPGRADE" in input "smoke.headers" is the WebSocket handshake's own`],
+    [
+      'headers: { sec-websocket-protocol: chat }',
+      '4',
+      `header "sec-websocket-protocol" in input "smoke.headers" is the WebSocket handshake's own: the client and API Gateway set it (Sec-WebSocket-*)`,
+    ],
+    [
+      'headers: { Authorization: a, authorization: b }',
+      '4',
+      'header "authorization" in input "smoke.headers" is "Authorization" again (header names are case-insensitive)',
+    ],
+  ]
+  for (const [input, line, message] of cases) {
+    const error = await loadText(`${SOCKET}    smoke: { message: ping, expect: pong, ${input} }\n`)
+    assert.ok(error instanceof ConfigError, `${input} is refused`)
+    assert.match(error.message, new RegExp(`serverless\\.yml:${line}:\\d+: ${escapeRegExp(message)}`), input)
+  }
+  // block style: the line and column of the header's key
+  const error = await loadText(
+    `${SOCKET}    smoke:\n      message: ping\n      expect: pong\n      headers:\n        Authorization: "Bearer \${env.TOKEN}"\n        Host: example.com\n        X-Line: "\${env.TWO_LINES}"\n`,
+    { env: { TOKEN: 'sv-token-in-error', TWO_LINES: 'sv-first-line\nsv-second-line' } },
+  )
+  assert.ok(error instanceof ConfigError)
+  assert.deepEqual(
+    error.diagnostics.map((d) => [d.line, d.column]),
+    [
+      [9, 9],
+      [10, 9],
+    ],
+  )
+  assert.match(error.diagnostics[1]!.message, /header "X-Line" .* has a character no HTTP header can carry/)
+  assert.doesNotMatch(error.message, /sv-token-in-error|sv-first-line|sv-second-line/)
+})

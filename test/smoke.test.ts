@@ -7,6 +7,7 @@ import { createServer } from 'node:http'
 import type { AddressInfo } from 'node:net'
 import { tmpdir } from 'node:os'
 import path from 'node:path'
+import { readFileSync } from 'node:fs'
 import { CreateRoleCommand, IAMClient } from '@aws-sdk/client-iam'
 import {
   CreateFunctionCommand,
@@ -18,7 +19,14 @@ import {
 } from '@aws-sdk/client-lambda'
 import { ENDPOINT_VARIABLE } from '../runtime/connections.ts'
 import { bundleSocket, LAMBDA_HANDLER } from '../src/bundle/build.ts'
-import { describeFailure, smokeTestVersion, SmokeTestError, type SmokeTarget } from '../src/aws/smoke.ts'
+import {
+  describeFailure,
+  smokeConnectEvent,
+  smokeTestVersion,
+  SmokeTestError,
+  type SmokeTarget,
+} from '../src/aws/smoke.ts'
+import { maskValue } from '../src/secrets.ts'
 import { startAwsBed, type AwsBed } from './helpers/aws-bed.ts'
 
 const REGION = 'us-east-1'
@@ -204,6 +212,56 @@ describe('smokeTestVersion', () => {
     assert.match(error.message, /\$connect answered 401: the smoke message needs a connection the handler accepts/)
   })
 
+  test('a $connect that checks credentials: 401 without smoke.headers and smoke.query, 200 with them', async () => {
+    const target = await publish(`
+on('connect', async (data) =>
+  data.headers.Authorization === 'Bearer sv-smoke-credential' && data.query.token === 'sv-query credential' ? 200 : 401)
+on('ping', async (data, socket) => { await socket.send('pong') })
+`)
+    const error = await failure(smokeTestVersion(lambda, target, { ...options, message: PING }))
+    assert.match(
+      error.message,
+      /\$connect answered 401: .* carries no credentials - give them in smoke\.headers or smoke\.query/,
+    )
+    const onlyHeader = await failure(
+      smokeTestVersion(lambda, target, {
+        ...options,
+        message: PING,
+        handshake: { headers: { Authorization: 'Bearer sv-smoke-credential' } },
+      }),
+    )
+    assert.match(onlyHeader.message, /refused the smoke test's \$connect with smoke\.headers - check their values/)
+    const report = await smokeTestVersion(lambda, target, {
+      ...options,
+      message: PING,
+      handshake: { headers: { Authorization: 'Bearer sv-smoke-credential' }, query: { token: 'sv-query credential' } },
+    })
+    assert.deepEqual(
+      report.steps.map((s) => [s.step, s.statusCode]),
+      [
+        ['$connect', 200],
+        ['message', 200],
+        ['$disconnect', 200],
+      ],
+    )
+  })
+
+  test('a credential read from the environment is not in the failure, even when the handler echoes it', async () => {
+    maskValue('sv-echoed-credential')
+    const target = await publish(`
+on('connect', async (data) => ({ statusCode: 403, body: 'refused ' + data.headers['X-Api-Key'] + ' ' + data.query.key }))
+`)
+    const error = await failure(
+      smokeTestVersion(lambda, target, {
+        ...options,
+        message: PING,
+        handshake: { headers: { 'X-Api-Key': 'sv-echoed-credential' }, query: { key: 'sv-echoed-credential' } },
+      }),
+    )
+    assert.match(error.message, /\$connect answered 403 with body "refused \*\*\* \*\*\*"/)
+    assert.doesNotMatch(error.message, /sv-echoed-credential/)
+  })
+
   test('a reply without `expect` fails and says what it got', async () => {
     const target = await publish(`on('ping', async (data, socket) => { await socket.send('pang') ; return 'ok' })`)
     const error = await failure(smokeTestVersion(lambda, target, { ...options, message: PING }))
@@ -313,6 +371,51 @@ on('ping', async (data, socket) => {
       'POST /prod/@connections/CCCCCCCCCCCCCCC=',
       'POST /prod/@connections/CCCCCCCCCCCCCCC=',
     ])
+  })
+})
+
+describe("the smoke test's $connect event", () => {
+  const FIXTURE = JSON.parse(
+    readFileSync(path.join(import.meta.dirname, 'fixtures', 'events', 'aws', 'connect.json'), 'utf8'),
+  )
+  const api = { apiId: 'smoketest0', domainName: 'smoketest0.execute-api.us-east-1.amazonaws.com', stage: 'prod' }
+  const conn = { connectionId: 'CCCCCCCCCCCCCCC=', connectedAt: 1767225600000, sourceIp: '127.0.0.1' }
+
+  test("carries the handshake's headers as written and its query string, in the fields and order of AWS's event", () => {
+    const event = smokeConnectEvent(
+      api,
+      { ...conn, userAgent: 'probe/1.0' },
+      { headers: { Authorization: 'Bearer t0k+/=', 'x-tenant': 'a, b' }, query: { token: 'a b&c=d', room: 'lobby' } },
+    )
+    assert.deepEqual(Object.keys(event), Object.keys(FIXTURE))
+    assert.deepEqual(event.headers, {
+      Host: api.domainName,
+      'Sec-WebSocket-Key': Buffer.from(conn.connectionId).toString('base64'),
+      'Sec-WebSocket-Version': '13',
+      'User-Agent': 'probe/1.0',
+      Authorization: 'Bearer t0k+/=',
+      'x-tenant': 'a, b',
+      'X-Forwarded-For': '127.0.0.1',
+      'X-Forwarded-Port': '443',
+      'X-Forwarded-Proto': 'https',
+      'X-Amzn-Trace-Id': event.headers!['X-Amzn-Trace-Id']!,
+    })
+    assert.match(event.headers!['X-Amzn-Trace-Id']!, /^Root=1-[0-9a-f]{8}-[0-9a-f]{24}$/)
+    assert.deepEqual(
+      event.multiValueHeaders,
+      Object.fromEntries(Object.entries(event.headers!).map(([k, v]) => [k, [v]])),
+    )
+    assert.deepEqual(event.queryStringParameters, { token: 'a b&c=d', room: 'lobby' })
+    assert.deepEqual(event.multiValueQueryStringParameters, { token: ['a b&c=d'], room: ['lobby'] })
+    assert.equal(event.requestContext.identity?.userAgent, 'probe/1.0')
+    assert.equal(event.requestContext.eventType, 'CONNECT')
+  })
+
+  test('without a handshake: no query fields, as API Gateway sends for a URL without a query', () => {
+    const event = smokeConnectEvent(api, { ...conn, userAgent: 'socket-action-smoke-test' })
+    assert.ok(!('queryStringParameters' in event) && !('multiValueQueryStringParameters' in event))
+    assert.equal(event.headers!['User-Agent'], 'socket-action-smoke-test')
+    assert.ok(!('Authorization' in event.headers!))
   })
 })
 

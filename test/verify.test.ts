@@ -9,7 +9,12 @@ import { type DevServer, startDev } from '../src/dev/serve.ts'
 import { VerifyError, verifyEndpoint } from '../src/verify.ts'
 
 const SOCKET_JS = `
-on('connect', async (data) => (data.query.deny ? 403 : 200))
+on('connect', async (data) => {
+  if (data.query.deny) return 403
+  // the guarded stage: both credentials, exactly
+  if (data.query.guarded) return data.headers.Authorization === 'Bearer sv-verify-token' && data.query.token === 'sv-verify query+token' ? 200 : 401
+  return 200
+})
 on('ping', async (data, socket) => { await socket.send({ pong: true }) })
 on('default', async (data, socket) => { await socket.send('something else') })
 `
@@ -64,6 +69,34 @@ describe('verifyEndpoint', () => {
       (e: Error) => e instanceof VerifyError && /handshake was answered 403/.test(e.message),
     )
     assert.deepEqual(slept, [], 'not retried')
+  })
+
+  test('smoke.headers and smoke.query go with the handshake: the handler that checks them accepts it, and refuses it without them', async () => {
+    const guarded = `${server.url}?guarded=1`
+    const credentials = {
+      headers: { Authorization: 'Bearer sv-verify-token' },
+      query: { token: 'sv-verify query+token' },
+    }
+    const verified = await verifyEndpoint({
+      url: guarded,
+      smoke: { message: '{"route":"ping"}', expect: 'pong', ...credentials },
+    })
+    assert.equal(verified.attempts, 1)
+    assert.match(verified.reply ?? '', /"pong":true/)
+    await assert.rejects(
+      verifyEndpoint({ url: guarded, smoke: { message: '{"route":"ping"}', expect: 'pong' } }),
+      (e: Error) => e instanceof VerifyError && /handshake was answered 401 Unauthorized$/.test(e.message),
+    )
+    await assert.rejects(
+      verifyEndpoint({
+        url: guarded,
+        smoke: { message: '{"route":"ping"}', expect: 'pong', headers: credentials.headers, query: { token: 'wrong' } },
+      }),
+      (e: Error) =>
+        e instanceof VerifyError &&
+        e.message ===
+          `${guarded} does not work: the $connect handshake was answered 401 Unauthorized (with smoke.headers and smoke.query; their values are not shown)`,
+    )
   })
 
   test('a URL that does not answer is retried with backoff until the deadline, then named', async () => {

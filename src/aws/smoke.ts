@@ -7,7 +7,16 @@ import { SMOKE_MARKER, type SmokeResult, type SmokeSend } from '../../runtime/sm
 import type { WebSocketEvent } from '../../runtime/types.ts'
 import { stackOrigin } from '../bundle/sourcemap.ts'
 import { BUNDLE_FILE, HANDLER_FILE } from '../bundle/build.ts'
-import { connectEvent, connectionId, disconnectEvent, messageEvent, type ApiFacts } from '../dev/events.ts'
+import {
+  type ApiFacts,
+  type ConnectionFacts,
+  connectEvent,
+  connectionId,
+  disconnectEvent,
+  messageEvent,
+} from '../dev/events.ts'
+import { credentialInputs } from '../config/smoke-headers.ts'
+import { redact } from '../secrets.ts'
 import { explainAwsError, isNotReadyToInvoke } from './errors.ts'
 import { retry, type Sleep } from './retry.ts'
 
@@ -35,6 +44,14 @@ export interface SmokeOptions {
   /** Between Invoke attempts while the version is not ready yet (tests shorten them). */
   sleep?: Sleep
   retryBaseMs?: number
+  /** What the client's handshake carries (serverless.yml `smoke.headers` and `smoke.query`): credentials, mostly. */
+  handshake?: Handshake
+}
+
+/** Headers and query string parameters a client sends with its handshake, by name. */
+export interface Handshake {
+  headers?: Record<string, string>
+  query?: Record<string, string>
 }
 
 export type SmokeStep = '$connect' | 'message' | '$disconnect'
@@ -73,6 +90,7 @@ interface FunctionFailure {
 type Outcome = { ok: true; result: SmokeResult | Partial<SmokeResult>; ms: number } | { ok: false; text: string }
 
 const cut = (text: string, max = 200) => (text.length > max ? `${text.slice(0, max)}...` : text)
+const USER_AGENT = 'socket-action-smoke-test'
 const quoted = (text: string) => JSON.stringify(cut(text))
 
 /** `Error: boom at socket.js:3:9`: what the function threw, and where in the user's code (source-mapped on Lambda). */
@@ -127,14 +145,30 @@ function resultOf(text: string): Partial<SmokeResult> {
   return result
 }
 
+/**
+ * The $connect event of the smoke test's connection: the one API Gateway sends for a handshake with `handshake`'s
+ * headers and query string (the dev gateway's builder, from the request such a client makes). The User-Agent is the
+ * connection's (`conn`, which `identity` shows too): smokeTestVersion makes a handshake's User-Agent the connection's.
+ */
+export function smokeConnectEvent(api: ApiFacts, conn: ConnectionFacts, handshake: Handshake = {}): WebSocketEvent {
+  const rawHeaders = ['Host', api.domainName, 'Sec-WebSocket-Key', Buffer.from(conn.connectionId).toString('base64')]
+  rawHeaders.push('Sec-WebSocket-Version', '13')
+  if (conn.userAgent !== undefined) rawHeaders.push('User-Agent', conn.userAgent)
+  for (const [name, value] of Object.entries(handshake.headers ?? {}))
+    if (name.toLowerCase() !== 'user-agent') rawHeaders.push(name, value)
+  const query = new URLSearchParams(handshake.query).toString()
+  return connectEvent(api, conn, { rawHeaders, url: query ? `/?${query}` : '/' }, 443, 'https')
+}
+
 export async function smokeTestVersion(
   lambda: LambdaClient,
   target: SmokeTarget,
   options: SmokeOptions,
 ): Promise<SmokeReport> {
   const version = target.qualifier
+  // redacted: what the function answered may echo the handshake's credentials (masked when read from the environment)
   const failed = (step: SmokeStep, why: string, cause?: unknown) =>
-    new SmokeTestError(`smoke test of version ${version} failed: ${why}`, step, cause ? { cause } : undefined)
+    new SmokeTestError(redact(`smoke test of version ${version} failed: ${why}`), step, cause ? { cause } : undefined)
   const timeoutMs = options.timeoutMs ?? SMOKE_TIMEOUT_MS
   const abort = new AbortController()
   const timer = setTimeout(() => abort.abort(), timeoutMs)
@@ -143,12 +177,15 @@ export async function smokeTestVersion(
   const apiId = options.apiId ?? SMOKE_API_ID
   const suffix = options.region.startsWith('cn-') ? 'amazonaws.com.cn' : 'amazonaws.com'
   const api: ApiFacts = { apiId, domainName: `${apiId}.execute-api.${options.region}.${suffix}`, stage: options.stage }
-  const conn = {
+  const { handshake = {} } = options
+  const userAgent = Object.entries(handshake.headers ?? {}).find(([name]) => name.toLowerCase() === 'user-agent')?.[1]
+  const conn: ConnectionFacts = {
     connectionId: connectionId(),
     connectedAt: Date.now(),
     sourceIp: '127.0.0.1',
-    userAgent: 'socket-action-smoke-test',
+    userAgent: userAgent ?? USER_AGENT,
   }
+  const credentials = credentialInputs(handshake)
 
   async function invoke(step: SmokeStep, event: WebSocketEvent): Promise<Outcome> {
     const marked: WebSocketEvent & { [SMOKE_MARKER]: true } = { ...event, [SMOKE_MARKER]: true }
@@ -191,20 +228,7 @@ export async function smokeTestVersion(
     failed(step, `${step} threw ${describeFailure(failureOf(outcome.text))}`)
 
   try {
-    const request = {
-      rawHeaders: [
-        'Host',
-        api.domainName,
-        'Sec-WebSocket-Key',
-        Buffer.from(conn.connectionId).toString('base64'),
-        'Sec-WebSocket-Version',
-        '13',
-        'User-Agent',
-        conn.userAgent,
-      ],
-      url: '/',
-    }
-    const connect = await invoke('$connect', connectEvent(api, conn, request, 443, 'https'))
+    const connect = await invoke('$connect', smokeConnectEvent(api, conn, handshake))
     if (!connect.ok) throw threw('$connect', connect)
     const status = connect.result.statusCode
     // A 4xx is the handler deciding (a connection without credentials is refused): the version runs. Only a message
@@ -216,7 +240,11 @@ export async function smokeTestVersion(
         '$connect',
         `$connect answered ${status ?? 'no status code'}${body}: ${
           status !== undefined && status >= 400 && status <= 499
-            ? "the smoke message needs a connection the handler accepts, and the smoke test's $connect carries no credentials"
+            ? `the smoke message needs a connection the handler accepts, ${
+                credentials
+                  ? `and it refused the smoke test's $connect with ${credentials} - check their values (not shown)`
+                  : "and the smoke test's $connect carries no credentials - give them in smoke.headers or smoke.query"
+              }`
             : 'API Gateway would refuse every connection'
         }`,
       )

@@ -2,8 +2,8 @@
 // turned into plain data (${env.X} substituted, `<<` merge keys merged, env values as written), validated by ajv
 // against schema/serverless.schema.json (the schema editors use too); each schema error becomes `file:line:col: message`
 // (messages.ts says what is wrong and how to fix it; quote.ts how a value is shown: short, and never one from the
-// environment). Beside the schema: substitution, the 4 KB env total, the statement rules' wording, and the filesystem
-// (handler.ts: the code folder and its socket.js).
+// environment). Beside the schema: substitution, the 4 KB env total, the statement rules' wording, smoke.headers'
+// case-insensitive names (smoke-headers.ts), and the filesystem (handler.ts: the code folder and its socket.js).
 import path from 'node:path'
 import { Ajv } from 'ajv'
 import type { ErrorObject } from 'ajv'
@@ -18,6 +18,7 @@ import { isMergeKey, parseYaml } from './parse.ts'
 import { isCoreTag, tagMessage } from './tags.ts'
 import { cut, describe, describeUnquoted, fromEnvironment, quote } from './quote.ts'
 import { ReadProblem, readConfigFile } from './read.ts'
+import { headerProblems } from './smoke-headers.ts'
 import { stageNameProblem } from './stage-name.ts'
 import { isEnvValue, pathKey, type Seg, substitute } from './substitute.ts'
 import type { Obj } from './messages.ts'
@@ -188,6 +189,9 @@ function toData(ctx: Ctx, node: unknown, p: Seg[], pos: number, keyPos: number):
   return numeric && NUMBER_RE.test(s.trim()) ? Number(s.trim()) : s
 }
 
+/** Inputs that map names the user chooses to values: their values share one field (`env/*`). */
+const NAME_MAPS = new Set(['env', 'smoke/headers', 'smoke/query'])
+
 /** The field of a path (a key of VALUE and KEY) and how messages name it. */
 function fieldOf(data: Obj, p: string[]): { field: string; label: string } {
   if (p.length === 1) return { field: TOP_LEVEL_KEYS.includes(p[0]!) ? `@${p[0]}` : '@*', label: `top-level "${p[0]}"` }
@@ -197,7 +201,7 @@ function fieldOf(data: Obj, p: string[]): { field: string; label: string } {
   let label = ''
   for (const s of p.slice(2)) {
     const list = Array.isArray(v)
-    field.push(list ? '#' : field.join('/') === 'env' ? '*' : s)
+    field.push(list ? '#' : NAME_MAPS.has(field.join('/')) ? '*' : s)
     label += list ? `[${s}]` : label ? `.${s}` : s
     v = (v as Obj | undefined)?.[s]
   }
@@ -385,6 +389,12 @@ async function loadConfigText(
         )
       }
     }
+    const headersAt = [key, 'inputs', 'smoke', 'headers']
+    const headers = isObj(given.smoke) ? given.smoke.headers : undefined
+    // no problem under it: every name a token, every value a string
+    if (isObj(headers) && ctx.ok(headersAt))
+      for (const { name, message } of headerProblems(headers as Record<string, string>, 'input "smoke.headers"'))
+        ctx.at(ctx.keyPos([...headersAt, name]), message, [...headersAt, name])
     const keyPos = ctx.keyPos([key])
     parsed.components.push({ key, component: c.component as string, inputs, line: lineCounter.linePos(keyPos).line })
 

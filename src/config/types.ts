@@ -22,11 +22,15 @@ export interface SocketInputs {
 
 /**
  * serverless.yml `smoke`: a message each new version must answer before traffic moves to it. `message` is the frame as
- * a client sends it (a mapping in the file is JSON-encoded); the reply must contain `expect`.
+ * a client sends it (a mapping in the file is JSON-encoded); the reply must contain `expect`. `headers` and `query` are
+ * what the smoke test's $connect and verify's handshake carry (credentials a `connect` handler checks); values read
+ * from the environment are masked in all output.
  */
 export interface SmokeInput {
   message: string
   expect: string
+  headers?: Record<string, string>
+  query?: Record<string, string>
 }
 
 /** One IAM policy statement added to the function's role (identity policy: no Principal). */

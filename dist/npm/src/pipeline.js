@@ -74,12 +74,14 @@ function smokeTestOf(p, options) {
         return options.smokeTest;
     const { smoke } = p.socket;
     const message = smoke && { body: smoke.message, expect: smoke.expect };
+    const handshake = smoke && { headers: smoke.headers, query: smoke.query };
     const stage = p.identity.stage;
     return async (target) => {
         await waitingFor(options.progress, `the smoke test of version ${target.qualifier}`, () => smokeTestVersion(p.clients.lambda, target, {
             region: p.region,
             stage,
             ...(message && { message }),
+            ...(handshake && { handshake }),
             ...(options.sleep && { sleep: options.sleep }),
             ...(options.retryBaseMs !== undefined && { retryBaseMs: options.retryBaseMs }),
         }));

@@ -6,7 +6,9 @@ import { InvokeCommand } from '@aws-sdk/client-lambda';
 import { SMOKE_MARKER } from "../../runtime/smoke.js";
 import { stackOrigin } from "../bundle/sourcemap.js";
 import { BUNDLE_FILE, HANDLER_FILE } from "../bundle/build.js";
-import { connectEvent, connectionId, disconnectEvent, messageEvent } from "../dev/events.js";
+import { connectEvent, connectionId, disconnectEvent, messageEvent, } from "../dev/events.js";
+import { credentialInputs } from "../config/smoke-headers.js";
+import { redact } from "../secrets.js";
 import { explainAwsError, isNotReadyToInvoke } from "./errors.js";
 import { retry } from "./retry.js";
 /** Why a version failed its smoke test, in words; `step` is where. */
@@ -26,6 +28,7 @@ const SMOKE_API_ID = 'smoketest0';
 /** Lambda's error types of a function that failed to load (init phase) rather than to handle the event. */
 const INIT_ERRORS = /^Runtime\.(ImportModuleError|UserCodeSyntaxError|HandlerNotFound|MalformedHandlerName|InitTimeout)/;
 const cut = (text, max = 200) => (text.length > max ? `${text.slice(0, max)}...` : text);
+const USER_AGENT = 'socket-action-smoke-test';
 const quoted = (text) => JSON.stringify(cut(text));
 /** `Error: boom at socket.js:3:9`: what the function threw, and where in the user's code (source-mapped on Lambda). */
 export function describeFailure(failure) {
@@ -74,9 +77,26 @@ function resultOf(text) {
     }
     return result;
 }
+/**
+ * The $connect event of the smoke test's connection: the one API Gateway sends for a handshake with `handshake`'s
+ * headers and query string (the dev gateway's builder, from the request such a client makes). The User-Agent is the
+ * connection's (`conn`, which `identity` shows too): smokeTestVersion makes a handshake's User-Agent the connection's.
+ */
+export function smokeConnectEvent(api, conn, handshake = {}) {
+    const rawHeaders = ['Host', api.domainName, 'Sec-WebSocket-Key', Buffer.from(conn.connectionId).toString('base64')];
+    rawHeaders.push('Sec-WebSocket-Version', '13');
+    if (conn.userAgent !== undefined)
+        rawHeaders.push('User-Agent', conn.userAgent);
+    for (const [name, value] of Object.entries(handshake.headers ?? {}))
+        if (name.toLowerCase() !== 'user-agent')
+            rawHeaders.push(name, value);
+    const query = new URLSearchParams(handshake.query).toString();
+    return connectEvent(api, conn, { rawHeaders, url: query ? `/?${query}` : '/' }, 443, 'https');
+}
 export async function smokeTestVersion(lambda, target, options) {
     const version = target.qualifier;
-    const failed = (step, why, cause) => new SmokeTestError(`smoke test of version ${version} failed: ${why}`, step, cause ? { cause } : undefined);
+    // redacted: what the function answered may echo the handshake's credentials (masked when read from the environment)
+    const failed = (step, why, cause) => new SmokeTestError(redact(`smoke test of version ${version} failed: ${why}`), step, cause ? { cause } : undefined);
     const timeoutMs = options.timeoutMs ?? SMOKE_TIMEOUT_MS;
     const abort = new AbortController();
     const timer = setTimeout(() => abort.abort(), timeoutMs);
@@ -84,12 +104,15 @@ export async function smokeTestVersion(lambda, target, options) {
     const apiId = options.apiId ?? SMOKE_API_ID;
     const suffix = options.region.startsWith('cn-') ? 'amazonaws.com.cn' : 'amazonaws.com';
     const api = { apiId, domainName: `${apiId}.execute-api.${options.region}.${suffix}`, stage: options.stage };
+    const { handshake = {} } = options;
+    const userAgent = Object.entries(handshake.headers ?? {}).find(([name]) => name.toLowerCase() === 'user-agent')?.[1];
     const conn = {
         connectionId: connectionId(),
         connectedAt: Date.now(),
         sourceIp: '127.0.0.1',
-        userAgent: 'socket-action-smoke-test',
+        userAgent: userAgent ?? USER_AGENT,
     };
+    const credentials = credentialInputs(handshake);
     async function invoke(step, event) {
         const marked = { ...event, [SMOKE_MARKER]: true };
         const started = performance.now();
@@ -123,20 +146,7 @@ export async function smokeTestVersion(lambda, target, options) {
     }
     const threw = (step, outcome) => failed(step, `${step} threw ${describeFailure(failureOf(outcome.text))}`);
     try {
-        const request = {
-            rawHeaders: [
-                'Host',
-                api.domainName,
-                'Sec-WebSocket-Key',
-                Buffer.from(conn.connectionId).toString('base64'),
-                'Sec-WebSocket-Version',
-                '13',
-                'User-Agent',
-                conn.userAgent,
-            ],
-            url: '/',
-        };
-        const connect = await invoke('$connect', connectEvent(api, conn, request, 443, 'https'));
+        const connect = await invoke('$connect', smokeConnectEvent(api, conn, handshake));
         if (!connect.ok)
             throw threw('$connect', connect);
         const status = connect.result.statusCode;
@@ -146,7 +156,9 @@ export async function smokeTestVersion(lambda, target, options) {
         if (!decided && (status === undefined || status < 200 || status > 299)) {
             const body = connect.result.body ? ` with body ${quoted(connect.result.body)}` : '';
             throw failed('$connect', `$connect answered ${status ?? 'no status code'}${body}: ${status !== undefined && status >= 400 && status <= 499
-                ? "the smoke message needs a connection the handler accepts, and the smoke test's $connect carries no credentials"
+                ? `the smoke message needs a connection the handler accepts, ${credentials
+                    ? `and it refused the smoke test's $connect with ${credentials} - check their values (not shown)`
+                    : "and the smoke test's $connect carries no credentials - give them in smoke.headers or smoke.query"}`
                 : 'API Gateway would refuse every connection'}`);
         }
         let problem;

@@ -2,8 +2,8 @@
 // turned into plain data (${env.X} substituted, `<<` merge keys merged, env values as written), validated by ajv
 // against schema/serverless.schema.json (the schema editors use too); each schema error becomes `file:line:col: message`
 // (messages.ts says what is wrong and how to fix it; quote.ts how a value is shown: short, and never one from the
-// environment). Beside the schema: substitution, the 4 KB env total, the statement rules' wording, and the filesystem
-// (handler.ts: the code folder and its socket.js).
+// environment). Beside the schema: substitution, the 4 KB env total, the statement rules' wording, smoke.headers'
+// case-insensitive names (smoke-headers.ts), and the filesystem (handler.ts: the code folder and its socket.js).
 import path from 'node:path';
 import { Ajv } from 'ajv';
 import { isAlias, isMap, isScalar, isSeq } from 'yaml';
@@ -15,6 +15,7 @@ import { isMergeKey, parseYaml } from "./parse.js";
 import { isCoreTag, tagMessage } from "./tags.js";
 import { cut, describe, describeUnquoted, fromEnvironment, quote } from "./quote.js";
 import { ReadProblem, readConfigFile } from "./read.js";
+import { headerProblems } from "./smoke-headers.js";
 import { stageNameProblem } from "./stage-name.js";
 import { isEnvValue, pathKey, substitute } from "./substitute.js";
 import { closest, didYouMean } from "./suggest.js";
@@ -174,6 +175,8 @@ function toData(ctx, node, p, pos, keyPos) {
     const numeric = ctx.written.has(pathKey(p)) && p[1] === 'inputs' && NUMERIC.has(p.slice(2).join('/'));
     return numeric && NUMBER_RE.test(s.trim()) ? Number(s.trim()) : s;
 }
+/** Inputs that map names the user chooses to values: their values share one field (`env/*`). */
+const NAME_MAPS = new Set(['env', 'smoke/headers', 'smoke/query']);
 /** The field of a path (a key of VALUE and KEY) and how messages name it. */
 function fieldOf(data, p) {
     if (p.length === 1)
@@ -185,7 +188,7 @@ function fieldOf(data, p) {
     let label = '';
     for (const s of p.slice(2)) {
         const list = Array.isArray(v);
-        field.push(list ? '#' : field.join('/') === 'env' ? '*' : s);
+        field.push(list ? '#' : NAME_MAPS.has(field.join('/')) ? '*' : s);
         label += list ? `[${s}]` : label ? `.${s}` : s;
         v = v?.[s];
     }
@@ -359,6 +362,12 @@ async function loadConfigText(src, file, absFile, dir, env, options) {
                 ctx.at(ctx.keyPos([key, 'inputs', 'env']), `input "env" is ${size} bytes (as JSON), over Lambda's 4 KB limit (${ENV_MAX_BYTES} bytes) for all environment variables together - move large values elsewhere (e.g. SSM Parameter Store)`, [key, 'inputs', 'env']);
             }
         }
+        const headersAt = [key, 'inputs', 'smoke', 'headers'];
+        const headers = isObj(given.smoke) ? given.smoke.headers : undefined;
+        // no problem under it: every name a token, every value a string
+        if (isObj(headers) && ctx.ok(headersAt))
+            for (const { name, message } of headerProblems(headers, 'input "smoke.headers"'))
+                ctx.at(ctx.keyPos([...headersAt, name]), message, [...headersAt, name]);
         const keyPos = ctx.keyPos([key]);
         parsed.components.push({ key, component: c.component, inputs, line: lineCounter.linePos(keyPos).line });
         const app = inputs.name ?? parsed.name ?? appFromFolder(path.basename(dir));

@@ -54,7 +54,10 @@ const ACTION_FIXABLE_RE = /^([A-Za-z0-9-]+)\s*(?:[./_ ]|::)\s*([A-Za-z0-9*?]+)$/
 const COMPONENT_KEYS = Object.keys(D.component.properties);
 const THROTTLE_KEYS = Object.keys(INPUTS.throttle.properties);
 const SMOKE_KEYS = Object.keys(INPUTS.smoke.properties);
+const SMOKE_REQUIRED = INPUTS.smoke.required;
 const SMOKE_EXAMPLE = `smoke: { message: '{"route":"ping"}', expect: pong }`;
+const HEADERS_EXAMPLE = 'headers: { Authorization: "Bearer ${env.SMOKE_TOKEN}" }';
+const QUERY_EXAMPLE = 'query: { token: "${env.SMOKE_TOKEN}" }';
 /** Names a smoke key may be taken for. */
 const SMOKE_ALIASES = {
     body: 'message',
@@ -64,6 +67,13 @@ const SMOKE_ALIASES = {
     response: 'expect',
     expected: 'expect',
     contains: 'expect',
+    header: 'headers',
+    multivalueheaders: 'headers',
+    querystring: 'query',
+    querystringparameters: 'query',
+    multivaluequerystringparameters: 'query',
+    params: 'query',
+    parameters: 'query',
 };
 export const SOCKET_COMPONENT = '@serverless/socket';
 export const SNIPPET = `Socket: { component: "${SOCKET_COMPONENT}" }`;
@@ -187,8 +197,8 @@ export const VALUE = {
         const unknown = isObj(v) ? Object.keys(v).find((k) => !SMOKE_KEYS.includes(k)) : undefined;
         if (unknown !== undefined)
             return unknownSmokeKey(unknown, label);
-        const missing = isObj(v) ? SMOKE_KEYS.filter((k) => !Object.hasOwn(v, k)) : [];
-        if (!isObj(v) || missing.length === SMOKE_KEYS.length)
+        const missing = isObj(v) ? SMOKE_REQUIRED.filter((k) => !Object.hasOwn(v, k)) : [];
+        if (!isObj(v) || missing.length === SMOKE_REQUIRED.length)
             return `${label} must be a mapping with "message" (what a client sends) and "expect" (text the reply contains), e.g. ${SMOKE_EXAMPLE}, got ${shown}`;
         return missing[0] === 'expect'
             ? `${label} has no "expect" - add the text the reply to the message must contain, e.g. ${SMOKE_EXAMPLE}`
@@ -202,7 +212,18 @@ export const VALUE = {
     'smoke/expect': (at) => at.v === ''
         ? `${at.label} must not be empty: every reply contains "" - give text the reply contains, e.g. pong`
         : str(at),
+    'smoke/headers': ({ label, shown }) => `${label} must be a mapping of header names to values, e.g. ${HEADERS_EXAMPLE}, got ${shown}`,
+    'smoke/query': ({ label, shown }) => `${label} must be a mapping of query string parameter names to values, e.g. ${QUERY_EXAMPLE}, got ${shown}`,
+    // the values may be credentials: never printed
+    'smoke/headers/*': credential('header', 'input "smoke.headers"'),
+    'smoke/query/*': credential('query string parameter', 'input "smoke.query"'),
 };
+/** A header's or query parameter's value that is no string: described, never shown (it may be a credential). */
+function credential(what, label) {
+    return ({ v, p }) => v === null
+        ? `${what} ${quote(p[4])} in ${label} has no value - give it one (use "" for an empty one) or remove it`
+        : `${what} ${quote(p[4])} in ${label} must be a string, got ${describeUnquoted(v)}${typeof v === 'number' || typeof v === 'boolean' ? ' - put it in quotes' : ''}`;
+}
 const allowed = (key, keys, what) => didYouMean(key, keys) ?? `allowed ${what} ${keys.join(', ')}`;
 function unknownSmokeKey(key, label) {
     const alias = SMOKE_ALIASES[key.toLowerCase()];
@@ -221,6 +242,8 @@ export const KEY = {
         ? `${label} must not have "${key}": the statement is added to the function role's own policy, whose principal is the role - remove it`
         : `unknown key ${quote(key)} in ${label} - ${allowed(key, STATEMENT_KEYS, 'keys are')}`,
     smoke: (key, { label }) => unknownSmokeKey(key, label),
+    'smoke/headers': (key, { label }) => `header name ${quote(key)} in ${label} is not a valid HTTP header name: use only letters, digits and ${"!#$%&'*+-.^_`|~"} (no spaces or ":"), e.g. Authorization`,
+    'smoke/query': (_, { label }) => `${label} has a parameter with an empty name - give it a name, e.g. ${QUERY_EXAMPLE}`,
     throttle: (key, { label }) => {
         const alias = THROTTLE_ALIASES[key.toLowerCase()];
         return `unknown key ${quote(key)} in ${label} - ${alias !== undefined ? `did you mean "${alias}"?` : allowed(key, THROTTLE_KEYS, 'keys are')}`;

@@ -57,7 +57,8 @@ export function substitute(ctx, raw, pos, p, policyVars) {
 export const isEnvValue = (p) => p.length === 4 && p[1] === 'inputs' && p[2] === 'env';
 /**
  * Where a value read from the environment is masked in everything printed: the function's environment (the place for
- * API keys and tokens) and its free-text description. Not elsewhere: values in region, names, numbers and policy ARNs
+ * API keys and tokens), its free-text description, and `smoke` (smoke.headers and smoke.query carry the credentials a
+ * $connect handler checks). Not elsewhere: values in region, names, numbers and policy ARNs
  * (a region, an account id) are printed by design, in the wss:// URL, ARNs and the plan, and masking them would blank
  * out the URL and make the runner drop outputs that contain it. Error messages show every reference, never its value.
  */
