@@ -142,6 +142,9 @@ describe('deploy engine on moto', () => {
       reads.some((c) => c.operation === 'GetFunction'),
       'waited for LastUpdateStatus beside it',
     )
+    // The upload is decided by the first round of reads: it goes out beside the second (the API's parts), not after.
+    const routes = bed.shim.calls().find((c) => c.operation === 'GetRoutes')!
+    assert.ok(code!.start < routes.end, 'UpdateFunctionCode waited for the API to be described')
   })
 
   test('a config-only change makes only the configuration update', async () => {

@@ -137,6 +137,21 @@ describe('planDeploy', () => {
       assert.ok(!plan.actions.some((a) => a.write === 'SmokeTest' || a.write === 'UpdateAlias'))
     })
 
+    test('live on a first release that failed its smoke test: the same code is tested again, and the mark cleared', () => {
+      const before = deployed()
+      before.fn!.alias = { name: 'live', version: '1', description: 'socket-action: version 1 failed its smoke test' }
+      const plan = planDeploy(smoked, before)
+      assert.deepEqual(plan.actions.map((a) => a.write).sort(), ['SmokeTest', 'UpdateAlias'])
+      const smoke = smokeOf(plan)
+      assert.equal(smoke.params.Qualifier, '1')
+      const alias = plan.actions.find((a) => a.write === 'UpdateAlias')!
+      assert.ok(
+        alias.write === 'UpdateAlias' && alias.params.FunctionVersion === '1' && alias.params.Description === '',
+      )
+      assert.deepEqual(alias.after, [smoke.id])
+      assert.deepEqual(planDeploy(desired, before).actions, [], 'without a smoke test there is nothing to do')
+    })
+
     test('a stage of the time before versions serves traffic: its first live waits for the smoke test', () => {
       const before = deployed()
       before.fn = { ...before.fn!, alias: undefined, aliasPermissionSourceArn: undefined, versions: [] }

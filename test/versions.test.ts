@@ -7,6 +7,7 @@ import {
   AddPermissionCommand,
   DeleteAliasCommand,
   DeleteFunctionCommand,
+  GetAliasCommand,
   RemovePermissionCommand,
 } from '@aws-sdk/client-lambda'
 import { CreateDeploymentCommand, UpdateIntegrationCommand, UpdateStageCommand } from '@aws-sdk/client-apigatewayv2'
@@ -143,6 +144,10 @@ describe('versions and the alias live on moto', () => {
     const uri = state.apis[0]!.integrations[0]!.uri
     assert.match(uri ?? '', /function:my-socket-prod:live\/invocations$/)
     assert.equal(state.functions[0]!.live, '1', 'live exists: clients reach the code, not an alias that is missing')
+    // The same code again: live points to a version that failed, so it is tested again (and fails again).
+    const marked = await sdk().lambda.send(new GetAliasCommand({ FunctionName: 'my-socket-prod', Name: 'live' }))
+    assert.equal(marked.Description, 'socket-action: version 1 failed its smoke test')
+    await assert.rejects(deploy({ smoke: true }), /TABLE_NAME is not set/)
     // Fixed and deployed again: the next version is tested, and only then does live move.
     await suite.project.edit('socket.js', (s) => s.replace("throw new Error('TABLE_NAME is not set')\n", ''))
     suite.bed.shim.clearCalls()

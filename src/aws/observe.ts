@@ -31,6 +31,7 @@ import {
   type TimeToLiveDescription,
 } from '@aws-sdk/client-dynamodb'
 import type {
+  FirstRound,
   ForeignResource,
   ObservedApi,
   ObservedFunction,
@@ -133,6 +134,11 @@ async function observeApi(clients: AwsClients, api: Partial<Api>): Promise<Obser
 export interface ObserveOptions {
   /** List every inline and attached role policy (needed to delete the role). */
   forRemoval?: boolean
+  /**
+   * Told what the first round of reads found, before the second (the APIs' parts, the log group's and the table's
+   * tags) is sent: the role and the function complete, no API, log group or table yet.
+   */
+  onFirstRound?: (partial: FirstRound) => void
 }
 
 /** One API by id (consistent, where the listing may lag behind CreateApi); undefined when it is gone. */
@@ -280,22 +286,7 @@ export async function observeStage(
       legacyRoleOut?.Role && isOurs(legacyTags, identity)
         ? { name: names.legacyRoleName, arn: legacyRoleOut.Role.Arn! }
         : undefined
-    const ours = apis.filter((api) => api.ProtocolType === 'WEBSOCKET' && isOurs(api.Tags, identity))
-    // An API deleted between the listing and its reads (another deploy removing a duplicate) is simply gone.
-    const [observedApis, logGroup, foundTable] = await Promise.all([
-      Promise.all(ours.map((api) => orUndefined(observeApi(clients, api)))),
-      foundGroup ? orUndefined(withTags(clients, foundGroup)) : undefined,
-      tableOut?.Table ? orUndefined(tableWithTags(clients, tableOut.Table, ttlOut?.TimeToLiveDescription)) : undefined,
-    ])
     const foreign: ForeignResource[] = []
-    const untagged = logGroup && Object.keys(logGroup.tags).every((key) => !key.startsWith('socket-action:'))
-    if (logGroup && !untagged && !isOurs(logGroup.tags, identity))
-      foreign.push({ kind: 'log-group', name: logGroup.name, tags: logGroup.tags })
-
-    // A table with the registry's name is ours only by its tags; any other is never adopted, changed or deleted.
-    const table = foundTable && isOurs(foundTable.tags, identity) ? foundTable : undefined
-    if (foundTable && !table) foreign.push({ kind: 'table', name: foundTable.name, tags: foundTable.tags })
-
     let role: ObservedRole | undefined
     if (roleOut?.Role) {
       const tags = iamTags(roleOut.Role.Tags)
@@ -350,6 +341,28 @@ export async function observeStage(
         }
       }
     }
+
+    options.onFirstRound?.({
+      account: identityOut.Account!,
+      partition: partitionOf(identityOut.Arn!),
+      role,
+      fn,
+      foreign: [...foreign],
+    })
+    const ours = apis.filter((api) => api.ProtocolType === 'WEBSOCKET' && isOurs(api.Tags, identity))
+    // An API deleted between the listing and its reads (another deploy removing a duplicate) is simply gone.
+    const [observedApis, logGroup, foundTable] = await Promise.all([
+      Promise.all(ours.map((api) => orUndefined(observeApi(clients, api)))),
+      foundGroup ? orUndefined(withTags(clients, foundGroup)) : undefined,
+      tableOut?.Table ? orUndefined(tableWithTags(clients, tableOut.Table, ttlOut?.TimeToLiveDescription)) : undefined,
+    ])
+    const untagged = logGroup && Object.keys(logGroup.tags).every((key) => !key.startsWith('socket-action:'))
+    if (logGroup && !untagged && !isOurs(logGroup.tags, identity))
+      foreign.push({ kind: 'log-group', name: logGroup.name, tags: logGroup.tags })
+
+    // A table with the registry's name is ours only by its tags; any other is never adopted, changed or deleted.
+    const table = foundTable && isOurs(foundTable.tags, identity) ? foundTable : undefined
+    if (foundTable && !table) foreign.push({ kind: 'table', name: foundTable.name, tags: foundTable.tags })
 
     return {
       account: identityOut.Account!,

@@ -77,6 +77,7 @@ import {
 import { realSleep, retry, type Sleep } from './retry.ts'
 import { waitingFor, type Progress } from '../progress/progress.ts'
 import type { SmokeTarget } from './smoke.ts'
+import { failedSmokeDescription } from '../engine/plan.ts'
 
 export interface WaitSettings {
   /** Seconds between polls of the function's state (SDK waiter minDelay/maxDelay). */
@@ -376,6 +377,29 @@ export function executor(ctx: WriteContext) {
     settling.delete(FunctionName ?? '')
   }
 
+  /** CreateAlias of this apply, when it ran: true once live exists. */
+  let aliasCreated: Promise<boolean> | undefined
+  /**
+   * A first release's smoke test failed, and live (created beside it) points to that version: say so in the alias's
+   * description, so the next deploy tests it again instead of finding live current. Best effort: the deploy fails
+   * either way, and without the mark the next deploy of the same code is only not re-tested.
+   */
+  const markFailedFirstRelease = async (FunctionName: string, version: string) => {
+    if (!(await aliasCreated)) return
+    try {
+      await clients.lambda.send(
+        new UpdateAliasCommand({
+          FunctionName,
+          Name: desired?.names.aliasName ?? 'live',
+          FunctionVersion: version,
+          Description: failedSmokeDescription(version),
+        }),
+      )
+    } catch (error) {
+      ctx.log?.(`  could not mark live as untested: ${(error as Error).message}`)
+    }
+  }
+
   const run = async (action: Action, facts: Facts): Promise<void> => {
     if (FUNCTION_WRITES.has(action.write)) await functionSettled(functionNameOf(action))
     const { apigw, iam, lambda, logs } = clients
@@ -503,6 +527,7 @@ export function executor(ctx: WriteContext) {
         try {
           await ctx.smokeTest(target)
         } catch (error) {
+          if (p.FirstRelease) await markFailedFirstRelease(p.FunctionName, target.qualifier)
           throw new BlockedBySmokeTest(target, error, p.FirstRelease)
         }
         return
@@ -513,7 +538,12 @@ export function executor(ctx: WriteContext) {
       }
       case 'CreateAlias': {
         const p = { ...action.params, FunctionVersion: at(action.params.FunctionVersion) }
-        return busyRetried(() => raceSafe(lambda.send(new CreateAliasCommand(p)), `alias ${p.Name}`))
+        const created = busyRetried(() => raceSafe(lambda.send(new CreateAliasCommand(p)), `alias ${p.Name}`))
+        aliasCreated = created.then(
+          () => true,
+          () => false,
+        )
+        return created
       }
       case 'UpdateAlias': {
         const p = { ...action.params, FunctionVersion: at(action.params.FunctionVersion) }

@@ -21,6 +21,14 @@ export interface ApplyEvents {
   onDone?: (action: Action, ms: number) => void
 }
 
+/** An action of the plan already sent before the plan was made (the early code upload, ./deploy.ts). */
+export interface StartedAction {
+  action: Action
+  running: Promise<void>
+  /** performance.now() when it was sent. */
+  startedAt: number
+}
+
 export class ApplyError extends Error {
   override readonly name = 'ApplyError'
   constructor(
@@ -43,6 +51,7 @@ export async function applyPlan(
   execute: Execute,
   facts: Facts,
   events: ApplyEvents = {},
+  alreadyStarted: StartedAction[] = [],
 ): Promise<Action[]> {
   const done: Action[] = []
   const finished = new Set<string>()
@@ -53,11 +62,11 @@ export async function applyPlan(
 
   const ready = () =>
     actions.filter((a) => !started.has(a.id) && a.after.every((d) => finished.has(d) || !known.has(d)))
-  const launch = (action: Action) => {
+  const launch = (action: Action, early?: StartedAction) => {
     started.add(action.id)
     events.onStart?.(action)
-    const t0 = performance.now()
-    const run = execute(action, facts).then(
+    const t0 = early?.startedAt ?? performance.now()
+    const run = (early?.running ?? execute(action, facts)).then(
       () => {
         finished.add(action.id)
         done.push(action)
@@ -71,8 +80,13 @@ export async function applyPlan(
     running.add(tracked)
   }
 
+  for (const early of alreadyStarted) {
+    const action = actions.find((a) => a.id === early.action.id)
+    if (!action) throw new Error(`internal: ${early.action.id} was started early but is not in the plan`)
+    launch(action, early)
+  }
   for (;;) {
-    if (!failure) ready().forEach(launch)
+    if (!failure) for (const action of ready()) launch(action)
     if (running.size === 0) break
     await Promise.race(running)
   }

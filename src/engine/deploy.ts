@@ -1,13 +1,14 @@
 // observe -> plan -> apply, repeated until AWS matches (a Kubernetes-style loop): a crashed or racing earlier run
 // leaves nothing that the next round does not finish or undo.
-import { applyPlan, ApplyError, StaleObservation, type Execute, type Facts } from './apply.ts'
-import type { Action, DesiredState, ObservedApi, ObservedState, Plan } from './model.ts'
+import { applyPlan, ApplyError, StaleObservation, type Execute, type Facts, type StartedAction } from './apply.ts'
+import type { Action, DesiredState, FirstRound, ObservedApi, ObservedState, Plan } from './model.ts'
 import { arn, resourceNames, websocketUrl, type StageIdentity } from './names.ts'
-import { planDeploy, planRemove, planRollback, survivingApi } from './plan.ts'
+import { canonical, planDeploy, planRemove, planRollback, survivingApi } from './plan.ts'
 
 /** What the engine needs from a cloud: reads, and a way to run one action. Only the AWS adapter implements it. */
 export interface StageAdapter {
-  observe(options?: { forRemoval?: boolean }): Promise<ObservedState>
+  /** `onFirstRound`: what the first round of reads found, before the second is sent (see FirstRound). */
+  observe(options?: { forRemoval?: boolean; onFirstRound?: (partial: FirstRound) => void }): Promise<ObservedState>
   /** `desired` is absent when removing. */
   executor(desired?: DesiredState): Execute
   /** One API by id, as observe describes it; undefined when it is gone. */
@@ -71,6 +72,34 @@ async function withCreatedApis(
   return { ...observed, apis: [...observed.apis, ...read] }
 }
 
+/**
+ * The write a round may send before its plan: the code upload, which the first round of reads decides alone (the
+ * function, its versions). Nothing the second round brings (the APIs' parts, the log group's and the table's tags)
+ * goes into it, so it is off the path those reads are on; the full plan must hold the same action, or the round
+ * observes again once it is done. It writes only this stage's own function (ours by its tags) and never moves live.
+ */
+function earlyCodeUpload(
+  desiredFor: (observed: ObservedState) => DesiredState,
+  partial: FirstRound,
+): { desired: DesiredState; action: Action } | undefined {
+  // A plan that stops (foreign resources, a config error) writes nothing, early or not.
+  if (partial.foreign.length || !partial.fn) return undefined
+  try {
+    const observed: ObservedState = { ...partial, apis: [] }
+    const desired = desiredFor(observed)
+    const action = planDeploy(desired, observed).actions.find((a) => a.id === 'function:code')
+    return action?.write === 'UpdateFunctionCode' && action.after.length === 0 ? { desired, action } : undefined
+  } catch {
+    return undefined
+  }
+}
+
+const sameAction = (a: Action, b: Action) =>
+  a.id === b.id &&
+  a.write === b.write &&
+  canonical(a.params) === canonical(b.params) &&
+  canonical(a.after) === canonical(b.after)
+
 export async function reconcile(
   adapter: StageAdapter,
   desiredFor: (observed: ObservedState) => DesiredState,
@@ -80,14 +109,52 @@ export async function reconcile(
   // APIs this run created: AWS's listing can lag behind CreateApi, and an API the run knows exists must count.
   const created = new Set<string>()
   for (let round = 1; round <= MAX_ROUNDS; round++) {
-    const observed = await withCreatedApis(adapter, await adapter.observe(), created, done)
-    const desired = desiredFor(observed)
-    const plan = planDeploy(desired, observed)
+    const facts: Facts = {}
+    let early: (StartedAction & { execute: Execute }) | undefined
+    /** The early upload's outcome, once it is over: done (it counts) or failed (the round's error says why). */
+    const earlyOver = async () => {
+      if (!early) return
+      try {
+        await early.running
+        done.push(early.action)
+      } catch {
+        // The round fails or goes stale for its own reason; the upload's error is not that reason.
+      }
+    }
+    let observed: ObservedState
+    let desired: DesiredState
+    let plan: Plan
+    try {
+      const read = await adapter.observe({
+        onFirstRound: (partial) => {
+          const upload = earlyCodeUpload(desiredFor, partial)
+          if (!upload) return
+          const execute = adapter.executor(upload.desired)
+          const startedAt = performance.now()
+          const running = execute(upload.action, facts)
+          running.catch(() => undefined)
+          early = { action: upload.action, running, startedAt, execute }
+        },
+      })
+      observed = await withCreatedApis(adapter, read, created, done)
+      desired = desiredFor(observed)
+      plan = planDeploy(desired, observed)
+    } catch (error) {
+      await earlyOver()
+      throw error
+    }
+    const started = early
+    if (started && !plan.actions.some((a) => sameAction(a, started.action))) {
+      await earlyOver()
+      events.log?.(`round ${round}: the code upload sent before the plan is not the plan's; observing again`)
+      continue
+    }
     events.onPlan?.(plan, round)
     if (round === 1) for (const note of plan.notes ?? []) events.log?.(`note: ${note}`)
-    const facts: Facts = { apiId: plan.apiId, integrationId: plan.integrationId }
+    Object.assign(facts, { apiId: plan.apiId, integrationId: plan.integrationId })
     let raceCheck: Promise<boolean> | undefined
-    const execute = adapter.executor(desired)
+    // The early upload's executor, when there was one: it knows the function's update is still settling.
+    const execute = started?.execute ?? adapter.executor(desired)
     const gated: Execute = async (action, f) => {
       if (raceCheck && GRANTS.has(action.write) && (await raceCheck))
         throw new StaleObservation('another deploy created an API for this stage first')
@@ -95,25 +162,31 @@ export async function reconcile(
     }
     try {
       done.push(
-        ...(await applyPlan(plan.actions, gated, facts, {
-          onDone: (action, ms) => {
-            events.onAction?.(action, ms)
-            // Another deploy of this stage may have created an API at the same moment: find out beside the rest.
-            if (action.write === 'CreateApi') {
-              if (facts.createdApi) created.add(facts.createdApi.id)
-              const own = facts.createdApi
-              raceCheck = adapter.taggedApis().then(
-                (apis) =>
-                  survivingApi(own && !apis.some((a) => a.id === own.id) ? [...apis, own] : apis)?.id !== facts.apiId,
-                (error: Error) => {
-                  throw new Error(`listing this stage's APIs after creating one: ${error.message}`, { cause: error })
-                },
-              )
-              // A round that fails or goes stale never awaits it: its failure must not become an unhandled rejection.
-              raceCheck.catch(() => undefined)
-            }
+        ...(await applyPlan(
+          plan.actions,
+          gated,
+          facts,
+          {
+            onDone: (action, ms) => {
+              events.onAction?.(action, ms)
+              // Another deploy of this stage may have created an API at the same moment: find out beside the rest.
+              if (action.write === 'CreateApi') {
+                if (facts.createdApi) created.add(facts.createdApi.id)
+                const own = facts.createdApi
+                raceCheck = adapter.taggedApis().then(
+                  (apis) =>
+                    survivingApi(own && !apis.some((a) => a.id === own.id) ? [...apis, own] : apis)?.id !== facts.apiId,
+                  (error: Error) => {
+                    throw new Error(`listing this stage's APIs after creating one: ${error.message}`, { cause: error })
+                  },
+                )
+                // A round that fails or goes stale never awaits it: its failure must not become an unhandled rejection.
+                raceCheck.catch(() => undefined)
+              }
+            },
           },
-        })),
+          started ? [started] : [],
+        )),
       )
     } catch (error) {
       // What a failed or stale round did is still done: it counts in the result, and in what later rounds know.

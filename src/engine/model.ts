@@ -245,6 +245,9 @@ export interface ObservedState {
   foreign: ForeignResource[]
 }
 
+/** The first round of reads' view of a stage: `apis`, `logGroup` and `table` are not read yet. */
+export type FirstRound = Pick<ObservedState, 'account' | 'partition' | 'role' | 'fn' | 'foreign'>
+
 export type Resource =
   | 'role'
   | 'role-policy'

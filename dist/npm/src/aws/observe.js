@@ -188,21 +188,7 @@ export async function observeStage(clients, identity, names, options = {}) {
         const legacyRole = legacyRoleOut?.Role && isOurs(legacyTags, identity)
             ? { name: names.legacyRoleName, arn: legacyRoleOut.Role.Arn }
             : undefined;
-        const ours = apis.filter((api) => api.ProtocolType === 'WEBSOCKET' && isOurs(api.Tags, identity));
-        // An API deleted between the listing and its reads (another deploy removing a duplicate) is simply gone.
-        const [observedApis, logGroup, foundTable] = await Promise.all([
-            Promise.all(ours.map((api) => orUndefined(observeApi(clients, api)))),
-            foundGroup ? orUndefined(withTags(clients, foundGroup)) : undefined,
-            tableOut?.Table ? orUndefined(tableWithTags(clients, tableOut.Table, ttlOut?.TimeToLiveDescription)) : undefined,
-        ]);
         const foreign = [];
-        const untagged = logGroup && Object.keys(logGroup.tags).every((key) => !key.startsWith('socket-action:'));
-        if (logGroup && !untagged && !isOurs(logGroup.tags, identity))
-            foreign.push({ kind: 'log-group', name: logGroup.name, tags: logGroup.tags });
-        // A table with the registry's name is ours only by its tags; any other is never adopted, changed or deleted.
-        const table = foundTable && isOurs(foundTable.tags, identity) ? foundTable : undefined;
-        if (foundTable && !table)
-            foreign.push({ kind: 'table', name: foundTable.name, tags: foundTable.tags });
         let role;
         if (roleOut?.Role) {
             const tags = iamTags(roleOut.Role.Tags);
@@ -260,6 +246,27 @@ export async function observeStage(clients, identity, names, options = {}) {
                 };
             }
         }
+        options.onFirstRound?.({
+            account: identityOut.Account,
+            partition: partitionOf(identityOut.Arn),
+            role,
+            fn,
+            foreign: [...foreign],
+        });
+        const ours = apis.filter((api) => api.ProtocolType === 'WEBSOCKET' && isOurs(api.Tags, identity));
+        // An API deleted between the listing and its reads (another deploy removing a duplicate) is simply gone.
+        const [observedApis, logGroup, foundTable] = await Promise.all([
+            Promise.all(ours.map((api) => orUndefined(observeApi(clients, api)))),
+            foundGroup ? orUndefined(withTags(clients, foundGroup)) : undefined,
+            tableOut?.Table ? orUndefined(tableWithTags(clients, tableOut.Table, ttlOut?.TimeToLiveDescription)) : undefined,
+        ]);
+        const untagged = logGroup && Object.keys(logGroup.tags).every((key) => !key.startsWith('socket-action:'));
+        if (logGroup && !untagged && !isOurs(logGroup.tags, identity))
+            foreign.push({ kind: 'log-group', name: logGroup.name, tags: logGroup.tags });
+        // A table with the registry's name is ours only by its tags; any other is never adopted, changed or deleted.
+        const table = foundTable && isOurs(foundTable.tags, identity) ? foundTable : undefined;
+        if (foundTable && !table)
+            foreign.push({ kind: 'table', name: foundTable.name, tags: foundTable.tags });
         return {
             account: identityOut.Account,
             partition: partitionOf(identityOut.Arn),

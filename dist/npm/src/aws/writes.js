@@ -12,6 +12,7 @@ import { TAG_CREATED } from "../engine/names.js";
 import { explainAwsError, isConflict, isDeleteConflict, isLimitExceeded, isNotFound, isResourceInUse, isRoleNotReady, isTooManyRequests, isUpdateInProgress, StaleObservation, } from "./errors.js";
 import { realSleep, retry } from "./retry.js";
 import { waitingFor } from "../progress/progress.js";
+import { failedSmokeDescription } from "../engine/plan.js";
 /**
  * The smoke test failed: the alias `live` was not moved to the new version, or, on the stage's first release, live
  * points to it with nothing earlier to serve (`firstRelease`). `cause` is what the smoke test threw.
@@ -226,6 +227,28 @@ export function executor(ctx) {
         await waited;
         settling.delete(FunctionName ?? '');
     };
+    /** CreateAlias of this apply, when it ran: true once live exists. */
+    let aliasCreated;
+    /**
+     * A first release's smoke test failed, and live (created beside it) points to that version: say so in the alias's
+     * description, so the next deploy tests it again instead of finding live current. Best effort: the deploy fails
+     * either way, and without the mark the next deploy of the same code is only not re-tested.
+     */
+    const markFailedFirstRelease = async (FunctionName, version) => {
+        if (!(await aliasCreated))
+            return;
+        try {
+            await clients.lambda.send(new UpdateAliasCommand({
+                FunctionName,
+                Name: desired?.names.aliasName ?? 'live',
+                FunctionVersion: version,
+                Description: failedSmokeDescription(version),
+            }));
+        }
+        catch (error) {
+            ctx.log?.(`  could not mark live as untested: ${error.message}`);
+        }
+    };
     const run = async (action, facts) => {
         if (FUNCTION_WRITES.has(action.write))
             await functionSettled(functionNameOf(action));
@@ -325,6 +348,8 @@ export function executor(ctx) {
                     await ctx.smokeTest(target);
                 }
                 catch (error) {
+                    if (p.FirstRelease)
+                        await markFailedFirstRelease(p.FunctionName, target.qualifier);
                     throw new BlockedBySmokeTest(target, error, p.FirstRelease);
                 }
                 return;
@@ -335,7 +360,9 @@ export function executor(ctx) {
             }
             case 'CreateAlias': {
                 const p = { ...action.params, FunctionVersion: at(action.params.FunctionVersion) };
-                return busyRetried(() => raceSafe(lambda.send(new CreateAliasCommand(p)), `alias ${p.Name}`));
+                const created = busyRetried(() => raceSafe(lambda.send(new CreateAliasCommand(p)), `alias ${p.Name}`));
+                aliasCreated = created.then(() => true, () => false);
+                return created;
             }
             case 'UpdateAlias': {
                 const p = { ...action.params, FunctionVersion: at(action.params.FunctionVersion) };

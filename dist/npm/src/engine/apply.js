@@ -15,7 +15,7 @@ export class ApplyError extends Error {
         this.done = done;
     }
 }
-export async function applyPlan(actions, execute, facts, events = {}) {
+export async function applyPlan(actions, execute, facts, events = {}, alreadyStarted = []) {
     const done = [];
     const finished = new Set();
     const started = new Set();
@@ -23,11 +23,11 @@ export async function applyPlan(actions, execute, facts, events = {}) {
     let failure;
     const running = new Set();
     const ready = () => actions.filter((a) => !started.has(a.id) && a.after.every((d) => finished.has(d) || !known.has(d)));
-    const launch = (action) => {
+    const launch = (action, early) => {
         started.add(action.id);
         events.onStart?.(action);
-        const t0 = performance.now();
-        const run = execute(action, facts).then(() => {
+        const t0 = early?.startedAt ?? performance.now();
+        const run = (early?.running ?? execute(action, facts)).then(() => {
             finished.add(action.id);
             done.push(action);
             events.onDone?.(action, performance.now() - t0);
@@ -37,9 +37,16 @@ export async function applyPlan(actions, execute, facts, events = {}) {
         const tracked = run.finally(() => running.delete(tracked));
         running.add(tracked);
     };
+    for (const early of alreadyStarted) {
+        const action = actions.find((a) => a.id === early.action.id);
+        if (!action)
+            throw new Error(`internal: ${early.action.id} was started early but is not in the plan`);
+        launch(action, early);
+    }
     for (;;) {
         if (!failure)
-            ready().forEach(launch);
+            for (const action of ready())
+                launch(action);
         if (running.size === 0)
             break;
         await Promise.race(running);

@@ -2,7 +2,7 @@
 // leaves nothing that the next round does not finish or undo.
 import { applyPlan, ApplyError, StaleObservation } from "./apply.js";
 import { arn, resourceNames, websocketUrl } from "./names.js";
-import { planDeploy, planRemove, planRollback, survivingApi } from "./plan.js";
+import { canonical, planDeploy, planRemove, planRollback, survivingApi } from "./plan.js";
 const MAX_ROUNDS = 5;
 function isStale(error) {
     return (error instanceof ApplyError ? error.cause : error) instanceof StaleObservation;
@@ -21,21 +21,87 @@ async function withCreatedApis(adapter, observed, created, done) {
     const read = (await Promise.all(missing.map((id) => adapter.describeApi(id)))).filter((api) => api !== undefined);
     return { ...observed, apis: [...observed.apis, ...read] };
 }
+/**
+ * The write a round may send before its plan: the code upload, which the first round of reads decides alone (the
+ * function, its versions). Nothing the second round brings (the APIs' parts, the log group's and the table's tags)
+ * goes into it, so it is off the path those reads are on; the full plan must hold the same action, or the round
+ * observes again once it is done. It writes only this stage's own function (ours by its tags) and never moves live.
+ */
+function earlyCodeUpload(desiredFor, partial) {
+    // A plan that stops (foreign resources, a config error) writes nothing, early or not.
+    if (partial.foreign.length || !partial.fn)
+        return undefined;
+    try {
+        const observed = { ...partial, apis: [] };
+        const desired = desiredFor(observed);
+        const action = planDeploy(desired, observed).actions.find((a) => a.id === 'function:code');
+        return action?.write === 'UpdateFunctionCode' && action.after.length === 0 ? { desired, action } : undefined;
+    }
+    catch {
+        return undefined;
+    }
+}
+const sameAction = (a, b) => a.id === b.id &&
+    a.write === b.write &&
+    canonical(a.params) === canonical(b.params) &&
+    canonical(a.after) === canonical(b.after);
 export async function reconcile(adapter, desiredFor, events = {}) {
     const done = [];
     // APIs this run created: AWS's listing can lag behind CreateApi, and an API the run knows exists must count.
     const created = new Set();
     for (let round = 1; round <= MAX_ROUNDS; round++) {
-        const observed = await withCreatedApis(adapter, await adapter.observe(), created, done);
-        const desired = desiredFor(observed);
-        const plan = planDeploy(desired, observed);
+        const facts = {};
+        let early;
+        /** The early upload's outcome, once it is over: done (it counts) or failed (the round's error says why). */
+        const earlyOver = async () => {
+            if (!early)
+                return;
+            try {
+                await early.running;
+                done.push(early.action);
+            }
+            catch {
+                // The round fails or goes stale for its own reason; the upload's error is not that reason.
+            }
+        };
+        let observed;
+        let desired;
+        let plan;
+        try {
+            const read = await adapter.observe({
+                onFirstRound: (partial) => {
+                    const upload = earlyCodeUpload(desiredFor, partial);
+                    if (!upload)
+                        return;
+                    const execute = adapter.executor(upload.desired);
+                    const startedAt = performance.now();
+                    const running = execute(upload.action, facts);
+                    running.catch(() => undefined);
+                    early = { action: upload.action, running, startedAt, execute };
+                },
+            });
+            observed = await withCreatedApis(adapter, read, created, done);
+            desired = desiredFor(observed);
+            plan = planDeploy(desired, observed);
+        }
+        catch (error) {
+            await earlyOver();
+            throw error;
+        }
+        const started = early;
+        if (started && !plan.actions.some((a) => sameAction(a, started.action))) {
+            await earlyOver();
+            events.log?.(`round ${round}: the code upload sent before the plan is not the plan's; observing again`);
+            continue;
+        }
         events.onPlan?.(plan, round);
         if (round === 1)
             for (const note of plan.notes ?? [])
                 events.log?.(`note: ${note}`);
-        const facts = { apiId: plan.apiId, integrationId: plan.integrationId };
+        Object.assign(facts, { apiId: plan.apiId, integrationId: plan.integrationId });
         let raceCheck;
-        const execute = adapter.executor(desired);
+        // The early upload's executor, when there was one: it knows the function's update is still settling.
+        const execute = started?.execute ?? adapter.executor(desired);
         const gated = async (action, f) => {
             if (raceCheck && GRANTS.has(action.write) && (await raceCheck))
                 throw new StaleObservation('another deploy created an API for this stage first');
@@ -57,7 +123,7 @@ export async function reconcile(adapter, desiredFor, events = {}) {
                         raceCheck.catch(() => undefined);
                     }
                 },
-            })));
+            }, started ? [started] : [])));
         }
         catch (error) {
             // What a failed or stale round did is still done: it counts in the result, and in what later rounds know.

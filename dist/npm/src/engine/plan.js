@@ -79,6 +79,13 @@ const RELEASE_FIELDS = [
 const releaseDiff = (version, desired) => specDiff(RELEASE_FIELDS, version, desired);
 const byNumber = (a, b) => Number(a) - Number(b);
 /** The alias description that records the version a rollback returns to. */
+/**
+ * The alias description a stage's first release gets when its smoke test fails (live points to it, with nothing
+ * earlier to serve): the next deploy tests that version again, and clears it once it passes.
+ */
+export const failedSmokeDescription = (version) => `socket-action: version ${version} failed its smoke test`;
+const FAILED_SMOKE = /^socket-action: version (\d+) failed its smoke test$/;
+const failedSmoke = (alias) => alias !== undefined && FAILED_SMOKE.exec(alias.description ?? '')?.[1] === alias.version;
 export function aliasDescription(previous) {
     return previous === undefined ? undefined : `socket-action: previous version ${previous}`;
 }
@@ -499,13 +506,15 @@ export function planDeploy(desired, observed) {
     const version = ready?.version ?? new Ref('version');
     const previous = previousVersion(live, numbers);
     let aliasWrite;
-    if (!live || live.version !== ready?.version) {
+    // live points to a first release that failed its smoke test: the version is tested again, even if it is current.
+    const retest = failedSmoke(live) && desired.release.smokeTest && live?.version === ready?.version;
+    if (!live || live.version !== ready?.version || retest) {
         // A stage's first release (no live yet, and no integration of the time before versions invoking the function
         // unqualified) serves nobody: a new API's URL is reported only once its deploy succeeds. So live is created as soon
         // as the version exists, beside the smoke test, and the integration never names an alias that does not exist; a
         // failed smoke test still fails the deploy. Once live exists, it moves only to a version that passed.
         const legacyServing = kept?.integrations.some((i) => i.uri === desired.api.legacyIntegrationUri) ?? false;
-        const firstRelease = !live && !legacyServing;
+        const firstRelease = (!live && !legacyServing) || retest;
         const smoke = desired.release.smokeTest
             ? b.add('SmokeTest', {
                 name: ready ? `${names.functionName}:${ready.version}` : `${names.functionName} (the version published)`,
@@ -525,9 +534,14 @@ export function planDeploy(desired, observed) {
         aliasWrite = live
             ? b.add('UpdateAlias', {
                 name: names.aliasName,
-                diff: [{ field: 'version', from: live.version, to: String(version) }],
+                diff: retest
+                    ? [{ field: 'description', from: live.description, to: '' }]
+                    : [{ field: 'version', from: live.version, to: String(version) }],
                 after: [published, smoke, policyPut, groupCreate, tableCreate, tableTtl],
-                params: { ...moved, Description: aliasDescription(live.version) },
+                params: {
+                    ...moved,
+                    Description: retest ? (aliasDescription(previous) ?? '') : aliasDescription(live.version),
+                },
             })
             : b.add('CreateAlias', {
                 name: names.aliasName,
