@@ -68,11 +68,12 @@ for (;;) {}
 `
 
 /** Task roots: each fixture's deployment package as deploy builds it, unzipped. */
-const roots: Record<'good' | 'throwsAtImport' | 'missingModule' | 'neverLoads', string> = {
+const roots: Record<'good' | 'throwsAtImport' | 'missingModule' | 'neverLoads' | 'esModule', string> = {
   good: '',
   throwsAtImport: '',
   missingModule: '',
   neverLoads: '',
+  esModule: '',
 }
 let scratch = ''
 
@@ -95,6 +96,13 @@ before(async () => {
   roots.throwsAtImport = await packageOf('throws-at-import', THROWS_AT_IMPORT)
   roots.missingModule = await packageOf('missing-module', MISSING_MODULE)
   roots.neverLoads = await packageOf('never-loads', NEVER_LOADS)
+  // Not what the bundler makes (a CommonJS index.js), but what the runtime also loads: an ES module index.mjs.
+  roots.esModule = path.join(scratch, 'es-module-task')
+  await mkdir(roots.esModule)
+  await writeFile(
+    path.join(roots.esModule, 'index.mjs'),
+    "export const handler = async (event) => ({ statusCode: 200, body: 'ES module got ' + event.requestContext.eventType })\n",
+  )
 })
 after(() => rm(scratch, { recursive: true, force: true }))
 
@@ -569,6 +577,17 @@ for (const node of [24, 22] as const) {
           first: `Runtime.ImportModuleError: ${original.split('\n')[0]}`,
           where: `Runtime.ImportModuleError: ${original} while the function was loading (every event fails)`,
         })
+      } finally {
+        await pair.close()
+      }
+    })
+
+    test('an ES module handler (index.mjs) runs under both', async () => {
+      const pair = await startPair(node, { taskRoot: roots.esModule })
+      try {
+        assert.deepEqual(await same(pair, CONNECT), [
+          { failed: false, payload: { statusCode: 200, body: 'ES module got CONNECT' } },
+        ])
       } finally {
         await pair.close()
       }
