@@ -105,7 +105,11 @@ describe('Lambda lifecycle in dev', () => {
     const client = await connect(dev.server.url)
     const before = (await ask(client, 'whoami')).environment
     assert.equal((await ask(client, 'exit')).message, 'Internal server error')
-    assert.ok(dev.lines.some((l) => /Runtime\.ExitError: Runtime exited with error: exit status 3/.test(l)))
+    assert.ok(
+      dev.lines.some((l) =>
+        /Runtime\.ExitError: Runtime exited with error: exit status 3 \(process\.exit\(3\) in socket\.js/.test(l),
+      ),
+    )
     const after = (await ask(client, 'whoami')).environment
     assert.notEqual(after, before)
     client.ws.close()

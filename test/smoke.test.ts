@@ -442,6 +442,21 @@ describe('describeFailure (what Lambda answered with FunctionError)', () => {
       'Error: no table at lib/store.js:7:11',
     )
   })
+  test("the Lambda runtime's own frames (/var/runtime) are no origin in the code: a missing handler has none", () => {
+    const trace = [
+      'Runtime.HandlerNotFound: index.handler is undefined or not exported',
+      '    at resolveHandler (file:///var/runtime/index.mjs:1194:11)',
+      '    at UserFunctionLoader.load (file:///var/runtime/index.mjs:1116:21)',
+    ]
+    assert.equal(
+      describeFailure({
+        errorType: 'Runtime.HandlerNotFound',
+        errorMessage: 'index.handler is undefined or not exported',
+        trace,
+      }),
+      'Runtime.HandlerNotFound: index.handler is undefined or not exported while the function was loading (every event fails)',
+    )
+  })
   test('a timeout: the message only', () => {
     assert.equal(
       describeFailure({ errorType: 'Sandbox.Timedout', errorMessage: 'Task timed out after 3.00 seconds' }),

@@ -177,10 +177,10 @@ export class LocalGateway {
   }
 
   /** `Name: message`, and where it was thrown in the user's code (source-mapped): `Error: boom (socket.js:6:9)`. */
-  private describe(error: { name: string; message: string; stack?: string }): string {
+  private describe(error: { name: string; message: string; stack?: string; hint?: string }): string {
     const source = this.options.source?.()
     const origin = source && stackOrigin(error.stack, source.codeDir, source.bundleFile)
-    return `${error.name}: ${error.message}${origin ? ` (${origin})` : ''}`
+    return `${error.name}: ${error.message}${origin ? ` (${origin})` : ''}${error.hint ? ` (${error.hint})` : ''}`
   }
 
   private async run(routeKey: string, conn: Connection, event: WebSocketEvent): Promise<Invocation> {

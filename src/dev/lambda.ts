@@ -2,6 +2,7 @@
 // environments (worker threads) that take one event at a time, are frozen between events, start more when all are
 // busy, time out, run out of memory, and are replaced when they die; a rebuilt bundle is swapped in without disturbing
 // the gateway's connections.
+import { randomUUID } from 'node:crypto'
 import { createRequire } from 'node:module'
 import path from 'node:path'
 import { Worker } from 'node:worker_threads'
@@ -13,17 +14,36 @@ export interface FunctionError {
   name: string
   message: string
   stack?: string
+  /**
+   * Reported by the Lambda service itself, not thrown by the function's code (an exit, a timeout, out of memory):
+   * its payload is `RequestId: <id> Error: <message>` without a trace, as AWS's answers are.
+   */
+  platform?: boolean
+  /** dev's own advice, shown in its log after the message; never part of what Lambda would answer. */
+  hint?: string
 }
 
-export type Invocation =
+export type Invocation = (
   | { ok: true; result: unknown; ms: number }
   | { ok: false; reason: 'error' | 'timeout' | 'init'; error: FunctionError; ms: number }
+) & {
+  /** Lambda's request id of the invocation (not API Gateway's), when it reached an environment. */
+  requestId?: string
+}
 
 /** Runs one event; `integrationTimeoutMs` bounds the whole call (queue, init and run), as API Gateway's timeout does. */
 export type Invoke = (event: WebSocketEvent, integrationTimeoutMs: number) => Promise<Invocation>
 
+/**
+ * What an environment loads: the bundle's text (dev), or a deployment package unpacked in `taskRoot` and the Lambda
+ * handler string (`index.handler`), loaded as the Lambda Node.js runtime loads it (ES modules included).
+ */
+export type LambdaCode = string | { taskRoot: string; handler: string }
+
 export interface LocalLambdaOptions {
   functionName: string
+  /** The version invoked (`AWS_LAMBDA_FUNCTION_VERSION`, the context's functionVersion); `$LATEST` by default. */
+  functionVersion?: string
   /** Folder the bundle pretends to live in (the code folder), so user-installed packages stay resolvable. */
   codeDir: string
   /** The user's handler file as shown in messages (e.g. `socket.js`). */
@@ -38,7 +58,7 @@ export interface LocalLambdaOptions {
   connectionsEndpoint?: string
   /** The local gateway's connection registry (`http://host:port/{stage}/@registry`), when serverless.yml has one. */
   registryEndpoint?: string
-  /** Lambda's init phase limit: 10 s. */
+  /** Lambda's init phase limit: 10 s. An init that takes longer is answered as the function's timeout. */
   initTimeoutMs?: number
   /** Most environments running at once; further events wait for one (Lambda's concurrency limit, small for a laptop). */
   maxEnvironments?: number
@@ -88,12 +108,16 @@ export function lambdaEnvironment(
     env.AWS_ACCESS_KEY_ID = 'local'
     env.AWS_SECRET_ACCESS_KEY = 'local'
   }
+  const version = options.functionVersion ?? '$LATEST'
+  const day = new Date().toISOString().slice(0, 10).replaceAll('-', '/')
   Object.assign(env, options.env, {
     AWS_REGION: options.region,
     AWS_DEFAULT_REGION: options.region,
     AWS_LAMBDA_FUNCTION_NAME: options.functionName,
     AWS_LAMBDA_FUNCTION_MEMORY_SIZE: String(options.memory),
-    AWS_LAMBDA_FUNCTION_VERSION: '$LATEST',
+    AWS_LAMBDA_FUNCTION_VERSION: version,
+    AWS_LAMBDA_LOG_GROUP_NAME: `/aws/lambda/${options.functionName}`,
+    AWS_LAMBDA_LOG_STREAM_NAME: `${day}/[${version}]${randomUUID().replaceAll('-', '')}`,
     AWS_EXECUTION_ENV: 'socket-action-dev',
     // The SDK warns on Node.js < 22; Lambda runs 22 or 24, so the warning would only ever be a local artifact.
     AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true',
@@ -120,6 +144,43 @@ function deadlineTimer(epochMs: number): { passed: Promise<void>; cancel: () => 
 
 const seconds = (ms: number) => `${(ms / 1000).toFixed(2)} seconds`
 
+/** The payload of a Lambda Invoke that failed: the runtime's serialization of the error, as AWS's answers are. */
+export interface FailurePayload {
+  errorType: string
+  errorMessage: string
+  trace?: string[]
+}
+
+/**
+ * What Lambda's Invoke answers for an invocation: the result, or (with FunctionError `Unhandled`) the error. Paths
+ * under `taskRoot` are shown as Lambda's /var/task.
+ */
+export function invocationPayload(
+  outcome: Invocation,
+  taskRoot?: string,
+): { functionError: false; payload: unknown } | { functionError: true; payload: FailurePayload } {
+  if (outcome.ok) return { functionError: false, payload: outcome.result ?? null }
+  const asTaskRoot = (text: string) => (taskRoot ? text.split(taskRoot).join('/var/task') : text)
+  const { error } = outcome
+  if (error.platform) {
+    const errorMessage = `${outcome.requestId ? `RequestId: ${outcome.requestId} ` : ''}Error: ${error.message}`
+    return { functionError: true, payload: { errorType: error.name, errorMessage } }
+  }
+  return {
+    functionError: true,
+    payload: {
+      errorType: error.name,
+      errorMessage: asTaskRoot(error.message),
+      trace: asTaskRoot(error.stack ?? `${error.name}: ${error.message}`).split('\n'),
+    },
+  }
+}
+
+/** `Name: message (hint)`: an error as dev's log shows it. */
+export function describeError(error: FunctionError): string {
+  return `${error.stack ?? `${error.name}: ${error.message}`}${error.hint ? ` (${error.hint})` : ''}`
+}
+
 /** One execution environment: a worker thread that loads the bundle once and then takes one event at a time. */
 class Environment {
   readonly worker: Worker
@@ -134,14 +195,18 @@ class Environment {
   private pending: ((reply: WorkerReply) => void) | undefined
   private nextId = 0
 
-  constructor(code: string, options: LocalLambdaOptions, onDeath: (env: Environment) => void) {
+  constructor(code: LambdaCode, options: LocalLambdaOptions, onDeath: (env: Environment) => void) {
     const handlerName = options.handlerName ?? 'socket.js'
+    const functionVersion = options.functionVersion ?? '$LATEST'
+    const arn = `arn:aws:lambda:${options.region}:000000000000:function:${options.functionName}`
     this.worker = new Worker(new URL('./lambda-worker.js', import.meta.url), {
       workerData: {
         code,
         filename: path.join(options.codeDir, 'index.js'),
         sdkPaths: sdkSearchPaths(),
         functionName: options.functionName,
+        functionVersion,
+        invokedFunctionArn: functionVersion === '$LATEST' ? arn : `${arn}:${functionVersion}`,
         memoryMb: options.memory,
         gate: this.gate.buffer,
       },
@@ -161,9 +226,13 @@ class Environment {
     this.ready = new Promise((resolve) => (settle = resolve))
     const initTimeoutMs = options.initTimeoutMs ?? INIT_TIMEOUT_MS
     const initTimer = setTimeout(() => {
+      // Lambda answers an init that never ends as the function's timeout (it runs init again within the event, bound
+      // by the function's timeout, and the Runtime Interface Emulator bounds init by the timeout alone).
       this.initError = {
-        name: 'Runtime.InitTimeout',
-        message: `${handlerName} did not finish loading in ${seconds(initTimeoutMs)}, Lambda's init phase limit: look for a loop or a long wait at the top level of ${handlerName}`,
+        name: 'Sandbox.Timedout',
+        message: `Task timed out after ${seconds(options.timeoutMs)}`,
+        platform: true,
+        hint: `${handlerName} did not finish loading in ${seconds(initTimeoutMs)}, Lambda's init phase limit: look for a loop or a long wait at the top level of ${handlerName}`,
       }
       settle(this.initError)
       this.kill(onDeath)
@@ -212,7 +281,9 @@ class Environment {
         error.code === 'ERR_WORKER_OUT_OF_MEMORY'
           ? {
               name: 'Runtime.OutOfMemory',
-              message: `Runtime exited with error: signal: killed (over the function's ${options.memory} MB)`,
+              message: 'Runtime exited with error: signal: killed',
+              platform: true,
+              hint: `over the function's ${options.memory} MB`,
             }
           : { name: error.name, message: error.message, stack: error.stack },
       ),
@@ -223,18 +294,20 @@ class Environment {
           ? { name: 'Runtime.Stopped', message: 'the environment was stopped (shutdown, timeout or a newer bundle)' }
           : {
               name: 'Runtime.ExitError',
-              message: `Runtime exited with error: exit status ${code} (process.exit(${code}) in ${handlerName} or a dependency?)`,
+              message: `Runtime exited with error: exit status ${code}`,
+              platform: true,
+              hint: `process.exit(${code}) in ${handlerName} or a dependency?`,
             },
       ),
     )
   }
 
   /** Thaws the environment and runs one event in it. */
-  run(event: WebSocketEvent, deadline: number): Promise<WorkerReply> {
+  run(event: WebSocketEvent, deadline: number, requestId: string): Promise<WorkerReply> {
     const done = new Promise<WorkerReply>((resolve) => (this.pending = resolve))
     Atomics.add(this.gate, 0, 1)
     Atomics.notify(this.gate, 0)
-    this.worker.postMessage({ type: 'invoke', id: this.nextId++, event, deadline })
+    this.worker.postMessage({ type: 'invoke', id: this.nextId++, event, deadline, requestId })
     return done
   }
 
@@ -252,7 +325,7 @@ interface Waiter {
 }
 
 export class LocalLambda {
-  private code: string
+  private code: LambdaCode
   /** Environments of the current bundle. */
   private readonly environments = new Set<Environment>()
   /** Environments of replaced bundles still finishing an event. */
@@ -262,7 +335,7 @@ export class LocalLambda {
   private closed = false
 
   constructor(
-    code: string,
+    code: LambdaCode,
     private options: LocalLambdaOptions,
   ) {
     this.code = code
@@ -278,8 +351,7 @@ export class LocalLambda {
     const env = new Environment(code, options, (dead) => this.onDeath(dead))
     this.environments.add(env)
     void env.ready.then((error) => {
-      if (error && !this.closed)
-        this.options.log?.(`function failed to initialize: ${error.stack ?? `${error.name}: ${error.message}`}`)
+      if (error && !this.closed) this.options.log?.(`function failed to initialize: ${describeError(error)}`)
     })
     return env
   }
@@ -341,14 +413,14 @@ export class LocalLambda {
   }
 
   /** Loads a rebuilt bundle (or new settings) into a new environment; events already running finish in the old ones. */
-  async swap(code: string, options: LocalLambdaOptions = this.options): Promise<void> {
+  async swap(code: LambdaCode, options: LocalLambdaOptions = this.options): Promise<void> {
     const next = new Environment(code, options, (dead) => this.onDeath(dead))
     const error = await next.ready
     if (this.closed) {
       next.kill()
       return
     }
-    if (error) this.options.log?.(`function failed to initialize: ${error.stack ?? `${error.name}: ${error.message}`}`)
+    if (error) this.options.log?.(`function failed to initialize: ${describeError(error)}`)
     this.code = code
     this.options = options
     for (const env of this.environments) {
@@ -364,6 +436,12 @@ export class LocalLambda {
   }
 
   invoke: Invoke = async (event, integrationTimeoutMs) => {
+    // Lambda's own id of the invocation: the context's awsRequestId, and the RequestId of the service's own errors.
+    const requestId = randomUUID()
+    return { ...(await this.invokeAs(requestId, event, integrationTimeoutMs)), requestId }
+  }
+
+  private async invokeAs(requestId: string, event: WebSocketEvent, integrationTimeoutMs: number): Promise<Invocation> {
     const started = performance.now()
     const ms = () => Math.round((performance.now() - started) * 10) / 10
     const integrationDeadline = Date.now() + integrationTimeoutMs
@@ -405,7 +483,7 @@ export class LocalLambda {
     }
     // The function's timeout starts when its environment starts the event: time spent queued does not count.
     const timeoutMs = this.options.timeoutMs
-    const reply = env.run(event, Date.now() + timeoutMs)
+    const reply = env.run(event, Date.now() + timeoutMs, requestId)
     let functionTimer: NodeJS.Timeout | undefined
     const timedOut = new Promise<'timeout'>((resolve) => {
       functionTimer = setTimeout(() => resolve('timeout'), timeoutMs)
@@ -432,7 +510,7 @@ export class LocalLambda {
       return {
         ok: false,
         reason: 'timeout',
-        error: { name: 'Sandbox.Timedout', message: `Task timed out after ${seconds(timeoutMs)}` },
+        error: { name: 'Sandbox.Timedout', message: `Task timed out after ${seconds(timeoutMs)}`, platform: true },
         ms: ms(),
       }
     }

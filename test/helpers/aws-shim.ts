@@ -11,13 +11,13 @@ import {
 } from 'node:http'
 import type { AddressInfo } from 'node:net'
 import { createHash, randomBytes } from 'node:crypto'
-import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises'
+import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import path from 'node:path'
 import { performance } from 'node:perf_hooks'
 import { setTimeout as sleep } from 'node:timers/promises'
 import { unzipSync } from 'fflate'
-import { INIT_TIMEOUT_MS, LocalLambda } from '../../src/dev/lambda.ts'
+import { INIT_TIMEOUT_MS, invocationPayload, LocalLambda } from '../../src/dev/lambda.ts'
 import type { WebSocketEvent } from '../../runtime/types.ts'
 
 export type CallKind = 'read' | 'write'
@@ -729,31 +729,35 @@ export async function startShim(options: ShimOptions): Promise<Shim> {
       await mkdir(path.dirname(path.join(dir, name)), { recursive: true })
       await writeFile(path.join(dir, name), data)
     }
-    const [moduleName] = String(config.Handler ?? 'index.handler').split('.')
-    const handlerName = `${moduleName}.js`
+    const handler = String(config.Handler ?? 'index.handler')
+    const handlerName = `${handler.slice(0, handler.lastIndexOf('.'))}.js`
     const output: string[] = []
-    // The stand-in loads a CommonJS file (what the bundler ships); an ES module handler is not emulated.
-    const lambda = new LocalLambda(await readFile(path.join(dir, handlerName), 'utf8'), {
-      functionName: config.FunctionName,
-      codeDir: dir,
-      handlerName,
-      region,
-      memory: config.MemorySize ?? 128,
-      timeoutMs: (config.Timeout ?? 3) * 1000,
-      // What Lambda gives a function besides its configured env: its role's credentials (here a key the shim knows, so
-      // its calls are logged as the function's). AWS_ENDPOINT_URL_DYNAMODB is the test bed's own: the SDK's standard
-      // variable, so DynamoDB clients made inside the function (the connection registry) reach moto through the shim.
-      // AWS_REGION is the invoked region (the stand-in sets it).
-      env: {
-        ...(config.Environment?.Variables ?? {}),
-        AWS_ACCESS_KEY_ID: FUNCTION_ACCESS_KEY,
-        AWS_SECRET_ACCESS_KEY: 'test',
-        AWS_ENDPOINT_URL_DYNAMODB: endpoint,
-        ...options.functionEnv,
+    // The stand-in loads the handler from the unpacked zip as the Lambda Node.js runtime does (ES modules included).
+    const lambda = new LocalLambda(
+      { taskRoot: dir, handler },
+      {
+        functionName: config.FunctionName,
+        functionVersion: String(config.Version ?? '$LATEST'),
+        codeDir: dir,
+        handlerName,
+        region,
+        memory: config.MemorySize ?? 128,
+        timeoutMs: (config.Timeout ?? 3) * 1000,
+        // What Lambda gives a function besides its configured env: its role's credentials (here a key the shim knows, so
+        // its calls are logged as the function's). AWS_ENDPOINT_URL_DYNAMODB is the test bed's own: the SDK's standard
+        // variable, so DynamoDB clients made inside the function (the connection registry) reach moto through the shim.
+        // AWS_REGION is the invoked region (the stand-in sets it).
+        env: {
+          ...(config.Environment?.Variables ?? {}),
+          AWS_ACCESS_KEY_ID: FUNCTION_ACCESS_KEY,
+          AWS_SECRET_ACCESS_KEY: 'test',
+          AWS_ENDPOINT_URL_DYNAMODB: endpoint,
+          ...options.functionEnv,
+        },
+        maxEnvironments: 2,
+        output: (_stream, text) => void output.push(text),
       },
-      maxEnvironments: 2,
-      output: (_stream, text) => void output.push(text),
-    })
+    )
     return { lambda, dir, output }
   }
 
@@ -766,9 +770,6 @@ export async function startShim(options: ShimOptions): Promise<Shim> {
       await rm(runner.value.dir, { recursive: true, force: true })
     }
   }
-
-  /** Lambda's paths: the folder the zip was unpacked into is /var/task there. */
-  const asTaskRoot = (text: string, dir: string) => text.split(dir).join('/var/task')
 
   async function invokeFunction(call: Call): Promise<Reply> {
     const fn = call.params.fn ?? ''
@@ -818,21 +819,13 @@ export async function startShim(options: ShimOptions): Promise<Shim> {
     }
     if (invocationType === 'Event') return { status: 202, headers, body: '' }
     const outcome = await running
+    if (outcome.requestId) headers['x-amzn-RequestId'] = outcome.requestId
     if (String(call.headers['x-amz-log-type'] ?? '') === 'Tail')
       headers['X-Amz-Log-Result'] = Buffer.from(Buffer.from(output.join('')).subarray(-4096)).toString('base64')
-    if (outcome.ok) return { status: 200, headers, body: JSON.stringify(outcome.result ?? null) }
-    // What the Node.js runtime answers for a thrown error (handler or init); a timeout has no type or trace.
-    headers['X-Amz-Function-Error'] = 'Unhandled'
-    const { error } = outcome
-    const failure =
-      error.name === 'Sandbox.Timedout'
-        ? { errorType: error.name, errorMessage: `${isoNow()} ${headers['x-amzn-RequestId']} ${error.message}` }
-        : {
-            errorType: error.name,
-            errorMessage: asTaskRoot(error.message, dir),
-            trace: asTaskRoot(error.stack ?? `${error.name}: ${error.message}`, dir).split('\n'),
-          }
-    return { status: 200, headers, body: JSON.stringify(failure) }
+    // What the Node.js runtime answers for a thrown error (handler or init), and the service for an exit or timeout.
+    const { functionError, payload } = invocationPayload(outcome, dir)
+    if (functionError) headers['X-Amz-Function-Error'] = 'Unhandled'
+    return { status: 200, headers, body: JSON.stringify(payload) }
   }
 
   /** The bytes behind a Code.Location URL (not an AWS API call: not logged). */

@@ -34,8 +34,11 @@ const quoted = (text) => JSON.stringify(cut(text));
 export function describeFailure(failure) {
     const what = [failure.errorType, failure.errorMessage].filter(Boolean).join(': ') || 'an unknown error';
     const trace = (failure.trace ?? []).join('\n');
-    const origin = stackOrigin(trace, TASK_ROOT, `${TASK_ROOT}/${BUNDLE_FILE}`) ??
-        stackOrigin(trace, TASK_ROOT, `${TASK_ROOT}/${HANDLER_FILE}`);
+    // Only frames of the function's own files: the runtime's (in /var/runtime on Lambda, wherever it is installed
+    // elsewhere) are no origin in the user's code, as for a load failure the runtime reports.
+    const ownFrames = (failure.trace ?? []).filter((line) => !/^\s*at /.test(line) || line.includes(`${TASK_ROOT}/`));
+    const origin = stackOrigin(ownFrames.join('\n'), TASK_ROOT, `${TASK_ROOT}/${BUNDLE_FILE}`) ??
+        stackOrigin(ownFrames.join('\n'), TASK_ROOT, `${TASK_ROOT}/${HANDLER_FILE}`);
     // Thrown while Node.js compiled the code, not from the runtime's handler: at the top level of socket.js (or an import).
     const atImport = /\bModule\._compile\b/.test(trace) && !/socket-action-runtime:handler\.ts/.test(trace);
     const loading = INIT_ERRORS.test(failure.errorType ?? '') || atImport ? ' while the function was loading (every event fails)' : '';

@@ -108,7 +108,7 @@ export class LocalGateway {
     describe(error) {
         const source = this.options.source?.();
         const origin = source && stackOrigin(error.stack, source.codeDir, source.bundleFile);
-        return `${error.name}: ${error.message}${origin ? ` (${origin})` : ''}`;
+        return `${error.name}: ${error.message}${origin ? ` (${origin})` : ''}${error.hint ? ` (${error.hint})` : ''}`;
     }
     async run(routeKey, conn, event) {
         const call = this.options.invoke(event, this.limits.integrationTimeoutMs);

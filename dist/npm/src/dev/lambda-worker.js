@@ -1,10 +1,21 @@
+var __rewriteRelativeImportExtension = (this && this.__rewriteRelativeImportExtension) || function (path, preserveJsx) {
+    if (typeof path === "string" && /^\.\.?\//.test(path)) {
+        return path.replace(/\.(tsx)$|((?:\.d)?)((?:\.[^./]+?)?)\.([cm]?)ts$/i, function (m, tsx, d, ext, cm) {
+            return tsx ? preserveJsx ? ".jsx" : ".js" : d && (!ext || !cm) ? m : (d + ext + "." + cm.toLowerCase() + "js");
+        });
+    }
+    return path;
+};
 // Runs one bundled handler in a worker thread, as a Lambda execution environment would: its own globals and env,
 // the AWS SDK resolvable the way the Lambda Node.js runtime provides it (on the module search path, not in the bundle),
 // one invocation at a time, and frozen between invocations.
-import { Module } from 'node:module';
+import { existsSync } from 'node:fs';
+import { createRequire, Module } from 'node:module';
+import path from 'node:path';
+import { fileURLToPath, pathToFileURL } from 'node:url';
 import { getHeapStatistics } from 'node:v8';
 import { parentPort, workerData } from 'node:worker_threads';
-const { code, filename, sdkPaths, functionName, memoryMb, gate } = workerData;
+const { code, filename, sdkPaths, functionName, functionVersion, invokedFunctionArn, memoryMb, gate } = workerData;
 // The parent bumps gate[0] before each invocation; between invocations this thread waits on it, so timers, unsettled
 // promises and unawaited sends stop exactly as they do in a frozen Lambda environment, and go on at the next event.
 const thaw = new Int32Array(gate);
@@ -31,7 +42,9 @@ function outOfMemory() {
     return used > memoryMb
         ? {
             name: 'Runtime.OutOfMemory',
-            message: `Runtime exited with error: signal: killed (the function used ${Math.round(used)} MB of its ${memoryMb} MB)`,
+            message: 'Runtime exited with error: signal: killed',
+            platform: true,
+            hint: `the function used ${Math.round(used)} MB of its ${memoryMb} MB`,
         }
         : undefined;
 }
@@ -52,17 +65,95 @@ for (const name of ['stdout', 'stderr']) {
 // bundle that a deployment package's index.js loader requires.
 process.env.NODE_PATH = [process.env.NODE_PATH, ...sdkPaths].filter(Boolean).join(':');
 Module._initPaths();
+/**
+ * The errors of the Lambda Node.js runtime (aws-lambda-ric) for a function that cannot be loaded. Their frames are the
+ * runtime's: this file's are shown as Lambda's (/var/runtime/index.mjs), never as if in the function's code.
+ */
+class RuntimeError extends Error {
+    constructor(name, message) {
+        super(message);
+        this.name = name;
+        this.stack = this.stack
+            .replaceAll(import.meta.url, 'file:///var/runtime/index.mjs')
+            .replaceAll(fileURLToPath(import.meta.url), '/var/runtime/index.mjs');
+    }
+}
+/** As the runtime classifies what loading the module threw: the rest is reported as thrown. */
+function loadError(error) {
+    if (error instanceof SyntaxError) {
+        const classified = new RuntimeError('Runtime.UserCodeSyntaxError', String(error));
+        classified.stack = error.stack;
+        return classified;
+    }
+    if (error instanceof Error && error.code === 'MODULE_NOT_FOUND')
+        return new RuntimeError('Runtime.ImportModuleError', String(error));
+    return error;
+}
+/** `index.handler` -> the module's `handler` export (a dotted name is a nested property), or its default's. */
+function resolveHandler(exports, handlerName, handlerString) {
+    const find = (from) => handlerName
+        .split('.')
+        .reduce((nested, key) => (nested && typeof nested === 'object' ? nested[key] : undefined), from);
+    let found = find(exports);
+    if (!found && exports !== null && typeof exports === 'object' && 'default' in exports)
+        found = find(exports.default);
+    if (!found)
+        throw new RuntimeError('Runtime.HandlerNotFound', `${handlerString} is undefined or not exported`);
+    if (typeof found !== 'function')
+        throw new RuntimeError('Runtime.HandlerNotFound', `${handlerString} is not a function`);
+    return found;
+}
+/** The bundle's text, compiled as `filename` (dev: the bundle is in memory, its source map inline). */
+function compileBundle() {
+    const mod = new Module(filename);
+    mod.filename = filename;
+    mod.paths = [...sdkPaths, ...Module._nodeModulePaths(path.dirname(filename))];
+    try {
+        mod._compile(code, filename);
+    }
+    catch (error) {
+        throw loadError(error);
+    }
+    return resolveHandler(mod.exports, 'handler', 'index.handler');
+}
+/**
+ * A deployment package unpacked in `taskRoot`, loaded as the Lambda Node.js runtime loads `handler`: the module
+ * `taskRoot/<module>` tried as is, then with .js, .mjs and .cjs, each by import() (so an ES module handler runs
+ * too), then by require's resolution; then the export the handler string names.
+ */
+async function importHandler({ taskRoot, handler: handlerString }) {
+    if (handlerString.includes('..'))
+        throw new RuntimeError('Runtime.MalformedHandlerName', `'${handlerString}' is not a valid handler name. Use absolute paths when specifying root directories in handler names.`);
+    const base = path.basename(handlerString);
+    const moduleRoot = handlerString.substring(0, handlerString.indexOf(base)).replace(/\/$/, '');
+    const match = /^([^.]*)\.(.*)$/.exec(base);
+    if (!match)
+        throw new RuntimeError('Runtime.MalformedHandlerName', 'Bad handler');
+    const [, moduleName, handlerName] = match;
+    const file = path.resolve(taskRoot, moduleRoot, moduleName);
+    let exports;
+    try {
+        for (const extension of ['', '.js', '.mjs', '.cjs']) {
+            if (!existsSync(`${file}${extension}`))
+                continue;
+            exports = await import(__rewriteRelativeImportExtension(pathToFileURL(`${file}${extension}`).href));
+            break;
+        }
+        if (!exports) {
+            const require = createRequire(path.join(taskRoot, 'index.js'));
+            exports = require(__rewriteRelativeImportExtension(require.resolve(moduleName, { paths: [taskRoot, path.join(taskRoot, moduleRoot)] })));
+        }
+    }
+    catch (error) {
+        throw loadError(error);
+    }
+    return resolveHandler(exports, handlerName, handlerString);
+}
 let handler;
 // The bundle carries its source map inline: stack traces name socket.js lines, as the deployed function's do.
 process.setSourceMapsEnabled(true);
 try {
-    const mod = new Module(filename);
-    mod.filename = filename;
-    mod.paths = [...sdkPaths, ...Module._nodeModulePaths(filename.slice(0, filename.lastIndexOf('/')))];
-    mod._compile(code, filename);
-    handler = mod.exports.handler;
-    if (typeof handler !== 'function')
-        throw new TypeError(`${filename} does not export a function "handler"`);
+    handler = typeof code === 'string' ? compileBundle() : await importHandler(code);
     const oom = outOfMemory();
     if (oom) {
         parentPort.postMessage({ type: 'init-error', error: oom, fatal: true });
@@ -88,15 +179,19 @@ setInterval(() => {
 parentPort.on('message', async (message) => {
     if (message.type !== 'invoke')
         return;
-    const { id, event, deadline } = message;
+    const { id, event, deadline, requestId } = message;
     running = id;
+    // The context the Lambda Node.js runtime builds: its own request id (not API Gateway's), no
+    // callbackWaitsForEmptyEventLoop (the answer is the returned promise's, whatever else is still running).
     const context = {
-        awsRequestId: event.requestContext?.requestId,
+        invokedFunctionArn,
+        awsRequestId: requestId,
+        getRemainingTimeInMillis: () => deadline - Date.now(),
         functionName,
-        functionVersion: '$LATEST',
+        functionVersion,
         memoryLimitInMB: String(memoryMb),
-        getRemainingTimeInMillis: () => Math.max(0, deadline - Date.now()),
-        callbackWaitsForEmptyEventLoop: true,
+        logGroupName: process.env.AWS_LAMBDA_LOG_GROUP_NAME,
+        logStreamName: process.env.AWS_LAMBDA_LOG_STREAM_NAME,
     };
     let reply;
     try {

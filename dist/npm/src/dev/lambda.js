@@ -2,6 +2,7 @@
 // environments (worker threads) that take one event at a time, are frozen between events, start more when all are
 // busy, time out, run out of memory, and are replaced when they die; a rebuilt bundle is swapped in without disturbing
 // the gateway's connections.
+import { randomUUID } from 'node:crypto';
 import { createRequire } from 'node:module';
 import path from 'node:path';
 import { Worker } from 'node:worker_threads';
@@ -41,12 +42,16 @@ export function lambdaEnvironment(options, parent = process.env) {
         env.AWS_ACCESS_KEY_ID = 'local';
         env.AWS_SECRET_ACCESS_KEY = 'local';
     }
+    const version = options.functionVersion ?? '$LATEST';
+    const day = new Date().toISOString().slice(0, 10).replaceAll('-', '/');
     Object.assign(env, options.env, {
         AWS_REGION: options.region,
         AWS_DEFAULT_REGION: options.region,
         AWS_LAMBDA_FUNCTION_NAME: options.functionName,
         AWS_LAMBDA_FUNCTION_MEMORY_SIZE: String(options.memory),
-        AWS_LAMBDA_FUNCTION_VERSION: '$LATEST',
+        AWS_LAMBDA_FUNCTION_VERSION: version,
+        AWS_LAMBDA_LOG_GROUP_NAME: `/aws/lambda/${options.functionName}`,
+        AWS_LAMBDA_LOG_STREAM_NAME: `${day}/[${version}]${randomUUID().replaceAll('-', '')}`,
         AWS_EXECUTION_ENV: 'socket-action-dev',
         // The SDK warns on Node.js < 22; Lambda runs 22 or 24, so the warning would only ever be a local artifact.
         AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true',
@@ -66,6 +71,32 @@ function deadlineTimer(epochMs) {
     return { passed, cancel: () => clearTimeout(timer) };
 }
 const seconds = (ms) => `${(ms / 1000).toFixed(2)} seconds`;
+/**
+ * What Lambda's Invoke answers for an invocation: the result, or (with FunctionError `Unhandled`) the error. Paths
+ * under `taskRoot` are shown as Lambda's /var/task.
+ */
+export function invocationPayload(outcome, taskRoot) {
+    if (outcome.ok)
+        return { functionError: false, payload: outcome.result ?? null };
+    const asTaskRoot = (text) => (taskRoot ? text.split(taskRoot).join('/var/task') : text);
+    const { error } = outcome;
+    if (error.platform) {
+        const errorMessage = `${outcome.requestId ? `RequestId: ${outcome.requestId} ` : ''}Error: ${error.message}`;
+        return { functionError: true, payload: { errorType: error.name, errorMessage } };
+    }
+    return {
+        functionError: true,
+        payload: {
+            errorType: error.name,
+            errorMessage: asTaskRoot(error.message),
+            trace: asTaskRoot(error.stack ?? `${error.name}: ${error.message}`).split('\n'),
+        },
+    };
+}
+/** `Name: message (hint)`: an error as dev's log shows it. */
+export function describeError(error) {
+    return `${error.stack ?? `${error.name}: ${error.message}`}${error.hint ? ` (${error.hint})` : ''}`;
+}
 /** One execution environment: a worker thread that loads the bundle once and then takes one event at a time. */
 class Environment {
     worker;
@@ -81,12 +112,16 @@ class Environment {
     nextId = 0;
     constructor(code, options, onDeath) {
         const handlerName = options.handlerName ?? 'socket.js';
+        const functionVersion = options.functionVersion ?? '$LATEST';
+        const arn = `arn:aws:lambda:${options.region}:000000000000:function:${options.functionName}`;
         this.worker = new Worker(new URL('./lambda-worker.js', import.meta.url), {
             workerData: {
                 code,
                 filename: path.join(options.codeDir, 'index.js'),
                 sdkPaths: sdkSearchPaths(),
                 functionName: options.functionName,
+                functionVersion,
+                invokedFunctionArn: functionVersion === '$LATEST' ? arn : `${arn}:${functionVersion}`,
                 memoryMb: options.memory,
                 gate: this.gate.buffer,
             },
@@ -105,9 +140,13 @@ class Environment {
         this.ready = new Promise((resolve) => (settle = resolve));
         const initTimeoutMs = options.initTimeoutMs ?? INIT_TIMEOUT_MS;
         const initTimer = setTimeout(() => {
+            // Lambda answers an init that never ends as the function's timeout (it runs init again within the event, bound
+            // by the function's timeout, and the Runtime Interface Emulator bounds init by the timeout alone).
             this.initError = {
-                name: 'Runtime.InitTimeout',
-                message: `${handlerName} did not finish loading in ${seconds(initTimeoutMs)}, Lambda's init phase limit: look for a loop or a long wait at the top level of ${handlerName}`,
+                name: 'Sandbox.Timedout',
+                message: `Task timed out after ${seconds(options.timeoutMs)}`,
+                platform: true,
+                hint: `${handlerName} did not finish loading in ${seconds(initTimeoutMs)}, Lambda's init phase limit: look for a loop or a long wait at the top level of ${handlerName}`,
             };
             settle(this.initError);
             this.kill(onDeath);
@@ -147,22 +186,26 @@ class Environment {
         this.worker.on('error', (error) => died(error.code === 'ERR_WORKER_OUT_OF_MEMORY'
             ? {
                 name: 'Runtime.OutOfMemory',
-                message: `Runtime exited with error: signal: killed (over the function's ${options.memory} MB)`,
+                message: 'Runtime exited with error: signal: killed',
+                platform: true,
+                hint: `over the function's ${options.memory} MB`,
             }
             : { name: error.name, message: error.message, stack: error.stack }));
         this.worker.on('exit', (code) => died(this.dead
             ? { name: 'Runtime.Stopped', message: 'the environment was stopped (shutdown, timeout or a newer bundle)' }
             : {
                 name: 'Runtime.ExitError',
-                message: `Runtime exited with error: exit status ${code} (process.exit(${code}) in ${handlerName} or a dependency?)`,
+                message: `Runtime exited with error: exit status ${code}`,
+                platform: true,
+                hint: `process.exit(${code}) in ${handlerName} or a dependency?`,
             }));
     }
     /** Thaws the environment and runs one event in it. */
-    run(event, deadline) {
+    run(event, deadline, requestId) {
         const done = new Promise((resolve) => (this.pending = resolve));
         Atomics.add(this.gate, 0, 1);
         Atomics.notify(this.gate, 0);
-        this.worker.postMessage({ type: 'invoke', id: this.nextId++, event, deadline });
+        this.worker.postMessage({ type: 'invoke', id: this.nextId++, event, deadline, requestId });
         return done;
     }
     kill(onDeath) {
@@ -197,7 +240,7 @@ export class LocalLambda {
         this.environments.add(env);
         void env.ready.then((error) => {
             if (error && !this.closed)
-                this.options.log?.(`function failed to initialize: ${error.stack ?? `${error.name}: ${error.message}`}`);
+                this.options.log?.(`function failed to initialize: ${describeError(error)}`);
         });
         return env;
     }
@@ -263,7 +306,7 @@ export class LocalLambda {
             return;
         }
         if (error)
-            this.options.log?.(`function failed to initialize: ${error.stack ?? `${error.name}: ${error.message}`}`);
+            this.options.log?.(`function failed to initialize: ${describeError(error)}`);
         this.code = code;
         this.options = options;
         for (const env of this.environments) {
@@ -281,6 +324,11 @@ export class LocalLambda {
         this.pump();
     }
     invoke = async (event, integrationTimeoutMs) => {
+        // Lambda's own id of the invocation: the context's awsRequestId, and the RequestId of the service's own errors.
+        const requestId = randomUUID();
+        return { ...(await this.invokeAs(requestId, event, integrationTimeoutMs)), requestId };
+    };
+    async invokeAs(requestId, event, integrationTimeoutMs) {
         const started = performance.now();
         const ms = () => Math.round((performance.now() - started) * 10) / 10;
         const integrationDeadline = Date.now() + integrationTimeoutMs;
@@ -323,7 +371,7 @@ export class LocalLambda {
         }
         // The function's timeout starts when its environment starts the event: time spent queued does not count.
         const timeoutMs = this.options.timeoutMs;
-        const reply = env.run(event, Date.now() + timeoutMs);
+        const reply = env.run(event, Date.now() + timeoutMs, requestId);
         let functionTimer;
         const timedOut = new Promise((resolve) => {
             functionTimer = setTimeout(() => resolve('timeout'), timeoutMs);
@@ -353,14 +401,14 @@ export class LocalLambda {
             return {
                 ok: false,
                 reason: 'timeout',
-                error: { name: 'Sandbox.Timedout', message: `Task timed out after ${seconds(timeoutMs)}` },
+                error: { name: 'Sandbox.Timedout', message: `Task timed out after ${seconds(timeoutMs)}`, platform: true },
                 ms: ms(),
             };
         }
         if (outcome.type === 'error')
             return { ok: false, reason: 'error', error: outcome.error, ms: ms() };
         return { ok: true, result: outcome.result, ms: ms() };
-    };
+    }
     /** How many environments exist now (for tests and the bench). */
     get environmentCount() {
         return this.environments.size;
