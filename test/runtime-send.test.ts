@@ -13,21 +13,12 @@ delete process.env.AWS_RETRY_MODE
 import { after, before, beforeEach, describe, test } from 'node:test'
 import assert from 'node:assert/strict'
 import { createHash, createHmac } from 'node:crypto'
-import http from 'node:http'
-import type { AddressInfo, Socket as NetSocket } from 'node:net'
+import type http from 'node:http'
 import { broadcast, clientFor, GoneConnectionError, KeyedSha256, postToConnection } from '../runtime/connections.ts'
+import { listenAsConnectionsApi, type Reply, type Seen } from './helpers/connections-server.ts'
+import { sha256hex, signatures } from './helpers/sigv4.ts'
 
 const STAGE = 'prod'
-
-interface Seen {
-  method: string
-  rawUrl: string
-  headers: http.IncomingHttpHeaders
-  rawHeaders: string[]
-  body: Buffer
-  socket: NetSocket
-}
-type Reply = { status: number; headers?: Record<string, string>; body?: string } | 'reset'
 
 let server: http.Server
 let domain = ''
@@ -44,63 +35,13 @@ function idOf(req: Seen): string {
   return decodeURIComponent(req.rawUrl.slice(`/${STAGE}/@connections/`.length))
 }
 
-// ---- an independent SigV4 check (not the SDK's code) --------------------------------------------------------------
-
-const sha256hex = (data: string | Buffer) => createHash('sha256').update(data).digest('hex')
-const hmac = (key: string | Buffer, data: string) => createHmac('sha256', key).update(data).digest()
-const escapeLabel = (s: string) =>
-  encodeURIComponent(s).replace(/[!'()*]/g, (c) => `%${c.charCodeAt(0).toString(16).toUpperCase()}`)
-
-/** Recomputes the request's SigV4 signature from what the server received; returns [expected, received]. */
-function signatures(req: Seen, secret: string): [string, string] {
-  const auth = String(req.headers.authorization)
-  const m =
-    /^AWS4-HMAC-SHA256 Credential=([^/]+)\/(\d{8})\/([^/]+)\/([^/]+)\/aws4_request, SignedHeaders=([^,]+), Signature=([0-9a-f]{64})$/.exec(
-      auth,
-    )
-  assert.ok(m, `not a SigV4 Authorization header: ${auth}`)
-  const [, , day, region, service, signedHeaders, signature] = m
-  const amzDate = String(req.headers['x-amz-date'])
-  const names = signedHeaders!.split(';')
-  assert.ok(names.includes('host') && names.includes('x-amz-date'), signedHeaders)
-  // API Gateway (not S3): each path segment is escaped once more in the canonical URI.
-  const canonicalUri = req.rawUrl.split('?')[0]!.split('/').map(escapeLabel).join('/')
-  const canonicalHeaders = names.map((n) => `${n}:${String(req.headers[n]).trim().replace(/\s+/g, ' ')}\n`).join('')
-  const canonical = ['POST', canonicalUri, '', canonicalHeaders, signedHeaders, sha256hex(req.body)].join('\n')
-  const scope = `${day}/${region}/${service}/aws4_request`
-  const toSign = ['AWS4-HMAC-SHA256', amzDate, scope, sha256hex(canonical)].join('\n')
-  let key: Buffer = hmac(`AWS4${secret}`, day!)
-  for (const part of [region!, service!, 'aws4_request']) key = hmac(key, part)
-  return [createHmac('sha256', key).update(toSign).digest('hex'), signature!]
-}
-
 // ---- the server ------------------------------------------------------------------------------------------------
 
 before(async () => {
-  server = http.createServer({ keepAliveTimeout: 30_000 }, (req, res) => {
-    const chunks: Buffer[] = []
-    req.on('data', (c: Buffer) => chunks.push(c))
-    req.on('end', () => {
-      const seen: Seen = {
-        method: req.method ?? '',
-        rawUrl: req.url ?? '',
-        headers: req.headers,
-        rawHeaders: req.rawHeaders,
-        body: Buffer.concat(chunks),
-        socket: req.socket,
-      }
-      requests.push(seen)
-      const reply = respond(seen, requests.length - 1)
-      if (reply === 'reset') {
-        req.socket.destroy()
-        return
-      }
-      res.writeHead(reply.status, reply.headers ?? {})
-      res.end(reply.body ?? '')
-    })
-  })
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve))
-  domain = `127.0.0.1:${(server.address() as AddressInfo).port}`
+  ;({ server, domain } = await listenAsConnectionsApi((seen) => {
+    requests.push(seen)
+    return respond(seen, requests.length - 1)
+  }))
 })
 
 after(async () => {

@@ -182,15 +182,20 @@ interface FastPath {
 // Per client: the fast path, or null when the client has no fixed endpoint or signer (then every send uses the SDK).
 const fastPaths = new WeakMap<ApiGatewayManagementApiClient, FastPath | null | Promise<FastPath | null>>()
 
+// The client's config is no public API: each field is checked for the shape the fast path uses, and any other shape
+// (an SDK older or newer than the ones tested in test/runtime-send-sdk.test.ts) means no fast path for that client.
 async function makeFastPath(client: ApiGatewayManagementApiClient): Promise<FastPath | null> {
-  const config = client.config as unknown as ClientConfig
-  if (typeof config.endpoint !== 'function' || typeof config.signer !== 'function') return null
+  const config = (client as { config?: unknown }).config as ClientConfig | undefined
+  if (typeof config?.endpoint !== 'function' || typeof config.signer !== 'function') return null
   try {
     const endpoint = await config.endpoint()
     const signer = await config.signer()
     if (
-      endpoint.query ||
-      (endpoint.protocol !== 'http:' && endpoint.protocol !== 'https:') ||
+      endpoint?.query ||
+      (endpoint?.protocol !== 'http:' && endpoint?.protocol !== 'https:') ||
+      typeof endpoint.hostname !== 'string' ||
+      endpoint.hostname === '' ||
+      typeof endpoint.path !== 'string' ||
       typeof signer?.sign !== 'function'
     )
       return null
@@ -302,18 +307,18 @@ interface Handoff {
 }
 type Handle = (request: { method?: string; path?: string }, options?: unknown) => Promise<{ response: unknown }>
 
-// Per client: answers waiting for the SDK's first attempt, by "METHOD path".
-const handoffs = new WeakMap<ApiGatewayManagementApiClient, Map<string, Handoff[]>>()
+// Per client: answers waiting for the SDK's first attempt, by "METHOD path"; null when its handler cannot be wrapped.
+const handoffs = new WeakMap<ApiGatewayManagementApiClient, Map<string, Handoff[]> | null>()
 
 /** Wraps the client's request handler once so that it can be handed answers; undefined if the client has none we know. */
 function handoffQueue(client: ApiGatewayManagementApiClient): Map<string, Handoff[]> | undefined {
   const queue = handoffs.get(client)
-  if (queue) return queue
-  const handler = (client.config as unknown as { requestHandler?: { handle?: Handle } }).requestHandler
+  if (queue !== undefined) return queue ?? undefined
+  const handler = (client as { config?: { requestHandler?: { handle?: Handle } } }).config?.requestHandler
   if (!handler || typeof handler.handle !== 'function') return undefined
   const pending = new Map<string, Handoff[]>()
   const handle = handler.handle.bind(handler)
-  handler.handle = (request, options) => {
+  const wrapped: Handle = (request, options) => {
     const key = `${request.method} ${request.path}`
     const waiting = pending.get(key)
     // Only the answer of this very send: two failing sends to one id must not take each other's answers.
@@ -332,6 +337,15 @@ function handoffQueue(client: ApiGatewayManagementApiClient): Map<string, Handof
       },
     })
   }
+  // A handler whose handle() cannot be replaced (read-only, a setter that ignores it) gets no answers handed to it:
+  // then no fast path for this client, since a failed first attempt would otherwise be made twice.
+  try {
+    handler.handle = wrapped
+  } catch {}
+  if (handler.handle !== wrapped) {
+    handoffs.set(client, null)
+    return undefined
+  }
   handoffs.set(client, pending)
   return pending
 }
@@ -349,6 +363,47 @@ function sdkPost(client: ApiGatewayManagementApiClient, connectionId: string, da
   return call(connectionId, async () => {
     await client.send(new PostToConnectionCommand({ ConnectionId: connectionId, Data: data }))
   })
+}
+
+// API Gateway's answers to a request whose SigV4 signature or Authorization header it cannot accept.
+const SIGNATURE_ERRORS = new Set([
+  'InvalidSignatureException',
+  'IncompleteSignatureException',
+  'MissingAuthenticationTokenException',
+  'SignatureDoesNotMatch',
+])
+
+function refusesSignature(answer: Answer): boolean {
+  const type = answer.headers['x-amzn-errortype']
+  return answer.status === 403 && typeof type === 'string' && SIGNATURE_ERRORS.has(type.split(':')[0]!)
+}
+
+// A clock-skew correction moves systemClockOffset by minutes (AWS allows minutes of skew); the SDK also moves it by
+// the sub-second difference to any Date header it reads, which explains no refusal.
+const SKEW_CORRECTION_MS = 60_000
+
+/**
+ * A refused signature may be the fast path's own fault: a signer or request shape of an SDK version it was not tested
+ * with. So the SDK client makes its own first attempt instead of being handed the 403. If the SDK's request is
+ * accepted, this client's sends go through the SDK client from now on; unless the SDK corrected its clock skew on the
+ * way (systemClockOffset, which the fast path signs with too, moved by minutes): then the refusal was the clock's, and
+ * one request more was its cost.
+ */
+async function sdkInsteadOfRefused(
+  client: ApiGatewayManagementApiClient,
+  fast: FastPath,
+  connectionId: string,
+  data: Uint8Array,
+  answer: Answer,
+): Promise<void> {
+  const offset = fast.config.systemClockOffset ?? 0
+  await sdkPost(client, connectionId, data)
+  const corrected = Math.abs((fast.config.systemClockOffset ?? 0) - offset) >= SKEW_CORRECTION_MS
+  if (corrected || fastPaths.get(client) === null) return
+  sendThroughSdk(client)
+  console.warn(
+    `socket-action: the @connections API refused the fast send path's signature (${answer.headers['x-amzn-errortype']}) and accepted the AWS SDK client's; this client's sends go through the SDK client from now on`,
+  )
 }
 
 export async function postToConnection(
@@ -370,12 +425,13 @@ export async function postToConnection(
   }
   let handoff: Handoff
   try {
-    const answer = await post(fast, signed, data)
-    if (answer.status >= 200 && answer.status < 300) return
-    handoff = { data, answer }
+    handoff = { data, answer: await post(fast, signed, data) }
   } catch (error) {
     handoff = { data, error }
   }
+  const { answer } = handoff
+  if (answer && answer.status >= 200 && answer.status < 300) return
+  if (answer && refusesSignature(answer)) return sdkInsteadOfRefused(client, fast, connectionId, data, answer)
   const key = `POST ${path}`
   const waiting = queue.get(key)
   if (waiting) waiting.push(handoff)
