@@ -513,7 +513,6 @@ export function executor(ctx: WriteContext) {
           `function ${p.FunctionName} to accept a new version`,
         )
         facts.version = publishedVersion(out, 'PublishVersion')
-        if (!ctx.smokeTest) await waitVersionActive(p.FunctionName, facts.version)
         return
       }
       case 'SmokeTest': {

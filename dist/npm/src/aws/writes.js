@@ -331,8 +331,6 @@ export function executor(ctx) {
                 const p = action.params;
                 const out = await retrying(() => lambda.send(new PublishVersionCommand(p)), isUpdateInProgress, `function ${p.FunctionName} to accept a new version`);
                 facts.version = publishedVersion(out, 'PublishVersion');
-                if (!ctx.smokeTest)
-                    await waitVersionActive(p.FunctionName, facts.version);
                 return;
             }
             case 'SmokeTest': {
