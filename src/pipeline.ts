@@ -9,6 +9,7 @@ import type { SmokeTest, WaitSettings } from './aws/writes.ts'
 import { bundleSocket, LAMBDA_HANDLER, type Bundle, type BundleOptions } from './bundle/build.ts'
 import { permissionsBoundaryProblem } from './config/boundary.ts'
 import { ConfigError, loadConfig, pickSocket, type SocketConfig } from './config/index.ts'
+import { domainFor, domainNameProblem, domainPatternProblem } from './config/domain-name.ts'
 import { checkRegion } from './config/region-name.ts'
 import { stageNameProblem } from './config/stage-name.ts'
 import {
@@ -39,6 +40,10 @@ export interface StageOptions {
   repo?: string
   /** ARN of the function role's permissions boundary (the Action input, the CLI flag); wins over serverless.yml's. */
   permissionsBoundary?: string
+  /** The custom domain (the Action input, the CLI flag; `{stage}` allowed); wins over serverless.yml's. */
+  domain?: string
+  /** The Route 53 hosted zone of the domain's alias record; wins over serverless.yml's (needs a domain). */
+  hostedZone?: string
   credentials?: AwsCredentials
   env?: Record<string, string | undefined>
   events?: EngineEvents
@@ -89,7 +94,9 @@ async function prepare(options: StageOptions): Promise<Prepared> {
     options.permissionsBoundary === undefined ? undefined : permissionsBoundaryProblem(options.permissionsBoundary)
   if (problem) throw new Error(`the permissions boundary ${problem}`)
   const permissionsBoundary = options.permissionsBoundary ?? picked.permissionsBoundary
-  const socket = permissionsBoundary ? { ...picked, permissionsBoundary } : picked
+  const bounded = permissionsBoundary ? { ...picked, permissionsBoundary } : picked
+  const domain = domainOption(options, bounded)
+  const socket = domain ? { ...bounded, domain } : bounded
   const region = options.region ?? socket.region
   const identity: StageIdentity = {
     app: socket.app,
@@ -98,6 +105,23 @@ async function prepare(options: StageOptions): Promise<Prepared> {
     region,
   }
   return { socket, identity, region, clients: createClients({ region, credentials: options.credentials }) }
+}
+
+/** serverless.yml's domain, or the one given as an option (checked as serverless.yml's is), for the stage. */
+function domainOption(options: StageOptions, socket: SocketConfig): SocketConfig['domain'] {
+  const pattern = options.domain?.trim() || undefined
+  const hostedZone = options.hostedZone?.trim() || undefined
+  if (pattern === undefined && hostedZone === undefined) return socket.domain
+  const base = pattern ?? socket.domain?.pattern
+  if (base === undefined)
+    throw new Error(
+      `a hosted zone (${hostedZone}) was given without a domain: give the domain too, or add domain: to serverless.yml`,
+    )
+  const name = domainFor(base, socket.stage)
+  const problem = domainPatternProblem(base) ?? domainNameProblem(name)
+  if (problem) throw new Error(`the domain ${problem}`)
+  const zone = hostedZone ?? socket.domain?.hostedZone
+  return { name, pattern: base, ...(zone ? { hostedZone: zone } : {}) }
 }
 
 async function loadSocket(options: StageOptions, env: Record<string, string | undefined>): Promise<SocketConfig> {
@@ -122,7 +146,13 @@ function withStage(socket: SocketConfig, stage: string | undefined, file: string
         message: `stage ${JSON.stringify(stage)} (given as an option) is invalid: ${problem}`,
       },
     ])
-  return { ...socket, stage, defaulted: socket.defaulted.filter((field) => field !== 'stage') }
+  const domain = socket.domain && { ...socket.domain, name: domainFor(socket.domain.pattern, stage) }
+  return {
+    ...socket,
+    stage,
+    ...(domain ? { domain } : {}),
+    defaulted: socket.defaulted.filter((field) => field !== 'stage'),
+  }
 }
 
 function bundleFor(p: Prepared, options: StageOptions): Promise<Bundle> {
@@ -162,7 +192,15 @@ function adapterOptions(p: Prepared, options: StageOptions): AwsAdapterOptions {
     progress,
     smokeTest: smokeTestOf(p, options),
     log: options.events?.log,
+    ...domainTarget(p),
   }
+}
+
+/** What observe reads for the domain: serverless.yml's name and zone. */
+function domainTarget(p: Prepared): Pick<AwsAdapterOptions, 'domain'> {
+  const domain = p.socket.domain
+  if (!domain) return {}
+  return { domain: { name: domain.name, ...(domain.hostedZone ? { hostedZone: domain.hostedZone } : {}) } }
 }
 
 /** The desired state for what was observed; a limit it breaks throws with its file and line, before any write. */
@@ -211,6 +249,7 @@ export async function planStage(
       clients: p.clients,
       identity: p.identity,
       progress: options.progress,
+      ...domainTarget(p),
     }).observe()
     const desired = desiredFor(p, bundle, !!smokeTestOf(p, options))(observed)
     return { plan: planDeploy(desired, observed), desired, socket: p.socket }

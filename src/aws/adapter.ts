@@ -2,6 +2,7 @@
 import type { DesiredState } from '../engine/model.ts'
 import type { StageAdapter } from '../engine/deploy.ts'
 import { isOurs, resourceNames, type StageIdentity } from '../engine/names.ts'
+import type { DomainTarget } from './domain-lookup.ts'
 import { describeApi, listApis, observeStage } from './observe.ts'
 import { waitingFor } from '../progress/progress.ts'
 import { executor, type WriteContext } from './writes.ts'
@@ -9,6 +10,8 @@ import { executor, type WriteContext } from './writes.ts'
 /** What the writes need (but the desired state, which comes with each round), and the stage's identity. */
 export interface AwsAdapterOptions extends Omit<WriteContext, 'desired'> {
   identity: StageIdentity
+  /** The custom domain serverless.yml names for the stage, if any. */
+  domain?: DomainTarget
 }
 
 export function awsAdapter(options: AwsAdapterOptions): StageAdapter {
@@ -16,7 +19,7 @@ export function awsAdapter(options: AwsAdapterOptions): StageAdapter {
   return {
     observe: (o) =>
       waitingFor(options.progress, `AWS to describe stage ${options.identity.stage}`, () =>
-        observeStage(options.clients, options.identity, names, o),
+        observeStage(options.clients, options.identity, names, { ...o, domain: options.domain }),
       ),
     executor: (desired?: DesiredState) => executor({ ...options, desired }),
     describeApi: (id) => describeApi(options.clients, id),

@@ -1,9 +1,11 @@
 // The AWS SDK clients of one deploy: standard credential and endpoint chain (AWS_ENDPOINT_URL works), SDK retries on.
+import { ACMClient } from '@aws-sdk/client-acm'
 import { ApiGatewayV2Client } from '@aws-sdk/client-apigatewayv2'
 import { CloudWatchLogsClient } from '@aws-sdk/client-cloudwatch-logs'
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb'
 import { IAMClient } from '@aws-sdk/client-iam'
 import { LambdaClient } from '@aws-sdk/client-lambda'
+import { Route53Client } from '@aws-sdk/client-route-53'
 import { STSClient } from '@aws-sdk/client-sts'
 
 export interface AwsCredentials {
@@ -21,6 +23,10 @@ export interface AwsClients {
   /** The connection registry's table (control plane only: the runtime reads and writes its items). */
   dynamodb: DynamoDBClient
   sts: STSClient
+  /** A custom domain's certificate, looked up in the stage's region (never requested). */
+  acm: ACMClient
+  /** A custom domain's alias record (Route 53 is global; the SDK finds its endpoint from any region). */
+  route53: Route53Client
 }
 
 export interface ClientOptions {
@@ -39,6 +45,8 @@ export function createClients({ region, credentials, maxAttempts = 6 }: ClientOp
     logs: new CloudWatchLogsClient(config),
     dynamodb: new DynamoDBClient(config),
     sts: new STSClient(config),
+    acm: new ACMClient(config),
+    route53: new Route53Client(config),
   }
 }
 

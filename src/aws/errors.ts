@@ -11,7 +11,13 @@ export function errorName(error: unknown): string | undefined {
 }
 
 // The names each service gives "not found" and "already exists" (IAM's with and without the Exception suffix).
-const NOT_FOUND = new Set(['NoSuchEntityException', 'NoSuchEntity', 'ResourceNotFoundException', 'NotFoundException'])
+const NOT_FOUND = new Set([
+  'NoSuchEntityException',
+  'NoSuchEntity',
+  'ResourceNotFoundException',
+  'NotFoundException',
+  'NoSuchHostedZone',
+])
 const CONFLICT = new Set([
   'ConflictException',
   'EntityAlreadyExistsException',
@@ -29,6 +35,14 @@ export function isConflict(error: unknown): boolean {
   return (
     CONFLICT.has(name) ||
     (name === 'ResourceConflictException' && /already exist/i.test((error as AwsError).message ?? ''))
+  )
+}
+
+/** Route 53 refuses a record change: CREATE of a record that exists, DELETE of one that does not (as given). */
+export function isRecordChangeRefused(error: unknown, kind: 'exists' | 'missing'): boolean {
+  return (
+    errorName(error) === 'InvalidChangeBatch' &&
+    (kind === 'exists' ? /already exists/i : /not found/i).test((error as AwsError).message ?? '')
   )
 }
 

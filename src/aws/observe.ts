@@ -43,6 +43,7 @@ import type {
 } from '../engine/model.ts'
 import { isOurs, partitionOf, type ResourceNames, type StageIdentity } from '../engine/names.ts'
 import type { AwsClients } from './clients.ts'
+import { readDomainsFirst, readDomainsSecond, type DomainTarget } from './domain-lookup.ts'
 import { explainAwsError, isNotFound } from './errors.ts'
 
 async function orUndefined<T>(read: Promise<T>): Promise<T | undefined> {
@@ -139,6 +140,8 @@ export interface ObserveOptions {
    * tags) is sent: the role and the function complete, no API, log group or table yet.
    */
   onFirstRound?: (partial: FirstRound) => void
+  /** The custom domain serverless.yml names, if any (domains ours by tags are read either way). */
+  domain?: DomainTarget
 }
 
 /** One API by id (consistent, where the listing may lag behind CreateApi); undefined when it is gone. */
@@ -252,6 +255,7 @@ export async function observeStage(
       versionList,
       tableOut,
       ttlOut,
+      domainsFirst,
     ] = await Promise.all([
       clients.sts.send(new GetCallerIdentityCommand({})),
       orUndefined(clients.iam.send(new GetRoleCommand({ RoleName: names.roleName }))),
@@ -280,6 +284,7 @@ export async function observeStage(
       // The registry's table, read whether or not serverless.yml asks for one: a stage that turned it off deletes it.
       orUndefined(clients.dynamodb.send(new DescribeTableCommand({ TableName: names.tableName }))),
       orUndefined(clients.dynamodb.send(new DescribeTimeToLiveCommand({ TableName: names.tableName }))),
+      readDomainsFirst(clients, options.domain),
     ])
     const legacyTags = iamTags(legacyRoleOut?.Role?.Tags)
     const legacyRole =
@@ -351,10 +356,17 @@ export async function observeStage(
     })
     const ours = apis.filter((api) => api.ProtocolType === 'WEBSOCKET' && isOurs(api.Tags, identity))
     // An API deleted between the listing and its reads (another deploy removing a duplicate) is simply gone.
-    const [observedApis, logGroup, foundTable] = await Promise.all([
+    const [observedApis, logGroup, foundTable, domains] = await Promise.all([
       Promise.all(ours.map((api) => orUndefined(observeApi(clients, api)))),
       foundGroup ? orUndefined(withTags(clients, foundGroup)) : undefined,
       tableOut?.Table ? orUndefined(tableWithTags(clients, tableOut.Table, ttlOut?.TimeToLiveDescription)) : undefined,
+      readDomainsSecond(
+        clients,
+        identity,
+        domainsFirst,
+        options.domain,
+        ours.map((api) => api.Tags),
+      ),
     ])
     const untagged = logGroup && Object.keys(logGroup.tags).every((key) => !key.startsWith('socket-action:'))
     if (logGroup && !untagged && !isOurs(logGroup.tags, identity))
@@ -375,6 +387,7 @@ export async function observeStage(
         logGroup && (isOurs(logGroup.tags, identity) || (untagged && !options.forRemoval)) ? logGroup : undefined,
       apis: observedApis.filter((api): api is ObservedApi => api !== undefined),
       ...(table ? { table } : {}),
+      ...domains,
       foreign,
     }
   } catch (error) {

@@ -19,12 +19,14 @@ import { isCoreTag, tagMessage } from './tags.ts'
 import { cut, describe, describeUnquoted, fromEnvironment, quote } from './quote.ts'
 import { ReadProblem, readConfigFile } from './read.ts'
 import { headerProblems } from './smoke-headers.ts'
+import { domainFor, domainNameProblem, domainPatternProblem, STAGE_PLACEHOLDER } from './domain-name.ts'
 import { stageNameProblem } from './stage-name.ts'
 import { isEnvValue, pathKey, type Seg, substitute } from './substitute.ts'
 import type { Obj } from './messages.ts'
 import { closest, didYouMean } from './suggest.ts'
 import type {
   DefaultableField,
+  DomainInput,
   LoadConfigOptions,
   LoadedConfig,
   ParsedConfig,
@@ -395,6 +397,8 @@ async function loadConfigText(
     if (isObj(headers) && ctx.ok(headersAt))
       for (const { name, message } of headerProblems(headers as Record<string, string>, 'input "smoke.headers"'))
         ctx.at(ctx.keyPos([...headersAt, name]), message, [...headersAt, name])
+    const domainAt = [key, 'inputs', 'domain']
+    const domain = domainInput(ctx, domainAt, inputs.domain, stage ?? DEFAULT_STAGE)
     const keyPos = ctx.keyPos([key])
     parsed.components.push({ key, component: c.component as string, inputs, line: lineCounter.linePos(keyPos).line })
 
@@ -444,7 +448,7 @@ async function loadConfigText(
       seenApps.set(target, key)
     }
     if (handlerFile === undefined || !ctx.ok([key])) continue
-    const { name: _name, code: _code, ...values } = { ...defaults, ...inputs }
+    const { name: _name, code: _code, domain: _domain, ...values } = { ...defaults, ...inputs }
     const socket: SocketConfig = {
       componentKey: key,
       configFile: absFile,
@@ -457,11 +461,58 @@ async function loadConfigText(
     }
     if (socket.throttle === undefined) delete socket.throttle
     if (socket.permissionsBoundary === undefined) delete socket.permissionsBoundary
+    if (domain) socket.domain = domain
     sockets.push(socket)
   }
 
   if (ctx.diagnostics.length > 0) throw fail()
   return { parsed, sockets, secrets: [...ctx.secrets.keys()] }
+}
+
+/**
+ * serverless.yml's `domain` (a host name, or a mapping with name and hostedZone) checked beyond the schema, with
+ * `{stage}` filled in; problems are reported at the value.
+ */
+function domainInput(ctx: Ctx, at: Seg[], given: SocketInputs['domain'], stage: string): DomainInput | undefined {
+  if (given === undefined || !ctx.ok(at)) return undefined
+  const object = typeof given === 'object'
+  const namePath = object ? [...at, 'name'] : at
+  const pattern = (object ? given.name : given).trim()
+  const label = object ? 'input "domain.name"' : 'input "domain"'
+  const written = ctx.written.get(pathKey(namePath))
+  const shown = written !== undefined ? fromEnvironment(written) : undefined
+  const problem = domainPatternProblem(pattern, shown) ?? domainNameProblem(domainFor(pattern, stage), shown)
+  if (problem) {
+    const forStage = !domainPatternProblem(pattern, shown) && pattern.includes(STAGE_PLACEHOLDER)
+    ctx.at(ctx.valuePos(namePath), `${label} ${problem}${forStage ? ` (for stage ${quote(stage)})` : ''}`, namePath)
+    return undefined
+  }
+  const zone = object ? given.hostedZone?.trim() : undefined
+  const name = domainFor(pattern, stage)
+  if (zone !== undefined) {
+    const zonePath = [...at, 'hostedZone']
+    const zoneName = zone.replace(/\.$/, '').toLowerCase()
+    const isId = /^(\/hostedzone\/)?Z[0-9A-Z]{1,31}$/.test(zone)
+    const zoneProblem = isId ? undefined : domainNameProblem(zoneName)
+    if (zoneProblem) {
+      ctx.at(
+        ctx.valuePos(zonePath),
+        `input "domain.hostedZone" ${zoneProblem} - give the zone's name or its id (Z...)`,
+        zonePath,
+      )
+      return undefined
+    }
+    if (!isId && name !== zoneName && !name.endsWith(`.${zoneName}`)) {
+      ctx.at(
+        ctx.valuePos(zonePath),
+        `input "domain.hostedZone" is ${quote(zoneName)}, but ${quote(name)} is not in it - name the zone the domain is in (e.g. ${quote(name.slice(name.indexOf('.') + 1))})`,
+        zonePath,
+      )
+      return undefined
+    }
+    return { name, pattern, hostedZone: isId ? zone.replace(/^\/hostedzone\//, '') : zoneName }
+  }
+  return { name, pattern }
 }
 
 /**

@@ -18,6 +18,16 @@ export interface SocketInputs {
   policyAt?: { line: number; column: number }
   smoke?: SmokeInput
   connections?: SocketConfig['connections']
+  domain?: string | { name: string; hostedZone?: string }
+}
+
+/** serverless.yml `domain`: the host name clients connect to, and the Route 53 zone of its alias record, if any. */
+export interface DomainInput {
+  /** `{stage}` filled in (src/config/domain-name.ts). */
+  name: string
+  /** As written, `{stage}` included. */
+  pattern: string
+  hostedZone?: string
 }
 
 /**
@@ -117,6 +127,8 @@ export interface SocketConfig {
    * in the function's SOCKET_ACTION_TABLE). Absent: none (a table an earlier deploy made is deleted).
    */
   connections?: 'registry'
+  /** The stage's custom domain; absent: the execute-api URL only (a domain an earlier deploy made is removed). */
+  domain?: DomainInput
   defaulted: DefaultableField[]
 }
 

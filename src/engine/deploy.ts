@@ -2,7 +2,7 @@
 // leaves nothing that the next round does not finish or undo.
 import { applyPlan, ApplyError, StaleObservation, type Execute, type Facts, type StartedAction } from './apply.ts'
 import type { Action, DesiredState, FirstRound, ObservedApi, ObservedState, Plan } from './model.ts'
-import { arn, resourceNames, websocketUrl, type StageIdentity } from './names.ts'
+import { arn, domainUrl, resourceNames, websocketUrl, type StageIdentity } from './names.ts'
 import { canonical, planDeploy, planRemove, planRollback, survivingApi } from './plan.ts'
 
 /** What the engine needs from a cloud: reads, and a way to run one action. Only the AWS adapter implements it. */
@@ -24,7 +24,12 @@ export interface EngineEvents {
 }
 
 export interface DeployResult {
+  /** What clients connect to: the custom domain's URL when the stage has one, else the execute-api URL. */
   url: string
+  /** API Gateway's own URL of the stage (the same as `url` without a custom domain). */
+  apiUrl: string
+  /** The custom domain, when the stage has one. */
+  domain?: string
   apiId: string
   functionName: string
   functionArn: string
@@ -215,7 +220,11 @@ export async function reconcile(
             },
           }
         : {}),
-      url: websocketUrl(desired.partition, apiId, desired.region, desired.names.stageName),
+      url: desired.domain
+        ? domainUrl(desired.domain.name)
+        : websocketUrl(desired.partition, apiId, desired.region, desired.names.stageName),
+      apiUrl: websocketUrl(desired.partition, apiId, desired.region, desired.names.stageName),
+      ...(desired.domain ? { domain: desired.domain.name } : {}),
       apiId,
       functionName: desired.names.functionName,
       functionArn: arn.function(desired.partition, desired.region, desired.account, desired.names.functionName),

@@ -116,6 +116,17 @@ export function desiredState({
       codeSha256,
     },
     ...(table ? { table } : {}),
+    ...(socket.domain
+      ? {
+          domain: {
+            name: socket.domain.name,
+            endpointType: 'REGIONAL' as const,
+            securityPolicy: 'TLS_1_2' as const,
+            mappingKey: '' as const,
+            ...(socket.domain.hostedZone ? { hostedZone: socket.domain.hostedZone } : {}),
+          },
+        }
+      : {}),
     release: { alias: names.aliasName, keepVersions: socket.keepVersions, smokeTest },
     api: {
       description: `socket-action ${identity.app} (${identity.repo})`,

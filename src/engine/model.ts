@@ -1,6 +1,12 @@
 // The engine's vocabulary: the desired state of a stage, what AWS holds (observed), and the plan between them.
 import type {
   CreateApiCommandInput,
+  CreateApiMappingCommandInput,
+  CreateDomainNameCommandInput,
+  DeleteApiMappingCommandInput,
+  DeleteDomainNameCommandInput,
+  UpdateApiMappingCommandInput,
+  UpdateDomainNameCommandInput,
   CreateDeploymentCommandInput,
   CreateIntegrationCommandInput,
   CreateRouteCommandInput,
@@ -100,6 +106,11 @@ export interface DesiredState {
    * connections, rooms and attributes. Absent: no registry, and a table left by an earlier deploy is deleted.
    */
   table?: DesiredTable
+  /**
+   * The stage's custom domain (`domain:`): an API Gateway domain name with a certificate from ACM, the API mapping to
+   * this stage, and optionally the alias record in a hosted zone. Absent: none (one an earlier deploy made goes).
+   */
+  domain?: DesiredDomain
   /** What API Gateway invokes: the alias `live`, moved to a published version once it is ready. */
   release: {
     alias: string
@@ -129,6 +140,17 @@ export interface DesiredTable {
   rangeKey: string
   /** The attribute DynamoDB's TTL deletes items by (epoch seconds). */
   ttlAttribute: string
+}
+
+export interface DesiredDomain {
+  /** The name clients connect to, `{stage}` filled in: lower case, no trailing dot. */
+  name: string
+  endpointType: 'REGIONAL'
+  securityPolicy: 'TLS_1_2'
+  /** The API mapping's key: '' (the root), the only kind a WebSocket API can have. */
+  mappingKey: ''
+  /** The Route 53 hosted zone the alias record goes in, by id (`Z…`) or name; absent: DNS is the user's. */
+  hostedZone?: string
 }
 
 export interface ObservedRole {
@@ -221,6 +243,52 @@ export interface ObservedTable {
   ttl?: { status: string; attribute?: string }
 }
 
+/** An ACM certificate whose names might cover the domain (every status: the planner says what is wrong with each). */
+export interface ObservedCertificate {
+  arn: string
+  /** The certificate's domain name and its subject alternative names, lower case. */
+  names: string[]
+  /** ISSUED, PENDING_VALIDATION, EXPIRED, ... */
+  status: string
+  /** ISO time; absent for a certificate not issued yet. */
+  notAfter?: string
+}
+
+export interface ObservedApiMapping {
+  id: string
+  apiId: string
+  stage: string
+  key: string
+}
+
+/** An A record in the hosted zone with the domain's name (an alias, or plain addresses). */
+export interface ObservedRecord {
+  zoneId: string
+  name: string
+  type: string
+  alias?: { dnsName: string; hostedZoneId: string; evaluateTargetHealth: boolean }
+  /** A plain record's values, and its TTL. */
+  values?: string[]
+  ttl?: number
+  setIdentifier?: string
+}
+
+export interface ObservedDomain {
+  name: string
+  arn: string
+  tags: Record<string, string>
+  /** Made by socket-action for this stage (by its tags): changed and deleted. Otherwise adopted: only mapped to. */
+  ours: boolean
+  certificateArn?: string
+  endpointType?: string
+  securityPolicy?: string
+  /** Where its alias record points: API Gateway's own name for the domain, in API Gateway's hosted zone. */
+  target?: { dnsName: string; hostedZoneId: string }
+  /** AVAILABLE, UPDATING, PENDING_CERTIFICATE_REIMPORT, PENDING_OWNERSHIP_VERIFICATION */
+  status?: string
+  mappings: ObservedApiMapping[]
+}
+
 /** A resource with one of our deterministic names that is not tagged as ours: never adopted, changed or deleted. */
 export interface ForeignResource {
   kind: 'role' | 'function' | 'log-group' | 'table'
@@ -242,6 +310,17 @@ export interface ObservedState {
   apis: ObservedApi[]
   /** The connection registry's table, when one with the stage's name is ours (a DELETING one included). */
   table?: ObservedTable
+  /**
+   * Custom domains: the one serverless.yml names (ours or not), ours by tags, and those the stage's API records that it
+   * is mapped to; with their mappings and records.
+   */
+  domains?: ObservedDomain[]
+  /** Certificates in the stage's region whose names could cover serverless.yml's domain. */
+  certificates?: ObservedCertificate[]
+  /** The hosted zone serverless.yml names, as Route 53 found it (absent: none found, or none named). */
+  hostedZone?: { id: string; name: string }
+  /** A records with those domains' names: in the zone serverless.yml names, and in the zone each of ours records. */
+  records?: ObservedRecord[]
   foreign: ForeignResource[]
 }
 
@@ -263,6 +342,9 @@ export type Resource =
   | 'stage'
   | 'deployment'
   | 'table'
+  | 'domain'
+  | 'api-mapping'
+  | 'dns-record'
 
 export interface FieldDiff {
   field: string
@@ -346,6 +428,15 @@ export type Action =
   | Write<'UpdateTimeToLive', 'table', 'update', UpdateTimeToLiveCommandInput>
   | Write<'TagTable', 'table', 'update', TagTableCommandInput>
   | Write<'DeleteTable', 'table', 'delete', DeleteTableCommandInput>
+  | Write<'CreateDomainName', 'domain', 'create', CreateDomainNameCommandInput>
+  | Write<'UpdateDomainName', 'domain', 'update', UpdateDomainNameCommandInput>
+  | Write<'TagDomainName', 'domain', 'update', TagApiResourceCommandInput>
+  | Write<'DeleteDomainName', 'domain', 'delete', DeleteDomainNameCommandInput>
+  | Write<'CreateApiMapping', 'api-mapping', 'create', WithRefs<CreateApiMappingCommandInput, 'ApiId'>>
+  | Write<'UpdateApiMapping', 'api-mapping', 'update', WithRefs<UpdateApiMappingCommandInput, 'ApiId'>>
+  | Write<'DeleteApiMapping', 'api-mapping', 'delete', DeleteApiMappingCommandInput>
+  | Write<'CreateRecord', 'dns-record', 'create', RecordChange>
+  | Write<'DeleteRecord', 'dns-record', 'delete', RecordChange>
 
 /**
  * Not an AWS call: the smoke test the caller supplies (WriteContext.smokeTest) run against a published version before
@@ -361,6 +452,18 @@ export interface SmokeTestInput {
    * failure fails the deploy without a version to fall back to.
    */
   FirstRelease: boolean
+}
+
+/**
+ * One alias record change (ChangeResourceRecordSets with one CREATE or DELETE); the alias target may be the domain
+ * name this plan creates (API Gateway gives its target once it exists). Route 53 applies it atomically and the write
+ * waits until it is INSYNC.
+ */
+export interface RecordChange {
+  HostedZoneId: string
+  Name: string
+  Type: 'A'
+  AliasTarget: { DNSName: string | Ref; HostedZoneId: string | Ref; EvaluateTargetHealth: boolean }
 }
 
 export type WriteName = Action['write']

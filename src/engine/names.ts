@@ -11,6 +11,13 @@ export const TAG_REGION = 'socket-action:region'
 export const TAG_ADOPTED = 'socket-action:adopted'
 /** When an API was created, to the millisecond: API Gateway's CreatedDate has whole seconds, too coarse to order a race. */
 export const TAG_CREATED = 'socket-action:created'
+/**
+ * On the stage's API: the custom domain it is mapped to. A domain socket-action adopted (did not make) carries none of
+ * our tags, so this is how a later deploy or remove finds the mapping after serverless.yml stopped naming it.
+ */
+export const TAG_DOMAIN = 'socket-action:domain'
+/** On a domain name socket-action made: the hosted zone its alias record is in, for remove to find the record. */
+export const TAG_HOSTED_ZONE = 'socket-action:hosted-zone'
 
 /**
  * Identifies one deployed stage: app, stage and repository are the tags teardown and discovery match on; the region
@@ -147,8 +154,14 @@ export const arn = {
     `arn:${p.id}:apigateway:${region}:lambda:path/2015-03-31/functions/${functionArn}/invocations`,
   table: (p: Partition, region: string, account: string, tableName: string) =>
     `arn:${p.id}:dynamodb:${region}:${account}:table/${tableName}`,
+  domainName: (p: Partition, region: string, name: string) => `arn:${p.id}:apigateway:${region}::/domainnames/${name}`,
   logGroup: (p: Partition, region: string, account: string, functionName: string) =>
     `arn:${p.id}:logs:${region}:${account}:log-group:/aws/lambda/${functionName}`,
+}
+
+/** A custom domain's URL: its API mapping (key '') serves the stage at the root. */
+export function domainUrl(name: string): string {
+  return `wss://${name}`
 }
 
 export function websocketUrl(p: Partition, apiId: string, region: string, stage: string): string {

@@ -16,12 +16,12 @@ import type {
   Resource,
   WriteName,
 } from './model.ts'
-import { arn, isOurs, TAG_ADOPTED, TAG_CREATED, type ResourceNames } from './names.ts'
+import { arn, isOurs, TAG_ADOPTED, TAG_CREATED, TAG_DOMAIN, type ResourceNames } from './names.ts'
+import { PlanError } from './plan-error.ts'
+import { planDomain, planDomainRemoval } from './plan-domain.ts'
 import { Ref, resolveDocument } from './refs.ts'
 
-export class PlanError extends Error {
-  override readonly name = 'PlanError'
-}
+export { PlanError } from './plan-error.ts'
 
 /** JSON with sorted keys, so documents compare by content, not by key order. */
 export function canonical(value: unknown): string {
@@ -180,6 +180,14 @@ const WRITES = {
   deployment: { CreateDeployment: 'create' },
   stage: { CreateStage: 'create', UpdateStage: 'update', TagStage: 'update' },
   table: { CreateTable: 'create', UpdateTimeToLive: 'update', TagTable: 'update', DeleteTable: 'delete' },
+  domain: {
+    CreateDomainName: 'create',
+    UpdateDomainName: 'update',
+    TagDomainName: 'update',
+    DeleteDomainName: 'delete',
+  },
+  'api-mapping': { CreateApiMapping: 'create', UpdateApiMapping: 'update', DeleteApiMapping: 'delete' },
+  'dns-record': { CreateRecord: 'create', DeleteRecord: 'delete' },
 } as const satisfies {
   [R in Resource]: { [A in Action as A['resource'] extends R ? A['write'] : never]: FixedChange<A['change']> }
 }
@@ -202,7 +210,7 @@ type Planned<W extends WriteName> = Pick<ActionOf<W>, 'name' | 'diff' | 'params'
     ? { change: ActionOf<W>['change']; id: string }
     : { change?: undefined; id?: string })
 
-class Builder {
+export class Builder {
   readonly actions: Action[] = []
   readonly unchanged: string[] = []
   /** Plans `write` and returns its id, for the `after` of the actions that wait for it. */
@@ -279,6 +287,8 @@ export function planDeploy(desired: DesiredState, observed: ObservedState): Plan
   if (foreign.length > 0) throw foreignError(foreign, desired)
   const b = new Builder()
   const { names, tags } = desired
+  // The API records the domain it is mapped to: an adopted domain carries none of our tags (plan-domain.ts).
+  const apiTags = desired.domain ? { ...tags, [TAG_DOMAIN]: desired.domain.name } : tags
 
   // ---- API (first: the role policy and the permission need its id) ----
   const kept = survivingApi(observed.apis)
@@ -301,7 +311,7 @@ export function planDeploy(desired: DesiredState, observed: ObservedState): Plan
         ProtocolType: 'WEBSOCKET',
         RouteSelectionExpression: desired.api.routeSelectionExpression,
         Description: desired.api.description,
-        Tags: tags,
+        Tags: apiTags,
       },
     })
   } else {
@@ -329,9 +339,9 @@ export function planDeploy(desired: DesiredState, observed: ObservedState): Plan
       // Only a new route selection needs a new deployment; a name or description does not.
       if (diff.some((d) => d.field === 'routeSelectionExpression')) apiUpdate = update
     } else b.unchanged.push(`api ${names.apiName}`)
-    b.tag('TagApi', kept.tags, tags, {
+    b.tag('TagApi', kept.tags, apiTags, {
       name: names.apiName,
-      params: { ResourceArn: arn.apiResource(desired.partition, desired.region, kept.id), Tags: tags },
+      params: { ResourceArn: arn.apiResource(desired.partition, desired.region, kept.id), Tags: apiTags },
     })
   }
 
@@ -842,6 +852,18 @@ export function planDeploy(desired: DesiredState, observed: ObservedState): Plan
         },
       })
   }
+  // ---- the custom domain: its name, the mapping to this stage, its alias record (plan-domain.ts) ----
+  const { mappingWrites } = planDomain(b, desired, observed, {
+    apiId,
+    ownApiIds: new Set(observed.apis.map((a) => a.id)),
+    // A mapping names the stage: it must exist.
+    mappingAfter: [apiCreate, stage ? undefined : stageWrite],
+    notes,
+  })
+  // A duplicate API goes once no domain maps to it.
+  for (const action of b.actions)
+    if (action.write === 'DeleteApi') action.after = [...new Set([...action.after, ...mappingWrites])]
+
   // The unqualified function's permission served stages deployed before the alias: it goes once the stage invokes it.
   if (fn?.permissionSourceArn !== undefined)
     b.add('RemovePermission', {
@@ -925,8 +947,15 @@ export function planRollback(names: ResourceNames, observed: ObservedState, to?:
 /** Everything tagged for this app, stage and repository, in dependency order. Nothing else. */
 export function planRemove(_desired: Pick<DesiredState, 'names' | 'identity'>, observed: ObservedState): Plan {
   const b = new Builder()
+  // Mappings first: API Gateway keeps a domain's mapping to an API that is being deleted from serving it.
+  const unmapped = planDomainRemoval(b, observed)
   for (const api of observed.apis) {
-    b.add('DeleteApi', { id: `api:delete:${api.id}`, name: `${api.name} (${api.id})`, params: { ApiId: api.id } })
+    b.add('DeleteApi', {
+      id: `api:delete:${api.id}`,
+      name: `${api.name} (${api.id})`,
+      after: unmapped,
+      params: { ApiId: api.id },
+    })
   }
   let fnDelete: string | undefined
   if (observed.fn) {

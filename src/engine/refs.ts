@@ -6,7 +6,15 @@ import type { PolicyDocument } from './model.ts'
  * What apply learns while it runs; `marker` is the stage's deployment marker, known with the integration id; `version`
  * the function version PublishVersion made.
  */
-export type Fact = 'apiId' | 'integrationId' | 'deploymentId' | 'marker' | 'version'
+export type Fact =
+  | 'apiId'
+  | 'integrationId'
+  | 'deploymentId'
+  | 'marker'
+  | 'version'
+  /** The custom domain name's target (API Gateway's name for it) and that name's hosted zone, from CreateDomainName. */
+  | 'domainTarget'
+  | 'domainZoneId'
 
 export type Known = Partial<Record<Fact, string>>
 
