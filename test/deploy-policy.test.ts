@@ -339,3 +339,45 @@ test('with connections: registry, the function reads and writes items of its own
     'without the registry the role names no table',
   )
 })
+
+test("a custom domain's writes reach only the README's domain: records of other names or types, an UPSERT, and domain names socket-action did not tag are denied", async () => {
+  const zone = 'arn:aws:route53:::hostedzone/Z0123456789EXAMPLE'
+  const change = (names: string[], types: string[], actions: string[]) => ({
+    action: 'route53:ChangeResourceRecordSets',
+    resource: zone,
+    context: {
+      'route53:ChangeResourceRecordSetsNormalizedRecordNames': names,
+      'route53:ChangeResourceRecordSetsRecordTypes': types,
+      'route53:ChangeResourceRecordSetsActions': actions,
+    },
+  })
+  assert.equal(await decide(change(['pr-7.ws.example.com'], ['A'], ['CREATE']), asDeployer), 'Allowed')
+  for (const [what, request] of [
+    ['another name', change(['www.example.com'], ['A'], ['CREATE'])],
+    ['a name beside ours', change(['pr-7.ws.example.com', 'www.example.com'], ['A'], ['CREATE'])],
+    ['another type', change(['ws.example.com'], ['TXT'], ['CREATE'])],
+    ['an UPSERT', change(['ws.example.com'], ['A'], ['UPSERT'])],
+  ] as const)
+    assert.equal(await decide(request, asDeployer), 'ImplicitlyDenied', what)
+  const domain = 'arn:aws:apigateway:us-east-1::/domainnames/ws.example.com'
+  for (const action of ['apigateway:DELETE', 'apigateway:PATCH'])
+    assert.equal(
+      await decide(
+        { action, resource: domain, context: { 'aws:ResourceTag/socket-action:repo': 'octo/other' } },
+        asDeployer,
+      ),
+      'ImplicitlyDenied',
+      `${action} on a domain name another repository (or nobody) tagged`,
+    )
+  assert.equal(
+    await decide(
+      {
+        action: 'apigateway:DELETE',
+        resource: 'arn:aws:apigateway:us-east-1::/domainnames/api.example.com/apimappings/m1',
+      },
+      asDeployer,
+    ),
+    'ImplicitlyDenied',
+    'a mapping of another domain',
+  )
+})

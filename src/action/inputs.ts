@@ -1,6 +1,7 @@
 // The Action's inputs, read and checked once, before anything else happens.
 import * as core from '@actions/core'
 import { permissionsBoundaryProblem } from '../config/boundary.ts'
+import { domainPatternProblem } from '../config/domain-name.ts'
 import { stageNameProblem } from '../config/stage-name.ts'
 import { InputError, parseStages, type StageRule } from './stage-mapping.ts'
 import type { Command } from './trigger.ts'
@@ -19,6 +20,10 @@ export interface ActionInputs {
   roleDurationSeconds: number
   /** ARN of the function role's permissions boundary; wins over serverless.yml's permissionsBoundary. */
   permissionsBoundary?: string
+  /** The custom domain (`{stage}` allowed); wins over serverless.yml's domain. */
+  domain?: string
+  /** The Route 53 hosted zone of the domain's record; wins over serverless.yml's domain.hostedZone. */
+  hostedZone?: string
   audience: string
   githubToken: string
   comment: boolean
@@ -48,6 +53,14 @@ function permissionsBoundary(): string | undefined {
   const problem = permissionsBoundaryProblem(arn)
   if (problem) throw new InputError(`input "permissions-boundary" ${problem}`)
   return arn
+}
+
+function domainInput(): string | undefined {
+  const name = core.getInput('domain').trim()
+  if (name === '') return undefined
+  const problem = domainPatternProblem(name)
+  if (problem) throw new InputError(`input "domain" ${problem}`)
+  return name
 }
 
 /** auto (the default) is decided per stage by the caller: every stage but pull requests'. */
@@ -88,6 +101,8 @@ export function readInputs(): ActionInputs {
     roleSessionName: core.getInput('role-session-name').trim() || 'GitHubActions',
     roleDurationSeconds: Number(core.getInput('role-duration-seconds').trim() || '3600'),
     permissionsBoundary: permissionsBoundary(),
+    domain: domainInput(),
+    hostedZone: core.getInput('hosted-zone').trim() || undefined,
     audience: core.getInput('audience').trim() || 'sts.amazonaws.com',
     githubToken: core.getInput('github-token'),
     comment: flag('comment', true),

@@ -6,6 +6,8 @@ export interface DeployFacts {
   stage: string
   region: string
   url: string
+  /** API Gateway's own URL, when `url` is a custom domain's. */
+  apiUrl?: string
   apiId: string
   functionName: string
   routes: string[]
@@ -36,6 +38,7 @@ export function deployedComment(f: DeployFacts): string {
     '| | |',
     '|---|---|',
     `| URL | \`${f.url}\` |`,
+    ...(f.apiUrl ? [`| API Gateway URL | \`${f.apiUrl}\` |`] : []),
     `| Stage | \`${f.stage}\` |`,
     `| Region | ${f.region} |`,
     `| Commit | ${f.sha ? `\`${f.sha.slice(0, 7)}\`` : 'n/a'} |`,
@@ -102,6 +105,7 @@ export function failedComment(o: {
 export function summaryRows(f: DeployFacts): Array<[string, string]> {
   return [
     ['URL', f.url],
+    ...(f.apiUrl ? [['API Gateway URL', f.apiUrl] as [string, string]] : []),
     ['Stage', f.stage],
     ['Region', f.region],
     ['API', f.apiId],

@@ -165,6 +165,8 @@ export async function run(): Promise<void> {
       repo: repository,
       credentials,
       permissionsBoundary: inputs.permissionsBoundary,
+      domain: inputs.domain,
+      hostedZone: inputs.hostedZone,
       // Each new version answers $connect (and serverless.yml's smoke message) before live moves to it.
       smoke: true,
       events: { log: (l) => core.info(l) },
@@ -215,6 +217,7 @@ export async function run(): Promise<void> {
           stage,
           region,
           url: result.url,
+          ...(result.domain ? { apiUrl: result.apiUrl } : {}),
           apiId: result.apiId,
           functionName: result.functionName,
           routes: result.routes,
@@ -225,6 +228,8 @@ export async function run(): Promise<void> {
           runUrl: runUrl(),
         }
         setOutput('url', result.url)
+        setOutput('api-url', result.apiUrl)
+        if (result.domain) setOutput('domain', result.domain)
         setOutput('api-id', result.apiId)
         setOutput('function-name', result.functionName)
         setOutput('function-arn', result.functionArn)

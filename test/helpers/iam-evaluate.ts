@@ -36,8 +36,13 @@ function simulationOf(request: IamRequest, policies: Policies): Simulation {
   }
 }
 
-/** API Gateway v2 paths: the library's data lists only v1 resource types for apigateway:GET/POST/PATCH/DELETE. */
-const isApiGatewayV2 = (r: IamRequest) => r.action.startsWith('apigateway:') && /::\/(apis|tags)(\/|$)/.test(r.resource)
+/**
+ * API Gateway v2 paths: the library's data lists only v1 resource types for apigateway:GET/POST/PATCH/DELETE (v1 maps
+ * domains by basepathmappings, v2 by apimappings).
+ */
+const isApiGatewayV2 = (r: IamRequest) =>
+  r.action.startsWith('apigateway:') &&
+  (/::\/(apis|tags)(\/|$)/.test(r.resource) || /::\/domainnames\/[^/]+\/apimappings(\/|$)/.test(r.resource))
 
 export async function decide(request: IamRequest, policies: Policies): Promise<Decision> {
   const simulation = simulationOf(request, policies)

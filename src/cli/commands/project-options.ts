@@ -3,6 +3,7 @@
 import { existsSync, statSync } from 'node:fs'
 import path from 'node:path'
 import { permissionsBoundaryProblem } from '../../config/boundary.ts'
+import { domainPatternProblem } from '../../config/domain-name.ts'
 import { checkRegion } from '../../config/region-name.ts'
 import { stageNameProblem } from '../../config/stage-name.ts'
 import type { OptionSpec, Values } from '../args.ts'
@@ -46,6 +47,18 @@ export const PERMISSIONS_BOUNDARY_OPTION: OptionSpec = {
   value: 'ARN',
   description: 'the managed policy every function role gets as its permissions boundary',
   default: "serverless.yml's permissionsBoundary, else none",
+}
+export const DOMAIN_OPTION: OptionSpec = {
+  name: 'domain',
+  value: 'NAME',
+  description: 'the custom domain clients connect to ("{stage}" is the stage), e.g. "{stage}.ws.example.com"',
+  default: "serverless.yml's domain, else none",
+}
+export const HOSTED_ZONE_OPTION: OptionSpec = {
+  name: 'hosted-zone',
+  value: 'ZONE',
+  description: "the Route 53 hosted zone (name or id) where the domain's alias record is written",
+  default: "serverless.yml's domain.hostedZone, else none (DNS is yours)",
 }
 export const JSON_OPTION: OptionSpec = { name: 'json', description: 'print the result as JSON on stdout' }
 
@@ -143,6 +156,19 @@ export function permissionsBoundaryValue(values: Values, command: string): strin
   const problem = arn === undefined ? undefined : permissionsBoundaryProblem(arn)
   if (problem) throw new UsageError(`--permissions-boundary ${problem}`, command)
   return arn
+}
+
+/** `--domain NAME` (`{stage}` allowed), checked as serverless.yml's is. */
+export function domainValue(values: Values, command: string): string | undefined {
+  const name = stringValue(values, 'domain')
+  const problem = name === undefined ? undefined : domainPatternProblem(name)
+  if (problem) throw new UsageError(`--domain ${problem}`, command)
+  return name
+}
+
+/** `--hosted-zone ZONE`: a name or an id, checked against the domain by the pipeline. */
+export function hostedZoneValue(values: Values): string | undefined {
+  return stringValue(values, 'hosted-zone')
 }
 
 /** `--repo owner/name`, checked. */

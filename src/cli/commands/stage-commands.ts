@@ -15,6 +15,10 @@ import {
   JSON_OPTION,
   PERMISSIONS_BOUNDARY_OPTION,
   permissionsBoundaryValue,
+  DOMAIN_OPTION,
+  HOSTED_ZONE_OPTION,
+  domainValue,
+  hostedZoneValue,
   projectOf,
   REGION_OPTION,
   regionValue,
@@ -36,6 +40,8 @@ const STAGE_COMMAND_OPTIONS: OptionSpec[] = [
 const ROLE_CREATING_OPTIONS: OptionSpec[] = [
   ...STAGE_COMMAND_OPTIONS.slice(0, -1),
   PERMISSIONS_BOUNDARY_OPTION,
+  DOMAIN_OPTION,
+  HOSTED_ZONE_OPTION,
   JSON_OPTION,
 ]
 
@@ -64,6 +70,8 @@ function stageOptionsOf(
     region: regionValue(values, command),
     repo: repoValue(values, command),
     permissionsBoundary: permissionsBoundaryValue(values, command),
+    domain: domainValue(values, command),
+    hostedZone: hostedZoneValue(values),
     // Each new version answers $connect (and serverless.yml's smoke message) before live moves to it.
     smoke: true,
     events: { log: (line) => reporter.line(line) },
@@ -131,6 +139,8 @@ An unchanged redeploy writes nothing. Prints the wss:// URL.`,
         JSON.stringify(
           {
             url,
+            apiUrl: result.apiUrl,
+            ...(result.domain ? { domain: result.domain } : {}),
             apiId,
             functionName,
             functionArn,
@@ -151,6 +161,7 @@ An unchanged redeploy writes nothing. Prints the wss:// URL.`,
           : `Unchanged: nothing to do (${seconds} s).`,
       )
       console.log(`  url:      ${result.url}`)
+      if (result.domain) console.log(`  api url:  ${result.apiUrl}`)
       console.log(`  api:      ${result.apiId}`)
       console.log(`  function: ${result.functionArn}`)
       console.log(`  routes:   ${result.routes.join(', ')}`)
