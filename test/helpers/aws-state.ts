@@ -1,8 +1,11 @@
 // What the account holds, read through the real SDK and normalized (ids replaced by stable names), so tests can
 // compare "after a crash and a re-run" with "after a clean deploy".
+import { ListHostedZonesCommand, ListResourceRecordSetsCommand, Route53Client } from '@aws-sdk/client-route-53'
 import {
   ApiGatewayV2Client,
+  GetApiMappingsCommand,
   GetApisCommand,
+  GetDomainNamesCommand,
   GetIntegrationsCommand,
   GetRoutesCommand,
   GetStagesCommand,
@@ -44,6 +47,7 @@ export function sdk() {
     apigw: new ApiGatewayV2Client(config),
     logs: new CloudWatchLogsClient(config),
     dynamodb: new DynamoDBClient(config),
+    route53: new Route53Client(config),
   }
 }
 
@@ -99,6 +103,19 @@ export interface AccountState {
     indexes: number
     ttl: { status?: string; attribute?: string }
   }>
+  /** API Gateway domain names with their mappings; absent when there are none. */
+  domains?: Array<{
+    name: string
+    tags: Record<string, string>
+    certificateArn?: string
+    endpointType?: string
+    securityPolicy?: string
+    status?: string
+    target?: string
+    mappings: Array<{ apiId?: string; stage?: string; key?: string }>
+  }>
+  /** Route 53 records (not the zone's own NS and SOA); absent when there are none. */
+  records?: Array<{ zone: string; name: string; type: string; alias?: string; values?: string[] }>
 }
 
 export async function readAccount(clients = sdk()): Promise<AccountState> {
@@ -234,7 +251,51 @@ export async function readAccount(clients = sdk()): Promise<AccountState> {
       }
     }),
   )
+  const domainList = (await clients.apigw.send(new GetDomainNamesCommand({}))).Items ?? []
+  const domains = await Promise.all(
+    domainList.map(async (d) => {
+      const c = d.DomainNameConfigurations?.[0]
+      const mappings = (await clients.apigw.send(new GetApiMappingsCommand({ DomainName: d.DomainName! }))).Items ?? []
+      return {
+        name: d.DomainName!,
+        tags: d.Tags ?? {},
+        certificateArn: c?.CertificateArn,
+        endpointType: c?.EndpointType,
+        securityPolicy: c?.SecurityPolicy,
+        status: c?.DomainNameStatus,
+        target: c?.ApiGatewayDomainName,
+        mappings: mappings.map((m) => ({ apiId: m.ApiId, stage: m.Stage, key: m.ApiMappingKey })),
+      }
+    }),
+  )
+  const zones = (await clients.route53.send(new ListHostedZonesCommand({}))).HostedZones ?? []
+  const records = (
+    await Promise.all(
+      zones.map(async (z) =>
+        (
+          (await clients.route53.send(new ListResourceRecordSetsCommand({ HostedZoneId: z.Id! }))).ResourceRecordSets ??
+          []
+        )
+          .filter((r) => r.Type !== 'NS' && r.Type !== 'SOA')
+          .map((r) => ({
+            zone: z.Name!,
+            name: r.Name!,
+            type: r.Type!,
+            ...(r.AliasTarget ? { alias: r.AliasTarget.DNSName } : {}),
+            ...(r.ResourceRecords ? { values: r.ResourceRecords.map((v) => v.Value!) } : {}),
+          })),
+      ),
+    )
+  ).flat()
   return {
+    ...(domains.length ? { domains: domains.sort((a, b) => a.name.localeCompare(b.name)) } : {}),
+    ...(records.length
+      ? {
+          records: records.sort((a, b) =>
+            `${a.zone} ${a.name} ${a.type}`.localeCompare(`${b.zone} ${b.name} ${b.type}`),
+          ),
+        }
+      : {}),
     tables: tables.sort((a, b) => a.name.localeCompare(b.name)),
     logGroups: logGroups.sort((a, b) => a.name.localeCompare(b.name)),
     roles: roles.sort((a, b) => a.name.localeCompare(b.name)),
@@ -251,6 +312,8 @@ export function comparable(state: AccountState): unknown {
   return JSON.parse(
     text
       .replace(/socket-action deployment [0-9a-f]{16}/g, 'socket-action deployment <marker>')
-      .replace(/"socket-action:created":"[^"]+"/g, '"socket-action:created":"<time>"'),
+      .replace(/"socket-action:created":"[^"]+"/g, '"socket-action:created":"<time>"')
+      // A domain name's target is API Gateway's, new each time the domain name is made.
+      .replace(/d-[a-z0-9]{10}\.execute-api/g, 'd-<id>.execute-api'),
   )
 }
