@@ -567,6 +567,28 @@ describe('Route 53', () => {
     )
   })
 
+  test('concurrent CREATEs of one record: one is applied, the others are InvalidChangeBatch', async () => {
+    const { r53, zoneId, change } = await zoneAndDomain()
+    const outcomes = await Promise.allSettled(
+      ['192.0.2.1', '192.0.2.2', '192.0.2.3'].map((Value) =>
+        change('CREATE', { Name: 'api.example.com', Type: 'A', TTL: 60, ResourceRecords: [{ Value }] }),
+      ),
+    )
+    assert.equal(outcomes.filter((o) => o.status === 'fulfilled').length, 1)
+    for (const outcome of outcomes)
+      if (outcome.status === 'rejected') assert.equal((outcome.reason as Error).name, 'InvalidChangeBatch')
+    const listed = await r53.send(new ListResourceRecordSetsCommand({ HostedZoneId: zoneId }))
+    const records = listed.ResourceRecordSets?.filter((set) => set.Name === 'api.example.com.') ?? []
+    assert.equal(records.length, 1)
+    // The record as listed deletes; then it is gone.
+    await change('DELETE', records[0] as ResourceRecordSet)
+    const after = await r53.send(new ListResourceRecordSetsCommand({ HostedZoneId: zoneId }))
+    assert.equal(
+      after.ResourceRecordSets?.some((set) => set.Name === 'api.example.com.'),
+      false,
+    )
+  })
+
   test("an alias to an API Gateway domain needs its region's API Gateway zone and a domain that exists", async () => {
     const { configuration, change } = await zoneAndDomain()
     const wrongZone = await rejectsWith(

@@ -49,6 +49,13 @@
 //   region ("... but the alias target name does not lie within the target zone") and a domain that exists ("... but
 //   that target was not found").
 // - Alias DNS names are listed as sent; AWS lists them fully qualified (a trailing dot) in lower case.
+//
+// For engine tests: shim.configure({ domainUpdatingReads, changePendingReads, certificateSummaryNames }) (DomainOptions
+// below), shim.setCertificateStatus(arn, status), issueCertificate() in acm-certificates.ts, API_GATEWAY_HOSTED_ZONES.
+// The call log names every operation of DOMAIN_ROUTES (and ACM's by its X-Amz-Target); Create*/Update*/Delete*,
+// TagResource/UntagResource, ChangeResourceRecordSets, RequestCertificate, ImportCertificate count as writes, and
+// Get*/List*/Describe* (GetDomainName(s), GetApiMappings, GetTags, ListCertificates, DescribeCertificate,
+// ListHostedZonesByName, ListResourceRecordSets, GetChange) as reads.
 import { randomBytes } from 'node:crypto'
 import type { Call, Reply } from './aws-shim.ts'
 
@@ -352,7 +359,6 @@ export function domainRows(kit: DomainKit) {
         apiGatewayDomainName:
           old?.[i]?.apiGatewayDomainName ?? `d-${lowerAlnum(10)}.execute-api.${call.region}.amazonaws.com`,
         hostedZoneId: API_GATEWAY_HOSTED_ZONES[call.region] ?? `ZSHIM${upperAlnum(9)}`,
-        certificateUploadDate: new Date().toISOString(),
       })
     }
     return configurations
@@ -682,9 +688,11 @@ export function domainRows(kit: DomainKit) {
   return {
     hooks,
     guardDeleteApi,
-    /** Keys for serializing check-then-create hooks, so concurrent duplicates conflict as on AWS. */
+    /**
+     * Keys for serializing check-then-change hooks, so concurrent duplicates conflict as on AWS. (CreateApiMapping needs
+     * none: it checks the key and adds the mapping with no await between.)
+     */
     serialKeys: {
-      'apigateway:CreateApiMapping': (call: Call) => `mappings:${domainKey(call.region, call.params.domainName ?? '')}`,
       'route53:ChangeResourceRecordSets': (call: Call) => `rrset:${call.params.zoneId}`,
     } as Record<string, (call: Call) => string>,
     setCertificateStatus(arn: string, status: CertificateStatus) {
