@@ -567,6 +567,49 @@ describe('Route 53', () => {
     )
   })
 
+  test('ListHostedZonesByName lists every zone from DNSName on, labels reversed, MaxItems at a time', async () => {
+    const { r53 } = aws()
+    for (const [Name, CallerReference] of [
+      ['example.com', 'a'],
+      ['ws.example.com', 'b'],
+      ['example.org', 'c'],
+      ['zzz.example.com', 'd'],
+      ['aaa.com', 'e'],
+    ])
+      await r53.send(new CreateHostedZoneCommand({ Name, CallerReference }))
+    const names = async (DNSName?: string, MaxItems?: number) => {
+      const listed = await r53.send(new ListHostedZonesByNameCommand({ DNSName, MaxItems }))
+      return { names: listed.HostedZones?.map((zone) => zone.Name), listed }
+    }
+    assert.deepEqual((await names()).names, [
+      'aaa.com.',
+      'example.com.',
+      'ws.example.com.',
+      'zzz.example.com.',
+      'example.org.',
+    ])
+    // Asked for ws.example.com, Route 53 starts there and goes on: the caller must check the names.
+    assert.deepEqual((await names('ws.example.com')).names, ['ws.example.com.', 'zzz.example.com.', 'example.org.'])
+    // A name without a zone of its own starts at the next one.
+    assert.deepEqual((await names('api.example.com')).names, ['ws.example.com.', 'zzz.example.com.', 'example.org.'])
+    const { names: first, listed } = await names('example.com', 2)
+    assert.deepEqual(first, ['example.com.', 'ws.example.com.'])
+    assert.equal(listed.IsTruncated, true)
+    assert.equal(listed.NextDNSName, 'zzz.example.com.')
+    const rest = await r53.send(
+      new ListHostedZonesByNameCommand({
+        DNSName: listed.NextDNSName,
+        HostedZoneId: listed.NextHostedZoneId,
+        MaxItems: 2,
+      }),
+    )
+    assert.deepEqual(
+      rest.HostedZones?.map((zone) => zone.Name),
+      ['zzz.example.com.', 'example.org.'],
+    )
+    assert.equal(rest.IsTruncated, false)
+  })
+
   test('concurrent CREATEs of one record: one is applied, the others are InvalidChangeBatch', async () => {
     const { r53, zoneId, change } = await zoneAndDomain()
     const outcomes = await Promise.allSettled(

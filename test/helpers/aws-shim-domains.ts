@@ -49,6 +49,8 @@
 //   region ("... but the alias target name does not lie within the target zone") and a domain that exists ("... but
 //   that target was not found").
 // - Alias DNS names are listed as sent; AWS lists them fully qualified (a trailing dot) in lower case.
+// - ListHostedZonesByName with a DNSName answers only the zones of exactly that name, unpaged; AWS lists every zone
+//   from that name on, in order of the names with their labels reversed, 100 (MaxItems) at a time.
 //
 // For engine tests: shim.configure({ domainUpdatingReads, changePendingReads, certificateSummaryNames }) (DomainOptions
 // below), shim.setCertificateStatus(arn, status), issueCertificate() in acm-certificates.ts, API_GATEWAY_HOSTED_ZONES.
@@ -661,7 +663,57 @@ export function domainRows(kit: DomainKit) {
     return { ...reply, body }
   }
 
+  /**
+   * ListHostedZonesByName: the zones in order of their names with the labels reversed, from `dnsname` on (then from
+   * `hostedzoneid` among zones of that name), MaxItems (default 100) at a time, as Route 53 lists them. moto answers
+   * only the zones named exactly `dnsname`, which would let a caller that takes the first zone without checking its name
+   * pass.
+   */
+  const listHostedZonesByName: Hook = async (call) => {
+    const query = new URL(call.url, 'http://shim').searchParams
+    const all = await kit.lookup(call, '/2013-04-01/hostedzonesbyname')
+    if (!isOk(all)) return all
+    const zones = [...all.body.toString().matchAll(/<HostedZone>[\s\S]*?<\/HostedZone>/g)].map(([xml]) => ({
+      xml,
+      name: fqdn(/<Name>([^<]*)<\/Name>/.exec(xml)?.[1] ?? ''),
+      id: (/<Id>([^<]*)<\/Id>/.exec(xml)?.[1] ?? '').replace(/^\/hostedzone\//, ''),
+    }))
+    const order = (name: string) => `${name.replace(/\.$/, '').split('.').reverse().join('.')}.`
+    zones.sort((a, b) =>
+      order(a.name) < order(b.name) ? -1 : order(a.name) > order(b.name) ? 1 : a.id < b.id ? -1 : 1,
+    )
+    const dnsName = query.get('dnsname')
+    const zoneId = query.get('hostedzoneid')?.replace(/^\/hostedzone\//, '')
+    if (zoneId && !dnsName)
+      return r53Error(400, 'InvalidInput', 'The input is not valid: a hostedzoneid needs a dnsname.')
+    let start = dnsName ? zones.findIndex((zone) => order(zone.name) >= order(fqdn(dnsName))) : 0
+    if (start < 0) start = zones.length
+    if (zoneId) {
+      const at = zones.findIndex((zone) => zone.id === zoneId)
+      if (at >= 0) start = at
+    }
+    const max = Math.min(Number(query.get('maxitems') ?? 100) || 100, 100)
+    const page = zones.slice(start, start + max)
+    const next = zones[start + max]
+    const element = (name: string, value: string | undefined) =>
+      value === undefined ? '' : `<${name}>${value.replace(/&/g, '&amp;').replace(/</g, '&lt;')}</${name}>`
+    return {
+      status: 200,
+      headers: { 'content-type': 'text/xml', 'x-amzn-RequestId': lowerAlnum(32) },
+      body:
+        `<?xml version="1.0" encoding="UTF-8"?>\n<ListHostedZonesByNameResponse xmlns="${ROUTE53_NS}">` +
+        `<HostedZones>${page.map((zone) => zone.xml).join('')}</HostedZones>` +
+        element('DNSName', dnsName ? fqdn(dnsName) : undefined) +
+        element('HostedZoneId', zoneId) +
+        `<IsTruncated>${next ? 'true' : 'false'}</IsTruncated>` +
+        element('NextDNSName', next?.name) +
+        element('NextHostedZoneId', next?.id) +
+        `<MaxItems>${max}</MaxItems></ListHostedZonesByNameResponse>`,
+    }
+  }
+
   const hooks: Record<string, Hook> = {
+    'route53:ListHostedZonesByName': listHostedZonesByName,
     'acm:ListCertificates': listCertificates,
     'acm:DescribeCertificate': describeCertificate,
     'acm:RequestCertificate': requestCertificate,
