@@ -1,6 +1,7 @@
 // Certificates in moto's ACM for custom-domain tests: an RSA_2048 one as ACM issues it (RequestCertificate, type
 // AMAZON_ISSUED), or one of another key type imported from a self-signed certificate that openssl makes; its status
 // is what the test asks for (the shim answers it: moto's requested certificates are PENDING_VALIDATION for 60 s).
+// The RequestCertificate/ImportCertificate call is in the shim's call log as a write: clear the log after setup.
 import { execFileSync } from 'node:child_process'
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'

@@ -25,6 +25,8 @@
 // - CreateApiMapping checks no stage (AWS: 400 "Invalid stage identifier specified") and no key already mapped on the
 //   domain (AWS: 409 "ApiMapping key already exists for this domain name"); its ids are a hash, so a mapping deleted
 //   and made again comes back with the same id (AWS: a new one).
+// - CreateApiMapping maps a WebSocket API to a domain that maps an HTTP API, or whose security policy is TLS_1_0; AWS's
+//   considerations for WebSocket custom domains forbid both (its error wording was not found: the shim's).
 // - DeleteApi of an API that a domain still maps succeeds (AWS: 400 "Deleting API <id> failed. Please remove all API
 //   mappings for the API from your custom domain names.").
 //
@@ -186,6 +188,8 @@ export function nameCovers(certificateName: string, domain: string): boolean {
 export function domainRows(kit: DomainKit) {
   const domains = new Map<string, DomainName>()
   const mappings = new Map<string, ApiMapping[]>()
+  /** The protocol type of the API each mapping maps (not part of what AWS answers for a mapping). */
+  const protocols = new WeakMap<ApiMapping, string>()
   const certificateStatuses = new Map<string, CertificateStatus>()
   /** The names a RequestCertificate gave, in its order (moto keeps them in a set: any order). */
   const requestedNames = new Map<string, string[]>()
@@ -493,10 +497,23 @@ export function domainRows(kit: DomainKit) {
       `/v2/apis/${encodeURIComponent(apiId)}/stages/${encodeURIComponent(String(input.stage ?? ''))}`,
     )
     if (!isOk(stage)) return badRequest('Invalid stage identifier specified')
+    // AWS's considerations for WebSocket APIs: a domain mapping one maps no REST or HTTP API, and only TLS 1.2.
+    const protocol = String(parse(api.body).protocolType ?? '')
     const existing = mappingsOf(call)
+    const mixed = existing.find((mapping) => (protocols.get(mapping) === 'WEBSOCKET') !== (protocol === 'WEBSOCKET'))
+    if (mixed)
+      return badRequest(
+        `Domain name ${call.params.domainName} maps ${protocols.get(mixed)} API ${mixed.apiId}: a domain name that maps a WebSocket API can map no other kind of API (aws-shim wording).`,
+      )
+    const policy = domainOf(call)?.configurations[0]?.securityPolicy
+    if (protocol === 'WEBSOCKET' && policy !== 'TLS_1_2')
+      return badRequest(
+        `A WebSocket API needs a domain name with security policy TLS_1_2, not ${policy} (aws-shim wording).`,
+      )
     if (existing.some((mapping) => mapping.apiMappingKey === key))
       return gwError(409, 'ConflictException', 'ApiMapping key already exists for this domain name')
     const mapping: ApiMapping = { apiId, apiMappingId: lowerAlnum(6), apiMappingKey: key, stage: String(input.stage) }
+    protocols.set(mapping, protocol)
     existing.push(mapping)
     return kit.jsonReply(201, mapping)
   }
