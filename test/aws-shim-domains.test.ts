@@ -667,9 +667,11 @@ describe('Route 53', () => {
       'InvalidChangeBatch',
       400,
     )
-    assert.match(
+    const target = `${configuration?.ApiGatewayDomainName}.`
+    assert.equal(
       wrongZone.message,
-      /in zone ZLY8HYME6SFDD, but the alias target name does not lie within the target zone/,
+      `[Tried to create an alias that targets ${target}, type A in zone ZLY8HYME6SFDD, but the alias target name does not lie within the target zone, ` +
+        `Tried to create an alias that targets ${target}, type A in zone ZLY8HYME6SFDD, but that target was not found]`,
     )
     const noTarget = await rejectsWith(
       change('CREATE', {

@@ -48,8 +48,8 @@
 //   succeeds (AWS: "... but it was not found"), and one whose values differ (AWS: "... but the values provided do not
 //   match the current values") deletes it. The batch is checked change by change, as AWS does, before moto applies it.
 // - Alias targets are not checked. For an API Gateway domain target AWS requires the API Gateway hosted zone of its
-//   region ("... but the alias target name does not lie within the target zone") and a domain that exists ("... but
-//   that target was not found").
+//   region ("... but the alias target name does not lie within the target zone", with "... but that target was not
+//   found" after it) and a domain that exists ("... but that target was not found").
 // - Alias DNS names are listed as sent; AWS lists them fully qualified (a trailing dot) in lower case.
 // - ListHostedZonesByName with a DNSName answers only the zones of exactly that name, unpaged; AWS lists every zone
 //   from that name on, in order of the names with their labels reversed, 100 (MaxItems) at a time.
@@ -597,22 +597,25 @@ export function domainRows(kit: DomainKit) {
     return children(parseXml(listed.body.toString()), 'ResourceRecordSets', 'ResourceRecordSet').map(recordSet)
   }
 
-  /** The alias check AWS makes for an API Gateway domain target. */
-  function refuseAlias(set: RecordSet, zoneId: string): string | undefined {
+  /**
+   * The alias check AWS makes for an API Gateway domain target. A target in the wrong zone is, as far as Route 53 can
+   * tell, also not found there: AWS reports both (as users quote it).
+   */
+  function refuseAlias(set: RecordSet): string[] {
     const alias = set.alias
-    if (!alias) return undefined
+    if (!alias) return []
     const match = /^d-[a-z0-9]+\.execute-api\.([a-z0-9-]+)\.amazonaws\.com$/.exec(alias.dnsName)
-    if (!match) return undefined
+    if (!match) return []
     const region = match[1] ?? ''
     const prefix = `Tried to create an alias that targets ${alias.dnsName}., type ${set.type} in zone ${alias.hostedZoneId}`
+    const notFound = `${prefix}, but that target was not found`
     if (alias.hostedZoneId !== API_GATEWAY_HOSTED_ZONES[region])
-      return `${prefix}, but the alias target name does not lie within the target zone`
+      return [`${prefix}, but the alias target name does not lie within the target zone`, notFound]
     const exists = [...domains.values()].some(
       (domain) =>
         domain.region === region && domain.configurations.some((c) => c.apiGatewayDomainName === alias.dnsName),
     )
-    void zoneId
-    return exists ? undefined : `${prefix}, but that target was not found`
+    return exists ? [] : [notFound]
   }
 
   async function changeResourceRecordSets(call: Call): Promise<Reply> {
@@ -628,8 +631,8 @@ export function domainRows(kit: DomainKit) {
       const described = `[name='${set.name}', type='${set.type}'${set.setIdentifier ? `, set-identifier='${set.setIdentifier}'` : ''}]`
       const index = working.findIndex((other) => sameSet(other, set))
       if (action === 'CREATE' || action === 'UPSERT') {
-        const refused = refuseAlias(set, zoneId)
-        if (refused) problems.push(refused)
+        const refused = refuseAlias(set)
+        if (refused.length) problems.push(...refused)
         else if (action === 'CREATE' && index >= 0)
           problems.push(`Tried to create resource record set ${described} but it already exists`)
         else if (index >= 0) working[index] = set
