@@ -13,12 +13,14 @@ import {
   DeleteApiCommand,
   DeleteApiMappingCommand,
   DeleteDomainNameCommand,
+  GetApiMappingCommand,
   GetApiMappingsCommand,
   GetDomainNameCommand,
   GetDomainNamesCommand,
   GetTagsCommand,
   TagResourceCommand,
   UntagResourceCommand,
+  UpdateApiMappingCommand,
   UpdateDomainNameCommand,
 } from '@aws-sdk/client-apigatewayv2'
 import {
@@ -433,6 +435,46 @@ describe('API Gateway v2 API mappings', () => {
     )
     assert.equal(taken.message, 'ApiMapping key already exists for this domain name')
     await rejectsWith(gw.send(new GetApiMappingsCommand({ DomainName: 'nope.example.com' })), 'NotFoundException', 404)
+  })
+
+  test('UpdateApiMapping moves a mapping to another stage; the stage must exist and the key be free', async () => {
+    const { gw } = aws()
+    await gw.send(new CreateDomainNameCommand(domainInput(await issueCertificate(shim, DOMAIN))))
+    const apiId = await apiWithStage(gw)
+    await gw.send(new CreateStageCommand({ ApiId: apiId, StageName: 'dev' }))
+    const root = await gw.send(new CreateApiMappingCommand({ DomainName: DOMAIN, ApiId: apiId, Stage: 'prod' }))
+    await gw.send(new CreateApiMappingCommand({ DomainName: DOMAIN, ApiId: apiId, Stage: 'dev', ApiMappingKey: 'dev' }))
+
+    await rejectsWith(
+      gw.send(
+        new UpdateApiMappingCommand({ DomainName: DOMAIN, ApiMappingId: root.ApiMappingId, ApiId: apiId, Stage: 'qa' }),
+      ),
+      'BadRequestException',
+      400,
+    )
+    await rejectsWith(
+      gw.send(
+        new UpdateApiMappingCommand({
+          DomainName: DOMAIN,
+          ApiMappingId: root.ApiMappingId,
+          ApiId: apiId,
+          ApiMappingKey: 'dev',
+        }),
+      ),
+      'ConflictException',
+      409,
+    )
+    await rejectsWith(
+      gw.send(new UpdateApiMappingCommand({ DomainName: DOMAIN, ApiMappingId: 'nope00', ApiId: apiId, Stage: 'dev' })),
+      'NotFoundException',
+      404,
+    )
+    const moved = await gw.send(
+      new UpdateApiMappingCommand({ DomainName: DOMAIN, ApiMappingId: root.ApiMappingId, ApiId: apiId, Stage: 'dev' }),
+    )
+    assert.equal(moved.Stage, 'dev')
+    const read = await gw.send(new GetApiMappingCommand({ DomainName: DOMAIN, ApiMappingId: root.ApiMappingId }))
+    assert.deepEqual([read.Stage, read.ApiMappingKey], ['dev', ''])
   })
 
   test('a domain that maps a WebSocket API maps no HTTP API, and needs TLS_1_2', async () => {
