@@ -19,6 +19,15 @@ import { setTimeout as sleep } from 'node:timers/promises'
 import { unzipSync } from 'fflate'
 import { INIT_TIMEOUT_MS, invocationPayload, LocalLambda } from '../../src/dev/lambda.ts'
 import type { WebSocketEvent } from '../../runtime/types.ts'
+import {
+  type CertificateStatus,
+  DOMAIN_DEFAULTS,
+  DOMAIN_ROUTES,
+  type DomainOptions,
+  domainRows,
+} from './aws-shim-domains.ts'
+
+export type { CertificateStatus, DomainOptions } from './aws-shim-domains.ts'
 
 export type CallKind = 'read' | 'write'
 
@@ -61,7 +70,8 @@ export interface FaultSpec extends FaultReply {
   times?: number
 }
 
-export interface AsyncOptions {
+/** The simulated asynchrony; the custom-domain ones (DomainOptions) are in aws-shim-domains.ts. */
+export interface AsyncOptions extends DomainOptions {
   /** GetFunction/GetFunctionConfiguration reads answering State "Pending" after CreateFunction (default 1). */
   pendingReads: number
   /** Reads answering LastUpdateStatus "InProgress" after UpdateFunctionCode/Configuration (default 1). */
@@ -112,12 +122,14 @@ export interface Shim {
   failAfterWrites(k: number, reply?: FaultReply): void
   clearFaults(): void
   configure(options: Partial<AsyncOptions>): void
+  /** The status ACM answers for a certificate from now on (ListCertificates, DescribeCertificate, CreateDomainName). */
+  setCertificateStatus(arn: string, status: CertificateStatus): void
   /** Forget calls, faults, latency and simulated state (call after moto's reset). */
   reset(): void
   stop(): Promise<void>
 }
 
-interface Call {
+export interface Call {
   service: string
   region: string
   caller: ShimCall['caller']
@@ -132,7 +144,7 @@ interface Call {
   body: Buffer
 }
 
-interface Reply {
+export interface Reply {
   status: number
   headers: Record<string, string | string[]>
   body: string | Buffer
@@ -172,6 +184,7 @@ const DEFAULTS: AsyncOptions = {
   apiListingLagReads: 0,
   tableCreatingReads: 1,
   tableDeletingReads: 1,
+  ...DOMAIN_DEFAULTS,
 }
 
 /**
@@ -246,7 +259,9 @@ const REST_ROUTES: Record<string, RestRoute[]> = {
     rest('GET', '/v2/tags/{arn+}', 'GetTags'),
     rest('POST', '/v2/tags/{arn+}', 'TagResource'),
     rest('DELETE', '/v2/tags/{arn+}', 'UntagResource'),
+    ...(DOMAIN_ROUTES.apigateway ?? []).map(([method, pattern, operation]) => rest(method, pattern, operation)),
   ],
+  route53: (DOMAIN_ROUTES.route53 ?? []).map(([method, pattern, operation]) => rest(method, pattern, operation)),
 }
 
 /** Service and region from the SigV4 credential scope: Credential=AKID/DATE/REGION/SERVICE/aws4_request. */
@@ -323,6 +338,7 @@ function jsonReply(status: number, body: unknown): Reply {
 const QUERY_NAMESPACES: Record<string, string> = {
   iam: 'https://iam.amazonaws.com/doc/2010-05-08/',
   sts: 'https://sts.amazonaws.com/doc/2011-06-15/',
+  route53: 'https://route53.amazonaws.com/doc/2013-04-01/',
 }
 
 const xmlEscape = (text: string) => text.replace(/[<>&"']/g, (c) => `&#${c.charCodeAt(0)};`)
@@ -1240,7 +1256,25 @@ export async function startShim(options: ShimOptions): Promise<Shim> {
       return run
     }
 
+  // --- custom domains: ACM, API Gateway v2 domain names and mappings, Route 53 (aws-shim-domains.ts) ------------
+
+  const domainShim = domainRows({
+    settings: () => settings,
+    forward,
+    lookup,
+    requestMoto,
+    awsError,
+    jsonReply,
+  })
+  const domainHooks: Record<string, Hook> = Object.fromEntries(
+    Object.entries(domainShim.hooks).map(([name, hook]) => {
+      const key = domainShim.serialKeys[name]
+      return [name, key ? serialized(key, hook) : hook]
+    }),
+  )
+
   const hooks: Record<string, Hook> = {
+    ...domainHooks,
     'lambda:CreateFunction': createFunction,
     'lambda:GetFunction': readFunction,
     'lambda:GetFunctionConfiguration': readFunction,
@@ -1265,7 +1299,7 @@ export async function startShim(options: ShimOptions): Promise<Shim> {
     'apigateway:GetApi': withWss,
     'apigateway:UpdateApi': withWss,
     'apigateway:GetApis': getApis,
-    'apigateway:DeleteApi': deleteApi,
+    'apigateway:DeleteApi': domainShim.guardDeleteApi(deleteApi),
     'apigateway:CreateRoute': serialized((call) => `routes:${call.params.apiId}`, thenAutoDeploy(createRoute)),
     'apigateway:UpdateRoute': thenAutoDeploy(forward),
     'apigateway:DeleteRoute': thenAutoDeploy(deleteRoute),
@@ -1351,6 +1385,7 @@ export async function startShim(options: ShimOptions): Promise<Shim> {
     configure: (changes) => {
       settings = { ...settings, ...definedOnly(changes) }
     },
+    setCertificateStatus: (arn, status) => domainShim.setCertificateStatus(arn, status),
     reset() {
       log = []
       latencyMs = 0
@@ -1373,6 +1408,7 @@ export async function startShim(options: ShimOptions): Promise<Shim> {
         state.clear()
       lastDeploymentAt = -Infinity
       code.clear()
+      domainShim.reset()
       void stopRunners()
     },
     async stop() {
