@@ -148,6 +148,7 @@ describe('the edge: a deployed stage at its wss:// URLs, through an HTTPS proxy'
       smoke,
       env: proxyEnv(),
       extraCa: edge().ca,
+      deadlineMs: 0,
       log: (l) => lines.push(l),
     })
     assert.equal(verified.attempts, 1)
@@ -205,18 +206,21 @@ describe('the edge: a deployed stage at its wss:// URLs, through an HTTPS proxy'
     const apigw = new ApiGatewayV2Client({})
     const route53 = new Route53Client({})
     try {
-      const domain = await apigw.send(
-        new CreateDomainNameCommand({
-          DomainName: DOMAIN,
-          DomainNameConfigurations: [
-            {
-              CertificateArn: 'arn:aws:acm:us-east-1:123456789012:certificate/edge-test',
-              EndpointType: 'REGIONAL',
-              SecurityPolicy: 'TLS_1_2',
-            },
-          ],
-        }),
-      )
+      const createDomain = (name: string) =>
+        apigw.send(
+          new CreateDomainNameCommand({
+            DomainName: name,
+            DomainNameConfigurations: [
+              {
+                CertificateArn: 'arn:aws:acm:us-east-1:123456789012:certificate/edge-test',
+                EndpointType: 'REGIONAL',
+                SecurityPolicy: 'TLS_1_2',
+              },
+            ],
+          }),
+        )
+      const domain = await createDomain(DOMAIN)
+      const other = await createDomain(`other.${DOMAIN.split('.').slice(1).join('.')}`)
       await apigw.send(
         new CreateApiMappingCommand({ DomainName: DOMAIN, ApiId: apiId, Stage: 'prod', ApiMappingKey: '' }),
       )
@@ -251,11 +255,13 @@ describe('the edge: a deployed stage at its wss:// URLs, through an HTTPS proxy'
           AliasTarget: { DNSName: dnsName, HostedZoneId: 'Z1UJRXOUMOOFQ8', EvaluateTargetHealth: false },
         },
       })
-      // A record aliasing something else does not make the domain serve.
+      // A record aliasing another domain name's target does not make this one serve.
+      const otherTarget = apiGatewayDomainNameOf(other.DomainName!, other.DomainNameConfigurations?.[0], 'us-east-1')
+      assert.notEqual(otherTarget, target)
       await route53.send(
         new ChangeResourceRecordSetsCommand({
           HostedZoneId: zone.HostedZone!.Id,
-          ChangeBatch: { Changes: [alias('UPSERT', 'd-0000000000.execute-api.us-east-1.amazonaws.com')] },
+          ChangeBatch: { Changes: [alias('UPSERT', otherTarget)] },
         }),
       )
       assert.equal(await edge().resolve(DOMAIN), undefined, 'an alias to another target')
@@ -281,6 +287,7 @@ describe('the edge: a deployed stage at its wss:// URLs, through an HTTPS proxy'
         },
         env: proxyEnv(),
         extraCa: edge().ca,
+        deadlineMs: 0,
       })
       assert.equal(verified.attempts, 1)
 
