@@ -2,7 +2,8 @@
 // as a client behind a proxy reaches it: through HTTPS_PROXY, trusting the run's CA. The execute-api URL, a custom
 // domain that resolves through Route 53 only, and verify (src/verify.ts) in process and as a child process.
 import assert from 'node:assert/strict'
-import { mkdtemp, rm, writeFile } from 'node:fs/promises'
+import { execFile } from 'node:child_process'
+import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import path from 'node:path'
 import { after, before, describe, test } from 'node:test'
@@ -11,7 +12,12 @@ import {
   GetConnectionCommand,
   PostToConnectionCommand,
 } from '@aws-sdk/client-apigatewaymanagementapi'
-import { ApiGatewayV2Client, CreateApiMappingCommand, CreateDomainNameCommand } from '@aws-sdk/client-apigatewayv2'
+import {
+  ApiGatewayV2Client,
+  CreateApiMappingCommand,
+  CreateDomainNameCommand,
+  GetDomainNameCommand,
+} from '@aws-sdk/client-apigatewayv2'
 import {
   ChangeResourceRecordSetsCommand,
   CreateHostedZoneCommand,
@@ -19,6 +25,8 @@ import {
   Route53Client,
 } from '@aws-sdk/client-route-53'
 import { rootCertificates } from 'node:tls'
+import { promisify } from 'node:util'
+import { ACMClient, ImportCertificateCommand } from '@aws-sdk/client-acm'
 import { deployStage } from '../src/pipeline.ts'
 import { proxyFor, tunnelAgent } from '../src/proxy.ts'
 import { VerifyError, verifyEndpoint } from '../src/verify.ts'
@@ -34,6 +42,43 @@ on('tell', async (data, socket) => { await socket.send({ from: socket.id, text: 
 on('default', async (data, socket) => { await socket.send(data) })
 `
 const DOMAIN = 'ws.example.com'
+
+/** A certificate for `names` in moto's ACM, imported (ISSUED, as an imported certificate is) from one openssl signs. */
+async function importCertificate(names: string[]): Promise<string> {
+  const dir = await mkdtemp(path.join(tmpdir(), 'aws-edge-cert-'))
+  const acm = new ACMClient({})
+  try {
+    await promisify(execFile)('openssl', [
+      'req',
+      '-x509',
+      '-newkey',
+      'ec',
+      '-pkeyopt',
+      'ec_paramgen_curve:prime256v1',
+      '-nodes',
+      '-keyout',
+      path.join(dir, 'key.pem'),
+      '-out',
+      path.join(dir, 'cert.pem'),
+      '-days',
+      '30',
+      '-subj',
+      `/CN=${names[0]}`,
+      '-addext',
+      `subjectAltName=${names.map((name) => `DNS:${name}`).join(',')}`,
+    ])
+    const imported = await acm.send(
+      new ImportCertificateCommand({
+        Certificate: await readFile(path.join(dir, 'cert.pem')),
+        PrivateKey: await readFile(path.join(dir, 'key.pem')),
+      }),
+    )
+    return imported.CertificateArn!
+  } finally {
+    acm.destroy()
+    await rm(dir, { recursive: true, force: true })
+  }
+}
 
 describe('the edge: a deployed stage at its wss:// URLs, through an HTTPS proxy', () => {
   let bed: AwsBed
@@ -206,13 +251,14 @@ describe('the edge: a deployed stage at its wss:// URLs, through an HTTPS proxy'
     const apigw = new ApiGatewayV2Client({})
     const route53 = new Route53Client({})
     try {
+      const certificateArn = await importCertificate([DOMAIN, `other.${DOMAIN.split('.').slice(1).join('.')}`])
       const createDomain = (name: string) =>
         apigw.send(
           new CreateDomainNameCommand({
             DomainName: name,
             DomainNameConfigurations: [
               {
-                CertificateArn: 'arn:aws:acm:us-east-1:123456789012:certificate/edge-test',
+                CertificateArn: certificateArn,
                 EndpointType: 'REGIONAL',
                 SecurityPolicy: 'TLS_1_2',
               },
@@ -229,6 +275,14 @@ describe('the edge: a deployed stage at its wss:// URLs, through an HTTPS proxy'
       assert.equal(await edge().resolve(DOMAIN), undefined, 'no record: the name does not resolve')
       await assert.rejects(client(custom), /502 Bad Gateway/)
 
+      // API Gateway takes a moment to make a new domain name AVAILABLE (the shim's custom-domain rows answer UPDATING
+      // for a read; moto answers no status): it serves only then, so wait as a deploy would.
+      for (let reads = 0; ; reads++) {
+        const read = await apigw.send(new GetDomainNameCommand({ DomainName: DOMAIN }))
+        const status = read.DomainNameConfigurations?.[0]?.DomainNameStatus
+        if (status === undefined || status === 'AVAILABLE') break
+        assert.ok(reads < 20, `the domain name stays ${status}`)
+      }
       // Without DNS (an edge for tests that make no hosted zone) the domain name serves at once.
       const noDns = await startEdge({ awsEndpoint: bed.shim.endpoint, resolveDomainsWithoutDns: true })
       try {
