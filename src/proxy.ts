@@ -145,6 +145,10 @@ interface TunnelOptions {
   proxy: ProxyChoice
   /** TLS options for an https:// proxy (its own certificate), e.g. `ca`. */
   proxyTls?: ConnectionOptions
+  /** How long the proxy has to answer CONNECT (and the TLS inside to complete). */
+  timeoutMs: number
+  /** Sockets not yet handed to a request: the agent's destroy() ends them too (Node's pools do not hold them yet). */
+  pending: Set<Socket>
 }
 
 type CreateOptions = ConnectionOptions & { host?: string; hostname?: string; port?: number | string }
@@ -178,9 +182,19 @@ function openTunnel(tunnel: TunnelOptions, host: string, port: number, done: Cre
     headers.push(`Proxy-Authorization: Basic ${Buffer.from(credentials).toString('base64')}`)
   }
   let settled = false
+  tunnel.pending.add(socket)
+  socket.setTimeout(tunnel.timeoutMs, () =>
+    finish(
+      new Error(
+        `the proxy ${tunnel.proxy.shown} (${tunnel.proxy.variable}) did not answer CONNECT ${authority} within ${tunnel.timeoutMs / 1000} s`,
+      ),
+    ),
+  )
   const finish = (error: Error | null) => {
     if (settled) return
     settled = true
+    tunnel.pending.delete(socket)
+    socket.setTimeout(0)
     socket.removeListener('data', onData)
     if (error) {
       socket.destroy()
@@ -246,6 +260,11 @@ class HttpsTunnelAgent extends HttpsAgent {
     super(options)
   }
 
+  override destroy(): void {
+    for (const socket of this.tunnel.pending) socket.destroy()
+    super.destroy()
+  }
+
   override createConnection(options: CreateOptions, agentCallback?: AgentCallback): undefined {
     const callback = needCallback(agentCallback)
     const { host, port } = targetOf(options)
@@ -256,12 +275,26 @@ class HttpsTunnelAgent extends HttpsAgent {
         socket: raw,
         servername: options.servername ?? (isIP(host) ? undefined : host),
       })
-      const failed = (e: Error) => callback(e)
-      secure.once('error', failed)
-      secure.once('secureConnect', () => {
-        secure.removeListener('error', failed)
+      this.tunnel.pending.add(secure)
+      let settled = false
+      const settle = (error: Error | null) => {
+        if (settled) return
+        settled = true
+        this.tunnel.pending.delete(secure)
+        secure.setTimeout(0)
+        secure.removeListener('error', settle)
+        if (error) {
+          secure.destroy()
+          return callback(error)
+        }
         callback(null, secure)
-      })
+      }
+      secure.once('error', settle)
+      secure.once('close', () => settle(new Error(`the TLS with ${host}:${port} through the proxy was closed`)))
+      secure.setTimeout(this.tunnel.timeoutMs, () =>
+        settle(new Error(`no TLS with ${host}:${port} through the proxy within ${this.tunnel.timeoutMs / 1000} s`)),
+      )
+      secure.once('secureConnect', () => settle(null))
     })
     return undefined
   }
@@ -274,6 +307,11 @@ class HttpTunnelAgent extends HttpAgent {
     options: AgentOptions,
   ) {
     super(options)
+  }
+
+  override destroy(): void {
+    for (const socket of this.tunnel.pending) socket.destroy()
+    super.destroy()
   }
 
   override createConnection(options: CreateOptions, agentCallback?: AgentCallback): undefined {
@@ -290,10 +328,15 @@ class HttpTunnelAgent extends HttpAgent {
 export function tunnelAgent(
   target: string | URL,
   proxy: ProxyChoice,
-  options: { proxyTls?: ConnectionOptions; agent?: HttpsAgentOptions } = {},
+  options: { proxyTls?: ConnectionOptions; agent?: HttpsAgentOptions; timeoutMs?: number } = {},
 ): HttpAgent {
   const url = typeof target === 'string' ? new URL(target) : target
-  const tunnel = { proxy, proxyTls: options.proxyTls }
+  const tunnel: TunnelOptions = {
+    proxy,
+    proxyTls: options.proxyTls,
+    timeoutMs: options.timeoutMs ?? 30_000,
+    pending: new Set(),
+  }
   const agentOptions = { keepAlive: false, ...options.agent }
   return url.protocol === 'https:' || url.protocol === 'wss:'
     ? new HttpsTunnelAgent(tunnel, agentOptions)

@@ -130,7 +130,7 @@ export async function verifyEndpoint(options: VerifyOptions): Promise<Verified> 
   }
   const extra = typeof options.extraCa === 'string' ? [options.extraCa] : options.extraCa
   const route: Route = {
-    ...(proxy && { agent: tunnelAgent(url, proxy) }),
+    ...(proxy && { agent: tunnelAgent(url, proxy, { timeoutMs: attemptTimeoutMs }) }),
     ...(extra?.length && { ca: [...rootCertificates, ...extra] }),
   }
   if (proxy) options.log?.(`verify ${url}: through the proxy ${proxy.shown} (${proxy.variable})`)

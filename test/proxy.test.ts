@@ -1,10 +1,18 @@
 // Which proxy a URL goes through (HTTPS_PROXY, HTTP_PROXY, NO_PROXY and their lower-case names), and what verify does
 // with a proxy's answers to CONNECT: credentials sent and never shown, a refusal that a retry will not change.
 import assert from 'node:assert/strict'
+import { execFile } from 'node:child_process'
+import { once } from 'node:events'
+import { mkdtemp, readFile, rm } from 'node:fs/promises'
 import { createServer, type IncomingMessage, type Server } from 'node:http'
-import type { AddressInfo, Socket } from 'node:net'
+import { createServer as createHttpsServer } from 'node:https'
+import { type AddressInfo, connect as netConnect, type Socket } from 'node:net'
+import { tmpdir } from 'node:os'
+import path from 'node:path'
 import { after, before, describe, test } from 'node:test'
-import { bypassesProxy, ProxySettingError, proxyFor } from '../src/proxy.ts'
+import { promisify } from 'node:util'
+import WebSocket, { WebSocketServer } from 'ws'
+import { bypassesProxy, ProxySettingError, proxyFor, tunnelAgent } from '../src/proxy.ts'
 import { VerifyError, verifyEndpoint } from '../src/verify.ts'
 
 const WSS = 'wss://abc123defg.execute-api.us-east-1.amazonaws.com/prod'
@@ -165,10 +173,149 @@ describe('verify through a proxy that says no', () => {
     )
   })
 
+  test('a proxy that never answers CONNECT: the attempt times out, and verify leaves no socket to it open', async () => {
+    const open = new Set<Socket>()
+    const silent = createServer()
+    silent.on('connect', (_req: IncomingMessage, socket: Socket) => {
+      open.add(socket)
+      // The client ending its side is what counts (the server's socket allows half-open connections).
+      socket.resume()
+      socket.on('end', () => open.delete(socket))
+      socket.on('close', () => open.delete(socket))
+    })
+    await new Promise<void>((resolve) => silent.listen(0, '127.0.0.1', resolve))
+    servers.push(silent)
+    const url = `http://127.0.0.1:${(silent.address() as AddressInfo).port}`
+    await assert.rejects(
+      verifyEndpoint({ url: WSS, env: { HTTPS_PROXY: url }, attemptTimeoutMs: 300, deadlineMs: 0 }),
+      /does not work: (no answer within 0\.3 s|the proxy .* did not answer CONNECT)/,
+    )
+    for (let waited = 0; open.size > 0 && waited < 2000; waited += 20) await new Promise((r) => setTimeout(r, 20))
+    assert.equal(open.size, 0, 'the tunnel socket was ended with the attempt')
+  })
+
   test('a bad proxy setting fails verify at once, before any connection', async () => {
     await assert.rejects(
       verifyEndpoint({ url: WSS, env: { HTTPS_PROXY: 'socks5://proxy:1080' } }),
       (e: Error) => e instanceof VerifyError && /cannot be verified: HTTPS_PROXY names a socks5 proxy/.test(e.message),
     )
+  })
+})
+
+/** A proxy that tunnels every CONNECT to where it asks (over TLS when `tls` is given), recording the targets. */
+async function forwardingProxy(tls?: {
+  key: string
+  cert: string
+}): Promise<{ url: string; targets: string[]; close(): void }> {
+  const targets: string[] = []
+  const server = tls ? createHttpsServer(tls) : createServer()
+  server.on('connect', (req: IncomingMessage, socket: Socket, head: Buffer) => {
+    targets.push(req.url ?? '')
+    const [host, port] = (req.url ?? '').split(/:(?=\d+$)/)
+    const upstream = netConnect({ host: host!, port: Number(port) }, () => {
+      socket.write('HTTP/1.1 200 Connection Established\r\n\r\n')
+      if (head.length) upstream.write(head)
+      socket.pipe(upstream).pipe(socket)
+    })
+    upstream.on('error', () => socket.destroy())
+    socket.on('error', () => upstream.destroy())
+  })
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve))
+  const { port } = server.address() as AddressInfo
+  return {
+    url: `${tls ? 'https' : 'http'}://127.0.0.1:${port}`,
+    targets,
+    close: () => {
+      server.closeAllConnections()
+      server.close()
+    },
+  }
+}
+
+describe('tunnels that work', () => {
+  let echo: WebSocketServer
+  let echoUrl: string
+  let dir: string
+  let proxyCert: { key: string; cert: string }
+  before(async () => {
+    echo = new WebSocketServer({ port: 0, host: '127.0.0.1' })
+    echo.on('connection', (ws) => ws.on('message', (data) => ws.send(`echo ${data}`)))
+    await new Promise((resolve) => echo.once('listening', resolve))
+    echoUrl = `ws://127.0.0.1:${(echo.address() as AddressInfo).port}/dev`
+    dir = await mkdtemp(path.join(tmpdir(), 'proxy-test-'))
+    await promisify(execFile)('openssl', [
+      'req',
+      '-x509',
+      '-newkey',
+      'ec',
+      '-pkeyopt',
+      'ec_paramgen_curve:prime256v1',
+      '-nodes',
+      '-keyout',
+      path.join(dir, 'key.pem'),
+      '-out',
+      path.join(dir, 'cert.pem'),
+      '-days',
+      '2',
+      '-subj',
+      '/CN=127.0.0.1',
+      '-addext',
+      'subjectAltName=IP:127.0.0.1',
+    ])
+    proxyCert = {
+      key: await readFile(path.join(dir, 'key.pem'), 'utf8'),
+      cert: await readFile(path.join(dir, 'cert.pem'), 'utf8'),
+    }
+  })
+  after(async () => {
+    echo?.close()
+    await rm(dir, { recursive: true, force: true })
+  })
+
+  test('ws:// goes through HTTP_PROXY with CONNECT; NO_PROXY=127.0.0.1 goes direct', async () => {
+    const proxy = await forwardingProxy()
+    try {
+      const smoke = { message: 'hi', expect: 'echo hi' }
+      const verified = await verifyEndpoint({ url: echoUrl, smoke, env: { http_proxy: proxy.url }, deadlineMs: 0 })
+      assert.equal(verified.reply, 'echo hi')
+      assert.deepEqual(proxy.targets, [new URL(echoUrl).host])
+      await verifyEndpoint({
+        url: echoUrl,
+        smoke,
+        env: { http_proxy: proxy.url, no_proxy: '127.0.0.1' },
+        deadlineMs: 0,
+      })
+      assert.equal(proxy.targets.length, 1, 'not through the proxy')
+    } finally {
+      proxy.close()
+    }
+  })
+
+  test('an https:// proxy: TLS to the proxy (its CA given to the agent), then the tunnel', async () => {
+    const proxy = await forwardingProxy(proxyCert)
+    try {
+      const choice = proxyFor(echoUrl, { HTTP_PROXY: proxy.url })!
+      assert.equal(choice.url.protocol, 'https:')
+      const agent = tunnelAgent(echoUrl, choice, { proxyTls: { ca: proxyCert.cert }, timeoutMs: 5000 })
+      const ws = new WebSocket(echoUrl, { agent })
+      await new Promise((resolve, reject) => {
+        ws.once('open', resolve)
+        ws.once('error', reject)
+      })
+      ws.send('over tls')
+      const [reply] = await once(ws, 'message')
+      assert.equal(String(reply), 'echo over tls')
+      ws.close()
+      assert.deepEqual(proxy.targets, [new URL(echoUrl).host])
+      // Without its CA the proxy's certificate is refused: the TLS to the proxy is checked.
+      const untrusted = new WebSocket(echoUrl, { agent: tunnelAgent(echoUrl, choice, { timeoutMs: 5000 }) })
+      const [error] = await once(untrusted, 'error')
+      assert.match(
+        (error as Error).message,
+        /cannot reach the proxy https:\/\/127\.0\.0\.1:\d+ \(HTTP_PROXY\): self-signed certificate/,
+      )
+    } finally {
+      proxy.close()
+    }
   })
 })
