@@ -16,6 +16,8 @@ import {
   ApiGatewayV2Client,
   CreateApiMappingCommand,
   CreateDomainNameCommand,
+  CreateRouteCommand,
+  DeleteRouteCommand,
   GetDomainNameCommand,
 } from '@aws-sdk/client-apigatewayv2'
 import {
@@ -171,6 +173,24 @@ describe('the edge: a deployed stage at its wss:// URLs, through an HTTPS proxy'
     } finally {
       trusted.destroy()
       untrusted.destroy()
+    }
+  })
+
+  test("route selection follows the API's expression ($request.body.route): a route of its own is taken, else $default", async () => {
+    const apigw = new ApiGatewayV2Client({})
+    try {
+      // A route without an integration: selecting it fails the message, as an integration that cannot run does.
+      const ghost = await apigw.send(new CreateRouteCommand({ ApiId: apiId, RouteKey: 'ghost' }))
+      const carol = await client(url) // the routes are read at $connect
+      sockets.push(carol)
+      carol.send({ route: 'ghost' })
+      const failed = await carol.next()
+      assert.equal(failed.message, 'Internal server error')
+      carol.send({ route: 'unknown', data: 'x' })
+      assert.deepEqual(await carol.next(), { route: 'unknown', data: 'x' }, 'a key with no route of its own: $default')
+      await apigw.send(new DeleteRouteCommand({ ApiId: apiId, RouteId: ghost.RouteId! }))
+    } finally {
+      apigw.destroy()
     }
   })
 
