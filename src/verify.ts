@@ -4,8 +4,13 @@
 // retried until a deadline; a handshake the API answers with a status (the $connect handler said no) is not. The
 // handshake carries smoke.headers and smoke.query (credentials a $connect handler checks): the URL with that query is
 // never printed, and what the API answered is redacted (the values read from the environment are masked).
+// Behind a proxy (HTTPS_PROXY / https_proxy, NO_PROXY: see proxy.ts) the WebSocket goes through a CONNECT tunnel;
+// a proxy that inspects TLS is trusted through NODE_EXTRA_CA_CERTS, as for every other Node client.
+import type { Agent } from 'node:http'
+import { rootCertificates } from 'node:tls'
 import { setTimeout as delay } from 'node:timers/promises'
 import WebSocket from 'ws'
+import { ProxyRefusedError, proxyFor, tunnelAgent } from './proxy.ts'
 import type { SmokeInput } from './config/types.ts'
 import { credentialInputs } from './config/smoke-headers.ts'
 import { redact } from './secrets.ts'
@@ -23,6 +28,13 @@ export interface VerifyOptions {
   deadlineMs?: number
   sleep?: (ms: number) => Promise<void>
   log?: (line: string) => void
+  /** Where HTTPS_PROXY, HTTP_PROXY and NO_PROXY are read (default process.env). */
+  env?: Record<string, string | undefined>
+  /**
+   * Certificate authorities (PEM) trusted for the endpoint besides Node's own, as NODE_EXTRA_CA_CERTS adds them to a
+   * whole process (which a process can only be started with).
+   */
+  extraCa?: string | string[]
 }
 
 export interface Verified {
@@ -42,11 +54,24 @@ function withQuery(url: string, query: Record<string, string> | undefined): stri
   return target.href
 }
 
-function attempt(url: string, smoke: SmokeInput | undefined, timeoutMs: number): Promise<string | undefined> {
+interface Route {
+  /** The proxy's tunnel, when the URL is not reached directly. */
+  agent?: Agent
+  ca?: string[]
+}
+
+function attempt(
+  url: string,
+  smoke: SmokeInput | undefined,
+  timeoutMs: number,
+  route: Route,
+): Promise<string | undefined> {
   return new Promise((resolve, reject) => {
     const ws = new WebSocket(withQuery(url, smoke?.query), {
       handshakeTimeout: timeoutMs,
       ...(smoke?.headers && { headers: smoke.headers }),
+      ...(route.agent && { agent: route.agent }),
+      ...(route.ca && { ca: route.ca }),
     })
     const replies: string[] = []
     const timer = setTimeout(() => {
@@ -97,20 +122,36 @@ function attempt(url: string, smoke: SmokeInput | undefined, timeoutMs: number):
 /** Connects to `url` (and runs the smoke message) until it works, the API refuses, or the deadline passes. */
 export async function verifyEndpoint(options: VerifyOptions): Promise<Verified> {
   const { url, smoke, attemptTimeoutMs = 10_000, deadlineMs = 60_000, sleep = (ms) => delay(ms) } = options
+  let proxy: ReturnType<typeof proxyFor>
+  try {
+    proxy = proxyFor(url, options.env ?? process.env)
+  } catch (error) {
+    throw new VerifyError(redact(`${url} cannot be verified: ${(error as Error).message}`))
+  }
+  const extra = typeof options.extraCa === 'string' ? [options.extraCa] : options.extraCa
+  const route: Route = {
+    ...(proxy && { agent: tunnelAgent(url, proxy, { timeoutMs: attemptTimeoutMs }) }),
+    ...(extra?.length && { ca: [...rootCertificates, ...extra] }),
+  }
+  if (proxy) options.log?.(`verify ${url}: through the proxy ${proxy.shown} (${proxy.variable})`)
   let waited = 0
   let last: Error | undefined
-  for (let attempts = 1; ; attempts++) {
-    try {
-      const reply = await attempt(url, smoke, attemptTimeoutMs)
-      return reply === undefined ? { attempts } : { attempts, reply }
-    } catch (error) {
-      last = error as Error
-      if (error instanceof Refused || waited >= deadlineMs) break
-      const pause = Math.min(1000 * 2 ** (attempts - 1), 8000, deadlineMs - waited)
-      options.log?.(redact(`verify ${url}: ${last.message}; trying again in ${Math.round(pause / 100) / 10} s`))
-      await sleep(pause)
-      waited += pause
+  try {
+    for (let attempts = 1; ; attempts++) {
+      try {
+        const reply = await attempt(url, smoke, attemptTimeoutMs, route)
+        return reply === undefined ? { attempts } : { attempts, reply }
+      } catch (error) {
+        last = error as Error
+        if (error instanceof Refused || error instanceof ProxyRefusedError || waited >= deadlineMs) break
+        const pause = Math.min(1000 * 2 ** (attempts - 1), 8000, deadlineMs - waited)
+        options.log?.(redact(`verify ${url}: ${last.message}; trying again in ${Math.round(pause / 100) / 10} s`))
+        await sleep(pause)
+        waited += pause
+      }
     }
+  } finally {
+    route.agent?.destroy()
   }
   throw new VerifyError(redact(`${url} does not work: ${last?.message ?? 'no attempt was made'}`))
 }

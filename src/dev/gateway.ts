@@ -74,9 +74,19 @@ export interface GatewayOptions {
   log?: (line: string) => void
   /** The code folder and the bundle's file name in it: a failed invocation's log line names the user's frame. */
   source?: () => { codeDir: string; bundleFile: string }
+  /**
+   * The gateway sits behind a TLS front that forwards the client's bytes (the test bed's edge, serving the deployed
+   * stage's wss:// URL): the events name the host the client asked for (`domainName`: the execute-api name or the
+   * custom domain), and X-Forwarded-Proto/-Port the front's. Without it, the gateway's own address (dev).
+   */
+  front?: { proto: 'https'; port: number; domainName: (req: IncomingMessage) => string }
+  /** The route key of a message, as the API's route selection expression picks it; `$default` without it (dev). */
+  routeOf?: (body: string) => string
 }
 
 interface Connection extends ConnectionFacts {
+  /** The API as this connection's client reached it (its domainName is the host it asked for, behind a front). */
+  api?: ApiFacts
   state: 'connecting' | 'open' | 'closed'
   ws?: WebSocket
   lastActiveAt: number
@@ -158,6 +168,11 @@ export class LocalGateway {
     }
   }
 
+  /** Whether `connectionId` is one of this gateway's connections (open or still in $connect). */
+  holds(connectionId: string): boolean {
+    return this.connections.has(connectionId)
+  }
+
   get connectionCount(): number {
     return [...this.connections.values()].filter((c) => c.state === 'open').length
   }
@@ -236,7 +251,12 @@ export class LocalGateway {
       if (conn.state === 'connecting') this.connections.delete(conn.connectionId)
     })
 
-    const outcome = await this.run('$connect', conn, connectEvent(this.api, conn, req, this.port))
+    const front = this.options.front
+    conn.api = front ? { ...this.api, domainName: front.domainName(req) } : this.api
+    const event = front
+      ? connectEvent(conn.api, conn, req, front.port, front.proto)
+      : connectEvent(conn.api, conn, req, this.port)
+    const outcome = await this.run('$connect', conn, event)
     this.handshakes.delete(socket)
     if (this.closing) {
       this.connections.delete(conn.connectionId)
@@ -285,11 +305,11 @@ export class LocalGateway {
 
   /**
    * Every message goes to $default, as on the deployed API (it has no custom routes: the runtime reads the frame's
-   * `route` itself), and routes are one-way: what the handler returns is not sent back.
+   * `route` itself), unless `routeOf` selects another; routes are one-way: what the handler returns is not sent back.
    */
   private async onMessage(conn: Connection, body: string): Promise<void> {
-    const routeKey = '$default'
-    const event = messageEvent(this.api, conn, routeKey, body)
+    const routeKey = this.options.routeOf?.(body) ?? '$default'
+    const event = messageEvent(conn.api ?? this.api, conn, routeKey, body)
     const outcome = await this.run(routeKey, conn, event)
     if (conn.state === 'open' && !outcome.ok) {
       const frame = {
@@ -306,7 +326,8 @@ export class LocalGateway {
     conn.state = 'closed'
     clearTimeout(conn.idleTimer)
     clearTimeout(conn.maxTimer)
-    if (!this.options.dropDisconnect) await this.run('$disconnect', conn, disconnectEvent(this.api, conn, code, reason))
+    if (!this.options.dropDisconnect)
+      await this.run('$disconnect', conn, disconnectEvent(conn.api ?? this.api, conn, code, reason))
     this.connections.delete(conn.connectionId)
   }
 

@@ -3,20 +3,38 @@ import { cp, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import path from 'node:path'
 import { after, before, beforeEach } from 'node:test'
+import { ENDPOINT_VARIABLE } from '../../runtime/connections.ts'
+import { type Edge, type EdgeOptions, startEdge } from './aws-edge.ts'
 import { type Shim, type ShimOptions, startShim } from './aws-shim.ts'
 import { startMoto, type Moto } from './moto.ts'
 
 export interface AwsBed {
   moto: Moto
   shim: Shim
+  /** API Gateway's data plane at the stages' real URLs, when asked for (startAwsBed({ edge })). */
+  edge?: Edge
   /** Resets moto and the shim's state between tests. */
   reset(): Promise<void>
   stop(): Promise<void>
 }
 
-export async function startAwsBed(options: Pick<ShimOptions, 'functionEnv'> = {}): Promise<AwsBed> {
+export interface AwsBedOptions extends Pick<ShimOptions, 'functionEnv'> {
+  /**
+   * Start the edge beside the shim (aws-edge.ts): clients reach deployed stages through `edge.proxyUrl`, and the
+   * functions' @connections calls go to it (unless functionEnv names another endpoint).
+   */
+  edge?: boolean | Omit<EdgeOptions, 'awsEndpoint'>
+}
+
+export async function startAwsBed(options: AwsBedOptions = {}): Promise<AwsBed> {
   const moto = await startMoto()
-  const shim = await startShim({ target: moto.endpoint, ...options })
+  // The shim reads functionEnv whenever it starts a function's environment: the edge's endpoint is added once known.
+  const functionEnv: Record<string, string> = { ...options.functionEnv }
+  const shim = await startShim({ target: moto.endpoint, functionEnv })
+  const edge = options.edge
+    ? await startEdge({ awsEndpoint: shim.endpoint, ...(typeof options.edge === 'object' && options.edge) })
+    : undefined
+  if (edge) functionEnv[ENDPOINT_VARIABLE] ??= edge.connectionsEndpoint
   Object.assign(process.env, {
     AWS_ENDPOINT_URL: shim.endpoint,
     AWS_ACCESS_KEY_ID: 'test',
@@ -29,11 +47,14 @@ export async function startAwsBed(options: Pick<ShimOptions, 'functionEnv'> = {}
   return {
     moto,
     shim,
+    ...(edge && { edge }),
     async reset() {
+      await edge?.reset()
       await moto.reset()
       shim.reset()
     },
     async stop() {
+      await edge?.stop()
       await shim.stop()
       await moto.stop()
     },

@@ -43,9 +43,11 @@ export interface ShimCall {
   status: number
   /**
    * Who called: `deploy` (the engine, the tests), or `function`, an AWS SDK client inside a function the shim's
-   * Invoke runs (its credentials are FUNCTION_ACCESS_KEY). writes() and failAfterWrites count the deploy's only.
+   * Invoke runs (its credentials are FUNCTION_ACCESS_KEY), or `edge`, API Gateway's data plane in the test bed
+   * (aws-edge.ts: its reads of the API and its Invokes, with EDGE_ACCESS_KEY). writes() and failAfterWrites count the
+   * deploy's only.
    */
-  caller: 'deploy' | 'function'
+  caller: 'deploy' | 'function' | 'edge'
   /** performance.now() in ms. */
   start: number
   end: number
@@ -193,6 +195,9 @@ const DEFAULTS: AsyncOptions = {
  */
 export const FUNCTION_ACCESS_KEY = 'aws-shim-function'
 
+/** The access key of the test bed's edge (aws-edge.ts), which reads the API and invokes functions as API Gateway does. */
+export const EDGE_ACCESS_KEY = 'aws-shim-edge'
+
 // ---------------------------------------------------------------------------------------------------------------
 // Naming calls
 
@@ -307,7 +312,7 @@ function identify(req: IncomingMessage, body: Buffer): Call {
   return {
     service: callService,
     region,
-    caller: accessKey === FUNCTION_ACCESS_KEY ? 'function' : 'deploy',
+    caller: accessKey === FUNCTION_ACCESS_KEY ? 'function' : accessKey === EDGE_ACCESS_KEY ? 'edge' : 'deploy',
     operation,
     kind,
     method,
