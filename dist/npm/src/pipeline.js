@@ -7,6 +7,7 @@ import { smokeTestVersion } from "./aws/smoke.js";
 import { bundleSocket, LAMBDA_HANDLER } from "./bundle/build.js";
 import { permissionsBoundaryProblem } from "./config/boundary.js";
 import { ConfigError, loadConfig, pickSocket } from "./config/index.js";
+import { domainFor, domainNameProblem, domainPatternProblem } from "./config/domain-name.js";
 import { checkRegion } from "./config/region-name.js";
 import { stageNameProblem } from "./config/stage-name.js";
 import { reconcile, removeStage, rollbackStage, } from "./engine/deploy.js";
@@ -32,7 +33,9 @@ async function prepare(options) {
     if (problem)
         throw new Error(`the permissions boundary ${problem}`);
     const permissionsBoundary = options.permissionsBoundary ?? picked.permissionsBoundary;
-    const socket = permissionsBoundary ? { ...picked, permissionsBoundary } : picked;
+    const bounded = permissionsBoundary ? { ...picked, permissionsBoundary } : picked;
+    const domain = domainOption(options, bounded);
+    const socket = domain ? { ...bounded, domain } : bounded;
     const region = options.region ?? socket.region;
     const identity = {
         app: socket.app,
@@ -41,6 +44,22 @@ async function prepare(options) {
         region,
     };
     return { socket, identity, region, clients: createClients({ region, credentials: options.credentials }) };
+}
+/** serverless.yml's domain, or the one given as an option (checked as serverless.yml's is), for the stage. */
+function domainOption(options, socket) {
+    const pattern = options.domain?.trim() || undefined;
+    const hostedZone = options.hostedZone?.trim() || undefined;
+    if (pattern === undefined && hostedZone === undefined)
+        return socket.domain;
+    const base = pattern ?? socket.domain?.pattern;
+    if (base === undefined)
+        throw new Error(`a hosted zone (${hostedZone}) was given without a domain: give the domain too, or add domain: to serverless.yml`);
+    const name = domainFor(base, socket.stage);
+    const problem = domainPatternProblem(base) ?? domainNameProblem(name);
+    if (problem)
+        throw new Error(`the domain ${problem}`);
+    const zone = hostedZone ?? socket.domain?.hostedZone;
+    return { name, pattern: base, ...(zone ? { hostedZone: zone } : {}) };
 }
 async function loadSocket(options, env) {
     const { sockets } = await loadConfig(options.configFile, {
@@ -64,7 +83,13 @@ function withStage(socket, stage, file) {
                 message: `stage ${JSON.stringify(stage)} (given as an option) is invalid: ${problem}`,
             },
         ]);
-    return { ...socket, stage, defaulted: socket.defaulted.filter((field) => field !== 'stage') };
+    const domain = socket.domain && { ...socket.domain, name: domainFor(socket.domain.pattern, stage) };
+    return {
+        ...socket,
+        stage,
+        ...(domain ? { domain } : {}),
+        defaulted: socket.defaulted.filter((field) => field !== 'stage'),
+    };
 }
 function bundleFor(p, options) {
     return waitingFor(options.progress, `esbuild to bundle ${path.basename(p.socket.handlerFile)}`, () => bundleSocket(p.socket.handlerFile, { codeDir: p.socket.codeDir, esbuild: options.esbuild }));
@@ -98,7 +123,15 @@ function adapterOptions(p, options) {
         progress,
         smokeTest: smokeTestOf(p, options),
         log: options.events?.log,
+        ...domainTarget(p),
     };
+}
+/** What observe reads for the domain: serverless.yml's name and zone. */
+function domainTarget(p) {
+    const domain = p.socket.domain;
+    if (!domain)
+        return {};
+    return { domain: { name: domain.name, ...(domain.hostedZone ? { hostedZone: domain.hostedZone } : {}) } };
 }
 /** The desired state for what was observed; a limit it breaks throws with its file and line, before any write. */
 function desiredFor(p, bundle, smokeTest) {
@@ -140,6 +173,7 @@ export async function planStage(options) {
             clients: p.clients,
             identity: p.identity,
             progress: options.progress,
+            ...domainTarget(p),
         }).observe();
         const desired = desiredFor(p, bundle, !!smokeTestOf(p, options))(observed);
         return { plan: planDeploy(desired, observed), desired, socket: p.socket };

@@ -1,9 +1,11 @@
 // The AWS SDK clients of one deploy: standard credential and endpoint chain (AWS_ENDPOINT_URL works), SDK retries on.
+import { ACMClient } from '@aws-sdk/client-acm';
 import { ApiGatewayV2Client } from '@aws-sdk/client-apigatewayv2';
 import { CloudWatchLogsClient } from '@aws-sdk/client-cloudwatch-logs';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { IAMClient } from '@aws-sdk/client-iam';
 import { LambdaClient } from '@aws-sdk/client-lambda';
+import { Route53Client } from '@aws-sdk/client-route-53';
 import { STSClient } from '@aws-sdk/client-sts';
 export function createClients({ region, credentials, maxAttempts = 6 }) {
     const config = { region, credentials, maxAttempts };
@@ -14,6 +16,8 @@ export function createClients({ region, credentials, maxAttempts = 6 }) {
         logs: new CloudWatchLogsClient(config),
         dynamodb: new DynamoDBClient(config),
         sts: new STSClient(config),
+        acm: new ACMClient(config),
+        route53: new Route53Client(config),
     };
 }
 export function destroyClients(clients) {

@@ -3,7 +3,13 @@ export function errorName(error) {
     return error?.name;
 }
 // The names each service gives "not found" and "already exists" (IAM's with and without the Exception suffix).
-const NOT_FOUND = new Set(['NoSuchEntityException', 'NoSuchEntity', 'ResourceNotFoundException', 'NotFoundException']);
+const NOT_FOUND = new Set([
+    'NoSuchEntityException',
+    'NoSuchEntity',
+    'ResourceNotFoundException',
+    'NotFoundException',
+    'NoSuchHostedZone',
+]);
 const CONFLICT = new Set([
     'ConflictException',
     'EntityAlreadyExistsException',
@@ -18,6 +24,11 @@ export function isConflict(error) {
     // Lambda says ResourceConflictException both for "already exists" and for "an update is in progress".
     return (CONFLICT.has(name) ||
         (name === 'ResourceConflictException' && /already exist/i.test(error.message ?? '')));
+}
+/** Route 53 refuses a record change: CREATE of a record that exists, DELETE of one that does not (as given). */
+export function isRecordChangeRefused(error, kind) {
+    return (errorName(error) === 'InvalidChangeBatch' &&
+        (kind === 'exists' ? /already exists/i : /not found/i).test(error.message ?? ''));
 }
 /** Lambda refuses a role IAM has not propagated yet: it becomes usable within seconds. */
 export function isRoleNotReady(error) {

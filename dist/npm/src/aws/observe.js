@@ -6,6 +6,7 @@ import { GetCallerIdentityCommand } from '@aws-sdk/client-sts';
 import { DescribeLogGroupsCommand, ListTagsForResourceCommand } from '@aws-sdk/client-cloudwatch-logs';
 import { DescribeTableCommand, DescribeTimeToLiveCommand, ListTagsOfResourceCommand, } from '@aws-sdk/client-dynamodb';
 import { isOurs, partitionOf } from "../engine/names.js";
+import { readDomainsFirst, readDomainsSecond } from "./domain-lookup.js";
 import { explainAwsError, isNotFound } from "./errors.js";
 async function orUndefined(read) {
     try {
@@ -159,7 +160,7 @@ export async function observeStage(clients, identity, names, options = {}) {
     try {
         // Two rounds of parallel reads: everything named, then what the first round found (API details, the group's tags).
         const FunctionName = names.functionName;
-        const [identityOut, roleOut, rolePolicy, policyNames, attached, fnOut, fnPolicy, apis, foundGroup, legacyRoleOut, aliasOut, aliasPolicy, versionList, tableOut, ttlOut,] = await Promise.all([
+        const [identityOut, roleOut, rolePolicy, policyNames, attached, fnOut, fnPolicy, apis, foundGroup, legacyRoleOut, aliasOut, aliasPolicy, versionList, tableOut, ttlOut, domainsFirst,] = await Promise.all([
             clients.sts.send(new GetCallerIdentityCommand({})),
             orUndefined(clients.iam.send(new GetRoleCommand({ RoleName: names.roleName }))),
             orUndefined(clients.iam.send(new GetRolePolicyCommand({ RoleName: names.roleName, PolicyName: names.policyName }))),
@@ -183,6 +184,7 @@ export async function observeStage(clients, identity, names, options = {}) {
             // The registry's table, read whether or not serverless.yml asks for one: a stage that turned it off deletes it.
             orUndefined(clients.dynamodb.send(new DescribeTableCommand({ TableName: names.tableName }))),
             orUndefined(clients.dynamodb.send(new DescribeTimeToLiveCommand({ TableName: names.tableName }))),
+            readDomainsFirst(clients, options.domain),
         ]);
         const legacyTags = iamTags(legacyRoleOut?.Role?.Tags);
         const legacyRole = legacyRoleOut?.Role && isOurs(legacyTags, identity)
@@ -255,10 +257,11 @@ export async function observeStage(clients, identity, names, options = {}) {
         });
         const ours = apis.filter((api) => api.ProtocolType === 'WEBSOCKET' && isOurs(api.Tags, identity));
         // An API deleted between the listing and its reads (another deploy removing a duplicate) is simply gone.
-        const [observedApis, logGroup, foundTable] = await Promise.all([
+        const [observedApis, logGroup, foundTable, domains] = await Promise.all([
             Promise.all(ours.map((api) => orUndefined(observeApi(clients, api)))),
             foundGroup ? orUndefined(withTags(clients, foundGroup)) : undefined,
             tableOut?.Table ? orUndefined(tableWithTags(clients, tableOut.Table, ttlOut?.TimeToLiveDescription)) : undefined,
+            readDomainsSecond(clients, identity, domainsFirst, options.domain, ours.map((api) => api.Tags)),
         ]);
         const untagged = logGroup && Object.keys(logGroup.tags).every((key) => !key.startsWith('socket-action:'));
         if (logGroup && !untagged && !isOurs(logGroup.tags, identity))
@@ -277,6 +280,7 @@ export async function observeStage(clients, identity, names, options = {}) {
             logGroup: logGroup && (isOurs(logGroup.tags, identity) || (untagged && !options.forRemoval)) ? logGroup : undefined,
             apis: observedApis.filter((api) => api !== undefined),
             ...(table ? { table } : {}),
+            ...domains,
             foreign,
         };
     }

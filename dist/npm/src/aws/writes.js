@@ -1,15 +1,16 @@
 // Every write the engine makes, one AWS call (plus its wait) per action, with the retries AWS asks for. The writes that
 // are that call with the SDK input the planner built are a table; the others (retries, waits, facts learnt, references
 // resolved) a switch on the action's `write`, whose default is the table: a write in neither does not compile.
-import { CreateApiCommand, CreateDeploymentCommand, CreateIntegrationCommand, CreateRouteCommand, CreateStageCommand, DeleteApiCommand, DeleteIntegrationCommand, DeleteRouteCommand, GetDeploymentCommand, TagResourceCommand as TagApiResourceCommand, UpdateApiCommand, UpdateIntegrationCommand, UpdateRouteCommand, UpdateStageCommand, } from '@aws-sdk/client-apigatewayv2';
+import { CreateApiCommand, CreateApiMappingCommand, CreateDeploymentCommand, CreateDomainNameCommand, DeleteApiMappingCommand, DeleteDomainNameCommand, GetDomainNameCommand, UpdateApiMappingCommand, UpdateDomainNameCommand, CreateIntegrationCommand, CreateRouteCommand, CreateStageCommand, DeleteApiCommand, DeleteIntegrationCommand, DeleteRouteCommand, GetDeploymentCommand, TagResourceCommand as TagApiResourceCommand, UpdateApiCommand, UpdateIntegrationCommand, UpdateRouteCommand, UpdateStageCommand, } from '@aws-sdk/client-apigatewayv2';
 import { CreateRoleCommand, DeleteRoleCommand, DeleteRolePolicyCommand, DetachRolePolicyCommand, PutRolePermissionsBoundaryCommand, PutRolePolicyCommand, TagRoleCommand, UpdateAssumeRolePolicyCommand, } from '@aws-sdk/client-iam';
 import { AddPermissionCommand, CreateAliasCommand, CreateFunctionCommand, DeleteFunctionCommand, PublishVersionCommand, RemovePermissionCommand, TagResourceCommand as TagFunctionCommand, UpdateAliasCommand, UpdateFunctionCodeCommand, UpdateFunctionConfigurationCommand, waitForFunctionActiveV2, waitForFunctionUpdatedV2, waitForPublishedVersionActive, } from '@aws-sdk/client-lambda';
 import { CreateTableCommand, DeleteTableCommand, DescribeTableCommand, TagResourceCommand as TagTableCommand, UpdateTimeToLiveCommand, } from '@aws-sdk/client-dynamodb';
+import { ChangeResourceRecordSetsCommand, GetChangeCommand } from '@aws-sdk/client-route-53';
 import { resolveDocument, resolved } from "../engine/refs.js";
 import { CreateLogGroupCommand, DeleteLogGroupCommand, PutRetentionPolicyCommand, TagResourceCommand, } from '@aws-sdk/client-cloudwatch-logs';
 import { deploymentMarker } from "../engine/plan.js";
 import { TAG_CREATED } from "../engine/names.js";
-import { explainAwsError, isConflict, isDeleteConflict, isLimitExceeded, isNotFound, isResourceInUse, isRoleNotReady, isTooManyRequests, isUpdateInProgress, StaleObservation, } from "./errors.js";
+import { explainAwsError, isConflict, isDeleteConflict, isLimitExceeded, isNotFound, isRecordChangeRefused, isResourceInUse, isRoleNotReady, isTooManyRequests, isUpdateInProgress, StaleObservation, } from "./errors.js";
 import { realSleep, retry } from "./retry.js";
 import { waitingFor } from "../progress/progress.js";
 import { failedSmokeDescription } from "../engine/plan.js";
@@ -75,6 +76,10 @@ const ONE_CALL = {
     TagLogGroup: ({ logs }, p) => logs.send(new TagResourceCommand(p)),
     DeleteLogGroup: ({ logs }, p) => ignoreNotFound(logs.send(new DeleteLogGroupCommand(p))),
     DeleteFunction: ({ lambda }, p) => ignoreNotFound(lambda.send(new DeleteFunctionCommand(p))),
+    UpdateDomainName: ({ apigw }, p) => apigw.send(new UpdateDomainNameCommand(p)),
+    TagDomainName: ({ apigw }, p) => apigw.send(new TagApiResourceCommand(p)),
+    DeleteDomainName: ({ apigw }, p) => ignoreNotFound(apigw.send(new DeleteDomainNameCommand(p))),
+    DeleteApiMapping: ({ apigw }, p) => ignoreNotFound(apigw.send(new DeleteApiMappingCommand(p))),
 };
 /**
  * Sends a write of ONE_CALL. Typed as a mapped type over its writes and indexed by the generic W (TypeScript's
@@ -169,6 +174,45 @@ export function executor(ctx) {
         if (current.DeploymentStatus === 'FAILED') {
             throw new Error(`API Gateway could not deploy API ${ApiId} (deployment ${created.DeploymentId} FAILED): ${current.DeploymentStatusMessage ?? 'no reason given'}`);
         }
+    };
+    /**
+     * Polls until `read` says done (true) or gives up after maxWaitTime, backing off from minDelay to maxDelay; `read`
+     * throws to fail the wait.
+     */
+    const pollUntil = (what, read, stillMessage) => waitingFor(ctx.progress, what, async () => {
+        const started = performance.now();
+        const pause = ctx.sleep ?? realSleep;
+        let delay = waits.minDelay;
+        while (!(await read())) {
+            if (performance.now() - started > waits.maxWaitTime * 1000)
+                throw new Error(`${stillMessage()} after ${waits.maxWaitTime} s`);
+            await pause(delay * 1000);
+            delay = Math.min(waits.maxDelay, delay * 2);
+        }
+    });
+    /** A domain name serves once AVAILABLE; a certificate or ownership problem is said with API Gateway's reason. */
+    const domainAvailable = (DomainName) => {
+        let status = 'unknown';
+        return pollUntil(`domain ${DomainName} to become AVAILABLE`, async () => {
+            const out = await apigw.send(new GetDomainNameCommand({ DomainName }));
+            const configuration = out.DomainNameConfigurations?.[0];
+            status = configuration?.DomainNameStatus ?? 'AVAILABLE';
+            if (status === 'AVAILABLE')
+                return true;
+            if (status !== 'UPDATING')
+                throw new Error(`domain ${DomainName} is ${status}: ${configuration?.DomainNameStatusMessage ?? 'API Gateway gives no reason'}`);
+            return false;
+        }, () => `domain ${DomainName} is still ${status}`);
+    };
+    /** A Route 53 change is applied on every name server once INSYNC. */
+    const changeInSync = (Id, what) => {
+        let status = 'PENDING';
+        return pollUntil(`${what} to reach Route 53's name servers`, async () => {
+            if (!Id)
+                return true;
+            status = (await clients.route53.send(new GetChangeCommand({ Id }))).ChangeInfo?.Status ?? 'INSYNC';
+            return status === 'INSYNC';
+        }, () => `${what} is still ${status} in Route 53`);
     };
     /** The table's status, or undefined once it is gone. */
     const tableStatus = async (TableName) => {
@@ -447,6 +491,65 @@ export function executor(ctx) {
                 const p = action.params;
                 // Gone already (or DELETING, whose DeleteTable answers "in use" until it is gone): done.
                 return tableRetried(() => ignoreNotFound(clients.dynamodb.send(new DeleteTableCommand(p))), p.TableName);
+            }
+            case 'CreateDomainName': {
+                const p = action.params;
+                const out = await raceSafe(apigw.send(new CreateDomainNameCommand(p)), `domain ${p.DomainName}`);
+                const configuration = out.DomainNameConfigurations?.[0];
+                if (!configuration?.ApiGatewayDomainName || !configuration.HostedZoneId)
+                    throw new Error(`CreateDomainName answered without the domain's target (ApiGatewayDomainName, HostedZoneId)`);
+                facts.domainTarget = configuration.ApiGatewayDomainName;
+                facts.domainZoneId = configuration.HostedZoneId;
+                return;
+            }
+            case 'CreateApiMapping': {
+                const p = action.params;
+                await raceSafe(apigw.send(new CreateApiMappingCommand({ ...p, ApiId: at(p.ApiId) })), `mapping of ${p.DomainName}`);
+                // Mapped, the domain serves the stage once API Gateway has it set up: what the URL the deploy reports needs.
+                return domainAvailable(p.DomainName);
+            }
+            case 'UpdateApiMapping': {
+                const p = action.params;
+                return void (await apigw.send(new UpdateApiMappingCommand({ ...p, ApiId: at(p.ApiId) })));
+            }
+            case 'CreateRecord':
+            case 'DeleteRecord': {
+                const p = action.params;
+                const create = action.write === 'CreateRecord';
+                const what = `record ${p.Name} A`;
+                try {
+                    const out = await clients.route53.send(new ChangeResourceRecordSetsCommand({
+                        HostedZoneId: p.HostedZoneId,
+                        ChangeBatch: {
+                            Comment: `socket-action ${desired ? `${desired.identity.app}/${desired.identity.stage}` : 'remove'}`,
+                            Changes: [
+                                {
+                                    Action: create ? 'CREATE' : 'DELETE',
+                                    ResourceRecordSet: {
+                                        Name: p.Name,
+                                        Type: p.Type,
+                                        AliasTarget: {
+                                            DNSName: at(p.AliasTarget.DNSName),
+                                            HostedZoneId: at(p.AliasTarget.HostedZoneId),
+                                            EvaluateTargetHealth: p.AliasTarget.EvaluateTargetHealth,
+                                        },
+                                    },
+                                },
+                            ],
+                        },
+                    }));
+                    // Clients resolve the name once the change is on every name server; a delete need not be waited for.
+                    if (create)
+                        await changeInSync(out.ChangeInfo?.Id, what);
+                }
+                catch (error) {
+                    if (!create && isRecordChangeRefused(error, 'missing'))
+                        return;
+                    if (create && isRecordChangeRefused(error, 'exists'))
+                        throw new StaleObservation(`${what} was created meanwhile (another deploy of this stage?)`);
+                    throw error;
+                }
+                return;
             }
             default:
                 return oneCall(clients, action);

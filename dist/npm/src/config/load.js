@@ -16,6 +16,7 @@ import { isCoreTag, tagMessage } from "./tags.js";
 import { cut, describe, describeUnquoted, fromEnvironment, quote } from "./quote.js";
 import { ReadProblem, readConfigFile } from "./read.js";
 import { headerProblems } from "./smoke-headers.js";
+import { domainFor, domainNameProblem, domainPatternProblem, STAGE_PLACEHOLDER } from "./domain-name.js";
 import { stageNameProblem } from "./stage-name.js";
 import { isEnvValue, pathKey, substitute } from "./substitute.js";
 import { closest, didYouMean } from "./suggest.js";
@@ -368,6 +369,8 @@ async function loadConfigText(src, file, absFile, dir, env, options) {
         if (isObj(headers) && ctx.ok(headersAt))
             for (const { name, message } of headerProblems(headers, 'input "smoke.headers"'))
                 ctx.at(ctx.keyPos([...headersAt, name]), message, [...headersAt, name]);
+        const domainAt = [key, 'inputs', 'domain'];
+        const domain = domainInput(ctx, domainAt, inputs.domain, stage ?? DEFAULT_STAGE);
         const keyPos = ctx.keyPos([key]);
         parsed.components.push({ key, component: c.component, inputs, line: lineCounter.linePos(keyPos).line });
         const app = inputs.name ?? parsed.name ?? appFromFolder(path.basename(dir));
@@ -415,7 +418,7 @@ async function loadConfigText(src, file, absFile, dir, env, options) {
         }
         if (handlerFile === undefined || !ctx.ok([key]))
             continue;
-        const { name: _name, code: _code, ...values } = { ...defaults, ...inputs };
+        const { name: _name, code: _code, domain: _domain, ...values } = { ...defaults, ...inputs };
         const socket = {
             componentKey: key,
             configFile: absFile,
@@ -430,11 +433,51 @@ async function loadConfigText(src, file, absFile, dir, env, options) {
             delete socket.throttle;
         if (socket.permissionsBoundary === undefined)
             delete socket.permissionsBoundary;
+        if (domain)
+            socket.domain = domain;
         sockets.push(socket);
     }
     if (ctx.diagnostics.length > 0)
         throw fail();
     return { parsed, sockets, secrets: [...ctx.secrets.keys()] };
+}
+/**
+ * serverless.yml's `domain` (a host name, or a mapping with name and hostedZone) checked beyond the schema, with
+ * `{stage}` filled in; problems are reported at the value.
+ */
+function domainInput(ctx, at, given, stage) {
+    if (given === undefined || !ctx.ok(at))
+        return undefined;
+    const object = typeof given === 'object';
+    const namePath = object ? [...at, 'name'] : at;
+    const pattern = (object ? given.name : given).trim();
+    const label = object ? 'input "domain.name"' : 'input "domain"';
+    const written = ctx.written.get(pathKey(namePath));
+    const shown = written !== undefined ? fromEnvironment(written) : undefined;
+    const problem = domainPatternProblem(pattern, shown) ?? domainNameProblem(domainFor(pattern, stage), shown);
+    if (problem) {
+        const forStage = !domainPatternProblem(pattern, shown) && pattern.includes(STAGE_PLACEHOLDER);
+        ctx.at(ctx.valuePos(namePath), `${label} ${problem}${forStage ? ` (for stage ${quote(stage)})` : ''}`, namePath);
+        return undefined;
+    }
+    const zone = object ? given.hostedZone?.trim() : undefined;
+    const name = domainFor(pattern, stage);
+    if (zone !== undefined) {
+        const zonePath = [...at, 'hostedZone'];
+        const zoneName = zone.replace(/\.$/, '').toLowerCase();
+        const isId = /^(\/hostedzone\/)?Z[0-9A-Z]{1,31}$/.test(zone);
+        const zoneProblem = isId ? undefined : domainNameProblem(zoneName);
+        if (zoneProblem) {
+            ctx.at(ctx.valuePos(zonePath), `input "domain.hostedZone" ${zoneProblem} - give the zone's name or its id (Z...)`, zonePath);
+            return undefined;
+        }
+        if (!isId && name !== zoneName && !name.endsWith(`.${zoneName}`)) {
+            ctx.at(ctx.valuePos(zonePath), `input "domain.hostedZone" is ${quote(zoneName)}, but ${quote(name)} is not in it - name the zone the domain is in (e.g. ${quote(name.slice(name.indexOf('.') + 1))})`, zonePath);
+            return undefined;
+        }
+        return { name, pattern, hostedZone: isId ? zone.replace(/^\/hostedzone\//, '') : zoneName };
+    }
+    return { name, pattern };
 }
 /**
  * The diagnostics, with any value that came from ${env.X} replaced by its reference: messages show references, not

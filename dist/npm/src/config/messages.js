@@ -4,6 +4,7 @@
 // environment), and gives no hint built from the value when it came from the environment (it may be a secret).
 import schema from '../../schema/serverless.schema.json' with { type: 'json' };
 import { permissionsBoundaryProblem } from "./boundary.js";
+import { DOMAIN_EXAMPLE } from "./domain-name.js";
 import { STAGE_NAME_RULE } from "./stage-name.js";
 import { AWS_REGIONS } from "./regions.js";
 import { describe, describeUnquoted, quote } from "./quote.js";
@@ -54,6 +55,7 @@ const ACTION_FIXABLE_RE = /^([A-Za-z0-9-]+)\s*(?:[./_ ]|::)\s*([A-Za-z0-9*?]+)$/
 const COMPONENT_KEYS = Object.keys(D.component.properties);
 const THROTTLE_KEYS = Object.keys(INPUTS.throttle.properties);
 const SMOKE_KEYS = Object.keys(INPUTS.smoke.properties);
+const DOMAIN_KEYS = Object.keys(INPUTS.domain.properties);
 const SMOKE_REQUIRED = INPUTS.smoke.required;
 const SMOKE_EXAMPLE = `smoke: { message: '{"route":"ping"}', expect: pong }`;
 const HEADERS_EXAMPLE = 'headers: { Authorization: "Bearer ${env.SMOKE_TOKEN}" }';
@@ -192,6 +194,13 @@ export const VALUE = {
     throttle: ({ label, shown }) => `${label} must be a mapping with burstLimit and/or rateLimit, got ${shown}`,
     'throttle/burstLimit': number('an integer number of requests', notNegative),
     'throttle/rateLimit': number('a number of requests per second', notNegative, false),
+    domain: ({ v, label, shown }) => typeof v === 'string'
+        ? `${label} must not be empty - give the host name clients connect to, e.g. ${DOMAIN_EXAMPLE}, or remove it`
+        : isObj(v) && !Object.hasOwn(v, 'name')
+            ? `${label} has no "name" - add the host name clients connect to, e.g. name: ${DOMAIN_EXAMPLE}`
+            : `${label} must be a host name (e.g. ${DOMAIN_EXAMPLE}) or a mapping with name and hostedZone, got ${shown}`,
+    'domain/name': ({ label, shown }) => `${label} must be a host name, e.g. ${DOMAIN_EXAMPLE}, got ${shown}`,
+    'domain/hostedZone': ({ label, shown }) => `${label} must be a Route 53 hosted zone's name (e.g. example.com) or id (Z...), got ${shown}`,
     smoke: ({ v, label, shown }) => {
         // ajv reports the missing key first: a misspelt one ("reply") is the fix to show
         const unknown = isObj(v) ? Object.keys(v).find((k) => !SMOKE_KEYS.includes(k)) : undefined;
@@ -242,6 +251,7 @@ export const KEY = {
         ? `${label} must not have "${key}": the statement is added to the function role's own policy, whose principal is the role - remove it`
         : `unknown key ${quote(key)} in ${label} - ${allowed(key, STATEMENT_KEYS, 'keys are')}`,
     smoke: (key, { label }) => unknownSmokeKey(key, label),
+    domain: (key, { label }) => `unknown key ${quote(key)} in ${label} - ${/zone/i.test(key) ? 'did you mean "hostedZone"?' : allowed(key, DOMAIN_KEYS, 'keys are')}`,
     'smoke/headers': (key, { label }) => `header name ${quote(key)} in ${label} is not a valid HTTP header name: use only letters, digits and ${"!#$%&'*+-.^_`|~"} (no spaces or ":"), e.g. Authorization`,
     'smoke/query': (_, { label }) => `${label} has a parameter with an empty name - give it a name, e.g. ${QUERY_EXAMPLE}`,
     throttle: (key, { label }) => {

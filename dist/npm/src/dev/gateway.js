@@ -86,6 +86,10 @@ export class LocalGateway {
             port: this.port,
         };
     }
+    /** Whether `connectionId` is one of this gateway's connections (open or still in $connect). */
+    holds(connectionId) {
+        return this.connections.has(connectionId);
+    }
     get connectionCount() {
         return [...this.connections.values()].filter((c) => c.state === 'open').length;
     }
@@ -162,7 +166,12 @@ export class LocalGateway {
             if (conn.state === 'connecting')
                 this.connections.delete(conn.connectionId);
         });
-        const outcome = await this.run('$connect', conn, connectEvent(this.api, conn, req, this.port));
+        const front = this.options.front;
+        conn.api = front ? { ...this.api, domainName: front.domainName(req) } : this.api;
+        const event = front
+            ? connectEvent(conn.api, conn, req, front.port, front.proto)
+            : connectEvent(conn.api, conn, req, this.port);
+        const outcome = await this.run('$connect', conn, event);
         this.handshakes.delete(socket);
         if (this.closing) {
             this.connections.delete(conn.connectionId);
@@ -207,11 +216,11 @@ export class LocalGateway {
     // ---- messages --------------------------------------------------------------------------------------------------
     /**
      * Every message goes to $default, as on the deployed API (it has no custom routes: the runtime reads the frame's
-     * `route` itself), and routes are one-way: what the handler returns is not sent back.
+     * `route` itself), unless `routeOf` selects another; routes are one-way: what the handler returns is not sent back.
      */
     async onMessage(conn, body) {
-        const routeKey = '$default';
-        const event = messageEvent(this.api, conn, routeKey, body);
+        const routeKey = this.options.routeOf?.(body) ?? '$default';
+        const event = messageEvent(conn.api ?? this.api, conn, routeKey, body);
         const outcome = await this.run(routeKey, conn, event);
         if (conn.state === 'open' && !outcome.ok) {
             const frame = {
@@ -229,7 +238,7 @@ export class LocalGateway {
         clearTimeout(conn.idleTimer);
         clearTimeout(conn.maxTimer);
         if (!this.options.dropDisconnect)
-            await this.run('$disconnect', conn, disconnectEvent(this.api, conn, code, reason));
+            await this.run('$disconnect', conn, disconnectEvent(conn.api ?? this.api, conn, code, reason));
         this.connections.delete(conn.connectionId);
     }
     touch(conn) {

@@ -1,7 +1,7 @@
 // observe -> plan -> apply, repeated until AWS matches (a Kubernetes-style loop): a crashed or racing earlier run
 // leaves nothing that the next round does not finish or undo.
 import { applyPlan, ApplyError, StaleObservation } from "./apply.js";
-import { arn, resourceNames, websocketUrl } from "./names.js";
+import { arn, domainUrl, resourceNames, websocketUrl } from "./names.js";
 import { canonical, planDeploy, planRemove, planRollback, survivingApi } from "./plan.js";
 const MAX_ROUNDS = 5;
 function isStale(error) {
@@ -151,7 +151,11 @@ export async function reconcile(adapter, desiredFor, events = {}) {
                     },
                 }
                 : {}),
-            url: websocketUrl(desired.partition, apiId, desired.region, desired.names.stageName),
+            url: desired.domain
+                ? domainUrl(desired.domain.name)
+                : websocketUrl(desired.partition, apiId, desired.region, desired.names.stageName),
+            apiUrl: websocketUrl(desired.partition, apiId, desired.region, desired.names.stageName),
+            ...(desired.domain ? { domain: desired.domain.name } : {}),
             apiId,
             functionName: desired.names.functionName,
             functionArn: arn.function(desired.partition, desired.region, desired.account, desired.names.functionName),

@@ -86,6 +86,17 @@ export function desiredState({ socket, identity, region, account, partition, cod
             codeSha256,
         },
         ...(table ? { table } : {}),
+        ...(socket.domain
+            ? {
+                domain: {
+                    name: socket.domain.name,
+                    endpointType: 'REGIONAL',
+                    securityPolicy: 'TLS_1_2',
+                    mappingKey: '',
+                    ...(socket.domain.hostedZone ? { hostedZone: socket.domain.hostedZone } : {}),
+                },
+            }
+            : {}),
         release: { alias: names.aliasName, keepVersions: socket.keepVersions, smokeTest },
         api: {
             description: `socket-action ${identity.app} (${identity.repo})`,

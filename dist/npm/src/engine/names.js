@@ -10,6 +10,13 @@ export const TAG_REGION = 'socket-action:region';
 export const TAG_ADOPTED = 'socket-action:adopted';
 /** When an API was created, to the millisecond: API Gateway's CreatedDate has whole seconds, too coarse to order a race. */
 export const TAG_CREATED = 'socket-action:created';
+/**
+ * On the stage's API: the custom domain it is mapped to. A domain socket-action adopted (did not make) carries none of
+ * our tags, so this is how a later deploy or remove finds the mapping after serverless.yml stopped naming it.
+ */
+export const TAG_DOMAIN = 'socket-action:domain';
+/** On a domain name socket-action made: the hosted zone its alias record is in, for remove to find the record. */
+export const TAG_HOSTED_ZONE = 'socket-action:hosted-zone';
 export function ownTags(id, version) {
     return {
         [TAG_APP]: id.app,
@@ -87,8 +94,13 @@ export const arn = {
     /** The URI API Gateway needs for a Lambda proxy integration of a WebSocket API. */
     lambdaIntegration: (p, region, functionArn) => `arn:${p.id}:apigateway:${region}:lambda:path/2015-03-31/functions/${functionArn}/invocations`,
     table: (p, region, account, tableName) => `arn:${p.id}:dynamodb:${region}:${account}:table/${tableName}`,
+    domainName: (p, region, name) => `arn:${p.id}:apigateway:${region}::/domainnames/${name}`,
     logGroup: (p, region, account, functionName) => `arn:${p.id}:logs:${region}:${account}:log-group:/aws/lambda/${functionName}`,
 };
+/** A custom domain's URL: its API mapping (key '') serves the stage at the root. */
+export function domainUrl(name) {
+    return `wss://${name}`;
+}
 export function websocketUrl(p, apiId, region, stage) {
     return `wss://${apiId}.execute-api.${region}.${p.dnsSuffix}/${stage}`;
 }

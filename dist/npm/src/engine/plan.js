@@ -1,10 +1,10 @@
 // The planner: a pure function from (desired, observed) to the ordered writes that make AWS match.
 import { createHash } from 'node:crypto';
-import { arn, isOurs, TAG_ADOPTED, TAG_CREATED } from "./names.js";
+import { arn, isOurs, TAG_ADOPTED, TAG_CREATED, TAG_DOMAIN } from "./names.js";
+import { PlanError } from "./plan-error.js";
+import { planDomain, planDomainRemoval } from "./plan-domain.js";
 import { Ref, resolveDocument } from "./refs.js";
-export class PlanError extends Error {
-    name = 'PlanError';
-}
+export { PlanError } from "./plan-error.js";
 /** JSON with sorted keys, so documents compare by content, not by key order. */
 export function canonical(value) {
     return JSON.stringify(value, (_key, v) => v && typeof v === 'object' && !Array.isArray(v)
@@ -136,10 +136,18 @@ const WRITES = {
     deployment: { CreateDeployment: 'create' },
     stage: { CreateStage: 'create', UpdateStage: 'update', TagStage: 'update' },
     table: { CreateTable: 'create', UpdateTimeToLive: 'update', TagTable: 'update', DeleteTable: 'delete' },
+    domain: {
+        CreateDomainName: 'create',
+        UpdateDomainName: 'update',
+        TagDomainName: 'update',
+        DeleteDomainName: 'delete',
+    },
+    'api-mapping': { CreateApiMapping: 'create', UpdateApiMapping: 'update', DeleteApiMapping: 'delete' },
+    'dns-record': { CreateRecord: 'create', DeleteRecord: 'delete' },
 };
 /** WRITES by write. */
 const KINDS = new Map(Object.entries(WRITES).flatMap(([resource, writes]) => Object.entries(writes).map(([write, change]) => [write, { resource, change }])));
-class Builder {
+export class Builder {
     actions = [];
     unchanged = [];
     /** Plans `write` and returns its id, for the `after` of the actions that wait for it. */
@@ -196,6 +204,8 @@ export function planDeploy(desired, observed) {
         throw foreignError(foreign, desired);
     const b = new Builder();
     const { names, tags } = desired;
+    // The API records the domain it is mapped to: an adopted domain carries none of our tags (plan-domain.ts).
+    const apiTags = desired.domain ? { ...tags, [TAG_DOMAIN]: desired.domain.name } : tags;
     // ---- API (first: the role policy and the permission need its id) ----
     const kept = survivingApi(observed.apis);
     for (const api of observed.apis) {
@@ -217,7 +227,7 @@ export function planDeploy(desired, observed) {
                 ProtocolType: 'WEBSOCKET',
                 RouteSelectionExpression: desired.api.routeSelectionExpression,
                 Description: desired.api.description,
-                Tags: tags,
+                Tags: apiTags,
             },
         });
     }
@@ -250,9 +260,9 @@ export function planDeploy(desired, observed) {
         }
         else
             b.unchanged.push(`api ${names.apiName}`);
-        b.tag('TagApi', kept.tags, tags, {
+        b.tag('TagApi', kept.tags, apiTags, {
             name: names.apiName,
-            params: { ResourceArn: arn.apiResource(desired.partition, desired.region, kept.id), Tags: tags },
+            params: { ResourceArn: arn.apiResource(desired.partition, desired.region, kept.id), Tags: apiTags },
         });
     }
     // ---- role ----
@@ -757,6 +767,18 @@ export function planDeploy(desired, observed) {
                 },
             });
     }
+    // ---- the custom domain: its name, the mapping to this stage, its alias record (plan-domain.ts) ----
+    const { mappingWrites } = planDomain(b, desired, observed, {
+        apiId,
+        ownApiIds: new Set(observed.apis.map((a) => a.id)),
+        // A mapping names the stage: it must exist.
+        mappingAfter: [apiCreate, stage ? undefined : stageWrite],
+        notes,
+    });
+    // A duplicate API goes once no domain maps to it.
+    for (const action of b.actions)
+        if (action.write === 'DeleteApi')
+            action.after = [...new Set([...action.after, ...mappingWrites])];
     // The unqualified function's permission served stages deployed before the alias: it goes once the stage invokes it.
     if (fn?.permissionSourceArn !== undefined)
         b.add('RemovePermission', {
@@ -830,8 +852,15 @@ export function planRollback(names, observed, to) {
 /** Everything tagged for this app, stage and repository, in dependency order. Nothing else. */
 export function planRemove(_desired, observed) {
     const b = new Builder();
+    // Mappings first: API Gateway keeps a domain's mapping to an API that is being deleted from serving it.
+    const unmapped = planDomainRemoval(b, observed);
     for (const api of observed.apis) {
-        b.add('DeleteApi', { id: `api:delete:${api.id}`, name: `${api.name} (${api.id})`, params: { ApiId: api.id } });
+        b.add('DeleteApi', {
+            id: `api:delete:${api.id}`,
+            name: `${api.name} (${api.id})`,
+            after: unmapped,
+            params: { ApiId: api.id },
+        });
     }
     let fnDelete;
     if (observed.fn) {

@@ -3,6 +3,7 @@
 import { existsSync, statSync } from 'node:fs';
 import path from 'node:path';
 import { permissionsBoundaryProblem } from "../../config/boundary.js";
+import { domainPatternProblem } from "../../config/domain-name.js";
 import { checkRegion } from "../../config/region-name.js";
 import { stageNameProblem } from "../../config/stage-name.js";
 import { stringValue } from "../args.js";
@@ -42,6 +43,18 @@ export const PERMISSIONS_BOUNDARY_OPTION = {
     value: 'ARN',
     description: 'the managed policy every function role gets as its permissions boundary',
     default: "serverless.yml's permissionsBoundary, else none",
+};
+export const DOMAIN_OPTION = {
+    name: 'domain',
+    value: 'NAME',
+    description: 'the custom domain clients connect to ("{stage}" is the stage), e.g. "{stage}.ws.example.com"',
+    default: "serverless.yml's domain, else none",
+};
+export const HOSTED_ZONE_OPTION = {
+    name: 'hosted-zone',
+    value: 'ZONE',
+    description: "the Route 53 hosted zone (name or id) where the domain's alias record is written",
+    default: "serverless.yml's domain.hostedZone, else none (DNS is yours)",
 };
 export const JSON_OPTION = { name: 'json', description: 'print the result as JSON on stdout' };
 export const AWS_NOTES = `AWS credentials and region come from the standard environment and profile chain (AWS_PROFILE,
@@ -122,6 +135,18 @@ export function permissionsBoundaryValue(values, command) {
     if (problem)
         throw new UsageError(`--permissions-boundary ${problem}`, command);
     return arn;
+}
+/** `--domain NAME` (`{stage}` allowed), checked as serverless.yml's is. */
+export function domainValue(values, command) {
+    const name = stringValue(values, 'domain');
+    const problem = name === undefined ? undefined : domainPatternProblem(name);
+    if (problem)
+        throw new UsageError(`--domain ${problem}`, command);
+    return name;
+}
+/** `--hosted-zone ZONE`: a name or an id, checked against the domain by the pipeline. */
+export function hostedZoneValue(values) {
+    return stringValue(values, 'hosted-zone');
 }
 /** `--repo owner/name`, checked. */
 export function repoValue(values, command) {

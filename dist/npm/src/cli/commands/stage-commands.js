@@ -1,7 +1,7 @@
 import { flag } from "../args.js";
 import { stderrReporter } from "../terminal.js";
 import { UsageError } from "../usage.js";
-import { AWS_NOTES, COMPONENT_OPTION, CONFIG_OPTION, DIR_ARGUMENT, JSON_OPTION, PERMISSIONS_BOUNDARY_OPTION, permissionsBoundaryValue, projectOf, REGION_OPTION, regionValue, REPO_OPTION, repoValue, STAGE_OPTION, stageValue, } from "./project-options.js";
+import { AWS_NOTES, COMPONENT_OPTION, CONFIG_OPTION, DIR_ARGUMENT, JSON_OPTION, PERMISSIONS_BOUNDARY_OPTION, permissionsBoundaryValue, DOMAIN_OPTION, HOSTED_ZONE_OPTION, domainValue, hostedZoneValue, projectOf, REGION_OPTION, regionValue, REPO_OPTION, repoValue, STAGE_OPTION, stageValue, } from "./project-options.js";
 const STAGE_COMMAND_OPTIONS = [
     STAGE_OPTION,
     REGION_OPTION,
@@ -14,6 +14,8 @@ const STAGE_COMMAND_OPTIONS = [
 const ROLE_CREATING_OPTIONS = [
     ...STAGE_COMMAND_OPTIONS.slice(0, -1),
     PERMISSIONS_BOUNDARY_OPTION,
+    DOMAIN_OPTION,
+    HOSTED_ZONE_OPTION,
     JSON_OPTION,
 ];
 function stageSpec(name, summary, description, options = STAGE_COMMAND_OPTIONS) {
@@ -36,6 +38,8 @@ function stageOptionsOf(command, values, positionals) {
         region: regionValue(values, command),
         repo: repoValue(values, command),
         permissionsBoundary: permissionsBoundaryValue(values, command),
+        domain: domainValue(values, command),
+        hostedZone: hostedZoneValue(values),
         // Each new version answers $connect (and serverless.yml's smoke message) before live moves to it.
         smoke: true,
         events: { log: (line) => reporter.line(line) },
@@ -81,6 +85,8 @@ An unchanged redeploy writes nothing. Prints the wss:// URL.`, ROLE_CREATING_OPT
             const { url, apiId, functionName, functionArn, region, stage, routes, changed } = result;
             console.log(JSON.stringify({
                 url,
+                apiUrl: result.apiUrl,
+                ...(result.domain ? { domain: result.domain } : {}),
                 apiId,
                 functionName,
                 functionArn,
@@ -96,6 +102,8 @@ An unchanged redeploy writes nothing. Prints the wss:// URL.`, ROLE_CREATING_OPT
                 ? `Deployed in ${seconds} s (${result.actions.length} changes).`
                 : `Unchanged: nothing to do (${seconds} s).`);
             console.log(`  url:      ${result.url}`);
+            if (result.domain)
+                console.log(`  api url:  ${result.apiUrl}`);
             console.log(`  api:      ${result.apiId}`);
             console.log(`  function: ${result.functionArn}`);
             console.log(`  routes:   ${result.routes.join(', ')}`);
