@@ -263,16 +263,21 @@ describe('taking a domain down', () => {
     const record = one(plan.actions, 'DeleteRecord')
     const domain = one(plan.actions, 'DeleteDomainName')
     assert.deepEqual(new Set(domain.after), new Set([mapping.id, record.id]))
+    assert.ok(one(plan.actions, 'UntagApi').after.includes(mapping.id))
     assert.equal(record.params.AliasTarget.DNSName, `${TARGET.dnsName}.`)
   })
 
   test("an adopted domain keeps its name and its record: only this stage's mapping goes", () => {
     const adopted = ourDomain(desired, { ours: false, tags: {} })
     const observed = { ...deployedWithDomain(desired), domains: [adopted] }
+    const actions = planDeploy(withoutDomain, observed).actions
+    // The API's domain tag goes last: it is how a run that died finds the mapping on a domain that is not ours.
     assert.deepEqual(
-      planDeploy(withoutDomain, observed).actions.map((a) => a.write),
-      ['DeleteApiMapping'],
+      actions.map((a) => a.write),
+      ['DeleteApiMapping', 'UntagApi'],
     )
+    assert.deepEqual(one(actions, 'UntagApi').after, [one(actions, 'DeleteApiMapping').id])
+    assert.deepEqual(one(actions, 'UntagApi').params.TagKeys, ['socket-action:domain'])
     const removal = planRemove(withoutDomain, observed).actions
     assert.ok(!removal.some((a) => a.write === 'DeleteDomainName' || a.write === 'DeleteRecord'))
     assert.ok(one(removal, 'DeleteApi').after.includes(one(removal, 'DeleteApiMapping').id))

@@ -19,6 +19,7 @@ import {
   DeleteRouteCommand,
   GetDeploymentCommand,
   TagResourceCommand as TagApiResourceCommand,
+  UntagResourceCommand as UntagApiResourceCommand,
   UpdateApiCommand,
   UpdateIntegrationCommand,
   UpdateRouteCommand,
@@ -175,6 +176,7 @@ type Call<W extends WriteName> = (clients: AwsClients, params: ActionOf<W>['para
 const ONE_CALL = {
   UpdateApi: ({ apigw }, p) => apigw.send(new UpdateApiCommand(p)),
   TagApi: ({ apigw }, p) => apigw.send(new TagApiResourceCommand(p)),
+  UntagApi: ({ apigw }, p) => apigw.send(new UntagApiResourceCommand(p)),
   TagStage: ({ apigw }, p) => apigw.send(new TagApiResourceCommand(p)),
   DeleteApi: ({ apigw }, p) => ignoreNotFound(apigw.send(new DeleteApiCommand(p))),
   TagRole: ({ iam }, p) => iam.send(new TagRoleCommand(p)),

@@ -15,6 +15,7 @@ import type {
   DeleteIntegrationCommandInput,
   DeleteRouteCommandInput,
   TagResourceCommandInput as TagApiResourceCommandInput,
+  UntagResourceCommandInput as UntagApiResourceCommandInput,
   UpdateApiCommandInput,
   UpdateIntegrationCommandInput,
   UpdateRouteCommandInput,
@@ -379,6 +380,7 @@ export type Action =
   | Write<'CreateApi', 'api', 'create', CreateApiCommandInput>
   | Write<'UpdateApi', 'api', 'update', UpdateApiCommandInput>
   | Write<'TagApi', 'api', 'update', TagApiResourceCommandInput>
+  | Write<'UntagApi', 'api', 'update', UntagApiResourceCommandInput>
   | Write<'DeleteApi', 'api', 'delete', DeleteApiCommandInput>
   | Write<'CreateRole', 'role', 'create', CreateRoleCommandInput>
   | Write<'PutRolePermissionsBoundary', 'role', 'update', PutRolePermissionsBoundaryCommandInput>
