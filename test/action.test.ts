@@ -10,6 +10,8 @@ import { after, before, beforeEach, describe, test } from 'node:test'
 import { scratchProject, startAwsBed, type AwsBed, type Project } from './helpers/aws-bed.ts'
 import { GetAliasCommand } from '@aws-sdk/client-lambda'
 import { startDev } from '../src/dev/serve.ts'
+import { CreateHostedZoneCommand } from '@aws-sdk/client-route-53'
+import { issueCertificate } from './helpers/acm-certificates.ts'
 import { readAccount, sdk } from './helpers/aws-state.ts'
 import { prEvent, pushEvent, REPO, repository } from './helpers/events.ts'
 import { startFakeGitHub, type FakeGitHub } from './helpers/github-fake.ts'
@@ -42,7 +44,8 @@ describe('the Action (node dist/index.js)', () => {
   let scratch: string
 
   before(async () => {
-    bed = await startAwsBed()
+    // The edge serves deployed stages at their real URLs, custom domains through Route 53, behind HTTPS_PROXY.
+    bed = await startAwsBed({ edge: true })
     gh = await startFakeGitHub(REPO)
     actionDir = await trackedCopy('socket-action-checkout-', ['action.yml', 'dist'])
     scratch = await mkdtemp(path.join(tmpdir(), 'socket-action-runner-'))
@@ -244,6 +247,38 @@ describe('the Action (node dist/index.js)', () => {
     } finally {
       await gateway.close()
     }
+  })
+
+  test('a custom domain per PR: the url output, the comment and verify use it (through the edge, as behind a proxy); the api-url stays; closing the PR removes the domain name', async () => {
+    const { route53 } = sdk()
+    await route53.send(new CreateHostedZoneCommand({ Name: 'example.com', CallerReference: `action-${Date.now()}` }))
+    route53.destroy()
+    await issueCertificate(bed.shim, '*.ws.example.com')
+    const inputs = { domain: '{stage}.ws.example.com', 'hosted-zone': 'example.com', verify: 'true' }
+    // The runner reaches the stage through a proxy that trusts the edge's CA: what verify honours on GitHub's runners.
+    const env = { HTTPS_PROXY: bed.edge!.proxyUrl, NODE_EXTRA_CA_CERTS: bed.edge!.caFile }
+    const opened = await runAction('pull_request', prEvent('opened', 42), inputs, env)
+    assert.equal(opened.code, 0, opened.stdout + opened.stderr)
+    assert.equal(opened.outputs.url, 'wss://pr-42.ws.example.com')
+    assert.equal(opened.outputs.domain, 'pr-42.ws.example.com')
+    assert.match(opened.outputs['api-url']!, /^wss:\/\/\w+\.execute-api\.us-east-1\.amazonaws\.com\/pr-42$/)
+    assert.match(opened.stdout, /verified wss:\/\/pr-42\.ws\.example\.com/)
+    const comment = gh.comments[0]!.body
+    assert.ok(comment.includes('npx wscat -c wss://pr-42.ws.example.com'), comment)
+    assert.ok(comment.includes(opened.outputs['api-url']!), 'the execute-api URL is in the comment')
+    assert.ok(opened.summary.includes(opened.outputs['api-url']!), 'and in the summary')
+    assert.deepEqual(gh.deployments[0]!.statuses, [{ state: 'success', environment_url: opened.outputs.url }])
+    const deployed = await readAccount()
+    assert.deepEqual(
+      deployed.domains?.map((d) => [d.name, d.tags['socket-action:repo'], d.mappings.length]),
+      [['pr-42.ws.example.com', REPO, 1]],
+    )
+
+    const closed = await runAction('pull_request', prEvent('closed', 42), inputs, env)
+    assert.equal(closed.code, 0, closed.stdout + closed.stderr)
+    const left = await readAccount()
+    assert.equal(left.domains, undefined, 'the domain name it made is gone')
+    assert.equal(left.records, undefined, 'and its record')
   })
 
   test('a version that passes the smoke test but that clients cannot use is rolled back by verify, and the job fails', async () => {
