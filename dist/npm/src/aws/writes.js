@@ -1,7 +1,7 @@
 // Every write the engine makes, one AWS call (plus its wait) per action, with the retries AWS asks for. The writes that
 // are that call with the SDK input the planner built are a table; the others (retries, waits, facts learnt, references
 // resolved) a switch on the action's `write`, whose default is the table: a write in neither does not compile.
-import { CreateApiCommand, CreateApiMappingCommand, CreateDeploymentCommand, CreateDomainNameCommand, DeleteApiMappingCommand, DeleteDomainNameCommand, GetDomainNameCommand, UpdateApiMappingCommand, UpdateDomainNameCommand, CreateIntegrationCommand, CreateRouteCommand, CreateStageCommand, DeleteApiCommand, DeleteIntegrationCommand, DeleteRouteCommand, GetDeploymentCommand, TagResourceCommand as TagApiResourceCommand, UpdateApiCommand, UpdateIntegrationCommand, UpdateRouteCommand, UpdateStageCommand, } from '@aws-sdk/client-apigatewayv2';
+import { CreateApiCommand, CreateApiMappingCommand, CreateDeploymentCommand, CreateDomainNameCommand, DeleteApiMappingCommand, DeleteDomainNameCommand, GetDomainNameCommand, UpdateApiMappingCommand, UpdateDomainNameCommand, CreateIntegrationCommand, CreateRouteCommand, CreateStageCommand, DeleteApiCommand, DeleteIntegrationCommand, DeleteRouteCommand, GetDeploymentCommand, TagResourceCommand as TagApiResourceCommand, UntagResourceCommand as UntagApiResourceCommand, UpdateApiCommand, UpdateIntegrationCommand, UpdateRouteCommand, UpdateStageCommand, } from '@aws-sdk/client-apigatewayv2';
 import { CreateRoleCommand, DeleteRoleCommand, DeleteRolePolicyCommand, DetachRolePolicyCommand, PutRolePermissionsBoundaryCommand, PutRolePolicyCommand, TagRoleCommand, UpdateAssumeRolePolicyCommand, } from '@aws-sdk/client-iam';
 import { AddPermissionCommand, CreateAliasCommand, CreateFunctionCommand, DeleteFunctionCommand, PublishVersionCommand, RemovePermissionCommand, TagResourceCommand as TagFunctionCommand, UpdateAliasCommand, UpdateFunctionCodeCommand, UpdateFunctionConfigurationCommand, waitForFunctionActiveV2, waitForFunctionUpdatedV2, waitForPublishedVersionActive, } from '@aws-sdk/client-lambda';
 import { CreateTableCommand, DeleteTableCommand, DescribeTableCommand, TagResourceCommand as TagTableCommand, UpdateTimeToLiveCommand, } from '@aws-sdk/client-dynamodb';
@@ -66,6 +66,7 @@ async function ignoreNotFound(write) {
 const ONE_CALL = {
     UpdateApi: ({ apigw }, p) => apigw.send(new UpdateApiCommand(p)),
     TagApi: ({ apigw }, p) => apigw.send(new TagApiResourceCommand(p)),
+    UntagApi: ({ apigw }, p) => apigw.send(new UntagApiResourceCommand(p)),
     TagStage: ({ apigw }, p) => apigw.send(new TagApiResourceCommand(p)),
     DeleteApi: ({ apigw }, p) => ignoreNotFound(apigw.send(new DeleteApiCommand(p))),
     TagRole: ({ iam }, p) => iam.send(new TagRoleCommand(p)),

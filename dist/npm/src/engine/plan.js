@@ -106,7 +106,7 @@ export function previousVersion(alias, versions) {
 }
 /** Each resource's writes and the change each makes (null: see FixedChange), checked against the Action union. */
 const WRITES = {
-    api: { CreateApi: 'create', UpdateApi: 'update', TagApi: 'update', DeleteApi: 'delete' },
+    api: { CreateApi: 'create', UpdateApi: 'update', TagApi: 'update', UntagApi: 'update', DeleteApi: 'delete' },
     role: {
         CreateRole: 'create',
         PutRolePermissionsBoundary: 'update',
@@ -779,6 +779,16 @@ export function planDeploy(desired, observed) {
     for (const action of b.actions)
         if (action.write === 'DeleteApi')
             action.after = [...new Set([...action.after, ...mappingWrites])];
+    // A stage without a domain any more drops the API's tag once its mappings are gone: the tag is how the next run
+    // finds a mapping left by a run that died, on a domain name that is not ours.
+    if (!desired.domain && kept?.tags[TAG_DOMAIN] !== undefined)
+        b.add('UntagApi', {
+            id: 'api:untag',
+            name: names.apiName,
+            diff: [{ field: `tags.${TAG_DOMAIN}`, from: kept.tags[TAG_DOMAIN], to: undefined }],
+            after: mappingWrites,
+            params: { ResourceArn: arn.apiResource(desired.partition, desired.region, kept.id), TagKeys: [TAG_DOMAIN] },
+        });
     // The unqualified function's permission served stages deployed before the alias: it goes once the stage invokes it.
     if (fn?.permissionSourceArn !== undefined)
         b.add('RemovePermission', {
