@@ -38,6 +38,8 @@ import { parseArgs } from 'node:util'
 import { deployStage, removeStageOf } from '../../src/pipeline.ts'
 import { FAST, scratchProject, startAwsBed, type AwsBed, type Project } from '../helpers/aws-bed.ts'
 import type { ShimCall } from '../helpers/aws-shim.ts'
+import { issueCertificate } from '../helpers/acm-certificates.ts'
+import { CreateHostedZoneCommand, Route53Client } from '@aws-sdk/client-route-53'
 
 type ScenarioName =
   | 'fresh deploy'
@@ -48,6 +50,8 @@ type ScenarioName =
   | 'remove'
   | 'fresh deploy, connections: registry'
   | 'unchanged redeploy, connections: registry'
+  | 'fresh deploy, domain'
+  | 'unchanged redeploy, domain'
 const SCENARIOS: ScenarioName[] = [
   'fresh deploy',
   'unchanged redeploy',
@@ -57,6 +61,8 @@ const SCENARIOS: ScenarioName[] = [
   'remove',
   'fresh deploy, connections: registry',
   'unchanged redeploy, connections: registry',
+  'fresh deploy, domain',
+  'unchanged redeploy, domain',
 ]
 
 interface Target {
@@ -90,6 +96,11 @@ const TARGETS: Partial<Record<ScenarioName, Target>> = {
     text: '0 writes, <= 2 round trips',
     check: (f) => f.writes === 0 && f.roundTrips <= 2,
   },
+  // Issue 18: what a custom domain adds to a fresh deploy is reported (below the table); unchanged stays unchanged.
+  'unchanged redeploy, domain': {
+    text: '0 writes, <= 2 round trips',
+    check: (f) => f.writes === 0 && f.roundTrips <= 2,
+  },
 }
 
 const RULE =
@@ -98,7 +109,8 @@ const RULE =
   'UpdateFunctionConfiguration ended (polls of a wait), and CreateFunction calls answered 400 (retries while a new ' +
   'role propagates), and DeleteRole calls answered 409 (IAM catching up after DeleteRolePolicy), and the smoke ' +
   "test's Invoke calls (timed on their own below the table), and DescribeTable calls that start after a successful " +
-  'CreateTable ended (polls of the wait for ACTIVE).'
+  'CreateTable ended (polls of the wait for ACTIVE), and GetDomainName calls that start after a successful ' +
+  'CreateApiMapping ended and GetChange calls (polls of the waits for the domain name AVAILABLE and the record INSYNC).'
 
 // ---- options ---------------------------------------------------------------------------------------------------
 
@@ -140,6 +152,12 @@ function waitReason(call: ShimCall, all: ShimCall[]): Wait | undefined {
     call.service === 'dynamodb' &&
     call.operation === 'DescribeTable' &&
     all.some((w) => w.operation === 'CreateTable' && ok(w) && w.end <= call.start)
+  )
+    return 'poll'
+  if (call.operation === 'GetChange') return 'poll'
+  if (
+    call.operation === 'GetDomainName' &&
+    all.some((w) => w.operation === 'CreateApiMapping' && ok(w) && w.end <= call.start)
   )
     return 'poll'
   if (call.service === 'lambda' && POLLS.has(call.operation)) {
@@ -365,10 +383,38 @@ async function sequence(bed: AwsBed, latency: number, run: number, engine: Engin
     })
     await measure('unchanged redeploy, connections: registry', () => deployStage(registry))
     await within(removeStageOf(registry), 120_000, `remove of ${registry.stage}`)
+    // The same project with a custom domain and its alias record, as a stage of its own: a zone and a certificate
+    // first (setup, not measured; the shim answers the certificate ISSUED).
+    await project.edit('serverless.yml', (s) =>
+      s.replace(
+        /^ {2}inputs:\n/m,
+        `  inputs:\n    domain:\n      name: "{stage}.ws.example.com"\n      hostedZone: example.com\n`,
+      ),
+    )
+    await domainSetup(bed)
+    const domain = { ...options, stage: `${STAGE}-domain` }
+    await measure('fresh deploy, domain', async () => {
+      const result = await deployStage(domain)
+      if (result.url !== `wss://${domain.stage}.ws.example.com`)
+        throw new Error(`fresh deploy, domain: url ${result.url}`)
+    })
+    await measure('unchanged redeploy, domain', () => deployStage(domain))
+    await within(removeStageOf(domain), 120_000, `remove of ${domain.stage}`)
   } finally {
     await project.remove()
   }
   return out
+}
+
+/** The hosted zone and the wildcard certificate a stage with a custom domain needs. */
+async function domainSetup(bed: AwsBed): Promise<void> {
+  const route53 = new Route53Client({})
+  try {
+    await route53.send(new CreateHostedZoneCommand({ Name: 'example.com', CallerReference: `bench-${Date.now()}` }))
+  } finally {
+    route53.destroy()
+  }
+  await issueCertificate(bed.shim, '*.ws.example.com')
 }
 
 // ---- parallel stages under API Gateway's CreateDeployment quota ------------------------------------------------
@@ -544,6 +590,20 @@ function chainText(chain: ChainStep[], indent: string): string {
     .join('\n')
 }
 
+/** What a scenario adds to another measured in the same runs: calls, writes, round trips (worst runs). */
+function addedText(rs: Row[], scenario: ScenarioName, base: ScenarioName): string {
+  const of = (name: ScenarioName) => rs.find((r) => r.scenario === name)!
+  const worst = (xs: number[]) => Math.max(...xs)
+  const [domained, without] = [of(scenario), of(base)]
+  const delta = (key: 'calls' | 'writes' | 'roundTrips' | 'roundTripsExclWaits') =>
+    worst(domained[key]) - worst(without[key])
+  return (
+    `"${scenario}" against "${base}" of the same runs: +${delta('calls')} calls, +${delta('writes')} writes, ` +
+    `+${delta('roundTrips')} round trips (+${delta('roundTripsExclWaits')} excl. waits), ` +
+    `+${Math.round(domained.medianWallMsLatency - without.medianWallMsLatency)} ms median wall time at ${latencyMs} ms latency.`
+  )
+}
+
 // ---- main ------------------------------------------------------------------------------------------------------
 
 const THIS_TREE: Engine = { label: 'this tree', deployStage, removeStageOf }
@@ -649,6 +709,7 @@ try {
       `  under CreateDeployment's 1 every ${DEPLOYMENT_INTERVAL_MS / 1000} s:                  ${parallel.quotaWallMs} ms (${parallel.throttled} CreateDeployment calls answered 429)`,
       `  floor (baseline + ${PARALLEL_STAGES.length - 1} x ${DEPLOYMENT_INTERVAL_MS / 1000} s, no schedule does better):    ${parallel.floorMs} ms; overhead ${parallel.quotaWallMs - parallel.floorMs} ms`,
     )
+    out.push('', addedText(rs, 'fresh deploy, domain', 'fresh deploy'))
     const differing = rs.filter(
       (r) =>
         span(r.roundTrips0ms) !== span(r.roundTrips) || span(r.roundTripsExclWaits0ms) !== span(r.roundTripsExclWaits),
