@@ -2,7 +2,10 @@
 import assert from 'node:assert/strict'
 import path from 'node:path'
 import { after, before, describe, test } from 'node:test'
+import { CreateHostedZoneCommand } from '@aws-sdk/client-route-53'
+import { issueCertificate } from './helpers/acm-certificates.ts'
 import { scratchProject, startAwsBed, type AwsBed, type Project } from './helpers/aws-bed.ts'
+import { sdk } from './helpers/aws-state.ts'
 import { runNode } from './helpers/processes.ts'
 
 const BIN = path.join(import.meta.dirname, '../src/cli/bin.js')
@@ -152,5 +155,36 @@ on('ping', async (data, socket) => { await socket.send('pong') })
       bed.shim.configure({ pendingReads: 1 })
       await project.edit('serverless.yml', (s) => s.replace('TABLE_NAME: ${env.SECRET_TABLE}', 'TABLE_NAME: my-table'))
     }
+  })
+
+  test('--domain and --hosted-zone: plan shows the domain, deploy prints both URLs, a bad name is a usage error before any AWS call', async () => {
+    const { route53 } = sdk()
+    await route53.send(new CreateHostedZoneCommand({ Name: 'example.com', CallerReference: `cli-${Date.now()}` }))
+    route53.destroy()
+    await issueCertificate(bed.shim, '*.ws.example.com')
+    const flags = ['--stage', 'pr-8', '--domain', '{stage}.ws.example.com', '--hosted-zone', 'example.com']
+
+    const planned = await cli(['plan', '.', ...flags], project.dir)
+    assert.equal(planned.code, 0, planned.stderr)
+    assert.match(planned.stdout, /\+ domain pr-8\.ws\.example\.com/)
+    assert.match(planned.stdout, /\+ dns-record pr-8\.ws\.example\.com/)
+
+    const deployed = await cli(['deploy', '.', ...flags, '--json'], project.dir)
+    assert.equal(deployed.code, 0, deployed.stderr)
+    const out = JSON.parse(deployed.stdout)
+    assert.equal(out.url, 'wss://pr-8.ws.example.com')
+    assert.equal(out.domain, 'pr-8.ws.example.com')
+    assert.match(out.apiUrl, /^wss:\/\/\w+\.execute-api\.us-east-1\.amazonaws\.com\/pr-8$/)
+    const text = await cli(['deploy', '.', ...flags], project.dir)
+    assert.match(text.stdout, /^ {2}url: +wss:\/\/pr-8\.ws\.example\.com$/m)
+    assert.match(text.stdout, new RegExp(`^  api url: +${out.apiUrl.replace(/[/.]/g, '\\$&')}$`, 'm'))
+
+    bed.shim.clearCalls()
+    const bad = await cli(['deploy', '.', '--stage', 'pr-8', '--domain', 'https://ws.example.com'], project.dir)
+    assert.equal(bad.code, 2, bad.stderr)
+    assert.match(bad.stderr, /--domain/)
+    assert.deepEqual(bed.shim.calls(), [], 'no AWS call')
+    const removed = await cli(['remove', '.', '--stage', 'pr-8'], project.dir)
+    assert.equal(removed.code, 0, removed.stderr)
   })
 })
