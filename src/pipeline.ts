@@ -11,6 +11,7 @@ import { permissionsBoundaryProblem } from './config/boundary.ts'
 import { ConfigError, loadConfig, pickSocket, type SocketConfig } from './config/index.ts'
 import { domainFor, domainNameProblem, domainPatternProblem } from './config/domain-name.ts'
 import { checkRegion } from './config/region-name.ts'
+import { secretIdFor } from './config/secret-ref.ts'
 import { stageNameProblem } from './config/stage-name.ts'
 import {
   reconcile,
@@ -147,10 +148,12 @@ function withStage(socket: SocketConfig, stage: string | undefined, file: string
       },
     ])
   const domain = socket.domain && { ...socket.domain, name: domainFor(socket.domain.pattern, stage) }
+  const secrets = socket.secrets?.map((s) => ({ ...s, id: secretIdFor(s.pattern, stage) }))
   return {
     ...socket,
     stage,
     ...(domain ? { domain } : {}),
+    ...(secrets ? { secrets } : {}),
     defaulted: socket.defaulted.filter((field) => field !== 'stage'),
   }
 }
