@@ -219,6 +219,7 @@ function desiredFor(p: Prepared, bundle: Bundle, smokeTest: boolean) {
       handler: LAMBDA_HANDLER,
       version: VERSION,
       smokeTest,
+      ...(observed.secrets ? { secrets: observed.secrets } : {}),
     })
     const problems = checkLimits(
       desired,
