@@ -196,7 +196,14 @@ function adapterOptions(p: Prepared, options: StageOptions): AwsAdapterOptions {
     smokeTest: smokeTestOf(p, options),
     log: options.events?.log,
     ...domainTarget(p),
+    ...secretTargets(p),
   }
+}
+
+/** What observe looks up for serverless.yml's secrets (metadata only). */
+function secretTargets(p: Prepared): Pick<AwsAdapterOptions, 'secrets'> {
+  const secrets = p.socket.secrets
+  return secrets?.length ? { secrets: secrets.map(({ service, id }) => ({ service, id })) } : {}
 }
 
 /** What observe reads for the domain: serverless.yml's name and zone. */
@@ -254,6 +261,7 @@ export async function planStage(
       identity: p.identity,
       progress: options.progress,
       ...domainTarget(p),
+      ...secretTargets(p),
     }).observe()
     const desired = desiredFor(p, bundle, !!smokeTestOf(p, options))(observed)
     return { plan: planDeploy(desired, observed), desired, socket: p.socket }
