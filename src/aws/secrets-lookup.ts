@@ -5,7 +5,7 @@
 //   Secrets Manager: DescribeSecret per secret, in parallel (its full ARN, its KmsKeyId, a deletion scheduled)
 //   KMS:             DescribeKey per key given by alias or id that is not AWS managed by name: its key ARN and
 //                    whether it is customer managed (AWS managed keys need no grant).
-import { DescribeKeyCommand } from '@aws-sdk/client-kms'
+import { DescribeKeyCommand, type KeyMetadata } from '@aws-sdk/client-kms'
 import { DescribeSecretCommand } from '@aws-sdk/client-secrets-manager'
 import { DescribeParametersCommand, type ParameterMetadata } from '@aws-sdk/client-ssm'
 import { parameterName, type SecretService } from '../config/secret-ref.ts'
@@ -53,7 +53,7 @@ async function parameters(clients: AwsClients, names: string[]): Promise<Map<str
 /** A key as SSM or Secrets Manager names it, resolved to its ARN if customer managed; undefined if AWS managed. */
 async function customerKey(clients: AwsClients, keyId: string): Promise<string | undefined> {
   if (AWS_MANAGED_ALIAS_RE.test(keyId)) return undefined
-  let KeyMetadata
+  let KeyMetadata: KeyMetadata | undefined
   try {
     ;({ KeyMetadata } = await clients.kms.send(new DescribeKeyCommand({ KeyId: keyId })))
   } catch (error) {
