@@ -160,7 +160,12 @@ function withStage(socket: SocketConfig, stage: string | undefined, file: string
 
 function bundleFor(p: Prepared, options: StageOptions): Promise<Bundle> {
   return waitingFor(options.progress, `esbuild to bundle ${path.basename(p.socket.handlerFile)}`, () =>
-    bundleSocket(p.socket.handlerFile, { codeDir: p.socket.codeDir, esbuild: options.esbuild }),
+    bundleSocket(p.socket.handlerFile, {
+      codeDir: p.socket.codeDir,
+      esbuild: options.esbuild,
+      // socket.js is loaded once the function has read its secrets
+      secrets: !!p.socket.secrets?.length,
+    }),
   )
 }
 
