@@ -10,6 +10,12 @@ import { SECRETS_VARIABLE, type SecretReferences } from './secrets-variable.ts'
 /** GetParameters takes at most 10 names; BatchGetSecretValue at most 20 secrets. */
 export const SSM_BATCH = 10
 export const SECRETS_MANAGER_BATCH = 20
+/**
+ * Waits before reading again after an access denied: a deploy that adds a secret changes the role's policy just
+ * before the new version's first environments start, and IAM takes a few seconds to apply it everywhere. 3.5 s in
+ * all, inside Lambda's 10 s init; a denial that lasts is reported.
+ */
+export const ACCESS_RETRY_MS = [500, 1000, 2000]
 
 export class SecretsError extends Error {
   override readonly name = 'SocketActionSecretsError'
@@ -18,8 +24,10 @@ export class SecretsError extends Error {
 export interface ResolvedSecrets {
   /** How many variables were set. */
   count: number
-  /** AWS calls made, by service. */
+  /** AWS calls of one read, by service. */
   calls: { ssm: number; secretsManager: number }
+  /** Read again after an access denied (ACCESS_RETRY_MS). */
+  retried: boolean
   ms: number
 }
 
@@ -64,17 +72,22 @@ export async function resolveSecrets(env: NodeJS.ProcessEnv = process.env): Prom
   /** variable names by parameter name, and by secret ARN */
   const byParameter = new Map<string, string[]>()
   const bySecret = new Map<string, string[]>()
-  const problems: string[] = []
+  const malformed: string[] = []
   for (const [name, ref] of Object.entries(refs)) {
     const m = /^(ssm|secretsmanager):(.+)$/.exec(String(ref))
     if (!m) {
-      problems.push(`${name}: ${JSON.stringify(ref)} is not ssm:... or secretsmanager:...`)
+      malformed.push(`${name}: ${JSON.stringify(ref)} is not ssm:... or secretsmanager:...`)
       continue
     }
     const map = m[1] === 'ssm' ? byParameter : bySecret
     map.set(m[2]!, [...(map.get(m[2]!) ?? []), name])
   }
-  const values = new Map<string, string>()
+  if (malformed.length) throw failure(malformed)
+  let values = new Map<string, string>()
+  let problems: string[] = []
+  /** a read was denied: the role's new policy may not have reached every IAM endpoint yet */
+  let denied = false
+  const isDenied = (code: string | undefined) => code === 'AccessDeniedException' || code === 'AccessDenied'
   const named = (names: string[] | undefined, ref: string) => `${(names ?? []).join(', ')} (${ref})`
   const ssmBatches = chunks([...byParameter.keys()], SSM_BATCH)
   const smBatches = chunks([...bySecret.keys()], SECRETS_MANAGER_BATCH)
@@ -90,6 +103,7 @@ export async function resolveSecrets(env: NodeJS.ProcessEnv = process.env): Prom
           try {
             out = await client.send(new sdk.GetParametersCommand({ Names, WithDecryption: true }))
           } catch (error) {
+            denied ||= isDenied((error as Error).name)
             for (const p of Names)
               problems.push(`${named(byParameter.get(p), `ssm:${p}`)}: SSM GetParameters failed: ${reason(error)}`)
             return
@@ -120,12 +134,14 @@ export async function resolveSecrets(env: NodeJS.ProcessEnv = process.env): Prom
             try {
               out = await client.send(new sdk.BatchGetSecretValueCommand({ SecretIdList, NextToken }))
             } catch (error) {
+              denied ||= isDenied((error as Error).name)
               for (const s of SecretIdList)
                 problems.push(
                   `${named(bySecret.get(s), `secretsmanager:${s}`)}: Secrets Manager BatchGetSecretValue failed: ${reason(error)}`,
                 )
               return
             }
+            for (const e of out.Errors ?? []) denied ||= isDenied(e.ErrorCode)
             for (const e of out.Errors ?? [])
               problems.push(
                 `${named(bySecret.get(e.SecretId ?? ''), `secretsmanager:${e.SecretId}`)}: ${e.ErrorCode ?? 'Error'}: ${e.Message ?? 'cannot be read'}`,
@@ -149,21 +165,34 @@ export async function resolveSecrets(env: NodeJS.ProcessEnv = process.env): Prom
     }
   }
 
-  await Promise.all([readParameters(), readSecretValues()])
-  const unset = Object.keys(refs).filter((name) => !values.has(name))
-  if (problems.length || unset.length) {
-    const listed = problems.length ? problems : unset.map((name) => `${name}: no value was returned`)
-    throw new SecretsError(
-      `socket-action: cannot read the function's secrets at cold start (socket.js was not loaded):\n  ${listed.join('\n  ')}\n` +
-        "  - check that each exists in the function's region, and that the function's role may read it (socket-action deploy grants exactly what serverless.yml's secrets name)",
-    )
+  let calls = 0
+  for (let attempt = 0; ; attempt++) {
+    values = new Map()
+    problems = []
+    denied = false
+    await Promise.all([readParameters(), readSecretValues()])
+    calls += ssmBatches.length + smBatches.length
+    const wait = ACCESS_RETRY_MS[attempt]
+    if (!denied || wait === undefined) break
+    await new Promise((resolve) => setTimeout(resolve, wait))
   }
+  const unset = Object.keys(refs).filter((name) => !values.has(name))
+  if (problems.length || unset.length)
+    throw failure(problems.length ? problems : unset.map((name) => `${name}: no value was returned`))
   for (const [name, value] of values) env[name] = value
   return {
     count: values.size,
     calls: { ssm: ssmBatches.length, secretsManager: smBatches.length },
+    retried: calls > ssmBatches.length + smBatches.length,
     ms: performance.now() - started,
   }
+}
+
+function failure(listed: string[]): SecretsError {
+  return new SecretsError(
+    `socket-action: cannot read the function's secrets at cold start (socket.js was not loaded):\n  ${listed.join('\n  ')}\n` +
+      "  - check that each exists in the function's region, and that the function's role may read it (socket-action deploy grants exactly what serverless.yml's secrets name)",
+  )
 }
 
 /**
@@ -173,12 +202,12 @@ export async function resolveSecrets(env: NodeJS.ProcessEnv = process.env): Prom
 export async function loadSecrets(): Promise<void> {
   const resolved = await resolveSecrets()
   if (!resolved) return
-  const { count, calls, ms } = resolved
+  const { count, calls, ms, retried } = resolved
   const parts = [
     calls.ssm ? `${calls.ssm} SSM call${calls.ssm === 1 ? '' : 's'}` : '',
     calls.secretsManager ? `${calls.secretsManager} Secrets Manager call${calls.secretsManager === 1 ? '' : 's'}` : '',
   ].filter(Boolean)
   console.log(
-    `socket-action: ${count} secret${count === 1 ? '' : 's'} read in ${Math.round(ms)} ms (${parts.join(', ')})`,
+    `socket-action: ${count} secret${count === 1 ? '' : 's'} read in ${Math.round(ms)} ms (${parts.join(', ')}${retried ? '; read again after an access denied, while IAM applied the role policy' : ''})`,
   )
 }

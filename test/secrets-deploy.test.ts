@@ -46,6 +46,20 @@ on('check', async (data, socket) => {
 })
 `
 
+/** A new execution environment: a changed configuration gets new ones, as on Lambda. */
+async function coldStart(memory: number) {
+  const { lambda } = sdk()
+  // one configuration update at a time, as on Lambda
+  while (
+    (await lambda.send(new GetFunctionConfigurationCommand({ FunctionName: 'my-socket-sec' }))).LastUpdateStatus ===
+    'InProgress'
+  );
+  await lambda.send(new UpdateFunctionConfigurationCommand({ FunctionName: 'my-socket-sec', MemorySize: memory }))
+  return lambda.send(
+    new InvokeCommand({ FunctionName: 'my-socket-sec', LogType: 'Tail', Payload: JSON.stringify(connect()) }),
+  )
+}
+
 describe('secrets deployed from the built zip (CLI, moto, the shim running the function)', () => {
   let bed: AwsBed
   let project: Project
@@ -160,15 +174,32 @@ describe('secrets deployed from the built zip (CLI, moto, the shim running the f
     }
   })
 
+  test("an access denied at cold start (IAM still applying the role's new policy) is read again, then reported", async () => {
+    const denied = { operation: 'GetParameters', status: 400, errorType: 'AccessDeniedException', message: 'not yet' }
+    bed.shim.fault({ ...denied, times: 1 })
+    const recovered = await coldStart(192)
+    assert.equal(recovered.FunctionError, undefined, Buffer.from(recovered.Payload!).toString())
+    assert.match(Buffer.from(recovered.LogResult ?? '', 'base64').toString(), /read again after an access denied/)
+
+    bed.shim.fault({ ...denied, times: Number.POSITIVE_INFINITY })
+    try {
+      const refused = await coldStart(320)
+      assert.equal(refused.FunctionError, 'Unhandled')
+      const payload = Buffer.from(refused.Payload!).toString()
+      assert.match(
+        payload,
+        /STRIPE_KEY \(ssm:\/my-socket\/sec\/stripe\): SSM GetParameters failed: AccessDeniedException/,
+      )
+      assert.ok(!payload.includes(STRIPE) && !payload.includes('sv-db-password'), payload)
+    } finally {
+      bed.shim.clearFaults()
+    }
+  })
+
   test('a parameter gone at cold start is an init error naming it, never a value', async () => {
     await ssm.send(new DeleteParameterCommand({ Name: '/my-socket/sec/stripe' }))
     try {
-      // a changed configuration gets new execution environments, which read the secrets
-      const { lambda } = sdk()
-      await lambda.send(new UpdateFunctionConfigurationCommand({ FunctionName: 'my-socket-sec', MemorySize: 256 }))
-      const out = await lambda.send(
-        new InvokeCommand({ FunctionName: 'my-socket-sec', LogType: 'Tail', Payload: JSON.stringify(connect()) }),
-      )
+      const out = await coldStart(384)
       assert.equal(out.FunctionError, 'Unhandled')
       const payload = Buffer.from(out.Payload!).toString()
       const log = Buffer.from(out.LogResult ?? '', 'base64').toString()
