@@ -288,7 +288,9 @@ function bundleError(errors: esbuild.Message[], where: Where): BundleError {
 
 /**
  * Whether the user's files put any code in the bundle. Tree shaking drops what has no effect when loaded, so none
- * means socket.js registers no handler: it is empty, only comments, or only declares what nothing uses.
+ * means socket.js registers no handler: it is empty, only comments, or only declares what nothing uses. (With secrets,
+ * socket.js is required on demand and esbuild's wrapper around it counts as code: an empty socket.js is not caught
+ * here then, and its smoke test is what fails.)
  */
 function hasUserCode(metafile: esbuild.Metafile): boolean {
   return Object.values(metafile.outputs).some((o) =>
