@@ -12,6 +12,7 @@ import {
   ListVersionsByFunctionCommand,
   UpdateFunctionConfigurationCommand,
 } from '@aws-sdk/client-lambda'
+import { CreateAliasCommand, CreateKeyCommand, KMSClient } from '@aws-sdk/client-kms'
 import { CreateSecretCommand, SecretsManagerClient } from '@aws-sdk/client-secrets-manager'
 import { DeleteParameterCommand, PutParameterCommand, SSMClient } from '@aws-sdk/client-ssm'
 import { GetRolePolicyCommand } from '@aws-sdk/client-iam'
@@ -34,11 +35,12 @@ const connect = () =>
     443,
     'https',
   )
+const SIGNING = 'sv-signing-key-0c4e'
 const hash = (s: string) => createHash('sha256').update(s).digest('hex').slice(0, 16)
 
 /** Reads the values at top level (as an app creating its clients would) and answers with their hash, never them. */
 const SOCKET_JS = `
-const seen = { stripe: process.env.STRIPE_KEY, db: process.env.DB_URL }
+const seen = { stripe: process.env.STRIPE_KEY, db: process.env.DB_URL + process.env.SIGNING }
 const { createHash } = require('node:crypto')
 const h = (s) => createHash('sha256').update(String(s)).digest('hex').slice(0, 16)
 on('check', async (data, socket) => {
@@ -66,6 +68,7 @@ describe('secrets deployed from the built zip (CLI, moto, the shim running the f
   let ssm: SSMClient
   let sm: SecretsManagerClient
   let secretArn: string
+  let keyArn: string
   before(async () => {
     bed = await startAwsBed()
     project = await scratchProject()
@@ -75,12 +78,26 @@ describe('secrets deployed from the built zip (CLI, moto, the shim running the f
       new PutParameterCommand({ Name: '/my-socket/sec/stripe', Type: 'SecureString', Value: STRIPE, Overwrite: true }),
     )
     secretArn = (await sm.send(new CreateSecretCommand({ Name: 'my-socket/sec/db', SecretString: DB_URL }))).ARN!
+    // one parameter under a customer managed key, named by its alias: the role gets kms:Decrypt on the key's ARN
+    const kms = new KMSClient({ region: 'us-east-1' })
+    keyArn = (await kms.send(new CreateKeyCommand({ Description: 'my-socket signing' }))).KeyMetadata!.Arn!
+    await kms.send(new CreateAliasCommand({ AliasName: 'alias/my-socket-signing', TargetKeyId: keyArn }))
+    kms.destroy()
+    await ssm.send(
+      new PutParameterCommand({
+        Name: '/my-socket/sec/signing',
+        Type: 'SecureString',
+        KeyId: 'alias/my-socket-signing',
+        Value: SIGNING,
+      }),
+    )
     await project.edit('socket.js', () => SOCKET_JS)
     await project.edit(
       'serverless.yml',
       (s) =>
         `${s}    secrets:\n      STRIPE_KEY: ssm:/my-socket/{stage}/stripe\n      DB_URL: secretsmanager:my-socket/{stage}/db\n` +
-        `    smoke:\n      message: '{"route":"check"}'\n      expect: "top-level ${hash(STRIPE)} ${hash(DB_URL)} now ${hash(STRIPE)}"\n`,
+        `      SIGNING: ssm:/my-socket/{stage}/signing\n` +
+        `    smoke:\n      message: '{"route":"check"}'\n      expect: "top-level ${hash(STRIPE)} ${hash(DB_URL + SIGNING)} now ${hash(STRIPE)}"\n`,
     )
   })
   after(async () => {
@@ -98,8 +115,13 @@ describe('secrets deployed from the built zip (CLI, moto, the shim running the f
     assert.equal(deployed.code, 0, printed(deployed))
     for (const r of [planned, deployed]) {
       assert.ok(!printed(r).includes(STRIPE), printed(r))
-      assert.ok(!printed(r).includes('sv-db-password'), printed(r))
+      assert.ok(!printed(r).includes('sv-db-password') && !printed(r).includes(SIGNING), printed(r))
     }
+
+    // and a second deploy finds nothing to change (the references and the statements are stable)
+    const again = await cli(['deploy', '--stage', 'sec'], project.dir)
+    assert.equal(again.code, 0, printed(again))
+    assert.match(again.stdout, /^Unchanged: nothing to do/m)
 
     const { lambda, iam } = sdk()
     const config = await lambda.send(new GetFunctionConfigurationCommand({ FunctionName: 'my-socket-sec' }))
@@ -113,6 +135,7 @@ describe('secrets deployed from the built zip (CLI, moto, the shim running the f
       SOCKET_ACTION_SECRETS: JSON.stringify({
         STRIPE_KEY: 'ssm:/my-socket/sec/stripe',
         DB_URL: `secretsmanager:${secretArn}`,
+        SIGNING: 'ssm:/my-socket/sec/signing',
       }),
     })
 
@@ -126,10 +149,20 @@ describe('secrets deployed from the built zip (CLI, moto, the shim running the f
         Sid: 'OwnSecretParameters',
         Effect: 'Allow',
         Action: 'ssm:GetParameters',
-        Resource: ['arn:aws:ssm:us-east-1:123456789012:parameter/my-socket/sec/stripe'],
+        Resource: [
+          'arn:aws:ssm:us-east-1:123456789012:parameter/my-socket/sec/signing',
+          'arn:aws:ssm:us-east-1:123456789012:parameter/my-socket/sec/stripe',
+        ],
       },
       { Sid: 'OwnSecretValues', Effect: 'Allow', Action: 'secretsmanager:GetSecretValue', Resource: [secretArn] },
       { Sid: 'OwnSecretValuesBatch', Effect: 'Allow', Action: 'secretsmanager:BatchGetSecretValue', Resource: '*' },
+      {
+        Sid: 'OwnSecretParameterKeys',
+        Effect: 'Allow',
+        Action: 'kms:Decrypt',
+        Resource: [keyArn],
+        Condition: { StringEquals: { 'kms:ViaService': 'ssm.us-east-1.amazonaws.com' } },
+      },
     ])
     // the function read them in one call per service, at cold start
     const reads = bed.shim.calls().filter((c) => c.caller === 'function' && /Parameter|SecretValue/.test(c.operation))
@@ -149,10 +182,10 @@ describe('secrets deployed from the built zip (CLI, moto, the shim running the f
     )
     assert.equal(cold.FunctionError, undefined, Buffer.from(cold.Payload!).toString())
     const log = Buffer.from(cold.LogResult ?? '', 'base64').toString()
-    const cost = /socket-action: 2 secrets read in (\d+) ms \(1 SSM call, 1 Secrets Manager call\)/.exec(log)
+    const cost = /socket-action: 3 secrets read in (\d+) ms \(1 SSM call, 1 Secrets Manager call\)/.exec(log)
     assert.ok(cost, log)
-    console.log(`# cold start against moto through the shim: 2 secrets read in ${cost[1]} ms`)
-    assert.ok(!log.includes(STRIPE) && !log.includes('sv-db-password'), log)
+    console.log(`# cold start against moto through the shim: 3 secrets read in ${cost[1]} ms`)
+    assert.ok(!log.includes(STRIPE) && !log.includes('sv-db-password') && !log.includes(SIGNING), log)
   })
 
   test('a parameter that does not exist fails the deploy before any write, naming it, its line and the fix', async () => {
