@@ -11,6 +11,7 @@ import { permissionsBoundaryProblem } from './config/boundary.ts'
 import { ConfigError, loadConfig, pickSocket, type SocketConfig } from './config/index.ts'
 import { domainFor, domainNameProblem, domainPatternProblem } from './config/domain-name.ts'
 import { checkRegion } from './config/region-name.ts'
+import { secretIdFor } from './config/secret-ref.ts'
 import { stageNameProblem } from './config/stage-name.ts'
 import {
   reconcile,
@@ -147,17 +148,24 @@ function withStage(socket: SocketConfig, stage: string | undefined, file: string
       },
     ])
   const domain = socket.domain && { ...socket.domain, name: domainFor(socket.domain.pattern, stage) }
+  const secrets = socket.secrets?.map((s) => ({ ...s, id: secretIdFor(s.pattern, stage) }))
   return {
     ...socket,
     stage,
     ...(domain ? { domain } : {}),
+    ...(secrets ? { secrets } : {}),
     defaulted: socket.defaulted.filter((field) => field !== 'stage'),
   }
 }
 
 function bundleFor(p: Prepared, options: StageOptions): Promise<Bundle> {
   return waitingFor(options.progress, `esbuild to bundle ${path.basename(p.socket.handlerFile)}`, () =>
-    bundleSocket(p.socket.handlerFile, { codeDir: p.socket.codeDir, esbuild: options.esbuild }),
+    bundleSocket(p.socket.handlerFile, {
+      codeDir: p.socket.codeDir,
+      esbuild: options.esbuild,
+      // socket.js is loaded once the function has read its secrets
+      secrets: !!p.socket.secrets?.length,
+    }),
   )
 }
 
@@ -193,7 +201,14 @@ function adapterOptions(p: Prepared, options: StageOptions): AwsAdapterOptions {
     smokeTest: smokeTestOf(p, options),
     log: options.events?.log,
     ...domainTarget(p),
+    ...secretTargets(p),
   }
+}
+
+/** What observe looks up for serverless.yml's secrets (metadata only). */
+function secretTargets(p: Prepared): Pick<AwsAdapterOptions, 'secrets'> {
+  const secrets = p.socket.secrets
+  return secrets?.length ? { secrets: secrets.map(({ service, id }) => ({ service, id })) } : {}
 }
 
 /** What observe reads for the domain: serverless.yml's name and zone. */
@@ -216,6 +231,7 @@ function desiredFor(p: Prepared, bundle: Bundle, smokeTest: boolean) {
       handler: LAMBDA_HANDLER,
       version: VERSION,
       smokeTest,
+      ...(observed.secrets ? { secrets: observed.secrets } : {}),
     })
     const problems = checkLimits(
       desired,
@@ -250,6 +266,7 @@ export async function planStage(
       identity: p.identity,
       progress: options.progress,
       ...domainTarget(p),
+      ...secretTargets(p),
     }).observe()
     const desired = desiredFor(p, bundle, !!smokeTestOf(p, options))(observed)
     return { plan: planDeploy(desired, observed), desired, socket: p.socket }

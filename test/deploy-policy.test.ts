@@ -247,7 +247,15 @@ const withoutUserSection = { ...boundary, Statement: boundary.Statement.filter((
 test('the shipped boundary has the socket statements and one marked place for yours', () => {
   assert.deepEqual(
     boundary.Statement.map((s) => s.Sid),
-    ['SocketLogs', 'SocketConnections', 'SocketConnectionRegistry', 'YourAppNeeds'],
+    [
+      'SocketLogs',
+      'SocketConnections',
+      'SocketConnectionRegistry',
+      'SocketSecrets',
+      'SocketSecretsBatch',
+      'SocketSecretKeys',
+      'YourAppNeeds',
+    ],
   )
 })
 
@@ -380,4 +388,75 @@ test("a custom domain's writes reach only the README's domain: records of other 
     'ImplicitlyDenied',
     'a mapping of another domain',
   )
+})
+
+test('with secrets, the function reads exactly its own parameters and secrets, and their keys only through the service', async () => {
+  const param = `arn:aws:ssm:us-east-1:${ACCOUNT}:parameter/my-socket/prod/stripe`
+  const secret = `arn:aws:secretsmanager:us-east-1:${ACCOUNT}:secret:my-socket/prod/db-AbCdEf`
+  const key = `arn:aws:kms:us-east-1:${ACCOUNT}:key/1234abcd-12ab-34cd-56ef-1234567890ab`
+  // a secret outside the boundary's my-socket/ names: the role's policy names it, the boundary does not allow it
+  const elsewhere = `arn:aws:secretsmanager:us-east-1:${ACCOUNT}:secret:billing/db-XyZxYz`
+  const desired = desiredState({
+    socket: {
+      ...SOCKET,
+      secrets: [
+        {
+          name: 'STRIPE_KEY',
+          service: 'ssm',
+          pattern: '/my-socket/{stage}/stripe',
+          id: '/my-socket/prod/stripe',
+          line: 1,
+        },
+        {
+          name: 'DB_URL',
+          service: 'secretsmanager',
+          pattern: 'my-socket/{stage}/db',
+          id: 'my-socket/prod/db',
+          line: 2,
+        },
+        { name: 'BILLING', service: 'secretsmanager', pattern: 'billing/db', id: 'billing/db', line: 3 },
+      ],
+    },
+    identity: { app: 'my-socket', stage: 'prod', repo: 'octo/sockets', region: 'us-east-1' },
+    region: 'us-east-1',
+    account: ACCOUNT,
+    partition: AWS_PARTITION,
+    codeSha256: 'x',
+    handler: 'index.handler',
+    version: '0',
+    secrets: [
+      { service: 'ssm', id: '/my-socket/prod/stripe', found: true, type: 'SecureString', customerKeyArn: key },
+      { service: 'secretsmanager', id: 'my-socket/prod/db', found: true, arn: secret },
+      { service: 'secretsmanager', id: 'billing/db', found: true, arn: elsewhere },
+    ],
+  })
+  const policy = resolveDocument(desired.role.policy, { apiId: API_ID })
+  const as = (b?: unknown) => ({ identity: [policy], ...(b ? { boundary: b } : {}), principal: ROLE })
+  const viaSsm = { 'kms:ViaService': 'ssm.us-east-1.amazonaws.com' }
+  for (const request of [
+    { action: 'ssm:GetParameters', resource: param },
+    { action: 'secretsmanager:GetSecretValue', resource: secret },
+    { action: 'secretsmanager:BatchGetSecretValue', resource: '*' },
+    { action: 'kms:Decrypt', resource: key, context: viaSsm },
+  ])
+    assert.equal(await decide(request, as(boundary)), 'Allowed', `${request.action} on ${request.resource}`)
+  for (const request of [
+    { action: 'ssm:GetParameters', resource: `arn:aws:ssm:us-east-1:${ACCOUNT}:parameter/my-socket/prod/other` },
+    { action: 'ssm:GetParameter', resource: param },
+    {
+      action: 'secretsmanager:GetSecretValue',
+      resource: `arn:aws:secretsmanager:us-east-1:${ACCOUNT}:secret:my-socket/prod/other-QwErTy`,
+    },
+    { action: 'kms:Decrypt', resource: key },
+    { action: 'kms:Decrypt', resource: key, context: { 'kms:ViaService': 'secretsmanager.us-east-1.amazonaws.com' } },
+    {
+      action: 'kms:Decrypt',
+      resource: `arn:aws:kms:us-east-1:${ACCOUNT}:key/ffffffff-12ab-34cd-56ef-1234567890ab`,
+      context: viaSsm,
+    },
+  ])
+    assert.equal(await decide(request, as(boundary)), 'ImplicitlyDenied', `${request.action} on ${request.resource}`)
+  const billing = { action: 'secretsmanager:GetSecretValue', resource: elsewhere }
+  assert.equal(await decide(billing, as()), 'Allowed', 'the role policy names it')
+  assert.equal(await decide(billing, as(boundary)), 'ImplicitlyDenied', "the boundary's SocketSecrets does not")
 })

@@ -3,6 +3,7 @@ import type { DesiredState } from '../engine/model.ts'
 import type { StageAdapter } from '../engine/deploy.ts'
 import { isOurs, resourceNames, type StageIdentity } from '../engine/names.ts'
 import type { DomainTarget } from './domain-lookup.ts'
+import type { SecretTarget } from './secrets-lookup.ts'
 import { describeApi, listApis, observeStage } from './observe.ts'
 import { waitingFor } from '../progress/progress.ts'
 import { executor, type WriteContext } from './writes.ts'
@@ -12,6 +13,8 @@ export interface AwsAdapterOptions extends Omit<WriteContext, 'desired'> {
   identity: StageIdentity
   /** The custom domain serverless.yml names for the stage, if any. */
   domain?: DomainTarget
+  /** The parameters and secrets serverless.yml's `secrets` name. */
+  secrets?: SecretTarget[]
 }
 
 export function awsAdapter(options: AwsAdapterOptions): StageAdapter {
@@ -19,7 +22,11 @@ export function awsAdapter(options: AwsAdapterOptions): StageAdapter {
   return {
     observe: (o) =>
       waitingFor(options.progress, `AWS to describe stage ${options.identity.stage}`, () =>
-        observeStage(options.clients, options.identity, names, { ...o, domain: options.domain }),
+        observeStage(options.clients, options.identity, names, {
+          ...o,
+          domain: options.domain,
+          secrets: options.secrets,
+        }),
       ),
     executor: (desired?: DesiredState) => executor({ ...options, desired }),
     describeApi: (id) => describeApi(options.clients, id),

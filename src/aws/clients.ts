@@ -4,8 +4,11 @@ import { ApiGatewayV2Client } from '@aws-sdk/client-apigatewayv2'
 import { CloudWatchLogsClient } from '@aws-sdk/client-cloudwatch-logs'
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb'
 import { IAMClient } from '@aws-sdk/client-iam'
+import { KMSClient } from '@aws-sdk/client-kms'
 import { LambdaClient } from '@aws-sdk/client-lambda'
 import { Route53Client } from '@aws-sdk/client-route-53'
+import { SecretsManagerClient } from '@aws-sdk/client-secrets-manager'
+import { SSMClient } from '@aws-sdk/client-ssm'
 import { STSClient } from '@aws-sdk/client-sts'
 
 export interface AwsCredentials {
@@ -27,6 +30,12 @@ export interface AwsClients {
   acm: ACMClient
   /** A custom domain's alias record (Route 53 is global; the SDK finds its endpoint from any region). */
   route53: Route53Client
+  /** serverless.yml's `secrets`: parameters' metadata only (DescribeParameters), never their values. */
+  ssm: SSMClient
+  /** serverless.yml's `secrets`: secrets' metadata only (DescribeSecret), never their values. */
+  secretsManager: SecretsManagerClient
+  /** The customer managed keys that encrypt those (DescribeKey). */
+  kms: KMSClient
 }
 
 export interface ClientOptions {
@@ -47,6 +56,9 @@ export function createClients({ region, credentials, maxAttempts = 6 }: ClientOp
     sts: new STSClient(config),
     acm: new ACMClient(config),
     route53: new Route53Client(config),
+    ssm: new SSMClient(config),
+    secretsManager: new SecretsManagerClient(config),
+    kms: new KMSClient(config),
   }
 }
 

@@ -45,6 +45,7 @@ import { isOurs, partitionOf, type ResourceNames, type StageIdentity } from '../
 import type { AwsClients } from './clients.ts'
 import { readDomainsFirst, readDomainsSecond, type DomainTarget } from './domain-lookup.ts'
 import { explainAwsError, isNotFound } from './errors.ts'
+import { readSecrets, type SecretTarget } from './secrets-lookup.ts'
 
 async function orUndefined<T>(read: Promise<T>): Promise<T | undefined> {
   try {
@@ -142,6 +143,8 @@ export interface ObserveOptions {
   onFirstRound?: (partial: FirstRound) => void
   /** The custom domain serverless.yml names, if any (domains ours by tags are read either way). */
   domain?: DomainTarget
+  /** The parameters and secrets serverless.yml's `secrets` name (metadata only; not read for removal). */
+  secrets?: SecretTarget[]
 }
 
 /** One API by id (consistent, where the listing may lag behind CreateApi); undefined when it is gone. */
@@ -256,6 +259,7 @@ export async function observeStage(
       tableOut,
       ttlOut,
       domainsFirst,
+      secrets,
     ] = await Promise.all([
       clients.sts.send(new GetCallerIdentityCommand({})),
       orUndefined(clients.iam.send(new GetRoleCommand({ RoleName: names.roleName }))),
@@ -285,6 +289,7 @@ export async function observeStage(
       orUndefined(clients.dynamodb.send(new DescribeTableCommand({ TableName: names.tableName }))),
       orUndefined(clients.dynamodb.send(new DescribeTimeToLiveCommand({ TableName: names.tableName }))),
       readDomainsFirst(clients, options.domain),
+      options.secrets?.length && !options.forRemoval ? readSecrets(clients, options.secrets) : undefined,
     ])
     const legacyTags = iamTags(legacyRoleOut?.Role?.Tags)
     const legacyRole =
@@ -353,6 +358,7 @@ export async function observeStage(
       role,
       fn,
       foreign: [...foreign],
+      ...(secrets ? { secrets } : {}),
     })
     const ours = apis.filter((api) => api.ProtocolType === 'WEBSOCKET' && isOurs(api.Tags, identity))
     // An API deleted between the listing and its reads (another deploy removing a duplicate) is simply gone.
@@ -388,6 +394,7 @@ export async function observeStage(
       apis: observedApis.filter((api): api is ObservedApi => api !== undefined),
       ...(table ? { table } : {}),
       ...domains,
+      ...(secrets ? { secrets } : {}),
       foreign,
     }
   } catch (error) {

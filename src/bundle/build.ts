@@ -48,6 +48,21 @@ export const SOURCE_MAP_LAYOUT: SourceMapLayout = { map: 'external', scope: 'use
 /** index.js when `loader` is on; Lambda's runtime require()s it (CommonJS: the zip has no package.json). */
 const LOADER = `"use strict";\n// Maps stack traces to socket.js lines (the source map is ${BUNDLE_FILE}.map), then loads the handler.\nprocess.setSourceMapsEnabled(true);\nmodule.exports = require("./${BUNDLE_FILE}");\n`
 
+/**
+ * index.mjs for a function with secrets (serverless.yml `secrets`): an ES module, because only an ES module's
+ * top-level await holds Lambda's init phase until the secrets are read. It loads the CommonJS bundle, whose `ready`
+ * reads them (runtime/secrets.ts) and only then loads socket.js, so socket.js's top-level code sees process.env.X;
+ * a failure is the init's error (Lambda retries the init at the next invocation).
+ */
+export const SECRETS_LOADER_FILE = 'index.mjs'
+const SECRETS_LOADER = `// Reads the function's secrets (SOCKET_ACTION_SECRETS) before socket.js runs, then exports the handler.
+import { createRequire } from "node:module";
+process.setSourceMapsEnabled(true);
+const bundle = createRequire(import.meta.url)("./${BUNDLE_FILE}");
+await bundle.ready;
+export const handler = bundle.handler;
+`
+
 /** The Lambda Node.js runtimes ship AWS SDK v3: keep it out of the bundle. */
 export const EXTERNAL = ['@aws-sdk/*']
 
@@ -89,6 +104,11 @@ export interface BundleOptions {
   esbuild?: Pick<typeof esbuild, 'build'>
   /** How the zip carries the source map; the default is SOURCE_MAP_LAYOUT (other values are for the benchmark). */
   sourceMap?: SourceMapLayout
+  /**
+   * serverless.yml has `secrets`: socket.js is loaded once they are read (SECRETS_LOADER_FILE), not when the bundle is
+   * (the bundle of a socket without secrets is unchanged). Not for dev, which sets the values itself.
+   */
+  secrets?: boolean
 }
 
 function runtimePlugin(): esbuild.Plugin {
@@ -111,12 +131,21 @@ function runtimePlugin(): esbuild.Plugin {
 }
 
 /** The esbuild options for one socket.js: the runtime, then the user's file, as one CommonJS file and its source map. */
-function buildOptions({ handlerFile, codeDir, root }: Where): esbuild.BuildOptions & { metafile: true; write: false } {
+function buildOptions(
+  { handlerFile, codeDir, root }: Where,
+  secrets = false,
+): esbuild.BuildOptions & { metafile: true; write: false } {
   const userEntry = `./${path.relative(codeDir, handlerFile).split(path.sep).join('/')}`
   const entry = [
     `import ${JSON.stringify('socket-action')}`, // installs the global \`on\` before socket.js runs
     `export { handler } from ${JSON.stringify('socket-action-lambda')}`,
-    `import ${JSON.stringify(userEntry)}`,
+    ...(secrets
+      ? [
+          // socket.js is required (esbuild wraps it to run on demand) once the secrets are in process.env
+          `import { loadSecrets } from ${JSON.stringify('socket-action-secrets')}`,
+          `export const ready = loadSecrets().then(() => { require(${JSON.stringify(userEntry)}) })`,
+        ]
+      : [`import ${JSON.stringify(userEntry)}`]),
   ].join('\n')
   return {
     stdin: { contents: entry, resolveDir: codeDir, sourcefile: ENTRY_NAME, loader: 'js' },
@@ -143,6 +172,7 @@ function buildOptions({ handlerFile, codeDir, root }: Where): esbuild.BuildOptio
         name: 'socket-action-lambda',
         setup(build) {
           build.onResolve({ filter: /^socket-action-lambda$/ }, () => ({ path: 'lambda.ts', namespace: RUNTIME_NS }))
+          build.onResolve({ filter: /^socket-action-secrets$/ }, () => ({ path: 'secrets.ts', namespace: RUNTIME_NS }))
         },
       },
       // Last: it sees only what the runtime's resolvers leave, the user's imports.
@@ -185,13 +215,14 @@ export async function bundleSocket(handlerFile: string, options: BundleOptions =
   const where = await paths(handlerFile, options.codeDir)
   let result: esbuild.BuildResult & { metafile: esbuild.Metafile; outputFiles: esbuild.OutputFile[] }
   try {
-    result = await (options.esbuild ?? (await nativeEsbuild())).build(buildOptions(where))
+    result = await (options.esbuild ?? (await nativeEsbuild())).build(buildOptions(where, options.secrets))
   } catch (error) {
     const failure = error as esbuild.BuildFailure
     if (!Array.isArray(failure.errors)) throw error
     throw bundleError(failure.errors, where)
   }
-  return bundleOf(result, where, options.sourceMap ?? SOURCE_MAP_LAYOUT)
+  const layout = options.sourceMap ?? SOURCE_MAP_LAYOUT
+  return bundleOf(result, where, options.secrets ? { ...layout, loader: true } : layout, options.secrets)
 }
 
 export interface SocketWatch {
@@ -257,7 +288,9 @@ function bundleError(errors: esbuild.Message[], where: Where): BundleError {
 
 /**
  * Whether the user's files put any code in the bundle. Tree shaking drops what has no effect when loaded, so none
- * means socket.js registers no handler: it is empty, only comments, or only declares what nothing uses.
+ * means socket.js registers no handler: it is empty, only comments, or only declares what nothing uses. (With secrets,
+ * socket.js is required on demand and esbuild's wrapper around it counts as code: an empty socket.js is not caught
+ * here then, and its smoke test is what fails.)
  */
 function hasUserCode(metafile: esbuild.Metafile): boolean {
   return Object.values(metafile.outputs).some((o) =>
@@ -269,6 +302,7 @@ function bundleOf(
   result: { metafile?: esbuild.Metafile; outputFiles?: esbuild.OutputFile[] },
   where: Where,
   layout: SourceMapLayout,
+  secrets = false,
 ): Bundle {
   const { codeDir, handlerFile } = where
   const output = result.outputFiles?.find((f) => f.path.endsWith('.js'))
@@ -290,7 +324,7 @@ function bundleOf(
   if (layout.scope === 'user') map = restrictSourceMap(map, (source) => !isDependency(source))
   const js = output.text.endsWith('\n') ? output.text : `${output.text}\n` // 'external': esbuild adds no comment
   const code = new TextEncoder().encode(js + inlineSourceMapComment(map))
-  const files = packageFiles(js, map, layout)
+  const files = packageFiles(js, map, layout, secrets)
   const archive = zip(files)
   const inputs = Object.keys(result.metafile.inputs)
     .filter((p) => !p.includes(':') && p !== ENTRY_NAME)
@@ -298,11 +332,12 @@ function bundleOf(
   return { code, files, zip: archive, sha256: codeSha256(archive), inputs }
 }
 
-function packageFiles(js: string, map: RawSourceMap, layout: SourceMapLayout): ZipEntry[] {
+function packageFiles(js: string, map: RawSourceMap, layout: SourceMapLayout, secrets: boolean): ZipEntry[] {
   const name = layout.loader ? BUNDLE_FILE : HANDLER_FILE
   const text = (s: string) => new TextEncoder().encode(s)
   const files: ZipEntry[] = []
-  if (layout.loader) files.push({ name: HANDLER_FILE, data: text(LOADER) })
+  if (secrets) files.push({ name: SECRETS_LOADER_FILE, data: text(SECRETS_LOADER) })
+  else if (layout.loader) files.push({ name: HANDLER_FILE, data: text(LOADER) })
   if (layout.map === 'none') files.push({ name, data: text(js) })
   else if (layout.map === 'inline') files.push({ name, data: text(js + inlineSourceMapComment(map)) })
   else {

@@ -21,6 +21,8 @@ import { ReadProblem, readConfigFile } from './read.ts'
 import { headerProblems } from './smoke-headers.ts'
 import { domainFor, domainNameProblem, domainPatternProblem, STAGE_PLACEHOLDER } from './domain-name.ts'
 import { stageNameProblem } from './stage-name.ts'
+import { MAX_SECRETS, MAX_SECRETS_WHY, parseSecretRef, type SecretRef } from './secret-ref.ts'
+import { SECRETS_VARIABLE } from '../../runtime/secrets-variable.ts'
 import { isEnvValue, pathKey, type Seg, substitute } from './substitute.ts'
 import type { Obj } from './messages.ts'
 import { closest, didYouMean } from './suggest.ts'
@@ -192,7 +194,7 @@ function toData(ctx: Ctx, node: unknown, p: Seg[], pos: number, keyPos: number):
 }
 
 /** Inputs that map names the user chooses to values: their values share one field (`env/*`). */
-const NAME_MAPS = new Set(['env', 'smoke/headers', 'smoke/query'])
+const NAME_MAPS = new Set(['env', 'secrets', 'smoke/headers', 'smoke/query'])
 
 /** The field of a path (a key of VALUE and KEY) and how messages name it. */
 function fieldOf(data: Obj, p: string[]): { field: string; label: string } {
@@ -368,7 +370,8 @@ async function loadConfigText(
       let v = input(k)
       if (k === 'env' && isObj(v))
         v = Object.fromEntries(Object.entries(v).map(([name, value]) => [name, String(value)]))
-      if (k === 'env' || k === 'policy' || k === 'throttle') v = v === null ? (k === 'policy' ? [] : {}) : v
+      if (k === 'env' || k === 'policy' || k === 'throttle' || k === 'secrets')
+        v = v === null ? (k === 'policy' ? [] : {}) : v
       if (k === 'permissionsBoundary' && typeof v === 'string') v = v.trim()
       // a mapping is the frame a client would send as JSON
       if (k === 'smoke' && isObj(v) && isObj(v.message)) v = { ...v, message: JSON.stringify(v.message) }
@@ -382,7 +385,12 @@ async function loadConfigText(
       const kept = Object.entries(given.env).filter(
         ([k, v]) => v !== null && typeof v !== 'object' && ctx.ok([key, 'inputs', 'env', k]),
       )
-      const size = Buffer.byteLength(JSON.stringify(Object.fromEntries(kept.map(([k, v]) => [k, String(v)]))), 'utf8')
+      // the secrets' references are one more variable (SOCKET_ACTION_SECRETS) beside env
+      const refs = isObj(given.secrets) ? { [SECRETS_VARIABLE]: JSON.stringify(given.secrets) } : {}
+      const size = Buffer.byteLength(
+        JSON.stringify({ ...Object.fromEntries(kept.map(([k, v]) => [k, String(v)])), ...refs }),
+        'utf8',
+      )
       if (size > ENV_MAX_BYTES) {
         ctx.at(
           ctx.keyPos([key, 'inputs', 'env']),
@@ -399,6 +407,9 @@ async function loadConfigText(
         ctx.at(ctx.keyPos([...headersAt, name]), message, [...headersAt, name])
     const domainAt = [key, 'inputs', 'domain']
     const domain = domainInput(ctx, domainAt, inputs.domain, stage ?? DEFAULT_STAGE)
+    // every entry checked, even when another one broke the schema
+    const givenSecrets = isObj(given.secrets) ? (given.secrets as Record<string, unknown>) : undefined
+    const secrets = secretsInput(ctx, [key, 'inputs', 'secrets'], givenSecrets, given.env, stage ?? DEFAULT_STAGE)
     const keyPos = ctx.keyPos([key])
     parsed.components.push({ key, component: c.component as string, inputs, line: lineCounter.linePos(keyPos).line })
 
@@ -448,7 +459,7 @@ async function loadConfigText(
       seenApps.set(target, key)
     }
     if (handlerFile === undefined || !ctx.ok([key])) continue
-    const { name: _name, code: _code, domain: _domain, ...values } = { ...defaults, ...inputs }
+    const { name: _name, code: _code, domain: _domain, secrets: _secrets, ...values } = { ...defaults, ...inputs }
     const socket: SocketConfig = {
       componentKey: key,
       configFile: absFile,
@@ -462,6 +473,7 @@ async function loadConfigText(
     if (socket.throttle === undefined) delete socket.throttle
     if (socket.permissionsBoundary === undefined) delete socket.permissionsBoundary
     if (domain) socket.domain = domain
+    if (secrets?.length) socket.secrets = secrets
     sockets.push(socket)
   }
 
@@ -513,6 +525,53 @@ function domainInput(ctx: Ctx, at: Seg[], given: SocketInputs['domain'], stage: 
     return { name, pattern, hostedZone: isId ? zone.replace(/^\/hostedzone\//, '') : zoneName }
   }
   return { name, pattern }
+}
+
+// ---------------------------------------------------------------------------
+// secrets
+
+/**
+ * serverless.yml's `secrets` checked beyond the schema (names and value types are the schema's): each reference's
+ * scheme and name (secret-ref.ts), `{stage}` filled in, no name also in env, at most MAX_SECRETS.
+ */
+function secretsInput(
+  ctx: Ctx,
+  at: Seg[],
+  given: Record<string, unknown> | undefined,
+  env: unknown,
+  stage: string,
+): SecretRef[] | undefined {
+  if (given === undefined) return undefined
+  const entries = Object.entries(given)
+  if (entries.length > MAX_SECRETS) {
+    ctx.at(
+      ctx.keyPos(at),
+      `input "secrets" has ${entries.length} entries, over the ${MAX_SECRETS} allowed: ${MAX_SECRETS_WHY} - keep related values in one secret (a JSON document) and parse it in socket.js`,
+      at,
+    )
+    return undefined
+  }
+  const refs: SecretRef[] = []
+  for (const [name, value] of entries) {
+    const p = [...at, name]
+    if (typeof value !== 'string' || !ctx.ok(p)) continue
+    if (isObj(env) && Object.hasOwn(env, name)) {
+      ctx.at(
+        ctx.keyPos(p),
+        `secrets ${quote(name)} is also in env - a variable gets its value from one place: remove it from env (its value would be plaintext in the function's configuration) or from secrets`,
+        p,
+      )
+      continue
+    }
+    const written = ctx.written.get(pathKey(p))
+    const parsed = parseSecretRef(value, stage, written !== undefined ? fromEnvironment(written) : undefined)
+    if ('problem' in parsed) {
+      ctx.at(ctx.valuePos(p), `secrets ${quote(name)} ${parsed.problem}`, p)
+      continue
+    }
+    refs.push({ name, ...parsed, line: ctx.lineCounter.linePos(ctx.keyPos(p)).line })
+  }
+  return refs
 }
 
 /**

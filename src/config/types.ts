@@ -1,3 +1,5 @@
+import type { SecretRef } from './secret-ref.ts'
+
 export interface SocketInputs {
   name?: string
   description?: string
@@ -19,6 +21,8 @@ export interface SocketInputs {
   smoke?: SmokeInput
   connections?: SocketConfig['connections']
   domain?: string | { name: string; hostedZone?: string }
+  /** Variable name -> `ssm:...` or `secretsmanager:...` (src/config/secret-ref.ts). */
+  secrets?: Record<string, string>
 }
 
 /** serverless.yml `domain`: the host name clients connect to, and the Route 53 zone of its alias record, if any. */
@@ -129,6 +133,11 @@ export interface SocketConfig {
   connections?: 'registry'
   /** The stage's custom domain; absent: the execute-api URL only (a domain an earlier deploy made is removed). */
   domain?: DomainInput
+  /**
+   * `secrets`: variables the function reads from SSM Parameter Store or Secrets Manager at cold start; its configuration
+   * holds only the references (SOCKET_ACTION_SECRETS). Absent: none.
+   */
+  secrets?: SecretRef[]
   defaulted: DefaultableField[]
 }
 

@@ -4,6 +4,7 @@ import path from 'node:path'
 import { bundleSocket, HANDLER_FILE, watchSocket, type Bundle, type SocketWatch } from '../bundle/build.ts'
 import { loadConfig, pickSocket, type SocketConfig } from '../config/index.ts'
 import { RegistryData } from './connection-store.ts'
+import { devSecretValues } from './dotenv.ts'
 import { LocalGateway, type GatewayLimits } from './gateway.ts'
 import { LocalLambda, type LocalLambdaOptions } from './lambda.ts'
 
@@ -78,7 +79,10 @@ async function resolveSocket(options: DevOptions): Promise<SocketConfig> {
     stage: options.stage,
     optional: options.configOptional,
   })
-  return pickSocket(sockets, options.component, options.configFile)
+  const socket = pickSocket(sockets, options.component, options.configFile)
+  // serverless.yml's secrets get their values from the shell or .env, never from AWS (dotenv.ts)
+  const secrets = await devSecretValues(socket, options.env ?? process.env)
+  return Object.keys(secrets).length ? { ...socket, env: { ...socket.env, ...secrets } } : socket
 }
 
 export async function startDev(options: DevOptions): Promise<DevServer> {

@@ -1,7 +1,8 @@
 // What a stage should look like on AWS, from the resolved serverless.yml and the bundle.
 import type { SocketConfig } from '../config/index.ts'
 import { REGISTRY_TABLE_SHAPE, REGISTRY_TABLE_VARIABLE } from '../../runtime/registry-table.ts'
-import type { DesiredState, DesiredTable, PolicyDocument } from './model.ts'
+import { secretsGrant } from './desired-secrets.ts'
+import type { DesiredState, DesiredTable, ObservedSecret, PolicyDocument } from './model.ts'
 import { arn, ownTags, resourceNames, type Partition, type StageIdentity } from './names.ts'
 import { Ref } from './refs.ts'
 
@@ -30,6 +31,8 @@ export interface DesiredInputs {
   version: string
   /** A smoke test will run before the alias moves (the pipeline has one). */
   smokeTest?: boolean
+  /** What observe found for serverless.yml's `secrets` (desired-secrets.ts). */
+  secrets?: ObservedSecret[]
 }
 
 export function desiredState({
@@ -42,6 +45,7 @@ export function desiredState({
   handler,
   version,
   smokeTest = false,
+  secrets,
 }: DesiredInputs): DesiredState {
   const names = resourceNames(identity)
   const functionArn = arn.function(partition, region, account, names.functionName)
@@ -54,6 +58,8 @@ export function desiredState({
           ...REGISTRY_TABLE_SHAPE,
         }
       : undefined
+  // serverless.yml's secrets: one variable of references, and statements naming exactly what they reference
+  const grant = secretsGrant(socket.secrets, secrets, { partition, region, account, configFile: socket.configFile })
   const policy: PolicyDocument = {
     Version: '2012-10-17',
     Statement: [
@@ -80,6 +86,7 @@ export function desiredState({
             },
           ]
         : []),
+      ...(grant?.statements ?? []),
       ...(socket.policy as unknown as Array<Record<string, unknown>>),
     ],
   }
@@ -109,7 +116,11 @@ export function desiredState({
       memory: socket.memory,
       timeout: socket.timeout,
       // serverless.yml cannot set SOCKET_ACTION_* (src/config): the name is the runtime's way to its table.
-      env: table ? { ...socket.env, [REGISTRY_TABLE_VARIABLE]: table.name } : socket.env,
+      env: {
+        ...socket.env,
+        ...(table ? { [REGISTRY_TABLE_VARIABLE]: table.name } : {}),
+        ...grant?.env,
+      },
       description: socket.description,
       handler,
       roleArn: arn.role(partition, account, names.roleName),
@@ -128,6 +139,7 @@ export function desiredState({
         }
       : {}),
     release: { alias: names.aliasName, keepVersions: socket.keepVersions, smokeTest },
+    ...(grant?.notes.length ? { notes: grant.notes } : {}),
     api: {
       description: `socket-action ${identity.app} (${identity.repo})`,
       routeSelectionExpression: ROUTE_SELECTION,

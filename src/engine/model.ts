@@ -112,6 +112,8 @@ export interface DesiredState {
    * this stage, and optionally the alias record in a hosted zone. Absent: none (one an earlier deploy made goes).
    */
   domain?: DesiredDomain
+  /** What the desired state decided that the plan tells (e.g. a secret in a parameter that is not encrypted). */
+  notes?: string[]
   /** What API Gateway invokes: the alias `live`, moved to a published version once it is ready. */
   release: {
     alias: string
@@ -290,6 +292,25 @@ export interface ObservedDomain {
   mappings: ObservedApiMapping[]
 }
 
+/**
+ * A parameter or secret serverless.yml's `secrets` names, as observe found it: its metadata only, never its value.
+ * (src/aws/secrets-lookup.ts; the desired role policy names exactly these.)
+ */
+export interface ObservedSecret {
+  service: 'ssm' | 'secretsmanager'
+  /** As serverless.yml names it, `{stage}` filled in: a parameter's name or ARN, a secret's name or ARN. */
+  id: string
+  found: boolean
+  /** Secrets Manager: the secret's full ARN (with AWS's 6-character suffix). */
+  arn?: string
+  /** SSM: String, StringList or SecureString. */
+  type?: string
+  /** The customer managed KMS key that encrypts it, by key ARN; absent: an AWS managed key (or none, a String). */
+  customerKeyArn?: string
+  /** Secrets Manager: scheduled for deletion (its value can no longer be read). */
+  deleted?: boolean
+}
+
 /** A resource with one of our deterministic names that is not tagged as ours: never adopted, changed or deleted. */
 export interface ForeignResource {
   kind: 'role' | 'function' | 'log-group' | 'table'
@@ -322,11 +343,13 @@ export interface ObservedState {
   hostedZone?: { id: string; name: string }
   /** A records with those domains' names: in the zone serverless.yml names, and in the zone each of ours records. */
   records?: ObservedRecord[]
+  /** What serverless.yml's `secrets` name, found or not (absent: none named, or not looked up: removal). */
+  secrets?: ObservedSecret[]
   foreign: ForeignResource[]
 }
 
 /** The first round of reads' view of a stage: `apis`, `logGroup` and `table` are not read yet. */
-export type FirstRound = Pick<ObservedState, 'account' | 'partition' | 'role' | 'fn' | 'foreign'>
+export type FirstRound = Pick<ObservedState, 'account' | 'partition' | 'role' | 'fn' | 'foreign' | 'secrets'>
 
 export type Resource =
   | 'role'

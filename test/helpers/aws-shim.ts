@@ -766,13 +766,17 @@ export async function startShim(options: ShimOptions): Promise<Shim> {
         timeoutMs: (config.Timeout ?? 3) * 1000,
         // What Lambda gives a function besides its configured env: its role's credentials (here a key the shim knows, so
         // its calls are logged as the function's). AWS_ENDPOINT_URL_DYNAMODB is the test bed's own: the SDK's standard
-        // variable, so DynamoDB clients made inside the function (the connection registry) reach moto through the shim.
+        // variable, so DynamoDB clients made inside the function (the connection registry) reach moto through the shim;
+        // AWS_ENDPOINT_URL_SSM and _SECRETS_MANAGER, likewise, for the secrets it reads at cold start.
         // AWS_REGION is the invoked region (the stand-in sets it).
         env: {
           ...(config.Environment?.Variables ?? {}),
           AWS_ACCESS_KEY_ID: FUNCTION_ACCESS_KEY,
           AWS_SECRET_ACCESS_KEY: 'test',
           AWS_ENDPOINT_URL_DYNAMODB: endpoint,
+          // serverless.yml's secrets, read by the function at cold start (runtime/secrets.ts)
+          AWS_ENDPOINT_URL_SSM: endpoint,
+          AWS_ENDPOINT_URL_SECRETS_MANAGER: endpoint,
           ...options.functionEnv,
         },
         maxEnvironments: 2,

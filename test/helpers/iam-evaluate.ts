@@ -31,6 +31,18 @@ function simulationOf(request: IamRequest, policies: Policies): Simulation {
     },
     identityPolicies: policies.identity.map((policy, i) => ({ name: `identity-${i}`, policy })),
     permissionBoundaryPolicies: policies.boundary ? [{ name: 'boundary', policy: policies.boundary }] : undefined,
+    // A KMS key is reachable only as its key policy allows: this is KMS's default key policy, which lets the account's
+    // IAM policies decide (what a key made without a policy of its own has).
+    ...(/^arn:[^:]+:kms:[^:]*:\d{12}:key\//.test(request.resource)
+      ? {
+          resourcePolicy: {
+            Version: '2012-10-17',
+            Statement: [
+              { Effect: 'Allow', Principal: { AWS: `arn:aws:iam::${ACCOUNT}:root` }, Action: 'kms:*', Resource: '*' },
+            ],
+          },
+        }
+      : {}),
     serviceControlPolicies: [],
     resourceControlPolicies: [],
   }
