@@ -3,10 +3,13 @@ import path from 'node:path'
 import { awsAdapter, type AwsAdapterOptions } from './aws/adapter.ts'
 import { createClients, destroyClients, type AwsClients, type AwsCredentials } from './aws/clients.ts'
 import { listStages } from './aws/stage-discovery.ts'
+import { tailLogEvents, versionHashes, type LogEvent } from './aws/logs-tail.ts'
+import { readStageUrl, StageNotFoundError, type StageUrl } from './aws/stage-url.ts'
 import type { Sleep } from './aws/retry.ts'
 import { smokeTestVersion } from './aws/smoke.ts'
 import type { SmokeTest, WaitSettings } from './aws/writes.ts'
-import { bundleSocket, LAMBDA_HANDLER, type Bundle, type BundleOptions } from './bundle/build.ts'
+import { BUNDLE_FILE, bundleSocket, LAMBDA_HANDLER, type Bundle, type BundleOptions } from './bundle/build.ts'
+import { decodeSourceMap, type DecodedMap } from './bundle/stack-map.ts'
 import { permissionsBoundaryProblem } from './config/boundary.ts'
 import { ConfigError, loadConfig, pickSocket, type SocketConfig } from './config/index.ts'
 import { domainFor, domainNameProblem, domainPatternProblem } from './config/domain-name.ts'
@@ -24,7 +27,7 @@ import {
 import { desiredState } from './engine/desired.ts'
 import { checkLimits } from './engine/limits.ts'
 import type { DesiredState, ObservedState, Plan } from './engine/model.ts'
-import type { StageIdentity } from './engine/names.ts'
+import { resourceNames, type StageIdentity } from './engine/names.ts'
 import { planDeploy } from './engine/plan.ts'
 import { waitingFor, type Progress } from './progress/progress.ts'
 import { VERSION } from './version.ts'
@@ -297,6 +300,107 @@ export async function listStagesOf(
       listStages(p.clients, p.identity.app, p.identity.repo),
     )
     return { app: p.identity.app, repo: p.identity.repo, region: p.region, stages }
+  } finally {
+    destroyClients(p.clients)
+  }
+}
+
+/** Where clients connect to the stage, its live version and region, read by its tags (src/aws/stage-url.ts). */
+export async function stageUrlOf(
+  options: StageOptions,
+): Promise<StageUrl & { identity: StageIdentity; region: string }> {
+  const p = await prepare(options)
+  try {
+    const read = await waitingFor(options.progress, `AWS to read stage "${p.identity.stage}"`, () =>
+      readStageUrl(p.clients, p.identity, resourceNames(p.identity)),
+    )
+    return { ...read, identity: p.identity, region: p.region }
+  } catch (error) {
+    throw error instanceof StageNotFoundError ? await withStagesListed(error, p) : error
+  } finally {
+    destroyClients(p.clients)
+  }
+}
+
+/** A missing stage's message, with the stages that do exist for this app and repository (the likely typo). */
+async function withStagesListed(error: StageNotFoundError, p: Prepared): Promise<StageNotFoundError> {
+  const stages = await listStages(p.clients, p.identity.app, p.identity.repo).catch(() => undefined)
+  const hint =
+    stages === undefined
+      ? ''
+      : stages.length
+        ? ` - the stages of "${p.identity.app}" (${p.identity.repo}) in ${p.region} are: ${stages.join(', ')}`
+        : ` - "${p.identity.app}" (${p.identity.repo}) has no stage in ${p.region}; deploy one: socket-action deploy --stage ${p.identity.stage}`
+  return new StageNotFoundError(`${error.message}${hint}`)
+}
+
+export interface LogsOptions extends StageOptions {
+  /** Milliseconds since the epoch: the oldest event to show. */
+  startTime: number
+  follow?: boolean
+  pollMs?: number
+  signal?: AbortSignal
+  /** Each event, with the source map of its version when the local build is that version's code. */
+  onEvent(event: LogEvent, map: DecodedMap | undefined): void
+}
+
+/** Which versions' stack lines are mapped: those whose code is byte for byte the project's local build. */
+export interface LogsMapping {
+  identity: StageIdentity
+  region: string
+  logGroupName: string
+  /** The versions whose CodeSha256 is the local build's: their bundle.js lines map through its source map. */
+  mapped: string[]
+  /** The other published versions. */
+  unmapped: string[]
+  /** Why there is no local build to map with (socket.js does not bundle), if so. */
+  buildProblem?: string
+}
+
+/**
+ * Tails the stage's log group (src/aws/logs-tail.ts). Stack lines are mapped with the source map of a local rebuild
+ * of the project, used only for the versions whose code hash it matches: the deployed zip is never downloaded.
+ * `onMapping` is told which versions those are before the first event.
+ */
+export async function stageLogsOf(options: LogsOptions, onMapping?: (mapping: LogsMapping) => void): Promise<void> {
+  const p = await prepare(options)
+  try {
+    const names = resourceNames(p.identity)
+    const [hashes, built] = await Promise.all([
+      versionHashes(p.clients, names.functionName),
+      bundleFor(p, options).then(
+        (bundle) => ({ bundle }),
+        (error: unknown) => ({ problem: error instanceof Error ? error.message : String(error) }),
+      ),
+    ])
+    const bundle = 'bundle' in built ? built.bundle : undefined
+    const mapFile = bundle?.files.find((f) => f.name === `${BUNDLE_FILE}.map`)
+    const map = mapFile ? decodeSourceMap(JSON.parse(new TextDecoder().decode(mapFile.data))) : undefined
+    const versions = [...hashes.keys()].filter((v) => v !== '$LATEST')
+    const mapped = versions.filter((v) => bundle && hashes.get(v) === bundle.sha256)
+    onMapping?.({
+      identity: p.identity,
+      region: p.region,
+      logGroupName: names.logGroupName,
+      mapped,
+      unmapped: versions.filter((v) => !mapped.includes(v)),
+      ...('problem' in built ? { buildProblem: built.problem } : {}),
+    })
+    const mappedSet = new Set(mapped)
+    await tailLogEvents(
+      p.clients,
+      {
+        logGroupName: names.logGroupName,
+        startTime: options.startTime,
+        follow: options.follow,
+        pollMs: options.pollMs,
+        signal: options.signal,
+        describe: `stage "${p.identity.stage}" of "${p.identity.app}" in ${p.region}`,
+      },
+      (event) => options.onEvent(event, event.version && mappedSet.has(event.version) ? map : undefined),
+    )
+  } catch (error) {
+    throw error instanceof StageNotFoundError ? await withStagesListed(error, p) : error
   } finally {
     destroyClients(p.clients)
   }
