@@ -13,7 +13,7 @@ import {
   GetApisCommand,
   TagResourceCommand,
 } from '@aws-sdk/client-apigatewayv2'
-import { CreateLogStreamCommand, PutLogEventsCommand } from '@aws-sdk/client-cloudwatch-logs'
+import { CreateLogGroupCommand, CreateLogStreamCommand, PutLogEventsCommand } from '@aws-sdk/client-cloudwatch-logs'
 import { BUNDLE_FILE, bundleSocket } from '../src/bundle/build.ts'
 import { originalPosition, decodeSourceMap, mapStackText } from '../src/bundle/stack-map.ts'
 import { sinceValue } from '../src/cli/commands/logs.ts'
@@ -215,16 +215,18 @@ describe('socket-action url and logs, on stages deployed on moto', () => {
   })
 
   test('logs --follow prints new events once each, until Ctrl-C', async () => {
-    const group = '/aws/lambda/my-socket-logs'
+    // A log group of its own, as Lambda makes it (no function: its lines are tagged, just never mapped).
+    const group = '/aws/lambda/my-socket-follow'
     const stream = '2026/12/07/[2]cccc3333'
     const at = Date.now()
+    await aws.logs.send(new CreateLogGroupCommand({ logGroupName: group }))
     await aws.logs.send(new CreateLogStreamCommand({ logGroupName: group, logStreamName: stream }))
     const put = (message: string, timestamp: number) =>
       aws.logs.send(
         new PutLogEventsCommand({ logGroupName: group, logStreamName: stream, logEvents: [{ timestamp, message }] }),
       )
     await put('first', at)
-    const running = runNode(BIN, ['logs', '--stage', 'logs', '--follow', '--since', '1m'], { cwd: project.dir })
+    const running = runNode(BIN, ['logs', '--stage', 'follow', '--follow', '--since', '1m'], { cwd: project.dir })
     await until('the first event', () => (running.stdout().includes(' first\n') ? true : undefined))
     // Same timestamp as the last one shown: the next poll starts there, and must not repeat "first".
     await put('second', at)
