@@ -3,13 +3,13 @@ import path from 'node:path'
 import { awsAdapter, type AwsAdapterOptions } from './aws/adapter.ts'
 import { createClients, destroyClients, type AwsClients, type AwsCredentials } from './aws/clients.ts'
 import { listStages } from './aws/stage-discovery.ts'
-import { tailLogEvents, versionHashes, type LogEvent } from './aws/logs-tail.ts'
+import { deployedSourceMaps, tailLogEvents, type LogEvent } from './aws/logs-tail.ts'
 import { readStageUrl, StageNotFoundError, type StageUrl } from './aws/stage-url.ts'
 import type { Sleep } from './aws/retry.ts'
 import { smokeTestVersion } from './aws/smoke.ts'
 import type { SmokeTest, WaitSettings } from './aws/writes.ts'
-import { BUNDLE_FILE, bundleSocket, LAMBDA_HANDLER, type Bundle, type BundleOptions } from './bundle/build.ts'
-import { decodeSourceMap, type DecodedMap } from './bundle/stack-map.ts'
+import { bundleSocket, LAMBDA_HANDLER, type Bundle, type BundleOptions } from './bundle/build.ts'
+import { BUNDLE_FRAME, decodeSourceMap, type DecodedMap } from './bundle/stack-map.ts'
 import { permissionsBoundaryProblem } from './config/boundary.ts'
 import { ConfigError, loadConfig, pickSocket, type SocketConfig } from './config/index.ts'
 import { domainFor, domainNameProblem, domainPatternProblem } from './config/domain-name.ts'
@@ -340,53 +340,39 @@ export interface LogsOptions extends StageOptions {
   follow?: boolean
   pollMs?: number
   signal?: AbortSignal
-  /** Each event, with the source map of its version when the local build is that version's code. */
-  onEvent(event: LogEvent, map: DecodedMap | undefined): void
-}
-
-/** Which versions' stack lines are mapped: those whose code is byte for byte the project's local build. */
-export interface LogsMapping {
-  identity: StageIdentity
-  region: string
-  logGroupName: string
-  /** The versions whose CodeSha256 is the local build's: their bundle.js lines map through its source map. */
-  mapped: string[]
-  /** The other published versions. */
-  unmapped: string[]
-  /** Why there is no local build to map with (socket.js does not bundle), if so. */
-  buildProblem?: string
+  /** Each event, oldest first, with the source maps of the version that logged it when it needs them. */
+  onEvent(event: LogEvent, maps: Record<string, DecodedMap> | undefined): void
+  /** Told where the logs are read from, and when a version's maps cannot be read. */
+  onNote?(line: string): void
 }
 
 /**
- * Tails the stage's log group (src/aws/logs-tail.ts). Stack lines are mapped with the source map of a local rebuild
- * of the project, used only for the versions whose code hash it matches: the deployed zip is never downloaded.
- * `onMapping` is told which versions those are before the first event.
+ * Tails the stage's log group (src/aws/logs-tail.ts). A frame left in the bundle (`/var/task/bundle.js:L:C`) is mapped
+ * with the source map of the version that logged it, from that version's deployed zip: downloaded once per version,
+ * and only for a version whose lines have such a frame (Node.js maps the others on Lambda already).
  */
-export async function stageLogsOf(options: LogsOptions, onMapping?: (mapping: LogsMapping) => void): Promise<void> {
+export async function stageLogsOf(options: LogsOptions): Promise<{ identity: StageIdentity; region: string }> {
   const p = await prepare(options)
   try {
     const names = resourceNames(p.identity)
-    const [hashes, built] = await Promise.all([
-      versionHashes(p.clients, names.functionName),
-      bundleFor(p, options).then(
-        (bundle) => ({ bundle }),
-        (error: unknown) => ({ problem: error instanceof Error ? error.message : String(error) }),
-      ),
-    ])
-    const bundle = 'bundle' in built ? built.bundle : undefined
-    const mapFile = bundle?.files.find((f) => f.name === `${BUNDLE_FILE}.map`)
-    const map = mapFile ? decodeSourceMap(JSON.parse(new TextDecoder().decode(mapFile.data))) : undefined
-    const versions = [...hashes.keys()].filter((v) => v !== '$LATEST')
-    const mapped = versions.filter((v) => bundle && hashes.get(v) === bundle.sha256)
-    onMapping?.({
-      identity: p.identity,
-      region: p.region,
-      logGroupName: names.logGroupName,
-      mapped,
-      unmapped: versions.filter((v) => !mapped.includes(v)),
-      ...('problem' in built ? { buildProblem: built.problem } : {}),
-    })
-    const mappedSet = new Set(mapped)
+    options.onNote?.(`${names.logGroupName} in ${p.region}`)
+    const maps = new Map<string, Promise<Record<string, DecodedMap> | undefined>>()
+    const mapsOf = (version: string) => {
+      let found = maps.get(version)
+      if (!found) {
+        found = deployedSourceMaps(p.clients, names.functionName, version).then(
+          (raw) => Object.fromEntries(Object.entries(raw).map(([file, map]) => [file, decodeSourceMap(map)])),
+          (error: unknown) => {
+            options.onNote?.(
+              `note: the stack lines of version ${version} stay unmapped: ${error instanceof Error ? error.message : String(error)}`,
+            )
+            return undefined
+          },
+        )
+        maps.set(version, found)
+      }
+      return found
+    }
     await tailLogEvents(
       p.clients,
       {
@@ -397,8 +383,13 @@ export async function stageLogsOf(options: LogsOptions, onMapping?: (mapping: Lo
         signal: options.signal,
         describe: `stage "${p.identity.stage}" of "${p.identity.app}" in ${p.region}`,
       },
-      (event) => options.onEvent(event, event.version && mappedSet.has(event.version) ? map : undefined),
+      async (event) =>
+        options.onEvent(
+          event,
+          event.version && BUNDLE_FRAME.test(event.message) ? await mapsOf(event.version) : undefined,
+        ),
     )
+    return { identity: p.identity, region: p.region }
   } catch (error) {
     throw error instanceof StageNotFoundError ? await withStagesListed(error, p) : error
   } finally {

@@ -135,24 +135,29 @@ describe('socket-action url and logs, on stages deployed on moto', () => {
     )
   })
 
-  test('logs: every version tagged, bundle.js lines mapped for the version the local build matches, --since', async () => {
-    // Version 1 is the first socket.js; version 2, what the folder holds now (the local build).
+  test("logs: every version tagged, each version's bundle.js frames mapped with its own deployed map, --since", async () => {
     const stage = 'logs'
-    await deployStage({ configFile: project.config, stage, ...FAST })
+    /** Deploys socket.js as it is now; returns where "marker-N" is in its bundle.js and in socket.js. */
+    const deployMarked = async () => {
+      await deployStage({ configFile: project.config, stage, ...FAST })
+      const bundle = await bundleSocket(path.join(project.dir, 'socket.js'))
+      const js = new TextDecoder().decode(bundle.files.find((f) => f.name === BUNDLE_FILE)!.data)
+      const before = js.slice(0, js.search(/"marker-\d"/))
+      const source = (await readFile(path.join(project.dir, 'socket.js'), 'utf8')).split('\n')
+      return {
+        frame: `    at Object.handler (/var/task/${BUNDLE_FILE}:${before.split('\n').length}:${before.length - before.lastIndexOf('\n')})`,
+        line: source.findIndex((l) => /"marker-\d"/.test(l)) + 1,
+      }
+    }
+    // Version 1, then version 2 with the marker three lines further down: a frame must go through its own version's map.
     await project.edit(
       'socket.js',
-      (s) => `${s}\non('marker', async (data, socket) => {\n  await socket.send("marker-7")\n})\n`,
+      (s) => `${s}\non('marker', async (data, socket) => {\n  await socket.send("marker-1")\n})\n`,
     )
-    await deployStage({ configFile: project.config, stage, ...FAST })
-
-    // Where "marker-7" is in the local build's bundle.js, and in socket.js.
-    const bundle = await bundleSocket(path.join(project.dir, 'socket.js'))
-    const js = new TextDecoder().decode(bundle.files.find((f) => f.name === BUNDLE_FILE)!.data)
-    const before = js.slice(0, js.indexOf('"marker-7"'))
-    const generated = `${before.split('\n').length}:${before.length - before.lastIndexOf('\n')}`
-    const source = (await readFile(path.join(project.dir, 'socket.js'), 'utf8')).split('\n')
-    const markerLine = source.findIndex((l) => l.includes('"marker-7"')) + 1
-    const frame = `    at Object.handler (/var/task/${BUNDLE_FILE}:${generated})`
+    const v1 = await deployMarked()
+    await project.edit('socket.js', (s) => `// two\n// two\n// two\n${s.replace('marker-1', 'marker-2')}`)
+    const v2 = await deployMarked()
+    assert.equal(v2.line, v1.line + 3)
 
     const group = '/aws/lambda/my-socket-logs'
     const now = Date.now()
@@ -168,29 +173,44 @@ describe('socket-action url and logs, on stages deployed on moto', () => {
     }
     await put('2026/12/07/[1]aaaa1111', [
       [now - 3 * 3_600_000, 'three hours ago\n'],
-      [now - 60_000, `2026-12-07T13:00:00.000Z\treq-1\tERROR\tError: old\n${frame}\n`],
+      [now - 60_000, `2026-12-07T13:00:00.000Z\treq-1\tERROR\tError: old\n${v1.frame}\n`],
     ])
     await put('2026/12/07/[2]bbbb2222', [
       [now - 30_000, `2026-12-07T13:00:30.000Z\treq-2\tINFO\thello from two\n`],
       [
         now - 20_000,
-        `2026-12-07T13:00:40.000Z\treq-3\tERROR\tError: boom\n${frame}\n    at run (/var/task/socket.js:12:5)\n`,
+        `2026-12-07T13:00:40.000Z\treq-3\tERROR\tError: boom\n${v2.frame}\n    at run (/var/task/socket.js:12:5)\n`,
       ],
     ])
+    await put('2026/12/07/[2]bbbb2222', [[now - 15_000, `Error: again\n${v2.frame}\n`]])
+    // A version that is gone (pruned by keepVersions): its frame stays as it is, and a note says why.
+    await put('2026/12/07/[9]dddd4444', [[now - 10_000, `Error: gone\n${v2.frame}\n`]])
 
+    bed.shim.clearCalls()
     const result = await cli(['logs', '--stage', stage], project.dir)
     assert.equal(result.code, 0, result.stderr)
     const out = result.stdout.split('\n').filter(Boolean)
     assert.ok(!result.stdout.includes('\u001b['), 'no colour when stdout is not a terminal')
     assert.ok(!result.stdout.includes('three hours ago'), '--since defaults to 10 minutes')
     assert.match(out[0]!, /^\[v1\] \d{4}-\d\d-\d\dT[\d:.]+Z 2026-12-07T13:00:00.000Z\treq-1\tERROR\tError: old$/)
-    assert.equal(out[1], `[v1] ${' '.repeat(24)} ${frame}`, "version 1's code is not the local build: left as it is")
+    assert.match(out[1]!, new RegExp(`\\(socket\\.js:${v1.line}:\\d+\\)$`))
     assert.match(out[2]!, /^\[v2\] \S+ .*hello from two$/)
     assert.match(out[3]!, /^\[v2\] \S+ .*Error: boom$/)
-    assert.match(out[4]!, new RegExp(`^\\[v2\\] +at Object\\.handler \\(socket\\.js:${markerLine}:\\d+\\)$`))
+    assert.match(out[4]!, new RegExp(`^\\[v2\\] +at Object\\.handler \\(socket\\.js:${v2.line}:\\d+\\)$`))
     assert.match(out[5]!, /^\[v2\] +at run \(socket\.js:12:5\)$/, 'a frame Node.js mapped on Lambda loses /var/task/')
-    assert.equal(out.length, 6)
-    assert.match(result.stderr, /note: the local build is not the code of version 1: .* \(mapped: 2\)/)
+    assert.match(out[6]!, /^\[v2\] \S+ Error: again$/)
+    assert.match(out[7]!, new RegExp(`^\\[v2\\] +at Object\\.handler \\(socket\\.js:${v2.line}:\\d+\\)$`))
+    assert.match(out[8]!, /^\[v9\] \S+ Error: gone$/)
+    assert.equal(out[9], `[v9] ${' '.repeat(24)} ${v2.frame}`)
+    assert.equal(out.length, 10)
+    assert.match(result.stderr, /^socket-action logs: \/aws\/lambda\/my-socket-logs in us-east-1, since \S+Z$/m)
+    assert.match(result.stderr, /^note: the stack lines of version 9 stay unmapped: /m)
+    const located = bed.shim.calls().filter((c) => c.operation === 'GetFunction')
+    assert.equal(
+      located.length,
+      3,
+      'one GetFunction per version with a bundle.js frame (version 2 has two), none for the rest',
+    )
 
     const older = await cli(['logs', '--stage', stage, '--since', '4h'], project.dir)
     assert.match(older.stdout, /^\[v1\] \S+ three hours ago$/m)
@@ -201,8 +221,8 @@ describe('socket-action url and logs, on stages deployed on moto', () => {
         .split('\n')
         .filter((l) => /^\[v\d\] \S/.test(l))
         .map((l) => l.slice(0, 4)),
-      ['[v2]'],
-      `--since ${iso}: only the last event`,
+      ['[v2]', '[v2]', '[v9]'],
+      `--since ${iso}: only the last three events`,
     )
 
     for (const bad of ['10 minutes', '5w', '2026-13-45', 'yesterday']) {
@@ -288,11 +308,13 @@ describe('logs: pure parts', () => {
     assert.equal(
       mapStackText(
         'at a (/var/task/bundle.js:1:3)\nat b (/var/task/bundle.js:1:11)\nat file:///var/task/lib/x.js:4:2',
-        map,
+        { 'bundle.js': map },
       ),
       'at a (socket.js:3:5)\nat b (/var/task/bundle.js:1:11)\nat lib/x.js:4:2',
     )
     assert.equal(mapStackText('at a (/var/task/bundle.js:1:3)', undefined), 'at a (/var/task/bundle.js:1:3)')
+    assert.equal(mapStackText('at a (/var/task/index.js:1:3)', { 'bundle.js': map }), 'at a (/var/task/index.js:1:3)')
+    assert.equal(mapStackText('at a (/var/task/index.js:1:3)', { 'index.js': map }), 'at a (socket.js:3:5)')
   })
 })
 

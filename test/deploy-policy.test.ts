@@ -108,7 +108,7 @@ test("the README's policy for url and logs allows what they call, and nothing th
     'apigatewayv2:GetApis',
     'apigatewayv2:GetApiMappings',
     'lambda:GetAlias',
-    'lambda:ListVersionsByFunction',
+    'lambda:GetFunction',
     'cloudwatch-logs:FilterLogEvents',
   ]
   const refused: string[] = []

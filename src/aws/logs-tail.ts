@@ -1,9 +1,11 @@
 // A stage's function logs: FilterLogEvents over the log group the engine creates (paginated), and --follow as polls of
 // FilterLogEvents from the last timestamp seen (deduplicated by event id). StartLiveTail is not used: see the README's
-// "socket-action logs" for why. Also the code hash of each function version, to tell which versions a local build
-// of the project matches (their stack lines can be mapped with its source map). No writes.
+// "socket-action init | url | logs" for why. Also a deployed version's source maps, read from its own zip
+// (GetFunction's Code.Location), to map the stack frames that version logged. No writes.
 import { FilterLogEventsCommand, type FilteredLogEvent } from '@aws-sdk/client-cloudwatch-logs'
-import { ListVersionsByFunctionCommand } from '@aws-sdk/client-lambda'
+import { GetFunctionCommand } from '@aws-sdk/client-lambda'
+import { unzipSync } from 'fflate'
+import type { RawSourceMap } from '../bundle/sourcemap.ts'
 import type { AwsClients } from './clients.ts'
 import { explainAwsError, isNotFound } from './errors.ts'
 import { StageNotFoundError } from './stage-url.ts'
@@ -79,7 +81,7 @@ function sleepUnless(ms: number, signal: AbortSignal | undefined): Promise<void>
 export async function tailLogEvents(
   clients: AwsClients,
   options: TailOptions,
-  onEvent: (event: LogEvent) => void,
+  onEvent: (event: LogEvent) => void | Promise<void>,
 ): Promise<void> {
   const { logGroupName, follow, signal, pollMs = 1000 } = options
   let from = options.startTime
@@ -95,7 +97,7 @@ export async function tailLogEvents(
           seenAtFrom = new Set()
         }
         seenAtFrom.add(event.eventId)
-        onEvent(event)
+        await onEvent(event)
       }
       if (!follow || signal?.aborted) return
       await sleepUnless(pollMs, signal)
@@ -109,19 +111,39 @@ export async function tailLogEvents(
   }
 }
 
-/** Each published version of the function and its code's SHA-256 (base64, as Lambda gives CodeSha256). */
-export async function versionHashes(clients: AwsClients, FunctionName: string): Promise<Map<string, string>> {
-  const hashes = new Map<string, string>()
-  let Marker: string | undefined
+/** The zip's files that can hold a bundle's map: the loader layout's bundle.js, an older layout's index.js. */
+const MAPPED_FILES = /^(bundle|index)\.js(\.map)?$/
+const INLINE_MAP = /\/\/# sourceMappingURL=data:application\/json;base64,([A-Za-z0-9+/=]+)\s*$/
+
+/**
+ * The source maps in one version's deployed zip, by the file they map (`bundle.js`, or `index.js` for a zip without
+ * the loader): an external `<file>.map`, else a map inline in the file. Downloads the zip from GetFunction's
+ * Code.Location (a presigned URL, valid for minutes).
+ */
+export async function deployedSourceMaps(
+  clients: AwsClients,
+  FunctionName: string,
+  version: string,
+): Promise<Record<string, RawSourceMap>> {
+  let location: string | undefined
   try {
-    do {
-      const page = await clients.lambda.send(new ListVersionsByFunctionCommand({ FunctionName, Marker }))
-      for (const v of page.Versions ?? []) if (v.Version && v.CodeSha256) hashes.set(v.Version, v.CodeSha256)
-      Marker = page.NextMarker
-    } while (Marker)
+    const out = await clients.lambda.send(new GetFunctionCommand({ FunctionName, Qualifier: version }))
+    location = out.Code?.Location
   } catch (error) {
-    if (isNotFound(error)) return hashes
-    throw explainAwsError(error, `listing the versions of ${FunctionName}`)
+    throw explainAwsError(error, `reading version ${version} of ${FunctionName}`)
   }
-  return hashes
+  if (!location) throw new Error(`GetFunction gave no code location for version ${version} of ${FunctionName}`)
+  const response = await fetch(location)
+  if (!response.ok)
+    throw new Error(`downloading the code of version ${version} of ${FunctionName}: HTTP ${response.status}`)
+  const files = unzipSync(new Uint8Array(await response.arrayBuffer()), { filter: (f) => MAPPED_FILES.test(f.name) })
+  const text = (name: string) => (files[name] ? new TextDecoder().decode(files[name]) : undefined)
+  const maps: Record<string, RawSourceMap> = {}
+  for (const file of ['bundle.js', 'index.js']) {
+    const external = text(`${file}.map`)
+    const inline = external ? undefined : INLINE_MAP.exec(text(file) ?? '')?.[1]
+    const json = external ?? (inline && Buffer.from(inline, 'base64').toString('utf8'))
+    if (json) maps[file] = JSON.parse(json) as RawSourceMap
+  }
+  return maps
 }

@@ -1,10 +1,11 @@
 // Stack lines from a deployed function's logs, back to the user's files: `/var/task/bundle.js:LINE:COL` through the
 // version's source map to `socket.js:LINE:COL`, and a frame Node.js already mapped on Lambda (the loader turns source
 // maps on, build.ts) from `/var/task/socket.js:LINE:COL` to `socket.js:LINE:COL`.
+
+/** A frame left in one of the zip's bundle files, which only that file's map can place. */
+export const BUNDLE_FRAME = /\/var\/task\/(?:bundle|index)\.js:\d+:\d+/
 import { decodeMappings, isDependency, type RawSourceMap } from './sourcemap.ts'
 
-/** The files of the zip that are the bundle itself: the loader layout's bundle.js, an older layout's index.js. */
-const BUNDLE_FILES = new Set(['bundle.js', 'index.js'])
 /** A frame's location in the zip, which Lambda unpacks in /var/task (LAMBDA_TASK_ROOT). */
 const FRAME = /(?:file:\/\/)?\/var\/task\/([^\s():]+):(\d+):(\d+)/g
 
@@ -37,17 +38,18 @@ export function originalPosition(
 }
 
 /**
- * Every `/var/task/...:LINE:COL` in `text`, mapped: through `map` when it points into the bundle (left as it is when
- * there is no map, or the position is a dependency's), else with the task root dropped. `mapped` is called with each
- * replacement, for the caller to colour it.
+ * Every `/var/task/...:LINE:COL` in `text`, mapped: through `maps[file]` when the zip has a map for that file (left as
+ * it is when it has none, or the position is a dependency's), else with the task root dropped. `mapped` is called
+ * with each replacement, for the caller to colour it.
  */
 export function mapStackText(
   text: string,
-  map: DecodedMap | undefined,
+  maps: Record<string, DecodedMap> | undefined,
   mapped: (location: string) => string = (l) => l,
 ): string {
   return text.replace(FRAME, (whole, file: string, line: string, column: string) => {
-    if (BUNDLE_FILES.has(file)) {
+    if (file === 'bundle.js' || file === 'index.js') {
+      const map = maps?.[file]
       const position = map && originalPosition(map, Number(line), Number(column))
       return position ? mapped(`${position.source}:${position.line}:${position.column}`) : whole
     }

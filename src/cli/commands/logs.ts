@@ -53,9 +53,8 @@ export const logsCommand: Command = {
     description: `Print the function logs of a deployed stage (its log group, /aws/lambda/{app}-{stage}), oldest first,
 each line tagged with the version that wrote it, e.g. [v3]: every version's lines, live or not. Stack lines are
 mapped to socket.js:LINE:COL. On Lambda, Node.js maps the frames in your code already; a frame left in bundle.js is
-mapped with the source map of a local build of the project, for the versions whose code hash that build matches
-(nothing is downloaded; lines of other versions are left as they are, and a note says which). Colour on a terminal
-only (NO_COLOR turns it off).`,
+mapped with the source map of the version that logged it, read from that version's deployed zip (downloaded once,
+only for a version whose lines need it). Colour on a terminal only (NO_COLOR turns it off).`,
     positionals: [DIR_ARGUMENT],
     options: [
       STAGE_OPTION,
@@ -72,7 +71,7 @@ only (NO_COLOR turns it off).`,
       REPO_OPTION,
     ],
     notes: `${AWS_NOTES}
-Needs logs:FilterLogEvents on the stage's log group and lambda:ListVersionsByFunction on its function.`,
+Needs logs:FilterLogEvents on the stage's log group, and lambda:GetFunction on its function to map bundle.js frames.`,
   },
   async run(values, positionals) {
     const startTime = sinceValue(stringValue(values, 'since') ?? '10m')
@@ -92,34 +91,28 @@ Needs logs:FilterLogEvents on the stage's log group and lambda:ListVersionsByFun
     const { stageLogsOf } = await import('../../pipeline.ts')
     const { mapStackText } = await import('../../bundle/stack-map.ts')
     try {
-      await stageLogsOf(
-        {
-          ...options,
-          startTime,
-          follow,
-          signal: stop.signal,
-          onEvent(event, map) {
-            const tag = style.tag(event.version ? `[${/^\d+$/.test(event.version) ? 'v' : ''}${event.version}]` : '[?]')
-            const time = new Date(event.timestamp).toISOString()
-            const lines = mapStackText(event.message.replace(/\n+$/, ''), map, style.location).split('\n')
-            lines.forEach((line, i) => {
-              const text = ERROR_LINE.test(line) ? style.error(line) : line
-              process.stdout.write(`${tag} ${i === 0 ? time : ' '.repeat(time.length)} ${text}\n`)
-            })
-          },
+      await stageLogsOf({
+        ...options,
+        startTime,
+        follow,
+        signal: stop.signal,
+        onEvent(event, maps) {
+          const tag = style.tag(event.version ? `[${/^\d+$/.test(event.version) ? 'v' : ''}${event.version}]` : '[?]')
+          const time = new Date(event.timestamp).toISOString()
+          const lines = mapStackText(event.message.replace(/\n+$/, ''), maps, style.location).split('\n')
+          lines.forEach((line, i) => {
+            const text = ERROR_LINE.test(line) ? style.error(line) : line
+            process.stdout.write(`${tag} ${i === 0 ? time : ' '.repeat(time.length)} ${text}\n`)
+          })
         },
-        (mapping) => {
+        onNote(line) {
           note(
-            `socket-action logs: ${mapping.logGroupName} in ${mapping.region}, since ${new Date(startTime).toISOString()}${follow ? ' (following; Ctrl-C to stop)' : ''}`,
+            line.startsWith('note:')
+              ? line
+              : `socket-action logs: ${line}, since ${new Date(startTime).toISOString()}${follow ? ' (following; Ctrl-C to stop)' : ''}`,
           )
-          if (mapping.buildProblem)
-            note(`note: socket.js does not build here, so bundle.js lines stay unmapped: ${mapping.buildProblem}`)
-          else if (mapping.unmapped.length)
-            note(
-              `note: the local build is not the code of version${mapping.unmapped.length > 1 ? 's' : ''} ${mapping.unmapped.join(', ')}: their bundle.js lines stay unmapped${mapping.mapped.length ? ` (mapped: ${mapping.mapped.join(', ')})` : ''}`,
-            )
         },
-      )
+      })
     } finally {
       process.off('SIGINT', onSignal)
       process.off('SIGTERM', onSignal)
