@@ -24,6 +24,8 @@ import { deployStage } from '../src/pipeline.ts'
 import { issueCertificate } from './helpers/acm-certificates.ts'
 import { FAST, scratchProject, startAwsBed, type AwsBed, type Project } from './helpers/aws-bed.ts'
 import { sdk } from './helpers/aws-state.ts'
+import { GetRoleCommand } from '@aws-sdk/client-iam'
+import { CreateFunctionCommand } from '@aws-sdk/client-lambda'
 import { connect } from './helpers/clients.ts'
 import { runNode } from './helpers/processes.ts'
 import { REPO_ROOT } from './helpers/tracked.ts'
@@ -183,6 +185,8 @@ describe('socket-action url and logs, on stages deployed on moto', () => {
       ],
     ])
     await put('2026/12/07/[2]bbbb2222', [[now - 15_000, `Error: again\n${v2.frame}\n`]])
+    // Version 3 does not exist, but its line has no bundle.js frame: nothing is downloaded for it, no note.
+    await put('2026/12/07/[3]eeee5555', [[now - 5_000, 'a plain line']])
     // A version that is gone (pruned by keepVersions): its frame stays as it is, and a note says why.
     await put('2026/12/07/[9]dddd4444', [[now - 10_000, `Error: gone\n${v2.frame}\n`]])
 
@@ -202,7 +206,9 @@ describe('socket-action url and logs, on stages deployed on moto', () => {
     assert.match(out[7]!, new RegExp(`^\\[v2\\] +at Object\\.handler \\(socket\\.js:${v2.line}:\\d+\\)$`))
     assert.match(out[8]!, /^\[v9\] \S+ Error: gone$/)
     assert.equal(out[9], `[v9] ${' '.repeat(24)} ${v2.frame}`)
-    assert.equal(out.length, 10)
+    assert.match(out[10]!, /^\[v3\] \S+ a plain line$/)
+    assert.equal(out.length, 11)
+    assert.doesNotMatch(result.stderr, /version 3/)
     assert.match(result.stderr, /^socket-action logs: \/aws\/lambda\/my-socket-logs in us-east-1, since \S+Z$/m)
     assert.match(result.stderr, /^note: the stack lines of version 9 stay unmapped: /m)
     const located = bed.shim.calls().filter((c) => c.operation === 'GetFunction')
@@ -221,8 +227,8 @@ describe('socket-action url and logs, on stages deployed on moto', () => {
         .split('\n')
         .filter((l) => /^\[v\d\] \S/.test(l))
         .map((l) => l.slice(0, 4)),
-      ['[v2]', '[v2]', '[v9]'],
-      `--since ${iso}: only the last three events`,
+      ['[v2]', '[v2]', '[v9]', '[v3]'],
+      `--since ${iso}: only the last four events`,
     )
 
     for (const bad of ['10 minutes', '5w', '2026-13-45', 'yesterday']) {
@@ -232,6 +238,50 @@ describe('socket-action url and logs, on stages deployed on moto', () => {
       assert.match(refused.stderr, /--since ".*" is neither a duration nor an ISO time - e\.g\. --since 30s, 10m/)
       assert.deepEqual(bed.shim.calls(), [], 'no AWS call')
     }
+  })
+
+  test('logs maps the frames of a zip without the loader (index.js with its map inline) with that map', async () => {
+    // A function as an older layout deployed it: index.js is the bundle, its map inline; Lambda logs index.js frames.
+    await project.edit('socket.js', (s) => s.replace('marker-2', 'marker-3'))
+    const bundle = await bundleSocket(path.join(project.dir, 'socket.js'), {
+      sourceMap: { map: 'inline', scope: 'user', loader: false },
+    })
+    assert.deepEqual(
+      bundle.files.map((f) => f.name),
+      ['index.js'],
+    )
+    const js = new TextDecoder().decode(bundle.files[0]!.data)
+    const before = js.slice(0, js.indexOf('"marker-3"'))
+    const line =
+      (await readFile(path.join(project.dir, 'socket.js'), 'utf8'))
+        .split('\n')
+        .findIndex((l) => l.includes('"marker-3"')) + 1
+    const { Role } = await aws.iam.send(new GetRoleCommand({ RoleName: 'my-socket-logs-socket-us-east-1' }))
+    await aws.lambda.send(
+      new CreateFunctionCommand({
+        FunctionName: 'my-socket-old',
+        Role: Role!.Arn!,
+        Runtime: 'nodejs22.x',
+        Handler: 'index.handler',
+        Code: { ZipFile: bundle.zip },
+        Publish: true,
+      }),
+    )
+    const group = '/aws/lambda/my-socket-old'
+    const stream = '2026/12/07/[1]ffff6666'
+    await aws.logs.send(new CreateLogGroupCommand({ logGroupName: group })).catch(() => {})
+    await aws.logs.send(new CreateLogStreamCommand({ logGroupName: group, logStreamName: stream }))
+    const frame = `at Object.handler (/var/task/index.js:${before.split('\n').length}:${before.length - before.lastIndexOf('\n')})`
+    await aws.logs.send(
+      new PutLogEventsCommand({
+        logGroupName: group,
+        logStreamName: stream,
+        logEvents: [{ timestamp: Date.now() - 1000, message: `Error: older\n${frame}` }],
+      }),
+    )
+    const result = await cli(['logs', '--stage', 'old'], project.dir)
+    assert.equal(result.code, 0, result.stderr)
+    assert.match(result.stdout, new RegExp(`^\\[v1\\] +at Object\\.handler \\(socket\\.js:${line}:\\d+\\)$`, 'm'))
   })
 
   test('logs --follow prints new events once each, until Ctrl-C', async () => {
