@@ -1,7 +1,7 @@
 // `socket-action url`, `logs` and `init` as a user runs them: url and logs against stages deployed on moto (through
 // the shim, AWS_ENDPOINT_URL), init on a scratch folder that `dev` then serves.
 import assert from 'node:assert/strict'
-import { execFileSync } from 'node:child_process'
+import { execFileSync, spawn } from 'node:child_process'
 import { existsSync } from 'node:fs'
 import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
@@ -311,6 +311,43 @@ describe('socket-action url and logs, on stages deployed on moto', () => {
       mine.map((l) => l.replace(/^\[v2\] \S+ /, '')),
       ['first', 'second', 'third'],
     )
+  })
+
+  test('logs colours on a terminal (a pseudo-terminal from python3 pty), and not with NO_COLOR', async () => {
+    const group = '/aws/lambda/my-socket-colour'
+    const stream = '2026/12/07/[4]abcd'
+    await aws.logs.send(new CreateLogGroupCommand({ logGroupName: group }))
+    await aws.logs.send(new CreateLogStreamCommand({ logGroupName: group, logStreamName: stream }))
+    await aws.logs.send(
+      new PutLogEventsCommand({
+        logGroupName: group,
+        logStreamName: stream,
+        logEvents: [
+          { timestamp: Date.now() - 1000, message: 'x\tERROR\tError: boom\n    at f (/var/task/socket.js:3:9)\n' },
+        ],
+      }),
+    )
+    // Not spawnSync: the shim answers in this process.
+    const onTerminal = async (env: NodeJS.ProcessEnv) => {
+      const child = spawn(
+        'python3',
+        ['-c', 'import pty, sys; pty.spawn(sys.argv[1:])', process.execPath, BIN, 'logs', '--stage', 'colour'],
+        { cwd: project.dir, env, stdio: ['ignore', 'pipe', 'inherit'] },
+      )
+      let out = ''
+      child.stdout.on('data', (d) => (out += d))
+      await new Promise((resolve) => child.on('close', resolve))
+      return out
+    }
+    const coloured = await onTerminal(process.env)
+    assert.ok(coloured.includes('\u001b[2m[v4]\u001b[0m '), JSON.stringify(coloured))
+    assert.ok(
+      coloured.includes('\u001b[31m    at f (\u001b[1;36msocket.js:3:9\u001b[0;31m)\u001b[0m'),
+      JSON.stringify(coloured),
+    )
+    const plain = await onTerminal({ ...process.env, NO_COLOR: '1' })
+    assert.match(plain, /\[v4\] +at f \(socket\.js:3:9\)/)
+    assert.ok(!plain.includes('\u001b['), JSON.stringify(plain))
   })
 
   test('logs of a stage with no log group exits 2 and says so', async () => {

@@ -39,8 +39,15 @@ export function sinceValue(text: string, now = Date.now()): number {
 }
 
 const paint = (code: string) => (text: string) => `\u001b[${code}m${text}\u001b[0m`
-const PLAIN = { tag: (t: string) => t, location: (t: string) => t, error: (t: string) => t }
-const COLOURED = { tag: paint('2'), location: paint('1;36'), error: paint('31') }
+const same = (text: string) => text
+const PLAIN = { tag: same, location: same, locationInError: same, error: same }
+const COLOURED = {
+  tag: paint('2'),
+  location: paint('1;36'),
+  /** Inside a red line: back to red after it. */
+  locationInError: (text: string) => `\u001b[1;36m${text}\u001b[0;31m`,
+  error: paint('31'),
+}
 
 /** Lambda's console.error and uncaught-error lines: `<time>\t<request id>\tERROR\t...`, and the runtime's own. */
 const ERROR_LINE = /\tERROR\t|^\s*at |Runtime\.\w+|Task timed out|^\s*\w*Error:/
@@ -99,11 +106,16 @@ Needs logs:FilterLogEvents on the stage's log group, and lambda:GetFunction on i
         onEvent(event, maps) {
           const tag = style.tag(event.version ? `[${/^\d+$/.test(event.version) ? 'v' : ''}${event.version}]` : '[?]')
           const time = new Date(event.timestamp).toISOString()
-          const lines = mapStackText(event.message.replace(/\n+$/, ''), maps, style.location).split('\n')
-          lines.forEach((line, i) => {
-            const text = ERROR_LINE.test(line) ? style.error(line) : line
-            process.stdout.write(`${tag} ${i === 0 ? time : ' '.repeat(time.length)} ${text}\n`)
-          })
+          event.message
+            .replace(/\n+$/, '')
+            .split('\n')
+            .forEach((line, i) => {
+              const error = ERROR_LINE.test(line)
+              const mapped = mapStackText(line, maps, error ? style.locationInError : style.location)
+              process.stdout.write(
+                `${tag} ${i === 0 ? time : ' '.repeat(time.length)} ${error ? style.error(mapped) : mapped}\n`,
+              )
+            })
         },
         onNote(line) {
           note(
