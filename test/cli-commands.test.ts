@@ -3,7 +3,7 @@
 import assert from 'node:assert/strict'
 import { execFileSync, spawn } from 'node:child_process'
 import { existsSync } from 'node:fs'
-import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises'
+import { copyFile, mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import path from 'node:path'
 import { after, before, describe, test } from 'node:test'
@@ -463,6 +463,25 @@ describe('socket-action init', () => {
     if (!existsSync(actionlint)) return
     // Throws with actionlint's findings on stdout if it has any.
     execFileSync(actionlint, ['-no-color', '.github/workflows/socket.yml'], { cwd: target, encoding: 'utf8' })
+  })
+
+  test('serverless.yml passes the shipped schema as an editor checks it, and points at the local copy once installed', async () => {
+    const { Ajv } = await import('ajv')
+    const { parse } = await import('yaml')
+    const schemaFile = path.join(REPO_ROOT, 'schema/serverless.schema.json')
+    const validate = new Ajv({ allErrors: true, allowUnionTypes: true }).compile(
+      JSON.parse(await readFile(schemaFile, 'utf8')) as object,
+    )
+    const written = await readFile(path.join(dir, 'Chat App', 'serverless.yml'), 'utf8')
+    assert.ok(validate(parse(written)), JSON.stringify(validate.errors))
+
+    const installed = path.join(dir, 'installed')
+    await mkdir(path.join(installed, 'node_modules/socket-action/schema'), { recursive: true })
+    await copyFile(schemaFile, path.join(installed, 'node_modules/socket-action/schema/serverless.schema.json'))
+    assert.equal((await cli(['init', 'installed'], dir)).code, 0)
+    const local = await readFile(path.join(installed, 'serverless.yml'), 'utf8')
+    const first = /^# yaml-language-server: \$schema=(\S+)\n/.exec(local)
+    assert.equal(first?.[1], './node_modules/socket-action/schema/serverless.schema.json')
   })
 
   test('never overwrites: a second run writes nothing, and a file that exists is listed and kept', async () => {
