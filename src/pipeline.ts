@@ -3,10 +3,13 @@ import path from 'node:path'
 import { awsAdapter, type AwsAdapterOptions } from './aws/adapter.ts'
 import { createClients, destroyClients, type AwsClients, type AwsCredentials } from './aws/clients.ts'
 import { listStages } from './aws/stage-discovery.ts'
+import { deployedSourceMaps, tailLogEvents, type LogEvent } from './aws/logs-tail.ts'
+import { readStageUrl, StageNotFoundError, type StageUrl } from './aws/stage-url.ts'
 import type { Sleep } from './aws/retry.ts'
 import { smokeTestVersion } from './aws/smoke.ts'
 import type { SmokeTest, WaitSettings } from './aws/writes.ts'
 import { bundleSocket, LAMBDA_HANDLER, type Bundle, type BundleOptions } from './bundle/build.ts'
+import { BUNDLE_FRAME, decodeSourceMap, type DecodedMap } from './bundle/stack-map.ts'
 import { permissionsBoundaryProblem } from './config/boundary.ts'
 import { ConfigError, loadConfig, pickSocket, type SocketConfig } from './config/index.ts'
 import { domainFor, domainNameProblem, domainPatternProblem } from './config/domain-name.ts'
@@ -25,7 +28,7 @@ import {
 import { desiredState } from './engine/desired.ts'
 import { checkLimits } from './engine/limits.ts'
 import type { DesiredState, ObservedState, Plan } from './engine/model.ts'
-import type { StageIdentity } from './engine/names.ts'
+import { resourceNames, type StageIdentity } from './engine/names.ts'
 import { planDeploy } from './engine/plan.ts'
 import { waitingFor, type Progress } from './progress/progress.ts'
 import { VERSION } from './version.ts'
@@ -314,6 +317,98 @@ export async function listStagesOf(
       listStages(p.clients, p.identity.app, p.identity.repo),
     )
     return { app: p.identity.app, repo: p.identity.repo, region: p.region, stages }
+  } finally {
+    destroyClients(p.clients)
+  }
+}
+
+/** Where clients connect to the stage, its live version and region, read by its tags (src/aws/stage-url.ts). */
+export async function stageUrlOf(
+  options: StageOptions,
+): Promise<StageUrl & { identity: StageIdentity; region: string }> {
+  const p = await prepare(options)
+  try {
+    const read = await waitingFor(options.progress, `AWS to read stage "${p.identity.stage}"`, () =>
+      readStageUrl(p.clients, p.identity, resourceNames(p.identity)),
+    )
+    return { ...read, identity: p.identity, region: p.region }
+  } catch (error) {
+    throw error instanceof StageNotFoundError ? await withStagesListed(error, p) : error
+  } finally {
+    destroyClients(p.clients)
+  }
+}
+
+/** A missing stage's message, with the stages that do exist for this app and repository (the likely typo). */
+async function withStagesListed(error: StageNotFoundError, p: Prepared): Promise<StageNotFoundError> {
+  const stages = await listStages(p.clients, p.identity.app, p.identity.repo).catch(() => undefined)
+  const hint =
+    stages === undefined
+      ? ''
+      : stages.length
+        ? ` - the stages of "${p.identity.app}" (${p.identity.repo}) in ${p.region} are: ${stages.join(', ')}`
+        : ` - "${p.identity.app}" (${p.identity.repo}) has no stage in ${p.region}; deploy one: socket-action deploy --stage ${p.identity.stage}`
+  return new StageNotFoundError(`${error.message}${hint}`)
+}
+
+export interface LogsOptions extends StageOptions {
+  /** Milliseconds since the epoch: the oldest event to show. */
+  startTime: number
+  follow?: boolean
+  pollMs?: number
+  signal?: AbortSignal
+  /** Each event, oldest first, with the source maps of the version that logged it when it needs them. */
+  onEvent(event: LogEvent, maps: Record<string, DecodedMap> | undefined): void
+  /** Told where the logs are read from, and when a version's maps cannot be read. */
+  onNote?(line: string): void
+}
+
+/**
+ * Tails the stage's log group (src/aws/logs-tail.ts). A frame left in the bundle (`/var/task/bundle.js:L:C`) is mapped
+ * with the source map of the version that logged it, from that version's deployed zip: downloaded once per version,
+ * and only for a version whose lines have such a frame (Node.js maps the others on Lambda already).
+ */
+export async function stageLogsOf(options: LogsOptions): Promise<{ identity: StageIdentity; region: string }> {
+  const p = await prepare(options)
+  try {
+    const names = resourceNames(p.identity)
+    options.onNote?.(`${names.logGroupName} in ${p.region}`)
+    const maps = new Map<string, Promise<Record<string, DecodedMap> | undefined>>()
+    const mapsOf = (version: string) => {
+      let found = maps.get(version)
+      if (!found) {
+        found = deployedSourceMaps(p.clients, names.functionName, version).then(
+          (raw) => Object.fromEntries(Object.entries(raw).map(([file, map]) => [file, decodeSourceMap(map)])),
+          (error: unknown) => {
+            options.onNote?.(
+              `note: the stack lines of version ${version} stay unmapped: ${error instanceof Error ? error.message : String(error)}`,
+            )
+            return undefined
+          },
+        )
+        maps.set(version, found)
+      }
+      return found
+    }
+    await tailLogEvents(
+      p.clients,
+      {
+        logGroupName: names.logGroupName,
+        startTime: options.startTime,
+        follow: options.follow,
+        pollMs: options.pollMs,
+        signal: options.signal,
+        describe: `stage "${p.identity.stage}" of "${p.identity.app}" in ${p.region}`,
+      },
+      async (event) =>
+        options.onEvent(
+          event,
+          event.version && BUNDLE_FRAME.test(event.message) ? await mapsOf(event.version) : undefined,
+        ),
+    )
+    return { identity: p.identity, region: p.region }
+  } catch (error) {
+    throw error instanceof StageNotFoundError ? await withStagesListed(error, p) : error
   } finally {
     destroyClients(p.clients)
   }

@@ -72,6 +72,11 @@ test('it runs on node24 from a main that git tracks', () => {
   assert.ok(trackedFiles('dist').includes(manifest.runs.main), `${manifest.runs.main} is not tracked by git`)
 })
 
+test("the Action's tag ships the MIT license: LICENSE is tracked at the repository root", () => {
+  assert.ok(trackedFiles('LICENSE').includes('LICENSE'), 'LICENSE is not tracked by git')
+  assert.match(readFileSync(path.join(REPO_ROOT, 'LICENSE'), 'utf8'), /^MIT License\n/)
+})
+
 test('no file of dist/ matches a .gitignore rule (runners such as act drop ignored files when they copy an action)', () => {
   const ignored = execFileSync('git', ['ls-files', '--cached', '--ignored', '--exclude-standard', '--', 'dist'], {
     cwd: REPO_ROOT,

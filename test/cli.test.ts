@@ -13,7 +13,7 @@ const ROOT = path.join(import.meta.dirname, '..')
 const BIN = path.join(ROOT, 'src/cli/bin.js')
 
 const run = (args: string[]) => runNode(BIN, args, { cwd: ROOT })
-const COMMANDS = ['dev', 'plan', 'deploy', 'remove', 'sweep']
+const COMMANDS = ['init', 'dev', 'plan', 'deploy', 'remove', 'sweep', 'url', 'logs']
 
 describe('socket-action CLI', () => {
   test('--help lists every command and the exit codes, and exits 0', async () => {
@@ -37,13 +37,26 @@ describe('socket-action CLI', () => {
       const long = await run([command, '--help']).done
       assert.equal(long.code, 0, long.stderr)
       assert.equal(long.stderr, '')
-      assert.match(long.stdout, new RegExp(`^Usage: socket-action ${command} \\[dir\\] \\[options\\]$`, 'm'))
+      assert.match(long.stdout, new RegExp(`^Usage: socket-action ${command} \\[dir\\]( \\[options\\])?$`, 'm'))
       assert.match(long.stdout, /^ {2}-h, --help +show this help$/m)
       assert.match(long.stdout, /^Exit codes:$/m)
       assert.equal((await run([command, '-h']).done).stdout, long.stdout)
       assert.equal((await run(['help', command]).done).stdout, long.stdout)
     })
   }
+
+  test('logs, url and init --help name their own options', async () => {
+    const logs = (await run(['logs', '--help']).done).stdout
+    assert.match(logs, /^ {2}--since T +the oldest events to show: 30s, 10m, 2h, 1d ago, or an ISO time/m)
+    assert.match(logs, /^ {2}-f, --follow +keep printing new events/m)
+    assert.match(logs, /^Needs logs:FilterLogEvents on the stage's log group/m)
+    const url = (await run(['url', '--help']).done).stdout
+    assert.match(url, /^ {2}--json +print the result as JSON on stdout$/m)
+    assert.match(url, /^ {2}--stage S +the stage/m)
+    const init = (await run(['init', '--help']).done).stdout
+    assert.match(init, /^Usage: socket-action init \[dir\]$/m)
+    assert.match(init, /never overwritten/)
+  })
 
   test('--help wins over other options, even unknown ones', async () => {
     const { code, stdout } = await run(['deploy', '--stgae', 'x', '--help']).done
@@ -146,7 +159,7 @@ describe('socket-action CLI', () => {
     assert.equal(far.code, 2)
     assert.match(
       far.stderr,
-      /^error: unknown command "frobnicate"; the commands are dev, plan, deploy, remove, rollback, sweep$/m,
+      /^error: unknown command "frobnicate"; the commands are init, dev, plan, deploy, remove, rollback, sweep, url, logs$/m,
     )
     const option = await run(['--stage', 'x']).done
     assert.equal(option.code, 2)

@@ -21,6 +21,8 @@ const API_ID = 'a1b2c3d4e5'
 
 interface Call {
   call: string
+  /** "developer": made only by `socket-action logs` (and url), with a developer's credentials, never the deploy role. */
+  by?: 'developer'
   requires: IamRequest[]
 }
 
@@ -44,6 +46,18 @@ const calls = (
   }
 ).calls
 const asDeployer = { identity: [deployPolicy] }
+/** What the deploy role makes: every call but the developer's own (logs). */
+const deployCalls = calls.filter((c) => c.by !== 'developer')
+
+/** The JSON block under "Permissions for url and logs": the policy a developer needs for those two commands. */
+function readmeDeveloperPolicy(): unknown {
+  const readme = readFileSync(path.join(REPO_ROOT, 'README.md'), 'utf8')
+  const heading = readme.indexOf('### Permissions for url and logs')
+  assert.ok(heading > 0, 'README: "Permissions for url and logs" moved or was renamed')
+  const block = /```json\n([\s\S]*?)\n```/.exec(readme.slice(heading))
+  assert.ok(block, 'README: no JSON policy under "Permissions for url and logs"')
+  return JSON.parse(block[1]!)
+}
 
 /** `client:Operation` for every AWS SDK command src/aws imports (the adapter is the only code that calls AWS). */
 function commandsInSource(): string[] {
@@ -75,7 +89,7 @@ test('calls.json lists exactly the AWS calls src/aws makes', () => {
 
 test("the README's deploy policy allows every call socket-action makes", async () => {
   const refused: string[] = []
-  for (const { call, requires } of calls) {
+  for (const { call, requires } of deployCalls) {
     for (const request of requires) {
       const decision = await decide(request, asDeployer)
       if (decision !== 'Allowed')
@@ -85,6 +99,38 @@ test("the README's deploy policy allows every call socket-action makes", async (
     }
   }
   assert.deepEqual(refused, [])
+})
+
+test("the README's policy for url and logs allows what they call, and nothing that writes", async () => {
+  const asDeveloper = { identity: [readmeDeveloperPolicy()] }
+  // src/aws/stage-url.ts and src/aws/logs-tail.ts (listing the stages after a miss is a hint, and may be refused).
+  const used = [
+    'apigatewayv2:GetApis',
+    'apigatewayv2:GetApiMappings',
+    'lambda:GetAlias',
+    'lambda:GetFunction',
+    'cloudwatch-logs:FilterLogEvents',
+  ]
+  const refused: string[] = []
+  for (const name of used) {
+    const call = calls.find((c) => c.call === name)
+    assert.ok(call, `${name} is in calls.json`)
+    for (const request of call.requires)
+      if ((await decide(request, asDeveloper)) !== 'Allowed')
+        refused.push(`${name}: ${request.action} on ${request.resource}`)
+  }
+  assert.deepEqual(refused, [])
+  const writes = deployCalls
+    .flatMap((c) => c.requires)
+    .filter((r) => !used.some((u) => calls.find((c) => c.call === u)!.requires.includes(r)))
+  const allowed: string[] = []
+  for (const request of writes)
+    if (
+      /:(Create|Update|Delete|Put|Tag|Untag|Publish|Add|Remove|Attach|Pass|Invoke)/.test(request.action) &&
+      (await decide(request, asDeveloper)) === 'Allowed'
+    )
+      allowed.push(`${request.action} on ${request.resource}`)
+  assert.deepEqual(allowed, [], 'a write the url and logs policy allows')
 })
 
 test('a role gets permissions only with the boundary: without it, or with another one, IAM writes are denied', async () => {

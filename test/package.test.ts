@@ -33,6 +33,11 @@ describe('the npm package, installed from its tarball', () => {
       'no esbuild-wasm copy in the package',
     )
     assert.ok(!files.some((f) => f.startsWith('src')), 'no TypeScript sources of the CLI')
+    assert.match(
+      await readFile(path.join(installed, 'LICENSE'), 'utf8'),
+      /^MIT License\n\nCopyright \(c\) 2026 socket-action contributors\n/,
+      'the MIT license ships in the tarball',
+    )
   })
 
   test('npx socket-action --help exits 0', async () => {

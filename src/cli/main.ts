@@ -4,8 +4,11 @@ import { didYouMean } from '../config/suggest.ts'
 import { parseCommandArgs } from './args.ts'
 import type { Command } from './commands/command.ts'
 import { devCommand } from './commands/dev.ts'
+import { initCommand } from './commands/init.ts'
+import { logsCommand } from './commands/logs.ts'
 import { deployCommand, planCommand, removeCommand, rollbackCommand } from './commands/stage-commands.ts'
 import { sweepCommand } from './commands/sweep.ts'
+import { urlCommand } from './commands/url.ts'
 import { hasDiagnostics } from '../config/diagnosed.ts'
 import { EXIT_OK, EXIT_USAGE, exitCodeFor } from './exit-codes.ts'
 import { commandHelp, overviewHelp } from './help.ts'
@@ -13,12 +16,15 @@ import { UsageError } from './usage.ts'
 import { VERSION } from '../version.ts'
 
 export const COMMANDS: Command[] = [
+  initCommand,
   devCommand,
   planCommand,
   deployCommand,
   removeCommand,
   rollbackCommand,
   sweepCommand,
+  urlCommand,
+  logsCommand,
 ]
 
 const HELP = overviewHelp(COMMANDS.map((c) => c.spec))

@@ -17,3 +17,8 @@ export function stderrReporter(
   }
   return lineProgress((line) => stream.write(`${line}\n`))
 }
+
+/** Whether to colour what goes to `stream`: a terminal, and neither NO_COLOR (https://no-color.org) nor TERM=dumb. */
+export function colourOn(stream: { isTTY?: boolean } = process.stdout, env: NodeJS.ProcessEnv = process.env): boolean {
+  return !!stream.isTTY && !env.NO_COLOR && env.TERM !== 'dumb'
+}

@@ -1,0 +1,82 @@
+// Where clients connect to one deployed stage, read by its tags: the stage's API (GetApis), the alias `live` (GetAlias),
+// in parallel; then, only when the API carries the custom-domain tag, the domain's API mappings. No writes.
+import { GetAliasCommand } from '@aws-sdk/client-lambda'
+import { GetApiMappingsCommand, type Api } from '@aws-sdk/client-apigatewayv2'
+import { domainUrl, isOurs, TAG_CREATED, TAG_DOMAIN, type ResourceNames, type StageIdentity } from '../engine/names.ts'
+import type { AwsClients } from './clients.ts'
+import { explainAwsError, isNotFound } from './errors.ts'
+import { listApis } from './observe.ts'
+
+/** Nothing on AWS is tagged for the stage (a typo in --stage or --region, or never deployed): the input to fix. */
+export class StageNotFoundError extends Error {
+  override readonly name = 'StageNotFoundError'
+}
+
+export interface StageUrl {
+  /** Where clients connect: the custom domain's URL when it is mapped to the stage, else the execute-api one. */
+  url: string
+  /** `wss://{api}.execute-api.{region}.{dnsSuffix}/{stage}`: always works, also when a domain is mapped. */
+  apiUrl: string
+  apiId: string
+  /** The custom domain mapped to the stage, if any. */
+  domain?: string
+  /** The function version the alias `live` points to (what API Gateway invokes); undefined if the alias is missing. */
+  liveVersion?: string
+  functionName: string
+}
+
+async function orUndefined<T>(read: Promise<T>): Promise<T | undefined> {
+  try {
+    return await read
+  } catch (error) {
+    if (isNotFound(error)) return undefined
+    throw error
+  }
+}
+
+/** The stage's WebSocket API: the oldest, if a race left two (plan deletes the younger one on the next deploy). */
+function stageApi(apis: Api[], identity: StageIdentity): Api | undefined {
+  const ours = apis.filter((api) => api.ProtocolType === 'WEBSOCKET' && isOurs(api.Tags, identity))
+  const created = (api: Api) => api.Tags?.[TAG_CREATED] ?? api.CreatedDate?.toISOString() ?? ''
+  return ours.sort((a, b) => created(a).localeCompare(created(b)))[0]
+}
+
+export async function readStageUrl(
+  clients: AwsClients,
+  identity: StageIdentity,
+  names: ResourceNames,
+): Promise<StageUrl> {
+  const where = `stage "${identity.stage}" of "${identity.app}"`
+  try {
+    const [apis, alias] = await Promise.all([
+      listApis(clients),
+      orUndefined(
+        clients.lambda.send(new GetAliasCommand({ FunctionName: names.functionName, Name: names.aliasName })),
+      ),
+    ])
+    const api = stageApi(apis, identity)
+    if (!api?.ApiId || !api.ApiEndpoint)
+      throw new StageNotFoundError(
+        `no ${where} (repository ${identity.repo}) in ${identity.region}: no WebSocket API is tagged for it`,
+      )
+    const apiUrl = `${api.ApiEndpoint.replace(/\/+$/, '')}/${names.stageName}`
+    const domainName = api.Tags?.[TAG_DOMAIN]
+    const mappings = domainName
+      ? await orUndefined(clients.apigw.send(new GetApiMappingsCommand({ DomainName: domainName, MaxResults: '100' })))
+      : undefined
+    const mapped = mappings?.Items?.some(
+      (m) => m.ApiId === api.ApiId && m.Stage === names.stageName && !m.ApiMappingKey,
+    )
+    return {
+      url: domainName && mapped ? domainUrl(domainName) : apiUrl,
+      apiUrl,
+      apiId: api.ApiId,
+      ...(domainName && mapped ? { domain: domainName } : {}),
+      ...(alias?.FunctionVersion ? { liveVersion: alias.FunctionVersion } : {}),
+      functionName: names.functionName,
+    }
+  } catch (error) {
+    if (error instanceof StageNotFoundError) throw error
+    throw explainAwsError(error, `reading ${where}`)
+  }
+}
