@@ -6,6 +6,8 @@ import { loadConfig, pickSocket, type SocketConfig } from '../config/index.ts'
 import { RegistryData } from './connection-store.ts'
 import { LocalGateway, type GatewayLimits } from './gateway.ts'
 import { LocalLambda, type LocalLambdaOptions } from './lambda.ts'
+import type { AllowedOrigins } from './origins.ts'
+import { Playground } from './playground.ts'
 
 export interface DevOptions {
   configFile: string
@@ -30,10 +32,17 @@ export interface DevOptions {
   /** Most events waiting for a busy environment before more are throttled. */
   maxQueued?: number
   env?: Record<string, string | undefined>
+  /**
+   * Origins whose web pages may open WebSockets to dev, beside its own (the playground's); `*` for any. A handshake with
+   * another Origin is refused with 403; clients that send none (wscat, ws, servers) are never refused.
+   */
+  allowOrigins?: AllowedOrigins
 }
 
 export interface DevServer {
   url: string
+  /** The playground's page: `http://HOST:PORT/`. */
+  pageUrl: string
   connectionsUrl: string
   port: number
   socket: SocketConfig
@@ -50,6 +59,7 @@ function lambdaOptions(
   log: (line: string) => void,
   connectionsEndpoint: string,
   registry: RegistryData,
+  output: NonNullable<LocalLambdaOptions['output']>,
 ): LocalLambdaOptions {
   return {
     functionName: `${socket.app}-${socket.stage}`,
@@ -68,7 +78,7 @@ function lambdaOptions(
     maxEnvironments: options.maxEnvironments,
     maxQueued: options.maxQueued,
     log,
-    output: options.output,
+    output,
   }
 }
 
@@ -82,8 +92,24 @@ async function resolveSocket(options: DevOptions): Promise<SocketConfig> {
 }
 
 export async function startDev(options: DevOptions): Promise<DevServer> {
-  const log = options.log ?? ((line: string) => console.log(line))
+  const print = options.log ?? ((line: string) => console.log(line))
   let socket = await resolveSocket(options)
+  let lambda: LocalLambda | undefined
+  // The playground's page is shown what the terminal shows: the function's output per event, and dev's own lines.
+  const playground = new Playground({
+    listenHost: options.host ?? '127.0.0.1',
+    stage: () => socket.stage,
+    routes: () => lambda?.routes ?? [],
+  })
+  const log = (line: string) => {
+    print(line)
+    playground.log(line)
+  }
+  const write = options.output ?? ((stream, text) => process[stream].write(text))
+  const output: NonNullable<LocalLambdaOptions['output']> = (stream, text, during) => {
+    write(stream, text, during)
+    playground.output(stream, text, during)
+  }
 
   // With watch on, esbuild's watch mode rebuilds on changes to socket.js and its imports; builds wait in `rebuilding`
   // until the function is up. serverless.yml, which esbuild does not read, has a watcher of its own.
@@ -120,7 +146,6 @@ export async function startDev(options: DevOptions): Promise<DevServer> {
   } else bundle = await bundleSocket(socket.handlerFile, { codeDir: socket.codeDir })
 
   // The gateway listens first: the function's environments need its address as their @connections endpoint.
-  let lambda: LocalLambda | undefined
   const registry = new RegistryData()
   const gateway = new LocalGateway({
     registry,
@@ -130,7 +155,11 @@ export async function startDev(options: DevOptions): Promise<DevServer> {
     port: options.port,
     limits: options.limits,
     dropDisconnect: options.dropDisconnect,
-    log,
+    // Its per-invocation lines reach the page as records (onInvocation), not as text.
+    log: print,
+    allowOrigins: options.allowOrigins ?? [],
+    pages: playground,
+    onInvocation: (record) => playground.invocation(record),
     // The Lambda stand-in compiles the bundle as index.js in the code folder (src/dev/lambda.ts).
     source: () => ({ codeDir: socket.codeDir, bundleFile: path.join(socket.codeDir, HANDLER_FILE) }),
   })
@@ -139,6 +168,7 @@ export async function startDev(options: DevOptions): Promise<DevServer> {
     address = await gateway.listen()
   } catch (error) {
     await codeWatch?.dispose()
+    playground.close()
     await gateway.close()
     throw error
   }
@@ -146,11 +176,12 @@ export async function startDev(options: DevOptions): Promise<DevServer> {
   try {
     lambda = new LocalLambda(
       new TextDecoder().decode(bundle.code),
-      lambdaOptions(socket, options, log, endpoint, registry),
+      lambdaOptions(socket, options, log, endpoint, registry, output),
     )
     await lambda.ready()
   } catch (error) {
     await codeWatch?.dispose()
+    playground.close()
     throw error
   }
 
@@ -160,7 +191,7 @@ export async function startDev(options: DevOptions): Promise<DevServer> {
     if (nextBundle.sha256 !== bundle.sha256 || settingsChanged) {
       await lambda!.swap(
         new TextDecoder().decode(nextBundle.code),
-        lambdaOptions(next, options, log, endpoint, registry),
+        lambdaOptions(next, options, log, endpoint, registry, output),
       )
       log(
         `reloaded ${path.relative(process.cwd(), next.handlerFile) || next.handlerFile} (${nextBundle.sha256.slice(0, 8)})`,
@@ -210,6 +241,7 @@ export async function startDev(options: DevOptions): Promise<DevServer> {
 
   return {
     ...address,
+    pageUrl: `${address.url.replace(/^ws:/, 'http:').replace(/\/[^/]*$/, '')}/`,
     registry,
     get socket() {
       return socket
@@ -223,6 +255,7 @@ export async function startDev(options: DevOptions): Promise<DevServer> {
       codeWatch = undefined
       await watch?.dispose()
       await rebuilding
+      playground.close()
       await gateway.close()
       await lambda!.close()
     },
