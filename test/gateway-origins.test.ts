@@ -9,12 +9,17 @@ import path from 'node:path'
 import { after, before, describe, test } from 'node:test'
 import { setTimeout as sleep } from 'node:timers/promises'
 import WebSocket from 'ws'
+import { parseCommandArgs } from '../src/cli/args.ts'
+import { devCommand } from '../src/cli/commands/dev.ts'
 import { parseAllowedOrigins } from '../src/dev/origins.ts'
 import { PLAYGROUND_FILE } from '../src/dev/playground.ts'
 import { startDev, type DevServer } from '../src/dev/serve.ts'
 import { ask, connect } from './helpers/clients.ts'
+import { runNode } from './helpers/processes.ts'
 
 const FIXTURE = path.join(import.meta.dirname, 'fixtures/gateway')
+const ROOT = path.join(import.meta.dirname, '..')
+const BIN = path.join(ROOT, 'src/cli/bin.js')
 
 async function start(extra: Partial<Parameters<typeof startDev>[0]> = {}) {
   const lines: string[] = []
@@ -169,6 +174,57 @@ describe('dev: --allow-origin', () => {
     assert.ok(
       typeof hint === 'object' && 'error' in hint && hint.error.includes('did you mean "http://localhost:5173"'),
     )
+  })
+})
+
+describe('socket-action dev --allow-origin', () => {
+  test('--help names it; repeated, its values add up', async () => {
+    const help = await runNode(BIN, ['dev', '--help'], { cwd: ROOT }).done
+    assert.equal(help.code, 0)
+    assert.match(help.stdout, /^ {2}--allow-origin ORIGIN\s+also accept WebSockets from web pages of this origin/m)
+    const parsed = parseCommandArgs(devCommand.spec, ['--allow-origin', 'http://a.example', '--allow-origin=null'])
+    assert.ok(!parsed.help)
+    assert.equal(parsed.values['allow-origin'], 'http://a.example,null')
+  })
+
+  test('a value that is not an origin exits 2 naming it, before anything is served', async () => {
+    const { code, stdout, stderr } = await runNode(
+      BIN,
+      ['dev', 'examples/echo', '--port', '0', '--allow-origin', 'http://localhost:5173/app'],
+      { cwd: ROOT },
+    ).done
+    assert.equal(code, 2)
+    assert.match(
+      stderr,
+      /--allow-origin takes origins .*got "http:\/\/localhost:5173\/app": did you mean "http:\/\/localhost:5173"\?/,
+    )
+    assert.doesNotMatch(stdout, /WebSocket:/)
+  })
+
+  test('the command passes it on: the named origin connects, another is refused', async () => {
+    const child = runNode(
+      BIN,
+      ['dev', 'examples/echo', '--port', '0', '--allow-origin', 'http://localhost:5173,http://app.example'],
+      { cwd: ROOT },
+    )
+    try {
+      let url: string | undefined
+      for (let i = 0; i < 400 && !url; i++) {
+        url = /WebSocket:\s+(ws:\/\/\S+)/.exec(child.stdout())?.[1]
+        if (!url) await sleep(25)
+      }
+      assert.ok(url, child.stdout())
+      assert.match(
+        child.stdout(),
+        /origins: +WebSockets from pages on http:\/\/localhost:5173, http:\/\/app\.example accepted/,
+      )
+      assert.match(child.stdout(), /playground: +http:\/\/127\.0\.0\.1:\d+\/ /)
+      assert.equal(await handshake(url, 'http://app.example'), 'open')
+      assert.equal(await handshake(url, 'http://evil.example'), 403)
+    } finally {
+      child.kill('SIGINT')
+      assert.equal((await child.done).code, 0)
+    }
   })
 })
 
