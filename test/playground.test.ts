@@ -155,6 +155,8 @@ describe('the playground in headless chromium', () => {
     assert.match(idA, /^[A-Za-z0-9_-]{15}=$/)
     assert.notEqual(idA, idB)
     assert.equal(await a.$eval('.cid', (el) => el.textContent), idA)
+    // The rooms each connection is in (the connection registry): $connect joined one.
+    assert.equal(await b.$eval('.rooms', (el) => el.textContent), 'rooms: everyone')
 
     // The routes socket.js registered are the choices (a lifecycle route never is: a frame cannot select it).
     const choices = await a.$$eval('select.route option', (options) =>

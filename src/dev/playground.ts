@@ -16,7 +16,7 @@ export const PLAYGROUND_FILE = new URL('./playground.html', import.meta.url)
 
 /** What the event stream carries: an invocation, something the function wrote, or a line of dev's own. */
 export type PlaygroundEntry =
-  | ({ type: 'invoke'; at: number } & InvocationRecord)
+  | ({ type: 'invoke'; at: number; rooms?: string[] } & InvocationRecord)
   | { type: 'output'; at: number; stream: 'stdout' | 'stderr'; text: string; connectionId?: string; routeKey?: string }
   | { type: 'log'; at: number; text: string }
 
@@ -25,6 +25,8 @@ export interface PlaygroundOptions {
   listenHost: string
   stage: () => string
   routes: () => string[]
+  /** The rooms a connection is in after an event (the connection registry), or undefined without one. */
+  rooms?: (connectionId: string) => string[] | undefined
 }
 
 /** Most pages streaming at once; a page that does not read is cut off past MAX_QUEUED_BYTES. */
@@ -46,7 +48,8 @@ export class Playground implements GatewayPages {
 
   /** The invocation's record, as the gateway reports it. */
   invocation(record: InvocationRecord): void {
-    this.publish({ type: 'invoke', at: Date.now(), ...record })
+    const rooms = this.options.rooms?.(record.connectionId)
+    this.publish({ type: 'invoke', at: Date.now(), ...record, ...(rooms && { rooms }) })
   }
 
   /** What the function wrote, with the event it was running. */

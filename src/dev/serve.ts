@@ -95,11 +95,18 @@ export async function startDev(options: DevOptions): Promise<DevServer> {
   const print = options.log ?? ((line: string) => console.log(line))
   let socket = await resolveSocket(options)
   let lambda: LocalLambda | undefined
+  const registry = new RegistryData()
   // The playground's page is shown what the terminal shows: the function's output per event, and dev's own lines.
   const playground = new Playground({
     listenHost: options.host ?? '127.0.0.1',
     stage: () => socket.stage,
     routes: () => lambda?.routes ?? [],
+    // A connection's own item in the registry (partition `all`) lists its rooms; none without `connections: registry`.
+    rooms: (id) => {
+      if (socket.connections !== 'registry') return undefined
+      const rooms = registry.partition('all')?.items.get(id)?.rooms
+      return rooms ? [...rooms].sort() : undefined
+    },
   })
   const log = (line: string) => {
     print(line)
@@ -146,7 +153,6 @@ export async function startDev(options: DevOptions): Promise<DevServer> {
   } else bundle = await bundleSocket(socket.handlerFile, { codeDir: socket.codeDir })
 
   // The gateway listens first: the function's environments need its address as their @connections endpoint.
-  const registry = new RegistryData()
   const gateway = new LocalGateway({
     registry,
     invoke: (event, timeoutMs) => lambda!.invoke(event, timeoutMs),
