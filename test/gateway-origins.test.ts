@@ -11,7 +11,7 @@ import { setTimeout as sleep } from 'node:timers/promises'
 import WebSocket from 'ws'
 import { parseCommandArgs } from '../src/cli/args.ts'
 import { devCommand } from '../src/cli/commands/dev.ts'
-import { parseAllowedOrigins } from '../src/dev/origins.ts'
+import { originAllowed, ownHosts, ownOrigins, parseAllowedOrigins } from '../src/dev/origins.ts'
 import { PLAYGROUND_FILE } from '../src/dev/playground.ts'
 import { startDev, type DevServer } from '../src/dev/serve.ts'
 import { ask, connect } from './helpers/clients.ts'
@@ -175,6 +175,21 @@ describe('dev: --allow-origin', () => {
       typeof hint === 'object' && 'error' in hint && hint.error.includes('did you mean "http://localhost:5173"'),
     )
   })
+})
+
+test("the gateway's own hosts and origins: the loopback names, the --host address, and the bare names on port 80", () => {
+  assert.deepEqual([...ownHosts('127.0.0.1', 3001)], ['127.0.0.1:3001', 'localhost:3001', '[::1]:3001'])
+  assert.ok(ownHosts('192.168.1.20', 3001).has('192.168.1.20:3001'))
+  assert.ok(ownHosts('::1', 3001).has('[::1]:3001'))
+  assert.equal(ownHosts('0.0.0.0', 3001).size, 3, 'a wildcard names no host')
+  assert.ok(ownHosts('127.0.0.1', 80).has('localhost'))
+  assert.ok(!ownHosts('127.0.0.1', 3001).has('localhost'))
+  const own = ownOrigins('127.0.0.1', 3001)
+  assert.ok(originAllowed(undefined, own, []))
+  assert.ok(originAllowed('http://localhost:3001', own, []))
+  assert.ok(!originAllowed('http://localhost:3002', own, []))
+  assert.ok(!originAllowed('http://localhost', own, []))
+  assert.ok(originAllowed('http://localhost', ownOrigins('127.0.0.1', 80), []))
 })
 
 describe('socket-action dev --allow-origin', () => {

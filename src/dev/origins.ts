@@ -7,10 +7,16 @@ export type AllowedOrigins = readonly string[] | '*'
 
 /** The hosts (`host:port`, lowercase) that name this gateway from the machine it runs on. */
 export function ownHosts(listenHost: string, port: number): Set<string> {
-  const hosts = new Set([`127.0.0.1:${port}`, `localhost:${port}`, `[::1]:${port}`])
+  const names = ['127.0.0.1', 'localhost', '[::1]']
+  const hosts = new Set(names.map((name) => `${name}:${port}`))
+  // On port 80 browsers send the name alone, in Host and in Origin.
+  if (port === 80) for (const name of names) hosts.add(name)
   // A specific address (--host 192.168.1.20) names it too; a wildcard (0.0.0.0, ::) is no host a browser asks for.
-  if (listenHost !== '0.0.0.0' && listenHost !== '::' && listenHost !== '')
-    hosts.add(`${listenHost.includes(':') ? `[${listenHost}]` : listenHost}:${port}`.toLowerCase())
+  if (listenHost !== '0.0.0.0' && listenHost !== '::' && listenHost !== '') {
+    const name = (listenHost.includes(':') ? `[${listenHost}]` : listenHost).toLowerCase()
+    hosts.add(`${name}:${port}`)
+    if (port === 80) hosts.add(name)
+  }
   return hosts
 }
 
