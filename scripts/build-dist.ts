@@ -77,6 +77,8 @@ for (const entry of readdirSync(npm, { recursive: true, withFileTypes: true })) 
 mkdirSync(path.join(npm, 'src/bundle/runtime'))
 for (const file of readdirSync(path.join(root, 'runtime')))
   cpSync(path.join(root, 'runtime', file), path.join(npm, 'src/bundle/runtime', file))
+// The playground's page (src/dev/playground.ts reads it beside itself): one static file tsc does not copy.
+cpSync(path.join(root, 'src/dev/playground.html'), path.join(npm, 'src/dev/playground.html'))
 // tsc copies package.json whole (src/version.ts imports it): keep only what the compiled code reads.
 const { version } = JSON.parse(readFileSync(path.join(root, 'package.json'), 'utf8')) as { version: string }
 writeFileSync(path.join(npm, 'package.json'), `${JSON.stringify({ version, type: 'module' }, null, 2)}\n`)

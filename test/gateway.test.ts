@@ -236,9 +236,21 @@ describe('local gateway', () => {
     }
   })
 
-  test('a plain HTTP GET answers 426', async () => {
-    const answer = await http('GET', server.url.replace('ws://', 'http://'))
-    assert.equal(answer.status, 426)
+  test("a plain HTTP GET answers 426, except the playground on the gateway's own Host", async () => {
+    const url = new URL(server.url.replace('ws://', 'http://'))
+    const answer = await new Promise<number>((resolve, reject) =>
+      request(url, { headers: { Host: `api.example:${url.port}` } }, (res) => {
+        res.resume()
+        resolve(res.statusCode!)
+      })
+        .on('error', reject)
+        .end(),
+    )
+    assert.equal(answer, 426)
+    assert.equal((await http('GET', `${url.origin}/test/more`)).status, 426)
+    const page = await http('GET', url.href)
+    assert.equal(page.status, 200)
+    assert.match(page.body, /socket-action dev playground/)
   })
 
   test('message event has routeKey $default, messageId and body, and no headers', async () => {

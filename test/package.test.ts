@@ -84,6 +84,12 @@ describe('the npm package, installed from its tarball', () => {
         assert.deepEqual(await ask(client, 'message', { from: handler }), { from: handler })
         client.ws.close()
         await client.closed
+        // The playground's page ships in the package (dist/npm/src/dev/playground.html) and is served.
+        const page = /playground:\s+(http:\/\/\S+)/.exec(child.stdout())?.[1]
+        assert.ok(page, `no playground URL printed: ${child.stdout()}`)
+        const answer = await fetch(page)
+        assert.equal(answer.status, 200)
+        assert.match(await answer.text(), /<title>socket-action dev playground<\/title>/)
       } finally {
         child.kill('SIGINT')
         const done = await child.done

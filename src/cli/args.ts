@@ -11,6 +11,8 @@ export interface OptionSpec {
   description: string
   /** Said in help after the description: `(default: ...)`. */
   default?: string
+  /** May be given more than once: the values are joined with commas (`--allow-origin a --allow-origin b` is `a,b`). */
+  repeatable?: boolean
 }
 
 export interface CommandSpec {
@@ -81,7 +83,9 @@ export function parseCommandArgs(spec: CommandSpec, args: string[]): Parsed {
       if (token.value === undefined || (!token.inlineValue && token.value.startsWith('-') && token.value.length > 1)) {
         throw new UsageError(`option --${option.name} needs a value: --${option.name} ${option.value}`, spec.name)
       }
-      values[option.name] = token.value
+      const previous = values[option.name]
+      values[option.name] =
+        option.repeatable && typeof previous === 'string' ? `${previous},${token.value}` : token.value
     } else {
       if (token.inlineValue)
         throw new UsageError(

@@ -20,6 +20,7 @@ import {
   type ConnectionFacts,
 } from './events.ts'
 import type { Invocation, Invoke } from './lambda.ts'
+import { originAllowed, ownOrigins, type AllowedOrigins } from './origins.ts'
 
 export interface GatewayLimits {
   /** Largest frame (and so message) a client may send; over it the connection is closed with 1009. */
@@ -82,12 +83,45 @@ export interface GatewayOptions {
   front?: { proto: 'https'; port: number; domainName: (req: IncomingMessage) => string }
   /** The route key of a message, as the API's route selection expression picks it; `$default` without it (dev). */
   routeOf?: (body: string) => string
+  /**
+   * dev's origin policy (src/dev/origins.ts): a handshake whose Origin is neither the gateway's own nor allowed here is
+   * refused with 403 before $connect. Without it every Origin is accepted, as API Gateway does (the test bed).
+   */
+  allowOrigins?: AllowedOrigins
+  /** dev's playground: answers the plain GETs it serves (true), or leaves them to the gateway (false). */
+  pages?: GatewayPages
+  /** Each invocation, as its log line tells it (the playground streams them). */
+  onInvocation?: (record: InvocationRecord) => void
 }
+
+/** What the gateway asks of the playground (src/dev/playground.ts). */
+export interface GatewayPages {
+  answer(req: IncomingMessage, res: ServerResponse, path: string): boolean
+}
+
+/** One invocation: its route key, connection, status (`200`, `error`, `timeout`), time and the error's description. */
+export interface InvocationRecord {
+  routeKey: string
+  connectionId: string
+  /** The playground's name for the connection (PLAYGROUND_TAG), so its page learns which id is which panel's. */
+  tag?: string
+  status: string
+  ms: number
+  error?: string
+}
+
+/**
+ * The query parameter a playground panel adds to its WebSocket URL so that its page can tell its connection id. dev
+ * removes it before $connect: the handler sees the URL it would see from any other client.
+ */
+export const PLAYGROUND_TAG = 'socket-action-playground'
 
 interface Connection extends ConnectionFacts {
   /** The API as this connection's client reached it (its domainName is the host it asked for, behind a front). */
   api?: ApiFacts
   state: 'connecting' | 'open' | 'closed'
+  /** The playground panel's name for it (PLAYGROUND_TAG). */
+  tag?: string
   ws?: WebSocket
   lastActiveAt: number
   idleTimer?: NodeJS.Timeout
@@ -108,6 +142,9 @@ export class LocalGateway {
   /** Sockets whose upgrade waits for $connect. */
   private readonly handshakes = new Set<NetSocket>()
   private closing = false
+  private ownOrigins = new Set<string>()
+  /** Refused origins already logged (once each: a page retrying in a loop must not flood the terminal). */
+  private readonly refusedOrigins = new Set<string>()
 
   constructor(private readonly options: GatewayOptions) {
     this.limits = { ...AWS_LIMITS, ...options.limits }
@@ -161,6 +198,7 @@ export class LocalGateway {
     this.port = (this.server.address() as AddressInfo).port
     const hostPort = `${host.includes(':') ? `[${host}]` : host}:${this.port}`
     this.api = { apiId: this.options.apiId ?? 'local', domainName: hostPort, stage: this.options.stage }
+    this.ownOrigins = ownOrigins(host, this.port)
     return {
       url: `ws://${hostPort}/${this.options.stage}`,
       connectionsUrl: `http://${hostPort}/${this.options.stage}/@connections`,
@@ -208,9 +246,18 @@ export class LocalGateway {
         : outcome.reason === 'timeout'
           ? 'timeout'
           : 'error'
+      const error = outcome.ok ? undefined : this.describe(outcome.error)
       this.options.log?.(
-        `${routeKey.padEnd(12)} ${conn.connectionId}  ${status.padEnd(7)} ${outcome.ms}ms${outcome.ok ? '' : `  ${this.describe(outcome.error)}`}`,
+        `${routeKey.padEnd(12)} ${conn.connectionId}  ${status.padEnd(7)} ${outcome.ms}ms${error ? `  ${error}` : ''}`,
       )
+      this.options.onInvocation?.({
+        routeKey,
+        connectionId: conn.connectionId,
+        ...(conn.tag !== undefined && { tag: conn.tag }),
+        status,
+        ms: outcome.ms,
+        ...(error !== undefined && { error }),
+      })
       return outcome
     } finally {
       this.inflight.delete(call)
@@ -228,6 +275,18 @@ export class LocalGateway {
     const handshake = handshakeProblem(req)
     if (handshake) return reject(socket, handshake.status, { message: handshake.message }, handshake.headers)
     if (path !== '' && path !== `/${this.options.stage}`) return reject(socket, 403, { message: 'Forbidden' })
+    const origin = req.headers.origin
+    if (this.options.allowOrigins && !originAllowed(origin, this.ownOrigins, this.options.allowOrigins)) {
+      if (!this.refusedOrigins.has(origin!) && this.refusedOrigins.size < 100) {
+        this.refusedOrigins.add(origin!)
+        this.options.log?.(
+          `refused a WebSocket from a page on ${JSON.stringify(origin)} (403): dev accepts only its own origin and clients that send none; to let that page connect, restart with --allow-origin ${origin}`,
+        )
+      }
+      return reject(socket, 403, {
+        message: `Forbidden: origin ${origin} is not allowed (socket-action dev --allow-origin ${origin})`,
+      })
+    }
     const now = Date.now()
     this.recentConnects = this.recentConnects.filter((t) => now - t < 1000)
     if (this.recentConnects.length >= this.limits.connectionsPerSecond)
@@ -253,9 +312,12 @@ export class LocalGateway {
 
     const front = this.options.front
     conn.api = front ? { ...this.api, domainName: front.domainName(req) } : this.api
+    const target = this.options.pages ? playgroundTarget(req) : { url: req.url }
+    conn.tag = target.tag
+    const request = { rawHeaders: req.rawHeaders, url: target.url }
     const event = front
-      ? connectEvent(conn.api, conn, req, front.port, front.proto)
-      : connectEvent(conn.api, conn, req, this.port)
+      ? connectEvent(conn.api, conn, request, front.port, front.proto)
+      : connectEvent(conn.api, conn, request, this.port)
     const outcome = await this.run('$connect', conn, event)
     this.handshakes.delete(socket)
     if (this.closing) {
@@ -341,6 +403,9 @@ export class LocalGateway {
 
   private async onRequest(req: IncomingMessage, res: ServerResponse): Promise<void> {
     const path = pathOf(req)
+    if (path !== undefined && this.options.pages && (req.method === 'GET' || req.method === 'HEAD')) {
+      if (this.options.pages.answer(req, res, path)) return
+    }
     const registry = this.options.registry
     if (registry && path === `/${this.options.stage}/@registry/${registry.token}`) return this.onRegistry(req, res)
     const match = path === undefined ? null : /^\/([^/]+)\/@connections\/([^/]+)$/.exec(path)
@@ -410,6 +475,21 @@ export class LocalGateway {
       return send(res, 400, { error: { name: 'BadRequest', message: 'the registry request is not JSON' } })
     }
     return send(res, 200, await answerRegistryRequest(this.options.registry!, request))
+  }
+}
+
+/** The playground's tag of a handshake (PLAYGROUND_TAG), and its URL without it. */
+function playgroundTarget(req: IncomingMessage): { url: string | undefined; tag?: string } {
+  const target = req.url ?? '/'
+  const query = target.indexOf('?')
+  if (query < 0 || !target.includes(PLAYGROUND_TAG)) return { url: req.url }
+  const params = new URLSearchParams(target.slice(query + 1))
+  const tag = params.get(PLAYGROUND_TAG) ?? undefined
+  params.delete(PLAYGROUND_TAG)
+  const rest = params.toString()
+  return {
+    url: `${target.slice(0, query)}${rest ? `?${rest}` : ''}`,
+    ...(tag !== undefined && /^[A-Za-z0-9_-]{1,64}$/.test(tag) && { tag }),
   }
 }
 

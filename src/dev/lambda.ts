@@ -66,8 +66,18 @@ export interface LocalLambdaOptions {
   maxQueued?: number
   /** Gateway-side messages: init failures, environments replaced. */
   log?: (line: string) => void
-  /** What the function writes to stdout and stderr; the process's own streams by default. */
-  output?: (stream: 'stdout' | 'stderr', text: string) => void
+  /**
+   * What the function writes to stdout and stderr; the process's own streams by default. `during` is the event the
+   * environment was running when it wrote (none at init, or from a timer that fired between events).
+   */
+  output?: (stream: 'stdout' | 'stderr', text: string, during?: EventTag) => void
+}
+
+/** Which event an environment is running: the connection, the route key and Lambda's request id. */
+export interface EventTag {
+  connectionId: string
+  routeKey: string
+  requestId: string
 }
 
 export const INIT_TIMEOUT_MS = 10_000
@@ -189,6 +199,10 @@ class Environment {
   initError: FunctionError | undefined
   busy = false
   dead = false
+  /** The routes the loaded socket.js registered (runtime/global.ts); empty until loaded. */
+  routes: string[] = []
+  /** The event being run, which what the function writes belongs to. */
+  private current: EventTag | undefined
   /** Set when a newer bundle replaced this one: stop after the current event. */
   retired = false
   private readonly gate = new Int32Array(new SharedArrayBuffer(4))
@@ -218,8 +232,8 @@ class Environment {
       stderr: true,
     })
     const output = options.output ?? ((stream, text) => process[stream].write(text))
-    this.worker.stdout.on('data', (chunk: Buffer) => output('stdout', chunk.toString()))
-    this.worker.stderr.on('data', (chunk: Buffer) => output('stderr', chunk.toString()))
+    this.worker.stdout.on('data', (chunk: Buffer) => output('stdout', chunk.toString(), this.current))
+    this.worker.stderr.on('data', (chunk: Buffer) => output('stderr', chunk.toString(), this.current))
     this.worker.unref()
 
     let settle!: (error: FunctionError | undefined) => void
@@ -245,14 +259,16 @@ class Environment {
         message: {
           type: WorkerReply['type'] | 'ready' | 'init-error' | 'output'
           fatal?: boolean
+          routes?: string[]
           stream?: 'stdout' | 'stderr'
           text?: string
         } & Omit<WorkerReply, 'type'>,
       ) => {
         if (message.type === 'output') {
-          output(message.stream!, message.text!)
+          output(message.stream!, message.text!, this.current)
         } else if (message.type === 'ready') {
           clearTimeout(initTimer)
+          this.routes = message.routes ?? []
           settle(undefined)
         } else if (message.type === 'init-error') {
           clearTimeout(initTimer)
@@ -262,6 +278,7 @@ class Environment {
         } else {
           const pending = this.pending
           this.pending = undefined
+          this.current = undefined
           pending?.(message as WorkerReply)
           if (message.fatal) this.kill(onDeath)
         }
@@ -273,6 +290,7 @@ class Environment {
       settle(this.initError)
       const pending = this.pending
       this.pending = undefined
+      this.current = undefined
       pending?.({ type: 'error', error })
       this.kill(onDeath)
     }
@@ -305,6 +323,8 @@ class Environment {
   /** Thaws the environment and runs one event in it. */
   run(event: WebSocketEvent, deadline: number, requestId: string): Promise<WorkerReply> {
     const done = new Promise<WorkerReply>((resolve) => (this.pending = resolve))
+    const { connectionId, routeKey } = event.requestContext
+    this.current = { connectionId, routeKey, requestId }
     Atomics.add(this.gate, 0, 1)
     Atomics.notify(this.gate, 0)
     this.worker.postMessage({ type: 'invoke', id: this.nextId++, event, deadline, requestId })
@@ -516,6 +536,11 @@ export class LocalLambda {
     }
     if (outcome.type === 'error') return { ok: false, reason: 'error', error: outcome.error!, ms: ms() }
     return { ok: true, result: outcome.result, ms: ms() }
+  }
+
+  /** The routes socket.js registered, as the newest loaded bundle has them (the playground offers them). */
+  get routes(): string[] {
+    return this.warm.routes
   }
 
   /** How many environments exist now (for tests and the bench). */

@@ -7,6 +7,8 @@ import { RegistryData } from './connection-store.ts'
 import { devSecretValues } from './dotenv.ts'
 import { LocalGateway, type GatewayLimits } from './gateway.ts'
 import { LocalLambda, type LocalLambdaOptions } from './lambda.ts'
+import type { AllowedOrigins } from './origins.ts'
+import { Playground } from './playground.ts'
 
 export interface DevOptions {
   configFile: string
@@ -31,10 +33,17 @@ export interface DevOptions {
   /** Most events waiting for a busy environment before more are throttled. */
   maxQueued?: number
   env?: Record<string, string | undefined>
+  /**
+   * Origins whose web pages may open WebSockets to dev, beside its own (the playground's); `*` for any. A handshake with
+   * another Origin is refused with 403; clients that send none (wscat, ws, servers) are never refused.
+   */
+  allowOrigins?: AllowedOrigins
 }
 
 export interface DevServer {
   url: string
+  /** The playground's page: `http://HOST:PORT/`. */
+  pageUrl: string
   connectionsUrl: string
   port: number
   socket: SocketConfig
@@ -51,6 +60,7 @@ function lambdaOptions(
   log: (line: string) => void,
   connectionsEndpoint: string,
   registry: RegistryData,
+  output: NonNullable<LocalLambdaOptions['output']>,
 ): LocalLambdaOptions {
   return {
     functionName: `${socket.app}-${socket.stage}`,
@@ -69,7 +79,7 @@ function lambdaOptions(
     maxEnvironments: options.maxEnvironments,
     maxQueued: options.maxQueued,
     log,
-    output: options.output,
+    output,
   }
 }
 
@@ -86,8 +96,31 @@ async function resolveSocket(options: DevOptions): Promise<SocketConfig> {
 }
 
 export async function startDev(options: DevOptions): Promise<DevServer> {
-  const log = options.log ?? ((line: string) => console.log(line))
+  const print = options.log ?? ((line: string) => console.log(line))
   let socket = await resolveSocket(options)
+  let lambda: LocalLambda | undefined
+  const registry = new RegistryData()
+  // The playground's page is shown what the terminal shows: the function's output per event, and dev's own lines.
+  const playground = new Playground({
+    listenHost: options.host ?? '127.0.0.1',
+    stage: () => socket.stage,
+    routes: () => lambda?.routes ?? [],
+    // A connection's own item in the registry (partition `all`) lists its rooms; none without `connections: registry`.
+    rooms: (id) => {
+      if (socket.connections !== 'registry') return undefined
+      const rooms = registry.partition('all')?.items.get(id)?.rooms
+      return rooms ? [...rooms].sort() : undefined
+    },
+  })
+  const log = (line: string) => {
+    print(line)
+    playground.log(line)
+  }
+  const write = options.output ?? ((stream, text) => process[stream].write(text))
+  const output: NonNullable<LocalLambdaOptions['output']> = (stream, text, during) => {
+    write(stream, text, during)
+    playground.output(stream, text, during)
+  }
 
   // With watch on, esbuild's watch mode rebuilds on changes to socket.js and its imports; builds wait in `rebuilding`
   // until the function is up. serverless.yml, which esbuild does not read, has a watcher of its own.
@@ -124,8 +157,6 @@ export async function startDev(options: DevOptions): Promise<DevServer> {
   } else bundle = await bundleSocket(socket.handlerFile, { codeDir: socket.codeDir })
 
   // The gateway listens first: the function's environments need its address as their @connections endpoint.
-  let lambda: LocalLambda | undefined
-  const registry = new RegistryData()
   const gateway = new LocalGateway({
     registry,
     invoke: (event, timeoutMs) => lambda!.invoke(event, timeoutMs),
@@ -134,7 +165,11 @@ export async function startDev(options: DevOptions): Promise<DevServer> {
     port: options.port,
     limits: options.limits,
     dropDisconnect: options.dropDisconnect,
-    log,
+    // Its per-invocation lines reach the page as records (onInvocation), not as text.
+    log: print,
+    allowOrigins: options.allowOrigins ?? [],
+    pages: playground,
+    onInvocation: (record) => playground.invocation(record),
     // The Lambda stand-in compiles the bundle as index.js in the code folder (src/dev/lambda.ts).
     source: () => ({ codeDir: socket.codeDir, bundleFile: path.join(socket.codeDir, HANDLER_FILE) }),
   })
@@ -143,6 +178,7 @@ export async function startDev(options: DevOptions): Promise<DevServer> {
     address = await gateway.listen()
   } catch (error) {
     await codeWatch?.dispose()
+    playground.close()
     await gateway.close()
     throw error
   }
@@ -150,11 +186,12 @@ export async function startDev(options: DevOptions): Promise<DevServer> {
   try {
     lambda = new LocalLambda(
       new TextDecoder().decode(bundle.code),
-      lambdaOptions(socket, options, log, endpoint, registry),
+      lambdaOptions(socket, options, log, endpoint, registry, output),
     )
     await lambda.ready()
   } catch (error) {
     await codeWatch?.dispose()
+    playground.close()
     throw error
   }
 
@@ -164,7 +201,7 @@ export async function startDev(options: DevOptions): Promise<DevServer> {
     if (nextBundle.sha256 !== bundle.sha256 || settingsChanged) {
       await lambda!.swap(
         new TextDecoder().decode(nextBundle.code),
-        lambdaOptions(next, options, log, endpoint, registry),
+        lambdaOptions(next, options, log, endpoint, registry, output),
       )
       log(
         `reloaded ${path.relative(process.cwd(), next.handlerFile) || next.handlerFile} (${nextBundle.sha256.slice(0, 8)})`,
@@ -214,6 +251,7 @@ export async function startDev(options: DevOptions): Promise<DevServer> {
 
   return {
     ...address,
+    pageUrl: `${address.url.replace(/^ws:/, 'http:').replace(/\/[^/]*$/, '')}/`,
     registry,
     get socket() {
       return socket
@@ -227,6 +265,7 @@ export async function startDev(options: DevOptions): Promise<DevServer> {
       codeWatch = undefined
       await watch?.dispose()
       await rebuilding
+      playground.close()
       await gateway.close()
       await lambda!.close()
     },
