@@ -3,16 +3,21 @@ import path from 'node:path';
 import { awsAdapter } from "./aws/adapter.js";
 import { createClients, destroyClients } from "./aws/clients.js";
 import { listStages } from "./aws/stage-discovery.js";
+import { deployedSourceMaps, tailLogEvents } from "./aws/logs-tail.js";
+import { readStageUrl, StageNotFoundError } from "./aws/stage-url.js";
 import { smokeTestVersion } from "./aws/smoke.js";
 import { bundleSocket, LAMBDA_HANDLER } from "./bundle/build.js";
+import { BUNDLE_FRAME, decodeSourceMap } from "./bundle/stack-map.js";
 import { permissionsBoundaryProblem } from "./config/boundary.js";
 import { ConfigError, loadConfig, pickSocket } from "./config/index.js";
 import { domainFor, domainNameProblem, domainPatternProblem } from "./config/domain-name.js";
 import { checkRegion } from "./config/region-name.js";
+import { secretIdFor } from "./config/secret-ref.js";
 import { stageNameProblem } from "./config/stage-name.js";
 import { reconcile, removeStage, rollbackStage, } from "./engine/deploy.js";
 import { desiredState } from "./engine/desired.js";
 import { checkLimits } from "./engine/limits.js";
+import { resourceNames } from "./engine/names.js";
 import { planDeploy } from "./engine/plan.js";
 import { waitingFor } from "./progress/progress.js";
 import { VERSION } from "./version.js";
@@ -84,15 +89,22 @@ function withStage(socket, stage, file) {
             },
         ]);
     const domain = socket.domain && { ...socket.domain, name: domainFor(socket.domain.pattern, stage) };
+    const secrets = socket.secrets?.map((s) => ({ ...s, id: secretIdFor(s.pattern, stage) }));
     return {
         ...socket,
         stage,
         ...(domain ? { domain } : {}),
+        ...(secrets ? { secrets } : {}),
         defaulted: socket.defaulted.filter((field) => field !== 'stage'),
     };
 }
 function bundleFor(p, options) {
-    return waitingFor(options.progress, `esbuild to bundle ${path.basename(p.socket.handlerFile)}`, () => bundleSocket(p.socket.handlerFile, { codeDir: p.socket.codeDir, esbuild: options.esbuild }));
+    return waitingFor(options.progress, `esbuild to bundle ${path.basename(p.socket.handlerFile)}`, () => bundleSocket(p.socket.handlerFile, {
+        codeDir: p.socket.codeDir,
+        esbuild: options.esbuild,
+        // socket.js is loaded once the function has read its secrets
+        secrets: !!p.socket.secrets?.length,
+    }));
 }
 function smokeTestOf(p, options) {
     if (options.smokeTest || !options.smoke)
@@ -124,7 +136,13 @@ function adapterOptions(p, options) {
         smokeTest: smokeTestOf(p, options),
         log: options.events?.log,
         ...domainTarget(p),
+        ...secretTargets(p),
     };
+}
+/** What observe looks up for serverless.yml's secrets (metadata only). */
+function secretTargets(p) {
+    const secrets = p.socket.secrets;
+    return secrets?.length ? { secrets: secrets.map(({ service, id }) => ({ service, id })) } : {};
 }
 /** What observe reads for the domain: serverless.yml's name and zone. */
 function domainTarget(p) {
@@ -146,6 +164,7 @@ function desiredFor(p, bundle, smokeTest) {
             handler: LAMBDA_HANDLER,
             version: VERSION,
             smokeTest,
+            ...(observed.secrets ? { secrets: observed.secrets } : {}),
         });
         const problems = checkLimits(desired, { zipBytes: bundle.zip.length, unzippedBytes: bundle.files.reduce((n, f) => n + f.data.length, 0) }, p.socket);
         if (problems.length)
@@ -174,6 +193,7 @@ export async function planStage(options) {
             identity: p.identity,
             progress: options.progress,
             ...domainTarget(p),
+            ...secretTargets(p),
         }).observe();
         const desired = desiredFor(p, bundle, !!smokeTestOf(p, options))(observed);
         return { plan: planDeploy(desired, observed), desired, socket: p.socket };
@@ -213,6 +233,69 @@ export async function listStagesOf(options) {
     try {
         const stages = await waitingFor(options.progress, `AWS to list the stages of ${p.identity.app}`, () => listStages(p.clients, p.identity.app, p.identity.repo));
         return { app: p.identity.app, repo: p.identity.repo, region: p.region, stages };
+    }
+    finally {
+        destroyClients(p.clients);
+    }
+}
+/** Where clients connect to the stage, its live version and region, read by its tags (src/aws/stage-url.ts). */
+export async function stageUrlOf(options) {
+    const p = await prepare(options);
+    try {
+        const read = await waitingFor(options.progress, `AWS to read stage "${p.identity.stage}"`, () => readStageUrl(p.clients, p.identity, resourceNames(p.identity)));
+        return { ...read, identity: p.identity, region: p.region };
+    }
+    catch (error) {
+        throw error instanceof StageNotFoundError ? await withStagesListed(error, p) : error;
+    }
+    finally {
+        destroyClients(p.clients);
+    }
+}
+/** A missing stage's message, with the stages that do exist for this app and repository (the likely typo). */
+async function withStagesListed(error, p) {
+    const stages = await listStages(p.clients, p.identity.app, p.identity.repo).catch(() => undefined);
+    const hint = stages === undefined
+        ? ''
+        : stages.length
+            ? ` - the stages of "${p.identity.app}" (${p.identity.repo}) in ${p.region} are: ${stages.join(', ')}`
+            : ` - "${p.identity.app}" (${p.identity.repo}) has no stage in ${p.region}; deploy one: socket-action deploy --stage ${p.identity.stage}`;
+    return new StageNotFoundError(`${error.message}${hint}`);
+}
+/**
+ * Tails the stage's log group (src/aws/logs-tail.ts). A frame left in the bundle (`/var/task/bundle.js:L:C`) is mapped
+ * with the source map of the version that logged it, from that version's deployed zip: downloaded once per version,
+ * and only for a version whose lines have such a frame (Node.js maps the others on Lambda already).
+ */
+export async function stageLogsOf(options) {
+    const p = await prepare(options);
+    try {
+        const names = resourceNames(p.identity);
+        options.onNote?.(`${names.logGroupName} in ${p.region}`);
+        const maps = new Map();
+        const mapsOf = (version) => {
+            let found = maps.get(version);
+            if (!found) {
+                found = deployedSourceMaps(p.clients, names.functionName, version).then((raw) => Object.fromEntries(Object.entries(raw).map(([file, map]) => [file, decodeSourceMap(map)])), (error) => {
+                    options.onNote?.(`note: the stack lines of version ${version} stay unmapped: ${error instanceof Error ? error.message : String(error)}`);
+                    return undefined;
+                });
+                maps.set(version, found);
+            }
+            return found;
+        };
+        await tailLogEvents(p.clients, {
+            logGroupName: names.logGroupName,
+            startTime: options.startTime,
+            follow: options.follow,
+            pollMs: options.pollMs,
+            signal: options.signal,
+            describe: `stage "${p.identity.stage}" of "${p.identity.app}" in ${p.region}`,
+        }, async (event) => options.onEvent(event, event.version && BUNDLE_FRAME.test(event.message) ? await mapsOf(event.version) : undefined));
+        return { identity: p.identity, region: p.region };
+    }
+    catch (error) {
+        throw error instanceof StageNotFoundError ? await withStagesListed(error, p) : error;
     }
     finally {
         destroyClients(p.clients);

@@ -5,7 +5,11 @@ import { executor } from "./writes.js";
 export function awsAdapter(options) {
     const names = resourceNames(options.identity);
     return {
-        observe: (o) => waitingFor(options.progress, `AWS to describe stage ${options.identity.stage}`, () => observeStage(options.clients, options.identity, names, { ...o, domain: options.domain })),
+        observe: (o) => waitingFor(options.progress, `AWS to describe stage ${options.identity.stage}`, () => observeStage(options.clients, options.identity, names, {
+            ...o,
+            domain: options.domain,
+            secrets: options.secrets,
+        })),
         executor: (desired) => executor({ ...options, desired }),
         describeApi: (id) => describeApi(options.clients, id),
         taggedApis: async () => (await listApis(options.clients))

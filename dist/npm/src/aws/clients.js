@@ -4,8 +4,11 @@ import { ApiGatewayV2Client } from '@aws-sdk/client-apigatewayv2';
 import { CloudWatchLogsClient } from '@aws-sdk/client-cloudwatch-logs';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { IAMClient } from '@aws-sdk/client-iam';
+import { KMSClient } from '@aws-sdk/client-kms';
 import { LambdaClient } from '@aws-sdk/client-lambda';
 import { Route53Client } from '@aws-sdk/client-route-53';
+import { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
+import { SSMClient } from '@aws-sdk/client-ssm';
 import { STSClient } from '@aws-sdk/client-sts';
 export function createClients({ region, credentials, maxAttempts = 6 }) {
     const config = { region, credentials, maxAttempts };
@@ -18,6 +21,9 @@ export function createClients({ region, credentials, maxAttempts = 6 }) {
         sts: new STSClient(config),
         acm: new ACMClient(config),
         route53: new Route53Client(config),
+        ssm: new SSMClient(config),
+        secretsManager: new SecretsManagerClient(config),
+        kms: new KMSClient(config),
     };
 }
 export function destroyClients(clients) {

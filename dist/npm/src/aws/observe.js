@@ -8,6 +8,7 @@ import { DescribeTableCommand, DescribeTimeToLiveCommand, ListTagsOfResourceComm
 import { isOurs, partitionOf } from "../engine/names.js";
 import { readDomainsFirst, readDomainsSecond } from "./domain-lookup.js";
 import { explainAwsError, isNotFound } from "./errors.js";
+import { readSecrets } from "./secrets-lookup.js";
 async function orUndefined(read) {
     try {
         return await read;
@@ -160,7 +161,7 @@ export async function observeStage(clients, identity, names, options = {}) {
     try {
         // Two rounds of parallel reads: everything named, then what the first round found (API details, the group's tags).
         const FunctionName = names.functionName;
-        const [identityOut, roleOut, rolePolicy, policyNames, attached, fnOut, fnPolicy, apis, foundGroup, legacyRoleOut, aliasOut, aliasPolicy, versionList, tableOut, ttlOut, domainsFirst,] = await Promise.all([
+        const [identityOut, roleOut, rolePolicy, policyNames, attached, fnOut, fnPolicy, apis, foundGroup, legacyRoleOut, aliasOut, aliasPolicy, versionList, tableOut, ttlOut, domainsFirst, secrets,] = await Promise.all([
             clients.sts.send(new GetCallerIdentityCommand({})),
             orUndefined(clients.iam.send(new GetRoleCommand({ RoleName: names.roleName }))),
             orUndefined(clients.iam.send(new GetRolePolicyCommand({ RoleName: names.roleName, PolicyName: names.policyName }))),
@@ -185,6 +186,7 @@ export async function observeStage(clients, identity, names, options = {}) {
             orUndefined(clients.dynamodb.send(new DescribeTableCommand({ TableName: names.tableName }))),
             orUndefined(clients.dynamodb.send(new DescribeTimeToLiveCommand({ TableName: names.tableName }))),
             readDomainsFirst(clients, options.domain),
+            options.secrets?.length && !options.forRemoval ? readSecrets(clients, options.secrets) : undefined,
         ]);
         const legacyTags = iamTags(legacyRoleOut?.Role?.Tags);
         const legacyRole = legacyRoleOut?.Role && isOurs(legacyTags, identity)
@@ -254,6 +256,7 @@ export async function observeStage(clients, identity, names, options = {}) {
             role,
             fn,
             foreign: [...foreign],
+            ...(secrets ? { secrets } : {}),
         });
         const ours = apis.filter((api) => api.ProtocolType === 'WEBSOCKET' && isOurs(api.Tags, identity));
         // An API deleted between the listing and its reads (another deploy removing a duplicate) is simply gone.
@@ -281,6 +284,7 @@ export async function observeStage(clients, identity, names, options = {}) {
             apis: observedApis.filter((api) => api !== undefined),
             ...(table ? { table } : {}),
             ...domains,
+            ...(secrets ? { secrets } : {}),
             foreign,
         };
     }

@@ -33,6 +33,20 @@ export const BUNDLE_FILE = 'bundle.js';
 export const SOURCE_MAP_LAYOUT = { map: 'external', scope: 'user', loader: true };
 /** index.js when `loader` is on; Lambda's runtime require()s it (CommonJS: the zip has no package.json). */
 const LOADER = `"use strict";\n// Maps stack traces to socket.js lines (the source map is ${BUNDLE_FILE}.map), then loads the handler.\nprocess.setSourceMapsEnabled(true);\nmodule.exports = require("./${BUNDLE_FILE}");\n`;
+/**
+ * index.mjs for a function with secrets (serverless.yml `secrets`): an ES module, because only an ES module's
+ * top-level await holds Lambda's init phase until the secrets are read. It loads the CommonJS bundle, whose `ready`
+ * reads them (runtime/secrets.ts) and only then loads socket.js, so socket.js's top-level code sees process.env.X;
+ * a failure is the init's error (Lambda retries the init at the next invocation).
+ */
+export const SECRETS_LOADER_FILE = 'index.mjs';
+const SECRETS_LOADER = `// Reads the function's secrets (SOCKET_ACTION_SECRETS) before socket.js runs, then exports the handler.
+import { createRequire } from "node:module";
+process.setSourceMapsEnabled(true);
+const bundle = createRequire(import.meta.url)("./${BUNDLE_FILE}");
+await bundle.ready;
+export const handler = bundle.handler;
+`;
 /** The Lambda Node.js runtimes ship AWS SDK v3: keep it out of the bundle. */
 export const EXTERNAL = ['@aws-sdk/*'];
 /**
@@ -69,12 +83,18 @@ function runtimePlugin() {
     };
 }
 /** The esbuild options for one socket.js: the runtime, then the user's file, as one CommonJS file and its source map. */
-function buildOptions({ handlerFile, codeDir, root }) {
+function buildOptions({ handlerFile, codeDir, root }, secrets = false) {
     const userEntry = `./${path.relative(codeDir, handlerFile).split(path.sep).join('/')}`;
     const entry = [
         `import ${JSON.stringify('socket-action')}`, // installs the global \`on\` before socket.js runs
         `export { handler } from ${JSON.stringify('socket-action-lambda')}`,
-        `import ${JSON.stringify(userEntry)}`,
+        ...(secrets
+            ? [
+                // socket.js is required (esbuild wraps it to run on demand) once the secrets are in process.env
+                `import { loadSecrets } from ${JSON.stringify('socket-action-secrets')}`,
+                `export const ready = loadSecrets().then(() => { require(${JSON.stringify(userEntry)}) })`,
+            ]
+            : [`import ${JSON.stringify(userEntry)}`]),
     ].join('\n');
     return {
         stdin: { contents: entry, resolveDir: codeDir, sourcefile: ENTRY_NAME, loader: 'js' },
@@ -101,6 +121,7 @@ function buildOptions({ handlerFile, codeDir, root }) {
                 name: 'socket-action-lambda',
                 setup(build) {
                     build.onResolve({ filter: /^socket-action-lambda$/ }, () => ({ path: 'lambda.ts', namespace: RUNTIME_NS }));
+                    build.onResolve({ filter: /^socket-action-secrets$/ }, () => ({ path: 'secrets.ts', namespace: RUNTIME_NS }));
                 },
             },
             // Last: it sees only what the runtime's resolvers leave, the user's imports.
@@ -134,7 +155,7 @@ export async function bundleSocket(handlerFile, options = {}) {
     const where = await paths(handlerFile, options.codeDir);
     let result;
     try {
-        result = await (options.esbuild ?? (await nativeEsbuild())).build(buildOptions(where));
+        result = await (options.esbuild ?? (await nativeEsbuild())).build(buildOptions(where, options.secrets));
     }
     catch (error) {
         const failure = error;
@@ -142,7 +163,8 @@ export async function bundleSocket(handlerFile, options = {}) {
             throw error;
         throw bundleError(failure.errors, where);
     }
-    return bundleOf(result, where, options.sourceMap ?? SOURCE_MAP_LAYOUT);
+    const layout = options.sourceMap ?? SOURCE_MAP_LAYOUT;
+    return bundleOf(result, where, options.secrets ? { ...layout, loader: true } : layout, options.secrets);
 }
 /**
  * Bundles socket.js, then rebuilds incrementally whenever it or a file it imports changes (esbuild's watch mode, which
@@ -199,12 +221,14 @@ function bundleError(errors, where) {
 }
 /**
  * Whether the user's files put any code in the bundle. Tree shaking drops what has no effect when loaded, so none
- * means socket.js registers no handler: it is empty, only comments, or only declares what nothing uses.
+ * means socket.js registers no handler: it is empty, only comments, or only declares what nothing uses. (With secrets,
+ * socket.js is required on demand and esbuild's wrapper around it counts as code: an empty socket.js is not caught
+ * here then, and its smoke test is what fails.)
  */
 function hasUserCode(metafile) {
     return Object.values(metafile.outputs).some((o) => Object.entries(o.inputs).some(([p, i]) => i.bytesInOutput > 0 && p !== ENTRY_NAME && !p.startsWith(RUNTIME_NS)));
 }
-function bundleOf(result, where, layout) {
+function bundleOf(result, where, layout, secrets = false) {
     const { codeDir, handlerFile } = where;
     const output = result.outputFiles?.find((f) => f.path.endsWith('.js'));
     const mapOutput = result.outputFiles?.find((f) => f.path.endsWith('.js.map'));
@@ -226,18 +250,20 @@ function bundleOf(result, where, layout) {
         map = restrictSourceMap(map, (source) => !isDependency(source));
     const js = output.text.endsWith('\n') ? output.text : `${output.text}\n`; // 'external': esbuild adds no comment
     const code = new TextEncoder().encode(js + inlineSourceMapComment(map));
-    const files = packageFiles(js, map, layout);
+    const files = packageFiles(js, map, layout, secrets);
     const archive = zip(files);
     const inputs = Object.keys(result.metafile.inputs)
         .filter((p) => !p.includes(':') && p !== ENTRY_NAME)
         .map((p) => path.resolve(codeDir, p));
     return { code, files, zip: archive, sha256: codeSha256(archive), inputs };
 }
-function packageFiles(js, map, layout) {
+function packageFiles(js, map, layout, secrets) {
     const name = layout.loader ? BUNDLE_FILE : HANDLER_FILE;
     const text = (s) => new TextEncoder().encode(s);
     const files = [];
-    if (layout.loader)
+    if (secrets)
+        files.push({ name: SECRETS_LOADER_FILE, data: text(SECRETS_LOADER) });
+    else if (layout.loader)
         files.push({ name: HANDLER_FILE, data: text(LOADER) });
     if (layout.map === 'none')
         files.push({ name, data: text(js) });

@@ -46,7 +46,9 @@ export function parseCommandArgs(spec, args) {
             if (token.value === undefined || (!token.inlineValue && token.value.startsWith('-') && token.value.length > 1)) {
                 throw new UsageError(`option --${option.name} needs a value: --${option.name} ${option.value}`, spec.name);
             }
-            values[option.name] = token.value;
+            const previous = values[option.name];
+            values[option.name] =
+                option.repeatable && typeof previous === 'string' ? `${previous},${token.value}` : token.value;
         }
         else {
             if (token.inlineValue)

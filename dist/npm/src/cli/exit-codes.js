@@ -12,9 +12,12 @@ export const EXIT_CODES_HELP = `Exit codes:
   0  done
   1  the command failed: AWS, GitHub, the network, a port in use (retrying may help)
   2  fix the input: an unknown command or option, a bad value, serverless.yml or socket.js
-     errors, a missing GitHub token or repository (retrying will not help)`;
+     errors, a missing GitHub token or repository, a stage that is not deployed (retrying will not help)`;
 export function exitCodeFor(error) {
     if (error instanceof UsageError || error instanceof ComponentChoiceError || hasDiagnostics(error))
+        return EXIT_USAGE;
+    // src/aws/stage-url.ts, by name: importing it would load the AWS SDK for every usage error.
+    if (error?.name === 'StageNotFoundError')
         return EXIT_USAGE;
     return EXIT_FAILED;
 }

@@ -3,20 +3,26 @@
 import { didYouMean } from "../config/suggest.js";
 import { parseCommandArgs } from "./args.js";
 import { devCommand } from "./commands/dev.js";
+import { initCommand } from "./commands/init.js";
+import { logsCommand } from "./commands/logs.js";
 import { deployCommand, planCommand, removeCommand, rollbackCommand } from "./commands/stage-commands.js";
 import { sweepCommand } from "./commands/sweep.js";
+import { urlCommand } from "./commands/url.js";
 import { hasDiagnostics } from "../config/diagnosed.js";
 import { EXIT_OK, EXIT_USAGE, exitCodeFor } from "./exit-codes.js";
 import { commandHelp, overviewHelp } from "./help.js";
 import { UsageError } from "./usage.js";
 import { VERSION } from "../version.js";
 export const COMMANDS = [
+    initCommand,
     devCommand,
     planCommand,
     deployCommand,
     removeCommand,
     rollbackCommand,
     sweepCommand,
+    urlCommand,
+    logsCommand,
 ];
 const HELP = overviewHelp(COMMANDS.map((c) => c.spec));
 /** Prints an error for a person: diagnostics one per line, a usage error with where to read more, else its message. */

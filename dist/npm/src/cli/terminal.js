@@ -12,3 +12,7 @@ export function stderrReporter(stream = process.stderr, env = process.env) {
     }
     return lineProgress((line) => stream.write(`${line}\n`));
 }
+/** Whether to colour what goes to `stream`: a terminal, and neither NO_COLOR (https://no-color.org) nor TERM=dumb. */
+export function colourOn(stream = process.stdout, env = process.env) {
+    return !!stream.isTTY && !env.NO_COLOR && env.TERM !== 'dumb';
+}

@@ -18,6 +18,8 @@ import { ReadProblem, readConfigFile } from "./read.js";
 import { headerProblems } from "./smoke-headers.js";
 import { domainFor, domainNameProblem, domainPatternProblem, STAGE_PLACEHOLDER } from "./domain-name.js";
 import { stageNameProblem } from "./stage-name.js";
+import { MAX_SECRETS, MAX_SECRETS_WHY, parseSecretRef } from "./secret-ref.js";
+import { SECRETS_VARIABLE } from "../../runtime/secrets-variable.js";
 import { isEnvValue, pathKey, substitute } from "./substitute.js";
 import { closest, didYouMean } from "./suggest.js";
 const D = schema.definitions;
@@ -177,7 +179,7 @@ function toData(ctx, node, p, pos, keyPos) {
     return numeric && NUMBER_RE.test(s.trim()) ? Number(s.trim()) : s;
 }
 /** Inputs that map names the user chooses to values: their values share one field (`env/*`). */
-const NAME_MAPS = new Set(['env', 'smoke/headers', 'smoke/query']);
+const NAME_MAPS = new Set(['env', 'secrets', 'smoke/headers', 'smoke/query']);
 /** The field of a path (a key of VALUE and KEY) and how messages name it. */
 function fieldOf(data, p) {
     if (p.length === 1)
@@ -342,7 +344,7 @@ async function loadConfigText(src, file, absFile, dir, env, options) {
             let v = input(k);
             if (k === 'env' && isObj(v))
                 v = Object.fromEntries(Object.entries(v).map(([name, value]) => [name, String(value)]));
-            if (k === 'env' || k === 'policy' || k === 'throttle')
+            if (k === 'env' || k === 'policy' || k === 'throttle' || k === 'secrets')
                 v = v === null ? (k === 'policy' ? [] : {}) : v;
             if (k === 'permissionsBoundary' && typeof v === 'string')
                 v = v.trim();
@@ -358,7 +360,9 @@ async function loadConfigText(src, file, absFile, dir, env, options) {
         }
         if (isObj(given.env)) {
             const kept = Object.entries(given.env).filter(([k, v]) => v !== null && typeof v !== 'object' && ctx.ok([key, 'inputs', 'env', k]));
-            const size = Buffer.byteLength(JSON.stringify(Object.fromEntries(kept.map(([k, v]) => [k, String(v)]))), 'utf8');
+            // the secrets' references are one more variable (SOCKET_ACTION_SECRETS) beside env
+            const refs = isObj(given.secrets) ? { [SECRETS_VARIABLE]: JSON.stringify(given.secrets) } : {};
+            const size = Buffer.byteLength(JSON.stringify({ ...Object.fromEntries(kept.map(([k, v]) => [k, String(v)])), ...refs }), 'utf8');
             if (size > ENV_MAX_BYTES) {
                 ctx.at(ctx.keyPos([key, 'inputs', 'env']), `input "env" is ${size} bytes (as JSON), over Lambda's 4 KB limit (${ENV_MAX_BYTES} bytes) for all environment variables together - move large values elsewhere (e.g. SSM Parameter Store)`, [key, 'inputs', 'env']);
             }
@@ -371,6 +375,9 @@ async function loadConfigText(src, file, absFile, dir, env, options) {
                 ctx.at(ctx.keyPos([...headersAt, name]), message, [...headersAt, name]);
         const domainAt = [key, 'inputs', 'domain'];
         const domain = domainInput(ctx, domainAt, inputs.domain, stage ?? DEFAULT_STAGE);
+        // every entry checked, even when another one broke the schema
+        const givenSecrets = isObj(given.secrets) ? given.secrets : undefined;
+        const secrets = secretsInput(ctx, [key, 'inputs', 'secrets'], givenSecrets, given.env, stage ?? DEFAULT_STAGE);
         const keyPos = ctx.keyPos([key]);
         parsed.components.push({ key, component: c.component, inputs, line: lineCounter.linePos(keyPos).line });
         const app = inputs.name ?? parsed.name ?? appFromFolder(path.basename(dir));
@@ -418,7 +425,7 @@ async function loadConfigText(src, file, absFile, dir, env, options) {
         }
         if (handlerFile === undefined || !ctx.ok([key]))
             continue;
-        const { name: _name, code: _code, domain: _domain, ...values } = { ...defaults, ...inputs };
+        const { name: _name, code: _code, domain: _domain, secrets: _secrets, ...values } = { ...defaults, ...inputs };
         const socket = {
             componentKey: key,
             configFile: absFile,
@@ -435,6 +442,8 @@ async function loadConfigText(src, file, absFile, dir, env, options) {
             delete socket.permissionsBoundary;
         if (domain)
             socket.domain = domain;
+        if (secrets?.length)
+            socket.secrets = secrets;
         sockets.push(socket);
     }
     if (ctx.diagnostics.length > 0)
@@ -478,6 +487,39 @@ function domainInput(ctx, at, given, stage) {
         return { name, pattern, hostedZone: isId ? zone.replace(/^\/hostedzone\//, '') : zoneName };
     }
     return { name, pattern };
+}
+// ---------------------------------------------------------------------------
+// secrets
+/**
+ * serverless.yml's `secrets` checked beyond the schema (names and value types are the schema's): each reference's
+ * scheme and name (secret-ref.ts), `{stage}` filled in, no name also in env, at most MAX_SECRETS.
+ */
+function secretsInput(ctx, at, given, env, stage) {
+    if (given === undefined)
+        return undefined;
+    const entries = Object.entries(given);
+    if (entries.length > MAX_SECRETS) {
+        ctx.at(ctx.keyPos(at), `input "secrets" has ${entries.length} entries, over the ${MAX_SECRETS} allowed: ${MAX_SECRETS_WHY} - keep related values in one secret (a JSON document) and parse it in socket.js`, at);
+        return undefined;
+    }
+    const refs = [];
+    for (const [name, value] of entries) {
+        const p = [...at, name];
+        if (typeof value !== 'string' || !ctx.ok(p))
+            continue;
+        if (isObj(env) && Object.hasOwn(env, name)) {
+            ctx.at(ctx.keyPos(p), `secrets ${quote(name)} is also in env - a variable gets its value from one place: remove it from env (its value would be plaintext in the function's configuration) or from secrets`, p);
+            continue;
+        }
+        const written = ctx.written.get(pathKey(p));
+        const parsed = parseSecretRef(value, stage, written !== undefined ? fromEnvironment(written) : undefined);
+        if ('problem' in parsed) {
+            ctx.at(ctx.valuePos(p), `secrets ${quote(name)} ${parsed.problem}`, p);
+            continue;
+        }
+        refs.push({ name, ...parsed, line: ctx.lineCounter.linePos(ctx.keyPos(p)).line });
+    }
+    return refs;
 }
 /**
  * The diagnostics, with any value that came from ${env.X} replaced by its reference: messages show references, not

@@ -5,6 +5,7 @@
 import schema from '../../schema/serverless.schema.json' with { type: 'json' };
 import { permissionsBoundaryProblem } from "./boundary.js";
 import { DOMAIN_EXAMPLE } from "./domain-name.js";
+import { SECRETS_EXAMPLE } from "./secret-ref.js";
 import { STAGE_NAME_RULE } from "./stage-name.js";
 import { AWS_REGIONS } from "./regions.js";
 import { describe, describeUnquoted, quote } from "./quote.js";
@@ -147,6 +148,10 @@ export const VALUE = {
     'env/*': ({ v, p }) => v === null
         ? `env ${quote(p[3])} has no value - give it a value (use "" for an empty string) or remove it`
         : `env ${quote(p[3])} must be a string, number or boolean, got ${describe(v)}`,
+    secrets: ({ v, label }) => `${label} must be a mapping of environment variable names to references, e.g. ${SECRETS_EXAMPLE}, got ${typeof v === 'string' ? 'a string' : describe(v)}`,
+    'secrets/*': ({ v, p }) => v === null
+        ? `secrets ${quote(p[3])} has no reference - give one, e.g. ssm:/my-socket/{stage}/stripe or secretsmanager:my-socket/db, or remove it`
+        : `secrets ${quote(p[3])} must be a reference (text such as ssm:/my-socket/{stage}/stripe), got ${describe(v)}`,
     code: ifString((_, { label }) => `${label} must not be empty - give the folder that contains socket.js (e.g. ./), or remove it`),
     runtime: (at) => {
         const major = Number(NODEJS_RUNTIME_RE.exec(String(at.v))?.[1]);
@@ -247,6 +252,11 @@ export const KEY = {
         : key.startsWith(OWN_ENV_PREFIX)
             ? `env name "${key}" is reserved: socket-action sets ${OWN_ENV_PREFIX}* variables itself (SOCKET_ACTION_TABLE names the connection registry's table) - rename it`
             : `env name ${quote(key)} is invalid: Lambda needs at least two characters, a letter first, then only letters, digits and "_"`,
+    secrets: (key) => /^(AWS_|LAMBDA_)|^_HANDLER$|^_X_AMZN_TRACE_ID$/.test(key)
+        ? `secrets name "${key}" is reserved: AWS_*, LAMBDA_* and _HANDLER are Lambda's own variables - rename it`
+        : key.startsWith(OWN_ENV_PREFIX)
+            ? `secrets name "${key}" is reserved: socket-action sets ${OWN_ENV_PREFIX}* variables itself (SOCKET_ACTION_SECRETS holds the references) - rename it`
+            : `secrets name ${quote(key)} is invalid: an environment variable name of at least two characters, a letter first, then only letters, digits and "_"`,
     'policy/#': (key, { label }) => key === 'Principal' || key === 'NotPrincipal'
         ? `${label} must not have "${key}": the statement is added to the function role's own policy, whose principal is the role - remove it`
         : `unknown key ${quote(key)} in ${label} - ${allowed(key, STATEMENT_KEYS, 'keys are')}`,

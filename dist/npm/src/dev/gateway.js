@@ -8,6 +8,7 @@ import { WebSocketServer } from 'ws';
 import { toProxyResult } from "../../runtime/handler.js";
 import { stackOrigin } from "../bundle/sourcemap.js";
 import { connectEvent, connectionId, disconnectEvent, identityOf, messageEvent, } from "./events.js";
+import { originAllowed, ownOrigins } from "./origins.js";
 export const AWS_LIMITS = {
     frameBytes: 32 * 1024,
     payloadBytes: 128 * 1024,
@@ -20,6 +21,11 @@ export const AWS_LIMITS = {
     requestTimeoutMs: 30_000,
     postDelayMs: 0,
 };
+/**
+ * The query parameter a playground panel adds to its WebSocket URL so that its page can tell its connection id. dev
+ * removes it before $connect: the handler sees the URL it would see from any other client.
+ */
+export const PLAYGROUND_TAG = 'socket-action-playground';
 const WS_GUID_PROTOCOL = Symbol('socket-action:subprotocol');
 export class LocalGateway {
     options;
@@ -34,6 +40,9 @@ export class LocalGateway {
     /** Sockets whose upgrade waits for $connect. */
     handshakes = new Set();
     closing = false;
+    ownOrigins = new Set();
+    /** Refused origins already logged (once each: a page retrying in a loop must not flood the terminal). */
+    refusedOrigins = new Set();
     constructor(options) {
         this.options = options;
         this.limits = { ...AWS_LIMITS, ...options.limits };
@@ -80,6 +89,7 @@ export class LocalGateway {
         this.port = this.server.address().port;
         const hostPort = `${host.includes(':') ? `[${host}]` : host}:${this.port}`;
         this.api = { apiId: this.options.apiId ?? 'local', domainName: hostPort, stage: this.options.stage };
+        this.ownOrigins = ownOrigins(host, this.port);
         return {
             url: `ws://${hostPort}/${this.options.stage}`,
             connectionsUrl: `http://${hostPort}/${this.options.stage}/@connections`,
@@ -124,7 +134,16 @@ export class LocalGateway {
                 : outcome.reason === 'timeout'
                     ? 'timeout'
                     : 'error';
-            this.options.log?.(`${routeKey.padEnd(12)} ${conn.connectionId}  ${status.padEnd(7)} ${outcome.ms}ms${outcome.ok ? '' : `  ${this.describe(outcome.error)}`}`);
+            const error = outcome.ok ? undefined : this.describe(outcome.error);
+            this.options.log?.(`${routeKey.padEnd(12)} ${conn.connectionId}  ${status.padEnd(7)} ${outcome.ms}ms${error ? `  ${error}` : ''}`);
+            this.options.onInvocation?.({
+                routeKey,
+                connectionId: conn.connectionId,
+                ...(conn.tag !== undefined && { tag: conn.tag }),
+                status,
+                ms: outcome.ms,
+                ...(error !== undefined && { error }),
+            });
             return outcome;
         }
         finally {
@@ -144,6 +163,16 @@ export class LocalGateway {
             return reject(socket, handshake.status, { message: handshake.message }, handshake.headers);
         if (path !== '' && path !== `/${this.options.stage}`)
             return reject(socket, 403, { message: 'Forbidden' });
+        const origin = req.headers.origin;
+        if (this.options.allowOrigins && !originAllowed(origin, this.ownOrigins, this.options.allowOrigins)) {
+            if (!this.refusedOrigins.has(origin) && this.refusedOrigins.size < 100) {
+                this.refusedOrigins.add(origin);
+                this.options.log?.(`refused a WebSocket from a page on ${JSON.stringify(origin)} (403): dev accepts only its own origin and clients that send none; to let that page connect, restart with --allow-origin ${origin}`);
+            }
+            return reject(socket, 403, {
+                message: `Forbidden: origin ${origin} is not allowed (socket-action dev --allow-origin ${origin})`,
+            });
+        }
         const now = Date.now();
         this.recentConnects = this.recentConnects.filter((t) => now - t < 1000);
         if (this.recentConnects.length >= this.limits.connectionsPerSecond)
@@ -168,9 +197,12 @@ export class LocalGateway {
         });
         const front = this.options.front;
         conn.api = front ? { ...this.api, domainName: front.domainName(req) } : this.api;
+        const target = this.options.pages ? playgroundTarget(req) : { url: req.url };
+        conn.tag = target.tag;
+        const request = { rawHeaders: req.rawHeaders, url: target.url };
         const event = front
-            ? connectEvent(conn.api, conn, req, front.port, front.proto)
-            : connectEvent(conn.api, conn, req, this.port);
+            ? connectEvent(conn.api, conn, request, front.port, front.proto)
+            : connectEvent(conn.api, conn, request, this.port);
         const outcome = await this.run('$connect', conn, event);
         this.handshakes.delete(socket);
         if (this.closing) {
@@ -249,6 +281,10 @@ export class LocalGateway {
     // ---- HTTP: the @connections API and everything that is not an upgrade -----------------------------------------
     async onRequest(req, res) {
         const path = pathOf(req);
+        if (path !== undefined && this.options.pages && (req.method === 'GET' || req.method === 'HEAD')) {
+            if (this.options.pages.answer(req, res, path))
+                return;
+        }
         const registry = this.options.registry;
         if (registry && path === `/${this.options.stage}/@registry/${registry.token}`)
             return this.onRegistry(req, res);
@@ -324,6 +360,21 @@ export class LocalGateway {
         }
         return send(res, 200, await answerRegistryRequest(this.options.registry, request));
     }
+}
+/** The playground's tag of a handshake (PLAYGROUND_TAG), and its URL without it. */
+function playgroundTarget(req) {
+    const target = req.url ?? '/';
+    const query = target.indexOf('?');
+    if (query < 0 || !target.includes(PLAYGROUND_TAG))
+        return { url: req.url };
+    const params = new URLSearchParams(target.slice(query + 1));
+    const tag = params.get(PLAYGROUND_TAG) ?? undefined;
+    params.delete(PLAYGROUND_TAG);
+    const rest = params.toString();
+    return {
+        url: `${target.slice(0, query)}${rest ? `?${rest}` : ''}`,
+        ...(tag !== undefined && /^[A-Za-z0-9_-]{1,64}$/.test(tag) && { tag }),
+    };
 }
 /** A registry request carries at most a 400 KB item, JSON-escaped. */
 const REGISTRY_REQUEST_BYTES = 4 * 1024 * 1024;

@@ -159,7 +159,9 @@ try {
         parentPort.postMessage({ type: 'init-error', error: oom, fatal: true });
     }
     else {
-        parentPort.postMessage({ type: 'ready' });
+        // The routes socket.js registered (runtime/global.ts), for the playground's choices; none for other handlers.
+        const routes = globalThis[Symbol.for('socket-action.routes')];
+        parentPort.postMessage({ type: 'ready', routes: typeof routes === 'function' ? routes() : [] });
         freeze();
     }
 }

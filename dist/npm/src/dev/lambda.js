@@ -105,6 +105,10 @@ class Environment {
     initError;
     busy = false;
     dead = false;
+    /** The routes the loaded socket.js registered (runtime/global.ts); empty until loaded. */
+    routes = [];
+    /** The event being run, which what the function writes belongs to. */
+    current;
     /** Set when a newer bundle replaced this one: stop after the current event. */
     retired = false;
     gate = new Int32Array(new SharedArrayBuffer(4));
@@ -133,8 +137,8 @@ class Environment {
             stderr: true,
         });
         const output = options.output ?? ((stream, text) => process[stream].write(text));
-        this.worker.stdout.on('data', (chunk) => output('stdout', chunk.toString()));
-        this.worker.stderr.on('data', (chunk) => output('stderr', chunk.toString()));
+        this.worker.stdout.on('data', (chunk) => output('stdout', chunk.toString(), this.current));
+        this.worker.stderr.on('data', (chunk) => output('stderr', chunk.toString(), this.current));
         this.worker.unref();
         let settle;
         this.ready = new Promise((resolve) => (settle = resolve));
@@ -154,10 +158,11 @@ class Environment {
         initTimer.unref();
         this.worker.on('message', (message) => {
             if (message.type === 'output') {
-                output(message.stream, message.text);
+                output(message.stream, message.text, this.current);
             }
             else if (message.type === 'ready') {
                 clearTimeout(initTimer);
+                this.routes = message.routes ?? [];
                 settle(undefined);
             }
             else if (message.type === 'init-error') {
@@ -169,6 +174,7 @@ class Environment {
             else {
                 const pending = this.pending;
                 this.pending = undefined;
+                this.current = undefined;
                 pending?.(message);
                 if (message.fatal)
                     this.kill(onDeath);
@@ -180,6 +186,7 @@ class Environment {
             settle(this.initError);
             const pending = this.pending;
             this.pending = undefined;
+            this.current = undefined;
             pending?.({ type: 'error', error });
             this.kill(onDeath);
         };
@@ -203,6 +210,8 @@ class Environment {
     /** Thaws the environment and runs one event in it. */
     run(event, deadline, requestId) {
         const done = new Promise((resolve) => (this.pending = resolve));
+        const { connectionId, routeKey } = event.requestContext;
+        this.current = { connectionId, routeKey, requestId };
         Atomics.add(this.gate, 0, 1);
         Atomics.notify(this.gate, 0);
         this.worker.postMessage({ type: 'invoke', id: this.nextId++, event, deadline, requestId });
@@ -408,6 +417,10 @@ export class LocalLambda {
         if (outcome.type === 'error')
             return { ok: false, reason: 'error', error: outcome.error, ms: ms() };
         return { ok: true, result: outcome.result, ms: ms() };
+    }
+    /** The routes socket.js registered, as the newest loaded bundle has them (the playground offers them). */
+    get routes() {
+        return this.warm.routes;
     }
     /** How many environments exist now (for tests and the bench). */
     get environmentCount() {

@@ -4,9 +4,11 @@ import path from 'node:path';
 import { bundleSocket, HANDLER_FILE, watchSocket } from "../bundle/build.js";
 import { loadConfig, pickSocket } from "../config/index.js";
 import { RegistryData } from "./connection-store.js";
+import { devSecretValues } from "./dotenv.js";
 import { LocalGateway } from "./gateway.js";
 import { LocalLambda } from "./lambda.js";
-function lambdaOptions(socket, options, log, connectionsEndpoint, registry) {
+import { Playground } from "./playground.js";
+function lambdaOptions(socket, options, log, connectionsEndpoint, registry, output) {
     return {
         functionName: `${socket.app}-${socket.stage}`,
         codeDir: socket.codeDir,
@@ -24,7 +26,7 @@ function lambdaOptions(socket, options, log, connectionsEndpoint, registry) {
         maxEnvironments: options.maxEnvironments,
         maxQueued: options.maxQueued,
         log,
-        output: options.output,
+        output,
     };
 }
 async function resolveSocket(options) {
@@ -33,11 +35,38 @@ async function resolveSocket(options) {
         stage: options.stage,
         optional: options.configOptional,
     });
-    return pickSocket(sockets, options.component, options.configFile);
+    const socket = pickSocket(sockets, options.component, options.configFile);
+    // serverless.yml's secrets get their values from the shell or .env, never from AWS (dotenv.ts)
+    const secrets = await devSecretValues(socket, options.env ?? process.env);
+    return Object.keys(secrets).length ? { ...socket, env: { ...socket.env, ...secrets } } : socket;
 }
 export async function startDev(options) {
-    const log = options.log ?? ((line) => console.log(line));
+    const print = options.log ?? ((line) => console.log(line));
     let socket = await resolveSocket(options);
+    let lambda;
+    const registry = new RegistryData();
+    // The playground's page is shown what the terminal shows: the function's output per event, and dev's own lines.
+    const playground = new Playground({
+        listenHost: options.host ?? '127.0.0.1',
+        stage: () => socket.stage,
+        routes: () => lambda?.routes ?? [],
+        // A connection's own item in the registry (partition `all`) lists its rooms; none without `connections: registry`.
+        rooms: (id) => {
+            if (socket.connections !== 'registry')
+                return undefined;
+            const rooms = registry.partition('all')?.items.get(id)?.rooms;
+            return rooms ? [...rooms].sort() : undefined;
+        },
+    });
+    const log = (line) => {
+        print(line);
+        playground.log(line);
+    };
+    const write = options.output ?? ((stream, text) => process[stream].write(text));
+    const output = (stream, text, during) => {
+        write(stream, text, during);
+        playground.output(stream, text, during);
+    };
     // With watch on, esbuild's watch mode rebuilds on changes to socket.js and its imports; builds wait in `rebuilding`
     // until the function is up. serverless.yml, which esbuild does not read, has a watcher of its own.
     const waiters = [];
@@ -74,8 +103,6 @@ export async function startDev(options) {
     else
         bundle = await bundleSocket(socket.handlerFile, { codeDir: socket.codeDir });
     // The gateway listens first: the function's environments need its address as their @connections endpoint.
-    let lambda;
-    const registry = new RegistryData();
     const gateway = new LocalGateway({
         registry,
         invoke: (event, timeoutMs) => lambda.invoke(event, timeoutMs),
@@ -84,7 +111,11 @@ export async function startDev(options) {
         port: options.port,
         limits: options.limits,
         dropDisconnect: options.dropDisconnect,
-        log,
+        // Its per-invocation lines reach the page as records (onInvocation), not as text.
+        log: print,
+        allowOrigins: options.allowOrigins ?? [],
+        pages: playground,
+        onInvocation: (record) => playground.invocation(record),
         // The Lambda stand-in compiles the bundle as index.js in the code folder (src/dev/lambda.ts).
         source: () => ({ codeDir: socket.codeDir, bundleFile: path.join(socket.codeDir, HANDLER_FILE) }),
     });
@@ -94,23 +125,25 @@ export async function startDev(options) {
     }
     catch (error) {
         await codeWatch?.dispose();
+        playground.close();
         await gateway.close();
         throw error;
     }
     const endpoint = address.connectionsUrl.replace(/\/@connections$/, '');
     try {
-        lambda = new LocalLambda(new TextDecoder().decode(bundle.code), lambdaOptions(socket, options, log, endpoint, registry));
+        lambda = new LocalLambda(new TextDecoder().decode(bundle.code), lambdaOptions(socket, options, log, endpoint, registry, output));
         await lambda.ready();
     }
     catch (error) {
         await codeWatch?.dispose();
+        playground.close();
         throw error;
     }
     /** Swaps the function to next's settings and code if either changed. */
     const swapIn = async (next, nextBundle) => {
         const settingsChanged = JSON.stringify({ ...next, defaulted: [] }) !== JSON.stringify({ ...socket, defaulted: [] });
         if (nextBundle.sha256 !== bundle.sha256 || settingsChanged) {
-            await lambda.swap(new TextDecoder().decode(nextBundle.code), lambdaOptions(next, options, log, endpoint, registry));
+            await lambda.swap(new TextDecoder().decode(nextBundle.code), lambdaOptions(next, options, log, endpoint, registry, output));
             log(`reloaded ${path.relative(process.cwd(), next.handlerFile) || next.handlerFile} (${nextBundle.sha256.slice(0, 8)})`);
         }
         socket = next;
@@ -160,6 +193,7 @@ export async function startDev(options) {
     started();
     return {
         ...address,
+        pageUrl: `${address.url.replace(/^ws:/, 'http:').replace(/\/[^/]*$/, '')}/`,
         registry,
         get socket() {
             return socket;
@@ -173,6 +207,7 @@ export async function startDev(options) {
             codeWatch = undefined;
             await watch?.dispose();
             await rebuilding;
+            playground.close();
             await gateway.close();
             await lambda.close();
         },

@@ -1,4 +1,5 @@
 import { REGISTRY_TABLE_SHAPE, REGISTRY_TABLE_VARIABLE } from "../../runtime/registry-table.js";
+import { secretsGrant } from "./desired-secrets.js";
 import { arn, ownTags, resourceNames } from "./names.js";
 import { Ref } from "./refs.js";
 export const ROUTE_KEYS = ['$connect', '$disconnect', '$default'];
@@ -13,7 +14,7 @@ export const TABLE_DATA_ACTIONS = [
     'dynamodb:Query',
     'dynamodb:UpdateItem',
 ];
-export function desiredState({ socket, identity, region, account, partition, codeSha256, handler, version, smokeTest = false, }) {
+export function desiredState({ socket, identity, region, account, partition, codeSha256, handler, version, smokeTest = false, secrets, }) {
     const names = resourceNames(identity);
     const functionArn = arn.function(partition, region, account, names.functionName);
     const logGroup = arn.logGroup(partition, region, account, names.functionName);
@@ -24,6 +25,8 @@ export function desiredState({ socket, identity, region, account, partition, cod
             ...REGISTRY_TABLE_SHAPE,
         }
         : undefined;
+    // serverless.yml's secrets: one variable of references, and statements naming exactly what they reference
+    const grant = secretsGrant(socket.secrets, secrets, { partition, region, account, configFile: socket.configFile });
     const policy = {
         Version: '2012-10-17',
         Statement: [
@@ -50,6 +53,7 @@ export function desiredState({ socket, identity, region, account, partition, cod
                     },
                 ]
                 : []),
+            ...(grant?.statements ?? []),
             ...socket.policy,
         ],
     };
@@ -79,7 +83,11 @@ export function desiredState({ socket, identity, region, account, partition, cod
             memory: socket.memory,
             timeout: socket.timeout,
             // serverless.yml cannot set SOCKET_ACTION_* (src/config): the name is the runtime's way to its table.
-            env: table ? { ...socket.env, [REGISTRY_TABLE_VARIABLE]: table.name } : socket.env,
+            env: {
+                ...socket.env,
+                ...(table ? { [REGISTRY_TABLE_VARIABLE]: table.name } : {}),
+                ...grant?.env,
+            },
             description: socket.description,
             handler,
             roleArn: arn.role(partition, account, names.roleName),
@@ -98,6 +106,7 @@ export function desiredState({ socket, identity, region, account, partition, cod
             }
             : {}),
         release: { alias: names.aliasName, keepVersions: socket.keepVersions, smokeTest },
+        ...(grant?.notes.length ? { notes: grant.notes } : {}),
         api: {
             description: `socket-action ${identity.app} (${identity.repo})`,
             routeSelectionExpression: ROUTE_SELECTION,

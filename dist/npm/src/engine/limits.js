@@ -1,4 +1,5 @@
 import { resolveDocument } from "./refs.js";
+import { SECRETS_VARIABLE } from "../../runtime/secrets-variable.js";
 /** IAM: all inline policies of a role together, whitespace not counted. */
 export const ROLE_POLICY_MAX_CHARS = 10_240;
 /** Lambda: a deployment package uploaded directly (ZipFile), and unzipped. */
@@ -17,12 +18,13 @@ export function checkLimits(desired, size, socket) {
     const problems = [];
     // serverless.yml's env is checked as it is loaded; what socket-action adds (SOCKET_ACTION_TABLE) counts too.
     const envBytes = Buffer.byteLength(JSON.stringify(desired.fn.env), 'utf8');
-    if (envBytes > ENV_MAX_BYTES && desired.table) {
+    const added = [desired.table && 'SOCKET_ACTION_TABLE', desired.fn.env[SECRETS_VARIABLE] && SECRETS_VARIABLE];
+    if (envBytes > ENV_MAX_BYTES && added.some(Boolean)) {
         problems.push({
             file: socket.configFile,
             line: 1,
             column: 1,
-            message: `the function's environment would be ${envBytes} bytes (as JSON) with the registry's SOCKET_ACTION_TABLE, over Lambda's 4 KB (${ENV_MAX_BYTES} bytes) - move large env values elsewhere (e.g. SSM Parameter Store)`,
+            message: `the function's environment would be ${envBytes} bytes (as JSON) with socket-action's ${added.filter(Boolean).join(' and ')}, over Lambda's 4 KB (${ENV_MAX_BYTES} bytes) - move large env values elsewhere (e.g. SSM Parameter Store)`,
         });
     }
     const chars = rolePolicyChars(desired);

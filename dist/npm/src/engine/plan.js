@@ -801,6 +801,8 @@ export function planDeploy(desired, observed) {
         notes.push(legacyRoleNote(observed.legacyRole.name));
     else if (observed.legacyRole)
         notes.push(`this region's function moves from role ${observed.legacyRole.name}, which every region of the stage shared, to its own role ${names.roleName}. ${legacyRoleNote(observed.legacyRole.name)}`);
+    // ---- what the desired state itself notes (secrets in parameters that are not encrypted) ----
+    notes.push(...(desired.notes ?? []));
     return {
         actions: order(b.actions),
         apiId: kept?.id,
