@@ -40,6 +40,8 @@ import { FAST, scratchProject, startAwsBed, type AwsBed, type Project } from '..
 import type { ShimCall } from '../helpers/aws-shim.ts'
 import { issueCertificate } from '../helpers/acm-certificates.ts'
 import { CreateHostedZoneCommand, Route53Client } from '@aws-sdk/client-route-53'
+import { CreateSecretCommand, SecretsManagerClient } from '@aws-sdk/client-secrets-manager'
+import { PutParameterCommand, SSMClient } from '@aws-sdk/client-ssm'
 
 type ScenarioName =
   | 'fresh deploy'
@@ -51,7 +53,7 @@ type ScenarioName =
   | 'fresh deploy, connections: registry'
   | 'unchanged redeploy, connections: registry'
   | 'fresh deploy, domain'
-  | 'unchanged redeploy, domain'
+  | 'unchanged redeploy, domain + secrets'
 const SCENARIOS: ScenarioName[] = [
   'fresh deploy',
   'unchanged redeploy',
@@ -62,7 +64,7 @@ const SCENARIOS: ScenarioName[] = [
   'fresh deploy, connections: registry',
   'unchanged redeploy, connections: registry',
   'fresh deploy, domain',
-  'unchanged redeploy, domain',
+  'unchanged redeploy, domain + secrets',
 ]
 
 interface Target {
@@ -97,7 +99,7 @@ const TARGETS: Partial<Record<ScenarioName, Target>> = {
     check: (f) => f.writes === 0 && f.roundTrips <= 2,
   },
   // Issue 18: what a custom domain adds to a fresh deploy is reported (below the table); unchanged stays unchanged.
-  'unchanged redeploy, domain': {
+  'unchanged redeploy, domain + secrets': {
     text: '0 writes, <= 2 round trips',
     check: (f) => f.writes === 0 && f.roundTrips <= 2,
   },
@@ -398,7 +400,16 @@ async function sequence(bed: AwsBed, latency: number, run: number, engine: Engin
       if (result.url !== `wss://${domain.stage}.ws.example.com`)
         throw new Error(`fresh deploy, domain: url ${result.url}`)
     })
-    await measure('unchanged redeploy, domain', () => deployStage(domain))
+    // Then secrets too (one SSM parameter, one Secrets Manager secret; that deploy is a change, not measured).
+    await project.edit('serverless.yml', (s) =>
+      s.replace(
+        /^ {2}inputs:\n/m,
+        '  inputs:\n    secrets:\n      STRIPE_KEY: ssm:/my-socket/{stage}/stripe\n      DB_URL: secretsmanager:my-socket/{stage}/db\n',
+      ),
+    )
+    await secretsSetup(domain.stage)
+    await within(deployStage(domain), 120_000, `deploy of ${domain.stage} with secrets`)
+    await measure('unchanged redeploy, domain + secrets', () => deployStage(domain))
     await within(removeStageOf(domain), 120_000, `remove of ${domain.stage}`)
   } finally {
     await project.remove()
@@ -415,6 +426,21 @@ async function domainSetup(bed: AwsBed): Promise<void> {
     route53.destroy()
   }
   await issueCertificate(bed.shim, '*.ws.example.com')
+}
+
+/** The parameter and the secret the secrets scenario names (their values are never read at deploy). */
+async function secretsSetup(stage: string): Promise<void> {
+  const ssm = new SSMClient({})
+  const secrets = new SecretsManagerClient({})
+  try {
+    await ssm.send(
+      new PutParameterCommand({ Name: `/my-socket/${stage}/stripe`, Type: 'SecureString', Value: 'sk_bench' }),
+    )
+    await secrets.send(new CreateSecretCommand({ Name: `my-socket/${stage}/db`, SecretString: 'postgres://bench' }))
+  } finally {
+    ssm.destroy()
+    secrets.destroy()
+  }
 }
 
 // ---- parallel stages under API Gateway's CreateDeployment quota ------------------------------------------------
