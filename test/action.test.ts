@@ -11,6 +11,9 @@ import { scratchProject, startAwsBed, type AwsBed, type Project } from './helper
 import { GetAliasCommand } from '@aws-sdk/client-lambda'
 import { startDev } from '../src/dev/serve.ts'
 import { CreateHostedZoneCommand } from '@aws-sdk/client-route-53'
+import { CreateSecretCommand, SecretsManagerClient } from '@aws-sdk/client-secrets-manager'
+import { PutParameterCommand, SSMClient } from '@aws-sdk/client-ssm'
+import { GetFunctionConfigurationCommand } from '@aws-sdk/client-lambda'
 import { issueCertificate } from './helpers/acm-certificates.ts'
 import { readAccount, sdk } from './helpers/aws-state.ts'
 import { prEvent, pushEvent, REPO, repository } from './helpers/events.ts'
@@ -399,6 +402,48 @@ on('ping', async (data, socket) => { await socket.send('pong') })
       /::error title=socket-action,file=serverless\.yml,line=10,col=5::unknown input "regoin" - did you mean "region"\?/,
     )
     assert.deepEqual(bed.shim.calls(), [])
+  })
+
+  test('serverless.yml secrets: the smoke test passes only if the handler sees them; no value in the configuration, the log, outputs, summary or comment', async () => {
+    const STRIPE = 'sk_live_action-7Zq1'
+    const DB = 'postgres://action:pw-4Rt8@db'
+    const ssm = new SSMClient({})
+    const sm = new SecretsManagerClient({})
+    await ssm.send(new PutParameterCommand({ Name: '/my-socket/pr-23/stripe', Type: 'SecureString', Value: STRIPE }))
+    await sm.send(new CreateSecretCommand({ Name: 'my-socket/pr-23/db', SecretString: DB }))
+    ssm.destroy()
+    sm.destroy()
+    // $connect admits the smoke test only when both values arrived: a deploy that passes proves the handler read them.
+    await project.edit(
+      'socket.js',
+      () =>
+        `on('connect', async () => (process.env.STRIPE_KEY === ${JSON.stringify(STRIPE)} && process.env.DB_URL === ${JSON.stringify(DB)} ? 200 : 401))\n` +
+        "on('default', async (data, socket) => { await socket.send(data) })\n",
+    )
+    await project.edit('serverless.yml', (s) =>
+      s.replace(
+        /^ {2}inputs:\n/m,
+        '  inputs:\n    secrets:\n      STRIPE_KEY: ssm:/my-socket/{stage}/stripe\n      DB_URL: secretsmanager:my-socket/{stage}/db\n',
+      ),
+    )
+    const run = await runAction('pull_request', prEvent('opened', 23))
+    assert.equal(run.code, 0, run.stdout + run.stderr)
+    assert.equal(run.outputs.result, 'deployed')
+    assert.match(run.stdout, /smoke/i)
+    const { lambda } = sdk()
+    const config = await lambda.send(new GetFunctionConfigurationCommand({ FunctionName: 'my-socket-pr-23' }))
+    lambda.destroy()
+    const everything = [
+      run.stdout,
+      run.stderr,
+      run.summary,
+      JSON.stringify(run.outputs),
+      ...gh.comments.map((c) => c.body),
+      JSON.stringify(config),
+    ].join('\n')
+    for (const value of [STRIPE, DB, 'pw-4Rt8'])
+      assert.ok(!everything.includes(value), `${value} appears nowhere the Action writes nor in the configuration`)
+    assert.match(config.Environment?.Variables?.SOCKET_ACTION_SECRETS ?? '', /ssm:\/my-socket\/pr-23\/stripe/)
   })
 
   test('a secret read through ${env.X} reaches no log line, output, summary or comment: deployed, failed, rejected', async () => {
