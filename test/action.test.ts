@@ -413,7 +413,7 @@ on('ping', async (data, socket) => { await socket.send('pong') })
     await sm.send(new CreateSecretCommand({ Name: 'my-socket/pr-23/db', SecretString: DB }))
     ssm.destroy()
     sm.destroy()
-    // $connect admits the smoke test only when both values arrived: a deploy that passes proves the handler read them.
+    // $connect admits the smoke test (which sends a message, so needs a 2xx) only when both values arrived.
     await project.edit(
       'socket.js',
       () =>
@@ -423,7 +423,8 @@ on('ping', async (data, socket) => { await socket.send('pong') })
     await project.edit('serverless.yml', (s) =>
       s.replace(
         /^ {2}inputs:\n/m,
-        '  inputs:\n    secrets:\n      STRIPE_KEY: ssm:/my-socket/{stage}/stripe\n      DB_URL: secretsmanager:my-socket/{stage}/db\n',
+        '  inputs:\n    secrets:\n      STRIPE_KEY: ssm:/my-socket/{stage}/stripe\n      DB_URL: secretsmanager:my-socket/{stage}/db\n' +
+          '    smoke:\n      message: ping\n      expect: ping\n',
       ),
     )
     const run = await runAction('pull_request', prEvent('opened', 23))
