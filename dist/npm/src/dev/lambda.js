@@ -210,8 +210,9 @@ class Environment {
     /** Thaws the environment and runs one event in it. */
     run(event, deadline, requestId) {
         const done = new Promise((resolve) => (this.pending = resolve));
-        const { connectionId, routeKey } = event.requestContext;
-        this.current = { connectionId, routeKey, requestId };
+        // An Invoke through the test bed's shim may carry any payload, not only API Gateway's events.
+        const context = event.requestContext;
+        this.current = context ? { connectionId: context.connectionId, routeKey: context.routeKey, requestId } : undefined;
         Atomics.add(this.gate, 0, 1);
         Atomics.notify(this.gate, 0);
         this.worker.postMessage({ type: 'invoke', id: this.nextId++, event, deadline, requestId });
