@@ -17,7 +17,7 @@ import type { ObservedCertificate, ObservedDomain, ObservedRecord, ObservedState
 import { isOurs, TAG_DOMAIN, TAG_HOSTED_ZONE, type StageIdentity } from '../engine/names.ts'
 import { certificateCovers, dnsName } from '../engine/plan-domain.ts'
 import type { AwsClients } from './clients.ts'
-import { isNotFound } from './errors.ts'
+import { allPages, orUndefined } from './reads.ts'
 
 /** The domain serverless.yml names for the stage, and the hosted zone for its record. */
 export interface DomainTarget {
@@ -38,26 +38,6 @@ const KEY_TYPES = [
 
 /** A hosted zone id as Route 53 gives it (`Z…`, maybe as `/hostedzone/Z…`), not a name. */
 const ZONE_ID_RE = /^(\/hostedzone\/)?Z[0-9A-Z]{1,31}$/
-
-async function orUndefined<T>(read: Promise<T>): Promise<T | undefined> {
-  try {
-    return await read
-  } catch (error) {
-    if (isNotFound(error)) return undefined
-    throw error
-  }
-}
-
-async function allPages<T>(fetch: (token?: string) => Promise<{ items?: T[]; next?: string }>): Promise<T[]> {
-  const out: T[] = []
-  let token: string | undefined
-  do {
-    const page = await fetch(token)
-    out.push(...(page.items ?? []))
-    token = page.next
-  } while (token)
-  return out
-}
 
 export interface DomainFirstRound {
   domainNames: DomainName[]

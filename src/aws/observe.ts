@@ -44,17 +44,9 @@ import type {
 import { isOurs, partitionOf, type ResourceNames, type StageIdentity } from '../engine/names.ts'
 import type { AwsClients } from './clients.ts'
 import { readDomainsFirst, readDomainsSecond, type DomainTarget } from './domain-lookup.ts'
-import { explainAwsError, isNotFound } from './errors.ts'
+import { explainAwsError } from './errors.ts'
 import { readSecrets, type SecretTarget } from './secrets-lookup.ts'
-
-async function orUndefined<T>(read: Promise<T>): Promise<T | undefined> {
-  try {
-    return await read
-  } catch (error) {
-    if (isNotFound(error)) return undefined
-    throw error
-  }
-}
+import { allPages, orUndefined } from './reads.ts'
 
 /** IAM returns policy documents URL-encoded. */
 function parsePolicy(document: string | undefined): unknown {
@@ -65,17 +57,6 @@ function parsePolicy(document: string | undefined): unknown {
 
 function iamTags(tags: Tag[] | undefined): Record<string, string> {
   return Object.fromEntries((tags ?? []).map((t) => [t.Key ?? '', t.Value ?? '']))
-}
-
-async function allPages<T>(fetch: (token?: string) => Promise<{ items?: T[]; next?: string }>): Promise<T[]> {
-  const out: T[] = []
-  let token: string | undefined
-  do {
-    const page = await fetch(token)
-    out.push(...(page.items ?? []))
-    token = page.next
-  } while (token)
-  return out
 }
 
 export async function listApis(clients: AwsClients): Promise<Api[]> {

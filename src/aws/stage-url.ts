@@ -4,8 +4,9 @@ import { GetAliasCommand } from '@aws-sdk/client-lambda'
 import { GetApiMappingsCommand, type Api } from '@aws-sdk/client-apigatewayv2'
 import { domainUrl, isOurs, TAG_CREATED, TAG_DOMAIN, type ResourceNames, type StageIdentity } from '../engine/names.ts'
 import type { AwsClients } from './clients.ts'
-import { explainAwsError, isNotFound } from './errors.ts'
+import { explainAwsError } from './errors.ts'
 import { listApis } from './observe.ts'
+import { orUndefined } from './reads.ts'
 
 /** Nothing on AWS is tagged for the stage (a typo in --stage or --region, or never deployed): the input to fix. */
 export class StageNotFoundError extends Error {
@@ -23,15 +24,6 @@ export interface StageUrl {
   /** The function version the alias `live` points to (what API Gateway invokes); undefined if the alias is missing. */
   liveVersion?: string
   functionName: string
-}
-
-async function orUndefined<T>(read: Promise<T>): Promise<T | undefined> {
-  try {
-    return await read
-  } catch (error) {
-    if (isNotFound(error)) return undefined
-    throw error
-  }
 }
 
 /** The stage's WebSocket API: the oldest, if a race left two (plan deletes the younger one on the next deploy). */

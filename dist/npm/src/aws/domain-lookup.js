@@ -6,7 +6,7 @@ import { GetApiMappingsCommand, GetDomainNameCommand, GetDomainNamesCommand, } f
 import { GetHostedZoneCommand, ListHostedZonesByNameCommand, ListResourceRecordSetsCommand, } from '@aws-sdk/client-route-53';
 import { isOurs, TAG_DOMAIN, TAG_HOSTED_ZONE } from "../engine/names.js";
 import { certificateCovers, dnsName } from "../engine/plan-domain.js";
-import { isNotFound } from "./errors.js";
+import { allPages, orUndefined } from "./reads.js";
 /** Every key type ACM has: ListCertificates returns RSA_2048 certificates only unless told otherwise. */
 const KEY_TYPES = [
     'RSA_1024',
@@ -19,26 +19,6 @@ const KEY_TYPES = [
 ];
 /** A hosted zone id as Route 53 gives it (`Z…`, maybe as `/hostedzone/Z…`), not a name. */
 const ZONE_ID_RE = /^(\/hostedzone\/)?Z[0-9A-Z]{1,31}$/;
-async function orUndefined(read) {
-    try {
-        return await read;
-    }
-    catch (error) {
-        if (isNotFound(error))
-            return undefined;
-        throw error;
-    }
-}
-async function allPages(fetch) {
-    const out = [];
-    let token;
-    do {
-        const page = await fetch(token);
-        out.push(...(page.items ?? []));
-        token = page.next;
-    } while (token);
-    return out;
-}
 const certificateNames = (c) => [...new Set([c.DomainName, ...(c.SubjectAlternativeNameSummaries ?? [])].filter((n) => !!n))].map(dnsName);
 /** Certificates in the region that could cover `host` (any status), with every name of those ACM lists in part. */
 async function coveringCertificates(clients, host) {

@@ -7,18 +7,9 @@ import { DescribeLogGroupsCommand, ListTagsForResourceCommand } from '@aws-sdk/c
 import { DescribeTableCommand, DescribeTimeToLiveCommand, ListTagsOfResourceCommand, } from '@aws-sdk/client-dynamodb';
 import { isOurs, partitionOf } from "../engine/names.js";
 import { readDomainsFirst, readDomainsSecond } from "./domain-lookup.js";
-import { explainAwsError, isNotFound } from "./errors.js";
+import { explainAwsError } from "./errors.js";
 import { readSecrets } from "./secrets-lookup.js";
-async function orUndefined(read) {
-    try {
-        return await read;
-    }
-    catch (error) {
-        if (isNotFound(error))
-            return undefined;
-        throw error;
-    }
-}
+import { allPages, orUndefined } from "./reads.js";
 /** IAM returns policy documents URL-encoded. */
 function parsePolicy(document) {
     if (!document)
@@ -28,16 +19,6 @@ function parsePolicy(document) {
 }
 function iamTags(tags) {
     return Object.fromEntries((tags ?? []).map((t) => [t.Key ?? '', t.Value ?? '']));
-}
-async function allPages(fetch) {
-    const out = [];
-    let token;
-    do {
-        const page = await fetch(token);
-        out.push(...(page.items ?? []));
-        token = page.next;
-    } while (token);
-    return out;
 }
 export async function listApis(clients) {
     return allPages(async (NextToken) => {

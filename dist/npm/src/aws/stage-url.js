@@ -3,21 +3,12 @@
 import { GetAliasCommand } from '@aws-sdk/client-lambda';
 import { GetApiMappingsCommand } from '@aws-sdk/client-apigatewayv2';
 import { domainUrl, isOurs, TAG_CREATED, TAG_DOMAIN } from "../engine/names.js";
-import { explainAwsError, isNotFound } from "./errors.js";
+import { explainAwsError } from "./errors.js";
 import { listApis } from "./observe.js";
+import { orUndefined } from "./reads.js";
 /** Nothing on AWS is tagged for the stage (a typo in --stage or --region, or never deployed): the input to fix. */
 export class StageNotFoundError extends Error {
     name = 'StageNotFoundError';
-}
-async function orUndefined(read) {
-    try {
-        return await read;
-    }
-    catch (error) {
-        if (isNotFound(error))
-            return undefined;
-        throw error;
-    }
 }
 /** The stage's WebSocket API: the oldest, if a race left two (plan deletes the younger one on the next deploy). */
 function stageApi(apis, identity) {

@@ -1,0 +1,24 @@
+// Helpers of the AWS reads (observe and the lookups beside it): a read that finds nothing, and every page of a list.
+import { isNotFound } from './errors.ts'
+
+/** The read's answer, or undefined when AWS says the resource does not exist. */
+export async function orUndefined<T>(read: Promise<T>): Promise<T | undefined> {
+  try {
+    return await read
+  } catch (error) {
+    if (isNotFound(error)) return undefined
+    throw error
+  }
+}
+
+/** Every item of a paginated list, one page after another. */
+export async function allPages<T>(fetch: (token?: string) => Promise<{ items?: T[]; next?: string }>): Promise<T[]> {
+  const out: T[] = []
+  let token: string | undefined
+  do {
+    const page = await fetch(token)
+    out.push(...(page.items ?? []))
+    token = page.next
+  } while (token)
+  return out
+}
